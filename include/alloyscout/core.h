@@ -1,0 +1,117 @@
+/* alloyscout core: status codes and messages, allocation, the explicit random generator,
+ * a log sink, and the dense-matrix view shared by every area.
+ *
+ * Conventions (docs/conventions.md): doubles everywhere, size_t for sizes and indices,
+ * matrices flat and row-major with an explicit leading dimension. */
+#ifndef ALLOYSCOUT_CORE_H
+#define ALLOYSCOUT_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define AS_API __attribute__((visibility("default")))
+#define AS_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define AS_API
+#define AS_PRINTF(a, b)
+#endif
+
+/* Status codes. Every function that can fail returns one; AS_OK is 0. */
+typedef enum {
+    AS_OK = 0,
+    AS_ENOMEM,  /* an allocation failed */
+    AS_EINVAL,  /* an argument or option is out of range */
+    AS_EDIM,    /* array shapes do not conform */
+    AS_EIO,     /* a file could not be opened, read or written */
+    AS_EPARSE,  /* malformed input text (the message names file:line:column) */
+    AS_ENOTPD,  /* a matrix is not positive definite */
+    AS_ENOCONV, /* an iteration did not converge */
+    AS_EDB,     /* the SQLite store failed */
+    AS_EORACLE, /* an energy oracle failed */
+    AS_EUNSUP   /* not supported by this build or backend */
+} as_status;
+
+/* Detail of this thread's last failure: the message given to as_error_set. Borrowed; valid
+ * until the next failure on this thread. Empty string when nothing failed yet. */
+AS_API const char *as_errmsg(void);
+/* Fixed one-line text for a status code. */
+AS_API const char *as_strerror(as_status st);
+/* Record a failure message for this thread and return st. All library failures pass here
+ * (set a breakpoint on it). */
+AS_API as_status as_error_set(as_status st, const char *fmt, ...) AS_PRINTF(2, 3);
+/* Prefix the current message with more context ("reading foo.csv: <old message>"). */
+AS_API as_status as_error_prefix(as_status st, const char *fmt, ...) AS_PRINTF(2, 3);
+
+/* ---- allocation: all library memory passes here so a test can make the k-th call fail ---- */
+AS_API void *as_malloc(size_t size);
+AS_API void *as_calloc(size_t n, size_t size);
+AS_API void *as_realloc(void *p, size_t size);
+AS_API void as_free(void *p);
+AS_API char *as_strdup(const char *s);
+/* Testing hook: make the k-th allocation from now (1-based) and all later ones fail; k = 0
+ * turns failures off. Returns the number of allocations counted since the last call. */
+AS_API size_t as_alloc_fail_after(size_t k);
+
+/* ---- log sink: the library never prints; messages go to the caller's function ---- */
+typedef enum { AS_LOG_DEBUG = 0, AS_LOG_INFO, AS_LOG_WARN } as_log_level;
+typedef void (*as_log_fn)(as_log_level level, const char *msg, void *user);
+/* Install a sink (NULL: silent, the default). */
+AS_API void as_set_log(as_log_fn fn, void *user);
+AS_API void as_log(as_log_level level, const char *fmt, ...) AS_PRINTF(2, 3);
+
+/* ---- random numbers: xoshiro256** with explicit state, seeded through splitmix64 ---- */
+typedef struct { uint64_t s[4]; } as_rng;
+/* Seed a generator. */
+AS_API void as_rng_seed(as_rng *rng, uint64_t seed);
+/* An independent stream for task number `task` (fold, chain, restart) under one seed, so results
+ * do not depend on how many draws another task made or on the thread count. */
+AS_API void as_rng_stream(as_rng *rng, uint64_t seed, uint64_t task);
+AS_API uint64_t as_rng_u64(as_rng *rng);
+/* Uniform double in [0, 1) with 53 random bits. */
+AS_API double as_rng_uniform(as_rng *rng);
+/* Uniform integer in [0, n); n > 0. Unbiased (rejection). */
+AS_API size_t as_rng_below(as_rng *rng, size_t n);
+/* Standard normal deviate (polar Box-Muller; no cached state). */
+AS_API double as_rng_normal(as_rng *rng);
+/* Fisher-Yates shuffle of idx[0..n). */
+AS_API void as_rng_shuffle(as_rng *rng, size_t *idx, size_t n);
+
+/* ---- dense matrices ---- */
+/* A view: rows x cols, row-major, ld >= cols. Owns nothing. */
+typedef struct { size_t rows, cols, ld; double *data; } as_matrix;
+
+/* C = alpha * op(A) op(B) + beta * C through BLAS (dgemm). trans_a/trans_b: 0 or 1.
+ * Returns AS_EDIM when the shapes do not conform. C must not alias A or B. */
+AS_API as_status as_gemm(int trans_a, int trans_b, double alpha, const as_matrix *a,
+                         const as_matrix *b, double beta, as_matrix *c);
+/* Cholesky factor in place: A (n, n) -> lower L with A = L L^T (upper part left as is).
+ * AS_ENOTPD with the failing column in the message when A is not positive definite. */
+AS_API as_status as_cholesky(as_matrix *a);
+/* Solve L L^T X = B in place in B (n, m) given the factor from as_cholesky. */
+AS_API as_status as_cholesky_solve(const as_matrix *l, as_matrix *b);
+/* Symmetric eigen-decomposition: A (n, n) is overwritten by eigenvectors as columns,
+ * w (n) receives eigenvalues in ascending order. */
+AS_API as_status as_eigh(as_matrix *a, double *w);
+
+/* ---- files written whole or not at all ---- */
+/* Open `path`.tmp for writing; as_file_commit closes it and renames it over path; as_file_abort
+ * closes and removes it. A user's path never holds half a file. */
+typedef struct as_outfile as_outfile;
+AS_API as_status as_outfile_open(const char *path, as_outfile **out);
+AS_API FILE *as_outfile_stream(as_outfile *f);
+AS_API as_status as_outfile_commit(as_outfile *f);
+AS_API void as_outfile_abort(as_outfile *f);
+
+/* Library version string ("0.1.0"). */
+AS_API const char *as_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

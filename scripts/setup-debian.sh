@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install the Debian packages alloyscout builds, tests and benchmarks with.
+# Usage: scripts/setup-debian.sh            (as root, or with sudo available)
+set -euo pipefail
+PKGS=(
+  build-essential cmake pkg-config
+  libopenblas-dev liblapacke-dev libnlopt-dev libsqlite3-dev libcjson-dev libcairo2-dev
+  libcmocka-dev fonts-dejavu-core
+  lammps liblammps-dev
+  python3 python3-numpy python3-sklearn python3-imblearn python3-ase python3-threadpoolctl
+)
+# Peers for bench/ only (large); set AS_BENCH_DEPS=1 to install them too.
+if [ "${AS_BENCH_DEPS:-0}" = 1 ]; then PKGS+=(python3-torch); fi
+# Browser for the report test (issue 6); set AS_BROWSER_DEPS=1.
+if [ "${AS_BROWSER_DEPS:-0}" = 1 ]; then PKGS+=(chromium); fi
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "alloyscout setup: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi

@@ -1,0 +1,32 @@
+/* The command-line layer: one file per command, all printing happens here. */
+#ifndef AS_CLI_H
+#define AS_CLI_H
+
+#include "alloyscout/alloyscout.h"
+
+/* Each command gets argv with argv[0] = its own name ("synth", "lattice" ...) and returns the
+ * process exit code: 0 success, 1 failure, 2 usage error. */
+int as_cli_synth(int argc, char **argv);
+int as_cli_lattice(int argc, char **argv);
+int as_cli_energy(int argc, char **argv);
+int as_cli_gpr(int argc, char **argv);
+int as_cli_screen(int argc, char **argv);
+int as_cli_echem(int argc, char **argv);
+int as_cli_demo(int argc, char **argv);
+
+/* Print "alloyscout: error: <msg>" to stderr and return 1. */
+int cli_error(const char *fmt, ...) AS_PRINTF(1, 2);
+/* Print the library's last message for a failed status and return 1. */
+int cli_fail(as_status st);
+/* Print a usage error with a pointer to --help and return 2. */
+int cli_usage(const char *cmd, const char *fmt, ...) AS_PRINTF(2, 3);
+/* Parse helpers: return 0 on success, print a usage error and return 2 otherwise. */
+int cli_parse_u64(const char *cmd, const char *opt, const char *s, unsigned long long *out);
+int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t *out);
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
+/* Install the stderr log sink (warnings always, info unless quiet). */
+void cli_log_init(int quiet);
+/* 1 when argv holds -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,149 @@
+/* alloyscout: the command-line entry point and the shared CLI helpers. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *what;
+} commands[] = {
+    {"synth", as_cli_synth, "synthesis-outcome classifier: cv, holdout, train, predict, recommend"},
+    {"lattice", as_cli_lattice, "alloy configurations: build, generate, features"},
+    {"energy", as_cli_energy, "label structures with an energy oracle"},
+    {"gpr", as_cli_gpr, "Gaussian-process regression: fit, predict"},
+    {"screen", as_cli_screen, "ordering screen of Pt2CoM candidates (workflow B)"},
+    {"echem", as_cli_echem, "measurement arithmetic (Faradaic efficiency, RHE, Scherrer ...)"},
+    {"demo", as_cli_demo, "run the workflows on the shipped data into ./alloyscout-demo/"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "alloyscout %s: machine-learning workflows for alloy catalysts\n\n"
+               "usage: alloyscout <command> [options]\n\ncommands:\n", as_version());
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].what);
+    fprintf(f, "  %-9s %s\n", "help", "this text; 'alloyscout help <command>' for one command");
+    fprintf(f, "\nEvery command takes --help. Options shared by most: --seed N, --json FILE, "
+               "--quiet.\nDocumentation: README.md and docs/.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("alloyscout %s\n", as_version());
+        return 0;
+    }
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        if (argc > 2 && strcmp(cmd, "help") == 0) {
+            for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+                if (!strcmp(argv[2], commands[i].name)) {
+                    char *hargv[] = {argv[2], "--help", NULL};
+                    return commands[i].fn(2, hargv);
+                }
+            return cli_usage("help", "unknown command '%s'", argv[2]);
+        }
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(cmd, commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "alloyscout: error: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return 2;
+}
+
+int cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("alloyscout: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+int cli_fail(as_status st)
+{
+    const char *m = as_errmsg();
+    return cli_error("%s", m && *m ? m : as_strerror(st));
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("alloyscout: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(see 'alloyscout %s --help')\n", cmd);
+    va_end(ap);
+    return 2;
+}
+
+int cli_parse_u64(const char *cmd, const char *opt, const char *s, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (!s || !*s || *s == '-')
+        return cli_usage(cmd, "%s expects a non-negative integer, got '%s'", opt, s ? s : "");
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return cli_usage(cmd, "%s expects a non-negative integer, got '%s'", opt, s);
+    *out = v;
+    return 0;
+}
+
+int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t *out)
+{
+    unsigned long long v;
+    int rc = cli_parse_u64(cmd, opt, s, &v);
+    if (rc == 0)
+        *out = (size_t)v;
+    return rc;
+}
+
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || !*s || errno || *end)
+        return cli_usage(cmd, "%s expects a number, got '%s'", opt, s ? s : "");
+    *out = v;
+    return 0;
+}
+
+static void cli_log_sink(as_log_level level, const char *msg, void *user)
+{
+    int quiet = *(int *)user;
+    if (level == AS_LOG_WARN)
+        fprintf(stderr, "alloyscout: warning: %s\n", msg);
+    else if (level == AS_LOG_INFO && !quiet)
+        fprintf(stderr, "alloyscout: %s\n", msg);
+}
+
+void cli_log_init(int quiet)
+{
+    static int q;
+    q = quiet;
+    as_set_log(cli_log_sink, &q);
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+            return 1;
+    return 0;
+}

@@ -1,0 +1,31 @@
+/* Private helpers shared by every area (never installed). */
+#ifndef AS_CORE_INT_H
+#define AS_CORE_INT_H
+
+#include "alloyscout/core.h"
+
+/* Fail through one place: return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: ...", path, line, col). */
+#define AS_FAIL(st, ...) as_error_set((st), __VA_ARGS__)
+/* Propagate a failing status. */
+#define AS_TRY(expr)                   \
+    do {                               \
+        as_status as_try_st_ = (expr); \
+        if (as_try_st_ != AS_OK)       \
+            return as_try_st_;         \
+    } while (0)
+/* Propagate a failing status to the local `fail:` label with `st` set. */
+#define AS_CHECK(expr)      \
+    do {                    \
+        st = (expr);        \
+        if (st != AS_OK)    \
+            goto fail;      \
+    } while (0)
+
+#define AS_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define AS_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Allocate n elements of type T (zeroed), failing with AS_ENOMEM and a message naming what. */
+as_status as_alloc_array(void **out, size_t n, size_t size, const char *what);
+#define AS_ALLOC(ptr, n, what) as_alloc_array((void **)&(ptr), (n), sizeof(*(ptr)), (what))
+
+#endif

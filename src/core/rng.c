@@ -1,0 +1,77 @@
+/* xoshiro256** (Blackman & Vigna 2018) seeded through splitmix64; all state is explicit. */
+#include <math.h>
+
+#include "core_int.h"
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void as_rng_seed(as_rng *rng, uint64_t seed)
+{
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++)
+        rng->s[i] = splitmix64(&x);
+}
+
+void as_rng_stream(as_rng *rng, uint64_t seed, uint64_t task)
+{
+    /* Mix the task number through splitmix64 before combining, so neighbouring tasks and
+     * seeds give unrelated streams. */
+    uint64_t t = task ^ 0x6a09e667f3bcc909ULL;
+    uint64_t h = splitmix64(&t);
+    as_rng_seed(rng, seed ^ h);
+}
+
+static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+uint64_t as_rng_u64(as_rng *rng)
+{
+    uint64_t *s = rng->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double as_rng_uniform(as_rng *rng) { return (double)(as_rng_u64(rng) >> 11) * 0x1.0p-53; }
+
+size_t as_rng_below(as_rng *rng, size_t n)
+{
+    uint64_t limit = UINT64_MAX - UINT64_MAX % (uint64_t)n;
+    uint64_t r;
+    do
+        r = as_rng_u64(rng);
+    while (r >= limit);
+    return (size_t)(r % (uint64_t)n);
+}
+
+double as_rng_normal(as_rng *rng)
+{
+    double u, v, s;
+    do {
+        u = 2.0 * as_rng_uniform(rng) - 1.0;
+        v = 2.0 * as_rng_uniform(rng) - 1.0;
+        s = u * u + v * v;
+    } while (s >= 1.0 || s == 0.0);
+    return u * sqrt(-2.0 * log(s) / s);
+}
+
+void as_rng_shuffle(as_rng *rng, size_t *idx, size_t n)
+{
+    for (size_t i = n; i > 1; i--) {
+        size_t j = as_rng_below(rng, i);
+        size_t t = idx[i - 1];
+        idx[i - 1] = idx[j];
+        idx[j] = t;
+    }
+}

@@ -2,6 +2,8 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json_int.h"
@@ -16,6 +18,22 @@ static void as_json_init(void)
         cJSON_InitHooks(&h);
         as_json_hooks_set = 1;
     }
+}
+
+/* cJSON prints numbers with %.15g and accepts an approximate read-back, which does not
+ * round-trip. Print the shortest of %.15g/%.16g/%.17g that reads back bit for bit and store it
+ * as raw text; NaN and infinities become null (JSON has no such numbers). */
+static cJSON *as_json_number_node(double v)
+{
+    char buf[40];
+    if (!isfinite(v))
+        return cJSON_CreateNull();
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            break;
+    }
+    return cJSON_CreateRaw(buf);
 }
 
 as_json *as_json_object(void) { as_json_init(); return (as_json *)cJSON_CreateObject(); }
@@ -40,8 +58,7 @@ nomem:
 as_status as_json_set_num(as_json *obj, const char *key, double v)
 {
     /* JSON has no NaN/Inf: store them as null so the file stays valid. */
-    cJSON *n = isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
-    return as_json_attach(obj, key, n);
+    return as_json_attach(obj, key, as_json_number_node(v));
 }
 
 as_status as_json_set_str(as_json *obj, const char *key, const char *s)
@@ -58,7 +75,7 @@ as_status as_json_set_doubles(as_json *obj, const char *key, const double *v, si
 {
     cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; a && i < n; i++) {
-        cJSON *x = isfinite(v[i]) ? cJSON_CreateNumber(v[i]) : cJSON_CreateNull();
+        cJSON *x = as_json_number_node(v[i]);
         if (!x || !cJSON_AddItemToArray(a, x)) {
             cJSON_Delete(x);
             cJSON_Delete(a);
@@ -85,7 +102,7 @@ as_status as_json_push(as_json *arr, as_json *child)
 
 as_status as_json_push_num(as_json *arr, double v)
 {
-    return as_json_push(arr, (as_json *)(isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull()));
+    return as_json_push(arr, (as_json *)as_json_number_node(v));
 }
 
 as_status as_json_push_str(as_json *arr, const char *s)
@@ -104,8 +121,14 @@ size_t as_json_size(const as_json *arr)
 }
 
 as_json *as_json_at(const as_json *arr, size_t i) { return (as_json *)cJSON_GetArrayItem(J(arr), (int)i); }
-int as_json_is_number(const as_json *j) { return j && cJSON_IsNumber(J(j)); }
-double as_json_number(const as_json *j) { return as_json_is_number(j) ? J(j)->valuedouble : NAN; }
+/* Numbers built in memory are raw text nodes (see as_json_number_node); parsed ones are numbers. */
+int as_json_is_number(const as_json *j) { return j && (cJSON_IsNumber(J(j)) || cJSON_IsRaw(J(j))); }
+double as_json_number(const as_json *j)
+{
+    if (j && cJSON_IsRaw(J(j)))
+        return strtod(J(j)->valuestring, NULL);
+    return j && cJSON_IsNumber(J(j)) ? J(j)->valuedouble : NAN;
+}
 const char *as_json_string(const as_json *j) { return j && cJSON_IsString(J(j)) ? J(j)->valuestring : NULL; }
 
 as_status as_json_get_num(const as_json *obj, const char *key, const char *where, double *out)
@@ -149,8 +172,8 @@ as_status as_json_get_doubles(const as_json *obj, const char *key, const char *w
     {
         if (cJSON_IsNull(x))
             v[i++] = NAN;
-        else if (cJSON_IsNumber(x))
-            v[i++] = x->valuedouble;
+        else if (as_json_is_number((as_json *)x))
+            v[i++] = as_json_number((as_json *)x);
         else
             return AS_FAIL(AS_EPARSE, "%s: array '%s' element %zu is not a number", where, key, i);
     }

@@ -1,7 +1,207 @@
-/* alloyscout oracle area (being written; see docs/architecture.md). */
+/* alloyscout oracle area: energies (and forces) of periodic structures from one interface with
+ * interchangeable backends, relaxation of atoms at fixed cell (FIRE), optimization of lattice
+ * constants, RMSD of a relaxation, writing EAM setfl files, and the SQLite label store.
+ *
+ * Backends, chosen by a spec string (docs/oracle.md):
+ *   "eam"                 native embedded-atom method, Zhou-Johnson-Wadley 2004 analytic alloy
+ *                         parameters (data/zhou2004_eam_params.tsv) for all 17 elements the table
+ *                         covers, tabulated as LAMMPS's generator does and interpolated with
+ *                         LAMMPS's splines (pair_style eam/alloy gives the same numbers).
+ *   "eam:Pt,Co,Cu"        the same, tables for just these elements (the cutoff sqrt(5) max(re)
+ *                         then depends on them only).
+ *   "eam:FILE"            any LAMMPS eam/alloy (setfl) file.
+ *   "eam-analytic[:EL,..]" the Zhou functions evaluated directly (no tables); same cutoff.
+ *   "lammps:PAIR_STYLE;PAIR_COEFF" the LAMMPS C library, e.g.
+ *                         "lammps:eam/alloy;* * CuNi.eam.alloy Cu Ni" (the elements of the
+ *                         structure are mapped to LAMMPS types in the order the pair_coeff line
+ *                         names them). Only when built with liblammps (else AS_EUNSUP).
+ *   "cmd:PROGRAM ARG ..." an external program run once per structure, argv split on spaces
+ *                         (no shell, no quoting: wrap complex commands in a script), with the
+ *                         words "{in}" and "{out}" replaced by an extended-XYZ input and output
+ *                         path (also inside a word: "--in={in}"). The program writes the energy
+ *                         (info key energy=..., eV) and optionally relaxed positions to {out}.
+ *
+ * Units: Å, eV, eV/Å. Structures: as_structure of lattice.h (cell rows = lattice vectors). */
 #ifndef ALLOYSCOUT_ORACLE_H
 #define ALLOYSCOUT_ORACLE_H
 
 #include "alloyscout/core.h"
+#include "alloyscout/lattice.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct as_oracle as_oracle;
+
+/* Options of as_oracle_create. */
+typedef struct {
+    size_t jobs;        /* cmd: programs run at once by as_oracle_label_batch; default 1 */
+    double timeout_s;   /* cmd: wall-clock limit of one run, s; default 3600 */
+    size_t retries;     /* cmd: extra attempts after a failed run; default 1 */
+    const char *workdir;/* cmd: directory for the {in}/{out} files (NULL: $TMPDIR or /tmp);
+                           copied */
+    int keep_files;     /* cmd: 1 keeps the files of each run; default 0 */
+    double skin_ang;    /* eam: neighbour-list skin, Å (list reused while atoms move less than
+                           half of it); default 0.3 */
+    int nrho, nr;       /* eam (Zhou tables): grid points; default 2000 and 2000 */
+} as_oracle_options;
+
+AS_API void as_oracle_options_default(as_oracle_options *opt);
+
+/* Create an oracle from a spec string (grammar above). AS_EINVAL for a malformed spec or an
+ * element Zhou 2004 does not cover, AS_EIO/AS_EPARSE for an unreadable setfl file, AS_EUNSUP
+ * for "lammps:" in a build without liblammps. opt may be NULL (defaults). OUT: free with
+ * as_oracle_free. */
+AS_API as_status as_oracle_create(const char *spec, const as_oracle_options *opt,
+                                  as_oracle **out);
+AS_API void as_oracle_free(as_oracle *o);
+
+/* Stable text naming the backend and its parameters (part of the label key), e.g.
+ * "eam:zhou2004[Pt,Co,Cu] nr=2000 nrho=2000" or "eam:setfl:<path>#<fnv64 of the file>".
+ * Borrowed; lives as long as o. */
+AS_API const char *as_oracle_describe(const as_oracle *o);
+/* 1 if the backend can treat this element (cmd and lammps: every symbol is accepted, the
+ * program decides). */
+AS_API int as_oracle_supports(const as_oracle *o, const char *symbol);
+/* Space-separated supported elements ("Cu Ag Au ..."), or "any" for cmd/lammps. Borrowed. */
+AS_API const char *as_oracle_elements(const as_oracle *o);
+/* 1 if the backend returns forces (eam, lammps); 0 for cmd. */
+AS_API int as_oracle_has_forces(const as_oracle *o);
+
+/* Total energy (eV) of s; forces (n, 3) in eV/Å when not NULL (AS_EUNSUP for a backend
+ * without forces). AS_EINVAL when s holds an element the backend does not cover (message names
+ * the supported ones), AS_EORACLE when an external program fails. */
+AS_API as_status as_oracle_energy(as_oracle *o, const as_structure *s, double *energy,
+                                  double *forces);
+/* Per-atom energies (n), eV, summing to the total (eam and lammps; AS_EUNSUP for cmd). */
+AS_API as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *energy,
+                                        double *e_atom, double *forces);
+
+/* FIRE relaxation of the atoms at fixed cell (Bitzek et al., PRL 97, 170201 (2006)), in the
+ * mass-free form of ASE's FIRE. */
+typedef struct {
+    double fmax;        /* converged when every atom's |F| < fmax, eV/Å; default 0.03 (paper) */
+    size_t max_steps;   /* default 2000 */
+    double dt;          /* initial time step; default 0.1 */
+    double dt_max;      /* default 1.0 */
+    double max_step;    /* largest move per step (norm over all atoms), Å; default 0.2 */
+    size_t n_min;       /* steps before dt may grow; default 5 */
+    double f_inc;       /* default 1.1 */
+    double f_dec;       /* default 0.5 */
+    double alpha_start; /* default 0.1 */
+    double f_alpha;     /* default 0.99 */
+} as_relax_options;
+
+AS_API void as_relax_options_default(as_relax_options *opt);
+
+typedef struct {
+    double e_initial, e_final; /* eV */
+    double fmax_final;         /* largest |F| at the end, eV/Å */
+    size_t steps;              /* force evaluations minus one */
+    int converged;             /* 1 when fmax_final < fmax */
+    double rmsd;               /* sqrt(sum |dX|^2 / n), Å, minimum image */
+    double rmsd_paper;         /* (1/n) sqrt(sum |dX|^2), the paper's formula, Å */
+} as_relax_report;
+
+/* Relax s in place (positions only). For cmd the program relaxes (if it does) and the positions
+ * of its output replace those of s. AS_ENOCONV is NOT returned for a relaxation that reached
+ * max_steps: report->converged says so. rep may be NULL. */
+AS_API as_status as_oracle_relax(as_oracle *o, as_structure *s, const as_relax_options *opt,
+                                 as_relax_report *rep);
+
+/* Lattice-constant optimization by energy at fixed fractional coordinates: the cell rows are
+ * scaled by (sa, sa, sc); cubic mode ties sc = sa (1-D), tetragonal mode optimizes both by
+ * alternating golden-section searches. */
+typedef struct {
+    int tetragonal;     /* 0: one scale for all rows; 1: a (rows 0, 1) and c (row 2); default 0 */
+    double scale_lo, scale_hi; /* bracket of each scale factor; default 0.9 and 1.1 */
+    double tol;         /* bracket width at which a search stops (relative); default 1e-8 */
+    size_t max_rounds;  /* alternations in tetragonal mode; default 30 */
+} as_cellopt_options;
+
+AS_API void as_cellopt_options_default(as_cellopt_options *opt);
+
+typedef struct {
+    double scale_a, scale_c; /* factors applied */
+    double a_ang, c_ang;     /* |row 0| and |row 2| after optimization */
+    double energy;           /* eV at the optimum */
+    size_t evaluations;
+} as_cellopt_report;
+
+/* Optimize s's cell in place (positions follow the cell). rep may be NULL. */
+AS_API as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s,
+                                         const as_cellopt_options *opt, as_cellopt_report *rep);
+
+/* RMSD between two structures with the same atoms, minimum image in a's cell: rms =
+ * sqrt(sum |dX|^2 / n) and paper = (1/n) sqrt(sum |dX|^2) (seed 004, Methods). Either OUT may
+ * be NULL. AS_EDIM when the atom counts differ. */
+AS_API as_status as_rmsd(const as_structure *a, const as_structure *b, double *rms,
+                         double *paper);
+
+/* One label (the result for one structure). */
+typedef struct {
+    as_status status;   /* AS_OK, or why it failed */
+    double energy;      /* eV, NAN on failure */
+    double rmsd, rmsd_paper; /* relaxation RMSD, Å; 0 when not relaxed */
+    double fmax;        /* largest |F| at the end (NAN when unknown) */
+    size_t steps;       /* relaxation steps (0 when not relaxed or unknown) */
+    int relaxed;        /* 1 when positions were relaxed */
+    size_t attempts;    /* runs used (cmd) */
+    char error[512];    /* failure message (for cmd: the reason and the tail of stderr) */
+} as_label_result;
+
+/* Label n structures: energy (relax = 0) or relaxation then energy (relax = 1, relax options
+ * opt, NULL = defaults). For cmd, up to options.jobs programs run at once; a run that crashes,
+ * hangs past the timeout, exits non-zero or writes an unreadable output is retried
+ * options.retries times, then recorded as failed in results[i] while the others go on.
+ * relaxed[i] (array may be NULL; entries may be NULL) receives a new structure with the final
+ * positions (free with as_structure_free). Returns AS_OK when the batch ran, even if some
+ * structures failed; results (n) tell each outcome. */
+AS_API as_status as_oracle_label_batch(as_oracle *o, const as_structure *const *s, size_t n,
+                                       int relax, const as_relax_options *opt,
+                                       as_label_result *results, as_structure **relaxed);
+
+/* Write a LAMMPS eam/alloy (setfl) file tabulating the Zhou 2004 functions for these elements
+ * with LAMMPS's generator conventions (nrho = nr = 2000 when 0 is given). AS_EINVAL for an
+ * element not in the table. */
+AS_API as_status as_eam_write_setfl(const char *const *elements, size_t n_el, int nrho, int nr,
+                                    const char *path);
+
+/* ---- label store (SQLite; tables prefixed label_) ---- */
+typedef struct as_label_store as_label_store;
+
+/* Open (creating if needed) a store in an SQLite file, WAL mode. AS_EDB on failure. */
+AS_API as_status as_label_store_open(const char *path, as_label_store **out);
+AS_API void as_label_store_close(as_label_store *st);
+/* 64-bit FNV-1a over the canonical text of a structure (cell, species symbols, positions, each
+ * rounded to 1e-6 Å) followed by the method text. Stable across runs and machines. */
+AS_API uint64_t as_label_key(const as_structure *s, const char *method);
+/* Method text for a label: as_oracle_describe(o), plus " relax fmax=F" when relaxing. Written
+ * into buf (size cap, truncated). */
+AS_API void as_label_method(const as_oracle *o, int relax, const as_relax_options *opt,
+                            char *buf, size_t cap);
+/* Look up a label. *found = 1 and *out filled when present (failed labels are stored too,
+ * with out->status != AS_OK). relaxed (may be NULL) receives the stored final positions
+ * (n, 3) when present. */
+AS_API as_status as_label_store_get(as_label_store *st, uint64_t key, as_label_result *out,
+                                    double *relaxed_pos, size_t n, int *found);
+/* Insert or replace a label in its own committed transaction. relaxed_pos (n, 3) may be NULL. */
+AS_API as_status as_label_store_put(as_label_store *st, uint64_t key, const char *method,
+                                    const as_structure *s, const as_label_result *r,
+                                    const double *relaxed_pos);
+/* Number of labels stored. */
+AS_API as_status as_label_store_count(as_label_store *st, size_t *count);
+
+/* Label with a store: structures whose key is already stored are not computed again; each
+ * new label is committed as soon as it is known, so a run killed at any point keeps every
+ * finished label. *n_computed (may be NULL) counts the structures that were computed. */
+AS_API as_status as_oracle_label_stored(as_oracle *o, as_label_store *st,
+                                        const as_structure *const *s, size_t n, int relax,
+                                        const as_relax_options *opt, as_label_result *results,
+                                        as_structure **relaxed, size_t *n_computed);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,0 +1,816 @@
+/* The oracle interface: spec parsing, dispatch to the backends (native EAM, LAMMPS library,
+ * external command), FIRE relaxation (Bitzek et al., PRL 97, 170201 (2006), in the mass-free
+ * form of ASE's ase.optimize.FIRE), lattice-constant optimization by golden-section search,
+ * RMSD (seed 004, Methods: RMSD = (1/n) sqrt(sum |X'_i - X_i|^2)), and batch labelling with or
+ * without the SQLite store. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "oracle_int.h"
+
+typedef enum { BK_EAM, BK_LAMMPS, BK_CMD } backend;
+
+struct as_oracle {
+    backend kind;
+    as_eam *eam;
+    as_lmp *lmp;
+    as_cmd *cmd;
+    char *desc;
+    char *elements; /* space separated, or "any" */
+    as_oracle_options opt;
+    char *workdir;
+};
+
+void as_oracle_options_default(as_oracle_options *opt)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->jobs = 1;
+    opt->timeout_s = 3600;
+    opt->retries = 1;
+    opt->skin_ang = 0.3;
+    opt->nrho = 2000;
+    opt->nr = 2000;
+}
+
+void as_relax_options_default(as_relax_options *opt)
+{
+    opt->fmax = 0.03;
+    opt->max_steps = 2000;
+    opt->dt = 0.1;
+    opt->dt_max = 1.0;
+    opt->max_step = 0.2;
+    opt->n_min = 5;
+    opt->f_inc = 1.1;
+    opt->f_dec = 0.5;
+    opt->alpha_start = 0.1;
+    opt->f_alpha = 0.99;
+}
+
+void as_cellopt_options_default(as_cellopt_options *opt)
+{
+    opt->tetragonal = 0;
+    opt->scale_lo = 0.9;
+    opt->scale_hi = 1.1;
+    opt->tol = 1e-8;
+    opt->max_rounds = 30;
+}
+
+void as_oracle_free(as_oracle *o)
+{
+    if (!o)
+        return;
+    as_eam_free(o->eam);
+    as_lmp_free(o->lmp);
+    as_cmd_free(o->cmd);
+    as_free(o->desc);
+    as_free(o->elements);
+    as_free(o->workdir);
+    as_free(o);
+}
+
+static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+#define FNV_OFFSET 14695981039346656037ULL
+
+static as_status file_hash(const char *path, uint64_t *h)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return AS_FAIL(AS_EIO, "cannot open %s", path);
+    unsigned char buf[65536];
+    size_t k;
+    *h = FNV_OFFSET;
+    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+        *h = fnv1a(*h, buf, k);
+    fclose(f);
+    return AS_OK;
+}
+
+/* Split "Pt,Co,Cu" into symbols if every one is in the Zhou table. Returns the count, 0 if the
+ * text is not such a list. */
+static size_t parse_zhou_list(const char *text, char (*sym)[AS_SYMBOL_MAX], size_t cap)
+{
+    size_t n = 0;
+    const char *p = text;
+    while (*p) {
+        const char *q = p;
+        while (*q && *q != ',')
+            q++;
+        size_t L = (size_t)(q - p);
+        if (L == 0 || L >= AS_SYMBOL_MAX || n == cap)
+            return 0;
+        memcpy(sym[n], p, L);
+        sym[n][L] = '\0';
+        if (!as_zhou_find(sym[n]))
+            return 0;
+        n++;
+        p = *q ? q + 1 : q;
+    }
+    return n;
+}
+
+static int file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+static as_status set_elements_from_tab(as_oracle *o, const as_setfl *t)
+{
+    size_t cap = t->n_el * (AS_SYMBOL_MAX + 1) + 1;
+    o->elements = as_malloc(cap);
+    if (!o->elements)
+        return AS_FAIL(AS_ENOMEM, "oracle: cannot allocate");
+    o->elements[0] = '\0';
+    for (size_t a = 0; a < t->n_el; a++) {
+        if (a)
+            strcat(o->elements, " ");
+        strcat(o->elements, t->el[a]);
+    }
+    return AS_OK;
+}
+
+static as_status set_desc(as_oracle *o, const char *fmt_prefix, const as_setfl *t,
+                          const char *suffix)
+{
+    size_t cap = strlen(fmt_prefix) + (t ? t->n_el * (AS_SYMBOL_MAX + 1) : 0) +
+                 (suffix ? strlen(suffix) : 0) + 64;
+    o->desc = as_malloc(cap);
+    if (!o->desc)
+        return AS_FAIL(AS_ENOMEM, "oracle: cannot allocate");
+    size_t L = (size_t)snprintf(o->desc, cap, "%s", fmt_prefix);
+    if (t) {
+        L += (size_t)snprintf(o->desc + L, cap - L, "[");
+        for (size_t a = 0; a < t->n_el; a++)
+            L += (size_t)snprintf(o->desc + L, cap - L, "%s%s", a ? "," : "", t->el[a]);
+        L += (size_t)snprintf(o->desc + L, cap - L, "]");
+    }
+    if (suffix)
+        snprintf(o->desc + L, cap - L, "%s", suffix);
+    return AS_OK;
+}
+
+static as_status create_eam(as_oracle *o, const char *arg, int analytic)
+{
+    char sym[32][AS_SYMBOL_MAX];
+    const char *names[32];
+    size_t n = 0;
+    if (!arg) {
+        n = as_zhou_count;
+        for (size_t i = 0; i < n; i++)
+            names[i] = as_zhou_table[i].el;
+    } else {
+        n = (!file_exists(arg)) ? parse_zhou_list(arg, sym, 32) : 0;
+        for (size_t i = 0; i < n; i++)
+            names[i] = sym[i];
+    }
+    char suffix[96];
+    if (analytic) {
+        if (arg && n == 0)
+            return AS_FAIL(AS_EINVAL, "oracle spec 'eam-analytic:%s': expected a comma-separated "
+                                      "list of Zhou 2004 elements", arg);
+        AS_TRY(as_eam_create_analytic(names, n, &o->eam));
+        AS_TRY(set_elements_from_tab(o, o->eam->tab));
+        return set_desc(o, "eam-analytic:zhou2004", o->eam->tab, NULL);
+    }
+    as_setfl *t;
+    if (n > 0) {
+        AS_TRY(as_setfl_from_zhou(names, n, o->opt.nrho, o->opt.nr, &t));
+        snprintf(suffix, sizeof suffix, " nrho=%d nr=%d", o->opt.nrho, o->opt.nr);
+        AS_TRY(as_eam_create_tab(t, &o->eam));
+        AS_TRY(set_elements_from_tab(o, o->eam->tab));
+        return set_desc(o, "eam:zhou2004", o->eam->tab, suffix);
+    }
+    if (!file_exists(arg))
+        return AS_FAIL(AS_EIO, "oracle spec 'eam:%s': no such setfl file (and not a list of "
+                               "Zhou 2004 elements)", arg);
+    uint64_t h;
+    AS_TRY(file_hash(arg, &h));
+    AS_TRY(as_setfl_read(arg, &t));
+    snprintf(suffix, sizeof suffix, "#%016llx", (unsigned long long)h);
+    AS_TRY(as_eam_create_tab(t, &o->eam));
+    AS_TRY(set_elements_from_tab(o, o->eam->tab));
+    return set_desc(o, "eam:setfl", o->eam->tab, suffix);
+}
+
+as_status as_oracle_create(const char *spec, const as_oracle_options *opt, as_oracle **out)
+{
+    as_status st = AS_OK;
+    *out = NULL;
+    if (!spec || !*spec)
+        return AS_FAIL(AS_EINVAL, "oracle: empty spec (try 'eam')");
+    as_oracle *o = as_calloc(1, sizeof *o);
+    if (!o)
+        return AS_FAIL(AS_ENOMEM, "oracle: cannot allocate");
+    if (opt)
+        o->opt = *opt;
+    else
+        as_oracle_options_default(&o->opt);
+    if (o->opt.jobs == 0)
+        o->opt.jobs = 1;
+    if (o->opt.nrho <= 0)
+        o->opt.nrho = 2000;
+    if (o->opt.nr <= 0)
+        o->opt.nr = 2000;
+    if (o->opt.workdir) {
+        o->workdir = as_strdup(o->opt.workdir);
+        if (!o->workdir) {
+            st = AS_FAIL(AS_ENOMEM, "oracle: cannot allocate");
+            goto fail;
+        }
+        o->opt.workdir = o->workdir;
+    }
+    if (!strcmp(spec, "eam")) {
+        o->kind = BK_EAM;
+        AS_CHECK(create_eam(o, NULL, 0));
+    } else if (!strncmp(spec, "eam:", 4)) {
+        o->kind = BK_EAM;
+        AS_CHECK(create_eam(o, spec + 4, 0));
+    } else if (!strcmp(spec, "eam-analytic")) {
+        o->kind = BK_EAM;
+        AS_CHECK(create_eam(o, NULL, 1));
+    } else if (!strncmp(spec, "eam-analytic:", 13)) {
+        o->kind = BK_EAM;
+        AS_CHECK(create_eam(o, spec + 13, 1));
+    } else if (!strncmp(spec, "lammps:", 7)) {
+        o->kind = BK_LAMMPS;
+        AS_CHECK(as_lmp_create(spec + 7, &o->lmp));
+        o->desc = as_strdup(spec);
+        o->elements = as_strdup("any");
+    } else if (!strncmp(spec, "cmd:", 4)) {
+        o->kind = BK_CMD;
+        AS_CHECK(as_cmd_create(spec + 4, &o->opt, &o->cmd));
+        o->desc = as_strdup(spec);
+        o->elements = as_strdup("any");
+    } else {
+        st = AS_FAIL(AS_EINVAL, "oracle: unknown spec '%s' (expected eam, eam:FILE, "
+                                "eam:EL,EL,.., eam-analytic, lammps:STYLE;COEFF or cmd:PROGRAM ARGS)",
+                     spec);
+        goto fail;
+    }
+    if (!o->desc || !o->elements) {
+        st = AS_FAIL(AS_ENOMEM, "oracle: cannot allocate");
+        goto fail;
+    }
+    if (o->eam)
+        o->eam->skin = o->opt.skin_ang >= 0 ? o->opt.skin_ang : 0;
+    *out = o;
+    return AS_OK;
+fail:
+    as_oracle_free(o);
+    return st;
+}
+
+const char *as_oracle_describe(const as_oracle *o) { return o->desc; }
+const char *as_oracle_elements(const as_oracle *o) { return o->elements; }
+int as_oracle_has_forces(const as_oracle *o) { return o->kind != BK_CMD; }
+
+int as_oracle_supports(const as_oracle *o, const char *symbol)
+{
+    if (o->kind != BK_EAM)
+        return 1;
+    return as_eam_element(o->eam, symbol) >= 0;
+}
+
+as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *energy,
+                                 double *e_atom, double *forces)
+{
+    switch (o->kind) {
+    case BK_EAM:
+        return as_eam_compute(o->eam, s, energy, e_atom, forces);
+    case BK_LAMMPS:
+        return as_lmp_compute(o->lmp, s, energy, e_atom, forces);
+    case BK_CMD:
+        if (e_atom || forces)
+            return AS_FAIL(AS_EUNSUP, "oracle %s gives no forces or per-atom energies", o->desc);
+        {
+            as_label_result r;
+            const as_structure *one[1] = {s};
+            AS_TRY(as_cmd_run_batch(o->cmd, one, 1, &r, NULL, NULL, NULL));
+            if (r.status != AS_OK)
+                return AS_FAIL(r.status, "%s", r.error);
+            if (energy)
+                *energy = r.energy;
+            return AS_OK;
+        }
+    }
+    return AS_FAIL(AS_EINVAL, "oracle: bad backend");
+}
+
+as_status as_oracle_energy(as_oracle *o, const as_structure *s, double *energy, double *forces)
+{
+    return as_oracle_energy_atoms(o, s, energy, NULL, forces);
+}
+
+/* ---- RMSD ---- */
+as_status as_rmsd(const as_structure *a, const as_structure *b, double *rms, double *paper)
+{
+    if (a->n != b->n)
+        return AS_FAIL(AS_EDIM, "rmsd: structures have %zu and %zu atoms", a->n, b->n);
+    double inv[9];
+    AS_TRY(as_cell_inverse(a->cell, inv, NULL));
+    double sum = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        double d[3], u[3];
+        for (int k = 0; k < 3; k++)
+            d[k] = b->pos[3 * i + k] - a->pos[3 * i + k];
+        for (int k = 0; k < 3; k++) {
+            u[k] = d[0] * inv[k] + d[1] * inv[3 + k] + d[2] * inv[6 + k];
+            u[k] -= nearbyint(u[k]);
+        }
+        /* minimum image in a skewed cell: try the neighbouring images too */
+        double best = INFINITY;
+        for (int s0 = -1; s0 <= 1; s0++)
+            for (int s1 = -1; s1 <= 1; s1++)
+                for (int s2 = -1; s2 <= 1; s2++) {
+                    double v[3] = {u[0] + s0, u[1] + s1, u[2] + s2}, c2 = 0;
+                    for (int k = 0; k < 3; k++) {
+                        double c = v[0] * a->cell[k] + v[1] * a->cell[3 + k] + v[2] * a->cell[6 + k];
+                        c2 += c * c;
+                    }
+                    if (c2 < best)
+                        best = c2;
+                }
+        sum += best;
+    }
+    double n = a->n ? (double)a->n : 1.0;
+    if (rms)
+        *rms = sqrt(sum / n);
+    if (paper)
+        *paper = sqrt(sum) / n;
+    return AS_OK;
+}
+
+/* ---- FIRE ---- */
+static double max_force(const double *f, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = f[3 * i] * f[3 * i] + f[3 * i + 1] * f[3 * i + 1] + f[3 * i + 2] * f[3 * i + 2];
+        if (v > m)
+            m = v;
+    }
+    return sqrt(m);
+}
+
+static as_status fire(as_oracle *o, as_structure *s, const as_relax_options *opt,
+                      as_relax_report *rep)
+{
+    as_status st = AS_OK;
+    size_t n3 = 3 * s->n;
+    double *f = NULL, *v = NULL, *dr = NULL, e;
+    AS_CHECK(AS_ALLOC(f, n3 + 1, "relax forces"));
+    AS_CHECK(AS_ALLOC(v, n3 + 1, "relax velocities"));
+    AS_CHECK(AS_ALLOC(dr, n3 + 1, "relax steps"));
+    AS_CHECK(as_oracle_energy(o, s, &e, f));
+    rep->e_initial = e;
+    double dt = opt->dt, a = opt->alpha_start;
+    size_t n_pos = 0, step = 0;
+    int have_v = 0;
+    double fm = max_force(f, s->n);
+    while (fm >= opt->fmax && step < opt->max_steps) {
+        if (have_v) {
+            double vf = 0, vv = 0, ff = 0;
+            for (size_t k = 0; k < n3; k++) {
+                vf += v[k] * f[k];
+                vv += v[k] * v[k];
+                ff += f[k] * f[k];
+            }
+            if (vf > 0) {
+                double sc = a * sqrt(vv) / sqrt(ff);
+                for (size_t k = 0; k < n3; k++)
+                    v[k] = (1.0 - a) * v[k] + sc * f[k];
+                if (n_pos > opt->n_min) {
+                    dt = AS_MIN(dt * opt->f_inc, opt->dt_max);
+                    a *= opt->f_alpha;
+                }
+                n_pos++;
+            } else {
+                memset(v, 0, n3 * sizeof *v);
+                a = opt->alpha_start;
+                dt *= opt->f_dec;
+                n_pos = 0;
+            }
+        }
+        have_v = 1;
+        double nd = 0;
+        for (size_t k = 0; k < n3; k++) {
+            v[k] += dt * f[k];
+            dr[k] = dt * v[k];
+            nd += dr[k] * dr[k];
+        }
+        nd = sqrt(nd);
+        double sc = nd > opt->max_step ? opt->max_step / nd : 1.0;
+        for (size_t k = 0; k < n3; k++)
+            s->pos[k] += sc * dr[k];
+        AS_CHECK(as_oracle_energy(o, s, &e, f));
+        fm = max_force(f, s->n);
+        step++;
+    }
+    rep->e_final = e;
+    rep->fmax_final = fm;
+    rep->steps = step;
+    rep->converged = fm < opt->fmax;
+fail:
+    as_free(f);
+    as_free(v);
+    as_free(dr);
+    return st;
+}
+
+static as_status relax_one(as_oracle *o, as_structure *s, const as_relax_options *opt,
+                           as_relax_report *rep)
+{
+    as_status st = AS_OK;
+    as_structure *start = NULL;
+    as_relax_options dflt;
+    if (!opt) {
+        as_relax_options_default(&dflt);
+        opt = &dflt;
+    }
+    if (!(opt->fmax > 0) || !(opt->dt > 0) || !(opt->dt_max > 0) || !(opt->max_step > 0))
+        return AS_FAIL(AS_EINVAL, "relax: fmax %g, dt %g, dt_max %g and max_step %g must be > 0",
+                       opt->fmax, opt->dt, opt->dt_max, opt->max_step);
+    memset(rep, 0, sizeof *rep);
+    AS_TRY(as_structure_copy(s, &start));
+    if (o->kind == BK_CMD) {
+        as_label_result r;
+        as_structure *relaxed = NULL;
+        const as_structure *one[1] = {s};
+        AS_CHECK(as_cmd_run_batch(o->cmd, one, 1, &r, &relaxed, NULL, NULL));
+        if (r.status != AS_OK) {
+            st = AS_FAIL(r.status, "%s", r.error);
+            goto fail;
+        }
+        if (relaxed) {
+            memcpy(s->pos, relaxed->pos, 3 * s->n * sizeof *s->pos);
+            as_structure_free(relaxed);
+        }
+        rep->e_initial = NAN;
+        rep->e_final = r.energy;
+        rep->fmax_final = NAN;
+        rep->converged = 1;
+    } else {
+        AS_CHECK(fire(o, s, opt, rep));
+    }
+    s->energy = rep->e_final;
+    s->has_energy = 1;
+    AS_CHECK(as_rmsd(start, s, &rep->rmsd, &rep->rmsd_paper));
+fail:
+    as_structure_free(start);
+    return st;
+}
+
+as_status as_oracle_relax(as_oracle *o, as_structure *s, const as_relax_options *opt,
+                          as_relax_report *rep)
+{
+    as_relax_report tmp;
+    return relax_one(o, s, opt, rep ? rep : &tmp);
+}
+
+/* ---- lattice constants ---- */
+typedef struct {
+    as_oracle *o;
+    as_structure *s;
+    const double *cell0, *frac0;
+    size_t evals;
+} cellfun;
+
+static as_status cell_energy(cellfun *c, double sa, double sc, double *e)
+{
+    as_structure *s = c->s;
+    for (int k = 0; k < 3; k++) {
+        s->cell[k] = c->cell0[k] * sa;
+        s->cell[3 + k] = c->cell0[3 + k] * sa;
+        s->cell[6 + k] = c->cell0[6 + k] * sc;
+    }
+    for (size_t i = 0; i < s->n; i++)
+        for (int k = 0; k < 3; k++) {
+            const double *u = c->frac0 + 3 * i;
+            s->pos[3 * i + k] = u[0] * s->cell[k] + u[1] * s->cell[3 + k] + u[2] * s->cell[6 + k];
+        }
+    c->evals++;
+    return as_oracle_energy(c->o, s, e, NULL);
+}
+
+/* golden-section search of the scale of `which` (0: a (and c if tied), 2: c) */
+static as_status golden(cellfun *c, const as_cellopt_options *opt, int tied, int which,
+                        double *sa, double *sc, double *emin)
+{
+    const double g = (sqrt(5.0) - 1.0) / 2.0;
+    double lo = opt->scale_lo, hi = opt->scale_hi;
+    double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo), f1, f2;
+#define EVAL(x, f)                                                                     \
+    do {                                                                               \
+        double a_ = which == 2 ? *sa : (x), c_ = which == 2 ? (x) : (tied ? (x) : *sc); \
+        AS_TRY(cell_energy(c, a_, c_, &(f)));                                          \
+    } while (0)
+    EVAL(x1, f1);
+    EVAL(x2, f2);
+    while (hi - lo > opt->tol * 0.5 * (hi + lo)) {
+        if (f1 < f2) {
+            hi = x2;
+            x2 = x1;
+            f2 = f1;
+            x1 = hi - g * (hi - lo);
+            EVAL(x1, f1);
+        } else {
+            lo = x1;
+            x1 = x2;
+            f1 = f2;
+            x2 = lo + g * (hi - lo);
+            EVAL(x2, f2);
+        }
+    }
+    double x = 0.5 * (lo + hi), f;
+    EVAL(x, f);
+#undef EVAL
+    if (x - opt->scale_lo < 2 * opt->tol || opt->scale_hi - x < 2 * opt->tol)
+        as_log(AS_LOG_WARN, "cell optimization: the optimum %.6f lies on the bracket [%g, %g]", x,
+               opt->scale_lo, opt->scale_hi);
+    if (which == 2)
+        *sc = x;
+    else {
+        *sa = x;
+        if (tied)
+            *sc = x;
+    }
+    *emin = f;
+    return AS_OK;
+}
+
+as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellopt_options *opt,
+                                  as_cellopt_report *rep)
+{
+    as_status st = AS_OK;
+    as_cellopt_options dflt;
+    if (!opt) {
+        as_cellopt_options_default(&dflt);
+        opt = &dflt;
+    }
+    if (!(opt->scale_lo > 0) || !(opt->scale_hi > opt->scale_lo) || !(opt->tol > 0))
+        return AS_FAIL(AS_EINVAL, "cell optimization: need 0 < scale_lo < scale_hi and tol > 0 "
+                                  "(got %g, %g, %g)", opt->scale_lo, opt->scale_hi, opt->tol);
+    double cell0[9], inv[9], *frac = NULL;
+    memcpy(cell0, s->cell, sizeof cell0);
+    AS_TRY(as_cell_inverse(cell0, inv, NULL));
+    AS_CHECK(AS_ALLOC(frac, 3 * s->n + 1, "cell optimization"));
+    for (size_t i = 0; i < s->n; i++)
+        for (int k = 0; k < 3; k++) {
+            const double *r = s->pos + 3 * i;
+            frac[3 * i + k] = r[0] * inv[k] + r[1] * inv[3 + k] + r[2] * inv[6 + k];
+        }
+    cellfun c = {o, s, cell0, frac, 0};
+    double sa = 1.0, sc = 1.0, e = NAN;
+    if (!opt->tetragonal) {
+        AS_CHECK(golden(&c, opt, 1, 0, &sa, &sc, &e));
+    } else {
+        for (size_t round = 0; round < opt->max_rounds; round++) {
+            double pa = sa, pc = sc;
+            AS_CHECK(golden(&c, opt, 0, 0, &sa, &sc, &e));
+            AS_CHECK(golden(&c, opt, 0, 2, &sa, &sc, &e));
+            if (fabs(sa - pa) < 4 * opt->tol && fabs(sc - pc) < 4 * opt->tol)
+                break;
+        }
+    }
+    AS_CHECK(cell_energy(&c, sa, sc, &e));
+    s->energy = e;
+    s->has_energy = 1;
+    if (rep) {
+        rep->scale_a = sa;
+        rep->scale_c = sc;
+        rep->a_ang = sqrt(s->cell[0] * s->cell[0] + s->cell[1] * s->cell[1] + s->cell[2] * s->cell[2]);
+        rep->c_ang = sqrt(s->cell[6] * s->cell[6] + s->cell[7] * s->cell[7] + s->cell[8] * s->cell[8]);
+        rep->energy = e;
+        rep->evaluations = c.evals;
+    }
+fail:
+    as_free(frac);
+    return st;
+}
+
+/* ---- labelling ---- */
+static void result_fail(as_label_result *r, as_status st, const char *msg)
+{
+    r->status = st;
+    r->energy = NAN;
+    snprintf(r->error, sizeof r->error, "%s", msg);
+}
+
+static void label_native(as_oracle *o, const as_structure *s, int relax,
+                         const as_relax_options *opt, as_label_result *r, as_structure **relaxed)
+{
+    memset(r, 0, sizeof *r);
+    r->fmax = NAN;
+    r->attempts = 1;
+    as_structure *c = NULL;
+    as_status st = as_structure_copy(s, &c);
+    if (st == AS_OK) {
+        if (relax) {
+            as_relax_report rep;
+            st = relax_one(o, c, opt, &rep);
+            if (st == AS_OK) {
+                r->energy = rep.e_final;
+                r->rmsd = rep.rmsd;
+                r->rmsd_paper = rep.rmsd_paper;
+                r->fmax = rep.fmax_final;
+                r->steps = rep.steps;
+                r->relaxed = 1;
+                if (!rep.converged)
+                    as_log(AS_LOG_WARN, "relaxation stopped after %zu steps with max force %g "
+                                        "eV/Å", rep.steps, rep.fmax_final);
+            }
+        } else {
+            st = as_oracle_energy(o, c, &r->energy, NULL);
+        }
+    }
+    if (st != AS_OK) {
+        result_fail(r, st, as_errmsg());
+        as_structure_free(c);
+        c = NULL;
+    }
+    if (relaxed)
+        *relaxed = c;
+    else
+        as_structure_free(c);
+}
+
+/* completion of one cmd structure: RMSD of the returned positions, then (with a store) commit */
+typedef struct {
+    const as_structure *const *s;
+    int relax;
+    as_label_store *store;
+    const char *method;
+    const uint64_t *keys;
+    size_t *n_computed;
+} cmd_ctx;
+
+static as_status cmd_finish(void *user, size_t i, const as_label_result *cr,
+                            const as_structure *relaxed)
+{
+    cmd_ctx *c = user;
+    as_label_result *r = (as_label_result *)cr;
+    r->relaxed = 0;
+    if (r->status == AS_OK && relaxed) {
+        as_rmsd(c->s[i], relaxed, &r->rmsd, &r->rmsd_paper);
+        r->relaxed = c->relax;
+    }
+    if (c->store) {
+        AS_TRY(as_label_store_put(c->store, c->keys[i], c->method, c->s[i], r,
+                                  relaxed && r->relaxed ? relaxed->pos : NULL));
+        if (c->n_computed)
+            (*c->n_computed)++;
+    }
+    return AS_OK;
+}
+
+as_status as_oracle_label_batch(as_oracle *o, const as_structure *const *s, size_t n, int relax,
+                                const as_relax_options *opt, as_label_result *results,
+                                as_structure **relaxed)
+{
+    if (relaxed)
+        for (size_t i = 0; i < n; i++)
+            relaxed[i] = NULL;
+    if (o->kind == BK_CMD) {
+        cmd_ctx ctx = {s, relax, NULL, NULL, NULL, NULL};
+        return as_cmd_run_batch(o->cmd, s, n, results, relaxed, cmd_finish, &ctx);
+    }
+    for (size_t i = 0; i < n; i++)
+        label_native(o, s[i], relax, opt, &results[i], relaxed ? &relaxed[i] : NULL);
+    return AS_OK;
+}
+
+/* ---- with the store ---- */
+void as_label_method(const as_oracle *o, int relax, const as_relax_options *opt, char *buf,
+                     size_t cap)
+{
+    as_relax_options d;
+    if (!opt) {
+        as_relax_options_default(&d);
+        opt = &d;
+    }
+    if (relax)
+        snprintf(buf, cap, "%s relax fmax=%.17g", o->desc, opt->fmax);
+    else
+        snprintf(buf, cap, "%s", o->desc);
+}
+
+as_status as_oracle_label_stored(as_oracle *o, as_label_store *store,
+                                 const as_structure *const *s, size_t n, int relax,
+                                 const as_relax_options *opt, as_label_result *results,
+                                 as_structure **relaxed, size_t *n_computed)
+{
+    as_status st = AS_OK;
+    char method[2048];
+    uint64_t *keys = NULL;
+    size_t *todo = NULL, nt = 0;
+    const as_structure **sub = NULL;
+    as_label_result *rs = NULL;
+    as_structure **rx = NULL;
+    double *buf = NULL;
+    if (n_computed)
+        *n_computed = 0;
+    if (relaxed)
+        for (size_t i = 0; i < n; i++)
+            relaxed[i] = NULL;
+    as_label_method(o, relax, opt, method, sizeof method);
+    AS_CHECK(AS_ALLOC(keys, n + 1, "label keys"));
+    AS_CHECK(AS_ALLOC(todo, n + 1, "label keys"));
+    for (size_t i = 0; i < n; i++) {
+        int found = 0;
+        keys[i] = as_label_key(s[i], method);
+        as_free(buf);
+        buf = NULL;
+        AS_CHECK(AS_ALLOC(buf, 3 * s[i]->n + 1, "label positions"));
+        AS_CHECK(as_label_store_get(store, keys[i], &results[i], buf, s[i]->n, &found));
+        if (!found || results[i].status != AS_OK) { /* stored failures are tried again */
+            todo[nt++] = i;
+            continue;
+        }
+        if (relaxed && results[i].status == AS_OK && results[i].relaxed) {
+            AS_CHECK(as_structure_copy(s[i], &relaxed[i]));
+            memcpy(relaxed[i]->pos, buf, 3 * s[i]->n * sizeof *buf);
+            relaxed[i]->energy = results[i].energy;
+            relaxed[i]->has_energy = 1;
+        }
+    }
+    /* compute the missing ones; each finished label is committed at once */
+    if (o->kind == BK_CMD && nt > 0) {
+        const as_structure **sub2 = NULL;
+        uint64_t *k2 = NULL;
+        as_label_result *r2 = NULL;
+        as_structure **x2 = NULL;
+        AS_CHECK(AS_ALLOC(sub2, nt, "label batch"));
+        st = AS_ALLOC(k2, nt, "label batch");
+        if (st == AS_OK)
+            st = AS_ALLOC(r2, nt, "label batch");
+        if (st == AS_OK)
+            st = AS_ALLOC(x2, nt, "label batch");
+        if (st == AS_OK) {
+            for (size_t q = 0; q < nt; q++) {
+                sub2[q] = s[todo[q]];
+                k2[q] = keys[todo[q]];
+            }
+            cmd_ctx ctx = {sub2, relax, store, method, k2, n_computed};
+            st = as_cmd_run_batch(o->cmd, sub2, nt, r2, x2, cmd_finish, &ctx);
+            for (size_t q = 0; q < nt; q++) {
+                results[todo[q]] = r2[q];
+                if (relaxed && r2[q].relaxed)
+                    relaxed[todo[q]] = x2[q];
+                else
+                    as_structure_free(x2[q]);
+            }
+        }
+        as_free(sub2);
+        as_free(k2);
+        as_free(r2);
+        as_free(x2);
+        goto fail;
+    }
+    size_t chunk = 1;
+    AS_CHECK(AS_ALLOC(sub, chunk, "label batch"));
+    AS_CHECK(AS_ALLOC(rs, chunk, "label batch"));
+    AS_CHECK(AS_ALLOC(rx, chunk, "label batch"));
+    for (size_t t0 = 0; t0 < nt; t0 += chunk) {
+        size_t m = AS_MIN(chunk, nt - t0);
+        for (size_t q = 0; q < m; q++)
+            sub[q] = s[todo[t0 + q]];
+        AS_CHECK(as_oracle_label_batch(o, sub, m, relax, opt, rs, rx));
+        for (size_t q = 0; q < m; q++) {
+            size_t i = todo[t0 + q];
+            results[i] = rs[q];
+            st = as_label_store_put(store, keys[i], method, s[i], &rs[q],
+                                    rx[q] ? rx[q]->pos : NULL);
+            if (st != AS_OK) {
+                for (size_t w = q; w < m; w++)
+                    as_structure_free(rx[w]);
+                goto fail;
+            }
+            if (relaxed)
+                relaxed[i] = rx[q];
+            else
+                as_structure_free(rx[q]);
+            rx[q] = NULL;
+            if (n_computed)
+                (*n_computed)++;
+        }
+    }
+fail:
+    as_free(keys);
+    as_free(todo);
+    as_free(sub);
+    as_free(rs);
+    as_free(rx);
+    as_free(buf);
+    return st;
+}

@@ -1,0 +1,135 @@
+/* Private declarations of the oracle area: the Zhou 2004 parameter table, setfl tables and
+ * their LAMMPS-style splines, the periodic neighbour list, the EAM kernel and the backends.
+ * Formulas: data/zhou2004_eam_params.md; interpolation: LAMMPS pair_eam.cpp (docs/oracle.md). */
+#ifndef AS_ORACLE_INT_H
+#define AS_ORACLE_INT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "alloyscout/oracle.h"
+#include "core_int.h"
+
+/* ---- Zhou, Johnson, Wadley, PRB 69, 144113 (2004) parameters (zhou.c) ---- */
+typedef struct {
+    char el[AS_SYMBOL_MAX];
+    double re, fe, rhoe, rhos, alpha, beta, A, B, cai, ramda;
+    double Fi0, Fi1, Fi2, Fi3, Fm0, Fm1, Fm2, Fm3, fnn, Fn;
+    double ielement, amass, Fm4, beta1, ramda1, rhol, rhoh;
+} as_zhou_params;
+
+/* The table (17 rows, same order and values as data/zhou2004_eam_params.tsv). */
+extern const as_zhou_params as_zhou_table[];
+extern const size_t as_zhou_count;
+/* Row for a symbol, NULL if not covered. */
+const as_zhou_params *as_zhou_find(const char *symbol);
+/* The analytic functions (s = r/re), each with its derivative (NULL allowed). */
+double as_zhou_phi(const as_zhou_params *p, double r, double *dphi);
+double as_zhou_f(const as_zhou_params *p, double r, double *df);
+double as_zhou_F(const as_zhou_params *p, double rho, double *dF);
+/* Cross pair by the mixing rule (a == b gives phi_aa). */
+double as_zhou_phi_ab(const as_zhou_params *a, const as_zhou_params *b, double r, double *dphi);
+
+/* ---- setfl tables and splines (eam.c) ---- */
+typedef struct {
+    size_t n_el;
+    char (*el)[AS_SYMBOL_MAX]; /* (n_el) */
+    int *z;                    /* (n_el) atomic numbers */
+    double *mass, *blat;       /* (n_el) */
+    char (*lattype)[16];       /* (n_el) "fcc" ... */
+    int nrho, nr;
+    double drho, dr, rc;
+    double *frho;  /* (n_el, nrho) F at rho_k = k drho */
+    double *rhor;  /* (n_el, nr) f at r_k = k dr */
+    double *z2r;   /* (n_el (n_el+1)/2, nr), lower triangle i >= j, row by row: r*phi */
+    char comment[3][256];
+} as_setfl;
+
+void as_setfl_free(as_setfl *t);
+/* Tabulate the Zhou functions for the given elements (grid rules of the .md). */
+as_status as_setfl_from_zhou(const char *const *elements, size_t n_el, int nrho, int nr,
+                             as_setfl **out);
+as_status as_setfl_read(const char *path, as_setfl **out);
+as_status as_setfl_write(const as_setfl *t, const char *path);
+
+/* A periodic neighbour list: local atoms plus periodic images ("ghosts"), and a half list of
+ * pairs (i local, k local-or-ghost), each physical pair once. */
+typedef struct {
+    double cutoff;       /* list radius, Å */
+    size_t n, n_all;     /* local atoms, local + ghost */
+    size_t cap_all;
+    double *x;           /* (n_all, 3) Cartesian positions */
+    double *shift;       /* (n_all, 3) x[k] = pos[owner[k]] + shift[k] */
+    size_t *owner;       /* (n_all) */
+    size_t *first;       /* (n + 1) CSR offsets into nb */
+    uint32_t *nb;        /* pair partners (indices into x) */
+    size_t cap_nb;
+    double cell[9];      /* cell at build */
+    double *pos0;        /* (n, 3) positions at build */
+    int valid;
+} as_nlist;
+
+void as_nlist_clear(as_nlist *nl);
+/* Build (or reuse when every atom moved less than skin/2 and the cell is unchanged) the list
+ * for radius `cutoff` + skin. *rebuilt tells which happened (may be NULL). */
+as_status as_nlist_update(as_nlist *nl, const double *cell, const double *pos, size_t n,
+                          double cutoff, double skin, int *rebuilt);
+/* Perpendicular widths of the cell (Å) and the inverse of the row matrix; AS_EINVAL if the cell
+ * is singular. */
+as_status as_cell_inverse(const double *cell, double *inv, double *width);
+
+/* The EAM evaluator: splines (LAMMPS's 7-coefficient scheme) or analytic Zhou functions. */
+typedef struct {
+    as_setfl *tab;          /* owned */
+    int analytic;           /* 1: evaluate Zhou functions directly (no tables) */
+    const as_zhou_params **zp; /* (n_el) for analytic mode */
+    double rc, rcsq, rdr, rdrho, rhomax;
+    double *frho_spl;       /* (n_el, nrho + 1, 7) */
+    double *rhor_spl;       /* (n_el, nr + 1, 7) */
+    double *z2r_spl;        /* (n_pairs, nr + 1, 7) */
+    /* workspace */
+    as_nlist nl;
+    double *rho, *fp;
+    int *type;              /* (n) element index per atom */
+    size_t cap;
+    double skin;
+} as_eam;
+
+/* Takes ownership of tab (also on failure). */
+as_status as_eam_create_tab(as_setfl *tab, as_eam **out);
+as_status as_eam_create_analytic(const char *const *elements, size_t n_el, as_eam **out);
+void as_eam_free(as_eam *e);
+/* Element index for a symbol, -1 if absent. */
+int as_eam_element(const as_eam *e, const char *symbol);
+/* Energy, per-atom energies (n) and forces (n, 3); either may be NULL. */
+as_status as_eam_compute(as_eam *e, const as_structure *s, double *energy, double *e_atom,
+                         double *forces);
+/* LAMMPS interpolate(): f[1..n] (1-based, f[0] unused) -> spline (n + 1, 7). */
+void as_eam_interpolate(int n, double delta, const double *f, double *spline);
+
+/* ---- external-command backend (cmd.c) ---- */
+typedef struct as_cmd as_cmd;
+as_status as_cmd_create(const char *argv_text, const as_oracle_options *opt, as_cmd **out);
+void as_cmd_free(as_cmd *c);
+/* Run the program on n structures, up to opt->jobs at once. results[i] filled for each; the
+ * relaxed positions (when the output has them) replace those of out_structs[i] when not NULL.
+ * done (may be NULL) is called as soon as each structure is finished (success or final
+ * failure); a failing status from it stops the batch.
+ * Returns AS_OK even if some jobs failed (their result says so). */
+typedef as_status (*as_cmd_done_fn)(void *user, size_t i, const as_label_result *r,
+                                    const as_structure *relaxed);
+as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n,
+                           as_label_result *results, as_structure **relaxed,
+                           as_cmd_done_fn done, void *user);
+
+/* ---- LAMMPS library backend (lammps.c) ---- */
+typedef struct as_lmp as_lmp;
+as_status as_lmp_create(const char *spec, as_lmp **out);
+void as_lmp_free(as_lmp *l);
+as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, double *e_atom,
+                         double *forces);
+/* Rotate a cell into LAMMPS's restricted triclinic form: lo = (xx, yy, zz, xy, xz, yz) and the
+ * rotation R (rows) so that r_lammps = R r. */
+as_status as_lmp_box(const double *cell, double *box6, double *rot);
+
+#endif

@@ -1,12 +1,966 @@
-/* alloyscout echem: not built yet (issue 7). */
+/* alloyscout echem: measurement arithmetic from flags or from a CSV file whose headers carry
+ * the units (docs/echem.md lists every accepted header). Row-wise subcommands (fe, yield,
+ * loading, rhe, scherrer, dg, orr) give one result row per input row; series subcommands (calib,
+ * cdl) fit one line through all rows. All arithmetic lives in src/echem (echem.h). */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "json_int.h"
+
+#define MAXQ 12
+#define MAXOUT 14
+#define NOVAL NAN
+
+/* ---- quantities: one physical input, accepted under several unit-carrying names ---- */
+enum { U_PLAIN = 0, U_DIV_M, U_MUL_M }; /* factor, factor / molar mass, factor x molar mass */
+typedef struct {
+    const char *name;
+    double factor;
+    int kind;
+} unit_name;
+typedef struct {
+    const char *canon;    /* name in the output, with the canonical unit */
+    unit_name names[7];   /* accepted headers / flags (flag: --name with '_' or '-') */
+    double def;           /* default when absent; NAN: absent */
+    int required;
+} qspec;
+
+typedef struct {
+    const char *name;
+    const char *summary;
+    const qspec *q;
+    size_t nq;
+    const char *const *outs;
+    size_t nout;
+    /* in: values in canonical units (NAN when absent), opt: string options; out: nout values */
+    as_status (*fn)(const double *in, const char *const *sopt, double *out);
+    const char *const *sopts; /* string option names (without --) */
+    const char *help;
+} rowcmd;
+
+/* molar masses, g/mol */
+#define M_NH3 17.031
+#define M_NO2 46.005
+
+/* ---- fe ---- */
+static const qspec fe_q[] = {
+    {"n", {{"n", 1, 0}, {"electrons", 1, 0}}, NOVAL, 0},
+    {"molar_mass_g_per_mol", {{"molar_mass_g_per_mol", 1, 0}}, NOVAL, 0},
+    {"conc_mol_per_L",
+     {{"conc_mol_per_L", 1, 0},
+      {"conc_mmol_per_L", 1e-3, 0},
+      {"conc_umol_per_L", 1e-6, 0},
+      {"conc_mg_per_L", 1e-3, U_DIV_M},
+      {"conc_ug_per_mL", 1e-3, U_DIV_M}},
+     NOVAL, 1},
+    {"volume_L", {{"volume_L", 1, 0}, {"volume_mL", 1e-3, 0}}, NOVAL, 1},
+    {"charge_C", {{"charge_C", 1, 0}, {"charge_mC", 1e-3, 0}}, NOVAL, 1},
+};
+static const char *const fe_out[] = {"FE", "FE_pct"};
+static const char *const species_opt[] = {"species", NULL};
+
+static int species(const char *s, double *n, double *m)
+{
+    if (!s || !strcmp(s, "nh3")) {
+        *n = 8, *m = M_NH3;
+        return 0;
+    }
+    if (!strcmp(s, "no2")) {
+        *n = 2, *m = M_NO2;
+        return 0;
+    }
+    return -1;
+}
+
+static as_status fe_fn(const double *in, const char *const *so, double *out)
+{
+    (void)so;
+    AS_TRY(as_echem_fe(in[0], in[2], in[3], in[4], &out[0]));
+    out[1] = 100 * out[0];
+    return AS_OK;
+}
+
+/* ---- yield ---- */
+static const qspec yield_q[] = {
+    {"molar_mass_g_per_mol", {{"molar_mass_g_per_mol", 1, 0}}, NOVAL, 0},
+    {"conc_mg_per_L",
+     {{"conc_mg_per_L", 1, 0},
+      {"conc_ug_per_mL", 1, 0},
+      {"conc_mol_per_L", 1e3, U_MUL_M},
+      {"conc_mmol_per_L", 1, U_MUL_M},
+      {"conc_umol_per_L", 1e-3, U_MUL_M}},
+     NOVAL, 1},
+    {"volume_L", {{"volume_L", 1, 0}, {"volume_mL", 1e-3, 0}}, NOVAL, 1},
+    {"time_h", {{"time_h", 1, 0}, {"time_min", 1.0 / 60, 0}, {"time_s", 1.0 / 3600, 0}}, NOVAL, 1},
+    {"mass_mg", {{"mass_mg", 1, 0}, {"mass_ug", 1e-3, 0}, {"mass_g", 1e3, 0}}, NOVAL, 0},
+    {"area_cm2", {{"area_cm2", 1, 0}, {"area_mm2", 1e-2, 0}}, NOVAL, 0},
+};
+static const char *const yield_out[] = {"rate_mg_per_h", "yield_mg_per_h_per_mg",
+                                        "yield_mg_per_h_per_cm2", "rate_umol_per_h",
+                                        "yield_umol_per_h_per_cm2"};
+static as_status yield_fn(const double *in, const char *const *so, double *out)
+{
+    (void)so;
+    as_echem_yield_result y;
+    AS_TRY(as_echem_yield(in[1], in[2], in[3], in[4], in[5], in[0], &y));
+    out[0] = y.rate_mg_h, out[1] = y.per_mass_mg_h_mg, out[2] = y.per_area_mg_h_cm2;
+    out[3] = y.rate_umol_h, out[4] = y.per_area_umol_h_cm2;
+    return AS_OK;
+}
+
+/* ---- loading ---- */
+static const qspec loading_q[] = {
+    {"ink_mg_per_mL", {{"ink_mg_per_mL", 1, 0}, {"ink_ug_per_uL", 1, 0}, {"ink_g_per_L", 1, 0}},
+     NOVAL, 1},
+    {"drop_uL", {{"drop_uL", 1, 0}, {"drop_mL", 1e3, 0}}, NOVAL, 1},
+    {"area_cm2", {{"area_cm2", 1, 0}, {"area_mm2", 1e-2, 0}}, NOVAL, 0},
+    {"diameter_mm", {{"diameter_mm", 1, 0}, {"diameter_cm", 10, 0}}, NOVAL, 0},
+};
+static const char *const loading_out[] = {"electrode_area_cm2", "mass_mg", "loading_mg_per_cm2"};
+static as_status loading_fn(const double *in, const char *const *so, double *out)
+{
+    (void)so;
+    double area = in[2];
+    if (isnan(area) && !isnan(in[3]))
+        area = 3.14159265358979323846 * pow(in[3] / 20.0, 2); /* mm -> cm radius */
+    if (isnan(area))
+        return AS_FAIL(AS_EINVAL, "loading: give area_cm2 or diameter_mm");
+    out[0] = area;
+    return as_echem_loading(in[0], in[1], area, &out[1], &out[2]);
+}
+
+/* ---- rhe ---- */
+static const qspec rhe_q[] = {
+    {"E_V", {{"E_V", 1, 0}, {"E_mV", 1e-3, 0}}, NOVAL, 1},
+    {"pH", {{"pH", 1, 0}}, NOVAL, 1},
+    {"e0_V", {{"e0_V", 1, 0}, {"e0", 1, 0}, {"e0_mV", 1e-3, 0}}, NOVAL, 0},
+    {"slope_V_per_pH", {{"slope_V_per_pH", 1, 0}, {"slope", 1, 0}}, NOVAL, 0},
+    {"temperature_K", {{"temperature_K", 1, 0}, {"T_K", 1, 0}}, 298.15, 0},
+};
+static const char *const rhe_out[] = {"E0_ref_used_V", "slope_used_V_per_pH", "E_RHE_V"};
+static const char *const rhe_opt[] = {"ref", NULL};
+static as_status rhe_fn(const double *in, const char *const *so, double *out)
+{
+    double e0 = in[2];
+    if (isnan(e0)) {
+        as_ref_electrode r = AS_REF_HGHGO_1M_KOH;
+        if (so[0])
+            AS_TRY(as_echem_ref_parse(so[0], &r));
+        e0 = as_echem_ref_e0(r);
+    }
+    double slope = isnan(in[3]) ? as_echem_nernst_slope(in[4]) : in[3];
+    out[0] = e0, out[1] = slope;
+    return as_echem_to_rhe(in[0], e0, in[1], slope, &out[2]);
+}
+
+/* ---- scherrer ---- */
+static const qspec scherrer_q[] = {
+    {"two_theta_deg", {{"two_theta_deg", 1, 0}, {"2theta_deg", 1, 0}}, NOVAL, 1},
+    {"fwhm_deg", {{"fwhm_deg", 1, 0}, {"fwhm_rad", 180 / 3.14159265358979323846, 0}}, NOVAL, 1},
+    {"instr_fwhm_deg", {{"instr_fwhm_deg", 1, 0}, {"instr_fwhm_rad", 180 / 3.14159265358979323846, 0}},
+     0.0, 0},
+    {"K", {{"K", 1, 0}}, 0.9, 0},
+    {"lambda_A", {{"lambda_A", 1, 0}, {"lambda_nm", 10, 0}}, 1.5406, 0},
+};
+static const char *const scherrer_out[] = {"size_nm"};
+static const char *const scherrer_opt[] = {"profile", NULL};
+static as_status scherrer_fn(const double *in, const char *const *so, double *out)
+{
+    as_scherrer_options o = as_scherrer_options_default();
+    o.instr_fwhm_deg = in[2], o.k = in[3], o.lambda_ang = in[4];
+    if (so[0] && !strcmp(so[0], "lorentzian"))
+        o.lorentzian = 1;
+    else if (so[0] && strcmp(so[0], "gaussian"))
+        return AS_FAIL(AS_EINVAL, "scherrer: --profile must be gaussian or lorentzian, got '%s'",
+                       so[0]);
+    return as_echem_scherrer(in[0], in[1], &o, &out[0]);
+}
+
+/* ---- dg ---- */
+static const qspec dg_q[] = {
+    {"dE_eV", {{"dE_eV", 1, 0}}, NOVAL, 0},
+    {"E_ads_eV", {{"E_ads_eV", 1, 0}}, NOVAL, 0},
+    {"E_slab_eV", {{"E_slab_eV", 1, 0}}, NOVAL, 0},
+    {"E_H2O_eV", {{"E_H2O_eV", 1, 0}}, AS_E_H2O_EV, 0},
+    {"E_H2_eV", {{"E_H2_eV", 1, 0}}, AS_E_H2_EV, 0},
+    {"dZPE_eV", {{"dZPE_eV", 1, 0}}, 0.0, 0},
+    {"T_K", {{"T_K", 1, 0}, {"temperature_K", 1, 0}}, 298.15, 0},
+    {"dS_eV_per_K", {{"dS_eV_per_K", 1, 0}, {"dS_meV_per_K", 1e-3, 0}}, NOVAL, 0},
+    {"TdS_eV", {{"TdS_eV", 1, 0}}, NOVAL, 0},
+    {"solv_eV", {{"solv_eV", 1, 0}, {"dE_water_eV", 1, 0}}, 0.0, 0},
+};
+static const char *const dg_out[] = {"dE_used_eV", "dG_eV"};
+static const char *const dg_opt[] = {"adsorbate", NULL};
+static as_status dg_fn(const double *in, const char *const *so, double *out)
+{
+    double de = in[0];
+    if (isnan(de)) {
+        if (isnan(in[1]) || isnan(in[2]) || !so[0])
+            return AS_FAIL(AS_EINVAL, "dg: give dE_eV, or E_ads_eV, E_slab_eV and --adsorbate");
+        as_adsorbate a;
+        if (!strcmp(so[0], "o"))
+            a = AS_ADS_O;
+        else if (!strcmp(so[0], "oh"))
+            a = AS_ADS_OH;
+        else if (!strcmp(so[0], "ooh"))
+            a = AS_ADS_OOH;
+        else
+            return AS_FAIL(AS_EINVAL, "dg: --adsorbate must be o, oh or ooh, got '%s'", so[0]);
+        AS_TRY(as_echem_ads_energy(a, in[1], in[2], in[3], in[4], &de));
+    }
+    if (!isnan(in[7]) && !isnan(in[8]))
+        return AS_FAIL(AS_EINVAL, "dg: give dS_eV_per_K or TdS_eV, not both");
+    double ds = !isnan(in[7]) ? in[7] : (!isnan(in[8]) && in[6] > 0 ? in[8] / in[6] : 0.0);
+    if (!isnan(in[8]) && !(in[6] > 0))
+        return AS_FAIL(AS_EINVAL, "dg: TdS_eV needs T_K > 0");
+    out[0] = de;
+    return as_echem_dg(de, in[5], in[6], ds, in[9], &out[1]);
+}
+
+/* ---- orr ---- */
+static const qspec orr_q[] = {
+    {"dG_OH_eV", {{"dG_OH_eV", 1, 0}}, NOVAL, 1},
+    {"dG_O_eV", {{"dG_O_eV", 1, 0}}, NOVAL, 1},
+    {"dG_OOH_eV", {{"dG_OOH_eV", 1, 0}}, NOVAL, 0},
+    {"offset_eV", {{"offset_eV", 1, 0}}, 3.2, 0},
+    {"E_eq_V", {{"E_eq_V", 1, 0}}, 1.23, 0},
+};
+static const char *const orr_out[] = {"dG_OOH_used_eV",   "dG1_eV",       "dG2_eV",
+                                      "dG3_eV",      "dG4_eV",       "U_L_V",
+                                      "eta_V",       "pds_step",     "volcano_offset_eV",
+                                      "U_L_volcano_V"};
+static as_status orr_fn(const double *in, const char *const *so, double *out)
+{
+    (void)so;
+    as_orr_options o = as_orr_options_default();
+    o.ooh_oh_offset_ev = in[3], o.e_eq_v = in[4];
+    as_orr_result r;
+    AS_TRY(as_echem_orr(in[0], in[1], in[2], &o, &r));
+    out[0] = r.dg_ooh_ev;
+    for (int i = 0; i < 4; i++)
+        out[1 + i] = r.dg_step_ev[i];
+    out[5] = r.u_limit_v, out[6] = r.overpotential_v, out[7] = r.pds + 1;
+    out[8] = r.volcano_offset_ev, out[9] = r.u_limit_volcano_v;
+    return AS_OK;
+}
+
+#define N(a) (sizeof a / sizeof *a)
+static const rowcmd rowcmds[] = {
+    {"fe", "Faradaic efficiency FE = n F c V / Q", fe_q, N(fe_q), fe_out, N(fe_out), fe_fn,
+     species_opt,
+     "  --species nh3|no2       sets n (8 or 2) and the molar mass (17.031, 46.005 g/mol);\n"
+     "                          default nh3\n"},
+    {"yield", "yield c V / t per catalyst mass and per electrode area", yield_q, N(yield_q),
+     yield_out, N(yield_out), yield_fn, species_opt,
+     "  --species nh3|no2       molar mass for the µmol outputs (default nh3)\n"},
+    {"loading", "catalyst mass and loading of a drop-cast electrode", loading_q, N(loading_q),
+     loading_out, N(loading_out), loading_fn, NULL, ""},
+    {"rhe", "potential against the reversible hydrogen electrode", rhe_q, N(rhe_q), rhe_out,
+     N(rhe_out), rhe_fn, rhe_opt,
+     "  --ref NAME              she, agagcl-sat (0.197 V), agagcl-3m (0.210), sce (0.241),\n"
+     "                          hghgo (1 M KOH, 0.098; default), hghg2so4 (0.640)\n"
+     "  seed 000 prints E_RHE = E_Hg/HgO + 0.197 V + 0.0591 pH: --e0 0.197 --slope 0.0591\n"},
+    {"scherrer", "Scherrer crystallite size D = K lambda / (beta cos theta)", scherrer_q,
+     N(scherrer_q), scherrer_out, N(scherrer_out), scherrer_fn, scherrer_opt,
+     "  --profile gaussian|lorentzian  removal of the instrumental FWHM: sqrt(B^2-b^2) or B-b\n"},
+    {"dg", "adsorption free energy dG = dE + dZPE - T dS + solvation", dg_q, N(dg_q), dg_out,
+     N(dg_out), dg_fn, dg_opt,
+     "  --adsorbate o|oh|ooh    with E_ads_eV and E_slab_eV: dE against H2O and H2\n"
+     "                          (seed 004 eqs. 1-2; E_H2O -6.76 eV, E_H2 -14.22 eV)\n"},
+    {"orr", "4e- ORR limiting potential and volcano position from dG_OH and dG_O", orr_q,
+     N(orr_q), orr_out, N(orr_out), orr_fn, NULL,
+     "  dG_OOH_eV defaults to dG_OH_eV + offset_eV (scaling relation, 3.2 eV)\n"},
+};
+
+/* ---- argument handling shared by all subcommands ---- */
+typedef struct {
+    const char *key; /* normalized: '-' -> '_' */
+    const char *val;
+    char buf[64];
+} kv;
+
+typedef struct {
+    const char *csv, *json;
+    kv flags[32];
+    size_t nflags;
+    int quiet;
+} args;
+
+static int parse_args(const char *cmd, int argc, char **argv, args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        if (strncmp(s, "--", 2) != 0)
+            return cli_usage(cmd, "unexpected argument '%s'", s);
+        if (!strcmp(s, "--quiet")) {
+            a->quiet = 1;
+            continue;
+        }
+        if (i + 1 >= argc)
+            return cli_usage(cmd, "%s needs a value", s);
+        const char *v = argv[++i];
+        if (!strcmp(s, "--seed")) { /* accepted for uniformity; nothing here is random */
+            unsigned long long seed;
+            int rc = cli_parse_u64(cmd, "--seed", v, &seed);
+            if (rc)
+                return rc;
+        } else if (!strcmp(s, "--csv"))
+            a->csv = v;
+        else if (!strcmp(s, "--json"))
+            a->json = v;
+        else {
+            if (a->nflags >= N(a->flags))
+                return cli_usage(cmd, "too many options");
+            kv *f = &a->flags[a->nflags++];
+            snprintf(f->buf, sizeof f->buf, "%s", s + 2);
+            for (char *p = f->buf; *p; p++)
+                if (*p == '-')
+                    *p = '_';
+            f->key = f->buf;
+            f->val = v;
+        }
+    }
+    return 0;
+}
+
+static const kv *find_flag(const args *a, const char *key)
+{
+    for (size_t i = 0; i < a->nflags; i++)
+        if (!strcmp(a->flags[i].key, key))
+            return &a->flags[i];
+    return NULL;
+}
+
+/* Which name of quantity q is present in the table (column) or the flags. */
+typedef struct {
+    const unit_name *u;
+    size_t col;      /* table column, or (size_t)-1 */
+    double flagval;  /* flag value (already parsed), NAN when from the table */
+} qsrc;
+
+static int resolve(const char *cmd, const qspec *q, const args *a, const as_table *t, qsrc *s)
+{
+    s->u = NULL;
+    s->col = (size_t)-1;
+    s->flagval = NAN;
+    for (size_t k = 0; k < N(q->names) && q->names[k].name; k++) {
+        const kv *f = find_flag(a, q->names[k].name);
+        if (f) {
+            if (s->u)
+                return cli_usage(cmd, "%s is given twice (as %s and %s)", q->canon, s->u->name,
+                                 q->names[k].name);
+            char opt[80];
+            snprintf(opt, sizeof opt, "--%s", q->names[k].name);
+            if (cli_parse_double(cmd, opt, f->val, &s->flagval))
+                return 2;
+            s->u = &q->names[k];
+        }
+        size_t c;
+        if (t && !s->u) {
+            for (c = 0; c < as_table_cols(t); c++)
+                if (!strcmp(as_table_name(t, c), q->names[k].name)) {
+                    s->u = &q->names[k];
+                    s->col = c;
+                    break;
+                }
+        }
+    }
+    return 0;
+}
+
+static int check_known_flags(const char *cmd, const args *a, const qspec *q, size_t nq,
+                             const char *const *sopts, const char *const *extra)
+{
+    for (size_t i = 0; i < a->nflags; i++) {
+        const char *k = a->flags[i].key;
+        int ok = 0;
+        for (size_t j = 0; j < nq && !ok; j++)
+            for (size_t u = 0; u < N(q[j].names) && q[j].names[u].name && !ok; u++)
+                ok = !strcmp(k, q[j].names[u].name);
+        for (size_t j = 0; sopts && sopts[j] && !ok; j++)
+            ok = !strcmp(k, sopts[j]);
+        for (size_t j = 0; extra && extra[j] && !ok; j++)
+            ok = !strcmp(k, extra[j]);
+        if (!ok)
+            return cli_usage(cmd, "unknown option --%s", a->flags[i].buf);
+    }
+    return 0;
+}
+
+/* Value of a table cell as a number, or an error with file:line:column. */
+static as_status cell_number(const as_table *t, size_t r, size_t c, int allow_empty, double *v)
+{
+    const char *s = as_table_cell(t, r, c);
+    const char *p = s;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (!*p && allow_empty) {
+        *v = NAN;
+        return AS_OK;
+    }
+    if (as_parse_number(s, v))
+        return AS_OK;
+    size_t line = 0, col = 0;
+    as_table_where(t, r, c, &line, &col);
+    return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: column '%s': '%s' is not a number", as_table_path(t),
+                   line, col, as_table_name(t, c), s);
+}
+
+static void print_help_q(const qspec *q, size_t nq)
+{
+    for (size_t i = 0; i < nq; i++) {
+        printf("  %-22s", q[i].canon);
+        for (size_t k = 0; k < N(q[i].names) && q[i].names[k].name; k++)
+            printf("%s%s", k ? " | " : "", q[i].names[k].name);
+        if (q[i].required)
+            printf("  (required)");
+        else if (!isnan(q[i].def))
+            printf("  (default %g)", q[i].def);
+        printf("\n");
+    }
+}
+
+static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
+{
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "echem %s", rc->name);
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: alloyscout echem %s [--csv FILE] [--NAME VALUE ...] [--json OUT]\n\n%s.\n"
+               "Each input is read from the CSV column or the flag of one of its names (the\n"
+               "unit is part of the name; a flag may use '-' for '_', e.g. --charge-C 12.5);\n"
+               "a flag applies to every CSV row. Inputs:\n",
+               rc->name, rc->summary);
+        print_help_q(rc->q, rc->nq);
+        printf("%s  --csv FILE              one result per row\n"
+               "  --json OUT              results as JSON\n"
+               "Outputs (CSV on stdout):",
+               rc->help);
+        for (size_t i = 0; i < rc->nout; i++)
+            printf(" %s", rc->outs[i]);
+        printf("\nDetails and units: docs/echem.md\n");
+        return 0;
+    }
+    args a;
+    int u = parse_args(cmd, argc, argv, &a);
+    if (u)
+        return u;
+    u = check_known_flags(cmd, &a, rc->q, rc->nq, rc->sopts, NULL);
+    if (u)
+        return u;
+    const char *sopt[4] = {NULL, NULL, NULL, NULL};
+    for (size_t j = 0; rc->sopts && rc->sopts[j]; j++) {
+        const kv *f = find_flag(&a, rc->sopts[j]);
+        sopt[j] = f ? f->val : NULL;
+    }
+    as_table *t = NULL;
+    as_status st;
+    int rcode = 1;
+    as_json *root = NULL, *rows = NULL;
+    double *vals = NULL;
+    if (a.csv && (st = as_table_read_csv(a.csv, &t)) != AS_OK)
+        return cli_fail(st);
+    qsrc src[MAXQ];
+    for (size_t i = 0; i < rc->nq; i++) {
+        if ((u = resolve(cmd, &rc->q[i], &a, t, &src[i])) != 0) {
+            rcode = u;
+            goto done;
+        }
+        if (!src[i].u && rc->q[i].required) {
+            char flag[64];
+            snprintf(flag, sizeof flag, "%s", rc->q[i].names[0].name);
+            for (char *p = flag; *p; p++)
+                if (*p == '_')
+                    *p = '-';
+            rcode = cli_usage(cmd, "missing input %s (give --%s%s)", rc->q[i].canon, flag,
+                              t ? " or a CSV column" : "");
+            goto done;
+        }
+    }
+    /* species defaults for n and molar mass */
+    double sp_n = NAN, sp_m = NAN;
+    if (rc->sopts == species_opt && species(sopt[0], &sp_n, &sp_m)) {
+        rcode = cli_usage(cmd, "--species must be nh3 or no2, got '%s'", sopt[0]);
+        goto done;
+    }
+    root = as_json_object();
+    rows = as_json_array();
+    if (!root || !rows) {
+        as_json_free(rows);
+        rows = NULL;
+        rcode = cli_fail(AS_ENOMEM);
+        goto done;
+    }
+    size_t nrows = t ? as_table_rows(t) : 1;
+    size_t w = rc->nq + rc->nout;
+    /* compute every row first so that a bad row prints nothing */
+    vals = as_malloc(nrows * w * sizeof *vals);
+    if (!vals) {
+        rcode = cli_fail(AS_ENOMEM);
+        goto done;
+    }
+    for (size_t r = 0; r < nrows; r++) {
+        double *in = vals + r * w, *out = in + rc->nq;
+        for (size_t i = 0; i < rc->nq; i++) {
+            const qspec *q = &rc->q[i];
+            double v = NAN;
+            if (src[i].u && src[i].col != (size_t)-1) {
+                if ((st = cell_number(t, r, src[i].col, !q->required, &v)) != AS_OK) {
+                    rcode = cli_fail(st);
+                    goto done;
+                }
+            } else if (src[i].u)
+                v = src[i].flagval;
+            if (!isnan(v)) {
+                double f = src[i].u->factor;
+                int kind = src[i].u->kind;
+                if (kind != U_PLAIN) {
+                    /* the molar mass is evaluated before the concentration (fe: 1, yield: 0) */
+                    double m = !strcmp(rc->name, "fe") ? in[1] : in[0];
+                    v = kind == U_DIV_M ? v * f / m : v * f * m;
+                } else
+                    v *= f;
+            } else
+                v = q->def;
+            if (isnan(v) && !strcmp(q->canon, "n"))
+                v = sp_n;
+            if (isnan(v) && !strcmp(q->canon, "molar_mass_g_per_mol"))
+                v = sp_m;
+            in[i] = v;
+        }
+        st = rc->fn(in, sopt, out);
+        if (st != AS_OK) {
+            if (t) {
+                size_t line = 0;
+                as_table_where(t, r, 0, &line, NULL);
+                as_error_prefix(st, "%s:%zu: ", as_table_path(t), line);
+            }
+            rcode = cli_fail(st);
+            goto done;
+        }
+    }
+    for (size_t j = 0; j < w; j++)
+        printf("%s%s", j < rc->nq ? rc->q[j].canon : rc->outs[j - rc->nq],
+               j + 1 < w ? "," : "\n");
+    for (size_t r = 0; r < nrows; r++) {
+        const double *v = vals + r * w;
+        as_json *row = as_json_object();
+        if (!row) {
+            rcode = cli_fail(AS_ENOMEM);
+            goto done;
+        }
+        st = AS_OK;
+        for (size_t j = 0; j < w; j++) {
+            const char *name = j < rc->nq ? rc->q[j].canon : rc->outs[j - rc->nq];
+            if (!isnan(v[j]))
+                printf("%.6g", v[j]);
+            printf("%s", j + 1 < w ? "," : "\n");
+            if (st == AS_OK && !isnan(v[j]))
+                st = as_json_set_num(row, name, v[j]);
+        }
+        if (st == AS_OK)
+            st = as_json_push(rows, row);
+        else
+            as_json_free(row);
+        if (st != AS_OK) {
+            rcode = cli_fail(st);
+            goto done;
+        }
+    }
+    st = as_json_set_str(root, "command", cmd);
+    if (st == AS_OK)
+        st = as_json_set_child(root, "rows", rows);
+    else
+        as_json_free(rows);
+    rows = NULL;
+    if (st == AS_OK && a.json)
+        st = as_json_write_file(root, a.json);
+    rcode = st == AS_OK ? 0 : cli_fail(st);
+done:
+    as_free(vals);
+    as_json_free(rows);
+    as_json_free(root);
+    as_table_free(t);
+    return rcode;
+}
+
+/* ---- series subcommands: calib and cdl ---- */
+/* Parse "1,2.5,3" into a new array. */
+static int parse_list(const char *cmd, const char *opt, const char *s, double **v, size_t *n)
+{
+    *v = NULL;
+    *n = 0;
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    double *x = as_malloc(cap * sizeof *x);
+    if (!x)
+        return cli_fail(AS_ENOMEM);
+    const char *p = s;
+    for (size_t i = 0; i < cap; i++) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char tok[64];
+        if (len >= sizeof tok || (tok[len] = 0, memcpy(tok, p, len), !as_parse_number(tok, &x[i]))) {
+            as_free(x);
+            return cli_usage(cmd, "%s: item %zu '%.*s' is not a number", opt, i + 1, (int)len, p);
+        }
+        p = e ? e + 1 : p + len;
+    }
+    *v = x;
+    *n = cap;
+    return 0;
+}
+
+/* Read column `names` (first present, scaled by factor) of t into a new array. */
+static int read_col(const char *cmd, const as_table *t, const unit_name *names, size_t nn,
+                    double **v, const char **used)
+{
+    *v = NULL;
+    for (size_t k = 0; k < nn && names[k].name; k++) {
+        size_t c;
+        int found = 0;
+        for (c = 0; c < as_table_cols(t); c++)
+            if (!strcmp(as_table_name(t, c), names[k].name)) {
+                found = 1;
+                break;
+            }
+        if (!found)
+            continue;
+        size_t n = as_table_rows(t);
+        double *x = as_malloc(n * sizeof *x);
+        if (!x)
+            return cli_fail(AS_ENOMEM);
+        for (size_t r = 0; r < n; r++) {
+            as_status st = cell_number(t, r, c, 0, &x[r]);
+            if (st != AS_OK) {
+                as_free(x);
+                return cli_fail(st);
+            }
+            x[r] *= names[k].factor;
+        }
+        *v = x;
+        if (used)
+            *used = names[k].name;
+        return 0;
+    }
+    (void)cmd;
+    return -1; /* absent */
+}
+
+static int write_json_or_ok(as_json *root, const char *path)
+{
+    as_status st = path ? as_json_write_file(root, path) : AS_OK;
+    as_json_free(root);
+    return st == AS_OK ? 0 : cli_fail(st);
+}
+
+static int run_calib(int argc, char **argv)
+{
+    const char *cmd = "echem calib";
+    if (cli_wants_help(argc, argv)) {
+        printf(
+            "usage: alloyscout echem calib (--csv FILE | --x LIST --y LIST) [options]\n\n"
+            "Linear calibration curve y = slope x + intercept of absorbance against concentration\n"
+            "(indophenol blue at 655 nm for NH3, Griess at 540 nm for NO2-), with R^2, standard\n"
+            "errors, LOD = k_lod sigma / slope and LOQ = k_loq sigma / slope (ICH Q2(R1)), and the\n"
+            "inverse prediction of unknown readings with their standard error.\n"
+            "  --csv FILE          standards: x from --x-col (default: the first column whose name\n"
+            "                      starts with 'conc'), y from --y-col (default 'absorbance')\n"
+            "  --x LIST, --y LIST  comma-separated standards instead of a file\n"
+            "  --predict LIST      absorbance readings to convert into concentrations\n"
+            "  --replicates M      readings averaged per unknown (default 1)\n"
+            "  --k-lod K (3.3)  --k-loq K (10)  --blank-sd S (y units; default: residual SD)\n"
+            "  --method indophenol|griess   label only (655 / 540 nm)\n"
+            "  --json OUT          fit and predictions as JSON\n");
+        return 0;
+    }
+    args a;
+    int u = parse_args(cmd, argc, argv, &a);
+    if (u)
+        return u;
+    static const char *const extra[] = {"x",      "y",      "x_col",    "y_col",  "predict",
+                                        "replicates", "k_lod", "k_loq", "blank_sd", "method",
+                                        NULL};
+    if ((u = check_known_flags(cmd, &a, NULL, 0, NULL, extra)))
+        return u;
+    double *x = NULL, *y = NULL, *pred = NULL;
+    size_t n = 0, ny = 0, np = 0;
+    int rc = 1;
+    as_table *t = NULL;
+    const char *xname = "x", *yname = "y";
+    const kv *f;
+    as_echem_calib_options o = as_echem_calib_options_default();
+    size_t m = 1;
+    if ((f = find_flag(&a, "k_lod")) && (rc = cli_parse_double(cmd, "--k-lod", f->val, &o.k_lod)))
+        goto done;
+    if ((f = find_flag(&a, "k_loq")) && (rc = cli_parse_double(cmd, "--k-loq", f->val, &o.k_loq)))
+        goto done;
+    if ((f = find_flag(&a, "blank_sd")) &&
+        (rc = cli_parse_double(cmd, "--blank-sd", f->val, &o.blank_sd)))
+        goto done;
+    if ((f = find_flag(&a, "replicates")) && (rc = cli_parse_size(cmd, "--replicates", f->val, &m)))
+        goto done;
+    const char *method = (f = find_flag(&a, "method")) ? f->val : NULL;
+    if (method && strcmp(method, "indophenol") && strcmp(method, "griess")) {
+        rc = cli_usage(cmd, "--method must be indophenol or griess, got '%s'", method);
+        goto done;
+    }
+    rc = 1;
+    if (a.csv) {
+        as_status st = as_table_read_csv(a.csv, &t);
+        if (st != AS_OK) {
+            rc = cli_fail(st);
+            goto done;
+        }
+        const kv *fx = find_flag(&a, "x_col"), *fy = find_flag(&a, "y_col");
+        unit_name xn[2] = {{NULL, 1, 0}, {NULL, 0, 0}}, yn[2] = {{"absorbance", 1, 0}, {NULL, 0, 0}};
+        if (fx)
+            xn[0].name = fx->val;
+        else
+            for (size_t c = 0; c < as_table_cols(t); c++)
+                if (!strncmp(as_table_name(t, c), "conc", 4)) {
+                    xn[0].name = as_table_name(t, c);
+                    break;
+                }
+        if (fy)
+            yn[0].name = fy->val;
+        if (!xn[0].name) {
+            rc = cli_usage(cmd, "%s has no column starting with 'conc' (use --x-col)", a.csv);
+            goto done;
+        }
+        if ((u = read_col(cmd, t, xn, 1, &x, &xname)) != 0) {
+            rc = u > 0 ? u : cli_usage(cmd, "%s has no column '%s'", a.csv, xn[0].name);
+            goto done;
+        }
+        if ((u = read_col(cmd, t, yn, 1, &y, &yname)) != 0) {
+            rc = u > 0 ? u : cli_usage(cmd, "%s has no column '%s' (use --y-col)", a.csv, yn[0].name);
+            goto done;
+        }
+        n = ny = as_table_rows(t);
+    } else {
+        const kv *fx = find_flag(&a, "x"), *fy = find_flag(&a, "y");
+        if (!fx || !fy) {
+            rc = cli_usage(cmd, "give --csv FILE or both --x and --y");
+            goto done;
+        }
+        if ((rc = parse_list(cmd, "--x", fx->val, &x, &n)) || (rc = parse_list(cmd, "--y", fy->val, &y, &ny)))
+            goto done;
+        rc = 1;
+        if (n != ny) {
+            rc = cli_usage(cmd, "--x has %zu values but --y has %zu", n, ny);
+            goto done;
+        }
+    }
+    if ((f = find_flag(&a, "predict")) && (rc = parse_list(cmd, "--predict", f->val, &pred, &np)))
+        goto done;
+    rc = 1;
+    as_echem_calib c;
+    as_status st = as_echem_calib_fit(x, y, n, &o, &c);
+    if (st != AS_OK) {
+        rc = cli_fail(st);
+        goto done;
+    }
+    printf("method,%s\nx,%s\ny,%s\nn,%zu\nslope,%.10g\nintercept,%.10g\nr2,%.10g\n"
+           "slope_se,%.6g\nintercept_se,%.6g\ns_yx,%.6g\nlod,%.6g\nloq,%.6g\n",
+           method ? (strcmp(method, "griess") ? "indophenol blue (655 nm)" : "Griess (540 nm)")
+                  : "linear",
+           xname, yname, n, c.slope, c.intercept, c.r2, c.slope_se, c.intercept_se, c.s_yx,
+           c.lod, c.loq);
+    as_json *root = as_json_object(), *preds = as_json_array();
+    st = root && preds ? AS_OK : AS_ENOMEM;
+    if (st == AS_OK) st = as_json_set_str(root, "command", cmd);
+    if (st == AS_OK) st = as_json_set_str(root, "x", xname);
+    if (st == AS_OK) st = as_json_set_str(root, "y", yname);
+    if (st == AS_OK) st = as_json_set_num(root, "n", (double)n);
+    if (st == AS_OK) st = as_json_set_num(root, "slope", c.slope);
+    if (st == AS_OK) st = as_json_set_num(root, "intercept", c.intercept);
+    if (st == AS_OK) st = as_json_set_num(root, "r2", c.r2);
+    if (st == AS_OK) st = as_json_set_num(root, "slope_se", c.slope_se);
+    if (st == AS_OK) st = as_json_set_num(root, "intercept_se", c.intercept_se);
+    if (st == AS_OK) st = as_json_set_num(root, "s_yx", c.s_yx);
+    if (st == AS_OK) st = as_json_set_num(root, "lod", c.lod);
+    if (st == AS_OK) st = as_json_set_num(root, "loq", c.loq);
+    if (np)
+        printf("reading,%s_predicted,%s_se\n", xname, xname);
+    for (size_t i = 0; i < np && st == AS_OK; i++) {
+        double x0, se;
+        st = as_echem_calib_predict(&c, pred[i], m, &x0, &se);
+        if (st != AS_OK)
+            break;
+        printf("%.6g,%.6g,%.3g\n", pred[i], x0, se);
+        as_json *p = as_json_object();
+        st = p ? AS_OK : AS_ENOMEM;
+        if (st == AS_OK) st = as_json_set_num(p, "reading", pred[i]);
+        if (st == AS_OK) st = as_json_set_num(p, "x", x0);
+        if (st == AS_OK) st = as_json_set_num(p, "x_se", se);
+        if (st == AS_OK) st = as_json_push(preds, p);
+        else as_json_free(p);
+    }
+    if (st == AS_OK) {
+        st = as_json_set_child(root, "predictions", preds);
+        preds = NULL;
+    }
+    as_json_free(preds);
+    if (st != AS_OK) {
+        as_json_free(root);
+        rc = cli_fail(st);
+        goto done;
+    }
+    rc = write_json_or_ok(root, a.json);
+done:
+    as_free(x);
+    as_free(y);
+    as_free(pred);
+    as_table_free(t);
+    return rc;
+}
+
+static int run_cdl(int argc, char **argv)
+{
+    const char *cmd = "echem cdl";
+    if (cli_wants_help(argc, argv)) {
+        printf("usage: alloyscout echem cdl (--csv FILE | --scan LIST --dj LIST) [options]\n\n"
+               "Double-layer capacitance from CVs at several scan rates in a non-Faradaic window:\n"
+               "C_dl = slope / 2 of dj = j_a - j_c against the scan rate.\n"
+               "  --csv FILE   columns scan_mV_per_s | scan_V_per_s and dj_mA_per_cm2 |\n"
+               "               dj_uA_per_cm2, or ja_mA_per_cm2 and jc_mA_per_cm2\n"
+               "  --scan LIST  scan rates in mV/s;  --dj LIST  j_a - j_c in mA/cm^2\n"
+               "  --cs-mF-per-cm2 CS   specific capacitance for the roughness factor C_dl / CS\n"
+               "                       (e.g. 0.040 in 1 M KOH, McCrory et al. 2013)\n"
+               "  --json OUT\n");
+        return 0;
+    }
+    args a;
+    int u = parse_args(cmd, argc, argv, &a);
+    if (u)
+        return u;
+    static const char *const extra[] = {"scan", "dj", "cs_mF_per_cm2", NULL};
+    if ((u = check_known_flags(cmd, &a, NULL, 0, NULL, extra)))
+        return u;
+    double *nu = NULL, *dj = NULL, *jc = NULL, cs = NAN;
+    size_t n = 0, n2 = 0;
+    int rc = 1;
+    as_table *t = NULL;
+    const kv *f;
+    if ((f = find_flag(&a, "cs_mF_per_cm2")) &&
+        (rc = cli_parse_double(cmd, "--cs-mF-per-cm2", f->val, &cs)))
+        goto done;
+    rc = 1;
+    if (a.csv) {
+        as_status st = as_table_read_csv(a.csv, &t);
+        if (st != AS_OK) {
+            rc = cli_fail(st);
+            goto done;
+        }
+        static const unit_name sn[] = {{"scan_mV_per_s", 1, 0}, {"scan_V_per_s", 1e3, 0}};
+        static const unit_name dn[] = {{"dj_mA_per_cm2", 1, 0}, {"dj_uA_per_cm2", 1e-3, 0}};
+        static const unit_name ja[] = {{"ja_mA_per_cm2", 1, 0}};
+        static const unit_name jcn[] = {{"jc_mA_per_cm2", 1, 0}};
+        if ((u = read_col(cmd, t, sn, 2, &nu, NULL)) != 0) {
+            rc = u > 0 ? u : cli_usage(cmd, "%s has no column scan_mV_per_s or scan_V_per_s", a.csv);
+            goto done;
+        }
+        u = read_col(cmd, t, dn, 2, &dj, NULL);
+        if (u > 0) {
+            rc = u;
+            goto done;
+        }
+        if (u < 0) {
+            if ((u = read_col(cmd, t, ja, 1, &dj, NULL)) != 0 ||
+                (u = read_col(cmd, t, jcn, 1, &jc, NULL)) != 0) {
+                rc = u > 0 ? u
+                           : cli_usage(cmd, "%s needs dj_mA_per_cm2, dj_uA_per_cm2 or both "
+                                            "ja_mA_per_cm2 and jc_mA_per_cm2", a.csv);
+                goto done;
+            }
+            for (size_t i = 0; i < as_table_rows(t); i++)
+                dj[i] -= jc[i];
+        }
+        n = n2 = as_table_rows(t);
+    } else {
+        const kv *fs = find_flag(&a, "scan"), *fd = find_flag(&a, "dj");
+        if (!fs || !fd) {
+            rc = cli_usage(cmd, "give --csv FILE or both --scan and --dj");
+            goto done;
+        }
+        if ((rc = parse_list(cmd, "--scan", fs->val, &nu, &n)) ||
+            (rc = parse_list(cmd, "--dj", fd->val, &dj, &n2)))
+            goto done;
+        rc = 1;
+        if (n != n2) {
+            rc = cli_usage(cmd, "--scan has %zu values but --dj has %zu", n, n2);
+            goto done;
+        }
+    }
+    as_echem_cdl_result r;
+    as_status st = as_echem_cdl(nu, dj, n, &r);
+    if (st != AS_OK) {
+        rc = cli_fail(st);
+        goto done;
+    }
+    double rf = r.cdl_mf_cm2 / cs;
+    printf("n,%zu\nCdl_mF_per_cm2,%.6g\nr2,%.6g\nintercept_mA_per_cm2,%.6g\n", n, r.cdl_mf_cm2,
+           r.r2, r.intercept_ma_cm2);
+    if (!isnan(cs))
+        printf("roughness_factor,%.6g\n", rf);
+    as_json *root = as_json_object();
+    st = root ? AS_OK : AS_ENOMEM;
+    if (st == AS_OK) st = as_json_set_str(root, "command", cmd);
+    if (st == AS_OK) st = as_json_set_num(root, "n", (double)n);
+    if (st == AS_OK) st = as_json_set_num(root, "Cdl_mF_per_cm2", r.cdl_mf_cm2);
+    if (st == AS_OK) st = as_json_set_num(root, "r2", r.r2);
+    if (st == AS_OK) st = as_json_set_num(root, "intercept_mA_per_cm2", r.intercept_ma_cm2);
+    if (st == AS_OK && !isnan(cs)) st = as_json_set_num(root, "roughness_factor", rf);
+    if (st != AS_OK) {
+        as_json_free(root);
+        rc = cli_fail(st);
+        goto done;
+    }
+    rc = write_json_or_ok(root, a.json);
+done:
+    as_free(nu);
+    as_free(dj);
+    as_free(jc);
+    as_table_free(t);
+    return rc;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: alloyscout echem <subcommand> [options]\n\n"
+               "Measurement arithmetic of the two papers (docs/echem.md). Subcommands:\n");
+    for (size_t i = 0; i < N(rowcmds); i++)
+        fprintf(f, "  %-9s %s\n", rowcmds[i].name, rowcmds[i].summary);
+    fprintf(f, "  %-9s %s\n", "calib", "linear calibration curve, R^2, LOD, inverse prediction");
+    fprintf(f, "  %-9s %s\n", "cdl", "double-layer capacitance from a scan-rate series");
+    fprintf(f, "\nEach takes its inputs from flags or --csv FILE (units in the headers), --json OUT,\n"
+               "and --help.\n");
+}
 
 int as_cli_echem(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "alloyscout: error: 'echem' is not available in this build yet (issue 7)\n");
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    cli_log_init(0);
+    for (size_t i = 0; i < N(rowcmds); i++)
+        if (!strcmp(sub, rowcmds[i].name))
+            return run_rowcmd(&rowcmds[i], argc - 1, argv + 1);
+    if (!strcmp(sub, "calib"))
+        return run_calib(argc - 1, argv + 1);
+    if (!strcmp(sub, "cdl"))
+        return run_cdl(argc - 1, argv + 1);
+    fprintf(stderr, "alloyscout: error: unknown echem subcommand '%s'\n", sub);
+    usage(stderr);
     return 2;
 }

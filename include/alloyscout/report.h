@@ -1,7 +1,241 @@
-/* alloyscout report area (being written; see docs/architecture.md). */
+/* alloyscout report area: figures drawn with cairo (SVG + PNG), ready-made builders for the
+ * figures of the two workflows, and one self-contained HTML page that shows them.
+ *
+ * Figures (docs/report.md): a plot is one set of linear axes with a title, axis labels (give the
+ * unit in the label: "Relative energy (eV/atom)"), automatic "nice" tick ranges, a legend when
+ * series carry labels, and at most one colour scale (scatter colouring or heat map) with a colour
+ * bar. Labels may use a small markup: "^{...}" raises and "_{...}" lowers the enclosed text
+ * ("E_{ordering} (eV/atom)", "α^{Pt-(Co/M)}"); text is UTF-8 and drawn in "DejaVu Sans".
+ * Non-finite values (NaN, ±inf) are skipped when drawing and when choosing ranges.
+ *
+ * Saving writes basename.svg and basename.png into a directory, each to a temporary name first
+ * and renamed when complete. The library only writes files; it never prints. */
 #ifndef ALLOYSCOUT_REPORT_H
 #define ALLOYSCOUT_REPORT_H
 
 #include "alloyscout/core.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ======================================= plots ======================================= */
+
+typedef struct as_plot as_plot;
+
+/* Marker shapes for line points and scatter points. */
+typedef enum {
+    AS_MARKER_NONE = 0,
+    AS_MARKER_CIRCLE,
+    AS_MARKER_SQUARE,
+    AS_MARKER_TRIANGLE,
+    AS_MARKER_DIAMOND
+} as_plot_marker;
+
+/* Colours: 0..AS_PLOT_NCOLORS-1 index a fixed ten-colour qualitative palette (blue, orange,
+ * green, red, purple, brown, pink, grey, olive, cyan); AS_PLOT_BLACK and AS_PLOT_GREY are extra. */
+#define AS_PLOT_NCOLORS 10
+#define AS_PLOT_BLACK (-1)
+#define AS_PLOT_GREY (-2)
+
+/* Style of one series. Each new series gets the next palette colour and the defaults below;
+ * change them through as_plot_last_style right after adding the series. */
+typedef struct {
+    int color;             /* palette index or AS_PLOT_BLACK / AS_PLOT_GREY */
+    int dash;              /* 0 solid, 1 dashed, 2 dotted (lines, reference lines, outlines) */
+    as_plot_marker marker; /* line: markers at the points (default none); scatter: shape
+                              (default circle) */
+    double width_px;       /* line width in pixels (default 2; reference lines 1.5) */
+    double marker_px;      /* marker diameter in pixels (default 8) */
+    double alpha;          /* fill opacity in (0, 1]: histograms 0.5, everything else 1 */
+} as_plot_style;
+
+/* Create an empty plot, 800 x 600 px. title, xlabel, ylabel may be NULL (nothing drawn) and are
+ * copied. AS_ENOMEM. OUT: *out, free with as_plot_free. */
+AS_API as_status as_plot_create(const char *title, const char *xlabel, const char *ylabel,
+                                as_plot **out);
+/* Release a plot; NULL is a no-op. */
+AS_API void as_plot_free(as_plot *p);
+
+/* Image size in pixels, each in [200, 4000] (AS_EINVAL otherwise). The SVG has the same size
+ * in CSS pixels. */
+AS_API as_status as_plot_set_size(as_plot *p, int width_px, int height_px);
+/* Fix an axis range (lo < hi, both finite; AS_EINVAL otherwise) instead of the automatic one.
+ * Ticks are then placed at nice values inside [lo, hi]. */
+AS_API as_status as_plot_set_xrange(as_plot *p, double lo, double hi);
+AS_API as_status as_plot_set_yrange(as_plot *p, double lo, double hi);
+/* Fix the colour-scale range (lo < hi) instead of the range of the coloured values. */
+AS_API as_status as_plot_set_crange(as_plot *p, double lo, double hi);
+/* Use whole-number tick steps on the x and/or y axis (counts, rounds). Non-zero = on. */
+AS_API void as_plot_set_integer_ticks(as_plot *p, int x_on, int y_on);
+
+/* ---- series: data are copied; label NULL or "" leaves the series out of the legend ----
+ * All return AS_OK, AS_EINVAL (NULL data with n > 0, bad counts) or AS_ENOMEM. */
+
+/* Line through (x[i], y[i]), i < n, in the given order; a non-finite point breaks the line. */
+AS_API as_status as_plot_line(as_plot *p, const double *x, const double *y, size_t n,
+                              const char *label);
+/* Points (x[i], y[i]). c: NULL, or n values mapped through the plot's colour scale (a
+ * viridis-like map, dark violet = low, yellow = high) with a colour bar titled clabel. */
+AS_API as_status as_plot_scatter(as_plot *p, const double *x, const double *y, const double *c,
+                                 size_t n, const char *label, const char *clabel);
+/* Histogram of n raw values in `bins` (>= 1) equal bins. All raw-value histograms in one plot
+ * share common bin edges spanning the union of their values, with the largest `bins` given,
+ * and are drawn semi-transparent so that overlaps stay visible. The y axis counts values. */
+AS_API as_status as_plot_hist(as_plot *p, const double *values, size_t n, size_t bins,
+                              const char *label);
+/* Histogram already binned: edges (nbins + 1, increasing), counts (nbins). */
+AS_API as_status as_plot_hist_counts(as_plot *p, const double *edges, const double *counts,
+                                     size_t nbins, const char *label);
+/* Bar chart over n categories (one bar series per plot; AS_EINVAL for a second): the x axis
+ * becomes categorical with labels[i] under bar i (labels copied; markup allowed). errors: NULL
+ * or n half-widths drawn as error bars (non-finite or negative values are skipped). */
+AS_API as_status as_plot_bars(as_plot *p, const char *const *labels, const double *values,
+                              const double *errors, size_t n);
+/* Horizontal (vertical) reference line across the whole plot, dashed by default. */
+AS_API as_status as_plot_hline(as_plot *p, double y, const char *label);
+AS_API as_status as_plot_vline(as_plot *p, double x, const char *label);
+/* Diagonal y = x for parity plots, labelled "y = x"; both axes then share one range. */
+AS_API as_status as_plot_diagonal(as_plot *p);
+/* Heat map of z (ny, nx) row-major: z[j*nx + i] is the value at (xs[i], ys[j]); xs and ys are
+ * cell centres, strictly increasing (AS_EINVAL otherwise). The colour bar is titled clabel.
+ * One heat map per plot (AS_EINVAL for a second); non-finite cells are left blank. */
+AS_API as_status as_plot_heatmap(as_plot *p, const double *xs, size_t nx, const double *ys,
+                                 size_t ny, const double *z, const char *clabel);
+
+/* Style of the most recently added series, to modify in place; NULL when the plot has none.
+ * Borrowed; valid until the next series is added or the plot is freed. */
+AS_API as_plot_style *as_plot_last_style(as_plot *p);
+
+/* Render to dir/basename.svg and dir/basename.png (dir NULL or "" = current directory; the
+ * directory must exist). Each file is written to <name>.tmp and renamed, so neither path ever
+ * holds half a file. The SVG carries the titles, axis labels and legend entries as text in its
+ * <title> and <desc> elements (glyphs themselves are drawn as outlines). AS_EINVAL for an empty
+ * basename, AS_EIO when a file cannot be written, AS_ENOMEM. */
+AS_API as_status as_plot_save(const as_plot *p, const char *dir, const char *basename);
+/* Render n plots as panels of one figure, ncols per row (row-major), each panel the size of
+ * the largest plot. Same files and status codes as as_plot_save. */
+AS_API as_status as_plot_save_grid(const as_plot *const *plots, size_t n, size_t ncols,
+                                   const char *dir, const char *basename);
+
+/* ======================= figure builders for the two workflows =======================
+ * Each writes dir/basename.svg and .png from plain arrays (energies in eV/atom) and returns
+ * the status of as_plot_save, or AS_EINVAL for missing data. Chemical names such as "Pt2CoCu"
+ * are drawn with subscript digits. */
+
+/* One ROC curve: n points of (false positive rate, true positive rate), and its AUC. */
+typedef struct {
+    const double *fpr, *tpr;
+    size_t n;
+    double auc;
+} as_fig_roc_curve;
+
+/* ROC curves per fold (thin lines, "fold k (AUC 0.xxx)") and pooled (thick black, "pooled
+ * (AUC 0.xxx)") with the chance diagonal (paper 000, fig. 1e). folds may be NULL with
+ * nfolds 0; pooled may be NULL. title NULL: "ROC curves". */
+AS_API as_status as_fig_roc(const char *dir, const char *basename, const char *title,
+                            const as_fig_roc_curve *folds, size_t nfolds,
+                            const as_fig_roc_curve *pooled);
+
+/* Predicted success probability over two varied process parameters (recommend): prob (ny, nx)
+ * row-major over the grid xs (nx) x ys (ny), colour scale fixed to [0, 1]; the best cell is
+ * marked with a white diamond. xlabel/ylabel name the parameters with units. */
+AS_API as_status as_fig_recommend_map(const char *dir, const char *basename, const char *title,
+                                      const char *xlabel, const double *xs, size_t nx,
+                                      const char *ylabel, const double *ys, size_t ny,
+                                      const double *prob);
+
+/* Histograms of predicted relative energies of ordered (α = −1/3) and random (α = 0)
+ * configurations of one system, on common bins, with their means as vertical lines (paper 004,
+ * fig. 2a). bins 0: 30. */
+AS_API as_status as_fig_ordering_hist(const char *dir, const char *basename, const char *system,
+                                      const double *e_ordered, size_t n_ordered,
+                                      const double *e_random, size_t n_random, size_t bins);
+
+/* Relative energy against α^{Pt-(Co/M)}, coloured by α^{Co-M} (paper 004, fig. 2b): n model
+ * predictions as circles and n_oracle oracle-labelled configurations as triangles (oracle
+ * arrays may be NULL with n_oracle 0). m_element: the third element ("Cu"); NULL for binary
+ * PtCo, in which case alpha_com may be NULL and points are not coloured. */
+AS_API as_status as_fig_energy_vs_sro(const char *dir, const char *basename,
+                                      const char *m_element, const double *alpha_ptcom,
+                                      const double *alpha_com, const double *energy, size_t n,
+                                      const double *oracle_alpha_ptcom,
+                                      const double *oracle_alpha_com,
+                                      const double *oracle_energy, size_t n_oracle);
+
+/* Ordering energy of each candidate as bars with error bars (errors may be NULL) and a dashed
+ * PtCo reference line at ptco_ref (skipped when not finite) (paper 004, fig. 2c). */
+AS_API as_status as_fig_ordering_bars(const char *dir, const char *basename,
+                                      const char *const *names, const double *e_ordering,
+                                      const double *errors, size_t n, double ptco_ref);
+
+/* Test-set MAE and R² per active-learning round, active selection against random selection, as
+ * two panels side by side. n rounds; x: NULL (round index 0..n-1) or the number of labelled
+ * configurations after each round. MAE in eV/atom, drawn in meV/atom. random arrays may be NULL.
+ * mae_target_mev > 0 draws a dashed target line (paper: 10 meV/atom). system may be NULL. */
+AS_API as_status as_fig_learning_curve(const char *dir, const char *basename, const char *system,
+                                       const double *x, const double *mae_active,
+                                       const double *r2_active, const double *mae_random,
+                                       const double *r2_random, size_t n,
+                                       double mae_target_mev);
+
+/* Parity plot of predicted against oracle energies (eV/atom) with the y = x line; sigma: NULL or
+ * the predicted standard deviations (eV/atom), which then colour the points (in meV/atom). The
+ * title gives MAE (meV/atom) and R² computed from the points. */
+AS_API as_status as_fig_parity(const char *dir, const char *basename, const char *system,
+                               const double *e_oracle, const double *e_pred, const double *sigma,
+                               size_t n);
+
+/* ===================================== HTML page ===================================== */
+
+typedef struct as_report as_report;
+
+/* Start a report page in dir (created with its parents, like mkdir -p). title copied. AS_EIO
+ * when the directory cannot be created, AS_ENOMEM. OUT: *out, free with as_report_free. */
+AS_API as_status as_report_create(const char *dir, const char *title, as_report **out);
+/* Release a report (does not write anything); NULL is a no-op. */
+AS_API void as_report_free(as_report *r);
+/* The report directory, as given. Borrowed; valid while r lives. */
+AS_API const char *as_report_dir(const as_report *r);
+
+/* Body blocks appear in the order they are added. All text is HTML-escaped. AS_ENOMEM. */
+AS_API as_status as_report_heading(as_report *r, const char *text);
+AS_API as_status as_report_paragraph(as_report *r, const char *text);
+/* A highlighted warning box (e.g. "rankings need DFT"); shown in the body where added. */
+AS_API as_status as_report_warning(as_report *r, const char *text);
+/* A two-column table of n key/value strings under an optional caption (NULL: none). */
+AS_API as_status as_report_keyvalues(as_report *r, const char *caption,
+                                     const char *const *keys, const char *const *values,
+                                     size_t n);
+/* A table: header (ncols strings, may be NULL) and cells (nrows * ncols strings, row-major;
+ * a NULL cell is shown empty). caption may be NULL. */
+AS_API as_status as_report_table(as_report *r, const char *caption, const char *const *header,
+                                 size_t ncols, const char *const *cells, size_t nrows);
+/* A figure saved earlier in the report directory as basename.svg (+ .png): shown from the SVG,
+ * falling back to the PNG if the SVG cannot be shown, with a caption and links to both files.
+ * AS_EIO when basename.svg is missing from the report directory. */
+AS_API as_status as_report_figure(as_report *r, const char *basename, const char *caption);
+/* Save plot p into the report directory as basename.{svg,png}, then add it as a figure. */
+AS_API as_status as_report_plot(as_report *r, const as_plot *p, const char *basename,
+                                const char *caption);
+
+/* The "Key numbers" summary at the top of the page, in the order added. as_report_number
+ * prints the value with 4 significant digits (%.4g) and an optional unit (NULL: none). */
+AS_API as_status as_report_number(as_report *r, const char *key, double value,
+                                  const char *unit);
+AS_API as_status as_report_keyvalue(as_report *r, const char *key, const char *value);
+/* The "Inputs" table near the end of the page (files, seed, options), in the order added. */
+AS_API as_status as_report_input(as_report *r, const char *name, const char *value);
+/* The exact command line, shell-quoted so it can be pasted back, shown in <pre>. Replaces an
+ * earlier call. */
+AS_API as_status as_report_command(as_report *r, int argc, char *const *argv);
+
+/* Write dir/index.html (through index.html.tmp and a rename). The page needs no network and no
+ * other files than the figures it references. May be called again after more additions.
+ * AS_EIO, AS_ENOMEM. */
+AS_API as_status as_report_finish(as_report *r);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

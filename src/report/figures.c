@@ -1,0 +1,436 @@
+/* Ready-made figures of the two workflows, built from plain arrays on the plot API.
+ *   ROC per fold and pooled ........ paper 000 (solid-solution synthesis), fig. 1e
+ *   ordered vs random histograms ... paper 004 (Pt2CoM screening), fig. 2a
+ *   energy vs α, coloured by α ..... paper 004, fig. 2b
+ *   ordering-energy bars ........... paper 004, fig. 2c (E_ordering = <E_random> - <E_ordered>)
+ *   MAE / R² per round, parity ..... paper 004, Supplementary Figs. S2-S5
+ *   recommend heat map ............. workflow A, `synth recommend`
+ * Energies arrive in eV/atom; MAE and σ are drawn in meV/atom. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report_int.h"
+
+/* Unit labels for dimensionless quantities and energies (one place, so every figure agrees). */
+#define UNITLESS "(unitless)"
+#define EV_ATOM "(eV/atom)"
+
+/* Save and free; the first failure wins. */
+static as_status finish(as_plot *p, as_status st, const char *dir, const char *base)
+{
+    if (st == AS_OK)
+        st = as_plot_save(p, dir, base);
+    as_plot_free(p);
+    return st;
+}
+
+static double mean_finite(const double *x, size_t n, size_t *count)
+{
+    double s = 0;
+    size_t c = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i])) {
+            s += x[i];
+            c++;
+        }
+    if (count)
+        *count = c;
+    return c ? s / (double)c : NAN;
+}
+
+/* ------------------------------------ ROC ------------------------------------ */
+
+static void roc_label(char *buf, size_t cap, const char *name, double auc)
+{
+    if (isfinite(auc))
+        snprintf(buf, cap, "%s (AUC %.3f)", name, auc);
+    else
+        snprintf(buf, cap, "%s", name);
+}
+
+as_status as_fig_roc(const char *dir, const char *basename, const char *title,
+                     const as_fig_roc_curve *folds, size_t nfolds, const as_fig_roc_curve *pooled)
+{
+    if ((nfolds > 0 && !folds) || (nfolds == 0 && !pooled))
+        return AS_FAIL(AS_EINVAL, "figure %s: ROC needs fold curves or a pooled curve",
+                       basename ? basename : "");
+    for (size_t f = 0; f < nfolds; f++)
+        if (folds[f].n > 0 && (!folds[f].fpr || !folds[f].tpr))
+            return AS_FAIL(AS_EINVAL, "figure %s: ROC fold %zu has NULL rates",
+                           basename ? basename : "", f + 1);
+    as_plot *p = NULL;
+    AS_TRY(as_plot_create(title ? title : "ROC curves", "False positive rate (fraction)",
+                          "True positive rate (fraction)", &p));
+    as_status st = as_plot_set_xrange(p, -0.02, 1.02);
+    if (st == AS_OK)
+        st = as_plot_set_yrange(p, -0.02, 1.02);
+    static const double chance[2] = {0, 1};
+    if (st == AS_OK)
+        st = as_plot_line(p, chance, chance, 2, "chance (AUC 0.5)");
+    if (st == AS_OK) {
+        as_plot_style *s = as_plot_last_style(p);
+        s->color = AS_PLOT_GREY;
+        s->dash = 1;
+        s->width_px = 1.2;
+        p->next_color = 0;
+    }
+    char label[96];
+    for (size_t f = 0; f < nfolds && st == AS_OK; f++) {
+        char name[32];
+        snprintf(name, sizeof name, "fold %zu", f + 1);
+        roc_label(label, sizeof label, name, folds[f].auc);
+        st = as_plot_line(p, folds[f].fpr, folds[f].tpr, folds[f].n, label);
+        if (st == AS_OK) {
+            as_plot_style *s = as_plot_last_style(p);
+            s->width_px = 1.5;
+            s->alpha = 0.85;
+        }
+    }
+    if (st == AS_OK && pooled) {
+        roc_label(label, sizeof label, nfolds ? "pooled" : "ROC", pooled->auc);
+        st = as_plot_line(p, pooled->fpr, pooled->tpr, pooled->n, label);
+        if (st == AS_OK) {
+            as_plot_style *s = as_plot_last_style(p);
+            s->color = AS_PLOT_BLACK;
+            s->width_px = 3;
+        }
+    }
+    return finish(p, st, dir, basename);
+}
+
+/* ------------------------------------ recommend ------------------------------------ */
+
+as_status as_fig_recommend_map(const char *dir, const char *basename, const char *title,
+                               const char *xlabel, const double *xs, size_t nx,
+                               const char *ylabel, const double *ys, size_t ny,
+                               const double *prob)
+{
+    as_plot *p = NULL;
+    AS_TRY(as_plot_create(title ? title : "Predicted success probability", xlabel, ylabel, &p));
+    as_status st = as_plot_heatmap(p, xs, nx, ys, ny, prob, "Predicted success probability (fraction)");
+    if (st == AS_OK)
+        st = as_plot_set_crange(p, 0, 1);
+    if (st == AS_OK) {
+        size_t best = (size_t)-1;
+        for (size_t k = 0; k < nx * ny; k++)
+            if (isfinite(prob[k]) && (best == (size_t)-1 || prob[k] > prob[best]))
+                best = k;
+        if (best != (size_t)-1) {
+            double bx = xs[best % nx], by = ys[best / nx];
+            char label[128];
+            snprintf(label, sizeof label, "best: %.4g, %.4g (p = %.3f)", bx, by, prob[best]);
+            st = as_plot_scatter(p, &bx, &by, NULL, 1, label, NULL);
+            if (st == AS_OK) {
+                as_plot_style *s = as_plot_last_style(p);
+                s->marker = AS_MARKER_DIAMOND;
+                s->marker_px = 16;
+                s->color = 3; /* red: visible on every viridis colour */
+            }
+        }
+    }
+    return finish(p, st, dir, basename);
+}
+
+/* ------------------------------------ ordering histograms ------------------------------------ */
+
+as_status as_fig_ordering_hist(const char *dir, const char *basename, const char *system,
+                               const double *e_ordered, size_t n_ordered, const double *e_random,
+                               size_t n_random, size_t bins)
+{
+    if ((n_ordered && !e_ordered) || (n_random && !e_random) || n_ordered + n_random == 0)
+        return AS_FAIL(AS_EINVAL, "figure %s: histograms need ordered and/or random energies",
+                       basename ? basename : "");
+    if (bins == 0)
+        bins = 30;
+    size_t co = 0, cr = 0;
+    double mo = n_ordered ? mean_finite(e_ordered, n_ordered, &co) : NAN;
+    double mr = n_random ? mean_finite(e_random, n_random, &cr) : NAN;
+    char *sys = as_formula_markup(system ? system : "");
+    if (!sys)
+        return AS_FAIL(AS_ENOMEM, "figure %s: cannot copy the system name", basename);
+    char title[256];
+    if (isfinite(mo) && isfinite(mr))
+        snprintf(title, sizeof title, "%s: E_{ordering} = %.3f eV/atom", sys, mr - mo);
+    else
+        snprintf(title, sizeof title, "%s: predicted energies", sys);
+    as_free(sys);
+    as_plot *p = NULL;
+    AS_TRY(as_plot_create(title, "Predicted relative energy " EV_ATOM,
+                          "Configurations (count)", &p));
+    as_status st = AS_OK;
+    char label[128];
+    int col_o = 0, col_r = 1;
+    if (n_ordered) {
+        snprintf(label, sizeof label, "ordered (α = −1/3), n = %zu", co);
+        st = as_plot_hist(p, e_ordered, n_ordered, bins, label);
+        if (st == AS_OK)
+            as_plot_last_style(p)->color = col_o;
+    }
+    if (st == AS_OK && n_random) {
+        snprintf(label, sizeof label, "random (α = 0), n = %zu", cr);
+        st = as_plot_hist(p, e_random, n_random, bins, label);
+        if (st == AS_OK)
+            as_plot_last_style(p)->color = col_r;
+    }
+    if (st == AS_OK && isfinite(mo)) {
+        snprintf(label, sizeof label, "mean ordered %.3f eV/atom", mo);
+        st = as_plot_vline(p, mo, label);
+        if (st == AS_OK)
+            as_plot_last_style(p)->color = col_o;
+    }
+    if (st == AS_OK && isfinite(mr)) {
+        snprintf(label, sizeof label, "mean random %.3f eV/atom", mr);
+        st = as_plot_vline(p, mr, label);
+        if (st == AS_OK)
+            as_plot_last_style(p)->color = col_r;
+    }
+    return finish(p, st, dir, basename);
+}
+
+/* ------------------------------------ energy vs SRO ------------------------------------ */
+
+as_status as_fig_energy_vs_sro(const char *dir, const char *basename, const char *m_element,
+                               const double *alpha_ptcom, const double *alpha_com,
+                               const double *energy, size_t n, const double *oracle_alpha_ptcom,
+                               const double *oracle_alpha_com, const double *oracle_energy,
+                               size_t n_oracle)
+{
+    int ternary = m_element && *m_element;
+    if ((n && (!alpha_ptcom || !energy || (ternary && !alpha_com))) ||
+        (n_oracle && (!oracle_alpha_ptcom || !oracle_energy || (ternary && !oracle_alpha_com))) ||
+        n + n_oracle == 0)
+        return AS_FAIL(AS_EINVAL, "figure %s: energy vs SRO needs α and energies (and α^{Co-M} "
+                       "for a ternary)", basename ? basename : "");
+    char title[128], xlabel[128], clabel[128];
+    if (ternary) {
+        snprintf(title, sizeof title, "Pt_{2}Co%s: relative energy vs short-range order", m_element);
+        snprintf(xlabel, sizeof xlabel, "Warren–Cowley α^{Pt-(Co/%s)} " UNITLESS, m_element);
+        snprintf(clabel, sizeof clabel, "α^{Co-%s} " UNITLESS, m_element);
+    } else {
+        snprintf(title, sizeof title, "PtCo: relative energy vs short-range order");
+        snprintf(xlabel, sizeof xlabel, "Warren–Cowley α^{Pt-Co} " UNITLESS);
+        clabel[0] = '\0';
+    }
+    as_plot *p = NULL;
+    AS_TRY(as_plot_create(title, xlabel, "Relative energy " EV_ATOM, &p));
+    as_status st = AS_OK;
+    if (n) {
+        st = as_plot_scatter(p, alpha_ptcom, energy, ternary ? alpha_com : NULL, n,
+                             "model prediction", clabel);
+        if (st == AS_OK) {
+            as_plot_style *s = as_plot_last_style(p);
+            s->marker_px = 7;
+            s->alpha = 0.85;
+        }
+    }
+    if (st == AS_OK && n_oracle) {
+        st = as_plot_scatter(p, oracle_alpha_ptcom, oracle_energy,
+                             ternary ? oracle_alpha_com : NULL, n_oracle, "oracle-labelled",
+                             clabel);
+        if (st == AS_OK) {
+            as_plot_style *s = as_plot_last_style(p);
+            s->marker = AS_MARKER_TRIANGLE;
+            s->marker_px = 11;
+        }
+    }
+    return finish(p, st, dir, basename);
+}
+
+/* ------------------------------------ ordering bars ------------------------------------ */
+
+as_status as_fig_ordering_bars(const char *dir, const char *basename, const char *const *names,
+                               const double *e_ordering, const double *errors, size_t n,
+                               double ptco_ref)
+{
+    if (n == 0 || !names || !e_ordering)
+        return AS_FAIL(AS_EINVAL, "figure %s: ordering bars need n >= 1 names and energies",
+                       basename ? basename : "");
+    char **marked = as_calloc(n, sizeof *marked);
+    if (!marked)
+        return AS_FAIL(AS_ENOMEM, "figure %s: cannot copy %zu names", basename, n);
+    as_status st = AS_OK;
+    as_plot *p = NULL;
+    for (size_t i = 0; i < n && st == AS_OK; i++)
+        if (!(marked[i] = as_formula_markup(names[i] ? names[i] : "")))
+            st = AS_FAIL(AS_ENOMEM, "figure %s: cannot copy name %zu", basename, i);
+    if (st == AS_OK)
+        st = as_plot_create("Ordering energy per candidate", "Candidate alloy",
+                            "E_{ordering} " EV_ATOM, &p);
+    if (st == AS_OK)
+        st = as_plot_bars(p, (const char *const *)marked, e_ordering, errors, n);
+    if (st == AS_OK && isfinite(ptco_ref)) {
+        char label[96];
+        snprintf(label, sizeof label, "PtCo reference (%.3f eV/atom)", ptco_ref);
+        st = as_plot_hline(p, ptco_ref, label);
+        if (st == AS_OK) {
+            as_plot_style *s = as_plot_last_style(p);
+            s->color = 3; /* red, as in the paper */
+            s->width_px = 2;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        as_free(marked[i]);
+    as_free(marked);
+    if (!p)
+        return st;
+    return finish(p, st, dir, basename);
+}
+
+/* ------------------------------------ learning curve ------------------------------------ */
+
+static as_status curve_pair(as_plot *p, const double *x, const double *active,
+                            const double *random, size_t n, double scale)
+{
+    double *ya = as_malloc(n * sizeof *ya), *yr = as_malloc(n * sizeof *yr);
+    as_status st = AS_OK;
+    if (!ya || !yr) {
+        st = AS_FAIL(AS_ENOMEM, "figure: cannot allocate %zu curve values", n);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ya[i] = active[i] * scale;
+        yr[i] = random ? random[i] * scale : NAN;
+    }
+    st = as_plot_line(p, x, ya, n, "active learning (max σ)");
+    if (st == AS_OK) {
+        as_plot_style *s = as_plot_last_style(p);
+        s->marker = AS_MARKER_CIRCLE;
+        s->color = 0;
+    }
+    if (st == AS_OK && random) {
+        st = as_plot_line(p, x, yr, n, "random selection");
+        if (st == AS_OK) {
+            as_plot_style *s = as_plot_last_style(p);
+            s->marker = AS_MARKER_SQUARE;
+            s->dash = 1;
+            s->color = 1;
+        }
+    }
+done:
+    as_free(ya);
+    as_free(yr);
+    return st;
+}
+
+as_status as_fig_learning_curve(const char *dir, const char *basename, const char *system,
+                                const double *x, const double *mae_active,
+                                const double *r2_active, const double *mae_random,
+                                const double *r2_random, size_t n, double mae_target_mev)
+{
+    if (n == 0 || !mae_active || !r2_active)
+        return AS_FAIL(AS_EINVAL, "figure %s: learning curve needs n >= 1 rounds of MAE and R²",
+                       basename ? basename : "");
+    double *xs = as_malloc(n * sizeof *xs);
+    if (!xs)
+        return AS_FAIL(AS_ENOMEM, "figure %s: cannot allocate %zu rounds", basename, n);
+    for (size_t i = 0; i < n; i++)
+        xs[i] = x ? x[i] : (double)i;
+    char *sys = as_formula_markup(system ? system : "");
+    as_plot *pm = NULL, *pr = NULL;
+    as_status st = AS_OK;
+    if (!sys) {
+        st = AS_FAIL(AS_ENOMEM, "figure %s: cannot copy the system name", basename);
+        goto done;
+    }
+    const char *xlabel = x ? "Labelled configurations (count)" : "Active-learning round (index)";
+    char t1[160], t2[160];
+    snprintf(t1, sizeof t1, "%s%sTest MAE per round", sys, *sys ? ": " : "");
+    snprintf(t2, sizeof t2, "%s%sTest R^{2} per round", sys, *sys ? ": " : "");
+    if ((st = as_plot_create(t1, xlabel, "MAE (meV/atom)", &pm)) != AS_OK ||
+        (st = as_plot_create(t2, xlabel, "R^{2} " UNITLESS, &pr)) != AS_OK)
+        goto done;
+    as_plot_set_integer_ticks(pm, 1, 0);
+    as_plot_set_integer_ticks(pr, 1, 0);
+    /* R² never exceeds 1: the axis ends just above 1 instead of at a padded nice value */
+    double rmin = INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (isfinite(r2_active[i]))
+            rmin = AS_MIN(rmin, r2_active[i]);
+        if (r2_random && isfinite(r2_random[i]))
+            rmin = AS_MIN(rmin, r2_random[i]);
+    }
+    if (isfinite(rmin) && rmin < 1 &&
+        (st = as_plot_set_yrange(pr, rmin - 0.05 * (1 - rmin), 1 + 0.05 * (1 - rmin))) != AS_OK)
+        goto done;
+    if ((st = as_plot_set_size(pm, 800, 480)) != AS_OK ||
+        (st = as_plot_set_size(pr, 800, 480)) != AS_OK ||
+        (st = curve_pair(pm, xs, mae_active, mae_random, n, 1000.0)) != AS_OK ||
+        (st = curve_pair(pr, xs, r2_active, r2_random, n, 1.0)) != AS_OK)
+        goto done;
+    if (mae_target_mev > 0 && isfinite(mae_target_mev)) {
+        char label[96];
+        snprintf(label, sizeof label, "target %.3g meV/atom", mae_target_mev);
+        if ((st = as_plot_hline(pm, mae_target_mev, label)) != AS_OK)
+            goto done;
+        as_plot_last_style(pm)->color = 3;
+    }
+    const as_plot *const panels[2] = {pm, pr};
+    st = as_plot_save_grid(panels, 2, 1, dir, basename);
+done:
+    as_plot_free(pm);
+    as_plot_free(pr);
+    as_free(sys);
+    as_free(xs);
+    return st;
+}
+
+/* ------------------------------------ parity ------------------------------------ */
+
+as_status as_fig_parity(const char *dir, const char *basename, const char *system,
+                        const double *e_oracle, const double *e_pred, const double *sigma,
+                        size_t n)
+{
+    if (n == 0 || !e_oracle || !e_pred)
+        return AS_FAIL(AS_EINVAL, "figure %s: parity plot needs n >= 1 oracle and predicted "
+                       "energies", basename ? basename : "");
+    /* MAE and R² = 1 - SS_res / SS_tot (scikit-learn's r2_score) over the finite pairs */
+    size_t c = 0;
+    double mo = 0, mae = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(e_oracle[i]) && isfinite(e_pred[i])) {
+            mo += e_oracle[i];
+            mae += fabs(e_pred[i] - e_oracle[i]);
+            c++;
+        }
+    double ss_res = 0, ss_tot = 0;
+    if (c) {
+        mo /= (double)c;
+        mae /= (double)c;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(e_oracle[i]) && isfinite(e_pred[i])) {
+                ss_res += (e_pred[i] - e_oracle[i]) * (e_pred[i] - e_oracle[i]);
+                ss_tot += (e_oracle[i] - mo) * (e_oracle[i] - mo);
+            }
+    }
+    char *sys = as_formula_markup(system ? system : "");
+    if (!sys)
+        return AS_FAIL(AS_ENOMEM, "figure %s: cannot copy the system name", basename);
+    char title[200];
+    int k = snprintf(title, sizeof title, "%s%sparity", sys, *sys ? ": " : "");
+    if (c && k > 0 && (size_t)k < sizeof title) {
+        k += snprintf(title + k, sizeof title - (size_t)k, ", MAE %.2f meV/atom", mae * 1000);
+        if (ss_tot > 0 && (size_t)k < sizeof title)
+            snprintf(title + k, sizeof title - (size_t)k, ", R^{2} %.3f", 1 - ss_res / ss_tot);
+    }
+    as_free(sys);
+    as_plot *p = NULL;
+    AS_TRY(as_plot_create(title, "Oracle energy " EV_ATOM, "Predicted energy " EV_ATOM, &p));
+    as_status st = AS_OK;
+    double *smev = NULL;
+    if (sigma) {
+        smev = as_malloc(n * sizeof *smev);
+        if (!smev)
+            st = AS_FAIL(AS_ENOMEM, "figure %s: cannot allocate %zu σ values", basename, n);
+        else
+            for (size_t i = 0; i < n; i++)
+                smev[i] = sigma[i] * 1000;
+    }
+    if (st == AS_OK)
+        st = as_plot_diagonal(p);
+    if (st == AS_OK)
+        st = as_plot_scatter(p, e_oracle, e_pred, smev, n, "test configurations",
+                             "Predicted σ (meV/atom)");
+    as_free(smev);
+    return finish(p, st, dir, basename);
+}

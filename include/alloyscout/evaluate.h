@@ -1,7 +1,66 @@
-/* alloyscout evaluate area (being written; see docs/architecture.md). */
+/* alloyscout evaluate area: stratified k-fold assignment (seed 000 section 2.4: stratified
+ * 5-fold cross-validation) and the binary-classification metrics of section 3.1 (ROC curve and
+ * AUC) plus the usual threshold metrics. Every metric follows scikit-learn's definition and
+ * zero-division convention (0); docs/evaluate.md lists them.
+ *
+ * Labels y are 0 (negative) or 1 (positive) unless stated otherwise; scores may be any finite
+ * numbers where higher means "more likely positive". */
 #ifndef ALLOYSCOUT_EVALUATE_H
 #define ALLOYSCOUT_EVALUATE_H
 
 #include "alloyscout/core.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Assign each of the n rows to one of k folds, stratified by label: the rows of each class (any
+ * int labels, classes taken in ascending label order) are shuffled with rng and dealt
+ * round-robin, the deal continuing across classes, so that the counts of each class in any two
+ * folds differ by at most 1, and so do the fold sizes. fold (n, caller-allocated) receives
+ * values 0..k-1. AS_EINVAL when k < 2 or a class has fewer than k members (the message names
+ * the class and its count); AS_ENOMEM. */
+AS_API as_status as_stratified_kfold(const int *y, size_t n, size_t k, as_rng *rng, size_t *fold);
+
+/* Metrics of success probabilities prob (n, in [0, 1]) against labels y (n), with a row
+ * predicted positive when prob >= threshold (the convention of the ROC curve's thresholds).
+ *   auc                area under the ROC curve (as_roc_auc); NAN when y holds one class
+ *   pr_auc             average precision (as_average_precision); NAN when y has no positive
+ *   accuracy           (tp + tn) / n
+ *   balanced_accuracy  mean recall over the classes present in y
+ *   precision          tp / (tp + fp), 0 when nothing is predicted positive
+ *   recall             tp / (tp + fn), 0 when y has no positive
+ *   f1                 2 tp / (2 tp + fp + fn), 0 when that is 0 / 0
+ *   mcc                Matthews correlation (sklearn's covariance form), 0 when undefined
+ *   brier              mean (prob - y)^2
+ * AS_EINVAL (n == 0, a label not 0/1, prob outside [0, 1] or NaN). */
+typedef struct {
+    double auc, pr_auc, accuracy, balanced_accuracy, precision, recall, f1, mcc, brier;
+    size_t tn, fp, fn, tp;
+} as_metrics;
+AS_API as_status as_metrics_binary(const double *prob, const int *y, size_t n, double threshold,
+                                   as_metrics *out);
+
+/* Area under the ROC curve, equal to scikit-learn's roc_auc_score: scores sorted descending,
+ * tied scores form one step (trapezoid over the tie group). AS_EINVAL when y holds only one
+ * class, a label is not 0/1 or a score is not finite; AS_ENOMEM. */
+AS_API as_status as_roc_auc(const double *score, const int *y, size_t n, double *auc);
+
+/* The ROC curve as scikit-learn 1.2's roc_curve(y, score, drop_intermediate=False): one point
+ * per distinct score in descending order (predict positive when score >= thr), preceded by the
+ * point (0, 0) whose threshold is max(score) + 1 (scikit-learn >= 1.3 puts +inf there).
+ * OUT: *fpr, *tpr, *thr (each *n_points, new arrays, free with as_free); all NULL on failure.
+ * Status as as_roc_auc. */
+AS_API as_status as_roc_curve(const double *score, const int *y, size_t n, double **fpr,
+                              double **tpr, double **thr, size_t *n_points);
+
+/* Average precision, equal to scikit-learn's average_precision_score:
+ * AP = sum over distinct thresholds (descending) of (R_k - R_{k-1}) P_k. AS_EINVAL when y has no
+ * positive (scikit-learn warns and returns 0 there), a label is not 0/1 or a score is not
+ * finite; AS_ENOMEM. */
+AS_API as_status as_average_precision(const double *score, const int *y, size_t n, double *ap);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

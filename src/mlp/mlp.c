@@ -1,0 +1,491 @@
+/* The multilayer perceptron of seed 000 (section 2.4, figure 1c-d): ReLU hidden layers, one
+ * sigmoid output, mean binary cross-entropy computed from the logit z in the stable form
+ *     l(z, y) = max(z, 0) - z y + log1p(exp(-|z|))   (= -y log s - (1-y) log(1-s), s = sigmoid z)
+ * with dl/dz = sigmoid(z) - y, backpropagation through BLAS over a mini-batch, and Adam
+ * (Kingma & Ba 2015) in PyTorch 1.13's form (torch/optim/adam.py, _single_tensor_adam):
+ *     g += wd p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+ *     p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps).
+ * Early stopping watches the loss on a stratified validation split. Derivations: docs/mlp.md. */
+#include <math.h>
+#include <string.h>
+
+#include "mlp_int.h"
+
+/* ---- allocation ---- */
+
+as_status as_mlp_alloc(size_t d, const as_mlp_options *opt, as_mlp **out)
+{
+    as_status st = AS_OK;
+    *out = NULL;
+    if (d == 0 || d > ((size_t)1 << 24))
+        return AS_FAIL(AS_EINVAL, "mlp: input dimension %zu must be in 1..%zu", d,
+                       (size_t)1 << 24);
+    AS_TRY(as_mlp_options_check(opt));
+    as_mlp *m = as_calloc(1, sizeof *m);
+    if (!m)
+        return AS_FAIL(AS_ENOMEM, "mlp: cannot allocate the network");
+    m->opt = *opt;
+    m->d = d;
+    m->n_layers = opt->n_hidden + 1;
+    size_t L = m->n_layers;
+    m->width[0] = d;
+    for (size_t l = 1; l < L; l++)
+        m->width[l] = opt->hidden[l - 1];
+    m->width[L] = 1;
+
+    size_t np = 0, per_row = d + 1; /* inputs + label */
+    for (size_t l = 1; l <= L; l++) {
+        np += m->width[l] * (m->width[l - 1] + 1);
+        per_row += 2 * m->width[l]; /* act + delta */
+    }
+    m->n_params = np;
+    AS_CHECK(AS_ALLOC(m->block, 4 * np, "mlp: parameter block"));
+    m->param = m->block;
+    m->grad = m->block + np;
+    m->adam_m = m->block + 2 * np;
+    m->adam_v = m->block + 3 * np;
+    size_t off = 0;
+    for (size_t l = 1; l <= L; l++) {
+        m->w[l] = m->param + off;
+        m->gw[l] = m->grad + off;
+        off += m->width[l] * m->width[l - 1];
+        m->b[l] = m->param + off;
+        m->gb[l] = m->grad + off;
+        off += m->width[l];
+    }
+
+    m->ws_rows = AS_MAX(opt->batch, (size_t)AS_MLP_CHUNK);
+    if (per_row > (size_t)-1 / sizeof(double) / m->ws_rows) {
+        st = AS_FAIL(AS_ENOMEM, "mlp: working memory for %zu rows overflows", m->ws_rows);
+        goto fail;
+    }
+    AS_CHECK(AS_ALLOC(m->ws, m->ws_rows * per_row, "mlp: working memory"));
+    double *p = m->ws;
+    m->act[0] = p;
+    p += m->ws_rows * d;
+    for (size_t l = 1; l <= L; l++) {
+        m->act[l] = p;
+        p += m->ws_rows * m->width[l];
+        m->delta[l] = p;
+        p += m->ws_rows * m->width[l];
+    }
+    m->ybuf = p;
+    *out = m;
+    return AS_OK;
+fail:
+    as_mlp_free(m);
+    return st;
+}
+
+as_status as_mlp_create(size_t d, const as_mlp_options *opt, as_rng *rng, as_mlp **out)
+{
+    *out = NULL;
+    if (!rng)
+        return AS_FAIL(AS_EINVAL, "mlp: no random generator given");
+    as_mlp *m;
+    AS_TRY(as_mlp_alloc(d, opt, &m));
+    /* PyTorch nn.Linear.reset_parameters: kaiming_uniform_(a = sqrt 5) gives the bound
+     * gain * sqrt(3 / fan_in) with gain = sqrt(2 / (1 + 5)), i.e. 1 / sqrt(fan_in); the bias
+     * uses the same bound. */
+    for (size_t l = 1; l <= m->n_layers; l++) {
+        size_t fan_in = m->width[l - 1], fan_out = m->width[l];
+        double bound = 1.0 / sqrt((double)fan_in);
+        for (size_t i = 0; i < fan_out * fan_in; i++)
+            m->w[l][i] = bound * (2.0 * as_rng_uniform(rng) - 1.0);
+        for (size_t i = 0; i < fan_out; i++)
+            m->b[l][i] = bound * (2.0 * as_rng_uniform(rng) - 1.0);
+    }
+    *out = m;
+    return AS_OK;
+}
+
+void as_mlp_free(as_mlp *m)
+{
+    if (!m)
+        return;
+    as_free(m->block);
+    as_free(m->ws);
+    as_free(m->order);
+    as_free(m);
+}
+
+size_t as_mlp_input_dim(const as_mlp *m) { return m->d; }
+const as_mlp_options *as_mlp_get_options(const as_mlp *m) { return &m->opt; }
+size_t as_mlp_n_params(const as_mlp *m) { return m->n_params; }
+double *as_mlp_param_data(as_mlp *m) { return m->param; }
+double *as_mlp_grad_data(as_mlp *m) { return m->grad; }
+
+/* ---- forward and backward over a block of rows ---- */
+
+static double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
+
+/* Binary cross-entropy of logit z against label y in {0, 1}, without overflow for any z. */
+static double bce_logit(double z, double y) { return fmax(z, 0.0) - z * y + log1p(exp(-fabs(z))); }
+
+/* act[0]: (rows, d) inputs, filled by the caller. Writes act[l] (rows, width[l]) for
+ * l = 1..L: a_l = relu(a_{l-1} W_l^T + b_l) for hidden layers, the logits for l = L. */
+static as_status forward(const as_mlp *m, double *const *act, size_t rows)
+{
+    size_t L = m->n_layers;
+    for (size_t l = 1; l <= L; l++) {
+        size_t in = m->width[l - 1], out = m->width[l];
+        double *a = act[l];
+        for (size_t i = 0; i < rows; i++)
+            memcpy(a + i * out, m->b[l], out * sizeof(double));
+        as_matrix A = {rows, in, in, act[l - 1]};
+        as_matrix W = {out, in, in, m->w[l]};
+        as_matrix Z = {rows, out, out, a};
+        AS_TRY(as_gemm(0, 1, 1.0, &A, &W, 1.0, &Z));
+        if (l < L) /* ReLU; a NaN stays NaN (as in PyTorch) so bad input is noticed */
+            for (size_t i = 0; i < rows * out; i++)
+                a[i] = a[i] < 0.0 ? 0.0 : a[i];
+    }
+    return AS_OK;
+}
+
+/* Copy rows rows[0..nr) of x into act[0] and their labels into ybuf, checking both. */
+static as_status gather(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
+                        size_t nr)
+{
+    size_t d = m->d;
+    for (size_t i = 0; i < nr; i++) {
+        size_t r = rows ? rows[i] : i;
+        if (r >= n)
+            return AS_FAIL(AS_EINVAL, "mlp: row index %zu out of range (n = %zu)", r, n);
+        if (y[r] != 0 && y[r] != 1)
+            return AS_FAIL(AS_EINVAL, "mlp: label of row %zu is %d, expected 0 or 1", r, y[r]);
+        memcpy(m->act[0] + i * d, x + r * d, d * sizeof(double));
+        m->ybuf[i] = (double)y[r];
+    }
+    return AS_OK;
+}
+
+/* Backward pass of the mean loss over nr rows held in the working memory (after forward):
+ * delta_L = (sigmoid(z) - y) / nr; dW_l += delta_l^T a_{l-1}; db_l += column sums of delta_l;
+ * delta_{l-1} = (delta_l W_l) masked by a_{l-1} > 0 (the ReLU derivative). */
+static as_status backward(as_mlp *m, size_t nr)
+{
+    size_t L = m->n_layers;
+    double *z = m->act[L], *dz = m->delta[L];
+    for (size_t i = 0; i < nr; i++)
+        dz[i] = (sigmoid(z[i]) - m->ybuf[i]) / (double)nr;
+    for (size_t l = L; l >= 1; l--) {
+        size_t in = m->width[l - 1], out = m->width[l];
+        as_matrix D = {nr, out, out, m->delta[l]};
+        as_matrix A = {nr, in, in, m->act[l - 1]};
+        as_matrix GW = {out, in, in, m->gw[l]};
+        AS_TRY(as_gemm(1, 0, 1.0, &D, &A, 1.0, &GW));
+        double *gb = m->gb[l];
+        for (size_t i = 0; i < nr; i++)
+            for (size_t j = 0; j < out; j++)
+                gb[j] += m->delta[l][i * out + j];
+        if (l == 1)
+            break;
+        as_matrix W = {out, in, in, m->w[l]};
+        as_matrix DP = {nr, in, in, m->delta[l - 1]};
+        AS_TRY(as_gemm(0, 0, 1.0, &D, &W, 0.0, &DP));
+        const double *a = m->act[l - 1];
+        double *dp = m->delta[l - 1];
+        for (size_t i = 0; i < nr * in; i++)
+            if (!(a[i] > 0.0))
+                dp[i] = 0.0;
+    }
+    return AS_OK;
+}
+
+as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n,
+                           const size_t *rows, size_t n_rows, double *loss)
+{
+    if (n_rows == 0 || n_rows > m->ws_rows)
+        return AS_FAIL(AS_EINVAL, "mlp: batch of %zu rows, must be in 1..%zu", n_rows,
+                       m->ws_rows);
+    AS_TRY(gather(m, x, y, n, rows, n_rows));
+    AS_TRY(forward(m, m->act, n_rows));
+    const double *z = m->act[m->n_layers];
+    double sum = 0.0;
+    for (size_t i = 0; i < n_rows; i++)
+        sum += bce_logit(z[i], m->ybuf[i]);
+    *loss = sum / (double)n_rows;
+    memset(m->grad, 0, m->n_params * sizeof(double));
+    return backward(m, n_rows);
+}
+
+/* ---- Adam (PyTorch 1.13 _single_tensor_adam, amsgrad off, coupled L2 weight decay) ---- */
+
+static void adam_update(as_mlp *m)
+{
+    const as_mlp_options *o = &m->opt;
+    m->step++;
+    double t = (double)m->step;
+    double bc1 = 1.0 - pow(o->beta1, t);
+    double bc2 = 1.0 - pow(o->beta2, t);
+    double step_size = o->lr / bc1;
+    double bc2_sqrt = sqrt(bc2);
+    double one_b1 = 1.0 - o->beta1, one_b2 = 1.0 - o->beta2, wd = o->weight_decay;
+    double *p = m->param, *g = m->grad, *mm = m->adam_m, *vv = m->adam_v;
+    for (size_t i = 0; i < m->n_params; i++) {
+        double gi = g[i];
+        if (wd != 0.0)
+            gi = gi + wd * p[i];
+        mm[i] = mm[i] * o->beta1 + one_b1 * gi;
+        vv[i] = vv[i] * o->beta2 + one_b2 * gi * gi;
+        double denom = sqrt(vv[i]) / bc2_sqrt + o->eps;
+        p[i] = p[i] + (-step_size * mm[i]) / denom;
+    }
+}
+
+static void adam_reset(as_mlp *m)
+{
+    memset(m->adam_m, 0, 2 * m->n_params * sizeof(double));
+    m->step = 0;
+}
+
+/* ---- steps ---- */
+
+as_status as_mlp_step(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
+                      size_t n_rows, double *loss)
+{
+    double l;
+    AS_TRY(as_mlp_loss_grad(m, x, y, n, rows, n_rows, &l));
+    if (!isfinite(l))
+        return AS_FAIL(AS_ENOCONV, "mlp: mini-batch loss is %g (non-finite input or diverged "
+                                   "weights)", l);
+    adam_update(m);
+    if (loss)
+        *loss = l;
+    return AS_OK;
+}
+
+as_status as_mlp_epoch(as_mlp *m, const double *x, const int *y, size_t n, size_t *order,
+                       size_t n_order, as_rng *rng, double *train_loss)
+{
+    if (!order) {
+        if (n > m->order_cap) {
+            size_t *o;
+            AS_TRY(AS_ALLOC(o, n, "mlp: epoch index array"));
+            as_free(m->order);
+            m->order = o;
+            m->order_cap = n;
+        }
+        order = m->order;
+        n_order = n;
+        for (size_t i = 0; i < n; i++)
+            order[i] = i;
+    }
+    if (n_order == 0)
+        return AS_FAIL(AS_EINVAL, "mlp: epoch over 0 rows");
+    as_rng_shuffle(rng, order, n_order);
+    double sum = 0.0;
+    for (size_t s = 0; s < n_order; s += m->opt.batch) {
+        size_t nb = AS_MIN(m->opt.batch, n_order - s);
+        double l;
+        AS_TRY(as_mlp_step(m, x, y, n, order + s, nb, &l));
+        sum += l * (double)nb;
+    }
+    if (train_loss)
+        *train_loss = sum / (double)n_order;
+    return AS_OK;
+}
+
+as_status as_mlp_loss(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
+                      size_t n_rows, double *loss)
+{
+    if (n_rows == 0)
+        return AS_FAIL(AS_EINVAL, "mlp: loss over 0 rows");
+    double sum = 0.0;
+    for (size_t s = 0; s < n_rows; s += m->ws_rows) {
+        size_t nb = AS_MIN(m->ws_rows, n_rows - s);
+        if (rows) {
+            AS_TRY(gather(m, x, y, n, rows + s, nb));
+        } else {
+            if (s + nb > n)
+                return AS_FAIL(AS_EINVAL, "mlp: %zu rows requested, n = %zu", n_rows, n);
+            AS_TRY(gather(m, x + s * m->d, y + s, n - s, NULL, nb));
+        }
+        AS_TRY(forward(m, m->act, nb));
+        const double *z = m->act[m->n_layers];
+        for (size_t i = 0; i < nb; i++)
+            sum += bce_logit(z[i], m->ybuf[i]);
+    }
+    *loss = sum / (double)n_rows;
+    return AS_OK;
+}
+
+/* ---- stratified validation split ---- */
+
+as_status as_mlp_stratified_split(const int *y, size_t n, double val_fraction, as_rng *rng,
+                                  size_t *train_idx, size_t *n_train, size_t *val_idx,
+                                  size_t *n_val)
+{
+    *n_train = *n_val = 0;
+    if (!(val_fraction >= 0.0 && val_fraction < 1.0))
+        return AS_FAIL(AS_EINVAL, "mlp: val_fraction %g must be in [0, 1)", val_fraction);
+    size_t count[2] = {0, 0};
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] != 0 && y[i] != 1)
+            return AS_FAIL(AS_EINVAL, "mlp: label of row %zu is %d, expected 0 or 1", i, y[i]);
+        count[y[i]]++;
+    }
+    /* mark[i] = 1 for validation rows: per class, shuffle the members and take the first
+     * round(val_fraction * n_c), keeping at least one member for training. */
+    unsigned char *mark = NULL;
+    size_t *members = NULL;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(mark, n, "mlp: split marks"));
+    AS_CHECK(AS_ALLOC(members, n, "mlp: split members"));
+    for (int c = 0; c < 2; c++) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (y[i] == c)
+                members[k++] = i;
+        size_t nv = (size_t)floor(val_fraction * (double)k + 0.5);
+        if (k > 0 && nv > k - 1)
+            nv = k - 1;
+        as_rng_shuffle(rng, members, k);
+        for (size_t i = 0; i < nv; i++)
+            mark[members[i]] = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (mark[i])
+            val_idx[(*n_val)++] = i;
+        else
+            train_idx[(*n_train)++] = i;
+    }
+fail:
+    as_free(mark);
+    as_free(members);
+    return st;
+}
+
+/* ---- the training loop ---- */
+
+void as_mlp_report_free(as_mlp_report *rep)
+{
+    if (!rep)
+        return;
+    as_free(rep->train_loss);
+    as_free(rep->val_loss);
+    rep->train_loss = rep->val_loss = NULL;
+}
+
+as_status as_mlp_train(as_mlp *m, const double *x, const int *y, size_t n, as_rng *rng,
+                       as_mlp_report *rep)
+{
+    as_status st = AS_OK;
+    size_t *tr = NULL, *va = NULL;
+    double *best = NULL, *tl = NULL, *vl = NULL;
+    size_t n_train = 0, n_val = 0, epochs = 0, best_epoch = 0, bad = 0;
+    double best_loss = INFINITY;
+    int stopped = 0;
+    const as_mlp_options *o = &m->opt;
+    if (rep)
+        memset(rep, 0, sizeof *rep);
+    if (n == 0)
+        return AS_FAIL(AS_EINVAL, "mlp: no training rows");
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] != 0 && y[i] != 1)
+            return AS_FAIL(AS_EINVAL, "mlp: label of row %zu is %d, expected 0 or 1", i, y[i]);
+        for (size_t j = 0; j < m->d; j++)
+            if (!isfinite(x[i * m->d + j]))
+                return AS_FAIL(AS_EINVAL, "mlp: input row %zu column %zu is %g", i, j,
+                               x[i * m->d + j]);
+    }
+    AS_CHECK(AS_ALLOC(tr, n, "mlp: training rows"));
+    AS_CHECK(AS_ALLOC(va, n, "mlp: validation rows"));
+    AS_CHECK(AS_ALLOC(tl, o->max_epochs, "mlp: training-loss history"));
+    if (o->val_fraction > 0.0) {
+        AS_CHECK(as_mlp_stratified_split(y, n, o->val_fraction, rng, tr, &n_train, va, &n_val));
+        if (n_val == 0)
+            as_log(AS_LOG_WARN, "mlp: %zu rows leave no validation rows at val_fraction %g; "
+                                "training %zu epochs without early stopping",
+                   n, o->val_fraction, o->max_epochs);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            tr[i] = i;
+        n_train = n;
+    }
+    if (n_val > 0) {
+        AS_CHECK(AS_ALLOC(vl, o->max_epochs, "mlp: validation-loss history"));
+        AS_CHECK(AS_ALLOC(best, m->n_params, "mlp: best weights"));
+    }
+    adam_reset(m);
+    for (size_t e = 1; e <= o->max_epochs; e++) {
+        AS_CHECK(as_mlp_epoch(m, x, y, n, tr, n_train, rng, &tl[e - 1]));
+        epochs = e;
+        if (n_val == 0)
+            continue;
+        AS_CHECK(as_mlp_loss(m, x, y, n, va, n_val, &vl[e - 1]));
+        if (!isfinite(vl[e - 1])) {
+            st = AS_FAIL(AS_ENOCONV, "mlp: validation loss is %g at epoch %zu", vl[e - 1], e);
+            goto fail;
+        }
+        if (vl[e - 1] < best_loss) {
+            best_loss = vl[e - 1];
+            best_epoch = e;
+            bad = 0;
+            memcpy(best, m->param, m->n_params * sizeof(double));
+        } else if (++bad >= o->patience) {
+            stopped = e < o->max_epochs;
+            break;
+        }
+    }
+    if (n_val > 0)
+        memcpy(m->param, best, m->n_params * sizeof(double));
+    else
+        best_epoch = epochs;
+    if (rep) {
+        rep->epochs_run = epochs;
+        rep->best_epoch = best_epoch;
+        rep->best_val_loss = n_val > 0 ? best_loss : NAN;
+        rep->stopped_early = stopped;
+        rep->n_train = n_train;
+        rep->n_val = n_val;
+        rep->train_loss = tl;
+        rep->val_loss = vl;
+        tl = vl = NULL;
+    }
+fail:
+    as_free(tr);
+    as_free(va);
+    as_free(best);
+    as_free(tl);
+    as_free(vl);
+    return st;
+}
+
+/* ---- prediction ---- */
+
+as_status as_mlp_logits(const as_mlp *m, const double *x, size_t n, double *logit)
+{
+    if (n == 0)
+        return AS_OK;
+    size_t rows = AS_MIN(n, (size_t)AS_MLP_CHUNK), L = m->n_layers, per_row = 0;
+    for (size_t l = 1; l <= L; l++)
+        per_row += m->width[l];
+    double *scratch;
+    AS_TRY(AS_ALLOC(scratch, rows * per_row, "mlp: prediction scratch"));
+    double *act[AS_MLP_MAX_LAYERS + 1];
+    double *p = scratch;
+    for (size_t l = 1; l <= L; l++) {
+        act[l] = p;
+        p += rows * m->width[l];
+    }
+    as_status st = AS_OK;
+    for (size_t s = 0; s < n; s += rows) {
+        size_t nb = AS_MIN(rows, n - s);
+        act[0] = (double *)(x + s * m->d); /* read only */
+        AS_CHECK(forward(m, act, nb));
+        memcpy(logit + s, act[L], nb * sizeof(double));
+    }
+fail:
+    as_free(scratch);
+    return st;
+}
+
+as_status as_mlp_predict(const as_mlp *m, const double *x, size_t n, double *prob)
+{
+    AS_TRY(as_mlp_logits(m, x, n, prob));
+    for (size_t i = 0; i < n; i++)
+        prob[i] = sigmoid(prob[i]);
+    return AS_OK;
+}

@@ -1,12 +1,819 @@
-/* alloyscout lattice: not built yet (issue 3). */
+/* alloyscout lattice build|generate|features|convert: prototypes and supercells, configurations
+ * of chosen Warren-Cowley order (seed 004, Methods), and the 15-dimensional fingerprints. */
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "cli.h"
+#include "core_int.h"
+
+#define MAXK AS_LATTICE_MAX_SPECIES
+
+typedef struct {
+    as_proto proto;
+    int have_proto;
+    size_t size[3];
+    int have_size;
+    char symbols[MAXK][AS_SYMBOL_MAX];
+    size_t K;
+    int have_elements;
+    as_lattice_options lopt;
+    const char *out, *json, *format;
+    int cartesian, quiet;
+    unsigned long long seed;
+} common_opts;
+
+static const char *const default_elements[] = {"Pt", "Pt,Co", "Pt,Co", "Pt,Co,Cu"};
+
+static int parse_elements(const char *cmd, const char *s, common_opts *o)
+{
+    o->K = 0;
+    const char *p = s;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (o->K == MAXK)
+            return cli_usage(cmd, "--elements: at most %d species", MAXK);
+        if (len == 0 || len >= AS_SYMBOL_MAX)
+            return cli_usage(cmd, "--elements: bad symbol in '%s'", s);
+        memcpy(o->symbols[o->K], p, len);
+        o->symbols[o->K][len] = 0;
+        if (!as_lattice_element_z(o->symbols[o->K]))
+            return cli_usage(cmd, "--elements: unknown element '%s'", o->symbols[o->K]);
+        for (size_t q = 0; q < o->K; q++)
+            if (!strcmp(o->symbols[q], o->symbols[o->K]))
+                return cli_usage(cmd, "--elements: '%s' appears twice", o->symbols[q]);
+        o->K++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    if (o->K == 0)
+        return cli_usage(cmd, "--elements: no element given");
+    return 0;
+}
+
+static int parse_size(const char *cmd, const char *s, size_t *size)
+{
+    unsigned long v[3];
+    char extra;
+    int k = sscanf(s, "%lu,%lu,%lu%c", &v[0], &v[1], &v[2], &extra);
+    if (k == 1 && strchr(s, ',') == NULL)
+        v[1] = v[2] = v[0];
+    else if (k != 3)
+        return cli_usage(cmd, "--size expects N or N1,N2,N3, got '%s'", s);
+    for (int i = 0; i < 3; i++) {
+        if (v[i] < 1 || v[i] > 1024)
+            return cli_usage(cmd, "--size: %lu not in 1..1024", v[i]);
+        size[i] = v[i];
+    }
+    return 0;
+}
+
+/* Common options; returns -1 when argv[*i] is not one of them, else 0 or the usage exit code. */
+static int common_option(const char *cmd, int argc, char **argv, int *i, common_opts *o)
+{
+    const char *a = argv[*i];
+    const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+    int takes = 1, rc = 0;
+    if (!strcmp(a, "--quiet")) {
+        o->quiet = 1;
+        return 0;
+    }
+    if (!strcmp(a, "--cartesian")) {
+        o->cartesian = 1;
+        return 0;
+    }
+    if (strcmp(a, "--proto") && strcmp(a, "--elements") && strcmp(a, "--size") &&
+        strcmp(a, "--a") && strcmp(a, "--c") && strcmp(a, "--out") && strcmp(a, "--json") &&
+        strcmp(a, "--seed") && strcmp(a, "--format") && strcmp(a, "--shells"))
+        return -1;
+    if (!v)
+        return cli_usage(cmd, "%s needs a value", a);
+    if (!strcmp(a, "--proto")) {
+        if (as_proto_parse(v, &o->proto) != AS_OK)
+            return cli_usage(cmd, "%s", as_errmsg());
+        o->have_proto = 1;
+    } else if (!strcmp(a, "--elements")) {
+        rc = parse_elements(cmd, v, o);
+        o->have_elements = 1;
+    } else if (!strcmp(a, "--size")) {
+        rc = parse_size(cmd, v, o->size);
+        o->have_size = 1;
+    } else if (!strcmp(a, "--a")) {
+        rc = cli_parse_double(cmd, a, v, &o->lopt.a_ang);
+    } else if (!strcmp(a, "--c")) {
+        rc = cli_parse_double(cmd, a, v, &o->lopt.c_ang);
+    } else if (!strcmp(a, "--out")) {
+        o->out = v;
+    } else if (!strcmp(a, "--json")) {
+        o->json = v;
+    } else if (!strcmp(a, "--format")) {
+        if (strcmp(v, "extxyz") && strcmp(v, "poscar"))
+            return cli_usage(cmd, "--format: extxyz or poscar, got '%s'", v);
+        o->format = v;
+    } else if (!strcmp(a, "--seed")) {
+        rc = cli_parse_u64(cmd, a, v, &o->seed);
+    } else if (!strcmp(a, "--shells")) {
+        rc = cli_parse_size(cmd, a, v, &o->lopt.n_shells);
+    }
+    *i += takes;
+    return rc;
+}
+
+static void common_init(common_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->proto = AS_PROTO_PT2COM;
+    o->size[0] = o->size[1] = o->size[2] = 3;
+    o->lopt = as_lattice_options_default();
+    o->seed = 1;
+}
+
+static int finish_common(const char *cmd, common_opts *o)
+{
+    if (!o->have_elements) {
+        int rc = parse_elements(cmd, default_elements[o->proto], o);
+        if (rc)
+            return rc;
+    }
+    size_t kp = as_proto_n_species(o->proto);
+    if (o->proto != AS_PROTO_FCC && o->K != kp)
+        return cli_usage(cmd, "the %s prototype places %zu species; --elements gave %zu",
+                         as_proto_name(o->proto), kp, o->K);
+    if (!(o->lopt.a_ang > 0) || !(o->lopt.c_ang >= 0))
+        return cli_usage(cmd, "--a must be > 0 and --c >= 0");
+    return 0;
+}
+
+static int use_poscar(const common_opts *o)
+{
+    if (o->format)
+        return !strcmp(o->format, "poscar");
+    const char *b = strrchr(o->out, '/');
+    b = b ? b + 1 : o->out;
+    size_t n = strlen(b);
+    return strstr(b, "POSCAR") || strstr(b, "CONTCAR") ||
+           (n > 5 && !strcasecmp(b + n - 5, ".vasp")) || (n > 7 && !strcasecmp(b + n - 7, ".poscar"));
+}
+
+/* Base configuration: the prototype's decoration; fcc with several elements gets a random
+ * equal split (remainder to the first ones). */
+static as_status base_config(const as_lattice *lat, const common_opts *o, as_rng *rng,
+                             int *config)
+{
+    if (o->proto != AS_PROTO_FCC || o->K == 1) {
+        as_lattice_prototype_config(lat, config);
+        return AS_OK;
+    }
+    size_t n = as_lattice_n_sites(lat), cnt[MAXK];
+    for (size_t p = 0; p < o->K; p++)
+        cnt[p] = n / o->K + (p < n % o->K);
+    return as_lattice_random_config(lat, cnt, o->K, rng, config);
+}
+
+static as_sro_pair host_pair(size_t K)
+{
+    return (as_sro_pair){1u, ((1u << K) - 1) & ~1u};
+}
+
+static void pair_text(const common_opts *o, as_sro_pair pr, char *buf, size_t cap)
+{
+    size_t len = 0;
+    for (int g = 0; g < 2; g++) {
+        uint32_t m = g ? pr.y : pr.x;
+        int many = (m & (m - 1)) != 0; /* more than one bit set */
+        if (g)
+            len += (size_t)snprintf(buf + len, cap - len, "-");
+        if (many)
+            len += (size_t)snprintf(buf + len, cap - len, "(");
+        int first = 1;
+        for (size_t p = 0; p < o->K; p++)
+            if (m >> p & 1) {
+                len += (size_t)snprintf(buf + len, cap - len, "%s%s", first ? "" : ",",
+                                        o->symbols[p]);
+                first = 0;
+            }
+        if (many)
+            len += (size_t)snprintf(buf + len, cap - len, ")");
+    }
+}
+
+/* Write frames of configs (count, n) with per-frame info; structure file + optional JSON. */
+static as_status write_configs(const as_lattice *lat, const common_opts *o, const int *configs,
+                               size_t count, const char *const *kinds, const double *alphas,
+                               as_sro_pair pr)
+{
+    size_t n = as_lattice_n_sites(lat);
+    as_status st = AS_OK;
+    as_structure **frames = as_calloc(count ? count : 1, sizeof *frames);
+    if (!frames)
+        return AS_FAIL(AS_ENOMEM, "cannot allocate frames");
+    char pt[64], buf[64];
+    pair_text(o, pr, pt, sizeof pt);
+    for (size_t c = 0; c < count; c++) {
+        AS_CHECK(as_lattice_to_structure(lat, configs + c * n, (const char(*)[AS_SYMBOL_MAX])o->symbols,
+                                         o->K, NULL, &frames[c]));
+        snprintf(buf, sizeof buf, "%zu", c);
+        AS_CHECK(as_structure_set_info(frames[c], "config", buf));
+        if (kinds)
+            AS_CHECK(as_structure_set_info(frames[c], "kind", kinds[c]));
+        if (o->K >= 2) {
+            double al = alphas ? alphas[c] : NAN;
+            if (!alphas)
+                AS_CHECK(as_lattice_sro(lat, configs + c * n, o->K, pr, 0, &al));
+            AS_CHECK(as_structure_set_info(frames[c], "sro_pair", pt));
+            snprintf(buf, sizeof buf, "%.17g", al);
+            AS_CHECK(as_structure_set_info(frames[c], "sro_alpha1", buf));
+        }
+    }
+    if (use_poscar(o)) {
+        if (count != 1) {
+            st = AS_FAIL(AS_EINVAL, "a POSCAR holds one structure; %zu were made (use .extxyz)",
+                         count);
+            goto fail;
+        }
+        AS_CHECK(as_poscar_write(o->out, frames[0], !o->cartesian));
+    } else {
+        AS_CHECK(as_extxyz_write(o->out, frames, count));
+    }
+fail:
+    as_structures_free(frames, count);
+    return st;
+}
+
+static int write_json(const char *path, const common_opts *o, const as_lattice *lat,
+                      const int *configs, size_t count, as_sro_pair pr, const double *target)
+{
+    size_t n = as_lattice_n_sites(lat);
+    FILE *f;
+    as_outfile *of;
+    as_status st = as_outfile_open(path, &of);
+    if (st != AS_OK)
+        return cli_fail(st);
+    f = as_outfile_stream(of);
+    char pt[64];
+    pair_text(o, pr, pt, sizeof pt);
+    fprintf(f, "{\n  \"proto\": \"%s\",\n  \"size\": [%zu, %zu, %zu],\n  \"sites\": %zu,\n"
+               "  \"seed\": %llu,\n  \"elements\": [",
+            as_proto_name(o->proto), o->size[0], o->size[1], o->size[2], n, o->seed);
+    for (size_t p = 0; p < o->K; p++)
+        fprintf(f, "%s\"%s\"", p ? ", " : "", o->symbols[p]);
+    fprintf(f, "],\n  \"sro_pair\": \"%s\",\n", pt);
+    if (target)
+        fprintf(f, "  \"target_alpha\": %.17g,\n", *target);
+    fprintf(f, "  \"configs\": [\n");
+    for (size_t c = 0; c < count; c++) {
+        const int *cf = configs + c * n;
+        size_t cnt[MAXK] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[cf[i]]++;
+        double al = NAN;
+        if (o->K >= 2)
+            as_lattice_sro(lat, cf, o->K, pr, 0, &al);
+        fprintf(f, "    {\"counts\": {");
+        for (size_t p = 0; p < o->K; p++)
+            fprintf(f, "%s\"%s\": %zu", p ? ", " : "", o->symbols[p], cnt[p]);
+        if (isfinite(al))
+            fprintf(f, "}, \"alpha1\": %.17g}%s\n", al, c + 1 < count ? "," : "");
+        else
+            fprintf(f, "}, \"alpha1\": null}%s\n", c + 1 < count ? "," : "");
+    }
+    fprintf(f, "  ]\n}\n");
+    st = as_outfile_commit(of);
+    return st == AS_OK ? 0 : cli_fail(st);
+}
+
+static const char build_help[] =
+    "usage: alloyscout lattice build --out FILE [options]\n\n"
+    "Write one supercell of a prototype (extended XYZ, or POSCAR for *.vasp/POSCAR* names).\n\n"
+    "  --proto P        fcc | l10 | l12 | pt2com (default pt2com)\n"
+    "  --elements A,B   species in the prototype's order (default: fcc Pt, l10 Pt,Co, l12 Pt,Co\n"
+    "                   (A3B: A on the faces), pt2com Pt,Co,Cu)\n"
+    "  --size N|N1,N2,N3  repetitions of the prototype cell (default 3)\n"
+    "  --a A            cubic fcc lattice constant in Å (default 3.80)\n"
+    "  --c C            c of the tetragonal prototypes in Å (default: a)\n"
+    "  --format F       extxyz | poscar (default from the file name)\n"
+    "  --cartesian      POSCAR with Cartesian coordinates (default Direct)\n"
+    "  --seed N         random split for fcc with several elements (default 1)\n"
+    "  --json FILE      summary (counts, alpha) as JSON\n"
+    "  --quiet          no progress text\n\n"
+    "Example: alloyscout lattice build --proto pt2com --elements Pt,Co,Cu --size 3 --out S.extxyz\n"
+    "gives the 108-atom cell with 54 Pt, 27 Co, 27 Cu.\n";
+
+static int cmd_build(int argc, char **argv)
+{
+    const char *cmd = "lattice build";
+    if (cli_wants_help(argc, argv)) {
+        fputs(build_help, stdout);
+        return 0;
+    }
+    common_opts o;
+    common_init(&o);
+    for (int i = 1; i < argc; i++) {
+        int rc = common_option(cmd, argc, argv, &i, &o);
+        if (rc < 0)
+            return cli_usage(cmd, "unknown option '%s'", argv[i]);
+        if (rc)
+            return rc;
+    }
+    int rc = finish_common(cmd, &o);
+    if (rc)
+        return rc;
+    if (!o.out)
+        return cli_usage(cmd, "--out FILE is required");
+    cli_log_init(o.quiet);
+    as_lattice *lat = NULL;
+    int *config = NULL;
+    as_rng rng;
+    as_rng_seed(&rng, o.seed);
+    as_status st = as_lattice_create(o.proto, o.size, &o.lopt, &lat);
+    if (st != AS_OK)
+        return cli_fail(st);
+    size_t n = as_lattice_n_sites(lat);
+    config = as_calloc(n, sizeof *config);
+    if (!config) {
+        as_lattice_free(lat);
+        return cli_error("out of memory");
+    }
+    st = base_config(lat, &o, &rng, config);
+    as_sro_pair pr = host_pair(o.K);
+    if (st == AS_OK)
+        st = write_configs(lat, &o, config, 1, NULL, NULL, pr);
+    rc = st == AS_OK ? 0 : cli_fail(st);
+    if (!rc && o.json)
+        rc = write_json(o.json, &o, lat, config, 1, pr, NULL);
+    if (!rc && !o.quiet) {
+        size_t cnt[MAXK] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[config[i]]++;
+        fprintf(stderr, "alloyscout: wrote %s: %zu atoms (", o.out, n);
+        for (size_t p = 0; p < o.K; p++)
+            fprintf(stderr, "%s%s %zu", p ? ", " : "", o.symbols[p], cnt[p]);
+        fprintf(stderr, ")\n");
+    }
+    as_free(config);
+    as_lattice_free(lat);
+    return rc;
+}
+
+static const char generate_help[] =
+    "usage: alloyscout lattice generate --out FILE (--target 'X-Y=A' | --paper-set |\n"
+    "                                   --ordered K | --random K) [options]\n\n"
+    "Monte Carlo configurations of chosen Warren-Cowley order (first shell), written as frames of\n"
+    "one extended XYZ file (info: config, kind, sro_pair, sro_alpha1). Configurations are\n"
+    "distinct up to a lattice translation.\n\n"
+    "  --target 'X-Y=A' pair of species or groups and alpha, e.g. 'Pt-(Co,Cu)=0.1667'; the\n"
+    "                   nearest reachable alpha is used (a warning says when it misses by > 1e-3)\n"
+    "  --count K        configurations at the target (default 1)\n"
+    "  --paper-set      the 22 starting structures of the paper: four each at alpha^{host-(rest)}\n"
+    "                   = -1/6, 0, 1/6, 2/6, 3/6 and one each at -2/6, 4/6 (host = first element)\n"
+    "  --ordered K      K ordered configurations: host on its prototype sublattice (alpha = -1/3\n"
+    "                   for l10/pt2com), the other species shuffled\n"
+    "  --random K       K random arrangements at the prototype's composition (alpha ~ 0)\n"
+    "  --temperature T  Monte Carlo temperature on |N - N*| in pair counts (default 2)\n"
+    "  --proto, --elements, --size, --a, --c, --format, --cartesian, --seed, --json, --quiet\n"
+    "                   as for 'lattice build' (seed default 1)\n";
+
+static int cmd_generate(int argc, char **argv)
+{
+    const char *cmd = "lattice generate";
+    if (cli_wants_help(argc, argv)) {
+        fputs(generate_help, stdout);
+        return 0;
+    }
+    common_opts o;
+    common_init(&o);
+    const char *target = NULL;
+    size_t count = 1, n_ordered = 0, n_random = 0;
+    int paper = 0, modes = 0, have_count = 0;
+    as_mc_options mopt = as_mc_options_default();
+    for (int i = 1; i < argc; i++) {
+        int rc = common_option(cmd, argc, argv, &i, &o);
+        if (rc > 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--paper-set")) {
+            paper = 1;
+            modes++;
+            continue;
+        }
+        if (strcmp(a, "--target") && strcmp(a, "--count") && strcmp(a, "--ordered") &&
+            strcmp(a, "--random") && strcmp(a, "--temperature"))
+            return cli_usage(cmd, "unknown option '%s'", a);
+        if (!v)
+            return cli_usage(cmd, "%s needs a value", a);
+        i++;
+        rc = 0;
+        if (!strcmp(a, "--target")) {
+            target = v;
+            modes++;
+        } else if (!strcmp(a, "--count")) {
+            rc = cli_parse_size(cmd, a, v, &count);
+            have_count = 1;
+        } else if (!strcmp(a, "--ordered")) {
+            rc = cli_parse_size(cmd, a, v, &n_ordered);
+            modes++;
+        } else if (!strcmp(a, "--random")) {
+            rc = cli_parse_size(cmd, a, v, &n_random);
+            modes++;
+        } else {
+            rc = cli_parse_double(cmd, a, v, &mopt.temperature);
+            if (!rc && !(mopt.temperature >= 0))
+                return cli_usage(cmd, "--temperature must be >= 0");
+        }
+        if (rc)
+            return rc;
+    }
+    int rc = finish_common(cmd, &o);
+    if (rc)
+        return rc;
+    if (!o.out)
+        return cli_usage(cmd, "--out FILE is required");
+    if (modes != 1)
+        return cli_usage(cmd, "give exactly one of --target, --paper-set, --ordered, --random");
+    if (have_count && !target)
+        return cli_usage(cmd, "--count goes with --target");
+    if ((target && count < 1) || (!target && !paper && n_ordered + n_random < 1))
+        return cli_usage(cmd, "the number of configurations must be >= 1");
+    if (o.K < 2)
+        return cli_usage(cmd, "generate needs at least two elements");
+    cli_log_init(o.quiet);
+    as_rng rng;
+    as_rng_seed(&rng, o.seed);
+    as_lattice *lat = NULL;
+    int *base = NULL, *configs = NULL;
+    double *alphas = NULL;
+    const char **kinds = NULL;
+    char *kind_text = NULL;
+    as_sro_pair pr = host_pair(o.K);
+    double tval = NAN;
+    int has_value = 0;
+    size_t total;
+    as_status st = as_lattice_create(o.proto, o.size, &o.lopt, &lat);
+    if (st != AS_OK)
+        return cli_fail(st);
+    if (target) {
+        st = as_sro_pair_parse(target, (const char(*)[AS_SYMBOL_MAX])o.symbols, o.K, &pr, &tval,
+                               &has_value);
+        if (st == AS_OK && !has_value) {
+            as_lattice_free(lat);
+            return cli_usage(cmd, "--target needs '=ALPHA', e.g. 'Pt-(Co,Cu)=0.1667'");
+        }
+        if (st != AS_OK) {
+            as_lattice_free(lat);
+            return cli_usage(cmd, "%s", as_errmsg());
+        }
+    }
+    static const double paper_alpha[] = {-2.0 / 6, -1.0 / 6, 0.0, 1.0 / 6, 2.0 / 6, 3.0 / 6,
+                                         4.0 / 6};
+    static const size_t paper_count[] = {1, 4, 4, 4, 4, 4, 1};
+    total = paper ? 22 : target ? count : n_ordered ? n_ordered : n_random;
+    size_t n = as_lattice_n_sites(lat);
+    base = as_calloc(n, sizeof *base);
+    configs = as_calloc(total ? total * n : 1, sizeof *configs);
+    alphas = as_calloc(total ? total : 1, sizeof *alphas);
+    kinds = as_calloc(total ? total : 1, sizeof *kinds);
+    kind_text = as_calloc(total ? total : 1, 32);
+    if (!base || !configs || !alphas || !kinds || !kind_text) {
+        st = AS_FAIL(AS_ENOMEM, "out of memory for %zu configurations", total);
+        goto done;
+    }
+    st = base_config(lat, &o, &rng, base);
+    if (st != AS_OK)
+        goto done;
+    size_t made = 0;
+    if (paper || target) {
+        size_t ngroups = paper ? 7 : 1;
+        for (size_t g = 0; g < ngroups && st == AS_OK; g++) {
+            double al = paper ? paper_alpha[g] : tval, got;
+            size_t k = paper ? paper_count[g] : count;
+            st = as_lattice_generate(lat, o.K, base, pr, al, k, configs, made, &mopt, &rng,
+                                     configs + made * n, &got);
+            for (size_t c = 0; c < k && st == AS_OK; c++) {
+                alphas[made + c] = got;
+                snprintf(kind_text + 32 * (made + c), 32, "%s", paper ? "paper" : "target");
+                kinds[made + c] = kind_text + 32 * (made + c);
+            }
+            if (st == AS_OK && !o.quiet)
+                fprintf(stderr, "alloyscout: %zu configuration%s at alpha %.6g\n", k,
+                        k == 1 ? "" : "s", got);
+            made += k;
+        }
+    } else {
+        size_t cnt[MAXK] = {0};
+        for (size_t i = 0; i < n; i++)
+            cnt[base[i]]++;
+        for (size_t c = 0; c < total && st == AS_OK; c++) {
+            int *cf = configs + c * n;
+            st = n_ordered ? as_lattice_ordered_config(lat, o.K, &rng, cf)
+                           : as_lattice_random_config(lat, cnt, o.K, &rng, cf);
+            if (st == AS_OK)
+                st = as_lattice_sro(lat, cf, o.K, pr, 0, &alphas[c]);
+            kinds[c] = n_ordered ? "ordered" : "random";
+        }
+    }
+    if (st == AS_OK)
+        st = write_configs(lat, &o, configs, total, kinds, alphas, pr);
+    if (st == AS_OK && !o.quiet)
+        fprintf(stderr, "alloyscout: wrote %zu configuration%s of %zu atoms to %s\n", total,
+                total == 1 ? "" : "s", n, o.out);
+done:
+    rc = st == AS_OK ? 0 : cli_fail(st);
+    if (!rc && o.json)
+        rc = write_json(o.json, &o, lat, configs, total, pr, target ? &tval : NULL);
+    as_free(base);
+    as_free(configs);
+    as_free(alphas);
+    as_free(kinds);
+    as_free(kind_text);
+    as_lattice_free(lat);
+    return rc;
+}
+
+static const char features_help[] =
+    "usage: alloyscout lattice features FILE [options]\n\n"
+    "Print the fingerprint of every frame of FILE (extended XYZ or POSCAR) as CSV: a header, then\n"
+    "one row per frame. Atoms are matched to the ideal sites of the prototype supercell by\n"
+    "fractional position (relaxed or strained cells are fine); shells are those of the ideal fcc\n"
+    "lattice. Columns (K species, P = K(K-1)/2 pairs p < q in element order): alpha1..3 of each\n"
+    "pair, then the first-shell bond counts of each pair, then of each like pair. For Pt,Co,M:\n"
+    "alpha1_Pt-Co alpha2_Pt-Co alpha3_Pt-Co alpha1_Pt-M ... alpha3_Co-M, bonds_Pt-Co bonds_Pt-M\n"
+    "bonds_Co-M bonds_Pt-Pt bonds_Co-Co bonds_M-M (15 columns).\n\n"
+    "  --elements A,B,C  element order (default: the file's species_order key, else by count,\n"
+    "                    most first, ties by first appearance)\n"
+    "  --proto P         prototype (default: the file's proto key, else pt2com)\n"
+    "  --size N|N1,N2,N3 supercell (default: the file's size key, else the cube root of\n"
+    "                    atoms / basis sites)\n"
+    "  --tol T           largest distance of an atom from its site, in first-neighbour distances\n"
+    "                    (default 0.35)\n"
+    "  --out FILE        write the CSV to FILE instead of standard output\n";
+
+static int frame_lattice(const char *cmd, const common_opts *o, const as_structure *s,
+                         as_lattice **lat, common_opts *fo)
+{
+    *fo = *o;
+    const char *v;
+    if (!o->have_proto && (v = as_structure_get_info(s, "proto")) != NULL) {
+        if (as_proto_parse(v, &fo->proto) != AS_OK)
+            return cli_fail(AS_EINVAL);
+    }
+    size_t nb = fo->proto == AS_PROTO_L10 ? 2 : 4;
+    if (!o->have_size) {
+        v = as_structure_get_info(s, "size");
+        unsigned long a, b, c;
+        if (v && sscanf(v, "%lu %lu %lu", &a, &b, &c) == 3) {
+            fo->size[0] = a;
+            fo->size[1] = b;
+            fo->size[2] = c;
+        } else {
+            size_t m = s->n / nb, k = (size_t)llround(cbrt((double)m));
+            if (s->n % nb || k * k * k != m)
+                return cli_error("%zu atoms is not a cube of %s cells; give --size", s->n,
+                                 as_proto_name(fo->proto));
+            fo->size[0] = fo->size[1] = fo->size[2] = k;
+        }
+    }
+    if (!o->have_elements) {
+        v = as_structure_get_info(s, "species_order");
+        if (v) {
+            int rc = parse_elements(cmd, v, fo);
+            if (rc)
+                return rc;
+        } else {
+            /* by count, most first; ties by first appearance */
+            size_t cnt[64] = {0}, first[64], order[64], m = AS_MIN(s->n_symbols, 64);
+            for (size_t p = 0; p < m; p++)
+                first[p] = SIZE_MAX;
+            for (size_t i = 0; i < s->n; i++) {
+                int p = s->species[i];
+                if (p >= 0 && p < 64) {
+                    cnt[p]++;
+                    if (first[p] == SIZE_MAX)
+                        first[p] = i;
+                }
+            }
+            size_t k = 0;
+            for (size_t p = 0; p < m; p++)
+                if (cnt[p])
+                    order[k++] = p;
+            for (size_t a = 1; a < k; a++)
+                for (size_t b = a; b > 0; b--) {
+                    size_t x = order[b - 1], y = order[b];
+                    if (cnt[y] > cnt[x] || (cnt[y] == cnt[x] && first[y] < first[x])) {
+                        order[b - 1] = y;
+                        order[b] = x;
+                    }
+                }
+            if (k > MAXK)
+                return cli_error("%zu species; at most %d", k, MAXK);
+            fo->K = k;
+            for (size_t p = 0; p < k; p++)
+                strcpy(fo->symbols[p], s->symbols[order[p]]);
+        }
+    }
+    static size_t cached_size[3];
+    if (*lat && as_lattice_proto(*lat) == fo->proto &&
+        !memcmp(cached_size, fo->size, sizeof fo->size))
+        return 0;
+    memcpy(cached_size, fo->size, sizeof fo->size);
+    as_lattice_free(*lat);
+    *lat = NULL;
+    as_status st = as_lattice_create(fo->proto, fo->size, &fo->lopt, lat);
+    return st == AS_OK ? 0 : cli_fail(st);
+}
+
+static int cmd_features(int argc, char **argv)
+{
+    const char *cmd = "lattice features";
+    if (cli_wants_help(argc, argv)) {
+        fputs(features_help, stdout);
+        return 0;
+    }
+    common_opts o;
+    common_init(&o);
+    const char *file = NULL;
+    double tol = 0.35;
+    for (int i = 1; i < argc; i++) {
+        int rc = common_option(cmd, argc, argv, &i, &o);
+        if (rc > 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        if (!strcmp(argv[i], "--tol")) {
+            if (i + 1 >= argc)
+                return cli_usage(cmd, "--tol needs a value");
+            rc = cli_parse_double(cmd, "--tol", argv[++i], &tol);
+            if (rc)
+                return rc;
+            if (!(tol > 0 && tol < 0.5))
+                return cli_usage(cmd, "--tol must be in (0, 0.5)");
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage(cmd, "unknown option '%s'", argv[i]);
+        if (file)
+            return cli_usage(cmd, "one input file, got '%s' and '%s'", file, argv[i]);
+        file = argv[i];
+    }
+    if (!file)
+        return cli_usage(cmd, "give a structure file");
+    if (o.lopt.n_shells < 3)
+        return cli_usage(cmd, "--shells must be >= 3 for the fingerprint");
+    cli_log_init(o.quiet);
+    as_structure **frames = NULL;
+    size_t nf = 0;
+    as_status st = as_structure_read_any(file, &frames, &nf);
+    if (st != AS_OK)
+        return cli_fail(st);
+    FILE *f = stdout;
+    as_outfile *of = NULL;
+    if (o.out) {
+        st = as_outfile_open(o.out, &of);
+        if (st != AS_OK) {
+            as_structures_free(frames, nf);
+            return cli_fail(st);
+        }
+        f = as_outfile_stream(of);
+    }
+    as_lattice *lat = NULL;
+    int *config = NULL;
+    int rc = 0;
+    size_t dim0 = 0;
+    for (size_t k = 0; k < nf && !rc; k++) {
+        common_opts fo;
+        rc = frame_lattice(cmd, &o, frames[k], &lat, &fo);
+        if (rc)
+            break;
+        size_t dim = as_fingerprint_dim(fo.K);
+        if (k == 0) {
+            dim0 = dim;
+            fprintf(f, "frame");
+            for (size_t j = 0; j < dim; j++) {
+                char name[64];
+                as_fingerprint_name((const char(*)[AS_SYMBOL_MAX])fo.symbols, fo.K, j, name,
+                                    sizeof name);
+                fprintf(f, ",%s", name);
+            }
+            fputc('\n', f);
+        } else if (dim != dim0) {
+            rc = cli_error("%s: frame %zu has %zu species, frame 1 had a different set", file,
+                           k + 1, fo.K);
+            break;
+        }
+        as_free(config);
+        config = as_calloc(frames[k]->n ? frames[k]->n : 1, sizeof *config);
+        double fp[64];
+        if (!config) {
+            rc = cli_error("out of memory");
+            break;
+        }
+        st = as_lattice_match(lat, frames[k], (const char(*)[AS_SYMBOL_MAX])fo.symbols, fo.K, tol,
+                              config);
+        if (st == AS_OK)
+            st = as_lattice_fingerprint(lat, config, fo.K, fp);
+        if (st != AS_OK) {
+            as_error_prefix(st, "%s frame %zu: ", file, k + 1);
+            rc = cli_fail(st);
+            break;
+        }
+        fprintf(f, "%zu", k);
+        for (size_t j = 0; j < dim; j++)
+            fprintf(f, ",%.17g", fp[j]);
+        fputc('\n', f);
+    }
+    if (of) {
+        if (rc)
+            as_outfile_abort(of);
+        else if ((st = as_outfile_commit(of)) != AS_OK)
+            rc = cli_fail(st);
+    }
+    as_free(config);
+    as_lattice_free(lat);
+    as_structures_free(frames, nf);
+    return rc;
+}
+
+static const char convert_help[] =
+    "usage: alloyscout lattice convert IN OUT [--format extxyz|poscar] [--cartesian]\n\n"
+    "Read a structure file (extended XYZ: all frames; POSCAR) and write it again (extended XYZ\n"
+    "with every frame, or a POSCAR of a single frame, Direct unless --cartesian).\n";
+
+static int cmd_convert(int argc, char **argv)
+{
+    const char *cmd = "lattice convert";
+    if (cli_wants_help(argc, argv)) {
+        fputs(convert_help, stdout);
+        return 0;
+    }
+    common_opts o;
+    common_init(&o);
+    const char *files[2];
+    int nfile = 0;
+    for (int i = 1; i < argc; i++) {
+        int rc = common_option(cmd, argc, argv, &i, &o);
+        if (rc > 0)
+            return rc;
+        if (rc == 0)
+            continue;
+        if (argv[i][0] == '-' && argv[i][1])
+            return cli_usage(cmd, "unknown option '%s'", argv[i]);
+        if (nfile == 2)
+            return cli_usage(cmd, "two files: IN OUT");
+        files[nfile++] = argv[i];
+    }
+    if (nfile != 2)
+        return cli_usage(cmd, "two files: IN OUT");
+    o.out = files[1];
+    as_structure **frames = NULL;
+    size_t nf = 0;
+    as_status st = as_structure_read_any(files[0], &frames, &nf);
+    if (st == AS_OK) {
+        if (use_poscar(&o)) {
+            if (nf == 1)
+                st = as_poscar_write(o.out, frames[0], !o.cartesian);
+            else
+                st = AS_FAIL(AS_EINVAL, "%s holds %zu frames; a POSCAR holds one", files[0], nf);
+        } else {
+            st = as_extxyz_write(o.out, frames, nf);
+        }
+    }
+    as_structures_free(frames, nf);
+    return st == AS_OK ? 0 : cli_fail(st);
+}
+
+static const char lattice_help[] =
+    "usage: alloyscout lattice <build|generate|features|convert> [options]\n\n"
+    "  build     one supercell of a prototype (fcc, l10, l12, pt2com)\n"
+    "  generate  Monte Carlo configurations of chosen Warren-Cowley order, the paper's 22-seed\n"
+    "            set, ordered or random configurations\n"
+    "  features  the 15-dimensional SRO fingerprint of every frame of a file, as CSV\n"
+    "  convert   read a structure file and write it as extended XYZ or POSCAR\n\n"
+    "'alloyscout lattice <sub> --help' for the options of each. Conventions: docs/lattice.md.\n";
 
 int as_cli_lattice(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "alloyscout: error: 'lattice' is not available in this build yet (issue 3)\n");
-    return 2;
+    if (argc < 2) {
+        fputs(lattice_help, stderr);
+        return 2;
+    }
+    const char *sub = argv[1];
+    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
+        fputs(lattice_help, stdout);
+        return 0;
+    }
+    if (!strcmp(sub, "build"))
+        return cmd_build(argc - 1, argv + 1);
+    if (!strcmp(sub, "generate"))
+        return cmd_generate(argc - 1, argv + 1);
+    if (!strcmp(sub, "features"))
+        return cmd_features(argc - 1, argv + 1);
+    if (!strcmp(sub, "convert"))
+        return cmd_convert(argc - 1, argv + 1);
+    return cli_usage("lattice", "unknown subcommand '%s' (build, generate, features, convert)",
+                     sub);
 }

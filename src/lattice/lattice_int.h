@@ -1,0 +1,56 @@
+/* Private layout of the ideal lattice, shared by the files of the lattice area. */
+#ifndef AS_LATTICE_INT_H
+#define AS_LATTICE_INT_H
+
+#include "alloyscout/lattice.h"
+#include "core_int.h"
+
+#define AS_LATTICE_MAX_BASIS 4
+
+/* Integer frame: positions in units of a/2 along the cubic axes of the fcc parent lattice, where
+ * the fcc sites are the integer points with an even coordinate sum. */
+struct as_lattice {
+    as_proto proto;
+    size_t size[3];                      /* n1, n2, n3 */
+    size_t nb;                           /* basis sites per prototype cell */
+    size_t n;                            /* sites = n1 n2 n3 nb */
+    size_t n_shells;
+    int A[9];                            /* prototype cell, rows, integer frame */
+    int adjA[9];                         /* adjugate: A^-1 = adjA / detA */
+    int detA;
+    int u[AS_LATTICE_MAX_BASIS][3];      /* basis sites, integer frame */
+    double fb[AS_LATTICE_MAX_BASIS][3];  /* basis sites, fractional in the prototype cell */
+    int proto_species[AS_LATTICE_MAX_BASIS];
+    double a_ang, c_ang;
+    double pcell[9];                     /* prototype cell, Cartesian rows (Å) */
+    double cell[9];                      /* supercell, Cartesian rows (Å) */
+    double *pos;                         /* (n, 3) ideal Cartesian positions */
+    size_t z[AS_LATTICE_MAX_SHELLS];     /* coordination per shell */
+    int norm2[AS_LATTICE_MAX_SHELLS];    /* squared shell radius, integer frame */
+    uint32_t *nbr[AS_LATTICE_MAX_SHELLS];/* (n, z[s]) neighbour tables */
+    /* translation table: site (c, b) moved by the vector from site 0 to a site of basis bk lands
+     * on basis tr_b[b][bk] in cell c + c_k + tr_t[b][bk] */
+    int tr_b[AS_LATTICE_MAX_BASIS][AS_LATTICE_MAX_BASIS];
+    int tr_t[AS_LATTICE_MAX_BASIS][AS_LATTICE_MAX_BASIS][3];
+};
+
+/* Site index of cell (c0, c1, c2) (any integers, wrapped) and basis b. */
+static inline size_t as_lat_site(const as_lattice *lat, long c0, long c1, long c2, size_t b)
+{
+    long n0 = (long)lat->size[0], n1 = (long)lat->size[1], n2 = (long)lat->size[2];
+    c0 %= n0;
+    c1 %= n1;
+    c2 %= n2;
+    if (c0 < 0)
+        c0 += n0;
+    if (c1 < 0)
+        c1 += n1;
+    if (c2 < 0)
+        c2 += n2;
+    return (((size_t)c0 * lat->size[1] + (size_t)c1) * lat->size[2] + (size_t)c2) * lat->nb + b;
+}
+
+/* Check species indices of config (n) against n_species. */
+as_status as_lat_check_config(const as_lattice *lat, const int *config, size_t n_species);
+
+#endif

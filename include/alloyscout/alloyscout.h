@@ -15,5 +15,7 @@
 #include "alloyscout/campaign.h"
 #include "alloyscout/report.h"
 #include "alloyscout/echem.h"
+#include "alloyscout/composition.h"
+#include "alloyscout/synth.h"
 
 #endif

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Benchmark 12c: the whole 5-fold synthesis pipeline at n = 500, alloyscout vs the Python
+# equivalent (scikit-learn + imbalanced-learn + PyTorch), same data, same run, 5 seeds.
+# Usage: bench/run_pipeline.sh [build-dir]   (build first: cmake --build build)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd); root=$(dirname "$here"); build=${1:-$root/build}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+PY="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3"
+DROP=alloy,formula,system,n_sources,label_agreement
+$PY "$here/make_pipeline_data.py" "$root/data/mpea_synthesis.csv" 500 "$tmp/d.csv"
+$PY -c 'import threadpoolctl, numpy; [print("peer BLAS:", i["internal_api"], i.get("num_threads")) for i in threadpoolctl.threadpool_info()]'
+echo "n=500 rows of data/mpea_synthesis.csv; 5 folds; 5 seeds"
+printf "%-5s %12s %12s %9s %10s %10s %12s %12s\n" seed ours_s peer_s ratio ours_auc peer_auc ours_rss_kb peer_rss_kb
+sum_ratio=0; so=0; sp=0
+for seed in 1 2 3 4 5; do
+  /usr/bin/time -f "%e %M" -o "$tmp/t" "$build/alloyscout" synth cv --data "$tmp/d.csv" \
+      --target single_phase --drop "$DROP" --seed $seed --quiet --json "$tmp/o.json" >/dev/null
+  read -r ours_s ours_rss < "$tmp/t"
+  ours_auc=$($PY -c "import json;print(json.load(open('$tmp/o.json'))['auc']['mean'])")
+  out=$($PY "$here/peer_pipeline.py" "$tmp/d.csv" single_phase "$DROP" $seed)
+  peer_s=$(echo "$out" | $PY -c 'import json,sys;print(json.load(sys.stdin)["seconds"])')
+  peer_auc=$(echo "$out" | $PY -c 'import json,sys;print(json.load(sys.stdin)["auc_mean"])')
+  peer_rss=$(echo "$out" | $PY -c 'import json,sys;print(json.load(sys.stdin)["max_rss_kb"])')
+  ratio=$($PY -c "print('%.1f' % ($peer_s / max($ours_s, 0.01)))")
+  printf "%-5s %12s %12.3f %8sx %10.4f %10.4f %12s %12s\n" $seed "$ours_s" "$peer_s" "$ratio" "$ours_auc" "$peer_auc" "$ours_rss" "$peer_rss"
+  so=$($PY -c "print($so + $ours_auc)"); sp=$($PY -c "print($sp + $peer_auc)")
+done
+$PY -c "print('mean AUC over 5 seeds: alloyscout %.4f, peer %.4f, difference %.4f' % ($so/5, $sp/5, $so/5 - $sp/5))"
+echo "(ours_s: wall time of the whole alloyscout process; peer_s: the pipeline inside Python, imports excluded)"

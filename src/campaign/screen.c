@@ -1,0 +1,941 @@
+/* The ordering screen of one Pt2CoM system (seed 004, Methods) on the lattice, oracle and gp
+ * areas. See include/alloyscout/campaign.h for the steps and conventions.
+ *
+ * Streams: every random choice draws from as_rng_stream(seed, task) with task = system hash,
+ * purpose, round and index packed together, so a replay after a kill makes the same choices and
+ * the label store returns the finished labels instead of recomputing them. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloyscout/campaign.h"
+#include "alloyscout/gp.h"
+#include "alloyscout/lattice.h"
+#include "core_int.h"
+
+enum { P_START = 1, P_SPLIT, P_CHAIN, P_RANDOM, P_VALID, P_PRED, P_GP, P_GPRAND, P_PICKSPLIT };
+
+typedef struct {
+    size_t n, cap, nsite, d;
+    int *config;        /* (cap, nsite) */
+    double *x;          /* (cap, d) fingerprints */
+    double *e;          /* (cap) relative energy, eV/atom */
+    double *alpha;      /* (cap) alpha^{Pt-(Co,M)}_1 */
+    unsigned char *test;/* (cap) 1: in the test split */
+} label_set;
+
+struct as_screen {
+    as_screen_options opt;
+    as_oracle *oracle;
+    as_label_store *store;
+    size_t K, n, d;
+    char sym[3][AS_SYMBOL_MAX];
+    uint64_t sys_hash;
+    as_lattice *lat;
+    int *ordered;           /* (n) the ordered Pt2CoM decoration */
+    size_t counts[3];
+    as_sro_pair ptx, com;
+    double e_ref;           /* ordered cell, eV/atom */
+    as_relax_options relax;
+    label_set al, rnd, val; /* active learning (train + test), random picks, validation */
+    as_gp_workspace *ws;
+    as_gp_options gpo;
+    size_t computed;
+    int setup_done;
+    int collect_rmsd;       /* 1 while labelling the starting structures */
+    as_mc *mc;              /* for the reachable alpha values of the cell */
+    size_t n_rmsd;
+    as_screen_result res;
+};
+
+as_screen_options as_screen_options_default(void)
+{
+    as_screen_options o;
+    memset(&o, 0, sizeof o);
+    strcpy(o.host[0], "Pt");
+    strcpy(o.host[1], "Co");
+    o.size = 3;
+    o.rounds = 7;
+    o.chains = 20;
+    o.chain_steps = 60;
+    o.sigma_temp = 0.1;
+    o.per_round = 10;
+    o.test_fraction = 0.2;
+    o.n_ordered = 300;
+    o.n_random = 300;
+    o.n_across = 3800;
+    o.validate = 0;
+    o.random_baseline = 1;
+    o.pca_fraction = 0.99;
+    o.gp_restarts = 50;
+    o.fmax = 0.03;
+    o.rmsd_max = 0.35;
+    o.unstable_share = 0.2;
+    o.a_init = 3.8;
+    o.seed = 0;
+    return o;
+}
+
+as_status as_screen_options_check(const as_screen_options *o)
+{
+    if (o->size < 2 || o->size > 8)
+        return AS_FAIL(AS_EINVAL, "screen: --size %zu must lie in 2..8", o->size);
+    if (o->per_round == 0 || o->chains == 0 || o->chain_steps == 0)
+        return AS_FAIL(AS_EINVAL, "screen: chains, steps and labels per round must be > 0");
+    if (!(o->test_fraction >= 0 && o->test_fraction < 0.5))
+        return AS_FAIL(AS_EINVAL, "screen: test fraction %g must lie in [0, 0.5)",
+                       o->test_fraction);
+    if (!(o->pca_fraction > 0 && o->pca_fraction <= 1))
+        return AS_FAIL(AS_EINVAL, "screen: PCA fraction %g must lie in (0, 1]", o->pca_fraction);
+    if (o->n_ordered < 2 || o->n_random < 2 || o->n_across < 2)
+        return AS_FAIL(AS_EINVAL, "screen: prediction sets need at least 2 configurations");
+    if (!(o->fmax > 0) || !(o->rmsd_max > 0) || !(o->a_init > 0))
+        return AS_FAIL(AS_EINVAL, "screen: fmax, rmsd_max and a_init must be > 0");
+    return AS_OK;
+}
+
+static uint64_t task_id(const as_screen *s, unsigned purpose, size_t round, size_t idx)
+{
+    return s->sys_hash ^ ((uint64_t)purpose << 56) ^ ((uint64_t)(round & 0xffff) << 40) ^
+           (uint64_t)idx;
+}
+
+static void stream(const as_screen *s, as_rng *rng, unsigned purpose, size_t round, size_t idx)
+{
+    as_rng_stream(rng, s->opt.seed, task_id(s, purpose, round, idx));
+}
+
+/* ---- label sets ---- */
+
+static void set_free(label_set *l)
+{
+    as_free(l->config);
+    as_free(l->x);
+    as_free(l->e);
+    as_free(l->alpha);
+    as_free(l->test);
+    memset(l, 0, sizeof *l);
+}
+
+static as_status set_reserve(label_set *l, size_t nsite, size_t d, size_t cap)
+{
+    if (cap <= l->cap)
+        return AS_OK;
+    l->nsite = nsite;
+    l->d = d;
+    int *c = as_realloc(l->config, cap * nsite * sizeof *c);
+    if (c)
+        l->config = c;
+    double *x = c ? as_realloc(l->x, cap * d * sizeof *x) : NULL;
+    if (x)
+        l->x = x;
+    double *e = x ? as_realloc(l->e, cap * sizeof *e) : NULL;
+    if (e)
+        l->e = e;
+    double *a = e ? as_realloc(l->alpha, cap * sizeof *a) : NULL;
+    if (a)
+        l->alpha = a;
+    unsigned char *t = a ? as_realloc(l->test, cap) : NULL;
+    if (!t)
+        return AS_FAIL(AS_ENOMEM, "screen: cannot grow a label set to %zu", cap);
+    l->test = t;
+    l->cap = cap;
+    return AS_OK;
+}
+
+static int set_contains(const as_screen *s, const label_set *l, const int *config)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (as_lattice_same_up_to_translation(s->lat, l->config + i * s->n, config))
+            return 1;
+    return 0;
+}
+
+/* ---- energies ---- */
+
+/* Relax and label `count` configurations (count, n); e_rel (count) receives the energy per atom
+ * relative to the ordered cell, NAN for a failed or lattice-destroying relaxation. */
+static as_status label_configs(as_screen *s, const int *configs, size_t count, double *e_rel,
+                               size_t *n_bad)
+{
+    as_status st = AS_OK;
+    as_structure **in = NULL, **out = NULL;
+    as_label_result *res = NULL;
+    int *back = NULL;
+    *n_bad = 0;
+    if (count == 0)
+        return AS_OK;
+    AS_CHECK(AS_ALLOC(in, count, "screen: structures"));
+    AS_CHECK(AS_ALLOC(out, count, "screen: structures"));
+    AS_CHECK(AS_ALLOC(res, count, "screen: labels"));
+    AS_CHECK(AS_ALLOC(back, s->n, "screen: match"));
+    for (size_t i = 0; i < count; i++)
+        AS_CHECK(as_lattice_to_structure(s->lat, configs + i * s->n, (const char(*)[AS_SYMBOL_MAX])s->sym,
+                                         s->K, NULL, &in[i]));
+    size_t computed = 0;
+    AS_CHECK(as_oracle_label_stored(s->oracle, s->store, (const as_structure *const *)in, count,
+                                    1, &s->relax, res, out, &computed));
+    s->computed += computed;
+    for (size_t i = 0; i < count; i++) {
+        e_rel[i] = NAN;
+        if (res[i].status != AS_OK) {
+            s->res.n_failed++;
+            as_log(AS_LOG_WARN, "%s: a label failed: %s", s->res.name, res[i].error);
+            (*n_bad)++;
+            continue;
+        }
+        if (res[i].rmsd > s->res.rmsd_max_seen)
+            s->res.rmsd_max_seen = res[i].rmsd;
+        if (s->collect_rmsd) {
+            s->res.rmsd_mean += res[i].rmsd;
+            s->res.rmsd_paper_mean += res[i].rmsd_paper;
+            s->n_rmsd++;
+        }
+        int topology_lost = 0;
+        if (out[i] && as_lattice_match(s->lat, out[i], (const char(*)[AS_SYMBOL_MAX])s->sym,
+                                       s->K, 0.35, back) != AS_OK)
+            topology_lost = 1;
+        if (res[i].rmsd > s->opt.rmsd_max || topology_lost) {
+            (*n_bad)++;
+            continue;
+        }
+        e_rel[i] = res[i].energy / (double)s->n - s->e_ref;
+        s->res.n_labels++;
+    }
+fail:
+    if (in)
+        for (size_t i = 0; i < count; i++)
+            as_structure_free(in[i]);
+    if (out)
+        for (size_t i = 0; i < count; i++)
+            as_structure_free(out[i]);
+    as_free(in);
+    as_free(out);
+    as_free(res);
+    as_free(back);
+    return st;
+}
+
+/* Add the labelled configurations with a finite energy to l; test flags from `test` (may be
+ * NULL: none in test). */
+static as_status set_add(as_screen *s, label_set *l, const int *configs, const double *e,
+                         const unsigned char *test, size_t count)
+{
+    AS_TRY(set_reserve(l, s->n, s->d, l->n + count + 16));
+    for (size_t i = 0; i < count; i++) {
+        if (!isfinite(e[i]))
+            continue;
+        const int *c = configs + i * s->n;
+        memcpy(l->config + l->n * s->n, c, s->n * sizeof *c);
+        AS_TRY(as_lattice_fingerprint(s->lat, c, s->K, l->x + l->n * s->d));
+        AS_TRY(as_lattice_sro(s->lat, c, s->K, s->ptx, 0, &l->alpha[l->n]));
+        l->e[l->n] = e[i];
+        l->test[l->n] = test ? test[i] : 0;
+        l->n++;
+    }
+    return AS_OK;
+}
+
+/* Cell optimization and energy per atom of a decoration (species indices into syms). */
+static as_status reference_energy(as_screen *s, const int *config, const char (*syms)[AS_SYMBOL_MAX],
+                                  size_t k, double *e_atom, double *a, double *c, int *at_bracket)
+{
+    as_lattice_options lo = as_lattice_options_default();
+    lo.a_ang = s->opt.a_init;
+    lo.c_ang = s->opt.a_init;
+    size_t size[3] = {s->opt.size, s->opt.size, s->opt.size};
+    as_lattice *lat = NULL;
+    as_structure *st_ = NULL;
+    as_status st;
+    AS_TRY(as_lattice_create(AS_PROTO_PT2COM, size, &lo, &lat));
+    AS_CHECK(as_lattice_to_structure(lat, config, syms, k, NULL, &st_));
+    as_cellopt_options co;
+    as_cellopt_options_default(&co);
+    co.tetragonal = 1;
+    as_cellopt_report rep;
+    AS_CHECK(as_oracle_optimize_cell(s->oracle, st_, &co, &rep));
+    as_relax_report rr;
+    AS_CHECK(as_oracle_relax(s->oracle, st_, &s->relax, &rr));
+    *e_atom = rr.e_final / (double)st_->n;
+    *a = s->opt.a_init * rep.scale_a;
+    *c = s->opt.a_init * rep.scale_c;
+    /* no minimum inside the bracket: the cell has no stable lattice constant in this oracle */
+    double tol = 1e-3 * (co.scale_hi - co.scale_lo);
+    *at_bracket = fabs(rep.scale_a - co.scale_lo) < tol || fabs(rep.scale_a - co.scale_hi) < tol ||
+                  fabs(rep.scale_c - co.scale_lo) < tol || fabs(rep.scale_c - co.scale_hi) < tol;
+fail:
+    as_structure_free(st_);
+    as_lattice_free(lat);
+    return st;
+}
+
+/* ---- creation ---- */
+
+void as_screen_free(as_screen *s)
+{
+    if (!s)
+        return;
+    as_mc_free(s->mc);
+    as_lattice_free(s->lat);
+    as_free(s->ordered);
+    set_free(&s->al);
+    set_free(&s->rnd);
+    set_free(&s->val);
+    as_gp_workspace_free(s->ws);
+    as_free(s->res.round);
+    for (int k = 0; k < 3; k++) {
+        as_free(s->res.pred_alpha[k]);
+        as_free(s->res.pred_alpha_com[k]);
+        as_free(s->res.pred_mean[k]);
+        as_free(s->res.pred_std[k]);
+    }
+    as_free(s->res.test_true);
+    as_free(s->res.test_pred);
+    as_free(s);
+}
+
+as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracle *oracle,
+                           as_label_store *store, as_screen **out)
+{
+    *out = NULL;
+    AS_TRY(as_screen_options_check(opt));
+    if (m && (!*m || strlen(m) >= AS_SYMBOL_MAX || as_lattice_element_z(m) <= 0))
+        return AS_FAIL(AS_EINVAL, "screen: '%s' is not an element symbol", m);
+    if (m && (!strcmp(m, opt->host[0]) || !strcmp(m, opt->host[1])))
+        return AS_FAIL(AS_EINVAL, "screen: candidate %s is one of the host elements", m);
+    const char *need[3] = {opt->host[0], opt->host[1], m};
+    for (int i = 0; i < (m ? 3 : 2); i++)
+        if (!as_oracle_supports(oracle, need[i]))
+            return AS_FAIL(AS_EINVAL, "screen: the oracle %s cannot treat %s; it supports: %s",
+                           as_oracle_describe(oracle), need[i], as_oracle_elements(oracle));
+    as_screen *s = as_calloc(1, sizeof *s);
+    if (!s)
+        return AS_FAIL(AS_ENOMEM, "screen: cannot allocate");
+    s->opt = *opt;
+    s->oracle = oracle;
+    s->store = store;
+    s->K = m ? 3 : 2;
+    strcpy(s->sym[0], opt->host[0]);
+    strcpy(s->sym[1], opt->host[1]);
+    if (m) {
+        strcpy(s->sym[2], m);
+        strcpy(s->res.m, m);
+        snprintf(s->res.name, sizeof s->res.name, "%s2%s%s", opt->host[0], opt->host[1], m);
+    } else {
+        snprintf(s->res.name, sizeof s->res.name, "%s%s", opt->host[0], opt->host[1]);
+    }
+    /* FNV-1a of the system name: the streams of different systems differ */
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = s->res.name; *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    s->sys_hash = h & 0x0000ffffffffffffULL;
+    s->d = as_fingerprint_dim(s->K);
+    as_relax_options_default(&s->relax);
+    s->relax.fmax = opt->fmax;
+    s->gpo = as_gp_options_default();
+    s->gpo.restarts = opt->gp_restarts;
+    s->res.val_mae = s->res.e_order_direct = s->res.e_order_direct_se = NAN;
+    s->res.e_order_ev_atom = s->res.e_order_se = NAN;
+    s->res.corr_alpha_ptx = s->res.corr_alpha_com = NAN;
+    s->res.stable = 1;
+    as_status st = AS_ALLOC(s->res.round, opt->rounds ? opt->rounds : 1, "screen: rounds");
+    if (st != AS_OK) {
+        as_screen_free(s);
+        return st;
+    }
+    *out = s;
+    return AS_OK;
+}
+
+const as_screen_result *as_screen_get_result(const as_screen *s) { return &s->res; }
+size_t as_screen_labels_computed(const as_screen *s) { return s->computed; }
+
+/* ---- setup ---- */
+
+/* Split a batch of `count` labels: round(test_fraction * count) of them, chosen at random,
+ * go to the test split. */
+static void split_batch(as_screen *s, size_t round, size_t count, unsigned char *test)
+{
+    as_rng rng;
+    size_t idx[256], k = (size_t)floor(s->opt.test_fraction * (double)count + 0.5);
+    stream(s, &rng, P_SPLIT, round, 0);
+    memset(test, 0, count);
+    if (count > 256)
+        return;
+    for (size_t i = 0; i < count; i++)
+        idx[i] = i;
+    as_rng_shuffle(&rng, idx, count);
+    for (size_t i = 0; i < k && i < count; i++)
+        test[idx[i]] = 1;
+}
+
+/* The reachable alpha^{Pt-(Co,M)}_1 of this cell nearest to alpha. */
+static double reachable(as_screen *s, double alpha)
+{
+    return as_mc_alpha_of(s->mc, as_mc_nearest_count(s->mc, alpha));
+}
+
+/* `count` configurations at random alpha levels in [-1/3, 2/3], distinct from `avoid`. */
+static as_status random_alpha_configs(as_screen *s, unsigned purpose, size_t round, size_t count,
+                                      const label_set *avoid, int *configs)
+{
+    as_mc_options mo = as_mc_options_default();
+    as_status st = AS_OK;
+    for (size_t i = 0; st == AS_OK && i < count; i++) {
+        as_rng rng;
+        stream(s, &rng, purpose, round, i);
+        /* a reachable alpha drawn uniformly over [-1/3, 2/3]; near the ends few distinct
+         * arrangements exist, so a level that cannot give a new one is drawn again */
+        for (int tries = 0; tries < 20; tries++) {
+            double target = reachable(s, -1.0 / 3.0 + as_rng_uniform(&rng));
+            st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, 1,
+                                     avoid ? avoid->config : NULL, avoid ? avoid->n : 0, &mo,
+                                     &rng, configs + i * s->n, NULL);
+            if (st != AS_ENOCONV)
+                break;
+        }
+    }
+    return st;
+}
+
+as_status as_screen_setup(as_screen *s)
+{
+    as_status st = AS_OK;
+    int *cfg = NULL;
+    double *e = NULL;
+    unsigned char *test = NULL;
+    as_screen_result *r = &s->res;
+    const char(*syms)[AS_SYMBOL_MAX] = (const char(*)[AS_SYMBOL_MAX])s->sym;
+
+    /* lattice constants of the ordered cell, then the lattice the screen works on */
+    {
+        as_lattice_options lo = as_lattice_options_default();
+        size_t size[3] = {s->opt.size, s->opt.size, s->opt.size};
+        lo.a_ang = lo.c_ang = s->opt.a_init;
+        AS_TRY(as_lattice_create(AS_PROTO_PT2COM, size, &lo, &s->lat));
+        s->n = as_lattice_n_sites(s->lat);
+        AS_TRY(AS_ALLOC(s->ordered, s->n, "screen: ordered cell"));
+        as_lattice_prototype_config(s->lat, s->ordered);
+        if (s->K == 2) /* binary: the M sites of the Pt2CoM cell are Co */
+            for (size_t i = 0; i < s->n; i++)
+                if (s->ordered[i] == 2)
+                    s->ordered[i] = 1;
+        int edge;
+        AS_TRY(reference_energy(s, s->ordered, syms, s->K, &s->e_ref, &r->a_ang, &r->c_ang,
+                                &edge));
+        if (edge) {
+            r->stable = 0;
+            snprintf(r->note, sizeof r->note, "the lattice-constant optimization of the ordered "
+                     "%s cell found no minimum within [0.9, 1.1] a0 (a = %.3f, c = %.3f A): "
+                     "no stable cell with this oracle, so it is not ranked", r->name, r->a_ang,
+                     r->c_ang);
+            as_log(AS_LOG_WARN, "%s", r->note);
+            r->e_ordered_ev_atom = s->e_ref;
+            s->setup_done = 1;
+            return AS_OK;
+        }
+        r->e_ordered_ev_atom = s->e_ref;
+        as_lattice_free(s->lat);
+        s->lat = NULL;
+        lo.a_ang = r->a_ang;
+        lo.c_ang = r->c_ang;
+        AS_TRY(as_lattice_create(AS_PROTO_PT2COM, size, &lo, &s->lat));
+    }
+    for (size_t i = 0; i < s->n; i++)
+        s->counts[s->ordered[i]]++;
+    /* pairs: Pt-(Co,M) and Co-M */
+    s->ptx.x = 1u;
+    s->ptx.y = s->K == 3 ? 6u : 2u;
+    s->com.x = 2u;
+    s->com.y = 4u;
+    AS_TRY(as_mc_create(s->lat, s->K, s->ptx, 0, s->ordered, &s->mc));
+
+    /* segregation: E(Pt2CoM) - 1/2 [E(PtCo) + E(PtM)], both L1_0 with their own constants */
+    if (s->K == 3) {
+        AS_CHECK(AS_ALLOC(cfg, s->n, "screen: reference"));
+        char ptco[2][AS_SYMBOL_MAX], ptm[2][AS_SYMBOL_MAX];
+        strcpy(ptco[0], s->sym[0]);
+        strcpy(ptco[1], s->sym[1]);
+        strcpy(ptm[0], s->sym[0]);
+        strcpy(ptm[1], s->sym[2]);
+        for (size_t i = 0; i < s->n; i++)
+            cfg[i] = s->ordered[i] == 0 ? 0 : 1;
+        double e_ptco, e_ptm, c;
+        int edge1, edge2;
+        AS_CHECK(reference_energy(s, cfg, (const char(*)[AS_SYMBOL_MAX])ptco, 2, &e_ptco,
+                                  &r->a_ptco_ang, &c, &edge1));
+        AS_CHECK(reference_energy(s, cfg, (const char(*)[AS_SYMBOL_MAX])ptm, 2, &e_ptm,
+                                  &r->a_ptm_ang, &c, &edge2));
+        r->e_seg_ev_atom = s->e_ref - 0.5 * (e_ptco + e_ptm);
+        if (edge1 || edge2) {
+            r->e_seg_ev_atom = NAN;
+            size_t len = strlen(r->note);
+            snprintf(r->note + len, sizeof r->note - len, "%sE_seg undefined: the L1_0 %s%s "
+                     "reference has no lattice-constant minimum within [0.9, 1.1] a0",
+                     len ? "; " : "", s->sym[0], edge1 ? s->sym[1] : s->sym[2]);
+        }
+        as_free(cfg);
+        cfg = NULL;
+    } else {
+        r->a_ptco_ang = r->a_ang;
+        r->e_seg_ev_atom = 0.0;
+    }
+
+    /* the paper's 22 starting structures */
+    static const double levels[7] = {-2.0 / 6, -1.0 / 6, 0.0, 1.0 / 6, 2.0 / 6, 3.0 / 6, 4.0 / 6};
+    static const size_t per_level[7] = {1, 4, 4, 4, 4, 4, 1};
+    size_t n_start = 0;
+    for (int k = 0; k < 7; k++)
+        n_start += per_level[k];
+    AS_CHECK(AS_ALLOC(cfg, n_start * s->n, "screen: starting structures"));
+    AS_CHECK(AS_ALLOC(e, n_start, "screen: starting energies"));
+    AS_CHECK(AS_ALLOC(test, n_start, "screen: split"));
+    as_mc_options mo = as_mc_options_default();
+    size_t at = 0;
+    for (int k = 0; k < 7; k++) {
+        as_rng rng;
+        stream(s, &rng, P_START, 0, (size_t)k);
+        AS_CHECK(as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, reachable(s, levels[k]),
+                                     per_level[k],
+                                     cfg, at, &mo, &rng, cfg + at * s->n, NULL));
+        at += per_level[k];
+    }
+    size_t n_bad;
+    s->collect_rmsd = 1;
+    st = label_configs(s, cfg, n_start, e, &n_bad);
+    s->collect_rmsd = 0;
+    if (st != AS_OK)
+        goto fail;
+    if (s->n_rmsd) {
+        r->rmsd_mean /= (double)s->n_rmsd;
+        r->rmsd_paper_mean /= (double)s->n_rmsd;
+    }
+    r->n_start = n_start;
+    r->n_unstable = n_bad;
+    if (r->stable && s->n_rmsd && r->rmsd_mean > 0.5 * s->opt.rmsd_max) {
+        size_t len = strlen(r->note);
+        snprintf(r->note + len, sizeof r->note - len, "%slarge relaxations: mean RMSD %.3f A of "
+                 "the starting structures (over half the %.2f A limit)", len ? "; " : "",
+                 r->rmsd_mean, s->opt.rmsd_max);
+    }
+    if (r->stable && (double)n_bad > s->opt.unstable_share * (double)n_start) {
+        r->stable = 0;
+        snprintf(r->note, sizeof r->note,
+                 "%zu of %zu starting structures lost the fcc lattice on relaxation (RMSD above "
+                 "%.2f A, atoms off their sites, or a failed label; largest RMSD %.3f A): the "
+                 "%s cell is not mechanically stable with this oracle, so it is not ranked",
+                 n_bad, n_start, s->opt.rmsd_max, r->rmsd_max_seen, r->name);
+        as_log(AS_LOG_WARN, "%s", r->note);
+    }
+    if (!r->stable) {
+        s->setup_done = 1;
+        goto fail;
+    }
+    split_batch(s, 0, n_start, test);
+    AS_CHECK(set_add(s, &s->al, cfg, e, test, n_start));
+    AS_CHECK(set_add(s, &s->rnd, cfg, e, test, n_start));
+    /* the ordered cell itself is the energy reference and a training label (without it the
+     * model extrapolates to the most ordered arrangement) */
+    {
+        double e0;
+        unsigned char t0 = 0;
+        AS_CHECK(label_configs(s, s->ordered, 1, &e0, &n_bad));
+        AS_CHECK(set_add(s, &s->al, s->ordered, &e0, &t0, 1));
+        AS_CHECK(set_add(s, &s->rnd, s->ordered, &e0, &t0, 1));
+    }
+    if (s->opt.validate > 0 && r->stable) {
+        int *vc = NULL;
+        double *ve = NULL;
+        AS_CHECK(AS_ALLOC(vc, s->opt.validate * s->n, "screen: validation"));
+        st = AS_ALLOC(ve, s->opt.validate, "screen: validation");
+        if (st == AS_OK)
+            st = random_alpha_configs(s, P_VALID, 0, s->opt.validate, &s->al, vc);
+        if (st == AS_OK)
+            st = label_configs(s, vc, s->opt.validate, ve, &n_bad);
+        if (st == AS_OK)
+            st = set_add(s, &s->val, vc, ve, NULL, s->opt.validate);
+        as_free(vc);
+        as_free(ve);
+        if (st != AS_OK)
+            goto fail;
+    }
+    s->setup_done = 1;
+fail:
+    as_free(cfg);
+    as_free(e);
+    as_free(test);
+    return st;
+}
+
+/* ---- models ---- */
+
+/* Fit on the training rows of a (and, when b is not NULL, b's non-test rows too). */
+static as_status fit_model(as_screen *s, const label_set *a, uint64_t seed, as_gpr_model **out)
+{
+    double *x = NULL, *y = NULL;
+    size_t m = 0;
+    as_status st = AS_OK;
+    *out = NULL;
+    AS_TRY(AS_ALLOC(x, a->n * s->d + 1, "screen: training rows"));
+    AS_CHECK(AS_ALLOC(y, a->n + 1, "screen: training rows"));
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->test[i])
+            continue;
+        memcpy(x + m * s->d, a->x + i * s->d, s->d * sizeof *x);
+        y[m++] = a->e[i];
+    }
+    if (m < 3) {
+        st = AS_FAIL(AS_EINVAL, "screen: %s has only %zu training labels", s->res.name, m);
+        goto fail;
+    }
+    if (!s->ws)
+        AS_CHECK(as_gp_workspace_create(m + s->opt.rounds * s->opt.per_round + 64, s->d, &s->ws));
+    AS_CHECK(as_gpr_model_fit(x, y, m, s->d, s->opt.pca_fraction, &s->gpo, seed, s->ws, out));
+fail:
+    as_free(x);
+    as_free(y);
+    return st;
+}
+
+/* MAE and R^2 of model on the rows of l with flag test == want (all rows when want < 0). */
+static as_status score(as_gpr_model *model, const label_set *l, int want, double *mae,
+                       double *r2, double *pred_out, size_t *n_out)
+{
+    size_t m = 0;
+    double *mean;
+    *mae = *r2 = NAN;
+    AS_TRY(AS_ALLOC(mean, l->n + 1, "screen: scores"));
+    as_status st = as_gpr_model_predict(model, l->x, l->n, mean, NULL);
+    if (st != AS_OK) {
+        as_free(mean);
+        return st;
+    }
+    double sa = 0, sy = 0, syy = 0, sr = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (want >= 0 && l->test[i] != want)
+            continue;
+        double r = mean[i] - l->e[i];
+        if (pred_out)
+            pred_out[m] = mean[i];
+        sa += fabs(r);
+        sr += r * r;
+        sy += l->e[i];
+        syy += l->e[i] * l->e[i];
+        m++;
+    }
+    if (m > 0)
+        *mae = sa / (double)m;
+    double ss_tot = syy - sy * sy / (double)(m ? m : 1);
+    if (m > 1 && ss_tot > 0)
+        *r2 = 1.0 - sr / ss_tot;
+    if (n_out)
+        *n_out = m;
+    as_free(mean);
+    return AS_OK;
+}
+
+/* ---- one round ---- */
+
+typedef struct {
+    double sigma;
+    size_t idx;
+} cand;
+
+static int cand_cmp(const void *pa, const void *pb)
+{
+    const cand *a = pa, *b = pb;
+    if (a->sigma != b->sigma)
+        return a->sigma < b->sigma ? 1 : -1;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+as_status as_screen_round(as_screen *s, size_t r)
+{
+    if (!s->setup_done)
+        return AS_FAIL(AS_EINVAL, "screen: round before setup");
+    if (r >= s->opt.rounds)
+        return AS_FAIL(AS_EINVAL, "screen: round %zu of %zu", r + 1, s->opt.rounds);
+    if (!s->res.stable)
+        return AS_OK;
+    as_status st = AS_OK;
+    as_gpr_model *model = NULL, *mrand = NULL;
+    size_t n_visit = s->opt.chains * s->opt.chain_steps;
+    int *visit = NULL, *cur = NULL, *picks = NULL;
+    cand *cands = NULL;
+    double *x = NULL, *e = NULL;
+    unsigned char *test = NULL;
+    as_screen_round_info *ri = &s->res.round[r];
+    memset(ri, 0, sizeof *ri);
+    ri->val_mae = ri->val_mae_random = ri->mae_random = ri->r2_random = NAN;
+
+    AS_CHECK(fit_model(s, &s->al, s->opt.seed ^ task_id(s, P_GP, r, 0), &model));
+    AS_CHECK(score(model, &s->al, 1, &ri->mae, &ri->r2, NULL, &ri->n_test));
+    ri->n_train = s->al.n - ri->n_test;
+    as_gp *gp = as_gpr_model_gp(model);
+    ri->lml = as_gp_lml_value(gp);
+    ri->c2 = as_gp_c2(gp);
+    ri->length = as_gp_length_scales(gp)[0];
+    ri->noise = as_gp_noise(gp);
+    ri->pca_dim = as_pca_dim_out(as_gpr_model_pca(model));
+    if (s->val.n > 0) {
+        double r2;
+        AS_CHECK(score(model, &s->val, -1, &ri->val_mae, &r2, NULL, NULL));
+    }
+    /* random selection with the same label budget: the starting labels plus random
+     * configurations, scored on the same test split */
+    if (s->opt.random_baseline) {
+        double r2;
+        AS_CHECK(fit_model(s, &s->rnd, s->opt.seed ^ task_id(s, P_GPRAND, r, 0), &mrand));
+        AS_CHECK(score(mrand, &s->al, 1, &ri->mae_random, &ri->r2_random, NULL, NULL));
+        if (s->val.n > 0)
+            AS_CHECK(score(mrand, &s->val, -1, &ri->val_mae_random, &r2, NULL, NULL));
+    }
+
+    /* chains towards high sigma */
+    AS_CHECK(AS_ALLOC(visit, n_visit * s->n, "screen: chains"));
+    AS_CHECK(AS_ALLOC(cands, n_visit, "screen: chains"));
+    AS_CHECK(AS_ALLOC(cur, s->n, "screen: chains"));
+    AS_CHECK(AS_ALLOC(x, s->d, "screen: chains"));
+    for (size_t c = 0; c < s->opt.chains; c++) {
+        as_rng rng;
+        stream(s, &rng, P_CHAIN, r, c);
+        /* start: a labelled configuration chosen at random */
+        size_t start = as_rng_below(&rng, s->al.n);
+        memcpy(cur, s->al.config + start * s->n, s->n * sizeof *cur);
+        double sig, mu;
+        AS_CHECK(as_lattice_fingerprint(s->lat, cur, s->K, x));
+        AS_CHECK(as_gpr_model_predict(model, x, 1, &mu, &sig));
+        double temp = s->opt.sigma_temp * (sig > 1e-12 ? sig : 1e-12);
+        for (size_t t = 0; t < s->opt.chain_steps; t++) {
+            size_t a = as_rng_below(&rng, s->n), b;
+            do
+                b = as_rng_below(&rng, s->n);
+            while (cur[b] == cur[a]);
+            int tmp = cur[a];
+            cur[a] = cur[b];
+            cur[b] = tmp;
+            double sig2;
+            AS_CHECK(as_lattice_fingerprint(s->lat, cur, s->K, x));
+            AS_CHECK(as_gpr_model_predict(model, x, 1, &mu, &sig2));
+            /* a higher sigma is always accepted, a lower one with a Metropolis probability */
+            if (sig2 >= sig || as_rng_uniform(&rng) < exp((sig2 - sig) / temp)) {
+                sig = sig2;
+            } else {
+                cur[b] = cur[a];
+                cur[a] = tmp;
+            }
+            size_t v = c * s->opt.chain_steps + t;
+            memcpy(visit + v * s->n, cur, s->n * sizeof *cur);
+            cands[v].sigma = sig;
+            cands[v].idx = v;
+        }
+    }
+    qsort(cands, n_visit, sizeof *cands, cand_cmp);
+    size_t want = s->opt.per_round, got = 0;
+    AS_CHECK(AS_ALLOC(picks, want * s->n, "screen: picks"));
+    for (size_t i = 0; i < n_visit && got < want; i++) {
+        const int *c = visit + cands[i].idx * s->n;
+        if (set_contains(s, &s->al, c))
+            continue;
+        int dup = 0;
+        for (size_t j = 0; j < got && !dup; j++)
+            dup = as_lattice_same_up_to_translation(s->lat, picks + j * s->n, c);
+        if (dup)
+            continue;
+        if (got == 0)
+            ri->max_sigma = cands[i].sigma;
+        memcpy(picks + got * s->n, c, s->n * sizeof *c);
+        got++;
+    }
+    AS_CHECK(AS_ALLOC(e, want, "screen: picks"));
+    AS_CHECK(AS_ALLOC(test, want, "screen: picks"));
+    size_t n_bad;
+    AS_CHECK(label_configs(s, picks, got, e, &n_bad));
+    split_batch(s, r + 1, got, test);
+    AS_CHECK(set_add(s, &s->al, picks, e, test, got));
+
+    if (s->opt.random_baseline) {
+        AS_CHECK(random_alpha_configs(s, P_RANDOM, r, want, &s->rnd, picks));
+        AS_CHECK(label_configs(s, picks, want, e, &n_bad));
+        memset(test, 0, want);
+        AS_CHECK(set_add(s, &s->rnd, picks, e, test, want));
+    }
+    s->res.rounds_done = r + 1;
+fail:
+    as_gpr_model_free(model);
+    as_gpr_model_free(mrand);
+    as_free(visit);
+    as_free(cands);
+    as_free(cur);
+    as_free(x);
+    as_free(picks);
+    as_free(e);
+    as_free(test);
+    return st;
+}
+
+/* ---- the end ---- */
+
+static double pearson(const double *a, const double *b, size_t n)
+{
+    double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+    for (size_t i = 0; i < n; i++) {
+        ma += a[i];
+        mb += b[i];
+    }
+    ma /= (double)n;
+    mb /= (double)n;
+    for (size_t i = 0; i < n; i++) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    return saa > 0 && sbb > 0 ? sab / sqrt(saa * sbb) : NAN;
+}
+
+static void mean_var(const double *v, size_t n, double *mean, double *var)
+{
+    double m = 0, q = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i])) {
+            m += v[i];
+            k++;
+        }
+    m /= (double)(k ? k : 1);
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i]))
+            q += (v[i] - m) * (v[i] - m);
+    *mean = m;
+    *var = k > 1 ? q / (double)(k - 1) : 0;
+}
+
+as_status as_screen_finish(as_screen *s)
+{
+    if (!s->setup_done)
+        return AS_FAIL(AS_EINVAL, "screen: finish before setup");
+    as_screen_result *r = &s->res;
+    if (!r->stable)
+        return AS_OK;
+    as_status st = AS_OK;
+    as_gpr_model *model = NULL;
+    int *cfg = NULL;
+    double *x = NULL, *direct = NULL;
+    size_t sizes[3] = {s->opt.n_ordered, s->opt.n_random, s->opt.n_across};
+    AS_CHECK(fit_model(s, &s->al, s->opt.seed ^ task_id(s, P_GP, s->opt.rounds, 0), &model));
+    /* parity data: the test split */
+    size_t nt = 0;
+    for (size_t i = 0; i < s->al.n; i++)
+        nt += s->al.test[i];
+    AS_CHECK(AS_ALLOC(r->test_true, nt + 1, "screen: parity"));
+    AS_CHECK(AS_ALLOC(r->test_pred, nt + 1, "screen: parity"));
+    for (size_t i = 0, k = 0; i < s->al.n; i++)
+        if (s->al.test[i])
+            r->test_true[k++] = s->al.e[i];
+    double r2;
+    AS_CHECK(score(model, &s->al, 1, &r->final_mae, &r->final_r2, r->test_pred,
+                   &r->n_test_final));
+    if (s->val.n > 0)
+        AS_CHECK(score(model, &s->val, -1, &r->val_mae, &r2, NULL, NULL));
+
+    size_t maxn = AS_MAX(sizes[0], AS_MAX(sizes[1], sizes[2]));
+    AS_CHECK(AS_ALLOC(cfg, maxn * s->n, "screen: prediction sets"));
+    AS_CHECK(AS_ALLOC(x, maxn * s->d, "screen: prediction sets"));
+    for (int k = 0; k < 3; k++) {
+        size_t n = sizes[k];
+        r->n_pred[k] = n;
+        AS_CHECK(AS_ALLOC(r->pred_alpha[k], n, "screen: predictions"));
+        AS_CHECK(AS_ALLOC(r->pred_alpha_com[k], n, "screen: predictions"));
+        AS_CHECK(AS_ALLOC(r->pred_mean[k], n, "screen: predictions"));
+        AS_CHECK(AS_ALLOC(r->pred_std[k], n, "screen: predictions"));
+        if (k == 2) {
+            /* across alpha: equal shares at evenly spaced levels from -1/3 to 2/3 */
+            size_t levels = 38, done = 0;
+            as_mc_options mo = as_mc_options_default();
+            for (size_t l = 0; l < levels && done < n; l++) {
+                size_t cnt = (n - done) / (levels - l);
+                as_rng rng;
+                stream(s, &rng, P_PRED, 2, l);
+                double target = reachable(s, -1.0 / 3.0 + (double)l / (double)(levels - 1));
+                st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, cnt, NULL, 0,
+                                         &mo, &rng, cfg + done * s->n, NULL);
+                if (st == AS_ENOCONV) {
+                    /* near the ends of the alpha range a cell has few distinct arrangements:
+                     * take what exists, one at a time, and repeat the last one */
+                    size_t got = 0;
+                    for (; got < cnt; got++) {
+                        st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, 1,
+                                                 cfg + done * s->n, got, &mo, &rng,
+                                                 cfg + (done + got) * s->n, NULL);
+                        if (st != AS_OK)
+                            break;
+                    }
+                    if (st != AS_OK && st != AS_ENOCONV)
+                        goto fail;
+                    if (got == 0)
+                        memcpy(cfg + done * s->n, s->ordered, s->n * sizeof *cfg), got = 1;
+                    for (size_t j = got; j < cnt; j++)
+                        memcpy(cfg + (done + j) * s->n, cfg + (done + got - 1) * s->n,
+                               s->n * sizeof *cfg);
+                    st = AS_OK;
+                } else if (st != AS_OK) {
+                    goto fail;
+                }
+                done += cnt;
+            }
+        } else {
+            for (size_t i = 0; i < n; i++) {
+                as_rng rng;
+                stream(s, &rng, P_PRED, (size_t)k, i);
+                if (k == 0 && s->K == 2) /* the binary has one ordered arrangement */
+                    memcpy(cfg + i * s->n, s->ordered, s->n * sizeof *cfg);
+                else if (k == 0)
+                    AS_CHECK(as_lattice_ordered_config(s->lat, s->K, &rng, cfg + i * s->n));
+                else
+                    AS_CHECK(as_lattice_random_config(s->lat, s->counts, s->K, &rng,
+                                                      cfg + i * s->n));
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            const int *c = cfg + i * s->n;
+            AS_CHECK(as_lattice_fingerprint(s->lat, c, s->K, x + i * s->d));
+            AS_CHECK(as_lattice_sro(s->lat, c, s->K, s->ptx, 0, &r->pred_alpha[k][i]));
+            if (s->K == 3)
+                AS_CHECK(as_lattice_sro(s->lat, c, s->K, s->com, 0, &r->pred_alpha_com[k][i]));
+            else
+                r->pred_alpha_com[k][i] = NAN;
+        }
+        AS_CHECK(as_gpr_model_predict(model, x, n, r->pred_mean[k], r->pred_std[k]));
+        /* validation: the direct oracle average over the same ordered and random sets */
+        if (s->opt.validate > 0 && k < 2) {
+            size_t bad;
+            double mean, var;
+            AS_CHECK(AS_ALLOC(direct, n, "screen: direct"));
+            AS_CHECK(label_configs(s, cfg, n, direct, &bad));
+            mean_var(direct, n, &mean, &var);
+            if (k == 0) {
+                r->e_order_direct = -mean;
+                r->e_order_direct_se = var / (double)n;
+            } else {
+                r->e_order_direct += mean;
+                r->e_order_direct_se = sqrt(r->e_order_direct_se + var / (double)n);
+            }
+            as_free(direct);
+            direct = NULL;
+        }
+    }
+    double vo, vr;
+    mean_var(r->pred_mean[0], sizes[0], &r->mean_ordered, &vo);
+    mean_var(r->pred_mean[1], sizes[1], &r->mean_random, &vr);
+    r->e_order_ev_atom = r->mean_random - r->mean_ordered;
+    r->e_order_se = sqrt(vo / (double)sizes[0] + vr / (double)sizes[1]);
+    r->corr_alpha_ptx = pearson(r->pred_mean[2], r->pred_alpha[2], sizes[2]);
+    r->corr_alpha_com = s->K == 3 ? pearson(r->pred_mean[2], r->pred_alpha_com[2], sizes[2]) : NAN;
+fail:
+    as_gpr_model_free(model);
+    as_free(cfg);
+    as_free(x);
+    as_free(direct);
+    return st;
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# End to end: alloyscout synth on small tables. Checks exit codes, messages with
+# file:line:column, that failed commands leave no output file, the JSON keys, determinism, and
+# the model file's round trip and error paths.
+set -u
+build=$1; src=$2
+bin="$build/alloyscout"
+t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
+fail=0; pass=0
+ok()  { pass=$((pass+1)); }
+bad() { echo "FAIL: $*"; fail=$((fail+1)); }
+expect_err() { # expect_err CODE PATTERN -- command...
+  local code=$1 pat=$2; shift 3
+  "$@" >"$t/out" 2>"$t/err"; local rc=$?
+  if [ $rc -ne "$code" ]; then bad "exit $rc (want $code): $*"; cat "$t/err"; return; fi
+  if ! grep -qF -- "$pat" "$t/err"; then bad "stderr lacks '$pat': $*"; cat "$t/err"; return; fi
+  ok
+}
+
+# A small, learnable table: 60 rows, two numeric features, one text feature, a group column.
+/usr/bin/python3 - "$t/train.csv" <<'PY'
+import random, sys
+r = random.Random(2385)
+with open(sys.argv[1], "w") as f:
+    f.write("system,temp_c,rate,cooling,success\n")
+    for i in range(60):
+        sysname = ["CuAu", "CuAg", "CuCr", "CuMn", "CuCo"][i % 5]
+        t = 600 + 50 * r.random() * 10
+        rate = round(1 + 9 * r.random(), 3)
+        cool = ["LN2", "furnace"][i % 2]
+        ok = 1 if (t > 850 and cool == "LN2") or (i % 7 == 0) else 0
+        f.write(f"{sysname},{t:.3f},{rate},{cool},{'yes' if ok else 'no'}\n")
+PY
+
+# help and version
+"$bin" --version | grep -q "alloyscout 0" && ok || bad "--version"
+"$bin" help | grep -q "synth" && ok || bad "help"
+for c in synth lattice energy gpr screen echem demo; do
+  "$bin" $c --help >/dev/null 2>&1 && ok || bad "$c --help"
+done
+
+# cross-validation: JSON keys, determinism, ROC file
+"$bin" synth cv --data "$t/train.csv" --target success --group system --seed 7 --quiet \
+  --json "$t/a.json" --roc "$t/roc.csv" >/dev/null 2>"$t/err" || { bad "cv failed"; cat "$t/err"; }
+"$bin" synth cv --data "$t/train.csv" --target success --group system --seed 7 --quiet \
+  --json "$t/b.json" >/dev/null 2>&1
+cmp -s "$t/a.json" "$t/b.json" && ok || bad "same seed, different JSON"
+/usr/bin/python3 - "$t/a.json" "$t/roc.csv" <<'PY' && ok || bad "cv JSON content"
+import json, sys, csv
+j = json.load(open(sys.argv[1]))
+assert j["n_samples"] == 60 and 0 < j["n_positive"] < 60, j
+a = j["auc"]
+assert len(a["folds"]) == 5 and abs(sum(a["folds"]) / 5 - a["mean"]) < 1e-12
+assert 0 <= a["std"] < 1 and 0.5 < a["mean"] <= 1.0, a
+for k in ["pr_auc", "accuracy", "balanced_accuracy", "precision", "recall", "f1", "mcc", "brier"]:
+    assert k in j and "mean" in j[k], k
+rows = list(csv.DictReader(open(sys.argv[2])))
+pooled = [r for r in rows if r["curve"] == "pooled"]
+assert float(pooled[0]["fpr"]) == 0 and float(pooled[-1]["tpr"]) == 1
+PY
+
+# hold-out of a named group and leave-one-group-out
+"$bin" synth holdout --data "$t/train.csv" --target success --group system --test-group CuCo \
+  --quiet --json "$t/h.json" >/dev/null 2>&1 && ok || bad "holdout"
+grep -q '"CuCo"' "$t/h.json" && ok || bad "holdout JSON names the group"
+"$bin" synth holdout --data "$t/train.csv" --target success --group system \
+  --leave-one-group-out --quiet >/dev/null 2>&1 && ok || bad "leave-one-group-out"
+expect_err 1 "test group 'CuXx' does not occur" -- "$bin" synth holdout --data "$t/train.csv" \
+  --target success --group system --test-group CuXx
+
+# train, predict, recommend
+"$bin" synth train --data "$t/train.csv" --target success --group system --seed 3 --quiet \
+  --model "$t/m.json" >/dev/null 2>&1 && ok || bad "train"
+head -6 "$t/train.csv" | cut -d, -f1-4 > "$t/new.csv"
+"$bin" synth predict --model "$t/m.json" --data "$t/new.csv" --out "$t/p.csv" >/dev/null 2>&1 \
+  && ok || bad "predict"
+/usr/bin/python3 - "$t/p.csv" <<'PY' && ok || bad "predict output"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert len(rows) == 5 and list(rows[0].keys())[-3:] == ["probability", "fold_mean", "fold_std"]
+for r in rows:
+    assert 0 <= float(r["probability"]) <= 1 and float(r["fold_std"]) >= 0
+PY
+head -2 "$t/new.csv" > "$t/base.csv"
+"$bin" synth recommend --model "$t/m.json" --base "$t/base.csv" --vary temp_c=600:1100:100 \
+  --vary cooling=LN2,furnace --top 3 --out "$t/r.csv" >"$t/rec.txt" 2>&1 && ok || bad "recommend"
+[ "$(wc -l < "$t/r.csv")" -eq 13 ] && ok || bad "recommend writes 12 grid points"
+expect_err 1 "not a level the model knows" -- "$bin" synth recommend --model "$t/m.json" \
+  --base "$t/base.csv" --vary cooling=air
+expect_err 1 "is not a feature column" -- "$bin" synth recommend --model "$t/m.json" \
+  --base "$t/base.csv" --vary pressure=1:2:1
+
+# model file errors
+/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j["version"]=99; json.dump(j, open(sys.argv[2], "w"))' "$t/m.json" "$t/v.json"
+expect_err 1 "version 99" -- "$bin" synth predict --model "$t/v.json" --data "$t/new.csv" --out "$t/x.csv"
+head -c 300 "$t/m.json" > "$t/trunc.json"
+expect_err 1 "trunc.json:" -- "$bin" synth predict --model "$t/trunc.json" --data "$t/new.csv" --out "$t/x.csv"
+cut -d, -f1-2 "$t/new.csv" > "$t/narrow.csv"
+expect_err 1 "rate" -- "$bin" synth predict --model "$t/m.json" --data "$t/narrow.csv" --out "$t/x.csv"
+[ ! -e "$t/x.csv" ] && ok || bad "a failed predict left $t/x.csv"
+
+# malformed input: file:line:column, non-zero exit, no output left behind
+cp "$t/train.csv" "$t/badnum.csv"; sed -i '5s/^\([^,]*\),[^,]*,/\1,12.x,/' "$t/badnum.csv"
+expect_err 1 "badnum.csv:5:" -- "$bin" synth cv --data "$t/badnum.csv" --target success --json "$t/o.json"
+[ ! -e "$t/o.json" ] && ok || bad "failed cv left its JSON"
+cp "$t/train.csv" "$t/ragged.csv"; sed -i '9s/$/,extra/' "$t/ragged.csv"
+expect_err 1 "ragged.csv:9" -- "$bin" synth cv --data "$t/ragged.csv" --target success
+cp "$t/train.csv" "$t/unk.csv"; sed -i '4s/,\(yes\|no\)$/,maybe/' "$t/unk.csv"
+expect_err 1 "unk.csv:4:" -- "$bin" synth cv --data "$t/unk.csv" --target success
+: > "$t/empty.csv"
+expect_err 1 "empty.csv" -- "$bin" synth cv --data "$t/empty.csv" --target success
+sed 's/,no$/,yes/' "$t/train.csv" > "$t/one.csv"
+expect_err 1 "class" -- "$bin" synth cv --data "$t/one.csv" --target success
+expect_err 1 "no column named 'outcome'" -- "$bin" synth cv --data "$t/train.csv" --target outcome
+expect_err 2 "--folds" -- "$bin" synth cv --data "$t/train.csv" --target success --folds x
+expect_err 2 "unknown subcommand" -- "$bin" synth fly
+# empty targets are skipped and counted
+cp "$t/train.csv" "$t/gap.csv"; sed -i '3s/,\(yes\|no\)$/,/; 6s/,\(yes\|no\)$/,/' "$t/gap.csv"
+"$bin" synth cv --data "$t/gap.csv" --target success --quiet --json "$t/g.json" >/dev/null 2>&1
+/usr/bin/python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["n_skipped"] == 2' "$t/g.json" \
+  && ok || bad "skipped rows counted"
+
+echo "synth cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -108,6 +108,14 @@ AS_API FILE *as_outfile_stream(as_outfile *f);
 AS_API as_status as_outfile_commit(as_outfile *f);
 AS_API void as_outfile_abort(as_outfile *f);
 
+/* ---- independent tasks on several threads ---- */
+/* Run fn(task, ctx) for task = 0 .. n_tasks-1 on up to n_threads threads (0: one per online
+ * core). Tasks must be independent and write only their own outputs, so results do not depend
+ * on the thread count. Returns AS_OK, or the status of the lowest-numbered failing task with its
+ * message (as_errmsg) carried over to the calling thread; the other tasks still run. */
+typedef as_status (*as_task_fn)(size_t task, void *ctx);
+AS_API as_status as_parallel_for(size_t n_tasks, size_t n_threads, as_task_fn fn, void *ctx);
+
 /* Library version string ("0.1.0"). */
 AS_API const char *as_version(void);
 

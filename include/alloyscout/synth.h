@@ -29,6 +29,7 @@ typedef struct {
     size_t folds;      /* stratified folds for CV and for the uncertainty members (>= 2) */
     double threshold;  /* probability at which a record is called a success (metrics) */
     uint64_t seed;     /* every random stream derives from it (as_rng_stream) */
+    size_t threads;    /* folds trained at once; 0 = one per core. Results do not depend on it */
     /* Composition descriptors (composition.h) appended to the features when not NULL: the
      * formula column and, optionally, the process-temperature column in K for dG_mix(T).
      * Borrowed; a trained model keeps copies. */

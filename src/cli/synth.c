@@ -46,6 +46,8 @@ static const char *synth_help =
     "  --tomek majority|all  majority: drop the majority member of each link (paper);\n"
     "                        all: drop both (imbalanced-learn's SMOTETomek)\n"
     "  --folds 5            stratified folds         --threshold 0.5  success cut-off\n"
+    "  --threads N          folds trained at once (default: one per core; the results do\n"
+    "                       not depend on it)\n"
     "common: --seed N (0), --json FILE, --report DIR (figures + index.html; cv, holdout,\n"
     "        recommend), --quiet, --help\n";
 
@@ -53,7 +55,7 @@ enum {
     OPT_DATA = 256, OPT_TARGET, OPT_POSITIVE, OPT_GROUP, OPT_DROP, OPT_TEXT, OPT_HIDDEN,
     OPT_EPOCHS, OPT_BATCH, OPT_LR, OPT_PATIENCE, OPT_VALF, OPT_RESAMPLE, OPT_SMOTEK, OPT_TOMEK,
     OPT_FOLDS, OPT_THRESHOLD, OPT_SEED, OPT_JSON, OPT_ROC, OPT_QUIET, OPT_TESTGROUP, OPT_LOGO,
-    OPT_MODEL, OPT_OUT, OPT_BASE, OPT_VARY, OPT_TOP, OPT_HELP, OPT_COMP, OPT_TEMP, OPT_REPORT
+    OPT_MODEL, OPT_OUT, OPT_BASE, OPT_VARY, OPT_TOP, OPT_HELP, OPT_COMP, OPT_TEMP, OPT_REPORT, OPT_THREADS
 };
 
 static const struct option synth_opts[] = {
@@ -89,6 +91,7 @@ static const struct option synth_opts[] = {
     {"composition", required_argument, 0, OPT_COMP},
     {"temperature", required_argument, 0, OPT_TEMP},
     {"report", required_argument, 0, OPT_REPORT},
+    {"threads", required_argument, 0, OPT_THREADS},
     {0, 0, 0, 0},
 };
 
@@ -172,6 +175,7 @@ static int parse_args(int argc, char **argv, synth_args *a)
         case OPT_COMP: a->opt.composition = optarg; break;
         case OPT_TEMP: a->opt.temperature = optarg; break;
         case OPT_REPORT: a->report = optarg; break;
+        case OPT_THREADS: rc = cli_parse_size("synth", "--threads", optarg, &a->opt.threads); break;
         case OPT_HELP: fputs(synth_help, stdout); return -1;
         default:
             return cli_usage("synth", "unknown or incomplete option '%s'", argv[optind - 1]);

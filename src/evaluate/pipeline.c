@@ -335,46 +335,64 @@ static char *part_label(const char *fmt, size_t i, const char *s)
     return as_strdup(buf);
 }
 
+typedef struct {
+    const as_dataset *ds;
+    const as_synth_options *opt;
+    const size_t *fold;
+    as_synth_result *r;
+} cv_ctx;
+
+/* Fold f of cross-validation: train on the other folds, score fold f. */
+static as_status cv_task(size_t f, void *arg)
+{
+    cv_ctx *c = arg;
+    size_t *tr = NULL, *te = NULL, ntr = 0, nte = 0, n = c->ds->n;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(tr, n, "synth: folds"));
+    AS_CHECK(AS_ALLOC(te, n, "synth: folds"));
+    for (size_t i = 0; i < n; i++) {
+        if (c->fold[i] == f)
+            te[nte++] = i;
+        else
+            tr[ntr++] = i;
+    }
+    as_log(AS_LOG_INFO, "cross-validation fold %zu/%zu: %zu training rows, %zu test rows", f + 1,
+           c->opt->folds, ntr, nte);
+    st = run_part(c->ds, c->opt, AS_TASK_MEMBER0 + f, tr, ntr, te, nte, f, c->r);
+fail:
+    as_free(tr);
+    as_free(te);
+    return st;
+}
+
 as_status as_synth_cv(const as_dataset *ds, const as_synth_options *opt, as_synth_result **out)
 {
     as_status st;
     as_synth_result *r = NULL;
-    size_t *fold = NULL, *tr = NULL, *te = NULL;
+    size_t *fold = NULL;
     *out = NULL;
     AS_TRY(check_dataset(ds, 0));
     AS_TRY(as_synth_options_check(opt));
     AS_CHECK(result_alloc(ds->n, opt->folds, &r));
     AS_CHECK(AS_ALLOC(fold, ds->n, "synth: folds"));
-    AS_CHECK(AS_ALLOC(tr, ds->n, "synth: folds"));
-    AS_CHECK(AS_ALLOC(te, ds->n, "synth: folds"));
     as_rng rng;
     as_rng_stream(&rng, opt->seed, AS_TASK_FOLDS);
     AS_CHECK(as_stratified_kfold(ds->y, ds->n, opt->folds, &rng, fold));
     for (size_t f = 0; f < opt->folds; f++) {
-        size_t ntr = 0, nte = 0;
-        for (size_t i = 0; i < ds->n; i++) {
-            if (fold[i] == f)
-                te[nte++] = i;
-            else
-                tr[ntr++] = i;
-        }
         r->part_name[f] = part_label("fold %zu", f + 1, NULL);
         if (!r->part_name[f]) {
             st = AS_FAIL(AS_ENOMEM, "synth: fold name");
             goto fail;
         }
-        as_log(AS_LOG_INFO, "cross-validation fold %zu/%zu: %zu training rows, %zu test rows",
-               f + 1, opt->folds, ntr, nte);
-        AS_CHECK(run_part(ds, opt, AS_TASK_MEMBER0 + f, tr, ntr, te, nte, f, r));
     }
+    cv_ctx c = {ds, opt, fold, r};
+    AS_CHECK(as_parallel_for(opt->folds, opt->threads, cv_task, &c));
     AS_CHECK(finish_result(ds, opt, r));
     *out = r;
     r = NULL;
 fail:
     as_synth_result_free(r);
     as_free(fold);
-    as_free(tr);
-    as_free(te);
     return st;
 }
 
@@ -448,37 +466,48 @@ fail:
     return st;
 }
 
+typedef struct {
+    const as_dataset *ds;
+    const as_synth_options *opt;
+    as_synth_result *r;
+} logo_ctx;
+
+static as_status logo_task(size_t g, void *arg)
+{
+    logo_ctx *c = arg;
+    unsigned char *is_test = NULL;
+    AS_TRY(AS_ALLOC(is_test, c->ds->n_groups, "synth: leave-one-group-out"));
+    is_test[g] = 1;
+    as_log(AS_LOG_INFO, "leave-one-group-out %zu/%zu: %s", g + 1, c->ds->n_groups,
+           c->ds->group_names[g]);
+    as_status st = holdout_part(c->ds, c->opt, is_test, g, AS_TASK_MEMBER0 + g, c->r);
+    as_free(is_test);
+    return st;
+}
+
 as_status as_synth_leave_one_group_out(const as_dataset *ds, const as_synth_options *opt,
                                        as_synth_result **out)
 {
     as_status st;
     as_synth_result *r = NULL;
-    unsigned char *is_test = NULL;
     *out = NULL;
     AS_TRY(check_dataset(ds, 1));
     AS_TRY(as_synth_options_check(opt));
     AS_CHECK(result_alloc(ds->n, ds->n_groups, &r));
-    AS_CHECK(AS_ALLOC(is_test, ds->n_groups, "synth: leave-one-group-out"));
     for (size_t g = 0; g < ds->n_groups; g++) {
         r->part_name[g] = as_strdup(ds->group_names[g]);
         if (!r->part_name[g]) {
             st = AS_FAIL(AS_ENOMEM, "synth: group name");
             goto fail;
         }
-        is_test[g] = 1;
-        as_log(AS_LOG_INFO, "leave-one-group-out %zu/%zu: %s", g + 1, ds->n_groups,
-               ds->group_names[g]);
-        st = holdout_part(ds, opt, is_test, g, AS_TASK_MEMBER0 + g, r);
-        is_test[g] = 0;
-        if (st != AS_OK)
-            goto fail;
     }
+    logo_ctx c = {ds, opt, r};
+    AS_CHECK(as_parallel_for(ds->n_groups, opt->threads, logo_task, &c));
     AS_CHECK(finish_result(ds, opt, r));
     *out = r;
     r = NULL;
 fail:
     as_synth_result_free(r);
-    as_free(is_test);
     return st;
 }
 
@@ -550,11 +579,42 @@ static as_status schema_copy(const as_schema *s, as_schema **out)
     return st;
 }
 
+typedef struct {
+    const as_dataset *ds;
+    const as_synth_options *opt;
+    const size_t *fold;
+    as_synth_model *m;
+} train_ctx;
+
+/* Task 0: the member on all rows; task f + 1: fold member f, trained on the rows outside fold f
+ * with the stream as_synth_cv uses, so it is the network cross-validation scored. */
+static as_status train_task(size_t task, void *arg)
+{
+    train_ctx *c = arg;
+    const as_dataset *ds = c->ds;
+    size_t *rows, n = 0;
+    AS_TRY(AS_ALLOC(rows, ds->n, "synth: training rows"));
+    for (size_t i = 0; i < ds->n; i++)
+        if (task == 0 || c->fold[i] != task - 1)
+            rows[n++] = i;
+    as_status st;
+    if (task == 0) {
+        as_log(AS_LOG_INFO, "training the member on all %zu rows", n);
+        st = member_fit(ds->x, ds->y, ds->d, rows, n, c->opt, AS_TASK_FULL, &c->m->full);
+    } else {
+        as_log(AS_LOG_INFO, "training fold member %zu/%zu", task, c->opt->folds);
+        st = member_fit(ds->x, ds->y, ds->d, rows, n, c->opt, AS_TASK_MEMBER0 + task - 1,
+                        &c->m->fold[task - 1]);
+    }
+    as_free(rows);
+    return st;
+}
+
 as_status as_synth_train(const as_schema *schema, const as_dataset *ds,
                          const as_synth_options *opt, as_synth_model **out)
 {
     as_status st;
-    size_t *fold = NULL, *tr = NULL, *all = NULL;
+    size_t *fold = NULL;
     *out = NULL;
     AS_TRY(check_dataset(ds, 0));
     AS_TRY(as_synth_options_check(opt));
@@ -577,24 +637,11 @@ as_status as_synth_train(const as_schema *schema, const as_dataset *ds,
     AS_CHECK(schema_copy(schema, &m->schema));
     AS_CHECK(AS_ALLOC(m->fold, opt->folds, "synth: fold members"));
     AS_CHECK(AS_ALLOC(fold, ds->n, "synth: folds"));
-    AS_CHECK(AS_ALLOC(tr, ds->n, "synth: folds"));
-    AS_CHECK(AS_ALLOC(all, ds->n, "synth: folds"));
-    for (size_t i = 0; i < ds->n; i++)
-        all[i] = i;
-    as_log(AS_LOG_INFO, "training the member on all %zu rows", ds->n);
-    AS_CHECK(member_fit(ds->x, ds->y, ds->d, all, ds->n, opt, AS_TASK_FULL, &m->full));
     as_rng rng;
     as_rng_stream(&rng, opt->seed, AS_TASK_FOLDS);
     AS_CHECK(as_stratified_kfold(ds->y, ds->n, opt->folds, &rng, fold));
-    for (size_t f = 0; f < opt->folds; f++) {
-        size_t ntr = 0;
-        for (size_t i = 0; i < ds->n; i++)
-            if (fold[i] != f)
-                tr[ntr++] = i;
-        as_log(AS_LOG_INFO, "training fold member %zu/%zu", f + 1, opt->folds);
-        /* the same streams as as_synth_cv, so fold member f is the network CV scored */
-        AS_CHECK(member_fit(ds->x, ds->y, ds->d, tr, ntr, opt, AS_TASK_MEMBER0 + f, &m->fold[f]));
-    }
+    train_ctx c = {ds, opt, fold, m};
+    AS_CHECK(as_parallel_for(opt->folds + 1, opt->threads, train_task, &c));
     *out = m;
     m = NULL;
     goto fail;
@@ -603,8 +650,6 @@ nomem:
 fail:
     as_synth_model_free(m);
     as_free(fold);
-    as_free(tr);
-    as_free(all);
     return st;
 }
 

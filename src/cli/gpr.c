@@ -1,12 +1,395 @@
-/* alloyscout gpr: not built yet (issue 5). */
+/* alloyscout gpr: fit the workflow-B regression model (z-score, PCA, GPR; seed 004 Methods
+ * "Machine Learning") to a CSV table, and predict mean and standard deviation for new rows. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "alloyscout/data.h"
+#include "alloyscout/gp.h"
 #include "cli.h"
+#include "core_int.h"
+#include "json_int.h"
+
+static const char *gpr_help =
+    "usage: alloyscout gpr <fit|predict> [options]\n"
+    "\n"
+    "Gaussian-process regression with k(x,x') = C^2 exp(-|x-x'|^2 / (2 l^2)) after z-scoring\n"
+    "and PCA, fitted by maximising the log-marginal-likelihood (L-BFGS in log space, restarts).\n"
+    "\n"
+    "  gpr fit     --data F.csv --target COL --model G.json [--pca 0.99] [--restarts 50]\n"
+    "  gpr predict --model G.json --data X.csv --out P.csv\n"
+    "\n"
+    "fit options:\n"
+    "  --data FILE        CSV with a header row; every column except the target (and --drop)\n"
+    "                     is a feature and must be numeric\n"
+    "  --target COL       the column to regress\n"
+    "  --drop COLS        comma-separated columns to leave out of the features\n"
+    "  --pca F            keep the fewest principal components whose variance fraction exceeds\n"
+    "                     F (0.99, the paper); 0 = z-score only, no PCA\n"
+    "  --restarts N       random restarts after the first start (50, the paper)\n"
+    "  --noise            add a fitted white-noise term s (bounds 1e-5..1e5)\n"
+    "  --ard              one length scale per (PCA) feature\n"
+    "  --no-normalize-y   fit raw targets (default: targets are z-scored inside the GP)\n"
+    "  --c2-bounds LO:HI  bounds on C^2 (1e-5:1e3)\n"
+    "  --ls-bounds LO:HI  bounds on the length scale l (1e-5:1e3)\n"
+    "  --jitter A         added to the kernel diagonal (1e-10)\n"
+    "  --threads N        threads running the restarts (0 = all processors; the result does\n"
+    "                     not depend on it)\n"
+    "  --model FILE       model file to write (JSON, docs/gp.md)\n"
+    "predict options:\n"
+    "  --model FILE       a model written by 'gpr fit'\n"
+    "  --data FILE        CSV holding (at least) the model's feature columns\n"
+    "  --out FILE         CSV: the input columns plus 'mean' and 'std'\n"
+    "common: --seed N (0), --json FILE (summary), --quiet, --help\n";
+
+enum {
+    OPT_DATA = 256, OPT_TARGET, OPT_DROP, OPT_PCA, OPT_RESTARTS, OPT_NOISE, OPT_ARD, OPT_NONORM,
+    OPT_C2B, OPT_LSB, OPT_JITTER, OPT_THREADS, OPT_MODEL, OPT_OUT, OPT_SEED, OPT_JSON,
+    OPT_QUIET, OPT_HELP
+};
+
+static const struct option gpr_opts[] = {
+    {"data", required_argument, 0, OPT_DATA},
+    {"target", required_argument, 0, OPT_TARGET},
+    {"drop", required_argument, 0, OPT_DROP},
+    {"pca", required_argument, 0, OPT_PCA},
+    {"restarts", required_argument, 0, OPT_RESTARTS},
+    {"noise", no_argument, 0, OPT_NOISE},
+    {"ard", no_argument, 0, OPT_ARD},
+    {"no-normalize-y", no_argument, 0, OPT_NONORM},
+    {"c2-bounds", required_argument, 0, OPT_C2B},
+    {"ls-bounds", required_argument, 0, OPT_LSB},
+    {"jitter", required_argument, 0, OPT_JITTER},
+    {"threads", required_argument, 0, OPT_THREADS},
+    {"model", required_argument, 0, OPT_MODEL},
+    {"out", required_argument, 0, OPT_OUT},
+    {"seed", required_argument, 0, OPT_SEED},
+    {"json", required_argument, 0, OPT_JSON},
+    {"quiet", no_argument, 0, OPT_QUIET},
+    {"help", no_argument, 0, OPT_HELP},
+    {0, 0, 0, 0},
+};
+
+typedef struct {
+    const char *data, *target, *drop, *model, *out, *json;
+    double pca;
+    unsigned long long seed;
+    int quiet;
+    as_gp_options opt;
+} gpr_args;
+
+static int parse_bounds(const char *opt, const char *s, double *lo, double *hi)
+{
+    char buf[128];
+    const char *colon = s ? strchr(s, ':') : NULL;
+    if (!colon || strlen(s) >= sizeof buf)
+        return cli_usage("gpr", "%s expects LO:HI, got '%s'", opt, s ? s : "");
+    memcpy(buf, s, (size_t)(colon - s));
+    buf[colon - s] = 0;
+    if (cli_parse_double("gpr", opt, buf, lo) || cli_parse_double("gpr", opt, colon + 1, hi))
+        return 2;
+    return 0;
+}
+
+/* 1 when `name` is in the comma-separated list */
+static int in_list(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (l == len && !strncmp(p, name, len))
+            return 1;
+        p = e ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+/* Numeric cell or an error naming file:line:column. */
+static as_status cell_number(const as_table *t, size_t row, size_t col, double *v)
+{
+    const char *s = as_table_cell(t, row, col);
+    if (as_parse_number(s, v))
+        return AS_OK;
+    size_t line, column;
+    as_table_where(t, row, col, &line, &column);
+    return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: column '%s' must be numeric, got '%s'",
+                   as_table_path(t), line, column, as_table_name(t, col), s);
+}
+
+static int write_fit_json(const char *path, const as_gpr_model *m, size_t n, uint64_t seed)
+{
+    as_gp *gp = as_gpr_model_gp(m);
+    size_t nt = as_gp_n_theta_of(gp), k = as_gp_d(gp);
+    int flags[64];
+    size_t stuck = as_gp_at_bound(gp, nt <= 64 ? flags : NULL);
+    char sd[32];
+    snprintf(sd, sizeof sd, "%" PRIu64, seed);
+    as_json *j = as_json_object();
+    as_status st = j ? AS_OK : AS_FAIL(AS_ENOMEM, "gpr: cannot build the summary");
+    if (st == AS_OK) st = as_json_set_str(j, "command", "gpr fit");
+    if (st == AS_OK) st = as_json_set_str(j, "seed", sd);
+    if (st == AS_OK) st = as_json_set_num(j, "n", (double)n);
+    if (st == AS_OK) st = as_json_set_num(j, "d", (double)as_gpr_model_d(m));
+    if (st == AS_OK) st = as_json_set_num(j, "pca_components", (double)k);
+    if (st == AS_OK) st = as_json_set_num(j, "c2", as_gp_c2(gp));
+    if (st == AS_OK)
+        st = as_json_set_doubles(j, "length_scales", as_gp_length_scales(gp),
+                                 as_gp_options_of(gp)->ard ? k : 1);
+    if (st == AS_OK) st = as_json_set_num(j, "noise", as_gp_noise(gp));
+    if (st == AS_OK) st = as_json_set_num(j, "lml", as_gp_lml_value(gp));
+    if (st == AS_OK) st = as_json_set_num(j, "jitter", as_gp_jitter_used(gp));
+    if (st == AS_OK) st = as_json_set_num(j, "starts", (double)(as_gp_options_of(gp)->restarts + 1));
+    if (st == AS_OK) st = as_json_set_num(j, "ok_starts", (double)as_gp_ok_starts(gp));
+    if (st == AS_OK) st = as_json_set_num(j, "best_start", (double)as_gp_best_start(gp));
+    if (st == AS_OK) st = as_json_set_num(j, "at_bound", (double)stuck);
+    if (st == AS_OK) st = as_json_write_file(j, path);
+    as_json_free(j);
+    return st == AS_OK ? 0 : cli_fail(st);
+}
+
+static int gpr_fit(const gpr_args *a)
+{
+    if (!a->data || !a->target || !a->model)
+        return cli_usage("gpr", "fit needs --data, --target and --model");
+    as_table *t = NULL;
+    as_gpr_model *m = NULL;
+    double *x = NULL, *y = NULL;
+    size_t *cols = NULL, tcol;
+    const char **names = NULL;
+    int rc = 1;
+    as_status st = as_table_read_csv(a->data, &t);
+    if (st != AS_OK)
+        return cli_fail(st);
+    if ((st = as_table_find(t, a->target, &tcol)) != AS_OK)
+        goto fail;
+    size_t n = as_table_rows(t), nc = as_table_cols(t), d = 0;
+    if ((st = AS_ALLOC(cols, nc, "feature columns")) != AS_OK ||
+        (st = AS_ALLOC(names, nc, "feature names")) != AS_OK)
+        goto fail;
+    for (size_t c = 0; c < nc; c++)
+        if (c != tcol && !in_list(a->drop, as_table_name(t, c))) {
+            names[d] = as_table_name(t, c);
+            cols[d++] = c;
+        }
+    if (d == 0) {
+        st = AS_FAIL(AS_EINVAL, "%s: no feature columns besides the target '%s'", a->data,
+                     a->target);
+        goto fail;
+    }
+    if (n < 2) {
+        st = AS_FAIL(AS_EINVAL, "%s: need at least 2 rows to fit, got %zu", a->data, n);
+        goto fail;
+    }
+    if ((st = AS_ALLOC(x, n * d, "features")) != AS_OK || (st = AS_ALLOC(y, n, "targets")) != AS_OK)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        if ((st = cell_number(t, i, tcol, &y[i])) != AS_OK)
+            goto fail;
+        for (size_t j = 0; j < d; j++)
+            if ((st = cell_number(t, i, cols[j], &x[i * d + j])) != AS_OK)
+                goto fail;
+    }
+    if (!a->quiet)
+        fprintf(stderr, "alloyscout: gpr fit: %zu rows, %zu features, %zu starts\n", n, d,
+                a->opt.restarts + 1);
+    if ((st = as_gpr_model_fit(x, y, n, d, a->pca, &a->opt, a->seed, NULL, &m)) != AS_OK)
+        goto fail;
+    if ((st = as_gpr_model_set_features(m, names)) != AS_OK ||
+        (st = as_gpr_model_set_target(m, a->target)) != AS_OK ||
+        (st = as_gpr_model_save(m, a->model)) != AS_OK)
+        goto fail;
+    as_gp *gp = as_gpr_model_gp(m);
+    if (!a->quiet)
+        fprintf(stderr, "alloyscout: gpr fit: %zu PCA components, C^2 = %.6g, l = %.6g%s, "
+                        "LML = %.10g -> %s\n", as_gp_d(gp), as_gp_c2(gp),
+                as_gp_length_scales(gp)[0], a->opt.ard ? " (first)" : "", as_gp_lml_value(gp),
+                a->model);
+    rc = a->json ? write_fit_json(a->json, m, n, a->seed) : 0;
+    goto done;
+fail:
+    rc = cli_fail(st);
+done:
+    as_gpr_model_free(m);
+    as_table_free(t);
+    as_free(x);
+    as_free(y);
+    as_free(cols);
+    as_free(names);
+    return rc;
+}
+
+static int gpr_predict(const gpr_args *a)
+{
+    if (!a->model || !a->data || !a->out)
+        return cli_usage("gpr", "predict needs --model, --data and --out");
+    as_gpr_model *m = NULL;
+    as_table *t = NULL;
+    as_outfile *of = NULL;
+    double *x = NULL, *mean = NULL, *sd = NULL;
+    size_t *cols = NULL;
+    const char **fields = NULL;
+    int rc = 1;
+    as_status st = as_gpr_model_load(a->model, &m);
+    if (st != AS_OK)
+        return cli_fail(st);
+    if ((st = as_table_read_csv(a->data, &t)) != AS_OK)
+        goto fail;
+    size_t n = as_table_rows(t), nc = as_table_cols(t), d = as_gpr_model_d(m);
+    if ((st = AS_ALLOC(cols, d, "feature columns")) != AS_OK)
+        goto fail;
+    for (size_t j = 0; j < d; j++) {
+        const char *name = as_gpr_model_feature_name(m, j);
+        if (!name) {
+            st = AS_FAIL(AS_EINVAL, "%s: the model has no feature names", a->model);
+            goto fail;
+        }
+        if ((st = as_table_find(t, name, &cols[j])) != AS_OK)
+            goto fail;
+    }
+    if ((st = AS_ALLOC(x, n * d, "features")) != AS_OK ||
+        (st = AS_ALLOC(mean, n, "means")) != AS_OK || (st = AS_ALLOC(sd, n, "stds")) != AS_OK ||
+        (st = AS_ALLOC(fields, nc + 2, "fields")) != AS_OK)
+        goto fail;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            if ((st = cell_number(t, i, cols[j], &x[i * d + j])) != AS_OK)
+                goto fail;
+    if ((st = as_gpr_model_predict(m, x, n, mean, sd)) != AS_OK)
+        goto fail;
+    if ((st = as_outfile_open(a->out, &of)) != AS_OK)
+        goto fail;
+    FILE *f = as_outfile_stream(of);
+    for (size_t c = 0; c < nc; c++)
+        fields[c] = as_table_name(t, c);
+    fields[nc] = "mean";
+    fields[nc + 1] = "std";
+    if ((st = as_csv_write_row(f, fields, nc + 2)) != AS_OK)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        char mb[32], sb[32];
+        snprintf(mb, sizeof mb, "%.17g", mean[i]);
+        snprintf(sb, sizeof sb, "%.17g", sd[i]);
+        for (size_t c = 0; c < nc; c++)
+            fields[c] = as_table_cell(t, i, c);
+        fields[nc] = mb;
+        fields[nc + 1] = sb;
+        if ((st = as_csv_write_row(f, fields, nc + 2)) != AS_OK)
+            goto fail;
+    }
+    st = as_outfile_commit(of);
+    of = NULL;
+    if (st != AS_OK)
+        goto fail;
+    if (!a->quiet)
+        fprintf(stderr, "alloyscout: gpr predict: %zu rows -> %s\n", n, a->out);
+    rc = 0;
+    if (a->json) {
+        as_json *j = as_json_object();
+        st = j ? as_json_set_str(j, "command", "gpr predict")
+               : AS_FAIL(AS_ENOMEM, "gpr: cannot build the summary");
+        if (st == AS_OK) st = as_json_set_num(j, "rows", (double)n);
+        if (st == AS_OK) st = as_json_set_str(j, "out", a->out);
+        if (st == AS_OK) st = as_json_write_file(j, a->json);
+        as_json_free(j);
+        if (st != AS_OK)
+            rc = cli_fail(st);
+    }
+    goto done;
+fail:
+    rc = cli_fail(st);
+done:
+    if (of)
+        as_outfile_abort(of);
+    as_gpr_model_free(m);
+    as_table_free(t);
+    as_free(x);
+    as_free(mean);
+    as_free(sd);
+    as_free(cols);
+    as_free(fields);
+    return rc;
+}
 
 int as_cli_gpr(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "alloyscout: error: 'gpr' is not available in this build yet (issue 5)\n");
-    return 2;
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(gpr_help, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sub = argv[1];
+    if (strcmp(sub, "fit") && strcmp(sub, "predict"))
+        return cli_usage("gpr", "unknown subcommand '%s' (fit or predict)", sub);
+    gpr_args a;
+    memset(&a, 0, sizeof a);
+    a.pca = 0.99;
+    a.opt = as_gp_options_default();
+    optind = 2;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "", gpr_opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_DATA: a.data = optarg; break;
+        case OPT_TARGET: a.target = optarg; break;
+        case OPT_DROP: a.drop = optarg; break;
+        case OPT_MODEL: a.model = optarg; break;
+        case OPT_OUT: a.out = optarg; break;
+        case OPT_JSON: a.json = optarg; break;
+        case OPT_QUIET: a.quiet = 1; break;
+        case OPT_NOISE: a.opt.noise = 1; break;
+        case OPT_ARD: a.opt.ard = 1; break;
+        case OPT_NONORM: a.opt.normalize_y = 0; break;
+        case OPT_HELP: fputs(gpr_help, stdout); return 0;
+        case OPT_PCA:
+            if (cli_parse_double("gpr", "--pca", optarg, &a.pca))
+                return 2;
+            if (!(a.pca >= 0 && a.pca <= 1))
+                return cli_usage("gpr", "--pca expects a fraction in [0, 1], got '%s'", optarg);
+            break;
+        case OPT_RESTARTS:
+            if (cli_parse_size("gpr", "--restarts", optarg, &a.opt.restarts))
+                return 2;
+            break;
+        case OPT_THREADS:
+            if (cli_parse_size("gpr", "--threads", optarg, &a.opt.threads))
+                return 2;
+            break;
+        case OPT_JITTER:
+            if (cli_parse_double("gpr", "--jitter", optarg, &a.opt.jitter))
+                return 2;
+            if (a.opt.jitter > a.opt.jitter_max)
+                a.opt.jitter_max = a.opt.jitter;
+            break;
+        case OPT_C2B:
+            if (parse_bounds("--c2-bounds", optarg, &a.opt.c2_lo, &a.opt.c2_hi))
+                return 2;
+            break;
+        case OPT_LSB:
+            if (parse_bounds("--ls-bounds", optarg, &a.opt.ls_lo, &a.opt.ls_hi))
+                return 2;
+            break;
+        case OPT_SEED:
+            if (cli_parse_u64("gpr", "--seed", optarg, &a.seed))
+                return 2;
+            break;
+        default:
+            return cli_usage("gpr", "unknown or incomplete option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("gpr", "unexpected argument '%s'", argv[optind]);
+    /* start values inside user bounds: the geometric midpoint when 1 is outside */
+    if (!(a.opt.c2_init >= a.opt.c2_lo && a.opt.c2_init <= a.opt.c2_hi))
+        a.opt.c2_init = sqrt(a.opt.c2_lo * a.opt.c2_hi);
+    if (!(a.opt.ls_init >= a.opt.ls_lo && a.opt.ls_init <= a.opt.ls_hi))
+        a.opt.ls_init = sqrt(a.opt.ls_lo * a.opt.ls_hi);
+    as_status st = as_gp_options_check(&a.opt);
+    if (st != AS_OK)
+        return cli_usage("gpr", "%s", as_errmsg());
+    cli_log_init(a.quiet);
+    return !strcmp(sub, "fit") ? gpr_fit(&a) : gpr_predict(&a);
 }

@@ -45,12 +45,17 @@ typedef struct {
     int random_baseline;   /* 1: also run random selection with the same budget; 1 */
     double pca_fraction;   /* variance kept by the PCA; 0.99 */
     size_t gp_restarts;    /* GPR optimizer restarts; 50 */
+    int gp_noise;          /* 1: fit a white-noise term (relaxed energies carry the noise of the
+                              force tolerance); 1 */
     double fmax;           /* relaxation force tolerance, eV/A; 0.03 (paper) */
     double rmsd_max;       /* a relaxation moving atoms by more (root mean square, A) destroyed
                               the lattice; 0.35 */
     double unstable_share; /* a system whose starting structures lose the lattice more often
                               than this is reported unstable and not ranked; 0.2 */
     double a_init;         /* starting fcc lattice constant for the cell optimization, A; 3.8 */
+    double scale_lo, scale_hi; /* bracket of the optimized a and c, as factors of a_init; a cell
+                              whose optimum lies on the bracket has no stable lattice constant
+                              with the oracle (not ranked); 0.8 and 1.25 */
     uint64_t seed;
 } as_screen_options;
 

@@ -69,18 +69,21 @@ as_screen_options as_screen_options_default(void)
     o.random_baseline = 1;
     o.pca_fraction = 0.99;
     o.gp_restarts = 50;
+    o.gp_noise = 1;
     o.fmax = 0.03;
     o.rmsd_max = 0.35;
     o.unstable_share = 0.2;
     o.a_init = 3.8;
+    o.scale_lo = 0.8;
+    o.scale_hi = 1.25;
     o.seed = 0;
     return o;
 }
 
 as_status as_screen_options_check(const as_screen_options *o)
 {
-    if (o->size < 2 || o->size > 8)
-        return AS_FAIL(AS_EINVAL, "screen: --size %zu must lie in 2..8", o->size);
+    if (o->size < 3 || o->size > 8) /* smaller cells lack distinct starting structures */
+        return AS_FAIL(AS_EINVAL, "screen: --size %zu must lie in 3..8", o->size);
     if (o->per_round == 0 || o->chains == 0 || o->chain_steps == 0)
         return AS_FAIL(AS_EINVAL, "screen: chains, steps and labels per round must be > 0");
     if (!(o->test_fraction >= 0 && o->test_fraction < 0.5))
@@ -90,6 +93,9 @@ as_status as_screen_options_check(const as_screen_options *o)
         return AS_FAIL(AS_EINVAL, "screen: PCA fraction %g must lie in (0, 1]", o->pca_fraction);
     if (o->n_ordered < 2 || o->n_random < 2 || o->n_across < 2)
         return AS_FAIL(AS_EINVAL, "screen: prediction sets need at least 2 configurations");
+    if (!(o->scale_lo > 0 && o->scale_lo < 1 && o->scale_hi > 1))
+        return AS_FAIL(AS_EINVAL, "screen: the lattice-constant bracket [%g, %g] must hold 1",
+                       o->scale_lo, o->scale_hi);
     if (!(o->fmax > 0) || !(o->rmsd_max > 0) || !(o->a_init > 0))
         return AS_FAIL(AS_EINVAL, "screen: fmax, rmsd_max and a_init must be > 0");
     return AS_OK;
@@ -237,14 +243,17 @@ static as_status set_add(as_screen *s, label_set *l, const int *configs, const d
     return AS_OK;
 }
 
-/* Cell optimization and energy per atom of a decoration (species indices into syms). */
+/* Cell optimization and energy per atom of a decoration (species indices into syms) that is
+ * periodic in the 4-atom Pt2CoM cell (the ordered cell and the L1_0 references are): it is done
+ * on that cell, config[0..3] being its first cell's decoration (sites go cell by cell), which
+ * gives the supercell's energy per atom at a 27th of the cost. */
 static as_status reference_energy(as_screen *s, const int *config, const char (*syms)[AS_SYMBOL_MAX],
                                   size_t k, double *e_atom, double *a, double *c, int *at_bracket)
 {
     as_lattice_options lo = as_lattice_options_default();
     lo.a_ang = s->opt.a_init;
     lo.c_ang = s->opt.a_init;
-    size_t size[3] = {s->opt.size, s->opt.size, s->opt.size};
+    size_t size[3] = {1, 1, 1};
     as_lattice *lat = NULL;
     as_structure *st_ = NULL;
     as_status st;
@@ -253,6 +262,8 @@ static as_status reference_energy(as_screen *s, const int *config, const char (*
     as_cellopt_options co;
     as_cellopt_options_default(&co);
     co.tetragonal = 1;
+    co.scale_lo = s->opt.scale_lo;
+    co.scale_hi = s->opt.scale_hi;
     as_cellopt_report rep;
     AS_CHECK(as_oracle_optimize_cell(s->oracle, st_, &co, &rep));
     as_relax_report rr;
@@ -335,6 +346,7 @@ as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracl
     s->relax.fmax = opt->fmax;
     s->gpo = as_gp_options_default();
     s->gpo.restarts = opt->gp_restarts;
+    s->gpo.noise = opt->gp_noise;
     s->res.val_mae = s->res.e_order_direct = s->res.e_order_direct_se = NAN;
     s->res.e_order_ev_atom = s->res.e_order_se = NAN;
     s->res.corr_alpha_ptx = s->res.corr_alpha_com = NAN;
@@ -427,9 +439,9 @@ as_status as_screen_setup(as_screen *s)
         if (edge) {
             r->stable = 0;
             snprintf(r->note, sizeof r->note, "the lattice-constant optimization of the ordered "
-                     "%s cell found no minimum within [0.9, 1.1] a0 (a = %.3f, c = %.3f A): "
-                     "no stable cell with this oracle, so it is not ranked", r->name, r->a_ang,
-                     r->c_ang);
+                     "%s cell found no minimum within [%.2f, %.2f] a0 (a = %.3f, c = %.3f A): "
+                     "no stable cell with this oracle, so it is not ranked", r->name,
+                     s->opt.scale_lo, s->opt.scale_hi, r->a_ang, r->c_ang);
             as_log(AS_LOG_WARN, "%s", r->note);
             r->e_ordered_ev_atom = s->e_ref;
             s->setup_done = 1;
@@ -472,8 +484,9 @@ as_status as_screen_setup(as_screen *s)
             r->e_seg_ev_atom = NAN;
             size_t len = strlen(r->note);
             snprintf(r->note + len, sizeof r->note - len, "%sE_seg undefined: the L1_0 %s%s "
-                     "reference has no lattice-constant minimum within [0.9, 1.1] a0",
-                     len ? "; " : "", s->sym[0], edge1 ? s->sym[1] : s->sym[2]);
+                     "reference has no lattice-constant minimum within [%.2f, %.2f] a0",
+                     len ? "; " : "", s->sym[0], edge1 ? s->sym[1] : s->sym[2],
+                     s->opt.scale_lo, s->opt.scale_hi);
         }
         as_free(cfg);
         cfg = NULL;

@@ -28,4 +28,7 @@
 as_status as_alloc_array(void **out, size_t n, size_t size, const char *what);
 #define AS_ALLOC(ptr, n, what) as_alloc_array((void **)&(ptr), (n), sizeof(*(ptr)), (what))
 
+/* Set OpenBLAS's thread count (process-wide); returns the previous one. */
+int as_blas_threads_set(int n);
+
 #endif

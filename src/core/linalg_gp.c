@@ -67,10 +67,10 @@ void as_gp_trsm_rows(size_t n, const double *l, size_t ld, double *b, size_t m, 
                 1.0, l, (int)ld, b, (int)ldb);
 }
 
-/* OpenBLAS thread count: the GP runs its restarts on its own threads with single-threaded BLAS
- * (so every restart's arithmetic is the same whatever the thread count), then restores it. */
-int as_gp_blas_threads_set(int n);
-int as_gp_blas_threads_set(int n)
+/* OpenBLAS thread count: work split over our own threads (as_parallel_for, the GP restarts)
+ * runs with single-threaded BLAS, so every task's arithmetic is the same whatever the thread
+ * count and OpenBLAS's spinning pool does not compete with our threads; then it is restored. */
+int as_blas_threads_set(int n)
 {
     int prev = openblas_get_num_threads();
     openblas_set_num_threads(n);

@@ -68,6 +68,7 @@ as_status as_parallel_for(size_t n_tasks, size_t n_threads, as_task_fn fn, void 
             }
         }
     } else {
+        int blas_prev = as_blas_threads_set(1);
         pthread_t th[64];
         size_t started = 0;
         pthread_mutex_init(&p.lock, NULL);
@@ -78,6 +79,7 @@ as_status as_parallel_for(size_t n_tasks, size_t n_threads, as_task_fn fn, void 
         for (size_t i = 0; i < started; i++)
             pthread_join(th[i], NULL);
         pthread_mutex_destroy(&p.lock);
+        as_blas_threads_set(blas_prev);
     }
     if (p.failed_task < n_tasks)
         return as_error_set(p.failed_status, "%s", p.failed_msg);

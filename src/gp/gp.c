@@ -703,9 +703,9 @@ as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d,
         }
         /* every start runs with single-threaded BLAS, so its arithmetic (and the result) does
          * not depend on how many threads run the starts */
-        int blas_prev = as_gp_blas_threads_set(1);
+        int blas_prev = as_blas_threads_set(1);
         run_workers(wk, nthr);
-        as_gp_blas_threads_set(blas_prev);
+        as_blas_threads_set(blas_prev);
         /* combine in start order: the best LML wins, ties go to the lower index */
         double best_f = HUGE_VAL;
         for (size_t r = 0; r < nstart; r++) {

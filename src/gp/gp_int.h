@@ -17,7 +17,6 @@ as_status as_gp_potri(size_t n, double *l, size_t ld);
 /* Rows of b (m, n, ld ldb) replaced by L^{-1} row. */
 void as_gp_trsm_rows(size_t n, const double *l, size_t ld, double *b, size_t m, size_t ldb);
 /* Set the OpenBLAS thread count, returning the previous one. */
-int as_gp_blas_threads_set(int n);
 
 /* Rebuild a GP at fixed log hyperparameters theta (no optimisation): normalization, kernel
  * matrix, factor with jitter escalation starting at `jitter`, alpha. Used by as_gp_fit and by

@@ -26,6 +26,8 @@ int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t *out)
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
 /* Install the stderr log sink (warnings always, info unless quiet). */
 void cli_log_init(int quiet);
+/* Record "alloyscout" + argv (argv[0] = the command's name) as the report's command line. */
+as_status cli_report_command(as_report *rep, int argc, char **argv);
 /* 1 when argv holds -h or --help. */
 int cli_wants_help(int argc, char **argv);
 

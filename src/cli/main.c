@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -124,13 +125,28 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double *ou
     return 0;
 }
 
+/* On a terminal a progress bar may own the last line of stderr: clear it before a message (the
+ * next progress update draws the bar again below). */
 static void cli_log_sink(as_log_level level, const char *msg, void *user)
 {
     int quiet = *(int *)user;
+    const char *clear = isatty(STDERR_FILENO) ? "\r\033[K" : "";
     if (level == AS_LOG_WARN)
-        fprintf(stderr, "alloyscout: warning: %s\n", msg);
+        fprintf(stderr, "%salloyscout: warning: %s\n", clear, msg);
     else if (level == AS_LOG_INFO && !quiet)
-        fprintf(stderr, "alloyscout: %s\n", msg);
+        fprintf(stderr, "%salloyscout: %s\n", clear, msg);
+}
+
+as_status cli_report_command(as_report *rep, int argc, char **argv)
+{
+    char **cmd = as_calloc((size_t)argc + 2, sizeof *cmd);
+    if (!cmd)
+        return as_error_set(AS_ENOMEM, "report: command line");
+    cmd[0] = "alloyscout";
+    memcpy(cmd + 1, argv, (size_t)argc * sizeof *cmd);
+    as_status st = as_report_command(rep, argc + 1, cmd);
+    as_free(cmd);
+    return st;
 }
 
 void cli_log_init(int quiet)

@@ -396,17 +396,6 @@ fail:
     return st;
 }
 
-/* The command line as the user typed it, for the report. */
-static as_status report_command(as_report *rep, const synth_args *a)
-{
-    char *argv[128];
-    int n = 0;
-    argv[n++] = "alloyscout";
-    for (int i = 0; i < a->argc && n < 127; i++)
-        argv[n++] = a->argv[i];
-    return as_report_command(rep, n, argv);
-}
-
 static as_status eval_report(const synth_args *a, const as_synth_result *r, const char *what)
 {
     as_report *rep = NULL;
@@ -501,7 +490,7 @@ static as_status eval_report(const synth_args *a, const as_synth_result *r, cons
         AS_CHECK(as_report_input(rep, "group", a->schema.group));
     if (a->opt.composition)
         AS_CHECK(as_report_input(rep, "composition", a->opt.composition));
-    AS_CHECK(report_command(rep, a));
+    AS_CHECK(cli_report_command(rep, a->argc, a->argv));
     st = as_report_finish(rep);
 fail:
     as_report_free(rep);
@@ -1008,7 +997,7 @@ static as_status recommend_report(const synth_args *a, const vary_axis *ax, size
         goto fail;
     AS_CHECK(as_report_input(rep, "model", a->model));
     AS_CHECK(as_report_input(rep, "base record", a->base));
-    AS_CHECK(report_command(rep, a));
+    AS_CHECK(cli_report_command(rep, a->argc, a->argv));
     st = as_report_finish(rep);
 fail:
     as_report_free(rep);

@@ -8,10 +8,6 @@ set -u
 B="$1"; S="$2"
 . "$S/tests/campaign/screen_lib.sh"
 need_sqlite
-if is_asan; then
-    echo "SKIP: three screens take ~35 s under ASan; campaign/test_screen_replay covers the replay"
-    exit 77
-fi
 
 run() { # seed name
     "$A" screen --candidates Sn "${SMALL[@]}" --seed "$1" --db "$T/$2.sqlite" \

@@ -19,10 +19,6 @@ B="$1"; S="$2"
 . "$S/tests/campaign/screen_lib.sh"
 need_sqlite
 [ -x /usr/bin/python3 ] || { echo "SKIP: /usr/bin/python3 missing"; exit 77; }
-if is_asan; then
-    echo "SKIP: three systems with validation take ~60 s under ASan"
-    exit 77
-fi
 
 "$A" screen --candidates Cu,Pb "${SMALL[@]}" --validate 8 --seed 5 --db "$T/p.sqlite" \
     --json "$T/p.json" > "$T/p.txt" 2> "$T/p.err" || die "screen: $(tail -3 "$T/p.err")"

@@ -13,12 +13,6 @@ set -u
 B="$1"; S="$2"
 . "$S/tests/campaign/screen_lib.sh"
 need_sqlite
-if is_asan; then
-    # each run repeats the cell optimizations (~8x slower under ASan): five runs would take
-    # minutes; the replay itself is checked under ASan by campaign/test_screen_api
-    echo "SKIP: too slow under ASan (see campaign/test_screen_api for the replay under ASan)"
-    exit 77
-fi
 
 ARGS=(--candidates Cu "${SMALL[@]}" --seed 11)
 

@@ -191,6 +191,13 @@ static int parse(int argc, char **argv, screen_args *a)
     return 0;
 }
 
+/* How the oracle is named to the user: plain "eam" runs per-system Zhou tables. */
+static const char *oracle_name(const screen_args *a, const as_oracle *o)
+{
+    return strcmp(a->oracle, "eam") ? as_oracle_describe(o)
+                                    : "eam (Zhou 2004, tabulated for each system's elements)";
+}
+
 /* The text that identifies a campaign: a resumed run must match it. */
 static void campaign_key(const screen_args *a, const as_oracle *o, char *buf, size_t cap)
 {
@@ -536,7 +543,7 @@ static as_status report_inputs(as_report *rep, const screen_args *a, const as_or
     snprintf(host, sizeof host, "%s,%s", a->so.host[0], a->so.host[1]);
     AS_TRY(as_report_input(rep, "host", host));
     AS_TRY(as_report_input(rep, "candidates", a->cand_text));
-    AS_TRY(as_report_input(rep, "oracle", as_oracle_describe(oracle)));
+    AS_TRY(as_report_input(rep, "oracle", oracle_name(a, oracle)));
     AS_TRY(as_report_input(rep, "seed", seed));
     AS_TRY(as_report_input(rep, "campaign database", a->db));
     AS_TRY(as_report_input(rep, "campaign (all options)", key));
@@ -700,7 +707,7 @@ int as_cli_screen(int argc, char **argv)
             ranked[n_ranked++] = res[i];
     qsort(ranked, n_ranked, sizeof *ranked, order_cmp);
     printf("ordering screen: host %s%s, oracle %s, seed %llu\n\n", a.so.host[0], a.so.host[1],
-           as_oracle_describe(oracle), (unsigned long long)a.so.seed);
+           oracle_name(&a, oracle), (unsigned long long)a.so.seed);
     printf("%-4s %-9s %8s %8s %12s %9s %11s %9s %9s %8s\n", "rank", "system", "a (A)", "c (A)",
            "E_order", "+-", "E_seg", "MAE", "r(alpha)", "RMSD");
     printf("%-4s %-9s %8s %8s %12s %9s %11s %9s %9s %8s\n", "", "", "", "", "(eV/atom)", "",
@@ -738,7 +745,7 @@ int as_cli_screen(int argc, char **argv)
         }
         if ((st = as_json_set_str(root, "command", "screen")) != AS_OK ||
             (st = as_json_set_str(root, "campaign", key)) != AS_OK ||
-            (st = as_json_set_str(root, "oracle", as_oracle_describe(oracle))) != AS_OK ||
+            (st = as_json_set_str(root, "oracle", oracle_name(&a, oracle))) != AS_OK ||
             (st = as_json_set_num(root, "seed", (double)a.so.seed)) != AS_OK ||
             (st = as_json_set_str(root, "physics_note", physics_note)) != AS_OK ||
             (st = as_json_set_child(root, "systems", arr)) != AS_OK) {

@@ -55,7 +55,7 @@ typedef struct {
     as_metrics *part;        /* (n_parts) metrics of each fold / test group */
     char **part_name;        /* (n_parts) "fold 1", or the group name(s) */
     int *part_valid;         /* (n_parts) 1 when the part's AUC is defined (both classes) */
-    as_metrics mean, std;    /* mean and population... sample std (ddof 1) over valid parts */
+    as_metrics mean, std;    /* mean and sample std (ddof 1) over valid parts; std NAN for one */
     double *prob;            /* (n_samples) out-of-fold probability of each row */
     int *y;                  /* (n_samples) true labels */
     size_t *part_of;         /* (n_samples) which part each row was scored in; SIZE_MAX: none */

@@ -127,13 +127,13 @@ static int write_index(const char *out, int with_screen)
     snprintf(path, sizeof path, "%s/recommend/recommend_map.svg", out);
     if (access(path, R_OK) == 0)
         TRY(as_report_figure(r, "recommend/recommend_map", "Predicted success of AlxCoCrFeNi "
-                                "over Al content and processing route "
-                                "(see recommend/index.html)"));
+                                "over Al content (formula index 0-6: x = 0, 0.25, 0.5, 0.75, 1, "
+                                "1.5, 2) and processing route (see recommend/index.html)"));
     if (with_screen) {
         TRY(as_report_heading(r, "Workflow B: which third element makes Pt-Co order?"));
-        snprintf(path, sizeof path, "%s/screen/ordering_bars.svg", out);
+        snprintf(path, sizeof path, "%s/screen/ordering_energy.svg", out);
         if (access(path, R_OK) == 0)
-            TRY(as_report_figure(r, "screen/ordering_bars", "Ordering energy per candidate "
+            TRY(as_report_figure(r, "screen/ordering_energy", "Ordering energy per candidate "
                                     "(see screen/index.html)"));
         TRY(as_report_warning(r, "The shipped EAM potential is fitted to pure metals; the "
                                  "screen's ranking exercises the workflow, decisions need DFT "

@@ -248,7 +248,7 @@ static void summarize(as_synth_result *r)
         AS_METRIC_FIELDS(VAR)
 #undef VAR
     }
-#define SD(f) r->std.f = k > 1 ? sqrt(r->std.f / (double)(k - 1)) : 0.0;
+#define SD(f) r->std.f = k > 1 ? sqrt(r->std.f / (double)(k - 1)) : NAN;
     AS_METRIC_FIELDS(SD)
 #undef SD
 }

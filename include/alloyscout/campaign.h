@@ -72,6 +72,9 @@ typedef struct {
     double c2, length, noise;  /* fitted hyperparameters (length: the first one) */
     size_t pca_dim;            /* components kept */
     double max_sigma;          /* largest predicted sigma among the labelled picks, eV/atom */
+    char *picked;              /* the configurations labelled this round, one digit (species
+                                  index, symbols as in the system name) per site, joined by ','
+                                  (owned by the screen; NULL before the round ran) */
 } as_screen_round_info;
 
 typedef struct {

@@ -294,6 +294,9 @@ void as_screen_free(as_screen *s)
     set_free(&s->rnd);
     set_free(&s->val);
     as_gp_workspace_free(s->ws);
+    if (s->res.round)
+        for (size_t r = 0; r < s->opt.rounds; r++)
+            as_free(s->res.round[r].picked);
     as_free(s->res.round);
     for (int k = 0; k < 3; k++) {
         as_free(s->res.pred_alpha[k]);
@@ -760,6 +763,14 @@ as_status as_screen_round(as_screen *s, size_t r)
             ri->max_sigma = cands[i].sigma;
         memcpy(picks + got * s->n, c, s->n * sizeof *c);
         got++;
+    }
+    /* the picks as text for the campaign records */
+    as_free(ri->picked);
+    AS_CHECK(AS_ALLOC(ri->picked, got * (s->n + 1) + 1, "screen: picks"));
+    for (size_t i = 0; i < got; i++) {
+        for (size_t j = 0; j < s->n; j++)
+            ri->picked[i * (s->n + 1) + j] = (char)('0' + picks[i * s->n + j]);
+        ri->picked[i * (s->n + 1) + s->n] = i + 1 < got ? ',' : '\0';
     }
     AS_CHECK(AS_ALLOC(e, want, "screen: picks"));
     AS_CHECK(AS_ALLOC(test, want, "screen: picks"));

@@ -226,6 +226,8 @@ static as_status round_json(const as_screen_round_info *ri, as_json **out)
     N("c2", ri->c2) N("length_scale", ri->length) N("noise", ri->noise)
     N("pca_components", (double)ri->pca_dim) N("max_sigma_picked", ri->max_sigma)
 #undef N
+    if (st == AS_OK && ri->picked)
+        st = as_json_set_str(j, "picked", ri->picked);
     return st;
 }
 

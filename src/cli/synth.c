@@ -619,6 +619,17 @@ static int cmd_train(const synth_args *a)
     return rc;
 }
 
+/* The probability, fold mean and fold std as round-trip text into b, pointed to by fields. */
+static void put_probabilities(char (*b)[32], double p, double mean, double std,
+                              const char **fields)
+{
+    double v[3] = {p, mean, std};
+    for (int k = 0; k < 3; k++) {
+        snprintf(b[k], sizeof b[k], "%.17g", v[k]);
+        fields[k] = b[k];
+    }
+}
+
 static int cmd_predict(const synth_args *a)
 {
     if (!a->model || !a->data || !a->out)
@@ -657,15 +668,10 @@ static int cmd_predict(const synth_args *a)
     if ((st = as_csv_write_row(f, fields, cols + 3)) != AS_OK)
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        char b0[32], b1[32], b2[32];
+        char b[3][32];
         for (size_t c = 0; c < cols; c++)
             fields[c] = as_table_cell(t, ds->row[i], c);
-        snprintf(b0, sizeof b0, "%.17g", p[i]);
-        snprintf(b1, sizeof b1, "%.17g", fm[i]);
-        snprintf(b2, sizeof b2, "%.17g", fs[i]);
-        fields[cols] = b0;
-        fields[cols + 1] = b1;
-        fields[cols + 2] = b2;
+        put_probabilities(b, p[i], fm[i], fs[i], fields + cols);
         if ((st = as_csv_write_row(f, fields, cols + 3)) != AS_OK)
             goto fail;
     }
@@ -1111,12 +1117,7 @@ static int cmd_recommend(const synth_args *a)
                 axis_value(&ax[k], pick[k], vb[k], sizeof vb[k]);
                 fields[k + 1] = vb[k];
             }
-            snprintf(b[1], sizeof b[1], "%.17g", rows[r].prob);
-            snprintf(b[2], sizeof b[2], "%.17g", rows[r].mean);
-            snprintf(b[3], sizeof b[3], "%.17g", rows[r].std);
-            fields[n_ax + 1] = b[1];
-            fields[n_ax + 2] = b[2];
-            fields[n_ax + 3] = b[3];
+            put_probabilities(b + 1, rows[r].prob, rows[r].mean, rows[r].std, fields + n_ax + 1);
             if ((st = as_csv_write_row(f, fields, n_ax + 4)) != AS_OK)
                 goto fail;
         }

@@ -325,13 +325,10 @@ fail:
     return st;
 }
 
-static char *part_label(const char *fmt, size_t i, const char *s)
+static char *fold_label(size_t i)
 {
-    char buf[512];
-    if (s)
-        snprintf(buf, sizeof buf, "%s", s);
-    else
-        snprintf(buf, sizeof buf, fmt, i);
+    char buf[32];
+    snprintf(buf, sizeof buf, "fold %zu", i);
     return as_strdup(buf);
 }
 
@@ -379,7 +376,7 @@ as_status as_synth_cv(const as_dataset *ds, const as_synth_options *opt, as_synt
     as_rng_stream(&rng, opt->seed, AS_TASK_FOLDS);
     AS_CHECK(as_stratified_kfold(ds->y, ds->n, opt->folds, &rng, fold));
     for (size_t f = 0; f < opt->folds; f++) {
-        r->part_name[f] = part_label("fold %zu", f + 1, NULL);
+        r->part_name[f] = fold_label(f + 1);
         if (!r->part_name[f]) {
             st = AS_FAIL(AS_ENOMEM, "synth: fold name");
             goto fail;

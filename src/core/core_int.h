@@ -30,5 +30,7 @@ as_status as_alloc_array(void **out, size_t n, size_t size, const char *what);
 
 /* Set OpenBLAS's thread count (process-wide); returns the previous one. */
 int as_blas_threads_set(int n);
+/* One BLAS thread, and OpenBLAS's idle worker pool stopped (it spins for a while after start). */
+void as_blas_single_threaded(void);
 
 #endif

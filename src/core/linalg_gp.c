@@ -70,9 +70,21 @@ void as_gp_trsm_rows(size_t n, const double *l, size_t ld, double *b, size_t m, 
 /* OpenBLAS thread count: work split over our own threads (as_parallel_for, the GP restarts)
  * runs with single-threaded BLAS, so every task's arithmetic is the same whatever the thread
  * count and OpenBLAS's spinning pool does not compete with our threads; then it is restored. */
+void blas_thread_shutdown_(void); /* exported by OpenBLAS's pthread build */
+
+/* Going down to one thread also stops OpenBLAS's idle worker pool: its workers spin
+ * (sched_yield) for a while after every start, which in a short run costs a whole core, and
+ * openblas_set_num_threads starts them again even when the count does not change. Single-
+ * threaded calls do not use the pool; OpenBLAS starts it again when more threads are set. */
 int as_blas_threads_set(int n)
 {
     int prev = openblas_get_num_threads();
-    openblas_set_num_threads(n);
+    if (n != prev) {
+        openblas_set_num_threads(n);
+        if (n == 1)
+            blas_thread_shutdown_();
+    }
     return prev;
 }
+
+void as_blas_single_threaded(void) { as_blas_threads_set(1); }

@@ -50,7 +50,59 @@ as_status as_lmp_box(const double *h, double *box, double *rot)
 }
 
 #ifdef AS_HAVE_LAMMPS
+#include <dlfcn.h>
 #include <lammps/library.h>
+
+/* liblammps is large (it pulls in MPI and dozens of libraries): it is loaded with dlopen when a
+ * lammps: oracle is first used, so no other command pays for loading it. The header only
+ * supplies the prototypes (as __typeof__), nothing is linked. */
+static struct {
+    int tried;
+    void *lib;
+    __typeof__(lammps_open_no_mpi) *open_no_mpi;
+    __typeof__(lammps_close) *close;
+    __typeof__(lammps_command) *command;
+    __typeof__(lammps_has_error) *has_error;
+    __typeof__(lammps_get_last_error_message) *get_last_error_message;
+    __typeof__(lammps_create_atoms) *create_atoms;
+    __typeof__(lammps_get_thermo) *get_thermo;
+    __typeof__(lammps_gather_atoms) *gather_atoms;
+    __typeof__(lammps_gather) *gather;
+} lmp_api;
+
+#ifndef AS_LAMMPS_LIBRARY
+#define AS_LAMMPS_LIBRARY "liblammps.so.0"
+#endif
+
+static as_status lmp_load(void)
+{
+    if (lmp_api.lib)
+        return AS_OK;
+    if (!lmp_api.tried) {
+        lmp_api.tried = 1;
+        lmp_api.lib = dlopen(AS_LAMMPS_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+        if (!lmp_api.lib)
+            lmp_api.lib = dlopen("liblammps.so.0", RTLD_NOW | RTLD_LOCAL);
+    }
+    if (!lmp_api.lib)
+        return AS_FAIL(AS_EUNSUP, "lammps: cannot load the LAMMPS library (%s): %s",
+                       AS_LAMMPS_LIBRARY, dlerror());
+#define LOAD(name)                                                                    \
+    *(void **)&lmp_api.name = dlsym(lmp_api.lib, "lammps_" #name);                  \
+    if (!lmp_api.name)                                                                \
+        return AS_FAIL(AS_EUNSUP, "lammps: the library lacks lammps_%s", #name);
+    LOAD(open_no_mpi)
+    LOAD(close)
+    LOAD(command)
+    LOAD(has_error)
+    LOAD(get_last_error_message)
+    LOAD(create_atoms)
+    LOAD(get_thermo)
+    LOAD(gather_atoms)
+    LOAD(gather)
+#undef LOAD
+    return AS_OK;
+}
 
 struct as_lmp {
     char *style, *coeff;
@@ -71,6 +123,7 @@ void as_lmp_free(as_lmp *l)
 as_status as_lmp_create(const char *spec, as_lmp **out)
 {
     *out = NULL;
+    AS_TRY(lmp_load());
     const char *semi = strchr(spec, ';');
     if (!semi || semi == spec || !semi[1])
         return AS_FAIL(AS_EINVAL, "oracle spec 'lammps:%s': expected 'lammps:PAIR_STYLE;PAIR_COEFF'"
@@ -116,10 +169,10 @@ as_status as_lmp_create(const char *spec, as_lmp **out)
 
 static as_status lmp_cmd(void *h, const char *cmd)
 {
-    lammps_command(h, cmd);
-    if (lammps_has_error(h)) {
+    lmp_api.command(h, cmd);
+    if (lmp_api.has_error(h)) {
         char buf[512] = "";
-        lammps_get_last_error_message(h, buf, sizeof buf);
+        lmp_api.get_last_error_message(h, buf, sizeof buf);
         return AS_FAIL(AS_EORACLE, "lammps: '%s' failed: %s", cmd, buf);
     }
     return AS_OK;
@@ -176,7 +229,7 @@ static as_status lmp_run(as_lmp *l, const as_structure *s, const char *logpath, 
             x[3 * i + k] = rot[3 * k] * r[0] + rot[3 * k + 1] * r[1] + rot[3 * k + 2] * r[2];
     }
     char *args[] = {"alloyscout", "-log", (char *)logpath, "-screen", "none", "-nocite", NULL};
-    h = lammps_open_no_mpi(6, args, NULL);
+    h = lmp_api.open_no_mpi(6, args, NULL);
     if (!h) {
         st = AS_FAIL(AS_EORACLE, "lammps: cannot create an instance");
         goto fail;
@@ -191,8 +244,8 @@ static as_status lmp_run(as_lmp *l, const as_structure *s, const char *logpath, 
     snprintf(line, sizeof line, "create_box %zu cell", l->n_types);
     AS_CHECK(lmp_cmd(h, line));
     AS_CHECK(lmp_cmd(h, "mass * 1.0"));
-    if (lammps_create_atoms(h, (int)s->n, id, type, x, NULL, NULL, 1) != (int)s->n ||
-        lammps_has_error(h)) {
+    if (lmp_api.create_atoms(h, (int)s->n, id, type, x, NULL, NULL, 1) != (int)s->n ||
+        lmp_api.has_error(h)) {
         st = AS_FAIL(AS_EORACLE, "lammps: could not create %zu atoms", s->n);
         goto fail;
     }
@@ -204,26 +257,26 @@ static as_status lmp_run(as_lmp *l, const as_structure *s, const char *logpath, 
     AS_CHECK(lmp_cmd(h, "thermo_style custom step pe"));
     AS_CHECK(lmp_cmd(h, "run 0 post no"));
     if (energy)
-        *energy = lammps_get_thermo(h, "pe");
+        *energy = lmp_api.get_thermo(h, "pe");
     if (forces) {
-        lammps_gather_atoms(h, "f", 1, 3, buf);
+        lmp_api.gather_atoms(h, "f", 1, 3, buf);
         for (size_t i = 0; i < s->n; i++) /* rotate back: f = R^T f_lammps */
             for (int k = 0; k < 3; k++)
                 forces[3 * i + k] = rot[k] * buf[3 * i] + rot[3 + k] * buf[3 * i + 1] +
                                     rot[6 + k] * buf[3 * i + 2];
     }
     if (e_atom) {
-        lammps_gather(h, "c_peatom", 1, 1, buf);
+        lmp_api.gather(h, "c_peatom", 1, 1, buf);
         memcpy(e_atom, buf, s->n * sizeof *buf);
     }
-    if (lammps_has_error(h)) {
+    if (lmp_api.has_error(h)) {
         char msg[512] = "";
-        lammps_get_last_error_message(h, msg, sizeof msg);
+        lmp_api.get_last_error_message(h, msg, sizeof msg);
         st = AS_FAIL(AS_EORACLE, "lammps: %s", msg);
     }
 fail:
     if (h)
-        lammps_close(h);
+        lmp_api.close(h);
     as_free(type);
     as_free(id);
     as_free(x);

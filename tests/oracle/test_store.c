@@ -102,28 +102,39 @@ static void a_killed_run_should_lose_no_committed_label(void **state)
     cleanup();
     const size_t n = 60;
     as_structure **v = make(n, 3);
+    /* the child opens the store first and says so through a pipe, so the two processes never
+     * race to create the file and set its journal mode */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
         as_oracle *o;
         as_label_store *st;
         as_label_result *r = calloc(n, sizeof *r);
+        close(fds[0]);
         if (as_oracle_create("eam:Pt,Co,Cu", NULL, &o) || as_label_store_open(DB, &st))
             _exit(2);
+        if (write(fds[1], "k", 1) != 1)
+            _exit(3);
+        close(fds[1]);
         as_oracle_label_stored(o, st, (const as_structure *const *)v, n, 1, NULL, r, NULL, NULL);
         _exit(0);
     }
+    close(fds[1]);
+    char ready;
+    assert_int_equal(read(fds[0], &ready, 1), 1);
+    close(fds[0]);
     /* wait until some labels are committed, then kill -9 in the middle of the batch */
     size_t seen = 0;
+    as_label_store *watch;
+    assert_int_equal(as_label_store_open(DB, &watch), AS_OK);
     for (int t = 0; t < 20000 && seen < 5; t++) {
-        as_label_store *st;
-        if (access(DB, F_OK) == 0 && as_label_store_open(DB, &st) == AS_OK) {
-            as_label_store_count(st, &seen);
-            as_label_store_close(st);
-        }
+        as_label_store_count(watch, &seen);
         struct timespec ts = {0, 500000};
         nanosleep(&ts, NULL);
     }
+    as_label_store_close(watch);
     kill(pid, SIGKILL);
     int ws;
     waitpid(pid, &ws, 0);

@@ -5,12 +5,13 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config
   libopenblas-dev liblapacke-dev libnlopt-dev libsqlite3-dev libcjson-dev libcairo2-dev
-  libcmocka-dev fonts-dejavu-core
+  libcmocka-dev fonts-dejavu-core sqlite3
   lammps liblammps-dev
   python3 python3-numpy python3-sklearn python3-imblearn python3-ase python3-threadpoolctl
 )
 # Peers for bench/ only (large); set AS_BENCH_DEPS=1 to install them too.
-if [ "${AS_BENCH_DEPS:-0}" = 1 ]; then PKGS+=(python3-torch); fi
+# (python3-scipy and python3-matplotlib regenerate two test fixtures; nothing runs them in tests)
+if [ "${AS_BENCH_DEPS:-0}" = 1 ]; then PKGS+=(python3-torch python3-scipy python3-matplotlib time); fi
 # Browser for the report test (issue 6); set AS_BROWSER_DEPS=1.
 if [ "${AS_BROWSER_DEPS:-0}" = 1 ]; then PKGS+=(chromium); fi
 

@@ -13,17 +13,22 @@ echo "n=500 rows of data/mpea_synthesis.csv; 5 folds; 5 seeds"
 printf "%-5s %12s %12s %9s %10s %10s %12s %12s\n" seed ours_s peer_s ratio ours_auc peer_auc ours_rss_kb peer_rss_kb
 sum_ratio=0; so=0; sp=0
 for seed in 1 2 3 4 5; do
-  /usr/bin/time -f "%e %M" -o "$tmp/t" "$build/alloyscout" synth cv --data "$tmp/d.csv" \
-      --target single_phase --drop "$DROP" --seed $seed --quiet --json "$tmp/o.json" >/dev/null
-  read -r ours_s ours_rss < "$tmp/t"
+  # wall time (perf_counter) and peak memory of the whole alloyscout process
+  read -r ours_s ours_rss < <($PY -c 'import resource, subprocess, sys, time
+t = time.perf_counter(); subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print("%.4f %d" % (time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))' \
+      "$build/alloyscout" synth cv --data "$tmp/d.csv" --target single_phase --drop "$DROP" \
+      --seed $seed --quiet --json "$tmp/o.json")
   ours_auc=$($PY -c "import json;print(json.load(open('$tmp/o.json'))['auc']['mean'])")
   out=$($PY "$here/peer_pipeline.py" "$tmp/d.csv" single_phase "$DROP" $seed)
   peer_s=$(echo "$out" | $PY -c 'import json,sys;print(json.load(sys.stdin)["seconds"])')
   peer_auc=$(echo "$out" | $PY -c 'import json,sys;print(json.load(sys.stdin)["auc_mean"])')
   peer_rss=$(echo "$out" | $PY -c 'import json,sys;print(json.load(sys.stdin)["max_rss_kb"])')
   ratio=$($PY -c "print('%.1f' % ($peer_s / max($ours_s, 0.01)))")
-  printf "%-5s %12s %12.3f %8sx %10.4f %10.4f %12s %12s\n" $seed "$ours_s" "$peer_s" "$ratio" "$ours_auc" "$peer_auc" "$ours_rss" "$peer_rss"
+  printf "%-5s %12.3f %12.3f %8sx %10.4f %10.4f %12s %12s\n" $seed "$ours_s" "$peer_s" "$ratio" "$ours_auc" "$peer_auc" "$ours_rss" "$peer_rss"
   so=$($PY -c "print($so + $ours_auc)"); sp=$($PY -c "print($sp + $peer_auc)")
+  to=$($PY -c "print(${to:-0} + $ours_s)"); tp=$($PY -c "print(${tp:-0} + $peer_s)")
 done
 $PY -c "print('mean AUC over 5 seeds: alloyscout %.4f, peer %.4f, difference %.4f' % ($so/5, $sp/5, $so/5 - $sp/5))"
+$PY -c "print('total time over 5 seeds: alloyscout %.3f s, peer %.3f s, ratio %.1fx' % ($to, $tp, $tp / $to))"
 echo "(ours_s: wall time of the whole alloyscout process; peer_s: the pipeline inside Python, imports excluded)"

@@ -59,6 +59,13 @@ AS_API void as_kdtree_free(as_kdtree *t);
 
 /* Brute-force reference with the same contract as as_kdtree_knn over x (n, d) (x must be
  * finite; not checked): O(n d) per query. Kept beside the tree to check it (tests, bench). */
+/* Pairwise search is used below this many points (cheaper than a tree in many dimensions). */
+#define AS_KNN_BRUTE_MAX 1024
+/* The k nearest other points of every point of x (n, d), like as_kdtree_knn_self (same answer,
+ * ties to the lower index): pairwise for n <= AS_KNN_BRUTE_MAX, the k-d tree above. idx, dist2:
+ * (n, k) caller-owned. AS_EINVAL (k not in 1..n-1, non-finite input), AS_ENOMEM. */
+AS_API as_status as_knn_self(const double *x, size_t n, size_t d, size_t k, size_t *idx,
+                             double *dist2);
 AS_API as_status as_knn_brute(const double *x, size_t n, size_t d, const double *q, size_t k,
                               size_t exclude, size_t *idx, double *dist2);
 

@@ -584,3 +584,46 @@ as_status as_knn_brute(const double *x, size_t n, size_t d, const double *q, siz
     }
     return AS_OK;
 }
+
+/* All-points k nearest neighbours: pairwise distances for small n (each pair computed once and
+ * offered to both rows; (x_i - x_j)^2 is the same number both ways), the k-d tree above that.
+ * Both give exactly the tree's answer: same distances, same (dist2, index) order. */
+as_status as_knn_self(const double *x, size_t n, size_t d, size_t k, size_t *idx, double *dist2)
+{
+    if (!x || !idx || !dist2 || n < 2 || d == 0)
+        return AS_FAIL(AS_EINVAL, "knn self: needs at least 2 points and outputs (n=%zu, d=%zu)",
+                       n, d);
+    if (k == 0 || k >= n)
+        return AS_FAIL(AS_EINVAL, "knn self: k=%zu neighbours requested, must be in [1, %zu]", k,
+                       n - 1);
+    if (n > AS_KNN_BRUTE_MAX) {
+        as_kdtree *t = NULL;
+        AS_TRY(as_kdtree_build(x, n, d, &t));
+        as_status st = as_kdtree_knn_self(t, k, idx, dist2);
+        as_kdtree_free(t);
+        return st;
+    }
+    for (size_t i = 0; i < n * d; i++)
+        if (!isfinite(x[i]))
+            return AS_FAIL(AS_EINVAL, "knn self: point %zu has a non-finite coordinate", i / d);
+    kd_best *b = as_malloc(n * sizeof *b);
+    if (!b)
+        return AS_FAIL(AS_ENOMEM, "knn self: cannot allocate %zu neighbour lists", n);
+    for (size_t i = 0; i < n; i++)
+        b[i] = (kd_best){k, 0, idx + i * k, dist2 + i * k};
+    for (size_t i = 0; i < n; i++) {
+        const double *xi = x + i * d;
+        for (size_t j = i + 1; j < n; j++) {
+            const double *xj = x + j * d;
+            double s2 = 0.0;
+            for (size_t c = 0; c < d; c++) {
+                double a = xi[c] - xj[c];
+                s2 += a * a;
+            }
+            kd_offer(&b[i], j, s2);
+            kd_offer(&b[j], i, s2);
+        }
+    }
+    as_free(b);
+    return AS_OK;
+}

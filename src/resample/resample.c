@@ -104,7 +104,6 @@ as_status as_smote(const double *x, const int *y, size_t n, size_t d, size_t k, 
     double *xo = NULL, *xm = NULL, *dist2 = NULL;
     int *yo = NULL;
     size_t *nn = NULL;
-    as_kdtree *tree = NULL;
     size_t counts[2];
     *x_out = NULL;
     *y_out = NULL;
@@ -136,10 +135,9 @@ as_status as_smote(const double *x, const int *y, size_t n, size_t d, size_t k, 
             memcpy(xm + c * d, x + i * d, d * sizeof(double));
             c++;
         }
-    AS_CHECK(as_kdtree_build(xm, m, d, &tree));
     AS_CHECK(AS_ALLOC(nn, m * k, "smote neighbours"));
     AS_CHECK(AS_ALLOC(dist2, m * k, "smote distances"));
-    AS_CHECK(as_kdtree_knn_self(tree, k, nn, dist2));
+    AS_CHECK(as_knn_self(xm, m, d, k, nn, dist2));
 
     AS_CHECK(copy_with_room(x, y, n, d, extra, &xo, &yo));
     for (size_t s = 0; s < extra; s++) {
@@ -160,7 +158,6 @@ done:
     xo = NULL;
     yo = NULL;
 fail:
-    as_kdtree_free(tree);
     as_free(xm);
     as_free(nn);
     as_free(dist2);
@@ -173,13 +170,10 @@ fail:
 static as_status nearest_other(const double *x, size_t n, size_t d, size_t *nn)
 {
     as_status st = AS_OK;
-    as_kdtree *tree = NULL;
     double *d2 = NULL;
     AS_CHECK(AS_ALLOC(d2, n, "tomek distances"));
-    AS_CHECK(as_kdtree_build(x, n, d, &tree));
-    AS_CHECK(as_kdtree_knn_self(tree, 1, nn, d2));
+    AS_CHECK(as_knn_self(x, n, d, 1, nn, d2));
 fail:
-    as_kdtree_free(tree);
     as_free(d2);
     return st;
 }

@@ -513,10 +513,12 @@ static void kd_batch_visit(const kd_batch *bt, size_t node, kd_mask mask)
 }
 
 /* Run every leaf's batch: lists by tree position in lidx, ld2 (n, k); q: (leaf, d) scratch. */
-static void kd_run_batches(const as_kdtree *t, size_t k, size_t *lidx, double *ld2, double *q)
+/* Leaves [first, last) of the node array: each leaf's points are queried as one batch. */
+static void kd_run_batches(const as_kdtree *t, size_t k, size_t first, size_t last, size_t *lidx,
+                           double *ld2, double *q)
 {
     size_t d = t->d;
-    for (size_t node = 0; node < t->n_nodes; node++) {
+    for (size_t node = first; node < last; node++) {
         const kd_node *nd = &t->nodes[node];
         if (nd->right)
             continue;
@@ -535,24 +537,44 @@ static void kd_run_batches(const as_kdtree *t, size_t k, size_t *lidx, double *l
     }
 }
 
+/* The leaves split into chunks run on the cores: each writes only its own points' lists, so the
+ * result does not depend on the thread count. */
+enum { KD_CHUNKS = 32 };
+typedef struct {
+    const as_kdtree *t;
+    size_t k, *lidx;
+    double *ld2;
+} kd_par;
+
+static as_status kd_chunk(size_t c, void *arg)
+{
+    kd_par *p = arg;
+    size_t nn = p->t->n_nodes, first = c * nn / KD_CHUNKS, last = (c + 1) * nn / KD_CHUNKS;
+    double *q;
+    AS_TRY(AS_ALLOC(q, AS_KDTREE_LEAF_SIZE * p->t->d, "kdtree query batch"));
+    kd_run_batches(p->t, p->k, first, last, p->lidx, p->ld2, q);
+    as_free(q);
+    return AS_OK;
+}
+
 as_status as_kdtree_knn_self(const as_kdtree *t, size_t k, size_t *idx, double *dist2)
 {
     as_status st = AS_OK;
     size_t *lidx = NULL;
-    double *ld2 = NULL, *q = NULL;
+    double *ld2 = NULL;
     if (!t || !idx || !dist2)
         return AS_FAIL(AS_EINVAL, "kdtree knn self: tree or output is NULL");
     if (k == 0 || k >= t->n)
         return AS_FAIL(AS_EINVAL, "kdtree knn self: k=%zu neighbours requested, must be in [1, %zu]",
                        k, t->n - 1);
-    size_t n = t->n, d = t->d;
+    size_t n = t->n;
     if (n > (size_t)-1 / k / sizeof(double))
         return AS_FAIL(AS_ENOMEM, "kdtree knn self: %zu x %zu neighbours overflow", n, k);
     /* Lists by tree position (a batch's lists are contiguous), copied to input order at the end. */
     AS_CHECK(AS_ALLOC(lidx, n * k, "kdtree neighbour lists"));
     AS_CHECK(AS_ALLOC(ld2, n * k, "kdtree neighbour distances"));
-    AS_CHECK(AS_ALLOC(q, AS_KDTREE_LEAF_SIZE * d, "kdtree query batch"));
-    kd_run_batches(t, k, lidx, ld2, q);
+    kd_par par = {t, k, lidx, ld2};
+    AS_CHECK(as_parallel_for(KD_CHUNKS, 0, kd_chunk, &par));
     for (size_t pos = 0; pos < n; pos++) {
         size_t i = t->idx[pos];
         memcpy(idx + i * k, lidx + pos * k, k * sizeof(size_t));
@@ -561,7 +583,6 @@ as_status as_kdtree_knn_self(const as_kdtree *t, size_t k, size_t *idx, double *
 fail:
     as_free(lidx);
     as_free(ld2);
-    as_free(q);
     return st;
 }
 

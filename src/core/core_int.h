@@ -28,6 +28,21 @@
 as_status as_alloc_array(void **out, size_t n, size_t size, const char *what);
 #define AS_ALLOC(ptr, n, what) as_alloc_array((void **)&(ptr), (n), sizeof(*(ptr)), (what))
 
+/* One step of xoshiro256** on a bare state (s[4]): as_rng_u64 is this; hot loops that keep the
+ * state in registers call it directly and write the state back. */
+static inline uint64_t as_xoshiro_next(uint64_t *s)
+{
+    uint64_t result = ((s[1] * 5) << 7 | (s[1] * 5) >> 57) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = s[3] << 45 | s[3] >> 19;
+    return result;
+}
+
 /* Set OpenBLAS's thread count (process-wide); returns the previous one. */
 int as_blas_threads_set(int n);
 /* One BLAS thread, and OpenBLAS's idle worker pool stopped (it spins for a while after start). */

@@ -27,21 +27,7 @@ void as_rng_stream(as_rng *rng, uint64_t seed, uint64_t task)
     as_rng_seed(rng, seed ^ h);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-uint64_t as_rng_u64(as_rng *rng)
-{
-    uint64_t *s = rng->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
+uint64_t as_rng_u64(as_rng *rng) { return as_xoshiro_next(rng->s); }
 
 double as_rng_uniform(as_rng *rng) { return (double)(as_rng_u64(rng) >> 11) * 0x1.0p-53; }
 

@@ -294,28 +294,16 @@ void as_mc_swap(as_mc *mc, size_t a, size_t b)
     do_swap(mc, a, b, swap_delta(mc, a, b));
 }
 
-/* xoshiro256** step on a local copy of the caller's as_rng state: the same sequence as
- * as_rng_u64 (core/rng.c), inlined for the hot loop; the state is written back after the sweep. */
-static inline uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-static inline uint64_t xoshiro_next(uint64_t *s)
-{
-    uint64_t result = rotl64(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl64(s[3], 45);
-    return result;
-}
+/* The sweep draws with as_xoshiro_next (core_int.h) on a local copy of the caller's as_rng
+ * state: the same sequence as as_rng_u64, inlined for the hot loop; the state is written back
+ * after the sweep. */
 
 /* Uniform integer in [0, range) from 32 random bits (Lemire's multiply-shift with rejection). */
 static inline uint32_t below32(uint64_t *s, uint32_t range, uint64_t *pool, int *left)
 {
     for (;;) {
         if (!*left) {
-            *pool = xoshiro_next(s);
+            *pool = as_xoshiro_next(s);
             *left = 2;
         }
         uint32_t x = (uint32_t)*pool;
@@ -358,7 +346,7 @@ void as_mc_sweep(as_mc *mc, int64_t target, double temp, size_t n_attempts, int 
         int64_t e0 = mc->N - target, e1 = mc->N + d - target;
         int64_t dE = (e1 < 0 ? -e1 : e1) - (e0 < 0 ? -e0 : e0);
         if (dE > 0) {
-            if ((size_t)dE > nmax || xoshiro_next(st) >= mc->thresh[dE])
+            if ((size_t)dE > nmax || as_xoshiro_next(st) >= mc->thresh[dE])
                 continue;
         }
         do_swap(mc, a, b, d);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "progress.h"
 #include "json_int.h"
 
 static void help(void)
@@ -180,21 +181,32 @@ int as_cli_energy(int argc, char **argv)
     if (!quiet)
         fprintf(stderr, "alloyscout: labelling %zu frame%s with %s%s\n", nf, nf == 1 ? "" : "s",
                 as_oracle_describe(o), relax ? " (relaxed)" : "");
-    if (db) {
-        size_t ncomp = 0;
-        if ((st = as_label_store_open(db, &store)) != AS_OK ||
-            (st = as_oracle_label_stored(o, store, (const as_structure *const *)fr, nf, relax,
-                                         &ropt, res, rx, &ncomp)) != AS_OK) {
-            rc = cli_fail(st);
-            goto done;
-        }
-        if (!quiet)
-            fprintf(stderr, "alloyscout: %zu computed, %zu from %s\n", ncomp, nf - ncomp, db);
-    } else if ((st = as_oracle_label_batch(o, (const as_structure *const *)fr, nf, relax, &ropt,
-                                           res, rx)) != AS_OK) {
+    /* frames in chunks of 4 x jobs, so progress shows and cmd: programs still run -j at once;
+     * each frame's label does not depend on the chunking */
+    size_t ncomp = 0, chunk = 4 * (oopt.jobs ? oopt.jobs : 1);
+    if (db && (st = as_label_store_open(db, &store)) != AS_OK) {
         rc = cli_fail(st);
         goto done;
     }
+    cli_progress_start("energy", nf, quiet);
+    for (size_t i0 = 0; i0 < nf; i0 += chunk) {
+        size_t m = nf - i0 < chunk ? nf - i0 : chunk, nc = 0;
+        const as_structure *const *part = (const as_structure *const *)fr + i0;
+        if (db)
+            st = as_oracle_label_stored(o, store, part, m, relax, &ropt, res + i0, rx + i0, &nc);
+        else
+            st = as_oracle_label_batch(o, part, m, relax, &ropt, res + i0, rx + i0);
+        if (st != AS_OK) {
+            cli_progress_end();
+            rc = cli_fail(st);
+            goto done;
+        }
+        ncomp += nc;
+        cli_progress_update(i0 + m);
+    }
+    cli_progress_end();
+    if (db && !quiet)
+        fprintf(stderr, "alloyscout: %zu computed, %zu from %s\n", ncomp, nf - ncomp, db);
     double eref = NAN;
     if (have_ref) {
         if (res[ref].status != AS_OK) {

@@ -34,6 +34,10 @@ typedef struct {
      * formula column and, optionally, the process-temperature column in K for dG_mix(T).
      * Borrowed; a trained model keeps copies. */
     const char *composition, *temperature;
+    /* Called once per finished fold / group / member, possibly from several threads at once
+     * (the callee serializes); NULL: none. */
+    void (*on_part_done)(void *user);
+    void *user;
 } as_synth_options;
 
 AS_API as_synth_options as_synth_options_default(void);

@@ -1,6 +1,7 @@
 /* alloyscout synth: the synthesis-outcome classifier (workflow A) on the command line. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "alloyscout/synth.h"
 #include "core_int.h"
 #include "cli.h"
+#include "progress.h"
 #include "json_int.h"
 
 static const char *synth_help =
@@ -520,6 +522,28 @@ static int finish_eval(const synth_args *a, as_synth_result *r, const char *what
     return 0;
 }
 
+/* Progress over the folds / groups / members, which finish on several threads. */
+static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
+static size_t progress_done;
+
+static void part_done(void *user)
+{
+    (void)user;
+    pthread_mutex_lock(&progress_lock);
+    cli_progress_update(++progress_done);
+    pthread_mutex_unlock(&progress_lock);
+}
+
+/* The options of a run with progress over `total` parts. */
+static as_synth_options progress_begin(const synth_args *a, const char *what, size_t total)
+{
+    as_synth_options opt = a->opt;
+    progress_done = 0;
+    cli_progress_start(what, total, a->quiet);
+    opt.on_part_done = part_done;
+    return opt;
+}
+
 static int cmd_cv(const synth_args *a)
 {
     as_table *t;
@@ -529,7 +553,9 @@ static int cmd_cv(const synth_args *a)
     if (rc)
         return rc;
     as_synth_result *r = NULL;
-    as_status st = as_synth_cv(ds, &a->opt, &r);
+    as_synth_options opt = progress_begin(a, "cross-validation", a->opt.folds);
+    as_status st = as_synth_cv(ds, &opt, &r);
+    cli_progress_end();
     if (st != AS_OK)
         rc = cli_fail(st);
     else
@@ -558,7 +584,9 @@ static int cmd_holdout(const synth_args *a)
     as_status st = AS_OK;
     size_t *groups = NULL, n_groups = 0;
     if (a->logo) {
-        st = as_synth_leave_one_group_out(ds, &a->opt, &r);
+        as_synth_options opt = progress_begin(a, "leave-one-group-out", ds->n_groups);
+        st = as_synth_leave_one_group_out(ds, &opt, &r);
+        cli_progress_end();
     } else {
         char *list = as_strdup(a->test_group);
         groups = as_calloc(ds->n_groups + 1, sizeof *groups);
@@ -604,7 +632,9 @@ static int cmd_train(const synth_args *a)
     if (rc)
         return rc;
     as_synth_model *m = NULL;
-    as_status st = as_synth_train(s, ds, &a->opt, &m);
+    as_synth_options opt = progress_begin(a, "training", a->opt.folds + 1);
+    as_status st = as_synth_train(s, ds, &opt, &m);
+    cli_progress_end();
     if (st == AS_OK)
         st = as_synth_model_save(m, a->model);
     if (st != AS_OK)

@@ -356,6 +356,8 @@ static as_status cv_task(size_t f, void *arg)
     as_log(AS_LOG_INFO, "cross-validation fold %zu/%zu: %zu training rows, %zu test rows", f + 1,
            c->opt->folds, ntr, nte);
     st = run_part(c->ds, c->opt, AS_TASK_MEMBER0 + f, tr, ntr, te, nte, f, c->r);
+    if (st == AS_OK && c->opt->on_part_done)
+        c->opt->on_part_done(c->opt->user);
 fail:
     as_free(tr);
     as_free(te);
@@ -479,6 +481,8 @@ static as_status logo_task(size_t g, void *arg)
            c->ds->group_names[g]);
     as_status st = holdout_part(c->ds, c->opt, is_test, g, AS_TASK_MEMBER0 + g, c->r);
     as_free(is_test);
+    if (st == AS_OK && c->opt->on_part_done)
+        c->opt->on_part_done(c->opt->user);
     return st;
 }
 
@@ -604,6 +608,8 @@ static as_status train_task(size_t task, void *arg)
                         &c->m->fold[task - 1]);
     }
     as_free(rows);
+    if (st == AS_OK && c->opt->on_part_done)
+        c->opt->on_part_done(c->opt->user);
     return st;
 }
 

@@ -45,6 +45,11 @@ done
 "$bin" synth cv --data "$t/train.csv" --target success --group system --seed 7 --quiet \
   --json "$t/b.json" >/dev/null 2>&1
 cmp -s "$t/a.json" "$t/b.json" && ok || bad "same seed, different JSON"
+for th in 1 3; do
+  "$bin" synth cv --data "$t/train.csv" --target success --group system --seed 7 --quiet \
+    --threads $th --json "$t/th$th.json" >/dev/null 2>&1
+  cmp -s "$t/a.json" "$t/th$th.json" && ok || bad "--threads $th changed the result"
+done
 /usr/bin/python3 - "$t/a.json" "$t/roc.csv" <<'PY' && ok || bad "cv JSON content"
 import json, sys, csv
 j = json.load(open(sys.argv[1]))

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "alloyscout/gp.h"
+#include "core_int.h"
 
 static double now(void)
 {
@@ -104,6 +105,9 @@ static int check_predict(const double *x, const double *y, size_t n, size_t d, a
 
 int main(int argc, char **argv)
 {
+    /* as the alloyscout program does: BLAS single-threaded, OpenBLAS's idle pool stopped (the
+     * restarts run on alloyscout's own threads) */
+    as_blas_single_threaded();
     if (argc < 3) {
         fprintf(stderr, "usage: bench_gp DATA RESTARTS [SEED]\n");
         return 2;

@@ -22,6 +22,16 @@ extern "C" {
  * the class and its count); AS_ENOMEM. */
 AS_API as_status as_stratified_kfold(const int *y, size_t n, size_t k, as_rng *rng, size_t *fold);
 
+/* Stratified k folds that keep groups whole: all rows of a group (group (n), values
+ * 0..n_groups-1) land in one fold. Groups are shuffled with rng, taken largest first (a stable
+ * sort, so equal sizes keep the shuffled order), and each goes to the fold where, after adding
+ * it, the larger of the two class shares (fold's positives / all positives, negatives likewise)
+ * is smallest; ties to the lower fold. y holds 0/1. AS_EINVAL when k < 2, fewer than k groups
+ * have rows, or a fold would hold no row of a class; AS_ENOMEM. */
+AS_API as_status as_stratified_group_kfold(const int *y, const size_t *group, size_t n,
+                                           size_t n_groups, size_t k, as_rng *rng,
+                                           size_t *fold);
+
 /* Metrics of success probabilities prob (n, in [0, 1]) against labels y (n), with a row
  * predicted positive when prob >= threshold (the convention of the ROC curve's thresholds).
  *   auc                area under the ROC curve (as_roc_auc); NAN when y holds one class

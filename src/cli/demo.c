@@ -183,15 +183,17 @@ int as_cli_demo(int argc, char **argv)
     snprintf(rep_cv, sizeof rep_cv, "%s/synth-cv", out);
     snprintf(rep_rec, sizeof rep_rec, "%s/recommend", out);
     snprintf(rep_screen, sizeof rep_screen, "%s/screen", out);
-    char *drop = "alloy,n_sources,label_agreement";
+    char *drop = "alloy,n_sources,label_agreement";   /* holdout: groups are systems */
+    char *drop_cv = "system,n_sources,label_agreement"; /* cv/train: groups are alloys */
     int rc;
 
     printf("alloyscout demo, workflow A (synthesis outcome) on %s\n", data);
     {
-        char *a[] = {"synth", "cv", "--data", data, "--target", "single_phase", "--group", "system",
-                     "--drop", drop, "--composition", "formula", "--json", p[0], "--roc", p[1],
+        char *a[] = {"synth", "cv", "--data", data, "--target", "single_phase", "--group", "alloy",
+                     "--drop", drop_cv, "--composition", "formula", "--json", p[0], "--roc", p[1],
                      "--report", rep_cv, NULL};
-        if ((rc = run(as_cli_synth, "stratified 5-fold cross-validation", a, &o)))
+        if ((rc = run(as_cli_synth, "stratified 5-fold cross-validation, each alloy in one fold",
+                      a, &o)))
             return rc;
     }
     {
@@ -203,8 +205,8 @@ int as_cli_demo(int argc, char **argv)
             return rc;
     }
     {
-        char *a[] = {"synth", "train", "--data", data, "--target", "single_phase", "--group", "system",
-                     "--drop", drop, "--composition", "formula", "--model", p[3], NULL};
+        char *a[] = {"synth", "train", "--data", data, "--target", "single_phase", "--group", "alloy",
+                     "--drop", drop_cv, "--composition", "formula", "--model", p[3], NULL};
         if ((rc = run(as_cli_synth, "train the model (all rows plus 5 fold members)", a, &o)))
             return rc;
     }

@@ -332,6 +332,17 @@ static char *fold_label(size_t i)
     return as_strdup(buf);
 }
 
+/* Stratified folds; with a group column the groups stay whole (one alloy never sits in both a
+ * training and a test fold). */
+static as_status assign_folds(const as_dataset *ds, const as_synth_options *opt, as_rng *rng,
+                              size_t *fold)
+{
+    if (ds->group)
+        return as_stratified_group_kfold(ds->y, ds->group, ds->n, ds->n_groups, opt->folds, rng,
+                                         fold);
+    return as_stratified_kfold(ds->y, ds->n, opt->folds, rng, fold);
+}
+
 typedef struct {
     const as_dataset *ds;
     const as_synth_options *opt;
@@ -376,7 +387,7 @@ as_status as_synth_cv(const as_dataset *ds, const as_synth_options *opt, as_synt
     AS_CHECK(AS_ALLOC(fold, ds->n, "synth: folds"));
     as_rng rng;
     as_rng_stream(&rng, opt->seed, AS_TASK_FOLDS);
-    AS_CHECK(as_stratified_kfold(ds->y, ds->n, opt->folds, &rng, fold));
+    AS_CHECK(assign_folds(ds, opt, &rng, fold));
     for (size_t f = 0; f < opt->folds; f++) {
         r->part_name[f] = fold_label(f + 1);
         if (!r->part_name[f]) {
@@ -642,7 +653,7 @@ as_status as_synth_train(const as_schema *schema, const as_dataset *ds,
     AS_CHECK(AS_ALLOC(fold, ds->n, "synth: folds"));
     as_rng rng;
     as_rng_stream(&rng, opt->seed, AS_TASK_FOLDS);
-    AS_CHECK(as_stratified_kfold(ds->y, ds->n, opt->folds, &rng, fold));
+    AS_CHECK(assign_folds(ds, opt, &rng, fold));
     train_ctx c = {ds, opt, fold, m};
     AS_CHECK(as_parallel_for(opt->folds + 1, opt->threads, train_task, &c));
     *out = m;

@@ -86,6 +86,8 @@ as_status as_screen_options_check(const as_screen_options *o)
         return AS_FAIL(AS_EINVAL, "screen: --size %zu must lie in 3..8", o->size);
     if (o->per_round == 0 || o->chains == 0 || o->chain_steps == 0)
         return AS_FAIL(AS_EINVAL, "screen: chains, steps and labels per round must be > 0");
+    if (o->per_round > 256) /* a batch's test split is drawn over at most 256 labels */
+        return AS_FAIL(AS_EINVAL, "screen: --per-round %zu must be at most 256", o->per_round);
     if (!(o->test_fraction >= 0 && o->test_fraction < 0.5))
         return AS_FAIL(AS_EINVAL, "screen: test fraction %g must lie in [0, 0.5)",
                        o->test_fraction);

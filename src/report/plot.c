@@ -58,39 +58,32 @@ as_status as_plot_set_size(as_plot *p, int width_px, int height_px)
     return AS_OK;
 }
 
-static as_status check_range(const char *axis, double lo, double hi)
+/* Fix an axis range: checked, then stored with its flag. */
+static as_status set_range(const char *axis, double lo, double hi, int *fix, double *plo,
+                           double *phi)
 {
     if (!isfinite(lo) || !isfinite(hi) || !(lo < hi))
         return AS_FAIL(AS_EINVAL, "plot: %s range [%g, %g] must be finite with lo < hi", axis, lo,
                        hi);
+    *fix = 1;
+    *plo = lo;
+    *phi = hi;
     return AS_OK;
 }
 
 as_status as_plot_set_xrange(as_plot *p, double lo, double hi)
 {
-    AS_TRY(check_range("x", lo, hi));
-    p->xfix = 1;
-    p->xlo = lo;
-    p->xhi = hi;
-    return AS_OK;
+    return set_range("x", lo, hi, &p->xfix, &p->xlo, &p->xhi);
 }
 
 as_status as_plot_set_yrange(as_plot *p, double lo, double hi)
 {
-    AS_TRY(check_range("y", lo, hi));
-    p->yfix = 1;
-    p->ylo = lo;
-    p->yhi = hi;
-    return AS_OK;
+    return set_range("y", lo, hi, &p->yfix, &p->ylo, &p->yhi);
 }
 
 as_status as_plot_set_crange(as_plot *p, double lo, double hi)
 {
-    AS_TRY(check_range("colour", lo, hi));
-    p->cfix = 1;
-    p->clo = lo;
-    p->chi = hi;
-    return AS_OK;
+    return set_range("colour", lo, hi, &p->cfix, &p->clo, &p->chi);
 }
 
 void as_plot_set_integer_ticks(as_plot *p, int x_on, int y_on)

@@ -3,7 +3,7 @@
  *
  * usage: bench_gp DATA RESTARTS [SEED]
  * DATA (written by bench/run_gp.sh): "n d" then n rows "x_1 .. x_d y", then "m" then m rows
- * "x_1 .. x_d". Prints one line: n d restarts fit_s predict_s lml c2 l.
+ * "x_1 .. x_d". Prints one line: n d restarts fit_s predict_s lml c2 l evaluations.
  *
  * Before timing, the batched prediction (gemm + trsm) is checked against a naive per-point
  * solve, and the analytic LML gradient against central differences. */
@@ -181,8 +181,8 @@ int main(int argc, char **argv)
     if (as_gp_predict(gp, xq, m, mean, sd) != AS_OK)
         return die("predict");
     double t2 = now();
-    printf("%zu %zu %zu %.4f %.4f %.10f %.6g %.6g\n", n, d, o.restarts, t1 - t0, t2 - t1,
-           as_gp_lml_value(gp), as_gp_c2(gp), as_gp_length_scales(gp)[0]);
+    printf("%zu %zu %zu %.4f %.4f %.10f %.6g %.6g %zu\n", n, d, o.restarts, t1 - t0, t2 - t1,
+           as_gp_lml_value(gp), as_gp_c2(gp), as_gp_length_scales(gp)[0], as_gp_evaluations(gp));
     as_gp_free(gp);
     as_gp_workspace_free(w);
     free(x);

@@ -17,8 +17,8 @@ if [ -z "${BENCH_GP_BIN:-}" ]; then
 fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-printf "%6s %3s %4s | %9s %9s %9s | %9s %9s %9s | %7s | %16s %16s\n" n d rst ours_fit ours_pred ours_tot \
-  sk_fit sk_pred sk_tot speedup lml_ours lml_sklearn
+printf "%6s %3s %4s | %9s %9s %9s | %9s %9s %9s | %7s | %16s %16s | %6s %6s\n" n d rst ours_fit ours_pred \
+  ours_tot sk_fit sk_pred sk_tot speedup lml_ours lml_sklearn ev_our ev_sk
 for n in $SIZES; do
   /usr/bin/python3 - "$n" "$D" "$M" "$TMP/data_$n.txt" <<'PY'
 import sys, numpy as np
@@ -37,10 +37,10 @@ PY
   ours=$("$BIN" "$TMP/data_$n.txt" "$RESTARTS" 1)
   peer=$(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "$SRC/bench/peer_gp.py" \
          "$TMP/data_$n.txt" "$RESTARTS" 1)
-  read -r _ _ _ of op ol _ _ <<<"$ours"
-  read -r _ _ _ pf pp pl _ _ <<<"$peer"
+  read -r _ _ _ of op ol _ _ oe <<<"$ours"
+  read -r _ _ _ pf pp pl _ _ pe <<<"$peer"
   awk -v n="$n" -v d="$D" -v r="$RESTARTS" -v of="$of" -v op="$op" -v ol="$ol" -v pf="$pf" \
-      -v pp="$pp" -v pl="$pl" 'BEGIN { ot = of + op; pt = pf + pp;
-      printf "%6d %3d %4d | %9.3f %9.3f %9.3f | %9.3f %9.3f %9.3f | %6.1fx | %16.6f %16.6f\n",
-             n, d, r, of, op, ot, pf, pp, pt, pt / ot, ol, pl }'
+      -v pp="$pp" -v pl="$pl" -v oe="$oe" -v pe="$pe" 'BEGIN { ot = of + op; pt = pf + pp;
+      printf "%6d %3d %4d | %9.3f %9.3f %9.3f | %9.3f %9.3f %9.3f | %6.1fx | %16.6f %16.6f | %6d %6d\n",
+             n, d, r, of, op, ot, pf, pp, pt, pt / ot, ol, pl, oe, pe }'
 done

@@ -168,6 +168,8 @@ AS_API size_t as_gp_at_bound(const as_gp *gp, int *flags);
 /* Index of the start that won and the number of starts that gave a finite LML. */
 AS_API size_t as_gp_best_start(const as_gp *gp);
 AS_API size_t as_gp_ok_starts(const as_gp *gp);
+/* LML evaluations the fit made over all starts (0 for a model that was loaded, not fitted). */
+AS_API size_t as_gp_evaluations(const as_gp *gp);
 
 /* ================================ z-score + PCA + GP ================================ */
 

@@ -13,6 +13,7 @@
 #include <math.h>
 #include <nlopt.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -49,7 +50,7 @@ struct as_gp {
     double *th;      /* (nt) */
     double *ls;      /* (ard ? d : 1) */
     double c2, noise, y_mean, y_std, lml, jitter;
-    size_t best_start, ok_starts;
+    size_t best_start, ok_starts, evals;
     double *work;    /* predict scratch, as_gp_predict_work_len */
 };
 
@@ -220,9 +221,11 @@ static void y_normalize(const double *y, size_t n, int on, double *yn, double *m
     *sd = v;
 }
 
-/* Squared distances, lower triangle: dist_ij = |x_i - x_j|^2, x (n, d). */
-static void sq_dist(const double *x, size_t n, size_t d, double *dist)
+/* Squared distances, lower triangle: dist_ij = |x_i - x_j|^2, x (n, d); dist may be NULL.
+ * Returns the smallest one (+inf when n < 2). */
+static double sq_dist(const double *x, size_t n, size_t d, double *dist)
 {
+    double dmin = HUGE_VAL;
     for (size_t i = 0; i < n; i++) {
         const double *xi = x + i * d;
         for (size_t j = 0; j < i; j++) {
@@ -232,24 +235,68 @@ static void sq_dist(const double *x, size_t n, size_t d, double *dist)
                 double t = xi[k] - xj[k];
                 s += t * t;
             }
-            dist[i * n + j] = s;
+            if (dist)
+                dist[i * n + j] = s;
+            dmin = s < dmin ? s : dmin;
         }
     }
+    return dmin;
 }
 
 typedef struct {
     const double *x;    /* (n, d) */
     const double *yn;   /* (n) */
     const double *dist; /* (n, n) squared distances, lower (isotropic kernel only) */
+    double dmin;        /* smallest squared distance between two inputs (sq_dist) */
     size_t n, d;
     const as_gp_options *opt;
     double *a;          /* (n, n) scratch */
     double *alpha;      /* (n) scratch */
 } lml_ctx;
 
+/* Every off-diagonal Kf_ij is +0 (exp(-h) underflows, h >= AS_EXP_UNDERFLOW for all pairs):
+ * true when the closest pair underflows. Exact for the isotropic kernel, where
+ * h_ij = 0.5 (dist_ij / l^2) grows with dist_ij even after rounding; with per-feature length
+ * scales h_ij >= 0.5 min_k(1/l_k^2) dist_ij, checked with a margin far above the rounding of
+ * the d-term sum. Half the random restarts start at such a tiny length scale. */
+static int kernel_is_diagonal(const lml_ctx *c, double inv_l2_min)
+{
+    if (!c->opt->ard)
+        return 0.5 * (c->dmin * inv_l2_min) >= AS_EXP_UNDERFLOW;
+    return 0.5 * (c->dmin * inv_l2_min) >= AS_EXP_UNDERFLOW * (1 + 1e-9);
+}
+
+/* lml_eval for K = kappa I, kappa = C^2 + s + jitter: the same quantities in O(n), computed as
+ * the Cholesky route computes them (L = sqrt(kappa) I); dK/dlog l_k vanishes. */
+static as_status lml_eval_diagonal(const lml_ctx *c, double c2, double s, double jitter,
+                                   double *lml, double *grad)
+{
+    size_t n = c->n, nl = c->opt->ard ? c->d : 1;
+    double *al = c->alpha, kappa = c2 + s + jitter;
+    if (!(kappa > 0))
+        return AS_FAIL(AS_ENOTPD, "gp: kernel matrix not positive definite (diagonal %g)", kappa);
+    double lii = sqrt(kappa), quad = 0, tr = 0;
+    for (size_t i = 0; i < n; i++) {
+        al[i] = c->yn[i] / lii / lii;
+        quad += c->yn[i] * al[i];
+    }
+    *lml = -0.5 * quad - (double)n * log(lii) - 0.5 * (double)n * AS_LOG_2PI;
+    if (!grad)
+        return AS_OK;
+    double kinv = (1 / lii) * (1 / lii);
+    for (size_t i = 0; i < n; i++)
+        tr += al[i] * al[i] - kinv;
+    grad[0] = 0.5 * tr * c2;
+    for (size_t k = 0; k < nl; k++)
+        grad[1 + k] = 0;
+    if (c->opt->noise)
+        grad[1 + nl] = 0.5 * tr * s;
+    return AS_OK;
+}
+
 /* LML and gradient (if grad) at theta with a given jitter. AS_ENOTPD when K is not positive
- * definite. On success w->a holds L (grad == NULL) or K^{-1} (grad != NULL) in its lower part
- * and w->alpha holds K^{-1} yn. */
+ * definite. On success c->alpha holds K^{-1} yn and, unless K is diagonal, c->a holds L
+ * (grad == NULL) or K^{-1} (grad != NULL) in its lower part. */
 static as_status lml_eval(const lml_ctx *c, const double *theta, double jitter, double *lml,
                           double *grad)
 {
@@ -258,11 +305,14 @@ static as_status lml_eval(const lml_ctx *c, const double *theta, double jitter, 
     const double *dist = c->dist, *x = c->x;
     double c2 = exp(theta[0]);
     double s = c->opt->noise ? exp(theta[1 + nl]) : 0.0;
-    double inv_l2[nl > 0 ? nl : 1];
+    double inv_l2[nl > 0 ? nl : 1], inv_l2_min = HUGE_VAL;
     for (size_t k = 0; k < nl; k++) {
         double lk = exp(theta[1 + k]);
         inv_l2[k] = 1.0 / (lk * lk);
+        inv_l2_min = inv_l2[k] < inv_l2_min ? inv_l2[k] : inv_l2_min;
     }
+    if (kernel_is_diagonal(c, inv_l2_min))
+        return lml_eval_diagonal(c, c2, s, jitter, lml, grad);
     /* K lower (with diagonal), Kf strict upper; in TILE x TILE blocks so that the transposed
      * (strided) store stays in cache */
     for (size_t ib = 0; ib < n; ib += AS_GP_TILE) {
@@ -391,9 +441,8 @@ as_status as_gp_lml(const double *x, const double *y, size_t n, size_t d,
         return AS_FAIL(AS_EINVAL, "gp: theta or lml is NULL");
     AS_TRY(ws_prepare(n, d, w, &tmp, &ws));
     y_normalize(y, n, opt->normalize_y, ws->yn, &ym, &ysd);
-    if (!opt->ard)
-        sq_dist(x, n, d, ws->dist);
-    lml_ctx c = {x, ws->yn, ws->dist, n, d, opt, ws->a, ws->alpha};
+    double dmin = sq_dist(x, n, d, opt->ard ? NULL : ws->dist);
+    lml_ctx c = {x, ws->yn, ws->dist, dmin, n, d, opt, ws->a, ws->alpha};
     as_status st = lml_eval(&c, theta, opt->jitter, lml, grad);
     as_gp_workspace_free(tmp);
     return st;
@@ -435,21 +484,24 @@ typedef struct {
     lml_ctx c;
     start_ctx sc;
     nlopt_opt nl;
-    size_t t, nthr, nstart;
+    size_t nstart;
+    atomic_size_t *next; /* next start to take, shared by the workers */
     const double *lo, *hi, *t0;
     uint64_t seed;
     double *fs;  /* (nstart) best -LML per start, HUGE_VAL when none was finite */
+    size_t *evs; /* (nstart) LML evaluations per start */
     double *ths; /* (nstart, nt) its theta */
 } worker;
 
-/* Starts t, t + nthr, ...: start 0 at the initial values, start r at a log-uniform point drawn
- * from as_rng_stream(seed, r). */
+/* Takes starts in turn until none is left (their costs differ tenfold, so a fixed split would
+ * leave a core idle): start 0 at the initial values, start r at a log-uniform point drawn from
+ * as_rng_stream(seed, r). A start's result depends only on r, never on the thread. */
 static void *worker_run(void *arg)
 {
     worker *k = arg;
     size_t nt = k->sc.nt;
     double th[nt];
-    for (size_t r = k->t; r < k->nstart; r += k->nthr) {
+    for (size_t r; (r = atomic_fetch_add(k->next, 1)) < k->nstart;) {
         if (r == 0) {
             memcpy(th, k->t0, nt * sizeof *th);
         } else {
@@ -464,6 +516,7 @@ static void *worker_run(void *arg)
         nlopt_result res = nlopt_optimize(k->nl, th, &fmin);
         (void)res; /* the best point seen is tracked by the objective */
         k->fs[r] = k->sc.best_f;
+        k->evs[r] = k->sc.evals;
         memcpy(k->ths + r * nt, k->sc.best_x, nt * sizeof *th);
     }
     return NULL;
@@ -643,6 +696,7 @@ as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d,
     size_t nwk = 0;
     double *lo = NULL, *hi = NULL, *t0 = NULL, *best = NULL, *sbest = NULL;
     double *fs = NULL, *ths = NULL;
+    size_t *evs = NULL;
     if (!out)
         return AS_FAIL(AS_EINVAL, "gp: out pointer is NULL");
     *out = NULL;
@@ -655,7 +709,7 @@ as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d,
     AS_CHECK(AS_ALLOC(best, nt, "gp theta"));
     theta_bounds(opt, d, lo, hi, t0);
     memcpy(best, t0, nt * sizeof *t0);
-    size_t best_start = 0, ok_starts = 0;
+    size_t best_start = 0, ok_starts = 0, evals = 0;
     if (opt->optimize) {
         double ym, ysd;
         size_t nstart = opt->restarts + 1;
@@ -665,28 +719,30 @@ as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d,
         if (nthr > 1)
             AS_CHECK(ws_slots(ws, nthr - 1));
         AS_CHECK(AS_ALLOC(fs, nstart, "gp start results"));
+        AS_CHECK(AS_ALLOC(evs, nstart, "gp start results"));
         AS_CHECK(AS_ALLOC(ths, nstart * nt, "gp start results"));
         AS_CHECK(AS_ALLOC(wk, nthr, "gp workers"));
         nwk = nthr;
         AS_CHECK(AS_ALLOC(sbest, nthr * nt, "gp theta"));
         y_normalize(y, n, opt->normalize_y, ws->yn, &ym, &ysd);
-        if (!opt->ard)
-            sq_dist(x, n, d, ws->dist);
+        double dmin = sq_dist(x, n, d, opt->ard ? NULL : ws->dist);
+        atomic_size_t next;
+        atomic_init(&next, 0);
         for (size_t t = 0; t < nthr; t++) {
             worker *k = &wk[t];
-            k->c = (lml_ctx){x, ws->yn, ws->dist, n, d, opt,
+            k->c = (lml_ctx){x, ws->yn, ws->dist, dmin, n, d, opt,
                              t == 0 ? ws->a : ws->xa + (t - 1) * ws->n_max * ws->n_max,
                              t == 0 ? ws->alpha : ws->xalpha + (t - 1) * ws->n_max};
             k->sc = (start_ctx){&k->c, HUGE_VAL, sbest + t * nt, nt, 0};
-            k->t = t;
-            k->nthr = nthr;
             k->nstart = nstart;
+            k->next = &next;
             k->lo = lo;
             k->hi = hi;
             k->t0 = t0;
             k->seed = seed;
             k->fs = fs;
             k->ths = ths;
+            k->evs = evs;
             k->nl = nlopt_create(NLOPT_LD_LBFGS, (unsigned)nt);
             if (!k->nl) {
                 st = AS_FAIL(AS_ENOMEM, "gp: cannot create the NLopt optimiser");
@@ -709,6 +765,7 @@ as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d,
         /* combine in start order: the best LML wins, ties go to the lower index */
         double best_f = HUGE_VAL;
         for (size_t r = 0; r < nstart; r++) {
+            evals += evs[r];
             if (!(fs[r] < HUGE_VAL))
                 continue;
             ok_starts++;
@@ -725,6 +782,7 @@ as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d,
     AS_CHECK(as_gp_build(x, y, n, d, opt, best, opt->jitter, seed, out));
     (*out)->best_start = best_start;
     (*out)->ok_starts = ok_starts;
+    (*out)->evals = evals;
     report_bounds(*out);
 fail:
     for (size_t t = 0; t < nwk; t++)
@@ -732,6 +790,7 @@ fail:
             nlopt_destroy(wk[t].nl);
     as_free(wk);
     as_free(fs);
+    as_free(evs);
     as_free(ths);
     as_gp_workspace_free(tmp);
     as_free(lo);
@@ -814,6 +873,7 @@ uint64_t as_gp_seed(const as_gp *gp) { return gp->seed; }
 const as_gp_options *as_gp_options_of(const as_gp *gp) { return &gp->opt; }
 size_t as_gp_best_start(const as_gp *gp) { return gp->best_start; }
 size_t as_gp_ok_starts(const as_gp *gp) { return gp->ok_starts; }
+size_t as_gp_evaluations(const as_gp *gp) { return gp->evals; }
 const double *as_gp_x_train(const as_gp *gp) { return gp->x; }
 const double *as_gp_y_train(const as_gp *gp) { return gp->y; }
 

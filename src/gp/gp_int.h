@@ -12,11 +12,11 @@
 as_status as_gp_potrf(size_t n, double *a, size_t ld);
 /* Solve L L^T x = b in place, b (n). */
 as_status as_gp_potrs(size_t n, const double *l, size_t ld, double *b);
-/* Lower triangle of L replaced by the lower triangle of (L L^T)^{-1}. */
+/* Lower triangle of L replaced by the lower triangle of (L L^T)^{-1} (what dpotri gives, by a
+ * recursive BLAS-3 inverse). AS_ENOTPD when L has a zero on its diagonal. */
 as_status as_gp_potri(size_t n, double *l, size_t ld);
 /* Rows of b (m, n, ld ldb) replaced by L^{-1} row. */
 void as_gp_trsm_rows(size_t n, const double *l, size_t ld, double *b, size_t m, size_t ldb);
-/* Set the OpenBLAS thread count, returning the previous one. */
 
 /* Rebuild a GP at fixed log hyperparameters theta (no optimisation): normalization, kernel
  * matrix, factor with jitter escalation starting at `jitter`, alpha. Used by as_gp_fit and by

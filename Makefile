@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= 2
 
-.PHONY: all deps build demo check asan bench clean
+.PHONY: fuzz all deps build demo check asan bench clean
 all: build
 
 deps:
@@ -30,5 +30,19 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
+# Open-ended, coverage-guided fuzzing of the file readers with clang's libFuzzer (not part of
+# `make check`, which replays the seed corpus plus seeded mutations). FUZZ_SECONDS per target;
+# new inputs that reach new code go to build-fuzz/corpus-<target>/ (copy the telling ones to
+# fuzz/corpus/<target>/), crashes to crash-* files in the current directory.
+FUZZ_SECONDS ?= 60
+fuzz:
+	CC=clang cmake -S . -B build-fuzz -DAS_LIBFUZZER=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build build-fuzz -j $(JOBS) --target csv_libfuzzer poscar_libfuzzer extxyz_libfuzzer setfl_libfuzzer
+	for t in csv poscar extxyz setfl; do \
+	  mkdir -p build-fuzz/corpus-$$t; \
+	  ./build-fuzz/$${t}_libfuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	    build-fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \
+	done
+
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

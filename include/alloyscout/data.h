@@ -56,8 +56,9 @@ AS_API const char *as_table_path(const as_table *t);
 AS_API as_status as_table_find(const as_table *t, const char *name, size_t *col);
 
 /* Write one CSV record of `n` fields followed by "\n" to `f`. A field is quoted (with inner
- * quotes doubled) when it contains a comma, a quote, CR or LF, or when it is the only field and
- * is empty (so that the record is not a blank line). A NULL field is written as empty.
+ * quotes doubled) when it contains a comma, a quote, CR or LF, when it starts with a UTF-8
+ * byte-order mark, or when it is the only field and is empty or all spaces and tabs (so that
+ * the record is not a blank line). A NULL field is written as empty.
  * Returns AS_EIO when the stream reports an error. Intended for the stream of an as_outfile. */
 AS_API as_status as_csv_write_row(FILE *f, const char *const *fields, size_t n);
 /* Write a whole table (header and rows) to `path` through as_outfile: the file appears

@@ -41,7 +41,8 @@ AS_API as_status as_structure_create(size_t n, size_t n_symbols, as_structure **
 AS_API as_status as_structure_copy(const as_structure *s, as_structure **out);
 AS_API void as_structure_free(as_structure *s);
 /* Set (replace or add) the info pair key=value; both are copied. Keys are non-empty and hold
- * no space, '=' or '"'; values hold no '"' or newline (AS_EINVAL otherwise). AS_ENOMEM. */
+ * no space, '=' or '"'; values hold no line break (CR or LF) (AS_EINVAL otherwise); the
+ * extended-XYZ writer quotes and escapes what needs it. AS_ENOMEM. */
 AS_API as_status as_structure_set_info(as_structure *s, const char *key, const char *value);
 /* The value of key, or NULL. Borrowed: valid until the structure changes. */
 AS_API const char *as_structure_get_info(const as_structure *s, const char *key);

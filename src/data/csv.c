@@ -390,7 +390,12 @@ as_status as_table_find(const as_table *t, const char *name, size_t *col)
 
 /* ---- writer ---- */
 
-static int needs_quotes(const char *s) { return strpbrk(s, ",\"\r\n") != NULL; }
+/* A field is quoted when it holds a separator, a quote or a line break, and when it starts with
+ * the UTF-8 byte-order mark (which the reader drops at the start of a file). */
+static int needs_quotes(const char *s)
+{
+    return strpbrk(s, ",\"\r\n") != NULL || !strncmp(s, "\xEF\xBB\xBF", 3);
+}
 
 as_status as_csv_write_row(FILE *f, const char *const *fields, size_t n)
 {
@@ -398,7 +403,7 @@ as_status as_csv_write_row(FILE *f, const char *const *fields, size_t n)
         const char *s = fields[j] ? fields[j] : "";
         if (j)
             fputc(',', f);
-        if (needs_quotes(s) || (n == 1 && !*s)) {
+        if (needs_quotes(s) || (n == 1 && is_blank_text(s))) { /* else read as a blank line */
             fputc('"', f);
             for (; *s; s++) {
                 if (*s == '"')

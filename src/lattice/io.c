@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "alloyscout/lattice.h"
 #include "core_int.h"
@@ -33,6 +34,21 @@ static int next_line(reader *r)
         r->buf[--len] = 0;
     r->line++;
     return 1;
+}
+
+/* Whether `n` atom lines of at least `min_len` bytes each (newline included) can still follow
+ * in the file: a large corrupt count is reported before memory is allocated for it. Counts up
+ * to 1e5 always pass; the reader then reports exactly where the atom lines run out. */
+static int room_for_atoms(reader *r, size_t n, size_t min_len)
+{
+    if (n <= 100000)
+        return 1;
+    struct stat st;
+    long pos = ftell(r->f);
+    if (pos < 0 || fstat(fileno(r->f), &st) != 0 || !S_ISREG(st.st_mode))
+        return 1; /* not a regular file: the line reader will tell */
+    size_t left = st.st_size > pos ? (size_t)(st.st_size - pos) : 0;
+    return n <= (left + 1) / min_len; /* the last line may lack its newline */
 }
 
 static int is_blank(const char *s)
@@ -135,6 +151,9 @@ static as_status parse_comment(reader *r, char *s, kv *out, size_t *n_out)
         if (!*key)
             return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: empty key on the comment line", r->path,
                            r->line, col);
+        if (strchr(key, '"'))
+            return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: a quote inside the key '%s' on the comment "
+                                      "line", r->path, r->line, col, key);
         if (n == MAX_KV)
             return AS_FAIL(AS_EPARSE, "%s:%zu: more than %d key=value pairs", r->path, r->line,
                            MAX_KV);
@@ -197,8 +216,12 @@ static as_status read_frame(reader *r, as_structure **out)
     if (nt != 1 || *end || errno || na < 0 || na > 100000000)
         return AS_FAIL(AS_EPARSE, "%s:%zu: expected the number of atoms", r->path, r->line);
     size_t n = (size_t)na;
+    size_t count_line = r->line;
     if (!next_line(r))
         return AS_FAIL(AS_EPARSE, "%s:%zu: missing comment line", r->path, r->line + 1);
+    if (!room_for_atoms(r, n, 8)) /* "X 0 0 0\n" */
+        return AS_FAIL(AS_EPARSE, "%s:%zu: %zu atoms declared, but the rest of the file is too "
+                                  "short to hold them", r->path, count_line, n);
     size_t comment_line = r->line;
     kv pairs[MAX_KV];
     size_t n_kv = 0;
@@ -233,9 +256,9 @@ static as_status read_frame(reader *r, as_structure **out)
         } else if (!strcasecmp(k, "pbc")) {
             continue; /* structures are periodic; written back as "T T T" */
         } else {
-            for (char *q = pairs[i].val; *q; q++)
-                if (*q == '"' || *q == '\n')
-                    *q = '\'';
+            for (char *q = pairs[i].val; *q; q++) /* a stray CR cannot be written back */
+                if (*q == '\r' || *q == '\n')
+                    *q = ' ';
             AS_CHECK(as_structure_set_info(s, k, pairs[i].val));
         }
     }
@@ -361,8 +384,14 @@ as_status as_extxyz_write_frame(FILE *f, const as_structure *s)
         const char *k = s->info_keys[i], *v = s->info_values[i];
         if (is_reserved_key(k))
             continue;
-        int quote = !*v || strpbrk(v, " \t=,{}") != NULL;
-        fprintf(f, quote ? " %s=\"%s\"" : " %s=%s", k, v);
+        if (*v && !strpbrk(v, " \t=,{}\"\\")) {
+            fprintf(f, " %s=%s", k, v);
+            continue;
+        }
+        fprintf(f, " %s=\"", k); /* quoted, with '"' and '\' escaped as the reader expects */
+        for (const char *c = v; *c; c++)
+            fprintf(f, *c == '"' || *c == '\\' ? "\\%c" : "%c", *c);
+        fputc('"', f);
     }
     fprintf(f, " pbc=\"T T T\"\n");
     for (size_t i = 0; i < s->n; i++) {
@@ -430,6 +459,9 @@ as_status as_poscar_read(const char *path, as_structure **out)
         st = dup_malloc_fail(path);
         goto fail;
     }
+    for (char *q = comment; *q; q++) /* kept as info "comment": one line */
+        if (*q == '\r')
+            *q = ' ';
     AS_CHECK(poscar_need_line(&r, "the scale factor"));
     if (split(r.buf, tok, cols, 2) < 1 || parse_num(tok[0], &scale) || scale == 0) {
         st = AS_FAIL(AS_EPARSE, "%s:%zu: expected a nonzero scale factor", path, r.line);
@@ -502,6 +534,11 @@ as_status as_poscar_read(const char *path, as_structure **out)
         counts[i] = (size_t)k;
         n += counts[i];
     }
+    if (n == 0) {
+        st = AS_FAIL(AS_EPARSE, "%s:%zu: the species counts add up to no atom", path, r.line);
+        goto fail;
+    }
+    size_t count_line = r.line;
     AS_CHECK(poscar_need_line(&r, "Direct or Cartesian"));
     char *mode = r.buf;
     while (isspace((unsigned char)*mode))
@@ -519,6 +556,11 @@ as_status as_poscar_read(const char *path, as_structure **out)
         direct = 0;
     else {
         st = AS_FAIL(AS_EPARSE, "%s:%zu: expected Direct or Cartesian", path, r.line);
+        goto fail;
+    }
+    if (!room_for_atoms(&r, n, 6)) { /* "0 0 0\n" */
+        st = AS_FAIL(AS_EPARSE, "%s:%zu: %zu atoms declared, but the rest of the file is too "
+                                "short to hold them", path, count_line, n);
         goto fail;
     }
     AS_CHECK(as_structure_create(n, 0, &s));

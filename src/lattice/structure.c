@@ -81,8 +81,8 @@ as_status as_structure_set_info(as_structure *s, const char *key, const char *va
     if (!key || !*key || strpbrk(key, " \t\n\r=\""))
         return AS_FAIL(AS_EINVAL, "structure: info key '%s' is empty or holds space, '=' or '\"'",
                        key ? key : "");
-    if (!value || strpbrk(value, "\"\n\r"))
-        return AS_FAIL(AS_EINVAL, "structure: info value of '%s' holds '\"' or a newline", key);
+    if (!value || strpbrk(value, "\n\r"))
+        return AS_FAIL(AS_EINVAL, "structure: info value of '%s' holds a line break", key);
     char *v = as_strdup(value);
     if (!v)
         return AS_FAIL(AS_ENOMEM, "structure: cannot store info '%s'", key);

@@ -283,6 +283,16 @@ as_status as_setfl_read(const char *path, as_setfl **out)
                      path, r.line, v[0], v[1], v[2], v[3], v[4]);
         goto fail;
     }
+    {   /* a corrupt grid line is reported before tables are allocated for it: every number
+         * takes at least two bytes ("0 ") */
+        double need = (double)ne * (v[0] + v[2]) + v[2] * (double)ne * (double)(ne + 1) / 2;
+        if (2 * need > (double)r.len + 1) {
+            st = AS_FAIL(AS_EPARSE, "%s:%zu:1: the grid (nrho %g, nr %g, %ld elements) needs "
+                                    "%.0f numbers, more than the file's %zu bytes can hold",
+                         path, r.line, v[0], v[2], ne, need, r.len);
+            goto fail;
+        }
+    }
     AS_CHECK(setfl_alloc((size_t)ne, (int)v[0], (int)v[2], &t));
     t->drho = v[1];
     t->dr = v[3];
@@ -299,6 +309,12 @@ as_status as_setfl_read(const char *path, as_setfl **out)
         if (!s || sscanf(s, "%lf %lf %lf %15s", &z, &m, &lat, lt) < 3) {
             st = AS_FAIL(AS_EPARSE, "%s:%zu:1: expected 'Z mass a lattice' for element %s", path,
                          hl, names[a]);
+            goto fail;
+        }
+        if (!(z >= 0 && z <= 200 && z == floor(z)) || !isfinite(m) || !isfinite(lat)) {
+            st = AS_FAIL(AS_EPARSE, "%s:%zu:1: bad element line for %s (Z %g, mass %g, a %g): Z "
+                                    "must be an atomic number, mass and a finite", path, hl,
+                         names[a], z, m, lat);
             goto fail;
         }
         t->z[a] = (int)z;

@@ -79,6 +79,13 @@ for k in range(3):
             assert abs(back.get_potential_energy() - at.get_potential_energy()) < 1e-7
             assert np.abs(back.get_forces() - at.get_forces()).max() < 1e-7
         checks += 1
+# a text value with quotes and commas (ASE escapes the quotes; so does alloyscout)
+q = Atoms("Pt", cell=[3, 3, 3], pbc=True)
+q.info["note"] = 'say "hi", a = b'
+write(f"{WORK}/quote.extxyz", q)
+run("lattice", "convert", f"{WORK}/quote.extxyz", f"{WORK}/quote.conv.extxyz")
+assert read(f"{WORK}/quote.conv.extxyz").info["note"] == q.info["note"], "quoted info value"
+checks += 1
 # many frames
 frames = [read(f"{WORK}/ase{k}.extxyz") for k in range(3)]
 write(f"{WORK}/multi.extxyz", frames)

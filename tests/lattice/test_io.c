@@ -56,6 +56,7 @@ static as_structure *sample(int forces)
     assert_int_equal(as_structure_set_info(s, "config", "7"), AS_OK);
     assert_int_equal(as_structure_set_info(s, "sro_pair", "Pt-(Co,Cu)"), AS_OK);
     assert_int_equal(as_structure_set_info(s, "note", "two words"), AS_OK);
+    assert_int_equal(as_structure_set_info(s, "quoted", "say \"hi\", a\\b"), AS_OK);
     return s;
 }
 
@@ -89,6 +90,7 @@ static void extxyz_should_read_back_exactly_what_it_wrote(void **st)
         assert_string_equal(as_structure_get_info(back[k], "sro_pair"), "Pt-(Co,Cu)");
         assert_string_equal(as_structure_get_info(back[k], "note"), "two words");
         assert_string_equal(as_structure_get_info(back[k], "config"), "7");
+        assert_string_equal(as_structure_get_info(back[k], "quoted"), "say \"hi\", a\\b");
     }
     assert_non_null(back[0]->forces);
     assert_memory_equal(back[0]->forces, fr[0]->forces, 15 * sizeof(double));
@@ -161,6 +163,11 @@ static void malformed_extxyz_should_fail_with_file_and_line(void **st)
     expect_parse_error("empty.xyz", "\n\n", "3:", "no frame");
     expect_parse_error("lat8.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0\"\nPt 0 0 0\n", "2:",
                        "Lattice needs 9");
+    /* found by fuzz/fuzz_extxyz.c: a quote inside a key; a count far beyond the file */
+    snprintf(buf, sizeof buf, "1\n%s k\"ey=1\nPt 0 0 0\n", lat);
+    expect_parse_error("keyquote.xyz", buf, "2:", "quote inside the key");
+    snprintf(buf, sizeof buf, "99999999\n%s\nPt 0 0 0\n", lat);
+    expect_parse_error("huge.xyz", buf, "1:", "99999999 atoms declared");
     as_structure **f;
     size_t n;
     assert_int_equal(as_extxyz_read(tmp_path("does-not-exist.xyz"), &f, &n), AS_EIO);
@@ -189,7 +196,7 @@ static void vasp_style_poscar_should_parse_scale_selective_dynamics_and_potcar_n
 {
     (void)st;
     const char *p = tmp_path("POSCAR_vasp");
-    write_text(p, "PtCo L10\n"
+    write_text(p, "PtCo L10 \"relaxed\"\n" /* quotes: anything goes on the comment line */
                   "  2.0\n"
                   "  1.35 0 0\n  0 1.35 0\n  0 0 1.85\n"
                   "  Pt_pv Co\n  1 1\n"
@@ -205,7 +212,7 @@ static void vasp_style_poscar_should_parse_scale_selective_dynamics_and_potcar_n
     assert_string_equal(s->symbols[s->species[0]], "Pt");
     assert_string_equal(s->symbols[s->species[1]], "Co");
     assert_near(s->pos[5], 1.85, 1e-15);
-    assert_string_equal(as_structure_get_info(s, "comment"), "PtCo L10");
+    assert_string_equal(as_structure_get_info(s, "comment"), "PtCo L10 \"relaxed\"");
     as_structure_free(s);
     /* negative scale: the cell volume in Å^3 */
     write_text(p, "vol\n-64\n1 0 0\n0 1 0\n0 0 1\nCu\n1\nCartesian\n0.25 0.5 0.75\n");
@@ -229,6 +236,10 @@ static void malformed_poscar_should_fail_with_file_and_line(void **st)
         {"c\n1\n1 0 0\n0 1 0\n0 0 1\nPt\n1\nWhat\n0 0 0\n", ":8:", "Direct or Cartesian"},
         {"c\nx\n", ":2:", "scale"},
         {"c\n1\n1 0 0\n2 0 0\n0 0 1\nPt\n1\nDirect\n0 0 0\n", ":5:", "linearly dependent"},
+        /* found by fuzz/fuzz_poscar.c */
+        {"c\n1\n1 0 0\n0 1 0\n0 0 1\nPt\n0\nDirect\n", ":7:", "no atom"},
+        {"c\n1\n1 0 0\n0 1 0\n0 0 1\nPt Co\n50000000 50000000\nDirect\n0 0 0\n", ":7:",
+         "100000000 atoms declared"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         char name[32];
@@ -313,7 +324,8 @@ static void element_table_should_know_1_to_103(void **st)
     assert_int_equal(as_structure_create(1, 0, &s), AS_OK);
     assert_int_equal(as_structure_add_symbol(s, "Zz", &idx), AS_EINVAL);
     assert_int_equal(as_structure_set_info(s, "bad key", "v"), AS_EINVAL);
-    assert_int_equal(as_structure_set_info(s, "k", "a\"b"), AS_EINVAL);
+    assert_int_equal(as_structure_set_info(s, "k", "a\nb"), AS_EINVAL);
+    assert_int_equal(as_structure_set_info(s, "k", "a\rb"), AS_EINVAL);
     as_structure_free(s);
 }
 

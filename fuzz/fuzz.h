@@ -14,9 +14,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Write the input to a fresh temporary file ($TMPDIR or /tmp); returns the path (a static
- * buffer, overwritten by the next call) or NULL. Remove the file with fuzz_unlink. */
-const char *fuzz_tmpfile(const uint8_t *data, size_t size);
+/* Write the input to a fresh temporary file ($TMPDIR or /tmp) and put its name in path;
+ * returns 0 on success. Remove the file with fuzz_unlink. */
+#define FUZZ_PATH_MAX 4096
+int fuzz_tmpfile(const uint8_t *data, size_t size, char path[FUZZ_PATH_MAX]);
 void fuzz_unlink(const char *path);
 
 /* Report a broken promise and abort (a crash for the fuzzer). */

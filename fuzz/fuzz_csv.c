@@ -55,18 +55,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 fuzz_fail("cell (%zu, %zu) placed at %zu:%zu in %zu bytes", r, c, line, col,
                           size);
         }
-    const char *path = fuzz_tmpfile((const uint8_t *)"", 0);
-    if (path) {
-        char keep[4096];
-        strcpy(keep, path);
+    char path[FUZZ_PATH_MAX];
+    if (!fuzz_tmpfile((const uint8_t *)"", 0, path)) {
         as_table *back = NULL;
-        if (as_table_write_csv(t, keep) != AS_OK)
+        if (as_table_write_csv(t, path) != AS_OK)
             fuzz_fail("cannot write the table back: %s", as_errmsg());
-        if (as_table_read_csv(keep, &back) != AS_OK)
+        if (as_table_read_csv(path, &back) != AS_OK)
             fuzz_fail("cannot read back what was written: %s", as_errmsg());
         same_tables(t, back);
         as_table_free(back);
-        fuzz_unlink(keep);
+        fuzz_unlink(path);
     }
     as_table_free(t);
     return 0;

@@ -8,11 +8,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *tmp = fuzz_tmpfile(data, size);
-    if (!tmp)
+    char path[FUZZ_PATH_MAX];
+    if (fuzz_tmpfile(data, size, path))
         return 0;
-    char path[4096];
-    strcpy(path, tmp);
     as_structure **f = NULL;
     size_t n = 0;
     as_status st = as_extxyz_read(path, &f, &n);
@@ -27,9 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_fail("success with no frame");
     for (size_t k = 0; k < n; k++)
         fuzz_check_structure(f[k]);
-    tmp = fuzz_tmpfile((const uint8_t *)"", 0);
-    if (tmp) {
-        strcpy(path, tmp);
+    if (!fuzz_tmpfile((const uint8_t *)"", 0, path)) {
         as_structure **g = NULL;
         size_t m = 0;
         if (as_extxyz_write(path, f, n) != AS_OK)

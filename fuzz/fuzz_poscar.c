@@ -21,11 +21,9 @@ static double orthogonality(const double *c)
 
 static void round_trip(const as_structure *s, int direct)
 {
-    const char *tmp = fuzz_tmpfile((const uint8_t *)"", 0);
-    if (!tmp)
+    char path[FUZZ_PATH_MAX];
+    if (fuzz_tmpfile((const uint8_t *)"", 0, path))
         return;
-    char path[4096];
-    strcpy(path, tmp);
     as_structure *b = NULL;
     if (as_poscar_write(path, s, direct) == AS_OK) {
         if (as_poscar_read(path, &b) != AS_OK)
@@ -45,11 +43,9 @@ static void round_trip(const as_structure *s, int direct)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *tmp = fuzz_tmpfile(data, size);
-    if (!tmp)
+    char path[FUZZ_PATH_MAX];
+    if (fuzz_tmpfile(data, size, path))
         return 0;
-    char path[4096];
-    strcpy(path, tmp);
     as_structure *s = NULL;
     as_status st = as_poscar_read(path, &s);
     fuzz_unlink(path);

@@ -8,11 +8,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *tmp = fuzz_tmpfile(data, size);
-    if (!tmp)
+    char path[FUZZ_PATH_MAX], spec[4200];
+    if (fuzz_tmpfile(data, size, path))
         return 0;
-    char path[4096], spec[4200];
-    strcpy(path, tmp);
     snprintf(spec, sizeof spec, "eam:%s", path);
     as_oracle *o = NULL;
     as_status st = as_oracle_create(spec, NULL, &o);

@@ -8,30 +8,29 @@
 #include "alloyscout/core.h"
 #include "fuzz.h"
 
-const char *fuzz_tmpfile(const uint8_t *data, size_t size)
+int fuzz_tmpfile(const uint8_t *data, size_t size, char path[FUZZ_PATH_MAX])
 {
-    static char path[4096];
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir)
         dir = "/tmp";
-    int n = snprintf(path, sizeof path, "%s/alloyscout-fuzz-XXXXXX", dir);
-    if (n < 0 || (size_t)n >= sizeof path)
-        return NULL;
+    int n = snprintf(path, FUZZ_PATH_MAX, "%s/alloyscout-fuzz-XXXXXX", dir);
+    if (n < 0 || n >= FUZZ_PATH_MAX)
+        return -1;
     int fd = mkstemp(path);
     if (fd < 0)
-        return NULL;
+        return -1;
     size_t done = 0;
     while (done < size) {
         ssize_t w = write(fd, data + done, size - done);
         if (w <= 0) {
             close(fd);
             unlink(path);
-            return NULL;
+            return -1;
         }
         done += (size_t)w;
     }
     close(fd);
-    return path;
+    return 0;
 }
 
 void fuzz_unlink(const char *path)

@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -68,6 +72,7 @@ static struct {
     __typeof__(lammps_get_thermo) *get_thermo;
     __typeof__(lammps_gather_atoms) *gather_atoms;
     __typeof__(lammps_gather) *gather;
+    __typeof__(lammps_scatter_atoms) *scatter_atoms;
 } lmp_api;
 
 #ifndef AS_LAMMPS_LIBRARY
@@ -100,6 +105,7 @@ static as_status lmp_load(void)
     LOAD(get_thermo)
     LOAD(gather_atoms)
     LOAD(gather)
+    LOAD(scatter_atoms)
 #undef LOAD
     return AS_OK;
 }
@@ -108,12 +114,21 @@ struct as_lmp {
     char *style, *coeff;
     char (*types)[AS_SYMBOL_MAX]; /* element names of the LAMMPS types, from pair_coeff */
     size_t n_types;
+    /* the worker process (see "Worker" below); pid 0 when none runs */
+    pthread_mutex_t lock;
+    pid_t pid;
+    int sock;
+    char logpath[64];
 };
+
+static void worker_stop(as_lmp *l, int kill_it);
 
 void as_lmp_free(as_lmp *l)
 {
     if (!l)
         return;
+    worker_stop(l, 0);
+    pthread_mutex_destroy(&l->lock);
     as_free(l->style);
     as_free(l->coeff);
     as_free(l->types);
@@ -131,6 +146,8 @@ as_status as_lmp_create(const char *spec, as_lmp **out)
     as_lmp *l = as_calloc(1, sizeof *l);
     if (!l)
         return AS_FAIL(AS_ENOMEM, "lammps: cannot allocate");
+    pthread_mutex_init(&l->lock, NULL);
+    l->sock = -1;
     l->style = as_malloc((size_t)(semi - spec) + 1);
     l->coeff = as_strdup(semi + 1);
     size_t nw = strlen(semi + 1) / 2 + 2;
@@ -167,28 +184,28 @@ as_status as_lmp_create(const char *spec, as_lmp **out)
     return AS_OK;
 }
 
-static as_status lmp_cmd(void *h, const char *cmd)
-{
-    lmp_api.command(h, cmd);
-    if (lmp_api.has_error(h)) {
-        char buf[512] = "";
-        lmp_api.get_last_error_message(h, buf, sizeof buf);
-        return AS_FAIL(AS_EORACLE, "lammps: '%s' failed: %s", cmd, buf);
-    }
-    return AS_OK;
-}
+/* ---------------------------------------------------------------------------------------
+ * Worker. The Debian liblammps is built without C++ exceptions, so a LAMMPS error ends the
+ * process that made it. LAMMPS therefore runs in a child process that lives as long as the
+ * oracle and computes structure after structure, talking over a socket pair: the parent sends
+ * the atoms already mapped to LAMMPS types, wrapped into the cell and rotated into LAMMPS's
+ * restricted triclinic frame, and receives energy, per-atom energies and forces. While the atom
+ * count stays the same (every step of a relaxation, every configuration of one supercell, every
+ * trial cell of a cell optimization) the worker only changes the box if it differs
+ * (change_box), scatters the new types and positions into its LAMMPS instance and runs `run 0`
+ * again; a new atom count gets a new instance (pair_coeff reads the potential file again). When the worker dies (a LAMMPS error), the parent reports the end of
+ * the LAMMPS log and starts a new worker for the next structure.
+ * --------------------------------------------------------------------------------------- */
 
-/* Runs in a forked child: the Debian liblammps is built without exceptions, so a LAMMPS error
- * ends the process that made it; the parent survives and reports it. */
-static as_status lmp_run(as_lmp *l, const as_structure *s, const char *logpath, double *energy,
-                         double *e_atom, double *forces)
+typedef struct {
+    uint64_t n;
+    double box[6];
+} req_head;
+
+/* the LAMMPS type of every atom, and positions wrapped into the cell and rotated (3n) */
+static as_status lmp_prepare(const as_lmp *l, const as_structure *s, double *box, double *rot,
+                             int *type, double *x)
 {
-    as_status st = AS_OK;
-    void *h = NULL;
-    int *type = NULL, *id = NULL;
-    double *x = NULL, *buf = NULL;
-    double box[6], rot[9];
-    char line[4096];
     double inv[9];
     AS_TRY(as_lmp_box(s->cell, box, rot));
     AS_TRY(as_cell_inverse(s->cell, inv, NULL));
@@ -201,19 +218,13 @@ static as_status lmp_run(as_lmp *l, const as_structure *s, const char *logpath, 
                 break;
             }
     }
-    AS_CHECK(AS_ALLOC(type, s->n + 1, "lammps atoms"));
-    AS_CHECK(AS_ALLOC(id, s->n + 1, "lammps atoms"));
-    AS_CHECK(AS_ALLOC(x, 3 * s->n + 1, "lammps atoms"));
-    AS_CHECK(AS_ALLOC(buf, 3 * s->n + 1, "lammps atoms"));
     for (size_t i = 0; i < s->n; i++) {
         int sp = s->species[i];
-        if (sp < 0 || (size_t)sp >= s->n_symbols || sp >= 256 || !tmap[sp]) {
-            st = AS_FAIL(AS_EINVAL, "lammps: element '%s' is not named in pair_coeff '%s'",
-                         (sp >= 0 && (size_t)sp < s->n_symbols) ? s->symbols[sp] : "?", l->coeff);
-            goto fail;
-        }
+        if (sp < 0 || (size_t)sp >= s->n_symbols || sp >= 256 || !tmap[sp])
+            return AS_FAIL(AS_EINVAL, "lammps: element '%s' is not named in pair_coeff '%s'",
+                           (sp >= 0 && (size_t)sp < s->n_symbols) ? s->symbols[sp] : "?",
+                           l->coeff);
         type[i] = tmap[sp];
-        id[i] = (int)i + 1;
         /* wrap into the cell (create_atoms drops atoms outside the box), then rotate */
         double u[3], r[3];
         for (int k = 0; k < 3; k++) {
@@ -228,67 +239,16 @@ static as_status lmp_run(as_lmp *l, const as_structure *s, const char *logpath, 
         for (int k = 0; k < 3; k++)
             x[3 * i + k] = rot[3 * k] * r[0] + rot[3 * k + 1] * r[1] + rot[3 * k + 2] * r[2];
     }
-    char *args[] = {"alloyscout", "-log", (char *)logpath, "-screen", "none", "-nocite", NULL};
-    h = lmp_api.open_no_mpi(6, args, NULL);
-    if (!h) {
-        st = AS_FAIL(AS_EORACLE, "lammps: cannot create an instance");
-        goto fail;
-    }
-    AS_CHECK(lmp_cmd(h, "units metal"));
-    AS_CHECK(lmp_cmd(h, "atom_style atomic"));
-    AS_CHECK(lmp_cmd(h, "atom_modify map array sort 0 0"));
-    AS_CHECK(lmp_cmd(h, "boundary p p p"));
-    snprintf(line, sizeof line, "region cell prism 0 %.17g 0 %.17g 0 %.17g %.17g %.17g %.17g "
-                                "units box", box[0], box[1], box[2], box[3], box[4], box[5]);
-    AS_CHECK(lmp_cmd(h, line));
-    snprintf(line, sizeof line, "create_box %zu cell", l->n_types);
-    AS_CHECK(lmp_cmd(h, line));
-    AS_CHECK(lmp_cmd(h, "mass * 1.0"));
-    if (lmp_api.create_atoms(h, (int)s->n, id, type, x, NULL, NULL, 1) != (int)s->n ||
-        lmp_api.has_error(h)) {
-        st = AS_FAIL(AS_EORACLE, "lammps: could not create %zu atoms", s->n);
-        goto fail;
-    }
-    snprintf(line, sizeof line, "pair_style %s", l->style);
-    AS_CHECK(lmp_cmd(h, line));
-    snprintf(line, sizeof line, "pair_coeff %s", l->coeff);
-    AS_CHECK(lmp_cmd(h, line));
-    AS_CHECK(lmp_cmd(h, "compute peatom all pe/atom"));
-    AS_CHECK(lmp_cmd(h, "thermo_style custom step pe"));
-    AS_CHECK(lmp_cmd(h, "run 0 post no"));
-    if (energy)
-        *energy = lmp_api.get_thermo(h, "pe");
-    if (forces) {
-        lmp_api.gather_atoms(h, "f", 1, 3, buf);
-        for (size_t i = 0; i < s->n; i++) /* rotate back: f = R^T f_lammps */
-            for (int k = 0; k < 3; k++)
-                forces[3 * i + k] = rot[k] * buf[3 * i] + rot[3 + k] * buf[3 * i + 1] +
-                                    rot[6 + k] * buf[3 * i + 2];
-    }
-    if (e_atom) {
-        lmp_api.gather(h, "c_peatom", 1, 1, buf);
-        memcpy(e_atom, buf, s->n * sizeof *buf);
-    }
-    if (lmp_api.has_error(h)) {
-        char msg[512] = "";
-        lmp_api.get_last_error_message(h, msg, sizeof msg);
-        st = AS_FAIL(AS_EORACLE, "lammps: %s", msg);
-    }
-fail:
-    if (h)
-        lmp_api.close(h);
-    as_free(type);
-    as_free(id);
-    as_free(x);
-    as_free(buf);
-    return st;
+    return AS_OK;
 }
 
-static int write_all(int fd, const void *p, size_t len)
+static int send_all(int fd, const void *p, size_t len)
 {
     const char *c = p;
     while (len) {
-        ssize_t k = write(fd, c, len);
+        ssize_t k = send(fd, c, len, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR)
+            continue;
         if (k <= 0)
             return -1;
         c += k;
@@ -297,87 +257,240 @@ static int write_all(int fd, const void *p, size_t len)
     return 0;
 }
 
-as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, double *e_atom,
-                         double *forces)
+static int recv_all(int fd, void *p, size_t len)
 {
-    as_status st = AS_OK;
-    char logpath[] = "/tmp/alloyscout-lammps-XXXXXX";
-    int lfd = mkstemp(logpath);
-    if (lfd < 0)
-        return AS_FAIL(AS_EIO, "lammps: cannot create a log file in /tmp: %s", strerror(errno));
-    close(lfd);
-    size_t n = s->n, len = (1 + 4 * n) * sizeof(double);
-    double *res = as_malloc(len);
-    int fd[2] = {-1, -1};
-    if (!res) {
-        unlink(logpath);
-        return AS_FAIL(AS_ENOMEM, "lammps: cannot allocate");
+    char *c = p;
+    while (len) {
+        ssize_t k = recv(fd, c, len, 0);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return -1;
+        c += k;
+        len -= (size_t)k;
     }
-    if (pipe(fd) != 0) {
-        st = AS_FAIL(AS_EORACLE, "lammps: pipe failed: %s", strerror(errno));
-        goto done;
+    return 0;
+}
+
+/* Worker side: a fresh LAMMPS instance for n atoms of these types in this box. */
+static void *worker_setup(const as_lmp *l, const char *logpath, const req_head *h,
+                          const int *type, const double *x)
+{
+    char line[4096];
+    char *args[] = {"alloyscout", "-log", (char *)logpath, "-screen", "none", "-nocite", NULL};
+    void *lmp = lmp_api.open_no_mpi(6, args, NULL);
+    if (!lmp)
+        return NULL;
+    int *id = malloc((h->n + 1) * sizeof *id);
+    if (!id)
+        _exit(5);
+    for (uint64_t i = 0; i < h->n; i++)
+        id[i] = (int)i + 1;
+    snprintf(line, sizeof line, "region cell prism 0 %.17g 0 %.17g 0 %.17g %.17g %.17g %.17g "
+                                "units box", h->box[0], h->box[1], h->box[2], h->box[3],
+             h->box[4], h->box[5]);
+    const char *pre[] = {"units metal", "atom_style atomic", "atom_modify map array sort 0 0",
+                         "boundary p p p", line};
+    for (size_t k = 0; k < sizeof pre / sizeof *pre; k++)
+        lmp_api.command(lmp, pre[k]);
+    snprintf(line, sizeof line, "create_box %zu cell", l->n_types);
+    lmp_api.command(lmp, line);
+    lmp_api.command(lmp, "mass * 1.0");
+    lmp_api.create_atoms(lmp, (int)h->n, id, (int *)type, (double *)x, NULL, NULL, 1);
+    free(id);
+    snprintf(line, sizeof line, "pair_style %s", l->style);
+    lmp_api.command(lmp, line);
+    snprintf(line, sizeof line, "pair_coeff %s", l->coeff);
+    lmp_api.command(lmp, line);
+    lmp_api.command(lmp, "compute peatom all pe/atom");
+    lmp_api.command(lmp, "thermo_style custom step pe");
+    return lmp;
+}
+
+/* Worker main loop: one request, one answer, until the parent closes the socket. Answer:
+ * int32 status (0 ok), then energy, per-atom energies (n) and forces (3n, LAMMPS frame). */
+static void worker_main(const as_lmp *l, int fd, const char *logpath)
+{
+    void *lmp = NULL;
+    req_head cur = {0, {0}};
+    int *type = NULL;
+    double *x = NULL, *out = NULL;
+    char line[512];
+    for (;;) {
+        req_head h;
+        if (recv_all(fd, &h, sizeof h))
+            break; /* the parent is done */
+        size_t n = (size_t)h.n;
+        int *t2 = realloc(type, (n + 1) * sizeof *type);
+        double *x2 = realloc(x, (3 * n + 1) * sizeof *x);
+        double *o2 = realloc(out, (1 + 4 * n) * sizeof *out);
+        if (!t2 || !x2 || !o2)
+            _exit(5);
+        type = t2, x = x2, out = o2;
+        if (recv_all(fd, type, n * sizeof *type) || recv_all(fd, x, 3 * n * sizeof *x))
+            break;
+        if (lmp && h.n == cur.n) {
+            snprintf(line, sizeof line, "log %s", logpath); /* keep the log short */
+            lmp_api.command(lmp, line);
+            if (memcmp(h.box, cur.box, sizeof h.box)) { /* tilts to 0 first: always valid */
+                snprintf(line, sizeof line,
+                         "change_box all xy final 0 xz final 0 yz final 0 x final 0 %.17g "
+                         "y final 0 %.17g z final 0 %.17g xy final %.17g xz final %.17g "
+                         "yz final %.17g units box", h.box[0], h.box[1], h.box[2],
+                         h.box[3], h.box[4], h.box[5]);
+                lmp_api.command(lmp, line);
+                cur = h;
+            }
+            lmp_api.scatter_atoms(lmp, "type", 0, 1, type);
+            lmp_api.scatter_atoms(lmp, "x", 1, 3, x);
+        } else {
+            if (lmp)
+                lmp_api.close(lmp);
+            lmp = worker_setup(l, logpath, &h, type, x);
+            if (!lmp)
+                _exit(5);
+            cur = h;
+        }
+        lmp_api.command(lmp, "run 0 post no");
+        int32_t status = lmp_api.has_error(lmp) ? 1 : 0;
+        if (status) { /* a library with exceptions gets here instead of exiting */
+            char msg[512] = "";
+            lmp_api.get_last_error_message(lmp, msg, sizeof msg);
+            FILE *lf = fopen(logpath, "a");
+            if (lf) {
+                fprintf(lf, "\nERROR: %s\n", msg);
+                fclose(lf);
+            }
+            lmp_api.close(lmp);
+            lmp = NULL;
+        } else {
+            out[0] = lmp_api.get_thermo(lmp, "pe");
+            lmp_api.gather(lmp, "c_peatom", 1, 1, out + 1);
+            lmp_api.gather_atoms(lmp, "f", 1, 3, out + 1 + n);
+        }
+        if (send_all(fd, &status, sizeof status) ||
+            (!status && send_all(fd, out, (1 + 4 * n) * sizeof *out)))
+            break;
+    }
+    if (lmp)
+        lmp_api.close(lmp);
+    _exit(0);
+}
+
+static void worker_stop(as_lmp *l, int kill_it)
+{
+    if (l->sock >= 0)
+        close(l->sock); /* the worker sees end of file and exits */
+    l->sock = -1;
+    if (l->pid > 0) {
+        if (kill_it)
+            kill(l->pid, SIGKILL);
+        int ws;
+        while (waitpid(l->pid, &ws, 0) < 0 && errno == EINTR)
+            ;
+    }
+    l->pid = 0;
+    if (l->logpath[0])
+        unlink(l->logpath);
+    l->logpath[0] = '\0';
+}
+
+static as_status worker_start(as_lmp *l)
+{
+    int sv[2];
+    snprintf(l->logpath, sizeof l->logpath, "/tmp/alloyscout-lammps-XXXXXX");
+    int lfd = mkstemp(l->logpath);
+    if (lfd < 0) {
+        l->logpath[0] = '\0';
+        return AS_FAIL(AS_EIO, "lammps: cannot create a log file in /tmp: %s", strerror(errno));
+    }
+    close(lfd);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        unlink(l->logpath);
+        l->logpath[0] = '\0';
+        return AS_FAIL(AS_EORACLE, "lammps: socketpair failed: %s", strerror(errno));
     }
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0) {
-        st = AS_FAIL(AS_EORACLE, "lammps: fork failed: %s", strerror(errno));
-        goto done;
+        close(sv[0]);
+        close(sv[1]);
+        unlink(l->logpath);
+        l->logpath[0] = '\0';
+        return AS_FAIL(AS_EORACLE, "lammps: fork failed: %s", strerror(errno));
     }
     if (pid == 0) {
-        close(fd[0]);
-        as_status cs = lmp_run(l, s, logpath, &res[0], res + 1, res + 1 + n);
-        if (cs != AS_OK) {
-            FILE *lf = fopen(logpath, "a");
-            if (lf) {
-                fprintf(lf, "\nERROR: %s\n", as_errmsg());
-                fclose(lf);
-            }
-            _exit(3);
-        }
-        _exit(write_all(fd[1], res, len) ? 4 : 0);
+        close(sv[0]);
+        worker_main(l, sv[1], l->logpath);
     }
-    close(fd[1]);
-    fd[1] = -1;
-    size_t got = 0;
-    while (got < len) {
-        ssize_t k = read(fd[0], (char *)res + got, len - got);
-        if (k <= 0)
-            break;
-        got += (size_t)k;
-    }
-    int ws = 0;
-    waitpid(pid, &ws, 0);
-    if (got != len || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0) {
-        char tail[400] = "";
-        FILE *lf = fopen(logpath, "rb");
-        if (lf) {
-            fseek(lf, 0, SEEK_END);
-            long L = ftell(lf);
-            fseek(lf, L > 399 ? L - 399 : 0, SEEK_SET);
-            size_t k = fread(tail, 1, sizeof tail - 1, lf);
-            tail[k] = '\0';
-            fclose(lf);
-            for (size_t i = 0; i < k; i++)
-                if (tail[i] == '\n')
-                    tail[i] = ' ';
-        }
+    close(sv[1]);
+    l->pid = pid;
+    l->sock = sv[0];
+    return AS_OK;
+}
+
+/* the end of the worker's LAMMPS log, on one line */
+static void log_tail(const char *path, char *tail, size_t size)
+{
+    tail[0] = '\0';
+    FILE *lf = fopen(path, "rb");
+    if (!lf)
+        return;
+    fseek(lf, 0, SEEK_END);
+    long L = ftell(lf);
+    fseek(lf, L > (long)size - 1 ? L - ((long)size - 1) : 0, SEEK_SET);
+    size_t k = fread(tail, 1, size - 1, lf);
+    tail[k] = '\0';
+    fclose(lf);
+    for (size_t i = 0; i < k; i++)
+        if (tail[i] == '\n')
+            tail[i] = ' ';
+}
+
+as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, double *e_atom,
+                         double *forces)
+{
+    as_status st = AS_OK;
+    size_t n = s->n;
+    int *type = NULL;
+    double *x = NULL, *res = NULL;
+    double rot[9];
+    req_head h = {(uint64_t)n, {0}};
+    AS_CHECK(AS_ALLOC(type, n + 1, "lammps atoms"));
+    AS_CHECK(AS_ALLOC(x, 3 * n + 1, "lammps atoms"));
+    AS_CHECK(AS_ALLOC(res, 1 + 4 * n, "lammps results"));
+    AS_CHECK(lmp_prepare(l, s, h.box, rot, type, x));
+    pthread_mutex_lock(&l->lock);
+    st = l->pid ? AS_OK : worker_start(l);
+    int32_t status = -1;
+    if (st == AS_OK && (send_all(l->sock, &h, sizeof h) ||
+                        send_all(l->sock, type, n * sizeof *type) ||
+                        send_all(l->sock, x, 3 * n * sizeof *x) ||
+                        recv_all(l->sock, &status, sizeof status) || status != 0 ||
+                        recv_all(l->sock, res, (1 + 4 * n) * sizeof *res))) {
+        char tail[400];
+        log_tail(l->logpath, tail, sizeof tail);
         st = AS_FAIL(AS_EORACLE, "lammps failed (pair_style %s, pair_coeff %s): %s", l->style,
                      l->coeff, tail);
-        goto done;
+        worker_stop(l, 1); /* the next structure gets a new worker */
     }
+    pthread_mutex_unlock(&l->lock);
+    if (st != AS_OK)
+        goto fail;
     if (energy)
         *energy = res[0];
     if (e_atom)
         memcpy(e_atom, res + 1, n * sizeof *res);
     if (forces)
-        memcpy(forces, res + 1 + n, 3 * n * sizeof *res);
-done:
-    if (fd[0] >= 0)
-        close(fd[0]);
-    if (fd[1] >= 0)
-        close(fd[1]);
+        for (size_t i = 0; i < n; i++) /* rotate back: f = R^T f_lammps */
+            for (int k = 0; k < 3; k++) {
+                const double *f = res + 1 + n + 3 * i;
+                forces[3 * i + k] = rot[k] * f[0] + rot[3 + k] * f[1] + rot[6 + k] * f[2];
+            }
+fail:
+    as_free(type);
+    as_free(x);
     as_free(res);
-    unlink(logpath);
     return st;
 }
 

@@ -138,11 +138,73 @@ static void lammps_library_backend_should_match_the_native_eam(void **state)
     as_oracle_free(nat);
 }
 
+/* lib vs native on one structure: per-atom energies 1e-6 eV, forces 1e-5 eV/Å */
+static void lib_matches_native(as_oracle *lib, as_oracle *nat, const as_structure *s)
+{
+    size_t n = s->n;
+    double e1, e2, *a1 = calloc(n, 8), *a2 = calloc(n, 8), *f1 = calloc(3 * n, 8),
+                   *f2 = calloc(3 * n, 8);
+    assert_int_equal(as_oracle_energy_atoms(lib, s, &e1, a1, f1), AS_OK);
+    assert_int_equal(as_oracle_energy_atoms(nat, s, &e2, a2, f2), AS_OK);
+    assert_true(fabs(e1 - e2) < 1e-6 * (double)n);
+    for (size_t i = 0; i < n; i++) {
+        assert_true(fabs(a1[i] - a2[i]) < 1e-6);
+        for (int d = 0; d < 3; d++)
+            assert_true(fabs(f1[3 * i + d] - f2[3 * i + d]) < 1e-5);
+    }
+    free(a1);
+    free(a2);
+    free(f1);
+    free(f2);
+}
+
+/* The lammps: backend keeps one worker process per oracle: moved atoms in the same box reuse its
+ * LAMMPS instance, another cell gets a new one, and a LAMMPS error (a cell too skewed for
+ * LAMMPS's triclinic box) ends that worker, is reported with the log's last words, and the next
+ * structure is computed by a new worker. Every energy is checked against the native EAM. */
+static void lammps_worker_should_reuse_its_instance_and_survive_a_lammps_error(void **state)
+{
+    (void)state;
+    mkdir(DIR, 0755);
+    const char *cu[3] = {"Pt", "Co", "Cu"};
+    assert_int_equal(as_eam_write_setfl(cu, 3, 0, 0, DIR "/PtCoCu_w.eam.alloy"), AS_OK);
+    as_oracle *lib, *nat;
+    as_status st = as_oracle_create("lammps:eam/alloy;* * " DIR "/PtCoCu_w.eam.alloy Pt Co Cu",
+                                    NULL, &lib);
+    if (st == AS_EUNSUP)
+        skip(); /* built without liblammps */
+    assert_int_equal(st, AS_OK);
+    assert_int_equal(as_oracle_create("eam:Pt,Co,Cu", NULL, &nat), AS_OK);
+    as_structure *s = cell(2, 11), *t = cell(1, 12), *skew = NULL;
+    lib_matches_native(lib, nat, s);
+    for (int step = 0; step < 3; step++) { /* same box and atoms, new positions */
+        for (size_t k = 0; k < 3 * s->n; k++)
+            s->pos[k] += 0.01 * (double)((k * 7 + (size_t)step) % 5) - 0.02;
+        lib_matches_native(lib, nat, s);
+    }
+    lib_matches_native(lib, nat, t); /* another cell */
+    assert_int_equal(as_structure_copy(t, &skew), AS_OK);
+    for (int k = 0; k < 3; k++)
+        skew->cell[3 + k] += 0.9 * skew->cell[k]; /* tilt xy = 0.9 lx: LAMMPS refuses it */
+    double e;
+    assert_int_equal(as_oracle_energy(lib, skew, &e, NULL), AS_EORACLE);
+    if (!strstr(as_errmsg(), "lammps failed") || !strstr(as_errmsg(), "skew"))
+        fail_msg("message: %s", as_errmsg());
+    lib_matches_native(lib, nat, s); /* a new worker */
+    lib_matches_native(lib, nat, t);
+    as_structure_free(s);
+    as_structure_free(t);
+    as_structure_free(skew);
+    as_oracle_free(lib);
+    as_oracle_free(nat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(native_eam_should_match_lammps_on_the_setfl_it_writes),
         cmocka_unit_test(lammps_library_backend_should_match_the_native_eam),
+        cmocka_unit_test(lammps_worker_should_reuse_its_instance_and_survive_a_lammps_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #define ALLOYSCOUT_VERSION "0.1.0"
 
 #include "alloyscout/core.h"
+#include "alloyscout/json.h"
 #include "alloyscout/data.h"
 #include "alloyscout/resample.h"
 #include "alloyscout/mlp.h"

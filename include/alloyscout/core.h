@@ -117,6 +117,10 @@ typedef as_status (*as_task_fn)(size_t task, void *ctx);
 AS_API as_status as_parallel_for(size_t n_tasks, size_t n_threads, as_task_fn fn, void *ctx);
 
 /* Library version string ("0.1.0"). */
+/* Set OpenBLAS's thread count (process-wide); returns the previous one. */
+AS_API int as_blas_threads_set(int n);
+/* One BLAS thread, and OpenBLAS's idle worker pool stopped (it spins for a while after start). */
+AS_API void as_blas_single_threaded(void);
 AS_API const char *as_version(void);
 
 #ifdef __cplusplus

@@ -3,6 +3,7 @@
 #define AS_CLI_H
 
 #include "alloyscout/alloyscout.h"
+#include "opt.h"
 
 /* Each command gets argv with argv[0] = its own name ("synth", "lattice" ...) and returns the
  * process exit code: 0 success, 1 failure, 2 usage error. */
@@ -20,10 +21,6 @@ int cli_error(const char *fmt, ...) AS_PRINTF(1, 2);
 int cli_fail(as_status st);
 /* Print a usage error with a pointer to --help and return 2. */
 int cli_usage(const char *cmd, const char *fmt, ...) AS_PRINTF(2, 3);
-/* Parse helpers: return 0 on success, print a usage error and return 2 otherwise. */
-int cli_parse_u64(const char *cmd, const char *opt, const char *s, unsigned long long *out);
-int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t *out);
-int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
 /* Install the stderr log sink (warnings always, info unless quiet). */
 void cli_log_init(int quiet);
 /* Record "alloyscout" + argv (argv[0] = the command's name) as the report's command line. */

@@ -101,39 +101,6 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return 2;
 }
 
-int cli_parse_u64(const char *cmd, const char *opt, const char *s, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    if (!s || !*s || *s == '-')
-        return cli_usage(cmd, "%s expects a non-negative integer, got '%s'", opt, s ? s : "");
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return cli_usage(cmd, "%s expects a non-negative integer, got '%s'", opt, s);
-    *out = v;
-    return 0;
-}
-
-int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t *out)
-{
-    unsigned long long v;
-    int rc = cli_parse_u64(cmd, opt, s, &v);
-    if (rc == 0)
-        *out = (size_t)v;
-    return rc;
-}
-
-int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = s ? strtod(s, &end) : 0;
-    if (!s || !*s || errno || *end)
-        return cli_usage(cmd, "%s expects a number, got '%s'", opt, s ? s : "");
-    *out = v;
-    return 0;
-}
-
 /* On a terminal a progress bar may own the last line of stderr: clear it before a message (the
  * next progress update draws the bar again below). */
 static void cli_log_sink(as_log_level level, const char *msg, void *user)

@@ -43,9 +43,5 @@ static inline uint64_t as_xoshiro_next(uint64_t *s)
     return result;
 }
 
-/* Set OpenBLAS's thread count (process-wide); returns the previous one. */
-int as_blas_threads_set(int n);
-/* One BLAS thread, and OpenBLAS's idle worker pool stopped (it spins for a while after start). */
-void as_blas_single_threaded(void);
 
 #endif

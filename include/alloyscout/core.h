@@ -117,6 +117,14 @@ typedef as_status (*as_task_fn)(size_t task, void *ctx);
 AS_API as_status as_parallel_for(size_t n_tasks, size_t n_threads, as_task_fn fn, void *ctx);
 
 /* Library version string ("0.1.0"). */
+/* The project's one hash: 64-bit FNV-1a. Start with AS_HASH64_INIT (the FNV offset basis) and
+ * chain calls to hash several pieces: h = as_hash64(h, p, n). Stable across runs and machines;
+ * used for label keys, file contents and random-stream names. */
+#define AS_HASH64_INIT 14695981039346656037ULL
+AS_API uint64_t as_hash64(uint64_t h, const void *data, size_t len);
+/* as_hash64 of a NUL-terminated string (without the NUL). */
+AS_API uint64_t as_hash64_str(uint64_t h, const char *s);
+
 /* Set OpenBLAS's thread count (process-wide); returns the previous one. */
 AS_API int as_blas_threads_set(int n);
 /* One BLAS thread, and OpenBLAS's idle worker pool stopped (it spins for a while after start). */

@@ -1,7 +1,23 @@
-/* xoshiro256** (Blackman & Vigna 2018) seeded through splitmix64; all state is explicit. */
+/* xoshiro256** (Blackman & Vigna 2018) seeded through splitmix64, all state explicit; and the
+ * one hash function (as_hash64). */
 #include <math.h>
 
+#include <string.h>
+
 #include "core_int.h"
+
+/* FNV-1a, 64 bit: offset basis 14695981039346656037, prime 1099511628211 (Fowler, Noll, Vo). */
+uint64_t as_hash64(uint64_t h, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < len; i++) {
+        h ^= p[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+uint64_t as_hash64_str(uint64_t h, const char *s) { return as_hash64(h, s, strlen(s)); }
 
 static uint64_t splitmix64(uint64_t *x)
 {

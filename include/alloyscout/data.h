@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "alloyscout/core.h"
+#include "alloyscout/json.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -142,6 +143,17 @@ AS_API void as_dataset_free(as_dataset *ds);
 /* Name of group index g (< n_groups). Borrowed; valid while the dataset lives. */
 AS_API const char *as_dataset_group_name(const as_dataset *ds, size_t g);
 
+/* Schema <-> JSON object (json.h), as stored in model files:
+ *   {"target": "y", "positive": "ok", "group": "system",
+ *    "columns": [{"name": "T", "type": "number"},
+ *                {"name": "route", "type": "text", "levels": ["a", "b"]}]}
+ * "target", "positive" and "group" are omitted when absent. OUT: *out new object (free with
+ * as_json_free) / schema, NULL on failure. from_json: AS_EPARSE naming the key for a missing or
+ * mistyped member, an unknown type, duplicate column names, or levels that are not unique and
+ * sorted; AS_ENOMEM. A schema read back encodes every table exactly as the original. */
+AS_API as_status as_schema_to_json(const as_schema *s, as_json **out);
+AS_API as_status as_schema_from_json(const as_json *j, as_schema **out);
+
 /* ==== standardization =====================================================================
  * z = (x - mean) / scale with mean and population standard deviation (ddof = 0) of each column,
  * as scikit-learn's StandardScaler. A column is constant when its variance is at most
@@ -160,6 +172,12 @@ AS_API void as_scaler_free(as_scaler *s);
 AS_API size_t as_scaler_dim(const as_scaler *s);
 AS_API const double *as_scaler_mean(const as_scaler *s);
 AS_API const double *as_scaler_scale(const as_scaler *s);
+
+/* Scaler <-> JSON object {"mean": [...], "scale": [...]} (equal lengths >= 1, finite,
+ * scale > 0; doubles read back bit for bit). from_json: AS_EPARSE naming the problem;
+ * AS_ENOMEM. */
+AS_API as_status as_scaler_to_json(const as_scaler *s, as_json **out);
+AS_API as_status as_scaler_from_json(const as_json *j, as_scaler **out);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 #define ALLOYSCOUT_MLP_H
 
 #include "alloyscout/core.h"
+#include "alloyscout/json.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -120,6 +121,32 @@ AS_API void as_mlp_report_free(as_mlp_report *rep); /* frees the arrays; rep NUL
  * AS_ENOMEM. */
 AS_API as_status as_mlp_train(as_mlp *m, const double *x, const int *y, size_t n, as_rng *rng,
                               as_mlp_report *rep);
+
+/* Train on explicit rows: x (n, d) / y (n) are the training rows (all of them, e.g. after
+ * resampling), x_val (n_val, d) / y_val (n_val) the validation rows that early stopping watches
+ * (n_val 0: no early stopping; exactly opt.max_epochs epochs, final weights kept). The loop is
+ * as_mlp_train's (the same function): reset Adam, then each epoch shuffles 0..n-1 afresh with rng
+ * (as_mlp_epoch with order NULL) and takes one step per mini-batch; the weights of the epoch
+ * with the lowest validation loss are restored. No rows are split off here; rng is used only for
+ * shuffling. rep as in as_mlp_train (n_train = n). Status: AS_EINVAL (n == 0, a label not 0/1,
+ * a non-finite input, naming the row and column), AS_ENOCONV, AS_ENOMEM. */
+AS_API as_status as_mlp_fit(as_mlp *m, const double *x, const int *y, size_t n,
+                            const double *x_val, const int *y_val, size_t n_val, as_rng *rng,
+                            as_mlp_report *rep);
+
+/* ---- model files ---- */
+
+/* The network as a JSON object (json.h): {"format": "alloyscout-mlp", "version": 1,
+ * "input_dim", "widths", "options": {...}, "layers": [{"in", "out", "weight": [...],
+ * "bias": [...]}, ...]}, weights in PyTorch's nn.Linear layout (out x in, row-major). The Adam
+ * state is not stored. Doubles read back bit for bit. OUT: *out new object, free with
+ * as_json_free. AS_ENOMEM. */
+AS_API as_status as_mlp_to_json(const as_mlp *m, as_json **out);
+/* Rebuild a network from as_mlp_to_json's object (it predicts exactly as the original; training
+ * it again starts a fresh optimizer). AS_EPARSE naming the key and sizes when a field is
+ * missing, mistyped or has the wrong length or a parameter is not finite; AS_EINVAL for options
+ * out of range; AS_ENOMEM. */
+AS_API as_status as_mlp_from_json(const as_json *j, as_mlp **out);
 
 /* Success probabilities sigmoid(f(x)) for x (n, d); prob (n) must not alias x. Allocates a small
  * scratch per call, so it may run on one model from several threads at once. AS_ENOMEM. */

@@ -382,53 +382,51 @@ void as_mlp_report_free(as_mlp_report *rep)
     rep->train_loss = rep->val_loss = NULL;
 }
 
-as_status as_mlp_train(as_mlp *m, const double *x, const int *y, size_t n, as_rng *rng,
-                       as_mlp_report *rep)
+/* Every row of x (n, d) finite and every label 0/1; `what` ("" or "training ") names the
+ * rows in the message. */
+static as_status check_rows(const as_mlp *m, const double *x, const int *y, size_t n,
+                            const char *what)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] != 0 && y[i] != 1)
+            return AS_FAIL(AS_EINVAL, "mlp: label of %srow %zu is %d, expected 0 or 1", what, i,
+                           y[i]);
+        for (size_t j = 0; j < m->d; j++)
+            if (!isfinite(x[i * m->d + j]))
+                return AS_FAIL(AS_EINVAL, "mlp: %srow %zu column %zu is %g",
+                               *what ? what : "input ", i, j,
+                               x[i * m->d + j]);
+    }
+    return AS_OK;
+}
+
+/* The training loop, the only one: reset Adam, run epochs over the training rows (order[0..
+ * n_order) of x / y, shuffled in place and kept from epoch to epoch; order NULL: all n rows,
+ * starting from 0..n-1 every epoch, as_mlp_epoch's convention) until max_epochs or until the
+ * loss on the validation rows (val_rows[0..n_val) of xv / yv; NULL: rows 0..n_val-1) has not
+ * fallen below its best for patience epochs; restore the best epoch's weights. */
+static as_status fit_loop(as_mlp *m, const double *x, const int *y, size_t n, size_t *order,
+                          size_t n_order, const double *xv, const int *yv, size_t nv_rows,
+                          const size_t *val_rows, size_t n_val, as_rng *rng, as_mlp_report *rep)
 {
     as_status st = AS_OK;
-    size_t *tr = NULL, *va = NULL;
     double *best = NULL, *tl = NULL, *vl = NULL;
-    size_t n_train = 0, n_val = 0, epochs = 0, best_epoch = 0, bad = 0;
+    size_t epochs = 0, best_epoch = 0, bad = 0;
     double best_loss = INFINITY;
     int stopped = 0;
     const as_mlp_options *o = &m->opt;
-    if (rep)
-        memset(rep, 0, sizeof *rep);
-    if (n == 0)
-        return AS_FAIL(AS_EINVAL, "mlp: no training rows");
-    for (size_t i = 0; i < n; i++) {
-        if (y[i] != 0 && y[i] != 1)
-            return AS_FAIL(AS_EINVAL, "mlp: label of row %zu is %d, expected 0 or 1", i, y[i]);
-        for (size_t j = 0; j < m->d; j++)
-            if (!isfinite(x[i * m->d + j]))
-                return AS_FAIL(AS_EINVAL, "mlp: input row %zu column %zu is %g", i, j,
-                               x[i * m->d + j]);
-    }
-    AS_CHECK(AS_ALLOC(tr, n, "mlp: training rows"));
-    AS_CHECK(AS_ALLOC(va, n, "mlp: validation rows"));
     AS_CHECK(AS_ALLOC(tl, o->max_epochs, "mlp: training-loss history"));
-    if (o->val_fraction > 0.0) {
-        AS_CHECK(as_mlp_stratified_split(y, n, o->val_fraction, rng, tr, &n_train, va, &n_val));
-        if (n_val == 0)
-            as_log(AS_LOG_WARN, "mlp: %zu rows leave no validation rows at val_fraction %g; "
-                                "training %zu epochs without early stopping",
-                   n, o->val_fraction, o->max_epochs);
-    } else {
-        for (size_t i = 0; i < n; i++)
-            tr[i] = i;
-        n_train = n;
-    }
     if (n_val > 0) {
         AS_CHECK(AS_ALLOC(vl, o->max_epochs, "mlp: validation-loss history"));
         AS_CHECK(AS_ALLOC(best, m->n_params, "mlp: best weights"));
     }
     adam_reset(m);
     for (size_t e = 1; e <= o->max_epochs; e++) {
-        AS_CHECK(as_mlp_epoch(m, x, y, n, tr, n_train, rng, &tl[e - 1]));
+        AS_CHECK(as_mlp_epoch(m, x, y, n, order, n_order, rng, &tl[e - 1]));
         epochs = e;
         if (n_val == 0)
             continue;
-        AS_CHECK(as_mlp_loss(m, x, y, n, va, n_val, &vl[e - 1]));
+        AS_CHECK(as_mlp_loss(m, xv, yv, nv_rows, val_rows, n_val, &vl[e - 1]));
         if (!isfinite(vl[e - 1])) {
             st = AS_FAIL(AS_ENOCONV, "mlp: validation loss is %g at epoch %zu", vl[e - 1], e);
             goto fail;
@@ -452,19 +450,64 @@ as_status as_mlp_train(as_mlp *m, const double *x, const int *y, size_t n, as_rn
         rep->best_epoch = best_epoch;
         rep->best_val_loss = n_val > 0 ? best_loss : NAN;
         rep->stopped_early = stopped;
-        rep->n_train = n_train;
+        rep->n_train = order ? n_order : n;
         rep->n_val = n_val;
         rep->train_loss = tl;
         rep->val_loss = vl;
         tl = vl = NULL;
     }
 fail:
-    as_free(tr);
-    as_free(va);
     as_free(best);
     as_free(tl);
     as_free(vl);
     return st;
+}
+
+as_status as_mlp_train(as_mlp *m, const double *x, const int *y, size_t n, as_rng *rng,
+                       as_mlp_report *rep)
+{
+    as_status st = AS_OK;
+    size_t *tr = NULL, *va = NULL;
+    size_t n_train = 0, n_val = 0;
+    const as_mlp_options *o = &m->opt;
+    if (rep)
+        memset(rep, 0, sizeof *rep);
+    if (n == 0)
+        return AS_FAIL(AS_EINVAL, "mlp: no training rows");
+    AS_TRY(check_rows(m, x, y, n, ""));
+    AS_CHECK(AS_ALLOC(tr, n, "mlp: training rows"));
+    AS_CHECK(AS_ALLOC(va, n, "mlp: validation rows"));
+    if (o->val_fraction > 0.0) {
+        AS_CHECK(as_mlp_stratified_split(y, n, o->val_fraction, rng, tr, &n_train, va, &n_val));
+        if (n_val == 0)
+            as_log(AS_LOG_WARN, "mlp: %zu rows leave no validation rows at val_fraction %g; "
+                                "training %zu epochs without early stopping",
+                   n, o->val_fraction, o->max_epochs);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            tr[i] = i;
+        n_train = n;
+    }
+    st = fit_loop(m, x, y, n, tr, n_train, x, y, n, va, n_val, rng, rep);
+fail:
+    as_free(tr);
+    as_free(va);
+    return st;
+}
+
+as_status as_mlp_fit(as_mlp *m, const double *x, const int *y, size_t n, const double *x_val,
+                     const int *y_val, size_t n_val, as_rng *rng, as_mlp_report *rep)
+{
+    if (rep)
+        memset(rep, 0, sizeof *rep);
+    if (n == 0)
+        return AS_FAIL(AS_EINVAL, "mlp: no training rows");
+    if (n_val > 0 && (!x_val || !y_val))
+        return AS_FAIL(AS_EINVAL, "mlp: %zu validation rows given without data", n_val);
+    AS_TRY(check_rows(m, x, y, n, "training "));
+    if (n_val > 0)
+        AS_TRY(check_rows(m, x_val, y_val, n_val, "validation "));
+    return fit_loop(m, x, y, n, NULL, n, x_val, y_val, n_val, NULL, n_val, rng, rep);
 }
 
 /* ---- prediction ---- */

@@ -1,5 +1,5 @@
-/* Private helpers of the mlp area: the model layout (shared by mlp.c and mlp_json.c), JSON
- * (de)serialization for model files, and raw access to parameters and gradients for tests. */
+/* Private helpers of the mlp area: the model layout (shared by mlp.c and mlp_json.c) and raw
+ * access to parameters and gradients for tests. The JSON (de)serializers are public (mlp.h). */
 #ifndef AS_MLP_INT_H
 #define AS_MLP_INT_H
 
@@ -45,12 +45,5 @@ double *as_mlp_grad_data(as_mlp *m);
  * (NULL: 0..n_rows-1, n_rows <= ws_rows) into them; *loss receives the mean loss. */
 as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n,
                            const size_t *rows, size_t n_rows, double *loss);
-
-/* Model file content: {"format": "alloyscout-mlp", "version": 1, "input_dim", "widths",
- * "options": {...}, "layers": [{"weight": [...], "bias": [...]}, ...]}. */
-as_status as_mlp_to_json(const as_mlp *m, as_json **out);
-/* Rebuild a network from as_mlp_to_json's content. AS_EPARSE naming the key and sizes when a
- * field is missing or an array has the wrong length; AS_EINVAL for options out of range. */
-as_status as_mlp_from_json(const as_json *j, as_mlp **out);
 
 #endif

@@ -1,0 +1,347 @@
+/* Evaluation of workflow A: stratified k-fold cross-validation, group hold-out and
+ * leave-one-group-out. Each part trains one member (member.c) on its training rows and scores
+ * the held-out rows; folds and groups run in parallel and results do not depend on the thread
+ * count. */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "synth_int.h"
+
+/* ---- results ---- */
+
+void as_synth_result_free(as_synth_result *r)
+{
+    if (!r)
+        return;
+    if (r->part_name)
+        for (size_t i = 0; i < r->n_parts; i++)
+            as_free(r->part_name[i]);
+    as_free(r->part_name);
+    as_free(r->part);
+    as_free(r->part_valid);
+    as_free(r->prob);
+    as_free(r->y);
+    as_free(r->part_of);
+    as_free(r);
+}
+
+static as_status result_alloc(size_t n, size_t n_parts, as_synth_result **out)
+{
+    as_synth_result *r = as_calloc(1, sizeof *r);
+    *out = NULL;
+    if (!r)
+        return AS_FAIL(AS_ENOMEM, "synth: cannot allocate a result");
+    r->n_parts = n_parts;
+    r->n_samples = n;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(r->part, n_parts, "synth: result"));
+    AS_CHECK(AS_ALLOC(r->part_name, n_parts, "synth: result"));
+    AS_CHECK(AS_ALLOC(r->part_valid, n_parts, "synth: result"));
+    AS_CHECK(AS_ALLOC(r->prob, n ? n : 1, "synth: result"));
+    AS_CHECK(AS_ALLOC(r->y, n ? n : 1, "synth: result"));
+    AS_CHECK(AS_ALLOC(r->part_of, n ? n : 1, "synth: result"));
+    for (size_t i = 0; i < n; i++) {
+        r->part_of[i] = SIZE_MAX;
+        r->prob[i] = NAN;
+    }
+    *out = r;
+    return AS_OK;
+fail:
+    as_synth_result_free(r);
+    return st;
+}
+
+/* Mean and sample standard deviation of each metric over the valid parts. */
+#define AS_METRIC_FIELDS(X) X(auc) X(pr_auc) X(accuracy) X(balanced_accuracy) X(precision) \
+    X(recall) X(f1) X(mcc) X(brier)
+
+static void summarize(as_synth_result *r)
+{
+    size_t k = 0;
+    memset(&r->mean, 0, sizeof r->mean);
+    memset(&r->std, 0, sizeof r->std);
+    for (size_t p = 0; p < r->n_parts; p++) {
+        if (!r->part_valid[p])
+            continue;
+        k++;
+#define ADD(f) r->mean.f += r->part[p].f;
+        AS_METRIC_FIELDS(ADD)
+#undef ADD
+        r->mean.tn += r->part[p].tn;
+        r->mean.fp += r->part[p].fp;
+        r->mean.fn += r->part[p].fn;
+        r->mean.tp += r->part[p].tp;
+    }
+    if (k == 0) {
+#define NANF(f) r->mean.f = NAN; r->std.f = NAN;
+        AS_METRIC_FIELDS(NANF)
+#undef NANF
+        return;
+    }
+#define DIV(f) r->mean.f /= (double)k;
+    AS_METRIC_FIELDS(DIV)
+#undef DIV
+    for (size_t p = 0; p < r->n_parts; p++) {
+        if (!r->part_valid[p])
+            continue;
+#define VAR(f) r->std.f += (r->part[p].f - r->mean.f) * (r->part[p].f - r->mean.f);
+        AS_METRIC_FIELDS(VAR)
+#undef VAR
+    }
+#define SD(f) r->std.f = k > 1 ? sqrt(r->std.f / (double)(k - 1)) : NAN;
+    AS_METRIC_FIELDS(SD)
+#undef SD
+}
+
+/* Score part p: train on train_idx, predict test_idx into r->prob, compute its metrics. */
+static as_status run_part(const as_dataset *ds, const as_synth_options *opt, uint64_t task,
+                          const size_t *train_idx, size_t n_train, const size_t *test_idx,
+                          size_t n_test, size_t p, as_synth_result *r)
+{
+    as_synth_member m;
+    as_status st = AS_OK;
+    double *prob = NULL;
+    int *yt = NULL;
+    AS_TRY(as_synth_member_fit(ds->x, ds->y, ds->d, train_idx, n_train, opt, task, &m));
+    AS_CHECK(AS_ALLOC(prob, n_test ? n_test : 1, "synth: fold scores"));
+    AS_CHECK(AS_ALLOC(yt, n_test ? n_test : 1, "synth: fold labels"));
+    AS_CHECK(as_synth_member_predict(&m, ds->x, ds->d, test_idx, n_test, prob));
+    int has0 = 0, has1 = 0;
+    for (size_t i = 0; i < n_test; i++) {
+        size_t row = test_idx[i];
+        r->prob[row] = prob[i];
+        r->part_of[row] = p;
+        yt[i] = ds->y[row];
+        has0 |= yt[i] == 0;
+        has1 |= yt[i] == 1;
+    }
+    r->part_valid[p] = has0 && has1;
+    if (r->part_valid[p])
+        AS_CHECK(as_metrics_binary(prob, yt, n_test, opt->threshold, &r->part[p]));
+    else
+        memset(&r->part[p], 0, sizeof r->part[p]);
+fail:
+    as_synth_member_free(&m);
+    as_free(prob);
+    as_free(yt);
+    return st;
+}
+
+static as_status finish_result(const as_dataset *ds, const as_synth_options *opt,
+                               as_synth_result *r)
+{
+    size_t m = 0;
+    r->n_positive = 0;
+    r->n_skipped = ds->n_skipped;
+    for (size_t i = 0; i < ds->n; i++) {
+        r->y[i] = ds->y[i];
+        r->n_positive += ds->y[i] == 1;
+    }
+    summarize(r);
+    /* pooled metrics over the rows that were scored */
+    double *p = NULL;
+    int *y = NULL;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(p, ds->n ? ds->n : 1, "synth: pooled"));
+    AS_CHECK(AS_ALLOC(y, ds->n ? ds->n : 1, "synth: pooled"));
+    for (size_t i = 0; i < ds->n; i++)
+        if (r->part_of[i] != SIZE_MAX) {
+            p[m] = r->prob[i];
+            y[m++] = ds->y[i];
+        }
+    st = as_metrics_binary(p, y, m, opt->threshold, &r->pooled);
+fail:
+    as_free(p);
+    as_free(y);
+    return st;
+}
+
+static char *fold_label(size_t i)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "fold %zu", i);
+    return as_strdup(buf);
+}
+
+typedef struct {
+    const as_dataset *ds;
+    const as_synth_options *opt;
+    const size_t *fold;
+    as_synth_result *r;
+} cv_ctx;
+
+/* Fold f of cross-validation: train on the other folds, score fold f. */
+static as_status cv_task(size_t f, void *arg)
+{
+    cv_ctx *c = arg;
+    size_t *tr = NULL, *te = NULL, ntr = 0, nte = 0, n = c->ds->n;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(tr, n, "synth: folds"));
+    AS_CHECK(AS_ALLOC(te, n, "synth: folds"));
+    for (size_t i = 0; i < n; i++) {
+        if (c->fold[i] == f)
+            te[nte++] = i;
+        else
+            tr[ntr++] = i;
+    }
+    as_log(AS_LOG_INFO, "cross-validation fold %zu/%zu: %zu training rows, %zu test rows", f + 1,
+           c->opt->folds, ntr, nte);
+    st = run_part(c->ds, c->opt, AS_TASK_MEMBER0 + f, tr, ntr, te, nte, f, c->r);
+    if (st == AS_OK && c->opt->on_part_done)
+        c->opt->on_part_done(c->opt->user);
+fail:
+    as_free(tr);
+    as_free(te);
+    return st;
+}
+
+as_status as_synth_cv(const as_dataset *ds, const as_synth_options *opt, as_synth_result **out)
+{
+    as_status st;
+    as_synth_result *r = NULL;
+    size_t *fold = NULL;
+    *out = NULL;
+    AS_TRY(as_synth_check_dataset(ds, 0));
+    AS_TRY(as_synth_options_check(opt));
+    AS_CHECK(result_alloc(ds->n, opt->folds, &r));
+    AS_CHECK(AS_ALLOC(fold, ds->n, "synth: folds"));
+    as_rng rng;
+    as_rng_stream(&rng, opt->seed, AS_TASK_FOLDS);
+    AS_CHECK(as_synth_assign_folds(ds, opt, &rng, fold));
+    for (size_t f = 0; f < opt->folds; f++) {
+        r->part_name[f] = fold_label(f + 1);
+        if (!r->part_name[f]) {
+            st = AS_FAIL(AS_ENOMEM, "synth: fold name");
+            goto fail;
+        }
+    }
+    cv_ctx c = {ds, opt, fold, r};
+    AS_CHECK(as_parallel_for(opt->folds, opt->threads, cv_task, &c));
+    AS_CHECK(finish_result(ds, opt, r));
+    *out = r;
+    r = NULL;
+fail:
+    as_synth_result_free(r);
+    as_free(fold);
+    return st;
+}
+
+/* Hold out the groups flagged in is_test (n_groups), train on the rest. */
+static as_status holdout_part(const as_dataset *ds, const as_synth_options *opt,
+                              const unsigned char *is_test, size_t p, uint64_t task,
+                              as_synth_result *r)
+{
+    size_t *tr = NULL, *te = NULL, ntr = 0, nte = 0;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(tr, ds->n, "synth: hold-out"));
+    AS_CHECK(AS_ALLOC(te, ds->n, "synth: hold-out"));
+    size_t pos = 0;
+    for (size_t i = 0; i < ds->n; i++) {
+        if (is_test[ds->group[i]])
+            te[nte++] = i;
+        else {
+            tr[ntr++] = i;
+            pos += ds->y[i] == 1;
+        }
+    }
+    if (nte == 0)
+        st = AS_FAIL(AS_EINVAL, "synth: the test group(s) %s have no rows", r->part_name[p]);
+    else if (pos == 0 || pos == ntr)
+        st = AS_FAIL(AS_EINVAL, "synth: training on every group but %s leaves a single class",
+                     r->part_name[p]);
+    else
+        st = run_part(ds, opt, task, tr, ntr, te, nte, p, r);
+fail:
+    as_free(tr);
+    as_free(te);
+    return st;
+}
+
+as_status as_synth_holdout(const as_dataset *ds, const size_t *test_groups, size_t n_test,
+                           const as_synth_options *opt, as_synth_result **out)
+{
+    as_status st;
+    as_synth_result *r = NULL;
+    unsigned char *is_test = NULL;
+    *out = NULL;
+    AS_TRY(as_synth_check_dataset(ds, 1));
+    AS_TRY(as_synth_options_check(opt));
+    if (n_test == 0)
+        return AS_FAIL(AS_EINVAL, "synth: no test group named (--test-group V[,V...])");
+    AS_CHECK(result_alloc(ds->n, 1, &r));
+    AS_CHECK(AS_ALLOC(is_test, ds->n_groups, "synth: hold-out"));
+    char name[512] = "";
+    for (size_t i = 0; i < n_test; i++) {
+        if (test_groups[i] >= ds->n_groups) {
+            st = AS_FAIL(AS_EINVAL, "synth: test group index %zu out of range", test_groups[i]);
+            goto fail;
+        }
+        is_test[test_groups[i]] = 1;
+        size_t len = strlen(name);
+        snprintf(name + len, sizeof name - len, "%s%s", i ? "," : "",
+                 ds->group_names[test_groups[i]]);
+    }
+    r->part_name[0] = as_strdup(name);
+    if (!r->part_name[0]) {
+        st = AS_FAIL(AS_ENOMEM, "synth: group name");
+        goto fail;
+    }
+    AS_CHECK(holdout_part(ds, opt, is_test, 0, AS_TASK_MEMBER0, r));
+    AS_CHECK(finish_result(ds, opt, r));
+    *out = r;
+    r = NULL;
+fail:
+    as_synth_result_free(r);
+    as_free(is_test);
+    return st;
+}
+
+typedef struct {
+    const as_dataset *ds;
+    const as_synth_options *opt;
+    as_synth_result *r;
+} logo_ctx;
+
+static as_status logo_task(size_t g, void *arg)
+{
+    logo_ctx *c = arg;
+    unsigned char *is_test = NULL;
+    AS_TRY(AS_ALLOC(is_test, c->ds->n_groups, "synth: leave-one-group-out"));
+    is_test[g] = 1;
+    as_log(AS_LOG_INFO, "leave-one-group-out %zu/%zu: %s", g + 1, c->ds->n_groups,
+           c->ds->group_names[g]);
+    as_status st = holdout_part(c->ds, c->opt, is_test, g, AS_TASK_MEMBER0 + g, c->r);
+    as_free(is_test);
+    if (st == AS_OK && c->opt->on_part_done)
+        c->opt->on_part_done(c->opt->user);
+    return st;
+}
+
+as_status as_synth_leave_one_group_out(const as_dataset *ds, const as_synth_options *opt,
+                                       as_synth_result **out)
+{
+    as_status st;
+    as_synth_result *r = NULL;
+    *out = NULL;
+    AS_TRY(as_synth_check_dataset(ds, 1));
+    AS_TRY(as_synth_options_check(opt));
+    AS_CHECK(result_alloc(ds->n, ds->n_groups, &r));
+    for (size_t g = 0; g < ds->n_groups; g++) {
+        r->part_name[g] = as_strdup(ds->group_names[g]);
+        if (!r->part_name[g]) {
+            st = AS_FAIL(AS_ENOMEM, "synth: group name");
+            goto fail;
+        }
+    }
+    logo_ctx c = {ds, opt, r};
+    AS_CHECK(as_parallel_for(ds->n_groups, opt->threads, logo_task, &c));
+    AS_CHECK(finish_result(ds, opt, r));
+    *out = r;
+    r = NULL;
+fail:
+    as_synth_result_free(r);
+    return st;
+}
+

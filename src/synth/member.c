@@ -1,0 +1,178 @@
+/* One member of the workflow-A ensemble: fit the z-score scaler on the training part, split off
+ * a stratified validation set of real rows, resample (SMOTE + Tomek) the rest, train the MLP
+ * with early stopping on the validation loss (as_mlp_fit, the one training loop). Every member
+ * draws from its own stream as_rng_stream(seed, task), so results depend only on the seed. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "synth_int.h"
+
+as_synth_options as_synth_options_default(void)
+{
+    as_synth_options o;
+    memset(&o, 0, sizeof o);
+    o.mlp = as_mlp_options_default();
+    o.resample = as_resample_options_default();
+    o.folds = 5;
+    o.threshold = 0.5;
+    o.seed = 0;
+    return o;
+}
+
+as_status as_synth_options_check(const as_synth_options *opt)
+{
+    if (opt->folds < 2)
+        return AS_FAIL(AS_EINVAL, "synth: --folds %zu must be at least 2", opt->folds);
+    if (!(opt->threshold > 0 && opt->threshold < 1))
+        return AS_FAIL(AS_EINVAL, "synth: threshold %g must lie in (0, 1)", opt->threshold);
+    return as_mlp_options_check(&opt->mlp);
+}
+
+void as_synth_member_free(as_synth_member *m)
+{
+    as_scaler_free(m->scaler);
+    as_mlp_free(m->mlp);
+    m->scaler = NULL;
+    m->mlp = NULL;
+}
+
+/* Validation rows are real records, split off before resampling, so early stopping never
+ * judges the network on synthetic samples. */
+as_status as_synth_member_fit(const double *x, const int *y, size_t d, const size_t *idx,
+                              size_t n_idx, const as_synth_options *opt, uint64_t task,
+                              as_synth_member *out)
+{
+    as_status st = AS_OK;
+    as_rng rng;
+    double *xs = NULL, *xtr = NULL, *xval = NULL, *xr = NULL;
+    int *ys = NULL, *ytr = NULL, *yval = NULL, *yr = NULL;
+    size_t *tr_idx = NULL, *val_idx = NULL, n_tr = 0, n_val = 0, n_r = 0;
+    memset(out, 0, sizeof *out);
+    as_rng_stream(&rng, opt->seed, task);
+
+    AS_CHECK(AS_ALLOC(xs, n_idx * d, "synth: training rows"));
+    AS_CHECK(AS_ALLOC(ys, n_idx, "synth: training labels"));
+    for (size_t i = 0; i < n_idx; i++) {
+        memcpy(xs + i * d, x + idx[i] * d, d * sizeof *xs);
+        ys[i] = y[idx[i]];
+    }
+    AS_CHECK(as_scaler_fit(xs, n_idx, d, &out->scaler));
+    AS_CHECK(as_scaler_transform(out->scaler, xs, n_idx, d));
+
+    AS_CHECK(AS_ALLOC(tr_idx, n_idx, "synth: split"));
+    AS_CHECK(AS_ALLOC(val_idx, n_idx, "synth: split"));
+    if (opt->mlp.val_fraction > 0) {
+        AS_CHECK(as_mlp_stratified_split(ys, n_idx, opt->mlp.val_fraction, &rng, tr_idx, &n_tr,
+                                         val_idx, &n_val));
+    } else {
+        for (size_t i = 0; i < n_idx; i++)
+            tr_idx[i] = i;
+        n_tr = n_idx;
+    }
+    AS_CHECK(AS_ALLOC(xtr, n_tr * d, "synth: split"));
+    AS_CHECK(AS_ALLOC(ytr, n_tr, "synth: split"));
+    AS_CHECK(AS_ALLOC(xval, (n_val ? n_val : 1) * d, "synth: split"));
+    AS_CHECK(AS_ALLOC(yval, n_val ? n_val : 1, "synth: split"));
+    for (size_t i = 0; i < n_tr; i++) {
+        memcpy(xtr + i * d, xs + tr_idx[i] * d, d * sizeof *xs);
+        ytr[i] = ys[tr_idx[i]];
+    }
+    for (size_t i = 0; i < n_val; i++) {
+        memcpy(xval + i * d, xs + val_idx[i] * d, d * sizeof *xs);
+        yval[i] = ys[val_idx[i]];
+    }
+    AS_CHECK(as_resample(&opt->resample, xtr, ytr, n_tr, d, &rng, &xr, &yr, &n_r));
+    AS_CHECK(as_mlp_create(d, &opt->mlp, &rng, &out->mlp));
+    AS_CHECK(as_mlp_fit(out->mlp, xr, yr, n_r, xval, yval, n_val, &rng, NULL));
+    goto done;
+fail:
+    as_synth_member_free(out);
+done:
+    as_free(xs);
+    as_free(ys);
+    as_free(tr_idx);
+    as_free(val_idx);
+    as_free(xtr);
+    as_free(ytr);
+    as_free(xval);
+    as_free(yval);
+    as_free(xr);
+    as_free(yr);
+    return st;
+}
+
+/* prob (n_idx) for rows idx of raw x (n, d): scale a copy with the member's scaler, then predict. */
+as_status as_synth_member_predict(const as_synth_member *m, const double *x, size_t d,
+                                  const size_t *idx, size_t n_idx, double *prob)
+{
+    double *xs;
+    AS_TRY(AS_ALLOC(xs, (n_idx ? n_idx : 1) * d, "synth: prediction rows"));
+    for (size_t i = 0; i < n_idx; i++)
+        memcpy(xs + i * d, x + (idx ? idx[i] : i) * d, d * sizeof *xs);
+    as_status st = as_scaler_transform(m->scaler, xs, n_idx, d);
+    if (st == AS_OK)
+        st = as_mlp_predict(m->mlp, xs, n_idx, prob);
+    as_free(xs);
+    return st;
+}
+
+as_status as_synth_member_to_json(const as_synth_member *mb, as_json **out)
+{
+    as_json *j = as_json_object(), *s = NULL, *n = NULL;
+    as_status st = AS_OK;
+    *out = NULL;
+    if (!j)
+        return AS_FAIL(AS_ENOMEM, "synth: model JSON");
+    AS_CHECK(as_scaler_to_json(mb->scaler, &s));
+    AS_CHECK(as_json_set_child(j, "scaler", s));
+    AS_CHECK(as_mlp_to_json(mb->mlp, &n));
+    AS_CHECK(as_json_set_child(j, "mlp", n));
+    *out = j;
+    return AS_OK;
+fail:
+    as_json_free(j);
+    return st;
+}
+
+as_status as_synth_member_from_json(const as_json *j, size_t d, const char *where,
+                                    as_synth_member *out)
+{
+    memset(out, 0, sizeof *out);
+    as_json *s = as_json_get(j, "scaler"), *n = as_json_get(j, "mlp");
+    if (!s || !n)
+        return AS_FAIL(AS_EPARSE, "%s: member without 'scaler' or 'mlp'", where);
+    as_status st = AS_OK;
+    AS_CHECK(as_scaler_from_json(s, &out->scaler));
+    AS_CHECK(as_mlp_from_json(n, &out->mlp));
+    if (as_scaler_dim(out->scaler) != d || as_mlp_input_dim(out->mlp) != d) {
+        st = AS_FAIL(AS_EPARSE, "%s: member expects %zu/%zu inputs, the schema has %zu", where,
+                     as_scaler_dim(out->scaler), as_mlp_input_dim(out->mlp), d);
+        goto fail;
+    }
+    return AS_OK;
+fail:
+    as_synth_member_free(out);
+    return st;
+}
+
+as_status as_synth_check_dataset(const as_dataset *ds, int need_group)
+{
+    if (!ds || !ds->y)
+        return AS_FAIL(AS_EINVAL, "synth: the data have no target column");
+    if (need_group && !ds->group)
+        return AS_FAIL(AS_EINVAL, "synth: the data have no group column (--group COL)");
+    return AS_OK;
+}
+
+/* Stratified folds; with a group column the groups stay whole (one alloy never sits in both a
+ * training and a test fold). */
+as_status as_synth_assign_folds(const as_dataset *ds, const as_synth_options *opt, as_rng *rng,
+                                size_t *fold)
+{
+    if (ds->group)
+        return as_stratified_group_kfold(ds->y, ds->group, ds->n, ds->n_groups, opt->folds, rng,
+                                         fold);
+    return as_stratified_kfold(ds->y, ds->n, opt->folds, rng, fold);
+}
+

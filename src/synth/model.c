@@ -1,0 +1,363 @@
+/* Workflow-A models: composition descriptors, the ensemble (a member trained on all rows plus
+ * one per cross-validation fold), prediction with the fold spread, and the model file. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "synth_int.h"
+
+struct as_synth_model {
+    as_schema *schema;
+    as_synth_options opt;
+    size_t d;
+    as_synth_member full;
+    size_t n_folds;
+    as_synth_member *fold; /* (n_folds) */
+    size_t n_train, n_positive;
+    char *comp_col, *temp_col; /* composition descriptors, or NULL */
+};
+
+/* ---- composition descriptors ---- */
+
+as_status as_synth_add_descriptors(as_dataset *ds, const as_table *t, const char *composition,
+                                   const char *temperature)
+{
+    double *desc = NULL, *x = NULL;
+    size_t nd = 0;
+    as_descriptor_options dopt = as_descriptor_options_default();
+    AS_TRY(as_composition_table_descriptors(t, composition, temperature, &dopt, &desc, &nd));
+    size_t d2 = ds->d + nd;
+    as_status st = AS_ALLOC(x, (ds->n ? ds->n : 1) * d2, "synth: descriptors");
+    if (st == AS_OK) {
+        for (size_t i = 0; i < ds->n; i++) {
+            memcpy(x + i * d2, ds->x + i * ds->d, ds->d * sizeof *x);
+            memcpy(x + i * d2 + ds->d, desc + ds->row[i] * nd, nd * sizeof *x);
+            for (size_t k = 0; k < nd; k++)
+                if (!isfinite(x[i * d2 + ds->d + k])) {
+                    size_t line, col;
+                    as_table_where(t, ds->row[i], 0, &line, &col);
+                    st = AS_FAIL(AS_EINVAL, "%s:%zu: descriptor %s is not finite (an empty "
+                                 "temperature cell?)", as_table_path(t), line,
+                                 as_descriptor_name(k));
+                    break;
+                }
+            if (st != AS_OK)
+                break;
+        }
+    }
+    if (st == AS_OK) {
+        as_free(ds->x);
+        ds->x = x;
+        ds->d = d2;
+        x = NULL;
+    }
+    as_free(x);
+    as_free(desc);
+    return st;
+}
+
+/* ---- models ---- */
+
+void as_synth_model_free(as_synth_model *m)
+{
+    if (!m)
+        return;
+    as_free(m->comp_col);
+    as_free(m->temp_col);
+    as_schema_free(m->schema);
+    as_synth_member_free(&m->full);
+    if (m->fold)
+        for (size_t f = 0; f < m->n_folds; f++)
+            as_synth_member_free(&m->fold[f]);
+    as_free(m->fold);
+    as_free(m);
+}
+
+const as_schema *as_synth_model_schema(const as_synth_model *m) { return m->schema; }
+const as_synth_options *as_synth_model_options(const as_synth_model *m) { return &m->opt; }
+
+static as_status schema_copy(const as_schema *s, as_schema **out)
+{
+    as_json *j = NULL;
+    AS_TRY(as_schema_to_json(s, &j));
+    as_status st = as_schema_from_json(j, out);
+    as_json_free(j);
+    return st;
+}
+
+typedef struct {
+    const as_dataset *ds;
+    const as_synth_options *opt;
+    const size_t *fold;
+    as_synth_model *m;
+} train_ctx;
+
+/* Task 0: the member on all rows; task f + 1: fold member f, trained on the rows outside fold f
+ * with the stream as_synth_cv uses, so it is the network cross-validation scored. */
+static as_status train_task(size_t task, void *arg)
+{
+    train_ctx *c = arg;
+    const as_dataset *ds = c->ds;
+    size_t *rows, n = 0;
+    AS_TRY(AS_ALLOC(rows, ds->n, "synth: training rows"));
+    for (size_t i = 0; i < ds->n; i++)
+        if (task == 0 || c->fold[i] != task - 1)
+            rows[n++] = i;
+    as_status st;
+    if (task == 0) {
+        as_log(AS_LOG_INFO, "training the member on all %zu rows", n);
+        st = as_synth_member_fit(ds->x, ds->y, ds->d, rows, n, c->opt, AS_TASK_FULL, &c->m->full);
+    } else {
+        as_log(AS_LOG_INFO, "training fold member %zu/%zu", task, c->opt->folds);
+        st = as_synth_member_fit(ds->x, ds->y, ds->d, rows, n, c->opt, AS_TASK_MEMBER0 + task - 1,
+                        &c->m->fold[task - 1]);
+    }
+    as_free(rows);
+    if (st == AS_OK && c->opt->on_part_done)
+        c->opt->on_part_done(c->opt->user);
+    return st;
+}
+
+as_status as_synth_train(const as_schema *schema, const as_dataset *ds,
+                         const as_synth_options *opt, as_synth_model **out)
+{
+    as_status st;
+    size_t *fold = NULL;
+    *out = NULL;
+    AS_TRY(as_synth_check_dataset(ds, 0));
+    AS_TRY(as_synth_options_check(opt));
+    as_synth_model *m = as_calloc(1, sizeof *m);
+    if (!m)
+        return AS_FAIL(AS_ENOMEM, "synth: cannot allocate a model");
+    m->opt = *opt;
+    m->opt.composition = m->opt.temperature = NULL;
+    m->d = ds->d;
+    if (opt->composition && !(m->comp_col = as_strdup(opt->composition)))
+        goto nomem;
+    if (opt->temperature && !(m->temp_col = as_strdup(opt->temperature)))
+        goto nomem;
+    m->opt.composition = m->comp_col;
+    m->opt.temperature = m->temp_col;
+    m->n_folds = opt->folds;
+    m->n_train = ds->n;
+    for (size_t i = 0; i < ds->n; i++)
+        m->n_positive += ds->y[i] == 1;
+    AS_CHECK(schema_copy(schema, &m->schema));
+    AS_CHECK(AS_ALLOC(m->fold, opt->folds, "synth: fold members"));
+    AS_CHECK(AS_ALLOC(fold, ds->n, "synth: folds"));
+    as_rng rng;
+    as_rng_stream(&rng, opt->seed, AS_TASK_FOLDS);
+    AS_CHECK(as_synth_assign_folds(ds, opt, &rng, fold));
+    train_ctx c = {ds, opt, fold, m};
+    AS_CHECK(as_parallel_for(opt->folds + 1, opt->threads, train_task, &c));
+    *out = m;
+    m = NULL;
+    goto fail;
+nomem:
+    st = AS_FAIL(AS_ENOMEM, "synth: model");
+fail:
+    as_synth_model_free(m);
+    as_free(fold);
+    return st;
+}
+
+as_status as_synth_model_encode(const as_synth_model *m, const as_table *t, int need_target,
+                                as_dataset **out)
+{
+    AS_TRY(as_schema_encode(m->schema, t, need_target, out));
+    as_status st = AS_OK;
+    if (m->comp_col)
+        st = as_synth_add_descriptors(*out, t, m->comp_col, m->temp_col);
+    if (st == AS_OK && (*out)->d != m->d)
+        st = AS_FAIL(AS_EDIM, "synth: %s encodes to %zu features, the model has %zu",
+                     as_table_path(t), (*out)->d, m->d);
+    if (st != AS_OK) {
+        as_dataset_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+size_t as_synth_model_features(const as_synth_model *m) { return m->d; }
+
+const char *as_synth_model_feature_name(const as_synth_model *m, size_t j)
+{
+    size_t ds = as_schema_features(m->schema);
+    return j < ds ? as_schema_feature_name(m->schema, j) : as_descriptor_name(j - ds);
+}
+
+as_status as_synth_model_predict(const as_synth_model *m, const double *x, size_t n,
+                                 double *prob, double *fold_mean, double *fold_std)
+{
+    as_status st = AS_OK;
+    double *p = NULL, *s1 = NULL, *s2 = NULL;
+    if (prob)
+        AS_TRY(as_synth_member_predict(&m->full, x, m->d, NULL, n, prob));
+    if (!fold_mean && !fold_std)
+        return AS_OK;
+    AS_CHECK(AS_ALLOC(p, n ? n : 1, "synth: predictions"));
+    AS_CHECK(AS_ALLOC(s1, n ? n : 1, "synth: predictions"));
+    AS_CHECK(AS_ALLOC(s2, n ? n : 1, "synth: predictions"));
+    for (size_t f = 0; f < m->n_folds; f++) {
+        AS_CHECK(as_synth_member_predict(&m->fold[f], x, m->d, NULL, n, p));
+        for (size_t i = 0; i < n; i++) {
+            s1[i] += p[i];
+            s2[i] += p[i] * p[i];
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        double k = (double)m->n_folds, mean = s1[i] / k;
+        double var = (s2[i] - k * mean * mean) / (k > 1 ? k - 1 : 1);
+        if (fold_mean)
+            fold_mean[i] = mean;
+        if (fold_std)
+            fold_std[i] = var > 0 ? sqrt(var) : 0.0;
+    }
+fail:
+    as_free(p);
+    as_free(s1);
+    as_free(s2);
+    return st;
+}
+
+/* ---- model file ---- */
+
+#define AS_SYNTH_FORMAT "alloyscout-synth"
+#define AS_SYNTH_VERSION 1
+
+as_status as_synth_model_save(const as_synth_model *m, const char *path)
+{
+    as_status st = AS_OK;
+    as_json *j = as_json_object(), *c = NULL, *folds = NULL, *settings = NULL;
+    if (!j)
+        return AS_FAIL(AS_ENOMEM, "synth: model JSON");
+    AS_CHECK(as_json_set_str(j, "format", AS_SYNTH_FORMAT));
+    AS_CHECK(as_json_set_num(j, "version", AS_SYNTH_VERSION));
+    AS_CHECK(as_json_set_str(j, "alloyscout", as_version()));
+    AS_CHECK(as_json_set_num(j, "seed", (double)m->opt.seed));
+    AS_CHECK(as_json_set_num(j, "n_train", (double)m->n_train));
+    AS_CHECK(as_json_set_num(j, "n_positive", (double)m->n_positive));
+    settings = as_json_object();
+    if (!settings) {
+        st = AS_FAIL(AS_ENOMEM, "synth: model JSON");
+        goto fail;
+    }
+    AS_CHECK(as_json_set_num(settings, "folds", (double)m->opt.folds));
+    AS_CHECK(as_json_set_num(settings, "threshold", m->opt.threshold));
+    AS_CHECK(as_json_set_str(settings, "resample",
+                             as_resample_method_name(m->opt.resample.method)));
+    AS_CHECK(as_json_set_num(settings, "smote_k", (double)m->opt.resample.smote_k));
+    AS_CHECK(as_json_set_str(settings, "tomek", as_tomek_mode_name(m->opt.resample.tomek)));
+    if (m->comp_col) {
+        AS_CHECK(as_json_set_str(settings, "composition", m->comp_col));
+        if (m->temp_col)
+            AS_CHECK(as_json_set_str(settings, "temperature", m->temp_col));
+    }
+    AS_CHECK(as_json_set_child(j, "settings", settings));
+    AS_CHECK(as_schema_to_json(m->schema, &c));
+    AS_CHECK(as_json_set_child(j, "schema", c));
+    AS_CHECK(as_synth_member_to_json(&m->full, &c));
+    AS_CHECK(as_json_set_child(j, "model", c));
+    folds = as_json_array();
+    if (!folds) {
+        st = AS_FAIL(AS_ENOMEM, "synth: model JSON");
+        goto fail;
+    }
+    for (size_t f = 0; f < m->n_folds; f++) {
+        AS_CHECK(as_synth_member_to_json(&m->fold[f], &c));
+        AS_CHECK(as_json_push(folds, c));
+    }
+    AS_CHECK(as_json_set_child(j, "fold_models", folds));
+    st = as_json_write_file(j, path);
+fail:
+    as_json_free(j);
+    return st;
+}
+
+as_status as_synth_model_load(const char *path, as_synth_model **out)
+{
+    as_json *j = NULL;
+    as_synth_model *m = NULL;
+    as_status st;
+    const char *fmt;
+    double ver, seed, v;
+    *out = NULL;
+    AS_TRY(as_json_read_file(path, &j));
+    AS_CHECK(as_json_get_str(j, "format", path, &fmt));
+    if (strcmp(fmt, AS_SYNTH_FORMAT) != 0) {
+        st = AS_FAIL(AS_EPARSE, "%s: format '%s' is not an alloyscout synthesis model", path, fmt);
+        goto fail;
+    }
+    AS_CHECK(as_json_get_num(j, "version", path, &ver));
+    if (ver != AS_SYNTH_VERSION) {
+        st = AS_FAIL(AS_EPARSE, "%s: model file version %g; this alloyscout reads version %d",
+                     path, ver, AS_SYNTH_VERSION);
+        goto fail;
+    }
+    m = as_calloc(1, sizeof *m);
+    if (!m) {
+        st = AS_FAIL(AS_ENOMEM, "synth: model");
+        goto fail;
+    }
+    m->opt = as_synth_options_default();
+    AS_CHECK(as_json_get_num(j, "seed", path, &seed));
+    m->opt.seed = (uint64_t)seed;
+    AS_CHECK(as_json_get_num(j, "n_train", path, &v));
+    m->n_train = (size_t)v;
+    AS_CHECK(as_json_get_num(j, "n_positive", path, &v));
+    m->n_positive = (size_t)v;
+    as_json *settings = as_json_get(j, "settings");
+    if (settings) {
+        const char *s;
+        AS_CHECK(as_json_get_num(settings, "threshold", path, &m->opt.threshold));
+        if (as_json_get_str(settings, "resample", path, &s) == AS_OK)
+            (void)as_resample_method_parse(s, &m->opt.resample.method);
+        if (as_json_get(settings, "composition")) {
+            AS_CHECK(as_json_get_str(settings, "composition", path, &s));
+            if (!(m->comp_col = as_strdup(s))) {
+                st = AS_FAIL(AS_ENOMEM, "synth: model");
+                goto fail;
+            }
+            m->opt.composition = m->comp_col;
+        }
+        if (as_json_get(settings, "temperature")) {
+            AS_CHECK(as_json_get_str(settings, "temperature", path, &s));
+            if (!(m->temp_col = as_strdup(s))) {
+                st = AS_FAIL(AS_ENOMEM, "synth: model");
+                goto fail;
+            }
+            m->opt.temperature = m->temp_col;
+        }
+    }
+    as_json *schema = as_json_get(j, "schema");
+    if (!schema) {
+        st = AS_FAIL(AS_EPARSE, "%s: missing key 'schema'", path);
+        goto fail;
+    }
+    st = as_schema_from_json(schema, &m->schema);
+    if (st != AS_OK) {
+        as_error_prefix(st, "%s", path);
+        goto fail;
+    }
+    m->d = as_schema_features(m->schema);
+    if (m->comp_col)
+        m->d += m->temp_col ? AS_DESC_COUNT : AS_DESC_COUNT - 1;
+    AS_CHECK(as_synth_member_from_json(as_json_get(j, "model"), m->d, path, &m->full));
+    as_json *folds = as_json_get(j, "fold_models");
+    m->n_folds = as_json_size(folds);
+    if (m->n_folds < 2) {
+        st = AS_FAIL(AS_EPARSE, "%s: 'fold_models' must hold at least 2 members", path);
+        goto fail;
+    }
+    m->opt.folds = m->n_folds;
+    AS_CHECK(AS_ALLOC(m->fold, m->n_folds, "synth: fold members"));
+    for (size_t f = 0; f < m->n_folds; f++)
+        AS_CHECK(as_synth_member_from_json(as_json_at(folds, f), m->d, path, &m->fold[f]));
+    m->opt.mlp = *as_mlp_get_options(m->full.mlp);
+    *out = m;
+    m = NULL;
+fail:
+    as_synth_model_free(m);
+    as_json_free(j);
+    return st;
+}

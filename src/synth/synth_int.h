@@ -1,0 +1,39 @@
+/* Private helpers of the synth area (workflow A): one member of an ensemble (a scaler and a
+ * network), trained on a set of rows, shared by cross-validation, hold-out and training. */
+#ifndef AS_SYNTH_INT_H
+#define AS_SYNTH_INT_H
+
+#include "alloyscout/synth.h"
+#include "core_int.h"
+#include "json_int.h"
+
+/* Stream numbers: fold assignment, then one per member. */
+enum { AS_TASK_FOLDS = 0, AS_TASK_FULL = 1, AS_TASK_MEMBER0 = 16 };
+
+typedef struct {
+    as_scaler *scaler;
+    as_mlp *mlp;
+} as_synth_member;
+
+void as_synth_member_free(as_synth_member *m);
+/* Train one member on rows idx[0..n_idx) of x (n, d) / y with the stream (opt->seed, task):
+ * fit the scaler on those rows, split off a stratified validation set of real rows, resample
+ * the rest, train the network with early stopping on the validation rows (as_mlp_fit). */
+as_status as_synth_member_fit(const double *x, const int *y, size_t d, const size_t *idx,
+                              size_t n_idx, const as_synth_options *opt, uint64_t task,
+                              as_synth_member *out);
+/* prob (n_idx) for rows idx (NULL: 0..n_idx-1) of raw x (n, d). */
+as_status as_synth_member_predict(const as_synth_member *m, const double *x, size_t d,
+                                  const size_t *idx, size_t n_idx, double *prob);
+/* {"scaler": ..., "mlp": ...} and back (d: expected inputs; where: file name for messages). */
+as_status as_synth_member_to_json(const as_synth_member *mb, as_json **out);
+as_status as_synth_member_from_json(const as_json *j, size_t d, const char *where,
+                                    as_synth_member *out);
+
+/* AS_EINVAL when ds has no target (or no group column with need_group). */
+as_status as_synth_check_dataset(const as_dataset *ds, int need_group);
+/* Stratified folds; with a group column the groups stay whole. */
+as_status as_synth_assign_folds(const as_dataset *ds, const as_synth_options *opt, as_rng *rng,
+                                size_t *fold);
+
+#endif

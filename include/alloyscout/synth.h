@@ -1,11 +1,17 @@
-/* alloyscout synthesis-outcome workflow (workflow A; seed 000, sections 2.4 and 3.1):
+/* alloyscout synth area: the synthesis-outcome workflow (workflow A; seed 000, sections 2.4, 3.1):
  * z-score (fitted on the training part only) -> SMOTE + Tomek links (training part only)
  * -> MLP with early stopping on a stratified validation split of the real training rows
  * -> stratified k-fold CV, group hold-out, saved models, prediction and recommendation.
  *
  * A model ("ensemble") holds the column schema, one member trained on all rows, and one member
  * per cross-validation fold; a member is a scaler plus a network. The spread of the fold
- * members' probabilities is the uncertainty reported by predict and recommend. */
+ * members' probabilities is the uncertainty reported by predict and recommend.
+ *
+ * Everything `alloyscout synth` does goes through this header: encode a training table
+ * (as_synth_encode_training), evaluate (as_synth_cv / _holdout / _leave_one_group_out) and write
+ * the result (as_synth_result_write_json / _write_roc), train and save a model, predict a table
+ * into a CSV (as_synth_predict_table), and sweep a grid of parameters (as_synth_recommend). The
+ * library never prints; progress comes through on_part_done, messages through as_log. */
 #ifndef ALLOYSCOUT_SYNTH_H
 #define ALLOYSCOUT_SYNTH_H
 
@@ -50,6 +56,17 @@ AS_API as_status as_synth_options_check(const as_synth_options *opt);
 AS_API as_status as_synth_add_descriptors(as_dataset *ds, const as_table *t,
                                           const char *composition, const char *temperature);
 
+/* Infer the schema of training table t under schema_opt (the composition column of opt, when
+ * set, is added to the dropped columns: it feeds the descriptors, not the one-hot encoder),
+ * encode it with the target (rows with an empty target are skipped, with a warning through
+ * as_log) and append the composition descriptors of opt. Logs the row and class counts
+ * (AS_LOG_INFO). OUT: *schema, *ds (free with as_schema_free / as_dataset_free), NULL on
+ * failure. Errors as as_schema_infer / as_schema_encode / as_synth_add_descriptors, and
+ * AS_EINVAL for opt->temperature without opt->composition. */
+AS_API as_status as_synth_encode_training(const as_table *t, const as_schema_options *schema_opt,
+                                          const as_synth_options *opt, as_schema **schema,
+                                          as_dataset **ds);
+
 /* ---- evaluation ---- */
 
 /* Results of a cross-validation or hold-out run. Arrays are owned by the result. */
@@ -80,6 +97,34 @@ AS_API as_status as_synth_holdout(const as_dataset *ds, const size_t *test_group
 AS_API as_status as_synth_leave_one_group_out(const as_dataset *ds, const as_synth_options *opt,
                                               as_synth_result **out);
 
+/* Indices into ds->group_names of the comma-separated group names in `names` ("CuCo,CuAu"),
+ * in the order given. OUT: *groups (free with as_free), *n_groups. AS_EINVAL naming a value that
+ * is not a group of ds (or an empty list, or ds without a group column); AS_ENOMEM. */
+AS_API as_status as_synth_find_groups(const as_dataset *ds, const char *names, size_t **groups,
+                                      size_t *n_groups);
+
+/* The ROC curve (as_roc_curve) of the out-of-fold predictions of part p (< r->n_parts), or of
+ * all scored rows pooled for p == r->n_parts. OUT: three new arrays of *n_points (free with
+ * as_free). AS_EINVAL when that part has a single class. */
+AS_API as_status as_synth_result_roc(const as_synth_result *r, size_t part, double **fpr,
+                                     double **tpr, double **thr, size_t *n_points);
+
+/* What a result file records besides the result. */
+typedef struct {
+    const char *command; /* "cross-validation", "group hold-out", "leave-one-group-out" */
+    const char *data;    /* the training table's path */
+    uint64_t seed;
+} as_synth_run_info;
+
+/* Write r as JSON to path (atomically): command, data, seed, n_samples, n_positive, n_skipped;
+ * per metric {"mean", "std", "pooled", "folds": [...]} (null for a part with one class); and
+ * "parts": each part's metrics, name and auc_defined. Doubles read back bit for bit. */
+AS_API as_status as_synth_result_write_json(const as_synth_result *r,
+                                            const as_synth_run_info *info, const char *path);
+/* Write the ROC curves as CSV (curve,fpr,tpr,threshold; 17 significant digits): each part with
+ * both classes under its name, then all scored rows pooled ("pooled"). */
+AS_API as_status as_synth_result_write_roc(const as_synth_result *r, const char *path);
+
 /* ---- models ---- */
 typedef struct as_synth_model as_synth_model;
 
@@ -106,6 +151,77 @@ AS_API const char *as_synth_model_feature_name(const as_synth_model *m, size_t j
  * trained on all rows; mean and std over the fold members (any output may be NULL). */
 AS_API as_status as_synth_model_predict(const as_synth_model *m, const double *x, size_t n,
                                         double *prob, double *fold_mean, double *fold_std);
+
+/* Predict every row of table t (columns as in the training table; the target may be absent)
+ * and write a CSV to path (atomically): t's columns, then probability, fold_mean and fold_std
+ * with 17 significant digits. OUT: *n_rows (may be NULL) rows written. Errors as
+ * as_synth_model_encode; AS_EIO; no file is left on failure. */
+AS_API as_status as_synth_predict_table(const as_synth_model *m, const as_table *t,
+                                        const char *path, size_t *n_rows);
+
+/* ---- recommendation: sweep a grid of parameters around a base record ---- */
+
+/* One varied parameter, parsed from "NAME=LO:HI:STEP" (a numeric feature column: LO, LO+STEP,
+ * ... up to HI) or "NAME=a,b,c" (numbers for a numeric column, levels of a one-hot text column,
+ * or formulas for the model's composition column: the descriptors and the element columns
+ * follow each formula). The values are checked against the model by as_synth_recommend.
+ * AS_EINVAL for a spec without NAME= or values; AS_ENOMEM. */
+typedef struct as_synth_axis as_synth_axis;
+AS_API as_status as_synth_axis_parse(const char *spec, as_synth_axis **out);
+AS_API void as_synth_axis_free(as_synth_axis *a);
+
+typedef struct {
+    size_t max_points; /* refuse grids larger than this (default 2000000) */
+} as_synth_recommend_options;
+AS_API as_synth_recommend_options as_synth_recommend_options_default(void);
+
+typedef enum {
+    AS_SYNTH_AXIS_NUMBER,  /* a numeric feature column */
+    AS_SYNTH_AXIS_LEVEL,   /* a one-hot text column: each value is one of its levels */
+    AS_SYNTH_AXIS_FORMULA  /* the model's composition column */
+} as_synth_axis_kind;
+
+/* The values of one axis as resolved against the model. */
+typedef struct {
+    char *name;
+    as_synth_axis_kind kind;
+    size_t n_values;
+    char **value;     /* (n_values) as given in a list, "%.10g" for a LO:HI:STEP range */
+    double *position; /* (n_values) the number; 0, 1, ... for levels and formulas */
+} as_synth_axis_values;
+
+/* The grid, its predictions and its ranking. Grid point id g is mixed radix over the axes, the
+ * last axis fastest: g = ((i_0 n_1 + i_1) n_2 + i_2) ... (as_synth_recommendation_value). */
+typedef struct {
+    size_t n_axes;
+    as_synth_axis_values *axis; /* (n_axes) */
+    size_t n_points, d;         /* grid points, features per point */
+    double *x;                  /* (n_points, d) encoded features of each point: the base
+                                 * record with the axes' values set */
+    double *prob;               /* (n_points) probability of the member trained on all rows */
+    double *fold_mean, *fold_std; /* (n_points) over the fold members */
+    size_t *rank;               /* (n_points) point ids by descending prob, ties by id */
+    size_t n_folds;             /* fold members behind fold_mean / fold_std */
+} as_synth_recommendation;
+
+/* Encode `base` (a table with exactly one data row) with the model, build the grid over
+ * axes[0..n_axes) (n_axes >= 1) and predict every point (as_synth_model_predict). opt NULL:
+ * defaults. OUT: *out, free with as_synth_recommendation_free. AS_EINVAL naming the axis for a
+ * name that is not a feature column of the model, a level the model does not know, a value that
+ * is not a number, a bad range, a formula axis on a model with a temperature column, or a grid
+ * above opt->max_points; errors of as_synth_model_encode; AS_ENOMEM. */
+AS_API as_status as_synth_recommend(const as_synth_model *m, const as_table *base,
+                                    const as_synth_axis *const *axes, size_t n_axes,
+                                    const as_synth_recommend_options *opt,
+                                    as_synth_recommendation **out);
+AS_API void as_synth_recommendation_free(as_synth_recommendation *r);
+/* Index of the value of axis k at grid point `point`. */
+AS_API size_t as_synth_recommendation_value(const as_synth_recommendation *r, size_t point,
+                                            size_t k);
+/* Write every grid point in rank order as CSV to path (atomically): rank, one column per axis
+ * (the value text), probability, fold_mean, fold_std (17 significant digits). */
+AS_API as_status as_synth_recommendation_write_csv(const as_synth_recommendation *r,
+                                                   const char *path);
 
 #ifdef __cplusplus
 }

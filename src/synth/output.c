@@ -1,0 +1,281 @@
+/* Workflow A's inputs and outputs: the training table's encoding, test-group names, and the
+ * files a run writes (result JSON, ROC curves, prediction CSV). */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "synth_int.h"
+
+as_status as_synth_encode_training(const as_table *t, const as_schema_options *schema_opt,
+                                   const as_synth_options *opt, as_schema **schema,
+                                   as_dataset **ds)
+{
+    as_status st = AS_OK;
+    as_schema_options so = schema_opt ? *schema_opt : as_schema_options_default();
+    char *drop = NULL;
+    *schema = NULL;
+    *ds = NULL;
+    if (opt->temperature && !opt->composition)
+        return AS_FAIL(AS_EINVAL, "synth: a temperature column needs a composition column");
+    if (opt->composition) {
+        /* the formula column feeds the descriptors, not the one-hot encoder */
+        size_t n = strlen(opt->composition) + (so.drop ? strlen(so.drop) : 0) + 2;
+        AS_TRY(AS_ALLOC(drop, n, "synth: dropped columns"));
+        snprintf(drop, n, "%s%s%s", so.drop ? so.drop : "", so.drop ? "," : "",
+                 opt->composition);
+        so.drop = drop;
+    }
+    AS_CHECK(as_schema_infer(t, &so, schema));
+    AS_CHECK(as_schema_encode(*schema, t, 1, ds));
+    if (opt->composition)
+        AS_CHECK(as_synth_add_descriptors(*ds, t, opt->composition, opt->temperature));
+    if ((*ds)->n_skipped)
+        as_log(AS_LOG_WARN, "%zu row(s) with an empty '%s' were skipped", (*ds)->n_skipped,
+               so.target);
+    size_t pos = 0;
+    for (size_t i = 0; i < (*ds)->n; i++)
+        pos += (*ds)->y[i] == 1;
+    as_log(AS_LOG_INFO, "%s: %zu rows (%zu positive, %zu negative), %zu features",
+           as_table_path(t), (*ds)->n, pos, (*ds)->n - pos, (*ds)->d);
+    as_free(drop);
+    return AS_OK;
+fail:
+    as_free(drop);
+    as_dataset_free(*ds);
+    as_schema_free(*schema);
+    *ds = NULL;
+    *schema = NULL;
+    return st;
+}
+
+as_status as_synth_find_groups(const as_dataset *ds, const char *names, size_t **groups,
+                               size_t *n_groups)
+{
+    as_status st = AS_OK;
+    size_t *g = NULL, n = 0;
+    *groups = NULL;
+    *n_groups = 0;
+    if (!ds->group)
+        return AS_FAIL(AS_EINVAL, "synth: the data have no group column");
+    size_t cap = 1;
+    for (const char *p = names; *p; p++)
+        cap += *p == ',';
+    AS_TRY(AS_ALLOC(g, cap, "synth: test groups"));
+    for (const char *p = names; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len > 0) {
+            size_t k = 0;
+            while (k < ds->n_groups &&
+                   !(strlen(ds->group_names[k]) == len && !strncmp(ds->group_names[k], p, len)))
+                k++;
+            if (k == ds->n_groups) {
+                st = AS_FAIL(AS_EINVAL, "test group '%.*s' does not occur in the group column",
+                             (int)len, p);
+                goto fail;
+            }
+            g[n++] = k;
+        }
+        p = e ? e + 1 : p + len;
+    }
+    if (n == 0) {
+        st = AS_FAIL(AS_EINVAL, "synth: no test group named in '%s'", names);
+        goto fail;
+    }
+    *groups = g;
+    *n_groups = n;
+    return AS_OK;
+fail:
+    as_free(g);
+    return st;
+}
+
+as_status as_synth_result_roc(const as_synth_result *r, size_t part, double **fpr, double **tpr,
+                              double **thr, size_t *n_points)
+{
+    double *p = NULL;
+    int *y = NULL;
+    as_status st = AS_OK;
+    *fpr = *tpr = *thr = NULL;
+    *n_points = 0;
+    if (part > r->n_parts)
+        return AS_FAIL(AS_EINVAL, "synth: part %zu out of range (%zu parts)", part, r->n_parts);
+    AS_CHECK(AS_ALLOC(p, r->n_samples ? r->n_samples : 1, "synth: ROC curve"));
+    AS_CHECK(AS_ALLOC(y, r->n_samples ? r->n_samples : 1, "synth: ROC curve"));
+    size_t m = 0;
+    for (size_t i = 0; i < r->n_samples; i++)
+        if (r->part_of[i] != SIZE_MAX && (part == r->n_parts || r->part_of[i] == part)) {
+            p[m] = r->prob[i];
+            y[m++] = r->y[i];
+        }
+    st = as_roc_curve(p, y, m, fpr, tpr, thr, n_points);
+fail:
+    as_free(p);
+    as_free(y);
+    return st;
+}
+
+as_status as_synth_result_write_roc(const as_synth_result *r, const char *path)
+{
+    as_outfile *o;
+    as_status st = AS_OK;
+    double *fpr = NULL, *tpr = NULL, *thr = NULL;
+    AS_TRY(as_outfile_open(path, &o));
+    FILE *f = as_outfile_stream(o);
+    fputs("curve,fpr,tpr,threshold\n", f);
+    for (size_t part = 0; part <= r->n_parts; part++) { /* part == n_parts: pooled */
+        if (part < r->n_parts && !r->part_valid[part])
+            continue;
+        size_t np;
+        AS_CHECK(as_synth_result_roc(r, part, &fpr, &tpr, &thr, &np));
+        const char *name = part == r->n_parts ? "pooled" : r->part_name[part];
+        for (size_t i = 0; i < np; i++) {
+            char a[32], b[32], c[32];
+            snprintf(a, sizeof a, "%.17g", fpr[i]);
+            snprintf(b, sizeof b, "%.17g", tpr[i]);
+            snprintf(c, sizeof c, "%.17g", thr[i]);
+            const char *fields[4] = {name, a, b, c};
+            AS_CHECK(as_csv_write_row(f, fields, 4));
+        }
+        as_free(fpr);
+        as_free(tpr);
+        as_free(thr);
+        fpr = tpr = thr = NULL;
+    }
+    return as_outfile_commit(o);
+fail:
+    as_free(fpr);
+    as_free(tpr);
+    as_free(thr);
+    as_outfile_abort(o);
+    return st;
+}
+
+#define AS_METRICS(X) X(auc) X(pr_auc) X(accuracy) X(balanced_accuracy) X(precision) X(recall) \
+    X(f1) X(mcc) X(brier)
+
+static as_status metrics_json(const as_metrics *m, as_json **out)
+{
+    as_json *j = as_json_object();
+    as_status st = AS_OK;
+    *out = j;
+    if (!j)
+        return AS_FAIL(AS_ENOMEM, "synth: result JSON");
+#define PUT(f) if (st == AS_OK) st = as_json_set_num(j, #f, m->f);
+    AS_METRICS(PUT)
+#undef PUT
+    double cm[4] = {(double)m->tn, (double)m->fp, (double)m->fn, (double)m->tp};
+    if (st == AS_OK)
+        st = as_json_set_doubles(j, "confusion_tn_fp_fn_tp", cm, 4);
+    return st;
+}
+
+as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_run_info *info,
+                                     const char *path)
+{
+    as_status st = AS_OK;
+    as_json *j = as_json_object(), *c = NULL;
+    double *v = NULL;
+    if (!j)
+        return AS_FAIL(AS_ENOMEM, "synth: result JSON");
+    AS_CHECK(as_json_set_str(j, "command", info->command));
+    AS_CHECK(as_json_set_str(j, "data", info->data));
+    AS_CHECK(as_json_set_num(j, "seed", (double)info->seed));
+    AS_CHECK(as_json_set_num(j, "n_samples", (double)r->n_samples));
+    AS_CHECK(as_json_set_num(j, "n_positive", (double)r->n_positive));
+    AS_CHECK(as_json_set_num(j, "n_skipped", (double)r->n_skipped));
+    AS_CHECK(AS_ALLOC(v, r->n_parts ? r->n_parts : 1, "synth: result JSON"));
+    /* per metric: {"mean", "std", "pooled", "folds": [...]} (null for parts with one class) */
+#define PUTM(f)                                                              \
+    c = as_json_object();                                                    \
+    if (!c) {                                                                \
+        st = AS_FAIL(AS_ENOMEM, "synth: result JSON");                       \
+        goto fail;                                                           \
+    }                                                                        \
+    for (size_t p = 0; p < r->n_parts; p++)                                  \
+        v[p] = r->part_valid[p] ? r->part[p].f : NAN;                        \
+    AS_CHECK(as_json_set_num(c, "mean", r->mean.f));                         \
+    AS_CHECK(as_json_set_num(c, "std", r->std.f));                           \
+    AS_CHECK(as_json_set_num(c, "pooled", r->pooled.f));                     \
+    AS_CHECK(as_json_set_doubles(c, "folds", v, r->n_parts));                \
+    AS_CHECK(as_json_set_child(j, #f, c));
+    AS_METRICS(PUTM)
+#undef PUTM
+    c = as_json_array();
+    if (!c) {
+        st = AS_FAIL(AS_ENOMEM, "synth: result JSON");
+        goto fail;
+    }
+    AS_CHECK(as_json_set_child(j, "parts", c));
+    for (size_t p = 0; p < r->n_parts; p++) {
+        as_json *pj = NULL;
+        if (r->part_valid[p]) {
+            AS_CHECK(metrics_json(&r->part[p], &pj));
+        } else {
+            pj = as_json_object();
+            if (!pj) {
+                st = AS_FAIL(AS_ENOMEM, "synth: result JSON");
+                goto fail;
+            }
+        }
+        AS_CHECK(as_json_set_str(pj, "name", r->part_name[p]));
+        AS_CHECK(as_json_set_bool(pj, "auc_defined", r->part_valid[p]));
+        AS_CHECK(as_json_push(c, pj));
+    }
+    st = as_json_write_file(j, path);
+fail:
+    as_free(v);
+    as_json_free(j);
+    return st;
+}
+
+as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, const char *path,
+                                 size_t *n_rows)
+{
+    as_dataset *ds = NULL;
+    double *p = NULL, *fm = NULL, *fs = NULL;
+    as_outfile *o = NULL;
+    const char **fields = NULL;
+    as_status st;
+    if (n_rows)
+        *n_rows = 0;
+    AS_TRY(as_synth_model_encode(m, t, 0, &ds));
+    size_t n = ds->n, cols = as_table_cols(t);
+    AS_CHECK(AS_ALLOC(p, n + 1, "synth: predictions"));
+    AS_CHECK(AS_ALLOC(fm, n + 1, "synth: predictions"));
+    AS_CHECK(AS_ALLOC(fs, n + 1, "synth: predictions"));
+    AS_CHECK(AS_ALLOC(fields, cols + 3, "synth: predictions"));
+    AS_CHECK(as_synth_model_predict(m, ds->x, n, p, fm, fs));
+    AS_CHECK(as_outfile_open(path, &o));
+    FILE *f = as_outfile_stream(o);
+    for (size_t c = 0; c < cols; c++)
+        fields[c] = as_table_name(t, c);
+    fields[cols] = "probability";
+    fields[cols + 1] = "fold_mean";
+    fields[cols + 2] = "fold_std";
+    AS_CHECK(as_csv_write_row(f, fields, cols + 3));
+    for (size_t i = 0; i < n; i++) {
+        char b[3][32];
+        double v[3] = {p[i], fm[i], fs[i]};
+        for (size_t c = 0; c < cols; c++)
+            fields[c] = as_table_cell(t, ds->row[i], c);
+        for (int k = 0; k < 3; k++) {
+            snprintf(b[k], sizeof b[k], "%.17g", v[k]);
+            fields[cols + (size_t)k] = b[k];
+        }
+        AS_CHECK(as_csv_write_row(f, fields, cols + 3));
+    }
+    st = as_outfile_commit(o);
+    o = NULL;
+    if (st == AS_OK && n_rows)
+        *n_rows = n;
+fail:
+    as_outfile_abort(o);
+    as_free(fields);
+    as_free(p);
+    as_free(fm);
+    as_free(fs);
+    as_dataset_free(ds);
+    return st;
+}

@@ -259,7 +259,7 @@ static void adam_reset(as_mlp *m)
 as_status as_mlp_step(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
                       size_t n_rows, double *loss)
 {
-    double l;
+    double l = 0.0;
     AS_TRY(as_mlp_loss_grad(m, x, y, n, rows, n_rows, &l));
     if (!isfinite(l))
         return AS_FAIL(AS_ENOCONV, "mlp: mini-batch loss is %g (non-finite input or diverged "
@@ -292,7 +292,7 @@ as_status as_mlp_epoch(as_mlp *m, const double *x, const int *y, size_t n, size_
     double sum = 0.0;
     for (size_t s = 0; s < n_order; s += m->opt.batch) {
         size_t nb = AS_MIN(m->opt.batch, n_order - s);
-        double l;
+        double l = 0.0;
         AS_TRY(as_mlp_step(m, x, y, n, order + s, nb, &l));
         sum += l * (double)nb;
     }

@@ -106,7 +106,7 @@ as_status as_mlp_from_json(const as_json *j, as_mlp **out)
     AS_TRY(as_json_get_str(j, "format", where, &fmt));
     if (strcmp(fmt, AS_MLP_FORMAT) != 0)
         return AS_FAIL(AS_EPARSE, "%s: format is '%s', expected '%s'", where, fmt, AS_MLP_FORMAT);
-    size_t version, d;
+    size_t version = 0, d = 0;
     AS_TRY(get_size(j, "version", where, &version));
     if (version != AS_MLP_VERSION)
         return AS_FAIL(AS_EPARSE, "%s: version %zu not supported (this build reads %d)", where,

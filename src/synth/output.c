@@ -155,11 +155,12 @@ fail:
 #define AS_METRICS(X) X(auc) X(pr_auc) X(accuracy) X(balanced_accuracy) X(precision) X(recall) \
     X(f1) X(mcc) X(brier)
 
+/* A new object with the metrics of m (out NULL on failure). */
 static as_status metrics_json(const as_metrics *m, as_json **out)
 {
     as_json *j = as_json_object();
     as_status st = AS_OK;
-    *out = j;
+    *out = NULL;
     if (!j)
         return AS_FAIL(AS_ENOMEM, "synth: result JSON");
 #define PUT(f) if (st == AS_OK) st = as_json_set_num(j, #f, m->f);
@@ -168,7 +169,33 @@ static as_status metrics_json(const as_metrics *m, as_json **out)
     double cm[4] = {(double)m->tn, (double)m->fp, (double)m->fn, (double)m->tp};
     if (st == AS_OK)
         st = as_json_set_doubles(j, "confusion_tn_fp_fn_tp", cm, 4);
-    return st;
+    if (st != AS_OK) {
+        as_json_free(j);
+        return st;
+    }
+    *out = j;
+    return AS_OK;
+}
+
+/* j[key] = {"mean", "std", "pooled", "folds": v (n)}. */
+static as_status summary_json(as_json *j, const char *key, double mean, double std,
+                              double pooled, const double *v, size_t n)
+{
+    as_json *c = as_json_object();
+    if (!c)
+        return AS_FAIL(AS_ENOMEM, "synth: result JSON");
+    as_status st = as_json_set_num(c, "mean", mean);
+    if (st == AS_OK)
+        st = as_json_set_num(c, "std", std);
+    if (st == AS_OK)
+        st = as_json_set_num(c, "pooled", pooled);
+    if (st == AS_OK)
+        st = as_json_set_doubles(c, "folds", v, n);
+    if (st != AS_OK) {
+        as_json_free(c);
+        return st;
+    }
+    return as_json_set_child(j, key, c); /* takes c, also on failure */
 }
 
 as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_run_info *info,
@@ -187,19 +214,10 @@ as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_ru
     AS_CHECK(as_json_set_num(j, "n_skipped", (double)r->n_skipped));
     AS_CHECK(AS_ALLOC(v, r->n_parts ? r->n_parts : 1, "synth: result JSON"));
     /* per metric: {"mean", "std", "pooled", "folds": [...]} (null for parts with one class) */
-#define PUTM(f)                                                              \
-    c = as_json_object();                                                    \
-    if (!c) {                                                                \
-        st = AS_FAIL(AS_ENOMEM, "synth: result JSON");                       \
-        goto fail;                                                           \
-    }                                                                        \
-    for (size_t p = 0; p < r->n_parts; p++)                                  \
-        v[p] = r->part_valid[p] ? r->part[p].f : NAN;                        \
-    AS_CHECK(as_json_set_num(c, "mean", r->mean.f));                         \
-    AS_CHECK(as_json_set_num(c, "std", r->std.f));                           \
-    AS_CHECK(as_json_set_num(c, "pooled", r->pooled.f));                     \
-    AS_CHECK(as_json_set_doubles(c, "folds", v, r->n_parts));                \
-    AS_CHECK(as_json_set_child(j, #f, c));
+#define PUTM(f)                                                                   \
+    for (size_t p = 0; p < r->n_parts; p++)                                       \
+        v[p] = r->part_valid[p] ? r->part[p].f : NAN;                             \
+    AS_CHECK(summary_json(j, #f, r->mean.f, r->std.f, r->pooled.f, v, r->n_parts));
     AS_METRICS(PUTM)
 #undef PUTM
     c = as_json_array();
@@ -207,21 +225,23 @@ as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_ru
         st = AS_FAIL(AS_ENOMEM, "synth: result JSON");
         goto fail;
     }
-    AS_CHECK(as_json_set_child(j, "parts", c));
+    AS_CHECK(as_json_set_child(j, "parts", c)); /* j owns c from here */
     for (size_t p = 0; p < r->n_parts; p++) {
         as_json *pj = NULL;
         if (r->part_valid[p]) {
             AS_CHECK(metrics_json(&r->part[p], &pj));
-        } else {
-            pj = as_json_object();
-            if (!pj) {
-                st = AS_FAIL(AS_ENOMEM, "synth: result JSON");
-                goto fail;
-            }
+        } else if (!(pj = as_json_object())) {
+            st = AS_FAIL(AS_ENOMEM, "synth: result JSON");
+            goto fail;
         }
-        AS_CHECK(as_json_set_str(pj, "name", r->part_name[p]));
-        AS_CHECK(as_json_set_bool(pj, "auc_defined", r->part_valid[p]));
-        AS_CHECK(as_json_push(c, pj));
+        st = as_json_set_str(pj, "name", r->part_name[p]);
+        if (st == AS_OK)
+            st = as_json_set_bool(pj, "auc_defined", r->part_valid[p]);
+        if (st != AS_OK) {
+            as_json_free(pj);
+            goto fail;
+        }
+        AS_CHECK(as_json_push(c, pj)); /* takes pj, also on failure */
     }
     st = as_json_write_file(j, path);
 fail:

@@ -364,12 +364,147 @@ static void find_groups_should_name_an_unknown_group(void **state)
     as_table_free(t);
 }
 
+/* Every allocation failure in loading, predicting, recommending and writing a result gives
+ * AS_ENOMEM (loading: or AS_EPARSE, see below), NULL outputs and no output file (leaks show
+ * under `make asan`). */
+static void allocation_failures_should_give_enomem_and_no_file(void **state)
+{
+    (void)state;
+    char p[512], mp[512], bp[512], out[512];
+    path_in(p, sizeof p, "train.csv");
+    as_table *t = read_table(p);
+    as_schema *s;
+    as_dataset *ds;
+    encode(t, &s, &ds);
+    as_synth_options opt = small_options();
+    opt.mlp.max_epochs = 2;
+    opt.folds = 2;
+    opt.threads = 1;
+    opt.mlp.n_hidden = 1; /* a small network: loading allocates one JSON node per weight */
+    opt.mlp.hidden[0] = 3;
+    as_synth_model *m = NULL;
+    as_synth_result *r = NULL;
+    assert_int_equal(as_synth_train(s, ds, &opt, &m), AS_OK);
+    assert_int_equal(as_synth_cv(ds, &opt, &r), AS_OK);
+    path_in(mp, sizeof mp, "model.json");
+    assert_int_equal(as_synth_model_save(m, mp), AS_OK);
+    path_in(bp, sizeof bp, "base.csv");
+    FILE *f = fopen(bp, "w");
+    assert_non_null(f);
+    fprintf(f, "system,temp_c,rate,cooling\nCuAu,700,2,LN2\n");
+    fclose(f);
+    as_table *base = read_table(bp);
+    as_synth_axis *ax[2] = {NULL, NULL};
+    assert_int_equal(as_synth_axis_parse("temp_c=600:1100:100", &ax[0]), AS_OK);
+    assert_int_equal(as_synth_axis_parse("cooling=LN2,furnace", &ax[1]), AS_OK);
+    path_in(out, sizeof out, "pred.csv");
+    remove(out);
+    path_in(p, sizeof p, "cv.json"); /* left by the first test */
+    remove(p);
+    path_in(p, sizeof p, "roc.csv");
+    remove(p);
+    int done[5] = {0};
+    for (size_t k = 1; k < 2000 && !(done[0] && done[1] && done[2] && done[3] && done[4]); k++) {
+        as_status st;
+        if (!done[0]) {
+            as_synth_model *m2 = NULL;
+            as_alloc_fail_after(k);
+            st = as_synth_model_load(mp, &m2);
+            as_alloc_fail_after(0);
+            if (st == AS_OK)
+                done[0] = 1;
+            else {
+                /* cJSON reports a failed allocation while parsing as a syntax error */
+                assert_true(st == AS_ENOMEM || st == AS_EPARSE);
+                assert_null(m2);
+            }
+            as_synth_model_free(m2);
+        }
+        if (!done[1]) {
+            size_t n = 99;
+            as_alloc_fail_after(k);
+            st = as_synth_predict_table(m, t, out, &n);
+            as_alloc_fail_after(0);
+            if (st == AS_OK) {
+                done[1] = 1;
+                remove(out);
+            } else {
+                assert_int_equal(st, AS_ENOMEM);
+                assert_int_equal(n, 0);
+                f = fopen(out, "r");
+                if (f)
+                    fclose(f);
+                assert_null(f);
+            }
+        }
+        if (!done[2]) {
+            as_synth_recommendation *rec = NULL;
+            as_alloc_fail_after(k);
+            st = as_synth_recommend(m, base, (const as_synth_axis *const *)ax, 2, NULL, &rec);
+            as_alloc_fail_after(0);
+            if (st == AS_OK)
+                done[2] = 1;
+            else {
+                assert_int_equal(st, AS_ENOMEM);
+                assert_null(rec);
+            }
+            as_synth_recommendation_free(rec);
+        }
+        if (!done[3]) {
+            as_synth_axis *a = NULL;
+            as_alloc_fail_after(k);
+            st = as_synth_axis_parse("cooling=LN2", &a);
+            as_alloc_fail_after(0);
+            if (st == AS_OK)
+                done[3] = 1;
+            else {
+                assert_int_equal(st, AS_ENOMEM);
+                assert_null(a);
+            }
+            as_synth_axis_free(a);
+        }
+        if (!done[4]) {
+            as_synth_run_info info = {"cross-validation", "train.csv", opt.seed};
+            char jp[512], rp[512];
+            path_in(jp, sizeof jp, "cv.json");
+            path_in(rp, sizeof rp, "roc.csv");
+            as_alloc_fail_after(k);
+            as_status sr = as_synth_result_write_roc(r, rp);
+            as_status sj = as_synth_result_write_json(r, &info, jp);
+            as_alloc_fail_after(0);
+            if (sr == AS_OK && sj == AS_OK) {
+                done[4] = 1;
+            } else {
+                assert_true(sr == AS_OK || sr == AS_ENOMEM);
+                assert_true(sj == AS_OK || sj == AS_ENOMEM);
+                f = fopen(sr == AS_OK ? jp : rp, "r"); /* the failed one left no file */
+                if (f)
+                    fclose(f);
+                assert_null(f);
+            }
+            remove(jp);
+            remove(rp);
+        }
+    }
+    for (int i = 0; i < 5; i++)
+        assert_true(done[i]);
+    for (int k = 0; k < 2; k++)
+        as_synth_axis_free(ax[k]);
+    as_table_free(base);
+    as_synth_result_free(r);
+    as_synth_model_free(m);
+    as_dataset_free(ds);
+    as_schema_free(s);
+    as_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cv_auc_should_equal_sklearn),
         cmocka_unit_test(train_save_load_predict_recommend),
         cmocka_unit_test(find_groups_should_name_an_unknown_group),
+        cmocka_unit_test(allocation_failures_should_give_enomem_and_no_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

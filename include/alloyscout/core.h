@@ -115,8 +115,19 @@ AS_API void as_outfile_abort(as_outfile *f);
  * message (as_errmsg) carried over to the calling thread; the other tasks still run. */
 typedef as_status (*as_task_fn)(size_t task, void *ctx);
 AS_API as_status as_parallel_for(size_t n_tasks, size_t n_threads, as_task_fn fn, void *ctx);
+/* The same pool, for tasks that need per-thread scratch: fn(task, worker, ctx) also gets the
+ * number of the thread running it, worker < as_parallel_threads(n_tasks, n_threads), so a
+ * caller can give each worker its own workspace. Tasks go to whichever thread is free, so the
+ * worker a task lands on varies from run to run: a task's result must depend only on its
+ * index and inputs, never on the worker or its scratch's earlier contents. With more than one
+ * thread the tasks run with one BLAS thread (as_blas_threads_set(1), restored afterwards). */
+typedef as_status (*as_worker_task_fn)(size_t task, size_t worker, void *ctx);
+AS_API as_status as_parallel_for_worker(size_t n_tasks, size_t n_threads, as_worker_task_fn fn,
+                                        void *ctx);
+/* Threads as_parallel_for* uses for n_tasks tasks when asked for n_threads (0: one per online
+ * core): at least 1, at most n_tasks and 64. */
+AS_API size_t as_parallel_threads(size_t n_tasks, size_t n_threads);
 
-/* Library version string ("0.1.0"). */
 /* The project's one hash: 64-bit FNV-1a. Start with AS_HASH64_INIT (the FNV offset basis) and
  * chain calls to hash several pieces: h = as_hash64(h, p, n). Stable across runs and machines;
  * used for label keys, file contents and random-stream names. */
@@ -129,6 +140,8 @@ AS_API uint64_t as_hash64_str(uint64_t h, const char *s);
 AS_API int as_blas_threads_set(int n);
 /* One BLAS thread, and OpenBLAS's idle worker pool stopped (it spins for a while after start). */
 AS_API void as_blas_single_threaded(void);
+
+/* Library version string ("0.1.0"). */
 AS_API const char *as_version(void);
 
 #ifdef __cplusplus

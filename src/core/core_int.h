@@ -43,5 +43,26 @@ static inline uint64_t as_xoshiro_next(uint64_t *s)
     return result;
 }
 
+/* ---- column-major BLAS/LAPACK kernels on raw buffers (src/core/linalg.c) ----
+ * For an area that keeps a symmetric matrix row-major with its lower triangle significant: that
+ * is the column-major upper triangle of the same buffer, so it calls these with uplo 'U' and no
+ * transposed copy (LAPACKE makes one for row-major input: an n x n allocation per call). The
+ * arguments are those of BLAS/LAPACK: side 'L'/'R', uplo 'U'/'L', trans 'N'/'T', non-unit
+ * diagonal. AS_EDIM when a size does not fit an int or a leading dimension is too small. */
+/* A = U^T U (uplo 'U') or L L^T in place; AS_ENOTPD naming the leading minor. */
+as_status as_cm_potrf(char uplo, size_t n, double *a, size_t lda);
+/* Solve A X = B in place in B (n, nrhs) given the factor from as_cm_potrf. */
+as_status as_cm_potrs(char uplo, size_t n, size_t nrhs, const double *a, size_t lda, double *b,
+                      size_t ldb);
+/* B (m, n) <- alpha op(A) B (side 'L') or alpha B op(A) ('R'), A triangular. */
+as_status as_cm_trmm(char side, char uplo, char trans, size_t m, size_t n, double alpha,
+                     const double *a, size_t lda, double *b, size_t ldb);
+/* B (m, n) <- alpha op(A)^{-1} B (side 'L') or alpha B op(A)^{-1} ('R'), A triangular. */
+as_status as_cm_trsm(char side, char uplo, char trans, size_t m, size_t n, double alpha,
+                     const double *a, size_t lda, double *b, size_t ldb);
+/* C (n, n), triangle uplo <- alpha A A^T + beta C (trans 'N', A (n, k)) or alpha A^T A + beta C
+ * (trans 'T', A (k, n)). */
+as_status as_cm_syrk(char uplo, char trans, size_t n, size_t k, double alpha, const double *a,
+                     size_t lda, double beta, double *c, size_t ldc);
 
 #endif

@@ -1,6 +1,9 @@
-/* The BLAS/LAPACK boundary: the only file that includes cblas.h and lapacke.h. */
+/* The BLAS/LAPACK boundary: the only file that includes cblas.h and lapacke.h. Row-major
+ * wrappers on as_matrix views (public, core.h), column-major kernels on raw buffers for the GP's
+ * in-place factorizations (core_int.h), and OpenBLAS's thread count. */
 #include <cblas.h>
 #include <lapacke.h>
+#include <limits.h>
 
 #include "core_int.h"
 
@@ -71,3 +74,114 @@ as_status as_eigh(as_matrix *a, double *w)
         return AS_FAIL(AS_EINVAL, "eigh: LAPACK argument %d invalid", (int)-info);
     return AS_OK;
 }
+
+/* ---- column-major kernels (core_int.h) ---- */
+
+/* Sizes BLAS can take (int) and a leading dimension that holds `rows`. */
+static int cm_ok(size_t rows, size_t cols, size_t ld)
+{
+    return rows <= INT_MAX && cols <= INT_MAX && ld <= INT_MAX && ld >= (rows ? rows : 1);
+}
+
+static CBLAS_UPLO cm_uplo(char u) { return u == 'L' ? CblasLower : CblasUpper; }
+static CBLAS_TRANSPOSE cm_trans(char t) { return t == 'T' ? CblasTrans : CblasNoTrans; }
+
+as_status as_cm_potrf(char uplo, size_t n, double *a, size_t lda)
+{
+    if (!cm_ok(n, n, lda) || (uplo != 'U' && uplo != 'L'))
+        return AS_FAIL(AS_EDIM, "potrf: n %zu, lda %zu, uplo '%c'", n, lda, uplo);
+    if (n == 0)
+        return AS_OK;
+    lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, uplo, (lapack_int)n, a,
+                                          (lapack_int)lda);
+    if (info > 0)
+        return AS_FAIL(AS_ENOTPD, "matrix not positive definite (leading minor %d of %zu)", (int)info, n);
+    if (info < 0)
+        return AS_FAIL(AS_EINVAL, "cholesky: LAPACK dpotrf argument %d invalid", (int)-info);
+    return AS_OK;
+}
+
+as_status as_cm_potrs(char uplo, size_t n, size_t nrhs, const double *a, size_t lda, double *b,
+                      size_t ldb)
+{
+    if (!cm_ok(n, n, lda) || !cm_ok(n, nrhs, ldb) || (uplo != 'U' && uplo != 'L'))
+        return AS_FAIL(AS_EDIM, "potrs: n %zu, nrhs %zu, lda %zu, ldb %zu", n, nrhs, lda, ldb);
+    if (n == 0 || nrhs == 0)
+        return AS_OK;
+    lapack_int info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, uplo, (lapack_int)n,
+                                          (lapack_int)nrhs, a, (lapack_int)lda, b,
+                                          (lapack_int)ldb);
+    if (info != 0)
+        return AS_FAIL(AS_EINVAL, "cholesky_solve: LAPACK dpotrs info %d", (int)info);
+    return AS_OK;
+}
+
+as_status as_cm_trmm(char side, char uplo, char trans, size_t m, size_t n, double alpha,
+                     const double *a, size_t lda, double *b, size_t ldb)
+{
+    size_t ka = side == 'L' ? m : n;
+    if (!cm_ok(ka, ka, lda) || !cm_ok(m, n, ldb))
+        return AS_FAIL(AS_EDIM, "trmm: (%zu x %zu) with lda %zu, ldb %zu", m, n, lda, ldb);
+    if (m == 0 || n == 0)
+        return AS_OK;
+    cblas_dtrmm(CblasColMajor, side == 'L' ? CblasLeft : CblasRight, cm_uplo(uplo),
+                cm_trans(trans), CblasNonUnit, (int)m, (int)n, alpha, a, (int)lda, b, (int)ldb);
+    return AS_OK;
+}
+
+as_status as_cm_trsm(char side, char uplo, char trans, size_t m, size_t n, double alpha,
+                     const double *a, size_t lda, double *b, size_t ldb)
+{
+    size_t ka = side == 'L' ? m : n;
+    if (!cm_ok(ka, ka, lda) || !cm_ok(m, n, ldb))
+        return AS_FAIL(AS_EDIM, "trsm: (%zu x %zu) with lda %zu, ldb %zu", m, n, lda, ldb);
+    if (m == 0 || n == 0)
+        return AS_OK;
+    cblas_dtrsm(CblasColMajor, side == 'L' ? CblasLeft : CblasRight, cm_uplo(uplo),
+                cm_trans(trans), CblasNonUnit, (int)m, (int)n, alpha, a, (int)lda, b, (int)ldb);
+    return AS_OK;
+}
+
+as_status as_cm_syrk(char uplo, char trans, size_t n, size_t k, double alpha, const double *a,
+                     size_t lda, double beta, double *c, size_t ldc)
+{
+    size_t ar = trans == 'T' ? k : n, ac = trans == 'T' ? n : k;
+    if (!cm_ok(ar, ac, lda) || !cm_ok(n, n, ldc))
+        return AS_FAIL(AS_EDIM, "syrk: n %zu, k %zu, lda %zu, ldc %zu", n, k, lda, ldc);
+    if (n == 0)
+        return AS_OK;
+    cblas_dsyrk(CblasColMajor, cm_uplo(uplo), cm_trans(trans), (int)n, (int)k, alpha, a,
+                (int)lda, beta, c, (int)ldc);
+    return AS_OK;
+}
+
+/* ---- OpenBLAS thread count ----
+ * Work split over our own threads (as_parallel_for, the GP restarts) runs with single-threaded
+ * BLAS, so every task's arithmetic is the same whatever the thread count and OpenBLAS's spinning
+ * pool does not compete with our threads; then it is restored.
+ *
+ * Going down to one thread also stops OpenBLAS's idle worker pool: its workers spin
+ * (sched_yield) for a while after every start, which in a short run costs a whole core, and
+ * openblas_set_num_threads starts them again even when the count does not change. Single-
+ * threaded calls do not use the pool; OpenBLAS starts it again when more threads are set.
+ * blas_thread_shutdown_ is not part of OpenBLAS's documented API (its pthread build exports
+ * it): it is a weak reference, called only when the BLAS in use has it. */
+#if defined(__GNUC__) && defined(__ELF__)
+void blas_thread_shutdown_(void) __attribute__((weak));
+#define AS_BLAS_SHUTDOWN() (blas_thread_shutdown_ ? blas_thread_shutdown_() : (void)0)
+#else
+#define AS_BLAS_SHUTDOWN() ((void)0)
+#endif
+
+int as_blas_threads_set(int n)
+{
+    int prev = openblas_get_num_threads();
+    if (n != prev) {
+        openblas_set_num_threads(n);
+        if (n == 1)
+            AS_BLAS_SHUTDOWN();
+    }
+    return prev;
+}
+
+void as_blas_single_threaded(void) { as_blas_threads_set(1); }

@@ -12,10 +12,7 @@
  * place nlopt.h is seen). */
 #include <math.h>
 #include <nlopt.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "gp_int.h"
 
@@ -480,66 +477,56 @@ static double nlopt_obj(unsigned nt, const double *t, double *grad, void *data)
     return -lml;
 }
 
+/* Per-thread state of the restarts: the LML scratch, the start's best point, the optimiser. */
 typedef struct {
     lml_ctx c;
     start_ctx sc;
     nlopt_opt nl;
-    size_t nstart;
-    atomic_size_t *next; /* next start to take, shared by the workers */
+} worker;
+
+/* What every start shares (read only, except each start's own result slots). */
+typedef struct {
+    worker *wk;  /* (n_workers) */
     const double *lo, *hi, *t0;
     uint64_t seed;
     double *fs;  /* (nstart) best -LML per start, HUGE_VAL when none was finite */
     size_t *evs; /* (nstart) LML evaluations per start */
     double *ths; /* (nstart, nt) its theta */
-} worker;
+} starts;
 
-/* Takes starts in turn until none is left (their costs differ tenfold, so a fixed split would
- * leave a core idle): start 0 at the initial values, start r at a log-uniform point drawn from
- * as_rng_stream(seed, r). A start's result depends only on r, never on the thread. */
-static void *worker_run(void *arg)
+/* One start r on the worker that took it (as_parallel_for_worker hands starts to whichever
+ * thread is free: their costs differ tenfold, so a fixed split would leave a core idle): start 0
+ * at the initial values, start r at a log-uniform point drawn from as_rng_stream(seed, r). A
+ * start's result depends only on r, never on the thread. A start that never finds a positive-
+ * definite kernel matrix is recorded as HUGE_VAL, not as a failure. */
+static as_status start_task(size_t r, size_t w, void *arg)
 {
-    worker *k = arg;
+    starts *s = arg;
+    worker *k = &s->wk[w];
     size_t nt = k->sc.nt;
     double th[nt];
-    for (size_t r; (r = atomic_fetch_add(k->next, 1)) < k->nstart;) {
-        if (r == 0) {
-            memcpy(th, k->t0, nt * sizeof *th);
-        } else {
-            as_rng rng;
-            as_rng_stream(&rng, k->seed, (uint64_t)r);
-            for (size_t p = 0; p < nt; p++)
-                th[p] = k->lo[p] + as_rng_uniform(&rng) * (k->hi[p] - k->lo[p]);
-        }
-        k->sc.best_f = HUGE_VAL;
-        k->sc.evals = 0;
-        double fmin;
-        nlopt_result res = nlopt_optimize(k->nl, th, &fmin);
-        (void)res; /* the best point seen is tracked by the objective */
-        k->fs[r] = k->sc.best_f;
-        k->evs[r] = k->sc.evals;
-        memcpy(k->ths + r * nt, k->sc.best_x, nt * sizeof *th);
+    if (r == 0) {
+        memcpy(th, s->t0, nt * sizeof *th);
+    } else {
+        as_rng rng;
+        as_rng_stream(&rng, s->seed, (uint64_t)r);
+        for (size_t p = 0; p < nt; p++)
+            th[p] = s->lo[p] + as_rng_uniform(&rng) * (s->hi[p] - s->lo[p]);
     }
-    return NULL;
-}
-
-static void run_workers(worker *wk, size_t nthr)
-{
-    pthread_t tid[nthr];
-    size_t started = 1;
-    for (size_t t = 1; t < nthr; t++, started++)
-        if (pthread_create(&tid[t], NULL, worker_run, &wk[t]) != 0)
-            break;
-    worker_run(&wk[0]);
-    for (size_t t = started; t < nthr; t++) /* threads that could not start run here */
-        worker_run(&wk[t]);
-    for (size_t t = 1; t < started; t++)
-        pthread_join(tid[t], NULL);
+    k->sc.best_f = HUGE_VAL;
+    k->sc.evals = 0;
+    double fmin;
+    nlopt_result res = nlopt_optimize(k->nl, th, &fmin);
+    (void)res; /* the best point seen is tracked by the objective */
+    s->fs[r] = k->sc.best_f;
+    s->evs[r] = k->sc.evals;
+    memcpy(s->ths + r * nt, k->sc.best_x, nt * sizeof *th);
+    return AS_OK;
 }
 
 size_t as_gp_default_threads(void)
 {
-    long c = sysconf(_SC_NPROCESSORS_ONLN);
-    return c > 0 ? (size_t)c : 1;
+    return as_parallel_threads(SIZE_MAX, 0);
 }
 
 /* ---------------------------------- build / fit ---------------------------------- */
@@ -713,8 +700,7 @@ as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d,
     if (opt->optimize) {
         double ym, ysd;
         size_t nstart = opt->restarts + 1;
-        size_t nthr = opt->threads ? opt->threads : as_gp_default_threads();
-        nthr = AS_MAX((size_t)1, AS_MIN(nthr, nstart));
+        size_t nthr = as_parallel_threads(nstart, opt->threads);
         AS_CHECK(ws_prepare(n, d, w, &tmp, &ws));
         if (nthr > 1)
             AS_CHECK(ws_slots(ws, nthr - 1));
@@ -726,23 +712,12 @@ as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d,
         AS_CHECK(AS_ALLOC(sbest, nthr * nt, "gp theta"));
         y_normalize(y, n, opt->normalize_y, ws->yn, &ym, &ysd);
         double dmin = sq_dist(x, n, d, opt->ard ? NULL : ws->dist);
-        atomic_size_t next;
-        atomic_init(&next, 0);
         for (size_t t = 0; t < nthr; t++) {
             worker *k = &wk[t];
             k->c = (lml_ctx){x, ws->yn, ws->dist, dmin, n, d, opt,
                              t == 0 ? ws->a : ws->xa + (t - 1) * ws->n_max * ws->n_max,
                              t == 0 ? ws->alpha : ws->xalpha + (t - 1) * ws->n_max};
             k->sc = (start_ctx){&k->c, HUGE_VAL, sbest + t * nt, nt, 0};
-            k->nstart = nstart;
-            k->next = &next;
-            k->lo = lo;
-            k->hi = hi;
-            k->t0 = t0;
-            k->seed = seed;
-            k->fs = fs;
-            k->ths = ths;
-            k->evs = evs;
             k->nl = nlopt_create(NLOPT_LD_LBFGS, (unsigned)nt);
             if (!k->nl) {
                 st = AS_FAIL(AS_ENOMEM, "gp: cannot create the NLopt optimiser");
@@ -757,11 +732,13 @@ as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d,
                 goto fail;
             }
         }
-        /* every start runs with single-threaded BLAS, so its arithmetic (and the result) does
-         * not depend on how many threads run the starts */
+        starts sh = {wk, lo, hi, t0, seed, fs, evs, ths};
+        /* every start runs with single-threaded BLAS (also on one thread, where the pool leaves
+         * BLAS alone), so its arithmetic and the result do not depend on the thread count */
         int blas_prev = as_blas_threads_set(1);
-        run_workers(wk, nthr);
+        st = as_parallel_for_worker(nstart, nthr, start_task, &sh);
         as_blas_threads_set(blas_prev);
+        AS_CHECK(st);
         /* combine in start order: the best LML wins, ties go to the lower index */
         double best_f = HUGE_VAL;
         for (size_t r = 0; r < nstart; r++) {
@@ -839,7 +816,7 @@ as_status as_gp_predict_r(const as_gp *gp, const double *xq, size_t m, double *m
         if (!std)
             continue;
         /* v = L^{-1} k*, var = k(x,x) - |v|^2, clipped at 0 */
-        as_gp_trsm_rows(n, gp->l, n, ks, b, n);
+        AS_TRY(as_gp_trsm_rows(n, gp->l, n, ks, b, n));
         for (size_t q = 0; q < b; q++) {
             double s = 0;
             for (size_t i = 0; i < n; i++)

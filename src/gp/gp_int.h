@@ -6,8 +6,9 @@
 #include "core_int.h"
 #include "json_int.h"
 
-/* ---- LAPACK/BLAS wrappers in src/core/linalg_gp.c. Symmetric matrices are row-major with the
- * lower triangle significant; the strict upper triangle is never touched. ---- */
+/* ---- the kernel matrix's linear algebra, src/gp/inverse.c (over core's as_cm_* kernels).
+ * Symmetric matrices are row-major with the lower triangle significant; the strict upper
+ * triangle is never touched. ---- */
 /* A = L L^T in place. AS_ENOTPD when not positive definite. */
 as_status as_gp_potrf(size_t n, double *a, size_t ld);
 /* Solve L L^T x = b in place, b (n). */
@@ -16,7 +17,8 @@ as_status as_gp_potrs(size_t n, const double *l, size_t ld, double *b);
  * recursive BLAS-3 inverse). AS_ENOTPD when L has a zero on its diagonal. */
 as_status as_gp_potri(size_t n, double *l, size_t ld);
 /* Rows of b (m, n, ld ldb) replaced by L^{-1} row. */
-void as_gp_trsm_rows(size_t n, const double *l, size_t ld, double *b, size_t m, size_t ldb);
+as_status as_gp_trsm_rows(size_t n, const double *l, size_t ld, double *b, size_t m,
+                          size_t ldb);
 
 /* Rebuild a GP at fixed log hyperparameters theta (no optimisation): normalization, kernel
  * matrix, factor with jitter escalation starting at `jitter`, alpha. Used by as_gp_fit and by

@@ -71,17 +71,7 @@ void as_oracle_free(as_oracle *o)
     as_free(o);
 }
 
-static uint64_t fnv1a(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < len; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-#define FNV_OFFSET 14695981039346656037ULL
-
+/* The file's bytes through the library's one hash (as_hash64, 64-bit FNV-1a). */
 static as_status file_hash(const char *path, uint64_t *h)
 {
     FILE *f = fopen(path, "rb");
@@ -89,9 +79,9 @@ static as_status file_hash(const char *path, uint64_t *h)
         return AS_FAIL(AS_EIO, "cannot open %s", path);
     unsigned char buf[65536];
     size_t k;
-    *h = FNV_OFFSET;
+    *h = AS_HASH64_INIT;
     while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-        *h = fnv1a(*h, buf, k);
+        *h = as_hash64(*h, buf, k);
     fclose(f);
     return AS_OK;
 }

@@ -51,9 +51,12 @@ AS_API as_status as_structure_alloc_forces(as_structure *s);
 /* Index of symbol sym in s->symbols, appending it when absent (s->symbols grows). AS_EINVAL
  * for a symbol that is not an element 1..103; AS_ENOMEM. */
 AS_API as_status as_structure_add_symbol(as_structure *s, const char *sym, int *index);
-/* Atomic number 1..103 of a chemical symbol ("Pt" -> 78; case-sensitive), 0 if none. */
+/* Elements a structure may hold: Z = 1..103 (H..Lr) of core's element table (as_element_z). */
+#define AS_LATTICE_Z_MAX 103
+/* Atomic number 1..AS_LATTICE_Z_MAX of a chemical symbol ("Pt" -> 78; case-sensitive), 0 if
+ * none: as_element_z restricted to the elements a structure may hold. */
 AS_API int as_lattice_element_z(const char *sym);
-/* Chemical symbol of atomic number z (1..103), NULL outside. */
+/* Chemical symbol of atomic number z (1..AS_LATTICE_Z_MAX), NULL outside. */
 AS_API const char *as_lattice_element_symbol(int z);
 
 /* ---- structure files ---- */

@@ -24,23 +24,10 @@
 
 #define MAX_DEPTH 8
 
-/* Every chemical symbol, to tell "not an element" from "not in our table" in messages. */
-static const char *const periodic_symbols[] = {
-    "H",  "He", "Li", "Be", "B",  "C",  "N",  "O",  "F",  "Ne", "Na", "Mg", "Al", "Si", "P",
-    "S",  "Cl", "Ar", "K",  "Ca", "Sc", "Ti", "V",  "Cr", "Mn", "Fe", "Co", "Ni", "Cu", "Zn",
-    "Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y",  "Zr", "Nb", "Mo", "Tc", "Ru", "Rh",
-    "Pd", "Ag", "Cd", "In", "Sn", "Sb", "Te", "I",  "Xe", "Cs", "Ba", "La", "Ce", "Pr", "Nd",
-    "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W",  "Re",
-    "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn", "Fr", "Ra", "Ac", "Th",
-    "Pa", "U",  "Np", "Pu", "Am", "Cm", "Bk", "Cf", "Es", "Fm", "Md", "No", "Lr", "Rf", "Db",
-    "Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og"};
-
+/* Whether s is a chemical symbol, to tell "not an element" from "no properties" in messages. */
 static int is_chemical_symbol(const char *s)
 {
-    for (size_t i = 0; i < sizeof periodic_symbols / sizeof *periodic_symbols; i++)
-        if (strcmp(periodic_symbols[i], s) == 0)
-            return 1;
-    return 0;
+    return as_element_z(s) > 0;
 }
 
 /* Parser state. Errors are kept as (column, reason) so that callers can place the column in
@@ -217,7 +204,7 @@ static as_status parse_internal(const char *text, as_composition *out, size_t *c
             for (size_t rank = 1; rank <= p.n_seen; rank++)
                 for (size_t i = 0; i < AS_ELEMENTS_N; i++)
                     if (p.first_seen[i] == rank && amt[i] > 0) {
-                        out->el[out->n] = &as_elements_table_[i];
+                        out->el[out->n] = as_element_at(i);
                         out->frac[out->n] = amt[i] / sum;
                         out->n++;
                     }

@@ -147,27 +147,14 @@ as_status as_structure_add_symbol(as_structure *s, const char *sym, int *index)
     return AS_OK;
 }
 
-/* Symbols of elements 1..103 (IUPAC). */
-static const char *const element_symbols[104] = {
-    "",   "H",  "He", "Li", "Be", "B",  "C",  "N",  "O",  "F",  "Ne", "Na", "Mg", "Al", "Si",
-    "P",  "S",  "Cl", "Ar", "K",  "Ca", "Sc", "Ti", "V",  "Cr", "Mn", "Fe", "Co", "Ni", "Cu",
-    "Zn", "Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y",  "Zr", "Nb", "Mo", "Tc", "Ru",
-    "Rh", "Pd", "Ag", "Cd", "In", "Sn", "Sb", "Te", "I",  "Xe", "Cs", "Ba", "La", "Ce", "Pr",
-    "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W",
-    "Re", "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn", "Fr", "Ra", "Ac",
-    "Th", "Pa", "U",  "Np", "Pu", "Am", "Cm", "Bk", "Cf", "Es", "Fm", "Md", "No", "Lr"};
-
+/* Structures use elements 1..AS_LATTICE_Z_MAX of core's one element table. */
 int as_lattice_element_z(const char *sym)
 {
-    if (!sym || !*sym)
-        return 0;
-    for (int z = 1; z <= 103; z++)
-        if (!strcmp(element_symbols[z], sym))
-            return z;
-    return 0;
+    int z = as_element_z(sym);
+    return z <= AS_LATTICE_Z_MAX ? z : 0;
 }
 
 const char *as_lattice_element_symbol(int z)
 {
-    return z >= 1 && z <= 103 ? element_symbols[z] : NULL;
+    return z <= AS_LATTICE_Z_MAX ? as_element_symbol(z) : NULL;
 }

@@ -97,6 +97,10 @@ AS_API as_gp_options as_gp_options_default(void);
 /* AS_EINVAL naming the field when an option is out of range (bounds must satisfy
  * 0 < lo <= init <= hi, jitter >= 0, jitter_max >= jitter, ...). */
 AS_API as_status as_gp_options_check(const as_gp_options *opt);
+/* Move each initial value that lies outside its bounds (after the caller changed the bounds) to
+ * the geometric midpoint of the bounds, sqrt(lo hi): C^2, the length scale and the noise. A value
+ * inside its bounds is kept. Bounds that as_gp_options_check would refuse are left as they are. */
+AS_API void as_gp_options_center_inits(as_gp_options *opt);
 /* Online processors (sysconf), at least 1: the thread count used when opt->threads is 0. */
 AS_API size_t as_gp_default_threads(void);
 /* Number of hyperparameters: 1 + (ard ? d : 1) + (noise ? 1 : 0). */

@@ -25,7 +25,5 @@ int cli_usage(const char *cmd, const char *fmt, ...) AS_PRINTF(2, 3);
 void cli_log_init(int quiet);
 /* Record "alloyscout" + argv (argv[0] = the command's name) as the report's command line. */
 as_status cli_report_command(as_report *rep, int argc, char **argv);
-/* 1 when argv holds -h or --help. */
-int cli_wants_help(int argc, char **argv);
 
 #endif

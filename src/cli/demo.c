@@ -40,7 +40,7 @@ static int find_data(const char *name, char *buf, size_t cap)
 }
 
 typedef struct {
-    char *seed;
+    const char *seed;
     int quiet;
 } demo_opts;
 
@@ -54,7 +54,7 @@ static int run(int (*cmd)(int, char **), const char *title, char **args, const d
         argc++;
     }
     argv[argc++] = "--seed";
-    argv[argc++] = o->seed;
+    argv[argc++] = (char *)o->seed;
     if (o->quiet)
         argv[argc++] = "--quiet";
     argv[argc] = NULL;
@@ -151,22 +151,18 @@ int as_cli_demo(int argc, char **argv)
     const char *out = "alloyscout-demo";
     demo_opts o = {"1", 0};
     int with_screen = 1;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(demo_help, stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
-            out = argv[++i];
-        } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-            o.seed = argv[++i];
-        } else if (!strcmp(argv[i], "--quiet")) {
-            o.quiet = 1;
-        } else if (!strcmp(argv[i], "--no-screen")) {
-            with_screen = 0;
-        } else {
-            return cli_usage("demo", "unknown option '%s'", argv[i]);
-        }
-    }
+    int no_screen = 0;
+    const cli_opt opts[] = {
+        {"out", 0, CLI_STR, &out, 0, NULL, NULL},
+        {"seed", 0, CLI_STR, &o.seed, 0, NULL, NULL}, /* passed on to each command */
+        {"quiet", 0, CLI_FLAG, &o.quiet, 0, NULL, NULL},
+        {"no-screen", 0, CLI_FLAG, &no_screen, 0, NULL, NULL},
+        {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
+    };
+    int prc = cli_parse("demo", demo_help, argc, argv, opts, NULL, 0, NULL);
+    if (prc)
+        return prc < 0 ? 0 : prc;
+    with_screen = !no_screen;
     char data[4096];
     if (find_data("mpea_synthesis.csv", data, sizeof data))
         return cli_error("cannot find data/mpea_synthesis.csv (set ALLOYSCOUT_DATA to the "

@@ -7,8 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloyscout/json.h"
 #include "cli.h"
-#include "json_int.h"
+
+/* Propagate a failing status. */
+#define TRY(expr)                  \
+    do {                           \
+        as_status try_st_ = (expr); \
+        if (try_st_ != AS_OK)      \
+            return try_st_;        \
+    } while (0)
 
 #define MAXQ 12
 #define MAXOUT 14
@@ -78,7 +86,7 @@ static int species(const char *s, double *n, double *m)
 static as_status fe_fn(const double *in, const char *const *so, double *out)
 {
     (void)so;
-    AS_TRY(as_echem_fe(in[0], in[2], in[3], in[4], &out[0]));
+    TRY(as_echem_fe(in[0], in[2], in[3], in[4], &out[0]));
     out[1] = 100 * out[0];
     return AS_OK;
 }
@@ -105,7 +113,7 @@ static as_status yield_fn(const double *in, const char *const *so, double *out)
 {
     (void)so;
     as_echem_yield_result y;
-    AS_TRY(as_echem_yield(in[1], in[2], in[3], in[4], in[5], in[0], &y));
+    TRY(as_echem_yield(in[1], in[2], in[3], in[4], in[5], in[0], &y));
     out[0] = y.rate_mg_h, out[1] = y.per_mass_mg_h_mg, out[2] = y.per_area_mg_h_cm2;
     out[3] = y.rate_umol_h, out[4] = y.per_area_umol_h_cm2;
     return AS_OK;
@@ -127,7 +135,7 @@ static as_status loading_fn(const double *in, const char *const *so, double *out
     if (isnan(area) && !isnan(in[3]))
         area = 3.14159265358979323846 * pow(in[3] / 20.0, 2); /* mm -> cm radius */
     if (isnan(area))
-        return AS_FAIL(AS_EINVAL, "loading: give area_cm2 or diameter_mm");
+        return as_error_set(AS_EINVAL, "loading: give area_cm2 or diameter_mm");
     out[0] = area;
     return as_echem_loading(in[0], in[1], area, &out[1], &out[2]);
 }
@@ -148,7 +156,7 @@ static as_status rhe_fn(const double *in, const char *const *so, double *out)
     if (isnan(e0)) {
         as_ref_electrode r = AS_REF_HGHGO_1M_KOH;
         if (so[0])
-            AS_TRY(as_echem_ref_parse(so[0], &r));
+            TRY(as_echem_ref_parse(so[0], &r));
         e0 = as_echem_ref_e0(r);
     }
     double slope = isnan(in[3]) ? as_echem_nernst_slope(in[4]) : in[3];
@@ -174,7 +182,7 @@ static as_status scherrer_fn(const double *in, const char *const *so, double *ou
     if (so[0] && !strcmp(so[0], "lorentzian"))
         o.lorentzian = 1;
     else if (so[0] && strcmp(so[0], "gaussian"))
-        return AS_FAIL(AS_EINVAL, "scherrer: --profile must be gaussian or lorentzian, got '%s'",
+        return as_error_set(AS_EINVAL, "scherrer: --profile must be gaussian or lorentzian, got '%s'",
                        so[0]);
     return as_echem_scherrer(in[0], in[1], &o, &out[0]);
 }
@@ -199,7 +207,7 @@ static as_status dg_fn(const double *in, const char *const *so, double *out)
     double de = in[0];
     if (isnan(de)) {
         if (isnan(in[1]) || isnan(in[2]) || !so[0])
-            return AS_FAIL(AS_EINVAL, "dg: give dE_eV, or E_ads_eV, E_slab_eV and --adsorbate");
+            return as_error_set(AS_EINVAL, "dg: give dE_eV, or E_ads_eV, E_slab_eV and --adsorbate");
         as_adsorbate a;
         if (!strcmp(so[0], "o"))
             a = AS_ADS_O;
@@ -208,14 +216,14 @@ static as_status dg_fn(const double *in, const char *const *so, double *out)
         else if (!strcmp(so[0], "ooh"))
             a = AS_ADS_OOH;
         else
-            return AS_FAIL(AS_EINVAL, "dg: --adsorbate must be o, oh or ooh, got '%s'", so[0]);
-        AS_TRY(as_echem_ads_energy(a, in[1], in[2], in[3], in[4], &de));
+            return as_error_set(AS_EINVAL, "dg: --adsorbate must be o, oh or ooh, got '%s'", so[0]);
+        TRY(as_echem_ads_energy(a, in[1], in[2], in[3], in[4], &de));
     }
     if (!isnan(in[7]) && !isnan(in[8]))
-        return AS_FAIL(AS_EINVAL, "dg: give dS_eV_per_K or TdS_eV, not both");
+        return as_error_set(AS_EINVAL, "dg: give dS_eV_per_K or TdS_eV, not both");
     double ds = !isnan(in[7]) ? in[7] : (!isnan(in[8]) && in[6] > 0 ? in[8] / in[6] : 0.0);
     if (!isnan(in[8]) && !(in[6] > 0))
-        return AS_FAIL(AS_EINVAL, "dg: TdS_eV needs T_K > 0");
+        return as_error_set(AS_EINVAL, "dg: TdS_eV needs T_K > 0");
     out[0] = de;
     return as_echem_dg(de, in[5], in[6], ds, in[9], &out[1]);
 }
@@ -238,7 +246,7 @@ static as_status orr_fn(const double *in, const char *const *so, double *out)
     as_orr_options o = as_orr_options_default();
     o.ooh_oh_offset_ev = in[3], o.e_eq_v = in[4];
     as_orr_result r;
-    AS_TRY(as_echem_orr(in[0], in[1], in[2], &o, &r));
+    TRY(as_echem_orr(in[0], in[1], in[2], &o, &r));
     out[0] = r.dg_ooh_ev;
     for (int i = 0; i < 4; i++)
         out[1 + i] = r.dg_step_ev[i];
@@ -289,42 +297,73 @@ typedef struct {
     int quiet;
 } args;
 
-static int parse_args(const char *cmd, int argc, char **argv, args *a)
+/* A quantity or string option given as a flag: kept as key (with '_') and value. */
+static int record_flag(const char *cmd, const char *opt, const char *arg, void *dest)
 {
-    memset(a, 0, sizeof *a);
-    for (int i = 1; i < argc; i++) {
-        const char *s = argv[i];
-        if (strncmp(s, "--", 2) != 0)
-            return cli_usage(cmd, "unexpected argument '%s'", s);
-        if (!strcmp(s, "--quiet")) {
-            a->quiet = 1;
-            continue;
-        }
-        if (i + 1 >= argc)
-            return cli_usage(cmd, "%s needs a value", s);
-        const char *v = argv[++i];
-        if (!strcmp(s, "--seed")) { /* accepted for uniformity; nothing here is random */
-            unsigned long long seed;
-            int rc = cli_parse_u64(cmd, "--seed", v, &seed);
-            if (rc)
-                return rc;
-        } else if (!strcmp(s, "--csv"))
-            a->csv = v;
-        else if (!strcmp(s, "--json"))
-            a->json = v;
-        else {
-            if (a->nflags >= N(a->flags))
-                return cli_usage(cmd, "too many options");
-            kv *f = &a->flags[a->nflags++];
-            snprintf(f->buf, sizeof f->buf, "%s", s + 2);
-            for (char *p = f->buf; *p; p++)
-                if (*p == '-')
-                    *p = '_';
-            f->key = f->buf;
-            f->val = v;
-        }
-    }
+    args *a = dest;
+    if (a->nflags >= N(a->flags))
+        return cli_usage(cmd, "too many options");
+    kv *f = &a->flags[a->nflags++];
+    snprintf(f->buf, sizeof f->buf, "%s", opt + 2);
+    for (char *p = f->buf; *p; p++)
+        if (*p == '-')
+            *p = '_';
+    f->key = f->buf;
+    f->val = arg;
     return 0;
+}
+
+/* The option table of one subcommand: --csv, --json, --seed, --quiet and every name of its
+ * quantities and string options, each as written (charge_C) and with '-' for '_' (charge-C). */
+#define MAXOPT 160
+typedef struct {
+    cli_opt opt[MAXOPT + 1];
+    char names[MAXOPT][48];
+    size_t n;
+    unsigned long long seed; /* accepted for uniformity; nothing here is random */
+} opt_table;
+
+static void add_name(opt_table *t, args *a, const char *name)
+{
+    for (int dash = 0; dash < 2 && t->n < MAXOPT; dash++) {
+        char *nm = t->names[t->n];
+        snprintf(nm, sizeof t->names[0], "%s", name);
+        if (dash) {
+            if (!strchr(nm, '_'))
+                break;
+            for (char *p = nm; *p; p++)
+                if (*p == '_')
+                    *p = '-';
+        }
+        int dup = 0;
+        for (size_t i = 0; i < t->n && !dup; i++)
+            dup = !strcmp(t->opt[i].name, nm);
+        if (!dup)
+            t->opt[t->n++] = (cli_opt){nm, 0, CLI_CALL, a, 0, record_flag, NULL};
+    }
+}
+
+static void build_table(opt_table *t, args *a, const qspec *q, size_t nq,
+                        const char *const *sopts, const char *const *extra)
+{
+    memset(t, 0, sizeof *t);
+    memset(a, 0, sizeof *a);
+    static const char *const fixed[] = {"csv", "json", "seed", "quiet"};
+    for (size_t i = 0; i < N(fixed); i++)
+        snprintf(t->names[i], sizeof t->names[0], "%s", fixed[i]);
+    t->opt[0] = (cli_opt){t->names[0], 0, CLI_STR, &a->csv, 0, NULL, NULL};
+    t->opt[1] = (cli_opt){t->names[1], 0, CLI_STR, &a->json, 0, NULL, NULL};
+    t->opt[2] = (cli_opt){t->names[2], 0, CLI_U64, &t->seed, 0, NULL, NULL};
+    t->opt[3] = (cli_opt){t->names[3], 0, CLI_FLAG, &a->quiet, 0, NULL, NULL};
+    t->n = 4;
+    for (size_t j = 0; j < nq; j++)
+        for (size_t u = 0; u < N(q[j].names) && q[j].names[u].name; u++)
+            add_name(t, a, q[j].names[u].name);
+    for (size_t j = 0; sopts && sopts[j]; j++)
+        add_name(t, a, sopts[j]);
+    for (size_t j = 0; extra && extra[j]; j++)
+        add_name(t, a, extra[j]);
+    t->opt[t->n] = (cli_opt){NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL};
 }
 
 static const kv *find_flag(const args *a, const char *key)
@@ -372,25 +411,6 @@ static int resolve(const char *cmd, const qspec *q, const args *a, const as_tabl
     return 0;
 }
 
-static int check_known_flags(const char *cmd, const args *a, const qspec *q, size_t nq,
-                             const char *const *sopts, const char *const *extra)
-{
-    for (size_t i = 0; i < a->nflags; i++) {
-        const char *k = a->flags[i].key;
-        int ok = 0;
-        for (size_t j = 0; j < nq && !ok; j++)
-            for (size_t u = 0; u < N(q[j].names) && q[j].names[u].name && !ok; u++)
-                ok = !strcmp(k, q[j].names[u].name);
-        for (size_t j = 0; sopts && sopts[j] && !ok; j++)
-            ok = !strcmp(k, sopts[j]);
-        for (size_t j = 0; extra && extra[j] && !ok; j++)
-            ok = !strcmp(k, extra[j]);
-        if (!ok)
-            return cli_usage(cmd, "unknown option --%s", a->flags[i].buf);
-    }
-    return 0;
-}
-
 /* Value of a table cell as a number, or an error with file:line:column. */
 static as_status cell_number(const as_table *t, size_t r, size_t c, int allow_empty, double *v)
 {
@@ -406,21 +426,21 @@ static as_status cell_number(const as_table *t, size_t r, size_t c, int allow_em
         return AS_OK;
     size_t line = 0, col = 0;
     as_table_where(t, r, c, &line, &col);
-    return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: column '%s': '%s' is not a number", as_table_path(t),
+    return as_error_set(AS_EPARSE, "%s:%zu:%zu: column '%s': '%s' is not a number", as_table_path(t),
                    line, col, as_table_name(t, c), s);
 }
 
-static void print_help_q(const qspec *q, size_t nq)
+static void print_help_q(FILE *f, const qspec *q, size_t nq)
 {
     for (size_t i = 0; i < nq; i++) {
-        printf("  %-22s", q[i].canon);
+        fprintf(f, "  %-22s", q[i].canon);
         for (size_t k = 0; k < N(q[i].names) && q[i].names[k].name; k++)
-            printf("%s%s", k ? " | " : "", q[i].names[k].name);
+            fprintf(f, "%s%s", k ? " | " : "", q[i].names[k].name);
         if (q[i].required)
-            printf("  (required)");
+            fprintf(f, "  (required)");
         else if (!isnan(q[i].def))
-            printf("  (default %g)", q[i].def);
-        printf("\n");
+            fprintf(f, "  (default %g)", q[i].def);
+        fputc('\n', f);
     }
 }
 
@@ -428,29 +448,32 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
 {
     char cmd[32];
     snprintf(cmd, sizeof cmd, "echem %s", rc->name);
-    if (cli_wants_help(argc, argv)) {
-        printf("usage: alloyscout echem %s [--csv FILE] [--NAME VALUE ...] [--json OUT]\n\n%s.\n"
-               "Each input is read from the CSV column or the flag of one of its names (the\n"
-               "unit is part of the name; a flag may use '-' for '_', e.g. --charge-C 12.5);\n"
-               "a flag applies to every CSV row. Inputs:\n",
-               rc->name, rc->summary);
-        print_help_q(rc->q, rc->nq);
-        printf("%s  --csv FILE              one result per row\n"
-               "  --json OUT              results as JSON\n"
-               "Outputs (CSV on stdout):",
-               rc->help);
-        for (size_t i = 0; i < rc->nout; i++)
-            printf(" %s", rc->outs[i]);
-        printf("\nDetails and units: docs/echem.md\n");
-        return 0;
-    }
+    char *help = NULL;
+    size_t help_len = 0;
+    FILE *hf = open_memstream(&help, &help_len);
+    if (!hf)
+        return cli_error("out of memory");
+    fprintf(hf, "usage: alloyscout echem %s [--csv FILE] [--NAME VALUE ...] [--json OUT]\n\n%s.\n"
+                "Each input is read from the CSV column or the flag of one of its names (the\n"
+                "unit is part of the name; a flag may use '-' for '_', e.g. --charge-C 12.5);\n"
+                "a flag applies to every CSV row. Inputs:\n",
+            rc->name, rc->summary);
+    print_help_q(hf, rc->q, rc->nq);
+    fprintf(hf, "%s  --csv FILE              one result per row\n"
+                "  --json OUT              results as JSON\n"
+                "Outputs (CSV on stdout):",
+            rc->help);
+    for (size_t i = 0; i < rc->nout; i++)
+        fprintf(hf, " %s", rc->outs[i]);
+    fprintf(hf, "\nDetails and units: docs/echem.md\n");
+    fclose(hf);
     args a;
-    int u = parse_args(cmd, argc, argv, &a);
+    opt_table tab;
+    build_table(&tab, &a, rc->q, rc->nq, rc->sopts, NULL);
+    int u = cli_parse(cmd, help ? help : "", argc, argv, tab.opt, NULL, 0, NULL);
+    free(help);
     if (u)
-        return u;
-    u = check_known_flags(cmd, &a, rc->q, rc->nq, rc->sopts, NULL);
-    if (u)
-        return u;
+        return u < 0 ? 0 : u;
     const char *sopt[4] = {NULL, NULL, NULL, NULL};
     for (size_t j = 0; rc->sopts && rc->sopts[j]; j++) {
         const kv *f = find_flag(&a, rc->sopts[j]);
@@ -658,35 +681,33 @@ static int write_json_or_ok(as_json *root, const char *path)
     return st == AS_OK ? 0 : cli_fail(st);
 }
 
+static const char calib_help[] =
+    "usage: alloyscout echem calib (--csv FILE | --x LIST --y LIST) [options]\n\n"
+    "Linear calibration curve y = slope x + intercept of absorbance against concentration\n"
+    "(indophenol blue at 655 nm for NH3, Griess at 540 nm for NO2-), with R^2, standard\n"
+    "errors, LOD = k_lod sigma / slope and LOQ = k_loq sigma / slope (ICH Q2(R1)), and the\n"
+    "inverse prediction of unknown readings with their standard error.\n"
+    "  --csv FILE          standards: x from --x-col (default: the first column whose name\n"
+    "                      starts with 'conc'), y from --y-col (default 'absorbance')\n"
+    "  --x LIST, --y LIST  comma-separated standards instead of a file\n"
+    "  --predict LIST      absorbance readings to convert into concentrations\n"
+    "  --replicates M      readings averaged per unknown (default 1)\n"
+    "  --k-lod K (3.3)  --k-loq K (10)  --blank-sd S (y units; default: residual SD)\n"
+    "  --method indophenol|griess   label only (655 / 540 nm)\n"
+    "  --json OUT          fit and predictions as JSON\n";
+
 static int run_calib(int argc, char **argv)
 {
     const char *cmd = "echem calib";
-    if (cli_wants_help(argc, argv)) {
-        printf(
-            "usage: alloyscout echem calib (--csv FILE | --x LIST --y LIST) [options]\n\n"
-            "Linear calibration curve y = slope x + intercept of absorbance against concentration\n"
-            "(indophenol blue at 655 nm for NH3, Griess at 540 nm for NO2-), with R^2, standard\n"
-            "errors, LOD = k_lod sigma / slope and LOQ = k_loq sigma / slope (ICH Q2(R1)), and the\n"
-            "inverse prediction of unknown readings with their standard error.\n"
-            "  --csv FILE          standards: x from --x-col (default: the first column whose name\n"
-            "                      starts with 'conc'), y from --y-col (default 'absorbance')\n"
-            "  --x LIST, --y LIST  comma-separated standards instead of a file\n"
-            "  --predict LIST      absorbance readings to convert into concentrations\n"
-            "  --replicates M      readings averaged per unknown (default 1)\n"
-            "  --k-lod K (3.3)  --k-loq K (10)  --blank-sd S (y units; default: residual SD)\n"
-            "  --method indophenol|griess   label only (655 / 540 nm)\n"
-            "  --json OUT          fit and predictions as JSON\n");
-        return 0;
-    }
     args a;
-    int u = parse_args(cmd, argc, argv, &a);
-    if (u)
-        return u;
+    opt_table tab;
     static const char *const extra[] = {"x",      "y",      "x_col",    "y_col",  "predict",
                                         "replicates", "k_lod", "k_loq", "blank_sd", "method",
                                         NULL};
-    if ((u = check_known_flags(cmd, &a, NULL, 0, NULL, extra)))
-        return u;
+    build_table(&tab, &a, NULL, 0, NULL, extra);
+    int u = cli_parse(cmd, calib_help, argc, argv, tab.opt, NULL, 0, NULL);
+    if (u)
+        return u < 0 ? 0 : u;
     double *x = NULL, *y = NULL, *pred = NULL;
     size_t n = 0, ny = 0, np = 0;
     int rc = 1;
@@ -819,28 +840,27 @@ done:
     return rc;
 }
 
+static const char cdl_help[] =
+    "usage: alloyscout echem cdl (--csv FILE | --scan LIST --dj LIST) [options]\n\n"
+    "Double-layer capacitance from CVs at several scan rates in a non-Faradaic window:\n"
+    "C_dl = slope / 2 of dj = j_a - j_c against the scan rate.\n"
+    "  --csv FILE   columns scan_mV_per_s | scan_V_per_s and dj_mA_per_cm2 |\n"
+    "               dj_uA_per_cm2, or ja_mA_per_cm2 and jc_mA_per_cm2\n"
+    "  --scan LIST  scan rates in mV/s;  --dj LIST  j_a - j_c in mA/cm^2\n"
+    "  --cs-mF-per-cm2 CS   specific capacitance for the roughness factor C_dl / CS\n"
+    "                       (e.g. 0.040 in 1 M KOH, McCrory et al. 2013)\n"
+    "  --json OUT\n";
+
 static int run_cdl(int argc, char **argv)
 {
     const char *cmd = "echem cdl";
-    if (cli_wants_help(argc, argv)) {
-        printf("usage: alloyscout echem cdl (--csv FILE | --scan LIST --dj LIST) [options]\n\n"
-               "Double-layer capacitance from CVs at several scan rates in a non-Faradaic window:\n"
-               "C_dl = slope / 2 of dj = j_a - j_c against the scan rate.\n"
-               "  --csv FILE   columns scan_mV_per_s | scan_V_per_s and dj_mA_per_cm2 |\n"
-               "               dj_uA_per_cm2, or ja_mA_per_cm2 and jc_mA_per_cm2\n"
-               "  --scan LIST  scan rates in mV/s;  --dj LIST  j_a - j_c in mA/cm^2\n"
-               "  --cs-mF-per-cm2 CS   specific capacitance for the roughness factor C_dl / CS\n"
-               "                       (e.g. 0.040 in 1 M KOH, McCrory et al. 2013)\n"
-               "  --json OUT\n");
-        return 0;
-    }
     args a;
-    int u = parse_args(cmd, argc, argv, &a);
-    if (u)
-        return u;
+    opt_table tab;
     static const char *const extra[] = {"scan", "dj", "cs_mF_per_cm2", NULL};
-    if ((u = check_known_flags(cmd, &a, NULL, 0, NULL, extra)))
-        return u;
+    build_table(&tab, &a, NULL, 0, NULL, extra);
+    int u = cli_parse(cmd, cdl_help, argc, argv, tab.opt, NULL, 0, NULL);
+    if (u)
+        return u < 0 ? 0 : u;
     double *nu = NULL, *dj = NULL, *jc = NULL, cs = NAN;
     size_t n = 0, n2 = 0;
     int rc = 1;

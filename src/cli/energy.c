@@ -5,41 +5,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloyscout/json.h"
 #include "cli.h"
 #include "progress.h"
-#include "json_int.h"
 
-static void help(void)
-{
-    printf("usage: alloyscout energy [options] FILE.extxyz\n\n"
-           "Total and per-atom energy of every frame, optionally after relaxing the atoms at\n"
-           "fixed cell (FIRE), relative to a reference frame, and the RMSD of the relaxation\n"
-           "(root mean square, and the paper's (1/n) sqrt(sum |dX|^2)).\n\n"
-           "options:\n"
-           "  --oracle SPEC    energy backend (default eam):\n"
-           "                     eam              Zhou 2004 EAM, all 17 elements of the table\n"
-           "                     eam:Pt,Co,Cu     Zhou 2004 EAM for these elements only\n"
-           "                     eam:FILE         a LAMMPS eam/alloy (setfl) file\n"
-           "                     eam-analytic[:EL,..]  Zhou functions without tables\n"
-           "                     lammps:STYLE;COEFF  LAMMPS library, e.g.\n"
-           "                       'lammps:eam/alloy;* * CuNi.eam.alloy Cu Ni'\n"
-           "                     cmd:PROGRAM ARG..   external program; {in} and {out} are\n"
-           "                       replaced by extended-XYZ paths; no shell, words split on\n"
-           "                       spaces; it writes energy=E (eV) to {out}\n"
-           "  --relax          relax the atoms first (cmd: the program relaxes; its positions\n"
-           "                   are read back)\n"
-           "  --fmax F         force tolerance of the relaxation, eV/Å (default 0.03)\n"
-           "  --max-steps N    relaxation steps (default 2000)\n"
-           "  --reference K    frame index (0-based) whose energy per atom is the zero\n"
-           "  --json FILE      machine-readable results\n"
-           "  --out FILE       write the (relaxed) frames with their energies (extended XYZ)\n"
-           "  --db FILE        SQLite label store: frames labelled before are not recomputed\n"
-           "  -j N             cmd: programs run at once (default 1)\n"
-           "  --timeout S      cmd: seconds before a run is killed (default 3600)\n"
-           "  --retries R      cmd: extra attempts of a failed run (default 1)\n"
-           "  --write-setfl EL,EL,.. OUT  write the Zhou 2004 tables as a setfl file and exit\n"
-           "  --quiet          no progress messages\n");
-}
+static const char energy_help[] =
+    "usage: alloyscout energy [options] FILE.extxyz\n\n"
+    "Total and per-atom energy of every frame, optionally after relaxing the atoms at\n"
+    "fixed cell (FIRE), relative to a reference frame, and the RMSD of the relaxation\n"
+    "(root mean square, and the paper's (1/n) sqrt(sum |dX|^2)).\n\n"
+    "options:\n"
+    "  --oracle SPEC    energy backend (default eam):\n"
+    "                     eam              Zhou 2004 EAM, all 17 elements of the table\n"
+    "                     eam:Pt,Co,Cu     Zhou 2004 EAM for these elements only\n"
+    "                     eam:FILE         a LAMMPS eam/alloy (setfl) file\n"
+    "                     eam-analytic[:EL,..]  Zhou functions without tables\n"
+    "                     lammps:STYLE;COEFF  LAMMPS library, e.g.\n"
+    "                       'lammps:eam/alloy;* * CuNi.eam.alloy Cu Ni'\n"
+    "                     cmd:PROGRAM ARG..   external program; {in} and {out} are\n"
+    "                       replaced by extended-XYZ paths; no shell, words split on\n"
+    "                       spaces; it writes energy=E (eV) to {out}\n"
+    "  --relax          relax the atoms first (cmd: the program relaxes; its positions\n"
+    "                   are read back)\n"
+    "  --fmax F         force tolerance of the relaxation, eV/Å (default 0.03)\n"
+    "  --max-steps N    relaxation steps (default 2000)\n"
+    "  --reference K    frame index (0-based) whose energy per atom is the zero\n"
+    "  --json FILE      machine-readable results\n"
+    "  --out FILE       write the (relaxed) frames with their energies (extended XYZ)\n"
+    "  --db FILE        SQLite label store: frames labelled before are not recomputed\n"
+    "  -j N             cmd: programs run at once (default 1)\n"
+    "  --timeout S      cmd: seconds before a run is killed (default 3600)\n"
+    "  --retries R      cmd: extra attempts of a failed run (default 1)\n"
+    "  --write-setfl EL,EL,.. OUT  write the Zhou 2004 tables as a setfl file and exit\n"
+    "  --quiet          no progress messages\n";
 
 static int write_setfl(const char *els, const char *path)
 {
@@ -59,88 +57,51 @@ static int write_setfl(const char *els, const char *path)
 int as_cli_energy(int argc, char **argv)
 {
     const char *cmd = "energy";
-    if (cli_wants_help(argc, argv)) {
-        help();
-        return 0;
-    }
     const char *spec = "eam", *json = NULL, *out = NULL, *db = NULL, *file = NULL;
+    const char *setfl = NULL;
     int relax = 0, quiet = 0, have_ref = 0;
     size_t ref = 0;
+    uint64_t seed = 0; /* accepted for uniformity; nothing here is random */
     as_oracle_options oopt;
     as_oracle_options_default(&oopt);
     as_relax_options ropt;
     as_relax_options_default(&ropt);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
-#define NEED()                                                   \
-    do {                                                         \
-        if (!more)                                               \
-            return cli_usage(cmd, "%s needs a value", a);        \
-    } while (0)
-        if (!strcmp(a, "--oracle")) {
-            NEED();
-            spec = argv[++i];
-        } else if (!strcmp(a, "--relax")) {
-            relax = 1;
-        } else if (!strcmp(a, "--fmax")) {
-            NEED();
-            if (cli_parse_double(cmd, a, argv[++i], &ropt.fmax))
-                return 2;
-            if (!(ropt.fmax > 0))
-                return cli_usage(cmd, "--fmax must be > 0");
-        } else if (!strcmp(a, "--max-steps")) {
-            NEED();
-            if (cli_parse_size(cmd, a, argv[++i], &ropt.max_steps))
-                return 2;
-        } else if (!strcmp(a, "--reference")) {
-            NEED();
-            if (cli_parse_size(cmd, a, argv[++i], &ref))
-                return 2;
-            have_ref = 1;
-        } else if (!strcmp(a, "--json")) {
-            NEED();
-            json = argv[++i];
-        } else if (!strcmp(a, "--out")) {
-            NEED();
-            out = argv[++i];
-        } else if (!strcmp(a, "--db")) {
-            NEED();
-            db = argv[++i];
-        } else if (!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-            NEED();
-            if (cli_parse_size(cmd, a, argv[++i], &oopt.jobs))
-                return 2;
-            if (oopt.jobs == 0)
-                return cli_usage(cmd, "-j must be >= 1");
-        } else if (!strcmp(a, "--timeout")) {
-            NEED();
-            if (cli_parse_double(cmd, a, argv[++i], &oopt.timeout_s))
-                return 2;
-            if (!(oopt.timeout_s > 0))
-                return cli_usage(cmd, "--timeout must be > 0");
-        } else if (!strcmp(a, "--retries")) {
-            NEED();
-            if (cli_parse_size(cmd, a, argv[++i], &oopt.retries))
-                return 2;
-        } else if (!strcmp(a, "--write-setfl")) {
-            if (i + 2 >= argc)
-                return cli_usage(cmd, "--write-setfl needs ELEMENTS and an output path");
-            return write_setfl(argv[i + 1], argv[i + 2]);
-        } else if (!strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (!strcmp(a, "--seed")) {
-            NEED();
-            i++; /* accepted for uniformity; nothing here is random */
-        } else if (a[0] == '-' && a[1]) {
-            return cli_usage(cmd, "unknown option '%s'", a);
-        } else if (!file) {
-            file = a;
-        } else {
-            return cli_usage(cmd, "more than one input file ('%s' and '%s')", file, a);
-        }
-#undef NEED
+    const cli_opt opts[] = {
+        {"oracle", 0, CLI_STR, &spec, 0, NULL, NULL},
+        {"relax", 0, CLI_FLAG, &relax, 0, NULL, NULL},
+        {"fmax", 0, CLI_DOUBLE, &ropt.fmax, 0, NULL, NULL},
+        {"max-steps", 0, CLI_SIZE, &ropt.max_steps, 0, NULL, NULL},
+        {"reference", 0, CLI_SIZE, &ref, 0, NULL, &have_ref},
+        {"json", 0, CLI_STR, &json, 0, NULL, NULL},
+        {"out", 0, CLI_STR, &out, 0, NULL, NULL},
+        {"db", 0, CLI_STR, &db, 0, NULL, NULL},
+        {"jobs", 'j', CLI_SIZE, &oopt.jobs, 0, NULL, NULL},
+        {"timeout", 0, CLI_DOUBLE, &oopt.timeout_s, 0, NULL, NULL},
+        {"retries", 0, CLI_SIZE, &oopt.retries, 0, NULL, NULL},
+        {"write-setfl", 0, CLI_STR, &setfl, 0, NULL, NULL},
+        {"quiet", 0, CLI_FLAG, &quiet, 0, NULL, NULL},
+        {"seed", 0, CLI_U64, &seed, 0, NULL, NULL},
+        {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
+    };
+    const char *pos[2];
+    size_t npos = 0;
+    int prc = cli_parse(cmd, energy_help, argc, argv, opts, pos, 2, &npos);
+    if (prc)
+        return prc < 0 ? 0 : prc;
+    if (setfl) {
+        if (npos != 1)
+            return cli_usage(cmd, "--write-setfl needs ELEMENTS and an output path");
+        return write_setfl(setfl, pos[0]);
     }
+    if (!(ropt.fmax > 0))
+        return cli_usage(cmd, "--fmax must be > 0");
+    if (oopt.jobs == 0)
+        return cli_usage(cmd, "-j must be >= 1");
+    if (!(oopt.timeout_s > 0))
+        return cli_usage(cmd, "--timeout must be > 0");
+    if (npos == 2)
+        return cli_usage(cmd, "more than one input file ('%s' and '%s')", pos[0], pos[1]);
+    file = npos ? pos[0] : NULL;
     if (!file)
         return cli_usage(cmd, "no input file (FILE.extxyz)");
     cli_log_init(quiet);

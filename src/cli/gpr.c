@@ -1,7 +1,5 @@
 /* alloyscout gpr: fit the workflow-B regression model (z-score, PCA, GPR; seed 004 Methods
  * "Machine Learning") to a CSV table, and predict mean and standard deviation for new rows. */
-#define _GNU_SOURCE
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,9 +8,8 @@
 
 #include "alloyscout/data.h"
 #include "alloyscout/gp.h"
+#include "alloyscout/json.h"
 #include "cli.h"
-#include "core_int.h"
-#include "json_int.h"
 
 static const char *gpr_help =
     "usage: alloyscout gpr <fit|predict> [options]\n"
@@ -46,41 +43,22 @@ static const char *gpr_help =
     "  --out FILE         CSV: the input columns plus 'mean' and 'std'\n"
     "common: --seed N (0), --json FILE (summary), --quiet, --help\n";
 
-enum {
-    OPT_DATA = 256, OPT_TARGET, OPT_DROP, OPT_PCA, OPT_RESTARTS, OPT_NOISE, OPT_ARD, OPT_NONORM,
-    OPT_C2B, OPT_LSB, OPT_JITTER, OPT_THREADS, OPT_MODEL, OPT_OUT, OPT_SEED, OPT_JSON,
-    OPT_QUIET, OPT_HELP
-};
-
-static const struct option gpr_opts[] = {
-    {"data", required_argument, 0, OPT_DATA},
-    {"target", required_argument, 0, OPT_TARGET},
-    {"drop", required_argument, 0, OPT_DROP},
-    {"pca", required_argument, 0, OPT_PCA},
-    {"restarts", required_argument, 0, OPT_RESTARTS},
-    {"noise", no_argument, 0, OPT_NOISE},
-    {"ard", no_argument, 0, OPT_ARD},
-    {"no-normalize-y", no_argument, 0, OPT_NONORM},
-    {"c2-bounds", required_argument, 0, OPT_C2B},
-    {"ls-bounds", required_argument, 0, OPT_LSB},
-    {"jitter", required_argument, 0, OPT_JITTER},
-    {"threads", required_argument, 0, OPT_THREADS},
-    {"model", required_argument, 0, OPT_MODEL},
-    {"out", required_argument, 0, OPT_OUT},
-    {"seed", required_argument, 0, OPT_SEED},
-    {"json", required_argument, 0, OPT_JSON},
-    {"quiet", no_argument, 0, OPT_QUIET},
-    {"help", no_argument, 0, OPT_HELP},
-    {0, 0, 0, 0},
-};
-
 typedef struct {
     const char *data, *target, *drop, *model, *out, *json;
     double pca;
-    unsigned long long seed;
+    uint64_t seed;
     int quiet;
     as_gp_options opt;
 } gpr_args;
+
+/* n zeroed elements of `size` bytes into *(void **)out, or AS_ENOMEM naming what. */
+static as_status alloc(void *out, size_t n, size_t size, const char *what)
+{
+    void *p = as_calloc(n ? n : 1, size);
+    *(void **)out = p;
+    return p ? AS_OK : as_error_set(AS_ENOMEM, "gpr: cannot allocate %s", what);
+}
+#define ALLOC(ptr, n, what) alloc(&(ptr), (n), sizeof *(ptr), (what))
 
 static int parse_bounds(const char *opt, const char *s, double *lo, double *hi)
 {
@@ -117,7 +95,7 @@ static as_status cell_number(const as_table *t, size_t row, size_t col, double *
         return AS_OK;
     size_t line, column;
     as_table_where(t, row, col, &line, &column);
-    return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: column '%s' must be numeric, got '%s'",
+    return as_error_set(AS_EPARSE, "%s:%zu:%zu: column '%s' must be numeric, got '%s'",
                    as_table_path(t), line, column, as_table_name(t, col), s);
 }
 
@@ -130,7 +108,7 @@ static int write_fit_json(const char *path, const as_gpr_model *m, size_t n, uin
     char sd[32];
     snprintf(sd, sizeof sd, "%" PRIu64, seed);
     as_json *j = as_json_object();
-    as_status st = j ? AS_OK : AS_FAIL(AS_ENOMEM, "gpr: cannot build the summary");
+    as_status st = j ? AS_OK : as_error_set(AS_ENOMEM, "gpr: cannot build the summary");
     if (st == AS_OK) st = as_json_set_str(j, "command", "gpr fit");
     if (st == AS_OK) st = as_json_set_str(j, "seed", sd);
     if (st == AS_OK) st = as_json_set_num(j, "n", (double)n);
@@ -168,8 +146,8 @@ static int gpr_fit(const gpr_args *a)
     if ((st = as_table_find(t, a->target, &tcol)) != AS_OK)
         goto fail;
     size_t n = as_table_rows(t), nc = as_table_cols(t), d = 0;
-    if ((st = AS_ALLOC(cols, nc, "feature columns")) != AS_OK ||
-        (st = AS_ALLOC(names, nc, "feature names")) != AS_OK)
+    if ((st = ALLOC(cols, nc, "feature columns")) != AS_OK ||
+        (st = ALLOC(names, nc, "feature names")) != AS_OK)
         goto fail;
     for (size_t c = 0; c < nc; c++)
         if (c != tcol && !in_list(a->drop, as_table_name(t, c))) {
@@ -177,15 +155,15 @@ static int gpr_fit(const gpr_args *a)
             cols[d++] = c;
         }
     if (d == 0) {
-        st = AS_FAIL(AS_EINVAL, "%s: no feature columns besides the target '%s'", a->data,
+        st = as_error_set(AS_EINVAL, "%s: no feature columns besides the target '%s'", a->data,
                      a->target);
         goto fail;
     }
     if (n < 2) {
-        st = AS_FAIL(AS_EINVAL, "%s: need at least 2 rows to fit, got %zu", a->data, n);
+        st = as_error_set(AS_EINVAL, "%s: need at least 2 rows to fit, got %zu", a->data, n);
         goto fail;
     }
-    if ((st = AS_ALLOC(x, n * d, "features")) != AS_OK || (st = AS_ALLOC(y, n, "targets")) != AS_OK)
+    if ((st = ALLOC(x, n * d, "features")) != AS_OK || (st = ALLOC(y, n, "targets")) != AS_OK)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         if ((st = cell_number(t, i, tcol, &y[i])) != AS_OK)
@@ -240,20 +218,20 @@ static int gpr_predict(const gpr_args *a)
     if ((st = as_table_read_csv(a->data, &t)) != AS_OK)
         goto fail;
     size_t n = as_table_rows(t), nc = as_table_cols(t), d = as_gpr_model_d(m);
-    if ((st = AS_ALLOC(cols, d, "feature columns")) != AS_OK)
+    if ((st = ALLOC(cols, d, "feature columns")) != AS_OK)
         goto fail;
     for (size_t j = 0; j < d; j++) {
         const char *name = as_gpr_model_feature_name(m, j);
         if (!name) {
-            st = AS_FAIL(AS_EINVAL, "%s: the model has no feature names", a->model);
+            st = as_error_set(AS_EINVAL, "%s: the model has no feature names", a->model);
             goto fail;
         }
         if ((st = as_table_find(t, name, &cols[j])) != AS_OK)
             goto fail;
     }
-    if ((st = AS_ALLOC(x, n * d, "features")) != AS_OK ||
-        (st = AS_ALLOC(mean, n, "means")) != AS_OK || (st = AS_ALLOC(sd, n, "stds")) != AS_OK ||
-        (st = AS_ALLOC(fields, nc + 2, "fields")) != AS_OK)
+    if ((st = ALLOC(x, n * d, "features")) != AS_OK ||
+        (st = ALLOC(mean, n, "means")) != AS_OK || (st = ALLOC(sd, n, "stds")) != AS_OK ||
+        (st = ALLOC(fields, nc + 2, "fields")) != AS_OK)
         goto fail;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
@@ -291,7 +269,7 @@ static int gpr_predict(const gpr_args *a)
     if (a->json) {
         as_json *j = as_json_object();
         st = j ? as_json_set_str(j, "command", "gpr predict")
-               : AS_FAIL(AS_ENOMEM, "gpr: cannot build the summary");
+               : as_error_set(AS_ENOMEM, "gpr: cannot build the summary");
         if (st == AS_OK) st = as_json_set_num(j, "rows", (double)n);
         if (st == AS_OK) st = as_json_set_str(j, "out", a->out);
         if (st == AS_OK) st = as_json_write_file(j, a->json);
@@ -315,6 +293,27 @@ done:
     return rc;
 }
 
+typedef struct {
+    double *lo, *hi;
+} bounds;
+
+static int opt_bounds(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)cmd;
+    bounds *b = dest;
+    return parse_bounds(opt, arg, b->lo, b->hi);
+}
+
+static int opt_pca(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    double *pca = dest;
+    if (cli_parse_double(cmd, opt, arg, pca))
+        return 2;
+    if (!(*pca >= 0 && *pca <= 1))
+        return cli_usage(cmd, "--pca expects a fraction in [0, 1], got '%s'", arg);
+    return 0;
+}
+
 int as_cli_gpr(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -328,65 +327,36 @@ int as_cli_gpr(int argc, char **argv)
     memset(&a, 0, sizeof a);
     a.pca = 0.99;
     a.opt = as_gp_options_default();
-    optind = 2;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", gpr_opts, NULL)) != -1) {
-        switch (c) {
-        case OPT_DATA: a.data = optarg; break;
-        case OPT_TARGET: a.target = optarg; break;
-        case OPT_DROP: a.drop = optarg; break;
-        case OPT_MODEL: a.model = optarg; break;
-        case OPT_OUT: a.out = optarg; break;
-        case OPT_JSON: a.json = optarg; break;
-        case OPT_QUIET: a.quiet = 1; break;
-        case OPT_NOISE: a.opt.noise = 1; break;
-        case OPT_ARD: a.opt.ard = 1; break;
-        case OPT_NONORM: a.opt.normalize_y = 0; break;
-        case OPT_HELP: fputs(gpr_help, stdout); return 0;
-        case OPT_PCA:
-            if (cli_parse_double("gpr", "--pca", optarg, &a.pca))
-                return 2;
-            if (!(a.pca >= 0 && a.pca <= 1))
-                return cli_usage("gpr", "--pca expects a fraction in [0, 1], got '%s'", optarg);
-            break;
-        case OPT_RESTARTS:
-            if (cli_parse_size("gpr", "--restarts", optarg, &a.opt.restarts))
-                return 2;
-            break;
-        case OPT_THREADS:
-            if (cli_parse_size("gpr", "--threads", optarg, &a.opt.threads))
-                return 2;
-            break;
-        case OPT_JITTER:
-            if (cli_parse_double("gpr", "--jitter", optarg, &a.opt.jitter))
-                return 2;
-            if (a.opt.jitter > a.opt.jitter_max)
-                a.opt.jitter_max = a.opt.jitter;
-            break;
-        case OPT_C2B:
-            if (parse_bounds("--c2-bounds", optarg, &a.opt.c2_lo, &a.opt.c2_hi))
-                return 2;
-            break;
-        case OPT_LSB:
-            if (parse_bounds("--ls-bounds", optarg, &a.opt.ls_lo, &a.opt.ls_hi))
-                return 2;
-            break;
-        case OPT_SEED:
-            if (cli_parse_u64("gpr", "--seed", optarg, &a.seed))
-                return 2;
-            break;
-        default:
-            return cli_usage("gpr", "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc)
-        return cli_usage("gpr", "unexpected argument '%s'", argv[optind]);
-    /* start values inside user bounds: the geometric midpoint when 1 is outside */
-    if (!(a.opt.c2_init >= a.opt.c2_lo && a.opt.c2_init <= a.opt.c2_hi))
-        a.opt.c2_init = sqrt(a.opt.c2_lo * a.opt.c2_hi);
-    if (!(a.opt.ls_init >= a.opt.ls_lo && a.opt.ls_init <= a.opt.ls_hi))
-        a.opt.ls_init = sqrt(a.opt.ls_lo * a.opt.ls_hi);
+    int no_norm = 0;
+    bounds c2b = {&a.opt.c2_lo, &a.opt.c2_hi}, lsb = {&a.opt.ls_lo, &a.opt.ls_hi};
+    const cli_opt opts[] = {
+        {"data", 0, CLI_STR, &a.data, 0, NULL, NULL},
+        {"target", 0, CLI_STR, &a.target, 0, NULL, NULL},
+        {"drop", 0, CLI_STR, &a.drop, 0, NULL, NULL},
+        {"pca", 0, CLI_CALL, &a.pca, 0, opt_pca, NULL},
+        {"restarts", 0, CLI_SIZE, &a.opt.restarts, 0, NULL, NULL},
+        {"noise", 0, CLI_FLAG, &a.opt.noise, 0, NULL, NULL},
+        {"ard", 0, CLI_FLAG, &a.opt.ard, 0, NULL, NULL},
+        {"no-normalize-y", 0, CLI_FLAG, &no_norm, 0, NULL, NULL},
+        {"c2-bounds", 0, CLI_CALL, &c2b, 0, opt_bounds, NULL},
+        {"ls-bounds", 0, CLI_CALL, &lsb, 0, opt_bounds, NULL},
+        {"jitter", 0, CLI_DOUBLE, &a.opt.jitter, 0, NULL, NULL},
+        {"threads", 0, CLI_SIZE, &a.opt.threads, 0, NULL, NULL},
+        {"model", 0, CLI_STR, &a.model, 0, NULL, NULL},
+        {"out", 0, CLI_STR, &a.out, 0, NULL, NULL},
+        {"seed", 0, CLI_U64, &a.seed, 0, NULL, NULL},
+        {"json", 0, CLI_STR, &a.json, 0, NULL, NULL},
+        {"quiet", 0, CLI_FLAG, &a.quiet, 0, NULL, NULL},
+        {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
+    };
+    int rc = cli_parse("gpr", gpr_help, argc - 1, argv + 1, opts, NULL, 0, NULL);
+    if (rc)
+        return rc < 0 ? 0 : rc;
+    if (no_norm)
+        a.opt.normalize_y = 0;
+    if (a.opt.jitter > a.opt.jitter_max)
+        a.opt.jitter_max = a.opt.jitter;
+    as_gp_options_center_inits(&a.opt);
     as_status st = as_gp_options_check(&a.opt);
     if (st != AS_OK)
         return cli_usage("gpr", "%s", as_errmsg());

@@ -7,7 +7,6 @@
 #include <strings.h>
 
 #include "cli.h"
-#include "core_int.h"
 
 #define MAXK AS_LATTICE_MAX_SPECIES
 
@@ -22,7 +21,7 @@ typedef struct {
     as_lattice_options lopt;
     const char *out, *json, *format;
     int cartesian, quiet;
-    unsigned long long seed;
+    uint64_t seed;
 } common_opts;
 
 static const char *const default_elements[] = {"Pt", "Pt,Co", "Pt,Co", "Pt,Co,Cu"};
@@ -72,56 +71,66 @@ static int parse_size(const char *cmd, const char *s, size_t *size)
     return 0;
 }
 
-/* Common options; returns -1 when argv[*i] is not one of them, else 0 or the usage exit code. */
-static int common_option(const char *cmd, int argc, char **argv, int *i, common_opts *o)
+static int opt_proto(const char *cmd, const char *opt, const char *arg, void *dest)
 {
-    const char *a = argv[*i];
-    const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-    int takes = 1, rc = 0;
-    if (!strcmp(a, "--quiet")) {
-        o->quiet = 1;
-        return 0;
-    }
-    if (!strcmp(a, "--cartesian")) {
-        o->cartesian = 1;
-        return 0;
-    }
-    if (strcmp(a, "--proto") && strcmp(a, "--elements") && strcmp(a, "--size") &&
-        strcmp(a, "--a") && strcmp(a, "--c") && strcmp(a, "--out") && strcmp(a, "--json") &&
-        strcmp(a, "--seed") && strcmp(a, "--format") && strcmp(a, "--shells"))
-        return -1;
-    if (!v)
-        return cli_usage(cmd, "%s needs a value", a);
-    if (!strcmp(a, "--proto")) {
-        if (as_proto_parse(v, &o->proto) != AS_OK)
-            return cli_usage(cmd, "%s", as_errmsg());
-        o->have_proto = 1;
-    } else if (!strcmp(a, "--elements")) {
-        rc = parse_elements(cmd, v, o);
-        o->have_elements = 1;
-    } else if (!strcmp(a, "--size")) {
-        rc = parse_size(cmd, v, o->size);
-        o->have_size = 1;
-    } else if (!strcmp(a, "--a")) {
-        rc = cli_parse_double(cmd, a, v, &o->lopt.a_ang);
-    } else if (!strcmp(a, "--c")) {
-        rc = cli_parse_double(cmd, a, v, &o->lopt.c_ang);
-    } else if (!strcmp(a, "--out")) {
-        o->out = v;
-    } else if (!strcmp(a, "--json")) {
-        o->json = v;
-    } else if (!strcmp(a, "--format")) {
-        if (strcmp(v, "extxyz") && strcmp(v, "poscar"))
-            return cli_usage(cmd, "--format: extxyz or poscar, got '%s'", v);
-        o->format = v;
-    } else if (!strcmp(a, "--seed")) {
-        rc = cli_parse_u64(cmd, a, v, &o->seed);
-    } else if (!strcmp(a, "--shells")) {
-        rc = cli_parse_size(cmd, a, v, &o->lopt.n_shells);
-    }
-    *i += takes;
-    return rc;
+    (void)opt;
+    common_opts *o = dest;
+    if (as_proto_parse(arg, &o->proto) != AS_OK)
+        return cli_usage(cmd, "%s", as_errmsg());
+    o->have_proto = 1;
+    return 0;
 }
+
+static int opt_elements(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    common_opts *o = dest;
+    o->have_elements = 1;
+    return parse_elements(cmd, arg, o);
+}
+
+static int opt_size(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    common_opts *o = dest;
+    o->have_size = 1;
+    return parse_size(cmd, arg, o->size);
+}
+
+static int opt_format(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    common_opts *o = dest;
+    if (strcmp(arg, "extxyz") && strcmp(arg, "poscar"))
+        return cli_usage(cmd, "--format: extxyz or poscar, got '%s'", arg);
+    o->format = arg;
+    return 0;
+}
+
+/* The options every lattice subcommand takes, into t (room for LATTICE_COMMON entries); returns
+ * how many were written. The caller appends its own and the NULL entry. */
+#define LATTICE_COMMON 12
+static size_t common_table(common_opts *o, cli_opt *t)
+{
+    const cli_opt c[LATTICE_COMMON] = {
+        {"proto", 0, CLI_CALL, o, 0, opt_proto, NULL},
+        {"elements", 0, CLI_CALL, o, 0, opt_elements, NULL},
+        {"size", 0, CLI_CALL, o, 0, opt_size, NULL},
+        {"a", 0, CLI_DOUBLE, &o->lopt.a_ang, 0, NULL, NULL},
+        {"c", 0, CLI_DOUBLE, &o->lopt.c_ang, 0, NULL, NULL},
+        {"out", 0, CLI_STR, &o->out, 0, NULL, NULL},
+        {"json", 0, CLI_STR, &o->json, 0, NULL, NULL},
+        {"seed", 0, CLI_U64, &o->seed, 0, NULL, NULL},
+        {"format", 0, CLI_CALL, o, 0, opt_format, NULL},
+        {"shells", 0, CLI_SIZE, &o->lopt.n_shells, 0, NULL, NULL},
+        {"quiet", 0, CLI_FLAG, &o->quiet, 0, NULL, NULL},
+        {"cartesian", 0, CLI_FLAG, &o->cartesian, 0, NULL, NULL},
+    };
+    memcpy(t, c, sizeof c);
+    return LATTICE_COMMON;
+}
+
+static const cli_opt opt_end = {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL};
 
 static void common_init(common_opts *o)
 {
@@ -202,6 +211,14 @@ static void pair_text(const common_opts *o, as_sro_pair pr, char *buf, size_t ca
 }
 
 /* Write frames of configs (count, n) with per-frame info; structure file + optional JSON. */
+/* Propagate a failing status to the local `fail:` label with `st` set. */
+#define CHECK(expr)         \
+    do {                    \
+        st = (expr);        \
+        if (st != AS_OK)    \
+            goto fail;      \
+    } while (0)
+
 static as_status write_configs(const as_lattice *lat, const common_opts *o, const int *configs,
                                size_t count, const char *const *kinds, const double *alphas,
                                as_sro_pair pr)
@@ -210,34 +227,34 @@ static as_status write_configs(const as_lattice *lat, const common_opts *o, cons
     as_status st = AS_OK;
     as_structure **frames = as_calloc(count ? count : 1, sizeof *frames);
     if (!frames)
-        return AS_FAIL(AS_ENOMEM, "cannot allocate frames");
+        return as_error_set(AS_ENOMEM, "cannot allocate frames");
     char pt[64], buf[64];
     pair_text(o, pr, pt, sizeof pt);
     for (size_t c = 0; c < count; c++) {
-        AS_CHECK(as_lattice_to_structure(lat, configs + c * n, (const char(*)[AS_SYMBOL_MAX])o->symbols,
+        CHECK(as_lattice_to_structure(lat, configs + c * n, (const char(*)[AS_SYMBOL_MAX])o->symbols,
                                          o->K, NULL, &frames[c]));
         snprintf(buf, sizeof buf, "%zu", c);
-        AS_CHECK(as_structure_set_info(frames[c], "config", buf));
+        CHECK(as_structure_set_info(frames[c], "config", buf));
         if (kinds)
-            AS_CHECK(as_structure_set_info(frames[c], "kind", kinds[c]));
+            CHECK(as_structure_set_info(frames[c], "kind", kinds[c]));
         if (o->K >= 2) {
             double al = alphas ? alphas[c] : NAN;
             if (!alphas)
-                AS_CHECK(as_lattice_sro(lat, configs + c * n, o->K, pr, 0, &al));
-            AS_CHECK(as_structure_set_info(frames[c], "sro_pair", pt));
+                CHECK(as_lattice_sro(lat, configs + c * n, o->K, pr, 0, &al));
+            CHECK(as_structure_set_info(frames[c], "sro_pair", pt));
             snprintf(buf, sizeof buf, "%.17g", al);
-            AS_CHECK(as_structure_set_info(frames[c], "sro_alpha1", buf));
+            CHECK(as_structure_set_info(frames[c], "sro_alpha1", buf));
         }
     }
     if (use_poscar(o)) {
         if (count != 1) {
-            st = AS_FAIL(AS_EINVAL, "a POSCAR holds one structure; %zu were made (use .extxyz)",
+            st = as_error_set(AS_EINVAL, "a POSCAR holds one structure; %zu were made (use .extxyz)",
                          count);
             goto fail;
         }
-        AS_CHECK(as_poscar_write(o->out, frames[0], !o->cartesian));
+        CHECK(as_poscar_write(o->out, frames[0], !o->cartesian));
     } else {
-        AS_CHECK(as_extxyz_write(o->out, frames, count));
+        CHECK(as_extxyz_write(o->out, frames, count));
     }
 fail:
     as_structures_free(frames, count);
@@ -258,7 +275,8 @@ static int write_json(const char *path, const common_opts *o, const as_lattice *
     pair_text(o, pr, pt, sizeof pt);
     fprintf(f, "{\n  \"proto\": \"%s\",\n  \"size\": [%zu, %zu, %zu],\n  \"sites\": %zu,\n"
                "  \"seed\": %llu,\n  \"elements\": [",
-            as_proto_name(o->proto), o->size[0], o->size[1], o->size[2], n, o->seed);
+            as_proto_name(o->proto), o->size[0], o->size[1], o->size[2], n,
+            (unsigned long long)o->seed);
     for (size_t p = 0; p < o->K; p++)
         fprintf(f, "%s\"%s\"", p ? ", " : "", o->symbols[p]);
     fprintf(f, "],\n  \"sro_pair\": \"%s\",\n", pt);
@@ -306,19 +324,14 @@ static const char build_help[] =
 static int cmd_build(int argc, char **argv)
 {
     const char *cmd = "lattice build";
-    if (cli_wants_help(argc, argv)) {
-        fputs(build_help, stdout);
-        return 0;
-    }
     common_opts o;
     common_init(&o);
-    for (int i = 1; i < argc; i++) {
-        int rc = common_option(cmd, argc, argv, &i, &o);
-        if (rc < 0)
-            return cli_usage(cmd, "unknown option '%s'", argv[i]);
-        if (rc)
-            return rc;
-    }
+    cli_opt t[LATTICE_COMMON + 1];
+    size_t k = common_table(&o, t);
+    t[k] = opt_end;
+    int prc = cli_parse(cmd, build_help, argc, argv, t, NULL, 0, NULL);
+    if (prc)
+        return prc < 0 ? 0 : prc;
     int rc = finish_common(cmd, &o);
     if (rc)
         return rc;
@@ -380,55 +393,27 @@ static const char generate_help[] =
 static int cmd_generate(int argc, char **argv)
 {
     const char *cmd = "lattice generate";
-    if (cli_wants_help(argc, argv)) {
-        fputs(generate_help, stdout);
-        return 0;
-    }
     common_opts o;
     common_init(&o);
     const char *target = NULL;
     size_t count = 1, n_ordered = 0, n_random = 0;
-    int paper = 0, modes = 0, have_count = 0;
+    int paper = 0, have_count = 0, have_target = 0, have_ordered = 0, have_random = 0;
     as_mc_options mopt = as_mc_options_default();
-    for (int i = 1; i < argc; i++) {
-        int rc = common_option(cmd, argc, argv, &i, &o);
-        if (rc > 0)
-            return rc;
-        if (rc == 0)
-            continue;
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--paper-set")) {
-            paper = 1;
-            modes++;
-            continue;
-        }
-        if (strcmp(a, "--target") && strcmp(a, "--count") && strcmp(a, "--ordered") &&
-            strcmp(a, "--random") && strcmp(a, "--temperature"))
-            return cli_usage(cmd, "unknown option '%s'", a);
-        if (!v)
-            return cli_usage(cmd, "%s needs a value", a);
-        i++;
-        rc = 0;
-        if (!strcmp(a, "--target")) {
-            target = v;
-            modes++;
-        } else if (!strcmp(a, "--count")) {
-            rc = cli_parse_size(cmd, a, v, &count);
-            have_count = 1;
-        } else if (!strcmp(a, "--ordered")) {
-            rc = cli_parse_size(cmd, a, v, &n_ordered);
-            modes++;
-        } else if (!strcmp(a, "--random")) {
-            rc = cli_parse_size(cmd, a, v, &n_random);
-            modes++;
-        } else {
-            rc = cli_parse_double(cmd, a, v, &mopt.temperature);
-            if (!rc && !(mopt.temperature >= 0))
-                return cli_usage(cmd, "--temperature must be >= 0");
-        }
-        if (rc)
-            return rc;
-    }
+    cli_opt t[LATTICE_COMMON + 7];
+    size_t k = common_table(&o, t);
+    t[k++] = (cli_opt){"target", 0, CLI_STR, &target, 0, NULL, &have_target};
+    t[k++] = (cli_opt){"count", 0, CLI_SIZE, &count, 0, NULL, &have_count};
+    t[k++] = (cli_opt){"paper-set", 0, CLI_FLAG, &paper, 0, NULL, NULL};
+    t[k++] = (cli_opt){"ordered", 0, CLI_SIZE, &n_ordered, 0, NULL, &have_ordered};
+    t[k++] = (cli_opt){"random", 0, CLI_SIZE, &n_random, 0, NULL, &have_random};
+    t[k++] = (cli_opt){"temperature", 0, CLI_DOUBLE, &mopt.temperature, 0, NULL, NULL};
+    t[k] = opt_end;
+    int prc = cli_parse(cmd, generate_help, argc, argv, t, NULL, 0, NULL);
+    if (prc)
+        return prc < 0 ? 0 : prc;
+    if (!(mopt.temperature >= 0))
+        return cli_usage(cmd, "--temperature must be >= 0");
+    int modes = have_target + paper + have_ordered + have_random;
     int rc = finish_common(cmd, &o);
     if (rc)
         return rc;
@@ -480,7 +465,7 @@ static int cmd_generate(int argc, char **argv)
     kinds = as_calloc(total ? total : 1, sizeof *kinds);
     kind_text = as_calloc(total ? total : 1, 32);
     if (!base || !configs || !alphas || !kinds || !kind_text) {
-        st = AS_FAIL(AS_ENOMEM, "out of memory for %zu configurations", total);
+        st = as_error_set(AS_ENOMEM, "out of memory for %zu configurations", total);
         goto done;
     }
     st = base_config(lat, &o, &rng, base);
@@ -586,7 +571,7 @@ static int frame_lattice(const char *cmd, const common_opts *o, const as_structu
                 return rc;
         } else {
             /* by count, most first; ties by first appearance */
-            size_t cnt[64] = {0}, first[64], order[64], m = AS_MIN(s->n_symbols, 64);
+            size_t cnt[64] = {0}, first[64], order[64], m = (s->n_symbols < 64 ? s->n_symbols : 64);
             for (size_t p = 0; p < m; p++)
                 first[p] = SIZE_MAX;
             for (size_t i = 0; i < s->n; i++) {
@@ -630,36 +615,23 @@ static int frame_lattice(const char *cmd, const common_opts *o, const as_structu
 static int cmd_features(int argc, char **argv)
 {
     const char *cmd = "lattice features";
-    if (cli_wants_help(argc, argv)) {
-        fputs(features_help, stdout);
-        return 0;
-    }
     common_opts o;
     common_init(&o);
-    const char *file = NULL;
     double tol = 0.35;
-    for (int i = 1; i < argc; i++) {
-        int rc = common_option(cmd, argc, argv, &i, &o);
-        if (rc > 0)
-            return rc;
-        if (rc == 0)
-            continue;
-        if (!strcmp(argv[i], "--tol")) {
-            if (i + 1 >= argc)
-                return cli_usage(cmd, "--tol needs a value");
-            rc = cli_parse_double(cmd, "--tol", argv[++i], &tol);
-            if (rc)
-                return rc;
-            if (!(tol > 0 && tol < 0.5))
-                return cli_usage(cmd, "--tol must be in (0, 0.5)");
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage(cmd, "unknown option '%s'", argv[i]);
-        if (file)
-            return cli_usage(cmd, "one input file, got '%s' and '%s'", file, argv[i]);
-        file = argv[i];
-    }
+    cli_opt t[LATTICE_COMMON + 2];
+    size_t k = common_table(&o, t);
+    t[k++] = (cli_opt){"tol", 0, CLI_DOUBLE, &tol, 0, NULL, NULL};
+    t[k] = opt_end;
+    const char *pos[2];
+    size_t npos = 0;
+    int prc = cli_parse(cmd, features_help, argc, argv, t, pos, 2, &npos);
+    if (prc)
+        return prc < 0 ? 0 : prc;
+    if (!(tol > 0 && tol < 0.5))
+        return cli_usage(cmd, "--tol must be in (0, 0.5)");
+    if (npos == 2)
+        return cli_usage(cmd, "one input file, got '%s' and '%s'", pos[0], pos[1]);
+    const char *file = npos ? pos[0] : NULL;
     if (!file)
         return cli_usage(cmd, "give a structure file");
     if (o.lopt.n_shells < 3)
@@ -746,26 +718,16 @@ static const char convert_help[] =
 static int cmd_convert(int argc, char **argv)
 {
     const char *cmd = "lattice convert";
-    if (cli_wants_help(argc, argv)) {
-        fputs(convert_help, stdout);
-        return 0;
-    }
     common_opts o;
     common_init(&o);
-    const char *files[2];
-    int nfile = 0;
-    for (int i = 1; i < argc; i++) {
-        int rc = common_option(cmd, argc, argv, &i, &o);
-        if (rc > 0)
-            return rc;
-        if (rc == 0)
-            continue;
-        if (argv[i][0] == '-' && argv[i][1])
-            return cli_usage(cmd, "unknown option '%s'", argv[i]);
-        if (nfile == 2)
-            return cli_usage(cmd, "two files: IN OUT");
-        files[nfile++] = argv[i];
-    }
+    cli_opt t[LATTICE_COMMON + 1];
+    size_t k = common_table(&o, t);
+    t[k] = opt_end;
+    const char *files[3];
+    size_t nfile = 0;
+    int prc = cli_parse(cmd, convert_help, argc, argv, t, files, 3, &nfile);
+    if (prc)
+        return prc < 0 ? 0 : prc;
     if (nfile != 2)
         return cli_usage(cmd, "two files: IN OUT");
     o.out = files[1];
@@ -777,7 +739,8 @@ static int cmd_convert(int argc, char **argv)
             if (nf == 1)
                 st = as_poscar_write(o.out, frames[0], !o.cartesian);
             else
-                st = AS_FAIL(AS_EINVAL, "%s holds %zu frames; a POSCAR holds one", files[0], nf);
+                st = as_error_set(AS_EINVAL, "%s holds %zu frames; a POSCAR holds one", files[0],
+                                  nf);
         } else {
             st = as_extxyz_write(o.out, frames, nf);
         }

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "core_int.h"
 
 static const struct {
     const char *name;
@@ -15,11 +14,12 @@ static const struct {
     const char *what;
 } commands[] = {
     {"synth", as_cli_synth, "synthesis-outcome classifier: cv, holdout, train, predict, recommend"},
-    {"lattice", as_cli_lattice, "alloy configurations: build, generate, features"},
+    {"lattice", as_cli_lattice, "alloy configurations: build, generate, features, convert"},
     {"energy", as_cli_energy, "label structures with an energy oracle"},
     {"gpr", as_cli_gpr, "Gaussian-process regression: fit, predict"},
     {"screen", as_cli_screen, "ordering screen of Pt2CoM candidates (workflow B)"},
-    {"echem", as_cli_echem, "measurement arithmetic (Faradaic efficiency, RHE, Scherrer ...)"},
+    {"echem", as_cli_echem, "measurement arithmetic: fe, yield, loading, rhe, scherrer, dg, orr, "
+                           "calib, cdl"},
     {"demo", as_cli_demo, "run the workflows on the shipped data into ./alloyscout-demo/"},
 };
 
@@ -130,12 +130,4 @@ void cli_log_init(int quiet)
     static int q;
     q = quiet;
     as_set_log(cli_log_sink, &q);
-}
-
-int cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
-            return 1;
-    return 0;
 }

@@ -116,6 +116,21 @@ as_status as_gp_options_check(const as_gp_options *o)
     return AS_OK;
 }
 
+static void center(double *init, double lo, double hi)
+{
+    if (lo > 0 && hi >= lo && !(*init >= lo && *init <= hi))
+        *init = sqrt(lo * hi);
+}
+
+void as_gp_options_center_inits(as_gp_options *o)
+{
+    if (!o)
+        return;
+    center(&o->c2_init, o->c2_lo, o->c2_hi);
+    center(&o->ls_init, o->ls_lo, o->ls_hi);
+    center(&o->noise_init, o->noise_lo, o->noise_hi);
+}
+
 size_t as_gp_n_theta(const as_gp_options *opt, size_t d)
 {
     return 1 + (opt->ard ? d : 1) + (opt->noise ? 1 : 0);

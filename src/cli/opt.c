@@ -117,13 +117,11 @@ int cli_parse(const char *cmd, const char *help, int argc, char **argv, const cl
     int only_pos = 0;
     if (n_pos)
         *n_pos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!only_pos && (!strcmp(a, "--help") || !strcmp(a, "-h"))) {
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) /* help wins, up to a "--" */
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             fputs(help, stdout);
             return -1;
         }
-    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!only_pos && !strcmp(a, "--")) {

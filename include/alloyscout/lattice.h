@@ -168,6 +168,8 @@ typedef struct { uint32_t x, y; } as_sro_pair;
 AS_API as_status as_sro_pair_parse(const char *text, const char (*symbols)[AS_SYMBOL_MAX],
                                    size_t n_species, as_sro_pair *pair, double *value,
                                    int *has_value);
+/* The host-(rest) pair: species 0 against every other of n_species ("Pt-(Co,M)"). */
+AS_API as_sro_pair as_sro_pair_host(size_t n_species);
 /* Ordered pair counts: counts[(s * K + p) * K + q] = number of (i, j) with config[i] = p,
  * j a shell-s neighbour of i (images counted), config[j] = q, for s < n_shells, K = n_species
  * (<= AS_LATTICE_MAX_SPECIES). Symmetric in p, q. No allocation. AS_EINVAL for a species out of
@@ -238,6 +240,28 @@ AS_API void as_mc_sweep(as_mc *mc, int64_t target, double temp, size_t n_attempt
                         int stop_at_target, as_rng *rng, size_t *accepted);
 /* Replace the configuration (n) and recompute N_XY. AS_EINVAL. */
 AS_API as_status as_mc_set_config(as_mc *mc, const int *config);
+
+/* ---- the configurations callers start from ---- */
+/* The base arrangement of n_species on lat, config (n) OUT: the prototype's decoration
+ * (as_lattice_prototype_config), except that fcc with several species gets a random equal split
+ * (the remainder to the first species) drawn from rng. AS_EINVAL. */
+AS_API as_status as_lattice_base_config(const as_lattice *lat, size_t n_species, as_rng *rng,
+                                        int *config);
+/* The paper's 22 starting structures (seed 004 Methods): alpha of the host-(rest) pair at
+ * AS_LATTICE_PAPER_LEVELS levels, -2/6, -1/6, 0, 1/6, 2/6, 3/6, 4/6, with 1, 4, 4, 4, 4, 4, 1
+ * configurations. as_lattice_paper_alpha(level) (NAN past the last level) and
+ * as_lattice_paper_count(level) (0 past it). */
+#define AS_LATTICE_PAPER_LEVELS 7
+AS_API double as_lattice_paper_alpha(size_t level);
+AS_API size_t as_lattice_paper_count(size_t level);
+/* The species of s in the order a fingerprint uses when the file does not say: by count, most
+ * first, ties by first appearance. symbols: room for AS_LATTICE_MAX_SPECIES, OUT with
+ * *n_species. AS_EINVAL for more than AS_LATTICE_MAX_SPECIES species. */
+AS_API as_status as_structure_species_order(const as_structure *s,
+                                            char (*symbols)[AS_SYMBOL_MAX], size_t *n_species);
+/* The cubic supercell k x k x k of proto that holds n_atoms sites, into size[3]. AS_EINVAL when
+ * n_atoms is no such cube. */
+AS_API as_status as_proto_cube_size(as_proto proto, size_t n_atoms, size_t size[3]);
 
 /* Generate count configurations of the composition of base (n) whose alpha of pair in shell 0
  * equals the reachable value nearest to target_alpha (as_log warns when that misses the target

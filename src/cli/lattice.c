@@ -168,26 +168,6 @@ static int use_poscar(const common_opts *o)
            (n > 5 && !strcasecmp(b + n - 5, ".vasp")) || (n > 7 && !strcasecmp(b + n - 7, ".poscar"));
 }
 
-/* Base configuration: the prototype's decoration; fcc with several elements gets a random
- * equal split (remainder to the first ones). */
-static as_status base_config(const as_lattice *lat, const common_opts *o, as_rng *rng,
-                             int *config)
-{
-    if (o->proto != AS_PROTO_FCC || o->K == 1) {
-        as_lattice_prototype_config(lat, config);
-        return AS_OK;
-    }
-    size_t n = as_lattice_n_sites(lat), cnt[MAXK];
-    for (size_t p = 0; p < o->K; p++)
-        cnt[p] = n / o->K + (p < n % o->K);
-    return as_lattice_random_config(lat, cnt, o->K, rng, config);
-}
-
-static as_sro_pair host_pair(size_t K)
-{
-    return (as_sro_pair){1u, ((1u << K) - 1) & ~1u};
-}
-
 static void pair_text(const common_opts *o, as_sro_pair pr, char *buf, size_t cap)
 {
     size_t len = 0;
@@ -351,8 +331,8 @@ static int cmd_build(int argc, char **argv)
         as_lattice_free(lat);
         return cli_error("out of memory");
     }
-    st = base_config(lat, &o, &rng, config);
-    as_sro_pair pr = host_pair(o.K);
+    st = as_lattice_base_config(lat, o.K, &rng, config);
+    as_sro_pair pr = as_sro_pair_host(o.K);
     if (st == AS_OK)
         st = write_configs(lat, &o, config, 1, NULL, NULL, pr);
     rc = st == AS_OK ? 0 : cli_fail(st);
@@ -435,7 +415,7 @@ static int cmd_generate(int argc, char **argv)
     double *alphas = NULL;
     const char **kinds = NULL;
     char *kind_text = NULL;
-    as_sro_pair pr = host_pair(o.K);
+    as_sro_pair pr = as_sro_pair_host(o.K);
     double tval = NAN;
     int has_value = 0;
     size_t total;
@@ -454,10 +434,10 @@ static int cmd_generate(int argc, char **argv)
             return cli_usage(cmd, "%s", as_errmsg());
         }
     }
-    static const double paper_alpha[] = {-2.0 / 6, -1.0 / 6, 0.0, 1.0 / 6, 2.0 / 6, 3.0 / 6,
-                                         4.0 / 6};
-    static const size_t paper_count[] = {1, 4, 4, 4, 4, 4, 1};
-    total = paper ? 22 : target ? count : n_ordered ? n_ordered : n_random;
+    size_t n_paper = 0;
+    for (size_t g = 0; g < AS_LATTICE_PAPER_LEVELS; g++)
+        n_paper += as_lattice_paper_count(g);
+    total = paper ? n_paper : target ? count : n_ordered ? n_ordered : n_random;
     size_t n = as_lattice_n_sites(lat);
     base = as_calloc(n, sizeof *base);
     configs = as_calloc(total ? total * n : 1, sizeof *configs);
@@ -468,15 +448,15 @@ static int cmd_generate(int argc, char **argv)
         st = as_error_set(AS_ENOMEM, "out of memory for %zu configurations", total);
         goto done;
     }
-    st = base_config(lat, &o, &rng, base);
+    st = as_lattice_base_config(lat, o.K, &rng, base);
     if (st != AS_OK)
         goto done;
     size_t made = 0;
     if (paper || target) {
-        size_t ngroups = paper ? 7 : 1;
+        size_t ngroups = paper ? AS_LATTICE_PAPER_LEVELS : 1;
         for (size_t g = 0; g < ngroups && st == AS_OK; g++) {
-            double al = paper ? paper_alpha[g] : tval, got;
-            size_t k = paper ? paper_count[g] : count;
+            double al = paper ? as_lattice_paper_alpha(g) : tval, got;
+            size_t k = paper ? as_lattice_paper_count(g) : count;
             st = as_lattice_generate(lat, o.K, base, pr, al, k, configs, made, &mopt, &rng,
                                      configs + made * n, &got);
             for (size_t c = 0; c < k && st == AS_OK; c++) {
@@ -547,7 +527,6 @@ static int frame_lattice(const char *cmd, const common_opts *o, const as_structu
         if (as_proto_parse(v, &fo->proto) != AS_OK)
             return cli_fail(AS_EINVAL);
     }
-    size_t nb = fo->proto == AS_PROTO_L10 ? 2 : 4;
     if (!o->have_size) {
         v = as_structure_get_info(s, "size");
         unsigned long a, b, c;
@@ -556,11 +535,9 @@ static int frame_lattice(const char *cmd, const common_opts *o, const as_structu
             fo->size[1] = b;
             fo->size[2] = c;
         } else {
-            size_t m = s->n / nb, k = (size_t)llround(cbrt((double)m));
-            if (s->n % nb || k * k * k != m)
-                return cli_error("%zu atoms is not a cube of %s cells; give --size", s->n,
-                                 as_proto_name(fo->proto));
-            fo->size[0] = fo->size[1] = fo->size[2] = k;
+            as_status st = as_proto_cube_size(fo->proto, s->n, fo->size);
+            if (st != AS_OK)
+                return cli_fail(st);
         }
     }
     if (!o->have_elements) {
@@ -570,35 +547,9 @@ static int frame_lattice(const char *cmd, const common_opts *o, const as_structu
             if (rc)
                 return rc;
         } else {
-            /* by count, most first; ties by first appearance */
-            size_t cnt[64] = {0}, first[64], order[64], m = (s->n_symbols < 64 ? s->n_symbols : 64);
-            for (size_t p = 0; p < m; p++)
-                first[p] = SIZE_MAX;
-            for (size_t i = 0; i < s->n; i++) {
-                int p = s->species[i];
-                if (p >= 0 && p < 64) {
-                    cnt[p]++;
-                    if (first[p] == SIZE_MAX)
-                        first[p] = i;
-                }
-            }
-            size_t k = 0;
-            for (size_t p = 0; p < m; p++)
-                if (cnt[p])
-                    order[k++] = p;
-            for (size_t a = 1; a < k; a++)
-                for (size_t b = a; b > 0; b--) {
-                    size_t x = order[b - 1], y = order[b];
-                    if (cnt[y] > cnt[x] || (cnt[y] == cnt[x] && first[y] < first[x])) {
-                        order[b - 1] = y;
-                        order[b] = x;
-                    }
-                }
-            if (k > MAXK)
-                return cli_error("%zu species; at most %d", k, MAXK);
-            fo->K = k;
-            for (size_t p = 0; p < k; p++)
-                strcpy(fo->symbols[p], s->symbols[order[p]]);
+            as_status st = as_structure_species_order(s, fo->symbols, &fo->K);
+            if (st != AS_OK)
+                return cli_fail(st);
         }
     }
     static size_t cached_size[3];

@@ -54,6 +54,18 @@ AS_API as_status as_echem_yield(double conc_mg_l, double volume_l, double time_h
 AS_API as_status as_echem_loading(double ink_mg_ml, double drop_ul, double area_cm2,
                                   double *mass_mg, double *loading_mg_cm2);
 
+/* Area of a disk electrode of diameter_mm (mm) in cm^2: pi (d / 20)^2 (the radius in cm is
+ * d / 20). NaN for a NaN diameter. */
+AS_API double as_echem_disk_area_cm2(double diameter_mm);
+
+/* The product of nitrate electroreduction by name: "nh3" (n = 8 electrons, M = 17.031 g/mol) or
+ * "no2" (nitrite, n = 2, M = 46.005 g/mol), into *n_electrons and *molar_mass_g_mol (either may
+ * be NULL). AS_EINVAL naming the text otherwise. */
+#define AS_M_NH3_G_MOL 17.031
+#define AS_M_NO2_G_MOL 46.005
+AS_API as_status as_echem_species_parse(const char *name, double *n_electrons,
+                                        double *molar_mass_g_mol);
+
 /* ==== potentials ========================================================================== */
 typedef enum {
     AS_REF_SHE = 0,       /* standard hydrogen electrode: 0 V */
@@ -150,6 +162,8 @@ typedef enum { AS_ADS_O = 0, AS_ADS_OH, AS_ADS_OOH } as_adsorbate;
 #define AS_E_H2_EV (-14.22)
 AS_API as_status as_echem_ads_energy(as_adsorbate ads, double e_ads_ev, double e_slab_ev,
                                      double e_h2o_ev, double e_h2_ev, double *de_ev);
+/* "o", "oh" or "ooh" into *out; AS_EINVAL naming the text otherwise. */
+AS_API as_status as_echem_adsorbate_parse(const char *name, as_adsorbate *out);
 /* ΔG = ΔE + ΔZPE - T ΔS + ΔE_solv, eV (seed 004 eq. 3; seed 000 adds a 0 → 300 K thermal term
  * that can be passed in solv_ev too). temp_k >= 0, ds_ev_k in eV/K. */
 AS_API as_status as_echem_dg(double de_ev, double dzpe_ev, double temp_k, double ds_ev_k,

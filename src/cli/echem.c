@@ -49,10 +49,6 @@ typedef struct {
     const char *help;
 } rowcmd;
 
-/* molar masses, g/mol */
-#define M_NH3 17.031
-#define M_NO2 46.005
-
 /* ---- fe ---- */
 static const qspec fe_q[] = {
     {"n", {{"n", 1, 0}, {"electrons", 1, 0}}, NOVAL, 0},
@@ -68,20 +64,8 @@ static const qspec fe_q[] = {
     {"charge_C", {{"charge_C", 1, 0}, {"charge_mC", 1e-3, 0}}, NOVAL, 1},
 };
 static const char *const fe_out[] = {"FE", "FE_pct"};
+/* --species: n and the molar mass from as_echem_species_parse */
 static const char *const species_opt[] = {"species", NULL};
-
-static int species(const char *s, double *n, double *m)
-{
-    if (!s || !strcmp(s, "nh3")) {
-        *n = 8, *m = M_NH3;
-        return 0;
-    }
-    if (!strcmp(s, "no2")) {
-        *n = 2, *m = M_NO2;
-        return 0;
-    }
-    return -1;
-}
 
 static as_status fe_fn(const double *in, const char *const *so, double *out)
 {
@@ -133,7 +117,7 @@ static as_status loading_fn(const double *in, const char *const *so, double *out
     (void)so;
     double area = in[2];
     if (isnan(area) && !isnan(in[3]))
-        area = 3.14159265358979323846 * pow(in[3] / 20.0, 2); /* mm -> cm radius */
+        area = as_echem_disk_area_cm2(in[3]);
     if (isnan(area))
         return as_error_set(AS_EINVAL, "loading: give area_cm2 or diameter_mm");
     out[0] = area;
@@ -209,13 +193,7 @@ static as_status dg_fn(const double *in, const char *const *so, double *out)
         if (isnan(in[1]) || isnan(in[2]) || !so[0])
             return as_error_set(AS_EINVAL, "dg: give dE_eV, or E_ads_eV, E_slab_eV and --adsorbate");
         as_adsorbate a;
-        if (!strcmp(so[0], "o"))
-            a = AS_ADS_O;
-        else if (!strcmp(so[0], "oh"))
-            a = AS_ADS_OH;
-        else if (!strcmp(so[0], "ooh"))
-            a = AS_ADS_OOH;
-        else
+        if (as_echem_adsorbate_parse(so[0], &a) != AS_OK)
             return as_error_set(AS_EINVAL, "dg: --adsorbate must be o, oh or ooh, got '%s'", so[0]);
         TRY(as_echem_ads_energy(a, in[1], in[2], in[3], in[4], &de));
     }
@@ -505,7 +483,8 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
     }
     /* species defaults for n and molar mass */
     double sp_n = NAN, sp_m = NAN;
-    if (rc->sopts == species_opt && species(sopt[0], &sp_n, &sp_m)) {
+    if (rc->sopts == species_opt &&
+        as_echem_species_parse(sopt[0] ? sopt[0] : "nh3", &sp_n, &sp_m) != AS_OK) {
         rcode = cli_usage(cmd, "--species must be nh3 or no2, got '%s'", sopt[0]);
         goto done;
     }

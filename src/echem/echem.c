@@ -372,3 +372,36 @@ as_status as_echem_orr(double dg_oh_ev, double dg_o_ev, double dg_ooh_ev,
     out->u_limit_volcano_v = AS_MIN(total - o.ooh_oh_offset_ev - dg_oh_ev, dg_oh_ev);
     return AS_OK;
 }
+
+double as_echem_disk_area_cm2(double diameter_mm)
+{
+    return 3.14159265358979323846 * pow(diameter_mm / 20.0, 2); /* mm -> cm radius */
+}
+
+as_status as_echem_species_parse(const char *name, double *n_electrons,
+                                 double *molar_mass_g_mol)
+{
+    double n, m;
+    if (name && !strcmp(name, "nh3"))
+        n = 8, m = AS_M_NH3_G_MOL;
+    else if (name && !strcmp(name, "no2"))
+        n = 2, m = AS_M_NO2_G_MOL;
+    else
+        return AS_FAIL(AS_EINVAL, "species must be nh3 or no2, got '%s'", name ? name : "");
+    if (n_electrons)
+        *n_electrons = n;
+    if (molar_mass_g_mol)
+        *molar_mass_g_mol = m;
+    return AS_OK;
+}
+
+as_status as_echem_adsorbate_parse(const char *name, as_adsorbate *out)
+{
+    static const char *const names[] = {"o", "oh", "ooh"};
+    for (int i = 0; i < 3; i++)
+        if (name && !strcmp(name, names[i])) {
+            *out = (as_adsorbate)i;
+            return AS_OK;
+        }
+    return AS_FAIL(AS_EINVAL, "adsorbate must be o, oh or ooh, got '%s'", name ? name : "");
+}

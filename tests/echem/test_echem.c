@@ -278,6 +278,27 @@ static void orr_limiting_potential_should_be_the_smallest_step_and_peak_at_0_86_
     assert_int_equal(as_echem_orr(NAN, 1, NAN, NULL, &r), AS_EINVAL);
 }
 
+/* The choices the CLI used to make itself: a 5 mm disk is the 0.196 cm^2 of seed 000
+ * (pi 0.25^2 = 0.19634954...), NH3 is the 8-electron product, nitrite the 2-electron one. */
+static void names_and_disk_area_should_give_the_papers_values(void **state)
+{
+    (void)state;
+    assert_true(fabs(as_echem_disk_area_cm2(5.0) - 0.19634954084936207) <= 1e-16);
+    double n = 0, m = 0;
+    assert_int_equal(as_echem_species_parse("nh3", &n, &m), AS_OK);
+    assert_true(n == 8 && m == 17.031);
+    assert_int_equal(as_echem_species_parse("no2", &n, &m), AS_OK);
+    assert_true(n == 2 && m == 46.005);
+    assert_int_equal(as_echem_species_parse("NH3", &n, &m), AS_EINVAL);
+    assert_int_equal(as_echem_species_parse(NULL, NULL, NULL), AS_EINVAL);
+    as_adsorbate a = AS_ADS_O;
+    assert_int_equal(as_echem_adsorbate_parse("ooh", &a), AS_OK);
+    assert_int_equal(a, AS_ADS_OOH);
+    assert_int_equal(as_echem_adsorbate_parse("oh", &a), AS_OK);
+    assert_int_equal(a, AS_ADS_OH);
+    assert_int_equal(as_echem_adsorbate_parse("h", &a), AS_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -292,6 +313,7 @@ int main(void)
         cmocka_unit_test(scherrer_should_match_the_closed_form_with_both_broadening_corrections),
         cmocka_unit_test(adsorption_energies_should_follow_seed_004_equations),
         cmocka_unit_test(orr_limiting_potential_should_be_the_smallest_step_and_peak_at_0_86_ev),
+        cmocka_unit_test(names_and_disk_area_should_give_the_papers_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,7 +32,7 @@ as_status as_gp_potrs(size_t n, const double *l, size_t ld, double *b)
  * recursive halving: BLAS-3 calls on the off-diagonal blocks, plain loops on blocks of at most
  * AS_INV_BLOCK. LAPACK's dpotri (dtrtri + dlauum) spends most of its time in unblocked
  * level-2 code at the sizes a GP fit sees (n = 50..500): at n = 300 the triangular inverse is
- * 2.5x faster this way (bench/RESULTS.md, GPR). Checked against closed forms in
+ * 2.5x faster this way (bench/RESULTS.md, GPR). Checked against LAPACK's own dpotri in
  * tests/gp/test_inverse.c. */
 #define AS_INV_BLOCK 16
 

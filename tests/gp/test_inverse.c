@@ -1,5 +1,5 @@
 /* The GP's K^{-1} from its Cholesky factor (as_gp_potri: recursive triangular inverse and
- * U U^T on BLAS-3, src/core/linalg_gp.c) against LAPACK's own dpotri on the same factor, for
+ * U U^T on BLAS-3, src/gp/inverse.c) against LAPACK's own dpotri on the same factor, for
  * sizes around the recursion's base block and split points, on kernel matrices of the kind a
  * fit produces (squared-exponential plus a small diagonal). */
 #include <stdarg.h>

@@ -11,11 +11,11 @@
 #include "cli.h"
 
 /* Propagate a failing status. */
-#define TRY(expr)                  \
-    do {                           \
+#define TRY(expr)                   \
+    do {                            \
         as_status try_st_ = (expr); \
-        if (try_st_ != AS_OK)      \
-            return try_st_;        \
+        if (try_st_ != AS_OK)       \
+            return try_st_;         \
     } while (0)
 
 #define MAXQ 12

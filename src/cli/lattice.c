@@ -192,11 +192,11 @@ static void pair_text(const common_opts *o, as_sro_pair pr, char *buf, size_t ca
 
 /* Write frames of configs (count, n) with per-frame info; structure file + optional JSON. */
 /* Propagate a failing status to the local `fail:` label with `st` set. */
-#define CHECK(expr)         \
-    do {                    \
-        st = (expr);        \
-        if (st != AS_OK)    \
-            goto fail;      \
+#define CHECK(expr)      \
+    do {                 \
+        st = (expr);     \
+        if (st != AS_OK) \
+            goto fail;   \
     } while (0)
 
 static as_status write_configs(const as_lattice *lat, const common_opts *o, const int *configs,
@@ -211,8 +211,9 @@ static as_status write_configs(const as_lattice *lat, const common_opts *o, cons
     char pt[64], buf[64];
     pair_text(o, pr, pt, sizeof pt);
     for (size_t c = 0; c < count; c++) {
-        CHECK(as_lattice_to_structure(lat, configs + c * n, (const char(*)[AS_SYMBOL_MAX])o->symbols,
-                                         o->K, NULL, &frames[c]));
+        CHECK(as_lattice_to_structure(lat, configs + c * n,
+                                      (const char(*)[AS_SYMBOL_MAX])o->symbols, o->K, NULL,
+                                      &frames[c]));
         snprintf(buf, sizeof buf, "%zu", c);
         CHECK(as_structure_set_info(frames[c], "config", buf));
         if (kinds)

@@ -13,9 +13,14 @@
  *   as_screen_finish     final model, predictions for the ordered / random / across-alpha sets,
  *                        ordering energy with its standard error, correlations, segregation
  *                        energy, and (optionally) validation against direct oracle labels.
- * The caller loops (the CLI reports progress). Labels live in an SQLite label store (oracle.h);
+ * The caller loops (the CLI reports progress). Labels live in the store (as_store, oracle.h);
  * every step is deterministic given the seed, so a killed run that is started again replays the
  * same steps, takes every finished label from the store, and ends with identical results.
+ *
+ * A campaign (as_campaign, below) is the whole screen: the host pair and each candidate M, one
+ * store file holding labels and campaign records, the campaign key and the resume rules, the
+ * oracle of each system, skipping, ranking and the JSON results. The caller loops over
+ * as_campaign_step (one setup, round or finish per call) and reports progress.
  *
  * Energies are eV per atom relative to the ordered Pt2CoM cell (for PtCo: the ordered L1_0
  * cell). */
@@ -115,7 +120,7 @@ typedef struct as_screen as_screen;
  * borrowed and must outlive the screen. AS_EINVAL when the oracle does not support an element
  * (the message names the elements it supports). */
 AS_API as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracle *oracle,
-                                  as_label_store *store, as_screen **out);
+                                  as_store *store, as_screen **out);
 AS_API void as_screen_free(as_screen *s);
 AS_API as_status as_screen_setup(as_screen *s);
 /* Round r (0-based, in order). */
@@ -126,30 +131,111 @@ AS_API const as_screen_result *as_screen_get_result(const as_screen *s);
 /* Labels computed by this process (not taken from the store). */
 AS_API size_t as_screen_labels_computed(const as_screen *s);
 
-#ifdef __cplusplus
-}
-#endif
-#endif
+/* ---- the campaign: the host pair and every candidate in one store ---- */
 
-#ifndef ALLOYSCOUT_CAMPAIGN_DB_H
-#define ALLOYSCOUT_CAMPAIGN_DB_H
-#ifdef __cplusplus
-extern "C" {
-#endif
-/* The campaign's own records in the same SQLite file as the label store (tables prefixed
- * campaign_): the options it was started with, each round's metrics and model summary, and each
- * finished system's result, every write committed at once. */
-typedef struct as_campaign_db as_campaign_db;
-AS_API as_status as_campaign_db_open(const char *path, as_campaign_db **out);
-AS_API void as_campaign_db_close(as_campaign_db *db);
-/* *value: a new string (as_free) or NULL when the key is absent. */
-AS_API as_status as_campaign_db_get(as_campaign_db *db, const char *key, char **value);
-AS_API as_status as_campaign_db_set(as_campaign_db *db, const char *key, const char *value);
-/* Record a round (system, 0-based round) or a system result (round = (size_t)-1) as JSON text. */
-AS_API as_status as_campaign_db_put(as_campaign_db *db, const char *system, size_t round,
-                                    const char *json);
-/* Number of records put. */
-AS_API as_status as_campaign_db_count(as_campaign_db *db, size_t *count);
+typedef struct {
+    as_screen_options screen;  /* the settings of every system (host pair, seed, sizes ...) */
+    const char *oracle;        /* oracle spec (oracle.h); default "eam": each system gets the Zhou
+                                  2004 tables of its own elements ("eam:Pt,Co,M"), and a
+                                  candidate outside the table is skipped */
+    as_oracle_options oracle_options; /* as_oracle_options_default */
+    const char *db;            /* the store's SQLite file (required) */
+    const char *const *candidates; /* (n_candidates) third elements M, e.g. "Cu" */
+    size_t n_candidates;       /* at least 1 */
+    int resume;                /* 1: continue the campaign the store holds; 0 (default): the
+                                  store must hold no campaign yet */
+} as_campaign_options;
+
+AS_API as_campaign_options as_campaign_options_default(void);
+/* AS_EINVAL with the reason: no db, no candidates, a host or candidate that is not an element
+ * symbol, a candidate given twice, or a rejected screen option (as_screen_options_check). */
+AS_API as_status as_campaign_options_check(const as_campaign_options *opt);
+
+typedef struct as_campaign as_campaign;
+
+/* Open the campaign: check the options, create the oracle, open (or create) the store, and
+ * register the campaign key there: the text of every option that changes results. A store
+ * holding another campaign is refused (both keys in the message), and so is one holding this
+ * campaign without opt->resume; with resume the campaign is replayed (labels in the store are
+ * not computed again). Then each system is prepared: a candidate the oracle cannot treat is
+ * skipped (logged as a warning, listed by as_campaign_ranking with the reason). Everything in
+ * opt is copied. AS_EINVAL for options or a campaign mismatch, AS_EDB for the store (its
+ * message says why an old or foreign file is refused), AS_EORACLE/AS_EIO from the oracle.
+ * OUT: close with as_campaign_close. */
+AS_API as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out);
+AS_API void as_campaign_close(as_campaign *c);
+
+/* Systems screened (the host pair and the candidates that were not skipped). */
+AS_API size_t as_campaign_n_systems(const as_campaign *c);
+/* The result of screened system i (0: the host pair), complete once its finish step ran.
+ * Borrowed; valid until as_campaign_close. NULL when i is out of range. */
+AS_API const as_screen_result *as_campaign_result(const as_campaign *c, size_t i);
+
+typedef enum {
+    AS_CAMPAIGN_SETUP = 1, /* lattice constants, references, the 22 starting structures */
+    AS_CAMPAIGN_ROUND,     /* one active-learning round */
+    AS_CAMPAIGN_FINISH     /* final model, predictions, the system's record */
+} as_campaign_step_kind;
+
+/* What one step did. */
+typedef struct {
+    as_campaign_step_kind kind;
+    size_t system;          /* index of the system (as_campaign_result) */
+    size_t round;           /* AS_CAMPAIGN_ROUND: 0-based */
+    const as_screen_result *result; /* that system's result (borrowed, as as_campaign_result) */
+    size_t steps_done, steps_total; /* progress over (1 + n_candidates) x (rounds + 2) steps; a
+                                       skipped candidate and the rounds of an unstable system
+                                       count as done */
+} as_campaign_event;
+
+/* 1 when every system is finished. */
+AS_API int as_campaign_done(const as_campaign *c);
+/* Run the next step (setup of the next system, its next round, or its finish) and describe it
+ * in *ev. Each round's metrics and each finished system's result are written to the store as
+ * soon as they are known. After the last step, as_campaign_done gives 1 and a further call
+ * returns AS_EINVAL. Errors of the screen, oracle and store are returned as they come. */
+AS_API as_status as_campaign_step(as_campaign *c, as_campaign_event *ev);
+
+/* A system that is not ranked, and why. */
+typedef struct {
+    const char *name;               /* "Pt2CoSn" */
+    const char *reason;             /* why it was skipped, or its note (not stable) */
+    const as_screen_result *result; /* NULL when skipped before a screen existed */
+} as_campaign_unranked;
+
+typedef struct {
+    size_t n_systems;                      /* finished systems, host pair first */
+    const as_screen_result *const *systems;
+    const as_screen_result *reference;     /* the host pair (NULL before it finished) */
+    size_t n_ranked;                       /* stable candidates by ordering energy, largest
+                                              first, ties by name */
+    const as_screen_result *const *ranked;
+    size_t n_unranked;                     /* skipped candidates in the given order, then the
+                                              finished systems found unstable */
+    const as_campaign_unranked *unranked;
+} as_campaign_ranking_view;
+
+/* The ranking of the systems finished so far (all of them once as_campaign_done). Borrowed;
+ * valid until the next as_campaign_step or as_campaign_close. NULL only when out of memory. */
+AS_API const as_campaign_ranking_view *as_campaign_ranking(as_campaign *c);
+
+/* Write the results (docs/campaign.md: command, campaign key, oracle, seed, physics note, every
+ * system with its rounds and prediction sets, the ranking) to path as JSON, through a temporary
+ * file renamed when complete. AS_EINVAL before as_campaign_done; AS_EIO. */
+AS_API as_status as_campaign_write_json(as_campaign *c, const char *path);
+
+/* The campaign key registered in the store. Borrowed; valid until as_campaign_close. */
+AS_API const char *as_campaign_key(const as_campaign *c);
+/* The oracle as named to a reader (plain "eam": "eam (Zhou 2004, tabulated for each system's
+ * elements)"). Borrowed; valid until as_campaign_close. */
+AS_API const char *as_campaign_oracle_name(const as_campaign *c);
+/* Labels computed by this process over all systems (not taken from the store). */
+AS_API size_t as_campaign_labels_computed(const as_campaign *c);
+/* The store the campaign writes to (borrowed; valid until as_campaign_close). */
+AS_API as_store *as_campaign_store(as_campaign *c);
+/* What the default oracle can and cannot tell (a static string). */
+AS_API const char *as_campaign_physics_note(void);
+
 #ifdef __cplusplus
 }
 #endif

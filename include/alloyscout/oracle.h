@@ -1,6 +1,6 @@
 /* alloyscout oracle area: energies (and forces) of periodic structures from one interface with
  * interchangeable backends, relaxation of atoms at fixed cell (FIRE), optimization of lattice
- * constants, RMSD of a relaxation, writing EAM setfl files, and the SQLite label store.
+ * constants, RMSD of a relaxation, writing EAM setfl files, and the store (one SQLite file for labels and campaign records).
  *
  * Backends, chosen by a spec string (docs/oracle.md):
  *   "eam"                 native embedded-atom method, Zhou-Johnson-Wadley 2004 analytic alloy
@@ -168,14 +168,42 @@ AS_API as_status as_oracle_label_batch(as_oracle *o, const as_structure *const *
 AS_API as_status as_eam_write_setfl(const char *const *elements, size_t n_el, int nrho, int nr,
                                     const char *path);
 
-/* ---- label store (SQLite; tables prefixed label_) ---- */
-typedef struct as_label_store as_label_store;
+/* ---- the store: one SQLite file, one connection, one format version ----
+ * The labels of this area (table label_result) and the records of a campaign (campaign_meta,
+ * campaign_record; see campaign.h) live in one file. The file carries its format (SQLite's
+ * application_id marks an alloyscout store, user_version = AS_STORE_FORMAT); docs/campaign.md
+ * lists the tables. Format 2 changed the screen's random streams (issue 11), not the labels. */
+#define AS_STORE_FORMAT 2
 
-/* Open (creating if needed) a store in an SQLite file, WAL mode. AS_EDB on failure. */
-AS_API as_status as_label_store_open(const char *path, as_label_store **out);
-AS_API void as_label_store_close(as_label_store *st);
-/* 64-bit FNV-1a over the canonical text of a structure (cell, species symbols, positions, each
- * rounded to 1e-6 Å) followed by the method text. Stable across runs and machines. */
+typedef struct as_store as_store;
+/* The store's former name; src/oracle/oracle.c still spells it so (issue 11). */
+typedef as_store as_label_store;
+
+/* Open (creating if needed) the store in an SQLite file: WAL journal, synchronous=NORMAL, every
+ * write its own committed transaction. A new or empty file gets the tables of the current
+ * format; a format-1 file holding only labels is stamped with the current format (labels kept).
+ * AS_EDB when the file cannot be opened or is not SQLite, and when it is another program's
+ * SQLite file, a store of another format, or a format-1 campaign: the message says which and
+ * what to do. OUT: close with as_store_close. */
+AS_API as_status as_store_open(const char *path, as_store **out);
+AS_API void as_store_close(as_store *st);
+/* The path given to as_store_open. Borrowed; lives as long as st. */
+AS_API const char *as_store_path(const as_store *st);
+
+/* The file's key/value settings (table campaign_meta). *value: a new string (as_free) or NULL
+ * when the key is absent. */
+AS_API as_status as_store_meta_get(as_store *st, const char *key, char **value);
+AS_API as_status as_store_meta_set(as_store *st, const char *key, const char *value);
+/* Insert or replace a record (table campaign_record): JSON text of a system's round (0-based)
+ * or of its result (round = (size_t)-1). */
+AS_API as_status as_store_record_put(as_store *st, const char *system, size_t round,
+                                     const char *json);
+/* Number of records put. */
+AS_API as_status as_store_record_count(as_store *st, size_t *count);
+
+/* ---- labels in the store ---- */
+/* as_hash64 (FNV-1a) over the canonical text of a structure (cell, species symbols, positions,
+ * each rounded to 1e-6 Å) followed by the method text. Stable across runs and machines. */
 AS_API uint64_t as_label_key(const as_structure *s, const char *method);
 /* Method text for a label: as_oracle_describe(o), plus " relax fmax=F" when relaxing. Written
  * into buf (size cap, truncated). */
@@ -184,19 +212,19 @@ AS_API void as_label_method(const as_oracle *o, int relax, const as_relax_option
 /* Look up a label. *found = 1 and *out filled when present (failed labels are stored too,
  * with out->status != AS_OK). relaxed (may be NULL) receives the stored final positions
  * (n, 3) when present. */
-AS_API as_status as_label_store_get(as_label_store *st, uint64_t key, as_label_result *out,
+AS_API as_status as_label_store_get(as_store *st, uint64_t key, as_label_result *out,
                                     double *relaxed_pos, size_t n, int *found);
 /* Insert or replace a label in its own committed transaction. relaxed_pos (n, 3) may be NULL. */
-AS_API as_status as_label_store_put(as_label_store *st, uint64_t key, const char *method,
+AS_API as_status as_label_store_put(as_store *st, uint64_t key, const char *method,
                                     const as_structure *s, const as_label_result *r,
                                     const double *relaxed_pos);
 /* Number of labels stored. */
-AS_API as_status as_label_store_count(as_label_store *st, size_t *count);
+AS_API as_status as_label_store_count(as_store *st, size_t *count);
 
 /* Label with a store: structures whose key is already stored are not computed again; each
  * new label is committed as soon as it is known, so a run killed at any point keeps every
  * finished label. *n_computed (may be NULL) counts the structures that were computed. */
-AS_API as_status as_oracle_label_stored(as_oracle *o, as_label_store *st,
+AS_API as_status as_oracle_label_stored(as_oracle *o, as_store *st,
                                         const as_structure *const *s, size_t n, int relax,
                                         const as_relax_options *opt, as_label_result *results,
                                         as_structure **relaxed, size_t *n_computed);

@@ -28,7 +28,7 @@ typedef struct {
 struct as_screen {
     as_screen_options opt;
     as_oracle *oracle;
-    as_label_store *store;
+    as_store *store;
     size_t K, n, d;
     char sym[3][AS_SYMBOL_MAX];
     uint64_t sys_hash;
@@ -312,7 +312,7 @@ void as_screen_free(as_screen *s)
 }
 
 as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracle *oracle,
-                           as_label_store *store, as_screen **out)
+                           as_store *store, as_screen **out)
 {
     *out = NULL;
     AS_TRY(as_screen_options_check(opt));
@@ -341,11 +341,9 @@ as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracl
     } else {
         snprintf(s->res.name, sizeof s->res.name, "%s%s", opt->host[0], opt->host[1]);
     }
-    /* FNV-1a of the system name: the streams of different systems differ */
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = s->res.name; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    s->sys_hash = h & 0x0000ffffffffffffULL;
+    /* the hash of the system name: the streams of different systems differ (store format 2:
+     * format 1 used a wrong FNV offset basis here) */
+    s->sys_hash = as_hash64_str(AS_HASH64_INIT, s->res.name) & 0x0000ffffffffffffULL;
     s->d = as_fingerprint_dim(s->K);
     as_relax_options_default(&s->relax);
     s->relax.fmax = opt->fmax;

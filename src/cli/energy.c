@@ -111,7 +111,7 @@ int as_cli_energy(int argc, char **argv)
     as_structure **fr = NULL, **rx = NULL;
     size_t nf = 0;
     as_oracle *o = NULL;
-    as_label_store *store = NULL;
+    as_store *store = NULL;
     as_label_result *res = NULL;
     as_json *root = NULL;
     if ((st = as_extxyz_read(file, &fr, &nf)) != AS_OK) {
@@ -145,7 +145,7 @@ int as_cli_energy(int argc, char **argv)
     /* frames in chunks of 4 x jobs, so progress shows and cmd: programs still run -j at once;
      * each frame's label does not depend on the chunking */
     size_t ncomp = 0, chunk = 4 * (oopt.jobs ? oopt.jobs : 1);
-    if (db && (st = as_label_store_open(db, &store)) != AS_OK) {
+    if (db && (st = as_store_open(db, &store)) != AS_OK) {
         rc = cli_fail(st);
         goto done;
     }
@@ -266,7 +266,7 @@ done:
     free(rx);
     free(res);
     as_structures_free(fr, nf);
-    as_label_store_close(store);
+    as_store_close(store);
     as_oracle_free(o);
     return rc;
 }

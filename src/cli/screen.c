@@ -1,18 +1,16 @@
-/* alloyscout screen: workflow B end to end (seed 004), resumable through its SQLite file. */
-#define _GNU_SOURCE
-#include <getopt.h>
+/* alloyscout screen: workflow B end to end (seed 004), resumable through its store file. The
+ * campaign (include/alloyscout/campaign.h) decides everything; this file parses the arguments,
+ * loops over the campaign's steps for the progress display, and prints the table and report. */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "alloyscout/campaign.h"
 #include "alloyscout/lattice.h"
 #include "alloyscout/report.h"
 #include "cli.h"
-#include "json_int.h"
+#include "opt.h"
 #include "progress.h"
 
 static const char *screen_help =
@@ -50,51 +48,27 @@ static const char *screen_help =
     "terms: it gets the sign of the PtCo ordering energy but not the DFT trend across M. Rankings\n"
     "for decisions need DFT or an alloy-fitted potential through --oracle cmd:... or lammps:...\n";
 
-static const char *physics_note =
-    "The default EAM oracle (Zhou, Johnson & Wadley 2004) is fitted to pure metals; the cross "
-    "interactions come from a mixing rule. It reproduces the sign of the PtCo ordering energy but "
-    "not the DFT trend across M, and for some M the Pt2CoM cell is not even mechanically stable "
-    "with it. Use these rankings to exercise the workflow; decisions need DFT or an alloy-fitted "
-    "potential through the cmd: or lammps: oracle.";
-
-enum {
-    O_HOST = 256, O_CAND, O_ORACLE, O_DB, O_RESUME, O_JSON, O_SEED, O_ROUNDS, O_CHAINS, O_STEPS,
-    O_PER, O_SIZE, O_RESTARTS, O_PCA, O_TESTF, O_NORD, O_NRAND, O_NACROSS, O_VALIDATE, O_NORB,
-    O_NONOISE, O_FMAX, O_RMSD, O_TIMEOUT, O_RETRIES, O_QUIET, O_HELP, O_REPORT
-};
-
-static const struct option opts[] = {
-    {"host", required_argument, 0, O_HOST}, {"candidates", required_argument, 0, O_CAND},
-    {"oracle", required_argument, 0, O_ORACLE}, {"db", required_argument, 0, O_DB},
-    {"resume", no_argument, 0, O_RESUME}, {"json", required_argument, 0, O_JSON},
-    {"seed", required_argument, 0, O_SEED}, {"rounds", required_argument, 0, O_ROUNDS},
-    {"chains", required_argument, 0, O_CHAINS}, {"steps", required_argument, 0, O_STEPS},
-    {"per-round", required_argument, 0, O_PER}, {"size", required_argument, 0, O_SIZE},
-    {"restarts", required_argument, 0, O_RESTARTS}, {"pca", required_argument, 0, O_PCA},
-    {"test-fraction", required_argument, 0, O_TESTF},
-    {"n-ordered", required_argument, 0, O_NORD}, {"n-random", required_argument, 0, O_NRAND},
-    {"n-across", required_argument, 0, O_NACROSS}, {"validate", required_argument, 0, O_VALIDATE},
-    {"no-random-baseline", no_argument, 0, O_NORB},
-    {"no-gp-noise", no_argument, 0, O_NONOISE}, {"fmax", required_argument, 0, O_FMAX},
-    {"rmsd-max", required_argument, 0, O_RMSD}, {"jobs", required_argument, 0, 'j'},
-    {"timeout", required_argument, 0, O_TIMEOUT}, {"retries", required_argument, 0, O_RETRIES},
-    {"quiet", no_argument, 0, O_QUIET}, {"help", no_argument, 0, O_HELP},
-    {"report", required_argument, 0, O_REPORT}, {0, 0, 0, 0},
-};
-
-#define MAX_CAND 32
+#define MAX_CAND CLI_LIST_MAX
+#define TRY(expr)                  \
+    do {                           \
+        as_status try_ = (expr);   \
+        if (try_ != AS_OK)         \
+            return try_;           \
+    } while (0)
 
 typedef struct {
-    as_screen_options so;
-    as_oracle_options oo;
-    const char *oracle, *db, *json, *cand_text, *report;
+    as_campaign_options co;
+    const char *json, *report;
     char cand[MAX_CAND][AS_SYMBOL_MAX];
+    const char *cand_ptr[MAX_CAND];
+    const char *cand_text;
     size_t n_cand;
-    int resume, quiet;
+    int quiet;
     int argc;    /* the command line as given (argv[0] = "screen"), for the report */
     char **argv;
 } screen_args;
 
+/* Split "A,B,..." into at most cap symbols of out; a usage error for an empty item. */
 static int split_symbols(const char *text, char (*out)[AS_SYMBOL_MAX], size_t cap, size_t *n,
                          const char *opt)
 {
@@ -114,240 +88,87 @@ static int split_symbols(const char *text, char (*out)[AS_SYMBOL_MAX], size_t ca
     return *n ? 0 : cli_usage("screen", "%s is empty", opt);
 }
 
-static int parse(int argc, char **argv, screen_args *a)
+static int parse_host(const char *cmd, const char *opt, const char *arg, void *dest)
 {
-    memset(a, 0, sizeof *a);
-    a->so = as_screen_options_default();
-    as_oracle_options_default(&a->oo);
-    a->oracle = "eam";
-    a->argc = argc;
-    a->argv = argv;
-    optind = 1;
-    opterr = 0;
-    int c, rc = 0;
-    unsigned long long u;
-    while ((c = getopt_long(argc, argv, "j:", opts, NULL)) != -1 && rc == 0) {
-        switch (c) {
-        case O_HOST: {
-            char h[4][AS_SYMBOL_MAX];
-            size_t n;
-            if ((rc = split_symbols(optarg, h, 4, &n, "--host")) != 0)
-                break;
-            if (n != 2)
-                return cli_usage("screen", "--host needs two elements, e.g. Pt,Co");
-            memcpy(a->so.host, h, sizeof a->so.host);
-            break;
-        }
-        case O_CAND:
-            a->cand_text = optarg;
-            rc = split_symbols(optarg, a->cand, MAX_CAND, &a->n_cand, "--candidates");
-            break;
-        case O_ORACLE: a->oracle = optarg; break;
-        case O_DB: a->db = optarg; break;
-        case O_RESUME: a->resume = 1; break;
-        case O_JSON: a->json = optarg; break;
-        case O_REPORT: a->report = optarg; break;
-        case O_SEED: rc = cli_parse_u64("screen", "--seed", optarg, &u); a->so.seed = u; break;
-        case O_ROUNDS: rc = cli_parse_size("screen", "--rounds", optarg, &a->so.rounds); break;
-        case O_CHAINS: rc = cli_parse_size("screen", "--chains", optarg, &a->so.chains); break;
-        case O_STEPS: rc = cli_parse_size("screen", "--steps", optarg, &a->so.chain_steps); break;
-        case O_PER: rc = cli_parse_size("screen", "--per-round", optarg, &a->so.per_round); break;
-        case O_SIZE: rc = cli_parse_size("screen", "--size", optarg, &a->so.size); break;
-        case O_RESTARTS: rc = cli_parse_size("screen", "--restarts", optarg, &a->so.gp_restarts); break;
-        case O_PCA: rc = cli_parse_double("screen", "--pca", optarg, &a->so.pca_fraction); break;
-        case O_TESTF: rc = cli_parse_double("screen", "--test-fraction", optarg, &a->so.test_fraction); break;
-        case O_NORD: rc = cli_parse_size("screen", "--n-ordered", optarg, &a->so.n_ordered); break;
-        case O_NRAND: rc = cli_parse_size("screen", "--n-random", optarg, &a->so.n_random); break;
-        case O_NACROSS: rc = cli_parse_size("screen", "--n-across", optarg, &a->so.n_across); break;
-        case O_VALIDATE: rc = cli_parse_size("screen", "--validate", optarg, &a->so.validate); break;
-        case O_NORB: a->so.random_baseline = 0; break;
-        case O_NONOISE: a->so.gp_noise = 0; break;
-        case O_FMAX: rc = cli_parse_double("screen", "--fmax", optarg, &a->so.fmax); break;
-        case O_RMSD: rc = cli_parse_double("screen", "--rmsd-max", optarg, &a->so.rmsd_max); break;
-        case 'j': rc = cli_parse_size("screen", "-j", optarg, &a->oo.jobs); break;
-        case O_TIMEOUT: rc = cli_parse_double("screen", "--timeout", optarg, &a->oo.timeout_s); break;
-        case O_RETRIES: rc = cli_parse_size("screen", "--retries", optarg, &a->oo.retries); break;
-        case O_QUIET: a->quiet = 1; break;
-        case O_HELP: fputs(screen_help, stdout); return -1;
-        default: return cli_usage("screen", "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
+    as_screen_options *so = dest;
+    char h[4][AS_SYMBOL_MAX];
+    size_t n;
+    (void)cmd;
+    int rc = split_symbols(arg, h, 4, &n, opt);
     if (rc)
         return rc;
-    if (optind < argc)
-        return cli_usage("screen", "unexpected argument '%s'", argv[optind]);
-    if (!a->n_cand)
-        return cli_usage("screen", "--candidates M1,M2,... is required");
-    if (!a->db)
-        return cli_usage("screen", "--db FILE is required (it keeps every label)");
-    for (size_t i = 0; i < a->n_cand + 2; i++) {
-        const char *el = i < 2 ? a->so.host[i] : a->cand[i - 2];
-        if (as_lattice_element_z(el) <= 0)
-            return cli_usage("screen", "%s: '%s' is not an element symbol",
-                             i < 2 ? "--host" : "--candidates", el);
-    }
-    if (as_screen_options_check(&a->so) != AS_OK)
-        return cli_usage("screen", "%s", as_errmsg());
+    if (n != 2)
+        return cli_usage("screen", "--host needs two elements, e.g. Pt,Co");
+    memcpy(so->host, h, sizeof so->host);
     return 0;
 }
 
-/* How the oracle is named to the user: plain "eam" runs per-system Zhou tables. */
-static const char *oracle_name(const screen_args *a, const as_oracle *o)
+static int parse_candidates(const char *cmd, const char *opt, const char *arg, void *dest)
 {
-    return strcmp(a->oracle, "eam") ? as_oracle_describe(o)
-                                    : "eam (Zhou 2004, tabulated for each system's elements)";
+    screen_args *a = dest;
+    (void)cmd;
+    a->cand_text = arg;
+    return split_symbols(arg, a->cand, MAX_CAND, &a->n_cand, opt);
 }
 
-/* The text that identifies a campaign: a resumed run must match it. */
-static void campaign_key(const screen_args *a, const as_oracle *o, char *buf, size_t cap)
+static int parse(int argc, char **argv, screen_args *a)
 {
-    const as_screen_options *s = &a->so;
-    snprintf(buf, cap,
-             "host=%s,%s candidates=%s oracle=%s seed=%llu size=%zu rounds=%zu chains=%zu "
-             "steps=%zu per_round=%zu test=%.17g sets=%zu/%zu/%zu validate=%zu random=%d "
-             "pca=%.17g restarts=%zu noise=%d fmax=%.17g rmsd_max=%.17g",
-             s->host[0], s->host[1], a->cand_text, as_oracle_describe(o),
-             (unsigned long long)s->seed, s->size, s->rounds, s->chains, s->chain_steps,
-             s->per_round, s->test_fraction, s->n_ordered, s->n_random, s->n_across, s->validate,
-             s->random_baseline, s->pca_fraction, s->gp_restarts, s->gp_noise, s->fmax, s->rmsd_max);
-}
-
-static as_status round_json(const as_screen_round_info *ri, as_json **out)
-{
-    as_json *j = as_json_object();
-    as_status st = AS_OK;
-    *out = j;
-    if (!j)
-        return AS_FAIL(AS_ENOMEM, "json");
-#define N(k, v) if (st == AS_OK) st = as_json_set_num(j, k, v);
-    N("n_train", (double)ri->n_train) N("n_test", (double)ri->n_test) N("mae", ri->mae)
-    N("r2", ri->r2) N("mae_random", ri->mae_random) N("r2_random", ri->r2_random)
-    N("val_mae", ri->val_mae) N("val_mae_random", ri->val_mae_random) N("lml", ri->lml)
-    N("c2", ri->c2) N("length_scale", ri->length) N("noise", ri->noise)
-    N("pca_components", (double)ri->pca_dim) N("max_sigma_picked", ri->max_sigma)
-#undef N
-    if (st == AS_OK && ri->picked)
-        st = as_json_set_str(j, "picked", ri->picked);
-    return st;
-}
-
-static as_status system_json(const as_screen_result *r, size_t rounds, int with_sets,
-                             as_json **out)
-{
-    as_json *j = as_json_object(), *arr = NULL;
-    as_status st = AS_OK;
-    *out = NULL;
-    if (!j)
-        return AS_FAIL(AS_ENOMEM, "json");
-    AS_CHECK(as_json_set_str(j, "system", r->name));
-    AS_CHECK(as_json_set_str(j, "m", r->m));
-    AS_CHECK(as_json_set_bool(j, "stable", r->stable));
-    if (r->note[0])
-        AS_CHECK(as_json_set_str(j, "note", r->note));
-#define N(k, v) AS_CHECK(as_json_set_num(j, k, v));
-    N("a_ang", r->a_ang) N("c_ang", r->c_ang) N("e_ordered_ev_atom", r->e_ordered_ev_atom)
-    N("segregation_ev_atom", r->e_seg_ev_atom) N("a_ptco_ang", r->a_ptco_ang)
-    N("a_ptm_ang", r->a_ptm_ang) N("n_start", (double)r->n_start)
-    N("n_unstable", (double)r->n_unstable) N("rmsd_max_ang", r->rmsd_max_seen)
-    N("rmsd_mean_ang", r->rmsd_mean) N("rmsd_paper_mean_ang", r->rmsd_paper_mean)
-    N("n_labels", (double)r->n_labels) N("n_failed", (double)r->n_failed)
-    N("ordering_energy_ev_atom", r->e_order_ev_atom) N("ordering_energy_se", r->e_order_se)
-    N("mean_ordered_ev_atom", r->mean_ordered) N("mean_random_ev_atom", r->mean_random)
-    N("corr_energy_alpha_pt_x", r->corr_alpha_ptx) N("corr_energy_alpha_co_m", r->corr_alpha_com)
-    N("final_mae_ev_atom", r->final_mae) N("final_r2", r->final_r2)
-    N("validation_mae_ev_atom", r->val_mae)
-    N("ordering_energy_direct_ev_atom", r->e_order_direct)
-    N("ordering_energy_direct_se", r->e_order_direct_se)
-#undef N
-    arr = as_json_array();
-    if (!arr) {
-        st = AS_FAIL(AS_ENOMEM, "json");
-        goto fail;
-    }
-    AS_CHECK(as_json_set_child(j, "rounds", arr));
-    for (size_t i = 0; i < rounds && i < r->rounds_done; i++) {
-        as_json *rj;
-        AS_CHECK(round_json(&r->round[i], &rj));
-        AS_CHECK(as_json_push(arr, rj));
-    }
-    if (with_sets && r->stable) {
-        static const char *names[3] = {"ordered", "random", "across"};
-        as_json *sets = as_json_object();
-        if (!sets) {
-            st = AS_FAIL(AS_ENOMEM, "json");
-            goto fail;
-        }
-        AS_CHECK(as_json_set_child(j, "predictions", sets));
-        for (int k = 0; k < 3; k++) {
-            as_json *sj = as_json_object();
-            if (!sj) {
-                st = AS_FAIL(AS_ENOMEM, "json");
-                goto fail;
-            }
-            AS_CHECK(as_json_set_child(sets, names[k], sj));
-            AS_CHECK(as_json_set_doubles(sj, "alpha_pt_x", r->pred_alpha[k], r->n_pred[k]));
-            AS_CHECK(as_json_set_doubles(sj, "alpha_co_m", r->pred_alpha_com[k], r->n_pred[k]));
-            AS_CHECK(as_json_set_doubles(sj, "mean_ev_atom", r->pred_mean[k], r->n_pred[k]));
-            AS_CHECK(as_json_set_doubles(sj, "std_ev_atom", r->pred_std[k], r->n_pred[k]));
-        }
-        as_json *par = as_json_object();
-        if (!par) {
-            st = AS_FAIL(AS_ENOMEM, "json");
-            goto fail;
-        }
-        AS_CHECK(as_json_set_child(j, "parity_test", par));
-        AS_CHECK(as_json_set_doubles(par, "oracle_ev_atom", r->test_true, r->n_test_final));
-        AS_CHECK(as_json_set_doubles(par, "predicted_ev_atom", r->test_pred, r->n_test_final));
-    }
-    *out = j;
-    return AS_OK;
-fail:
-    as_json_free(j);
-    return st;
-}
-
-static as_status put_json(as_campaign_db *db, const char *system, size_t round, as_json *j)
-{
-    char *text = as_json_print(j);
-    if (!text)
-        return AS_FAIL(AS_ENOMEM, "json");
-    as_status st = as_campaign_db_put(db, system, round, text);
-    as_free(text);
-    return st;
-}
-
-static int order_cmp(const void *pa, const void *pb)
-{
-    const as_screen_result *a = *(const as_screen_result *const *)pa;
-    const as_screen_result *b = *(const as_screen_result *const *)pb;
-    if (a->e_order_ev_atom != b->e_order_ev_atom)
-        return a->e_order_ev_atom < b->e_order_ev_atom ? 1 : -1;
-    return strcmp(a->name, b->name);
-}
-
-/* Candidates skipped before a screen existed (the oracle cannot treat M), with the reason. */
-typedef struct {
-    size_t n;
-    char name[MAX_CAND][16];
-    char why[MAX_CAND][256];
-} skip_list;
-
-/* Skip candidate m: warn, and keep the reason for the report. */
-static void skip_system(skip_list *l, const screen_args *a, const char *m, const char *fmt, ...)
-    AS_PRINTF(4, 5);
-static void skip_system(skip_list *l, const screen_args *a, const char *m, const char *fmt, ...)
-{
-    char why[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-    as_log(AS_LOG_WARN, "skipping %s: %s", m, why);
-    if (l->n == MAX_CAND)
-        return;
-    snprintf(l->name[l->n], sizeof l->name[l->n], "%s2%s%s", a->so.host[0], a->so.host[1], m);
-    snprintf(l->why[l->n], sizeof l->why[l->n], "%s", why);
-    l->n++;
+    memset(a, 0, sizeof *a);
+    a->co = as_campaign_options_default();
+    a->argc = argc;
+    a->argv = argv;
+    as_screen_options *so = &a->co.screen;
+    as_oracle_options *oo = &a->co.oracle_options;
+    int no_random = 0, no_noise = 0;
+    const cli_opt opts[] = {
+        {"host", 0, CLI_CALL, so, 0, parse_host, NULL},
+        {"candidates", 0, CLI_CALL, a, 0, parse_candidates, NULL},
+        {"oracle", 0, CLI_STR, &a->co.oracle, 0, NULL, NULL},
+        {"db", 0, CLI_STR, &a->co.db, 0, NULL, NULL},
+        {"resume", 0, CLI_FLAG, &a->co.resume, 0, NULL, NULL},
+        {"json", 0, CLI_STR, &a->json, 0, NULL, NULL},
+        {"report", 0, CLI_STR, &a->report, 0, NULL, NULL},
+        {"seed", 0, CLI_U64, &so->seed, 0, NULL, NULL},
+        {"rounds", 0, CLI_SIZE, &so->rounds, 0, NULL, NULL},
+        {"chains", 0, CLI_SIZE, &so->chains, 0, NULL, NULL},
+        {"steps", 0, CLI_SIZE, &so->chain_steps, 0, NULL, NULL},
+        {"per-round", 0, CLI_SIZE, &so->per_round, 0, NULL, NULL},
+        {"size", 0, CLI_SIZE, &so->size, 0, NULL, NULL},
+        {"restarts", 0, CLI_SIZE, &so->gp_restarts, 0, NULL, NULL},
+        {"pca", 0, CLI_DOUBLE, &so->pca_fraction, 0, NULL, NULL},
+        {"test-fraction", 0, CLI_DOUBLE, &so->test_fraction, 0, NULL, NULL},
+        {"n-ordered", 0, CLI_SIZE, &so->n_ordered, 0, NULL, NULL},
+        {"n-random", 0, CLI_SIZE, &so->n_random, 0, NULL, NULL},
+        {"n-across", 0, CLI_SIZE, &so->n_across, 0, NULL, NULL},
+        {"validate", 0, CLI_SIZE, &so->validate, 0, NULL, NULL},
+        {"no-random-baseline", 0, CLI_FLAG, &no_random, 0, NULL, NULL},
+        {"no-gp-noise", 0, CLI_FLAG, &no_noise, 0, NULL, NULL},
+        {"fmax", 0, CLI_DOUBLE, &so->fmax, 0, NULL, NULL},
+        {"rmsd-max", 0, CLI_DOUBLE, &so->rmsd_max, 0, NULL, NULL},
+        {"jobs", 'j', CLI_SIZE, &oo->jobs, 0, NULL, NULL},
+        {"timeout", 0, CLI_DOUBLE, &oo->timeout_s, 0, NULL, NULL},
+        {"retries", 0, CLI_SIZE, &oo->retries, 0, NULL, NULL},
+        {"quiet", 0, CLI_FLAG, &a->quiet, 0, NULL, NULL},
+        {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
+    };
+    int rc = cli_parse("screen", screen_help, argc, argv, opts, NULL, 0, NULL);
+    if (rc)
+        return rc;
+    if (no_random)
+        so->random_baseline = 0;
+    if (no_noise)
+        so->gp_noise = 0;
+    if (!a->n_cand)
+        return cli_usage("screen", "--candidates M1,M2,... is required");
+    if (!a->co.db)
+        return cli_usage("screen", "--db FILE is required (it keeps every label)");
+    for (size_t i = 0; i < a->n_cand; i++)
+        a->cand_ptr[i] = a->cand[i];
+    a->co.candidates = a->cand_ptr;
+    a->co.n_candidates = a->n_cand;
+    if (as_campaign_options_check(&a->co) != AS_OK)
+        return cli_usage("screen", "%s", as_errmsg());
+    return 0;
 }
 
 /* ---------------------------------- --report DIR ---------------------------------- */
@@ -394,8 +215,8 @@ static as_status report_ranking(as_report *rep, const as_screen_result *ref,
     }
     for (size_t i = 0; i < rows * RANK_COLS; i++)
         cp[i] = cell[i];
-    AS_TRY(as_report_heading(rep, "Ranking by ordering energy"));
-    AS_TRY(as_report_table(rep, "E_order = <E_random> − <E_ordered> (GPR predictions, ± its "
+    TRY(as_report_heading(rep, "Ranking by ordering energy"));
+    TRY(as_report_table(rep, "E_order = <E_random> − <E_ordered> (GPR predictions, ± its "
                                 "standard error); E_seg = E(Pt2CoM) − [E(PtCo) + E(PtM)]/2; MAE "
                                 "on the test split; r(α): correlation of E with α(Pt-(Co,M)); "
                                 "(!): see the notes below",
@@ -403,37 +224,38 @@ static as_status report_ranking(as_report *rep, const as_screen_result *ref,
     if (n_ranked == 0)
         return as_report_paragraph(rep, "No candidate could be ranked.");
     const char *dir = as_report_dir(rep);
-    AS_TRY(as_fig_ordering_bars(dir, "ordering_energy", names, e, se, n_ranked,
+    TRY(as_fig_ordering_bars(dir, "ordering_energy", names, e, se, n_ranked,
                                 ref->stable ? ref->e_order_ev_atom : NAN));
     return as_report_figure(rep, "ordering_energy", "Ordering energy of each ranked candidate "
                             "with its standard error; dashed line: PtCo (paper 004, fig. 2c).");
 }
 
 /* Systems that were not ranked, and notes on ranked ones, each with its reason. */
-static as_status report_notes(as_report *rep, const as_screen_result *const *res, size_t n_sys,
-                               const skip_list *skipped)
+static as_status report_notes(as_report *rep, const as_campaign_ranking_view *v)
 {
     static const char *hdr[3] = {"system", "ranked", "reason / note"};
-    const char *cell[(2 * MAX_CAND + 1) * 3];
-    size_t rows = 0, unranked = skipped->n;
-    for (size_t i = 0; i < skipped->n; i++) {
-        cell[rows * 3] = skipped->name[i];
+    const char *cell[(2 * MAX_CAND + 2) * 3];
+    size_t rows = 0;
+    for (size_t i = 0; i < v->n_unranked; i++) {
+        if (v->unranked[i].result)
+            continue;
+        cell[rows * 3] = v->unranked[i].name;
         cell[rows * 3 + 1] = "not ranked";
-        cell[rows * 3 + 2] = skipped->why[i];
+        cell[rows * 3 + 2] = v->unranked[i].reason;
         rows++;
     }
-    for (size_t i = 0; i < n_sys; i++) {
-        if (res[i]->stable && !res[i]->note[0])
+    for (size_t i = 0; i < v->n_systems; i++) {
+        const as_screen_result *r = v->systems[i];
+        if (r->stable && !r->note[0])
             continue;
-        cell[rows * 3] = res[i]->name;
-        cell[rows * 3 + 1] = res[i]->stable ? "yes" : "not ranked";
-        cell[rows * 3 + 2] = res[i]->note;
-        unranked += !res[i]->stable;
+        cell[rows * 3] = r->name;
+        cell[rows * 3 + 1] = r->stable ? "yes" : "not ranked";
+        cell[rows * 3 + 2] = r->note;
         rows++;
     }
     if (rows == 0)
         return AS_OK;
-    AS_TRY(as_report_heading(rep, unranked ? "Systems not ranked, and notes" : "Notes"));
+    TRY(as_report_heading(rep, v->n_unranked ? "Systems not ranked, and notes" : "Notes"));
     return as_report_table(rep, NULL, hdr, 3, cell, rows);
 }
 
@@ -444,7 +266,9 @@ static as_status report_learning_curve(const char *dir, const char *base,
     size_t n = r->rounds_done;
     double *v = NULL;
     as_status st;
-    AS_TRY(AS_ALLOC(v, 5 * n + 1, "report: learning curve"));
+    v = as_malloc((5 * n + 1) * sizeof *v);
+    if (!v)
+        return as_error_set(AS_ENOMEM, "report: learning curve");
     double *x = v, *mae = v + n, *r2 = v + 2 * n, *mae_r = v + 3 * n, *r2_r = v + 4 * n;
     for (size_t k = 0; k < n; k++) {
         x[k] = (double)r->round[k].n_train;
@@ -518,69 +342,102 @@ static as_status report_system(as_report *rep, const as_screen_result *r, int ra
              MAE_TARGET_MEV);
     snprintf(cap[3], sizeof cap[3], "%s: final model on the %zu test configurations against "
              "the oracle.", r->name, r->n_test_final);
-    AS_TRY(as_report_heading(rep, r->name));
-    AS_TRY(report_system_numbers(rep, r));
-    AS_TRY(as_fig_ordering_hist(dir, base[0], r->name, r->pred_mean[0], r->n_pred[0],
+    TRY(as_report_heading(rep, r->name));
+    TRY(report_system_numbers(rep, r));
+    TRY(as_fig_ordering_hist(dir, base[0], r->name, r->pred_mean[0], r->n_pred[0],
                                 r->pred_mean[1], r->n_pred[1], 0));
-    AS_TRY(as_fig_energy_vs_sro(dir, base[1], m, r->pred_alpha[2], m ? r->pred_alpha_com[2] : NULL,
+    TRY(as_fig_energy_vs_sro(dir, base[1], m, r->pred_alpha[2], m ? r->pred_alpha_com[2] : NULL,
                                 r->pred_mean[2], r->n_pred[2], NULL, NULL, NULL, 0));
     int curve = r->rounds_done > 0, parity = r->n_test_final > 0;
     if (curve)
-        AS_TRY(report_learning_curve(dir, base[2], r, random_baseline));
+        TRY(report_learning_curve(dir, base[2], r, random_baseline));
     if (parity)
-        AS_TRY(as_fig_parity(dir, base[3], r->name, r->test_true, r->test_pred, NULL,
+        TRY(as_fig_parity(dir, base[3], r->name, r->test_true, r->test_pred, NULL,
                              r->n_test_final));
     for (int k = 0; k < 4; k++)
         if ((k != 2 || curve) && (k != 3 || parity))
-            AS_TRY(as_report_figure(rep, base[k], cap[k]));
+            TRY(as_report_figure(rep, base[k], cap[k]));
     return AS_OK;
 }
 
 /* The inputs and the exact command line ("alloyscout" + the argv the command got). */
-static as_status report_inputs(as_report *rep, const screen_args *a, const as_oracle *oracle,
-                               const char *key)
+static as_status report_inputs(as_report *rep, const screen_args *a, const as_campaign *c)
 {
     char seed[32], host[2 * AS_SYMBOL_MAX + 2];
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)a->so.seed);
-    snprintf(host, sizeof host, "%s,%s", a->so.host[0], a->so.host[1]);
-    AS_TRY(as_report_input(rep, "host", host));
-    AS_TRY(as_report_input(rep, "candidates", a->cand_text));
-    AS_TRY(as_report_input(rep, "oracle", oracle_name(a, oracle)));
-    AS_TRY(as_report_input(rep, "seed", seed));
-    AS_TRY(as_report_input(rep, "campaign database", a->db));
-    AS_TRY(as_report_input(rep, "campaign (all options)", key));
+    const as_screen_options *so = &a->co.screen;
+    snprintf(seed, sizeof seed, "%llu", (unsigned long long)so->seed);
+    snprintf(host, sizeof host, "%s,%s", so->host[0], so->host[1]);
+    TRY(as_report_input(rep, "host", host));
+    TRY(as_report_input(rep, "candidates", a->cand_text));
+    TRY(as_report_input(rep, "oracle", as_campaign_oracle_name(c)));
+    TRY(as_report_input(rep, "seed", seed));
+    TRY(as_report_input(rep, "campaign database", a->co.db));
+    TRY(as_report_input(rep, "campaign (all options)", as_campaign_key(c)));
     return cli_report_command(rep, a->argc, a->argv);
 }
 
 /* The whole page: warning, key numbers, ranking, notes, each system, inputs. */
-static as_status screen_report(as_report *rep, const screen_args *a, const as_oracle *oracle,
-                               const char *key, const as_screen_result *const *res, size_t n_sys,
-                               const as_screen_result *const *ranked, size_t n_ranked,
-                               const skip_list *skipped, size_t computed)
+static as_status screen_report(as_report *rep, const screen_args *a, const as_campaign *c,
+                               const as_campaign_ranking_view *v, size_t computed)
 {
     size_t labels = 0;
-    for (size_t i = 0; i < n_sys; i++)
-        labels += res[i]->n_labels;
-    AS_TRY(as_report_warning(rep, physics_note));
-    if (res[0]->stable)
-        AS_TRY(as_report_number(rep, "PtCo ordering energy (reference)", res[0]->e_order_ev_atom,
-                                "eV/atom"));
-    if (n_ranked) {
-        AS_TRY(as_report_keyvalue(rep, "highest ordering energy", ranked[0]->name));
-        AS_TRY(as_report_number(rep, "its ordering energy", ranked[0]->e_order_ev_atom,
-                                "eV/atom"));
+    const as_screen_result *ref = v->reference;
+    for (size_t i = 0; i < v->n_systems; i++)
+        labels += v->systems[i]->n_labels;
+    TRY(as_report_warning(rep, as_campaign_physics_note()));
+    if (ref && ref->stable)
+        TRY(as_report_number(rep, "PtCo ordering energy (reference)", ref->e_order_ev_atom,
+                             "eV/atom"));
+    if (v->n_ranked) {
+        TRY(as_report_keyvalue(rep, "highest ordering energy", v->ranked[0]->name));
+        TRY(as_report_number(rep, "its ordering energy", v->ranked[0]->e_order_ev_atom,
+                             "eV/atom"));
     }
-    AS_TRY(as_report_number(rep, "candidates ranked", (double)n_ranked, NULL));
-    AS_TRY(as_report_number(rep, "systems not ranked", (double)(a->n_cand - n_ranked), NULL));
-    AS_TRY(as_report_number(rep, "oracle labels used by the models", (double)labels, NULL));
-    AS_TRY(as_report_number(rep, "labels computed in this run", (double)computed, NULL));
-    AS_TRY(report_ranking(rep, res[0], ranked, n_ranked));
-    AS_TRY(report_notes(rep, res, n_sys, skipped));
-    for (size_t i = 0; i < n_sys; i++)
-        if (res[i]->stable)
-            AS_TRY(report_system(rep, res[i], a->so.random_baseline));
-    AS_TRY(report_inputs(rep, a, oracle, key));
+    TRY(as_report_number(rep, "candidates ranked", (double)v->n_ranked, NULL));
+    TRY(as_report_number(rep, "systems not ranked", (double)(a->n_cand - v->n_ranked), NULL));
+    TRY(as_report_number(rep, "oracle labels used by the models", (double)labels, NULL));
+    TRY(as_report_number(rep, "labels computed in this run", (double)computed, NULL));
+    TRY(report_ranking(rep, ref, v->ranked, v->n_ranked));
+    TRY(report_notes(rep, v));
+    for (size_t i = 0; i < v->n_systems; i++)
+        if (v->systems[i]->stable)
+            TRY(report_system(rep, v->systems[i], a->co.screen.random_baseline));
+    TRY(report_inputs(rep, a, c));
     return as_report_finish(rep);
+}
+
+/* The table of the ranking, the systems not ranked and the notes. */
+static void print_table(const screen_args *a, as_campaign *c, const as_campaign_ranking_view *v)
+{
+    const as_screen_options *so = &a->co.screen;
+    const as_screen_result *ref = v->reference;
+    printf("ordering screen: host %s%s, oracle %s, seed %llu\n\n", so->host[0], so->host[1],
+           as_campaign_oracle_name(c), (unsigned long long)so->seed);
+    printf("%-4s %-9s %8s %8s %12s %9s %11s %9s %9s %8s\n", "rank", "system", "a (A)", "c (A)",
+           "E_order", "+-", "E_seg", "MAE", "r(alpha)", "RMSD");
+    printf("%-4s %-9s %8s %8s %12s %9s %11s %9s %9s %8s\n", "", "", "", "", "(eV/atom)", "",
+           "(eV/atom)", "(eV/atom)", "", "(A)");
+    if (ref && ref->stable)
+        printf("%-4s %-9s %8.4f %8.4f %12.5f %9.5f %11.5f %9.5f %9.3f %8.4f\n", "ref", ref->name,
+               ref->a_ang, ref->c_ang, ref->e_order_ev_atom, ref->e_order_se, ref->e_seg_ev_atom,
+               ref->final_mae, ref->corr_alpha_ptx, ref->rmsd_mean);
+    for (size_t i = 0; i < v->n_ranked; i++) {
+        const as_screen_result *r = v->ranked[i];
+        printf("%-3zu%c %-9s %8.4f %8.4f %12.5f %9.5f %11.5f %9.5f %9.3f %8.4f\n", i + 1,
+               r->note[0] ? '!' : ' ', r->name, r->a_ang, r->c_ang, r->e_order_ev_atom,
+               r->e_order_se, r->e_seg_ev_atom, r->final_mae, r->corr_alpha_ptx, r->rmsd_mean);
+    }
+    for (size_t i = 0; i < v->n_unranked; i++)
+        if (v->unranked[i].result)
+            printf("not ranked: %s: %s\n", v->unranked[i].name, v->unranked[i].reason);
+    for (size_t i = 0; i < v->n_systems; i++)
+        if (v->systems[i]->stable && v->systems[i]->note[0])
+            printf("! %s: %s\n", v->systems[i]->name, v->systems[i]->note);
+    printf("\nE_order = <E_random> - <E_ordered> over %zu random and %zu Pt-ordered "
+           "configurations (GPR predictions);\nE_seg = E(Pt2CoM) - [E(PtCo) + E(PtM)]/2; "
+           "MAE on the %.0f %% test split; r(alpha): correlation of E with alpha^{Pt-(Co,M)}.\n",
+           so->n_random, so->n_ordered, 100 * so->test_fraction);
+    printf("\nNote: %s\n", as_campaign_physics_note());
 }
 
 int as_cli_screen(int argc, char **argv)
@@ -590,204 +447,41 @@ int as_cli_screen(int argc, char **argv)
     if (rc)
         return rc < 0 ? 0 : rc;
     cli_log_init(a.quiet);
-    as_oracle *oracle = NULL;
+    as_campaign *c = NULL;
     as_report *rep = NULL;
-    skip_list skipped = {0};
-    as_label_store *store = NULL;
-    as_campaign_db *db = NULL;
-    as_screen *sys[MAX_CAND + 1] = {0};
-    as_oracle *sys_oracle[MAX_CAND + 1] = {0};
-    const as_screen_result *res[MAX_CAND + 1];
-    size_t n_sys = 0;
-    char *old = NULL;
-    as_json *root = NULL;
     as_status st;
-    char key[2048];
 
-    int existed = access(a.db, F_OK) == 0;
-    if ((st = as_oracle_create(a.oracle, &a.oo, &oracle)) != AS_OK)
-        goto fail;
-    campaign_key(&a, oracle, key, sizeof key);
-    if ((st = as_label_store_open(a.db, &store)) != AS_OK ||
-        (st = as_campaign_db_open(a.db, &db)) != AS_OK ||
-        (st = as_campaign_db_get(db, "campaign", &old)) != AS_OK)
-        goto fail;
-    if (old && strcmp(old, key) != 0) {
-        st = as_error_set(AS_EINVAL, "%s holds another campaign (%s); this one is (%s): use "
-                          "another --db", a.db, old, key);
-        goto fail;
-    }
-    if (old && !a.resume) {
-        st = as_error_set(AS_EINVAL, "%s already holds this campaign: pass --resume to continue "
-                          "it, or choose another --db", a.db);
-        goto fail;
-    }
-    if (!old && a.resume && existed)
-        as_log(AS_LOG_INFO, "%s holds no campaign yet; starting one", a.db);
-    if (!old && (st = as_campaign_db_set(db, "campaign", key)) != AS_OK)
+    if ((st = as_campaign_open(&a.co, &c)) != AS_OK)
         goto fail;
     /* the report directory is made before the long part, so that a bad path fails at once */
     if (a.report && (st = as_report_create(a.report, "alloyscout: ordering screen of Pt2CoM "
                                            "candidates", &rep)) != AS_OK)
         goto fail;
-    const size_t steps = a.so.rounds + 2; /* per system: setup, rounds, finish */
-    cli_progress_start("screen", (a.n_cand + 1) * steps, a.quiet);
-
-    /* the host pair first, then each candidate; a candidate the oracle cannot treat is skipped.
-     * With the plain "eam" oracle each system gets the Zhou tables of its own elements
-     * ("eam:Pt,Co,M"), the setfl file LAMMPS's generator would write for it. */
-    for (size_t i = 0; i <= a.n_cand; i++) {
-        const char *m = i == 0 ? NULL : a.cand[i - 1];
-        as_screen *s = NULL;
-        as_oracle *use = oracle;
-        cli_progress_update(i * steps);
-        if (!strcmp(a.oracle, "eam")) {
-            char spec[64];
-            snprintf(spec, sizeof spec, "eam:%s,%s%s%s", a.so.host[0], a.so.host[1], m ? "," : "",
-                     m ? m : "");
-            if (m && !as_oracle_supports(oracle, m)) {
-                skip_system(&skipped, &a, m, "the eam oracle covers only %s",
-                            as_oracle_elements(oracle));
-                continue;
-            }
-            if ((st = as_oracle_create(spec, &a.oo, &sys_oracle[n_sys])) != AS_OK)
-                goto fail;
-            use = sys_oracle[n_sys];
-        }
-        st = as_screen_create(&a.so, m, use, store, &s);
-        if (st == AS_EINVAL && m) {
-            skip_system(&skipped, &a, m, "%s", as_errmsg());
-            st = AS_OK;
-            as_oracle_free(sys_oracle[n_sys]);
-            sys_oracle[n_sys] = NULL;
-            continue;
-        }
-        if (st != AS_OK)
+    cli_progress_start("screen", (a.n_cand + 1) * (a.co.screen.rounds + 2), a.quiet);
+    while (!as_campaign_done(c)) {
+        as_campaign_event ev;
+        if ((st = as_campaign_step(c, &ev)) != AS_OK)
             goto fail;
-        sys[n_sys++] = s;
-        const as_screen_result *r = as_screen_get_result(s);
-        as_log(AS_LOG_INFO, "%s: lattice constants, references and the 22 starting structures",
-               r->name);
-        if ((st = as_screen_setup(s)) != AS_OK)
-            goto fail;
-        cli_progress_update(i * steps + 1);
-        for (size_t k = 0; k < a.so.rounds && r->stable; k++) {
-            if ((st = as_screen_round(s, k)) != AS_OK)
-                goto fail;
-            as_json *rj;
-            if ((st = round_json(&r->round[k], &rj)) != AS_OK)
-                goto fail;
-            st = put_json(db, r->name, k, rj);
-            as_json_free(rj);
-            if (st != AS_OK)
-                goto fail;
-            as_log(AS_LOG_INFO, "%s: round %zu/%zu: %zu training labels, test MAE %.4f eV/atom "
-                   "(random selection %.4f), R^2 %.3f", r->name, k + 1, a.so.rounds,
-                   r->round[k].n_train, r->round[k].mae, r->round[k].mae_random, r->round[k].r2);
-            cli_progress_update(i * steps + 2 + k);
-        }
-        if ((st = as_screen_finish(s)) != AS_OK)
-            goto fail;
-        as_json *sj;
-        if ((st = system_json(r, a.so.rounds, 0, &sj)) != AS_OK)
-            goto fail;
-        st = put_json(db, r->name, (size_t)-1, sj);
-        as_json_free(sj);
-        if (st != AS_OK)
-            goto fail;
+        cli_progress_update(ev.steps_done);
     }
-    cli_progress_update((a.n_cand + 1) * steps);
     cli_progress_end();
-    for (size_t i = 0; i < n_sys; i++)
-        res[i] = as_screen_get_result(sys[i]);
-
-    /* the table */
-    const as_screen_result *ranked[MAX_CAND + 1];
-    size_t n_ranked = 0;
-    for (size_t i = 1; i < n_sys; i++)
-        if (res[i]->stable)
-            ranked[n_ranked++] = res[i];
-    qsort(ranked, n_ranked, sizeof *ranked, order_cmp);
-    printf("ordering screen: host %s%s, oracle %s, seed %llu\n\n", a.so.host[0], a.so.host[1],
-           oracle_name(&a, oracle), (unsigned long long)a.so.seed);
-    printf("%-4s %-9s %8s %8s %12s %9s %11s %9s %9s %8s\n", "rank", "system", "a (A)", "c (A)",
-           "E_order", "+-", "E_seg", "MAE", "r(alpha)", "RMSD");
-    printf("%-4s %-9s %8s %8s %12s %9s %11s %9s %9s %8s\n", "", "", "", "", "(eV/atom)", "",
-           "(eV/atom)", "(eV/atom)", "", "(A)");
-    if (n_sys && res[0]->stable)
-        printf("%-4s %-9s %8.4f %8.4f %12.5f %9.5f %11.5f %9.5f %9.3f %8.4f\n", "ref", res[0]->name,
-               res[0]->a_ang, res[0]->c_ang, res[0]->e_order_ev_atom, res[0]->e_order_se,
-               res[0]->e_seg_ev_atom, res[0]->final_mae, res[0]->corr_alpha_ptx,
-               res[0]->rmsd_mean);
-    for (size_t i = 0; i < n_ranked; i++)
-        printf("%-3zu%c %-9s %8.4f %8.4f %12.5f %9.5f %11.5f %9.5f %9.3f %8.4f\n", i + 1,
-               ranked[i]->note[0] ? '!' : ' ', ranked[i]->name, ranked[i]->a_ang, ranked[i]->c_ang, ranked[i]->e_order_ev_atom,
-               ranked[i]->e_order_se, ranked[i]->e_seg_ev_atom, ranked[i]->final_mae,
-               ranked[i]->corr_alpha_ptx, ranked[i]->rmsd_mean);
-    for (size_t i = 0; i < n_sys; i++)
-        if (!res[i]->stable)
-            printf("not ranked: %s: %s\n", res[i]->name, res[i]->note);
-    for (size_t i = 0; i < n_sys; i++)
-        if (res[i]->stable && res[i]->note[0])
-            printf("! %s: %s\n", res[i]->name, res[i]->note);
-    printf("\nE_order = <E_random> - <E_ordered> over %zu random and %zu Pt-ordered "
-           "configurations (GPR predictions);\nE_seg = E(Pt2CoM) - [E(PtCo) + E(PtM)]/2; "
-           "MAE on the %.0f %% test split; r(alpha): correlation of E with alpha^{Pt-(Co,M)}.\n",
-           a.so.n_random, a.so.n_ordered, 100 * a.so.test_fraction);
-    printf("\nNote: %s\n", physics_note);
-
-    if (a.json) {
-        root = as_json_object();
-        as_json *arr = as_json_array(), *rank = as_json_array();
-        if (!root || !arr || !rank) {
-            as_json_free(arr);
-            as_json_free(rank);
-            st = as_error_set(AS_ENOMEM, "json");
-            goto fail;
-        }
-        if ((st = as_json_set_str(root, "command", "screen")) != AS_OK ||
-            (st = as_json_set_str(root, "campaign", key)) != AS_OK ||
-            (st = as_json_set_str(root, "oracle", oracle_name(&a, oracle))) != AS_OK ||
-            (st = as_json_set_num(root, "seed", (double)a.so.seed)) != AS_OK ||
-            (st = as_json_set_str(root, "physics_note", physics_note)) != AS_OK ||
-            (st = as_json_set_child(root, "systems", arr)) != AS_OK) {
-            as_json_free(rank);
-            goto fail;
-        }
-        if ((st = as_json_set_child(root, "ranking", rank)) != AS_OK)
-            goto fail;
-        for (size_t i = 0; i < n_ranked; i++)
-            if ((st = as_json_push_str(rank, ranked[i]->name)) != AS_OK)
-                goto fail;
-        for (size_t i = 0; i < n_sys; i++) {
-            as_json *sj;
-            if ((st = system_json(res[i], a.so.rounds, 1, &sj)) != AS_OK ||
-                (st = as_json_push(arr, sj)) != AS_OK)
-                goto fail;
-        }
-        if ((st = as_json_write_file(root, a.json)) != AS_OK)
-            goto fail;
+    const as_campaign_ranking_view *v = as_campaign_ranking(c);
+    if (!v) {
+        st = AS_ENOMEM;
+        goto fail;
     }
-    size_t computed = 0;
-    for (size_t i = 0; i < n_sys; i++)
-        computed += as_screen_labels_computed(sys[i]);
-    if (rep && (st = screen_report(rep, &a, oracle, key, res, n_sys, ranked, n_ranked, &skipped,
-                                   computed)) != AS_OK)
+    print_table(&a, c, v);
+    if (a.json && (st = as_campaign_write_json(c, a.json)) != AS_OK)
+        goto fail;
+    size_t computed = as_campaign_labels_computed(c);
+    if (rep && (st = screen_report(rep, &a, c, v, computed)) != AS_OK)
         goto fail;
     as_log(AS_LOG_INFO, "%zu labels computed in this run (the others came from %s)", computed,
-           a.db);
+           a.co.db);
 fail:
     cli_progress_end();
     rc = st == AS_OK ? 0 : cli_fail(st);
     as_report_free(rep);
-    as_json_free(root);
-    as_free(old);
-    for (size_t i = 0; i < n_sys; i++)
-        as_screen_free(sys[i]);
-    for (size_t i = 0; i <= MAX_CAND; i++)
-        as_oracle_free(sys_oracle[i]);
-    as_campaign_db_close(db);
-    as_label_store_close(store);
-    as_oracle_free(oracle);
+    as_campaign_close(c);
     return rc;
 }

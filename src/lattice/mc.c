@@ -364,12 +364,8 @@ static uint64_t config_hash(const as_lattice *lat, const int *config, size_t K)
     uint64_t C[AS_LATTICE_MAX_SHELLS * AS_LATTICE_MAX_SPECIES * AS_LATTICE_MAX_SPECIES];
     if (as_lattice_pair_counts(lat, config, K, C) != AS_OK)
         return 0;
-    uint64_t h = 1469598103934665603ull; /* FNV-1a over the translation-invariant counts */
-    for (size_t i = 0; i < lat->n_shells * K * K; i++) {
-        h ^= C[i];
-        h *= 1099511628211ull;
-    }
-    return h;
+    /* over the translation-invariant counts */
+    return as_hash64(AS_HASH64_INIT, C, lat->n_shells * K * K * sizeof *C);
 }
 
 as_mc_options as_mc_options_default(void)

@@ -1,9 +1,21 @@
-/* The label store: one SQLite file (the only place of this area that sees sqlite3.h), tables
- * prefixed label_ so a campaign (issue 5) can keep its own tables in the same file.
- * Key: 64-bit FNV-1a of a canonical text of the structure (cell, per-atom species symbol and
- * position, every length rounded to an integer number of 1e-6 Å) followed by the method text
- * (oracle description and relaxation settings). WAL journal; every label is its own committed
- * transaction, so a process killed at any point keeps every label it had finished. */
+/* The store: one SQLite file with one connection (the only file of the library that includes
+ * sqlite3.h), holding the labels of the oracle area and the records of a campaign, under one
+ * format version.
+ *
+ * Format: the file's application id (PRAGMA application_id) says it is an alloyscout store, its
+ * user_version the format (AS_STORE_FORMAT). Format 1 (before issue 11) had neither mark; a
+ * format-1 file holding only labels is stamped with the current format on open (label keys and
+ * columns did not change), one holding a campaign is refused, and so is any other SQLite file
+ * with tables of its own or a store of another format. Adding a table: add its CREATE TABLE to
+ * store_schema, raise AS_STORE_FORMAT, and say in open_checked what an older file gets
+ * (created tables or a refusal).
+ *
+ * Labels (table label_result): key = as_hash64 of a canonical text of the structure (cell,
+ * per-atom species symbol and position, every length rounded to an integer number of 1e-6 Å)
+ * followed by the method text (oracle description and relaxation settings).
+ * Campaign records: campaign_meta (key, value) and campaign_record (system, round, json).
+ * WAL journal, synchronous=NORMAL: every write is its own committed transaction, so a process
+ * killed at any point keeps everything it had written. */
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -11,20 +23,13 @@
 
 #include "oracle_int.h"
 
-struct as_label_store {
+#define AS_STORE_APPLICATION_ID 0x41537374 /* "ASst" */
+
+struct as_store {
     sqlite3 *db;
     sqlite3_stmt *get, *put, *count;
     char *path;
 };
-
-static uint64_t fnv(uint64_t h, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 static long long round6(double x)
 {
@@ -33,33 +38,132 @@ static long long round6(double x)
 
 uint64_t as_label_key(const as_structure *s, const char *method)
 {
-    uint64_t h = 14695981039346656037ULL;
+    uint64_t h = AS_HASH64_INIT;
     char buf[160];
     int L = snprintf(buf, sizeof buf, "n=%zu\ncell", s->n);
-    h = fnv(h, buf, (size_t)L);
+    h = as_hash64(h, buf, (size_t)L);
     for (int k = 0; k < 9; k++) {
         L = snprintf(buf, sizeof buf, " %lld", round6(s->cell[k]));
-        h = fnv(h, buf, (size_t)L);
+        h = as_hash64(h, buf, (size_t)L);
     }
     for (size_t i = 0; i < s->n; i++) {
         int sp = s->species[i];
         const char *sym = (sp >= 0 && (size_t)sp < s->n_symbols) ? s->symbols[sp] : "?";
         L = snprintf(buf, sizeof buf, "\n%s %lld %lld %lld", sym, round6(s->pos[3 * i]),
                      round6(s->pos[3 * i + 1]), round6(s->pos[3 * i + 2]));
-        h = fnv(h, buf, (size_t)L);
+        h = as_hash64(h, buf, (size_t)L);
     }
-    h = fnv(h, "\nmethod ", 8);
-    h = fnv(h, method, strlen(method));
-    return h;
+    h = as_hash64(h, "\nmethod ", 8);
+    return as_hash64_str(h, method);
 }
 
-static as_status db_fail(as_label_store *st, const char *what)
+static as_status db_fail(as_store *st, const char *what)
 {
-    return AS_FAIL(AS_EDB, "label store %s: %s: %s", st->path ? st->path : "", what,
+    return AS_FAIL(AS_EDB, "store %s: %s: %s", st->path ? st->path : "", what,
                    sqlite3_errmsg(st->db));
 }
 
-void as_label_store_close(as_label_store *st)
+/* Every table of the current format. */
+static const char *store_schema =
+    "CREATE TABLE IF NOT EXISTS label_result("
+    " key INTEGER PRIMARY KEY,"      /* as_label_key as a signed 64-bit integer */
+    " method TEXT NOT NULL,"
+    " n_atoms INTEGER NOT NULL,"
+    " status INTEGER NOT NULL,"      /* as_status: 0 = ok */
+    " energy REAL,"                  /* eV */
+    " energy_per_atom REAL,"
+    " rmsd REAL, rmsd_paper REAL, fmax REAL,"
+    " steps INTEGER, relaxed INTEGER, attempts INTEGER,"
+    " error TEXT,"
+    " positions BLOB,"               /* relaxed (n, 3) doubles, native byte order */
+    " created TEXT DEFAULT CURRENT_TIMESTAMP);"
+    "CREATE TABLE IF NOT EXISTS campaign_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS campaign_record(system TEXT NOT NULL, round INTEGER NOT NULL,"
+    " json TEXT NOT NULL, PRIMARY KEY(system, round));";
+
+/* One integer from a query (0 when it gives no row). */
+static int query_int(as_store *st, const char *sql, sqlite3_int64 *v)
+{
+    sqlite3_stmt *q = NULL;
+    *v = 0;
+    int rc = sqlite3_prepare_v2(st->db, sql, -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW)
+            *v = sqlite3_column_int64(q, 0);
+        rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+    }
+    sqlite3_finalize(q);
+    return rc;
+}
+
+static as_status create_schema(as_store *st)
+{
+    char sql[64];
+    char *err = NULL;
+    if (sqlite3_exec(st->db, store_schema, NULL, NULL, &err) != SQLITE_OK) {
+        as_status s = AS_FAIL(AS_EDB, "store %s: cannot create tables: %s", st->path,
+                              err ? err : "unknown error");
+        sqlite3_free(err);
+        return s;
+    }
+    snprintf(sql, sizeof sql, "PRAGMA application_id=%d;PRAGMA user_version=%d;",
+             AS_STORE_APPLICATION_ID, AS_STORE_FORMAT);
+    if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(st, "cannot write the format version");
+    return AS_OK;
+}
+
+/* Inside the write transaction: accept the current format, create a new store in an empty file,
+ * stamp a format-1 label store, refuse everything else with the reason. */
+static as_status open_checked(as_store *st)
+{
+    sqlite3_int64 app, version, n_tables, n_ours, has_campaign = 0;
+    if (query_int(st, "PRAGMA application_id", &app) != SQLITE_OK)
+        return AS_FAIL(AS_EDB, "store %s: not an SQLite file: %s", st->path,
+                       sqlite3_errmsg(st->db));
+    if (query_int(st, "PRAGMA user_version", &version) != SQLITE_OK ||
+        query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT "
+                      "LIKE 'sqlite_%'", &n_tables) != SQLITE_OK ||
+        query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                      "('label_result', 'campaign_meta', 'campaign_record')", &n_ours) != SQLITE_OK)
+        return db_fail(st, "cannot read the format");
+    if (app == AS_STORE_APPLICATION_ID) {
+        if (version == AS_STORE_FORMAT)
+            return AS_OK;
+        if (version > AS_STORE_FORMAT)
+            return AS_FAIL(AS_EDB, "%s: store format %lld, written by a newer alloyscout; this "
+                           "alloyscout reads format %d", st->path, (long long)version,
+                           AS_STORE_FORMAT);
+        return AS_FAIL(AS_EDB, "%s: store format %lld, this alloyscout reads format %d; re-run "
+                       "without --resume into a new --db", st->path, (long long)version,
+                       AS_STORE_FORMAT);
+    }
+    if (app != 0 || version != 0 || n_tables != n_ours)
+        return AS_FAIL(AS_EDB, "%s: an SQLite file but not an alloyscout store (application id "
+                       "%lld, user version %lld, %lld tables of its own): choose another file",
+                       st->path, (long long)app, (long long)version,
+                       (long long)(n_tables - n_ours));
+    if (n_tables == 0)
+        return create_schema(st);
+    /* format 1: a campaign in it drew its random streams with the old system hash */
+    sqlite3_int64 has_meta = 0;
+    if (query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                      "'campaign_meta'", &has_meta) != SQLITE_OK ||
+        (has_meta && query_int(st, "SELECT count(*) FROM campaign_meta", &has_campaign) !=
+                         SQLITE_OK))
+        return db_fail(st, "cannot read the format");
+    if (has_campaign)
+        return AS_FAIL(AS_EDB, "%s: campaign format 1, this alloyscout reads format %d (its "
+                       "screen draws other random streams, so the campaign cannot be "
+                       "continued); re-run without --resume into a new --db", st->path,
+                       AS_STORE_FORMAT);
+    as_log(AS_LOG_INFO, "%s: label store of format 1, now format %d (labels unchanged)",
+           st->path, AS_STORE_FORMAT);
+    return create_schema(st);
+}
+
+void as_store_close(as_store *st)
 {
     if (!st)
         return;
@@ -71,45 +175,41 @@ void as_label_store_close(as_label_store *st)
     as_free(st);
 }
 
-as_status as_label_store_open(const char *path, as_label_store **out)
+as_status as_store_open(const char *path, as_store **out)
 {
     as_status s = AS_OK;
     *out = NULL;
-    as_label_store *st = as_calloc(1, sizeof *st);
+    as_store *st = as_calloc(1, sizeof *st);
     if (!st)
-        return AS_FAIL(AS_ENOMEM, "label store: cannot allocate");
+        return AS_FAIL(AS_ENOMEM, "store: cannot allocate");
     st->path = as_strdup(path);
     if (!st->path) {
         as_free(st);
-        return AS_FAIL(AS_ENOMEM, "label store: cannot allocate");
+        return AS_FAIL(AS_ENOMEM, "store: cannot allocate");
     }
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
-        s = st->db ? db_fail(st, "cannot open")
-                   : AS_FAIL(AS_EDB, "label store %s: cannot open", path);
+        s = st->db ? db_fail(st, "cannot open") : AS_FAIL(AS_EDB, "store %s: cannot open", path);
         goto fail;
     }
     sqlite3_busy_timeout(st->db, 10000);
-    const char *schema =
-        "PRAGMA journal_mode=WAL;"
-        "PRAGMA synchronous=NORMAL;"
-        "CREATE TABLE IF NOT EXISTS label_result("
-        " key INTEGER PRIMARY KEY,"      /* as_label_key as a signed 64-bit integer */
-        " method TEXT NOT NULL,"
-        " n_atoms INTEGER NOT NULL,"
-        " status INTEGER NOT NULL,"      /* as_status: 0 = ok */
-        " energy REAL,"                  /* eV */
-        " energy_per_atom REAL,"
-        " rmsd REAL, rmsd_paper REAL, fmax REAL,"
-        " steps INTEGER, relaxed INTEGER, attempts INTEGER,"
-        " error TEXT,"
-        " positions BLOB,"               /* relaxed (n, 3) doubles, native byte order */
-        " created TEXT DEFAULT CURRENT_TIMESTAMP);";
-    char *err = NULL;
-    if (sqlite3_exec(st->db, schema, NULL, NULL, &err) != SQLITE_OK) {
-        s = AS_FAIL(AS_EDB, "label store %s: cannot create tables: %s", path,
-                    err ? err : "unknown error");
-        sqlite3_free(err);
+    /* the format is checked (and a new store made) under the write lock, so two processes
+     * opening a new file at once cannot both create it */
+    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        s = AS_FAIL(AS_EDB, "store %s: not a usable SQLite file: %s", path,
+                    sqlite3_errmsg(st->db));
+        goto fail;
+    }
+    s = open_checked(st);
+    if (sqlite3_exec(st->db, s == AS_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK &&
+        s == AS_OK)
+        s = db_fail(st, "cannot commit");
+    if (s != AS_OK)
+        goto fail;
+    /* the journal mode is set after the check, so a foreign file is never changed */
+    if (sqlite3_exec(st->db, "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;", NULL, NULL,
+                     NULL) != SQLITE_OK) {
+        s = db_fail(st, "cannot set the journal mode");
         goto fail;
     }
     if (sqlite3_prepare_v2(st->db,
@@ -129,16 +229,18 @@ as_status as_label_store_open(const char *path, as_label_store **out)
     *out = st;
     return AS_OK;
 fail:
-    as_label_store_close(st);
+    as_store_close(st);
     return s;
 }
+
+const char *as_store_path(const as_store *st) { return st->path; }
 
 static double col_double(sqlite3_stmt *q, int c)
 {
     return sqlite3_column_type(q, c) == SQLITE_NULL ? NAN : sqlite3_column_double(q, c);
 }
 
-as_status as_label_store_get(as_label_store *st, uint64_t key, as_label_result *out,
+as_status as_label_store_get(as_store *st, uint64_t key, as_label_result *out,
                              double *relaxed_pos, size_t n, int *found)
 {
     as_status s = AS_OK;
@@ -181,7 +283,7 @@ static void bind_double(sqlite3_stmt *q, int c, double v)
         sqlite3_bind_null(q, c);
 }
 
-as_status as_label_store_put(as_label_store *st, uint64_t key, const char *method,
+as_status as_label_store_put(as_store *st, uint64_t key, const char *method,
                              const as_structure *s, const as_label_result *r,
                              const double *relaxed_pos)
 {
@@ -212,7 +314,7 @@ as_status as_label_store_put(as_label_store *st, uint64_t key, const char *metho
     return AS_OK;
 }
 
-as_status as_label_store_count(as_label_store *st, size_t *count)
+as_status as_label_store_count(as_store *st, size_t *count)
 {
     sqlite3_reset(st->count);
     if (sqlite3_step(st->count) != SQLITE_ROW) {
@@ -221,5 +323,70 @@ as_status as_label_store_count(as_label_store *st, size_t *count)
     }
     *count = (size_t)sqlite3_column_int64(st->count, 0);
     sqlite3_reset(st->count);
+    return AS_OK;
+}
+
+/* ---- campaign records ---- */
+
+as_status as_store_meta_get(as_store *st, const char *key, char **value)
+{
+    sqlite3_stmt *q = NULL;
+    *value = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM campaign_meta WHERE key = ?", -1, &q,
+                           NULL) != SQLITE_OK)
+        return db_fail(st, "cannot read campaign_meta");
+    sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    as_status s = AS_OK;
+    if (rc == SQLITE_ROW) {
+        *value = as_strdup((const char *)sqlite3_column_text(q, 0));
+        if (!*value)
+            s = AS_FAIL(AS_ENOMEM, "store: out of memory");
+    } else if (rc != SQLITE_DONE) {
+        s = db_fail(st, "cannot read campaign_meta");
+    }
+    sqlite3_finalize(q);
+    return s;
+}
+
+/* Run one statement binding text a, then (with use_n) the integer n and text b, else text b. */
+static as_status write2(as_store *st, const char *sql, const char *a, const char *b,
+                        sqlite3_int64 n, int use_n)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_fail(st, "cannot write");
+    sqlite3_bind_text(q, 1, a, -1, SQLITE_TRANSIENT);
+    if (use_n) {
+        sqlite3_bind_int64(q, 2, n);
+        sqlite3_bind_text(q, 3, b, -1, SQLITE_TRANSIENT);
+    } else {
+        sqlite3_bind_text(q, 2, b, -1, SQLITE_TRANSIENT);
+    }
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? AS_OK : db_fail(st, "cannot write");
+}
+
+as_status as_store_meta_set(as_store *st, const char *key, const char *value)
+{
+    return write2(st, "INSERT OR REPLACE INTO campaign_meta(key, value) VALUES(?, ?)", key, value,
+                  0, 0);
+}
+
+as_status as_store_record_put(as_store *st, const char *system, size_t round, const char *json)
+{
+    sqlite3_int64 r = round == (size_t)-1 ? -1 : (sqlite3_int64)round;
+    return write2(st, "INSERT OR REPLACE INTO campaign_record(system, round, json) VALUES(?, ?, ?)",
+                  system, json, r, 1);
+}
+
+as_status as_store_record_count(as_store *st, size_t *count)
+{
+    sqlite3_int64 n;
+    *count = 0;
+    if (query_int(st, "SELECT count(*) FROM campaign_record", &n) != SQLITE_OK)
+        return db_fail(st, "cannot count campaign records");
+    *count = (size_t)n;
     return AS_OK;
 }

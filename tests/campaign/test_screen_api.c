@@ -83,12 +83,12 @@ static void create_should_refuse_a_non_element_and_a_host_element(void **state)
 {
     (void)state;
     as_oracle *o;
-    as_label_store *st;
+    as_store *st;
     as_screen *s = (as_screen *)1;
     as_screen_options opt = as_screen_options_default();
     cleanup();
     assert_int_equal(as_oracle_create("eam", NULL, &o), AS_OK);
-    assert_int_equal(as_label_store_open(DB, &st), AS_OK);
+    assert_int_equal(as_store_open(DB, &st), AS_OK);
     assert_int_equal(as_screen_create(&opt, "Xx", o, st, &s), AS_EINVAL);
     assert_null(s);
     assert_non_null(strstr(as_errmsg(), "'Xx' is not an element symbol"));
@@ -99,7 +99,7 @@ static void create_should_refuse_a_non_element_and_a_host_element(void **state)
     opt.size = 1;
     assert_int_equal(as_screen_create(&opt, "Cu", o, st, &s), AS_EINVAL);
     assert_null(s);
-    as_label_store_close(st);
+    as_store_close(st);
     as_oracle_free(o);
     cleanup();
 }
@@ -108,13 +108,13 @@ static void create_should_name_the_supported_elements_for_an_element_the_oracle_
 {
     (void)state;
     as_oracle *o, *full;
-    as_label_store *st;
+    as_store *st;
     as_screen *s = (as_screen *)1;
     as_screen_options opt = as_screen_options_default();
     cleanup();
     assert_int_equal(as_oracle_create("eam:Pt,Co", NULL, &o), AS_OK);
     assert_int_equal(as_oracle_create("eam", NULL, &full), AS_OK);
-    assert_int_equal(as_label_store_open(DB, &st), AS_OK);
+    assert_int_equal(as_store_open(DB, &st), AS_OK);
     /* Cu is an element, but this oracle was tabulated for Pt and Co only */
     assert_int_equal(as_screen_create(&opt, "Cu", o, st, &s), AS_EINVAL);
     assert_null(s);
@@ -128,7 +128,7 @@ static void create_should_name_the_supported_elements_for_an_element_the_oracle_
     strcpy(opt.host[1], "Xe");
     assert_int_equal(as_screen_create(&opt, NULL, full, st, &s), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "cannot treat Xe"));
-    as_label_store_close(st);
+    as_store_close(st);
     as_oracle_free(o);
     as_oracle_free(full);
     cleanup();
@@ -138,12 +138,12 @@ static void rounds_and_finish_should_refuse_to_run_before_setup(void **state)
 {
     (void)state;
     as_oracle *o;
-    as_label_store *st;
+    as_store *st;
     as_screen *s;
     as_screen_options opt = as_screen_options_default();
     cleanup();
     assert_int_equal(as_oracle_create("eam:Pt,Co,Cu", NULL, &o), AS_OK);
-    assert_int_equal(as_label_store_open(DB, &st), AS_OK);
+    assert_int_equal(as_store_open(DB, &st), AS_OK);
     assert_int_equal(as_screen_create(&opt, "Cu", o, st, &s), AS_OK);
     assert_string_equal(as_screen_get_result(s)->name, "Pt2CoCu");
     assert_string_equal(as_screen_get_result(s)->m, "Cu");
@@ -153,7 +153,7 @@ static void rounds_and_finish_should_refuse_to_run_before_setup(void **state)
     assert_int_equal(as_screen_labels_computed(s), 0);
     as_screen_free(s);
     as_screen_free(NULL);
-    as_label_store_close(st);
+    as_store_close(st);
     as_oracle_free(o);
     cleanup();
 }
@@ -161,31 +161,31 @@ static void rounds_and_finish_should_refuse_to_run_before_setup(void **state)
 static void campaign_tables_should_keep_settings_and_one_record_per_system_and_round(void **state)
 {
     (void)state;
-    as_campaign_db *db;
+    as_store *db;
     char *v;
     size_t n;
     cleanup();
-    assert_int_equal(as_campaign_db_open(DB, &db), AS_OK);
-    assert_int_equal(as_campaign_db_get(db, "campaign", &v), AS_OK);
+    assert_int_equal(as_store_open(DB, &db), AS_OK);
+    assert_int_equal(as_store_meta_get(db, "campaign", &v), AS_OK);
     assert_null(v);
-    assert_int_equal(as_campaign_db_set(db, "campaign", "host=Pt,Co seed=7"), AS_OK);
-    assert_int_equal(as_campaign_db_set(db, "campaign", "host=Pt,Co seed=8"), AS_OK);
-    assert_int_equal(as_campaign_db_put(db, "PtCo", 0, "{\"mae\":0.01}"), AS_OK);
-    assert_int_equal(as_campaign_db_put(db, "PtCo", 1, "{\"mae\":0.02}"), AS_OK);
-    assert_int_equal(as_campaign_db_put(db, "PtCo", 1, "{\"mae\":0.03}"), AS_OK); /* replayed */
-    assert_int_equal(as_campaign_db_put(db, "PtCo", (size_t)-1, "{}"), AS_OK);
-    assert_int_equal(as_campaign_db_count(db, &n), AS_OK);
+    assert_int_equal(as_store_meta_set(db, "campaign", "host=Pt,Co seed=7"), AS_OK);
+    assert_int_equal(as_store_meta_set(db, "campaign", "host=Pt,Co seed=8"), AS_OK);
+    assert_int_equal(as_store_record_put(db, "PtCo", 0, "{\"mae\":0.01}"), AS_OK);
+    assert_int_equal(as_store_record_put(db, "PtCo", 1, "{\"mae\":0.02}"), AS_OK);
+    assert_int_equal(as_store_record_put(db, "PtCo", 1, "{\"mae\":0.03}"), AS_OK); /* replayed */
+    assert_int_equal(as_store_record_put(db, "PtCo", (size_t)-1, "{}"), AS_OK);
+    assert_int_equal(as_store_record_count(db, &n), AS_OK);
     assert_int_equal(n, 3);
-    as_campaign_db_close(db);
-    as_campaign_db_close(NULL);
+    as_store_close(db);
+    as_store_close(NULL);
     /* committed at once: a new connection sees everything */
-    assert_int_equal(as_campaign_db_open(DB, &db), AS_OK);
-    assert_int_equal(as_campaign_db_get(db, "campaign", &v), AS_OK);
+    assert_int_equal(as_store_open(DB, &db), AS_OK);
+    assert_int_equal(as_store_meta_get(db, "campaign", &v), AS_OK);
     assert_string_equal(v, "host=Pt,Co seed=8");
     as_free(v);
-    assert_int_equal(as_campaign_db_count(db, &n), AS_OK);
+    assert_int_equal(as_store_record_count(db, &n), AS_OK);
     assert_int_equal(n, 3);
-    as_campaign_db_close(db);
+    as_store_close(db);
     cleanup();
 }
 
@@ -198,12 +198,12 @@ static void campaign_open_should_refuse_a_file_that_is_not_sqlite(void **state)
     for (int i = 0; i < 200; i++)
         fputs("this is a text file, not an SQLite database\n", f);
     fclose(f);
-    as_campaign_db *db = (as_campaign_db *)1;
-    assert_int_equal(as_campaign_db_open(path, &db), AS_EDB);
+    as_store *db = (as_store *)1;
+    assert_int_equal(as_store_open(path, &db), AS_EDB);
     assert_null(db);
     assert_non_null(strstr(as_errmsg(), path));
     remove(path);
-    assert_int_equal(as_campaign_db_open(AS_BUILD_DIR "/no/such/dir/c.sqlite", &db), AS_EDB);
+    assert_int_equal(as_store_open(AS_BUILD_DIR "/no/such/dir/c.sqlite", &db), AS_EDB);
     assert_null(db);
 }
 
@@ -211,10 +211,10 @@ static void allocation_failures_should_give_enomem_without_leaks(void **state)
 {
     (void)state;
     as_oracle *o;
-    as_label_store *st;
+    as_store *st;
     cleanup();
     assert_int_equal(as_oracle_create("eam:Pt,Co,Cu", NULL, &o), AS_OK);
-    assert_int_equal(as_label_store_open(DB, &st), AS_OK);
+    assert_int_equal(as_store_open(DB, &st), AS_OK);
     as_screen_options opt = as_screen_options_default();
     int saw_ok = 0;
     for (size_t k = 1; k < 20 && !saw_ok; k++) {
@@ -233,20 +233,20 @@ static void allocation_failures_should_give_enomem_without_leaks(void **state)
     assert_true(saw_ok);
     saw_ok = 0;
     for (size_t k = 1; k < 20 && !saw_ok; k++) {
-        as_campaign_db *db = (as_campaign_db *)1;
+        as_store *db = (as_store *)1;
         as_alloc_fail_after(k);
-        as_status rc = as_campaign_db_open(DB, &db);
+        as_status rc = as_store_open(DB, &db);
         as_alloc_fail_after(0);
         if (rc == AS_OK) {
             saw_ok = 1;
-            as_campaign_db_close(db);
+            as_store_close(db);
         } else {
             assert_int_equal(rc, AS_ENOMEM);
             assert_null(db);
         }
     }
     assert_true(saw_ok);
-    as_label_store_close(st);
+    as_store_close(st);
     as_oracle_free(o);
     cleanup();
 }

@@ -53,7 +53,7 @@ static as_screen_options tiny(void)
     return o;
 }
 
-static as_screen *run_tiny(as_oracle *o, as_label_store *st)
+static as_screen *run_tiny(as_oracle *o, as_store *st)
 {
     as_screen_options opt = tiny();
     as_screen *s;
@@ -72,11 +72,11 @@ static void a_replayed_screen_should_compute_no_label_and_end_with_identical_res
 {
     (void)state;
     as_oracle *o;
-    as_label_store *st;
+    as_store *st;
     size_t stored;
     cleanup();
     assert_int_equal(as_oracle_create("eam:Pt,Co", NULL, &o), AS_OK);
-    assert_int_equal(as_label_store_open(DB, &st), AS_OK);
+    assert_int_equal(as_store_open(DB, &st), AS_OK);
     as_screen *a = run_tiny(o, st);
     const as_screen_result *ra = as_screen_get_result(a);
     assert_int_equal(as_label_store_count(st, &stored), AS_OK);
@@ -110,7 +110,7 @@ static void a_replayed_screen_should_compute_no_label_and_end_with_identical_res
     /* the replay: same options, same store, nothing computed, identical numbers */
     if (UNDER_ASAN) {
         as_screen_free(a);
-        as_label_store_close(st);
+        as_store_close(st);
         as_oracle_free(o);
         cleanup();
         return;
@@ -139,7 +139,7 @@ static void a_replayed_screen_should_compute_no_label_and_end_with_identical_res
     }
     as_screen_free(a);
     as_screen_free(b);
-    as_label_store_close(st);
+    as_store_close(st);
     as_oracle_free(o);
     cleanup();
 }

@@ -1,4 +1,4 @@
-/* The SQLite label store: keys, insert/reopen/lookup, no structure labelled twice, and a child
+/* The label store (as_store): keys, insert/reopen/lookup, no structure labelled twice, and a child
  * process killed with SIGKILL in the middle of a batch loses no committed label. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,14 +61,14 @@ static void labels_should_survive_reopening_and_not_be_computed_twice(void **sta
     assert_int_equal(as_oracle_create("eam:Pt,Co,Cu", NULL, &o), AS_OK);
     as_structure **v = make(4, 2);
     as_label_result r[4];
-    as_label_store *st;
+    as_store *st;
     size_t nc, cnt;
-    assert_int_equal(as_label_store_open(DB, &st), AS_OK);
+    assert_int_equal(as_store_open(DB, &st), AS_OK);
     assert_int_equal(as_oracle_label_stored(o, st, (const as_structure *const *)v, 3, 1, NULL, r,
                                             NULL, &nc), AS_OK);
     assert_int_equal(nc, 3);
-    as_label_store_close(st);
-    assert_int_equal(as_label_store_open(DB, &st), AS_OK);
+    as_store_close(st);
+    assert_int_equal(as_store_open(DB, &st), AS_OK);
     assert_int_equal(as_label_store_count(st, &cnt), AS_OK);
     assert_int_equal(cnt, 3);
     as_label_result r2[4];
@@ -87,8 +87,8 @@ static void labels_should_survive_reopening_and_not_be_computed_twice(void **sta
     }
     for (int i = 0; i < 4; i++)
         as_structure_free(rx[i]);
-    as_label_store_close(st);
-    assert_int_equal(as_label_store_open(AS_BUILD_DIR "/no/such/dir/x.sqlite", &st), AS_EDB);
+    as_store_close(st);
+    assert_int_equal(as_store_open(AS_BUILD_DIR "/no/such/dir/x.sqlite", &st), AS_EDB);
     for (int i = 0; i < 4; i++)
         as_structure_free(v[i]);
     free(v);
@@ -110,10 +110,10 @@ static void a_killed_run_should_lose_no_committed_label(void **state)
     assert_true(pid >= 0);
     if (pid == 0) {
         as_oracle *o;
-        as_label_store *st;
+        as_store *st;
         as_label_result *r = calloc(n, sizeof *r);
         close(fds[0]);
-        if (as_oracle_create("eam:Pt,Co,Cu", NULL, &o) || as_label_store_open(DB, &st))
+        if (as_oracle_create("eam:Pt,Co,Cu", NULL, &o) || as_store_open(DB, &st))
             _exit(2);
         if (write(fds[1], "k", 1) != 1)
             _exit(3);
@@ -127,22 +127,22 @@ static void a_killed_run_should_lose_no_committed_label(void **state)
     close(fds[0]);
     /* wait until some labels are committed, then kill -9 in the middle of the batch */
     size_t seen = 0;
-    as_label_store *watch;
-    assert_int_equal(as_label_store_open(DB, &watch), AS_OK);
+    as_store *watch;
+    assert_int_equal(as_store_open(DB, &watch), AS_OK);
     for (int t = 0; t < 20000 && seen < 5; t++) {
         as_label_store_count(watch, &seen);
         struct timespec ts = {0, 500000};
         nanosleep(&ts, NULL);
     }
-    as_label_store_close(watch);
+    as_store_close(watch);
     kill(pid, SIGKILL);
     int ws;
     waitpid(pid, &ws, 0);
     assert_true(seen >= 5);
-    as_label_store *st;
+    as_store *st;
     as_oracle *o;
     size_t cnt, nc;
-    assert_int_equal(as_label_store_open(DB, &st), AS_OK);
+    assert_int_equal(as_store_open(DB, &st), AS_OK);
     assert_int_equal(as_label_store_count(st, &cnt), AS_OK);
     assert_true(cnt >= seen);
     assert_int_equal(as_oracle_create("eam:Pt,Co,Cu", NULL, &o), AS_OK);
@@ -162,7 +162,7 @@ static void a_killed_run_should_lose_no_committed_label(void **state)
         as_structure_free(c);
     }
     free(r);
-    as_label_store_close(st);
+    as_store_close(st);
     as_oracle_free(o);
     for (size_t i = 0; i < n; i++)
         as_structure_free(v[i]);

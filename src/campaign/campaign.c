@@ -1,0 +1,530 @@
+/* The campaign of workflow B (seed 004): the host pair and each candidate M screened in order in
+ * one store, with the campaign key and resume rules, the oracle of each system, skipping,
+ * ranking by ordering energy and the JSON results. See include/alloyscout/campaign.h and
+ * docs/campaign.md. The per-system work is as_screen_* (screen.c). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloyscout/campaign.h"
+#include "alloyscout/json.h"
+#include "alloyscout/lattice.h"
+#include "core_int.h"
+
+static const char *physics_note =
+    "The default EAM oracle (Zhou, Johnson & Wadley 2004) is fitted to pure metals; the cross "
+    "interactions come from a mixing rule. It reproduces the sign of the PtCo ordering energy but "
+    "not the DFT trend across M, and for some M the Pt2CoM cell is not even mechanically stable "
+    "with it. Use these rankings to exercise the workflow; decisions need DFT or an alloy-fitted "
+    "potential through the cmd: or lammps: oracle.";
+
+#define EAM_NAME "eam (Zhou 2004, tabulated for each system's elements)"
+
+/* One system of the campaign: screened (screen != NULL) or skipped with a reason. */
+typedef struct {
+    char name[16];
+    as_screen *screen;
+    as_oracle *oracle; /* owned: the per-system Zhou tables of plain "eam"; else NULL */
+    char *why;         /* skipped: the reason */
+    int finished;
+} campaign_system;
+
+struct as_campaign {
+    as_screen_options so;
+    char *db;
+    int plain_eam;
+    as_oracle *oracle;
+    as_store *store;
+    char *key;
+    campaign_system *sys; /* (1 + n_candidates): host pair first */
+    size_t n_all, n_screened;
+    size_t cur, phase;    /* next step: system cur, phase 0 setup, 1..rounds, rounds + 1 finish */
+    /* the ranking view */
+    as_campaign_ranking_view view;
+    const as_screen_result **v_systems, **v_ranked;
+    as_campaign_unranked *v_unranked;
+};
+
+as_campaign_options as_campaign_options_default(void)
+{
+    as_campaign_options o;
+    memset(&o, 0, sizeof o);
+    o.screen = as_screen_options_default();
+    o.oracle = "eam";
+    as_oracle_options_default(&o.oracle_options);
+    return o;
+}
+
+as_status as_campaign_options_check(const as_campaign_options *o)
+{
+    if (!o->db || !*o->db)
+        return AS_FAIL(AS_EINVAL, "campaign: a store file (--db) is required: it keeps every "
+                       "label");
+    if (o->n_candidates == 0 || !o->candidates)
+        return AS_FAIL(AS_EINVAL, "campaign: at least one candidate (--candidates) is required");
+    if (!o->oracle || !*o->oracle)
+        return AS_FAIL(AS_EINVAL, "campaign: no oracle spec");
+    for (size_t i = 0; i < 2; i++)
+        if (as_lattice_element_z(o->screen.host[i]) <= 0)
+            return AS_FAIL(AS_EINVAL, "campaign: host '%s' is not an element symbol",
+                           o->screen.host[i]);
+    for (size_t i = 0; i < o->n_candidates; i++) {
+        const char *m = o->candidates[i];
+        if (!m || strlen(m) >= AS_SYMBOL_MAX || as_lattice_element_z(m) <= 0)
+            return AS_FAIL(AS_EINVAL, "campaign: candidate '%s' is not an element symbol",
+                           m ? m : "(null)");
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(o->candidates[j], m))
+                return AS_FAIL(AS_EINVAL, "campaign: candidate %s is given twice", m);
+    }
+    return as_screen_options_check(&o->screen);
+}
+
+void as_campaign_close(as_campaign *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; c->sys && i < c->n_all; i++) {
+        as_screen_free(c->sys[i].screen);
+        as_oracle_free(c->sys[i].oracle);
+        as_free(c->sys[i].why);
+    }
+    as_free(c->sys);
+    as_free(c->v_systems);
+    as_free(c->v_ranked);
+    as_free(c->v_unranked);
+    as_store_close(c->store);
+    as_oracle_free(c->oracle);
+    as_free(c->key);
+    as_free(c->db);
+    as_free(c);
+}
+
+/* The text that identifies a campaign: a resumed run must match it. */
+static as_status campaign_key(const as_campaign_options *o, const as_oracle *oracle, char **out)
+{
+    const as_screen_options *s = &o->screen;
+    size_t len = 1;
+    for (size_t i = 0; i < o->n_candidates; i++)
+        len += strlen(o->candidates[i]) + 1;
+    char *cand = NULL;
+    AS_TRY(AS_ALLOC(cand, len, "campaign: key"));
+    for (size_t i = 0; i < o->n_candidates; i++) {
+        if (i)
+            strcat(cand, ",");
+        strcat(cand, o->candidates[i]);
+    }
+    const char *fmt = "host=%s,%s candidates=%s oracle=%s seed=%llu size=%zu rounds=%zu "
+                      "chains=%zu steps=%zu per_round=%zu test=%.17g sets=%zu/%zu/%zu "
+                      "validate=%zu random=%d pca=%.17g restarts=%zu noise=%d fmax=%.17g "
+                      "rmsd_max=%.17g";
+#define KEY_ARGS                                                                                  \
+    s->host[0], s->host[1], cand, as_oracle_describe(oracle), (unsigned long long)s->seed,       \
+        s->size, s->rounds, s->chains, s->chain_steps, s->per_round, s->test_fraction,            \
+        s->n_ordered, s->n_random, s->n_across, s->validate, s->random_baseline, s->pca_fraction, \
+        s->gp_restarts, s->gp_noise, s->fmax, s->rmsd_max
+    int n = snprintf(NULL, 0, fmt, KEY_ARGS);
+    as_status st = n < 0 ? AS_FAIL(AS_EINVAL, "campaign: key") : AS_ALLOC(*out, (size_t)n + 1,
+                                                                          "campaign: key");
+    if (st == AS_OK)
+        snprintf(*out, (size_t)n + 1, fmt, KEY_ARGS);
+#undef KEY_ARGS
+    as_free(cand);
+    return st;
+}
+
+/* Register the campaign in the store, or check that the store holds this one (resume). */
+static as_status check_store(as_campaign *c, int resume, int existed)
+{
+    char *old = NULL;
+    as_status st;
+    AS_TRY(as_store_meta_get(c->store, "campaign", &old));
+    if (old && strcmp(old, c->key) != 0)
+        st = AS_FAIL(AS_EINVAL, "%s holds another campaign (%s); this one is (%s): use another "
+                     "--db", c->db, old, c->key);
+    else if (old && !resume)
+        st = AS_FAIL(AS_EINVAL, "%s already holds this campaign: pass --resume to continue it, "
+                     "or choose another --db", c->db);
+    else if (!old) {
+        if (resume && existed)
+            as_log(AS_LOG_INFO, "%s holds no campaign yet; starting one", c->db);
+        st = as_store_meta_set(c->store, "campaign", c->key);
+    } else
+        st = AS_OK;
+    as_free(old);
+    return st;
+}
+
+static void sys_name(const as_screen_options *so, const char *m, char *buf, size_t cap)
+{
+    if (m)
+        snprintf(buf, cap, "%s2%s%s", so->host[0], so->host[1], m);
+    else
+        snprintf(buf, cap, "%s%s", so->host[0], so->host[1]);
+}
+
+/* Skip system y: warn, and keep the reason for the ranking. */
+static as_status skip(campaign_system *y, const char *m, const char *fmt, ...) AS_PRINTF(3, 4);
+static as_status skip(campaign_system *y, const char *m, const char *fmt, ...)
+{
+    char why[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    as_log(AS_LOG_WARN, "skipping %s: %s", m, why);
+    y->why = as_strdup(why);
+    return y->why ? AS_OK : AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
+}
+
+/* Prepare system i (0: the host pair): its oracle and screen, or a skip with the reason. With
+ * the plain "eam" oracle each system gets the Zhou tables of its own elements ("eam:Pt,Co,M"),
+ * the setfl file LAMMPS's generator would write for it. */
+static as_status prepare(as_campaign *c, const as_campaign_options *o, size_t i)
+{
+    campaign_system *y = &c->sys[i];
+    const char *m = i == 0 ? NULL : o->candidates[i - 1];
+    as_oracle *use = c->oracle;
+    sys_name(&c->so, m, y->name, sizeof y->name);
+    if (c->plain_eam) {
+        if (m && !as_oracle_supports(c->oracle, m))
+            return skip(y, m, "the eam oracle covers only %s", as_oracle_elements(c->oracle));
+        char spec[64];
+        snprintf(spec, sizeof spec, "eam:%s,%s%s%s", c->so.host[0], c->so.host[1], m ? "," : "",
+                 m ? m : "");
+        AS_TRY(as_oracle_create(spec, &o->oracle_options, &y->oracle));
+        use = y->oracle;
+    }
+    as_status st = as_screen_create(&c->so, m, use, c->store, &y->screen);
+    if (st == AS_EINVAL && m) {
+        as_oracle_free(y->oracle);
+        y->oracle = NULL;
+        return skip(y, m, "%s", as_errmsg());
+    }
+    if (st == AS_OK)
+        c->n_screened++;
+    return st;
+}
+
+as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out)
+{
+    *out = NULL;
+    AS_TRY(as_campaign_options_check(opt));
+    as_campaign *c = as_calloc(1, sizeof *c);
+    if (!c)
+        return AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
+    as_status st;
+    c->so = opt->screen;
+    c->plain_eam = !strcmp(opt->oracle, "eam");
+    c->n_all = 1 + opt->n_candidates;
+    c->db = as_strdup(opt->db);
+    if (!c->db) {
+        st = AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
+        goto fail;
+    }
+    AS_CHECK(AS_ALLOC(c->sys, c->n_all, "campaign: systems"));
+    AS_CHECK(as_oracle_create(opt->oracle, &opt->oracle_options, &c->oracle));
+    AS_CHECK(campaign_key(opt, c->oracle, &c->key));
+    int existed = access(opt->db, F_OK) == 0;
+    AS_CHECK(as_store_open(opt->db, &c->store));
+    AS_CHECK(check_store(c, opt->resume, existed));
+    for (size_t i = 0; i < c->n_all; i++)
+        AS_CHECK(prepare(c, opt, i));
+    while (c->cur < c->n_all && !c->sys[c->cur].screen)
+        c->cur++;
+    *out = c;
+    return AS_OK;
+fail:
+    as_campaign_close(c);
+    return st;
+}
+
+size_t as_campaign_n_systems(const as_campaign *c) { return c->n_screened; }
+
+/* The k-th screened system (skipped ones left out). */
+static campaign_system *screened(const as_campaign *c, size_t k, size_t *slot)
+{
+    for (size_t i = 0; i < c->n_all; i++)
+        if (c->sys[i].screen && k-- == 0) {
+            if (slot)
+                *slot = i;
+            return &c->sys[i];
+        }
+    return NULL;
+}
+
+const as_screen_result *as_campaign_result(const as_campaign *c, size_t i)
+{
+    campaign_system *y = screened(c, i, NULL);
+    return y ? as_screen_get_result(y->screen) : NULL;
+}
+
+int as_campaign_done(const as_campaign *c) { return c->cur >= c->n_all; }
+
+/* ---- records and JSON ---- */
+
+static as_status round_json(const as_screen_round_info *ri, as_json **out)
+{
+    as_json *j = as_json_object();
+    as_status st = AS_OK;
+    *out = j;
+    if (!j)
+        return AS_FAIL(AS_ENOMEM, "json");
+#define N(k, v) if (st == AS_OK) st = as_json_set_num(j, k, v);
+    N("n_train", (double)ri->n_train) N("n_test", (double)ri->n_test) N("mae", ri->mae)
+    N("r2", ri->r2) N("mae_random", ri->mae_random) N("r2_random", ri->r2_random)
+    N("val_mae", ri->val_mae) N("val_mae_random", ri->val_mae_random) N("lml", ri->lml)
+    N("c2", ri->c2) N("length_scale", ri->length) N("noise", ri->noise)
+    N("pca_components", (double)ri->pca_dim) N("max_sigma_picked", ri->max_sigma)
+#undef N
+    if (st == AS_OK && ri->picked)
+        st = as_json_set_str(j, "picked", ri->picked);
+    return st;
+}
+
+/* A new empty object set as obj[key]. */
+static as_status child(as_json *obj, const char *key, as_json **out)
+{
+    *out = as_json_object();
+    if (!*out)
+        return AS_FAIL(AS_ENOMEM, "json");
+    return as_json_set_child(obj, key, *out);
+}
+
+static as_status system_json(const as_screen_result *r, size_t rounds, int with_sets,
+                             as_json **out)
+{
+    as_json *j = as_json_object(), *arr = NULL;
+    as_status st = AS_OK;
+    *out = NULL;
+    if (!j)
+        return AS_FAIL(AS_ENOMEM, "json");
+    AS_CHECK(as_json_set_str(j, "system", r->name));
+    AS_CHECK(as_json_set_str(j, "m", r->m));
+    AS_CHECK(as_json_set_bool(j, "stable", r->stable));
+    if (r->note[0])
+        AS_CHECK(as_json_set_str(j, "note", r->note));
+#define N(k, v) AS_CHECK(as_json_set_num(j, k, v));
+    N("a_ang", r->a_ang) N("c_ang", r->c_ang) N("e_ordered_ev_atom", r->e_ordered_ev_atom)
+    N("segregation_ev_atom", r->e_seg_ev_atom) N("a_ptco_ang", r->a_ptco_ang)
+    N("a_ptm_ang", r->a_ptm_ang) N("n_start", (double)r->n_start)
+    N("n_unstable", (double)r->n_unstable) N("rmsd_max_ang", r->rmsd_max_seen)
+    N("rmsd_mean_ang", r->rmsd_mean) N("rmsd_paper_mean_ang", r->rmsd_paper_mean)
+    N("n_labels", (double)r->n_labels) N("n_failed", (double)r->n_failed)
+    N("ordering_energy_ev_atom", r->e_order_ev_atom) N("ordering_energy_se", r->e_order_se)
+    N("mean_ordered_ev_atom", r->mean_ordered) N("mean_random_ev_atom", r->mean_random)
+    N("corr_energy_alpha_pt_x", r->corr_alpha_ptx) N("corr_energy_alpha_co_m", r->corr_alpha_com)
+    N("final_mae_ev_atom", r->final_mae) N("final_r2", r->final_r2)
+    N("validation_mae_ev_atom", r->val_mae)
+    N("ordering_energy_direct_ev_atom", r->e_order_direct)
+    N("ordering_energy_direct_se", r->e_order_direct_se)
+#undef N
+    arr = as_json_array();
+    if (!arr) {
+        st = AS_FAIL(AS_ENOMEM, "json");
+        goto fail;
+    }
+    AS_CHECK(as_json_set_child(j, "rounds", arr));
+    for (size_t i = 0; i < rounds && i < r->rounds_done; i++) {
+        as_json *rj;
+        AS_CHECK(round_json(&r->round[i], &rj));
+        AS_CHECK(as_json_push(arr, rj));
+    }
+    if (with_sets && r->stable) {
+        static const char *names[3] = {"ordered", "random", "across"};
+        as_json *sets, *par;
+        AS_CHECK(child(j, "predictions", &sets));
+        for (int k = 0; k < 3; k++) {
+            as_json *sj;
+            AS_CHECK(child(sets, names[k], &sj));
+            AS_CHECK(as_json_set_doubles(sj, "alpha_pt_x", r->pred_alpha[k], r->n_pred[k]));
+            AS_CHECK(as_json_set_doubles(sj, "alpha_co_m", r->pred_alpha_com[k], r->n_pred[k]));
+            AS_CHECK(as_json_set_doubles(sj, "mean_ev_atom", r->pred_mean[k], r->n_pred[k]));
+            AS_CHECK(as_json_set_doubles(sj, "std_ev_atom", r->pred_std[k], r->n_pred[k]));
+        }
+        AS_CHECK(child(j, "parity_test", &par));
+        AS_CHECK(as_json_set_doubles(par, "oracle_ev_atom", r->test_true, r->n_test_final));
+        AS_CHECK(as_json_set_doubles(par, "predicted_ev_atom", r->test_pred, r->n_test_final));
+    }
+    *out = j;
+    return AS_OK;
+fail:
+    as_json_free(j);
+    return st;
+}
+
+/* Write j (freed here) as the record (system, round) of the store. */
+static as_status put_json(as_store *store, const char *system, size_t round, as_json *j)
+{
+    char *text = as_json_print(j);
+    as_json_free(j);
+    if (!text)
+        return AS_FAIL(AS_ENOMEM, "json");
+    as_status st = as_store_record_put(store, system, round, text);
+    as_free(text);
+    return st;
+}
+
+/* ---- steps ---- */
+
+as_status as_campaign_step(as_campaign *c, as_campaign_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (as_campaign_done(c))
+        return AS_FAIL(AS_EINVAL, "campaign: every system is finished");
+    campaign_system *y = &c->sys[c->cur];
+    as_screen *s = y->screen;
+    const as_screen_result *r = as_screen_get_result(s);
+    const size_t rounds = c->so.rounds, per_sys = rounds + 2;
+    as_json *j;
+    ev->system = 0;
+    for (size_t i = 0; i < c->cur; i++)
+        ev->system += c->sys[i].screen != NULL;
+    ev->result = r;
+    ev->steps_total = c->n_all * per_sys;
+    if (c->phase == 0) {
+        as_log(AS_LOG_INFO, "%s: lattice constants, references and the 22 starting structures",
+               r->name);
+        AS_TRY(as_screen_setup(s));
+        ev->kind = AS_CAMPAIGN_SETUP;
+        c->phase = r->stable && rounds ? 1 : rounds + 1;
+        ev->steps_done = c->cur * per_sys + 1;
+    } else if (c->phase <= rounds) {
+        size_t k = c->phase - 1;
+        AS_TRY(as_screen_round(s, k));
+        AS_TRY(round_json(&r->round[k], &j));
+        AS_TRY(put_json(c->store, r->name, k, j));
+        as_log(AS_LOG_INFO, "%s: round %zu/%zu: %zu training labels, test MAE %.4f eV/atom "
+               "(random selection %.4f), R^2 %.3f", r->name, k + 1, rounds, r->round[k].n_train,
+               r->round[k].mae, r->round[k].mae_random, r->round[k].r2);
+        ev->kind = AS_CAMPAIGN_ROUND;
+        ev->round = k;
+        c->phase = r->stable && k + 1 < rounds ? c->phase + 1 : rounds + 1;
+        ev->steps_done = c->cur * per_sys + 2 + k;
+    } else {
+        AS_TRY(as_screen_finish(s));
+        AS_TRY(system_json(r, rounds, 0, &j));
+        AS_TRY(put_json(c->store, r->name, (size_t)-1, j));
+        ev->kind = AS_CAMPAIGN_FINISH;
+        y->finished = 1;
+        c->phase = 0;
+        do
+            c->cur++;
+        while (c->cur < c->n_all && !c->sys[c->cur].screen);
+        ev->steps_done = as_campaign_done(c) ? ev->steps_total : c->cur * per_sys;
+    }
+    return AS_OK;
+}
+
+/* ---- ranking ---- */
+
+static int order_cmp(const void *pa, const void *pb)
+{
+    const as_screen_result *a = *(const as_screen_result *const *)pa;
+    const as_screen_result *b = *(const as_screen_result *const *)pb;
+    if (a->e_order_ev_atom != b->e_order_ev_atom)
+        return a->e_order_ev_atom < b->e_order_ev_atom ? 1 : -1;
+    return strcmp(a->name, b->name);
+}
+
+const as_campaign_ranking_view *as_campaign_ranking(as_campaign *c)
+{
+    as_campaign_ranking_view *v = &c->view;
+    if (!c->v_systems) {
+        c->v_systems = as_calloc(c->n_all, sizeof *c->v_systems);
+        c->v_ranked = as_calloc(c->n_all, sizeof *c->v_ranked);
+        c->v_unranked = as_calloc(c->n_all, sizeof *c->v_unranked);
+        if (!c->v_systems || !c->v_ranked || !c->v_unranked) {
+            as_free(c->v_systems);
+            as_free(c->v_ranked);
+            as_free(c->v_unranked);
+            c->v_systems = c->v_ranked = NULL;
+            c->v_unranked = NULL;
+            AS_FAIL(AS_ENOMEM, "campaign: ranking");
+            return NULL;
+        }
+    }
+    memset(v, 0, sizeof *v);
+    for (size_t i = 0; i < c->n_all; i++)
+        if (c->sys[i].why)
+            c->v_unranked[v->n_unranked++] =
+                (as_campaign_unranked){c->sys[i].name, c->sys[i].why, NULL};
+    for (size_t i = 0; i < c->n_all; i++) {
+        if (!c->sys[i].finished)
+            continue;
+        const as_screen_result *r = as_screen_get_result(c->sys[i].screen);
+        c->v_systems[v->n_systems++] = r;
+        if (i == 0)
+            v->reference = r;
+        if (!r->stable)
+            c->v_unranked[v->n_unranked++] = (as_campaign_unranked){r->name, r->note, r};
+        else if (i > 0)
+            c->v_ranked[v->n_ranked++] = r;
+    }
+    qsort(c->v_ranked, v->n_ranked, sizeof *c->v_ranked, order_cmp);
+    v->systems = c->v_systems;
+    v->ranked = c->v_ranked;
+    v->unranked = c->v_unranked;
+    return v;
+}
+
+as_status as_campaign_write_json(as_campaign *c, const char *path)
+{
+    if (!as_campaign_done(c))
+        return AS_FAIL(AS_EINVAL, "campaign: %s: the results are written after the last step",
+                       path);
+    const as_campaign_ranking_view *v = as_campaign_ranking(c);
+    if (!v)
+        return AS_ENOMEM;
+    as_json *root = as_json_object(), *arr = as_json_array(), *rank = as_json_array();
+    as_status st = AS_OK;
+    if (!root || !arr || !rank) {
+        as_json_free(root);
+        as_json_free(arr);
+        as_json_free(rank);
+        return AS_FAIL(AS_ENOMEM, "json");
+    }
+    if ((st = as_json_set_str(root, "command", "screen")) != AS_OK ||
+        (st = as_json_set_str(root, "campaign", c->key)) != AS_OK ||
+        (st = as_json_set_str(root, "oracle", as_campaign_oracle_name(c))) != AS_OK ||
+        (st = as_json_set_num(root, "seed", (double)c->so.seed)) != AS_OK ||
+        (st = as_json_set_str(root, "physics_note", physics_note)) != AS_OK ||
+        (st = as_json_set_child(root, "systems", arr)) != AS_OK) {
+        as_json_free(rank);
+        goto fail;
+    }
+    AS_CHECK(as_json_set_child(root, "ranking", rank));
+    for (size_t i = 0; i < v->n_ranked; i++)
+        AS_CHECK(as_json_push_str(rank, v->ranked[i]->name));
+    for (size_t i = 0; i < v->n_systems; i++) {
+        as_json *sj;
+        AS_CHECK(system_json(v->systems[i], c->so.rounds, 1, &sj));
+        AS_CHECK(as_json_push(arr, sj));
+    }
+    st = as_json_write_file(root, path);
+fail:
+    as_json_free(root);
+    return st;
+}
+
+const char *as_campaign_key(const as_campaign *c) { return c->key; }
+
+const char *as_campaign_oracle_name(const as_campaign *c)
+{
+    return c->plain_eam ? EAM_NAME : as_oracle_describe(c->oracle);
+}
+
+size_t as_campaign_labels_computed(const as_campaign *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_all; i++)
+        if (c->sys[i].screen)
+            n += as_screen_labels_computed(c->sys[i].screen);
+    return n;
+}
+
+as_store *as_campaign_store(as_campaign *c) { return c->store; }
+
+const char *as_campaign_physics_note(void) { return physics_note; }

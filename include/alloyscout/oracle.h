@@ -1,6 +1,7 @@
 /* alloyscout oracle area: energies (and forces) of periodic structures from one interface with
  * interchangeable backends, relaxation of atoms at fixed cell (FIRE), optimization of lattice
- * constants, RMSD of a relaxation, writing EAM setfl files, and the store (one SQLite file for labels and campaign records).
+ * constants, RMSD of a relaxation, writing EAM setfl files, and the store (one SQLite file for
+ * labels and campaign records).
  *
  * Backends, chosen by a spec string (docs/oracle.md):
  *   "eam"                 native embedded-atom method, Zhou-Johnson-Wadley 2004 analytic alloy

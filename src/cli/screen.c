@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "alloyscout/campaign.h"
-#include "alloyscout/lattice.h"
 #include "alloyscout/report.h"
 #include "cli.h"
 #include "opt.h"

@@ -158,8 +158,9 @@ typedef struct as_campaign as_campaign;
  * holding another campaign is refused (both keys in the message), and so is one holding this
  * campaign without opt->resume; with resume the campaign is replayed (labels in the store are
  * not computed again). Then each system is prepared: a candidate the oracle cannot treat is
- * skipped (logged as a warning, listed by as_campaign_ranking with the reason). Everything in
- * opt is copied. AS_EINVAL for options or a campaign mismatch, AS_EDB for the store (its
+ * skipped (logged as a warning, listed by as_campaign_ranking with the reason). The key is
+ * written to the store last, so a failed open leaves the store without it. Everything in opt
+ * is copied. AS_EINVAL for options or a campaign mismatch, AS_EDB for the store (its
  * message says why an old or foreign file is refused), AS_EORACLE/AS_EIO from the oracle.
  * OUT: close with as_campaign_close. */
 AS_API as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out);
@@ -193,7 +194,9 @@ AS_API int as_campaign_done(const as_campaign *c);
 /* Run the next step (setup of the next system, its next round, or its finish) and describe it
  * in *ev. Each round's metrics and each finished system's result are written to the store as
  * soon as they are known. After the last step, as_campaign_done gives 1 and a further call
- * returns AS_EINVAL. Errors of the screen, oracle and store are returned as they come. */
+ * returns AS_EINVAL. Errors of the screen, oracle and store are returned as they come; after
+ * one, further steps return AS_EINVAL (close, and open again with resume to continue: the
+ * finished labels are in the store). */
 AS_API as_status as_campaign_step(as_campaign *c, as_campaign_event *ev);
 
 /* A system that is not ranked, and why. */

@@ -41,6 +41,7 @@ struct as_campaign {
     campaign_system *sys; /* (1 + n_candidates): host pair first */
     size_t n_all, n_screened;
     size_t cur, phase;    /* next step: system cur, phase 0 setup, 1..rounds, rounds + 1 finish */
+    int failed;           /* a step failed: the state of that system is unknown */
     /* the ranking view */
     as_campaign_ranking_view view;
     const as_screen_result **v_systems, **v_ranked;
@@ -135,11 +136,12 @@ static as_status campaign_key(const as_campaign_options *o, const as_oracle *ora
     return st;
 }
 
-/* Register the campaign in the store, or check that the store holds this one (resume). */
-static as_status check_store(as_campaign *c, int resume, int existed)
+/* The store must hold no campaign, or this one with resume (*registered = 1 then). */
+static as_status check_store(as_campaign *c, int resume, int existed, int *registered)
 {
     char *old = NULL;
-    as_status st;
+    as_status st = AS_OK;
+    *registered = 0;
     AS_TRY(as_store_meta_get(c->store, "campaign", &old));
     if (old && strcmp(old, c->key) != 0)
         st = AS_FAIL(AS_EINVAL, "%s holds another campaign (%s); this one is (%s): use another "
@@ -147,12 +149,10 @@ static as_status check_store(as_campaign *c, int resume, int existed)
     else if (old && !resume)
         st = AS_FAIL(AS_EINVAL, "%s already holds this campaign: pass --resume to continue it, "
                      "or choose another --db", c->db);
-    else if (!old) {
-        if (resume && existed)
-            as_log(AS_LOG_INFO, "%s holds no campaign yet; starting one", c->db);
-        st = as_store_meta_set(c->store, "campaign", c->key);
-    } else
-        st = AS_OK;
+    else if (old)
+        *registered = 1;
+    else if (resume && existed)
+        as_log(AS_LOG_INFO, "%s holds no campaign yet; starting one", c->db);
     as_free(old);
     return st;
 }
@@ -229,9 +229,13 @@ as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out)
     AS_CHECK(campaign_key(opt, c->oracle, &c->key));
     int existed = access(opt->db, F_OK) == 0;
     AS_CHECK(as_store_open(opt->db, &c->store));
-    AS_CHECK(check_store(c, opt->resume, existed));
+    int registered;
+    AS_CHECK(check_store(c, opt->resume, existed, &registered));
     for (size_t i = 0; i < c->n_all; i++)
         AS_CHECK(prepare(c, opt, i));
+    /* registered once every system is prepared, so a failed open leaves the store as it was */
+    if (!registered)
+        AS_CHECK(as_store_meta_set(c->store, "campaign", c->key));
     while (c->cur < c->n_all && !c->sys[c->cur].screen)
         c->cur++;
     *out = c;
@@ -369,11 +373,8 @@ static as_status put_json(as_store *store, const char *system, size_t round, as_
 
 /* ---- steps ---- */
 
-as_status as_campaign_step(as_campaign *c, as_campaign_event *ev)
+static as_status step(as_campaign *c, as_campaign_event *ev)
 {
-    memset(ev, 0, sizeof *ev);
-    if (as_campaign_done(c))
-        return AS_FAIL(AS_EINVAL, "campaign: every system is finished");
     campaign_system *y = &c->sys[c->cur];
     as_screen *s = y->screen;
     const as_screen_result *r = as_screen_get_result(s);
@@ -416,6 +417,19 @@ as_status as_campaign_step(as_campaign *c, as_campaign_event *ev)
         ev->steps_done = as_campaign_done(c) ? ev->steps_total : c->cur * per_sys;
     }
     return AS_OK;
+}
+
+as_status as_campaign_step(as_campaign *c, as_campaign_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    if (c->failed)
+        return AS_FAIL(AS_EINVAL, "campaign: a step failed before; close the campaign and open "
+                       "it again with resume");
+    if (as_campaign_done(c))
+        return AS_FAIL(AS_EINVAL, "campaign: every system is finished");
+    as_status st = step(c, ev);
+    c->failed = st != AS_OK;
+    return st;
 }
 
 /* ---- ranking ---- */

@@ -243,6 +243,39 @@ static void options_should_be_checked_before_any_file_is_made(void **state)
     assert_null(f); /* nothing was created */
 }
 
+static void a_failed_allocation_should_give_enomem_and_leave_no_campaign_in_the_store(void **state)
+{
+    (void)state;
+    rm_db(DB);
+    as_campaign_options o = tiny(0);
+    o.n_candidates = 1;     /* Cu */
+    o.oracle = "eam:Pt,Co,Cu"; /* one oracle for every system: fewer allocations to fail */
+    int saw_ok = 0;
+    size_t k;
+    for (k = 1; k < 5000 && !saw_ok; k++) {
+        as_campaign *c = (as_campaign *)1;
+        as_alloc_fail_after(k);
+        as_status rc = as_campaign_open(&o, &c);
+        as_alloc_fail_after(0);
+        if (rc == AS_OK) {
+            saw_ok = 1;
+            as_campaign_close(c);
+        } else {
+            if (rc != AS_ENOMEM)
+                fail_msg("allocation %zu: %s: %s", k, as_strerror(rc), as_errmsg());
+            assert_null(c);
+        }
+    }
+    assert_true(saw_ok);
+    assert_true(k > 3);
+    print_message("open succeeded at allocation %zu\n", k - 1);
+    /* only the successful open registered the campaign: without resume it is now refused */
+    as_campaign *c;
+    assert_int_equal(as_campaign_open(&o, &c), AS_EINVAL);
+    assert_non_null(strstr(as_errmsg(), "pass --resume"));
+    rm_db(DB);
+}
+
 /* Make an SQLite file with SQL (SQLite itself, not the store). */
 static void make_sqlite(const char *path, const char *sql)
 {
@@ -367,6 +400,7 @@ int main(void)
         cmocka_unit_test(
             a_campaign_should_rank_by_the_ordering_energies_it_writes_and_resume_without_labels),
         cmocka_unit_test(options_should_be_checked_before_any_file_is_made),
+        cmocka_unit_test(a_failed_allocation_should_give_enomem_and_leave_no_campaign_in_the_store),
         cmocka_unit_test(an_old_campaign_file_should_be_refused_with_the_reason),
         cmocka_unit_test(an_old_label_store_should_be_taken_over_with_its_labels),
         cmocka_unit_test(a_foreign_or_newer_sqlite_file_should_be_refused_and_left_unchanged),

@@ -53,6 +53,22 @@ static void keys_should_ignore_sub_micrometre_noise_and_see_species_and_method(v
     free(v);
 }
 
+/* The key's value is part of every store on disk: it must not change when the code does.
+ * Reference: Python's FNV-1a 64 of the canonical text, computed independently:
+ *   t = 'n=4\ncell 3812500 0 0 0 3812500 0 0 0 3812500\nPt 0 0 0\nPt 1906250 1906250 0\n'
+ *       'Co 1906250 0 1906250\nCo 0 1906250 1906250\nmethod eam relax fmax=0.03'
+ *   h = 14695981039346656037
+ *   for b in t.encode(): h = ((h ^ b) * 1099511628211) % 2**64   ->  0x1429345e350d42bf */
+static void keys_should_keep_the_fnv1a_value_of_the_canonical_text(void **state)
+{
+    (void)state;
+    const char *sy[2] = {"Pt", "Co"};
+    as_structure *s = tu_fcc(3.8125, 1.0, 1, 1, 1, sy, 2); /* L1_0: Co on the z = 1/2 plane */
+    assert_non_null(s);
+    assert_true(as_label_key(s, "eam relax fmax=0.03") == 0x1429345e350d42bfULL);
+    as_structure_free(s);
+}
+
 static void labels_should_survive_reopening_and_not_be_computed_twice(void **state)
 {
     (void)state;
@@ -174,6 +190,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(keys_should_ignore_sub_micrometre_noise_and_see_species_and_method),
+        cmocka_unit_test(keys_should_keep_the_fnv1a_value_of_the_canonical_text),
         cmocka_unit_test(labels_should_survive_reopening_and_not_be_computed_twice),
         cmocka_unit_test(a_killed_run_should_lose_no_committed_label),
     };

@@ -148,7 +148,8 @@ typedef struct {
 
 AS_API as_campaign_options as_campaign_options_default(void);
 /* AS_EINVAL with the reason: no db, no candidates, a host or candidate that is not an element
- * symbol, a candidate given twice, or a rejected screen option (as_screen_options_check). */
+ * symbol, a candidate that is a host element or given twice, or a rejected screen option
+ * (as_screen_options_check). */
 AS_API as_status as_campaign_options_check(const as_campaign_options *opt);
 
 typedef struct as_campaign as_campaign;

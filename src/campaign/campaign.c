@@ -76,6 +76,8 @@ as_status as_campaign_options_check(const as_campaign_options *o)
         if (!m || strlen(m) >= AS_SYMBOL_MAX || as_lattice_element_z(m) <= 0)
             return AS_FAIL(AS_EINVAL, "campaign: candidate '%s' is not an element symbol",
                            m ? m : "(null)");
+        if (!strcmp(m, o->screen.host[0]) || !strcmp(m, o->screen.host[1]))
+            return AS_FAIL(AS_EINVAL, "campaign: candidate %s is one of the host elements", m);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(o->candidates[j], m))
                 return AS_FAIL(AS_EINVAL, "campaign: candidate %s is given twice", m);

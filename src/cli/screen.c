@@ -3,7 +3,6 @@
  * loops over the campaign's steps for the progress display, and prints the table and report. */
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "alloyscout/campaign.h"

@@ -229,6 +229,11 @@ static void options_should_be_checked_before_any_file_is_made(void **state)
     o.candidates = twice;
     assert_int_equal(as_campaign_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "twice"));
+    const char *host[1] = {"Co"};
+    o.candidates = host;
+    o.n_candidates = 1;
+    assert_int_equal(as_campaign_options_check(&o), AS_EINVAL);
+    assert_non_null(strstr(as_errmsg(), "candidate Co is one of the host elements"));
     o = tiny(0);
     o.db = NULL;
     assert_int_equal(as_campaign_options_check(&o), AS_EINVAL);

@@ -193,6 +193,95 @@ AS_API as_status as_lattice_fingerprint(const as_lattice *lat, const int *config
 AS_API as_status as_fingerprint_name(const char (*symbols)[AS_SYMBOL_MAX], size_t n_species,
                                      size_t idx, char *buf, size_t cap);
 
+/* ---- any fcc supercell, and finding the fcc lattice of a structure (src/lattice/fcc.c) ---- */
+/* The primitive fcc basis of this library, in units of the cubic lattice constant a:
+ *     p1 = (0, 1/2, 1/2),  p2 = (1/2, 0, 1/2),  p3 = (1/2, 1/2, 0)   (rows of P).
+ * A supercell matrix M (integer, row-major, det M != 0) gives the cell M P with |det M| sites;
+ * the conventional cubic cell is M = (-1 1 1 / 1 -1 1 / 1 1 -1). */
+/* The ideal lattice of the supercell M P with cubic constant opt->a_ang (c_ang is ignored) and
+ * opt->n_shells shells. Sites are ordered by their integer coordinates (units a/2) reduced into
+ * the cell; every function of the lattice API accepts the result (as_lattice_proto gives
+ * AS_PROTO_FCC; the structure it writes records info "supercell" = M instead of "size").
+ * AS_EINVAL (det M = 0, more than 2^31 sites, bad options), AS_ENOMEM. */
+AS_API as_status as_lattice_create_fcc(const int M[9], const as_lattice_options *opt,
+                                       as_lattice **out);
+/* Supercell matrix of a lattice made by as_lattice_create_fcc into M (9); 0 for a prototype
+ * lattice (M untouched), 1 otherwise. */
+AS_API int as_lattice_supercell(const as_lattice *lat, int M[9]);
+
+/* Largest distance of an atom from its ideal site, as a fraction of the nearest-neighbour
+ * distance, accepted by default when structures are matched to a lattice. */
+#define AS_LATTICE_SITE_TOL_FRAC 0.35
+
+typedef struct {
+    double site_tol_frac; /* largest distance of an atom from its site, in nearest-neighbour
+                             distances. AS_LATTICE_SITE_TOL_FRAC */
+    double max_strain;    /* largest principal stretch |lambda - 1| of the cell's lattice from the
+                             ideal fcc lattice of the same volume (bcc is 0.21 away). 0.1 */
+} as_fcc_options;
+AS_API as_fcc_options as_fcc_options_default(void);
+
+/* What as_fcc_find learnt about a structure. */
+typedef struct {
+    int M[9];             /* supercell matrix: cell = M P' with P' the primitive basis below */
+    double prim[9];       /* P': primitive fcc vectors of the structure's lattice (rows, Å, the
+                             structure's own frame and strain); the ideal lattice is M P */
+    double a_ang;         /* cubic constant of the ideal fcc lattice of the cell's volume:
+                             a = (4 V / n)^(1/3) */
+    double dnn_ang;       /* nearest-neighbour distance a / sqrt 2 */
+    double strain;        /* largest principal stretch deviation of P' from ideal */
+    double origin[3];     /* fractional coordinates (in the cell) of the site lattice's origin */
+    size_t n_sites;       /* |det M| = number of atoms */
+} as_fcc_cell;
+
+/* Find the fcc lattice on which the atoms of s sit: the nearest-neighbour vectors (clustered
+ * from the displacements of up to 16 atoms to all atoms and their periodic images), the
+ * primitive basis among them closest to an ideal fcc basis, the integer supercell matrix of the
+ * cell, and the origin that puts most atoms on sites. Works for primitive, conventional and
+ * non-orthogonal cells, any integer supercell matrix, atoms outside the cell and 1-atom cells.
+ * AS_EINVAL with the reason when s is not an fcc arrangement with one atom per site: not 12
+ * nearest-neighbour directions, strain above opt->max_strain, a cell that is not an integer
+ * supercell, a site count that differs from the atom count. Atoms far from their sites are
+ * reported by as_lattice_from_structure. opt may be NULL (defaults). */
+AS_API as_status as_fcc_find(const as_structure *s, const as_fcc_options *opt, as_fcc_cell *out);
+
+/* as_fcc_find, then the ideal lattice (as_lattice_create_fcc with a = cell.a_ang and n_shells
+ * shells), then every atom mapped to its site: config (s->n, caller-allocated) receives, per
+ * site, the index into symbols (n_species) of the atom's species. AS_EINVAL naming the atom,
+ * its species and its distance from the nearest site when it is farther than
+ * opt->site_tol_frac nearest-neighbour distances; two atoms on one site; a species that is not
+ * in symbols. OUT: *lat (free with as_lattice_free), NULL on failure; cell may be NULL. */
+AS_API as_status as_lattice_from_structure(const as_structure *s,
+                                           const char (*symbols)[AS_SYMBOL_MAX],
+                                           size_t n_species, const as_fcc_options *opt,
+                                           size_t n_shells, as_lattice **lat, int *config,
+                                           as_fcc_cell *cell);
+
+/* ---- intensive features of any fcc configuration (src/lattice/features.c) ---- */
+/* For K species in a fixed order, S shells (1 <= S <= the lattice's shells) and optionally the
+ * nearest-neighbour triangles, the vector (as_fcc_features_dim entries):
+ *   c_p                 K concentrations N_p / n
+ *   bondfrac{s}_p-q     for each shell s, each unordered pair p <= q: the fraction of the
+ *                       shell's n z_s / 2 bonds (images counted) that join p and q (sums to 1)
+ *   pcf{s}_p-q          for each shell, each p < q: pair correlation P_s(p, q) - c_p c_q, with
+ *                       P_s(p, q) the fraction of ordered shell-s neighbour pairs (i, j) with i
+ *                       of p and j of q; 0 in a pure or random frame, always defined
+ *   alpha{s}_p-q        for each shell, each p < q: Warren-Cowley 1 - P_s(p, q) / (c_p c_q)
+ *                       = -pcf / (c_p c_q); NAN when c_p or c_q is 0
+ *   trip_p-q-r          (triplets != 0) for each p <= q <= r: the fraction of the 8 n
+ *                       nearest-neighbour triangles whose corners hold p, q, r
+ * Every entry is a quotient of integer counts rounded once, so equal configurations in
+ * different cells give bit-identical vectors. No allocation. AS_EINVAL (species out of range,
+ * shells). */
+AS_API size_t as_fcc_features_dim(size_t n_species, size_t n_shells, int triplets);
+AS_API as_status as_fcc_features(const as_lattice *lat, const int *config, size_t n_species,
+                                 size_t n_shells, int triplets, double *out);
+/* Column name of entry idx ("c_Cu", "bondfrac1_Cu-Ni", "pcf2_Cu-Ni", "alpha1_Cu-Ni",
+ * "trip_Cu-Cu-Ni") into buf. AS_EINVAL. */
+AS_API as_status as_fcc_features_name(const char (*symbols)[AS_SYMBOL_MAX], size_t n_species,
+                                      size_t n_shells, int triplets, size_t idx, char *buf,
+                                      size_t cap);
+
 /* ---- configurations and Monte Carlo towards a target order ---- */
 /* Random arrangement with counts[p] sites of species p (sum = n sites). AS_EINVAL. */
 AS_API as_status as_lattice_random_config(const as_lattice *lat, const size_t *counts,

@@ -10,6 +10,9 @@
 
 #define MAXK AS_LATTICE_MAX_SPECIES
 
+/* src/cli/lattice_features.c: the features front end (any fcc cell, or the fingerprint below) */
+int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **));
+
 typedef struct {
     as_proto proto;
     int have_proto;
@@ -726,7 +729,7 @@ int as_cli_lattice(int argc, char **argv)
     if (!strcmp(sub, "generate"))
         return cmd_generate(argc - 1, argv + 1);
     if (!strcmp(sub, "features"))
-        return cmd_features(argc - 1, argv + 1);
+        return as_cli_lattice_features(argc - 1, argv + 1, cmd_features);
     if (!strcmp(sub, "convert"))
         return cmd_convert(argc - 1, argv + 1);
     return cli_usage("lattice", "unknown subcommand '%s' (build, generate, features, convert)",

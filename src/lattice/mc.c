@@ -407,6 +407,10 @@ static as_status slab_config(const as_lattice *lat, size_t K, const int *base, u
     AS_TRY(AS_ALLOC(ks, n, "slab order"));
     size_t per[3] = {lat->size[1] * lat->size[2] * lat->nb, lat->size[2] * lat->nb, lat->nb};
     for (size_t i = 0; i < n; i++) {
+        if (lat->general) {
+            ks[i] = (keyed){as_lat_site_frac(lat, i, (int)axis), i};
+            continue;
+        }
         size_t c = (i / per[axis]) % lat->size[axis];
         ks[i] = (keyed){(double)c + lat->fb[i % lat->nb][axis], i};
     }

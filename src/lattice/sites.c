@@ -170,6 +170,45 @@ static int positive_half(const int *d)
 
 #define DRANGE 6 /* |d_k| <= 6 covers squared norms up to 36, more than 8 shells need */
 
+as_status as_lat_shell_vectors(size_t n_shells, size_t *z_out, int *norm2,
+                               int (*vec)[64][3])
+{
+    /* displacement vectors of the fcc lattice, sorted by norm, positive half first per shell */
+    size_t nd = 0, side = 2 * DRANGE + 1;
+    dvec *dv;
+    AS_TRY(AS_ALLOC(dv, side * side * side, "shell vectors"));
+    for (int x = -DRANGE; x <= DRANGE; x++)
+        for (int y = -DRANGE; y <= DRANGE; y++)
+            for (int z = -DRANGE; z <= DRANGE; z++) {
+                int nn = x * x + y * y + z * z;
+                if (nn == 0 || ((x + y + z) & 1) || nn > DRANGE * DRANGE)
+                    continue;
+                dv[nd++] = (dvec){{x, y, z}, nn};
+            }
+    qsort(dv, nd, sizeof *dv, dvec_cmp);
+    size_t start = 0;
+    for (size_t s = 0; s < n_shells; s++) {
+        size_t end = start;
+        while (end < nd && dv[end].norm == dv[start].norm)
+            end++;
+        size_t z = end - start, h = 0;
+        /* order: the positive half, then the negation of each in the same order */
+        for (size_t k = start; k < end; k++)
+            if (positive_half(dv[k].d)) {
+                memcpy(vec[s][h], dv[k].d, sizeof vec[s][h]);
+                h++;
+            }
+        for (size_t k = 0; k < h; k++)
+            for (int j = 0; j < 3; j++)
+                vec[s][h + k][j] = -vec[s][k][j];
+        z_out[s] = z;
+        norm2[s] = dv[start].norm;
+        start = end;
+    }
+    as_free(dv);
+    return AS_OK;
+}
+
 as_status as_lattice_create(as_proto proto, const size_t size[3], const as_lattice_options *opt,
                             as_lattice **out)
 {
@@ -189,7 +228,7 @@ as_status as_lattice_create(as_proto proto, const size_t size[3], const as_latti
         return AS_FAIL(AS_EINVAL, "lattice: n_shells = %zu not in 1..%d", o.n_shells,
                        AS_LATTICE_MAX_SHELLS);
     as_status st = AS_OK;
-    dvec *dv = NULL;
+    int shellv[AS_LATTICE_MAX_SHELLS][64][3];
     as_lattice *L = as_calloc(1, sizeof *L);
     if (!L)
         return AS_FAIL(AS_ENOMEM, "lattice: cannot allocate");
@@ -224,40 +263,17 @@ as_status as_lattice_create(as_proto proto, const size_t size[3], const as_latti
                         L->pos[3 * i + k] = f[0] * L->pcell[k] + f[1] * L->pcell[3 + k] +
                                             f[2] * L->pcell[6 + k];
                 }
-    /* displacement vectors of the fcc lattice, sorted by norm, positive half first per shell */
-    size_t nd = 0, side = 2 * DRANGE + 1;
-    AS_CHECK(AS_ALLOC(dv, side * side * side, "shell vectors"));
-    for (int x = -DRANGE; x <= DRANGE; x++)
-        for (int y = -DRANGE; y <= DRANGE; y++)
-            for (int z = -DRANGE; z <= DRANGE; z++) {
-                int nn = x * x + y * y + z * z;
-                if (nn == 0 || ((x + y + z) & 1) || nn > DRANGE * DRANGE)
-                    continue;
-                dv[nd++] = (dvec){{x, y, z}, nn};
-            }
-    qsort(dv, nd, sizeof *dv, dvec_cmp);
-    size_t start = 0;
+    AS_CHECK(as_lat_shell_vectors(L->n_shells, L->z, L->norm2, shellv));
     for (size_t s = 0; s < L->n_shells; s++) {
-        size_t end = start;
-        while (end < nd && dv[end].norm == dv[start].norm)
-            end++;
-        size_t z = end - start, h = 0;
-        /* order: the positive half, then the negation of each in the same order */
-        dvec shell[64];
-        for (size_t k = start; k < end; k++)
-            if (positive_half(dv[k].d))
-                shell[h++] = dv[k];
-        for (size_t k = 0; k < h; k++)
-            shell[h + k] = (dvec){{-shell[k].d[0], -shell[k].d[1], -shell[k].d[2]}, shell[k].norm};
-        L->z[s] = z;
-        L->norm2[s] = dv[start].norm;
+        size_t z = L->z[s];
+        const int (*shell)[3] = (const int (*)[3])shellv[s];
         AS_CHECK(AS_ALLOC(L->nbr[s], L->n * z, "neighbour table"));
         /* per basis site and vector: neighbour basis and cell offset, then every cell */
         int nbb[AS_LATTICE_MAX_BASIS][64], nbt[AS_LATTICE_MAX_BASIS][64][3];
         for (size_t b = 0; b < L->nb; b++)
             for (size_t k = 0; k < z; k++) {
-                int v[3] = {L->u[b][0] + shell[k].d[0], L->u[b][1] + shell[k].d[1],
-                            L->u[b][2] + shell[k].d[2]};
+                int v[3] = {L->u[b][0] + shell[k][0], L->u[b][1] + shell[k][1],
+                            L->u[b][2] + shell[k][2]};
                 if (locate(L, v, &nbb[b][k], nbt[b][k])) {
                     st = AS_FAIL(AS_EINVAL, "lattice: internal error: no site at a shell vector");
                     goto fail;
@@ -275,7 +291,6 @@ as_status as_lattice_create(as_proto proto, const size_t size[3], const as_latti
                                                            (long)c2 + nbt[b][k][2],
                                                            (size_t)nbb[b][k]);
                     }
-        start = end;
     }
     /* translations: the vector from site 0 (basis 0, cell 0) to basis bk, applied to basis b */
     for (size_t b = 0; b < L->nb; b++)
@@ -288,11 +303,9 @@ as_status as_lattice_create(as_proto proto, const size_t size[3], const as_latti
                 goto fail;
             }
         }
-    as_free(dv);
     *out = L;
     return AS_OK;
 fail:
-    as_free(dv);
     as_lattice_free(L);
     return st;
 }
@@ -304,6 +317,7 @@ void as_lattice_free(as_lattice *lat)
     for (size_t s = 0; s < AS_LATTICE_MAX_SHELLS; s++)
         as_free(lat->nbr[s]);
     as_free(lat->pos);
+    as_lat_general_free(lat);
     as_free(lat);
 }
 
@@ -331,6 +345,10 @@ const double *as_lattice_positions(const as_lattice *lat) { return lat->pos; }
 
 void as_lattice_prototype_config(const as_lattice *lat, int *config)
 {
+    if (lat->general) {
+        memset(config, 0, lat->n * sizeof *config);
+        return;
+    }
     for (size_t i = 0; i < lat->n; i++)
         config[i] = lat->proto_species[i % lat->nb];
 }
@@ -386,10 +404,17 @@ as_status as_lattice_to_structure(const as_lattice *lat, const int *config,
                     }
                     s->species[i] = config[i];
                 }
-    char buf[128];
+    char buf[192];
     AS_CHECK(as_structure_set_info(s, "proto", as_proto_name(lat->proto)));
-    snprintf(buf, sizeof buf, "%zu %zu %zu", lat->size[0], lat->size[1], lat->size[2]);
-    AS_CHECK(as_structure_set_info(s, "size", buf));
+    if (lat->general) {
+        const int *M = lat->M;
+        snprintf(buf, sizeof buf, "%d %d %d %d %d %d %d %d %d", M[0], M[1], M[2], M[3], M[4],
+                 M[5], M[6], M[7], M[8]);
+        AS_CHECK(as_structure_set_info(s, "supercell", buf));
+    } else {
+        snprintf(buf, sizeof buf, "%zu %zu %zu", lat->size[0], lat->size[1], lat->size[2]);
+        AS_CHECK(as_structure_set_info(s, "size", buf));
+    }
     buf[0] = 0;
     for (size_t p = 0; p < n_species; p++) {
         if (p)
@@ -427,6 +452,11 @@ as_status as_lattice_match(const as_lattice *lat, const as_structure *s,
         for (size_t q = 0; q < n_species; q++)
             if (!strcmp(s->symbols[p], symbols[q]))
                 map[p] = (int)q;
+    }
+    if (lat->general) {
+        static const double zero[3] = {0, 0, 0};
+        return as_lat_general_match(lat, s, map, zero, tol * lat->a_ang / sqrt(2.0), config,
+                                    NULL, NULL);
     }
     for (size_t i = 0; i < lat->n; i++)
         config[i] = -1;
@@ -482,6 +512,8 @@ as_status as_lattice_match(const as_lattice *lat, const as_structure *s,
 
 int as_lattice_same_up_to_translation(const as_lattice *lat, const int *a, const int *b)
 {
+    if (lat->general)
+        return as_lat_general_same_up_to_translation(lat, a, b);
     size_t nb = lat->nb, ncell = lat->n / nb;
     for (size_t k = 0; k < lat->n; k++) {
         size_t bk = k % nb, ck = k / nb;

@@ -210,6 +210,60 @@ AS_API const char *as_gpr_model_target(const as_gpr_model *m);
 AS_API as_status as_gpr_model_save(const as_gpr_model *m, const char *path);
 AS_API as_status as_gpr_model_load(const char *path, as_gpr_model **out);
 
+/* ============================ diagnostics and cross-validation ============================ */
+/* (src/gp/cv.c) */
+
+/* Rows whose inputs are identical but whose targets differ: a GP without a noise term cannot
+ * fit them (the kernel matrix is singular and the fit collapses). */
+typedef struct {
+    size_t n_shared;    /* distinct input vectors shared by rows with different targets */
+    size_t n_rows;      /* rows holding those vectors */
+    double max_diff;    /* largest target spread (max - min) on one shared vector */
+    size_t example_row; /* first row (0-based) of the vector with that spread */
+} as_gp_duplicates;
+/* Find them in x (n, d) and y (n) (exact equality of every feature). AS_ENOMEM. */
+AS_API as_status as_gp_find_duplicates(const double *x, const double *y, size_t n, size_t d,
+                                       as_gp_duplicates *out);
+/* LML of the model "every target independent, mean and variance of the targets" on y (n):
+ * -n/2 (1 + log(2 pi v)) with v the population variance (v = 1 after normalize_y, so the
+ * value is -1.4189 n), or the mean square of y without normalization. A fitted LML below it
+ * means the GP explains the data worse than no model at all: the fit is degenerate. */
+AS_API double as_gp_lml_null(const double *y, size_t n, int normalize_y);
+
+/* Regression metrics of predictions (mean, std) against y over n rows:
+ *   mae, rmse     mean absolute and root-mean-square error
+ *   r2            1 - SS_res / SS_tot (scikit-learn's r2_score: 1 when both are 0, 0 when only
+ *                 SS_tot is)
+ *   cover1/2      fraction of rows with |y - mean| <= 1 std (2 std)
+ *   nll           mean negative log predictive density, 1/2 log(2 pi std^2) + (y - mean)^2 /
+ *                 (2 std^2); +inf when a std is 0 */
+typedef struct {
+    size_t n;
+    double mae, rmse, r2, cover1, cover2, nll;
+} as_gp_metrics;
+AS_API as_status as_gp_metrics_compute(const double *y, const double *mean, const double *std,
+                                       size_t n, as_gp_metrics *out);
+
+/* Assign n rows to k folds (fold (n), values 0..k-1). Without groups (group NULL) the rows are
+ * shuffled with rng and dealt round-robin (fold sizes differ by at most 1). With groups (group
+ * (n), values 0..n_groups-1) every group stays whole: groups are shuffled, taken largest first
+ * (stable) and each goes to the fold with the fewest rows so far (ties: lowest fold).
+ * AS_EINVAL when k < 2 or k exceeds the rows (groups with rows); AS_ENOMEM. */
+AS_API as_status as_gp_kfold(size_t n, size_t k, const size_t *group, size_t n_groups,
+                             as_rng *rng, size_t *fold);
+
+/* Cross-validate the workflow-B model: for each fold f < k, as_gpr_model_fit on the rows with
+ * fold[i] != f (z-score, PCA and GP fitted on those rows only, with opt and seed), predictions
+ * for the rows of fold f into mean (n) and std (n). per_fold (k, may be NULL) and pooled (may be
+ * NULL) get the metrics; theta (may be NULL) gets the fitted log hyperparameters of each fold,
+ * (k, as_gp_n_theta(opt, d)) with unused entries NAN (the PCA may keep fewer features).
+ * Status as for as_gpr_model_fit; AS_EINVAL when a fold is empty or holds every row. */
+AS_API as_status as_gpr_model_cv(const double *x, const double *y, size_t n, size_t d,
+                                 const size_t *fold, size_t k, double pca_fraction,
+                                 const as_gp_options *opt, uint64_t seed, double *mean,
+                                 double *std, as_gp_metrics *per_fold, as_gp_metrics *pooled,
+                                 double *theta);
+
 #ifdef __cplusplus
 }
 #endif

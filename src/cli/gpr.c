@@ -11,24 +11,34 @@
 #include "alloyscout/json.h"
 #include "cli.h"
 
+/* src/cli/gpr_cv.c: 'gpr cv', column selection by glob patterns and the fit diagnostics */
+int as_cli_gpr_cv(int argc, char **argv);
+int gpr_column_selected(const char *name, const char *features, const char *drop);
+void gpr_warn_fit_inputs(const double *x, const double *y, size_t n, size_t d, int noise);
+void gpr_warn_fit_lml(const as_gpr_model *m, const double *y, size_t n);
+
 static const char *gpr_help =
-    "usage: alloyscout gpr <fit|predict> [options]\n"
+    "usage: alloyscout gpr <fit|predict|cv> [options]\n"
     "\n"
     "Gaussian-process regression with k(x,x') = C^2 exp(-|x-x'|^2 / (2 l^2)) after z-scoring\n"
     "and PCA, fitted by maximising the log-marginal-likelihood (L-BFGS in log space, restarts).\n"
     "\n"
     "  gpr fit     --data F.csv --target COL --model G.json [--pca 0.99] [--restarts 50]\n"
     "  gpr predict --model G.json --data X.csv --out P.csv\n"
+    "  gpr cv      --data F.csv --target COL [--folds 5] [--group COL] (gpr cv --help)\n"
     "\n"
     "fit options:\n"
     "  --data FILE        CSV with a header row; every column except the target (and --drop)\n"
     "                     is a feature and must be numeric\n"
     "  --target COL       the column to regress\n"
-    "  --drop COLS        comma-separated columns to leave out of the features\n"
+    "  --drop COLS        comma-separated columns (glob patterns) to leave out of the features\n"
+    "  --features PATS    comma-separated glob patterns of the feature columns (default: all\n"
+    "                     but the target and --drop), e.g. 'c_*,bondfrac*,pcf*'\n"
     "  --pca F            keep the fewest principal components whose variance fraction exceeds\n"
     "                     F (0.99, the paper); 0 = z-score only, no PCA\n"
     "  --restarts N       random restarts after the first start (50, the paper)\n"
-    "  --noise            add a fitted white-noise term s (bounds 1e-5..1e5)\n"
+    "  --no-noise         no white-noise term (default: a fitted white-noise term s, bounds\n"
+    "                     1e-5..1e5, as in 'screen'; --noise is accepted and is the default)\n"
     "  --ard              one length scale per (PCA) feature\n"
     "  --no-normalize-y   fit raw targets (default: targets are z-scored inside the GP)\n"
     "  --c2-bounds LO:HI  bounds on C^2 (1e-5:1e3)\n"
@@ -44,7 +54,7 @@ static const char *gpr_help =
     "common: --seed N (0), --json FILE (summary), --quiet, --help\n";
 
 typedef struct {
-    const char *data, *target, *drop, *model, *out, *json;
+    const char *data, *target, *drop, *model, *out, *json, *features;
     double pca;
     uint64_t seed;
     int quiet;
@@ -70,20 +80,6 @@ static int parse_bounds(const char *opt, const char *s, double *lo, double *hi)
     buf[colon - s] = 0;
     if (cli_parse_double("gpr", opt, buf, lo) || cli_parse_double("gpr", opt, colon + 1, hi))
         return 2;
-    return 0;
-}
-
-/* 1 when `name` is in the comma-separated list */
-static int in_list(const char *list, const char *name)
-{
-    size_t len = strlen(name);
-    for (const char *p = list; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t l = e ? (size_t)(e - p) : strlen(p);
-        if (l == len && !strncmp(p, name, len))
-            return 1;
-        p = e ? e + 1 : NULL;
-    }
     return 0;
 }
 
@@ -150,7 +146,7 @@ static int gpr_fit(const gpr_args *a)
         (st = ALLOC(names, nc, "feature names")) != AS_OK)
         goto fail;
     for (size_t c = 0; c < nc; c++)
-        if (c != tcol && !in_list(a->drop, as_table_name(t, c))) {
+        if (c != tcol && gpr_column_selected(as_table_name(t, c), a->features, a->drop)) {
             names[d] = as_table_name(t, c);
             cols[d++] = c;
         }
@@ -175,8 +171,10 @@ static int gpr_fit(const gpr_args *a)
     if (!a->quiet)
         fprintf(stderr, "alloyscout: gpr fit: %zu rows, %zu features, %zu starts\n", n, d,
                 a->opt.restarts + 1);
+    gpr_warn_fit_inputs(x, y, n, d, a->opt.noise);
     if ((st = as_gpr_model_fit(x, y, n, d, a->pca, &a->opt, a->seed, NULL, &m)) != AS_OK)
         goto fail;
+    gpr_warn_fit_lml(m, y, n);
     if ((st = as_gpr_model_set_features(m, names)) != AS_OK ||
         (st = as_gpr_model_set_target(m, a->target)) != AS_OK ||
         (st = as_gpr_model_save(m, a->model)) != AS_OK)
@@ -321,13 +319,16 @@ int as_cli_gpr(int argc, char **argv)
         return argc < 2 ? 2 : 0;
     }
     const char *sub = argv[1];
+    if (!strcmp(sub, "cv"))
+        return as_cli_gpr_cv(argc - 1, argv + 1);
     if (strcmp(sub, "fit") && strcmp(sub, "predict"))
-        return cli_usage("gpr", "unknown subcommand '%s' (fit or predict)", sub);
+        return cli_usage("gpr", "unknown subcommand '%s' (fit, predict or cv)", sub);
     gpr_args a;
     memset(&a, 0, sizeof a);
     a.pca = 0.99;
     a.opt = as_gp_options_default();
-    int no_norm = 0;
+    a.opt.noise = 1; /* fitted white noise by default, as the screen does */
+    int no_norm = 0, no_noise = 0;
     bounds c2b = {&a.opt.c2_lo, &a.opt.c2_hi}, lsb = {&a.opt.ls_lo, &a.opt.ls_hi};
     const cli_opt opts[] = {
         {"data", 0, CLI_STR, &a.data, 0, NULL, NULL},
@@ -336,6 +337,8 @@ int as_cli_gpr(int argc, char **argv)
         {"pca", 0, CLI_CALL, &a.pca, 0, opt_pca, NULL},
         {"restarts", 0, CLI_SIZE, &a.opt.restarts, 0, NULL, NULL},
         {"noise", 0, CLI_FLAG, &a.opt.noise, 0, NULL, NULL},
+        {"no-noise", 0, CLI_FLAG, &no_noise, 0, NULL, NULL},
+        {"features", 0, CLI_STR, &a.features, 0, NULL, NULL},
         {"ard", 0, CLI_FLAG, &a.opt.ard, 0, NULL, NULL},
         {"no-normalize-y", 0, CLI_FLAG, &no_norm, 0, NULL, NULL},
         {"c2-bounds", 0, CLI_CALL, &c2b, 0, opt_bounds, NULL},
@@ -354,6 +357,8 @@ int as_cli_gpr(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (no_norm)
         a.opt.normalize_y = 0;
+    if (no_noise)
+        a.opt.noise = 0;
     if (a.opt.jitter > a.opt.jitter_max)
         a.opt.jitter_max = a.opt.jitter;
     as_gp_options_center_inits(&a.opt);

@@ -18,10 +18,10 @@ typedef struct {
     size_t n;
 } fx_file;
 
-static fx_file fx_load(void)
+static fx_file fx_load_path(const char *path)
 {
     fx_file f = {NULL, 0};
-    FILE *in = fopen(AS_SOURCE_DIR "/tests/fixtures/gp_ref.txt", "r");
+    FILE *in = fopen(path, "r");
     if (!in)
         return f;
     char name[64];
@@ -49,6 +49,11 @@ static fx_file fx_load(void)
     }
     fclose(in);
     return f;
+}
+
+static inline fx_file fx_load(void)
+{
+    return fx_load_path(AS_SOURCE_DIR "/tests/fixtures/gp_ref.txt");
 }
 
 static const double *fx_get(const fx_file *f, const char *name, size_t *n)

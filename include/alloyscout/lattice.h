@@ -365,4 +365,56 @@ AS_API as_status as_lattice_generate(const as_lattice *lat, size_t n_species, co
                                      const int *prev, size_t n_prev, const as_mc_options *opt,
                                      as_rng *rng, int *configs, double *achieved);
 
+
+/* ---- compositions, multi-shell multi-pair targets, reachable ranges (src/lattice/targets.c) --*/
+/* Site counts (K) of species with fractions frac (K, >= 0, any positive sum: normalized) on
+ * n_sites sites, by largest remainder (ties to the lower index); *max_dev (may be NULL) gets the
+ * largest |count / n - fraction|. AS_EINVAL (negative, non-finite or all-zero fractions). */
+AS_API as_status as_lattice_counts_for_fractions(size_t n_sites, const double *frac, size_t K,
+                                                 size_t *counts, double *max_dev);
+/* The configuration of a prototype lattice's decoration changed to the given counts (K, sum =
+ * sites): sites of species in excess (taken at random) become species in deficit, lowest index
+ * first. For fcc (one species) this is a random arrangement. AS_EINVAL. */
+AS_API as_status as_lattice_config_with_counts(const as_lattice *lat, const size_t *counts,
+                                               size_t K, as_rng *rng, int *config);
+
+/* One short-range-order target: Warren-Cowley alpha of pair in shell (0-based). */
+typedef struct {
+    as_sro_pair pair;
+    size_t shell;
+    double alpha;
+} as_sro_target;
+/* Parse targets "X-Y[@S]=A[,X-Y[@S]=A ...]" (S: shell 1..8, default 1; X, Y species or groups as
+ * for as_sro_pair_parse, e.g. 'Ag-Pd@1=-0.1,Ag-Pd@2=0.05' or 'Pt-(Co,Cu)=0.1667') into out (up
+ * to cap). AS_EINVAL naming the item. */
+AS_API as_status as_sro_targets_parse(const char *text, const char (*symbols)[AS_SYMBOL_MAX],
+                                      size_t n_species, as_sro_target *out, size_t cap,
+                                      size_t *n);
+
+/* Estimate the reachable range of alpha of pair in shell for the composition of base (n): the
+ * starts base, random and slab-segregated, then Monte Carlo that drives the pair count to its
+ * largest and smallest values (annealed from opt->temperature to 0, opt->max_sweeps sweeps). A
+ * lower bound on the true range: what this search cannot reach, as_lattice_generate does not
+ * either. lo_config / hi_config (n each, may be NULL) get the extreme configurations. rng: a
+ * stream of its own, so the caller's other draws do not change. AS_EINVAL (empty group). */
+AS_API as_status as_lattice_sro_range(const as_lattice *lat, size_t n_species, const int *base,
+                                      as_sro_pair pair, size_t shell, const as_mc_options *opt,
+                                      as_rng *rng, double *lo, double *hi, int *lo_config,
+                                      int *hi_config);
+
+/* Like as_lattice_generate for several targets at once (pairs and shells): Monte Carlo swaps of
+ * any two unlike sites with Metropolis acceptance on E = sum_t |N_t - N_t*| (pair counts; N_t*
+ * the reachable count nearest to each alpha, a warning when that misses by more than
+ * opt->warn_tol), a walk at opt->temperature, then a descent at 0. Sites of species that every
+ * target treats alike are shuffled among themselves. configs (count, n) OUT, distinct from each
+ * other and from prev (n_prev, n) up to translation; achieved (count, n_targets, may be NULL).
+ * AS_ENOCONV when the targets are not reached together: the message names the nearest
+ * combination reached ("Ag-Pd@1=-0.0952,Ag-Pd@2=0.0417"); AS_EINVAL. */
+AS_API as_status as_lattice_generate_targets(const as_lattice *lat, size_t n_species,
+                                             const char (*symbols)[AS_SYMBOL_MAX],
+                                             const int *base, const as_sro_target *targets,
+                                             size_t n_targets, size_t count, const int *prev,
+                                             size_t n_prev, const as_mc_options *opt,
+                                             as_rng *rng, int *configs, double *achieved);
+
 #endif

@@ -12,6 +12,8 @@
 
 /* src/cli/lattice_features.c: the features front end (any fcc cell, or the fingerprint below) */
 int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **));
+/* src/cli/lattice_generate.c: generate (any prototype, supercell, composition, targets) */
+int as_cli_lattice_generate(int argc, char **argv);
 
 typedef struct {
     as_proto proto;
@@ -356,154 +358,6 @@ static int cmd_build(int argc, char **argv)
     return rc;
 }
 
-static const char generate_help[] =
-    "usage: alloyscout lattice generate --out FILE (--target 'X-Y=A' | --paper-set |\n"
-    "                                   --ordered K | --random K) [options]\n\n"
-    "Monte Carlo configurations of chosen Warren-Cowley order (first shell), written as frames of\n"
-    "one extended XYZ file (info: config, kind, sro_pair, sro_alpha1). Configurations are\n"
-    "distinct up to a lattice translation.\n\n"
-    "  --target 'X-Y=A' pair of species or groups and alpha, e.g. 'Pt-(Co,Cu)=0.1667'; the\n"
-    "                   nearest reachable alpha is used (a warning says when it misses by > 1e-3)\n"
-    "  --count K        configurations at the target (default 1)\n"
-    "  --paper-set      the 22 starting structures of the paper: four each at alpha^{host-(rest)}\n"
-    "                   = -1/6, 0, 1/6, 2/6, 3/6 and one each at -2/6, 4/6 (host = first element)\n"
-    "  --ordered K      K ordered configurations: host on its prototype sublattice (alpha = -1/3\n"
-    "                   for l10/pt2com), the other species shuffled\n"
-    "  --random K       K random arrangements at the prototype's composition (alpha ~ 0)\n"
-    "  --temperature T  Monte Carlo temperature on |N - N*| in pair counts (default 2)\n"
-    "  --proto, --elements, --size, --a, --c, --format, --cartesian, --seed, --json, --quiet\n"
-    "                   as for 'lattice build' (seed default 1)\n";
-
-static int cmd_generate(int argc, char **argv)
-{
-    const char *cmd = "lattice generate";
-    common_opts o;
-    common_init(&o);
-    const char *target = NULL;
-    size_t count = 1, n_ordered = 0, n_random = 0;
-    int paper = 0, have_count = 0, have_target = 0, have_ordered = 0, have_random = 0;
-    as_mc_options mopt = as_mc_options_default();
-    cli_opt t[LATTICE_COMMON + 7];
-    size_t k = common_table(&o, t);
-    t[k++] = (cli_opt){"target", 0, CLI_STR, &target, 0, NULL, &have_target};
-    t[k++] = (cli_opt){"count", 0, CLI_SIZE, &count, 0, NULL, &have_count};
-    t[k++] = (cli_opt){"paper-set", 0, CLI_FLAG, &paper, 0, NULL, NULL};
-    t[k++] = (cli_opt){"ordered", 0, CLI_SIZE, &n_ordered, 0, NULL, &have_ordered};
-    t[k++] = (cli_opt){"random", 0, CLI_SIZE, &n_random, 0, NULL, &have_random};
-    t[k++] = (cli_opt){"temperature", 0, CLI_DOUBLE, &mopt.temperature, 0, NULL, NULL};
-    t[k] = opt_end;
-    int prc = cli_parse(cmd, generate_help, argc, argv, t, NULL, 0, NULL);
-    if (prc)
-        return prc < 0 ? 0 : prc;
-    if (!(mopt.temperature >= 0))
-        return cli_usage(cmd, "--temperature must be >= 0");
-    int modes = have_target + paper + have_ordered + have_random;
-    int rc = finish_common(cmd, &o);
-    if (rc)
-        return rc;
-    if (!o.out)
-        return cli_usage(cmd, "--out FILE is required");
-    if (modes != 1)
-        return cli_usage(cmd, "give exactly one of --target, --paper-set, --ordered, --random");
-    if (have_count && !target)
-        return cli_usage(cmd, "--count goes with --target");
-    if ((target && count < 1) || (!target && !paper && n_ordered + n_random < 1))
-        return cli_usage(cmd, "the number of configurations must be >= 1");
-    if (o.K < 2)
-        return cli_usage(cmd, "generate needs at least two elements");
-    cli_log_init(o.quiet);
-    as_rng rng;
-    as_rng_seed(&rng, o.seed);
-    as_lattice *lat = NULL;
-    int *base = NULL, *configs = NULL;
-    double *alphas = NULL;
-    const char **kinds = NULL;
-    char *kind_text = NULL;
-    as_sro_pair pr = as_sro_pair_host(o.K);
-    double tval = NAN;
-    int has_value = 0;
-    size_t total;
-    as_status st = as_lattice_create(o.proto, o.size, &o.lopt, &lat);
-    if (st != AS_OK)
-        return cli_fail(st);
-    if (target) {
-        st = as_sro_pair_parse(target, (const char(*)[AS_SYMBOL_MAX])o.symbols, o.K, &pr, &tval,
-                               &has_value);
-        if (st == AS_OK && !has_value) {
-            as_lattice_free(lat);
-            return cli_usage(cmd, "--target needs '=ALPHA', e.g. 'Pt-(Co,Cu)=0.1667'");
-        }
-        if (st != AS_OK) {
-            as_lattice_free(lat);
-            return cli_usage(cmd, "%s", as_errmsg());
-        }
-    }
-    size_t n_paper = 0;
-    for (size_t g = 0; g < AS_LATTICE_PAPER_LEVELS; g++)
-        n_paper += as_lattice_paper_count(g);
-    total = paper ? n_paper : target ? count : n_ordered ? n_ordered : n_random;
-    size_t n = as_lattice_n_sites(lat);
-    base = as_calloc(n, sizeof *base);
-    configs = as_calloc(total ? total * n : 1, sizeof *configs);
-    alphas = as_calloc(total ? total : 1, sizeof *alphas);
-    kinds = as_calloc(total ? total : 1, sizeof *kinds);
-    kind_text = as_calloc(total ? total : 1, 32);
-    if (!base || !configs || !alphas || !kinds || !kind_text) {
-        st = as_error_set(AS_ENOMEM, "out of memory for %zu configurations", total);
-        goto done;
-    }
-    st = as_lattice_base_config(lat, o.K, &rng, base);
-    if (st != AS_OK)
-        goto done;
-    size_t made = 0;
-    if (paper || target) {
-        size_t ngroups = paper ? AS_LATTICE_PAPER_LEVELS : 1;
-        for (size_t g = 0; g < ngroups && st == AS_OK; g++) {
-            double al = paper ? as_lattice_paper_alpha(g) : tval, got;
-            size_t k = paper ? as_lattice_paper_count(g) : count;
-            st = as_lattice_generate(lat, o.K, base, pr, al, k, configs, made, &mopt, &rng,
-                                     configs + made * n, &got);
-            for (size_t c = 0; c < k && st == AS_OK; c++) {
-                alphas[made + c] = got;
-                snprintf(kind_text + 32 * (made + c), 32, "%s", paper ? "paper" : "target");
-                kinds[made + c] = kind_text + 32 * (made + c);
-            }
-            if (st == AS_OK && !o.quiet)
-                fprintf(stderr, "alloyscout: %zu configuration%s at alpha %.6g\n", k,
-                        k == 1 ? "" : "s", got);
-            made += k;
-        }
-    } else {
-        size_t cnt[MAXK] = {0};
-        for (size_t i = 0; i < n; i++)
-            cnt[base[i]]++;
-        for (size_t c = 0; c < total && st == AS_OK; c++) {
-            int *cf = configs + c * n;
-            st = n_ordered ? as_lattice_ordered_config(lat, o.K, &rng, cf)
-                           : as_lattice_random_config(lat, cnt, o.K, &rng, cf);
-            if (st == AS_OK)
-                st = as_lattice_sro(lat, cf, o.K, pr, 0, &alphas[c]);
-            kinds[c] = n_ordered ? "ordered" : "random";
-        }
-    }
-    if (st == AS_OK)
-        st = write_configs(lat, &o, configs, total, kinds, alphas, pr);
-    if (st == AS_OK && !o.quiet)
-        fprintf(stderr, "alloyscout: wrote %zu configuration%s of %zu atoms to %s\n", total,
-                total == 1 ? "" : "s", n, o.out);
-done:
-    rc = st == AS_OK ? 0 : cli_fail(st);
-    if (!rc && o.json)
-        rc = write_json(o.json, &o, lat, configs, total, pr, target ? &tval : NULL);
-    as_free(base);
-    as_free(configs);
-    as_free(alphas);
-    as_free(kinds);
-    as_free(kind_text);
-    as_lattice_free(lat);
-    return rc;
-}
-
 static const char features_help[] =
     "usage: alloyscout lattice features FILE [options]\n\n"
     "Print the fingerprint of every frame of FILE (extended XYZ or POSCAR) as CSV: a header, then\n"
@@ -727,7 +581,7 @@ int as_cli_lattice(int argc, char **argv)
     if (!strcmp(sub, "build"))
         return cmd_build(argc - 1, argv + 1);
     if (!strcmp(sub, "generate"))
-        return cmd_generate(argc - 1, argv + 1);
+        return as_cli_lattice_generate(argc - 1, argv + 1);
     if (!strcmp(sub, "features"))
         return as_cli_lattice_features(argc - 1, argv + 1, cmd_features);
     if (!strcmp(sub, "convert"))

@@ -75,6 +75,13 @@ static inline size_t as_lat_site(const as_lattice *lat, long c0, long c1, long c
  * squared norm norm2[s] in vec[s]. AS_ENOMEM. */
 as_status as_lat_shell_vectors(size_t n_shells, size_t *z, int *norm2, int (*vec)[64][3]);
 
+/* mc.c: the slab-segregated start (species in xmask first along the longest cell vector, the
+ * counts of base) and a shuffle of the species among the sites with sel[i] == key. */
+as_status as_lat_slab_config(const as_lattice *lat, size_t K, const int *base, uint32_t xmask,
+                             int *out);
+as_status as_lat_shuffle_class(const as_lattice *lat, int *config, const unsigned char *sel,
+                               unsigned char key, as_rng *rng);
+
 /* Check species indices of config (n) against n_species. */
 as_status as_lat_check_config(const as_lattice *lat, const int *config, size_t n_species);
 

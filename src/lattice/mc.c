@@ -44,7 +44,7 @@ as_status as_lattice_random_config(const as_lattice *lat, const size_t *counts, 
 }
 
 /* Shuffle the species among the sites selected by sel (site i selected when sel[i] == key). */
-static as_status shuffle_class(const as_lattice *lat, int *config, const unsigned char *sel,
+as_status as_lat_shuffle_class(const as_lattice *lat, int *config, const unsigned char *sel,
                                unsigned char key, as_rng *rng)
 {
     size_t m = 0;
@@ -80,7 +80,7 @@ as_status as_lattice_ordered_config(const as_lattice *lat, size_t n_species, as_
     AS_TRY(AS_ALLOC(sel, lat->n, "selection"));
     for (size_t i = 0; i < lat->n; i++)
         sel[i] = config[i] != 0;
-    as_status st = shuffle_class(lat, config, sel, 1, rng);
+    as_status st = as_lat_shuffle_class(lat, config, sel, 1, rng);
     as_free(sel);
     return st;
 }
@@ -389,7 +389,7 @@ static int keyed_cmp(const void *pa, const void *pb)
     return a->i < b->i ? -1 : a->i > b->i;
 }
 
-static as_status slab_config(const as_lattice *lat, size_t K, const int *base, uint32_t xmask,
+as_status as_lat_slab_config(const as_lattice *lat, size_t K, const int *base, uint32_t xmask,
                              int *out)
 {
     size_t n = lat->n, axis = 0;
@@ -437,7 +437,7 @@ static as_status shuffle_free(const as_lattice *lat, as_sro_pair pair, int *conf
         sel[i] = (unsigned char)((pair.x >> config[i] & 1u) | ((pair.y >> config[i] & 1u) << 1));
     as_status st = AS_OK;
     for (unsigned char key = 0; key < 4 && st == AS_OK; key++)
-        st = shuffle_class(lat, config, sel, key, rng);
+        st = as_lat_shuffle_class(lat, config, sel, key, rng);
     as_free(sel);
     return st;
 }
@@ -479,7 +479,7 @@ as_status as_lattice_generate(const as_lattice *lat, size_t n_species, const int
         AS_CHECK(AS_ALLOC(start[k], n, "mc start"));
     memcpy(start[0], base, n * sizeof *base);
     AS_CHECK(as_lattice_random_config(lat, cnt, K, rng, start[1]));
-    AS_CHECK(slab_config(lat, K, base, pair.x, start[2]));
+    AS_CHECK(as_lat_slab_config(lat, K, base, pair.x, start[2]));
     int best = 0;
     int64_t bestE = INT64_MAX;
     for (int k = 0; k < 3; k++) {

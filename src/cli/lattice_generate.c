@@ -262,8 +262,13 @@ static as_status check_range(const as_lattice *lat, const gen_cell *g, const int
                                         NULL, NULL);
     if (st != AS_OK)
         return st;
-    double tol = 1e-9;
-    if (t->alpha >= lo - tol && t->alpha <= hi + tol)
+    /* compare the value the cell's grid of pair counts makes of the target */
+    as_mc *mc = NULL;
+    if ((st = as_mc_create(lat, g->K, t->pair, t->shell, base, &mc)) != AS_OK)
+        return st;
+    double snapped = as_mc_alpha_of(mc, as_mc_nearest_count(mc, t->alpha)), tol = 1e-9;
+    as_mc_free(mc);
+    if (snapped >= lo - tol && snapped <= hi + tol)
         return AS_OK;
     char pt[96];
     pair_text(g, t->pair, pt, sizeof pt);

@@ -347,7 +347,7 @@ int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **))
             st = as_fcc_features(lat, config, K, a.shells, a.triplets, feat);
         as_lattice_free(lat);
         if (st != AS_OK) {
-            as_error_prefix(st, "%s frame %zu: ", file, f + 1);
+            as_error_prefix(st, "%s frame %zu", file, f + 1);
             rc = cli_fail(st);
             goto done;
         }

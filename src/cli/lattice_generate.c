@@ -459,6 +459,21 @@ int as_cli_lattice_generate(int argc, char **argv)
         double got;
         st = as_lattice_generate(lat, g.K, base, pr, tval, a.count, NULL, 0, &mopt, &rng,
                                  configs, &got);
+        if (st == AS_ENOCONV) {
+            /* the walk from the usual starts missed: start again from the end of the reachable
+             * range nearer the target (found by the range search) */
+            as_rng rr;
+            as_rng_stream(&rr, a.seed, RANGE_TASK);
+            double lo, hi;
+            st = as_lattice_sro_range(lat, g.K, base, pr, 0, &mopt, &rr, &lo, &hi, ends, ends + n);
+            if (st == AS_OK)
+                st = as_lattice_generate(lat, g.K, fabs(tval - lo) < fabs(tval - hi) ? ends
+                                                                                     : ends + n,
+                                         pr, tval, a.count, NULL, 0, &mopt, &rng, configs, &got);
+            if (st != AS_OK)
+                as_error_prefix(st, "reachable alpha1 here is about [%.6g, %.6g] (a small cell may "
+                                    "not reach every value in between)", lo, hi);
+        }
         for (size_t c = 0; c < a.count; c++)
             kinds[c] = "target";
         if (st == AS_OK && !a.quiet)

@@ -563,7 +563,8 @@ static const char lattice_help[] =
     "  build     one supercell of a prototype (fcc, l10, l12, pt2com)\n"
     "  generate  Monte Carlo configurations of chosen Warren-Cowley order, the paper's 22-seed\n"
     "            set, ordered or random configurations\n"
-    "  features  the 15-dimensional SRO fingerprint of every frame of a file, as CSV\n"
+    "  features  CSV of per-frame features: any fcc cell (concentrations, bond fractions, pair\n"
+    "            correlations, alpha per shell) or the screen's 15-dimensional fingerprint\n"
     "  convert   read a structure file and write it as extended XYZ or POSCAR\n\n"
     "'alloyscout lattice <sub> --help' for the options of each. Conventions: docs/lattice.md.\n";
 

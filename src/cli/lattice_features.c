@@ -5,6 +5,7 @@
  *  - the prototype fingerprint of the screen (15 columns for Pt2CoM) when the frames carry the
  *    proto and size keys alloyscout writes, or --proto/--size/--fingerprint is given; that path
  *    is the original command in lattice.c, called with one element order for the whole file. */
+#define _POSIX_C_SOURCE 200809L /* open_memstream */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +257,8 @@ int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **))
     int *config = NULL;
     as_outfile *of = NULL;
     FILE *out = stdout;
+    char *mem = NULL;
+    size_t mem_len = 0;
     size_t undefined = 0;
     if (!keys || !names || !feat) {
         rc = cli_error("out of memory");
@@ -290,12 +293,16 @@ int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **))
         rc = cli_error("out of memory");
         goto done;
     }
+    /* standard output gets the table only when every frame worked: it is built in memory */
     if (a.out) {
         if ((st = as_outfile_open(a.out, &of)) != AS_OK) {
             rc = cli_fail(st);
             goto done;
         }
         out = as_outfile_stream(of);
+    } else if (!(out = open_memstream(&mem, &mem_len))) {
+        rc = cli_error("cannot buffer the output");
+        goto done;
     }
     /* header; a passed-through key that collides with a feature column gets "info_" */
     char (*hdr)[64] = as_calloc(ncol, sizeof *hdr);
@@ -398,7 +405,12 @@ int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **))
             goto done;
         }
     } else {
-        fflush(stdout);
+        fclose(out);
+        out = NULL;
+        if (fwrite(mem, 1, mem_len, stdout) != mem_len || fflush(stdout)) {
+            rc = cli_error("cannot write to standard output");
+            goto done;
+        }
     }
     if (!a.quiet) {
         fprintf(stderr, "alloyscout: lattice features: %zu frame%s, elements ", nf,
@@ -417,6 +429,9 @@ int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **))
 done:
     if (of)
         as_outfile_abort(of);
+    else if (out && out != stdout)
+        fclose(out);
+    free(mem);
     as_free(keys);
     as_free(names);
     as_free(fields);

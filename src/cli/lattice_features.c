@@ -400,6 +400,7 @@ int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **))
     if (of) {
         st = as_outfile_commit(of);
         of = NULL;
+        out = NULL;
         if (st != AS_OK) {
             rc = cli_fail(st);
             goto done;

@@ -418,15 +418,20 @@ int as_cli_lattice_generate(int argc, char **argv)
                 return cli_fail(st);
         }
     size_t n = as_lattice_n_sites(lat);
-    static const double paper_alpha[] = {-2.0 / 6, -1.0 / 6, 0.0, 1.0 / 6, 2.0 / 6, 3.0 / 6,
-                                         4.0 / 6};
-    static const size_t paper_count[] = {1, 4, 4, 4, 4, 4, 1};
-    size_t total = a.paper ? 22 : a.target ? a.count : a.have_ordered ? a.n_ordered : a.n_random;
+    enum { L = AS_LATTICE_PAPER_LEVELS };
+    double paper_alpha[L];
+    size_t paper_count[L], paper_total = 0;
+    for (size_t k = 0; k < L; k++) {
+        paper_alpha[k] = as_lattice_paper_alpha(k);
+        paper_count[k] = as_lattice_paper_count(k);
+        paper_total += paper_count[k];
+    }
+    size_t total = a.paper ? paper_total : a.target ? a.count : a.have_ordered ? a.n_ordered : a.n_random;
     int *base = as_calloc(n, sizeof *base), *configs = as_calloc(total * n, sizeof *configs);
     int *ends = as_calloc(2 * n, sizeof *ends);
     const char **kinds = as_calloc(total, sizeof *kinds);
     char targets_text[512] = "";
-    as_sro_pair host = {1u, ((1u << g.K) - 1) & ~1u};
+    as_sro_pair host = as_sro_pair_host(g.K);
     as_sro_pair pr = nt ? tg[0].pair : host;
     double tval = nt ? tg[0].alpha : NAN;
     if (!base || !configs || !ends || !kinds) {
@@ -443,12 +448,8 @@ int as_cli_lattice_generate(int argc, char **argv)
             fprintf(stderr, "alloyscout: note: %s on %zu sites is rounded to whole sites "
                             "(largest deviation %.3g)\n", a.composition, n, dev);
         st = as_lattice_config_with_counts(lat, cnt, g.K, &rng, base);
-    } else if (g.proto != AS_PROTO_FCC) {
-        as_lattice_prototype_config(lat, base);
     } else {
-        for (size_t p = 0; p < g.K; p++)
-            cnt[p] = n / g.K + (p < n % g.K);
-        st = as_lattice_random_config(lat, cnt, g.K, &rng, base);
+        st = as_lattice_base_config(lat, g.K, &rng, base);
     }
     if (st != AS_OK)
         goto done;
@@ -513,33 +514,36 @@ int as_cli_lattice_generate(int argc, char **argv)
         /* the paper's grid, or 7 values over the reachable range when the cell cannot reach it */
         as_rng rr;
         as_rng_stream(&rr, a.seed, RANGE_TASK);
-        double lo, hi, grid[7];
-        const int *start[7];
+        double lo, hi, grid[L];
+        const int *start[L];
         if ((st = as_lattice_sro_range(lat, g.K, base, host, 0, &mopt, &rr, &lo, &hi, ends,
                                        ends + n)) != AS_OK)
             goto done;
-        int fits = paper_alpha[0] >= lo - 1e-9 && paper_alpha[6] <= hi + 1e-9;
+        int fits = paper_alpha[0] >= lo - 1e-9 && paper_alpha[L - 1] <= hi + 1e-9;
         as_mc *mc = NULL;
         if ((st = as_mc_create(lat, g.K, host, 0, base, &mc)) != AS_OK)
             goto done;
-        for (int k = 0; k < 7; k++) {
+        for (size_t k = 0; k < L; k++) {
             start[k] = base;
             grid[k] = paper_alpha[k];
             if (!fits) {
                 /* ends on the configurations the range search found; inner points on the grid
                  * of reachable pair counts */
-                double al = lo + (hi - lo) * k / 6.0;
-                grid[k] = k == 0 ? lo : k == 6 ? hi : as_mc_alpha_of(mc, as_mc_nearest_count(mc, al));
-                start[k] = k == 0 ? ends : k == 6 ? ends + n : base;
+                double al = lo + (hi - lo) * (double)k / (double)(L - 1);
+                grid[k] = k == 0       ? lo
+                          : k == L - 1 ? hi
+                                       : as_mc_alpha_of(mc, as_mc_nearest_count(mc, al));
+                start[k] = k == 0 ? ends : k == L - 1 ? ends + n : base;
             }
         }
         as_mc_free(mc);
         if (!fits && !a.quiet)
             fprintf(stderr, "alloyscout: note: this cell and composition reach alpha1 of the host "
                             "pair only in about [%.4g, %.4g], not the paper's -1/3 .. 2/3; the "
-                            "22 configurations use 7 values spread over that range\n", lo, hi);
+                            "%zu configurations use %d values spread over that range\n", lo, hi,
+                    paper_total, (int)L);
         size_t made = 0;
-        for (int k = 0; k < 7 && st == AS_OK; k++) {
+        for (size_t k = 0; k < L && st == AS_OK; k++) {
             double got;
             st = as_lattice_generate(lat, g.K, start[k], host, grid[k], paper_count[k], configs,
                                      made, &mopt, &rng, configs + made * n, &got);

@@ -439,6 +439,8 @@ as_status as_gpr_model_load(const char *path, as_gpr_model **out)
     *out = m;
     goto done;
 fail:
+    if (!strstr(as_errmsg(), path)) /* every failure of a load names the file */
+        st = as_error_prefix(st, "%s", path);
     as_gpr_model_free(m);
 done:
     as_json_free(root);

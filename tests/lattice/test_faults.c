@@ -99,11 +99,27 @@ static void hex_and_other_forms_should_be_refused(void **state)
     as_structures_free(fr, n);
 }
 
+static void sro_target_values_should_be_decimal(void **state)
+{
+    (void)state;
+    const char sy[2][AS_SYMBOL_MAX] = {"Pt", "Co"};
+    as_sro_pair pair;
+    double v = 0;
+    int has = 0;
+    assert_int_equal(as_sro_pair_parse("Pt-Co=-0.125", sy, 2, &pair, &v, &has), AS_OK);
+    assert_true(has && v == -0.125);
+    const char *bad[] = {"Pt-Co=0x1p-3", "Pt-Co=-inf", "Pt-Co=nan", "Pt-Co= 0.1", "Pt-Co=1e999"};
+    for (int i = 0; i < 5; i++)
+        if (as_sro_pair_parse(bad[i], sy, 2, &pair, &v, &has) != AS_EINVAL)
+            fail_msg("'%s' was accepted", bad[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(thin_cells_should_be_refused_by_the_readers),
         cmocka_unit_test(hex_and_other_forms_should_be_refused),
+        cmocka_unit_test(sro_target_values_should_be_decimal),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     remove(F);

@@ -200,6 +200,31 @@ static void degenerate_cells_should_be_refused_by_the_neighbour_list(void **stat
     as_oracle_free(eam);
 }
 
+/* setfl numbers follow the decimal syntax too: a hex value is refused with file:line:column */
+static void setfl_numbers_should_be_decimal(void **state)
+{
+    (void)state;
+    FILE *in = fopen(AS_SOURCE_DIR "/fuzz/corpus/setfl/cu.eam.alloy", "r");
+    assert_non_null(in);
+    char text[1 << 16];
+    size_t k = fread(text, 1, sizeof text - 1, in);
+    fclose(in);
+    text[k] = 0;
+    char *p = strstr(text, "63.546");
+    assert_non_null(p);
+    char bad[1 << 16];
+    snprintf(bad, sizeof bad, "%.*s0x3fp0%s", (int)(p - text), text, p + 6);
+    FILE *out = fopen(SCR "/hex.eam.alloy", "w");
+    assert_non_null(out);
+    fputs(bad, out);
+    fclose(out);
+    mkdir(SCR, 0755);
+    as_oracle *o = NULL;
+    assert_int_equal(as_oracle_create("eam:" SCR "/hex.eam.alloy", NULL, &o), AS_EPARSE);
+    assert_non_null(strstr(as_errmsg(), "hex.eam.alloy:6:1: expected 'Z mass a lattice'"));
+    assert_null(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -210,6 +235,7 @@ int main(void)
         cmocka_unit_test(another_species_cell_or_atom_count_should_be_a_failed_label),
         cmocka_unit_test(native_backends_should_apply_the_window_too),
         cmocka_unit_test(degenerate_cells_should_be_refused_by_the_neighbour_list),
+        cmocka_unit_test(setfl_numbers_should_be_decimal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

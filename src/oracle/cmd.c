@@ -178,6 +178,7 @@ static void set_handler(int sig, void (*fn)(int))
 static void guard_main(const job *j, char **argv, char **envp, pid_t parent)
 {
     setpgid(0, 0);
+    prctl(PR_SET_DUMPABLE, 0); /* re-raising the program's SIGSEGV must not dump the guard */
     set_handler(SIGINT, SIG_DFL);
     set_handler(SIGTERM, SIG_DFL);
     set_handler(SIGHUP, SIG_DFL);

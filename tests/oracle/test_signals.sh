@@ -92,6 +92,17 @@ wait $pid; rc=$?
 none_left || fail "double SIGINT: $(sleepers) oracle processes left"
 [ -z "$(ls -A "$T/tmp")" ] || fail "double SIGINT: scratch left"
 
+# a run that succeeds but leaves a setsid daemon behind: the daemon is ended with the run
+cat > "$T/daemon.sh" <<EOF2
+#!/bin/sh
+setsid sleep $D &
+sed '2s/\$/ energy=-14.2/' "\$1" > "\$2"
+EOF2
+chmod +x "$T/daemon.sh"
+TMPDIR="$T/tmp" "$A" energy --quiet --oracle "cmd:$T/daemon.sh {in} {out}" "$T/two.extxyz" \
+    > /dev/null || fail "daemon oracle run"
+none_left || fail "a finished run left $(sleepers) processes"
+
 # kill -9: no handler runs, the guard kills the oracle's group and the setsid sleeper
 TMPDIR="$T/tmp" "$A" energy --quiet --timeout 600 --oracle "cmd:$T/oracle.sh {in} {out}" \
     "$T/two.extxyz" > /dev/null 2>&1 &

@@ -151,6 +151,7 @@ typedef struct {
 
 /* ---- the guard (runs in the forked child; async-signal-safe calls only) ---- */
 static const char *guard_marker;
+static pid_t guard_parent;
 
 static void guard_kill_all(void)
 {
@@ -163,7 +164,8 @@ static void guard_kill_all(void)
 static void guard_on_parent_death(int sig)
 {
     (void)sig;
-    guard_kill_all();
+    if (getppid() != guard_parent) /* a SIGUSR1 sent by someone else is ignored */
+        guard_kill_all();
 }
 
 static void set_handler(int sig, void (*fn)(int))
@@ -183,7 +185,12 @@ static void guard_main(const job *j, char **argv, char **envp, pid_t parent)
     set_handler(SIGTERM, SIG_DFL);
     set_handler(SIGHUP, SIG_DFL);
     guard_marker = j->marker;
+    guard_parent = parent;
     set_handler(SIGUSR1, guard_on_parent_death);
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_UNBLOCK, &usr1, NULL);
     prctl(PR_SET_PDEATHSIG, SIGUSR1);
     if (getppid() != parent) /* alloyscout died before prctl */
         guard_kill_all();

@@ -6,6 +6,7 @@
 
 #include "alloyscout/core.h"
 #include "alloyscout/json.h"
+#include "alloyscout/interrupt.h"
 #include "alloyscout/data.h"
 #include "alloyscout/resample.h"
 #include "alloyscout/mlp.h"

@@ -60,8 +60,10 @@ typedef struct {
  * zeroed (n = 0). */
 AS_API as_status as_composition_parse(const char *text, as_composition *out);
 
-/* Write the composition as "Al0.2Co0.2..." with each fraction printed with %.6g into buf
- * (capacity cap, NUL-terminated, truncated when too small). Returns the length it needed. */
+/* Write the composition as "Al0.2Co0.2..." with each fraction printed with 6 significant digits
+ * as %.6g does, but always positional ("Co0.00000015", never "Co1.5e-07", which the grammar
+ * does not read), into buf (capacity cap, NUL-terminated, truncated when too small). Returns
+ * the length it needed. */
 AS_API size_t as_composition_format(const as_composition *c, char *buf, size_t cap);
 
 /* ==== descriptors ========================================================================== */

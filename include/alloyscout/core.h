@@ -34,7 +34,8 @@ typedef enum {
     AS_ENOCONV, /* an iteration did not converge */
     AS_EDB,     /* the SQLite store failed */
     AS_EORACLE, /* an energy oracle failed */
-    AS_EUNSUP   /* not supported by this build or backend */
+    AS_EUNSUP,  /* not supported by this build or backend */
+    AS_EINTR    /* stopped by a signal (SIGINT, SIGTERM, SIGHUP; see alloyscout/interrupt.h) */
 } as_status;
 
 /* Detail of this thread's last failure: the message given to as_error_set. Borrowed; valid
@@ -137,13 +138,34 @@ AS_API const as_element *as_element_by_symbol(const char *symbol);
 AS_API const as_element *as_element_by_z(int z);
 
 /* ---- files written whole or not at all ---- */
-/* Open `path`.tmp for writing; as_file_commit closes it and renames it over path; as_file_abort
- * closes and removes it. A user's path never holds half a file. */
+/* as_outfile_open creates a new temporary file beside `path` (same directory, a unique name
+ * ".<name>.<random>.tmp", opened with O_CREAT | O_EXCL | O_NOFOLLOW, so a planted file or symlink
+ * is never followed or shared with another writer; mode 0666 minus the umask). as_outfile_commit
+ * flushes it, fsyncs it, renames it over path and fsyncs the directory; as_outfile_abort closes
+ * and removes it. A user's path never holds half a file, and the temporary name is registered
+ * with the interrupt facility (alloyscout/interrupt.h) so a stopped run removes it. */
 typedef struct as_outfile as_outfile;
 AS_API as_status as_outfile_open(const char *path, as_outfile **out);
 AS_API FILE *as_outfile_stream(as_outfile *f);
 AS_API as_status as_outfile_commit(as_outfile *f);
 AS_API void as_outfile_abort(as_outfile *f);
+
+/* 1 when paths a and b name the same file: the same device and inode when both exist; when
+ * one (or both) does not exist yet, the same absolute path after resolving the existing parent
+ * directories (so "out.json" and "./out.json" match). Used to refuse an output path that equals
+ * an input path (--json equal to --db) before anything is written. */
+AS_API int as_path_same(const char *a, const char *b);
+
+/* ---- numbers: the one decimal syntax of every input file (docs/conventions.md) ---- */
+/* Parse the whole of text as a decimal number: an optional sign, digits with an optional
+ * decimal point (at least one digit), an optional exponent e/E[sign]digits. Nothing else: no
+ * blanks, no hex ("0x1p3"), no "inf"/"nan", no trailing characters. A value too large for a
+ * double is refused; one too small becomes 0 or subnormal as strtod gives it. Returns AS_OK and
+ * *out, AS_EPARSE for text outside the syntax, AS_EINVAL for an overflow; it does not set
+ * as_errmsg (it runs on every cell of a CSV file): the caller names the file and position. */
+AS_API as_status as_parse_double(const char *text, double *out);
+/* The same on text[0..len) (no terminating NUL needed). */
+AS_API as_status as_parse_double_n(const char *text, size_t len, double *out);
 
 /* ---- independent tasks on several threads ---- */
 /* Run fn(task, ctx) for task = 0 .. n_tasks-1 on up to n_threads threads (0: one per online

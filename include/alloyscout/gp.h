@@ -17,6 +17,10 @@
 #ifndef ALLOYSCOUT_GP_H
 #define ALLOYSCOUT_GP_H
 
+/* Largest |value| accepted in GP inputs and targets (fit and predict): n squared deviations of
+ * such values (n < 2^60) still fit in a double, so no variance or distance overflows. */
+#define AS_GP_VALUE_MAX 1e140
+
 #include "alloyscout/core.h"
 
 #ifdef __cplusplus

@@ -16,6 +16,14 @@
 
 #define AS_SYMBOL_MAX 4 /* chemical symbol plus terminator */
 
+/* Smallest accepted thickness of a cell (the distance between opposite faces, V / |a_i x a_j|),
+ * Å. Thinner cells (a flat or nearly singular lattice) are refused by every reader and by the
+ * neighbour list before any arithmetic that converts widths to integers. */
+#define AS_CELL_MIN_WIDTH_ANG 1e-3
+/* AS_OK when the cell (lattice vectors as rows, Å) has finite entries and every thickness is
+ * at least AS_CELL_MIN_WIDTH_ANG; else AS_EINVAL naming the lattice vector and the thickness. */
+AS_API as_status as_cell_check(const double *cell);
+
 /* A periodic atomic structure. Transparent: positions and species may be edited in place.
  * Create with as_structure_create, release with as_structure_free. */
 typedef struct {

@@ -46,7 +46,24 @@ typedef struct {
     double skin_ang;    /* eam: neighbour-list skin, Å (list reused while atoms move less than
                            half of it); default 0.3 */
     int nrho, nr;       /* eam (Zhou tables): grid points; default 2000 and 2000 */
+    double e_atom_max_ev; /* every backend: a label with |E| / atoms above this is refused as a
+                           failed label (docs/oracle.md, "Label validation"), eV/atom; default
+                           50; INFINITY turns the check off; <= 0 or NaN means the default */
+    double cell_tol_ang;  /* cmd: largest difference of any cell component between the input
+                           and the program's output, Å; default 1e-4; <= 0 or NaN: default */
 } as_oracle_options;
+
+/* Defaults of the label checks (as_oracle_options). */
+#define AS_ORACLE_E_ATOM_MAX_EV 50.0
+#define AS_ORACLE_CELL_TOL_ANG 1e-4
+
+/* Check one label where it enters (every backend calls this on its result): the energy is
+ * finite, |energy| / in->n <= opt->e_atom_max_ev and, when out (the structure a program
+ * returned; may be NULL) is given, out has the same atom count, the same species atom by atom
+ * and the same cell within opt->cell_tol_ang. AS_OK, or AS_EORACLE with the reason as the
+ * message (the label is then a failed label, never training data). opt NULL: defaults. */
+AS_API as_status as_oracle_check_label(const as_oracle_options *opt, const as_structure *in,
+                                       const as_structure *out, double energy);
 
 AS_API void as_oracle_options_default(as_oracle_options *opt);
 

@@ -36,6 +36,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    as_interrupt_install(); /* SIGINT/SIGTERM/SIGHUP stop children, clean up, exit 128+N */
     /* alloyscout runs independent tasks (folds, restarts, chains) on its own threads and its
      * matrix products are small: OpenBLAS's own pool would only spin (sched_yield) beside them,
      * a third of the CPU time in profiles. ALLOYSCOUT_BLAS_THREADS=N overrides. */

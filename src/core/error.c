@@ -23,6 +23,7 @@ const char *as_strerror(as_status st)
     case AS_EDB: return "database error";
     case AS_EORACLE: return "energy oracle failed";
     case AS_EUNSUP: return "not supported";
+    case AS_EINTR: return "interrupted by a signal";
     }
     return "unknown status";
 }

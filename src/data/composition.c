@@ -228,14 +228,54 @@ as_status as_composition_parse(const char *text, as_composition *out)
     return AS_OK;
 }
 
+/* x with 6 significant digits like "%.6g", but always positional ("0.00000015", never
+ * "1.5e-07"): the formula grammar has no exponents, so what is written reads back. */
+static void format_amount(double x, char *out, size_t cap)
+{
+    char g[64];
+    snprintf(g, sizeof g, "%.6g", x);
+    char *e = strchr(g, 'e');
+    if (!e) {
+        snprintf(out, cap, "%s", g);
+        return;
+    }
+    int ex = atoi(e + 1);
+    *e = '\0';
+    char dig[32];
+    size_t nd = 0;
+    for (const char *p = g; *p; p++) /* the mantissa's digits, without sign and point */
+        if (*p >= '0' && *p <= '9' && nd + 1 < sizeof dig)
+            dig[nd++] = *p;
+    while (nd > 1 && dig[nd - 1] == '0')
+        nd--;
+    size_t k = 0;
+    if (g[0] == '-' && k + 1 < cap)
+        out[k++] = '-';
+    if (ex < 0) { /* 0.000ddd */
+        for (int z = 0; z < 1 - ex && k + 1 < cap; z++)
+            out[k++] = z == 1 ? '.' : '0';
+        for (size_t d = 0; d < nd && k + 1 < cap; d++)
+            out[k++] = dig[d];
+    } else { /* ddd000 or ddd.ddd */
+        for (size_t d = 0; d < nd || (int)d <= ex; d++) {
+            if ((int)d == ex + 1 && d < nd && k + 1 < cap)
+                out[k++] = '.';
+            if (k + 1 < cap)
+                out[k++] = d < nd ? dig[d] : '0';
+        }
+    }
+    out[k] = '\0';
+}
+
 size_t as_composition_format(const as_composition *c, char *buf, size_t cap)
 {
     size_t need = 0;
     if (cap)
         buf[0] = 0;
     for (size_t i = 0; c && i < c->n; i++) {
-        char tmp[64];
-        int k = snprintf(tmp, sizeof tmp, "%s%.6g", c->el[i]->symbol, c->frac[i]);
+        char tmp[400], amt[360];
+        format_amount(c->frac[i], amt, sizeof amt);
+        int k = snprintf(tmp, sizeof tmp, "%s%s", c->el[i]->symbol, amt);
         if (k < 0)
             continue;
         if (cap && need + (size_t)k < cap)

@@ -59,20 +59,51 @@ as_status as_scaler_fit(const double *x, size_t n, size_t d, as_scaler **out)
                                i, j);
     as_scaler *s;
     AS_TRY(scaler_alloc(d, &s));
+    /* Columns whose largest |x| is so big that n squared deviations could overflow (1e308:
+     * the variance became inf and the column looked "constant") are summed as x * 2^-e with
+     * 2^e >= max |x|. A power of two scales every rounding step exactly, so the result equals
+     * the unscaled one wherever that one did not overflow; other columns are not touched. */
+    for (size_t j = 0; j < d; j++)
+        s->scale[j] = 0; /* the largest |x| first */
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
-            s->mean[j] += x[i * d + j];
+            s->scale[j] = AS_MAX(s->scale[j], fabs(x[i * d + j]));
+    const double big = 0x1p400; /* (2 * 2^400)^2 * n < DBL_MAX for any n < 2^220 */
+    int *ex = NULL;
+    as_status st0 = AS_ALLOC(ex, d, "scaler exponents");
+    if (st0 != AS_OK) {
+        as_scaler_free(s);
+        return st0;
+    }
+    for (size_t j = 0; j < d; j++) {
+        if (s->scale[j] > big)
+            frexp(s->scale[j], &ex[j]);
+        s->scale[j] = 0;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            s->mean[j] += ex[j] ? ldexp(x[i * d + j], -ex[j]) : x[i * d + j];
     for (size_t j = 0; j < d; j++)
         s->mean[j] /= (double)n;
     /* scale is used as the accumulator of squared deviations first */
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++) {
-            double dev = x[i * d + j] - s->mean[j];
+            double v = ex[j] ? ldexp(x[i * d + j], -ex[j]) : x[i * d + j];
+            double dev = v - s->mean[j];
             s->scale[j] += dev * dev;
         }
     for (size_t j = 0; j < d; j++) {
         double var = s->scale[j] / (double)n;
         double nm = (double)n * s->mean[j] * DBL_EPSILON;
+        if (ex[j] && !(var <= (double)n * DBL_EPSILON * var + nm * nm)) { /* back to units of x */
+            s->mean[j] = ldexp(s->mean[j], ex[j]);
+            s->scale[j] = ldexp(sqrt(var), ex[j]);
+            continue;
+        }
+        if (ex[j]) {
+            s->mean[j] = ldexp(s->mean[j], ex[j]);
+            var = 0; /* constant in scaled units: constant */
+        }
         if (var <= (double)n * DBL_EPSILON * var + nm * nm) {
             as_log(AS_LOG_WARN, "scaler: feature column %zu is constant (value %.17g); its scale "
                                 "is set to 1",
@@ -82,6 +113,7 @@ as_status as_scaler_fit(const double *x, size_t n, size_t d, as_scaler **out)
             s->scale[j] = sqrt(var);
         }
     }
+    as_free(ex);
     *out = s;
     return AS_OK;
 }
@@ -92,8 +124,12 @@ as_status as_scaler_transform(const as_scaler *s, double *x, size_t n, size_t d)
     if (d != s->d)
         return AS_FAIL(AS_EDIM, "scaler: fitted on %zu columns, given %zu", s->d, d);
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++)
-            x[i * d + j] = (x[i * d + j] - s->mean[j]) / s->scale[j];
+        for (size_t j = 0; j < d; j++) {
+            double z = (x[i * d + j] - s->mean[j]) / s->scale[j];
+            if (!isfinite(z) && isfinite(x[i * d + j])) /* x - mean overflowed (|x| ~ 1e308) */
+                z = x[i * d + j] / s->scale[j] - s->mean[j] / s->scale[j];
+            x[i * d + j] = z;
+        }
     return AS_OK;
 }
 

@@ -137,6 +137,13 @@ size_t as_gp_n_theta(const as_gp_options *opt, size_t d)
 }
 
 /* log-space bounds and start values, in theta order */
+static void theta_bounds(const as_gp_options *o, size_t d, double *lo, double *hi, double *t0);
+
+void as_gp_theta_bounds(const as_gp_options *o, size_t d, double *lo, double *hi, double *t0)
+{
+    theta_bounds(o, d, lo, hi, t0);
+}
+
 static void theta_bounds(const as_gp_options *o, size_t d, double *lo, double *hi, double *t0)
 {
     size_t nl = o->ard ? d : 1, p = 0;
@@ -416,11 +423,14 @@ static as_status check_data(const double *x, const double *y, size_t n, size_t d
         return AS_FAIL(AS_EINVAL, "gp: need n >= 1 samples and d >= 1 features (got %zu, %zu)",
                        n, d);
     for (size_t i = 0; i < n; i++) {
-        if (!isfinite(y[i]))
-            return AS_FAIL(AS_EINVAL, "gp: target %zu is not finite", i);
+        if (!(fabs(y[i]) <= AS_GP_VALUE_MAX))
+            return AS_FAIL(AS_EINVAL, "gp: target %zu = %g is not finite or above %g in "
+                                      "magnitude (its square must be representable)",
+                           i, y[i], AS_GP_VALUE_MAX);
         for (size_t k = 0; k < d; k++)
-            if (!isfinite(x[i * d + k]))
-                return AS_FAIL(AS_EINVAL, "gp: input (%zu, %zu) is not finite", i, k);
+            if (!(fabs(x[i * d + k]) <= AS_GP_VALUE_MAX))
+                return AS_FAIL(AS_EINVAL, "gp: input (%zu, %zu) = %g is not finite or above %g "
+                                          "in magnitude", i, k, x[i * d + k], AS_GP_VALUE_MAX);
     }
     return AS_OK;
 }

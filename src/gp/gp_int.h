@@ -30,6 +30,8 @@ as_status as_gp_build(const double *x, const double *y, size_t n, size_t d,
 void as_gp_set_starts(as_gp *gp, size_t best_start, size_t ok_starts);
 /* Training inputs (n, d) and original targets (n), borrowed. */
 const double *as_gp_x_train(const as_gp *gp);
+/* log-space bounds lo, hi and start values t0 (as_gp_n_theta(o, d) each), in theta order */
+void as_gp_theta_bounds(const as_gp_options *o, size_t d, double *lo, double *hi, double *t0);
 const double *as_gp_y_train(const as_gp *gp);
 
 /* PCA state for (de)serialization. */

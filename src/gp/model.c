@@ -42,6 +42,20 @@ void as_gpr_model_free(as_gpr_model *m)
     as_free(m);
 }
 
+/* every value of a (n, d) block finite and within AS_GP_VALUE_MAX (squares representable);
+ * the message names the row and column (1-based) */
+static as_status check_values(const char *what, const double *v, size_t n, size_t d)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < d; j++)
+            if (!(fabs(v[i * d + j]) <= AS_GP_VALUE_MAX))
+                return AS_FAIL(AS_EINVAL, "gpr: %s row %zu, column %zu is %g: values must be "
+                                          "finite with |x| <= %g (their squares must be "
+                                          "representable)",
+                               what, i + 1, j + 1, v[i * d + j], AS_GP_VALUE_MAX);
+    return AS_OK;
+}
+
 static as_status model_finish(as_gpr_model *m)
 {
     m->zrows = as_gp_options_of(m->gp)->predict_batch;
@@ -59,6 +73,10 @@ as_status as_gpr_model_fit(const double *x, const double *y, size_t n, size_t d,
         return AS_FAIL(AS_EINVAL, "gpr: out pointer is NULL");
     *out = NULL;
     AS_TRY(as_gp_options_check(opt));
+    if (x && n && d)
+        AS_TRY(check_values("feature", x, n, d));
+    if (y && n)
+        AS_TRY(check_values("target", y, n, 1));
     AS_CHECK(AS_ALLOC(m, 1, "gpr model"));
     m->d = d;
     AS_CHECK(as_pca_fit(x, n, d, pca_fraction, 1, &m->pca));
@@ -82,11 +100,16 @@ as_status as_gpr_model_predict(as_gpr_model *m, const double *xq, size_t nq, dou
     if (!m || (nq > 0 && (!xq || !mean)))
         return AS_FAIL(AS_EINVAL, "gpr: predict with a NULL model, input or output");
     size_t d = m->d;
+    AS_TRY(check_values("query", xq, nq, d));
     for (size_t q0 = 0; q0 < nq; q0 += m->zrows) {
         size_t b = AS_MIN(m->zrows, nq - q0);
         AS_TRY(as_pca_transform(m->pca, xq + q0 * d, b, m->zbuf));
         AS_TRY(as_gp_predict(m->gp, m->zbuf, b, mean + q0, std ? std + q0 : NULL));
     }
+    for (size_t q = 0; q < nq; q++) /* never hand back NaN or inf as a prediction */
+        if (!isfinite(mean[q]) || (std && !(std[q] >= 0 && isfinite(std[q]))))
+            return AS_FAIL(AS_ENOCONV, "gpr: the prediction for query row %zu is not finite "
+                                       "(mean %g, std %g)", q + 1, mean[q], std ? std[q] : 0.0);
     return AS_OK;
 }
 
@@ -251,6 +274,58 @@ static as_status get_count(const as_json *o, const char *key, const char *where,
     return AS_OK;
 }
 
+/* A loaded model is used only when every number is usable: finite PCA parameters, training
+ * inputs and targets within AS_GP_VALUE_MAX, theta finite and (for a fitted model) inside its
+ * bounds, so a hand-edited or corrupted file cannot predict NaN or sigma = 0. */
+static as_status check_loaded(const char *path, const char *where, const as_pca *pca,
+                              const as_gp_options *opt, size_t k, const double *theta,
+                              const double *x, const double *y, size_t n)
+{
+    size_t d = as_pca_dim_in(pca);
+    const double *mean = as_pca_mean(pca), *scale = as_pca_scale(pca);
+    for (size_t j = 0; j < d; j++) {
+        if (!(fabs(mean[j]) <= AS_GP_VALUE_MAX))
+            return AS_FAIL(AS_EPARSE, "%s: pca: 'mean' element %zu is %g (not finite or out of "
+                                      "range)", path, j, mean[j]);
+        if (!(scale[j] > 0 && scale[j] <= AS_GP_VALUE_MAX))
+            return AS_FAIL(AS_EPARSE, "%s: pca: 'scale' element %zu is %g (must be finite and "
+                                      "> 0)", path, j, scale[j]);
+    }
+    const double *comp = as_pca_components(pca), *ev = as_pca_explained_variance(pca);
+    if (comp)
+        for (size_t q = 0; q < as_pca_dim_out(pca) * d; q++)
+            if (!(fabs(comp[q]) <= 1.0 + 1e-6)) /* rows are unit vectors */
+                return AS_FAIL(AS_EPARSE, "%s: pca: 'components' element %zu is %g (components "
+                                          "are unit vectors)", path, q, comp[q]);
+    if (ev)
+        for (size_t r = 0; r < as_pca_rank(pca); r++)
+            if (!(ev[r] >= 0 && isfinite(ev[r])))
+                return AS_FAIL(AS_EPARSE, "%s: pca: 'explained_variance' element %zu is %g",
+                               path, r, ev[r]);
+    for (size_t q = 0; q < n * k; q++)
+        if (!(fabs(x[q]) <= AS_GP_VALUE_MAX))
+            return AS_FAIL(AS_EPARSE, "%s: 'x' element %zu is %g (not finite or out of range)",
+                           where, q, x[q]);
+    for (size_t i = 0; i < n; i++)
+        if (!(fabs(y[i]) <= AS_GP_VALUE_MAX))
+            return AS_FAIL(AS_EPARSE, "%s: 'y' element %zu is %g (not finite or out of range)",
+                           where, i, y[i]);
+    size_t nt = as_gp_n_theta(opt, k);
+    double lo[nt], hi[nt], t0[nt];
+    as_gp_theta_bounds(opt, k, lo, hi, t0);
+    for (size_t p = 0; p < nt; p++) {
+        /* exp(theta) must be a positive finite double; a fitted theta lies in its bounds */
+        int bad = !(fabs(theta[p]) <= 700);
+        if (!bad && opt->optimize)
+            bad = !(theta[p] >= lo[p] - 1e-9 && theta[p] <= hi[p] + 1e-9);
+        if (bad)
+            return AS_FAIL(AS_EPARSE, "%s: 'theta' element %zu is %g, outside its bounds [%g, "
+                                      "%g] (log of the options' *_lo and *_hi)",
+                           where, p, theta[p], lo[p], hi[p]);
+    }
+    return AS_OK;
+}
+
 as_status as_gpr_model_load(const char *path, as_gpr_model **out)
 {
     as_status st = AS_OK;
@@ -330,11 +405,7 @@ as_status as_gpr_model_load(const char *path, as_gpr_model **out)
         st = AS_FAIL(AS_EPARSE, "%s: jitter %g must be >= 0", where, v);
         goto fail;
     }
-    for (size_t p = 0; p < nt; p++)
-        if (!isfinite(theta[p])) {
-            st = AS_FAIL(AS_EPARSE, "%s: theta %zu is not a number", where, p);
-            goto fail;
-        }
+    AS_CHECK(check_loaded(path, where, m->pca, &opt, k, theta, x, y, n));
     /* refactor at the saved hyperparameters and jitter: same arithmetic as the fit */
     opt.jitter_max = AS_MAX(opt.jitter_max, v);
     AS_CHECK(as_gp_build(x, y, n, k, &opt, theta, v, seed, &m->gp));
@@ -368,6 +439,8 @@ as_status as_gpr_model_load(const char *path, as_gpr_model **out)
     *out = m;
     goto done;
 fail:
+    if (!strstr(as_errmsg(), path)) /* every failure of a load names the file */
+        st = as_error_prefix(st, "%s", path);
     as_gpr_model_free(m);
 done:
     as_json_free(root);

@@ -83,13 +83,11 @@ static size_t split(char *s, char **tok, size_t *cols, size_t max)
     return n;
 }
 
-/* A finite double from the whole token, else nonzero. */
+/* A finite double from the whole token in the decimal syntax (as_parse_double: no hex, inf,
+ * nan), else nonzero. */
 static int parse_num(const char *t, double *v)
 {
-    char *end;
-    errno = 0;
-    *v = strtod(t, &end);
-    return end == t || *end || errno == ERANGE || !isfinite(*v);
+    return as_parse_double(t, v) != AS_OK;
 }
 
 static as_status dup_malloc_fail(const char *path)
@@ -265,6 +263,10 @@ static as_status read_frame(reader *r, as_structure **out)
     if (!have_lattice) {
         st = AS_FAIL(AS_EPARSE, "%s:%zu: missing Lattice=\"...\" on the comment line", r->path,
                      comment_line);
+        goto fail;
+    }
+    if (as_cell_check(s->cell) != AS_OK) {
+        st = as_error_prefix(AS_EPARSE, "%s:%zu: Lattice", r->path, comment_line);
         goto fail;
     }
     if (c.forces_col >= 0)
@@ -489,6 +491,11 @@ as_status as_poscar_read(const char *path, as_structure **out)
     double f = scale > 0 ? scale : cbrt(-scale / fabs(vol));
     for (int q = 0; q < 9; q++)
         cell[q] *= f;
+    if (as_cell_check(cell) != AS_OK) {
+        st = as_error_prefix(AS_EPARSE, "%s:%zu: lattice vectors (lines %zu-%zu)", path,
+                             r.line - 2, r.line - 2, r.line);
+        goto fail;
+    }
     /* species names (VASP 5) */
     AS_CHECK(poscar_need_line(&r, "the species names"));
     size_t ns = split(r.buf, tok, cols, POSCAR_MAX_SPECIES + 1);

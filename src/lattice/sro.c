@@ -227,9 +227,7 @@ as_status as_sro_pair_parse(const char *text, const char (*symbols)[AS_SYMBOL_MA
     if (*s == '=') {
         if (!value)
             return AS_FAIL(AS_EINVAL, "sro pair '%s': no value expected", text);
-        char *end;
-        *value = strtod(s + 1, &end);
-        if (end == s + 1 || *end || !isfinite(*value))
+        if (as_parse_double(s + 1, value) != AS_OK) /* decimal syntax: no hex, inf, nan */
             return AS_FAIL(AS_EINVAL, "sro pair '%s': bad value after '='", text);
         if (has_value)
             *has_value = 1;

@@ -2,11 +2,25 @@
  * is run with "{in}" / "{out}" substituted in its argv (fork + execvp, no shell) in its own
  * process group, under a wall-clock timeout (waitpid polling, SIGKILL of the group), up to
  * `jobs` at once. The energy (info key energy=, eV) and the final positions are read from the
- * output extended XYZ. A run that crashes, hangs, exits non-zero or writes an unreadable or
- * inconsistent file is retried `retries` times, then recorded as failed with the tail of its
- * stderr; the other structures go on. */
+ * output extended XYZ and checked (as_oracle_check_label: finite, plausible per atom, same
+ * atoms, species and cell). A run that crashes, hangs, exits non-zero or writes an unreadable,
+ * inconsistent or implausible file is retried `retries` times, then recorded as failed with the
+ * reason and the tail of its stderr; the other structures go on.
+ *
+ * Nothing outlives the batch (docs/oracle.md, "Stopping"): each run is a small guard process
+ * (the process-group leader, registered with the interrupt facility) that forks the program and
+ * waits for it. The program gets PR_SET_PDEATHSIG(SIGKILL) towards the guard and the guard
+ * PR_SET_PDEATHSIG(SIGUSR1) towards alloyscout: when alloyscout dies, even by kill -9, the
+ * guard kills the whole group and every process carrying the run's job marker
+ * (ALLOYSCOUT_JOB=<pid>.<n> in the environment, so descendants that called setsid are found).
+ * After every run (success, failure, timeout) the same group + marker kill removes leftovers.
+ * On SIGINT/SIGTERM/SIGHUP the batch stops, reports the finished structures and returns
+ * AS_EINTR; the scratch directory is registered for removal. */
+#define _GNU_SOURCE /* prctl */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <sys/prctl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,7 +32,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloyscout/interrupt.h"
 #include "oracle_int.h"
+
+extern char **environ;
+static atomic_ulong job_counter; /* job markers are unique in the process */
 
 struct as_cmd {
     char **words; /* argv template, NULL-terminated */
@@ -34,8 +52,10 @@ void as_cmd_free(as_cmd *c)
 {
     if (!c)
         return;
-    if (c->dir[0] && !c->keep)
+    if (c->dir[0] && !c->keep) {
         rmdir(c->dir); /* empty unless files were kept */
+        as_interrupt_remove_path(c->dir);
+    }
     as_free(c->words);
     as_free(c->text);
     as_free(c);
@@ -89,6 +109,8 @@ static as_status ensure_dir(as_cmd *c)
         return AS_FAIL(AS_EIO, "cmd oracle: cannot create a scratch directory %s: %s", tried,
                        strerror(e));
     }
+    if (!c->keep) /* a stopped run removes it with its files */
+        AS_TRY(as_interrupt_add_path(c->dir));
     return AS_OK;
 }
 
@@ -124,7 +146,119 @@ typedef struct {
     double t0;
     size_t attempt;
     char in[4200], out[4200], err[4200];
+    char marker[64];  /* ALLOYSCOUT_JOB=<pid>.<n> */
 } job;
+
+/* ---- the guard (runs in the forked child; async-signal-safe calls only) ---- */
+static const char *guard_marker;
+static pid_t guard_parent;
+
+static void guard_kill_all(void)
+{
+    for (int r = 0; r < 2; r++)
+        as_interrupt_kill_marked(guard_marker, 0, SIGKILL);
+    kill(0, SIGKILL); /* the whole process group, the guard included */
+    _exit(137);
+}
+
+static void guard_on_parent_death(int sig)
+{
+    (void)sig;
+    if (getppid() != guard_parent) /* a SIGUSR1 sent by someone else is ignored */
+        guard_kill_all();
+}
+
+static void set_handler(int sig, void (*fn)(int))
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+}
+
+static void guard_main(const job *j, char **argv, char **envp, pid_t parent)
+{
+    setpgid(0, 0);
+    prctl(PR_SET_DUMPABLE, 0); /* re-raising the program's SIGSEGV must not dump the guard */
+    set_handler(SIGINT, SIG_DFL);
+    set_handler(SIGTERM, SIG_DFL);
+    set_handler(SIGHUP, SIG_DFL);
+    guard_marker = j->marker;
+    guard_parent = parent;
+    set_handler(SIGUSR1, guard_on_parent_death);
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+    prctl(PR_SET_PDEATHSIG, SIGUSR1);
+    if (getppid() != parent) /* alloyscout died before prctl */
+        guard_kill_all();
+    int fe = open(j->err, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fn = open("/dev/null", O_RDWR | O_CLOEXEC);
+    pid_t self = getpid();
+    pid_t prog = fork();
+    if (prog < 0)
+        _exit(126);
+    if (prog == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != self)
+            _exit(127);
+        set_handler(SIGUSR1, SIG_DFL);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        if (fn >= 0) {
+            dup2(fn, 0);
+            dup2(fn, 1);
+        }
+        if (fe >= 0)
+            dup2(fe, 2);
+        environ = envp;
+        execvp(argv[0], argv);
+        dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    int ws = 0;
+    while (waitpid(prog, &ws, 0) < 0)
+        if (errno != EINTR)
+            _exit(127);
+    if (WIFEXITED(ws))
+        _exit(WEXITSTATUS(ws));
+    int sig = WIFSIGNALED(ws) ? WTERMSIG(ws) : SIGKILL;
+    set_handler(sig, SIG_DFL); /* end as the program ended, so the parent sees the signal */
+    sigset_t one;
+    sigemptyset(&one);
+    sigaddset(&one, sig);
+    sigprocmask(SIG_UNBLOCK, &one, NULL);
+    raise(sig);
+    _exit(128 + sig);
+}
+
+/* the environment of the program: ours without any inherited job marker, plus the run's */
+static char **job_environ(const char *marker)
+{
+    size_t n = 0;
+    while (environ && environ[n])
+        n++;
+    char **e = as_calloc(n + 2, sizeof *e);
+    if (!e)
+        return NULL;
+    size_t k = 0, ml = strlen(AS_INTERRUPT_MARKER);
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], AS_INTERRUPT_MARKER, ml) != 0 || environ[i][ml] != '=')
+            e[k++] = environ[i];
+    e[k++] = (char *)marker;
+    e[k] = NULL;
+    return e;
+}
+
+/* kill what is left of a run: its process group and every process with its marker */
+static void kill_run(job *j)
+{
+    kill(-j->pid, SIGKILL);
+    as_interrupt_kill_marked(j->marker, 0, SIGKILL);
+}
 
 static double now_s(void)
 {
@@ -169,6 +303,13 @@ static as_status launch(as_cmd *c, job *j, const as_structure *s)
     if (!argv)
         return AS_FAIL(AS_ENOMEM, "cmd oracle: cannot allocate");
     as_status st = AS_OK;
+    as_interrupt_marker((unsigned long)atomic_fetch_add(&job_counter, 1), j->marker,
+                        sizeof j->marker);
+    char **envp = job_environ(j->marker);
+    if (!envp) {
+        as_free(argv);
+        return AS_FAIL(AS_ENOMEM, "cmd oracle: cannot allocate");
+    }
     for (size_t w = 0; w < c->n_words; w++) {
         argv[w] = substitute(c->words[w], j->in, j->out);
         if (!argv[w]) {
@@ -177,38 +318,35 @@ static as_status launch(as_cmd *c, job *j, const as_structure *s)
         }
     }
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         st = AS_FAIL(AS_EORACLE, "cmd oracle: fork failed: %s", strerror(errno));
         goto done;
     }
-    if (pid == 0) {
-        setpgid(0, 0);
-        int fe = open(j->err, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int fn = open("/dev/null", O_RDWR);
-        if (fn >= 0) {
-            dup2(fn, 0);
-            dup2(fn, 1);
-        }
-        if (fe >= 0)
-            dup2(fe, 2);
-        execvp(argv[0], argv);
-        dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
+    if (pid == 0)
+        guard_main(j, argv, envp, parent);
     setpgid(pid, pid);
     j->pid = pid;
     j->t0 = now_s();
+    if (as_interrupt_add_pid(pid, 1) != AS_OK) { /* registry full: do not run unwatched */
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        j->pid = 0;
+        st = AS_FAIL(AS_EORACLE, "cmd oracle: %s", as_errmsg());
+    }
 done:
     for (size_t w = 0; w < c->n_words; w++)
         as_free(argv[w]);
     as_free(argv);
+    as_free(envp);
     return st;
 }
 
 /* check a finished run; on success fill r and *relaxed */
-static int collect(const job *j, int wstatus, const as_structure *s, as_label_result *r,
-                   as_structure **relaxed, char *why, size_t cap)
+static int collect(const as_cmd *c, const job *j, int wstatus, const as_structure *s,
+                   as_label_result *r, as_structure **relaxed, char *why, size_t cap)
 {
     if (WIFSIGNALED(wstatus)) {
         snprintf(why, cap, "killed by signal %d", WTERMSIG(wstatus));
@@ -226,10 +364,10 @@ static int collect(const job *j, int wstatus, const as_structure *s, as_label_re
     }
     as_structure *o = fr[nf - 1];
     int ok = 0;
-    if (o->n != s->n)
-        snprintf(why, cap, "output has %zu atoms, input %zu", o->n, s->n);
-    else if (!o->has_energy || !isfinite(o->energy))
+    if (!o->has_energy)
         snprintf(why, cap, "output %.300s has no energy=... in its comment line", j->out);
+    else if (as_oracle_check_label(&c->opt, s, o, o->energy) != AS_OK)
+        snprintf(why, cap, "%s", as_errmsg());
     else
         ok = 1;
     if (ok) {
@@ -252,7 +390,8 @@ as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n,
     size_t nj = c->opt.jobs ? c->opt.jobs : 1, next = 0, finished = 0, running = 0;
     job *jobs = NULL;
     AS_TRY(ensure_dir(c));
-    AS_CHECK(AS_ALLOC(jobs, nj, "cmd jobs"));
+    AS_TRY(AS_ALLOC(jobs, nj, "cmd jobs"));
+    as_interrupt_hold(); /* a signal stops this loop, which reports what is finished */
     for (size_t i = 0; i < n; i++) {
         memset(&results[i], 0, sizeof results[i]);
         results[i].energy = NAN;
@@ -261,6 +400,10 @@ as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n,
             relaxed[i] = NULL;
     }
     while (finished < n) {
+        if (as_interrupted()) {
+            st = as_interrupt_check();
+            goto fail;
+        }
         /* fill free slots */
         for (size_t q = 0; q < nj && next < n; q++) {
             if (jobs[q].pid)
@@ -299,7 +442,7 @@ as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n,
                 ws = 0x7f00; /* treat as failure */
                 snprintf(why, sizeof why, "lost the process: %s", strerror(errno));
             } else if (now_s() - j->t0 > c->opt.timeout_s) {
-                kill(-j->pid, SIGKILL);
+                kill_run(j);
                 kill(j->pid, SIGKILL);
                 waitpid(j->pid, &ws, 0);
                 ended = 1;
@@ -308,14 +451,15 @@ as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n,
             }
             if (!ended)
                 continue;
-            /* a timed-out run's group may still hold children: make sure it is gone */
-            kill(-j->pid, SIGKILL);
+            /* the run's group (and setsid descendants) may still hold children: end them */
+            kill_run(j);
+            as_interrupt_remove_pid(j->pid);
             size_t i = j->idx;
             as_label_result *r = &results[i];
             r->attempts = j->attempt + 1;
             int ok = 0;
             if (!timed_out && !why[0])
-                ok = collect(j, ws, s[i], r, relaxed ? &relaxed[i] : NULL, why, sizeof why);
+                ok = collect(c, j, ws, s[i], r, relaxed ? &relaxed[i] : NULL, why, sizeof why);
             if (!ok && j->attempt < c->opt.retries) {
                 if (!c->keep) {
                     unlink(j->in);
@@ -355,18 +499,29 @@ as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n,
         }
     }
 fail:
-    if (jobs)
-        for (size_t q = 0; q < nj; q++)
-            if (jobs[q].pid) {
-                kill(-jobs[q].pid, SIGKILL);
-                kill(jobs[q].pid, SIGKILL);
-                waitpid(jobs[q].pid, NULL, 0);
-                if (!c->keep) {
-                    unlink(jobs[q].in);
-                    unlink(jobs[q].out);
-                    unlink(jobs[q].err);
-                }
+    for (size_t q = 0; q < nj; q++)
+        if (jobs[q].pid) {
+            size_t i = jobs[q].idx;
+            kill_run(&jobs[q]);
+            kill(jobs[q].pid, SIGKILL);
+            waitpid(jobs[q].pid, NULL, 0);
+            as_interrupt_remove_pid(jobs[q].pid);
+            if (st != AS_OK) {
+                results[i].status = st;
+                snprintf(results[i].error, sizeof results[i].error, "%s", as_errmsg());
             }
+            if (!c->keep) {
+                unlink(jobs[q].in);
+                unlink(jobs[q].out);
+                unlink(jobs[q].err);
+            }
+        }
+    if (st != AS_OK) /* structures never started are not labels either */
+        for (size_t i = next; i < n; i++) {
+            results[i].status = st;
+            snprintf(results[i].error, sizeof results[i].error, "%s", as_errmsg());
+        }
+    as_interrupt_release();
     as_free(jobs);
     return st;
 }

@@ -4,6 +4,7 @@
  * into LAMMPS's restricted triclinic form (a along x, b in the xy plane); forces are rotated
  * back. Compiled in when CMake finds liblammps (AS_HAVE_LAMMPS); otherwise the spec gives
  * AS_EUNSUP. */
+#define _GNU_SOURCE /* prctl */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +13,12 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "alloyscout/interrupt.h"
 #include "oracle_int.h"
 
 as_status as_lmp_box(const double *h, double *box, double *rot)
@@ -388,10 +391,13 @@ static void worker_stop(as_lmp *l, int kill_it)
         int ws;
         while (waitpid(l->pid, &ws, 0) < 0 && errno == EINTR)
             ;
+        as_interrupt_remove_pid(l->pid);
     }
     l->pid = 0;
-    if (l->logpath[0])
+    if (l->logpath[0]) {
         unlink(l->logpath);
+        as_interrupt_remove_path(l->logpath);
+    }
     l->logpath[0] = '\0';
 }
 
@@ -411,6 +417,7 @@ static as_status worker_start(as_lmp *l)
         return AS_FAIL(AS_EORACLE, "lammps: socketpair failed: %s", strerror(errno));
     }
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(sv[0]);
@@ -420,12 +427,27 @@ static as_status worker_start(as_lmp *l)
         return AS_FAIL(AS_EORACLE, "lammps: fork failed: %s", strerror(errno));
     }
     if (pid == 0) {
+        /* the worker dies with alloyscout (even by kill -9) and leaves signals to it */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(0);
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = SIG_DFL;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        sigaction(SIGHUP, &sa, NULL);
         close(sv[0]);
         worker_main(l, sv[1], l->logpath);
     }
     close(sv[1]);
     l->pid = pid;
     l->sock = sv[0];
+    /* a stopped run kills the worker and removes its log (best effort when the registry is
+     * full: the worker still dies with alloyscout) */
+    (void)as_interrupt_add_pid(pid, 0);
+    (void)as_interrupt_add_path(l->logpath);
     return AS_OK;
 }
 

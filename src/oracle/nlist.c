@@ -105,16 +105,22 @@ as_status as_nlist_update(as_nlist *nl, const double *cell, const double *pos, s
     if (rebuilt)
         *rebuilt = 1;
     nl->valid = 0;
+    /* a degenerate cell (thinner than AS_CELL_MIN_WIDTH_ANG) is refused before its widths are
+     * turned into image counts: 1e-9 Å would need 1e10 images (beyond int) */
+    if (as_cell_check(cell) != AS_OK)
+        return as_error_prefix(AS_EINVAL, "neighbour list");
     AS_TRY(as_cell_inverse(cell, inv, width));
     double rl = cutoff + skin;
+    if (!(rl >= 0) || !isfinite(rl))
+        return AS_FAIL(AS_EINVAL, "neighbour list: cutoff %g Å is not a finite distance", rl);
     double w[3];
     int nimg[3];
     for (int k = 0; k < 3; k++) {
         w[k] = rl / width[k] * (1.0 + 1e-12) + 1e-12;
-        nimg[k] = (int)ceil(w[k]) + 1;
-        if (nimg[k] > 200)
+        if (!(w[k] <= 199.0)) /* compared as a double, before the conversion to int */
             return AS_FAIL(AS_EINVAL, "neighbour list: cell width %g Å is too small for cutoff "
                                       "%g Å", width[k], rl);
+        nimg[k] = (int)ceil(w[k]) + 1;
     }
     /* local atoms: wrap into the cell; count the ghosts first, then allocate at once */
     size_t cap_img = 0, cap_u = 0, cap_bin = 0;
@@ -124,8 +130,9 @@ as_status as_nlist_update(as_nlist *nl, const double *cell, const double *pos, s
         const double *r = pos + 3 * i;
         for (int k = 0; k < 3; k++) {
             double v = r[0] * inv[k] + r[1] * inv[3 + k] + r[2] * inv[6 + k];
-            if (!isfinite(v)) {
-                st = AS_FAIL(AS_EINVAL, "atom %zu has a non-finite position", i);
+            if (!isfinite(v) || !(fabs(v) < 1e9)) { /* the wrap shift below is an int */
+                st = AS_FAIL(AS_EINVAL, "atom %zu has a non-finite position or lies more than "
+                                        "1e9 cells away (fractional coordinate %g)", i, v);
                 goto fail;
             }
             double f = floor(v);

@@ -33,6 +33,8 @@ void as_oracle_options_default(as_oracle_options *opt)
     opt->skin_ang = 0.3;
     opt->nrho = 2000;
     opt->nr = 2000;
+    opt->e_atom_max_ev = AS_ORACLE_E_ATOM_MAX_EV;
+    opt->cell_tol_ang = AS_ORACLE_CELL_TOL_ANG;
 }
 
 void as_relax_options_default(as_relax_options *opt)
@@ -212,6 +214,10 @@ as_status as_oracle_create(const char *spec, const as_oracle_options *opt, as_or
         o->opt.nrho = 2000;
     if (o->opt.nr <= 0)
         o->opt.nr = 2000;
+    if (!(o->opt.e_atom_max_ev > 0))
+        o->opt.e_atom_max_ev = AS_ORACLE_E_ATOM_MAX_EV;
+    if (!(o->opt.cell_tol_ang > 0))
+        o->opt.cell_tol_ang = AS_ORACLE_CELL_TOL_ANG;
     if (o->opt.workdir) {
         o->workdir = as_strdup(o->opt.workdir);
         if (!o->workdir) {
@@ -275,12 +281,21 @@ int as_oracle_supports(const as_oracle *o, const char *symbol)
 as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *energy,
                                  double *e_atom, double *forces)
 {
+    double e = NAN;
     switch (o->kind) {
-    case BK_EAM:
-        return as_eam_compute(o->eam, s, energy, e_atom, forces);
+    case BK_EAM: /* the label check (finite, plausible per atom) for every native result */
+        AS_TRY(as_eam_compute(o->eam, s, &e, e_atom, forces));
+        AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
+        if (energy)
+            *energy = e;
+        return AS_OK;
     case BK_LAMMPS:
-        return as_lmp_compute(o->lmp, s, energy, e_atom, forces);
-    case BK_CMD:
+        AS_TRY(as_lmp_compute(o->lmp, s, &e, e_atom, forces));
+        AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
+        if (energy)
+            *energy = e;
+        return AS_OK;
+    case BK_CMD: /* checked in cmd.c against the program's output structure */
         if (e_atom || forces)
             return AS_FAIL(AS_EUNSUP, "oracle %s gives no forces or per-atom energies", o->desc);
         {

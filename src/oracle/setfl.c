@@ -172,21 +172,15 @@ static as_status next_number(reader *r, double *v, const char *what)
     if (r->pos >= r->len)
         return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: unexpected end of file, expected %s", r->path,
                        r->line, r->pos - r->line_start + 1, what);
-    char *s = r->buf + r->pos, *end;
-    char save_c = 0;
-    /* strtod stops at whitespace; the buffer may hold NULs from next_line only before pos */
-    errno = 0;
-    *v = strtod(s, &end);
-    if (end == s || (end < r->buf + r->len && !isspace((unsigned char)*end) && *end != '\0') ||
-        !isfinite(*v)) {
-        size_t L = 0;
-        while (s + L < r->buf + r->len && !isspace((unsigned char)s[L]) && L < 24)
-            L++;
-        (void)save_c;
+    const char *s = r->buf + r->pos;
+    size_t L = 0; /* the token: up to whitespace, a NUL or the end of the buffer */
+    while (s + L < r->buf + r->len && s[L] && !isspace((unsigned char)s[L]))
+        L++;
+    /* the decimal syntax of docs/conventions.md: no hex, inf or nan */
+    if (as_parse_double_n(s, L, v) != AS_OK)
         return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: expected %s, got '%.*s'", r->path, r->line,
-                       r->pos - r->line_start + 1, what, (int)L, s);
-    }
-    r->pos = (size_t)(end - r->buf);
+                       r->pos - r->line_start + 1, what, (int)AS_MIN(L, (size_t)24), s);
+    r->pos += L;
     return AS_OK;
 }
 
@@ -306,7 +300,10 @@ as_status as_setfl_read(const char *path, as_setfl **out)
         s = next_line(&r);
         double z = 0, m = 0, lat = 0;
         char lt[16] = "";
-        if (!s || sscanf(s, "%lf %lf %lf %15s", &z, &m, &lat, lt) < 3) {
+        char w[3][64];
+        int nw = s ? sscanf(s, "%63s %63s %63s %15s", w[0], w[1], w[2], lt) : 0;
+        if (nw < 3 || as_parse_double(w[0], &z) || as_parse_double(w[1], &m) ||
+            as_parse_double(w[2], &lat)) { /* decimal syntax: sscanf's %lf takes hex too */
             st = AS_FAIL(AS_EPARSE, "%s:%zu:1: expected 'Z mass a lattice' for element %s", path,
                          hl, names[a]);
             goto fail;

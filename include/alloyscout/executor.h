@@ -134,9 +134,12 @@ AS_API void as_executor_interrupt(as_executor *ex);
 AS_API as_status as_executor_cancel(as_executor *ex, size_t *n_cancelled);
 
 /* Counters since create: jobs submitted (array tasks), re-attached (found queued, running or
- * finished from an earlier run), resubmitted after a failure, and sbatch calls. */
+ * finished from an earlier run), resubmitted after a failure, sbatch calls and squeue polls;
+ * wall-clock seconds spent submitting (writing inputs and scripts, sbatch) and waiting for and
+ * collecting results. */
 typedef struct {
     size_t submitted, reattached, retried, sbatch_calls, polls;
+    double submit_s, wait_s;
 } as_executor_stats;
 AS_API as_executor_stats as_executor_get_stats(const as_executor *ex);
 

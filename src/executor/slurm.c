@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "executor_int.h"
@@ -249,9 +250,17 @@ static as_status restate(as_executor *ex, const as_job_record *old, as_job_state
     return as_exec_record(ex, &r);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* ---- submission: one sbatch --array per chunk of at most array_max tasks ---- */
-static as_status submit(as_executor *ex, task_t *tasks, const size_t *idx, size_t m,
-                        const as_structure *const *s, int relax, const as_relax_options *ropt)
+static as_status submit_arrays(as_executor *ex, task_t *tasks, const size_t *idx, size_t m,
+                               const as_structure *const *s, int relax,
+                               const as_relax_options *ropt)
 {
     for (size_t c0 = 0; c0 < m; c0 += ex->array_max) {
         size_t mc = AS_MIN(ex->array_max, m - c0);
@@ -334,6 +343,15 @@ static as_status submit(as_executor *ex, task_t *tasks, const size_t *idx, size_
         }
     }
     return AS_OK;
+}
+
+static as_status submit(as_executor *ex, task_t *tasks, const size_t *idx, size_t m,
+                        const as_structure *const *s, int relax, const as_relax_options *ropt)
+{
+    double t0 = now_s();
+    as_status st = m ? submit_arrays(ex, tasks, idx, m, s, relax, ropt) : AS_OK;
+    ex->stats.submit_s += now_s() - t0;
+    return st;
 }
 
 /* ---- queue queries ---- */
@@ -642,7 +660,7 @@ as_status as_slurm_label(as_executor *ex, as_label_store *store, const as_struct
     }
     AS_CHECK(submit(ex, tasks, todo, ntodo, s, relax, ropt));
 
-    double wait = ex->poll_min_s;
+    double wait = ex->poll_min_s, t_wait = now_s(), t_sub0 = ex->stats.submit_s;
     size_t squeue_fail = 0;
     for (;;) {
         size_t n_active = 0;
@@ -776,6 +794,7 @@ as_status as_slurm_label(as_executor *ex, as_label_store *store, const as_struct
         AS_CHECK(submit(ex, tasks, todo, ntodo, s, relax, ropt));
         wait = changed ? ex->poll_min_s : AS_MIN(2 * wait, ex->poll_max_s);
     }
+    ex->stats.wait_s += now_s() - t_wait - (ex->stats.submit_s - t_sub0); /* resubmissions */
     for (size_t i = 0; i < n; i++) {
         task_t *tk = &tasks[owner[i]];
         results[i] = tk->res;

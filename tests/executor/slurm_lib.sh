@@ -73,7 +73,7 @@ MpiDefault=none
 MailProg=/bin/true
 ReturnToService=2
 SchedulerType=sched/backfill
-SchedulerParameters=sched_min_interval=0
+SchedulerParameters=sched_min_interval=0,bf_interval=1,sched_interval=1
 MinJobAge=600
 DefMemPerCPU=64
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN

@@ -87,6 +87,9 @@ typedef struct {
     double poll_min_s;        /* slurm: first poll interval, s; default 1 */
     double poll_max_s;        /* slurm: cap of the doubling poll interval, s; default 30 */
     size_t array_max;         /* slurm: largest job array per sbatch call; default 1000 */
+    double label_timeout_s;   /* slurm: --timeout S of the label command, i.e. the wall-clock
+                                 limit of a cmd: oracle's program on the node; 0: label's
+                                 default (3600 s). Set it below the job's --time */
     int keep_files;           /* slurm: 1 keeps the batch directories after collection
                                  (default 1: the journal points into them) */
     as_job_journal_fn journal;/* NULL: the file journal workdir/journal.tsv */

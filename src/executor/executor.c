@@ -107,13 +107,26 @@ static as_status table_put(as_executor *ex, const as_job_record *r)
 }
 
 /* Record a state change: journal first (callback or file), then the table. */
-as_status as_exec_record(as_executor *ex, const as_job_record *r)
+as_status as_exec_record_nosync(as_executor *ex, const as_job_record *r)
 {
     if (ex->journal)
         AS_TRY(ex->journal(r, ex->journal_user));
     else if (ex->journal_fd >= 0)
-        AS_TRY(as_journal_append(ex->journal_fd, ex->journal_path, r));
+        AS_TRY(as_journal_append(ex->journal_fd, ex->journal_path, r, 0));
     return table_put(ex, r);
+}
+
+as_status as_exec_sync(as_executor *ex)
+{
+    if (!ex->journal && ex->journal_fd >= 0 && fsync(ex->journal_fd) != 0)
+        return AS_FAIL(AS_EIO, "cannot fsync %s: %s", ex->journal_path, strerror(errno));
+    return AS_OK;
+}
+
+as_status as_exec_record(as_executor *ex, const as_job_record *r)
+{
+    AS_TRY(as_exec_record_nosync(ex, r));
+    return as_exec_sync(ex);
 }
 
 /* ---- the file journal: one tab-separated line per record, fsync'd ---- */
@@ -127,7 +140,7 @@ static void field(char *dst, size_t cap, const char *src)
         snprintf(dst, cap, "-");
 }
 
-as_status as_journal_append(int fd, const char *path, const as_job_record *r)
+as_status as_journal_append(int fd, const char *path, const as_job_record *r, int sync)
 {
     char id[64], name[80], dir[144], why[272], line[700];
     field(id, sizeof id, r->job_id);
@@ -147,7 +160,7 @@ as_status as_journal_append(int fd, const char *path, const as_job_record *r)
             return AS_FAIL(AS_EIO, "cannot write %s: %s", path, strerror(errno));
         off += (size_t)w;
     }
-    if (fsync(fd) != 0)
+    if (sync && fsync(fd) != 0)
         return AS_FAIL(AS_EIO, "cannot fsync %s: %s", path, strerror(errno));
     return AS_OK;
 }
@@ -393,6 +406,9 @@ as_status as_executor_create(const char *oracle_spec, as_oracle *o,
     if (slurm && !(opt->poll_min_s > 0 && opt->poll_max_s >= opt->poll_min_s))
         return AS_FAIL(AS_EINVAL, "executor: poll interval %g..%g s must be > 0 and increasing",
                        opt->poll_min_s, opt->poll_max_s);
+    if (slurm && !(opt->label_timeout_s >= 0))
+        return AS_FAIL(AS_EINVAL, "executor: label timeout %g s must be >= 0",
+                       opt->label_timeout_s);
     if (slurm && (opt->array_max < 1 || opt->array_max > 100000))
         return AS_FAIL(AS_EINVAL, "executor: array_max %zu must be 1..100000", opt->array_max);
     as_executor *ex = as_calloc(1, sizeof *ex);
@@ -405,6 +421,7 @@ as_status as_executor_create(const char *oracle_spec, as_oracle *o,
     ex->retries = opt->retries;
     ex->poll_min_s = opt->poll_min_s;
     ex->poll_max_s = opt->poll_max_s;
+    ex->label_timeout_s = opt->label_timeout_s;
     ex->array_max = opt->array_max;
     ex->keep_files = opt->keep_files;
     ex->journal = opt->journal;

@@ -16,7 +16,7 @@ struct as_executor {
     size_t n_sopts;
     const char *ntasks, *time;   /* placeholders (pointers into sopts_buf or literals) */
     size_t retries, array_max;
-    double poll_min_s, poll_max_s;
+    double poll_min_s, poll_max_s, label_timeout_s;
     int keep_files;
     as_job_journal_fn journal;
     void *journal_user;
@@ -30,8 +30,12 @@ struct as_executor {
 
 /* Latest record of key, or NULL. Valid until the next as_exec_record. */
 as_job_record *as_exec_find(as_executor *ex, uint64_t key);
-/* Journal a state change (callback or file, fsync'd), then keep it in the table. */
+/* Journal a state change (callback or file, fsync'd), then keep it in the table. The _nosync
+ * form leaves the file unsynced until as_exec_sync (one fsync for a whole array's records,
+ * always before anything depends on them). */
 as_status as_exec_record(as_executor *ex, const as_job_record *r);
+as_status as_exec_record_nosync(as_executor *ex, const as_job_record *r);
+as_status as_exec_sync(as_executor *ex);
 /* Length of the template placeholder starting at t inside text ("{cmd}" -> 5) and its index in
  * (cmd, jobname, workdir, ntasks, time, oracle), or 0 when t does not start one. */
 size_t as_exec_placeholder(const char *text, const char *t, int *which);
@@ -50,7 +54,7 @@ as_status as_proc_run(char *const *argv, char **out, char **err, int *exit_code)
 /* Sleep for s seconds (returns early on a signal). */
 void as_proc_sleep(double s);
 
-/* Append one record to an open journal file and fsync it. AS_EIO. */
-as_status as_journal_append(int fd, const char *path, const as_job_record *r);
+/* Append one record to an open journal file, and fsync it when sync. AS_EIO. */
+as_status as_journal_append(int fd, const char *path, const as_job_record *r, int sync);
 
 #endif

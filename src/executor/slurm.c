@@ -101,6 +101,10 @@ static as_status write_script(as_executor *ex, const char *batch, const char *jo
     sb_quote(&c, ex->program);
     sb_str(&c, " label --quiet --oracle ");
     sb_quote(&c, ex->spec);
+    if (ex->label_timeout_s > 0) {
+        sfmt(num, sizeof num, " --timeout %.17g", ex->label_timeout_s);
+        sb_str(&c, num);
+    }
     if (relax) {
         sfmt(num, sizeof num, " --relax --fmax %.17g --max-steps %zu", ropt->fmax,
                  ropt->max_steps);
@@ -237,7 +241,7 @@ static as_status record(as_executor *ex, uint64_t key, size_t attempt, as_job_st
     sfmt(r.job_name, sizeof r.job_name, "%s", job_name ? job_name : "");
     sfmt(r.dir, sizeof r.dir, "%s", dir ? dir : "");
     sfmt(r.reason, sizeof r.reason, "%s", reason ? reason : "");
-    return as_exec_record(ex, &r);
+    return as_exec_record_nosync(ex, &r); /* submit() syncs the array's intents at once */
 }
 
 /* A record changed only in its state (and reason). */
@@ -290,6 +294,7 @@ static as_status submit_arrays(as_executor *ex, task_t *tasks, const size_t *idx
             sfmt(dir, sizeof dir, "%s/%zu", bname, q);
             AS_TRY(record(ex, t->key, attempt, AS_JOB_SUBMITTING, "", jobname, dir, ""));
         }
+        AS_TRY(as_exec_sync(ex));
         char a_name[96], a_arr[64], a_out[4200], a_dir[4200];
         sfmt(a_name, sizeof a_name, "--job-name=%s", jobname);
         sfmt(a_arr, sizeof a_arr, "--array=0-%zu", mc - 1);
@@ -335,12 +340,13 @@ static as_status submit_arrays(as_executor *ex, task_t *tasks, const size_t *idx
             as_job_record r = *old;
             r.state = AS_JOB_SUBMITTED;
             sfmt(r.job_id, sizeof r.job_id, "%s", arr);
-            AS_TRY(as_exec_record(ex, &r));
+            AS_TRY(as_exec_record_nosync(ex, &r));
             t->active = 1;
             t->tries++;
             t->missing = 0;
             ex->stats.submitted++;
         }
+        AS_TRY(as_exec_sync(ex));
     }
     return AS_OK;
 }

@@ -12,6 +12,7 @@
 #include "alloyscout/evaluate.h"
 #include "alloyscout/lattice.h"
 #include "alloyscout/oracle.h"
+#include "alloyscout/executor.h"
 #include "alloyscout/gp.h"
 #include "alloyscout/campaign.h"
 #include "alloyscout/report.h"

@@ -737,8 +737,6 @@ as_status as_slurm_label(as_executor *ex, as_label_store *store, const as_struct
                     AS_CHECK(as_label_store_put(store, tk->key, method, si, &tk->res,
                                                 tk->rx && tk->res.relaxed ? tk->rx->pos : NULL));
                 }
-                if (n_computed)
-                    (*n_computed)++;
                 continue;
             }
             const qline *q = find_line(ql, nq, r.job_id);
@@ -804,6 +802,8 @@ as_status as_slurm_label(as_executor *ex, as_label_store *store, const as_struct
     for (size_t i = 0; i < n; i++) {
         task_t *tk = &tasks[owner[i]];
         results[i] = tk->res;
+        if (n_computed && !tk->from_store)
+            (*n_computed)++;
         if (relaxed && tk->rx && results[i].status == AS_OK) {
             if (!tk->from_store || tk->res.relaxed)
                 AS_CHECK(as_structure_copy(tk->rx, &relaxed[i]));

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The slurm executor against a real Slurm (no mock): a private one-node cluster (munged,
 # slurmctld, slurmd; tests/executor/slurm_lib.sh) runs `alloyscout energy --executor slurm`
-#   1. on 5 frames, plain and relaxed: the JSON and --out files are identical to --executor local;
+#   1. on 5 frames, plain and relaxed (and 10 frames with repeats, through the label store): the
+#      JSON and --out files are identical to --executor local;
 #   2. kill -9 of alloyscout while its jobs run, then the same command again: it re-attaches (no
 #      job submitted twice: the journal's job ids and sbatch's array count), same energies;
 #   3. scancel of a running job (a node failure): the job is resubmitted, the journal keeps the
@@ -36,6 +37,16 @@ cmp -s "$T/l.json" "$T/s.json" || fail "slurm JSON differs from local: $(diff "$
 cmp -s "$T/l.extxyz" "$T/s.extxyz" || fail "slurm --out differs from local"
 [ "$(grep -c $'\tsubmitted\t' "$T/w1/journal.tsv")" -eq 5 ] || fail "5 submitted records"
 [ "$(grep -c $'\tdone\t' "$T/w1/journal.tsv")" -eq 5 ] || fail "5 done records"
+# repeated frames share one job; with --db the labels are stored and a rerun submits nothing
+cat "$T/five.extxyz" "$T/five.extxyz" > "$T/ten.extxyz"
+"$A" "${E[@]}" --json "$T/l10.json" "$T/ten.extxyz" > /dev/null || fail "local run of 10"
+"$A" "${E[@]}" --executor slurm --workdir "$T/w5" --db "$T/d.sqlite" --json "$T/d.json" \
+    "$T/ten.extxyz" > /dev/null 2> "$T/d.err" || fail "slurm run with --db"
+[ "$(grep -c $'\tsubmitted\t' "$T/w5/journal.tsv")" -eq 5 ] || fail "10 frames, 5 distinct: 5 jobs"
+cmp -s "$T/l10.json" "$T/d.json" || fail "slurm --db JSON differs from local"
+"$A" energy --poll-max 0.5 --executor slurm --workdir "$T/w5" --db "$T/d.sqlite" \
+    "$T/ten.extxyz" > /dev/null 2> "$T/d2.err" || fail "rerun with --db"
+grep -q "0 computed, 10 from" "$T/d2.err" || fail "rerun: all from the store: $(cat "$T/d2.err")"
 # relaxed, through a job template (module loads would go where the marker is)
 printf '#!/bin/sh\n# job {jobname} in {workdir}, {ntasks} task(s)\necho template-ran\n{cmd}\n' \
     > "$T/tmpl.sh"

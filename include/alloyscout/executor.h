@@ -79,7 +79,8 @@ typedef struct {
     const char *job_template; /* slurm: path of a job script template, NULL: "#!/bin/sh\n{cmd}".
                                  Placeholders: {cmd} (the label command, one line, required),
                                  {jobname}, {workdir} (the batch directory), {ntasks}, {time},
-                                 {oracle}, {{ and }} for literal braces */
+                                 {oracle}; any other {lowercase_name} is an error, while ${VAR}
+                                 and {a,b} are left to the shell */
     const char *program;      /* slurm: alloyscout binary the nodes run; NULL: this process's
                                  executable (/proc/self/exe); copied */
     const char *job_name;     /* slurm: job name prefix; default "alloyscout" */
@@ -90,8 +91,6 @@ typedef struct {
     double label_timeout_s;   /* slurm: --timeout S of the label command, i.e. the wall-clock
                                  limit of a cmd: oracle's program on the node; 0: label's
                                  default (3600 s). Set it below the job's --time */
-    int keep_files;           /* slurm: 1 keeps the batch directories after collection
-                                 (default 1: the journal points into them) */
     as_job_journal_fn journal;/* NULL: the file journal workdir/journal.tsv */
     void *journal_user;
     const as_job_record *known; /* with a journal callback: the records it holds, in the order

@@ -40,7 +40,6 @@ as_executor_options as_executor_options_default(void)
     o.poll_min_s = 1;
     o.poll_max_s = 30;
     o.array_max = 1000;
-    o.keep_files = 1;
     return o;
 }
 
@@ -423,7 +422,6 @@ as_status as_executor_create(const char *oracle_spec, as_oracle *o,
     ex->poll_max_s = opt->poll_max_s;
     ex->label_timeout_s = opt->label_timeout_s;
     ex->array_max = opt->array_max;
-    ex->keep_files = opt->keep_files;
     ex->journal = opt->journal;
     ex->journal_user = opt->journal_user;
     ex->ntasks = "1";

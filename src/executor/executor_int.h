@@ -17,7 +17,6 @@ struct as_executor {
     const char *ntasks, *time;   /* placeholders (pointers into sopts_buf or literals) */
     size_t retries, array_max;
     double poll_min_s, poll_max_s, label_timeout_s;
-    int keep_files;
     as_job_journal_fn journal;
     void *journal_user;
     int journal_fd;              /* file journal (no callback), else -1 */

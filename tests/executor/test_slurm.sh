@@ -4,7 +4,8 @@
 #   1. on 5 frames, plain and relaxed (and 10 frames with repeats, through the label store): the
 #      JSON and --out files are identical to --executor local;
 #   2. kill -9 of alloyscout while its jobs run, then the same command again: it re-attaches (no
-#      job submitted twice: the journal's job ids and sbatch's array count), same energies;
+#      job submitted twice: the journal's job ids and sbatch's array count), same energies; and
+#      from a journal that holds only the intents (killed before sbatch answered), by job name;
 #   3. scancel of a running job (a node failure): the job is resubmitted, the journal keeps the
 #      reason (CANCELLED), the energies are right;
 #   4. SIGTERM to alloyscout: it cancels its own queued/running jobs and says so.
@@ -92,6 +93,17 @@ ids2=$(awk -F'\t' '$3 == "submitted" {print $4}' "$T/w2/journal.tsv" | sort -u)
 "$A" energy --poll-max 0.5 --oracle "$SLOW" --executor slurm --workdir "$T/w2" \
     "$T/five.extxyz" > /dev/null 2> "$T/k3.err" || fail "third run"
 grep -q "0 jobs submitted in 0 arrays, 5 re-attached" "$T/k3.err" || fail "third run: $(tail -1 "$T/k3.err")"
+
+# killed after writing its intent but before sbatch answered: the journal holds only the
+# "submitting" records; the next run finds the array by its job name (same job ids), submits nothing
+grep -v -e $'\tsubmitted\t' -e $'\trunning\t' -e $'\tdone\t' "$T/w2/journal.tsv" > "$T/j.tsv"
+mv "$T/j.tsv" "$T/w2/journal.tsv"
+"$A" energy --poll-max 0.5 --oracle "$SLOW" --executor slurm --workdir "$T/w2" --json "$T/k4.json" \
+    "$T/five.extxyz" > /dev/null 2> "$T/k4.err" || fail "run from intents only"
+grep -q "0 jobs submitted in 0 arrays, 5 re-attached" "$T/k4.err" || fail "intents: $(tail -1 "$T/k4.err")"
+[ "$(awk -F'\t' '$3 == "submitted" {print $4}' "$T/w2/journal.tsv" | sort -u)" = "$ids1" ] ||
+    fail "the arrays found by name have other job ids"
+[ "$(energies "$T/k4.json")" = "$(energies "$T/l.json")" ] || fail "energies from intents"
 
 # ---- 3. a running job cancelled from outside (a node failure) is resubmitted ----
 # the first job to start hangs (it takes the marker), the others and the retry are fast

@@ -122,7 +122,7 @@ AS_API const char *as_executor_backend(const as_executor *ex);
  * sbatch fails (message with its stderr), when interrupted (as_executor_interrupt: the
  * executor's queued and running jobs are cancelled first and the message says how many), or
  * when squeue, sacct and scontrol all fail. */
-AS_API as_status as_executor_label(as_executor *ex, as_label_store *store,
+AS_API as_status as_executor_label(as_executor *ex, as_store *store,
                                    const as_structure *const *s, size_t n, int relax,
                                    const as_relax_options *ropt, as_label_result *results,
                                    as_structure **relaxed, size_t *n_computed);

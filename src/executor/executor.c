@@ -529,7 +529,7 @@ void as_executor_free(as_executor *ex)
     as_free(ex);
 }
 
-as_status as_executor_label(as_executor *ex, as_label_store *store,
+as_status as_executor_label(as_executor *ex, as_store *store,
                             const as_structure *const *s, size_t n, int relax,
                             const as_relax_options *ropt, as_label_result *results,
                             as_structure **relaxed, size_t *n_computed)

@@ -40,7 +40,7 @@ as_status as_exec_sync(as_executor *ex);
 size_t as_exec_placeholder(const char *text, const char *t, int *which);
 
 /* The Slurm backend (slurm.c). */
-as_status as_slurm_label(as_executor *ex, as_label_store *store, const as_structure *const *s,
+as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *const *s,
                          size_t n, int relax, const as_relax_options *ropt,
                          as_label_result *results, as_structure **relaxed, size_t *n_computed);
 as_status as_slurm_cancel(as_executor *ex, size_t *n_cancelled);

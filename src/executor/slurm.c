@@ -581,7 +581,7 @@ as_status as_slurm_cancel(as_executor *ex, size_t *n_cancelled)
 }
 
 /* ---- one batch ---- */
-as_status as_slurm_label(as_executor *ex, as_label_store *store, const as_structure *const *s,
+as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *const *s,
                          size_t n, int relax, const as_relax_options *ropt,
                          as_label_result *results, as_structure **relaxed, size_t *n_computed)
 {

@@ -121,7 +121,7 @@ AS_API const char *as_executor_backend(const as_executor *ex);
  * slurm: blocks until every job of the batch is done or failed for good; AS_EORACLE when
  * sbatch fails (message with its stderr), when interrupted (as_executor_interrupt: the
  * executor's queued and running jobs are cancelled first and the message says how many), or
- * when squeue, sacct and scontrol all fail. */
+ * when squeue fails 10 times in a row. */
 AS_API as_status as_executor_label(as_executor *ex, as_store *store,
                                    const as_structure *const *s, size_t n, int relax,
                                    const as_relax_options *ropt, as_label_result *results,

@@ -54,11 +54,16 @@ void as_executor_interrupt(as_executor *ex)
 }
 
 /* ---- the record table: latest record per key, open addressing on the key ---- */
+static size_t slot_of(uint64_t key, size_t cap) /* cap: a power of two */
+{
+    return (size_t)(key * 0x9E3779B97F4A7C15ULL) & (cap - 1); /* keys are FNV-1a: mixed already */
+}
+
 as_job_record *as_exec_find(as_executor *ex, uint64_t key)
 {
     if (!ex->cap)
         return NULL;
-    for (size_t h = (size_t)(key * 0x9E3779B97F4A7C15ULL) & (ex->cap - 1);; h = (h + 1) & (ex->cap - 1)) {
+    for (size_t h = slot_of(key, ex->cap);; h = (h + 1) & (ex->cap - 1)) {
         size_t i = ex->slot[h];
         if (i == SIZE_MAX)
             return NULL;
@@ -88,7 +93,7 @@ static as_status table_put(as_executor *ex, const as_job_record *r)
         for (size_t h = 0; h < cap; h++)
             slot[h] = SIZE_MAX;
         for (size_t i = 0; i < ex->n_recs; i++) {
-            size_t h = (size_t)(ex->recs[i].key * 0x9E3779B97F4A7C15ULL) & (cap - 1);
+            size_t h = slot_of(ex->recs[i].key, cap);
             while (slot[h] != SIZE_MAX)
                 h = (h + 1) & (cap - 1);
             slot[h] = i;
@@ -97,7 +102,7 @@ static as_status table_put(as_executor *ex, const as_job_record *r)
         ex->slot = slot;
         ex->cap = cap;
     }
-    size_t h = (size_t)(r->key * 0x9E3779B97F4A7C15ULL) & (ex->cap - 1);
+    size_t h = slot_of(r->key, ex->cap);
     while (ex->slot[h] != SIZE_MAX)
         h = (h + 1) & (ex->cap - 1);
     ex->slot[h] = ex->n_recs;

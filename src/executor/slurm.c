@@ -31,6 +31,9 @@ static void sfmt(char *buf, size_t cap, const char *fmt, ...)
 /* polls without any trace of a job (or with COMPLETED but no result file, e.g. a shared
  * filesystem's attribute cache lagging behind) before it counts as failed */
 #define AS_SLURM_MISSING_POLLS 3
+/* consecutive failed squeue calls before giving up (with the interval capped at poll_max_s,
+ * 10 polls ride out a controller restart of a few minutes) */
+#define AS_SLURM_SQUEUE_TRIES 10
 
 typedef struct {
     uint64_t key;
@@ -695,9 +698,10 @@ as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *c
         int ok;
         AS_CHECK(squeue_names(ex, names, &ql, &nq, &ok));
         if (!ok) {
-            if (++squeue_fail >= 5) {
+            if (++squeue_fail >= AS_SLURM_SQUEUE_TRIES) {
                 st = AS_EORACLE;
-                as_error_prefix(st, "cannot watch the jobs (5 polls failed): ");
+                as_error_prefix(st, "cannot watch the jobs (squeue failed %d times in a row): ",
+                                AS_SLURM_SQUEUE_TRIES);
                 goto fail;
             }
             wait = AS_MIN(2 * wait, ex->poll_max_s);
@@ -729,7 +733,8 @@ as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *c
             }
             /* a result file decides, whatever the queue says */
             if (collect(ex, r.dir, si, tk)) {
-                AS_CHECK(restate(ex, &r, AS_JOB_DONE, tk->res.status == AS_OK ? "" : tk->res.error));
+                const char *why_failed = tk->res.status == AS_OK ? "" : tk->res.error;
+                AS_CHECK(restate(ex, &r, AS_JOB_DONE, why_failed));
                 tk->active = 0;
                 tk->final = 1;
                 changed = 1;

@@ -8,6 +8,7 @@ PKGS=(
   libcmocka-dev fonts-dejavu-core sqlite3
   lammps liblammps-dev
   python3 python3-numpy python3-sklearn python3-imblearn python3-ase python3-threadpoolctl
+  slurm-wlm munge
 )
 # Peers for bench/ only (large); set AS_BENCH_DEPS=1 to install them too.
 # (python3-scipy and python3-matplotlib regenerate two test fixtures; nothing runs them in tests)

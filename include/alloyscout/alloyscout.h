@@ -13,6 +13,7 @@
 #include "alloyscout/evaluate.h"
 #include "alloyscout/lattice.h"
 #include "alloyscout/oracle.h"
+#include "alloyscout/executor.h"
 #include "alloyscout/gp.h"
 #include "alloyscout/campaign.h"
 #include "alloyscout/report.h"

@@ -10,6 +10,7 @@
 int as_cli_synth(int argc, char **argv);
 int as_cli_lattice(int argc, char **argv);
 int as_cli_energy(int argc, char **argv);
+int as_cli_label(int argc, char **argv);
 int as_cli_gpr(int argc, char **argv);
 int as_cli_screen(int argc, char **argv);
 int as_cli_echem(int argc, char **argv);

@@ -1,10 +1,12 @@
 /* alloyscout energy: label the frames of an extended-XYZ file with an energy oracle (optionally
  * relaxed at fixed cell), relative to a reference frame, with the RMSD of the relaxation. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloyscout/executor.h"
 #include "alloyscout/json.h"
 #include "cli.h"
 #include "progress.h"
@@ -37,7 +39,49 @@ static const char energy_help[] =
     "  --timeout S      cmd: seconds before a run is killed (default 3600)\n"
     "  --retries R      cmd: extra attempts of a failed run (default 1)\n"
     "  --write-setfl EL,EL,.. OUT  write the Zhou 2004 tables as a setfl file and exit\n"
+    "  --executor local|slurm  where the labels run (default local: this process and\n"
+    "                   -j N programs); slurm: one batch job per frame, submitted as a\n"
+    "                   job array, each running 'alloyscout label' (docs/cluster.md)\n"
+    "  --workdir DIR    slurm: scratch and result files, on a filesystem the nodes see;\n"
+    "                   running the same command again re-attaches to its jobs\n"
+    "  --slurm-opts 'OPTS'  slurm: sbatch options (-p, --time, -A ...), split on spaces\n"
+    "  --job-template FILE  slurm: job script with {cmd} (and {jobname} {workdir}\n"
+    "                   {ntasks} {time} {oracle}) for module loads and environment\n"
+    "  --poll-max S     slurm: longest wait between two squeue polls (default 30)\n"
+    "                   (--retries R: resubmissions of a failed job, default 2;\n"
+    "                   --timeout S: passed to the label command of each job)\n"
     "  --quiet          no progress messages\n";
+
+/* ---- executor: SIGINT/SIGTERM stop the wait and cancel this run's jobs (issue 15) ---- */
+static as_executor *energy_ex;
+static struct sigaction energy_old_int, energy_old_term;
+static int energy_installed;
+static void energy_on_signal(int sig)
+{
+    (void)sig;
+    as_executor_interrupt(energy_ex);
+}
+/* ex: install the handlers; NULL: put back the ones found before */
+static void energy_interrupt_install(as_executor *ex)
+{
+    if (!ex) {
+        if (energy_installed) {
+            sigaction(SIGINT, &energy_old_int, NULL);
+            sigaction(SIGTERM, &energy_old_term, NULL);
+            energy_installed = 0;
+        }
+        energy_ex = NULL;
+        return;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = energy_on_signal; /* no SA_RESTART: the executor's sleep ends at once */
+    sigemptyset(&sa.sa_mask);
+    energy_ex = ex;
+    sigaction(SIGINT, &sa, &energy_old_int);
+    sigaction(SIGTERM, &sa, &energy_old_term);
+    energy_installed = 1;
+}
 
 static int write_setfl(const char *els, const char *path)
 {
@@ -66,6 +110,8 @@ int as_cli_energy(int argc, char **argv)
     as_oracle_options_default(&oopt);
     as_relax_options ropt;
     as_relax_options_default(&ropt);
+    as_executor_options eopt = as_executor_options_default(); /* issue 15 */
+    int timeout_seen = 0, retries_seen = 0;
     const cli_opt opts[] = {
         {"oracle", 0, CLI_STR, &spec, 0, NULL, NULL},
         {"relax", 0, CLI_FLAG, &relax, 0, NULL, NULL},
@@ -76,11 +122,17 @@ int as_cli_energy(int argc, char **argv)
         {"out", 0, CLI_STR, &out, 0, NULL, NULL},
         {"db", 0, CLI_STR, &db, 0, NULL, NULL},
         {"jobs", 'j', CLI_SIZE, &oopt.jobs, 0, NULL, NULL},
-        {"timeout", 0, CLI_DOUBLE, &oopt.timeout_s, 0, NULL, NULL},
-        {"retries", 0, CLI_SIZE, &oopt.retries, 0, NULL, NULL},
+        {"timeout", 0, CLI_DOUBLE, &oopt.timeout_s, 0, NULL, &timeout_seen},
+        {"retries", 0, CLI_SIZE, &oopt.retries, 0, NULL, &retries_seen},
         {"write-setfl", 0, CLI_STR, &setfl, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &quiet, 0, NULL, NULL},
         {"seed", 0, CLI_U64, &seed, 0, NULL, NULL},
+        /* executor (issue 15) */
+        {"executor", 0, CLI_STR, &eopt.backend, 0, NULL, NULL},
+        {"workdir", 0, CLI_STR, &eopt.workdir, 0, NULL, NULL},
+        {"slurm-opts", 0, CLI_STR, &eopt.slurm_opts, 0, NULL, NULL},
+        {"job-template", 0, CLI_STR, &eopt.job_template, 0, NULL, NULL},
+        {"poll-max", 0, CLI_DOUBLE, &eopt.poll_max_s, 0, NULL, NULL},
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
     };
     const char *pos[2];
@@ -99,6 +151,17 @@ int as_cli_energy(int argc, char **argv)
         return cli_usage(cmd, "-j must be >= 1");
     if (!(oopt.timeout_s > 0))
         return cli_usage(cmd, "--timeout must be > 0");
+    /* executor (issue 15): --retries and --timeout also mean the jobs' */
+    if (strcmp(eopt.backend, "local") && strcmp(eopt.backend, "slurm"))
+        return cli_usage(cmd, "--executor must be local or slurm, not '%s'", eopt.backend);
+    if (!(eopt.poll_max_s > 0))
+        return cli_usage(cmd, "--poll-max must be > 0");
+    if (eopt.poll_min_s > eopt.poll_max_s)
+        eopt.poll_min_s = eopt.poll_max_s;
+    if (retries_seen)
+        eopt.retries = oopt.retries;
+    if (timeout_seen)
+        eopt.label_timeout_s = oopt.timeout_s;
     if (npos == 2)
         return cli_usage(cmd, "more than one input file ('%s' and '%s')", pos[0], pos[1]);
     file = npos ? pos[0] : NULL;
@@ -112,6 +175,7 @@ int as_cli_energy(int argc, char **argv)
     size_t nf = 0;
     as_oracle *o = NULL;
     as_store *store = NULL;
+    as_executor *ex = NULL;
     as_label_result *res = NULL;
     as_json *root = NULL;
     if ((st = as_extxyz_read(file, &fr, &nf)) != AS_OK) {
@@ -143,8 +207,18 @@ int as_cli_energy(int argc, char **argv)
         fprintf(stderr, "alloyscout: labelling %zu frame%s with %s%s\n", nf, nf == 1 ? "" : "s",
                 as_oracle_describe(o), relax ? " (relaxed)" : "");
     /* frames in chunks of 4 x jobs, so progress shows and cmd: programs still run -j at once;
-     * each frame's label does not depend on the chunking */
+     * each frame's label does not depend on the chunking. slurm: all frames in one batch (one
+     * job array) */
     size_t ncomp = 0, chunk = 4 * (oopt.jobs ? oopt.jobs : 1);
+    if ((st = as_executor_create(spec, o, &eopt, &ex)) != AS_OK) {
+        rc = cli_fail(st);
+        goto done;
+    }
+    int slurm = !strcmp(as_executor_backend(ex), "slurm");
+    if (slurm) {
+        chunk = nf;
+        energy_interrupt_install(ex);
+    }
     if (db && (st = as_store_open(db, &store)) != AS_OK) {
         rc = cli_fail(st);
         goto done;
@@ -153,10 +227,7 @@ int as_cli_energy(int argc, char **argv)
     for (size_t i0 = 0; i0 < nf; i0 += chunk) {
         size_t m = nf - i0 < chunk ? nf - i0 : chunk, nc = 0;
         const as_structure *const *part = (const as_structure *const *)fr + i0;
-        if (db)
-            st = as_oracle_label_stored(o, store, part, m, relax, &ropt, res + i0, rx + i0, &nc);
-        else
-            st = as_oracle_label_batch(o, part, m, relax, &ropt, res + i0, rx + i0);
+        st = as_executor_label(ex, store, part, m, relax, &ropt, res + i0, rx + i0, &nc);
         if (st != AS_OK) {
             cli_progress_end();
             rc = cli_fail(st);
@@ -168,6 +239,14 @@ int as_cli_energy(int argc, char **argv)
     cli_progress_end();
     if (db && !quiet)
         fprintf(stderr, "alloyscout: %zu computed, %zu from %s\n", ncomp, nf - ncomp, db);
+    if (slurm && !quiet) {
+        as_executor_stats es = as_executor_get_stats(ex);
+        fprintf(stderr, "alloyscout: slurm: %zu job%s submitted in %zu array%s, %zu re-attached, "
+                        "%zu resubmitted after a failure (submitting %.3f s, waiting and "
+                        "collecting %.3f s)\n", es.submitted,
+                es.submitted == 1 ? "" : "s", es.sbatch_calls, es.sbatch_calls == 1 ? "" : "s",
+                es.reattached, es.retried, es.submit_s, es.wait_s);
+    }
     double eref = NAN;
     if (have_ref) {
         if (res[ref].status != AS_OK) {
@@ -266,6 +345,8 @@ done:
     free(rx);
     free(res);
     as_structures_free(fr, nf);
+    energy_interrupt_install(NULL);
+    as_executor_free(ex);
     as_store_close(store);
     as_oracle_free(o);
     return rc;

@@ -16,6 +16,7 @@ static const struct {
     {"synth", as_cli_synth, "synthesis-outcome classifier: cv, holdout, train, predict, recommend"},
     {"lattice", as_cli_lattice, "alloy configurations: build, generate, features, convert"},
     {"energy", as_cli_energy, "label structures with an energy oracle"},
+    {"label", as_cli_label, "label one structure file (what a cluster job runs)"},
     {"gpr", as_cli_gpr, "Gaussian-process regression: fit, predict"},
     {"screen", as_cli_screen, "ordering screen of Pt2CoM candidates (workflow B)"},
     {"echem", as_cli_echem, "measurement arithmetic: fe, yield, loading, rhe, scherrer, dg, orr, "

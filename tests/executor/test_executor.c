@@ -1,0 +1,277 @@
+/* The executor without a scheduler: the file journal's format (read back, a torn last line from
+ * a kill, damaged lines with file:line), job-template checks (unknown placeholders with
+ * file:line:col, ${VAR} left alone, {cmd} required), option errors, a journal callback that
+ * replaces the file, the local backend equal to as_oracle_label_batch, and every allocation
+ * failure of a slurm executor's creation giving AS_ENOMEM without a leak. The Slurm backend
+ * itself is tested against a real Slurm in test_slurm.sh. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloyscout/executor.h"
+
+#define WD AS_BUILD_DIR "/executor_test_wd"
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void clean(void)
+{
+    remove(WD "/journal.tsv");
+    remove(WD "/t.sh");
+    rmdir(WD);
+}
+
+static void journal_should_read_back_records_and_ignore_a_torn_last_line(void **state)
+{
+    (void)state;
+    clean();
+    assert_int_equal(system("mkdir -p " WD), 0);
+    write_text(WD "/journal.tsv",
+               "# alloyscout job journal v1\n"
+               "00000000000000ab\t1\tsubmitting\t-\talloyscout-b-x\tb-x/0\t-\n"
+               "00000000000000ab\t1\tsubmitted\t17_0\talloyscout-b-x\tb-x/0\t-\n"
+               "00000000000000ab\t2\tfailed\t17_0\talloyscout-b-x\tb-x/0\tNODE_FAIL (x)\n"
+               "00000000000000cd\t1\tsubm"); /* killed mid-write */
+    as_job_record *r = NULL;
+    size_t n = 0;
+    assert_int_equal(as_job_journal_read(WD "/journal.tsv", &r, &n), AS_OK);
+    assert_int_equal(n, 3);
+    assert_true(r[0].key == 0xab);
+    assert_int_equal(r[0].state, AS_JOB_SUBMITTING);
+    assert_string_equal(r[0].job_id, "");
+    assert_string_equal(r[1].job_id, "17_0");
+    assert_int_equal(r[2].attempt, 2);
+    assert_int_equal(r[2].state, AS_JOB_FAILED);
+    assert_string_equal(r[2].reason, "NODE_FAIL (x)");
+    assert_string_equal(r[2].dir, "b-x/0");
+    as_free(r);
+    /* a missing journal is an empty one */
+    assert_int_equal(as_job_journal_read(WD "/none.tsv", &r, &n), AS_OK);
+    assert_int_equal(n, 0);
+    assert_null(r);
+    clean();
+}
+
+static void damaged_journal_lines_should_name_file_and_line(void **state)
+{
+    (void)state;
+    clean();
+    assert_int_equal(system("mkdir -p " WD), 0);
+    const char *bad[] = {"00000000000000ab\t1\tsubmitted\t-\n",          /* 4 fields */
+                         "0000000000000zab\t1\tsubmitted\t-\t-\t-\t-\n", /* key */
+                         "00000000000000ab\t0\tsubmitted\t-\t-\t-\t-\n", /* attempt */
+                         "00000000000000ab\t1\tlost\t-\t-\t-\t-\n"};     /* state */
+    for (size_t i = 0; i < 4; i++) {
+        char text[256];
+        snprintf(text, sizeof text, "# head\n%s", bad[i]);
+        write_text(WD "/journal.tsv", text);
+        as_job_record *r = NULL;
+        size_t n = 0;
+        assert_int_equal(as_job_journal_read(WD "/journal.tsv", &r, &n), AS_EPARSE);
+        assert_non_null(strstr(as_errmsg(), "journal.tsv:2"));
+        assert_null(r);
+    }
+    /* and the executor refuses to start on it */
+    as_oracle *o = NULL;
+    assert_int_equal(as_oracle_create("eam:Pt", NULL, &o), AS_OK);
+    as_executor_options opt = as_executor_options_default();
+    opt.backend = "slurm";
+    opt.workdir = WD;
+    as_executor *ex = NULL;
+    assert_int_equal(as_executor_create("eam:Pt", o, &opt, &ex), AS_EPARSE);
+    assert_null(ex);
+    as_oracle_free(o);
+    clean();
+}
+
+static void templates_should_check_placeholders(void **state)
+{
+    (void)state;
+    clean();
+    assert_int_equal(system("mkdir -p " WD), 0);
+    as_oracle *o = NULL;
+    assert_int_equal(as_oracle_create("eam:Pt", NULL, &o), AS_OK);
+    as_executor_options opt = as_executor_options_default();
+    opt.backend = "slurm";
+    opt.workdir = WD;
+    opt.job_template = WD "/t.sh";
+    as_executor *ex = NULL;
+    write_text(WD "/t.sh", "#!/bin/bash\nmodule load vasp\n  {cmd} --x={workdir}\n"
+                           "echo ${SLURM_JOB_ID} {a,b} {jobname} {ntasks} {time} {oracle}\n");
+    assert_int_equal(as_executor_create("eam:Pt", o, &opt, &ex), AS_OK);
+    assert_string_equal(as_executor_backend(ex), "slurm");
+    as_executor_free(ex);
+    write_text(WD "/t.sh", "#!/bin/bash\n{cmd}\nsrun {ntask}\n");
+    assert_int_equal(as_executor_create("eam:Pt", o, &opt, &ex), AS_EINVAL);
+    assert_non_null(strstr(as_errmsg(), "t.sh:3:6: unknown placeholder {ntask}"));
+    write_text(WD "/t.sh", "#!/bin/bash\nsrun vasp_std\n");
+    assert_int_equal(as_executor_create("eam:Pt", o, &opt, &ex), AS_EINVAL);
+    assert_non_null(strstr(as_errmsg(), "no {cmd}"));
+    opt.job_template = WD "/missing.sh";
+    assert_int_equal(as_executor_create("eam:Pt", o, &opt, &ex), AS_EIO);
+    as_oracle_free(o);
+    clean();
+}
+
+static void bad_options_should_be_refused_with_the_reason(void **state)
+{
+    (void)state;
+    as_oracle *o = NULL;
+    assert_int_equal(as_oracle_create("eam:Pt", NULL, &o), AS_OK);
+    as_executor_options opt = as_executor_options_default();
+    as_executor *ex = NULL;
+    opt.backend = "pbs";
+    assert_int_equal(as_executor_create("eam:Pt", o, &opt, &ex), AS_EINVAL);
+    assert_non_null(strstr(as_errmsg(), "pbs"));
+    opt.backend = "slurm";
+    assert_int_equal(as_executor_create("eam:Pt", o, &opt, &ex), AS_EINVAL);
+    assert_non_null(strstr(as_errmsg(), "--workdir"));
+    opt.workdir = WD;
+    opt.poll_min_s = 0;
+    assert_int_equal(as_executor_create("eam:Pt", o, &opt, &ex), AS_EINVAL);
+    opt.poll_min_s = 1;
+    opt.slurm_opts = "-p short --time";
+    assert_int_equal(as_executor_create("eam:Pt", o, &opt, &ex), AS_EINVAL);
+    assert_non_null(strstr(as_errmsg(), "--time needs a value"));
+    assert_null(ex);
+    as_job_state s;
+    for (int k = AS_JOB_SUBMITTING; k <= AS_JOB_CANCELLED; k++) {
+        assert_int_equal(as_job_state_parse(as_job_state_name((as_job_state)k), &s), AS_OK);
+        assert_int_equal(s, k);
+    }
+    assert_int_equal(as_job_state_parse("lost", &s), AS_EINVAL);
+    as_oracle_free(o);
+    clean();
+}
+
+static as_status count_records(const as_job_record *r, void *user)
+{
+    (void)r;
+    (*(size_t *)user)++;
+    return AS_OK;
+}
+
+static void a_journal_callback_should_replace_the_file(void **state)
+{
+    (void)state;
+    clean();
+    as_oracle *o = NULL;
+    assert_int_equal(as_oracle_create("eam:Pt", NULL, &o), AS_OK);
+    size_t calls = 0;
+    as_job_record known = {.key = 7, .attempt = 1, .state = AS_JOB_DONE};
+    as_executor_options opt = as_executor_options_default();
+    opt.backend = "slurm";
+    opt.workdir = WD;
+    opt.journal = count_records;
+    opt.journal_user = &calls;
+    opt.known = &known;
+    opt.n_known = 1;
+    as_executor *ex = NULL;
+    assert_int_equal(as_executor_create("eam:Pt", o, &opt, &ex), AS_OK);
+    assert_int_equal(access(WD "/journal.tsv", F_OK), -1);
+    size_t nc = 99;
+    assert_int_equal(as_executor_cancel(ex, &nc), AS_OK); /* nothing queued: no scancel */
+    assert_int_equal(nc, 0);
+    assert_int_equal(calls, 0);
+    as_executor_free(ex);
+    as_oracle_free(o);
+    clean();
+}
+
+static void the_local_backend_should_give_the_oracle_batch_results(void **state)
+{
+    (void)state;
+    as_structure *s = NULL;
+    assert_int_equal(as_structure_create(4, 1, &s), AS_OK);
+    const double a = 3.9234;
+    const double frac[12] = {0, 0, 0, .5, .5, 0, .5, 0, .5, 0, .5, .5};
+    for (int k = 0; k < 9; k++)
+        s->cell[k] = k % 4 == 0 ? a : 0;
+    for (int k = 0; k < 12; k++)
+        s->pos[k] = frac[k] * a + (k == 4 ? 0.0371 : 0);
+    strcpy(s->symbols[0], "Pt");
+    as_oracle *o = NULL;
+    assert_int_equal(as_oracle_create("eam:Pt", NULL, &o), AS_OK);
+    as_executor *ex = NULL;
+    assert_int_equal(as_executor_create("eam:Pt", o, NULL, &ex), AS_OK);
+    assert_string_equal(as_executor_backend(ex), "local");
+    as_label_result r1, r2;
+    as_structure *x1 = NULL, *x2 = NULL;
+    const as_structure *const v[1] = {s};
+    size_t nc = 0;
+    assert_int_equal(as_executor_label(ex, NULL, v, 1, 1, NULL, &r1, &x1, &nc), AS_OK);
+    assert_int_equal(nc, 1);
+    as_oracle *o2 = NULL; /* a fresh oracle: no neighbour list carried over */
+    assert_int_equal(as_oracle_create("eam:Pt", NULL, &o2), AS_OK);
+    assert_int_equal(as_oracle_label_batch(o2, v, 1, 1, NULL, &r2, &x2), AS_OK);
+    assert_int_equal(r1.status, AS_OK);
+    assert_memory_equal(&r1.energy, &r2.energy, sizeof r1.energy);
+    assert_memory_equal(x1->pos, x2->pos, 12 * sizeof *x1->pos);
+    assert_true(r1.relaxed && r1.rmsd > 0);
+    as_structure_free(x1);
+    as_structure_free(x2);
+    as_executor_free(ex);
+    as_oracle_free(o);
+    as_oracle_free(o2);
+    as_structure_free(s);
+}
+
+static void every_allocation_failure_should_give_enomem(void **state)
+{
+    (void)state;
+    clean();
+    assert_int_equal(system("mkdir -p " WD), 0);
+    write_text(WD "/t.sh", "#!/bin/sh\n{cmd}\n");
+    write_text(WD "/journal.tsv",
+               "# j\n00000000000000ab\t1\tsubmitted\t17_0\talloyscout-b-x\tb-x/0\t-\n");
+    as_oracle *o = NULL;
+    assert_int_equal(as_oracle_create("eam:Pt", NULL, &o), AS_OK);
+    as_executor_options opt = as_executor_options_default();
+    opt.backend = "slurm";
+    opt.workdir = WD;
+    opt.job_template = WD "/t.sh";
+    opt.slurm_opts = "-p short -n 4";
+    int ok = 0;
+    for (size_t k = 1; k < 200 && !ok; k++) {
+        as_executor *ex = NULL;
+        as_alloc_fail_after(k);
+        as_status st = as_executor_create("eam:Pt", o, &opt, &ex);
+        as_alloc_fail_after(0);
+        if (st == AS_OK) {
+            ok = 1;
+            as_executor_free(ex);
+        } else {
+            assert_int_equal(st, AS_ENOMEM);
+            assert_null(ex);
+        }
+    }
+    assert_true(ok);
+    as_oracle_free(o);
+    clean();
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(journal_should_read_back_records_and_ignore_a_torn_last_line),
+        cmocka_unit_test(damaged_journal_lines_should_name_file_and_line),
+        cmocka_unit_test(templates_should_check_placeholders),
+        cmocka_unit_test(bad_options_should_be_refused_with_the_reason),
+        cmocka_unit_test(a_journal_callback_should_replace_the_file),
+        cmocka_unit_test(the_local_backend_should_give_the_oracle_batch_results),
+        cmocka_unit_test(every_allocation_failure_should_give_enomem),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,163 @@
+#!/bin/bash
+# The slurm executor against a real Slurm (no mock): a private one-node cluster (munged,
+# slurmctld, slurmd; tests/executor/slurm_lib.sh) runs `alloyscout energy --executor slurm`
+#   1. on 5 frames, plain and relaxed (and 10 frames with repeats, through the label store): the
+#      JSON and --out files are identical to --executor local;
+#   2. kill -9 of alloyscout while its jobs run, then the same command again: it re-attaches (no
+#      job submitted twice: the journal's job ids and sbatch's array count), same energies; and
+#      from a journal that holds only the intents (killed before sbatch answered), by job name;
+#   3. scancel of a running job (a node failure): the job is resubmitted, the journal keeps the
+#      reason (CANCELLED), the energies are right;
+#   4. SIGTERM to alloyscout: it cancels its own queued/running jobs and says so.
+# Skips (77) only where Slurm is not installed. $1 = build dir, $2 = source dir.
+set -u
+B=$(cd "$1" && pwd); S=$(cd "$2" && pwd); A="$B/alloyscout"
+. "$S/tests/executor/slurm_lib.sh"
+T=$(mktemp -d /tmp/as-slurm.XXXXXX)
+cleanup() { slurm_stop; rm -rf "$T"; }
+trap cleanup EXIT
+fail() {
+    echo "FAIL: $*"
+    for f in "$T"/*.err; do [ -s "$f" ] && { echo "--- $f"; tail -n 5 "$f"; }; done
+    exit 1
+}
+slurm_start "$T/cluster"; rc=$?
+[ $rc -eq 77 ] && exit 77
+[ $rc -eq 0 ] || fail "could not start the test cluster"
+
+slurm_gen 5 "$T/five.extxyz"
+energies() { grep '"energy_ev"' "$1"; } # the labels, whatever the oracle's description
+E=(energy --quiet --poll-max 0.5)
+
+# ---- 1. slurm = local, to the last digit ----
+"$A" "${E[@]}" --json "$T/l.json" --out "$T/l.extxyz" "$T/five.extxyz" > /dev/null ||
+    fail "local run"
+"$A" "${E[@]}" --executor slurm --workdir "$T/w1" --json "$T/s.json" --out "$T/s.extxyz" \
+    "$T/five.extxyz" > /dev/null 2> "$T/s1.err" || fail "slurm run"
+cmp -s "$T/l.json" "$T/s.json" || fail "slurm JSON differs from local: $(diff "$T/l.json" "$T/s.json" | head)"
+cmp -s "$T/l.extxyz" "$T/s.extxyz" || fail "slurm --out differs from local"
+[ "$(grep -c $'\tsubmitted\t' "$T/w1/journal.tsv")" -eq 5 ] || fail "5 submitted records"
+[ "$(grep -c $'\tdone\t' "$T/w1/journal.tsv")" -eq 5 ] || fail "5 done records"
+# repeated frames share one job; with --db the labels are stored and a rerun submits nothing
+cat "$T/five.extxyz" "$T/five.extxyz" > "$T/ten.extxyz"
+"$A" "${E[@]}" --json "$T/l10.json" "$T/ten.extxyz" > /dev/null || fail "local run of 10"
+"$A" "${E[@]}" --executor slurm --workdir "$T/w5" --db "$T/d.sqlite" --json "$T/d.json" \
+    "$T/ten.extxyz" > /dev/null 2> "$T/d.err" || fail "slurm run with --db"
+[ "$(grep -c $'\tsubmitted\t' "$T/w5/journal.tsv")" -eq 5 ] || fail "10 frames, 5 distinct: 5 jobs"
+cmp -s "$T/l10.json" "$T/d.json" || fail "slurm --db JSON differs from local"
+"$A" energy --poll-max 0.5 --executor slurm --workdir "$T/w5" --db "$T/d.sqlite" \
+    "$T/ten.extxyz" > /dev/null 2> "$T/d2.err" || fail "rerun with --db"
+grep -q "0 computed, 10 from" "$T/d2.err" || fail "rerun: all from the store: $(cat "$T/d2.err")"
+# relaxed, through a job template (module loads would go where the marker is)
+printf '#!/bin/sh\n# job {jobname} in {workdir}, {ntasks} task(s)\necho template-ran\n{cmd}\n' \
+    > "$T/tmpl.sh"
+"$A" "${E[@]}" --relax --fmax 0.05 --json "$T/lr.json" "$T/five.extxyz" > /dev/null ||
+    fail "local relaxed run"
+"$A" "${E[@]}" --relax --fmax 0.05 --executor slurm --workdir "$T/w1r" --job-template \
+    "$T/tmpl.sh" --slurm-opts "--ntasks=1 --time=00:05:00" --json "$T/sr.json" \
+    "$T/five.extxyz" > /dev/null 2> "$T/s1r.err" || fail "slurm relaxed run"
+cmp -s "$T/lr.json" "$T/sr.json" || fail "relaxed slurm JSON differs from local"
+grep -q template-ran "$T"/w1r/b-*/0/job.log || fail "the job template was not used"
+grep -q '1 task(s)' "$T"/w1r/b-*/job.sh || fail "{ntasks} from --slurm-opts"
+
+# ---- 2. kill -9 mid-run, then re-attach ----
+# a slow oracle: a cmd: program that waits, then labels with eam through `alloyscout label`
+cat > "$T/slow.sh" << EOF
+#!/bin/sh
+sleep 3
+exec "$A" label --quiet --oracle eam "\$1" "\$2"
+EOF
+chmod +x "$T/slow.sh"
+SLOW="cmd:$T/slow.sh {in} {out}"
+"$A" "${E[@]}" --oracle "$SLOW" --executor slurm --workdir "$T/w2" --json "$T/k.json" \
+    "$T/five.extxyz" > /dev/null 2> "$T/k1.err" &
+pid=$!
+for _ in $(seq 1 100); do
+    [ "$(grep -c $'\tsubmitted\t' "$T/w2/journal.tsv" 2> /dev/null)" = 5 ] && break
+    sleep 0.1
+done
+[ "$(grep -c $'\tsubmitted\t' "$T/w2/journal.tsv")" -eq 5 ] || fail "5 jobs submitted before the kill"
+{ kill -9 $pid && wait $pid; } 2> /dev/null
+ids1=$(awk -F'\t' '$3 == "submitted" {print $4}' "$T/w2/journal.tsv" | sort -u)
+[ "$(echo "$ids1" | wc -l)" -eq 5 ] || fail "5 job ids"
+[ -z "$(squeue -h -o %i -n "$(awk -F'\t' '$3=="submitted"{print $5; exit}' "$T/w2/journal.tsv")")" ] &&
+    fail "the jobs should still be queued or running after the kill"
+"$A" "${E[@]}" --oracle "$SLOW" --executor slurm --workdir "$T/w2" --json "$T/k.json" \
+    "$T/five.extxyz" > /dev/null 2> "$T/k2.err" || fail "re-attached run"
+ids2=$(awk -F'\t' '$3 == "submitted" {print $4}' "$T/w2/journal.tsv" | sort -u)
+[ "$ids1" = "$ids2" ] || fail "a job was submitted again after re-attaching"
+[ "$(grep -c $'\tsubmitted\t' "$T/w2/journal.tsv")" -eq 5 ] || fail "submitted records after resume"
+[ "$(ls -d "$T"/w2/b-* | wc -l)" -eq 1 ] || fail "one job array (one sbatch call)"
+[ "$(energies "$T/k.json")" = "$(energies "$T/l.json")" ] || fail "re-attached energies differ"
+# and once more: everything is collected from the result files, nothing submitted
+"$A" energy --poll-max 0.5 --oracle "$SLOW" --executor slurm --workdir "$T/w2" \
+    "$T/five.extxyz" > /dev/null 2> "$T/k3.err" || fail "third run"
+grep -q "0 jobs submitted in 0 arrays, 5 re-attached" "$T/k3.err" || fail "third run: $(tail -1 "$T/k3.err")"
+
+# killed after writing its intent but before sbatch answered: the journal holds only the
+# "submitting" records; the next run finds the array by its job name (same job ids), submits nothing
+grep -v -e $'\tsubmitted\t' -e $'\trunning\t' -e $'\tdone\t' "$T/w2/journal.tsv" > "$T/j.tsv"
+mv "$T/j.tsv" "$T/w2/journal.tsv"
+"$A" energy --poll-max 0.5 --oracle "$SLOW" --executor slurm --workdir "$T/w2" --json "$T/k4.json" \
+    "$T/five.extxyz" > /dev/null 2> "$T/k4.err" || fail "run from intents only"
+grep -q "0 jobs submitted in 0 arrays, 5 re-attached" "$T/k4.err" || fail "intents: $(tail -1 "$T/k4.err")"
+[ "$(awk -F'\t' '$3 == "submitted" {print $4}' "$T/w2/journal.tsv" | sort -u)" = "$ids1" ] ||
+    fail "the arrays found by name have other job ids"
+[ "$(energies "$T/k4.json")" = "$(energies "$T/l.json")" ] || fail "energies from intents"
+
+# ---- 3. a running job cancelled from outside (a node failure) is resubmitted ----
+# the first job to start hangs (it takes the marker), the others and the retry are fast
+cat > "$T/hang.sh" << EOF
+#!/bin/sh
+if mv "$T/hang" "$T/hang.taken.\$\$" 2> /dev/null; then sleep 120; fi
+exec "$A" label --quiet --oracle eam "\$1" "\$2"
+EOF
+chmod +x "$T/hang.sh"
+HANG="cmd:$T/hang.sh {in} {out}"
+touch "$T/hang"
+"$A" "${E[@]}" --oracle "$HANG" --executor slurm --workdir "$T/w3" --retries 2 \
+    --json "$T/c.json" "$T/five.extxyz" > /dev/null 2> "$T/c.err" &
+pid=$!
+victim=""
+for _ in $(seq 1 150); do
+    if ! ls "$T/hang" > /dev/null 2>&1 && [ -f "$T/w3/journal.tsv" ]; then
+        name=$(awk -F'\t' '$3=="submitted"{print $5; exit}' "$T/w3/journal.tsv")
+        victim=$(squeue -h -r -t running -n "$name" -o %i)
+        [ "$(echo "$victim" | wc -w)" = 1 ] && break
+    fi
+    sleep 0.2
+done
+[ -n "$victim" ] && [ "$(echo "$victim" | wc -w)" = 1 ] || fail "no single hanging job to cancel ($victim)"
+scancel "$victim" || fail "scancel $victim"
+wait $pid || fail "run with a cancelled job: $(tail -2 "$T/c.err")"
+grep $'\tfailed\t' "$T/w3/journal.tsv" | grep -q "$victim.*CANCELLED" ||
+    fail "the failure and its reason are journaled"
+[ "$(awk -F'\t' '$1 == k && $3 == "submitted"' k="$(grep "$victim" "$T/w3/journal.tsv" | head -1 | cut -f1)" "$T/w3/journal.tsv" | wc -l)" -eq 2 ] ||
+    fail "the cancelled structure was submitted twice (once as a retry)"
+[ "$(energies "$T/c.json")" = "$(energies "$T/l.json")" ] || fail "energies after the retry differ"
+
+# ---- 4. SIGTERM: alloyscout cancels its own jobs ----
+touch "$T/hang"
+"$A" energy --poll-max 0.5 --oracle "$HANG" --executor slurm --workdir "$T/w4" \
+    "$T/five.extxyz" > /dev/null 2> "$T/t.err" &
+pid=$!
+for _ in $(seq 1 150); do
+    ls "$T/hang" > /dev/null 2>&1 || break
+    sleep 0.2
+done
+for _ in $(seq 1 50); do # the four fast ones are done, the hanging one is running
+    [ "$(grep -c $'\tdone\t' "$T/w4/journal.tsv" 2> /dev/null)" = 4 ] && break
+    sleep 0.2
+done
+kill -TERM $pid
+wait $pid; rc=$?
+[ $rc -eq 1 ] || fail "interrupted run exits 1 (got $rc)"
+grep -q "interrupted: cancelled 1 queued or running job" "$T/t.err" || fail "says it cancelled: $(tail -1 "$T/t.err")"
+grep -q $'\tcancelled\t' "$T/w4/journal.tsv" || fail "cancel is journaled"
+name=$(awk -F'\t' '$3=="submitted"{print $5; exit}' "$T/w4/journal.tsv")
+for _ in $(seq 1 50); do
+    [ -z "$(squeue -h -n "$name" -t pending,running -o %i)" ] && break
+    sleep 0.2
+done
+[ -z "$(squeue -h -n "$name" -t pending,running -o %i)" ] || fail "jobs left running after SIGTERM"
+echo "PASS: slurm executor (identical to local; re-attach after kill -9; retry of a cancelled job; SIGTERM cancels)"

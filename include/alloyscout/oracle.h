@@ -16,6 +16,17 @@
  *                         "lammps:eam/alloy;* * CuNi.eam.alloy Cu Ni" (the elements of the
  *                         structure are mapped to LAMMPS types in the order the pair_coeff line
  *                         names them). Only when built with liblammps (else AS_EUNSUP).
+ *   "ase:emt"             ASE's EMT calculator (H C N O Al Ni Cu Pd Ag Pt Au) in a persistent
+ *                         Python worker (Debian's python3-ase; $ALLOYSCOUT_PYTHON, else
+ *                         /usr/bin/python3, else python3 on PATH).
+ *   "ase:gpaw[:K=V,..]"   GPAW preset (PBE, PAW, plane waves 400 eV or LCAO, Fermi-Dirac 0.1 eV,
+ *                         k-points from a density, spin polarisation with initial moments for Fe
+ *                         Co Ni Mn Cr), every value overridable: "ase:gpaw:ecut=450,kdens=4".
+ *   "ase:FILE.py"         a Python file whose calculator(atoms) returns any ASE calculator for a
+ *                         structure (VASP, QE, CP2K, ...).
+ *                         ase: energy, forces and (where the calculator has it) stress; relaxation
+ *                         is alloyscout's FIRE on the worker's forces; a calculator error is a
+ *                         failed label with its message; a dead worker is restarted.
  *   "cmd:PROGRAM ARG ..." an external program run once per structure, argv split on spaces
  *                         (no shell, no quoting: wrap complex commands in a script), with the
  *                         words "{in}" and "{out}" replaced by an extended-XYZ input and output
@@ -84,15 +95,24 @@ AS_API const char *as_oracle_describe(const as_oracle *o);
 AS_API int as_oracle_supports(const as_oracle *o, const char *symbol);
 /* Space-separated supported elements ("Cu Ag Au ..."), or "any" for cmd/lammps. Borrowed. */
 AS_API const char *as_oracle_elements(const as_oracle *o);
-/* 1 if the backend returns forces (eam, lammps); 0 for cmd. */
+/* 1 if the backend returns forces (eam, lammps, ase); 0 for cmd. */
 AS_API int as_oracle_has_forces(const as_oracle *o);
+/* 1 if the backend can return the stress (ase: with emt, gpaw in plane-wave mode, and user
+ * files, whose calculator decides). */
+AS_API int as_oracle_has_stress(const as_oracle *o);
 
 /* Total energy (eV) of s; forces (n, 3) in eV/Å when not NULL (AS_EUNSUP for a backend
  * without forces). AS_EINVAL when s holds an element the backend does not cover (message names
  * the supported ones), AS_EORACLE when an external program fails. */
 AS_API as_status as_oracle_energy(as_oracle *o, const as_structure *s, double *energy,
                                   double *forces);
-/* Per-atom energies (n), eV, summing to the total (eam and lammps; AS_EUNSUP for cmd). */
+/* Energy, forces (n, 3; may be NULL) and stress (6, Voigt order xx yy zz yz xz xy, eV/Å^3, ASE's
+ * sign: (1/V) dE/dstrain, positive when the cell would shrink). AS_EUNSUP for a backend or
+ * calculator without stress. */
+AS_API as_status as_oracle_energy_stress(as_oracle *o, const as_structure *s, double *energy,
+                                         double *forces, double *stress);
+/* Per-atom energies (n), eV, summing to the total (eam and lammps; ase when the calculator has
+ * them, e.g. emt; AS_EUNSUP for cmd). */
 AS_API as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *energy,
                                         double *e_atom, double *forces);
 

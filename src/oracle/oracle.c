@@ -11,13 +11,14 @@
 
 #include "oracle_int.h"
 
-typedef enum { BK_EAM, BK_LAMMPS, BK_CMD } backend;
+typedef enum { BK_EAM, BK_LAMMPS, BK_CMD, BK_ASE } backend;
 
 struct as_oracle {
     backend kind;
     as_eam *eam;
     as_lmp *lmp;
     as_cmd *cmd;
+    as_ase *ase;
     char *desc;
     char *elements; /* space separated, or "any" */
     as_oracle_options opt;
@@ -67,6 +68,7 @@ void as_oracle_free(as_oracle *o)
     as_eam_free(o->eam);
     as_lmp_free(o->lmp);
     as_cmd_free(o->cmd);
+    as_ase_free(o->ase);
     as_free(o->desc);
     as_free(o->elements);
     as_free(o->workdir);
@@ -243,6 +245,9 @@ as_status as_oracle_create(const char *spec, const as_oracle_options *opt, as_or
         AS_CHECK(as_lmp_create(spec + 7, &o->lmp));
         o->desc = as_strdup(spec);
         o->elements = as_strdup("any");
+    } else if (!strncmp(spec, "ase:", 4)) {
+        o->kind = BK_ASE;
+        AS_CHECK(as_ase_create(spec + 4, &o->opt, &o->ase, &o->desc, &o->elements));
     } else if (!strncmp(spec, "cmd:", 4)) {
         o->kind = BK_CMD;
         AS_CHECK(as_cmd_create(spec + 4, &o->opt, &o->cmd));
@@ -250,7 +255,8 @@ as_status as_oracle_create(const char *spec, const as_oracle_options *opt, as_or
         o->elements = as_strdup("any");
     } else {
         st = AS_FAIL(AS_EINVAL, "oracle: unknown spec '%s' (expected eam, eam:FILE, "
-                                "eam:EL,EL,.., eam-analytic, lammps:STYLE;COEFF or cmd:PROGRAM ARGS)",
+                                "eam:EL,EL,.., eam-analytic, lammps:STYLE;COEFF, ase:emt, ase:gpaw[:K=V,..], "
+                                "ase:FILE.py or cmd:PROGRAM ARGS)",
                      spec);
         goto fail;
     }
@@ -271,8 +277,27 @@ const char *as_oracle_describe(const as_oracle *o) { return o->desc; }
 const char *as_oracle_elements(const as_oracle *o) { return o->elements; }
 int as_oracle_has_forces(const as_oracle *o) { return o->kind != BK_CMD; }
 
+int as_oracle_has_stress(const as_oracle *o)
+{
+    return o->kind == BK_ASE && as_ase_has_stress(o->ase);
+}
+
+/* 1 when symbol is a word of the space-separated list (or the list is "any") */
+static int in_list(const char *list, const char *symbol)
+{
+    if (!strcmp(list, "any"))
+        return 1;
+    size_t L = strlen(symbol);
+    for (const char *p = list; (p = strstr(p, symbol)); p += L)
+        if ((p == list || p[-1] == ' ') && (p[L] == ' ' || p[L] == '\0'))
+            return 1;
+    return 0;
+}
+
 int as_oracle_supports(const as_oracle *o, const char *symbol)
 {
+    if (o->kind == BK_ASE)
+        return in_list(o->elements, symbol);
     if (o->kind != BK_EAM)
         return 1;
     return as_eam_element(o->eam, symbol) >= 0;
@@ -291,6 +316,12 @@ as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *en
         return AS_OK;
     case BK_LAMMPS:
         AS_TRY(as_lmp_compute(o->lmp, s, &e, e_atom, forces));
+        AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
+        if (energy)
+            *energy = e;
+        return AS_OK;
+    case BK_ASE:
+        AS_TRY(as_ase_compute(o->ase, s, &e, e_atom, forces, NULL));
         AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
         if (energy)
             *energy = e;
@@ -315,6 +346,19 @@ as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *en
 as_status as_oracle_energy(as_oracle *o, const as_structure *s, double *energy, double *forces)
 {
     return as_oracle_energy_atoms(o, s, energy, NULL, forces);
+}
+
+as_status as_oracle_energy_stress(as_oracle *o, const as_structure *s, double *energy,
+                                  double *forces, double *stress)
+{
+    if (o->kind != BK_ASE)
+        return AS_FAIL(AS_EUNSUP, "oracle %s gives no stress", o->desc);
+    double e;
+    AS_TRY(as_ase_compute(o->ase, s, &e, NULL, forces, stress));
+    AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
+    if (energy)
+        *energy = e;
+    return AS_OK;
 }
 
 /* ---- RMSD ---- */

@@ -132,4 +132,17 @@ as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, doubl
  * rotation R (rows) so that r_lammps = R r. */
 as_status as_lmp_box(const double *cell, double *box6, double *rot);
 
+/* ---- ASE backend (ase.c): a persistent Python worker holding one ASE calculator ---- */
+typedef struct as_ase as_ase;
+/* spec is the text after "ase:"; *desc and *elements are new strings (as_free). */
+as_status as_ase_create(const char *spec, const as_oracle_options *opt, as_ase **out,
+                        char **desc, char **elements);
+void as_ase_free(as_ase *a);
+/* Any OUT may be NULL; stress (6, Voigt xx yy zz yz xz xy, eV/Å^3, ASE's sign). AS_EORACLE for
+ * a calculator error or a dead / timed-out worker (the message says which), AS_EUNSUP when
+ * stress or per-atom energies were asked of a calculator without them. */
+as_status as_ase_compute(as_ase *a, const as_structure *s, double *energy, double *e_atom,
+                         double *forces, double *stress);
+int as_ase_has_stress(const as_ase *a);
+
 #endif

@@ -16,6 +16,15 @@
  *                         "lammps:eam/alloy;* * CuNi.eam.alloy Cu Ni" (the elements of the
  *                         structure are mapped to LAMMPS types in the order the pair_coeff line
  *                         names them). Only when built with liblammps (else AS_EUNSUP).
+ *   "meam:Pt,Co,Cu"       second-nearest-neighbour MEAM for this system, assembled from the
+ *                         binary 2NN-MEAM models of openkim-models (Kim, Seol & Ji 2017 Pt-Co,
+ *                         Pt-Cu, Pt-Ni, Pt-Ti, Pt-Al, Pt-Mo, Pt-V; Kim & Lee 2006 Pt-Fe; Wang, Oh
+ *                         & Lee 2020 Cu-Co; Choi, Kim & Seol 2017 Co-Fe, Co-Mn, Co-Cr; Oh, Seol &
+ *                         Lee 2020 Co-Ti, Co-V; Choi, Jo & Sohn 2018 Co-Ni-Cr-Fe-Mn) by the
+ *                         2NN-MEAM ternary rules (docs/oracle.md), run through LAMMPS's
+ *                         pair_style kim. Every pair of the elements needs a source (Pt-Co-M:
+ *                         M = Cu, Ni, Ti, Fe, V); AS_EINVAL names the missing pair.
+ *   "meam"                the same, the system of each structure being its declared symbols.
  *   "ase:emt"             ASE's EMT calculator (H C N O Al Ni Cu Pd Ag Pt Au) in a persistent
  *                         Python worker (Debian's python3-ase; $ALLOYSCOUT_PYTHON, else
  *                         /usr/bin/python3, else python3 on PATH).
@@ -97,6 +106,11 @@ AS_API int as_oracle_supports(const as_oracle *o, const char *symbol);
 AS_API const char *as_oracle_elements(const as_oracle *o);
 /* 1 if the backend returns forces (eam, lammps, ase); 0 for cmd. */
 AS_API int as_oracle_has_forces(const as_oracle *o);
+/* 1 if the backend can treat structures holding all these elements at once (meam needs a
+ * source for every pair; the others: as_oracle_supports for each). On 0, why (may be NULL)
+ * receives the reason, e.g. "meam: no 2NN-MEAM model for the Co-Mn pair ...". */
+AS_API int as_oracle_supports_system(const as_oracle *o, const char *const *elements, size_t n,
+                                     char *why, size_t cap);
 /* 1 if the backend can return the stress (ase: with emt, gpaw in plane-wave mode, and user
  * files, whose calculator decides). */
 AS_API int as_oracle_has_stress(const as_oracle *o);
@@ -199,6 +213,14 @@ typedef struct {
 AS_API as_status as_oracle_label_batch(as_oracle *o, const as_structure *const *s, size_t n,
                                        int relax, const as_relax_options *opt,
                                        as_label_result *results, as_structure **relaxed);
+
+/* Write the assembled 2NN-MEAM model of these elements (the meam oracle's files) into dir:
+ * library.meam, param.meam and elems.meam (the element order of the parameter file). pair_coeff
+ * (may be NULL) receives the arguments for LAMMPS's pair_style meam, "* * DIR/library.meam
+ * E1 E2 .. DIR/param.meam El1 El2 ..", the last list in the order given (type 1 = elements[0]).
+ * AS_EINVAL names a pair without a source; AS_EIO when openkim-models is missing. */
+AS_API as_status as_meam_write(const char *const *elements, size_t n, const char *dir,
+                               char *pair_coeff, size_t cap);
 
 /* Write a LAMMPS eam/alloy (setfl) file tabulating the Zhou 2004 functions for these elements
  * with LAMMPS's generator conventions (nrho = nr = 2000 when 0 is given). AS_EINVAL for an

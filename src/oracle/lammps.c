@@ -122,6 +122,8 @@ struct as_lmp {
     pid_t pid;
     int sock;
     char logpath[64];
+    char *env[8]; /* "NAME=VALUE" set in the worker before LAMMPS starts (as_lmp_setenv) */
+    size_t n_env;
 };
 
 static void worker_stop(as_lmp *l, int kill_it);
@@ -135,7 +137,22 @@ void as_lmp_free(as_lmp *l)
     as_free(l->style);
     as_free(l->coeff);
     as_free(l->types);
+    for (size_t k = 0; k < l->n_env; k++)
+        as_free(l->env[k]);
     as_free(l);
+}
+
+as_status as_lmp_setenv(as_lmp *l, const char *name, const char *value)
+{
+    if (l->n_env == sizeof l->env / sizeof *l->env)
+        return AS_FAIL(AS_EINVAL, "lammps: too many worker environment variables");
+    size_t cap = strlen(name) + strlen(value) + 2;
+    char *e = as_malloc(cap);
+    if (!e)
+        return AS_FAIL(AS_ENOMEM, "lammps: cannot allocate");
+    snprintf(e, cap, "%s=%s", name, value);
+    l->env[l->n_env++] = e;
+    return AS_OK;
 }
 
 as_status as_lmp_create(const char *spec, as_lmp **out)
@@ -439,6 +456,20 @@ static as_status worker_start(as_lmp *l)
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGHUP, &sa, NULL);
         close(sv[0]);
+        /* keep no other descriptor: a socket of another worker held here would keep that
+         * worker from seeing its end of file when its oracle is freed */
+        long open_max = sysconf(_SC_OPEN_MAX);
+        if (open_max < 0 || open_max > 65536)
+            open_max = 65536;
+        for (int fd = 3; fd < (int)open_max; fd++)
+            if (fd != sv[1])
+                close(fd);
+        for (size_t k = 0; k < l->n_env; k++) {
+            char *eq = strchr(l->env[k], '=');
+            *eq = '\0';
+            setenv(l->env[k], eq + 1, 1);
+            *eq = '=';
+        }
         worker_main(l, sv[1], l->logpath);
     }
     close(sv[1]);
@@ -523,6 +554,14 @@ struct as_lmp {
 };
 
 void as_lmp_free(as_lmp *l) { as_free(l); }
+
+as_status as_lmp_setenv(as_lmp *l, const char *name, const char *value)
+{
+    (void)l;
+    (void)name;
+    (void)value;
+    return AS_FAIL(AS_EUNSUP, "this build has no LAMMPS library");
+}
 
 as_status as_lmp_create(const char *spec, as_lmp **out)
 {

@@ -11,7 +11,7 @@
 
 #include "oracle_int.h"
 
-typedef enum { BK_EAM, BK_LAMMPS, BK_CMD, BK_ASE } backend;
+typedef enum { BK_EAM, BK_LAMMPS, BK_CMD, BK_ASE, BK_MEAM } backend;
 
 struct as_oracle {
     backend kind;
@@ -19,6 +19,7 @@ struct as_oracle {
     as_lmp *lmp;
     as_cmd *cmd;
     as_ase *ase;
+    as_meam *meam;
     char *desc;
     char *elements; /* space separated, or "any" */
     as_oracle_options opt;
@@ -69,6 +70,7 @@ void as_oracle_free(as_oracle *o)
     as_lmp_free(o->lmp);
     as_cmd_free(o->cmd);
     as_ase_free(o->ase);
+    as_meam_free(o->meam);
     as_free(o->desc);
     as_free(o->elements);
     as_free(o->workdir);
@@ -245,6 +247,9 @@ as_status as_oracle_create(const char *spec, const as_oracle_options *opt, as_or
         AS_CHECK(as_lmp_create(spec + 7, &o->lmp));
         o->desc = as_strdup(spec);
         o->elements = as_strdup("any");
+    } else if (!strcmp(spec, "meam") || !strncmp(spec, "meam:", 5)) {
+        o->kind = BK_MEAM;
+        AS_CHECK(as_meam_create(spec[4] ? spec + 5 : NULL, &o->meam, &o->desc, &o->elements));
     } else if (!strncmp(spec, "ase:", 4)) {
         o->kind = BK_ASE;
         AS_CHECK(as_ase_create(spec + 4, &o->opt, &o->ase, &o->desc, &o->elements));
@@ -255,7 +260,7 @@ as_status as_oracle_create(const char *spec, const as_oracle_options *opt, as_or
         o->elements = as_strdup("any");
     } else {
         st = AS_FAIL(AS_EINVAL, "oracle: unknown spec '%s' (expected eam, eam:FILE, "
-                                "eam:EL,EL,.., eam-analytic, lammps:STYLE;COEFF, ase:emt, ase:gpaw[:K=V,..], "
+                                "eam:EL,EL,.., eam-analytic, lammps:STYLE;COEFF, meam[:EL,..], ase:emt, ase:gpaw[:K=V,..], "
                                 "ase:FILE.py or cmd:PROGRAM ARGS)",
                      spec);
         goto fail;
@@ -277,6 +282,30 @@ const char *as_oracle_describe(const as_oracle *o) { return o->desc; }
 const char *as_oracle_elements(const as_oracle *o) { return o->elements; }
 int as_oracle_has_forces(const as_oracle *o) { return o->kind != BK_CMD; }
 
+int as_oracle_supports_system(const as_oracle *o, const char *const *elements, size_t n,
+                              char *why, size_t cap)
+{
+    if (why && cap)
+        why[0] = '\0';
+    if (o->kind == BK_MEAM) {
+        for (size_t i = 0; i < n; i++)
+            if (!as_meam_fixed_supports(o->meam, elements[i])) {
+                if (why)
+                    snprintf(why, cap, "%s does not cover %s", o->desc, elements[i]);
+                return 0;
+            }
+        return as_meam_covers(elements, n, why, cap);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!as_oracle_supports(o, elements[i])) {
+            if (why)
+                snprintf(why, cap, "%s does not cover %s (covered: %s)", o->desc, elements[i],
+                         o->elements);
+            return 0;
+        }
+    return 1;
+}
+
 int as_oracle_has_stress(const as_oracle *o)
 {
     return o->kind == BK_ASE && as_ase_has_stress(o->ase);
@@ -296,6 +325,8 @@ static int in_list(const char *list, const char *symbol)
 
 int as_oracle_supports(const as_oracle *o, const char *symbol)
 {
+    if (o->kind == BK_MEAM)
+        return as_meam_fixed_supports(o->meam, symbol);
     if (o->kind == BK_ASE)
         return in_list(o->elements, symbol);
     if (o->kind != BK_EAM)
@@ -322,6 +353,12 @@ as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *en
         return AS_OK;
     case BK_ASE:
         AS_TRY(as_ase_compute(o->ase, s, &e, e_atom, forces, NULL));
+        AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
+        if (energy)
+            *energy = e;
+        return AS_OK;
+    case BK_MEAM:
+        AS_TRY(as_meam_compute(o->meam, s, &e, e_atom, forces));
         AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
         if (energy)
             *energy = e;

@@ -128,6 +128,8 @@ as_status as_lmp_create(const char *spec, as_lmp **out);
 void as_lmp_free(as_lmp *l);
 as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, double *e_atom,
                          double *forces);
+/* Set NAME=VALUE in the worker process's environment (before its LAMMPS starts; at most 8). */
+as_status as_lmp_setenv(as_lmp *l, const char *name, const char *value);
 /* Rotate a cell into LAMMPS's restricted triclinic form: lo = (xx, yy, zz, xy, xz, yz) and the
  * rotation R (rows) so that r_lammps = R r. */
 as_status as_lmp_box(const double *cell, double *box6, double *rot);
@@ -144,5 +146,17 @@ void as_ase_free(as_ase *a);
 as_status as_ase_compute(as_ase *a, const as_structure *s, double *energy, double *e_atom,
                          double *forces, double *stress);
 int as_ase_has_stress(const as_ase *a);
+
+/* ---- assembled 2NN-MEAM backend (meam.c), run by the LAMMPS worker through pair_style kim ---- */
+typedef struct as_meam as_meam;
+/* list: "Pt,Co,Cu" (one fixed system) or NULL (the system of each structure: its symbols). */
+as_status as_meam_create(const char *list, as_meam **out, char **desc, char **elements);
+void as_meam_free(as_meam *m);
+as_status as_meam_compute(as_meam *m, const as_structure *s, double *energy, double *e_atom,
+                          double *forces);
+int as_meam_fixed_supports(const as_meam *m, const char *el);
+/* 1 if every pair of these elements has a source; else 0 and the reason in why (may be NULL) */
+int as_meam_covers(const char *const *el, size_t n, char *why, size_t cap);
+const char *as_meam_elements_text(void);
 
 #endif

@@ -124,6 +124,7 @@ struct as_lmp {
     char logpath[64];
     char *env[8]; /* "NAME=VALUE" set in the worker before LAMMPS starts (as_lmp_setenv) */
     size_t n_env;
+    char *cwd;    /* the worker's working directory (as_lmp_set_cwd), NULL: unchanged */
 };
 
 static void worker_stop(as_lmp *l, int kill_it);
@@ -139,7 +140,15 @@ void as_lmp_free(as_lmp *l)
     as_free(l->types);
     for (size_t k = 0; k < l->n_env; k++)
         as_free(l->env[k]);
+    as_free(l->cwd);
     as_free(l);
+}
+
+as_status as_lmp_set_cwd(as_lmp *l, const char *dir)
+{
+    as_free(l->cwd);
+    l->cwd = as_strdup(dir);
+    return l->cwd ? AS_OK : AS_FAIL(AS_ENOMEM, "lammps: cannot allocate");
 }
 
 as_status as_lmp_setenv(as_lmp *l, const char *name, const char *value)
@@ -470,6 +479,8 @@ static as_status worker_start(as_lmp *l)
             setenv(l->env[k], eq + 1, 1);
             *eq = '=';
         }
+        if (l->cwd && chdir(l->cwd) != 0)
+            _exit(5);
         worker_main(l, sv[1], l->logpath);
     }
     close(sv[1]);
@@ -560,6 +571,13 @@ as_status as_lmp_setenv(as_lmp *l, const char *name, const char *value)
     (void)l;
     (void)name;
     (void)value;
+    return AS_FAIL(AS_EUNSUP, "this build has no LAMMPS library");
+}
+
+as_status as_lmp_set_cwd(as_lmp *l, const char *dir)
+{
+    (void)l;
+    (void)dir;
     return AS_FAIL(AS_EUNSUP, "this build has no LAMMPS library");
 }
 

@@ -843,7 +843,7 @@ static void model_remove(meam_model *mm)
     mm->lmp = NULL;
     if (!mm->dir[0])
         return;
-    static const char *files[] = {"library.meam", "param.meam", "elems.meam",
+    static const char *files[] = {"library.meam", "param.meam", "elems.meam", "kim.log",
                                   "models/" KIM_ITEM "/libkim-api-portable-model.so",
                                   "models/" KIM_ITEM, "models"};
     char path[4200];
@@ -932,6 +932,7 @@ static as_status model_make(as_meam *me, const char *const *el, size_t n, meam_m
     AS_CHECK(as_lmp_setenv(mm->lmp, "KIM_API_PORTABLE_MODELS_DIR", path));
     AS_CHECK(as_lmp_setenv(mm->lmp, "ALLOYSCOUT_MEAM_DIR", mm->dir));
     AS_CHECK(as_lmp_setenv(mm->lmp, "ALLOYSCOUT_MEAM_MODEL", KIM_ITEM));
+    AS_CHECK(as_lmp_set_cwd(mm->lmp, mm->dir)); /* the KIM-API writes kim.log there */
     me->n_m++;
     *out = mm;
     return AS_OK;

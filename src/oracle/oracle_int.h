@@ -130,6 +130,8 @@ as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, doubl
                          double *forces);
 /* Set NAME=VALUE in the worker process's environment (before its LAMMPS starts; at most 8). */
 as_status as_lmp_setenv(as_lmp *l, const char *name, const char *value);
+/* Run the worker in this directory (relative paths of pair_coeff then resolve there). */
+as_status as_lmp_set_cwd(as_lmp *l, const char *dir);
 /* Rotate a cell into LAMMPS's restricted triclinic form: lo = (xx, yy, zz, xy, xz, yz) and the
  * rotation R (rows) so that r_lammps = R r. */
 as_status as_lmp_box(const double *cell, double *box6, double *rot);

@@ -845,7 +845,7 @@ static void model_remove(meam_model *mm)
         return;
     static const char *files[] = {"library.meam", "param.meam", "elems.meam", "kim.log",
                                   "models/" KIM_ITEM "/libkim-api-portable-model.so",
-                                  "models/" KIM_ITEM, "models"};
+                                  ("models/" KIM_ITEM), "models"};
     char path[4200];
     for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
         snprintf(path, sizeof path, "%s/%s", mm->dir, files[k]);

@@ -286,6 +286,53 @@ static const char *find_python(void)
 
 void as_ase_free(as_ase *a);
 
+/* Elements with a PAW setup for this functional ("El.XC.gz" in $GPAW_SETUP_PATH, then
+ * /usr/share/gpaw-setups and /usr/local/share/gpaw-setups), by atomic number; "any" when no
+ * setup directory is found or setups are not the default PAW ones. */
+static char *gpaw_elements(const char *params)
+{
+    char xc[64] = "PBE", setups[64] = "paw";
+    const char *p = strstr(params, "xc=");
+    if (p)
+        sscanf(p + 3, "%63[^,]", xc);
+    p = strstr(params, "setups=");
+    if (p)
+        sscanf(p + 7, "%63[^,]", setups);
+    if (strcmp(setups, "paw"))
+        return as_strdup("any");
+    char dirs[4096] = "";
+    const char *env = getenv("GPAW_SETUP_PATH");
+    snprintf(dirs, sizeof dirs, "%s%s/usr/share/gpaw-setups:/usr/local/share/gpaw-setups",
+             env && *env ? env : "", env && *env ? ":" : "");
+    char *out = as_malloc(120 * 4);
+    if (!out)
+        return NULL;
+    out[0] = '\0';
+    for (int z = 1; z <= 118; z++) {
+        const char *el = as_lattice_element_symbol(z);
+        if (!el)
+            continue;
+        int found = 0;
+        for (const char *d = dirs; *d && !found;) {
+            const char *e = strchr(d, ':');
+            size_t L = e ? (size_t)(e - d) : strlen(d);
+            char path[4200];
+            snprintf(path, sizeof path, "%.*s/%s.%s.gz", (int)L, d, el, xc);
+            found = access(path, R_OK) == 0;
+            d = e ? e + 1 : d + L;
+        }
+        if (found) {
+            size_t L = strlen(out);
+            snprintf(out + L, 120 * 4 - L, "%s%s", L ? " " : "", el);
+        }
+    }
+    if (!out[0]) {
+        as_free(out);
+        return as_strdup("any");
+    }
+    return out;
+}
+
 static uint64_t file_fnv(FILE *f)
 {
     unsigned char buf[65536];
@@ -325,7 +372,7 @@ as_status as_ase_create(const char *spec, const as_oracle_options *opt, as_ase *
         d = as_malloc(cap);
         if (d)
             snprintf(d, cap, "ase:gpaw[%s]", a->arg);
-        *elements = as_strdup("any");
+        *elements = gpaw_elements(a->arg);
     } else {
         a->kind = ASE_FILE;
         size_t L = strlen(spec);

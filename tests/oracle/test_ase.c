@@ -280,6 +280,11 @@ static void bad_specs_should_be_refused(void **state)
     assert_non_null(strstr(as_oracle_describe(o), "ecut=450"));
     assert_non_null(strstr(as_oracle_describe(o), "kdens=4,"));
     assert_non_null(strstr(as_oracle_describe(o), "mag_Fe=2.2"));
+    /* elements: those with a PAW setup (gpaw-data ships Pt, Co, Cu; none for element 118) */
+    if (access("/usr/share/gpaw-setups/Pt.PBE.gz", R_OK) == 0) {
+        assert_true(as_oracle_supports(o, "Pt") && as_oracle_supports(o, "Co"));
+        assert_false(as_oracle_supports(o, "Og"));
+    }
     as_oracle_free(o);
     /* a file without calculator(): the label fails with the reason */
     mkdir(SCR, 0755);

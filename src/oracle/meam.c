@@ -953,7 +953,12 @@ as_status as_meam_create(const char *list, as_meam **out, char **desc, char **el
     if (!mod || !*mod)
         mod = AS_MEAM_KIM_MODULE;
     snprintf(me->module, sizeof me->module, "%s", mod);
-    if (!me->module[0] || access(me->module, R_OK) != 0) {
+    if (!me->module[0]) {
+        st = AS_FAIL(AS_EUNSUP, "meam: this build has no LAMMPS library (the meam oracle runs "
+                                "through LAMMPS's KIM package; install liblammps-dev and rebuild)");
+        goto fail;
+    }
+    if (access(me->module, R_OK) != 0) {
         st = AS_FAIL(AS_EUNSUP, "meam: the KIM model module '%s' is missing (built as "
                                 "alloyscout_meam_model; set ALLOYSCOUT_MEAM_MODULE)", me->module);
         goto fail;

@@ -158,7 +158,8 @@ static const struct {
 } gpaw_keys[] = {
     {"mode", "pw", "pw (plane waves) or lcao"},
     {"ecut", "400", "plane-wave cutoff, eV"},
-    {"kdens", "5", "k-point density, points per reciprocal Å (ASE kpts={'density': ..})"},
+    /* ASE kpts={'density': d}: ceil(2 pi d / a) points along an axis of length a (8 at 3.8 Å) */
+    {"kdens", "4.5", "k-point density, points per reciprocal Å"},
     {"kpts", "", "explicit Monkhorst-Pack grid AxBxC (overrides kdens)"},
     {"gamma", "0", "1: Gamma-centred grid from kdens"},
     {"smear", "0.1", "Fermi-Dirac width, eV"},

@@ -60,16 +60,24 @@ static const struct {
     {"Co", "Cr", "MEAM_LAMMPS_ChoiKimSeol_2017_CoCr__MO_410167849923_000", "Choi, Kim & Seol 2017"},
     {"Co", "Ti", "MEAM_LAMMPS_OhSeolLee_2020_CoTi__MO_862371677648_000", "Oh, Seol & Lee 2020"},
     {"Co", "V", "MEAM_LAMMPS_OhSeolLee_2020_CoV__MO_771146361182_000", "Oh, Seol & Lee 2020"},
-    {"Co", "Ni", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000", "Choi, Jo & Sohn 2018"},
-    {"Ni", "Cr", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000", "Choi, Jo & Sohn 2018"},
-    {"Ni", "Fe", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000", "Choi, Jo & Sohn 2018"},
-    {"Ni", "Mn", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000", "Choi, Jo & Sohn 2018"},
-    {"Cr", "Fe", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000", "Choi, Jo & Sohn 2018"},
-    {"Cr", "Mn", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000", "Choi, Jo & Sohn 2018"},
-    {"Fe", "Mn", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000", "Choi, Jo & Sohn 2018"},
+    {"Co", "Ni", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000",
+     "Choi, Jo & Sohn 2018"},
+    {"Ni", "Cr", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000",
+     "Choi, Jo & Sohn 2018"},
+    {"Ni", "Fe", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000",
+     "Choi, Jo & Sohn 2018"},
+    {"Ni", "Mn", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000",
+     "Choi, Jo & Sohn 2018"},
+    {"Cr", "Fe", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000",
+     "Choi, Jo & Sohn 2018"},
+    {"Cr", "Mn", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000",
+     "Choi, Jo & Sohn 2018"},
+    {"Fe", "Mn", "MEAM_LAMMPS_ChoiJoSohn_2018_CoNiCrFeMn__MO_115454747503_000",
+     "Choi, Jo & Sohn 2018"},
 };
 #define N_PAIRS (sizeof pair_src / sizeof *pair_src)
-static const char *const canon[] = {"Pt", "Co", "Cu", "Ni", "Ti", "Fe", "Al", "Mo", "V", "Mn", "Cr"};
+static const char *const canon[] = {"Pt", "Co", "Cu", "Ni", "Ti", "Fe",
+                                    "Al", "Mo", "V",  "Mn", "Cr"};
 #define N_CANON (sizeof canon / sizeof *canon)
 #define MAX_EL 8
 
@@ -105,7 +113,8 @@ static as_status elf_open(const char *path, elf_view *v)
     fseek(f, 0, SEEK_END);
     long L = ftell(f);
     fseek(f, 0, SEEK_SET);
-    if (L <= 0 || !(v->data = as_malloc((size_t)L)) || fread(v->data, 1, (size_t)L, f) != (size_t)L) {
+    if (L <= 0 || !(v->data = as_malloc((size_t)L)) ||
+        fread(v->data, 1, (size_t)L, f) != (size_t)L) {
         fclose(f);
         as_free(v->data);
         v->data = NULL;

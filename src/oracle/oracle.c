@@ -260,8 +260,8 @@ as_status as_oracle_create(const char *spec, const as_oracle_options *opt, as_or
         o->elements = as_strdup("any");
     } else {
         st = AS_FAIL(AS_EINVAL, "oracle: unknown spec '%s' (expected eam, eam:FILE, "
-                                "eam:EL,EL,.., eam-analytic, lammps:STYLE;COEFF, meam[:EL,..], ase:emt, ase:gpaw[:K=V,..], "
-                                "ase:FILE.py or cmd:PROGRAM ARGS)",
+                                "eam:EL,EL,.., eam-analytic, lammps:STYLE;COEFF, meam[:EL,..], "
+                                "ase:emt, ase:gpaw[:K=V,..], ase:FILE.py or cmd:PROGRAM ARGS)",
                      spec);
         goto fail;
     }

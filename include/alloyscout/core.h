@@ -167,6 +167,17 @@ AS_API as_status as_parse_double(const char *text, double *out);
 /* The same on text[0..len) (no terminating NUL needed). */
 AS_API as_status as_parse_double_n(const char *text, size_t len, double *out);
 
+/* ---- the shipped data files (data/ in the source tree, <prefix>/share/alloyscout installed) ----
+ * Find the shipped data file `name` ("mpea_synthesis.csv"; no absolute path, no "..") and
+ * return its path in *out (free with as_free). The places tried, in order:
+ *   1. $ALLOYSCOUT_DATA/name, when the variable is set and not empty;
+ *   2. <dir of the running program>/../share/alloyscout/name (an installed program);
+ *   3. <dir of the running program>/share/alloyscout/name (the build tree links it there);
+ *   4. <dir of liballoyscout>/../share/alloyscout/name (any program using an installed library).
+ * No path of the build machine is compiled in. AS_EIO when the file is in none of them (the
+ * message lists every path tried), AS_EINVAL for a bad name, AS_ENOMEM. */
+AS_API as_status as_data_path(const char *name, char **out);
+
 /* ---- independent tasks on several threads ---- */
 /* Run fn(task, ctx) for task = 0 .. n_tasks-1 on up to n_threads threads (0: one per online
  * core). Tasks must be independent and write only their own outputs, so results do not depend

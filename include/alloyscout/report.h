@@ -50,6 +50,11 @@ typedef struct {
     double alpha;          /* fill opacity in (0, 1]: histograms 0.5, everything else 1 */
 } as_plot_style;
 
+/* Whether this build draws figures: AS_OK with cairo, else AS_EUNSUP with the message
+ * "alloyscout was built without cairo: --report is not available". Without cairo,
+ * as_plot_save, as_plot_save_grid, the as_fig_* builders and as_report_create fail the same way. */
+AS_API as_status as_report_figures_available(void);
+
 /* Create an empty plot, 800 x 600 px. title, xlabel, ylabel may be NULL (nothing drawn) and are
  * copied. AS_ENOMEM. OUT: *out, free with as_plot_free. */
 AS_API as_status as_plot_create(const char *title, const char *xlabel, const char *ylabel,

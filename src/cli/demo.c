@@ -18,26 +18,7 @@ static const char *demo_help =
     "model and a recommendation sweep; then a short workflow-B ordering screen (PtCo, Cu, Ni,\n"
     "Pb; 3 rounds) with the shipped Zhou 2004 EAM parameters. Results, figures and an\n"
     "index.html go to DIR (default ./alloyscout-demo/). The data are looked up in\n"
-    "$ALLOYSCOUT_DATA, ./data and the source tree, in that order.\n";
-
-#ifndef AS_SOURCE_DIR
-#define AS_SOURCE_DIR "."
-#endif
-
-/* Find a shipped data file; returns 0 and fills buf, or 1 when it is nowhere. */
-static int find_data(const char *name, char *buf, size_t cap)
-{
-    const char *env = getenv("ALLOYSCOUT_DATA");
-    const char *dirs[3] = {env, "data", AS_SOURCE_DIR "/data"};
-    for (int i = 0; i < 3; i++) {
-        if (!dirs[i])
-            continue;
-        snprintf(buf, cap, "%s/%s", dirs[i], name);
-        if (access(buf, R_OK) == 0)
-            return 0;
-    }
-    return 1;
-}
+    "$ALLOYSCOUT_DATA, then <prefix>/share/alloyscout next to the program (docs/install.md).\n";
 
 typedef struct {
     const char *seed;
@@ -164,9 +145,14 @@ int as_cli_demo(int argc, char **argv)
         return prc < 0 ? 0 : prc;
     with_screen = !no_screen;
     char data[4096];
-    if (find_data("mpea_synthesis.csv", data, sizeof data))
-        return cli_error("cannot find data/mpea_synthesis.csv (set ALLOYSCOUT_DATA to the "
-                         "folder that holds it)");
+    {
+        char *found = NULL;
+        as_status st = as_data_path("mpea_synthesis.csv", &found);
+        if (st != AS_OK)
+            return cli_fail(st);
+        snprintf(data, sizeof data, "%s", found);
+        as_free(found);
+    }
     if (mkdir(out, 0777) != 0 && errno != EEXIST)
         return cli_error("cannot create %s: %s", out, strerror(errno));
     char p[8][4096];

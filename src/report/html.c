@@ -22,6 +22,7 @@ as_status as_report_create(const char *dir, const char *title, as_report **out)
     *out = NULL;
     if (!dir || !*dir)
         return AS_FAIL(AS_EINVAL, "report: empty directory name");
+    AS_TRY(as_report_figures_available());
     AS_TRY(as_mkdir_p(dir));
     as_report *r = as_calloc(1, sizeof *r);
     if (!r)

@@ -6,13 +6,33 @@
  * the fewest data points. Ranges: the data range of every series with 4 % margins and nice
  * ticks inside (report_int.h, as_ticks_make), unless fixed by the caller or set by a heat map's
  * cell edges; counts and bars start at zero. */
-#include <cairo-svg.h>
-#include <cairo.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "report_int.h"
+
+#ifndef AS_HAVE_CAIRO
+/* Built without cairo (-DAS_WITH_CAIRO=OFF, or libcairo2-dev absent): no figures. */
+as_status as_report_figures_available(void)
+{
+    return AS_FAIL(AS_EUNSUP, "alloyscout was built without cairo: --report is not available");
+}
+
+as_status as_plot_save_grid(const as_plot *const *plots, size_t n, size_t ncols, const char *dir,
+                            const char *basename)
+{
+    (void)plots, (void)n, (void)ncols, (void)dir, (void)basename;
+    return as_report_figures_available();
+}
+#else
+#include <cairo-svg.h>
+#include <cairo.h>
+
+as_status as_report_figures_available(void)
+{
+    return AS_OK;
+}
 
 #define FONT_FACE "DejaVu Sans"
 #define PI 3.14159265358979323846
@@ -1158,6 +1178,8 @@ done:
     as_free(png_path);
     return st;
 }
+
+#endif /* AS_HAVE_CAIRO */
 
 as_status as_plot_save(const as_plot *p, const char *dir, const char *basename)
 {

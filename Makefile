@@ -1,31 +1,39 @@
 # Convenience wrapper around CMake; see README.md.
 BUILD ?= build
 JOBS ?= 2
+PREFIX ?= /usr/local
+# extra cmake -D options for `make build` (make check adds -DAS_WERROR=ON)
+CMAKE_FLAGS ?=
 
-.PHONY: fuzz all deps build demo check asan bench clean
+.PHONY: fuzz all deps build demo check asan bench install clean
 all: build
 
 deps:
 	bash scripts/setup-debian.sh
 
 build:
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
+
+# Install the program, liballoyscout, headers, pkg-config and CMake files, data, man pages and
+# bash completion under PREFIX (docs/install.md); DESTDIR is honoured for packaging.
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 # First README command: dependencies, build, and the main job on the shipped data.
 demo: deps build
 	./$(BUILD)/alloyscout demo
 
-# Second README command: every test (the report test needs Chromium).
+# Second README command: every test (the report test needs Chromium), warnings as errors.
 check:
 	AS_BROWSER_DEPS=1 bash scripts/setup-debian.sh
-	$(MAKE) build
+	$(MAKE) build CMAKE_FLAGS="$(CMAKE_FLAGS) -DAS_WERROR=ON"
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
 	AS_BROWSER_DEPS=1 bash scripts/setup-debian.sh
-	cmake -S . -B build-asan -DAS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake -S . -B build-asan -DAS_SANITIZE=ON -DAS_WERROR=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build build-asan -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir build-asan --output-on-failure -j $(JOBS)
@@ -36,7 +44,7 @@ asan:
 # fuzz/corpus/<target>/), crashes to crash-* files in the current directory.
 FUZZ_SECONDS ?= 60
 fuzz:
-	CC=clang cmake -S . -B build-fuzz -DAS_LIBFUZZER=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	CC=clang cmake -S . -B build-fuzz -DAS_LIBFUZZER=ON -DAS_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build build-fuzz -j $(JOBS) --target csv_libfuzzer poscar_libfuzzer extxyz_libfuzzer setfl_libfuzzer
 	for t in csv poscar extxyz setfl; do \
 	  mkdir -p build-fuzz/corpus-$$t; \

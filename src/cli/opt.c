@@ -39,7 +39,7 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *s, unsigned long
 
 int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t *out)
 {
-    unsigned long long v;
+    unsigned long long v = 0;
     int rc = cli_parse_u64(cmd, opt, s, &v);
     if (rc == 0 && v > (unsigned long long)SIZE_MAX)
         return cli_usage(cmd, "%s: %s is too large", opt, s);

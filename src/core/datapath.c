@@ -66,18 +66,21 @@ as_status as_data_path(const char *name, char **out)
         char lib[PATH_MAX];
         if (realpath(info.dli_fname, lib) && !dir_of(lib, dir, sizeof dir)) {
             snprintf(dirs[3], sizeof dirs[3], "%s/%s", dir, AS_LIB_TO_DATA);
-            have[3] = strcmp(dirs[3], dirs[1]) != 0 || !have[1];
+            have[3] = 1;
         }
     }
     char tried[4 * (PATH_MAX + 64)];
     size_t used = 0;
     tried[0] = '\0';
     for (int i = 0; i < AS_DATA_PLACES; i++) {
+        char canon[PATH_MAX];
+        if (have[i] && realpath(dirs[i], canon)) /* "/p/bin/../share/x" -> "/p/share/x" */
+            snprintf(dirs[i], sizeof dirs[i], "%s", canon);
+        for (int k = 0; k < i && have[i]; k++) /* the program and the library in one prefix */
+            if (have[k] && strcmp(dirs[k], dirs[i]) == 0)
+                have[i] = 0;
         if (!have[i])
             continue;
-        char canon[PATH_MAX];
-        if (realpath(dirs[i], canon)) /* "/p/bin/../share/alloyscout" -> "/p/share/alloyscout" */
-            snprintf(dirs[i], sizeof dirs[i], "%s", canon);
         size_t len = strlen(dirs[i]) + strlen(name) + 2;
         char *p = as_malloc(len);
         if (!p)
@@ -95,5 +98,5 @@ as_status as_data_path(const char *name, char **out)
     return AS_FAIL(AS_EIO,
                    "data file '%s' not found; tried:%s\n(set ALLOYSCOUT_DATA to the directory "
                    "that holds it)",
-                   name, used ? tried : " nowhere (ALLOYSCOUT_DATA unset, /proc/self/exe unreadable)");
+                   name, used ? tried : " nowhere (no ALLOYSCOUT_DATA, no /proc/self/exe)");
 }

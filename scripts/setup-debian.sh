@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Install the Debian packages alloyscout builds, tests and benchmarks with.
+# Install the Debian packages alloyscout builds, tests and benchmarks with (man-db: the install
+# test renders the generated man pages).
 # Usage: scripts/setup-debian.sh            (as root, or with sudo available)
 set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config
   libopenblas-dev liblapacke-dev libnlopt-dev libsqlite3-dev libcjson-dev libcairo2-dev
-  libcmocka-dev fonts-dejavu-core sqlite3
+  libcmocka-dev fonts-dejavu-core sqlite3 man-db
   lammps liblammps-dev
   python3 python3-numpy python3-sklearn python3-imblearn python3-ase python3-threadpoolctl
   slurm-wlm munge

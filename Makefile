@@ -53,4 +53,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-fuzz build-min

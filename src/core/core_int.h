@@ -29,7 +29,7 @@
 #define AS_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* Allocate n elements of type T (zeroed), failing with AS_ENOMEM and a message naming what.
- * TRANSITIONAL: exported from liballoyscout.so (AS_API) only because src/cli/gpr.c still uses
+ * TRANSITIONAL: exported from liballoyscout.so (AS_API) only because src/cli/screen.c still uses
  * AS_ALLOC; drop the AS_API once the CLI includes no private header. */
 AS_API as_status as_alloc_array(void **out, size_t n, size_t size, const char *what);
 #define AS_ALLOC(ptr, n, what) as_alloc_array((void **)&(ptr), (n), sizeof(*(ptr)), (what))

@@ -28,10 +28,8 @@
 #define AS_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define AS_MAX(a, b) ((a) > (b) ? (a) : (b))
 
-/* Allocate n elements of type T (zeroed), failing with AS_ENOMEM and a message naming what.
- * TRANSITIONAL: exported from liballoyscout.so (AS_API) only because src/cli/screen.c still uses
- * AS_ALLOC; drop the AS_API once the CLI includes no private header. */
-AS_API as_status as_alloc_array(void **out, size_t n, size_t size, const char *what);
+/* Allocate n elements of type T (zeroed), failing with AS_ENOMEM and a message naming what. */
+as_status as_alloc_array(void **out, size_t n, size_t size, const char *what);
 #define AS_ALLOC(ptr, n, what) as_alloc_array((void **)&(ptr), (n), sizeof(*(ptr)), (what))
 
 /* One step of xoshiro256** on a bare state (s[4]): as_rng_u64 is this; hot loops that keep the

@@ -41,7 +41,8 @@ install(FILES ${_data} DESTINATION ${CMAKE_INSTALL_DATADIR}/alloyscout)
 if(AS_BUILD_DOCS AND NOT CMAKE_CROSSCOMPILING)
   set(AS_MAN_DIR ${CMAKE_BINARY_DIR}/man)
   add_custom_command(OUTPUT ${AS_MAN_DIR}/man1/alloyscout.1
-                     COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:alloyscout>
+                     COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS=detect_leaks=0
+                             ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:alloyscout>
                              -DOUT=${AS_MAN_DIR}/man1 -DVERSION=${PROJECT_VERSION}
                              -P ${CMAKE_SOURCE_DIR}/cmake/gen-man.cmake
                      DEPENDS alloyscout ${CMAKE_SOURCE_DIR}/cmake/gen-man.cmake

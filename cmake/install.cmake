@@ -33,8 +33,13 @@ install(FILES ${CMAKE_BINARY_DIR}/alloyscoutConfig.cmake
         ${CMAKE_BINARY_DIR}/alloyscoutConfigVersion.cmake DESTINATION ${AS_CMAKE_DIR})
 
 # The data files the program and library read (as_data_path): <prefix>/share/alloyscout.
-list(TRANSFORM AS_DATA_FILES PREPEND ${CMAKE_SOURCE_DIR}/data/ OUTPUT_VARIABLE _data)
+set(_data ${AS_DATA_FILES})
+list(REMOVE_ITEM _data examples)
+list(TRANSFORM _data PREPEND ${CMAKE_SOURCE_DIR}/data/)
 install(FILES ${_data} DESTINATION ${CMAKE_INSTALL_DATADIR}/alloyscout)
+if(examples IN_LIST AS_DATA_FILES)
+  install(DIRECTORY ${CMAKE_SOURCE_DIR}/data/examples DESTINATION ${CMAKE_INSTALL_DATADIR}/alloyscout)
+endif()
 
 # Man pages and bash completion, generated from the built program's own help text
 # (cmake/gen-man.cmake runs `alloyscout help` and `alloyscout <command> --help`).

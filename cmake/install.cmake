@@ -4,6 +4,9 @@
 include(CMakePackageConfigHelpers)
 
 install(TARGETS alloyscout RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+if(TARGET alloyscout_meam_model) # the meam oracle's KIM model module (src/oracle/meam.c finds it)
+  install(TARGETS alloyscout_meam_model LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/alloyscout-kim)
+endif()
 install(TARGETS alloyscout_shared alloyscout_static EXPORT alloyscoutTargets
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})

@@ -23,7 +23,9 @@
  * (src/oracle/kim/alloyscout_meam_model.c) reads the assembled files named by environment
  * variables that the LAMMPS worker receives. */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <elf.h>
+#include <limits.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,9 +39,43 @@
 #ifndef AS_OPENKIM_MODELS_DIR
 #define AS_OPENKIM_MODELS_DIR "/usr/lib/x86_64-linux-gnu/kim-api/portable-models"
 #endif
-#ifndef AS_MEAM_KIM_MODULE
-#define AS_MEAM_KIM_MODULE ""
-#endif
+#define AS_MEAM_MODULE_DIR "alloyscout-kim"
+#define AS_MEAM_MODULE_FILE "alloyscout_meam_model.so"
+
+/* The KIM model module: $ALLOYSCOUT_MEAM_MODULE, else alloyscout-kim/ beside the library (the
+ * build tree, where tests link it statically: beside the test program) or in the installed
+ * <libdir>, else <program dir>/../lib/alloyscout-kim/. Returns 0 when found. */
+static int find_module(char *buf, size_t cap)
+{
+    const char *env = getenv("ALLOYSCOUT_MEAM_MODULE");
+    if (env && *env) {
+        snprintf(buf, cap, "%s", env);
+        return access(buf, R_OK);
+    }
+    char dir[PATH_MAX];
+    Dl_info info;
+    if (dladdr((void *)&find_module, &info) && info.dli_fname && realpath(info.dli_fname, dir)) {
+        char *slash = strrchr(dir, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, cap, "%s/%s/%s", dir, AS_MEAM_MODULE_DIR, AS_MEAM_MODULE_FILE);
+            if (access(buf, R_OK) == 0)
+                return 0;
+        }
+    }
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+    if (n > 0) {
+        dir[n] = '\0';
+        char *slash = strrchr(dir, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(buf, cap, "%s/../lib/%s/%s", dir, AS_MEAM_MODULE_DIR, AS_MEAM_MODULE_FILE);
+            if (access(buf, R_OK) == 0)
+                return 0;
+        }
+    }
+    return -1;
+}
 #define KIM_ITEM "alloyscout_meam"
 
 /* The pair table: the first row containing an element gives its unary terms. */
@@ -958,18 +994,15 @@ as_status as_meam_create(const char *list, as_meam **out, char **desc, char **el
     as_meam *me = as_calloc(1, sizeof *me);
     if (!me)
         return AS_FAIL(AS_ENOMEM, "meam: cannot allocate");
-    const char *mod = getenv("ALLOYSCOUT_MEAM_MODULE");
-    if (!mod || !*mod)
-        mod = AS_MEAM_KIM_MODULE;
-    snprintf(me->module, sizeof me->module, "%s", mod);
-    if (!me->module[0]) {
-        st = AS_FAIL(AS_EUNSUP, "meam: this build has no LAMMPS library (the meam oracle runs "
-                                "through LAMMPS's KIM package; install liblammps-dev and rebuild)");
-        goto fail;
-    }
-    if (access(me->module, R_OK) != 0) {
-        st = AS_FAIL(AS_EUNSUP, "meam: the KIM model module '%s' is missing (built as "
-                                "alloyscout_meam_model; set ALLOYSCOUT_MEAM_MODULE)", me->module);
+#ifndef AS_HAVE_MEAM_MODULE
+    st = AS_FAIL(AS_EUNSUP, "meam: this build has no LAMMPS library (the meam oracle runs "
+                            "through LAMMPS's KIM package; install liblammps-dev and rebuild)");
+    goto fail;
+#endif
+    if (find_module(me->module, sizeof me->module) != 0) {
+        st = AS_FAIL(AS_EUNSUP, "meam: the KIM model module %s is missing (looked in "
+                                "alloyscout-kim/ beside liballoyscout and the program, and "
+                                "$ALLOYSCOUT_MEAM_MODULE)", AS_MEAM_MODULE_FILE);
         goto fail;
     }
     if (list) {

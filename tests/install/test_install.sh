@@ -146,10 +146,7 @@ fi
 check "installed RUNPATH is \$ORIGIN-relative" sh -c "readelf -d '$P/bin/alloyscout' | grep -E 'RUNPATH|RPATH' | grep -q '\\\$ORIGIN/\\.\\./'"
 for f in "$P/bin/alloyscout" "$libdir/liballoyscout.so"; do
   objcopy -O binary --only-section=.rodata "$f" "$t/rodata.bin" 2>/dev/null
-  # KNOWN (issue 11, to fix in the oracle area): the meam oracle's KIM model module is found by
-  # its build-tree path (AS_MEAM_KIM_MODULE, $build/kim/alloyscout_meam_model.so) and is not
-  # installed; that one string is tolerated here until it is looked up relative to the library.
-  tr '\0' '\n' < "$t/rodata.bin" | grep -aF -e "$src" -e "$build" | grep -v "/kim/alloyscout_meam_model\.so\$" > "$t/paths.txt"
+  tr '\0' '\n' < "$t/rodata.bin" | grep -aF -e "$src" -e "$build" > "$t/paths.txt"
   check "no build/source path in $(basename "$f") ($(head -c 200 "$t/paths.txt"))" test ! -s "$t/paths.txt"
 done
 Q=$t/moved/prefix; mkdir -p "$t/moved"; mv "$P" "$Q"

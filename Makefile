@@ -5,7 +5,7 @@ PREFIX ?= /usr/local
 # extra cmake -D options for `make build` (make check adds -DAS_WERROR=ON)
 CMAKE_FLAGS ?=
 
-.PHONY: fuzz all deps build demo check asan bench install clean
+.PHONY: fuzz all deps build demo check asan matrix bench install clean
 all: build
 
 deps:
@@ -38,6 +38,18 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
+# Every build type with GCC and with clang, warnings as errors, each running the whole suite
+# (issue 11): build-matrix/<compiler>-<type>. Slow (eight builds); CI runs clang Release.
+MATRIX_TYPES ?= Debug Release RelWithDebInfo MinSizeRel
+MATRIX_CC ?= gcc clang
+matrix:
+	set -e; for cc in $(MATRIX_CC); do for bt in $(MATRIX_TYPES); do \
+	  d=build-matrix/$$cc-$$bt; echo "== $$cc $$bt"; \
+	  CC=$$cc cmake -S . -B $$d -DCMAKE_BUILD_TYPE=$$bt -DAS_WERROR=ON >/dev/null; \
+	  cmake --build $$d -j $(JOBS) >/dev/null; \
+	  ctest --test-dir $$d --output-on-failure -j $(JOBS); \
+	done; done
+
 # Open-ended, coverage-guided fuzzing of the file readers with clang's libFuzzer (not part of
 # `make check`, which replays the seed corpus plus seeded mutations). FUZZ_SECONDS per target;
 # new inputs that reach new code go to build-fuzz/corpus-<target>/ (copy the telling ones to
@@ -53,4 +65,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz build-min
+	rm -rf $(BUILD) build-asan build-fuzz build-min build-matrix

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Install the Debian packages alloyscout builds, tests and benchmarks with (man-db: the install
-# test renders the generated man pages).
+# test renders the generated man pages; clang: the second compiler of `make matrix` and CI;
+# openkim-models: the 2NN-MEAM parameters of the meam oracle; gpaw + gpaw-data: the ase:gpaw
+# oracle and its test; slurm-wlm + munge: the executor's one-node Slurm test).
 # Usage: scripts/setup-debian.sh            (as root, or with sudo available)
 set -euo pipefail
 PKGS=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config clang
   libopenblas-dev liblapacke-dev libnlopt-dev libsqlite3-dev libcjson-dev libcairo2-dev
   libcmocka-dev fonts-dejavu-core sqlite3 man-db
-  lammps liblammps-dev
+  lammps liblammps-dev openkim-models
   python3 python3-numpy python3-sklearn python3-imblearn python3-ase python3-threadpoolctl
+  gpaw gpaw-data
   slurm-wlm munge
 )
 # Peers for bench/ only (large); set AS_BENCH_DEPS=1 to install them too.

@@ -1,6 +1,8 @@
 /* alloyscout demo: both workflows on the shipped data, results in ./alloyscout-demo/ (or --out).
  * It runs the same commands a user would type and shows each one. */
+#define _DEFAULT_SOURCE /* realpath */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,7 +152,17 @@ int as_cli_demo(int argc, char **argv)
         as_status st = as_data_path("mpea_synthesis.csv", &found);
         if (st != AS_OK)
             return cli_fail(st);
-        snprintf(data, sizeof data, "%s", found);
+        /* shown as the user would type it: relative to the working directory when inside it
+         * (from a source tree: data/mpea_synthesis.csv) */
+        char real[PATH_MAX], cwd[PATH_MAX];
+        const char *shown = found;
+        if (realpath(found, real) && getcwd(cwd, sizeof cwd)) {
+            size_t n = strlen(cwd);
+            shown = real;
+            if (strncmp(real, cwd, n) == 0 && real[n] == '/')
+                shown = real + n + 1;
+        }
+        snprintf(data, sizeof data, "%s", shown);
         as_free(found);
     }
     if (mkdir(out, 0777) != 0 && errno != EEXIST)

@@ -9,6 +9,7 @@
 #define ALLOYSCOUT_EVALUATE_H
 
 #include "alloyscout/core.h"
+#include "alloyscout/json.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,6 +70,59 @@ AS_API as_status as_roc_curve(const double *score, const int *y, size_t n, doubl
  * positive (scikit-learn warns and returns 0 there), a label is not 0/1 or a score is not
  * finite; AS_ENOMEM. */
 AS_API as_status as_average_precision(const double *score, const int *y, size_t n, double *ap);
+
+/* ---- calibration (docs/evaluate.md, "Calibration") ---- */
+
+/* The reliability curve of scikit-learn's calibration_curve(y, prob, n_bins,
+ * strategy="uniform"): n_bins equal bins on [0, 1] with inner edges i / n_bins, a probability
+ * equal to an edge counting in the lower bin (numpy's searchsorted); for each non-empty bin in
+ * increasing order the share of positives prob_true, the mean probability prob_pred and the
+ * count. Arrays (n_bins each) are caller-allocated; *n_out receives the number of non-empty
+ * bins. AS_EINVAL for n_bins 0, a probability outside [0, 1] or a label not 0/1. */
+AS_API as_status as_calibration_curve(const double *prob, const int *y, size_t n, size_t n_bins,
+                                      double *prob_true, double *prob_pred, size_t *count,
+                                      size_t *n_out);
+/* Expected calibration error over the same bins: sum over bins of (count / n) |prob_true -
+ * prob_pred|. Status as as_calibration_curve; NAN for n == 0. */
+AS_API as_status as_expected_calibration_error(const double *prob, const int *y, size_t n,
+                                               size_t n_bins, double *ece);
+
+typedef enum {
+    AS_CALIBRATION_NONE = 0, /* identity */
+    /* Platt scaling on the logit of the probability, z = logit(p) (clipped to +-36): the
+     * calibrated probability is 1 / (1 + exp(a z + b)), a and b minimizing the cross-entropy
+     * against Platt's smoothed targets (n+ + 1) / (n+ + 2) and 1 / (n- + 2), as scikit-learn's
+     * CalibratedClassifierCV(method="sigmoid") (_sigmoid_calibration) on that score. Newton's
+     * method, to machine precision */
+    AS_CALIBRATION_PLATT = 1,
+    /* isotonic regression of the labels on p (scikit-learn's IsotonicRegression(
+     * out_of_bounds="clip"), method="isotonic"): equal p pooled, pool-adjacent-violators,
+     * prediction by linear interpolation between the fitted points, clipped at both ends */
+    AS_CALIBRATION_ISOTONIC = 2
+} as_calibration_method;
+/* "none" / "platt" / "isotonic"; AS_EINVAL naming the text otherwise. */
+AS_API as_status as_calibration_parse(const char *s, as_calibration_method *out);
+AS_API const char *as_calibration_name(as_calibration_method m);
+
+typedef struct as_calibrator as_calibrator;
+/* Fit a calibrator of method m to probabilities prob (n, in [0, 1]) with labels y (n, 0/1;
+ * both classes needed unless m is NONE). OUT: *out (free with as_calibrator_free). AS_EINVAL
+ * (bad input, one class), AS_ENOCONV (Platt did not converge), AS_ENOMEM. */
+AS_API as_status as_calibrator_fit(as_calibration_method m, const double *prob, const int *y,
+                                   size_t n, as_calibrator **out);
+AS_API void as_calibrator_free(as_calibrator *c);
+AS_API as_calibration_method as_calibrator_method(const as_calibrator *c);
+/* Platt's a and b (NAN for other methods). */
+AS_API void as_calibrator_platt(const as_calibrator *c, double *a, double *b);
+/* Calibrated probabilities of prob (n) into out (n; may alias prob). Thread-safe. */
+AS_API void as_calibrator_apply(const as_calibrator *c, const double *prob, size_t n,
+                                double *out);
+/* As JSON (json.h): {"method": "platt", "a": .., "b": ..} or {"method": "isotonic", "x": [..],
+ * "y": [..]} or {"method": "none"}; doubles round-trip bit for bit. from_json: AS_EPARSE naming
+ * `where` and the key. */
+AS_API as_status as_calibrator_to_json(const as_calibrator *c, as_json **out);
+AS_API as_status as_calibrator_from_json(const as_json *j, const char *where,
+                                         as_calibrator **out);
 
 #ifdef __cplusplus
 }

@@ -26,13 +26,29 @@ extern "C" {
  *   max_epochs 50       upper bound on epochs in as_mlp_train
  *   patience 10         epochs without a strictly lower validation loss before stopping
  *   val_fraction 0.2    share of each class held out for early stopping; 0 disables early
- *                       stopping (as_mlp_train then runs exactly max_epochs on all rows) */
+ *                       stopping (as_mlp_train then runs exactly max_epochs on all rows)
+ *   stop AS_MLP_STOP_LOSS  what early stopping watches on the validation rows (as_mlp_stop) */
+typedef enum {
+    /* the mean validation BCE: keep the epoch with the lowest, stop after patience epochs
+     * without a strictly lower one (PyTorch / Keras users' restore-best-weights rule) */
+    AS_MLP_STOP_LOSS = 0,
+    /* the validation ROC AUC (ties averaged, as scikit-learn's roc_auc_score): keep the epoch
+     * with the highest, a later epoch replacing it when its AUC is at least as high; stop after
+     * patience epochs without a strictly higher one. A ranking criterion: the BCE minimum
+     * comes many epochs before the ranking stops improving (docs/synth.md) */
+    AS_MLP_STOP_AUC = 1
+} as_mlp_stop;
+/* "loss" / "auc" -> *out; AS_EINVAL naming the text otherwise. */
+AS_API as_status as_mlp_stop_parse(const char *s, as_mlp_stop *out);
+AS_API const char *as_mlp_stop_name(as_mlp_stop s);
+
 typedef struct {
     size_t n_hidden;
     size_t hidden[AS_MLP_MAX_HIDDEN];
     double lr, beta1, beta2, eps, weight_decay;
     size_t batch, max_epochs, patience;
     double val_fraction;
+    as_mlp_stop stop;
 } as_mlp_options;
 
 AS_API as_mlp_options as_mlp_options_default(void);
@@ -108,14 +124,18 @@ typedef struct {
     size_t n_train, n_val;
     double *train_loss;   /* (epochs_run) running training loss of each epoch (as_mlp_epoch) */
     double *val_loss;     /* (epochs_run) validation loss after each epoch; NULL when n_val 0 */
+    double *val_auc;      /* (epochs_run) validation AUC after each epoch under AS_MLP_STOP_AUC
+                           * (NULL otherwise, or when the validation rows hold one class) */
+    double best_val_auc;  /* val_auc of best_epoch; NAN when val_auc is NULL */
 } as_mlp_report;
 AS_API void as_mlp_report_free(as_mlp_report *rep); /* frees the arrays; rep NULL is fine */
 
 /* Train on x (n, d) / y (n) with the options of m: reset the Adam state, split off a stratified
  * validation set (opt.val_fraction; none when 0, or when the split leaves it empty, which is
  * logged as a warning), then run epochs (as_mlp_epoch) until opt.max_epochs or until the
- * validation loss has not fallen below its best for opt.patience epochs; the weights of the best
- * epoch are restored. Without validation the final weights are kept (best_epoch = epochs_run).
+ * validation criterion (opt.stop: loss or AUC) has not improved on its best for opt.patience
+ * epochs; the weights of the best epoch are restored. With AS_MLP_STOP_AUC, a validation set
+ * holding one class has no AUC and the loss rule is used instead. Without validation the final weights are kept (best_epoch = epochs_run).
  * rep may be NULL; on failure its arrays are NULL. Status: AS_EINVAL (n == 0, a label not 0/1,
  * a non-finite input, naming row and column), AS_ENOCONV (the loss became NaN or infinite),
  * AS_ENOMEM. */
@@ -126,8 +146,8 @@ AS_API as_status as_mlp_train(as_mlp *m, const double *x, const int *y, size_t n
  * resampling), x_val (n_val, d) / y_val (n_val) the validation rows that early stopping watches
  * (n_val 0: no early stopping; exactly opt.max_epochs epochs, final weights kept). The loop is
  * as_mlp_train's (the same function): reset Adam, then each epoch shuffles 0..n-1 afresh with rng
- * (as_mlp_epoch with order NULL) and takes one step per mini-batch; the weights of the epoch
- * with the lowest validation loss are restored. No rows are split off here; rng is used only for
+ * (as_mlp_epoch with order NULL) and takes one step per mini-batch; the weights of the best
+ * epoch under opt.stop (lowest validation loss, or highest validation AUC) are restored. No rows are split off here; rng is used only for
  * shuffling. rep as in as_mlp_train (n_train = n). Status: AS_EINVAL (n == 0, a label not 0/1,
  * a non-finite input, naming the row and column), AS_ENOCONV, AS_ENOMEM. */
 AS_API as_status as_mlp_fit(as_mlp *m, const double *x, const int *y, size_t n,

@@ -35,6 +35,10 @@ typedef struct {
     size_t folds;      /* stratified folds for CV and for the uncertainty members (>= 2) */
     double threshold;  /* probability at which a record is called a success (metrics) */
     uint64_t seed;     /* every random stream derives from it (as_rng_stream) */
+    /* 1: the validation rows only choose the epoch count (the best epoch under mlp.stop);
+     * the member is then trained that many epochs on all its training rows. 0: the member
+     * is the early-stopped network itself (the rule before 0.2). Default 1. */
+    int refit;
     size_t threads;    /* folds trained at once; 0 = one per core. Results do not depend on it */
     /* Composition descriptors (composition.h) appended to the features when not NULL: the
      * formula column and, optionally, the process-temperature column in K for dG_mix(T).
@@ -108,6 +112,14 @@ AS_API as_status as_synth_find_groups(const as_dataset *ds, const char *names, s
  * as_free). AS_EINVAL when that part has a single class. */
 AS_API as_status as_synth_result_roc(const as_synth_result *r, size_t part, double **fpr,
                                      double **tpr, double **thr, size_t *n_points);
+
+/* Write the encoded dataset ds of schema s as CSV (atomically): one column per feature (the
+ * schema's feature names, then the composition descriptors' names), then the target (1/0)
+ * and the group value when ds has them; numbers with 17 significant digits. This is exactly
+ * what the scaler and the network see, for use with other tools (bench/peer_pipeline_sklearn.py).
+ * AS_EIO naming path, AS_ENOMEM. */
+AS_API as_status as_synth_dataset_write_csv(const as_schema *s, const as_dataset *ds,
+                                            const char *path);
 
 /* What a result file records besides the result. */
 typedef struct {

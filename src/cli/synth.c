@@ -45,6 +45,11 @@ static const char *synth_help =
     "  --hidden 64,32       hidden layer widths      --epochs 50      at most this many epochs\n" \
     "  --batch 16           mini-batch size          --lr 0.001       Adam learning rate\n"    \
     "  --patience 10        early-stopping patience  --val-fraction 0.2  validation share\n"   \
+    "  --stop auc|loss      early stopping keeps the epoch of the highest validation AUC\n"   \
+    "                       (default) or of the lowest validation loss (the rule before\n"    \
+    "                       0.2; its AUC was lower, docs/synth.md)\n"                         \
+    "  --no-refit           keep the early-stopped network (default: retrain on every\n"     \
+    "                       training row for the epoch count the validation rows chose)\n"   \
     "  --resample smote-tomek|smote|tomek|none      --smote-k 5\n"                             \
     "  --tomek majority|all  majority: drop the majority member of each link (paper);\n"       \
     "                        all: drop both (imbalanced-learn's SMOTETomek)\n"                 \
@@ -61,7 +66,9 @@ static const char *cv_help =
     "\n" DATA_HELP MODEL_HELP
     "output:\n"
     "  --json FILE          metrics as JSON        --roc FILE  ROC curves as CSV\n"
-    "  --report DIR         figures + index.html   --quiet     no progress or log lines\n";
+    "  --report DIR         figures + index.html   --quiet     no progress or log lines\n"
+    "  --features FILE      the encoded features (one-hot, descriptors), target and group\n"
+    "                       as CSV: what the network sees, for use with other tools\n";
 
 static const char *holdout_help =
     "usage: alloyscout synth holdout --data F.csv --target COL --group COL\n"
@@ -120,12 +127,12 @@ enum { S_CV = 1, S_HOLD = 2, S_TRAIN = 4, S_PRED = 8, S_REC = 16, S_ALL = 31 };
 
 typedef struct {
     const char *sub;
-    const char *data, *json, *roc, *test_group, *model, *out, *base, *report;
+    const char *data, *json, *roc, *test_group, *model, *out, *base, *report, *features;
     int argc;
     char **argv;
     cli_list vary;
     size_t top;
-    int logo, quiet;
+    int logo, quiet, no_refit;
     as_schema_options schema;
     as_synth_options opt;
 } synth_args;
@@ -142,6 +149,14 @@ static int opt_resample(const char *cmd, const char *opt, const char *arg, void 
 {
     (void)opt;
     if (as_resample_method_parse(arg, dest) != AS_OK)
+        return cli_usage(cmd, "%s", as_errmsg());
+    return 0;
+}
+
+static int opt_stop(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (as_mlp_stop_parse(arg, dest) != AS_OK)
         return cli_usage(cmd, "%s", as_errmsg());
     return 0;
 }
@@ -175,6 +190,9 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_FIT, {"lr", 0, CLI_DOUBLE, &a->opt.mlp.lr, 0, NULL, NULL}},
         {S_FIT, {"patience", 0, CLI_SIZE, &a->opt.mlp.patience, 0, NULL, NULL}},
         {S_FIT, {"val-fraction", 0, CLI_DOUBLE, &a->opt.mlp.val_fraction, 0, NULL, NULL}},
+        {S_FIT, {"stop", 0, CLI_CALL, &a->opt.mlp.stop, 0, opt_stop, NULL}},
+        {S_FIT, {"no-refit", 0, CLI_FLAG, &a->no_refit, 0, NULL, NULL}},
+        {S_CV, {"features", 0, CLI_STR, &a->features, 0, NULL, NULL}},
         {S_FIT, {"resample", 0, CLI_CALL, &a->opt.resample.method, 0, opt_resample, NULL}},
         {S_FIT, {"smote-k", 0, CLI_SIZE, &a->opt.resample.smote_k, 0, NULL, NULL}},
         {S_FIT, {"tomek", 0, CLI_CALL, &a->opt.resample.tomek, 0, opt_tomek, NULL}},
@@ -412,8 +430,13 @@ static int cmd_cv(const synth_args *a)
     if (rc)
         return rc;
     as_synth_result *r = NULL;
+    as_status st;
+    if (a->features && (st = as_synth_dataset_write_csv(s, ds, a->features)) != AS_OK) {
+        free_training(t, s, ds);
+        return cli_fail(st);
+    }
     as_synth_options opt = progress_begin(a, "cross-validation", a->opt.folds);
-    as_status st = as_synth_cv(ds, &opt, &r);
+    st = as_synth_cv(ds, &opt, &r);
     cli_progress_end();
     rc = st != AS_OK ? cli_fail(st) : finish_eval(a, r, "cross-validation");
     as_synth_result_free(r);
@@ -670,6 +693,8 @@ int as_cli_synth(int argc, char **argv)
     int rc = cli_parse(subs[k].cmd, *subs[k].help, argc - 1, argv + 1, tab, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? 0 : rc;
+    if (a.no_refit)
+        a.opt.refit = 0;
     if (a.opt.temperature && !a.opt.composition)
         return cli_usage(a.sub, "--temperature needs --composition COL");
     if (as_synth_options_check(&a.opt) != AS_OK)

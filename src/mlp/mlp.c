@@ -7,6 +7,7 @@
  *     p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps).
  * Early stopping watches the loss on a stratified validation split. Derivations: docs/mlp.md. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mlp_int.h"
@@ -379,7 +380,45 @@ void as_mlp_report_free(as_mlp_report *rep)
         return;
     as_free(rep->train_loss);
     as_free(rep->val_loss);
-    rep->train_loss = rep->val_loss = NULL;
+    as_free(rep->val_auc);
+    rep->train_loss = rep->val_loss = rep->val_auc = NULL;
+}
+
+typedef struct {
+    double v;
+    int y;
+} scored;
+
+static int cmp_scored(const void *a, const void *b)
+{
+    double x = ((const scored *)a)->v, y = ((const scored *)b)->v;
+    return (x > y) - (x < y);
+}
+
+/* ROC AUC of scores s (n) for labels y by the Mann-Whitney statistic with tied scores sharing
+ * their mean rank (equal to scikit-learn's roc_auc_score). tmp holds n entries. NAN for one
+ * class. */
+static double rank_auc(const double *s, const int *y, size_t n, scored *tmp)
+{
+    size_t npos = 0;
+    for (size_t i = 0; i < n; i++) {
+        tmp[i].v = s[i];
+        tmp[i].y = y[i];
+        npos += y[i] == 1;
+    }
+    if (npos == 0 || npos == n)
+        return NAN;
+    qsort(tmp, n, sizeof *tmp, cmp_scored);
+    double rank_sum = 0.0; /* sum of the (1-based, tie-averaged) ranks of the positives */
+    for (size_t i = 0; i < n;) {
+        size_t j = i, p = 0;
+        while (j < n && tmp[j].v == tmp[i].v)
+            p += tmp[j++].y == 1;
+        rank_sum += (double)p * 0.5 * (double)(i + 1 + j);
+        i = j;
+    }
+    double nneg = (double)(n - npos);
+    return (rank_sum - 0.5 * (double)npos * (double)(npos + 1)) / ((double)npos * nneg);
 }
 
 /* Every row of x (n, d) finite and every label 0/1; `what` ("" or "training ") names the
@@ -410,15 +449,43 @@ static as_status fit_loop(as_mlp *m, const double *x, const int *y, size_t n, si
                           const size_t *val_rows, size_t n_val, as_rng *rng, as_mlp_report *rep)
 {
     as_status st = AS_OK;
-    double *best = NULL, *tl = NULL, *vl = NULL;
+    double *best = NULL, *tl = NULL, *vl = NULL, *va = NULL, *vx = NULL, *vlog = NULL;
+    int *vy = NULL;
+    scored *tmp = NULL;
     size_t epochs = 0, best_epoch = 0, bad = 0;
-    double best_loss = INFINITY;
-    int stopped = 0;
+    double best_loss = INFINITY, best_auc = -INFINITY;
+    int stopped = 0, by_auc = 0;
     const as_mlp_options *o = &m->opt;
     AS_CHECK(AS_ALLOC(tl, o->max_epochs, "mlp: training-loss history"));
     if (n_val > 0) {
         AS_CHECK(AS_ALLOC(vl, o->max_epochs, "mlp: validation-loss history"));
         AS_CHECK(AS_ALLOC(best, m->n_params, "mlp: best weights"));
+    }
+    if (n_val > 0 && o->stop == AS_MLP_STOP_AUC) {
+        /* the validation rows, contiguous, for their logits after each epoch */
+        size_t npos = 0;
+        AS_CHECK(AS_ALLOC(vx, n_val * m->d, "mlp: validation rows"));
+        AS_CHECK(AS_ALLOC(vy, n_val, "mlp: validation labels"));
+        for (size_t i = 0; i < n_val; i++) {
+            size_t r = val_rows ? val_rows[i] : i;
+            if (r >= nv_rows) {
+                st = AS_FAIL(AS_EINVAL, "mlp: validation row %zu out of range (n = %zu)", r,
+                             nv_rows);
+                goto fail;
+            }
+            memcpy(vx + i * m->d, xv + r * m->d, m->d * sizeof *vx);
+            vy[i] = yv[r];
+            npos += yv[r] == 1;
+        }
+        by_auc = npos > 0 && npos < n_val;
+        if (!by_auc)
+            as_log(AS_LOG_WARN, "mlp: the %zu validation rows hold one class, so they have no "
+                                "AUC; early stopping watches the validation loss", n_val);
+        else {
+            AS_CHECK(AS_ALLOC(va, o->max_epochs, "mlp: validation-AUC history"));
+            AS_CHECK(AS_ALLOC(vlog, n_val, "mlp: validation logits"));
+            AS_CHECK(AS_ALLOC(tmp, n_val, "mlp: validation ranks"));
+        }
     }
     adam_reset(m);
     for (size_t e = 1; e <= o->max_epochs; e++) {
@@ -430,6 +497,28 @@ static as_status fit_loop(as_mlp *m, const double *x, const int *y, size_t n, si
         if (!isfinite(vl[e - 1])) {
             st = AS_FAIL(AS_ENOCONV, "mlp: validation loss is %g at epoch %zu", vl[e - 1], e);
             goto fail;
+        }
+        if (by_auc) {
+            AS_CHECK(as_mlp_logits(m, vx, n_val, vlog));
+            va[e - 1] = rank_auc(vlog, vy, n_val, tmp);
+            /* an equal AUC moves the restore point on (the ranking has not got worse and
+             * training has gone further) but does not reset the patience */
+            if (va[e - 1] >= best_auc) {
+                if (va[e - 1] > best_auc)
+                    bad = 0;
+                else
+                    bad++;
+                best_auc = va[e - 1];
+                best_loss = vl[e - 1];
+                best_epoch = e;
+                memcpy(best, m->param, m->n_params * sizeof(double));
+            } else
+                bad++;
+            if (bad >= o->patience) {
+                stopped = e < o->max_epochs;
+                break;
+            }
+            continue;
         }
         if (vl[e - 1] < best_loss) {
             best_loss = vl[e - 1];
@@ -449,17 +538,24 @@ static as_status fit_loop(as_mlp *m, const double *x, const int *y, size_t n, si
         rep->epochs_run = epochs;
         rep->best_epoch = best_epoch;
         rep->best_val_loss = n_val > 0 ? best_loss : NAN;
+        rep->best_val_auc = by_auc ? best_auc : NAN;
         rep->stopped_early = stopped;
         rep->n_train = order ? n_order : n;
         rep->n_val = n_val;
         rep->train_loss = tl;
         rep->val_loss = vl;
-        tl = vl = NULL;
+        rep->val_auc = va;
+        tl = vl = va = NULL;
     }
 fail:
     as_free(best);
     as_free(tl);
     as_free(vl);
+    as_free(va);
+    as_free(vx);
+    as_free(vy);
+    as_free(vlog);
+    as_free(tmp);
     return st;
 }
 

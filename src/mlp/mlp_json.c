@@ -46,6 +46,7 @@ as_status as_mlp_to_json(const as_mlp *m, as_json **out)
     AS_CHECK(as_json_set_num(o, "max_epochs", (double)op->max_epochs));
     AS_CHECK(as_json_set_num(o, "patience", (double)op->patience));
     AS_CHECK(as_json_set_num(o, "val_fraction", op->val_fraction));
+    AS_CHECK(as_json_set_str(o, "stop", as_mlp_stop_name(op->stop)));
     st = as_json_set_child(root, "options", o);
     o = NULL;
     if (st != AS_OK)
@@ -141,6 +142,13 @@ as_status as_mlp_from_json(const as_json *j, as_mlp **out)
     AS_TRY(get_size(o, "max_epochs", ow, &opt.max_epochs));
     AS_TRY(get_size(o, "patience", ow, &opt.patience));
     AS_TRY(as_json_get_num(o, "val_fraction", ow, &opt.val_fraction));
+    /* "stop" came with the AUC criterion; files written before it used the loss */
+    const as_json *sj = as_json_get(o, "stop");
+    if (sj) {
+        const char *sv = as_json_string(sj);
+        if (!sv || as_mlp_stop_parse(sv, &opt.stop) != AS_OK)
+            return AS_FAIL(AS_EPARSE, "%s: 'stop' must be \"loss\" or \"auc\"", ow);
+    }
     AS_TRY(as_mlp_options_check(&opt));
 
     /* The stored widths must agree with input_dim and the hidden list. */

@@ -62,12 +62,31 @@ as_status as_mlp_options_check(const as_mlp_options *opt)
         return AS_FAIL(AS_EINVAL, "mlp: max_epochs must be >= 1");
     if (!(opt->val_fraction >= 0.0 && opt->val_fraction < 1.0))
         return AS_FAIL(AS_EINVAL, "mlp: val_fraction %g must be in [0, 1)", opt->val_fraction);
+    if (opt->stop != AS_MLP_STOP_LOSS && opt->stop != AS_MLP_STOP_AUC)
+        return AS_FAIL(AS_EINVAL, "mlp: early-stopping criterion %d unknown", (int)opt->stop);
     if (opt->val_fraction > 0.0 && opt->patience == 0)
         return AS_FAIL(AS_EINVAL,
                        "mlp: patience 0 with early stopping (val_fraction %g); use >= 1, or "
                        "val_fraction 0 to train without early stopping",
                        opt->val_fraction);
     return AS_OK;
+}
+
+as_status as_mlp_stop_parse(const char *s, as_mlp_stop *out)
+{
+    if (s && strcmp(s, "loss") == 0)
+        *out = AS_MLP_STOP_LOSS;
+    else if (s && strcmp(s, "auc") == 0)
+        *out = AS_MLP_STOP_AUC;
+    else
+        return AS_FAIL(AS_EINVAL, "mlp: early-stopping criterion '%s' unknown (expected loss "
+                                  "or auc)", s ? s : "");
+    return AS_OK;
+}
+
+const char *as_mlp_stop_name(as_mlp_stop s)
+{
+    return s == AS_MLP_STOP_AUC ? "auc" : "loss";
 }
 
 as_status as_mlp_parse_hidden(const char *spec, as_mlp_options *opt)

@@ -13,6 +13,8 @@ as_synth_options as_synth_options_default(void)
     as_synth_options o;
     memset(&o, 0, sizeof o);
     o.mlp = as_mlp_options_default();
+    o.mlp.stop = AS_MLP_STOP_AUC; /* chosen by ranking: docs/synth.md, "Early stopping" */
+    o.refit = 1;
     o.resample = as_resample_options_default();
     o.folds = 5;
     o.threshold = 0.5;
@@ -48,6 +50,7 @@ as_status as_synth_member_fit(const double *x, const int *y, size_t d, const siz
     double *xs = NULL, *xtr = NULL, *xval = NULL, *xr = NULL;
     int *ys = NULL, *ytr = NULL, *yval = NULL, *yr = NULL;
     size_t *tr_idx = NULL, *val_idx = NULL, n_tr = 0, n_val = 0, n_r = 0;
+    as_mlp_report rep = {0};
     memset(out, 0, sizeof *out);
     as_rng_stream(&rng, opt->seed, task);
 
@@ -84,11 +87,27 @@ as_status as_synth_member_fit(const double *x, const int *y, size_t d, const siz
     }
     AS_CHECK(as_resample(&opt->resample, xtr, ytr, n_tr, d, &rng, &xr, &yr, &n_r));
     AS_CHECK(as_mlp_create(d, &opt->mlp, &rng, &out->mlp));
-    AS_CHECK(as_mlp_fit(out->mlp, xr, yr, n_r, xval, yval, n_val, &rng, NULL));
+    AS_CHECK(as_mlp_fit(out->mlp, xr, yr, n_r, xval, yval, n_val, &rng, &rep));
+    if (opt->refit && n_val > 0) {
+        /* the validation rows chose the epoch count; now train that many epochs on every
+         * training row (resampled afresh), so no real row is lost to validation */
+        as_mlp_options o2 = opt->mlp;
+        o2.max_epochs = rep.best_epoch;
+        as_free(xr);
+        as_free(yr);
+        xr = NULL;
+        yr = NULL;
+        as_mlp_free(out->mlp);
+        out->mlp = NULL;
+        AS_CHECK(as_resample(&opt->resample, xs, ys, n_idx, d, &rng, &xr, &yr, &n_r));
+        AS_CHECK(as_mlp_create(d, &o2, &rng, &out->mlp));
+        AS_CHECK(as_mlp_fit(out->mlp, xr, yr, n_r, NULL, NULL, 0, &rng, NULL));
+    }
     goto done;
 fail:
     as_synth_member_free(out);
 done:
+    as_mlp_report_free(&rep);
     as_free(xs);
     as_free(ys);
     as_free(tr_idx);

@@ -248,6 +248,8 @@ as_status as_synth_model_save(const as_synth_model *m, const char *path)
                              as_resample_method_name(m->opt.resample.method)));
     AS_CHECK(as_json_set_num(settings, "smote_k", (double)m->opt.resample.smote_k));
     AS_CHECK(as_json_set_str(settings, "tomek", as_tomek_mode_name(m->opt.resample.tomek)));
+    AS_CHECK(as_json_set_str(settings, "stop", as_mlp_stop_name(m->opt.mlp.stop)));
+    AS_CHECK(as_json_set_num(settings, "refit", m->opt.refit ? 1 : 0));
     if (m->comp_col) {
         AS_CHECK(as_json_set_str(settings, "composition", m->comp_col));
         if (m->temp_col)
@@ -312,6 +314,14 @@ as_status as_synth_model_load(const char *path, as_synth_model **out)
         AS_CHECK(as_json_get_num(settings, "threshold", path, &m->opt.threshold));
         if (as_json_get_str(settings, "resample", path, &s) == AS_OK)
             (void)as_resample_method_parse(s, &m->opt.resample.method);
+        /* files from before the AUC rule: the loss rule, no refit */
+        m->opt.mlp.stop = AS_MLP_STOP_LOSS;
+        m->opt.refit = 0;
+        if (as_json_get_str(settings, "stop", path, &s) == AS_OK)
+            (void)as_mlp_stop_parse(s, &m->opt.mlp.stop);
+        const as_json *rf = as_json_get(settings, "refit");
+        if (rf && as_json_is_number(rf))
+            m->opt.refit = as_json_number(rf) != 0;
         if (as_json_get(settings, "composition")) {
             AS_CHECK(as_json_get_str(settings, "composition", path, &s));
             if (!(m->comp_col = as_strdup(s))) {

@@ -152,6 +152,62 @@ fail:
     return st;
 }
 
+as_status as_synth_dataset_write_csv(const as_schema *s, const as_dataset *ds, const char *path)
+{
+    as_outfile *o;
+    as_status st = AS_OK;
+    size_t ns = as_schema_features(s);
+    if (ds->d < ns)
+        return AS_FAIL(AS_EDIM, "synth: dataset of %zu features, schema of %zu", ds->d, ns);
+    size_t nf = ds->d + (ds->y ? 1 : 0) + (ds->group ? 1 : 0);
+    const char **fields = NULL;
+    char *num = NULL;
+    AS_TRY(AS_ALLOC(fields, nf, "synth: feature row"));
+    st = AS_ALLOC(num, nf * 32, "synth: feature row");
+    if (st != AS_OK) {
+        as_free(fields);
+        return st;
+    }
+    st = as_outfile_open(path, &o);
+    if (st != AS_OK) {
+        as_free(fields);
+        as_free(num);
+        return st;
+    }
+    FILE *f = as_outfile_stream(o);
+    for (size_t j = 0; j < ds->d; j++)
+        fields[j] = j < ns ? as_schema_feature_name(s, j) : as_descriptor_name(j - ns);
+    size_t k = ds->d;
+    if (ds->y)
+        fields[k++] = as_schema_target(s);
+    if (ds->group)
+        fields[k++] = as_schema_group(s);
+    AS_CHECK(as_csv_write_row(f, fields, nf));
+    for (size_t i = 0; i < ds->n; i++) {
+        for (size_t j = 0; j < ds->d; j++) {
+            snprintf(num + j * 32, 32, "%.17g", ds->x[i * ds->d + j]);
+            fields[j] = num + j * 32;
+        }
+        k = ds->d;
+        if (ds->y) {
+            snprintf(num + k * 32, 32, "%d", ds->y[i]);
+            fields[k] = num + k * 32;
+            k++;
+        }
+        if (ds->group)
+            fields[k++] = ds->group_names[ds->group[i]];
+        AS_CHECK(as_csv_write_row(f, fields, nf));
+    }
+    as_free(fields);
+    as_free(num);
+    return as_outfile_commit(o);
+fail:
+    as_free(fields);
+    as_free(num);
+    as_outfile_abort(o);
+    return st;
+}
+
 #define AS_METRICS(X) X(auc) X(pr_auc) X(accuracy) X(balanced_accuracy) X(precision) X(recall) \
     X(f1) X(mcc) X(brier)
 

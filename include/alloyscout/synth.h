@@ -39,6 +39,9 @@ typedef struct {
      * the member is then trained that many epochs on all its training rows. 0: the member
      * is the early-stopped network itself (the rule before 0.2). Default 1. */
     int refit;
+    /* The calibration a trained model fits on its fold members' out-of-fold probabilities and
+     * applies to every prediction (as_synth_train). Default AS_CALIBRATION_PLATT. */
+    as_calibration_method calibration;
     size_t threads;    /* folds trained at once; 0 = one per core. Results do not depend on it */
     /* Composition descriptors (composition.h) appended to the features when not NULL: the
      * formula column and, optionally, the process-temperature column in K for dG_mix(T).
@@ -73,6 +76,17 @@ AS_API as_status as_synth_encode_training(const as_table *t, const as_schema_opt
 
 /* ---- evaluation ---- */
 
+/* Reliability bins of the calibration report (as_calibration_curve). */
+#define AS_SYNTH_CAL_BINS 10
+/* Calibration of a set of probabilities against the labels. */
+typedef struct {
+    double ece, brier;  /* expected calibration error (AS_SYNTH_CAL_BINS bins) and Brier score;
+                         * NAN when not computed */
+    size_t n_bins;      /* non-empty bins below */
+    double prob_true[AS_SYNTH_CAL_BINS], prob_pred[AS_SYNTH_CAL_BINS];
+    size_t count[AS_SYNTH_CAL_BINS];
+} as_synth_calibration;
+
 /* Results of a cross-validation or hold-out run. Arrays are owned by the result. */
 typedef struct {
     size_t n_samples, n_positive, n_skipped; /* rows used, positives, rows skipped (no target) */
@@ -85,6 +99,12 @@ typedef struct {
     int *y;                  /* (n_samples) true labels */
     size_t *part_of;         /* (n_samples) which part each row was scored in; SIZE_MAX: none */
     as_metrics pooled;       /* metrics over all out-of-fold predictions together */
+    /* Calibration of the pooled out-of-fold probabilities, indexed by as_calibration_method:
+     * [NONE] the raw probabilities; [PLATT], [ISOTONIC] cross-fitted: the rows of each part
+     * are calibrated by a calibrator fitted on the other parts' rows, so no row calibrates
+     * itself. Those two have ece NAN when a part's complement lacks a class or there is one
+     * part (a hold-out). */
+    as_synth_calibration cal[3];
 } as_synth_result;
 
 AS_API void as_synth_result_free(as_synth_result *r);
@@ -147,8 +167,10 @@ AS_API as_status as_synth_train(const as_schema *schema, const as_dataset *ds,
 AS_API void as_synth_model_free(as_synth_model *m);
 AS_API const as_schema *as_synth_model_schema(const as_synth_model *m);
 AS_API const as_synth_options *as_synth_model_options(const as_synth_model *m);
-/* Write / read the model file (JSON, format "alloyscout-synth", version 1). Reading checks the
- * format, version and every size; errors name the file and the key. */
+/* Write / read the model file (JSON, format "alloyscout-synth", version 2: version 1 plus
+ * "calibration", the calibrator as_calibrator_to_json wrote). Version 1 files still load, as
+ * uncalibrated (method none). Reading checks the format, version and every size; errors name
+ * the file and the key. */
 AS_API as_status as_synth_model_save(const as_synth_model *m, const char *path);
 AS_API as_status as_synth_model_load(const char *path, as_synth_model **out);
 
@@ -159,8 +181,14 @@ AS_API as_status as_synth_model_encode(const as_synth_model *m, const as_table *
 AS_API size_t as_synth_model_features(const as_synth_model *m);
 AS_API const char *as_synth_model_feature_name(const as_synth_model *m, size_t j);
 
+/* The calibration the model applies (fitted by as_synth_train on the fold members'
+ * out-of-fold probabilities, as scikit-learn's CalibratedClassifierCV(ensemble=False)), and
+ * the number of rows it was fitted on (0 for none). */
+AS_API as_calibration_method as_synth_model_calibration(const as_synth_model *m, size_t *n_fit);
+
 /* Probabilities for encoded rows x (n, d) with d = as_schema_features: prob from the member
- * trained on all rows; mean and std over the fold members (any output may be NULL). */
+ * trained on all rows; mean and std over the fold members (any output may be NULL). All are
+ * calibrated with the model's calibrator (each fold member's probability before the mean). */
 AS_API as_status as_synth_model_predict(const as_synth_model *m, const double *x, size_t n,
                                         double *prob, double *fold_mean, double *fold_std);
 

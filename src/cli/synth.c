@@ -1,6 +1,7 @@
 /* alloyscout synth: the synthesis-outcome classifier (workflow A) on the command line. The
  * workflow lives in the synth library area (alloyscout/synth.h); this file parses arguments
  * into its types, calls it, prints tables and assembles the HTML reports. */
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -91,6 +92,8 @@ static const char *train_help =
     "members give predict and recommend their uncertainty). Writes the model file (JSON).\n"
     "\n"
     "  --model FILE         the model file to write\n"
+    "  --calibration platt|isotonic|none  fitted on the fold members' out-of-fold\n"
+    "                       probabilities, applied to every prediction (default platt)\n"
     "  --quiet              no progress or log lines\n"
     "\n" DATA_HELP MODEL_HELP;
 
@@ -161,6 +164,14 @@ static int opt_stop(const char *cmd, const char *opt, const char *arg, void *des
     return 0;
 }
 
+static int opt_calibration(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (as_calibration_parse(arg, dest) != AS_OK)
+        return cli_usage(cmd, "%s", as_errmsg());
+    return 0;
+}
+
 static int opt_tomek(const char *cmd, const char *opt, const char *arg, void *dest)
 {
     (void)opt;
@@ -193,6 +204,7 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_FIT, {"stop", 0, CLI_CALL, &a->opt.mlp.stop, 0, opt_stop, NULL}},
         {S_FIT, {"no-refit", 0, CLI_FLAG, &a->no_refit, 0, NULL, NULL}},
         {S_CV, {"features", 0, CLI_STR, &a->features, 0, NULL, NULL}},
+        {S_TRAIN, {"calibration", 0, CLI_CALL, &a->opt.calibration, 0, opt_calibration, NULL}},
         {S_FIT, {"resample", 0, CLI_CALL, &a->opt.resample.method, 0, opt_resample, NULL}},
         {S_FIT, {"smote-k", 0, CLI_SIZE, &a->opt.resample.smote_k, 0, NULL, NULL}},
         {S_FIT, {"tomek", 0, CLI_CALL, &a->opt.resample.tomek, 0, opt_tomek, NULL}},
@@ -255,6 +267,16 @@ static void print_result(const as_synth_result *r, const char *what)
 #define ROW(f, label) printf("%-18s %10.4f %10.4f %10.4f\n", label, r->mean.f, r->std.f, r->pooled.f);
     METRICS(ROW)
 #undef ROW
+    printf("\ncalibration of the pooled out-of-fold probabilities (%d bins)\n", AS_SYNTH_CAL_BINS);
+    printf("%-36s %8s %8s\n", "probabilities", "ECE", "Brier");
+    static const char *cal_label[3] = {"as predicted", "Platt (cross-fitted over the parts)",
+                                       "isotonic (cross-fitted)"};
+    for (int k = 0; k < 3; k++) {
+        if (isnan(r->cal[k].ece))
+            printf("%-36s %8s %8s\n", cal_label[k], "-", "-");
+        else
+            printf("%-36s %8.4f %8.4f\n", cal_label[k], r->cal[k].ece, r->cal[k].brier);
+    }
 }
 
 /* A table cell: a copy of the formatted text (NULL when out of memory). */
@@ -279,6 +301,29 @@ static void free_cells(char **cells, size_t n)
 
 /* Stop at the first failed report call: st keeps the first failure. */
 #define REP(call) do { if (st == AS_OK) st = (call); } while (0)
+
+/* The reliability diagram: one line per available calibration, and the diagonal. */
+static as_status reliability_figure(const char *dir, const as_synth_result *r)
+{
+    as_plot *p = NULL;
+    as_status st = as_plot_create("Reliability (pooled out-of-fold)", "mean predicted probability",
+                                  "observed share of successes", &p);
+    static const char *name[3] = {"as predicted", "Platt", "isotonic"};
+    REP(as_plot_set_xrange(p, 0, 1));
+    REP(as_plot_set_yrange(p, 0, 1));
+    REP(as_plot_diagonal(p));
+    for (int k = 0; st == AS_OK && k < 3; k++) {
+        const as_synth_calibration *c = &r->cal[k];
+        if (isnan(c->ece) || c->n_bins == 0)
+            continue;
+        char label[64];
+        snprintf(label, sizeof label, "%s (ECE %.3f)", name[k], c->ece);
+        st = as_plot_line(p, c->prob_pred, c->prob_true, c->n_bins, label);
+    }
+    REP(as_plot_save(p, dir, "reliability"));
+    as_plot_free(p);
+    return st;
+}
 
 static as_status eval_report(const synth_args *a, const as_synth_result *r, const char *what)
 {
@@ -319,6 +364,16 @@ static as_status eval_report(const synth_args *a, const as_synth_result *r, cons
                    &curves[ncurves - 1]));
     REP(as_report_figure(rep, "roc", "ROC curve of each part and of all out-of-fold "
                                      "predictions pooled (paper 000, fig. 1e)"));
+    REP(reliability_figure(a->report, r));
+    REP(as_report_figure(rep, "reliability", "reliability diagram of the pooled out-of-fold "
+                                             "probabilities: share of successes against the "
+                                             "mean predicted probability per bin, as predicted "
+                                             "and cross-fitted Platt / isotonic"));
+    for (int k = 0; k < 3; k++) {
+        static const char *lab[3] = {"ECE as predicted", "ECE after Platt (cross-fitted)",
+                                     "ECE after isotonic (cross-fitted)"};
+        REP(as_report_number(rep, lab[k], r->cal[k].ece, ""));
+    }
     for (size_t q = 0; st == AS_OK && q <= r->n_parts + 1; q++) {
         const as_metrics *mm;
         if (q < r->n_parts && !r->part_valid[q])
@@ -498,8 +553,9 @@ static int cmd_train(const synth_args *a)
     if (st != AS_OK)
         rc = cli_fail(st);
     else
-        printf("trained on %zu rows (%zu features, %zu fold members); model written to %s\n",
-               ds->n, ds->d, a->opt.folds, a->model);
+        printf("trained on %zu rows (%zu features, %zu fold members, %s calibration); model "
+               "written to %s\n", ds->n, ds->d, a->opt.folds,
+               as_calibration_name(as_synth_model_calibration(m, NULL)), a->model);
     as_synth_model_free(m);
     free_training(t, s, ds);
     return rc;
@@ -515,8 +571,16 @@ static int cmd_predict(const synth_args *a)
     as_status st;
     if ((st = as_synth_model_load(a->model, &m)) == AS_OK &&
         (st = as_table_read_csv(a->data, &t)) == AS_OK &&
-        (st = as_synth_predict_table(m, t, a->out, &n)) == AS_OK)
+        (st = as_synth_predict_table(m, t, a->out, &n)) == AS_OK) {
+        size_t n_fit;
+        as_calibration_method cm = as_synth_model_calibration(m, &n_fit);
         printf("%zu predictions written to %s\n", n, a->out);
+        if (cm == AS_CALIBRATION_NONE)
+            printf("probabilities are not calibrated (the model carries no calibration)\n");
+        else
+            printf("probabilities calibrated by %s scaling, fitted on %zu out-of-fold "
+                   "predictions\n", as_calibration_name(cm), n_fit);
+    }
     as_table_free(t);
     as_synth_model_free(m);
     return st == AS_OK ? 0 : cli_fail(st);

@@ -161,7 +161,7 @@ static as_status fit_platt(const double *prob, const int *y, size_t n, as_calibr
     /* Newton with backtracking from scikit-learn's start (0, log((n0 + 1) / (n1 + 1))) */
     double a = 0.0, b = log((n0 + 1.0) / (n1 + 1.0)), obj = platt_obj(f, t, n, a, b);
     int ok = 0;
-    for (int it = 0; it < 200; it++) {
+    for (int it = 0; it < 500; it++) {
         double ga = 0, gb = 0, haa = 0, hab = 0, hbb = 0;
         for (size_t i = 0; i < n; i++) {
             double z = a * f[i] + b, q = 1.0 / (1.0 + exp(-z)); /* 1 - P */
@@ -172,22 +172,36 @@ static as_status fit_platt(const double *prob, const int *y, size_t n, as_calibr
             hab += w * f[i];
             hbb += w;
         }
-        if (fabs(ga) < 1e-11 * (double)n && fabs(gb) < 1e-11 * (double)n) {
+        if (fabs(ga) < 1e-10 * (double)n && fabs(gb) < 1e-10 * (double)n) {
             ok = 1;
             break;
         }
-        haa += 1e-12;
-        hbb += 1e-12;
+        /* Newton direction on the (convex) objective, a little damping for a singular
+         * Hessian; steepest descent if that is no descent direction */
+        double damp = 1e-10 * (haa + hbb) + 1e-300;
+        haa += damp;
+        hbb += damp;
         double det = haa * hbb - hab * hab;
         double da = -(hbb * ga - hab * gb) / det, db = -(haa * gb - hab * ga) / det;
-        double step = 1.0, nobj;
-        for (;;) {
-            nobj = platt_obj(f, t, n, a + step * da, b + step * db);
-            if (nobj <= obj + 1e-4 * step * (ga * da + gb * db) || step < 1e-10)
-                break;
-            step *= 0.5;
+        if (!(det > 0) || !(ga * da + gb * db < 0)) {
+            da = -ga;
+            db = -gb;
         }
-        if (step < 1e-10) { /* no descent left: at the optimum to rounding */
+        double step = 1.0, nobj = obj;
+        int moved = 0;
+        for (int ls = 0; ls < 60; ls++, step *= 0.5) {
+            nobj = platt_obj(f, t, n, a + step * da, b + step * db);
+            if (nobj <= obj + 1e-4 * step * (ga * da + gb * db)) {
+                moved = 1;
+                break;
+            }
+        }
+        if (!moved || obj - nobj <= 1e-15 * fabs(obj)) {
+            /* no decrease left at double precision: the optimum to rounding */
+            if (moved) {
+                a += step * da;
+                b += step * db;
+            }
             ok = 1;
             break;
         }

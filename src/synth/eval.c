@@ -129,6 +129,85 @@ fail:
     return st;
 }
 
+static as_status fill_calibration(const double *p, const int *y, size_t n,
+                                  as_synth_calibration *c)
+{
+    as_metrics mm;
+    AS_TRY(as_calibration_curve(p, y, n, AS_SYNTH_CAL_BINS, c->prob_true, c->prob_pred,
+                                c->count, &c->n_bins));
+    AS_TRY(as_expected_calibration_error(p, y, n, AS_SYNTH_CAL_BINS, &c->ece));
+    AS_TRY(as_metrics_binary(p, y, n, 0.5, &mm));
+    c->brier = mm.brier;
+    return AS_OK;
+}
+
+/* r->cal: the raw pooled out-of-fold probabilities, then Platt and isotonic cross-fitted over
+ * the parts (each part's rows calibrated by a calibrator fitted on the other parts' rows). */
+static as_status calibration_report(as_synth_result *r, size_t n)
+{
+    as_status st = AS_OK;
+    double *p = NULL, *q = NULL, *fp = NULL, *cal = NULL;
+    int *y = NULL, *fy = NULL;
+    size_t m = 0;
+    for (int k = 0; k < 3; k++) {
+        memset(&r->cal[k], 0, sizeof r->cal[k]);
+        r->cal[k].ece = r->cal[k].brier = NAN;
+    }
+    AS_CHECK(AS_ALLOC(p, n ? n : 1, "synth: calibration"));
+    AS_CHECK(AS_ALLOC(q, n ? n : 1, "synth: calibration"));
+    AS_CHECK(AS_ALLOC(fp, n ? n : 1, "synth: calibration"));
+    AS_CHECK(AS_ALLOC(cal, n ? n : 1, "synth: calibration"));
+    AS_CHECK(AS_ALLOC(y, n ? n : 1, "synth: calibration"));
+    AS_CHECK(AS_ALLOC(fy, n ? n : 1, "synth: calibration"));
+    for (size_t i = 0; i < n; i++)
+        if (r->part_of[i] != SIZE_MAX) {
+            p[m] = r->prob[i];
+            y[m++] = r->y[i];
+        }
+    if (m == 0)
+        goto fail;
+    AS_CHECK(fill_calibration(p, y, m, &r->cal[AS_CALIBRATION_NONE]));
+    if (r->n_parts < 2)
+        goto fail;
+    for (int k = AS_CALIBRATION_PLATT; k <= AS_CALIBRATION_ISOTONIC; k++) {
+        int ok = 1;
+        for (size_t part = 0; ok && part < r->n_parts; part++) {
+            size_t nf = 0, n1 = 0;
+            for (size_t i = 0; i < n; i++)
+                if (r->part_of[i] != SIZE_MAX && r->part_of[i] != part) {
+                    fp[nf] = r->prob[i];
+                    fy[nf] = r->y[i];
+                    n1 += fy[nf++] == 1;
+                }
+            if (n1 == 0 || n1 == nf) {
+                ok = 0;
+                break;
+            }
+            as_calibrator *c = NULL;
+            AS_CHECK(as_calibrator_fit((as_calibration_method)k, fp, fy, nf, &c));
+            for (size_t i = 0; i < n; i++)
+                if (r->part_of[i] == part)
+                    as_calibrator_apply(c, &r->prob[i], 1, &cal[i]);
+            as_calibrator_free(c);
+        }
+        if (!ok)
+            continue;
+        size_t mm = 0;
+        for (size_t i = 0; i < n; i++)
+            if (r->part_of[i] != SIZE_MAX)
+                q[mm++] = cal[i];
+        AS_CHECK(fill_calibration(q, y, m, &r->cal[k]));
+    }
+fail:
+    as_free(p);
+    as_free(q);
+    as_free(fp);
+    as_free(cal);
+    as_free(y);
+    as_free(fy);
+    return st;
+}
+
 static as_status finish_result(const as_dataset *ds, const as_synth_options *opt,
                                as_synth_result *r)
 {
@@ -151,7 +230,8 @@ static as_status finish_result(const as_dataset *ds, const as_synth_options *opt
             p[m] = r->prob[i];
             y[m++] = ds->y[i];
         }
-    st = as_metrics_binary(p, y, m, opt->threshold, &r->pooled);
+    AS_CHECK(as_metrics_binary(p, y, m, opt->threshold, &r->pooled));
+    st = calibration_report(r, ds->n);
 fail:
     as_free(p);
     as_free(y);

@@ -15,6 +15,7 @@ as_synth_options as_synth_options_default(void)
     o.mlp = as_mlp_options_default();
     o.mlp.stop = AS_MLP_STOP_AUC; /* chosen by ranking: docs/synth.md, "Early stopping" */
     o.refit = 1;
+    o.calibration = AS_CALIBRATION_PLATT;
     o.resample = as_resample_options_default();
     o.folds = 5;
     o.threshold = 0.5;
@@ -26,6 +27,9 @@ as_status as_synth_options_check(const as_synth_options *opt)
 {
     if (opt->folds < 2)
         return AS_FAIL(AS_EINVAL, "synth: --folds %zu must be at least 2", opt->folds);
+    if (opt->calibration != AS_CALIBRATION_NONE && opt->calibration != AS_CALIBRATION_PLATT &&
+        opt->calibration != AS_CALIBRATION_ISOTONIC)
+        return AS_FAIL(AS_EINVAL, "synth: calibration %d unknown", (int)opt->calibration);
     if (!(opt->threshold > 0 && opt->threshold < 1))
         return AS_FAIL(AS_EINVAL, "synth: threshold %g must lie in (0, 1)", opt->threshold);
     return as_mlp_options_check(&opt->mlp);

@@ -15,6 +15,8 @@ struct as_synth_model {
     as_synth_member *fold; /* (n_folds) */
     size_t n_train, n_positive;
     char *comp_col, *temp_col; /* composition descriptors, or NULL */
+    as_calibrator *cal;        /* applied to every probability; method none when absent */
+    size_t n_cal;              /* rows it was fitted on */
 };
 
 /* ---- composition descriptors ---- */
@@ -70,7 +72,49 @@ void as_synth_model_free(as_synth_model *m)
         for (size_t f = 0; f < m->n_folds; f++)
             as_synth_member_free(&m->fold[f]);
     as_free(m->fold);
+    as_calibrator_free(m->cal);
     as_free(m);
+}
+
+as_calibration_method as_synth_model_calibration(const as_synth_model *m, size_t *n_fit)
+{
+    if (n_fit)
+        *n_fit = m->n_cal;
+    return m->cal ? as_calibrator_method(m->cal) : AS_CALIBRATION_NONE;
+}
+
+/* The calibrator of the model: fold member f scores the rows of fold f (its out-of-fold
+ * probabilities, exactly those cross-validation pooled), and opt.calibration is fitted to them
+ * (scikit-learn's CalibratedClassifierCV with ensemble=False: cross-validated predictions
+ * calibrate the estimator fitted on all rows). */
+static as_status fit_model_calibration(as_synth_model *m, const as_dataset *ds,
+                                       const size_t *fold)
+{
+    double *oof = NULL;
+    size_t *rows = NULL;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(oof, ds->n, "synth: out-of-fold probabilities"));
+    AS_CHECK(AS_ALLOC(rows, ds->n, "synth: out-of-fold rows"));
+    for (size_t f = 0; f < m->n_folds; f++) {
+        size_t k = 0;
+        for (size_t i = 0; i < ds->n; i++)
+            if (fold[i] == f)
+                rows[k++] = i;
+        double *tmp = NULL;
+        AS_CHECK(AS_ALLOC(tmp, k ? k : 1, "synth: out-of-fold probabilities"));
+        st = as_synth_member_predict(&m->fold[f], ds->x, ds->d, rows, k, tmp);
+        for (size_t i = 0; st == AS_OK && i < k; i++)
+            oof[rows[i]] = tmp[i];
+        as_free(tmp);
+        if (st != AS_OK)
+            goto fail;
+    }
+    AS_CHECK(as_calibrator_fit(m->opt.calibration, oof, ds->y, ds->n, &m->cal));
+    m->n_cal = m->opt.calibration == AS_CALIBRATION_NONE ? 0 : ds->n;
+fail:
+    as_free(oof);
+    as_free(rows);
+    return st;
 }
 
 const as_schema *as_synth_model_schema(const as_synth_model *m) { return m->schema; }
@@ -150,6 +194,7 @@ as_status as_synth_train(const as_schema *schema, const as_dataset *ds,
     AS_CHECK(as_synth_assign_folds(ds, opt, &rng, fold));
     train_ctx c = {ds, opt, fold, m};
     AS_CHECK(as_parallel_for(opt->folds + 1, opt->threads, train_task, &c));
+    AS_CHECK(fit_model_calibration(m, ds, fold));
     *out = m;
     m = NULL;
     goto fail;
@@ -191,8 +236,11 @@ as_status as_synth_model_predict(const as_synth_model *m, const double *x, size_
 {
     as_status st = AS_OK;
     double *p = NULL, *s1 = NULL, *s2 = NULL;
-    if (prob)
+    if (prob) {
         AS_TRY(as_synth_member_predict(&m->full, x, m->d, NULL, n, prob));
+        if (m->cal)
+            as_calibrator_apply(m->cal, prob, n, prob);
+    }
     if (!fold_mean && !fold_std)
         return AS_OK;
     AS_CHECK(AS_ALLOC(p, n ? n : 1, "synth: predictions"));
@@ -200,6 +248,8 @@ as_status as_synth_model_predict(const as_synth_model *m, const double *x, size_
     AS_CHECK(AS_ALLOC(s2, n ? n : 1, "synth: predictions"));
     for (size_t f = 0; f < m->n_folds; f++) {
         AS_CHECK(as_synth_member_predict(&m->fold[f], x, m->d, NULL, n, p));
+        if (m->cal)
+            as_calibrator_apply(m->cal, p, n, p);
         for (size_t i = 0; i < n; i++) {
             s1[i] += p[i];
             s2[i] += p[i] * p[i];
@@ -223,7 +273,7 @@ fail:
 /* ---- model file ---- */
 
 #define AS_SYNTH_FORMAT "alloyscout-synth"
-#define AS_SYNTH_VERSION 1
+#define AS_SYNTH_VERSION 2 /* 2: "calibration"; version 1 files load uncalibrated */
 
 as_status as_synth_model_save(const as_synth_model *m, const char *path)
 {
@@ -270,6 +320,14 @@ as_status as_synth_model_save(const as_synth_model *m, const char *path)
         AS_CHECK(as_json_push(folds, c));
     }
     AS_CHECK(as_json_set_child(j, "fold_models", folds));
+    if (m->cal) {
+        AS_CHECK(as_calibrator_to_json(m->cal, &c));
+        if ((st = as_json_set_num(c, "n_fit", (double)m->n_cal)) != AS_OK) {
+            as_json_free(c);
+            goto fail;
+        }
+        AS_CHECK(as_json_set_child(j, "calibration", c));
+    }
     st = as_json_write_file(j, path);
 fail:
     as_json_free(j);
@@ -291,8 +349,8 @@ as_status as_synth_model_load(const char *path, as_synth_model **out)
         goto fail;
     }
     AS_CHECK(as_json_get_num(j, "version", path, &ver));
-    if (ver != AS_SYNTH_VERSION) {
-        st = AS_FAIL(AS_EPARSE, "%s: model file version %g; this alloyscout reads version %d",
+    if (ver != AS_SYNTH_VERSION && ver != 1) {
+        st = AS_FAIL(AS_EPARSE, "%s: model file version %g; this alloyscout reads versions 1 to %d",
                      path, ver, AS_SYNTH_VERSION);
         goto fail;
     }
@@ -364,6 +422,18 @@ as_status as_synth_model_load(const char *path, as_synth_model **out)
     for (size_t f = 0; f < m->n_folds; f++)
         AS_CHECK(as_synth_member_from_json(as_json_at(folds, f), m->d, path, &m->fold[f]));
     m->opt.mlp = *as_mlp_get_options(m->full.mlp);
+    m->opt.calibration = AS_CALIBRATION_NONE;
+    if (ver >= 2) {
+        as_json *cj = as_json_get(j, "calibration");
+        if (!cj) {
+            st = AS_FAIL(AS_EPARSE, "%s: missing key 'calibration' (version 2)", path);
+            goto fail;
+        }
+        AS_CHECK(as_calibrator_from_json(cj, path, &m->cal));
+        m->opt.calibration = as_calibrator_method(m->cal);
+        if (as_json_get_num(cj, "n_fit", path, &v) == AS_OK && v >= 0)
+            m->n_cal = (size_t)v;
+    }
     *out = m;
     m = NULL;
 fail:

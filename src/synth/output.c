@@ -254,6 +254,41 @@ static as_status summary_json(as_json *j, const char *key, double mean, double s
     return as_json_set_child(j, key, c); /* takes c, also on failure */
 }
 
+/* "calibration": {"bins": 10, "none": {"ece", "brier", "prob_true", "prob_pred", "count"},
+ * "platt": {...}, "isotonic": {...}} (platt and isotonic cross-fitted; null ece when absent) */
+static as_status calibration_json(const as_synth_result *r, as_json *j)
+{
+    as_status st = AS_OK;
+    as_json *cal = as_json_object(), *k = NULL;
+    if (!cal)
+        return AS_FAIL(AS_ENOMEM, "synth: result JSON");
+    AS_CHECK(as_json_set_num(cal, "bins", AS_SYNTH_CAL_BINS));
+    for (int m = 0; m < 3; m++) {
+        const as_synth_calibration *c = &r->cal[m];
+        double cnt[AS_SYNTH_CAL_BINS];
+        for (size_t b = 0; b < c->n_bins; b++)
+            cnt[b] = (double)c->count[b];
+        if (!(k = as_json_object())) {
+            st = AS_FAIL(AS_ENOMEM, "synth: result JSON");
+            goto fail;
+        }
+        AS_CHECK(as_json_set_num(k, "ece", c->ece));
+        AS_CHECK(as_json_set_num(k, "brier", c->brier));
+        AS_CHECK(as_json_set_doubles(k, "prob_true", c->prob_true, c->n_bins));
+        AS_CHECK(as_json_set_doubles(k, "prob_pred", c->prob_pred, c->n_bins));
+        AS_CHECK(as_json_set_doubles(k, "count", cnt, c->n_bins));
+        st = as_json_set_child(cal, as_calibration_name((as_calibration_method)m), k);
+        k = NULL;
+        if (st != AS_OK)
+            goto fail;
+    }
+    return as_json_set_child(j, "calibration", cal);
+fail:
+    as_json_free(k);
+    as_json_free(cal);
+    return st;
+}
+
 as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_run_info *info,
                                      const char *path)
 {
@@ -299,6 +334,7 @@ as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_ru
         }
         AS_CHECK(as_json_push(c, pj)); /* takes pj, also on failure */
     }
+    AS_CHECK(calibration_json(r, j));
     st = as_json_write_file(j, path);
 fail:
     as_free(v);

@@ -18,12 +18,12 @@ echo "# $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg) at start"
 $PY "$here/make_synth_table.py" "$tmp/gen.csv" 1500 12
 SHIP="--data $root/data/mpea_synthesis.csv --target single_phase --group alloy --drop system,n_sources,label_agreement --composition formula"
 GEN="--data $tmp/gen.csv --target success"
-"$AS" synth cv $SHIP --quiet --features "$tmp/ship_features.csv" >/dev/null
+"$AS" synth cv $SHIP --quiet --features "$tmp/ship_features.csv" >/dev/null 2>&1
 mean() { $PY -c 'import sys,statistics as s; v=[float(x) for x in sys.argv[1:]]; print("%.4f %.4f" % (s.mean(v), s.stdev(v)))' "$@"; }
 ours() { # data-options rule-options...
   local data=$1; shift; local v=()
   for seed in $seeds; do
-    "$AS" synth cv $data --quiet --seed "$seed" --json "$tmp/o.json" "$@" >/dev/null
+    "$AS" synth cv $data --quiet --seed "$seed" --json "$tmp/o.json" "$@" >/dev/null 2>&1
     v+=("$($PY -c "import json;print(json.load(open('$tmp/o.json'))['auc']['mean'])")")
   done
   mean "${v[@]}"

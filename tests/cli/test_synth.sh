@@ -125,5 +125,36 @@ cp "$t/train.csv" "$t/gap.csv"; sed -i '3s/,\(yes\|no\)$/,/; 6s/,\(yes\|no\)$/,/
 /usr/bin/python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["n_skipped"] == 2' "$t/g.json" \
   && ok || bad "skipped rows counted"
 
+# issue 12: stopping rule options, calibration in the cv output / JSON, calibrated models
+"$bin" synth cv --data "$t/train.csv" --target success --seed 7 --quiet --json "$t/c.json" \
+  --features "$t/feat.csv" >"$t/cv.txt" 2>/dev/null || bad "cv with --features"
+grep -q "^Platt (cross-fitted over the parts) " "$t/cv.txt" && ok || bad "cv prints no calibration"
+/usr/bin/python3 - "$t/c.json" "$t/feat.csv" <<'PY' && ok || bad "calibration JSON / features CSV"
+import csv, json, sys
+c = json.load(open(sys.argv[1]))["calibration"]
+assert c["bins"] == 10 and set(c) == {"bins", "none", "platt", "isotonic"}, c
+for k in ("none", "platt", "isotonic"):
+    assert 0 <= c[k]["ece"] < 1 and 0 <= c[k]["brier"] < 1, c[k]
+    assert sum(c[k]["count"]) == 60 and len(c[k]["prob_true"]) == len(c[k]["count"])
+rows = list(csv.reader(open(sys.argv[2])))
+assert rows[0][-1] == "success" and len(rows) == 61 and "cooling=LN2" in rows[0], rows[0]
+PY
+"$bin" synth cv --data "$t/train.csv" --target success --seed 7 --quiet --stop loss --no-refit \
+  --json "$t/old.json" >/dev/null 2>&1 && ok || bad "--stop loss --no-refit"
+cmp -s "$t/old.json" "$t/c.json" && bad "--stop loss --no-refit changed nothing" || ok
+expect_err 2 "'accuracy' unknown" -- "$bin" synth cv --data "$t/train.csv" --target success --stop accuracy
+expect_err 2 "calibration 'beta' unknown" -- "$bin" synth train --data "$t/train.csv" --target success \
+  --model "$t/cal.json" --calibration beta
+[ ! -e "$t/cal.json" ] && ok || bad "a refused train left a model"
+"$bin" synth train --data "$t/train.csv" --target success --seed 3 --quiet --calibration isotonic \
+  --model "$t/iso.json" 2>/dev/null | grep -q "isotonic calibration" && ok || bad "train --calibration"
+"$bin" synth predict --model "$t/iso.json" --data "$t/new.csv" --out "$t/pi.csv" 2>/dev/null \
+  | grep -q "calibrated by isotonic scaling, fitted on 60 out-of-fold" && ok || bad "predict names the calibration"
+/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["version"] == 2 and j["calibration"]["method"] == "isotonic" and j["settings"]["stop"] == "auc"' "$t/iso.json" \
+  && ok || bad "model file version 2 with calibration"
+/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j["version"]=1; del j["calibration"]; json.dump(j, open(sys.argv[2], "w"))' "$t/iso.json" "$t/v1.json"
+"$bin" synth predict --model "$t/v1.json" --data "$t/new.csv" --out "$t/p1.csv" 2>/dev/null \
+  | grep -q "not calibrated" && ok || bad "a version-1 model does not load uncalibrated"
+
 echo "synth cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -71,6 +71,21 @@ AS_API as_status as_roc_curve(const double *score, const int *y, size_t n, doubl
  * finite; AS_ENOMEM. */
 AS_API as_status as_average_precision(const double *score, const int *y, size_t n, double *ap);
 
+/* ---- uncertainty of the AUC ---- */
+
+/* Percentile bootstrap confidence interval (level in (0, 1), e.g. 0.95) of the ROC AUC of
+ * score (n) against y (n): n_boot resamples drawn with rng, each of n rows drawn with
+ * replacement (group NULL), or -- with group (n, values 0..n_groups-1) -- of n_groups groups
+ * drawn with replacement, each bringing all its rows (the cluster bootstrap: rows of one group
+ * are not independent). A resample holding one class has no AUC and is skipped (counted in
+ * *n_skipped). The bounds are numpy's percentile (linear interpolation) of the resampled AUCs at
+ * (1 - level) / 2 and (1 + level) / 2. OUT: *lo, *hi (NAN when fewer than 2 resamples had an
+ * AUC), *n_skipped (may be NULL). AS_EINVAL (n_boot 0, a level outside (0, 1), a label not 0/1,
+ * a group index >= n_groups), AS_ENOMEM. */
+AS_API as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *group,
+                                     size_t n, size_t n_groups, size_t n_boot, double level,
+                                     as_rng *rng, double *lo, double *hi, size_t *n_skipped);
+
 /* ---- calibration (docs/evaluate.md, "Calibration") ---- */
 
 /* The reliability curve of scikit-learn's calibration_curve(y, prob, n_bins,

@@ -105,7 +105,14 @@ typedef struct {
      * itself. Those two have ece NAN when a part's complement lacks a class or there is one
      * part (a hold-out). */
     as_synth_calibration cal[3];
+    /* 95 % percentile bootstrap interval of the pooled out-of-fold AUC (as_bootstrap_auc_ci,
+     * AS_SYNTH_BOOT resamples, stream (seed, 2)): whole groups are resampled when the data have
+     * a group column and the scored rows span at least 5 groups (ci_groups = their number),
+     * else rows (ci_groups = 0). NAN when undefined. */
+    double auc_ci_lo, auc_ci_hi;
+    size_t ci_groups;
 } as_synth_result;
+#define AS_SYNTH_BOOT 2000
 
 AS_API void as_synth_result_free(as_synth_result *r);
 

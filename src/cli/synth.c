@@ -267,6 +267,15 @@ static void print_result(const as_synth_result *r, const char *what)
 #define ROW(f, label) printf("%-18s %10.4f %10.4f %10.4f\n", label, r->mean.f, r->std.f, r->pooled.f);
     METRICS(ROW)
 #undef ROW
+    if (!isnan(r->auc_ci_lo)) {
+        if (r->ci_groups)
+            printf("\npooled ROC AUC %.4f, 95 %% CI %.4f-%.4f (%d bootstrap resamples of the "
+                   "%zu groups)\n", r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi, AS_SYNTH_BOOT,
+                   r->ci_groups);
+        else
+            printf("\npooled ROC AUC %.4f, 95 %% CI %.4f-%.4f (%d bootstrap resamples of the "
+                   "rows)\n", r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi, AS_SYNTH_BOOT);
+    }
     printf("\ncalibration of the pooled out-of-fold probabilities (%d bins)\n", AS_SYNTH_CAL_BINS);
     printf("%-36s %8s %8s\n", "probabilities", "ECE", "Brier");
     static const char *cal_label[3] = {"as predicted", "Platt (cross-fitted over the parts)",
@@ -356,6 +365,8 @@ static as_status eval_report(const synth_args *a, const as_synth_result *r, cons
     REP(as_report_number(rep, "ROC AUC (mean over parts)", r->mean.auc, ""));
     REP(as_report_number(rep, "ROC AUC (std)", r->std.auc, ""));
     REP(as_report_number(rep, "ROC AUC (pooled out-of-fold)", r->pooled.auc, ""));
+    REP(as_report_number(rep, "pooled ROC AUC, 95 % CI low (bootstrap)", r->auc_ci_lo, ""));
+    REP(as_report_number(rep, "pooled ROC AUC, 95 % CI high (bootstrap)", r->auc_ci_hi, ""));
     REP(as_report_number(rep, "balanced accuracy (mean)", r->mean.balanced_accuracy, ""));
     REP(as_report_number(rep, "samples", (double)r->n_samples, ""));
     REP(as_report_number(rep, "positives", (double)r->n_positive, ""));

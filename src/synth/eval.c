@@ -208,6 +208,43 @@ fail:
     return st;
 }
 
+/* r->auc_ci_*: the bootstrap interval of the pooled AUC over the m scored rows p / y (in row
+ * order), resampling groups (renumbered over the scored rows) when there are at least 5. */
+static as_status auc_interval(const as_dataset *ds, const as_synth_options *opt,
+                              as_synth_result *r, const double *p, const int *y, size_t m)
+{
+    as_status st = AS_OK;
+    size_t *g = NULL, *map = NULL, ng = 0;
+    r->auc_ci_lo = r->auc_ci_hi = NAN;
+    r->ci_groups = 0;
+    if (m == 0 || isnan(r->pooled.auc))
+        return AS_OK;
+    if (ds->group) {
+        AS_CHECK(AS_ALLOC(g, m, "synth: bootstrap groups"));
+        AS_CHECK(AS_ALLOC(map, ds->n_groups ? ds->n_groups : 1, "synth: bootstrap groups"));
+        for (size_t k = 0; k < ds->n_groups; k++)
+            map[k] = SIZE_MAX;
+        size_t k = 0;
+        for (size_t i = 0; i < ds->n; i++)
+            if (r->part_of[i] != SIZE_MAX) {
+                size_t gi = ds->group[i];
+                if (map[gi] == SIZE_MAX)
+                    map[gi] = ng++;
+                g[k++] = map[gi];
+            }
+    }
+    as_rng rng;
+    as_rng_stream(&rng, opt->seed, AS_TASK_BOOT);
+    int by_group = ng >= 5;
+    AS_CHECK(as_bootstrap_auc_ci(p, y, by_group ? g : NULL, m, by_group ? ng : 0, AS_SYNTH_BOOT,
+                                 0.95, &rng, &r->auc_ci_lo, &r->auc_ci_hi, NULL));
+    r->ci_groups = by_group ? ng : 0;
+fail:
+    as_free(g);
+    as_free(map);
+    return st;
+}
+
 static as_status finish_result(const as_dataset *ds, const as_synth_options *opt,
                                as_synth_result *r)
 {
@@ -231,7 +268,8 @@ static as_status finish_result(const as_dataset *ds, const as_synth_options *opt
             y[m++] = ds->y[i];
         }
     AS_CHECK(as_metrics_binary(p, y, m, opt->threshold, &r->pooled));
-    st = calibration_report(r, ds->n);
+    AS_CHECK(calibration_report(r, ds->n));
+    st = auc_interval(ds, opt, r, p, y, m);
 fail:
     as_free(p);
     as_free(y);

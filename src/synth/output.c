@@ -335,6 +335,23 @@ as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_ru
         AS_CHECK(as_json_push(c, pj)); /* takes pj, also on failure */
     }
     AS_CHECK(calibration_json(r, j));
+    {
+        as_json *ci = as_json_object();
+        if (!ci) {
+            st = AS_FAIL(AS_ENOMEM, "synth: result JSON");
+            goto fail;
+        }
+        if ((st = as_json_set_num(ci, "level", 0.95)) != AS_OK ||
+            (st = as_json_set_num(ci, "lo", r->auc_ci_lo)) != AS_OK ||
+            (st = as_json_set_num(ci, "hi", r->auc_ci_hi)) != AS_OK ||
+            (st = as_json_set_str(ci, "resample", r->ci_groups ? "groups" : "rows")) != AS_OK ||
+            (st = as_json_set_num(ci, "n_groups", (double)r->ci_groups)) != AS_OK ||
+            (st = as_json_set_num(ci, "n_boot", AS_SYNTH_BOOT)) != AS_OK) {
+            as_json_free(ci);
+            goto fail;
+        }
+        AS_CHECK(as_json_set_child(j, "auc_pooled_ci", ci));
+    }
     st = as_json_write_file(j, path);
 fail:
     as_free(v);

@@ -8,7 +8,7 @@
 #include "json_int.h"
 
 /* Stream numbers: fold assignment, then one per member. */
-enum { AS_TASK_FOLDS = 0, AS_TASK_FULL = 1, AS_TASK_MEMBER0 = 16 };
+enum { AS_TASK_FOLDS = 0, AS_TASK_FULL = 1, AS_TASK_BOOT = 2, AS_TASK_MEMBER0 = 16 };
 
 typedef struct {
     as_scaler *scaler;

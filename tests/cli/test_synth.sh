@@ -129,6 +129,8 @@ cp "$t/train.csv" "$t/gap.csv"; sed -i '3s/,\(yes\|no\)$/,/; 6s/,\(yes\|no\)$/,/
 "$bin" synth cv --data "$t/train.csv" --target success --seed 7 --quiet --json "$t/c.json" \
   --features "$t/feat.csv" >"$t/cv.txt" 2>/dev/null || bad "cv with --features"
 grep -q "^Platt (cross-fitted over the parts) " "$t/cv.txt" && ok || bad "cv prints no calibration"
+grep -q "^pooled ROC AUC 0.[0-9]*, 95 % CI 0.[0-9]*-[01].[0-9]* (2000 bootstrap resamples of the rows)" "$t/cv.txt" \
+  && ok || bad "cv prints no AUC interval"
 /usr/bin/python3 - "$t/c.json" "$t/feat.csv" <<'PY' && ok || bad "calibration JSON / features CSV"
 import csv, json, sys
 c = json.load(open(sys.argv[1]))["calibration"]
@@ -136,6 +138,8 @@ assert c["bins"] == 10 and set(c) == {"bins", "none", "platt", "isotonic"}, c
 for k in ("none", "platt", "isotonic"):
     assert 0 <= c[k]["ece"] < 1 and 0 <= c[k]["brier"] < 1, c[k]
     assert sum(c[k]["count"]) == 60 and len(c[k]["prob_true"]) == len(c[k]["count"])
+ci = json.load(open(sys.argv[1]))["auc_pooled_ci"]
+assert ci["resample"] == "rows" and ci["lo"] < ci["hi"] and ci["n_boot"] == 2000, ci
 rows = list(csv.reader(open(sys.argv[2])))
 assert rows[0][-1] == "success" and len(rows) == 61 and "cooling=LN2" in rows[0], rows[0]
 PY

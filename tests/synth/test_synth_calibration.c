@@ -3,7 +3,8 @@
  * are the networks CV scored), so its predictions equal that calibrator (as_calibrator_fit,
  * checked against scikit-learn in tests/evaluate/test_calibration.c) applied to the
  * uncalibrated predictions of the same model read as a version-1 file (which loads
- * uncalibrated). The result's cross-fitted ECE and Brier are recomputed here part by part. */
+ * uncalibrated). The result's cross-fitted ECE and Brier are recomputed here part by part,
+ * and its AUC interval from as_bootstrap_auc_ci (checked against numpy in tests/evaluate). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -172,6 +173,15 @@ static void cross_fitted_calibration_should_hold_out_each_part(void **state)
         assert_int_equal(nb, r->cal[k].n_bins);
         assert_memory_equal(pt, r->cal[k].prob_true, nb * sizeof *pt);
     }
+    /* the AUC interval: the rows bootstrap of the pooled probabilities, stream (seed, 2) */
+    as_rng rng;
+    double lo, hi;
+    as_rng_stream(&rng, o.seed, 2);
+    assert_int_equal(as_bootstrap_auc_ci(r->prob, r->y, NULL, n, 0, AS_SYNTH_BOOT, 0.95, &rng,
+                                         &lo, &hi, NULL),
+                     AS_OK);
+    assert_true(lo == r->auc_ci_lo && hi == r->auc_ci_hi && r->ci_groups == 0);
+    assert_true(lo < r->pooled.auc && r->pooled.auc < hi);
     free(q), free(fp), free(fy);
     as_synth_result_free(r);
     as_dataset_free(ds);

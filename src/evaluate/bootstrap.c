@@ -1,0 +1,135 @@
+/* Bootstrap confidence intervals of the ROC AUC (rows, or whole groups), docs/evaluate.md.
+ * The scores are sorted once; each resample is a vector of integer weights (how often each row
+ * was drawn) and its AUC the weighted Mann-Whitney statistic over the tie groups of the sorted
+ * scores, ties counting one half, as roc_auc_score. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core_int.h"
+#include "alloyscout/evaluate.h"
+
+typedef struct {
+    double s;
+    size_t i;
+} si_pair;
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = ((const si_pair *)a)->s, z = ((const si_pair *)b)->s;
+    if (x != z)
+        return x > z ? -1 : 1;
+    size_t i = ((const si_pair *)a)->i, j = ((const si_pair *)b)->i;
+    return (i > j) - (i < j);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, z = *(const double *)b;
+    return (x > z) - (x < z);
+}
+
+/* numpy.percentile(v, 100 q) of sorted v (m >= 1), method "linear" */
+static double percentile(const double *v, size_t m, double q)
+{
+    double h = q * (double)(m - 1);
+    size_t k = (size_t)floor(h);
+    if (k + 1 >= m)
+        return v[m - 1];
+    return v[k] + (h - (double)k) * (v[k + 1] - v[k]);
+}
+
+as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *group, size_t n,
+                              size_t n_groups, size_t n_boot, double level, as_rng *rng,
+                              double *lo, double *hi, size_t *n_skipped)
+{
+    *lo = *hi = NAN;
+    if (n_skipped)
+        *n_skipped = 0;
+    if (n_boot == 0)
+        return AS_FAIL(AS_EINVAL, "bootstrap: 0 resamples");
+    if (!(level > 0.0 && level < 1.0))
+        return AS_FAIL(AS_EINVAL, "bootstrap: level %g must lie in (0, 1)", level);
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] != 0 && y[i] != 1)
+            return AS_FAIL(AS_EINVAL, "bootstrap: label %zu is %d, expected 0 or 1", i, y[i]);
+        if (group && group[i] >= n_groups)
+            return AS_FAIL(AS_EINVAL, "bootstrap: group %zu of row %zu, only %zu groups",
+                           group[i], i, n_groups);
+    }
+    if (n == 0 || (group && n_groups == 0))
+        return AS_OK;
+    as_status st = AS_OK;
+    si_pair *ord = NULL;
+    double *w = NULL, *auc = NULL;
+    size_t *start = NULL, *rows = NULL, m = 0, skipped = 0;
+    AS_CHECK(AS_ALLOC(ord, n, "bootstrap: order"));
+    AS_CHECK(AS_ALLOC(w, n, "bootstrap: weights"));
+    AS_CHECK(AS_ALLOC(auc, n_boot, "bootstrap: resampled AUCs"));
+    for (size_t i = 0; i < n; i++)
+        ord[i] = (si_pair){score[i], i};
+    qsort(ord, n, sizeof *ord, cmp_desc);
+    if (group) { /* rows of each group, CSR */
+        AS_CHECK(AS_ALLOC(start, n_groups + 1, "bootstrap: groups"));
+        AS_CHECK(AS_ALLOC(rows, n, "bootstrap: groups"));
+        memset(start, 0, (n_groups + 1) * sizeof *start);
+        for (size_t i = 0; i < n; i++)
+            start[group[i] + 1]++;
+        for (size_t g = 0; g < n_groups; g++)
+            start[g + 1] += start[g];
+        size_t *fill;
+        AS_CHECK(AS_ALLOC(fill, n_groups, "bootstrap: groups"));
+        memcpy(fill, start, n_groups * sizeof *fill);
+        for (size_t i = 0; i < n; i++)
+            rows[fill[group[i]]++] = i;
+        as_free(fill);
+    }
+    for (size_t b = 0; b < n_boot; b++) {
+        memset(w, 0, n * sizeof *w);
+        if (group) {
+            for (size_t k = 0; k < n_groups; k++) {
+                size_t g = as_rng_below(rng, n_groups);
+                for (size_t r = start[g]; r < start[g + 1]; r++)
+                    w[rows[r]] += 1.0;
+            }
+        } else {
+            for (size_t k = 0; k < n; k++)
+                w[as_rng_below(rng, n)] += 1.0;
+        }
+        double tp = 0, fp = 0, area = 0;
+        for (size_t a = 0; a < n;) {
+            size_t e = a;
+            double tb = 0, fb = 0;
+            while (e < n && ord[e].s == ord[a].s) {
+                size_t i = ord[e++].i;
+                if (y[i])
+                    tb += w[i];
+                else
+                    fb += w[i];
+            }
+            area += fb * (tp + 0.5 * tb);
+            tp += tb;
+            fp += fb;
+            a = e;
+        }
+        if (tp == 0 || fp == 0) {
+            skipped++;
+            continue;
+        }
+        auc[m++] = area / (tp * fp);
+    }
+    if (m >= 2) {
+        qsort(auc, m, sizeof *auc, cmp_double);
+        *lo = percentile(auc, m, (1.0 - level) / 2.0);
+        *hi = percentile(auc, m, (1.0 + level) / 2.0);
+    }
+    if (n_skipped)
+        *n_skipped = skipped;
+fail:
+    as_free(ord);
+    as_free(w);
+    as_free(auc);
+    as_free(start);
+    as_free(rows);
+    return st;
+}

@@ -103,6 +103,22 @@ static int parse_seq(parser *p, double *amt, int depth)
         char ch = p->s[p->pos];
         if (ch == 0 || ch == ')')
             break;
+        /* '-' or an en-dash (U+2013) between two parts ("Cu50-Co50", "Al0.5–CoCrFeNi"), as
+         * spaces are */
+        const unsigned char *u = (const unsigned char *)p->s + p->pos;
+        size_t sep = u[0] == '-' ? 1 : (u[0] == 0xE2 && u[1] == 0x80 && u[2] == 0x93) ? 3 : 0;
+        if (sep) {
+            const char *name = sep == 1 ? "-" : "\xe2\x80\x93";
+            size_t at = p->pos;
+            if (items == 0)
+                return perr(p, at, "separator '%s' before the first part", name);
+            p->pos += sep;
+            skip_ws(p);
+            u = (const unsigned char *)p->s + p->pos;
+            if (u[0] == 0 || u[0] == ')' || u[0] == '-' || (u[0] == 0xE2 && u[1] == 0x80))
+                return perr(p, at, "separator '%s' without a part after it", name);
+            continue;
+        }
         if (ch == '(') {
             size_t open = p->pos;
             if (depth + 1 > MAX_DEPTH)

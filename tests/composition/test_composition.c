@@ -140,6 +140,28 @@ static void parse_should_sum_repeated_elements_and_drop_zero_amounts(void **stat
     assert_near(frac_of(&c, "Al"), -1, 0);
 }
 
+/* issue 12: parts joined by '-', an en-dash or spaces read as written together */
+static void parse_should_accept_hyphen_en_dash_and_spaces_between_parts(void **state)
+{
+    (void)state;
+    static const char *same[] = {"Cu50-Co50", "Cu50\xe2\x80\x93" "Co50", "Cu50 - Co50",
+                                 "Cu50 Co50", " Cu50\t-\tCo50 "};
+    for (size_t k = 0; k < sizeof same / sizeof *same; k++) {
+        as_composition c;
+        parse_ok(same[k], &c);
+        assert_int_equal(c.n, 2);
+        assert_near(frac_of(&c, "Cu"), 0.5, 0);
+        assert_near(frac_of(&c, "Co"), 0.5, 0);
+    }
+    as_composition c;
+    parse_ok("Al0.5-(CoCrFeNi)2", &c); /* 0.5 : 4 x 0.5 */
+    assert_near(frac_of(&c, "Al"), 0.5 / 2.5, 1e-15);
+    assert_near(frac_of(&c, "Ni"), 0.5 / 2.5, 1e-15);
+    parse_ok("Al10-(Hf-Nb-Ti-Zr)90", &c);
+    assert_near(frac_of(&c, "Al"), 0.1, 1e-15);
+    assert_near(frac_of(&c, "Zr"), 0.225, 1e-15);
+}
+
 static void parse_should_name_the_column_and_text_of_each_error(void **state)
 {
     (void)state;
@@ -154,7 +176,13 @@ static void parse_should_name_the_column_and_text_of_each_error(void **state)
     expect_parse_error("   ", "column 4: empty formula");
     expect_parse_error("Cu()2", "column 3: empty group '()'");
     expect_parse_error("cuCo", "column 1: expected an element symbol or '(', got 'c'");
-    expect_parse_error("Cu-Co", "column 3: expected an element symbol or '(', got '-'");
+    expect_parse_error("-CuCo", "column 1: separator '-' before the first part");
+    expect_parse_error("Cu--Co", "column 3: separator '-' without a part after it");
+    expect_parse_error("Cu50 -", "column 6: separator '-' without a part after it");
+    expect_parse_error("(Cu-)Co", "column 4: separator '-' without a part after it");
+    expect_parse_error("Cu\xe2\x80\x93",
+                       "column 3: separator '\xe2\x80\x93' without a part after it");
+    expect_parse_error("Cu-5Co", "column 4: expected an element symbol or '(', got '5'");
     expect_parse_error("Cu0Co0", "column 1: all amounts are zero in 'Cu0Co0'");
     expect_parse_error("Abc", "column 1: unknown element 'Abc'");
     expect_parse_error("((((((((((Cu))))))))))", "column 9: groups nested deeper than 8 at '('");
@@ -385,6 +413,7 @@ int main(void)
         cmocka_unit_test(parse_should_share_a_group_amount_in_proportion_to_inner_amounts),
         cmocka_unit_test(parse_should_treat_a_group_without_amount_as_plain_grouping),
         cmocka_unit_test(parse_should_sum_repeated_elements_and_drop_zero_amounts),
+        cmocka_unit_test(parse_should_accept_hyphen_en_dash_and_spaces_between_parts),
         cmocka_unit_test(parse_should_name_the_column_and_text_of_each_error),
         cmocka_unit_test(descriptors_should_match_published_values_for_cocrfemnni),
         cmocka_unit_test(descriptors_should_match_published_values_for_alcocrfeni),

@@ -135,7 +135,8 @@ AS_API void as_mlp_report_free(as_mlp_report *rep); /* frees the arrays; rep NUL
  * logged as a warning), then run epochs (as_mlp_epoch) until opt.max_epochs or until the
  * validation criterion (opt.stop: loss or AUC) has not improved on its best for opt.patience
  * epochs; the weights of the best epoch are restored. With AS_MLP_STOP_AUC, a validation set
- * holding one class has no AUC and the loss rule is used instead. Without validation the final weights are kept (best_epoch = epochs_run).
+ * holding one class has no AUC and the loss rule is used instead. Without validation the
+ * final weights are kept (best_epoch = epochs_run).
  * rep may be NULL; on failure its arrays are NULL. Status: AS_EINVAL (n == 0, a label not 0/1,
  * a non-finite input, naming row and column), AS_ENOCONV (the loss became NaN or infinite),
  * AS_ENOMEM. */
@@ -147,8 +148,8 @@ AS_API as_status as_mlp_train(as_mlp *m, const double *x, const int *y, size_t n
  * (n_val 0: no early stopping; exactly opt.max_epochs epochs, final weights kept). The loop is
  * as_mlp_train's (the same function): reset Adam, then each epoch shuffles 0..n-1 afresh with rng
  * (as_mlp_epoch with order NULL) and takes one step per mini-batch; the weights of the best
- * epoch under opt.stop (lowest validation loss, or highest validation AUC) are restored. No rows are split off here; rng is used only for
- * shuffling. rep as in as_mlp_train (n_train = n). Status: AS_EINVAL (n == 0, a label not 0/1,
+ * epoch under opt.stop (lowest validation loss, or highest validation AUC) are restored. No
+ * rows are split off here; rng is used only for shuffling. rep as in as_mlp_train (n_train = n). Status: AS_EINVAL (n == 0, a label not 0/1,
  * a non-finite input, naming the row and column), AS_ENOCONV, AS_ENOMEM. */
 AS_API as_status as_mlp_fit(as_mlp *m, const double *x, const int *y, size_t n,
                             const double *x_val, const int *y_val, size_t n_val, as_rng *rng,

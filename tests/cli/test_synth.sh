@@ -160,5 +160,14 @@ expect_err 2 "calibration 'beta' unknown" -- "$bin" synth train --data "$t/train
 "$bin" synth predict --model "$t/v1.json" --data "$t/new.csv" --out "$t/p1.csv" 2>/dev/null \
   | grep -q "not calibrated" && ok || bad "a version-1 model does not load uncalibrated"
 
+# with --group: grouped against random folds, said plainly
+"$bin" synth cv --data "$t/train.csv" --target success --group system --seed 7 --quiet \
+  >"$t/g.txt" 2>/dev/null || bad "cv --group"
+grep -q "^grouped folds by 'system' (the result above) against random folds" "$t/g.txt" && \
+  grep -Eq "^(random folds (overstate|understate) the AUC by|random and grouped folds agree within)" "$t/g.txt" \
+  && ok || bad "cv --group does not compare with random folds"
+"$bin" synth cv --data "$t/train.csv" --target success --group system --seed 7 --quiet \
+  --no-random-check 2>/dev/null | grep -q "random folds" && bad "--no-random-check" || ok
+
 echo "synth cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

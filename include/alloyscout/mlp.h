@@ -27,7 +27,10 @@ extern "C" {
  *   patience 10         epochs without a strictly lower validation loss before stopping
  *   val_fraction 0.2    share of each class held out for early stopping; 0 disables early
  *                       stopping (as_mlp_train then runs exactly max_epochs on all rows)
- *   stop AS_MLP_STOP_LOSS  what early stopping watches on the validation rows (as_mlp_stop) */
+ *   stop AS_MLP_STOP_LOSS  what early stopping watches on the validation rows (as_mlp_stop)
+ *   class_weight {1, 1}  weight of the loss of a class-0 / class-1 row in training steps: the
+ *                       batch loss is the mean of w_y * BCE (PyTorch's BCEWithLogitsLoss with
+ *                       per-row weight, reduction "mean"); validation losses stay unweighted */
 typedef enum {
     /* the mean validation BCE: keep the epoch with the lowest, stop after patience epochs
      * without a strictly lower one (PyTorch / Keras users' restore-best-weights rule) */
@@ -49,6 +52,7 @@ typedef struct {
     size_t batch, max_epochs, patience;
     double val_fraction;
     as_mlp_stop stop;
+    double class_weight[2];
 } as_mlp_options;
 
 AS_API as_mlp_options as_mlp_options_default(void);

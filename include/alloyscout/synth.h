@@ -42,6 +42,10 @@ typedef struct {
     /* The calibration a trained model fits on its fold members' out-of-fold probabilities and
      * applies to every prediction (as_synth_train). Default AS_CALIBRATION_PLATT. */
     as_calibration_method calibration;
+    /* 1: weight each class's loss by n / (2 n_c) over the rows the network trains on
+     * (scikit-learn's class_weight="balanced"; mlp class_weight) -- the alternative to
+     * resampling, meant with resample method none. Default 0. */
+    int class_weight_balanced;
     size_t threads;    /* folds trained at once; 0 = one per core. Results do not depend on it */
     /* Composition descriptors (composition.h) appended to the features when not NULL: the
      * formula column and, optionally, the process-temperature column in K for dG_mix(T).

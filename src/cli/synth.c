@@ -52,6 +52,8 @@ static const char *synth_help =
     "  --no-refit           keep the early-stopped network (default: retrain on every\n"     \
     "                       training row for the epoch count the validation rows chose)\n"   \
     "  --resample smote-tomek|smote|tomek|none      --smote-k 5\n"                             \
+    "  --class-weight balanced|none  weigh each class's loss by n / (2 n_class) instead of\n" \
+    "                       resampling (use with --resample none; default none)\n"           \
     "  --tomek majority|all  majority: drop the majority member of each link (paper);\n"       \
     "                        all: drop both (imbalanced-learn's SMOTETomek)\n"                 \
     "  --folds 5            stratified folds         --threshold 0.5  success cut-off\n"       \
@@ -175,6 +177,18 @@ static int opt_calibration(const char *cmd, const char *opt, const char *arg, vo
     return 0;
 }
 
+static int opt_class_weight(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (strcmp(arg, "balanced") == 0)
+        *(int *)dest = 1;
+    else if (strcmp(arg, "none") == 0)
+        *(int *)dest = 0;
+    else
+        return cli_usage(cmd, "--class-weight '%s' unknown (expected balanced or none)", arg);
+    return 0;
+}
+
 static int opt_tomek(const char *cmd, const char *opt, const char *arg, void *dest)
 {
     (void)opt;
@@ -206,6 +220,8 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_FIT, {"val-fraction", 0, CLI_DOUBLE, &a->opt.mlp.val_fraction, 0, NULL, NULL}},
         {S_FIT, {"stop", 0, CLI_CALL, &a->opt.mlp.stop, 0, opt_stop, NULL}},
         {S_FIT, {"no-refit", 0, CLI_FLAG, &a->no_refit, 0, NULL, NULL}},
+        {S_FIT, {"class-weight", 0, CLI_CALL, &a->opt.class_weight_balanced, 0, opt_class_weight,
+                 NULL}},
         {S_CV, {"features", 0, CLI_STR, &a->features, 0, NULL, NULL}},
         {S_CV, {"no-random-check", 0, CLI_FLAG, &a->no_random_check, 0, NULL, NULL}},
         {S_TRAIN, {"calibration", 0, CLI_CALL, &a->opt.calibration, 0, opt_calibration, NULL}},

@@ -168,8 +168,13 @@ static as_status backward(as_mlp *m, size_t nr)
 {
     size_t L = m->n_layers;
     double *z = m->act[L], *dz = m->delta[L];
-    for (size_t i = 0; i < nr; i++)
+    const double *cw = m->opt.class_weight;
+    for (size_t i = 0; i < nr; i++) {
         dz[i] = (sigmoid(z[i]) - m->ybuf[i]) / (double)nr;
+        double w = cw[m->ybuf[i] != 0.0];
+        if (w != 1.0)
+            dz[i] *= w;
+    }
     for (size_t l = L; l >= 1; l--) {
         size_t in = m->width[l - 1], out = m->width[l];
         as_matrix D = {nr, out, out, m->delta[l]};
@@ -204,8 +209,11 @@ as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n,
     AS_TRY(forward(m, m->act, n_rows));
     const double *z = m->act[m->n_layers];
     double sum = 0.0;
-    for (size_t i = 0; i < n_rows; i++)
-        sum += bce_logit(z[i], m->ybuf[i]);
+    const double *cw = m->opt.class_weight;
+    for (size_t i = 0; i < n_rows; i++) {
+        double w = cw[m->ybuf[i] != 0.0];
+        sum += w == 1.0 ? bce_logit(z[i], m->ybuf[i]) : w * bce_logit(z[i], m->ybuf[i]);
+    }
     *loss = sum / (double)n_rows;
     memset(m->grad, 0, m->n_params * sizeof(double));
     return backward(m, n_rows);

@@ -28,6 +28,8 @@ as_mlp_options as_mlp_options_default(void)
     o.max_epochs = 50;
     o.patience = 10;
     o.val_fraction = 0.2;
+    o.stop = AS_MLP_STOP_LOSS;
+    o.class_weight[0] = o.class_weight[1] = 1.0;
     return o;
 }
 
@@ -62,6 +64,10 @@ as_status as_mlp_options_check(const as_mlp_options *opt)
         return AS_FAIL(AS_EINVAL, "mlp: max_epochs must be >= 1");
     if (!(opt->val_fraction >= 0.0 && opt->val_fraction < 1.0))
         return AS_FAIL(AS_EINVAL, "mlp: val_fraction %g must be in [0, 1)", opt->val_fraction);
+    for (int c = 0; c < 2; c++)
+        if (!(opt->class_weight[c] > 0.0) || !isfinite(opt->class_weight[c]))
+            return AS_FAIL(AS_EINVAL, "mlp: class_weight[%d] %g must be > 0 and finite", c,
+                           opt->class_weight[c]);
     if (opt->stop != AS_MLP_STOP_LOSS && opt->stop != AS_MLP_STOP_AUC)
         return AS_FAIL(AS_EINVAL, "mlp: early-stopping criterion %d unknown", (int)opt->stop);
     if (opt->val_fraction > 0.0 && opt->patience == 0)

@@ -43,6 +43,17 @@ void as_synth_member_free(as_synth_member *m)
     m->mlp = NULL;
 }
 
+/* scikit-learn's compute_class_weight("balanced"): w_c = n / (2 n_c) over the rows the network
+ * trains on (1 for a class that is absent) */
+static void balanced_weights(const int *y, size_t n, double *w)
+{
+    size_t n1 = 0;
+    for (size_t i = 0; i < n; i++)
+        n1 += y[i] == 1;
+    w[0] = n1 < n ? (double)n / (2.0 * (double)(n - n1)) : 1.0;
+    w[1] = n1 > 0 ? (double)n / (2.0 * (double)n1) : 1.0;
+}
+
 /* Validation rows are real records, split off before resampling, so early stopping never
  * judges the network on synthetic samples. */
 as_status as_synth_member_fit(const double *x, const int *y, size_t d, const size_t *idx,
@@ -90,7 +101,10 @@ as_status as_synth_member_fit(const double *x, const int *y, size_t d, const siz
         yval[i] = ys[val_idx[i]];
     }
     AS_CHECK(as_resample(&opt->resample, xtr, ytr, n_tr, d, &rng, &xr, &yr, &n_r));
-    AS_CHECK(as_mlp_create(d, &opt->mlp, &rng, &out->mlp));
+    as_mlp_options o1 = opt->mlp;
+    if (opt->class_weight_balanced)
+        balanced_weights(yr, n_r, o1.class_weight);
+    AS_CHECK(as_mlp_create(d, &o1, &rng, &out->mlp));
     AS_CHECK(as_mlp_fit(out->mlp, xr, yr, n_r, xval, yval, n_val, &rng, &rep));
     if (opt->refit && n_val > 0) {
         /* the validation rows chose the epoch count; now train that many epochs on every
@@ -104,6 +118,8 @@ as_status as_synth_member_fit(const double *x, const int *y, size_t d, const siz
         as_mlp_free(out->mlp);
         out->mlp = NULL;
         AS_CHECK(as_resample(&opt->resample, xs, ys, n_idx, d, &rng, &xr, &yr, &n_r));
+        if (opt->class_weight_balanced)
+            balanced_weights(yr, n_r, o2.class_weight);
         AS_CHECK(as_mlp_create(d, &o2, &rng, &out->mlp));
         AS_CHECK(as_mlp_fit(out->mlp, xr, yr, n_r, NULL, NULL, 0, &rng, NULL));
     }

@@ -160,6 +160,19 @@ expect_err 2 "calibration 'beta' unknown" -- "$bin" synth train --data "$t/train
 "$bin" synth predict --model "$t/v1.json" --data "$t/new.csv" --out "$t/p1.csv" 2>/dev/null \
   | grep -q "not calibrated" && ok || bad "a version-1 model does not load uncalibrated"
 
+# --class-weight balanced: the full member's network weighs the classes n / (2 n_c) of all rows
+"$bin" synth train --data "$t/train.csv" --target success --seed 3 --quiet --resample none \
+  --class-weight balanced --model "$t/cw.json" >/dev/null 2>&1 || bad "train --class-weight"
+/usr/bin/python3 - "$t/cw.json" "$t/train.csv" <<'PY' && ok || bad "class weights in the model"
+import csv, json, sys
+j = json.load(open(sys.argv[1]))
+y = [r["success"] == "yes" for r in csv.DictReader(open(sys.argv[2]))]
+n, n1 = len(y), sum(y)
+w = j["model"]["mlp"]["options"]["class_weight"]
+assert abs(w[0] - n / (2 * (n - n1))) < 1e-15 and abs(w[1] - n / (2 * n1)) < 1e-15, (w, n, n1)
+PY
+expect_err 2 "--class-weight 'auto' unknown" -- "$bin" synth cv --data "$t/train.csv" --target success --class-weight auto
+
 # with --group: grouped against random folds, said plainly
 "$bin" synth cv --data "$t/train.csv" --target success --group system --seed 7 --quiet \
   >"$t/g.txt" 2>/dev/null || bad "cv --group"

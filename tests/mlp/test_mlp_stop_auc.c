@@ -116,7 +116,7 @@ static void auc_rule_should_survive_the_model_file(void **state)
     while (*end == ',' || *end == ' ' || *end == '\t' || *end == '\n')
         end++;
     memmove(k, end, strlen(end) + 1);
-    if (k[-1] != '{') /* "stop" was last: drop the comma before it */
+    if (*k == '}') /* "stop" was last: drop the comma before it */
         for (char *c = k - 1; *c == ' ' || *c == '\t' || *c == '\n' || *c == ','; c--)
             if (*c == ',') {
                 *c = ' ';

@@ -82,6 +82,20 @@ typedef struct {
                                   (owned by the screen; NULL before the round ran) */
 } as_screen_round_info;
 
+/* What setup concluded about a system. Only AS_VERDICT_OK goes on to the rounds. */
+typedef enum {
+    AS_VERDICT_OK = 0,
+    AS_VERDICT_UNSTABLE,      /* evidence: no lattice-constant minimum inside the bracket, or
+                                 more than unstable_share of the relaxed starting structures
+                                 lost the lattice */
+    AS_VERDICT_NO_MINIMUM,    /* the cell fit found no minimum within its oracle calls */
+    AS_VERDICT_CELL_FAILED,   /* an energy of the cell failed (after the oracle's retries) */
+    AS_VERDICT_LABELS_FAILED  /* more than unstable_share of the starting labels failed */
+} as_screen_verdict;
+
+/* "ok", "unstable", "no minimum", "cell failed", "labels failed" (static). */
+AS_API const char *as_screen_verdict_name(as_screen_verdict v);
+
 typedef struct {
     char m[AS_SYMBOL_MAX];       /* "" for the host pair itself */
     char name[16];               /* "PtCo" or "Pt2CoCu" */
@@ -112,6 +126,14 @@ typedef struct {
     size_t n_test_final;
     double *test_true, *test_pred;
     char note[512];              /* why a system is unstable or skipped */
+    /* setup's accounting (issue 18): failures are failures, instability needs evidence */
+    as_screen_verdict verdict;   /* AS_VERDICT_OK for a system that goes on to the rounds */
+    size_t n_start_failed;       /* starting structures whose label failed (oracle error) */
+    size_t n_rmsd_lost;          /* ... relaxed by more than rmsd_max */
+    size_t n_topology_lost;      /* ... whose atoms left their fcc sites (as_lattice_match) */
+    char first_error[256];       /* the first oracle error of a failed label ("" when none) */
+    size_t cell_calls;           /* oracle calls spent on lattice constants in this process */
+    char lattice_source[16];     /* "fit", "given" or "stored" (the ordered cell's constants) */
 } as_screen_result;
 
 typedef struct as_screen as_screen;
@@ -122,6 +144,11 @@ typedef struct as_screen as_screen;
 AS_API as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracle *oracle,
                                   as_store *store, as_screen **out);
 AS_API void as_screen_free(as_screen *s);
+/* Lattice constants of one cell of the system, given instead of fitted (before setup): cell =
+ * the system's name for its ordered cell ("PtCo", "Pt2CoCu") or "PtCo" / "PtM" for the L1_0
+ * references of E_seg; c <= 0 means c = a. The given cell costs no fit (a reference still costs
+ * one energy). AS_EINVAL for a cell the system does not have or a value <= 0. */
+AS_API as_status as_screen_set_lattice(as_screen *s, const char *cell, double a, double c);
 AS_API as_status as_screen_setup(as_screen *s);
 /* Round r (0-based, in order). */
 AS_API as_status as_screen_round(as_screen *s, size_t r);

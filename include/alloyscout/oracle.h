@@ -163,13 +163,28 @@ AS_API as_status as_oracle_relax(as_oracle *o, as_structure *s, const as_relax_o
                                  as_relax_report *rep);
 
 /* Lattice-constant optimization by energy at fixed fractional coordinates: the cell rows are
- * scaled by (sa, sa, sc); cubic mode ties sc = sa (1-D), tetragonal mode optimizes both by
- * alternating golden-section searches. */
+ * scaled by (sa, sa, sc); cubic mode ties sc = sa (1-D), tetragonal mode optimizes both.
+ * Methods (docs/oracle.md, "Lattice constants"):
+ *   AS_CELLOPT_FIT (default): quadratic models of E fitted on two stencils (step `step`, then
+ *     step / 5) with a Newton step each, and one energy at the result: 7 oracle calls (cubic)
+ *     or 12 (tetragonal) when the start lies within about 3 step of the minimum, each stencil
+ *     one batch (cmd: run at once); at most max_evals calls (AS_ENOCONV beyond). Agrees with
+ *     the golden-section optimum to about 1e-5 in the scale factor (tests/oracle/test_relax.c).
+ *   AS_CELLOPT_GOLDEN: golden-section searches to tolerance tol (tetragonal: alternating), a
+ *     reference for the fit; thousands of calls. */
+enum { AS_CELLOPT_FIT = 0, AS_CELLOPT_GOLDEN = 1 };
+
 typedef struct {
     int tetragonal;     /* 0: one scale for all rows; 1: a (rows 0, 1) and c (row 2); default 0 */
     double scale_lo, scale_hi; /* bracket of each scale factor; default 0.9 and 1.1 */
-    double tol;         /* bracket width at which a search stops (relative); default 1e-8 */
-    size_t max_rounds;  /* alternations in tetragonal mode; default 30 */
+    double tol;         /* golden: bracket width at which a search stops (relative); 1e-8 */
+    size_t max_rounds;  /* golden: alternations in tetragonal mode; default 30 */
+    int method;         /* AS_CELLOPT_FIT (default) or AS_CELLOPT_GOLDEN */
+    double start_a, start_c; /* fit: starting scale factors; default 1 and 1 */
+    double step;        /* fit: first stencil step (scale factor); default 0.02 */
+    size_t max_evals;   /* fit: oracle calls allowed; default 25 */
+    int energy_at_result; /* fit: 1 (default) ends with the energy at the result (one call);
+                             0 leaves it to the caller (report energy NAN) */
 } as_cellopt_options;
 
 AS_API void as_cellopt_options_default(as_cellopt_options *opt);
@@ -178,7 +193,8 @@ typedef struct {
     double scale_a, scale_c; /* factors applied */
     double a_ang, c_ang;     /* |row 0| and |row 2| after optimization */
     double energy;           /* eV at the optimum */
-    size_t evaluations;
+    size_t evaluations;      /* oracle calls */
+    int at_bracket;          /* 1: no minimum inside the bracket (the result lies on its edge) */
 } as_cellopt_report;
 
 /* Optimize s's cell in place (positions follow the cell). rep may be NULL. */

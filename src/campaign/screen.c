@@ -46,6 +46,12 @@ struct as_screen {
     int collect_rmsd;       /* 1 while labelling the starting structures */
     as_mc *mc;              /* for the reachable alpha values of the cell */
     size_t n_rmsd;
+    /* lattice constants given for cells of this system (as_screen_set_lattice) */
+    struct {
+        char cell[16];
+        double a, c;
+    } given[3];
+    size_t n_given;
     as_screen_result res;
 };
 
@@ -189,6 +195,10 @@ static as_status label_configs(as_screen *s, const int *configs, size_t count, d
         e_rel[i] = NAN;
         if (res[i].status != AS_OK) {
             s->res.n_failed++;
+            if (!s->res.first_error[0])
+                snprintf(s->res.first_error, sizeof s->res.first_error, "%.255s", res[i].error);
+            if (s->collect_rmsd)
+                s->res.n_start_failed++;
             as_log(AS_LOG_WARN, "%s: a label failed: %s", s->res.name, res[i].error);
             (*n_bad)++;
             continue;
@@ -205,6 +215,12 @@ static as_status label_configs(as_screen *s, const int *configs, size_t count, d
                                        s->K, 0.35, back) != AS_OK)
             topology_lost = 1;
         if (res[i].rmsd > s->opt.rmsd_max || topology_lost) {
+            if (s->collect_rmsd) {
+                if (res[i].rmsd > s->opt.rmsd_max)
+                    s->res.n_rmsd_lost++;
+                else
+                    s->res.n_topology_lost++;
+            }
             (*n_bad)++;
             continue;
         }
@@ -245,12 +261,40 @@ static as_status set_add(as_screen *s, label_set *l, const int *configs, const d
     return AS_OK;
 }
 
-/* Cell optimization and energy per atom of a decoration (species indices into syms) that is
- * periodic in the 4-atom Pt2CoM cell (the ordered cell and the L1_0 references are): it is done
- * on that cell, config[0..3] being its first cell's decoration (sites go cell by cell), which
- * gives the supercell's energy per atom at a 27th of the cost. */
-static as_status reference_energy(as_screen *s, const int *config, const char (*syms)[AS_SYMBOL_MAX],
-                                  size_t k, double *e_atom, double *a, double *c, int *at_bracket)
+/* ---- lattice constants (setup) ----
+ * The ordered cell and the L1_0 references are periodic in the 4-atom Pt2CoM cell: their
+ * lattice constants are fitted on that cell (as_oracle_optimize_cell, method FIT: about 12
+ * oracle calls from a nearby start), config[0..3] being its first cell's decoration (sites go
+ * cell by cell). Every atom of these cells is a centre of inversion, so the forces vanish and
+ * the energy at the fitted cell is the relaxed energy. Each result is kept in the store (meta
+ * key "cell <hash of the start cell and the method>") and taken from there on a resume, and
+ * constants given with as_screen_set_lattice replace the fit. */
+typedef struct {
+    double a, c;     /* A */
+    double e_atom;   /* eV/atom (NAN when not asked for) */
+    int edge;        /* the fit found its minimum on the bracket */
+    as_status fail;  /* AS_OK, AS_ENOCONV (no minimum within the calls), or the oracle's error */
+    char why[384];
+} cell_fit;
+
+static const char *given_lattice(const as_screen *s, const char *cell, double *a, double *c)
+{
+    for (size_t i = 0; i < s->n_given; i++)
+        if (!strcmp(s->given[i].cell, cell)) {
+            *a = s->given[i].a;
+            *c = s->given[i].c;
+            return s->given[i].cell;
+        }
+    return NULL;
+}
+
+/* Constants (and, with want_e, the energy per atom) of the cell `name` decorated by config;
+ * the fit starts from the scale factors (sa0, sc0) of a_init with this step. Oracle failures
+ * land in out->fail (the system is then not screened); AS_ENOMEM and store errors return. */
+static as_status cell_constants(as_screen *s, const char *name, const int *config,
+                                const char (*syms)[AS_SYMBOL_MAX], size_t k, double sa0,
+                                double sc0, double step, int want_e, cell_fit *out,
+                                const char **source)
 {
     as_lattice_options lo = as_lattice_options_default();
     lo.a_ang = s->opt.a_init;
@@ -258,29 +302,118 @@ static as_status reference_energy(as_screen *s, const int *config, const char (*
     size_t size[3] = {1, 1, 1};
     as_lattice *lat = NULL;
     as_structure *st_ = NULL;
+    char method[1024];
+    const size_t calls0 = s->res.cell_calls;
+    double ga = 0, gc = 0;
+    const char *given = given_lattice(s, name, &ga, &gc);
     as_status st;
+    memset(out, 0, sizeof *out);
+    out->e_atom = NAN;
     AS_TRY(as_lattice_create(AS_PROTO_PT2COM, size, &lo, &lat));
     AS_CHECK(as_lattice_to_structure(lat, config, syms, k, NULL, &st_));
-    as_cellopt_options co;
-    as_cellopt_options_default(&co);
-    co.tetragonal = 1;
-    co.scale_lo = s->opt.scale_lo;
-    co.scale_hi = s->opt.scale_hi;
-    as_cellopt_report rep;
-    AS_CHECK(as_oracle_optimize_cell(s->oracle, st_, &co, &rep));
-    as_relax_report rr;
-    AS_CHECK(as_oracle_relax(s->oracle, st_, &s->relax, &rr));
-    *e_atom = rr.e_final / (double)st_->n;
-    *a = s->opt.a_init * rep.scale_a;
-    *c = s->opt.a_init * rep.scale_c;
-    /* no minimum inside the bracket: the cell has no stable lattice constant in this oracle */
-    double tol = 1e-3 * (co.scale_hi - co.scale_lo);
-    *at_bracket = fabs(rep.scale_a - co.scale_lo) < tol || fabs(rep.scale_a - co.scale_hi) < tol ||
-                  fabs(rep.scale_c - co.scale_lo) < tol || fabs(rep.scale_c - co.scale_hi) < tol;
+    if (given)
+        snprintf(method, sizeof method, "%s cell given a=%.17g c=%.17g",
+                 as_oracle_describe(s->oracle), ga, gc);
+    else
+        snprintf(method, sizeof method, "%s cell fit tetragonal [%.17g, %.17g]",
+                 as_oracle_describe(s->oracle), s->opt.scale_lo, s->opt.scale_hi);
+    uint64_t key = as_label_key(st_, method);
+    as_label_result lr;
+    int found = 0;
+    AS_CHECK(as_label_store_get(s->store, key, &lr, NULL, 0, &found));
+    if (found && lr.status == AS_OK && (!want_e || isfinite(lr.energy))) {
+        out->a = lr.rmsd;
+        out->c = lr.rmsd_paper;
+        out->e_atom = lr.energy / (double)st_->n;
+        out->edge = lr.relaxed;
+        *source = "stored";
+        goto fail;
+    }
+    if (given) {
+        out->a = ga;
+        out->c = gc;
+        *source = "given";
+        if (want_e) { /* the energy at the given cell: one call */
+            for (int r = 0; r < 9; r++)
+                st_->cell[r] *= (r >= 6 ? gc : ga) / s->opt.a_init;
+            for (size_t i = 0; i < st_->n; i++)
+                for (int d = 0; d < 3; d++)
+                    st_->pos[3 * i + d] *= (d == 2 ? gc : ga) / s->opt.a_init;
+            double e;
+            s->res.cell_calls++;
+            as_status se = as_oracle_energy(s->oracle, st_, &e, NULL);
+            if (se == AS_ENOMEM || se == AS_EDB) {
+                st = se;
+                goto fail;
+            }
+            if (se != AS_OK) {
+                out->fail = se;
+                snprintf(out->why, sizeof out->why, "%s", as_errmsg());
+                goto fail;
+            }
+            out->e_atom = e / (double)st_->n;
+        }
+    } else {
+        as_cellopt_options co;
+        as_cellopt_options_default(&co);
+        co.tetragonal = 1;
+        co.scale_lo = s->opt.scale_lo;
+        co.scale_hi = s->opt.scale_hi;
+        co.start_a = sa0;
+        co.start_c = sc0;
+        co.step = step;
+        co.energy_at_result = want_e;
+        as_cellopt_report rep;
+        memset(&rep, 0, sizeof rep);
+        as_status se = as_oracle_optimize_cell(s->oracle, st_, &co, &rep);
+        s->res.cell_calls += rep.evaluations;
+        *source = "fit";
+        if (se == AS_ENOMEM || se == AS_EDB) {
+            st = se;
+            goto fail;
+        }
+        if (se != AS_OK) {
+            out->fail = se;
+            snprintf(out->why, sizeof out->why, "%s", as_errmsg());
+            goto fail;
+        }
+        out->a = s->opt.a_init * rep.scale_a;
+        out->c = s->opt.a_init * rep.scale_c;
+        out->e_atom = want_e ? rep.energy / (double)st_->n : NAN;
+        out->edge = rep.at_bracket;
+    }
+    /* kept as a row of label_result under the cell method: energy at the result (NULL when
+     * not asked for), rmsd = a, rmsd_paper = c, relaxed = the edge flag, steps = calls */
+    memset(&lr, 0, sizeof lr);
+    lr.status = AS_OK;
+    lr.energy = out->e_atom * (double)st_->n;
+    lr.rmsd = out->a;
+    lr.rmsd_paper = out->c;
+    lr.fmax = NAN;
+    lr.relaxed = out->edge;
+    lr.steps = s->res.cell_calls - calls0;
+    AS_CHECK(as_label_store_put(s->store, key, method, st_, &lr, NULL));
+    s->computed++; /* a stored row computed by this process */
 fail:
     as_structure_free(st_);
     as_lattice_free(lat);
     return st;
+}
+
+/* A cell that could not be computed: the system is not screened, with the reason. */
+static void cell_verdict(as_screen *s, const char *cell, const cell_fit *f)
+{
+    as_screen_result *r = &s->res;
+    r->stable = 0;
+    r->verdict = f->fail == AS_ENOCONV ? AS_VERDICT_NO_MINIMUM : AS_VERDICT_CELL_FAILED;
+    if (f->fail == AS_ENOCONV)
+        snprintf(r->note, sizeof r->note, "not ranked: the lattice constants of the %s cell "
+                 "were not found (%s)", cell, f->why);
+    else
+        snprintf(r->note, sizeof r->note, "not screened: the %s cell could not be computed "
+                 "(oracle error after its retries: %s)", cell, f->why);
+    as_log(AS_LOG_WARN, "%s: %s", r->name, r->note);
+    s->setup_done = 1;
 }
 
 /* ---- creation ---- */
@@ -366,6 +499,42 @@ as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracl
 const as_screen_result *as_screen_get_result(const as_screen *s) { return &s->res; }
 size_t as_screen_labels_computed(const as_screen *s) { return s->computed; }
 
+const char *as_screen_verdict_name(as_screen_verdict v)
+{
+    static const char *names[] = {"ok", "unstable", "no minimum", "cell failed",
+                                  "labels failed"};
+    return (unsigned)v < sizeof names / sizeof *names ? names[v] : "?";
+}
+
+as_status as_screen_set_lattice(as_screen *s, const char *cell, double a, double c)
+{
+    char ptco[16], ptm[16];
+    snprintf(ptco, sizeof ptco, "%s%s", s->sym[0], s->sym[1]);
+    snprintf(ptm, sizeof ptm, "%s%s", s->sym[0], s->K == 3 ? s->sym[2] : s->sym[1]);
+    if (!cell || (strcmp(cell, s->res.name) && strcmp(cell, ptco) && strcmp(cell, ptm)))
+        return AS_FAIL(AS_EINVAL, "screen: %s has no cell '%s' (its cells: %s%s%s%s%s)",
+                       s->res.name, cell ? cell : "(null)", s->res.name, s->K == 3 ? ", " : "",
+                       s->K == 3 ? ptco : "", s->K == 3 ? ", " : "", s->K == 3 ? ptm : "");
+    if (c <= 0)
+        c = a;
+    if (!(a > 0) || !(c > 0) || !isfinite(a) || !isfinite(c))
+        return AS_FAIL(AS_EINVAL, "screen: lattice constants of %s must be > 0 (got %g, %g)",
+                       cell, a, c);
+    if (s->setup_done)
+        return AS_FAIL(AS_EINVAL, "screen: lattice constants are given before setup");
+    size_t i = 0;
+    while (i < s->n_given && strcmp(s->given[i].cell, cell))
+        i++;
+    if (i == 3)
+        return AS_FAIL(AS_EINVAL, "screen: too many given cells");
+    snprintf(s->given[i].cell, sizeof s->given[i].cell, "%s", cell);
+    s->given[i].a = a;
+    s->given[i].c = c;
+    if (i == s->n_given)
+        s->n_given++;
+    return AS_OK;
+}
+
 /* ---- setup ---- */
 
 /* Split a batch of `count` labels: round(test_fraction * count) of them, chosen at random,
@@ -423,7 +592,9 @@ as_status as_screen_setup(as_screen *s)
     as_screen_result *r = &s->res;
     const char(*syms)[AS_SYMBOL_MAX] = (const char(*)[AS_SYMBOL_MAX])s->sym;
 
-    /* lattice constants of the ordered cell, then the lattice the screen works on */
+    /* lattice constants: for M the L1_0 PtCo reference first (the host's own cell, so with
+     * one oracle for all systems it comes from the store), the ordered cell from there, the
+     * L1_0 PtM reference from the ordered cell; then the lattice the screen works on */
     {
         as_lattice_options lo = as_lattice_options_default();
         size_t size[3] = {s->opt.size, s->opt.size, s->opt.size};
@@ -436,26 +607,100 @@ as_status as_screen_setup(as_screen *s)
             for (size_t i = 0; i < s->n; i++)
                 if (s->ordered[i] == 2)
                     s->ordered[i] = 1;
-        int edge;
-        AS_TRY(reference_energy(s, s->ordered, syms, s->K, &s->e_ref, &r->a_ang, &r->c_ang,
-                                &edge));
-        if (edge) {
+        char ptco[2][AS_SYMBOL_MAX], ptm[2][AS_SYMBOL_MAX], nm[2][16];
+        strcpy(ptco[0], s->sym[0]);
+        strcpy(ptco[1], s->sym[1]);
+        strcpy(ptm[0], s->sym[0]);
+        strcpy(ptm[1], s->sym[2]);
+        snprintf(nm[0], sizeof nm[0], "%s%s", s->sym[0], s->sym[1]);
+        snprintf(nm[1], sizeof nm[1], "%s%s", s->sym[0], s->sym[2]);
+        int l10[4];
+        for (int i = 0; i < 4; i++)
+            l10[i] = s->ordered[i] == 0 ? 0 : 1;
+        const char *src = "fit", *src_ord = "fit";
+        double a0 = s->opt.a_init;
+        cell_fit f_co, f_ord, f_m;
+        if (s->K == 3) {
+            AS_TRY(cell_constants(s, nm[0], l10, (const char(*)[AS_SYMBOL_MAX])ptco, 2, 1, 1,
+                                  0.02, 1, &f_co, &src));
+            if (f_co.fail) {
+                cell_verdict(s, nm[0], &f_co);
+                return AS_OK;
+            }
+            AS_TRY(cell_constants(s, r->name, s->ordered, syms, 3, f_co.a / a0, f_co.c / a0,
+                                  0.01, 0, &f_ord, &src_ord));
+        } else {
+            AS_TRY(cell_constants(s, r->name, s->ordered, syms, 2, 1, 1, 0.02, 1, &f_ord,
+                                  &src_ord));
+        }
+        snprintf(r->lattice_source, sizeof r->lattice_source, "%s", src_ord);
+        if (f_ord.fail) {
+            cell_verdict(s, r->name, &f_ord);
+            return AS_OK;
+        }
+        r->a_ang = f_ord.a;
+        r->c_ang = f_ord.c;
+        r->e_ordered_ev_atom = NAN;
+        if (f_ord.edge) {
             r->stable = 0;
-            snprintf(r->note, sizeof r->note, "the lattice-constant optimization of the ordered "
+            r->verdict = AS_VERDICT_UNSTABLE;
+            snprintf(r->note, sizeof r->note, "unstable: the lattice-constant fit of the ordered "
                      "%s cell found no minimum within [%.2f, %.2f] a0 (a = %.3f, c = %.3f A): "
                      "no stable cell with this oracle, so it is not ranked", r->name,
                      s->opt.scale_lo, s->opt.scale_hi, r->a_ang, r->c_ang);
             as_log(AS_LOG_WARN, "%s", r->note);
-            r->e_ordered_ev_atom = s->e_ref;
             s->setup_done = 1;
             return AS_OK;
         }
-        r->e_ordered_ev_atom = s->e_ref;
         as_lattice_free(s->lat);
         s->lat = NULL;
         lo.a_ang = r->a_ang;
         lo.c_ang = r->c_ang;
         AS_TRY(as_lattice_create(AS_PROTO_PT2COM, size, &lo, &s->lat));
+        /* the zero of energy: the ordered cell's own label (relaxed; its forces vanish) */
+        {
+            as_structure *in = NULL, *outs = NULL;
+            as_label_result lr;
+            size_t computed = 0;
+            AS_TRY(as_lattice_to_structure(s->lat, s->ordered, syms, s->K, NULL, &in));
+            st = as_oracle_label_stored(s->oracle, s->store, (const as_structure *const *)&in,
+                                        1, 1, &s->relax, &lr, &outs, &computed);
+            as_structure_free(in);
+            as_structure_free(outs);
+            AS_TRY(st);
+            s->computed += computed;
+            if (lr.status != AS_OK) {
+                f_ord.fail = lr.status;
+                snprintf(f_ord.why, sizeof f_ord.why, "%.383s", lr.error);
+                cell_verdict(s, r->name, &f_ord);
+                return AS_OK;
+            }
+            s->e_ref = lr.energy / (double)s->n;
+            r->e_ordered_ev_atom = s->e_ref;
+        }
+        if (s->K == 3) {
+            AS_TRY(cell_constants(s, nm[1], l10, (const char(*)[AS_SYMBOL_MAX])ptm, 2,
+                                  f_ord.a / a0, f_ord.c / a0, 0.01, 1, &f_m, &src));
+            if (f_m.fail) {
+                cell_verdict(s, nm[1], &f_m);
+                return AS_OK;
+            }
+            r->a_ptco_ang = f_co.a;
+            r->a_ptm_ang = f_m.a;
+            /* segregation: E(Pt2CoM) - 1/2 [E(PtCo) + E(PtM)], L1_0 with their own constants */
+            r->e_seg_ev_atom = s->e_ref - 0.5 * (f_co.e_atom + f_m.e_atom);
+            if (f_co.edge || f_m.edge) {
+                r->e_seg_ev_atom = NAN;
+                size_t len = strlen(r->note);
+                snprintf(r->note + len, sizeof r->note - len, "%sE_seg undefined: the L1_0 %s "
+                         "reference has no lattice-constant minimum within [%.2f, %.2f] a0",
+                         len ? "; " : "", f_co.edge ? nm[0] : nm[1], s->opt.scale_lo,
+                         s->opt.scale_hi);
+            }
+        } else {
+            r->a_ptco_ang = r->a_ang;
+            r->e_seg_ev_atom = 0.0;
+        }
     }
     for (size_t i = 0; i < s->n; i++)
         s->counts[s->ordered[i]]++;
@@ -465,38 +710,6 @@ as_status as_screen_setup(as_screen *s)
     s->com.x = 2u;
     s->com.y = 4u;
     AS_TRY(as_mc_create(s->lat, s->K, s->ptx, 0, s->ordered, &s->mc));
-
-    /* segregation: E(Pt2CoM) - 1/2 [E(PtCo) + E(PtM)], both L1_0 with their own constants */
-    if (s->K == 3) {
-        AS_CHECK(AS_ALLOC(cfg, s->n, "screen: reference"));
-        char ptco[2][AS_SYMBOL_MAX], ptm[2][AS_SYMBOL_MAX];
-        strcpy(ptco[0], s->sym[0]);
-        strcpy(ptco[1], s->sym[1]);
-        strcpy(ptm[0], s->sym[0]);
-        strcpy(ptm[1], s->sym[2]);
-        for (size_t i = 0; i < s->n; i++)
-            cfg[i] = s->ordered[i] == 0 ? 0 : 1;
-        double e_ptco, e_ptm, c;
-        int edge1, edge2;
-        AS_CHECK(reference_energy(s, cfg, (const char(*)[AS_SYMBOL_MAX])ptco, 2, &e_ptco,
-                                  &r->a_ptco_ang, &c, &edge1));
-        AS_CHECK(reference_energy(s, cfg, (const char(*)[AS_SYMBOL_MAX])ptm, 2, &e_ptm,
-                                  &r->a_ptm_ang, &c, &edge2));
-        r->e_seg_ev_atom = s->e_ref - 0.5 * (e_ptco + e_ptm);
-        if (edge1 || edge2) {
-            r->e_seg_ev_atom = NAN;
-            size_t len = strlen(r->note);
-            snprintf(r->note + len, sizeof r->note - len, "%sE_seg undefined: the L1_0 %s%s "
-                     "reference has no lattice-constant minimum within [%.2f, %.2f] a0",
-                     len ? "; " : "", s->sym[0], edge1 ? s->sym[1] : s->sym[2],
-                     s->opt.scale_lo, s->opt.scale_hi);
-        }
-        as_free(cfg);
-        cfg = NULL;
-    } else {
-        r->a_ptco_ang = r->a_ang;
-        r->e_seg_ev_atom = 0.0;
-    }
 
     /* the paper's 22 starting structures */
     static const double levels[7] = {-2.0 / 6, -1.0 / 6, 0.0, 1.0 / 6, 2.0 / 6, 3.0 / 6, 4.0 / 6};
@@ -528,20 +741,33 @@ as_status as_screen_setup(as_screen *s)
         r->rmsd_paper_mean /= (double)s->n_rmsd;
     }
     r->n_start = n_start;
-    r->n_unstable = n_bad;
+    /* failed labels are failures, not instability; instability needs relaxed structures that
+     * lost the lattice, counted over the structures that were labelled */
+    r->n_unstable = r->n_rmsd_lost + r->n_topology_lost;
+    (void)n_bad;
+    size_t n_ok = n_start - r->n_start_failed;
     if (r->stable && s->n_rmsd && r->rmsd_mean > 0.5 * s->opt.rmsd_max) {
         size_t len = strlen(r->note);
         snprintf(r->note + len, sizeof r->note - len, "%slarge relaxations: mean RMSD %.3f A of "
                  "the starting structures (over half the %.2f A limit)", len ? "; " : "",
                  r->rmsd_mean, s->opt.rmsd_max);
     }
-    if (r->stable && (double)n_bad > s->opt.unstable_share * (double)n_start) {
+    if (r->stable && (double)r->n_start_failed > s->opt.unstable_share * (double)n_start) {
         r->stable = 0;
+        r->verdict = AS_VERDICT_LABELS_FAILED;
+        snprintf(r->note, sizeof r->note, "not ranked: %zu of %zu labels failed (oracle errors: "
+                 "%s)", r->n_start_failed, n_start, r->first_error);
+        as_log(AS_LOG_WARN, "%s: %s", r->name, r->note);
+    } else if (r->stable && n_ok > 0 &&
+               (double)r->n_unstable > s->opt.unstable_share * (double)n_ok) {
+        r->stable = 0;
+        r->verdict = AS_VERDICT_UNSTABLE;
         snprintf(r->note, sizeof r->note,
-                 "%zu of %zu starting structures lost the fcc lattice on relaxation (RMSD above "
-                 "%.2f A, atoms off their sites, or a failed label; largest RMSD %.3f A): the "
-                 "%s cell is not mechanically stable with this oracle, so it is not ranked",
-                 n_bad, n_start, s->opt.rmsd_max, r->rmsd_max_seen, r->name);
+                 "unstable: %zu of %zu relaxed starting structures lost the fcc lattice (RMSD "
+                 "above %.2f A: %zu, atoms off their sites: %zu; largest RMSD %.3f A): the %s "
+                 "cell is not mechanically stable with this oracle, so it is not ranked",
+                 r->n_unstable, n_ok, s->opt.rmsd_max, r->n_rmsd_lost, r->n_topology_lost,
+                 r->rmsd_max_seen, r->name);
         as_log(AS_LOG_WARN, "%s", r->note);
     }
     if (!r->stable) {

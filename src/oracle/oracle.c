@@ -60,6 +60,11 @@ void as_cellopt_options_default(as_cellopt_options *opt)
     opt->scale_hi = 1.1;
     opt->tol = 1e-8;
     opt->max_rounds = 30;
+    opt->method = AS_CELLOPT_FIT;
+    opt->start_a = opt->start_c = 1.0;
+    opt->step = 0.02;
+    opt->max_evals = 25;
+    opt->energy_at_result = 1;
 }
 
 void as_oracle_free(as_oracle *o)
@@ -572,7 +577,8 @@ typedef struct {
     size_t evals;
 } cellfun;
 
-static as_status cell_energy(cellfun *c, double sa, double sc, double *e)
+/* Scale the cell rows by (sa, sa, sc), positions following at fixed fractional coordinates. */
+static as_status cell_energy_set(cellfun *c, double sa, double sc)
 {
     as_structure *s = c->s;
     for (int k = 0; k < 3; k++) {
@@ -585,8 +591,14 @@ static as_status cell_energy(cellfun *c, double sa, double sc, double *e)
             const double *u = c->frac0 + 3 * i;
             s->pos[3 * i + k] = u[0] * s->cell[k] + u[1] * s->cell[3 + k] + u[2] * s->cell[6 + k];
         }
+    return AS_OK;
+}
+
+static as_status cell_energy(cellfun *c, double sa, double sc, double *e)
+{
+    AS_TRY(cell_energy_set(c, sa, sc));
     c->evals++;
-    return as_oracle_energy(c->o, s, e, NULL);
+    return as_oracle_energy(c->o, c->s, e, NULL);
 }
 
 /* golden-section search of the scale of `which` (0: a (and c if tied), 2: c) */
@@ -635,6 +647,180 @@ static as_status golden(cellfun *c, const as_cellopt_options *opt, int tied, int
     return AS_OK;
 }
 
+/* ---- lattice constants by a polynomial fit of E (method AS_CELLOPT_FIT) ----
+ * The coordinates are u = 1/s^2 for each scale factor s (the Eulerian strain of Birch's
+ * equation of state, in which E is close to quadratic far from the minimum). A stencil of six
+ * energies (centre, +-h along each coordinate, and (+h, +h) for the cross term; three when tied)
+ * gives the quadratic model and its Newton step. Stage A (h = 2 step): while the model has no
+ * minimum or its minimum lies farther than 3 h, move by 3 h, double h (at most 0.08) and repeat.
+ * Stage B (h / 10 around the model's minimum): repeat while the Newton step exceeds the stencil
+ * step (at most three times). Then one energy at the result. Every stencil is one batch (cmd:
+ * its programs run at once with options.jobs). */
+typedef struct {
+    cellfun *c;
+    const as_cellopt_options *opt;
+    size_t evals;
+} cellfit;
+
+static double u_to_s(double u) { return 1.0 / sqrt(u); }
+
+/* Energies at n points (u coordinates ua[i], uc[i]) as one batch; a failed point (after the
+ * oracle's retries) fails the call with the oracle's message. */
+static as_status fit_eval(cellfit *f, size_t n, const double *ua, const double *uc, double *e)
+{
+    if (f->evals + n > f->opt->max_evals)
+        return AS_FAIL(AS_ENOCONV, "cell optimization: no minimum of E(a%s) found within %zu "
+                       "oracle calls", f->opt->tetragonal ? ", c" : "", f->opt->max_evals);
+    cellfun *c = f->c;
+    as_status st = AS_OK;
+    as_structure *pts[6] = {0};
+    as_label_result res[6];
+    for (size_t i = 0; i < n; i++) {
+        AS_CHECK(cell_energy_set(c, u_to_s(ua[i]), u_to_s(uc[i])));
+        AS_CHECK(as_structure_copy(c->s, &pts[i]));
+    }
+    f->evals += n;
+    c->evals += n;
+    AS_CHECK(as_oracle_label_batch(c->o, (const as_structure *const *)pts, n, 0, NULL, res,
+                                   NULL));
+    for (size_t i = 0; i < n; i++) {
+        if (res[i].status != AS_OK) {
+            st = AS_FAIL(res[i].status, "cell optimization: the energy at a x %.6g, c x %.6g "
+                         "failed: %s", u_to_s(ua[i]), u_to_s(uc[i]), res[i].error);
+            goto fail;
+        }
+        e[i] = res[i].energy;
+    }
+fail:
+    for (size_t i = 0; i < n; i++)
+        as_structure_free(pts[i]);
+    return st;
+}
+
+static double clampd(double x, double lo, double hi) { return x < lo ? lo : x > hi ? hi : x; }
+
+/* The quadratic model at p (dim 1 or 2) from a stencil of step h: gradient g, Hessian H
+ * (H[0] = d2/du2, H[1] cross, H[2] = d2/dv2). */
+static as_status fit_stage(cellfit *f, int dim, const double *p, double h, double *g, double *H)
+{
+    double ua[6], uc[6], e[6];
+    size_t n = 0;
+#define PT(da, dc) (ua[n] = p[0] + (da), uc[n] = dim == 2 ? p[1] + (dc) : p[0] + (da), n++)
+    PT(0, 0);
+    PT(-h, 0);
+    PT(h, 0);
+    if (dim == 2) {
+        PT(0, -h);
+        PT(0, h);
+        PT(h, h);
+    }
+#undef PT
+    AS_TRY(fit_eval(f, n, ua, uc, e));
+    g[0] = (e[2] - e[1]) / (2 * h);
+    H[0] = (e[2] - 2 * e[0] + e[1]) / (h * h);
+    if (dim == 2) {
+        g[1] = (e[4] - e[3]) / (2 * h);
+        H[2] = (e[4] - 2 * e[0] + e[3]) / (h * h);
+        H[1] = (e[5] - e[0] - (g[0] + g[1]) * h - 0.5 * (H[0] + H[2]) * h * h) / (h * h);
+    }
+    return AS_OK;
+}
+
+/* The Newton step -H^-1 g; 0 when H is not positive definite (no minimum in the model). */
+static int newton_step(int dim, const double *g, const double *H, double *d)
+{
+    if (dim == 1) {
+        if (!(H[0] > 0))
+            return 0;
+        d[0] = -g[0] / H[0];
+        return 1;
+    }
+    double det = H[0] * H[2] - H[1] * H[1];
+    if (!(H[0] > 0) || !(det > 0))
+        return 0;
+    d[0] = -(H[2] * g[0] - H[1] * g[1]) / det;
+    d[1] = -(-H[1] * g[0] + H[0] * g[1]) / det;
+    return 1;
+}
+
+static as_status fit_cell(cellfun *c, const as_cellopt_options *opt, double *sa, double *sc,
+                          double *e, int *at_bracket)
+{
+    cellfit f = {c, opt, 0};
+    const int dim = opt->tetragonal ? 2 : 1;
+    /* the bracket in u: s in [lo, hi] is u in [1/hi^2, 1/lo^2] */
+    const double lo = 1.0 / (opt->scale_hi * opt->scale_hi);
+    const double hi = 1.0 / (opt->scale_lo * opt->scale_lo);
+    double h = 2 * opt->step, p[2], g[2], H[3], d[2];
+    p[0] = 1.0 / (opt->start_a * opt->start_a);
+    p[1] = dim == 2 ? 1.0 / (opt->start_c * opt->start_c) : p[0];
+    *at_bracket = 0;
+    for (;;) { /* stage A */
+        for (int k = 0; k < dim; k++)
+            p[k] = clampd(p[k], lo + h, hi - h);
+        AS_TRY(fit_stage(&f, dim, p, h, g, H));
+        int ok = newton_step(dim, g, H, d);
+        if (!ok) { /* no minimum in the model: downhill */
+            double gn = dim == 2 ? hypot(g[0], g[1]) : fabs(g[0]);
+            if (!(gn > 0))
+                return AS_FAIL(AS_ENOCONV, "cell optimization: the energy does not change "
+                               "with the cell");
+            for (int k = 0; k < dim; k++)
+                d[k] = -3 * h * g[k] / gn;
+        }
+        double len = 0;
+        for (int k = 0; k < dim; k++)
+            len = AS_MAX(len, fabs(d[k]));
+        if (len > 3 * h)
+            for (int k = 0; k < dim; k++)
+                d[k] *= 3 * h / len;
+        /* a step blocked by the bracket edge: no minimum inside */
+        int moved = 0, edge = 0;
+        for (int k = 0; k < dim; k++) {
+            double q = clampd(p[k] + d[k], lo + h, hi - h);
+            if (fabs(q - p[k]) < 1e-12 && fabs(d[k]) > 1e-12)
+                edge = 1;
+            moved |= fabs(q - (p[k] + d[k])) > 1e-12;
+            p[k] = q;
+        }
+        if (edge) {
+            *at_bracket = 1;
+            break;
+        }
+        if (ok && len <= 3 * h && !moved)
+            break;
+        if (h < 0.08)
+            h *= 2;
+    }
+    if (!*at_bracket) {
+        const double hb = h / 10;
+        for (int it = 0; it < 3; it++) { /* stage B */
+            AS_TRY(fit_stage(&f, dim, p, hb, g, H));
+            if (!newton_step(dim, g, H, d))
+                return AS_FAIL(AS_ENOCONV, "cell optimization: no minimum near a x %.6g",
+                               u_to_s(p[0]));
+            double len = 0;
+            for (int k = 0; k < dim; k++) {
+                len = AS_MAX(len, fabs(d[k]));
+                p[k] = clampd(p[k] + d[k], lo, hi);
+            }
+            if (len <= hb)
+                break;
+        }
+        for (int k = 0; k < dim; k++)
+            if (p[k] - lo < 1e-3 * (hi - lo) || hi - p[k] < 1e-3 * (hi - lo))
+                *at_bracket = 1;
+    }
+    double ta = p[0], tc = dim == 2 ? p[1] : p[0];
+    if (opt->energy_at_result)
+        AS_TRY(fit_eval(&f, 1, &ta, &tc, e));
+    else
+        *e = NAN;
+    *sa = u_to_s(ta);
+    *sc = u_to_s(tc);
+    return AS_OK;
+}
+
 as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellopt_options *opt,
                                   as_cellopt_report *rep)
 {
@@ -647,6 +833,12 @@ as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellop
     if (!(opt->scale_lo > 0) || !(opt->scale_hi > opt->scale_lo) || !(opt->tol > 0))
         return AS_FAIL(AS_EINVAL, "cell optimization: need 0 < scale_lo < scale_hi and tol > 0 "
                                   "(got %g, %g, %g)", opt->scale_lo, opt->scale_hi, opt->tol);
+    if (opt->method == AS_CELLOPT_FIT &&
+        (!(opt->step > 0) || !(opt->scale_lo + 2 * opt->step < opt->scale_hi) ||
+         !(opt->start_a > 0) || !(opt->start_c > 0)))
+        return AS_FAIL(AS_EINVAL, "cell optimization: the fit step %g must be > 0 and fit "
+                       "twice in [%g, %g], and the start factors (%g, %g) > 0", opt->step,
+                       opt->scale_lo, opt->scale_hi, opt->start_a, opt->start_c);
     double cell0[9], inv[9], *frac = NULL;
     memcpy(cell0, s->cell, sizeof cell0);
     AS_TRY(as_cell_inverse(cell0, inv, NULL));
@@ -658,20 +850,30 @@ as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellop
         }
     cellfun c = {o, s, cell0, frac, 0};
     double sa = 1.0, sc = 1.0, e = NAN;
-    if (!opt->tetragonal) {
-        AS_CHECK(golden(&c, opt, 1, 0, &sa, &sc, &e));
+    int at_bracket = 0;
+    if (opt->method == AS_CELLOPT_FIT) {
+        AS_CHECK(fit_cell(&c, opt, &sa, &sc, &e, &at_bracket));
+        /* the structure at the result (its energy was the last evaluation) */
+        AS_CHECK(cell_energy_set(&c, sa, sc));
     } else {
-        for (size_t round = 0; round < opt->max_rounds; round++) {
-            double pa = sa, pc = sc;
-            AS_CHECK(golden(&c, opt, 0, 0, &sa, &sc, &e));
-            AS_CHECK(golden(&c, opt, 0, 2, &sa, &sc, &e));
-            if (fabs(sa - pa) < 4 * opt->tol && fabs(sc - pc) < 4 * opt->tol)
-                break;
+        if (!opt->tetragonal) {
+            AS_CHECK(golden(&c, opt, 1, 0, &sa, &sc, &e));
+        } else {
+            for (size_t round = 0; round < opt->max_rounds; round++) {
+                double pa = sa, pc = sc;
+                AS_CHECK(golden(&c, opt, 0, 0, &sa, &sc, &e));
+                AS_CHECK(golden(&c, opt, 0, 2, &sa, &sc, &e));
+                if (fabs(sa - pa) < 4 * opt->tol && fabs(sc - pc) < 4 * opt->tol)
+                    break;
+            }
         }
+        AS_CHECK(cell_energy(&c, sa, sc, &e));
+        double tol = 1e-3 * (opt->scale_hi - opt->scale_lo);
+        at_bracket = sa - opt->scale_lo < tol || opt->scale_hi - sa < tol ||
+                     sc - opt->scale_lo < tol || opt->scale_hi - sc < tol;
     }
-    AS_CHECK(cell_energy(&c, sa, sc, &e));
     s->energy = e;
-    s->has_energy = 1;
+    s->has_energy = isfinite(e);
     if (rep) {
         rep->scale_a = sa;
         rep->scale_c = sc;
@@ -679,6 +881,7 @@ as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellop
         rep->c_ang = sqrt(s->cell[6] * s->cell[6] + s->cell[7] * s->cell[7] + s->cell[8] * s->cell[8]);
         rep->energy = e;
         rep->evaluations = c.evals;
+        rep->at_bracket = at_bracket;
     }
 fail:
     as_free(frac);

@@ -160,11 +160,26 @@ AS_API size_t as_screen_labels_computed(const as_screen *s);
 
 /* ---- the campaign: the host pair and every candidate in one store ---- */
 
+/* Lattice constants given for one cell (as_screen_set_lattice): the ordered cell of a system
+ * ("PtCo", "Pt2CoCu") or an L1_0 reference ("PtCu"); c <= 0 means c = a. */
+typedef struct {
+    char cell[16];
+    double a, c;
+} as_campaign_lattice;
+
 typedef struct {
     as_screen_options screen;  /* the settings of every system (host pair, seed, sizes ...) */
-    const char *oracle;        /* oracle spec (oracle.h); default "eam": each system gets the Zhou
-                                  2004 tables of its own elements ("eam:Pt,Co,M"), and a
-                                  candidate outside the table is skipped */
+    const char *oracle;        /* oracle spec (oracle.h) or a comma-separated list of specs
+                                  ("meam,eam"): each system gets the first oracle of the list
+                                  that covers its elements (a later one is a fallback, flagged);
+                                  a new item starts at a backend name (eam, eam-analytic, meam,
+                                  lammps:, cmd:, ase:), so "eam:Pt,Co,Cu" stays one spec.
+                                  Default "eam": each system gets the Zhou 2004 tables of its
+                                  own elements ("eam:Pt,Co,M"); a candidate no oracle of the
+                                  list covers is skipped with the reason */
+    const as_campaign_lattice *lattice; /* (n_lattice) constants given instead of fitted; a
+                                  cell of the host pair applies to every system that has it */
+    size_t n_lattice;
     as_oracle_options oracle_options; /* as_oracle_options_default */
     const char *db;            /* the store's SQLite file (required) */
     const char *const *candidates; /* (n_candidates) third elements M, e.g. "Cu" */
@@ -264,8 +279,44 @@ AS_API const char *as_campaign_oracle_name(const as_campaign *c);
 AS_API size_t as_campaign_labels_computed(const as_campaign *c);
 /* The store the campaign writes to (borrowed; valid until as_campaign_close). */
 AS_API as_store *as_campaign_store(as_campaign *c);
-/* What the default oracle can and cannot tell (a static string). */
+/* What the default oracle can and cannot tell (a static string: the EAM note). */
 AS_API const char *as_campaign_physics_note(void);
+/* The notes of the oracles this campaign uses ("" when none of them has one: the EAM note only
+ * when a system is labelled by EAM). Borrowed; valid until as_campaign_close. */
+AS_API const char *as_campaign_notes(const as_campaign *c);
+
+/* The paper's pool of third elements (seed 004): Na Mg Sc Ti Mn Fe Ni Cu Ga Ge In Sn Sb Te Pb
+ * Bi. *n receives 16. Static. */
+AS_API const char *const *as_campaign_paper_candidates(size_t *n);
+
+/* What an oracle is good for, one line (static): eam (Zhou 2004): the sign of the PtCo ordering,
+ * not the trend across M; meam: alloy-fitted 2NN-MEAM; ase:gpaw: DFT-PBE; cmd:, lammps:,
+ * ase:FILE.py and setfl files: the user's own model, unknown. */
+AS_API const char *as_oracle_good_for(const char *spec);
+
+/* Every requested system (host pair first, then the candidates in the given order), screened
+ * or skipped. */
+typedef struct {
+    const char *name;               /* "Pt2CoCu" */
+    const char *m;                  /* "Cu" ("" for the host pair) */
+    const char *status;             /* "reference", "ranked", "flagged" (ranked, with a note or
+                                       on a fallback oracle), "not ranked", "skipped" */
+    const char *reason;             /* why not ranked / skipped, or the flag ("" when none) */
+    const char *oracle;             /* the spec of the oracle that labels it ("" if skipped) */
+    const char *good_for;           /* as_oracle_good_for of that oracle ("" if skipped) */
+    int fallback;                   /* 1: not the first oracle of the list */
+    const as_screen_result *result; /* NULL when skipped */
+} as_campaign_system_info;
+
+/* Number of requested systems (1 + candidates). */
+AS_API size_t as_campaign_n_requested(const as_campaign *c);
+/* System i of the requested ones (0: the host pair); the strings are borrowed until the next
+ * step or close. AS_EINVAL when i is out of range. */
+AS_API as_status as_campaign_system_info_get(as_campaign *c, size_t i,
+                                             as_campaign_system_info *out);
+/* 1 when every finished system that could be ranked has finite results (ordering energy and
+ * its error); a run that breaks this ranks nothing non-finite and must not report success. */
+AS_API int as_campaign_results_finite(const as_campaign *c);
 
 #ifdef __cplusplus
 }

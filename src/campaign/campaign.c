@@ -2,6 +2,7 @@
  * one store, with the campaign key and resume rules, the oracle of each system, skipping,
  * ranking by ordering energy and the JSON results. See include/alloyscout/campaign.h and
  * docs/campaign.md. The per-system work is as_screen_* (screen.c). */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,21 +22,40 @@ static const char *physics_note =
     "potential through the cmd: or lammps: oracle.";
 
 #define EAM_NAME "eam (Zhou 2004, tabulated for each system's elements)"
+#define MAX_ORACLES 8
+
+static const char *const paper_pool[16] = {"Na", "Mg", "Sc", "Ti", "Mn", "Fe", "Ni", "Cu",
+                                           "Ga", "Ge", "In", "Sn", "Sb", "Te", "Pb", "Bi"};
+
+const char *const *as_campaign_paper_candidates(size_t *n)
+{
+    *n = sizeof paper_pool / sizeof *paper_pool;
+    return paper_pool;
+}
 
 /* One system of the campaign: screened (screen != NULL) or skipped with a reason. */
 typedef struct {
     char name[16];
+    char m[AS_SYMBOL_MAX];
     as_screen *screen;
     as_oracle *oracle; /* owned: the per-system Zhou tables of plain "eam"; else NULL */
+    size_t ox;         /* index of its oracle in the list */
     char *why;         /* skipped: the reason */
+    char not_ranked[640]; /* finished but not ranked (or flagged): the reason */
     int finished;
 } campaign_system;
 
 struct as_campaign {
     as_screen_options so;
     char *db;
-    int plain_eam;
-    as_oracle *oracle;
+    int plain_eam;     /* the list's first spec is plain "eam" (as_campaign_oracle_name) */
+    as_oracle *oracle; /* the first of the list */
+    size_t n_oracles;
+    char *spec[MAX_ORACLES];
+    as_oracle *oracles[MAX_ORACLES];
+    int plain[MAX_ORACLES];
+    char *name;        /* as_campaign_oracle_name */
+    char *notes;       /* as_campaign_notes */
     as_store *store;
     char *key;
     campaign_system *sys; /* (1 + n_candidates): host pair first */
@@ -82,6 +102,25 @@ as_status as_campaign_options_check(const as_campaign_options *o)
             if (!strcmp(o->candidates[j], m))
                 return AS_FAIL(AS_EINVAL, "campaign: candidate %s is given twice", m);
     }
+    for (size_t q = 0; q < o->n_lattice; q++) {
+        const as_campaign_lattice *L = &o->lattice[q];
+        char nm[32];
+        int ok = 0;
+        snprintf(nm, sizeof nm, "%s%s", o->screen.host[0], o->screen.host[1]);
+        ok = !strcmp(L->cell, nm);
+        for (size_t i = 0; !ok && i < o->n_candidates; i++) {
+            snprintf(nm, sizeof nm, "%s2%s%s", o->screen.host[0], o->screen.host[1],
+                     o->candidates[i]);
+            ok = !strcmp(L->cell, nm);
+            snprintf(nm, sizeof nm, "%s%s", o->screen.host[0], o->candidates[i]);
+            ok = ok || !strcmp(L->cell, nm);
+        }
+        if (!ok)
+            return AS_FAIL(AS_EINVAL, "campaign: --lattice %s: no such cell in this campaign "
+                           "(the host pair, a Pt2CoM system or an L1_0 PtM reference)", L->cell);
+        if (!(L->a > 0) || L->c < 0 || !isfinite(L->a) || !isfinite(L->c))
+            return AS_FAIL(AS_EINVAL, "campaign: --lattice %s: constants must be > 0", L->cell);
+    }
     return as_screen_options_check(&o->screen);
 }
 
@@ -99,21 +138,47 @@ void as_campaign_close(as_campaign *c)
     as_free(c->v_ranked);
     as_free(c->v_unranked);
     as_store_close(c->store);
-    as_oracle_free(c->oracle);
+    for (size_t k = 0; k < c->n_oracles; k++) {
+        as_oracle_free(c->oracles[k]);
+        as_free(c->spec[k]);
+    }
+    as_free(c->name);
+    as_free(c->notes);
     as_free(c->key);
     as_free(c->db);
     as_free(c);
 }
 
 /* The text that identifies a campaign: a resumed run must match it. */
-static as_status campaign_key(const as_campaign_options *o, const as_oracle *oracle, char **out)
+static as_status campaign_key(const as_campaign_options *o, const as_campaign *c, char **out)
 {
     const as_screen_options *s = &o->screen;
     size_t len = 1;
     for (size_t i = 0; i < o->n_candidates; i++)
         len += strlen(o->candidates[i]) + 1;
+    /* the oracles (one: its description, as before lists existed) and the given lattices */
+    size_t olen = 1;
+    for (size_t k = 0; k < c->n_oracles; k++)
+        olen += strlen(as_oracle_describe(c->oracles[k])) + 3;
+    olen += o->n_lattice * 80;
+    char *odesc = NULL;
+    AS_TRY(AS_ALLOC(odesc, olen, "campaign: key"));
+    for (size_t k = 0; k < c->n_oracles; k++) {
+        if (k)
+            strcat(odesc, " | ");
+        strcat(odesc, as_oracle_describe(c->oracles[k]));
+    }
+    for (size_t i = 0; i < o->n_lattice; i++) {
+        size_t L = strlen(odesc);
+        snprintf(odesc + L, olen - L, "%slattice %s=%.17g,%.17g", i ? " " : " ", o->lattice[i].cell,
+                 o->lattice[i].a, o->lattice[i].c > 0 ? o->lattice[i].c : o->lattice[i].a);
+    }
     char *cand = NULL;
-    AS_TRY(AS_ALLOC(cand, len, "campaign: key"));
+    as_status st0 = AS_ALLOC(cand, len, "campaign: key");
+    if (st0 != AS_OK) {
+        as_free(odesc);
+        return st0;
+    }
     for (size_t i = 0; i < o->n_candidates; i++) {
         if (i)
             strcat(cand, ",");
@@ -124,7 +189,7 @@ static as_status campaign_key(const as_campaign_options *o, const as_oracle *ora
                       "validate=%zu random=%d pca=%.17g restarts=%zu noise=%d fmax=%.17g "
                       "rmsd_max=%.17g";
 #define KEY_ARGS                                                                                  \
-    s->host[0], s->host[1], cand, as_oracle_describe(oracle), (unsigned long long)s->seed,       \
+    s->host[0], s->host[1], cand, odesc, (unsigned long long)s->seed,                            \
         s->size, s->rounds, s->chains, s->chain_steps, s->per_round, s->test_fraction,            \
         s->n_ordered, s->n_random, s->n_across, s->validate, s->random_baseline, s->pca_fraction, \
         s->gp_restarts, s->gp_noise, s->fmax, s->rmsd_max
@@ -135,6 +200,7 @@ static as_status campaign_key(const as_campaign_options *o, const as_oracle *ora
         snprintf(*out, (size_t)n + 1, fmt, KEY_ARGS);
 #undef KEY_ARGS
     as_free(cand);
+    as_free(odesc);
     return st;
 }
 
@@ -171,7 +237,7 @@ static void sys_name(const as_screen_options *so, const char *m, char *buf, size
 static as_status skip(campaign_system *y, const char *m, const char *fmt, ...) AS_PRINTF(3, 4);
 static as_status skip(campaign_system *y, const char *m, const char *fmt, ...)
 {
-    char why[512];
+    char why[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
@@ -181,18 +247,51 @@ static as_status skip(campaign_system *y, const char *m, const char *fmt, ...)
     return y->why ? AS_OK : AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
 }
 
-/* Prepare system i (0: the host pair): its oracle and screen, or a skip with the reason. With
- * the plain "eam" oracle each system gets the Zhou tables of its own elements ("eam:Pt,Co,M"),
- * the setfl file LAMMPS's generator would write for it. */
+/* Does oracle k cover these elements? On 0, why gets the reason. */
+static int covers(const as_campaign *c, size_t k, const char *const *el, size_t n, char *why,
+                  size_t cap)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!as_oracle_supports(c->oracles[k], el[i])) {
+            if (c->plain[k])
+                snprintf(why, cap, "the eam oracle covers only %s (Zhou 2004)",
+                         as_oracle_elements(c->oracles[k]));
+            else
+                snprintf(why, cap, "the oracle %s cannot treat %s; it supports: %s",
+                         c->spec[k], el[i], as_oracle_elements(c->oracles[k]));
+            return 0;
+        }
+    return 1;
+}
+
+/* Prepare system i (0: the host pair): its oracle (the first of the list that covers its
+ * elements) and screen, or a skip with the reason. With the plain "eam" oracle each system gets
+ * the Zhou tables of its own elements ("eam:Pt,Co,M"), the setfl file LAMMPS's generator would
+ * write for it. */
 static as_status prepare(as_campaign *c, const as_campaign_options *o, size_t i)
 {
     campaign_system *y = &c->sys[i];
     const char *m = i == 0 ? NULL : o->candidates[i - 1];
-    as_oracle *use = c->oracle;
     sys_name(&c->so, m, y->name, sizeof y->name);
-    if (c->plain_eam) {
-        if (m && !as_oracle_supports(c->oracle, m))
-            return skip(y, m, "the eam oracle covers only %s", as_oracle_elements(c->oracle));
+    snprintf(y->m, sizeof y->m, "%s", m ? m : "");
+    const char *el[3] = {c->so.host[0], c->so.host[1], m};
+    size_t nel = m ? 3 : 2, k;
+    char why[MAX_ORACLES][400];
+    for (k = 0; k < c->n_oracles; k++)
+        if (covers(c, k, el, nel, why[k], sizeof why[k]))
+            break;
+    if (k == c->n_oracles) {
+        char all[1600] = "";
+        for (size_t q = 0; q < c->n_oracles; q++) {
+            size_t L = strlen(all);
+            snprintf(all + L, sizeof all - L, "%s%.399s", q ? "; " : "", why[q]);
+        }
+        return skip(y, m ? m : y->name, "not covered by %s: %s; try --oracle ase:gpaw (DFT-PBE, "
+                    "every element with a PAW setup)", o->oracle, all);
+    }
+    y->ox = k;
+    as_oracle *use = c->oracles[k];
+    if (c->plain[k]) {
         char spec[64];
         snprintf(spec, sizeof spec, "eam:%s,%s%s%s", c->so.host[0], c->so.host[1], m ? "," : "",
                  m ? m : "");
@@ -205,9 +304,91 @@ static as_status prepare(as_campaign *c, const as_campaign_options *o, size_t i)
         y->oracle = NULL;
         return skip(y, m, "%s", as_errmsg());
     }
-    if (st == AS_OK)
-        c->n_screened++;
-    return st;
+    if (st != AS_OK)
+        return st;
+    /* given lattice constants: those naming one of this system's cells */
+    char ptco[16], ptm[16];
+    snprintf(ptco, sizeof ptco, "%s%s", c->so.host[0], c->so.host[1]);
+    snprintf(ptm, sizeof ptm, "%s%s", c->so.host[0], m ? m : c->so.host[1]);
+    for (size_t q = 0; q < o->n_lattice; q++) {
+        const as_campaign_lattice *L = &o->lattice[q];
+        if (!strcmp(L->cell, y->name) || !strcmp(L->cell, ptco) || (m && !strcmp(L->cell, ptm)))
+            AS_TRY(as_screen_set_lattice(y->screen, L->cell, L->a, L->c));
+    }
+    c->n_screened++;
+    return AS_OK;
+}
+
+/* Does t start a new oracle spec of a list? */
+static int starts_spec(const char *t)
+{
+    static const char *const heads[] = {"eam-analytic", "eam", "meam"};
+    for (size_t i = 0; i < 3; i++) {
+        size_t L = strlen(heads[i]);
+        if (!strncmp(t, heads[i], L) && (t[L] == '\0' || t[L] == ',' || t[L] == ':'))
+            return 1;
+    }
+    return !strncmp(t, "lammps:", 7) || !strncmp(t, "cmd:", 4) || !strncmp(t, "ase:", 4);
+}
+
+/* Split the oracle list and create each oracle once. */
+static as_status make_oracles(as_campaign *c, const as_campaign_options *o)
+{
+    const char *p = o->oracle;
+    while (*p) {
+        const char *e = p;
+        for (;;) {
+            e = strchr(e, ',');
+            if (!e || starts_spec(e + 1))
+                break;
+            e++;
+        }
+        size_t L = e ? (size_t)(e - p) : strlen(p);
+        if (L == 0)
+            return AS_FAIL(AS_EINVAL, "campaign: empty item in the oracle list '%s'", o->oracle);
+        if (c->n_oracles == MAX_ORACLES)
+            return AS_FAIL(AS_EINVAL, "campaign: at most %d oracles in a list", MAX_ORACLES);
+        char *spec = as_malloc(L + 1);
+        if (!spec)
+            return AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
+        memcpy(spec, p, L);
+        spec[L] = '\0';
+        size_t k = c->n_oracles++;
+        c->spec[k] = spec;
+        c->plain[k] = !strcmp(spec, "eam");
+        AS_TRY(as_oracle_create(spec, &o->oracle_options, &c->oracles[k]));
+        p = e ? e + 1 : p + L;
+    }
+    if (c->n_oracles == 0)
+        return AS_FAIL(AS_EINVAL, "campaign: no oracle spec");
+    c->oracle = c->oracles[0];
+    return AS_OK;
+}
+
+/* The reader's name of the oracle(s) and the notes of those in use. */
+static as_status make_names(as_campaign *c)
+{
+    size_t cap = 256;
+    for (size_t k = 0; k < c->n_oracles; k++)
+        cap += strlen(as_oracle_describe(c->oracles[k])) + strlen(c->spec[k]) + 64;
+    c->name = as_malloc(cap);
+    c->notes = as_malloc(strlen(physics_note) + 8);
+    if (!c->name || !c->notes)
+        return AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
+    c->name[0] = c->notes[0] = '\0';
+    for (size_t k = 0; k < c->n_oracles; k++) {
+        size_t L = strlen(c->name);
+        snprintf(c->name + L, cap - L, "%s%s", k ? ", else " : "",
+                 c->plain[k] ? EAM_NAME : as_oracle_describe(c->oracles[k]));
+    }
+    int eam_used = 0;
+    for (size_t i = 0; i < c->n_all; i++)
+        if (c->sys[i].screen && !strncmp(c->spec[c->sys[i].ox], "eam", 3) &&
+            strncmp(as_oracle_describe(c->oracles[c->sys[i].ox]), "eam:setfl", 9))
+            eam_used = 1;
+    if (eam_used)
+        strcpy(c->notes, physics_note);
+    return AS_OK;
 }
 
 as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out)
@@ -219,7 +400,6 @@ as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out)
         return AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
     as_status st;
     c->so = opt->screen;
-    c->plain_eam = !strcmp(opt->oracle, "eam");
     c->n_all = 1 + opt->n_candidates;
     c->db = as_strdup(opt->db);
     if (!c->db) {
@@ -227,14 +407,16 @@ as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out)
         goto fail;
     }
     AS_CHECK(AS_ALLOC(c->sys, c->n_all, "campaign: systems"));
-    AS_CHECK(as_oracle_create(opt->oracle, &opt->oracle_options, &c->oracle));
-    AS_CHECK(campaign_key(opt, c->oracle, &c->key));
+    AS_CHECK(make_oracles(c, opt));
+    c->plain_eam = c->plain[0];
+    AS_CHECK(campaign_key(opt, c, &c->key));
     int existed = access(opt->db, F_OK) == 0;
     AS_CHECK(as_store_open(opt->db, &c->store));
     int registered;
     AS_CHECK(check_store(c, opt->resume, existed, &registered));
     for (size_t i = 0; i < c->n_all; i++)
         AS_CHECK(prepare(c, opt, i));
+    AS_CHECK(make_names(c));
     /* registered once every system is prepared, so a failed open leaves the store as it was */
     if (!registered)
         AS_CHECK(as_store_meta_set(c->store, "campaign", c->key));
@@ -300,7 +482,7 @@ static as_status child(as_json *obj, const char *key, as_json **out)
 }
 
 static as_status system_json(const as_screen_result *r, size_t rounds, int with_sets,
-                             as_json **out)
+                             const as_campaign_system_info *info, as_json **out)
 {
     as_json *j = as_json_object(), *arr = NULL;
     as_status st = AS_OK;
@@ -312,7 +494,20 @@ static as_status system_json(const as_screen_result *r, size_t rounds, int with_
     AS_CHECK(as_json_set_bool(j, "stable", r->stable));
     if (r->note[0])
         AS_CHECK(as_json_set_str(j, "note", r->note));
+    AS_CHECK(as_json_set_str(j, "verdict", as_screen_verdict_name(r->verdict)));
+    if (info) {
+        AS_CHECK(as_json_set_str(j, "status", info->status));
+        if (info->reason[0])
+            AS_CHECK(as_json_set_str(j, "reason", info->reason));
+        AS_CHECK(as_json_set_str(j, "oracle", info->oracle));
+        AS_CHECK(as_json_set_str(j, "oracle_good_for", info->good_for));
+        AS_CHECK(as_json_set_bool(j, "fallback", info->fallback));
+    }
+    if (r->first_error[0])
+        AS_CHECK(as_json_set_str(j, "first_error", r->first_error));
 #define N(k, v) AS_CHECK(as_json_set_num(j, k, v));
+    N("n_start_failed", (double)r->n_start_failed) N("n_rmsd_lost", (double)r->n_rmsd_lost)
+    N("n_topology_lost", (double)r->n_topology_lost)
     N("a_ang", r->a_ang) N("c_ang", r->c_ang) N("e_ordered_ev_atom", r->e_ordered_ev_atom)
     N("segregation_ev_atom", r->e_seg_ev_atom) N("a_ptco_ang", r->a_ptco_ang)
     N("a_ptm_ang", r->a_ptm_ang) N("n_start", (double)r->n_start)
@@ -408,7 +603,7 @@ static as_status step(as_campaign *c, as_campaign_event *ev)
         ev->steps_done = c->cur * per_sys + 2 + k;
     } else {
         AS_TRY(as_screen_finish(s));
-        AS_TRY(system_json(r, rounds, 0, &j));
+        AS_TRY(system_json(r, rounds, 0, NULL, &j));
         AS_TRY(put_json(c->store, r->name, (size_t)-1, j));
         ev->kind = AS_CAMPAIGN_FINISH;
         y->finished = 1;
@@ -445,6 +640,105 @@ static int order_cmp(const void *pa, const void *pb)
     return strcmp(a->name, b->name);
 }
 
+/* Why finished system i is not ranked (NULL: ranked). */
+static const char *unranked_reason(as_campaign *c, size_t i)
+{
+    campaign_system *y = &c->sys[i];
+    const as_screen_result *r = as_screen_get_result(y->screen);
+    size_t all = r->n_labels + r->n_failed;
+    if (!r->stable)
+        return r->note;
+    if (!isfinite(r->e_order_ev_atom) || !isfinite(r->e_order_se)) {
+        snprintf(y->not_ranked, sizeof y->not_ranked, "not ranked: the results are not finite "
+                 "(E_order = %g +- %g)", r->e_order_ev_atom, r->e_order_se);
+        return y->not_ranked;
+    }
+    if (all && (double)r->n_failed > c->so.unstable_share * (double)all) {
+        snprintf(y->not_ranked, sizeof y->not_ranked, "not ranked: %zu of %zu labels failed "
+                 "(oracle errors: %.400s)", r->n_failed, all, r->first_error);
+        return y->not_ranked;
+    }
+    return NULL;
+}
+
+int as_campaign_results_finite(const as_campaign *c)
+{
+    for (size_t i = 0; i < c->n_all; i++) {
+        const campaign_system *y = &c->sys[i];
+        if (!y->finished)
+            continue;
+        const as_screen_result *r = as_screen_get_result(y->screen);
+        if (r->stable && (!isfinite(r->e_order_ev_atom) || !isfinite(r->e_order_se)))
+            return 0;
+    }
+    return 1;
+}
+
+const char *as_oracle_good_for(const char *spec)
+{
+    if (!spec)
+        return "";
+    if (!strcmp(spec, "eam") || !strncmp(spec, "eam-analytic", 12) ||
+        (!strncmp(spec, "eam:", 4) && !strchr(spec, '/') && !strchr(spec, '.')))
+        return "Zhou 2004 EAM (pure-metal fits, mixing-rule cross terms): the sign of the PtCo "
+               "ordering energy, not the trend across M";
+    if (!strncmp(spec, "meam", 4))
+        return "alloy-fitted 2NN-MEAM (Pt-M and Co-M binaries of one group's 2NN-MEAM work): "
+               "ordering energies near DFT where the pairs were fitted";
+    if (!strncmp(spec, "ase:gpaw", 8))
+        return "DFT-PBE (GPAW, PAW setups): first-principles energies, as in the paper";
+    if (!strncmp(spec, "ase:emt", 7))
+        return "ASE's EMT: a fast model potential for tests, not for decisions";
+    return "the user's own model: unknown";
+}
+
+size_t as_campaign_n_requested(const as_campaign *c) { return c->n_all; }
+
+as_status as_campaign_system_info_get(as_campaign *c, size_t i, as_campaign_system_info *out)
+{
+    if (i >= c->n_all)
+        return AS_FAIL(AS_EINVAL, "campaign: system %zu of %zu", i, c->n_all);
+    campaign_system *y = &c->sys[i];
+    memset(out, 0, sizeof *out);
+    out->name = y->name;
+    out->m = y->m;
+    out->reason = "";
+    out->oracle = out->good_for = "";
+    if (!y->screen) {
+        out->status = "skipped";
+        out->reason = y->why ? y->why : "";
+        return AS_OK;
+    }
+    out->oracle = c->spec[y->ox];
+    out->good_for = as_oracle_good_for(c->spec[y->ox]);
+    out->fallback = y->ox > 0;
+    out->result = as_screen_get_result(y->screen);
+    if (!y->finished) {
+        out->status = "not finished";
+        return AS_OK;
+    }
+    const char *why = unranked_reason(c, i);
+    if (why) {
+        out->status = "not ranked";
+        out->reason = why;
+    } else if (i == 0) {
+        out->status = "reference";
+        out->reason = out->result->note;
+    } else if (y->ox > 0 || out->result->note[0]) {
+        out->status = "flagged";
+        if (y->ox > 0)
+            snprintf(y->not_ranked, sizeof y->not_ranked, "labelled by the fallback oracle %s "
+                     "(%s does not cover it)%s%.400s", c->spec[y->ox], c->spec[0],
+                     out->result->note[0] ? "; " : "", out->result->note);
+        else
+            snprintf(y->not_ranked, sizeof y->not_ranked, "%.500s", out->result->note);
+        out->reason = y->not_ranked;
+    } else {
+        out->status = "ranked";
+    }
+    return AS_OK;
+}
+
 const as_campaign_ranking_view *as_campaign_ranking(as_campaign *c)
 {
     as_campaign_ranking_view *v = &c->view;
@@ -474,8 +768,9 @@ const as_campaign_ranking_view *as_campaign_ranking(as_campaign *c)
         c->v_systems[v->n_systems++] = r;
         if (i == 0)
             v->reference = r;
-        if (!r->stable)
-            c->v_unranked[v->n_unranked++] = (as_campaign_unranked){r->name, r->note, r};
+        const char *why = unranked_reason(c, i);
+        if (why)
+            c->v_unranked[v->n_unranked++] = (as_campaign_unranked){r->name, why, r};
         else if (i > 0)
             c->v_ranked[v->n_ranked++] = r;
     }
@@ -506,7 +801,7 @@ as_status as_campaign_write_json(as_campaign *c, const char *path)
         (st = as_json_set_str(root, "campaign", c->key)) != AS_OK ||
         (st = as_json_set_str(root, "oracle", as_campaign_oracle_name(c))) != AS_OK ||
         (st = as_json_set_num(root, "seed", (double)c->so.seed)) != AS_OK ||
-        (st = as_json_set_str(root, "physics_note", physics_note)) != AS_OK ||
+        (st = as_json_set_str(root, "physics_note", c->notes)) != AS_OK ||
         (st = as_json_set_child(root, "systems", arr)) != AS_OK) {
         as_json_free(rank);
         goto fail;
@@ -514,10 +809,65 @@ as_status as_campaign_write_json(as_campaign *c, const char *path)
     AS_CHECK(as_json_set_child(root, "ranking", rank));
     for (size_t i = 0; i < v->n_ranked; i++)
         AS_CHECK(as_json_push_str(rank, v->ranked[i]->name));
-    for (size_t i = 0; i < v->n_systems; i++) {
+    for (size_t i = 0; i < c->n_all; i++) {
+        as_campaign_system_info info;
+        AS_CHECK(as_campaign_system_info_get(c, i, &info));
+        if (!info.result)
+            continue;
         as_json *sj;
-        AS_CHECK(system_json(v->systems[i], c->so.rounds, 1, &sj));
+        AS_CHECK(system_json(info.result, c->so.rounds, 1, &info, &sj));
         AS_CHECK(as_json_push(arr, sj));
+    }
+    /* every requested system: ranked, flagged, not ranked or skipped, with its oracle */
+    as_json *cand = as_json_array(), *ors = NULL;
+    if (!cand) {
+        st = AS_FAIL(AS_ENOMEM, "json");
+        goto fail;
+    }
+    AS_CHECK(as_json_set_child(root, "candidates", cand));
+    for (size_t i = 0; i < c->n_all; i++) {
+        as_campaign_system_info info;
+        AS_CHECK(as_campaign_system_info_get(c, i, &info));
+        as_json *e = as_json_object();
+        if (!e) {
+            st = AS_FAIL(AS_ENOMEM, "json");
+            goto fail;
+        }
+        AS_CHECK(as_json_push(cand, e));
+        AS_CHECK(as_json_set_str(e, "system", info.name));
+        AS_CHECK(as_json_set_str(e, "m", info.m));
+        AS_CHECK(as_json_set_str(e, "status", info.status));
+        AS_CHECK(as_json_set_str(e, "reason", info.reason));
+        AS_CHECK(as_json_set_str(e, "oracle", info.oracle));
+        AS_CHECK(as_json_set_str(e, "oracle_good_for", info.good_for));
+        AS_CHECK(as_json_set_bool(e, "fallback", info.fallback));
+    }
+    ors = as_json_array();
+    if (!ors) {
+        st = AS_FAIL(AS_ENOMEM, "json");
+        goto fail;
+    }
+    AS_CHECK(as_json_set_child(root, "oracles", ors));
+    for (size_t k = 0; k < c->n_oracles; k++) {
+        as_json *e = as_json_object(), *names;
+        if (!e) {
+            st = AS_FAIL(AS_ENOMEM, "json");
+            goto fail;
+        }
+        AS_CHECK(as_json_push(ors, e));
+        AS_CHECK(as_json_set_str(e, "spec", c->spec[k]));
+        AS_CHECK(as_json_set_str(e, "description", c->plain[k] ? EAM_NAME :
+                                 as_oracle_describe(c->oracles[k])));
+        AS_CHECK(as_json_set_str(e, "good_for", as_oracle_good_for(c->spec[k])));
+        names = as_json_array();
+        if (!names) {
+            st = AS_FAIL(AS_ENOMEM, "json");
+            goto fail;
+        }
+        AS_CHECK(as_json_set_child(e, "systems", names));
+        for (size_t i = 0; i < c->n_all; i++)
+            if (c->sys[i].screen && c->sys[i].ox == k)
+                AS_CHECK(as_json_push_str(names, c->sys[i].name));
     }
     st = as_json_write_file(root, path);
 fail:
@@ -527,10 +877,8 @@ fail:
 
 const char *as_campaign_key(const as_campaign *c) { return c->key; }
 
-const char *as_campaign_oracle_name(const as_campaign *c)
-{
-    return c->plain_eam ? EAM_NAME : as_oracle_describe(c->oracle);
-}
+const char *as_campaign_oracle_name(const as_campaign *c) { return c->name; }
+const char *as_campaign_notes(const as_campaign *c) { return c->notes; }
 
 size_t as_campaign_labels_computed(const as_campaign *c)
 {

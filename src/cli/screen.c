@@ -3,6 +3,7 @@
  * loops over the campaign's steps for the progress display, and prints the table and report. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloyscout/campaign.h"
@@ -21,9 +22,15 @@ static const char *screen_help =
     "the candidates by ordering energy <E_random> - <E_ordered>.\n"
     "\n"
     "  --host Pt,Co          host pair (default Pt,Co)\n"
-    "  --candidates LIST     third elements M, comma-separated (required)\n"
-    "  --oracle SPEC         energy oracle (default eam: the Zhou 2004 EAM tabulated for the\n"
-    "                        elements of each system; see 'alloyscout energy --help')\n"
+    "  --candidates LIST     third elements M, comma-separated, or 'paper' for the paper's 16\n"
+    "                        (Na Mg Sc Ti Mn Fe Ni Cu Ga Ge In Sn Sb Te Pb Bi) (required)\n"
+    "  --oracle LIST         energy oracle, or a comma-separated list (e.g. meam,eam): each\n"
+    "                        system gets the first that covers its elements, later ones are\n"
+    "                        flagged fallbacks (default eam: the Zhou 2004 EAM tabulated for\n"
+    "                        the elements of each system; see 'alloyscout energy --help')\n"
+    "  --lattice [CELL=]A[,C] lattice constants given instead of fitted (repeatable): CELL is a\n"
+    "                        system's ordered cell (PtCo, Pt2CoCu) or an L1_0 reference (PtCu);\n"
+    "                        without CELL=, the host pair's cell\n"
     "  --db FILE             SQLite file for labels and campaign records (required)\n"
     "  --resume              continue the campaign in --db after an interruption\n"
     "  --json FILE           results as JSON\n"
@@ -61,6 +68,8 @@ typedef struct {
     const char *cand_ptr[MAX_CAND];
     const char *cand_text;
     size_t n_cand;
+    as_campaign_lattice lat[MAX_CAND];
+    size_t n_lat;
     int quiet;
     int argc;    /* the command line as given (argv[0] = "screen"), for the report */
     char **argv;
@@ -106,7 +115,44 @@ static int parse_candidates(const char *cmd, const char *opt, const char *arg, v
     screen_args *a = dest;
     (void)cmd;
     a->cand_text = arg;
+    if (!strcmp(arg, "paper")) {
+        size_t n;
+        const char *const *pool = as_campaign_paper_candidates(&n);
+        for (a->n_cand = 0; a->n_cand < n && a->n_cand < MAX_CAND; a->n_cand++)
+            snprintf(a->cand[a->n_cand], AS_SYMBOL_MAX, "%s", pool[a->n_cand]);
+        return 0;
+    }
     return split_symbols(arg, a->cand, MAX_CAND, &a->n_cand, opt);
+}
+
+/* --lattice [CELL=]A[,C] */
+static int parse_lattice(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    screen_args *a = dest;
+    (void)cmd;
+    if (a->n_lat == MAX_CAND)
+        return cli_usage("screen", "%s: at most %d cells", opt, MAX_CAND);
+    as_campaign_lattice *L = &a->lat[a->n_lat];
+    memset(L, 0, sizeof *L);
+    const char *eq = strchr(arg, '='), *num = eq ? eq + 1 : arg;
+    if (eq) {
+        size_t len = (size_t)(eq - arg);
+        if (len == 0 || len >= sizeof L->cell)
+            return cli_usage("screen", "%s: '%s': expected CELL=A[,C]", opt, arg);
+        memcpy(L->cell, arg, len);
+    } /* else the host pair's cell, named once --host is known */
+    char *end;
+    L->a = strtod(num, &end);
+    if (end != num && *end == ',') {
+        const char *cs = end + 1;
+        L->c = strtod(cs, &end);
+        if (end == cs)
+            end = (char *)cs - 1;
+    }
+    if (end == num || *end || !(L->a > 0) || L->c < 0)
+        return cli_usage("screen", "%s: '%s': expected [CELL=]A[,C] with A, C > 0 (A)", opt, arg);
+    a->n_lat++;
+    return 0;
 }
 
 static int parse(int argc, char **argv, screen_args *a)
@@ -121,6 +167,7 @@ static int parse(int argc, char **argv, screen_args *a)
     const cli_opt opts[] = {
         {"host", 0, CLI_CALL, so, 0, parse_host, NULL},
         {"candidates", 0, CLI_CALL, a, 0, parse_candidates, NULL},
+        {"lattice", 0, CLI_CALL, a, 0, parse_lattice, NULL},
         {"oracle", 0, CLI_STR, &a->co.oracle, 0, NULL, NULL},
         {"db", 0, CLI_STR, &a->co.db, 0, NULL, NULL},
         {"resume", 0, CLI_FLAG, &a->co.resume, 0, NULL, NULL},
@@ -164,6 +211,12 @@ static int parse(int argc, char **argv, screen_args *a)
         a->cand_ptr[i] = a->cand[i];
     a->co.candidates = a->cand_ptr;
     a->co.n_candidates = a->n_cand;
+    for (size_t i = 0; i < a->n_lat; i++)
+        if (!a->lat[i].cell[0])
+            snprintf(a->lat[i].cell, sizeof a->lat[i].cell, "%.7s%.7s", so->host[0],
+                     so->host[1]);
+    a->co.lattice = a->lat;
+    a->co.n_lattice = a->n_lat;
     if (as_campaign_options_check(&a->co) != AS_OK)
         return cli_usage("screen", "%s", as_errmsg());
     return 0;
@@ -382,7 +435,17 @@ static as_status screen_report(as_report *rep, const screen_args *a, const as_ca
     const as_screen_result *ref = v->reference;
     for (size_t i = 0; i < v->n_systems; i++)
         labels += v->systems[i]->n_labels;
-    TRY(as_report_warning(rep, as_campaign_physics_note()));
+    if (as_campaign_notes(c)[0])
+        TRY(as_report_warning(rep, as_campaign_notes(c)));
+    for (size_t i = 0; i < as_campaign_n_requested((as_campaign *)c); i++) {
+        as_campaign_system_info info;
+        if (as_campaign_system_info_get((as_campaign *)c, i, &info) != AS_OK || !info.result)
+            continue;
+        char line[600];
+        snprintf(line, sizeof line, "%s%s — good for: %s", info.oracle,
+                 info.fallback ? " (fallback)" : "", info.good_for);
+        TRY(as_report_keyvalue(rep, info.name, line));
+    }
     if (ref && ref->stable)
         TRY(as_report_number(rep, "PtCo ordering energy (reference)", ref->e_order_ev_atom,
                              "eV/atom"));
@@ -428,14 +491,27 @@ static void print_table(const screen_args *a, as_campaign *c, const as_campaign_
     for (size_t i = 0; i < v->n_unranked; i++)
         if (v->unranked[i].result)
             printf("not ranked: %s: %s\n", v->unranked[i].name, v->unranked[i].reason);
+    for (size_t i = 0; i < v->n_unranked; i++)
+        if (!v->unranked[i].result)
+            printf("skipped: %s: %s\n", v->unranked[i].name, v->unranked[i].reason);
     for (size_t i = 0; i < v->n_systems; i++)
         if (v->systems[i]->stable && v->systems[i]->note[0])
             printf("! %s: %s\n", v->systems[i]->name, v->systems[i]->note);
+    /* the oracle of each system and what it is good for */
+    printf("\noracles:\n");
+    for (size_t i = 0; i < as_campaign_n_requested(c); i++) {
+        as_campaign_system_info info;
+        if (as_campaign_system_info_get(c, i, &info) != AS_OK || !info.result)
+            continue;
+        printf("  %-9s %s%s: %s\n", info.name, info.oracle, info.fallback ? " (fallback, !)" : "",
+               info.good_for);
+    }
     printf("\nE_order = <E_random> - <E_ordered> over %zu random and %zu Pt-ordered "
            "configurations (GPR predictions);\nE_seg = E(Pt2CoM) - [E(PtCo) + E(PtM)]/2; "
            "MAE on the %.0f %% test split; r(alpha): correlation of E with alpha^{Pt-(Co,M)}.\n",
            so->n_random, so->n_ordered, 100 * so->test_fraction);
-    printf("\nNote: %s\n", as_campaign_physics_note());
+    if (as_campaign_notes(c)[0])
+        printf("\nNote: %s\n", as_campaign_notes(c));
 }
 
 int as_cli_screen(int argc, char **argv)
@@ -476,6 +552,14 @@ int as_cli_screen(int argc, char **argv)
         goto fail;
     as_log(AS_LOG_INFO, "%zu labels computed in this run (the others came from %s)", computed,
            a.co.db);
+    if (!as_campaign_results_finite(c)) {
+        cli_progress_end();
+        rc = cli_error("the results of a system are not finite (see 'not ranked' above): "
+                       "nothing of it is ranked");
+        as_report_free(rep);
+        as_campaign_close(c);
+        return rc;
+    }
 fail:
     cli_progress_end();
     rc = st == AS_OK ? 0 : cli_fail(st);

@@ -653,8 +653,8 @@ static as_status golden(cellfun *c, const as_cellopt_options *opt, int tied, int
  * energies (centre, +-h along each coordinate, and (+h, +h) for the cross term; three when tied)
  * gives the quadratic model and its Newton step. Stage A (h = 2 step): while the model has no
  * minimum or its minimum lies farther than 3 h, move by 3 h, double h (at most 0.08) and repeat.
- * Stage B (h / 10 around the model's minimum): repeat while the Newton step exceeds the stencil
- * step (at most three times). Then one energy at the result. Every stencil is one batch (cmd:
+ * Stage B (h / 10 around the model's minimum): repeat while the Newton step exceeds twice the
+ * stencil step (at most three times). Then one energy at the result. Every stencil is one batch (cmd:
  * its programs run at once with options.jobs). */
 typedef struct {
     cellfun *c;
@@ -804,7 +804,7 @@ static as_status fit_cell(cellfun *c, const as_cellopt_options *opt, double *sa,
                 len = AS_MAX(len, fabs(d[k]));
                 p[k] = clampd(p[k] + d[k], lo, hi);
             }
-            if (len <= hb)
+            if (len <= 2 * hb)
                 break;
         }
         for (int k = 0; k < dim; k++)

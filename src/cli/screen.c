@@ -467,6 +467,17 @@ static as_status screen_report(as_report *rep, const screen_args *a, const as_ca
     return as_report_finish(rep);
 }
 
+/* 1 when system r is labelled by a fallback oracle of the list. */
+static int on_fallback(as_campaign *c, const as_screen_result *r)
+{
+    for (size_t i = 0; i < as_campaign_n_requested(c); i++) {
+        as_campaign_system_info info;
+        if (as_campaign_system_info_get(c, i, &info) == AS_OK && info.result == r)
+            return info.fallback;
+    }
+    return 0;
+}
+
 /* The table of the ranking, the systems not ranked and the notes. */
 static void print_table(const screen_args *a, as_campaign *c, const as_campaign_ranking_view *v)
 {
@@ -485,7 +496,7 @@ static void print_table(const screen_args *a, as_campaign *c, const as_campaign_
     for (size_t i = 0; i < v->n_ranked; i++) {
         const as_screen_result *r = v->ranked[i];
         printf("%-3zu%c %-9s %8.4f %8.4f %12.5f %9.5f %11.5f %9.5f %9.3f %8.4f\n", i + 1,
-               r->note[0] ? '!' : ' ', r->name, r->a_ang, r->c_ang, r->e_order_ev_atom,
+               r->note[0] || on_fallback(c, r) ? '!' : ' ', r->name, r->a_ang, r->c_ang, r->e_order_ev_atom,
                r->e_order_se, r->e_seg_ev_atom, r->final_mae, r->corr_alpha_ptx, r->rmsd_mean);
     }
     for (size_t i = 0; i < v->n_unranked; i++)

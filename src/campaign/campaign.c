@@ -649,13 +649,13 @@ static const char *unranked_reason(as_campaign *c, size_t i)
     if (!r->stable)
         return r->note;
     if (!isfinite(r->e_order_ev_atom) || !isfinite(r->e_order_se)) {
-        snprintf(y->not_ranked, sizeof y->not_ranked, "not ranked: the results are not finite "
-                 "(E_order = %g +- %g)", r->e_order_ev_atom, r->e_order_se);
+        snprintf(y->not_ranked, sizeof y->not_ranked, "the results are not finite (E_order = "
+                 "%g +- %g)", r->e_order_ev_atom, r->e_order_se);
         return y->not_ranked;
     }
     if (all && (double)r->n_failed > c->so.unstable_share * (double)all) {
-        snprintf(y->not_ranked, sizeof y->not_ranked, "not ranked: %zu of %zu labels failed "
-                 "(oracle errors: %.400s)", r->n_failed, all, r->first_error);
+        snprintf(y->not_ranked, sizeof y->not_ranked, "%zu of %zu labels failed (oracle "
+                 "errors: %.400s)", r->n_failed, all, r->first_error);
         return y->not_ranked;
     }
     return NULL;

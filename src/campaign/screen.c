@@ -407,8 +407,8 @@ static void cell_verdict(as_screen *s, const char *cell, const cell_fit *f)
     r->stable = 0;
     r->verdict = f->fail == AS_ENOCONV ? AS_VERDICT_NO_MINIMUM : AS_VERDICT_CELL_FAILED;
     if (f->fail == AS_ENOCONV)
-        snprintf(r->note, sizeof r->note, "not ranked: the lattice constants of the %s cell "
-                 "were not found (%s)", cell, f->why);
+        snprintf(r->note, sizeof r->note, "the lattice constants of the %s cell were not "
+                 "found (%s)", cell, f->why);
     else
         snprintf(r->note, sizeof r->note, "not screened: the %s cell could not be computed "
                  "(oracle error after its retries: %s)", cell, f->why);
@@ -755,8 +755,8 @@ as_status as_screen_setup(as_screen *s)
     if (r->stable && (double)r->n_start_failed > s->opt.unstable_share * (double)n_start) {
         r->stable = 0;
         r->verdict = AS_VERDICT_LABELS_FAILED;
-        snprintf(r->note, sizeof r->note, "not ranked: %zu of %zu labels failed (oracle errors: "
-                 "%s)", r->n_start_failed, n_start, r->first_error);
+        snprintf(r->note, sizeof r->note, "%zu of %zu labels failed (oracle errors: %s)",
+                 r->n_start_failed, n_start, r->first_error);
         as_log(AS_LOG_WARN, "%s: %s", r->name, r->note);
     } else if (r->stable && n_ok > 0 &&
                (double)r->n_unstable > s->opt.unstable_share * (double)n_ok) {

@@ -508,14 +508,25 @@ static void print_table(const screen_args *a, as_campaign *c, const as_campaign_
     for (size_t i = 0; i < v->n_systems; i++)
         if (v->systems[i]->stable && v->systems[i]->note[0])
             printf("! %s: %s\n", v->systems[i]->name, v->systems[i]->note);
-    /* the oracle of each system and what it is good for */
-    printf("\noracles:\n");
-    for (size_t i = 0; i < as_campaign_n_requested(c); i++) {
-        as_campaign_system_info info;
+    /* the oracle of each system and what it is good for, one line per oracle */
+    size_t n_req = as_campaign_n_requested(c);
+    printf("\n");
+    for (size_t i = 0; i < n_req; i++) {
+        as_campaign_system_info info, other;
         if (as_campaign_system_info_get(c, i, &info) != AS_OK || !info.result)
             continue;
-        printf("  %-9s %s%s: %s\n", info.name, info.oracle, info.fallback ? " (fallback, !)" : "",
-               info.good_for);
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = as_campaign_system_info_get(c, j, &other) == AS_OK && other.result &&
+                   !strcmp(other.oracle, info.oracle);
+        if (seen)
+            continue;
+        printf("oracle %s%s for", info.oracle, info.fallback ? " (fallback, !)" : "");
+        for (size_t j = i, k = 0; j < n_req; j++)
+            if (as_campaign_system_info_get(c, j, &other) == AS_OK && other.result &&
+                !strcmp(other.oracle, info.oracle))
+                printf("%s %s", k++ ? "," : "", other.name);
+        printf(": %s\n", info.good_for);
     }
     printf("\nE_order = <E_random> - <E_ordered> over %zu random and %zu Pt-ordered "
            "configurations (GPR predictions);\nE_seg = E(Pt2CoM) - [E(PtCo) + E(PtM)]/2; "

@@ -111,7 +111,8 @@ PY
 "$A" screen --candidates Cu,Ni --oracle "cmd:$T/flaky.sh {in} {out}" "${R1[@]}" --retries 1 \
     --db "$T/f.sqlite" --json "$T/f.json" > "$T/f.txt" 2> "$T/f.err" || die "flaky screen: $(tail -3 "$T/f.err")"
 grep -q "not mechanically stable" "$T/f.txt" && fail "failed labels reported as instability"
-grep -q "labels failed (oracle errors: .*injected failure" "$T/f.txt" || fail "no 'labels failed' line: $(cat "$T/f.txt")"
+grep -q "^not ranked: Pt2Co..: [0-9]* of 22 labels failed (oracle errors: .*injected failure" "$T/f.txt" ||
+    fail "no 'labels failed' line: $(cat "$T/f.txt")"
 /usr/bin/python3 - "$T/f.json" <<'PY' || fail "failure accounting in the JSON"
 import json, sys
 j = json.load(open(sys.argv[1]))
@@ -142,8 +143,10 @@ assert s['Pt2CoNi']['verdict'] == 'cell failed' and j['ranking'] == ['Pt2CoCu']"
 # ---- an oracle list: the first that covers each system ----
 "$A" screen --candidates Cu,Ni --oracle "eam:Pt,Co,Cu,eam" "${R1[@]}" --db "$T/l.sqlite" \
     --json "$T/l.json" > "$T/l.txt" 2> "$T/l.err" || die "oracle list: $(tail -3 "$T/l.err")"
-grep -q "Pt2CoNi *eam (fallback, !)" "$T/l.txt" || fail "the fallback oracle is not named in the table"
-grep -q "Pt2CoCu *eam:Pt,Co,Cu:" "$T/l.txt" || fail "the first oracle is not named in the table"
+grep -q "^oracle eam (fallback, !) for Pt2CoNi: .*not the trend across M" "$T/l.txt" ||
+    fail "the fallback oracle is not named in the table: $(cat "$T/l.txt")"
+grep -q "^oracle eam:Pt,Co,Cu for PtCo, Pt2CoCu: " "$T/l.txt" || fail "the first oracle is not named in the table"
+grep -q "^[12] *! *Pt2CoNi" "$T/l.txt" || fail "Pt2CoNi on the fallback oracle is not flagged with !"
 /usr/bin/python3 - "$T/l.json" <<'PY' || fail "oracle choice in the JSON"
 import json, sys
 j = json.load(open(sys.argv[1]))

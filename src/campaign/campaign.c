@@ -586,6 +586,10 @@ static as_status step(as_campaign *c, as_campaign_event *ev)
         as_log(AS_LOG_INFO, "%s: lattice constants, references and the 22 starting structures",
                r->name);
         AS_TRY(as_screen_setup(s));
+        as_log(AS_LOG_INFO, "%s: a = %.4f, c = %.4f A (%s; %zu oracle calls for lattice "
+               "constants in this run); %s", r->name, r->a_ang, r->c_ang,
+               r->lattice_source[0] ? r->lattice_source : "-", r->cell_calls,
+               as_screen_verdict_name(r->verdict));
         ev->kind = AS_CAMPAIGN_SETUP;
         c->phase = r->stable && rounds ? 1 : rounds + 1;
         ev->steps_done = c->cur * per_sys + 1;

@@ -15,7 +15,7 @@
 #include "core_int.h"
 
 static const char *physics_note =
-    "The default EAM oracle (Zhou, Johnson & Wadley 2004) is fitted to pure metals; the cross "
+    "The EAM oracle (Zhou, Johnson & Wadley 2004) is fitted to pure metals; the cross "
     "interactions come from a mixing rule. It reproduces the sign of the PtCo ordering energy but "
     "not the DFT trend across M, and for some M the Pt2CoM cell is not even mechanically stable "
     "with it. Use these rankings to exercise the workflow; decisions need DFT or an alloy-fitted "
@@ -247,7 +247,8 @@ static as_status skip(campaign_system *y, const char *m, const char *fmt, ...)
     return y->why ? AS_OK : AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
 }
 
-/* Does oracle k cover these elements? On 0, why gets the reason. */
+/* Does oracle k cover these elements (all at once: meam needs every pair)? On 0, why gets the
+ * reason. */
 static int covers(const as_campaign *c, size_t k, const char *const *el, size_t n, char *why,
                   size_t cap)
 {
@@ -261,7 +262,7 @@ static int covers(const as_campaign *c, size_t k, const char *const *el, size_t 
                          c->spec[k], el[i], as_oracle_elements(c->oracles[k]));
             return 0;
         }
-    return 1;
+    return as_oracle_supports_system(c->oracles[k], el, n, why, cap);
 }
 
 /* Prepare system i (0: the host pair): its oracle (the first of the list that covers its
@@ -586,7 +587,8 @@ static as_status step(as_campaign *c, as_campaign_event *ev)
         as_log(AS_LOG_INFO, "%s: lattice constants, references and the 22 starting structures",
                r->name);
         AS_TRY(as_screen_setup(s));
-        as_log(AS_LOG_INFO, "%s: a = %.4f, c = %.4f A (%s; %zu oracle calls for lattice "
+        if (r->verdict == AS_VERDICT_OK || r->verdict == AS_VERDICT_UNSTABLE)
+            as_log(AS_LOG_INFO, "%s: a = %.4f, c = %.4f A (%s; %zu oracle calls for lattice "
                "constants in this run); %s", r->name, r->a_ang, r->c_ang,
                r->lattice_source[0] ? r->lattice_source : "-", r->cell_calls,
                as_screen_verdict_name(r->verdict));

@@ -26,8 +26,10 @@ static const char *screen_help =
     "                        (Na Mg Sc Ti Mn Fe Ni Cu Ga Ge In Sn Sb Te Pb Bi) (required)\n"
     "  --oracle LIST         energy oracle, or a comma-separated list (e.g. meam,eam): each\n"
     "                        system gets the first that covers its elements, later ones are\n"
-    "                        flagged fallbacks (default eam: the Zhou 2004 EAM tabulated for\n"
-    "                        the elements of each system; see 'alloyscout energy --help')\n"
+    "                        flagged fallbacks (default meam,eam: the alloy-fitted 2NN-MEAM\n"
+    "                        where it covers the system, else the Zhou 2004 EAM tabulated for\n"
+    "                        its elements; plain eam when meam is unavailable (no LAMMPS or\n"
+    "                        openkim-models); see 'alloyscout energy --help')\n"
     "  --lattice [CELL=]A[,C] lattice constants given instead of fitted (repeatable): CELL is a\n"
     "                        system's ordered cell (PtCo, Pt2CoCu) or an L1_0 reference (PtCu);\n"
     "                        without CELL=, the host pair's cell\n"
@@ -49,11 +51,13 @@ static const char *screen_help =
     "  --fmax F (0.03 eV/A)  --rmsd-max F (0.35 A)  -j N, --timeout S, --retries N (cmd oracle)\n"
     "  --quiet               no progress display and no info messages\n"
     "\n"
-    "The default EAM oracle (Zhou 2004) is fitted to pure metals with a mixing rule for the cross\n"
-    "terms: it gets the sign of the PtCo ordering energy but not the DFT trend across M. Rankings\n"
-    "for decisions need DFT or an alloy-fitted potential through --oracle cmd:... or lammps:...\n";
+    "The EAM oracle (Zhou 2004) is fitted to pure metals with a mixing rule for the cross terms:\n"
+    "it gets the sign of the PtCo ordering energy but not the DFT trend across M; the 2NN-MEAM\n"
+    "(meam) is fitted to the Pt-M and Co-M alloys it covers; ase:gpaw is DFT-PBE. Every report\n"
+    "names the oracle of each system and what it is good for.\n";
 
 #define MAX_CAND CLI_LIST_MAX
+#define DEFAULT_ORACLE "meam,eam"
 #define TRY(expr)                  \
     do {                           \
         as_status try_ = (expr);   \
@@ -159,6 +163,7 @@ static int parse(int argc, char **argv, screen_args *a)
 {
     memset(a, 0, sizeof *a);
     a->co = as_campaign_options_default();
+    a->co.oracle = NULL; /* the CLI's default is decided below */
     a->argc = argc;
     a->argv = argv;
     as_screen_options *so = &a->co.screen;
@@ -199,6 +204,15 @@ static int parse(int argc, char **argv, screen_args *a)
     int rc = cli_parse("screen", screen_help, argc, argv, opts, NULL, 0, NULL);
     if (rc)
         return rc;
+    if (!a->co.oracle || !strcmp(a->co.oracle, DEFAULT_ORACLE)) {
+        /* the default: meam where it covers a system, when this build can run it */
+        as_oracle *t = NULL;
+        if (as_oracle_create("meam", NULL, &t) == AS_OK)
+            a->co.oracle = DEFAULT_ORACLE;
+        else
+            a->co.oracle = "eam";
+        as_oracle_free(t);
+    }
     if (no_random)
         so->random_baseline = 0;
     if (no_noise)

@@ -161,8 +161,30 @@ assert "not the trend across M" in c["Pt2CoNi"]["oracle_good_for"]
 assert "Zhou" in j["physics_note"]
 PY
 
+# ---- the default screen oracle: meam where it covers the system, else eam (flagged) ----
+"$A" lattice build --proto l10 --elements Pt,Co --size 1 --a 3.8 --c 3.7 --out "$T/one.extxyz" \
+    --quiet || die "lattice build"
+if "$A" energy --oracle meam:Pt,Co "$T/one.extxyz" > /dev/null 2> "$T/meam.err"; then
+    "$A" screen --candidates Cu,Pb,Sn "${R1[@]}" --db "$T/m.sqlite" --json "$T/m.json" \
+        > "$T/m.txt" 2> "$T/m.err" || die "default oracle: $(tail -3 "$T/m.err")"
+    /usr/bin/python3 - "$T/m.json" <<'PY' || fail "default oracle choice"
+import json, sys
+j = json.load(open(sys.argv[1]))
+c = {x["system"]: x for x in j["candidates"]}
+print({k: (v["oracle"], v["status"]) for k, v in c.items()})
+assert c["PtCo"]["oracle"] == "meam" and c["Pt2CoCu"]["oracle"] == "meam"
+assert c["Pt2CoPb"]["oracle"] == "eam" and c["Pt2CoPb"]["fallback"]
+assert c["Pt2CoSn"]["status"] == "skipped" and "meam" in c["Pt2CoSn"]["reason"]
+assert "2NN-MEAM" in c["Pt2CoCu"]["oracle_good_for"]
+assert "Zhou" in j["physics_note"]       # Pt2CoPb is labelled by EAM
+PY
+    grep -q "^oracle meam for PtCo, Pt2CoCu: alloy-fitted 2NN-MEAM" "$T/m.txt" || fail "meam line"
+else
+    echo "note: meam unavailable here ($(tail -1 "$T/meam.err")); the default is eam"
+fi
+
 # ---- the paper's pool ----
-"$A" screen --candidates paper "${R1[@]}" --db "$T/p.sqlite" --json "$T/p.json" \
+"$A" screen --candidates paper --oracle eam "${R1[@]}" --db "$T/p.sqlite" --json "$T/p.json" \
     > "$T/p.txt" 2> "$T/p.err" || die "paper pool: $(tail -3 "$T/p.err")"
 for m in Na Mg Sc Ti Mn Fe Ni Cu Ga Ge In Sn Sb Te Pb Bi; do
     grep -q "Pt2Co$m\b" "$T/p.txt" || fail "Pt2Co$m missing from the table"

@@ -20,7 +20,7 @@ B="$1"; S="$2"
 need_sqlite
 [ -x /usr/bin/python3 ] || { echo "SKIP: /usr/bin/python3 missing"; exit 77; }
 
-"$A" screen --candidates Cu,Pb "${SMALL[@]}" --validate 8 --seed 5 --db "$T/p.sqlite" \
+"$A" screen --candidates Cu,Pb --oracle eam "${SMALL[@]}" --validate 8 --seed 5 --db "$T/p.sqlite" \
     --json "$T/p.json" > "$T/p.txt" 2> "$T/p.err" || die "screen: $(tail -3 "$T/p.err")"
 
 /usr/bin/python3 - "$T/p.json" > "$T/checks.txt" <<'PY'

@@ -14,7 +14,7 @@ B="$1"; S="$2"
 . "$S/tests/campaign/screen_lib.sh"
 need_sqlite
 
-ARGS=(--candidates Cu "${SMALL[@]}" --seed 11)
+ARGS=(--candidates Cu --oracle eam "${SMALL[@]}" --seed 11)
 
 # the uninterrupted reference
 "$A" screen "${ARGS[@]}" --db "$T/ref.sqlite" --json "$T/ref.json" > "$T/ref.txt" \

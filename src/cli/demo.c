@@ -225,7 +225,8 @@ int as_cli_demo(int argc, char **argv)
         snprintf(side, sizeof side, "%s-shm", p[7]);
         remove(side);
         printf("\nalloyscout demo, workflow B (ordering screen) with the Zhou 2004 EAM\n");
-        char *a[] = {"screen", "--candidates", "Cu,Ni,Pb", "--db", p[7], "--rounds", "3",
+        char *a[] = {"screen", "--candidates", "Cu,Ni,Pb", "--oracle", "eam", "--db", p[7],
+                     "--rounds", "3",
                      "--n-ordered", "100", "--n-random", "100", "--n-across", "600",
                      "--restarts", "10", "--json", p[6], "--report", rep_screen, NULL};
         if ((rc = run(as_cli_screen, "a short screen: PtCo and Pt2CoM for M = Cu, Ni, Pb, 3 "

@@ -19,7 +19,7 @@ static const char *physics_note =
     "interactions come from a mixing rule. It reproduces the sign of the PtCo ordering energy but "
     "not the DFT trend across M, and for some M the Pt2CoM cell is not even mechanically stable "
     "with it. Use these rankings to exercise the workflow; decisions need DFT or an alloy-fitted "
-    "potential through the cmd: or lammps: oracle.";
+    "potential (--oracle meam, ase:gpaw, cmd: or lammps:).";
 
 #define EAM_NAME "eam (Zhou 2004, tabulated for each system's elements)"
 #define MAX_ORACLES 8

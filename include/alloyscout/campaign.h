@@ -292,7 +292,7 @@ AS_API const char *const *as_campaign_paper_candidates(size_t *n);
 /* What an oracle is good for, one line (static): eam (Zhou 2004): the sign of the PtCo ordering,
  * not the trend across M; meam: alloy-fitted 2NN-MEAM; ase:gpaw: DFT-PBE; cmd:, lammps:,
  * ase:FILE.py and setfl files: the user's own model, unknown. */
-AS_API const char *as_oracle_good_for(const char *spec);
+AS_API const char *as_campaign_oracle_good_for(const char *spec);
 
 /* Every requested system (host pair first, then the candidates in the given order), screened
  * or skipped. */
@@ -303,7 +303,7 @@ typedef struct {
                                        on a fallback oracle), "not ranked", "skipped" */
     const char *reason;             /* why not ranked / skipped, or the flag ("" when none) */
     const char *oracle;             /* the spec of the oracle that labels it ("" if skipped) */
-    const char *good_for;           /* as_oracle_good_for of that oracle ("" if skipped) */
+    const char *good_for;           /* as_campaign_oracle_good_for of that oracle ("" if skipped) */
     int fallback;                   /* 1: not the first oracle of the list */
     const as_screen_result *result; /* NULL when skipped */
 } as_campaign_system_info;

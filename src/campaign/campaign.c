@@ -680,7 +680,7 @@ int as_campaign_results_finite(const as_campaign *c)
     return 1;
 }
 
-const char *as_oracle_good_for(const char *spec)
+const char *as_campaign_oracle_good_for(const char *spec)
 {
     if (!spec)
         return "";
@@ -716,7 +716,7 @@ as_status as_campaign_system_info_get(as_campaign *c, size_t i, as_campaign_syst
         return AS_OK;
     }
     out->oracle = c->spec[y->ox];
-    out->good_for = as_oracle_good_for(c->spec[y->ox]);
+    out->good_for = as_campaign_oracle_good_for(c->spec[y->ox]);
     out->fallback = y->ox > 0;
     out->result = as_screen_get_result(y->screen);
     if (!y->finished) {
@@ -864,7 +864,7 @@ as_status as_campaign_write_json(as_campaign *c, const char *path)
         AS_CHECK(as_json_set_str(e, "spec", c->spec[k]));
         AS_CHECK(as_json_set_str(e, "description", c->plain[k] ? EAM_NAME :
                                  as_oracle_describe(c->oracles[k])));
-        AS_CHECK(as_json_set_str(e, "good_for", as_oracle_good_for(c->spec[k])));
+        AS_CHECK(as_json_set_str(e, "good_for", as_campaign_oracle_good_for(c->spec[k])));
         names = as_json_array();
         if (!names) {
             st = AS_FAIL(AS_ENOMEM, "json");

@@ -31,51 +31,6 @@ typedef struct {
 
 static const char *const default_elements[] = {"Pt", "Pt,Co", "Pt,Co", "Pt,Co,Cu"};
 
-static int parse_elements(const char *cmd, const char *s, common_opts *o)
-{
-    o->K = 0;
-    const char *p = s;
-    while (*p) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (o->K == MAXK)
-            return cli_usage(cmd, "--elements: at most %d species", MAXK);
-        if (len == 0 || len >= AS_SYMBOL_MAX)
-            return cli_usage(cmd, "--elements: bad symbol in '%s'", s);
-        memcpy(o->symbols[o->K], p, len);
-        o->symbols[o->K][len] = 0;
-        if (!as_lattice_element_z(o->symbols[o->K]))
-            return cli_usage(cmd, "--elements: unknown element '%s'", o->symbols[o->K]);
-        for (size_t q = 0; q < o->K; q++)
-            if (!strcmp(o->symbols[q], o->symbols[o->K]))
-                return cli_usage(cmd, "--elements: '%s' appears twice", o->symbols[q]);
-        o->K++;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    if (o->K == 0)
-        return cli_usage(cmd, "--elements: no element given");
-    return 0;
-}
-
-static int parse_size(const char *cmd, const char *s, size_t *size)
-{
-    unsigned long v[3];
-    char extra;
-    int k = sscanf(s, "%lu,%lu,%lu%c", &v[0], &v[1], &v[2], &extra);
-    if (k == 1 && strchr(s, ',') == NULL)
-        v[1] = v[2] = v[0];
-    else if (k != 3)
-        return cli_usage(cmd, "--size expects N or N1,N2,N3, got '%s'", s);
-    for (int i = 0; i < 3; i++) {
-        if (v[i] < 1 || v[i] > 1024)
-            return cli_usage(cmd, "--size: %lu not in 1..1024", v[i]);
-        size[i] = v[i];
-    }
-    return 0;
-}
-
 static int opt_proto(const char *cmd, const char *opt, const char *arg, void *dest)
 {
     (void)opt;
@@ -91,7 +46,7 @@ static int opt_elements(const char *cmd, const char *opt, const char *arg, void 
     (void)opt;
     common_opts *o = dest;
     o->have_elements = 1;
-    return parse_elements(cmd, arg, o);
+    return cli_parse_elements(cmd, "--elements", arg, o->symbols, MAXK, &o->K);
 }
 
 static int opt_size(const char *cmd, const char *opt, const char *arg, void *dest)
@@ -99,7 +54,7 @@ static int opt_size(const char *cmd, const char *opt, const char *arg, void *des
     (void)opt;
     common_opts *o = dest;
     o->have_size = 1;
-    return parse_size(cmd, arg, o->size);
+    return cli_parse_size3(cmd, "--size", arg, o->size);
 }
 
 static int opt_format(const char *cmd, const char *opt, const char *arg, void *dest)
@@ -149,7 +104,7 @@ static void common_init(common_opts *o)
 static int finish_common(const char *cmd, common_opts *o)
 {
     if (!o->have_elements) {
-        int rc = parse_elements(cmd, default_elements[o->proto], o);
+        int rc = cli_parse_elements(cmd, "--elements", default_elements[o->proto], o->symbols, MAXK, &o->K);
         if (rc)
             return rc;
     }
@@ -401,7 +356,7 @@ static int frame_lattice(const char *cmd, const common_opts *o, const as_structu
     if (!o->have_elements) {
         v = as_structure_get_info(s, "species_order");
         if (v) {
-            int rc = parse_elements(cmd, v, fo);
+            int rc = cli_parse_elements(cmd, "--elements", v, fo->symbols, MAXK, &fo->K);
             if (rc)
                 return rc;
         } else {

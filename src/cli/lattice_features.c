@@ -55,34 +55,6 @@ typedef struct {
     double tol, max_strain;
 } feat_args;
 
-static int parse_symbols(const char *cmd, const char *s, char (*sym)[AS_SYMBOL_MAX], size_t *K)
-{
-    *K = 0;
-    const char *p = s;
-    while (*p) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (*K == MAXK)
-            return cli_usage(cmd, "--elements: at most %d species", MAXK);
-        if (len == 0 || len >= AS_SYMBOL_MAX)
-            return cli_usage(cmd, "--elements: bad symbol in '%s'", s);
-        memcpy(sym[*K], p, len);
-        sym[*K][len] = 0;
-        if (!as_lattice_element_z(sym[*K]))
-            return cli_usage(cmd, "--elements: unknown element '%s'", sym[*K]);
-        for (size_t q = 0; q < *K; q++)
-            if (!strcmp(sym[q], sym[*K]))
-                return cli_usage(cmd, "--elements: '%s' appears twice", sym[q]);
-        (*K)++;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    if (*K == 0)
-        return cli_usage(cmd, "--elements: no element given");
-    return 0;
-}
-
 /* Species of every frame, in order of first appearance (with total counts). */
 static size_t species_union(as_structure **frames, size_t nf, char (*sym)[AS_SYMBOL_MAX],
                             size_t *count, size_t cap)
@@ -230,7 +202,7 @@ int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **))
     size_t K, cnt[MAXK + 1];
     int by_union = !a.elements;
     if (a.elements) {
-        rc = parse_symbols(cmd, a.elements, sym, &K);
+        rc = cli_parse_elements(cmd, "--elements", a.elements, sym, MAXK, &K);
         if (rc) {
             as_structures_free(frames, nf);
             return rc;

@@ -72,51 +72,6 @@ typedef struct {
     as_lattice_options lopt;
 } gen_cell;
 
-static int parse_symbols(const char *cmd, const char *s, gen_cell *g)
-{
-    g->K = 0;
-    const char *p = s;
-    while (*p) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (g->K == MAXK)
-            return cli_usage(cmd, "--elements: at most %d species", MAXK);
-        if (len == 0 || len >= AS_SYMBOL_MAX)
-            return cli_usage(cmd, "--elements: bad symbol in '%s'", s);
-        memcpy(g->sym[g->K], p, len);
-        g->sym[g->K][len] = 0;
-        if (!as_lattice_element_z(g->sym[g->K]))
-            return cli_usage(cmd, "--elements: unknown element '%s'", g->sym[g->K]);
-        for (size_t q = 0; q < g->K; q++)
-            if (!strcmp(g->sym[q], g->sym[g->K]))
-                return cli_usage(cmd, "--elements: '%s' appears twice", g->sym[q]);
-        g->K++;
-        p += len;
-        if (*p == ',')
-            p++;
-    }
-    if (g->K == 0)
-        return cli_usage(cmd, "--elements: no element given");
-    return 0;
-}
-
-static int parse_size(const char *cmd, const char *s, size_t *size)
-{
-    unsigned long v[3];
-    char extra;
-    int k = sscanf(s, "%lu,%lu,%lu%c", &v[0], &v[1], &v[2], &extra);
-    if (k == 1 && strchr(s, ',') == NULL)
-        v[1] = v[2] = v[0];
-    else if (k != 3)
-        return cli_usage(cmd, "--size expects N or N1,N2,N3, got '%s'", s);
-    for (int i = 0; i < 3; i++) {
-        if (v[i] < 1 || v[i] > 1024)
-            return cli_usage(cmd, "--size: %lu not in 1..1024", v[i]);
-        size[i] = v[i];
-    }
-    return 0;
-}
-
 static int parse_matrix(const char *cmd, const char *s, int *M)
 {
     const char *p = s;
@@ -327,7 +282,7 @@ int as_cli_lattice_generate(int argc, char **argv)
         if ((rc = parse_matrix(cmd, a.supercell, g.M)))
             return rc;
     }
-    if (a.size_txt && (rc = parse_size(cmd, a.size_txt, g.size)))
+    if (a.size_txt && (rc = cli_parse_size3(cmd, "--size", a.size_txt, g.size)))
         return rc;
     if (a.format && strcmp(a.format, "extxyz") && strcmp(a.format, "poscar"))
         return cli_usage(cmd, "--format: extxyz or poscar, got '%s'", a.format);
@@ -345,7 +300,7 @@ int as_cli_lattice_generate(int argc, char **argv)
         if (comp.n > MAXK)
             return cli_usage(cmd, "--composition: at most %d elements", MAXK);
         if (a.elements) {
-            if ((rc = parse_symbols(cmd, a.elements, &g)))
+            if ((rc = cli_parse_elements(cmd, "--elements", a.elements, g.sym, MAXK, &g.K)))
                 return rc;
         } else {
             g.K = comp.n;
@@ -364,7 +319,7 @@ int as_cli_lattice_generate(int argc, char **argv)
         have_frac = 1;
     } else {
         static const char *const defaults[] = {"Pt", "Pt,Co", "Pt,Co", "Pt,Co,Cu"};
-        if ((rc = parse_symbols(cmd, a.elements ? a.elements : defaults[g.proto], &g)))
+        if ((rc = cli_parse_elements(cmd, "--elements", a.elements ? a.elements : defaults[g.proto], g.sym, MAXK, &g.K)))
             return rc;
         size_t kp = as_proto_n_species(g.proto);
         if (g.proto != AS_PROTO_FCC && g.K != kp)

@@ -175,3 +175,49 @@ int cli_parse(const char *cmd, const char *help, int argc, char **argv, const cl
         *n_pos = np;
     return 0;
 }
+
+int cli_parse_elements(const char *cmd, const char *opt, const char *s, char (*sym)[AS_SYMBOL_MAX],
+                       size_t cap, size_t *n)
+{
+    *n = 0;
+    const char *p = s;
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (*n == cap)
+            return cli_usage(cmd, "%s: at most %zu species", opt, cap);
+        if (len == 0 || len >= AS_SYMBOL_MAX)
+            return cli_usage(cmd, "%s: bad symbol in '%s'", opt, s);
+        memcpy(sym[*n], p, len);
+        sym[*n][len] = 0;
+        if (!as_lattice_element_z(sym[*n]))
+            return cli_usage(cmd, "%s: unknown element '%s'", opt, sym[*n]);
+        for (size_t q = 0; q < *n; q++)
+            if (!strcmp(sym[q], sym[*n]))
+                return cli_usage(cmd, "%s: '%s' appears twice", opt, sym[q]);
+        (*n)++;
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    if (*n == 0)
+        return cli_usage(cmd, "%s: no element given", opt);
+    return 0;
+}
+
+int cli_parse_size3(const char *cmd, const char *opt, const char *s, size_t size[3])
+{
+    unsigned long v[3];
+    char extra;
+    int k = sscanf(s, "%lu,%lu,%lu%c", &v[0], &v[1], &v[2], &extra);
+    if (k == 1 && strchr(s, ',') == NULL)
+        v[1] = v[2] = v[0];
+    else if (k != 3)
+        return cli_usage(cmd, "%s expects N or N1,N2,N3, got '%s'", opt, s);
+    for (int i = 0; i < 3; i++) {
+        if (v[i] < 1 || v[i] > 1024)
+            return cli_usage(cmd, "%s: %lu not in 1..1024", opt, v[i]);
+        size[i] = v[i];
+    }
+    return 0;
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alloyscout/lattice.h" /* AS_SYMBOL_MAX */
+
 typedef enum {
     CLI_FLAG,   /* no value: *(int *)dest = value (1 when value is 0) */
     CLI_STR,    /* *(const char **)dest = the argument (borrowed from argv) */
@@ -49,5 +51,13 @@ int cli_parse(const char *cmd, const char *help, int argc, char **argv, const cl
 int cli_parse_u64(const char *cmd, const char *opt, const char *s, unsigned long long *out);
 int cli_parse_size(const char *cmd, const char *opt, const char *s, size_t *out);
 int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
+
+/* Value parsers shared by several commands (0, or a printed usage error and 2).
+ * cli_parse_elements: "Pt,Co,Cu" into at most cap distinct element symbols (each as_element_z
+ * known), *n of them; opt names the option in messages.
+ * cli_parse_size3: "N" or "N1,N2,N3" (each 1..1024) into size[3]. */
+int cli_parse_elements(const char *cmd, const char *opt, const char *s, char (*sym)[AS_SYMBOL_MAX],
+                       size_t cap, size_t *n);
+int cli_parse_size3(const char *cmd, const char *opt, const char *s, size_t size[3]);
 
 #endif

@@ -484,56 +484,6 @@ static void log_tail(const char *path, char *tail, size_t size)
             tail[i] = ' ';
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int send_all(int fd, const void *p, size_t len)
-{
-    const char *c = p;
-    while (len) {
-        ssize_t k = send(fd, c, len, MSG_NOSIGNAL);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        c += k;
-        len -= (size_t)k;
-    }
-    return 0;
-}
-
-/* 0 ok, -1 end of file or error, -2 timeout */
-static int recv_all(int fd, void *p, size_t len, double deadline)
-{
-    char *c = p;
-    while (len) {
-        double left = deadline - now_s();
-        if (left <= 0)
-            return -2;
-        struct pollfd pf = {fd, POLLIN, 0};
-        int ms = left > 2e6 ? 2000000000 : (int)(left * 1000.0) + 1;
-        int r = poll(&pf, 1, ms);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            continue;
-        ssize_t k = recv(fd, c, len, 0);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        c += k;
-        len -= (size_t)k;
-    }
-    return 0;
-}
-
 /* what happened to a worker that stopped answering */
 static void worker_fate(as_ase *a, int rc, char *buf, size_t size)
 {
@@ -563,14 +513,14 @@ static void worker_fate(as_ase *a, int rc, char *buf, size_t size)
 static as_status read_reply(as_ase *a, double deadline, int32_t *code, char *msg, size_t cap)
 {
     uint32_t head[2];
-    int rc = recv_all(a->sock, head, sizeof head, deadline);
+    int rc = as_worker_recv_all(a->sock, head, sizeof head, deadline);
     if (rc == 0) {
         *code = (int32_t)head[0];
         size_t L = head[1];
         char tmp[4096];
         if (L >= sizeof tmp)
             rc = -1;
-        else if ((rc = recv_all(a->sock, tmp, L, deadline)) == 0) {
+        else if ((rc = as_worker_recv_all(a->sock, tmp, L, deadline)) == 0) {
             tmp[L] = '\0';
             snprintf(msg, cap, "%s", tmp);
             return AS_OK;
@@ -636,7 +586,7 @@ static as_status worker_start(as_ase *a)
     a->sock = sv[0];
     int32_t code;
     char msg[4096];
-    AS_TRY(read_reply(a, now_s() + a->timeout_s, &code, msg, sizeof msg));
+    AS_TRY(read_reply(a, as_worker_now_s() + a->timeout_s, &code, msg, sizeof msg));
     if (code != 0) {
         as_status st = AS_FAIL(AS_EORACLE, "%s: the worker could not set up the calculator: %s",
                                a->name, msg);
@@ -670,11 +620,11 @@ as_status as_ase_compute(as_ase *a, const as_structure *s, double *energy, doubl
     if (st == AS_OK) {
         uint64_t n64 = n;
         uint32_t flags = (stress ? 1u : 0u) | (e_atom ? 2u : 0u);
-        double t0 = now_s();
-        if (send_all(a->sock, &n64, sizeof n64) || send_all(a->sock, &flags, sizeof flags) ||
-            send_all(a->sock, s->cell, 9 * sizeof(double)) ||
-            send_all(a->sock, z, n * sizeof *z) ||
-            send_all(a->sock, s->pos, 3 * n * sizeof(double))) {
+        double t0 = as_worker_now_s();
+        if (as_worker_send_all(a->sock, &n64, sizeof n64) || as_worker_send_all(a->sock, &flags, sizeof flags) ||
+            as_worker_send_all(a->sock, s->cell, 9 * sizeof(double)) ||
+            as_worker_send_all(a->sock, z, n * sizeof *z) ||
+            as_worker_send_all(a->sock, s->pos, 3 * n * sizeof(double))) {
             int32_t code;
             char msg[64];
             /* the worker is gone: read_reply reports how */
@@ -690,7 +640,7 @@ as_status as_ase_compute(as_ase *a, const as_structure *s, double *energy, doubl
             if (st == AS_OK && code != 0)
                 st = AS_FAIL(AS_EORACLE, "%s: %s", a->name, msg);
             else if (st == AS_OK) {
-                int rc = recv_all(a->sock, res, (1 + 3 * n + 6 + n) * sizeof *res,
+                int rc = as_worker_recv_all(a->sock, res, (1 + 3 * n + 6 + n) * sizeof *res,
                                   t0 + a->timeout_s);
                 if (rc) {
                     char fate[128];

@@ -260,13 +260,6 @@ static void kill_run(job *j)
     as_interrupt_kill_marked(j->marker, 0, SIGKILL);
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static void stderr_tail(const char *path, char *buf, size_t cap)
 {
     buf[0] = '\0';
@@ -328,7 +321,7 @@ static as_status launch(as_cmd *c, job *j, const as_structure *s)
         guard_main(j, argv, envp, parent);
     setpgid(pid, pid);
     j->pid = pid;
-    j->t0 = now_s();
+    j->t0 = as_worker_now_s();
     if (as_interrupt_add_pid(pid, 1) != AS_OK) { /* registry full: do not run unwatched */
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
@@ -441,7 +434,7 @@ as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n,
                 ended = 1;
                 ws = 0x7f00; /* treat as failure */
                 snprintf(why, sizeof why, "lost the process: %s", strerror(errno));
-            } else if (now_s() - j->t0 > c->opt.timeout_s) {
+            } else if (as_worker_now_s() - j->t0 > c->opt.timeout_s) {
                 kill_run(j);
                 kill(j->pid, SIGKILL);
                 waitpid(j->pid, &ws, 0);

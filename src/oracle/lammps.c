@@ -271,36 +271,6 @@ static as_status lmp_prepare(const as_lmp *l, const as_structure *s, double *box
     return AS_OK;
 }
 
-static int send_all(int fd, const void *p, size_t len)
-{
-    const char *c = p;
-    while (len) {
-        ssize_t k = send(fd, c, len, MSG_NOSIGNAL);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        c += k;
-        len -= (size_t)k;
-    }
-    return 0;
-}
-
-static int recv_all(int fd, void *p, size_t len)
-{
-    char *c = p;
-    while (len) {
-        ssize_t k = recv(fd, c, len, 0);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k <= 0)
-            return -1;
-        c += k;
-        len -= (size_t)k;
-    }
-    return 0;
-}
-
 /* Worker side: a fresh LAMMPS instance for n atoms of these types in this box. */
 static void *worker_setup(const as_lmp *l, const char *logpath, const req_head *h,
                           const int *type, const double *x)
@@ -347,7 +317,7 @@ static void worker_main(const as_lmp *l, int fd, const char *logpath)
     char line[512];
     for (;;) {
         req_head h;
-        if (recv_all(fd, &h, sizeof h))
+        if (as_worker_recv_all(fd, &h, sizeof h, INFINITY))
             break; /* the parent is done */
         size_t n = (size_t)h.n;
         int *t2 = realloc(type, (n + 1) * sizeof *type);
@@ -356,7 +326,7 @@ static void worker_main(const as_lmp *l, int fd, const char *logpath)
         if (!t2 || !x2 || !o2)
             _exit(5);
         type = t2, x = x2, out = o2;
-        if (recv_all(fd, type, n * sizeof *type) || recv_all(fd, x, 3 * n * sizeof *x))
+        if (as_worker_recv_all(fd, type, n * sizeof *type, INFINITY) || as_worker_recv_all(fd, x, 3 * n * sizeof *x, INFINITY))
             break;
         if (lmp && h.n == cur.n) {
             snprintf(line, sizeof line, "log %s", logpath); /* keep the log short */
@@ -397,8 +367,8 @@ static void worker_main(const as_lmp *l, int fd, const char *logpath)
             lmp_api.gather(lmp, "c_peatom", 1, 1, out + 1);
             lmp_api.gather_atoms(lmp, "f", 1, 3, out + 1 + n);
         }
-        if (send_all(fd, &status, sizeof status) ||
-            (!status && send_all(fd, out, (1 + 4 * n) * sizeof *out)))
+        if (as_worker_send_all(fd, &status, sizeof status) ||
+            (!status && as_worker_send_all(fd, out, (1 + 4 * n) * sizeof *out)))
             break;
     }
     if (lmp)
@@ -527,11 +497,11 @@ as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, doubl
     pthread_mutex_lock(&l->lock);
     st = l->pid ? AS_OK : worker_start(l);
     int32_t status = -1;
-    if (st == AS_OK && (send_all(l->sock, &h, sizeof h) ||
-                        send_all(l->sock, type, n * sizeof *type) ||
-                        send_all(l->sock, x, 3 * n * sizeof *x) ||
-                        recv_all(l->sock, &status, sizeof status) || status != 0 ||
-                        recv_all(l->sock, res, (1 + 4 * n) * sizeof *res))) {
+    if (st == AS_OK && (as_worker_send_all(l->sock, &h, sizeof h) ||
+                        as_worker_send_all(l->sock, type, n * sizeof *type) ||
+                        as_worker_send_all(l->sock, x, 3 * n * sizeof *x) ||
+                        as_worker_recv_all(l->sock, &status, sizeof status, INFINITY) || status != 0 ||
+                        as_worker_recv_all(l->sock, res, (1 + 4 * n) * sizeof *res, INFINITY))) {
         char tail[400];
         log_tail(l->logpath, tail, sizeof tail);
         st = AS_FAIL(AS_EORACLE, "lammps failed (pair_style %s, pair_coeff %s): %s", l->style,

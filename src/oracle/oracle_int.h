@@ -161,4 +161,11 @@ int as_meam_fixed_supports(const as_meam *m, const char *el);
 int as_meam_covers(const char *const *el, size_t n, char *why, size_t cap);
 const char *as_meam_elements_text(void);
 
+/* worker_io.c: the pipes to worker processes. send: 0, or -1 when the peer is gone. recv: 0,
+ * -1 at end of file or on error, -2 when the deadline (as_worker_now_s() time; INFINITY: none)
+ * passed. */
+double as_worker_now_s(void);
+int as_worker_send_all(int fd, const void *p, size_t len);
+int as_worker_recv_all(int fd, void *p, size_t len, double deadline);
+
 #endif

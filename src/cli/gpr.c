@@ -83,18 +83,6 @@ static int parse_bounds(const char *opt, const char *s, double *lo, double *hi)
     return 0;
 }
 
-/* Numeric cell or an error naming file:line:column. */
-static as_status cell_number(const as_table *t, size_t row, size_t col, double *v)
-{
-    const char *s = as_table_cell(t, row, col);
-    if (as_parse_number(s, v))
-        return AS_OK;
-    size_t line, column;
-    as_table_where(t, row, col, &line, &column);
-    return as_error_set(AS_EPARSE, "%s:%zu:%zu: column '%s' must be numeric, got '%s'",
-                   as_table_path(t), line, column, as_table_name(t, col), s);
-}
-
 static int write_fit_json(const char *path, const as_gpr_model *m, size_t n, uint64_t seed)
 {
     as_gp *gp = as_gpr_model_gp(m);
@@ -162,10 +150,10 @@ static int gpr_fit(const gpr_args *a)
     if ((st = ALLOC(x, n * d, "features")) != AS_OK || (st = ALLOC(y, n, "targets")) != AS_OK)
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        if ((st = cell_number(t, i, tcol, &y[i])) != AS_OK)
+        if ((st = as_table_number(t, i, tcol, &y[i])) != AS_OK)
             goto fail;
         for (size_t j = 0; j < d; j++)
-            if ((st = cell_number(t, i, cols[j], &x[i * d + j])) != AS_OK)
+            if ((st = as_table_number(t, i, cols[j], &x[i * d + j])) != AS_OK)
                 goto fail;
     }
     if (!a->quiet)
@@ -233,7 +221,7 @@ static int gpr_predict(const gpr_args *a)
         goto fail;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
-            if ((st = cell_number(t, i, cols[j], &x[i * d + j])) != AS_OK)
+            if ((st = as_table_number(t, i, cols[j], &x[i * d + j])) != AS_OK)
                 goto fail;
     if ((st = as_gpr_model_predict(m, x, n, mean, sd)) != AS_OK)
         goto fail;

@@ -191,17 +191,6 @@ static int write_cv_json(const cv_args *a, const as_gp_options *opt, size_t n, s
     return st == AS_OK ? 0 : cli_fail(st);
 }
 
-static as_status cell_num(const as_table *t, size_t row, size_t col, double *v)
-{
-    const char *s = as_table_cell(t, row, col);
-    if (as_parse_number(s, v))
-        return AS_OK;
-    size_t line, column;
-    as_table_where(t, row, col, &line, &column);
-    return as_error_set(AS_EPARSE, "%s:%zu:%zu: column '%s' must be numeric, got '%s'",
-                        as_table_path(t), line, column, as_table_name(t, col), s);
-}
-
 int as_cli_gpr_cv(int argc, char **argv)
 {
     const char *cmd = "gpr cv";
@@ -280,10 +269,10 @@ int as_cli_gpr_cv(int argc, char **argv)
         goto fail;
     }
     for (size_t i = 0; i < n; i++) {
-        if ((st = cell_num(t, i, tcol, &y[i])) != AS_OK)
+        if ((st = as_table_number(t, i, tcol, &y[i])) != AS_OK)
             goto fail;
         for (size_t j = 0; j < d; j++)
-            if ((st = cell_num(t, i, cols[j], &x[i * d + j])) != AS_OK)
+            if ((st = as_table_number(t, i, cols[j], &x[i * d + j])) != AS_OK)
                 goto fail;
     }
     size_t ng = 0;

@@ -69,4 +69,25 @@ as_status as_cm_trsm(char side, char uplo, char trans, size_t m, size_t n, doubl
 as_status as_cm_syrk(char uplo, char trans, size_t n, size_t k, double alpha, const double *a,
                      size_t lda, double beta, double *c, size_t ldc);
 
+/* ---- sbuf.c: growable string; after an allocation failure `oom` is set and later appends are
+ * ignored, so a builder checks once at the end ---- */
+typedef struct {
+    char *s;
+    size_t n, cap;
+    int oom;
+} as_sbuf;
+
+void as_sbuf_free(as_sbuf *b);
+/* Empty the string, keeping its memory. */
+void as_sbuf_reset(as_sbuf *b);
+void as_sbuf_putn(as_sbuf *b, const char *s, size_t n);
+void as_sbuf_puts(as_sbuf *b, const char *s);
+void as_sbuf_printf(as_sbuf *b, const char *fmt, ...) AS_PRINTF(2, 3);
+/* AS_ENOMEM (with a message naming `what`) when the buffer ran out of memory, else AS_OK. */
+as_status as_sbuf_status(const as_sbuf *b, const char *what);
+
+/* json.c: the whole file at path as a NUL-terminated string (*text: as_free; *len may be NULL).
+ * Messages name `what` (may be NULL) and the path: AS_EIO, AS_ENOMEM. */
+as_status as_read_file(const char *path, const char *what, char **text, size_t *len);
+
 #endif

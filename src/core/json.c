@@ -227,13 +227,14 @@ as_status as_json_parse(const char *text, const char *name, as_json **out)
     return AS_OK;
 }
 
-as_status as_json_read_file(const char *path, as_json **out)
+as_status as_read_file(const char *path, const char *what, char **text, size_t *len)
 {
-    *out = NULL;
+    *text = NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return AS_FAIL(AS_EIO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0;
+        return AS_FAIL(AS_EIO, "cannot open %s%s%s: %s", what ? what : "", what ? " " : "", path,
+                       strerror(errno));
+    size_t cap = 1 << 12, n = 0;
     char *buf = as_malloc(cap);
     while (buf) {
         size_t got = fread(buf + n, 1, cap - n - 1, f);
@@ -252,12 +253,24 @@ as_status as_json_read_file(const char *path, as_json **out)
     int bad = ferror(f);
     fclose(f);
     if (!buf)
-        return AS_FAIL(AS_ENOMEM, "cannot read %s: out of memory", path);
+        return AS_FAIL(AS_ENOMEM, "cannot read %s%s%s: out of memory", what ? what : "",
+                       what ? " " : "", path);
     if (bad) {
         as_free(buf);
-        return AS_FAIL(AS_EIO, "cannot read %s", path);
+        return AS_FAIL(AS_EIO, "cannot read %s%s%s", what ? what : "", what ? " " : "", path);
     }
     buf[n] = '\0';
+    *text = buf;
+    if (len)
+        *len = n;
+    return AS_OK;
+}
+
+as_status as_json_read_file(const char *path, as_json **out)
+{
+    *out = NULL;
+    char *buf;
+    AS_TRY(as_read_file(path, NULL, &buf, NULL));
     as_status st = as_json_parse(buf, path, out);
     as_free(buf);
     return st;

@@ -345,6 +345,17 @@ void as_table_where(const as_table *t, size_t row, size_t col, size_t *line, siz
         *column = c->col;
 }
 
+as_status as_table_number(const as_table *t, size_t row, size_t col, double *out)
+{
+    const char *s = as_table_cell(t, row, col);
+    if (as_parse_number(s, out))
+        return AS_OK;
+    size_t line, column;
+    as_table_where(t, row, col, &line, &column);
+    return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: column '%s' must be numeric, got '%s'",
+                   as_table_path(t), line, column, as_table_name(t, col), s);
+}
+
 as_status as_table_find(const as_table *t, const char *name, size_t *col)
 {
     for (size_t j = 0; j < t->cols; j++)

@@ -281,35 +281,10 @@ size_t as_exec_placeholder(const char *text, const char *t, int *which)
 
 static as_status template_load(as_executor *ex, const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return AS_FAIL(AS_EIO, "cannot open job template %s: %s", path, strerror(errno));
-    size_t cap = 4096, n = 0;
-    char *buf = as_malloc(cap);
-    as_status st = AS_OK;
-    while (buf) {
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
-        if (n + 1 < cap)
-            break;
-        char *nb = as_realloc(buf, 2 * cap);
-        if (!nb) {
-            as_free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (!buf)
-        return AS_FAIL(AS_ENOMEM, "job template %s", path);
-    if (bad) {
-        as_free(buf);
-        return AS_FAIL(AS_EIO, "cannot read job template %s", path);
-    }
-    buf[n] = 0;
+    char *buf;
+    as_status st = as_read_file(path, "job template", &buf, NULL);
+    if (st != AS_OK)
+        return st;
     int have_cmd = 0;
     size_t line = 1, col = 1;
     for (const char *t = buf; *t; t++, col++) {

@@ -13,36 +13,13 @@
 
 extern char **environ;
 
-typedef struct {
-    char *p;
-    size_t n, cap;
-} buf_t;
-
-static int buf_add(buf_t *b, const char *s, size_t n)
-{
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 4096;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = as_realloc(b->p, cap);
-        if (!p)
-            return -1;
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-    return 0;
-}
-
 as_status as_proc_run(char *const *argv, char **out, char **err, int *exit_code)
 {
     *out = *err = NULL;
     *exit_code = -1;
     int po[2] = {-1, -1}, pe[2] = {-1, -1};
     as_status st = AS_OK;
-    buf_t bo = {0}, be = {0};
+    as_sbuf bo = {0}, be = {0};
     posix_spawn_file_actions_t fa;
     int have_fa = 0;
     if (pipe(po) || pipe(pe)) {
@@ -91,8 +68,7 @@ as_status as_proc_run(char *const *argv, char **out, char **err, int *exit_code)
                 open_fds--;
                 continue;
             }
-            if (buf_add(k ? &be : &bo, tmp, (size_t)r) && st == AS_OK)
-                st = AS_FAIL(AS_ENOMEM, "%s: output buffer", argv[0]);
+            as_sbuf_putn(k ? &be : &bo, tmp, (size_t)r);
         }
     }
     po[0] = pe[0] = -1;
@@ -104,7 +80,9 @@ as_status as_proc_run(char *const *argv, char **out, char **err, int *exit_code)
             goto done;
         }
     *exit_code = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
-    if (st == AS_OK && (buf_add(&bo, "", 0) || buf_add(&be, "", 0)))
+    as_sbuf_putn(&bo, "", 0); /* never NULL, even for no output */
+    as_sbuf_putn(&be, "", 0);
+    if (st == AS_OK && (bo.oom || be.oom))
         st = AS_FAIL(AS_ENOMEM, "%s: output buffer", argv[0]);
 done:
     if (have_fa)
@@ -116,12 +94,12 @@ done:
             close(pe[k]);
     }
     if (st != AS_OK) {
-        as_free(bo.p);
-        as_free(be.p);
+        as_sbuf_free(&bo);
+        as_sbuf_free(&be);
         return st;
     }
-    *out = bo.p;
-    *err = be.p;
+    *out = bo.s;
+    *err = be.s;
     return AS_OK;
 }
 

@@ -58,77 +58,50 @@ static int key_cmp(const void *a, const void *b)
 }
 
 /* ---- shell quoting and the job script ---- */
-typedef struct {
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s, size_t n)
+static void sb_quote(as_sbuf *b, const char *s) /* 'it'\''s' */
 {
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? 2 * b->cap : 1024;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = as_realloc(b->p, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = 0;
-}
-static void sb_str(sbuf *b, const char *s) { sb_add(b, s, strlen(s)); }
-static void sb_quote(sbuf *b, const char *s) /* 'it'\''s' */
-{
-    sb_str(b, "'");
+    as_sbuf_puts(b, "'");
     for (; *s; s++)
         if (*s == '\'')
-            sb_str(b, "'\\''");
+            as_sbuf_puts(b, "'\\''");
         else
-            sb_add(b, s, 1);
-    sb_str(b, "'");
+            as_sbuf_putn(b, s, 1);
+    as_sbuf_puts(b, "'");
 }
 
 static as_status write_script(as_executor *ex, const char *batch, const char *jobname,
                               int relax, const as_relax_options *ropt, const char *path)
 {
-    sbuf c = {0}, out = {0};
+    as_sbuf c = {0}, out = {0};
     char num[64];
     sb_quote(&c, ex->program);
-    sb_str(&c, " label --quiet --oracle ");
+    as_sbuf_puts(&c, " label --quiet --oracle ");
     sb_quote(&c, ex->spec);
     if (ex->label_timeout_s > 0) {
         sfmt(num, sizeof num, " --timeout %.17g", ex->label_timeout_s);
-        sb_str(&c, num);
+        as_sbuf_puts(&c, num);
     }
     if (relax) {
         sfmt(num, sizeof num, " --relax --fmax %.17g --max-steps %zu", ropt->fmax,
                  ropt->max_steps);
-        sb_str(&c, num);
+        as_sbuf_puts(&c, num);
     }
     for (int k = 0; k < 2; k++) {
-        sb_str(&c, " ");
+        as_sbuf_puts(&c, " ");
         sb_quote(&c, batch);
-        sb_str(&c, k ? "/\"${SLURM_ARRAY_TASK_ID:-0}\"/out.extxyz"
+        as_sbuf_puts(&c, k ? "/\"${SLURM_ARRAY_TASK_ID:-0}\"/out.extxyz"
                      : "/\"${SLURM_ARRAY_TASK_ID:-0}\"/in.extxyz");
     }
-    const char *val[6] = {c.p, jobname, batch, ex->ntasks, ex->time, ex->spec};
+    const char *val[6] = {c.s, jobname, batch, ex->ntasks, ex->time, ex->spec};
     const char *t = ex->template_text;
     for (const char *q = t; *q;) {
         int which;
         size_t len = as_exec_placeholder(t, q, &which);
         if (len && which >= 0) {
-            sb_str(&out, val[which] ? val[which] : "");
+            as_sbuf_puts(&out, val[which] ? val[which] : "");
             q += len;
         } else
-            sb_add(&out, q++, 1);
+            as_sbuf_putn(&out, q++, 1);
     }
     as_status st = AS_OK;
     if (c.oom || out.oom)
@@ -138,15 +111,15 @@ static as_status write_script(as_executor *ex, const char *batch, const char *jo
         if (!f)
             st = AS_FAIL(AS_EIO, "cannot write %s: %s", path, strerror(errno));
         else {
-            fputs(out.p, f);
+            fputs(out.s, f);
             if (fclose(f) != 0)
                 st = AS_FAIL(AS_EIO, "cannot write %s: %s", path, strerror(errno));
             else
                 chmod(path, 0755);
         }
     }
-    as_free(c.p);
-    as_free(out.p);
+    as_free(c.s);
+    as_free(out.s);
     return st;
 }
 
@@ -492,7 +465,7 @@ static const qline *find_line(const qline *v, size_t n, const char *id)
 /* Names of the arrays of the active tasks, comma-separated (deduplicated). */
 static char *active_names(as_executor *ex, const task_t *tasks, size_t nt)
 {
-    sbuf b = {0};
+    as_sbuf b = {0};
     const char *last = "";
     for (size_t i = 0; i < nt; i++) {
         if (!tasks[i].active)
@@ -500,18 +473,18 @@ static char *active_names(as_executor *ex, const task_t *tasks, size_t nt)
         const as_job_record *r = as_exec_find(ex, tasks[i].key);
         if (!r || !strcmp(r->job_name, last))
             continue;
-        if (b.n && strstr(b.p, r->job_name)) {
+        if (b.n && strstr(b.s, r->job_name)) {
             last = r->job_name;
             continue;
         }
         if (b.n)
-            sb_str(&b, ",");
-        sb_str(&b, r->job_name);
+            as_sbuf_puts(&b, ",");
+        as_sbuf_puts(&b, r->job_name);
         last = r->job_name;
     }
-    if (!b.p && !b.oom)
-        sb_str(&b, "");
-    return b.oom ? NULL : b.p;
+    if (!b.s && !b.oom)
+        as_sbuf_puts(&b, "");
+    return b.oom ? NULL : b.s;
 }
 
 /* The job of a SUBMITTING record, looked up by its array's name: its id or "". */

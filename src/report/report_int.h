@@ -7,26 +7,11 @@
 #include "alloyscout/report.h"
 #include "core_int.h"
 
-/* ---- growable string; after an allocation failure `oom` is set and later appends are
- * ignored, so a builder checks once at the end ---- */
-typedef struct {
-    char *s;
-    size_t n, cap;
-    int oom;
-} as_sbuf;
-
-void as_sbuf_free(as_sbuf *b);
-/* Empty the string, keeping its memory. */
-void as_sbuf_reset(as_sbuf *b);
-void as_sbuf_putn(as_sbuf *b, const char *s, size_t n);
-void as_sbuf_puts(as_sbuf *b, const char *s);
-void as_sbuf_printf(as_sbuf *b, const char *fmt, ...) AS_PRINTF(2, 3);
+/* ---- the growable string is core's as_sbuf (core_int.h); report adds escaping ---- */
 /* Append s with & < > " ' replaced by entities (valid in HTML text, attributes and XML). */
 void as_sbuf_escape(as_sbuf *b, const char *s);
 /* Append s with the label markup ^{..} and _{..} removed (the braced text kept). */
 void as_sbuf_plain(as_sbuf *b, const char *s);
-/* AS_ENOMEM (with a message naming `what`) when the buffer ran out of memory, else AS_OK. */
-as_status as_sbuf_status(const as_sbuf *b, const char *what);
 
 /* ---- label markup: split a label into runs of normal, raised (^{}) and lowered (_{}) text ---- */
 typedef struct {

@@ -46,6 +46,12 @@ static const char *screen_help =
     "  --validate N          label N unseen configurations for the true MAE and the direct\n"
     "                        oracle ordering energy (default 0: off)\n"
     "  --no-random-baseline  skip the random-selection learning curve\n"
+    "  --acquire RULE        how a round picks its labels: sigma (default; the paper's Monte\n"
+    "                        Carlo towards high predicted sigma), random (random alpha levels),\n"
+    "                        qoi (greedy batch minimising the GP variance of the ordering energy)\n"
+    "  --target-ci E         stop a system once the 95 % interval of its ordering energy is\n"
+    "                        within +-E eV/atom (default 0: run every round)\n"
+    "  --threads N           threads of the GP fits (default: all cores; same results)\n"
     "  --no-gp-noise         no fitted white-noise term in the GP (the paper's plain kernel;\n"
     "                        the default fits one: relaxed energies carry the force tolerance)\n"
     "  --fmax F (0.03 eV/A)  --rmsd-max F (0.35 A)  -j N, --timeout S, --retries N (cmd oracle)\n"
@@ -159,6 +165,14 @@ static int parse_lattice(const char *cmd, const char *opt, const char *arg, void
     return 0;
 }
 
+static int parse_acquire(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (as_acquire_parse(arg, dest) != AS_OK)
+        return cli_usage(cmd, "%s", as_errmsg());
+    return 0;
+}
+
 static int parse(int argc, char **argv, screen_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -193,6 +207,9 @@ static int parse(int argc, char **argv, screen_args *a)
         {"validate", 0, CLI_SIZE, &so->validate, 0, NULL, NULL},
         {"no-random-baseline", 0, CLI_FLAG, &no_random, 0, NULL, NULL},
         {"no-gp-noise", 0, CLI_FLAG, &no_noise, 0, NULL, NULL},
+        {"acquire", 0, CLI_CALL, &so->acquire, 0, parse_acquire, NULL},
+        {"target-ci", 0, CLI_DOUBLE, &so->target_ci, 0, NULL, NULL},
+        {"threads", 0, CLI_SIZE, &so->threads, 0, NULL, NULL},
         {"fmax", 0, CLI_DOUBLE, &so->fmax, 0, NULL, NULL},
         {"rmsd-max", 0, CLI_DOUBLE, &so->rmsd_max, 0, NULL, NULL},
         {"jobs", 'j', CLI_SIZE, &oo->jobs, 0, NULL, NULL},

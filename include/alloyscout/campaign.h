@@ -106,6 +106,8 @@ typedef struct {
     double cal_mean_z, cal_rms_z; /* mean and rms of z = (y - mu) / sigma */
     /* the ordering energy under this round's model and its 95 % interval (eV/atom) */
     double e_order, e_order_gp_sd, e_order_se, e_order_ci95;
+    double e_order_var_scale;  /* kappa = max(1, cal_rms_z^2): the GP variance is scaled by it
+                                  in e_order_ci95 when the held-out labels say sigma is small */
     int target_reached;        /* 1: the interval met target_ci; nothing was labelled */
     char *picked;              /* the configurations labelled this round, one digit (species
                                   index, symbols as in the system name) per site, joined by ','
@@ -145,7 +147,9 @@ typedef struct {
     size_t labels_used;          /* labels of the active-learning set (training + test split),
                                     the cost of the answer; excludes baseline and validation */
     double e_order_gp_sd, e_order_ci95; /* final model: posterior sd of the ordering-energy
-                                    functional, and the 95 % half-width with e_order_se */
+                                    functional, and the 95 % half-width
+                                    1.96 sqrt(kappa gp_sd^2 + e_order_se^2) */
+    double e_order_var_scale;    /* kappa of the final model's held-out calibration */
     double e_order_ev_atom;      /* <E_random> - <E_ordered> (surrogate) */
     double e_order_se;           /* its standard error over the configurations */
     double mean_ordered, mean_random;

@@ -35,7 +35,7 @@ static void mean_var(const double *v, size_t n, double *mean, double *var)
 
 as_status as_acq_order(as_gpr_model *m, const double *x_o, size_t n_o, const double *x_r,
                        size_t n_r, size_t d, const double *xc, size_t nc, size_t batch,
-                       size_t *picked, size_t *n_picked, as_acq_interval *out,
+                       double scale, size_t *picked, size_t *n_picked, as_acq_interval *out,
                        double *var_after)
 {
     const as_pca *pca = as_gpr_model_pca(m);
@@ -66,7 +66,8 @@ as_status as_acq_order(as_gpr_model *m, const double *x_o, size_t n_o, const dou
     out->mean = mr - mo;
     out->gp_sd = sqrt(var[0]);
     out->se = sqrt(vo / (double)n_o + vr / (double)n_r);
-    out->ci95 = AS_ACQ_Z95 * sqrt(var[0] + out->se * out->se);
+    out->scale = scale;
+    out->ci95 = AS_ACQ_Z95 * sqrt(scale * var[0] + out->se * out->se);
     if (n_picked)
         *n_picked = np;
     if (var_after)
@@ -78,6 +79,11 @@ fail:
     as_free(mu);
     as_free(var);
     return st;
+}
+
+double as_acq_var_scale(double rms_z, size_t n)
+{
+    return n > 0 && rms_z > 1 ? rms_z * rms_z : 1.0;
 }
 
 void as_acq_calibration(const double *y, const double *mu, const double *sd, size_t n,

@@ -17,7 +17,9 @@ typedef struct {
     double mean;   /* <mu_random> - <mu_ordered>, eV/atom */
     double gp_sd;  /* posterior sd of the functional w.f (latent f), eV/atom */
     double se;     /* sampling error of the two means, sqrt(var_o/n_o + var_r/n_r) of mu */
-    double ci95;   /* half-width 1.96 sqrt(gp_sd^2 + se^2) */
+    double scale;  /* kappa = max(1, mean z^2 on the held-out split): the factor on the GP
+                      variance when the held-out labels say sigma is too small */
+    double ci95;   /* half-width 1.96 sqrt(kappa gp_sd^2 + se^2) */
 } as_acq_interval;
 
 /* Weights w (n_o + n_r): -1/n_o on the ordered rows, +1/n_r on the random rows. */
@@ -25,12 +27,14 @@ void as_acq_order_weights(size_t n_o, size_t n_r, double *w);
 
 /* The interval of E_order under model m over the fingerprints x_o (n_o, d) and x_r (n_r, d),
  * and optionally a qoi batch: of the candidates xc (nc, d), the `batch` that lower Var[w.f]
- * most, chosen greedily (as_gp_functional_batch); picked (batch) indices, *n_picked, var_after
+ * most, chosen greedily (as_gp_functional_batch), scale = kappa; picked (batch) indices, *n_picked, var_after
  * (Var after the batch, eV^2/atom^2; may be NULL). nc = batch = 0: the interval only. */
 as_status as_acq_order(as_gpr_model *m, const double *x_o, size_t n_o, const double *x_r,
                        size_t n_r, size_t d, const double *xc, size_t nc, size_t batch,
-                       size_t *picked, size_t *n_picked, as_acq_interval *out,
+                       double scale, size_t *picked, size_t *n_picked, as_acq_interval *out,
                        double *var_after);
+/* kappa of a calibration: max(1, rms_z^2); 1 without held-out labels. */
+double as_acq_var_scale(double rms_z, size_t n);
 
 /* Calibration of the predictive sigma on held-out labels: y (n) oracle, mu and sd (n)
  * predicted (sd including the noise term). z = (y - mu) / sd. */

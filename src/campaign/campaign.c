@@ -473,6 +473,7 @@ static as_status round_json(const as_screen_round_info *ri, as_json **out)
     N("cal_mean_z", ri->cal_mean_z) N("cal_rms_z", ri->cal_rms_z)
     N("ordering_energy_ev_atom", ri->e_order) N("ordering_energy_gp_sd", ri->e_order_gp_sd)
     N("ordering_energy_se", ri->e_order_se) N("ordering_energy_ci95", ri->e_order_ci95)
+    N("ordering_energy_var_scale", ri->e_order_var_scale)
 #undef N
     if (st == AS_OK)
         st = as_json_set_bool(j, "target_reached", ri->target_reached);
@@ -531,6 +532,7 @@ static as_status system_json(const as_screen_result *r, const as_screen_options 
     N("ordering_energy_direct_ev_atom", r->e_order_direct)
     N("ordering_energy_direct_se", r->e_order_direct_se)
     N("ordering_energy_gp_sd", r->e_order_gp_sd) N("ordering_energy_ci95", r->e_order_ci95)
+    N("ordering_energy_var_scale", r->e_order_var_scale)
     N("labels_used", (double)r->labels_used) N("target_ci_ev_atom", so->target_ci)
     N("rounds_done", (double)r->rounds_done)
 #undef N

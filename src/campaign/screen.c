@@ -504,7 +504,7 @@ as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracl
     s->gpo.noise = opt->gp_noise;
     s->gpo.threads = opt->threads;
     strcpy(s->res.stop_reason, "rounds");
-    s->res.e_order_gp_sd = s->res.e_order_ci95 = NAN;
+    s->res.e_order_gp_sd = s->res.e_order_ci95 = s->res.e_order_var_scale = NAN;
     s->res.val_mae = s->res.e_order_direct = s->res.e_order_direct_se = NAN;
     s->res.e_order_ev_atom = s->res.e_order_se = NAN;
     s->res.corr_alpha_ptx = s->res.corr_alpha_com = NAN;
@@ -985,12 +985,12 @@ static as_status ensure_psets(as_screen *s)
 
 /* The interval of E_order under model, and optionally a qoi batch (as_acq_order). */
 static as_status order_interval(as_screen *s, as_gpr_model *model, const double *xc, size_t nc,
-                                size_t batch, size_t *picked, size_t *n_picked,
+                                size_t batch, double scale, size_t *picked, size_t *n_picked,
                                 as_acq_interval *iv)
 {
     AS_TRY(ensure_psets(s));
     return as_acq_order(model, s->pset_x[0], s->opt.n_ordered, s->pset_x[1], s->opt.n_random,
-                        s->d, xc, nc, batch, picked, n_picked, iv, NULL);
+                        s->d, xc, nc, batch, scale, picked, n_picked, iv, NULL);
 }
 
 /* ---- one round ---- */
@@ -1009,7 +1009,7 @@ static int cand_cmp(const void *pa, const void *pb)
 }
 
 /* Calibration of the model's predictive sigma on the test split of the labels. */
-static as_status calibrate(as_screen *s, as_gpr_model *model, as_screen_round_info *ri)
+static as_status calib_of(as_screen *s, as_gpr_model *model, as_acq_calib *c)
 {
     double *mu = NULL, *sd = NULL, *y = NULL;
     as_status st = AS_OK;
@@ -1024,19 +1024,25 @@ static as_status calibrate(as_screen *s, as_gpr_model *model, as_screen_round_in
             sd[m] = sd[i];
             y[m++] = s->al.e[i];
         }
+    as_acq_calibration(y, mu, sd, m, c);
+fail:
+    as_free(mu);
+    as_free(sd);
+    as_free(y);
+    return st;
+}
+
+static as_status calibrate(as_screen *s, as_gpr_model *model, as_screen_round_info *ri)
+{
     as_acq_calib c;
-    as_acq_calibration(y, mu, sd, m, &c);
+    AS_TRY(calib_of(s, model, &c));
     ri->cal_n = c.n;
     ri->cal_cover1 = c.cover1;
     ri->cal_cover2 = c.cover2;
     ri->cal_nll = c.nll;
     ri->cal_mean_z = c.mean_z;
     ri->cal_rms_z = c.rms_z;
-fail:
-    as_free(mu);
-    as_free(sd);
-    as_free(y);
-    return st;
+    return AS_OK;
 }
 
 /* Walk the chains of round r towards high predicted sigma: visit (chains * chain_steps, n) and
@@ -1195,7 +1201,7 @@ static as_status pick_qoi(as_screen *s, size_t r, as_gpr_model *model, int *pick
     for (size_t i = 0; i < n_keep; i++)
         AS_CHECK(as_lattice_fingerprint(s->lat, all + keep[i] * s->n, s->K, xc + i * s->d));
     as_acq_interval iv;
-    AS_CHECK(order_interval(s, model, xc, n_keep, want, picked, &got, &iv));
+    AS_CHECK(order_interval(s, model, xc, n_keep, want, 1.0, picked, &got, &iv));
     for (size_t i = 0; i < got; i++)
         memcpy(picks + i * s->n, all + keep[picked[i]] * s->n, s->n * sizeof *picks);
 fail:
@@ -1253,7 +1259,8 @@ as_status as_screen_round(as_screen *s, size_t r)
     }
     AS_CHECK(calibrate(s, model, ri));
     as_acq_interval iv;
-    AS_CHECK(order_interval(s, model, NULL, 0, 0, NULL, NULL, &iv));
+    ri->e_order_var_scale = as_acq_var_scale(ri->cal_rms_z, ri->cal_n);
+    AS_CHECK(order_interval(s, model, NULL, 0, 0, ri->e_order_var_scale, NULL, NULL, &iv));
     ri->e_order = iv.mean;
     ri->e_order_gp_sd = iv.gp_sd;
     ri->e_order_se = iv.se;
@@ -1420,9 +1427,13 @@ as_status as_screen_finish(as_screen *s)
     r->corr_alpha_ptx = pearson(r->pred_mean[2], r->pred_alpha[2], sizes[2]);
     r->corr_alpha_com = s->K == 3 ? pearson(r->pred_mean[2], r->pred_alpha_com[2], sizes[2]) : NAN;
     as_acq_interval iv;
-    AS_CHECK(order_interval(s, model, NULL, 0, 0, NULL, NULL, &iv));
+    as_acq_calib cal;
+    AS_CHECK(calib_of(s, model, &cal));
+    r->e_order_var_scale = as_acq_var_scale(cal.rms_z, cal.n);
+    AS_CHECK(order_interval(s, model, NULL, 0, 0, r->e_order_var_scale, NULL, NULL, &iv));
     r->e_order_gp_sd = iv.gp_sd;
-    r->e_order_ci95 = AS_ACQ_Z95 * sqrt(iv.gp_sd * iv.gp_sd + r->e_order_se * r->e_order_se);
+    r->e_order_ci95 = AS_ACQ_Z95 * sqrt(r->e_order_var_scale * iv.gp_sd * iv.gp_sd +
+                                        r->e_order_se * r->e_order_se);
     r->labels_used = s->al.n;
 fail:
     as_gpr_model_free(model);

@@ -6,10 +6,12 @@
  *                        PtCo and PtM), the paper's 22 starting structures labelled (relaxed)
  *                        with their RMSD, the stability check;
  *   as_screen_round      one active-learning round: fit z-score + PCA + GPR on the training
- *                        labels, score the test split (MAE, R^2), walk `chains` Monte Carlo
- *                        chains towards high predicted sigma, label the `per_round` most
- *                        uncertain distinct new configurations; the same label budget spent on
- *                        random configurations gives the learning curve of random selection;
+ *                        labels, score the test split (MAE, R^2, calibration of sigma), the
+ *                        95 % interval of the ordering energy (a stop when it meets
+ *                        target_ci), then label `per_round` distinct new configurations chosen
+ *                        by the acquisition rule (as_acquire: qoi, sigma, random); the same
+ *                        label budget spent on random configurations gives the learning curve
+ *                        of random selection;
  *   as_screen_finish     final model, predictions for the ordered / random / across-alpha sets,
  *                        ordering energy with its standard error, correlations, segregation
  *                        energy, and (optionally) validation against direct oracle labels.
@@ -76,7 +78,8 @@ typedef struct {
     double scale_lo, scale_hi; /* bracket of the optimized a and c, as factors of a_init; a cell
                               whose optimum lies on the bracket has no stable lattice constant
                               with the oracle (not ranked); 0.8 and 1.25 */
-    as_acquire acquire;    /* the acquisition rule of the rounds; AS_ACQUIRE_SIGMA */
+    as_acquire acquire;    /* the acquisition rule of the rounds; AS_ACQUIRE_QOI (bench/RESULTS.md:
+                              fewer labels than sigma for the same interval) */
     double target_ci;      /* > 0: a system stops at the first round whose 95 % interval of the
                               ordering energy (GP posterior of the functional plus the sampling
                               error of the two means) is narrower than +-target_ci eV/atom;

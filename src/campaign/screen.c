@@ -88,7 +88,7 @@ as_screen_options as_screen_options_default(void)
     o.a_init = 3.8;
     o.scale_lo = 0.8;
     o.scale_hi = 1.25;
-    o.acquire = AS_ACQUIRE_SIGMA;
+    o.acquire = AS_ACQUIRE_QOI;
     o.target_ci = 0.0;
     o.threads = 0;
     o.seed = 0;

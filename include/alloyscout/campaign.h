@@ -193,7 +193,9 @@ AS_API void as_screen_free(as_screen *s);
  * one energy). AS_EINVAL for a cell the system does not have or a value <= 0. */
 AS_API as_status as_screen_set_lattice(as_screen *s, const char *cell, double a, double c);
 AS_API as_status as_screen_setup(as_screen *s);
-/* Round r (0-based, in order). */
+/* Round r (0-based, in order). A round whose interval meets opt->target_ci labels nothing and
+ * sets round[r].target_reached and stop_reason "target_ci": the next step is as_screen_finish
+ * (a further round returns AS_EINVAL). */
 AS_API as_status as_screen_round(as_screen *s, size_t r);
 AS_API as_status as_screen_finish(as_screen *s);
 /* Borrowed; valid while s lives. */

@@ -6,10 +6,12 @@
  *                        PtCo and PtM), the paper's 22 starting structures labelled (relaxed)
  *                        with their RMSD, the stability check;
  *   as_screen_round      one active-learning round: fit z-score + PCA + GPR on the training
- *                        labels, score the test split (MAE, R^2), walk `chains` Monte Carlo
- *                        chains towards high predicted sigma, label the `per_round` most
- *                        uncertain distinct new configurations; the same label budget spent on
- *                        random configurations gives the learning curve of random selection;
+ *                        labels, score the test split (MAE, R^2, calibration of sigma), the
+ *                        95 % interval of the ordering energy (a stop when it meets
+ *                        target_ci), then label `per_round` distinct new configurations chosen
+ *                        by the acquisition rule (as_acquire: qoi, sigma, random); the same
+ *                        label budget spent on random configurations gives the learning curve
+ *                        of random selection;
  *   as_screen_finish     final model, predictions for the ordered / random / across-alpha sets,
  *                        ordering energy with its standard error, correlations, segregation
  *                        energy, and (optionally) validation against direct oracle labels.
@@ -33,6 +35,21 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* How a round chooses the configurations it labels (docs/campaign.md, "Acquisition"). */
+typedef enum {
+    AS_ACQUIRE_SIGMA = 0, /* the paper's rule: Monte Carlo chains towards high predicted sigma,
+                             the per_round most uncertain distinct visited configurations */
+    AS_ACQUIRE_RANDOM,    /* baseline: configurations at random alpha levels */
+    AS_ACQUIRE_QOI        /* greedy batch minimising the posterior variance of the ordering
+                             energy (a linear functional of the GP), over the chains' visits and
+                             the ordered and random prediction sets */
+} as_acquire;
+
+/* "sigma", "random", "qoi" (a static string; NULL for an unknown value). */
+AS_API const char *as_acquire_name(as_acquire a);
+/* The rule named by text. AS_EINVAL naming the text and the known rules. */
+AS_API as_status as_acquire_parse(const char *text, as_acquire *out);
 
 typedef struct {
     char host[2][AS_SYMBOL_MAX]; /* "Pt", "Co" */
@@ -61,6 +78,14 @@ typedef struct {
     double scale_lo, scale_hi; /* bracket of the optimized a and c, as factors of a_init; a cell
                               whose optimum lies on the bracket has no stable lattice constant
                               with the oracle (not ranked); 0.8 and 1.25 */
+    as_acquire acquire;    /* the acquisition rule of the rounds; AS_ACQUIRE_QOI (bench/RESULTS.md:
+                              fewer labels than sigma for the same interval) */
+    double target_ci;      /* > 0: a system stops at the first round whose 95 % interval of the
+                              ordering energy (GP posterior of the functional plus the sampling
+                              error of the two means) is narrower than +-target_ci eV/atom;
+                              0 (default): always run every round */
+    size_t threads;        /* threads of the GP fits (0: as_gp_default_threads()); the results do
+                              not depend on it */
     uint64_t seed;
 } as_screen_options;
 
@@ -77,6 +102,16 @@ typedef struct {
     double c2, length, noise;  /* fitted hyperparameters (length: the first one) */
     size_t pca_dim;            /* components kept */
     double max_sigma;          /* largest predicted sigma among the labelled picks, eV/atom */
+    /* calibration of the predictive sigma on the test split (model of this round) */
+    size_t cal_n;              /* test labels scored */
+    double cal_cover1, cal_cover2; /* share with |y - mu| <= 1 sigma, 2 sigma */
+    double cal_nll;            /* mean negative log predictive density, log(eV/atom) units */
+    double cal_mean_z, cal_rms_z; /* mean and rms of z = (y - mu) / sigma */
+    /* the ordering energy under this round's model and its 95 % interval (eV/atom) */
+    double e_order, e_order_gp_sd, e_order_se, e_order_ci95;
+    double e_order_var_scale;  /* kappa = max(1, cal_rms_z^2): the GP variance is scaled by it
+                                  in e_order_ci95 when the held-out labels say sigma is small */
+    int target_reached;        /* 1: the interval met target_ci; nothing was labelled */
     char *picked;              /* the configurations labelled this round, one digit (species
                                   index, symbols as in the system name) per site, joined by ','
                                   (owned by the screen; NULL before the round ran) */
@@ -110,6 +145,14 @@ typedef struct {
     size_t n_labels, n_failed;   /* labels used / oracle failures */
     size_t rounds_done;
     as_screen_round_info *round; /* (rounds) */
+    char stop_reason[16];        /* "target_ci" (the interval met target_ci before the last
+                                    round) or "rounds" (every round ran) */
+    size_t labels_used;          /* labels of the active-learning set (training + test split),
+                                    the cost of the answer; excludes baseline and validation */
+    double e_order_gp_sd, e_order_ci95; /* final model: posterior sd of the ordering-energy
+                                    functional, and the 95 % half-width
+                                    1.96 sqrt(kappa gp_sd^2 + e_order_se^2) */
+    double e_order_var_scale;    /* kappa of the final model's held-out calibration */
     double e_order_ev_atom;      /* <E_random> - <E_ordered> (surrogate) */
     double e_order_se;           /* its standard error over the configurations */
     double mean_ordered, mean_random;
@@ -150,7 +193,9 @@ AS_API void as_screen_free(as_screen *s);
  * one energy). AS_EINVAL for a cell the system does not have or a value <= 0. */
 AS_API as_status as_screen_set_lattice(as_screen *s, const char *cell, double a, double c);
 AS_API as_status as_screen_setup(as_screen *s);
-/* Round r (0-based, in order). */
+/* Round r (0-based, in order). A round whose interval meets opt->target_ci labels nothing and
+ * sets round[r].target_reached and stop_reason "target_ci": the next step is as_screen_finish
+ * (a further round returns AS_EINVAL). */
 AS_API as_status as_screen_round(as_screen *s, size_t r);
 AS_API as_status as_screen_finish(as_screen *s);
 /* Borrowed; valid while s lives. */

@@ -158,6 +158,28 @@ AS_API size_t as_gp_predict_work_len(const as_gp *gp);
 AS_API as_status as_gp_predict_r(const as_gp *gp, const double *xq, size_t m, double *mean,
                                  double *std, double *work);
 
+/* Joint posterior of the latent function f (without the noise term) at xq (m, d):
+ * cov (m, m, row-major, symmetric) = [k(q_a, q_b) - k_a^T K^{-1} k_b] times the y scale squared
+ * (docs/gp.md, "Posterior covariance and batch selection"); mean (m) as as_gp_predict, may be
+ * NULL. The diagonal is clipped at 0. cov must not alias xq. Uses scratch inside gp (not
+ * thread-safe on one gp). Status: AS_EINVAL (NULL arrays), AS_ENOMEM. */
+AS_API as_status as_gp_predict_cov(const as_gp *gp, const double *xq, size_t m, double *mean,
+                                   double *cov);
+/* The linear functional F = sum_j w[j] f(xw_j) over xw (nw, d), and a batch of candidate points
+ * xc (nc, d) chosen greedily to lower its posterior variance: pick k is the candidate whose
+ * (noisy) label lowers Var[F | data, picks 0..k-1] most, the earlier picks conditioned on by
+ * rank-one updates, so a batch does not repeat what an earlier pick already told (a candidate is
+ * never picked twice; ties go to the lowest index). A new label carries the training noise
+ * s + jitter. OUT: picked (batch) candidate indices in the order chosen, *n_picked =
+ * min(batch, nc) unless every remaining candidate has zero variance; var (batch + 1): Var F
+ * before any pick and after each (in y units squared; entries past *n_picked are not written);
+ * mean (may be NULL): the posterior mean of F. batch 0 gives just Var F. Uses scratch inside gp
+ * (not thread-safe on one gp). Status: AS_EINVAL (NULL arrays), AS_ENOMEM. */
+AS_API as_status as_gp_functional_batch(const as_gp *gp, const double *xw, const double *w,
+                                        size_t nw, const double *xc, size_t nc, size_t batch,
+                                        size_t *picked, size_t *n_picked, double *var,
+                                        double *mean);
+
 /* Fitted state. Arrays are borrowed. */
 AS_API size_t as_gp_n(const as_gp *gp);
 AS_API size_t as_gp_d(const as_gp *gp);

@@ -187,12 +187,13 @@ static as_status campaign_key(const as_campaign_options *o, const as_campaign *c
     const char *fmt = "host=%s,%s candidates=%s oracle=%s seed=%llu size=%zu rounds=%zu "
                       "chains=%zu steps=%zu per_round=%zu test=%.17g sets=%zu/%zu/%zu "
                       "validate=%zu random=%d pca=%.17g restarts=%zu noise=%d fmax=%.17g "
-                      "rmsd_max=%.17g";
+                      "rmsd_max=%.17g acquire=%s target_ci=%.17g";
 #define KEY_ARGS                                                                                  \
     s->host[0], s->host[1], cand, odesc, (unsigned long long)s->seed,                            \
         s->size, s->rounds, s->chains, s->chain_steps, s->per_round, s->test_fraction,            \
         s->n_ordered, s->n_random, s->n_across, s->validate, s->random_baseline, s->pca_fraction, \
-        s->gp_restarts, s->gp_noise, s->fmax, s->rmsd_max
+        s->gp_restarts, s->gp_noise, s->fmax, s->rmsd_max, as_acquire_name(s->acquire),        \
+        s->target_ci
     int n = snprintf(NULL, 0, fmt, KEY_ARGS);
     as_status st = n < 0 ? AS_FAIL(AS_EINVAL, "campaign: key") : AS_ALLOC(*out, (size_t)n + 1,
                                                                           "campaign: key");
@@ -467,7 +468,15 @@ static as_status round_json(const as_screen_round_info *ri, as_json **out)
     N("val_mae", ri->val_mae) N("val_mae_random", ri->val_mae_random) N("lml", ri->lml)
     N("c2", ri->c2) N("length_scale", ri->length) N("noise", ri->noise)
     N("pca_components", (double)ri->pca_dim) N("max_sigma_picked", ri->max_sigma)
+    N("cal_n", (double)ri->cal_n) N("cal_cover_1sigma", ri->cal_cover1)
+    N("cal_cover_2sigma", ri->cal_cover2) N("cal_nll", ri->cal_nll)
+    N("cal_mean_z", ri->cal_mean_z) N("cal_rms_z", ri->cal_rms_z)
+    N("ordering_energy_ev_atom", ri->e_order) N("ordering_energy_gp_sd", ri->e_order_gp_sd)
+    N("ordering_energy_se", ri->e_order_se) N("ordering_energy_ci95", ri->e_order_ci95)
+    N("ordering_energy_var_scale", ri->e_order_var_scale)
 #undef N
+    if (st == AS_OK)
+        st = as_json_set_bool(j, "target_reached", ri->target_reached);
     if (st == AS_OK && ri->picked)
         st = as_json_set_str(j, "picked", ri->picked);
     return st;
@@ -482,8 +491,8 @@ static as_status child(as_json *obj, const char *key, as_json **out)
     return as_json_set_child(obj, key, *out);
 }
 
-static as_status system_json(const as_screen_result *r, size_t rounds, int with_sets,
-                             const as_campaign_system_info *info, as_json **out)
+static as_status system_json(const as_screen_result *r, const as_screen_options *so,
+                             int with_sets, const as_campaign_system_info *info, as_json **out)
 {
     as_json *j = as_json_object(), *arr = NULL;
     as_status st = AS_OK;
@@ -522,14 +531,21 @@ static as_status system_json(const as_screen_result *r, size_t rounds, int with_
     N("validation_mae_ev_atom", r->val_mae)
     N("ordering_energy_direct_ev_atom", r->e_order_direct)
     N("ordering_energy_direct_se", r->e_order_direct_se)
+    N("ordering_energy_gp_sd", r->e_order_gp_sd) N("ordering_energy_ci95", r->e_order_ci95)
+    N("ordering_energy_var_scale", r->e_order_var_scale)
+    N("labels_used", (double)r->labels_used) N("target_ci_ev_atom", so->target_ci)
+    N("rounds_done", (double)r->rounds_done)
 #undef N
+    AS_CHECK(as_json_set_str(j, "acquire", as_acquire_name(so->acquire)));
+    if (r->stable)
+        AS_CHECK(as_json_set_str(j, "stop_reason", r->stop_reason));
     arr = as_json_array();
     if (!arr) {
         st = AS_FAIL(AS_ENOMEM, "json");
         goto fail;
     }
     AS_CHECK(as_json_set_child(j, "rounds", arr));
-    for (size_t i = 0; i < rounds && i < r->rounds_done; i++) {
+    for (size_t i = 0; i < so->rounds && i < r->rounds_done; i++) {
         as_json *rj;
         AS_CHECK(round_json(&r->round[i], &rj));
         AS_CHECK(as_json_push(arr, rj));
@@ -603,13 +619,19 @@ static as_status step(as_campaign *c, as_campaign_event *ev)
         as_log(AS_LOG_INFO, "%s: round %zu/%zu: %zu training labels, test MAE %.4f eV/atom "
                "(random selection %.4f), R^2 %.3f", r->name, k + 1, rounds, r->round[k].n_train,
                r->round[k].mae, r->round[k].mae_random, r->round[k].r2);
+        if (r->round[k].target_reached)
+            as_log(AS_LOG_INFO, "%s: the ordering energy %.5f +- %.5f eV/atom (95 %%) meets the "
+                   "target +-%g with %zu labels: no more rounds", r->name, r->round[k].e_order,
+                   r->round[k].e_order_ci95, c->so.target_ci, r->round[k].n_train +
+                   r->round[k].n_test);
         ev->kind = AS_CAMPAIGN_ROUND;
         ev->round = k;
-        c->phase = r->stable && k + 1 < rounds ? c->phase + 1 : rounds + 1;
+        c->phase = r->stable && k + 1 < rounds && !r->round[k].target_reached ? c->phase + 1
+                                                                              : rounds + 1;
         ev->steps_done = c->cur * per_sys + 2 + k;
     } else {
         AS_TRY(as_screen_finish(s));
-        AS_TRY(system_json(r, rounds, 0, NULL, &j));
+        AS_TRY(system_json(r, &c->so, 0, NULL, &j));
         AS_TRY(put_json(c->store, r->name, (size_t)-1, j));
         ev->kind = AS_CAMPAIGN_FINISH;
         y->finished = 1;
@@ -821,7 +843,7 @@ as_status as_campaign_write_json(as_campaign *c, const char *path)
         if (!info.result)
             continue;
         as_json *sj;
-        AS_CHECK(system_json(info.result, c->so.rounds, 1, &info, &sj));
+        AS_CHECK(system_json(info.result, &c->so, 1, &info, &sj));
         AS_CHECK(as_json_push(arr, sj));
     }
     /* every requested system: ranked, flagged, not ranked or skipped, with its oracle */

@@ -12,9 +12,11 @@
 #include "alloyscout/campaign.h"
 #include "alloyscout/gp.h"
 #include "alloyscout/lattice.h"
+#include "acquire_int.h"
 #include "core_int.h"
 
-enum { P_START = 1, P_SPLIT, P_CHAIN, P_RANDOM, P_VALID, P_PRED, P_GP, P_GPRAND, P_PICKSPLIT };
+enum { P_START = 1, P_SPLIT, P_CHAIN, P_RANDOM, P_VALID, P_PRED, P_GP, P_GPRAND, P_PICKSPLIT,
+       P_ACQRANDOM };
 
 typedef struct {
     size_t n, cap, nsite, d;
@@ -52,6 +54,10 @@ struct as_screen {
         double a, c;
     } given[3];
     size_t n_given;
+    /* the ordered and random prediction sets, made once (round or finish phase): configurations
+     * (n_ordered or n_random, n) and fingerprints (.., d) */
+    int *pset_cfg[2];
+    double *pset_x[2];
     as_screen_result res;
 };
 
@@ -82,6 +88,9 @@ as_screen_options as_screen_options_default(void)
     o.a_init = 3.8;
     o.scale_lo = 0.8;
     o.scale_hi = 1.25;
+    o.acquire = AS_ACQUIRE_QOI;
+    o.target_ci = 0.0;
+    o.threads = 0;
     o.seed = 0;
     return o;
 }
@@ -106,6 +115,12 @@ as_status as_screen_options_check(const as_screen_options *o)
                        o->scale_lo, o->scale_hi);
     if (!(o->fmax > 0) || !(o->rmsd_max > 0) || !(o->a_init > 0))
         return AS_FAIL(AS_EINVAL, "screen: fmax, rmsd_max and a_init must be > 0");
+    if (!as_acquire_name(o->acquire))
+        return AS_FAIL(AS_EINVAL, "screen: acquisition rule %d is not one of sigma, random, qoi",
+                       (int)o->acquire);
+    if (!(o->target_ci >= 0) || !isfinite(o->target_ci))
+        return AS_FAIL(AS_EINVAL, "screen: --target-ci %g must be >= 0 eV/atom (0: off)",
+                       o->target_ci);
     return AS_OK;
 }
 
@@ -429,6 +444,10 @@ void as_screen_free(as_screen *s)
     set_free(&s->rnd);
     set_free(&s->val);
     as_gp_workspace_free(s->ws);
+    for (int k = 0; k < 2; k++) {
+        as_free(s->pset_cfg[k]);
+        as_free(s->pset_x[k]);
+    }
     if (s->res.round)
         for (size_t r = 0; r < s->opt.rounds; r++)
             as_free(s->res.round[r].picked);
@@ -483,6 +502,9 @@ as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracl
     s->gpo = as_gp_options_default();
     s->gpo.restarts = opt->gp_restarts;
     s->gpo.noise = opt->gp_noise;
+    s->gpo.threads = opt->threads;
+    strcpy(s->res.stop_reason, "rounds");
+    s->res.e_order_gp_sd = s->res.e_order_ci95 = s->res.e_order_var_scale = NAN;
     s->res.val_mae = s->res.e_order_direct = s->res.e_order_direct_se = NAN;
     s->res.e_order_ev_atom = s->res.e_order_se = NAN;
     s->res.corr_alpha_ptx = s->res.corr_alpha_com = NAN;
@@ -877,6 +899,100 @@ static as_status score(as_gpr_model *model, const label_set *l, int want, double
     return AS_OK;
 }
 
+/* ---- prediction sets (used by the rounds' interval and acquisition, and by finish) ---- */
+
+/* The configurations of prediction set k (0: Pt-ordered, 1: random, 2: across alpha) into cfg
+ * (n, sites), each from its own stream. */
+static as_status make_set(as_screen *s, int k, size_t n, int *cfg)
+{
+    as_status st = AS_OK;
+    if (k == 2) {
+        /* across alpha: equal shares at evenly spaced levels from -1/3 to 2/3 */
+        size_t levels = 38, done = 0;
+        as_mc_options mo = as_mc_options_default();
+        for (size_t l = 0; l < levels && done < n; l++) {
+            size_t cnt = (n - done) / (levels - l);
+            as_rng rng;
+            stream(s, &rng, P_PRED, 2, l);
+            double target = reachable(s, -1.0 / 3.0 + (double)l / (double)(levels - 1));
+            st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, cnt, NULL, 0,
+                                     &mo, &rng, cfg + done * s->n, NULL);
+            if (st == AS_ENOCONV) {
+                /* near the ends of the alpha range a cell has few distinct arrangements:
+                 * take what exists, one at a time, and repeat the last one */
+                size_t got = 0;
+                for (; got < cnt; got++) {
+                    st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, 1,
+                                             cfg + done * s->n, got, &mo, &rng,
+                                             cfg + (done + got) * s->n, NULL);
+                    if (st != AS_OK)
+                        break;
+                }
+                if (st != AS_OK && st != AS_ENOCONV)
+                    return st;
+                if (got == 0)
+                    memcpy(cfg + done * s->n, s->ordered, s->n * sizeof *cfg), got = 1;
+                for (size_t j = got; j < cnt; j++)
+                    memcpy(cfg + (done + j) * s->n, cfg + (done + got - 1) * s->n,
+                           s->n * sizeof *cfg);
+                st = AS_OK;
+            } else if (st != AS_OK) {
+                return st;
+            }
+            done += cnt;
+        }
+        return AS_OK;
+    }
+    for (size_t i = 0; i < n; i++) {
+        as_rng rng;
+        stream(s, &rng, P_PRED, (size_t)k, i);
+        if (k == 0 && s->K == 2) /* the binary has one ordered arrangement */
+            memcpy(cfg + i * s->n, s->ordered, s->n * sizeof *cfg);
+        else if (k == 0)
+            AS_TRY(as_lattice_ordered_config(s->lat, s->K, &rng, cfg + i * s->n));
+        else
+            AS_TRY(as_lattice_random_config(s->lat, s->counts, s->K, &rng, cfg + i * s->n));
+    }
+    return AS_OK;
+}
+
+/* The ordered and random sets with their fingerprints, made on first use and kept. */
+static as_status ensure_psets(as_screen *s)
+{
+    size_t sizes[2] = {s->opt.n_ordered, s->opt.n_random};
+    for (int k = 0; k < 2; k++) {
+        if (s->pset_cfg[k])
+            continue;
+        int *cfg = NULL;
+        double *x = NULL;
+        as_status st = AS_ALLOC(cfg, sizes[k] * s->n, "screen: prediction sets");
+        if (st == AS_OK)
+            st = AS_ALLOC(x, sizes[k] * s->d, "screen: prediction sets");
+        if (st == AS_OK)
+            st = make_set(s, k, sizes[k], cfg);
+        for (size_t i = 0; st == AS_OK && i < sizes[k]; i++)
+            st = as_lattice_fingerprint(s->lat, cfg + i * s->n, s->K, x + i * s->d);
+        if (st != AS_OK) {
+            as_free(cfg);
+            as_free(x);
+            return st;
+        }
+        s->pset_cfg[k] = cfg;
+        s->pset_x[k] = x;
+    }
+    return AS_OK;
+}
+
+/* The interval of E_order under model, and optionally a qoi batch (as_acq_order). */
+static as_status order_interval(as_screen *s, as_gpr_model *model, const double *xc, size_t nc,
+                                size_t batch, double scale, size_t *picked, size_t *n_picked,
+                                as_acq_interval *iv)
+{
+    AS_TRY(ensure_psets(s));
+    return as_acq_order(model, s->pset_x[0], s->opt.n_ordered, s->pset_x[1], s->opt.n_random,
+                        s->d, xc, nc, batch, scale, picked, n_picked, iv, NULL);
+}
+
 /* ---- one round ---- */
 
 typedef struct {
@@ -892,51 +1008,53 @@ static int cand_cmp(const void *pa, const void *pb)
     return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-as_status as_screen_round(as_screen *s, size_t r)
+/* Calibration of the model's predictive sigma on the test split of the labels. */
+static as_status calib_of(as_screen *s, as_gpr_model *model, as_acq_calib *c)
 {
-    if (!s->setup_done)
-        return AS_FAIL(AS_EINVAL, "screen: round before setup");
-    if (r >= s->opt.rounds)
-        return AS_FAIL(AS_EINVAL, "screen: round %zu of %zu", r + 1, s->opt.rounds);
-    if (!s->res.stable)
-        return AS_OK;
+    double *mu = NULL, *sd = NULL, *y = NULL;
     as_status st = AS_OK;
-    as_gpr_model *model = NULL, *mrand = NULL;
+    size_t m = 0;
+    AS_CHECK(AS_ALLOC(mu, s->al.n + 1, "screen: calibration"));
+    AS_CHECK(AS_ALLOC(sd, s->al.n + 1, "screen: calibration"));
+    AS_CHECK(AS_ALLOC(y, s->al.n + 1, "screen: calibration"));
+    AS_CHECK(as_gpr_model_predict(model, s->al.x, s->al.n, mu, sd));
+    for (size_t i = 0; i < s->al.n; i++)
+        if (s->al.test[i]) {
+            mu[m] = mu[i];
+            sd[m] = sd[i];
+            y[m++] = s->al.e[i];
+        }
+    as_acq_calibration(y, mu, sd, m, c);
+fail:
+    as_free(mu);
+    as_free(sd);
+    as_free(y);
+    return st;
+}
+
+static as_status calibrate(as_screen *s, as_gpr_model *model, as_screen_round_info *ri)
+{
+    as_acq_calib c;
+    AS_TRY(calib_of(s, model, &c));
+    ri->cal_n = c.n;
+    ri->cal_cover1 = c.cover1;
+    ri->cal_cover2 = c.cover2;
+    ri->cal_nll = c.nll;
+    ri->cal_mean_z = c.mean_z;
+    ri->cal_rms_z = c.rms_z;
+    return AS_OK;
+}
+
+/* Walk the chains of round r towards high predicted sigma: visit (chains * chain_steps, n) and
+ * cands (the same count) receive every visited configuration and its sigma, cands sorted by
+ * sigma, largest first. */
+static as_status walk_chains(as_screen *s, size_t r, as_gpr_model *model, int *visit,
+                             cand *cands)
+{
     size_t n_visit = s->opt.chains * s->opt.chain_steps;
-    int *visit = NULL, *cur = NULL, *picks = NULL;
-    cand *cands = NULL;
-    double *x = NULL, *e = NULL;
-    unsigned char *test = NULL;
-    as_screen_round_info *ri = &s->res.round[r];
-    memset(ri, 0, sizeof *ri);
-    ri->val_mae = ri->val_mae_random = ri->mae_random = ri->r2_random = NAN;
-
-    AS_CHECK(fit_model(s, &s->al, s->opt.seed ^ task_id(s, P_GP, r, 0), &model));
-    AS_CHECK(score(model, &s->al, 1, &ri->mae, &ri->r2, NULL, &ri->n_test));
-    ri->n_train = s->al.n - ri->n_test;
-    as_gp *gp = as_gpr_model_gp(model);
-    ri->lml = as_gp_lml_value(gp);
-    ri->c2 = as_gp_c2(gp);
-    ri->length = as_gp_length_scales(gp)[0];
-    ri->noise = as_gp_noise(gp);
-    ri->pca_dim = as_pca_dim_out(as_gpr_model_pca(model));
-    if (s->val.n > 0) {
-        double r2;
-        AS_CHECK(score(model, &s->val, -1, &ri->val_mae, &r2, NULL, NULL));
-    }
-    /* random selection with the same label budget: the starting labels plus random
-     * configurations, scored on the same test split */
-    if (s->opt.random_baseline) {
-        double r2;
-        AS_CHECK(fit_model(s, &s->rnd, s->opt.seed ^ task_id(s, P_GPRAND, r, 0), &mrand));
-        AS_CHECK(score(mrand, &s->al, 1, &ri->mae_random, &ri->r2_random, NULL, NULL));
-        if (s->val.n > 0)
-            AS_CHECK(score(mrand, &s->val, -1, &ri->val_mae_random, &r2, NULL, NULL));
-    }
-
-    /* chains towards high sigma */
-    AS_CHECK(AS_ALLOC(visit, n_visit * s->n, "screen: chains"));
-    AS_CHECK(AS_ALLOC(cands, n_visit, "screen: chains"));
+    int *cur = NULL;
+    double *x = NULL;
+    as_status st = AS_OK;
     AS_CHECK(AS_ALLOC(cur, s->n, "screen: chains"));
     AS_CHECK(AS_ALLOC(x, s->d, "screen: chains"));
     for (size_t c = 0; c < s->opt.chains; c++) {
@@ -974,8 +1092,24 @@ as_status as_screen_round(as_screen *s, size_t r)
         }
     }
     qsort(cands, n_visit, sizeof *cands, cand_cmp);
-    size_t want = s->opt.per_round, got = 0;
-    AS_CHECK(AS_ALLOC(picks, want * s->n, "screen: picks"));
+fail:
+    as_free(cur);
+    as_free(x);
+    return st;
+}
+
+/* sigma (the paper): the per_round highest-sigma visited configurations distinct (up to a
+ * translation) from each other and from every label. */
+static as_status pick_sigma(as_screen *s, size_t r, as_gpr_model *model, int *picks,
+                            size_t *got_out, double *max_sigma)
+{
+    size_t n_visit = s->opt.chains * s->opt.chain_steps, want = s->opt.per_round, got = 0;
+    int *visit = NULL;
+    cand *cands = NULL;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(visit, n_visit * s->n, "screen: chains"));
+    AS_CHECK(AS_ALLOC(cands, n_visit, "screen: chains"));
+    AS_CHECK(walk_chains(s, r, model, visit, cands));
     for (size_t i = 0; i < n_visit && got < want; i++) {
         const int *c = visit + cands[i].idx * s->n;
         if (set_contains(s, &s->al, c))
@@ -986,9 +1120,164 @@ as_status as_screen_round(as_screen *s, size_t r)
         if (dup)
             continue;
         if (got == 0)
-            ri->max_sigma = cands[i].sigma;
+            *max_sigma = cands[i].sigma;
         memcpy(picks + got * s->n, c, s->n * sizeof *c);
         got++;
+    }
+fail:
+    *got_out = got;
+    as_free(visit);
+    as_free(cands);
+    return st;
+}
+
+/* The largest predicted sigma among the picks (n of them). */
+static as_status picks_max_sigma(as_screen *s, as_gpr_model *model, const int *picks, size_t n,
+                                 double *max_sigma)
+{
+    double *x = NULL, *mu = NULL, *sd = NULL;
+    as_status st = AS_OK;
+    *max_sigma = 0;
+    AS_CHECK(AS_ALLOC(x, n * s->d + 1, "screen: picks"));
+    AS_CHECK(AS_ALLOC(mu, n + 1, "screen: picks"));
+    AS_CHECK(AS_ALLOC(sd, n + 1, "screen: picks"));
+    for (size_t i = 0; i < n; i++)
+        AS_CHECK(as_lattice_fingerprint(s->lat, picks + i * s->n, s->K, x + i * s->d));
+    AS_CHECK(as_gpr_model_predict(model, x, n, mu, sd));
+    for (size_t i = 0; i < n; i++)
+        if (sd[i] > *max_sigma)
+            *max_sigma = sd[i];
+fail:
+    as_free(x);
+    as_free(mu);
+    as_free(sd);
+    return st;
+}
+
+/* random (baseline): configurations at random alpha levels, distinct from every label and from
+ * each other. */
+static as_status pick_random(as_screen *s, size_t r, int *picks, size_t *got_out)
+{
+    size_t want = s->opt.per_round, got = 0, *keep = NULL;
+    int *tmp = NULL;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(tmp, want * s->n, "screen: picks"));
+    AS_CHECK(AS_ALLOC(keep, want, "screen: picks"));
+    AS_CHECK(random_alpha_configs(s, P_ACQRANDOM, r, want, &s->al, tmp));
+    AS_CHECK(as_acq_unique(s->lat, s->K, tmp, want, s->al.config, s->al.n, keep, &got));
+    for (size_t i = 0; i < got; i++)
+        memcpy(picks + i * s->n, tmp + keep[i] * s->n, s->n * sizeof *picks);
+fail:
+    *got_out = st == AS_OK ? got : 0;
+    as_free(tmp);
+    as_free(keep);
+    return st;
+}
+
+/* qoi: of the chains' visits and the ordered and random prediction sets, the distinct
+ * configurations not yet labelled are the candidates; the batch is chosen greedily to minimise
+ * the posterior variance of E_order given the labels and the batch so far. */
+static as_status pick_qoi(as_screen *s, size_t r, as_gpr_model *model, int *picks,
+                          size_t *got_out)
+{
+    size_t n_visit = s->opt.chains * s->opt.chain_steps, want = s->opt.per_round, got = 0;
+    size_t n_all = n_visit + s->opt.n_ordered + s->opt.n_random, n_keep = 0;
+    int *all = NULL;
+    cand *cands = NULL;
+    size_t *keep = NULL, *picked = NULL;
+    double *xc = NULL;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(all, n_all * s->n, "screen: candidates"));
+    AS_CHECK(AS_ALLOC(cands, n_visit, "screen: candidates"));
+    AS_CHECK(AS_ALLOC(keep, n_all, "screen: candidates"));
+    AS_CHECK(AS_ALLOC(picked, want, "screen: candidates"));
+    AS_CHECK(AS_ALLOC(xc, n_all * s->d, "screen: candidates"));
+    AS_CHECK(walk_chains(s, r, model, all, cands));
+    AS_CHECK(ensure_psets(s));
+    memcpy(all + n_visit * s->n, s->pset_cfg[0], s->opt.n_ordered * s->n * sizeof *all);
+    memcpy(all + (n_visit + s->opt.n_ordered) * s->n, s->pset_cfg[1],
+           s->opt.n_random * s->n * sizeof *all);
+    AS_CHECK(as_acq_unique(s->lat, s->K, all, n_all, s->al.config, s->al.n, keep, &n_keep));
+    for (size_t i = 0; i < n_keep; i++)
+        AS_CHECK(as_lattice_fingerprint(s->lat, all + keep[i] * s->n, s->K, xc + i * s->d));
+    as_acq_interval iv;
+    AS_CHECK(order_interval(s, model, xc, n_keep, want, 1.0, picked, &got, &iv));
+    for (size_t i = 0; i < got; i++)
+        memcpy(picks + i * s->n, all + keep[picked[i]] * s->n, s->n * sizeof *picks);
+fail:
+    *got_out = st == AS_OK ? got : 0;
+    as_free(all);
+    as_free(cands);
+    as_free(keep);
+    as_free(picked);
+    as_free(xc);
+    return st;
+}
+
+as_status as_screen_round(as_screen *s, size_t r)
+{
+    if (!s->setup_done)
+        return AS_FAIL(AS_EINVAL, "screen: round before setup");
+    if (r >= s->opt.rounds)
+        return AS_FAIL(AS_EINVAL, "screen: round %zu of %zu", r + 1, s->opt.rounds);
+    if (!s->res.stable)
+        return AS_OK;
+    if (r > 0 && s->res.round[r - 1].target_reached)
+        return AS_FAIL(AS_EINVAL, "screen: %s reached its target interval in round %zu",
+                       s->res.name, r);
+    as_status st = AS_OK;
+    as_gpr_model *model = NULL, *mrand = NULL;
+    int *picks = NULL;
+    double *e = NULL;
+    unsigned char *test = NULL;
+    size_t want = s->opt.per_round, got = 0;
+    as_screen_round_info *ri = &s->res.round[r];
+    memset(ri, 0, sizeof *ri);
+    ri->val_mae = ri->val_mae_random = ri->mae_random = ri->r2_random = NAN;
+
+    AS_CHECK(fit_model(s, &s->al, s->opt.seed ^ task_id(s, P_GP, r, 0), &model));
+    AS_CHECK(score(model, &s->al, 1, &ri->mae, &ri->r2, NULL, &ri->n_test));
+    ri->n_train = s->al.n - ri->n_test;
+    as_gp *gp = as_gpr_model_gp(model);
+    ri->lml = as_gp_lml_value(gp);
+    ri->c2 = as_gp_c2(gp);
+    ri->length = as_gp_length_scales(gp)[0];
+    ri->noise = as_gp_noise(gp);
+    ri->pca_dim = as_pca_dim_out(as_gpr_model_pca(model));
+    if (s->val.n > 0) {
+        double r2;
+        AS_CHECK(score(model, &s->val, -1, &ri->val_mae, &r2, NULL, NULL));
+    }
+    /* random selection with the same label budget: the starting labels plus random
+     * configurations, scored on the same test split */
+    if (s->opt.random_baseline) {
+        double r2;
+        AS_CHECK(fit_model(s, &s->rnd, s->opt.seed ^ task_id(s, P_GPRAND, r, 0), &mrand));
+        AS_CHECK(score(mrand, &s->al, 1, &ri->mae_random, &ri->r2_random, NULL, NULL));
+        if (s->val.n > 0)
+            AS_CHECK(score(mrand, &s->val, -1, &ri->val_mae_random, &r2, NULL, NULL));
+    }
+    AS_CHECK(calibrate(s, model, ri));
+    as_acq_interval iv;
+    ri->e_order_var_scale = as_acq_var_scale(ri->cal_rms_z, ri->cal_n);
+    AS_CHECK(order_interval(s, model, NULL, 0, 0, ri->e_order_var_scale, NULL, NULL, &iv));
+    ri->e_order = iv.mean;
+    ri->e_order_gp_sd = iv.gp_sd;
+    ri->e_order_se = iv.se;
+    ri->e_order_ci95 = iv.ci95;
+    AS_CHECK(AS_ALLOC(picks, want * s->n, "screen: picks"));
+    if (s->opt.target_ci > 0 && iv.ci95 < s->opt.target_ci) {
+        /* the interval is narrow enough: this system labels nothing more */
+        ri->target_reached = 1;
+        strcpy(s->res.stop_reason, "target_ci");
+    } else if (s->opt.acquire == AS_ACQUIRE_SIGMA) {
+        AS_CHECK(pick_sigma(s, r, model, picks, &got, &ri->max_sigma));
+    } else {
+        if (s->opt.acquire == AS_ACQUIRE_RANDOM)
+            AS_CHECK(pick_random(s, r, picks, &got));
+        else
+            AS_CHECK(pick_qoi(s, r, model, picks, &got));
+        AS_CHECK(picks_max_sigma(s, model, picks, got, &ri->max_sigma));
     }
     /* the picks as text for the campaign records */
     as_free(ri->picked);
@@ -1005,7 +1294,7 @@ as_status as_screen_round(as_screen *s, size_t r)
     split_batch(s, r + 1, got, test);
     AS_CHECK(set_add(s, &s->al, picks, e, test, got));
 
-    if (s->opt.random_baseline) {
+    if (s->opt.random_baseline && !ri->target_reached) {
         AS_CHECK(random_alpha_configs(s, P_RANDOM, r, want, &s->rnd, picks));
         AS_CHECK(label_configs(s, picks, want, e, &n_bad));
         memset(test, 0, want);
@@ -1015,10 +1304,6 @@ as_status as_screen_round(as_screen *s, size_t r)
 fail:
     as_gpr_model_free(model);
     as_gpr_model_free(mrand);
-    as_free(visit);
-    as_free(cands);
-    as_free(cur);
-    as_free(x);
     as_free(picks);
     as_free(e);
     as_free(test);
@@ -1089,9 +1374,9 @@ as_status as_screen_finish(as_screen *s)
     if (s->val.n > 0)
         AS_CHECK(score(model, &s->val, -1, &r->val_mae, &r2, NULL, NULL));
 
-    size_t maxn = AS_MAX(sizes[0], AS_MAX(sizes[1], sizes[2]));
-    AS_CHECK(AS_ALLOC(cfg, maxn * s->n, "screen: prediction sets"));
-    AS_CHECK(AS_ALLOC(x, maxn * s->d, "screen: prediction sets"));
+    AS_CHECK(AS_ALLOC(cfg, sizes[2] * s->n, "screen: prediction sets"));
+    AS_CHECK(AS_ALLOC(x, sizes[2] * s->d, "screen: prediction sets"));
+    AS_CHECK(ensure_psets(s));
     for (int k = 0; k < 3; k++) {
         size_t n = sizes[k];
         r->n_pred[k] = n;
@@ -1099,70 +1384,29 @@ as_status as_screen_finish(as_screen *s)
         AS_CHECK(AS_ALLOC(r->pred_alpha_com[k], n, "screen: predictions"));
         AS_CHECK(AS_ALLOC(r->pred_mean[k], n, "screen: predictions"));
         AS_CHECK(AS_ALLOC(r->pred_std[k], n, "screen: predictions"));
+        /* the ordered and random sets are the ones the rounds used; across alpha is made here */
+        const int *kc = k < 2 ? s->pset_cfg[k] : cfg;
+        const double *kx = k < 2 ? s->pset_x[k] : x;
         if (k == 2) {
-            /* across alpha: equal shares at evenly spaced levels from -1/3 to 2/3 */
-            size_t levels = 38, done = 0;
-            as_mc_options mo = as_mc_options_default();
-            for (size_t l = 0; l < levels && done < n; l++) {
-                size_t cnt = (n - done) / (levels - l);
-                as_rng rng;
-                stream(s, &rng, P_PRED, 2, l);
-                double target = reachable(s, -1.0 / 3.0 + (double)l / (double)(levels - 1));
-                st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, cnt, NULL, 0,
-                                         &mo, &rng, cfg + done * s->n, NULL);
-                if (st == AS_ENOCONV) {
-                    /* near the ends of the alpha range a cell has few distinct arrangements:
-                     * take what exists, one at a time, and repeat the last one */
-                    size_t got = 0;
-                    for (; got < cnt; got++) {
-                        st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, 1,
-                                                 cfg + done * s->n, got, &mo, &rng,
-                                                 cfg + (done + got) * s->n, NULL);
-                        if (st != AS_OK)
-                            break;
-                    }
-                    if (st != AS_OK && st != AS_ENOCONV)
-                        goto fail;
-                    if (got == 0)
-                        memcpy(cfg + done * s->n, s->ordered, s->n * sizeof *cfg), got = 1;
-                    for (size_t j = got; j < cnt; j++)
-                        memcpy(cfg + (done + j) * s->n, cfg + (done + got - 1) * s->n,
-                               s->n * sizeof *cfg);
-                    st = AS_OK;
-                } else if (st != AS_OK) {
-                    goto fail;
-                }
-                done += cnt;
-            }
-        } else {
-            for (size_t i = 0; i < n; i++) {
-                as_rng rng;
-                stream(s, &rng, P_PRED, (size_t)k, i);
-                if (k == 0 && s->K == 2) /* the binary has one ordered arrangement */
-                    memcpy(cfg + i * s->n, s->ordered, s->n * sizeof *cfg);
-                else if (k == 0)
-                    AS_CHECK(as_lattice_ordered_config(s->lat, s->K, &rng, cfg + i * s->n));
-                else
-                    AS_CHECK(as_lattice_random_config(s->lat, s->counts, s->K, &rng,
-                                                      cfg + i * s->n));
-            }
+            AS_CHECK(make_set(s, 2, n, cfg));
+            for (size_t i = 0; i < n; i++)
+                AS_CHECK(as_lattice_fingerprint(s->lat, cfg + i * s->n, s->K, x + i * s->d));
         }
         for (size_t i = 0; i < n; i++) {
-            const int *c = cfg + i * s->n;
-            AS_CHECK(as_lattice_fingerprint(s->lat, c, s->K, x + i * s->d));
+            const int *c = kc + i * s->n;
             AS_CHECK(as_lattice_sro(s->lat, c, s->K, s->ptx, 0, &r->pred_alpha[k][i]));
             if (s->K == 3)
                 AS_CHECK(as_lattice_sro(s->lat, c, s->K, s->com, 0, &r->pred_alpha_com[k][i]));
             else
                 r->pred_alpha_com[k][i] = NAN;
         }
-        AS_CHECK(as_gpr_model_predict(model, x, n, r->pred_mean[k], r->pred_std[k]));
+        AS_CHECK(as_gpr_model_predict(model, kx, n, r->pred_mean[k], r->pred_std[k]));
         /* validation: the direct oracle average over the same ordered and random sets */
         if (s->opt.validate > 0 && k < 2) {
             size_t bad;
             double mean, var;
             AS_CHECK(AS_ALLOC(direct, n, "screen: direct"));
-            AS_CHECK(label_configs(s, cfg, n, direct, &bad));
+            AS_CHECK(label_configs(s, kc, n, direct, &bad));
             mean_var(direct, n, &mean, &var);
             if (k == 0) {
                 r->e_order_direct = -mean;
@@ -1182,6 +1426,15 @@ as_status as_screen_finish(as_screen *s)
     r->e_order_se = sqrt(vo / (double)sizes[0] + vr / (double)sizes[1]);
     r->corr_alpha_ptx = pearson(r->pred_mean[2], r->pred_alpha[2], sizes[2]);
     r->corr_alpha_com = s->K == 3 ? pearson(r->pred_mean[2], r->pred_alpha_com[2], sizes[2]) : NAN;
+    as_acq_interval iv;
+    as_acq_calib cal;
+    AS_CHECK(calib_of(s, model, &cal));
+    r->e_order_var_scale = as_acq_var_scale(cal.rms_z, cal.n);
+    AS_CHECK(order_interval(s, model, NULL, 0, 0, r->e_order_var_scale, NULL, NULL, &iv));
+    r->e_order_gp_sd = iv.gp_sd;
+    r->e_order_ci95 = AS_ACQ_Z95 * sqrt(r->e_order_var_scale * iv.gp_sd * iv.gp_sd +
+                                        r->e_order_se * r->e_order_se);
+    r->labels_used = s->al.n;
 fail:
     as_gpr_model_free(model);
     as_free(cfg);

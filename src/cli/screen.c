@@ -17,8 +17,8 @@ static const char *screen_help =
     "\n"
     "Ordering screen of Pt2CoM intermetallics (seed 004): for the host pair and each candidate M,\n"
     "optimize the lattice constants, label the paper's 22 starting structures (relaxed), learn\n"
-    "the energy from 15-dim SRO fingerprints (z-score, PCA, GPR) by uncertainty-driven Monte\n"
-    "Carlo active learning, then predict ordered, random and across-alpha configurations and rank\n"
+    "the energy from 15-dim SRO fingerprints (z-score, PCA, GPR) by active learning aimed at\n"
+    "the ordering energy, then predict ordered, random and across-alpha configurations and rank\n"
     "the candidates by ordering energy <E_random> - <E_ordered>.\n"
     "\n"
     "  --host Pt,Co          host pair (default Pt,Co)\n"
@@ -46,6 +46,13 @@ static const char *screen_help =
     "  --validate N          label N unseen configurations for the true MAE and the direct\n"
     "                        oracle ordering energy (default 0: off)\n"
     "  --no-random-baseline  skip the random-selection learning curve\n"
+    "  --acquire RULE        how a round picks its labels: qoi (default: a greedy batch\n"
+    "                        minimising the GP variance of the ordering energy), sigma (the\n"
+    "                        paper: Monte Carlo towards high predicted sigma), random (random\n"
+    "                        alpha levels)\n"
+    "  --target-ci E         stop a system once the 95 % interval of its ordering energy is\n"
+    "                        within +-E eV/atom (default 0: run every round)\n"
+    "  --threads N           threads of the GP fits (default: all cores; same results)\n"
     "  --no-gp-noise         no fitted white-noise term in the GP (the paper's plain kernel;\n"
     "                        the default fits one: relaxed energies carry the force tolerance)\n"
     "  --fmax F (0.03 eV/A)  --rmsd-max F (0.35 A)  -j N, --timeout S, --retries N (cmd oracle)\n"
@@ -159,6 +166,14 @@ static int parse_lattice(const char *cmd, const char *opt, const char *arg, void
     return 0;
 }
 
+static int parse_acquire(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (as_acquire_parse(arg, dest) != AS_OK)
+        return cli_usage(cmd, "%s", as_errmsg());
+    return 0;
+}
+
 static int parse(int argc, char **argv, screen_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -193,6 +208,9 @@ static int parse(int argc, char **argv, screen_args *a)
         {"validate", 0, CLI_SIZE, &so->validate, 0, NULL, NULL},
         {"no-random-baseline", 0, CLI_FLAG, &no_random, 0, NULL, NULL},
         {"no-gp-noise", 0, CLI_FLAG, &no_noise, 0, NULL, NULL},
+        {"acquire", 0, CLI_CALL, &so->acquire, 0, parse_acquire, NULL},
+        {"target-ci", 0, CLI_DOUBLE, &so->target_ci, 0, NULL, NULL},
+        {"threads", 0, CLI_SIZE, &so->threads, 0, NULL, NULL},
         {"fmax", 0, CLI_DOUBLE, &so->fmax, 0, NULL, NULL},
         {"rmsd-max", 0, CLI_DOUBLE, &so->rmsd_max, 0, NULL, NULL},
         {"jobs", 'j', CLI_SIZE, &oo->jobs, 0, NULL, NULL},
@@ -348,12 +366,76 @@ static as_status report_learning_curve(const char *dir, const char *base,
     return st;
 }
 
+/* The calibration of one system per round (labels on x): coverage of the 1 sigma and 2 sigma
+ * intervals on the test split against their nominal 68.3 % and 95.4 %, the mean and rms z-score
+ * against 0 and 1, and the 95 % half-width of the ordering energy against --target-ci. */
+static as_status report_calibration(const char *dir, const char *base, const as_screen_result *r,
+                                    double target_ci)
+{
+    size_t n = r->rounds_done;
+    as_plot *p[3] = {NULL, NULL, NULL};
+    double *v = as_malloc((6 * n + 1) * sizeof *v);
+    as_status st = AS_OK;
+    if (!v)
+        return as_error_set(AS_ENOMEM, "report: calibration");
+    double *x = v, *c1 = v + n, *c2 = v + 2 * n, *mz = v + 3 * n, *rz = v + 4 * n, *ci = v + 5 * n;
+    for (size_t k = 0; k < n; k++) {
+        const as_screen_round_info *ri = &r->round[k];
+        x[k] = (double)(ri->n_train + ri->n_test);
+        c1[k] = ri->cal_cover1;
+        c2[k] = ri->cal_cover2;
+        mz[k] = ri->cal_mean_z;
+        rz[k] = ri->cal_rms_z;
+        ci[k] = 1000.0 * ri->e_order_ci95;
+    }
+    char title[3][96];
+    snprintf(title[0], sizeof title[0], "%s: coverage on the test split", r->name);
+    snprintf(title[1], sizeof title[1], "%s: z = (E − μ)/σ on the test split", r->name);
+    snprintf(title[2], sizeof title[2], "%s: 95 %% interval of E_{order}", r->name);
+#define P(expr) do { if (st == AS_OK) st = (expr); } while (0)
+    P(as_plot_create(title[0], "labels", "share of test labels inside", &p[0]));
+    P(as_plot_create(title[1], "labels", "z-score", &p[1]));
+    P(as_plot_create(title[2], "labels", "half-width (meV/atom)", &p[2]));
+    P(as_plot_line(p[0], x, c1, n, "within 1σ"));
+    if (st == AS_OK)
+        as_plot_last_style(p[0])->marker = AS_MARKER_CIRCLE;
+    P(as_plot_line(p[0], x, c2, n, "within 2σ"));
+    if (st == AS_OK)
+        as_plot_last_style(p[0])->marker = AS_MARKER_SQUARE;
+    P(as_plot_hline(p[0], 0.6827, "nominal 68.3 %"));
+    P(as_plot_hline(p[0], 0.9545, "nominal 95.4 %"));
+    P(as_plot_set_yrange(p[0], 0.0, 1.05));
+    P(as_plot_line(p[1], x, mz, n, "mean z"));
+    if (st == AS_OK)
+        as_plot_last_style(p[1])->marker = AS_MARKER_CIRCLE;
+    P(as_plot_line(p[1], x, rz, n, "rms z"));
+    if (st == AS_OK)
+        as_plot_last_style(p[1])->marker = AS_MARKER_SQUARE;
+    P(as_plot_hline(p[1], 0.0, NULL));
+    P(as_plot_hline(p[1], 1.0, "ideal rms 1"));
+    P(as_plot_line(p[2], x, ci, n, "±1.96 sd (GP × κ + sampling)"));
+    if (st == AS_OK)
+        as_plot_last_style(p[2])->marker = AS_MARKER_CIRCLE;
+    if (target_ci > 0)
+        P(as_plot_hline(p[2], 1000.0 * target_ci, "--target-ci"));
+#undef P
+    for (int k = 0; k < 3 && st == AS_OK; k++)
+        as_plot_set_integer_ticks(p[k], 1, 0);
+    if (st == AS_OK)
+        st = as_plot_save_grid((const as_plot *const *)p, 3, 3, dir, base);
+    for (int k = 0; k < 3; k++)
+        as_plot_free(p[k]);
+    as_free(v);
+    return st;
+}
+
 /* The key numbers of one system as a two-column table. */
 static as_status report_system_numbers(as_report *rep, const as_screen_result *r)
 {
-    enum { NK = 10 };
+    enum { NK = 11 };
     static const char *keys[NK] = {
         "ordering energy <E_random> − <E_ordered> (eV/atom)",
+        "its 95 % interval (eV/atom), stop reason, labels used",
         "mean predicted energy, ordered / random (eV/atom)",
         "segregation energy E_seg (eV/atom)",
         "lattice constants a, c (Å)",
@@ -367,34 +449,38 @@ static as_status report_system_numbers(as_report *rep, const as_screen_result *r
     char val[NK][96];
     const char *vp[NK];
     snprintf(val[0], sizeof val[0], "%.5f ± %.5f", r->e_order_ev_atom, r->e_order_se);
-    snprintf(val[1], sizeof val[1], "%.5f / %.5f", r->mean_ordered, r->mean_random);
-    snprintf(val[2], sizeof val[2], "%.5f", r->e_seg_ev_atom);
-    snprintf(val[3], sizeof val[3], "%.4f, %.4f", r->a_ang, r->c_ang);
-    snprintf(val[4], sizeof val[4], "%.5f, %.3f", r->final_mae, r->final_r2);
+    snprintf(val[1], sizeof val[1], "± %.5f, %s, %zu", r->e_order_ci95, r->stop_reason,
+             r->labels_used);
+    snprintf(val[2], sizeof val[2], "%.5f / %.5f", r->mean_ordered, r->mean_random);
+    snprintf(val[3], sizeof val[3], "%.5f", r->e_seg_ev_atom);
+    snprintf(val[4], sizeof val[4], "%.4f, %.4f", r->a_ang, r->c_ang);
+    snprintf(val[5], sizeof val[5], "%.5f, %.3f", r->final_mae, r->final_r2);
     if (isfinite(r->corr_alpha_com))
-        snprintf(val[5], sizeof val[5], "%.3f, %.3f", r->corr_alpha_ptx, r->corr_alpha_com);
+        snprintf(val[6], sizeof val[6], "%.3f, %.3f", r->corr_alpha_ptx, r->corr_alpha_com);
     else /* the binary has no M */
-        snprintf(val[5], sizeof val[5], "%.3f", r->corr_alpha_ptx);
-    snprintf(val[6], sizeof val[6], "%zu / %zu", r->n_labels, r->n_failed);
-    snprintf(val[7], sizeof val[7], "%zu of %zu", r->n_unstable, r->n_start);
-    snprintf(val[8], sizeof val[8], "%.5f", r->val_mae);
-    snprintf(val[9], sizeof val[9], "%.5f ± %.5f", r->e_order_direct, r->e_order_direct_se);
+        snprintf(val[6], sizeof val[6], "%.3f", r->corr_alpha_ptx);
+    snprintf(val[7], sizeof val[7], "%zu / %zu", r->n_labels, r->n_failed);
+    snprintf(val[8], sizeof val[8], "%zu of %zu", r->n_unstable, r->n_start);
+    snprintf(val[9], sizeof val[9], "%.5f", r->val_mae);
+    snprintf(val[10], sizeof val[10], "%.5f ± %.5f", r->e_order_direct, r->e_order_direct_se);
     for (int k = 0; k < NK; k++)
         vp[k] = val[k];
     /* the validation rows only when --validate gave them */
     return as_report_keyvalues(rep, NULL, keys, vp, isfinite(r->val_mae) ? NK : NK - 2);
 }
 
-/* One stable system: its numbers and four figures, files named <system>_<figure>. */
-static as_status report_system(as_report *rep, const as_screen_result *r, int random_baseline)
+/* One stable system: its numbers and five figures, files named <system>_<figure>. */
+static as_status report_system(as_report *rep, const as_screen_result *r, int random_baseline,
+                               double target_ci)
 {
     const char *dir = as_report_dir(rep);
     const char *m = r->m[0] ? r->m : NULL;
-    char base[4][64], cap[4][256];
+    char base[5][64], cap[5][320];
     snprintf(base[0], sizeof base[0], "%s_ordering_hist", r->name);
     snprintf(base[1], sizeof base[1], "%s_energy_vs_sro", r->name);
     snprintf(base[2], sizeof base[2], "%s_learning_curve", r->name);
     snprintf(base[3], sizeof base[3], "%s_parity", r->name);
+    snprintf(base[4], sizeof base[4], "%s_calibration", r->name);
     snprintf(cap[0], sizeof cap[0], "%s: predicted energies of %zu ordered (α = −1/3) and %zu "
              "random (α = 0) configurations (paper 004, fig. 2a).", r->name, r->n_pred[0],
              r->n_pred[1]);
@@ -407,6 +493,11 @@ static as_status report_system(as_report *rep, const as_screen_result *r, int ra
              MAE_TARGET_MEV);
     snprintf(cap[3], sizeof cap[3], "%s: final model on the %zu test configurations against "
              "the oracle.", r->name, r->n_test_final);
+    snprintf(cap[4], sizeof cap[4], "%s: calibration of σ on the held-out test split after each "
+             "round (coverage of ±1σ and ±2σ against the nominal 68.3 %% and 95.4 %%; mean and "
+             "rms z-score against 0 and 1) and the 95 %% half-width of the ordering energy "
+             "(GP variance × κ = max(1, rms z²) plus the sampling error of the two means).",
+             r->name);
     TRY(as_report_heading(rep, r->name));
     TRY(report_system_numbers(rep, r));
     TRY(as_fig_ordering_hist(dir, base[0], r->name, r->pred_mean[0], r->n_pred[0],
@@ -419,8 +510,10 @@ static as_status report_system(as_report *rep, const as_screen_result *r, int ra
     if (parity)
         TRY(as_fig_parity(dir, base[3], r->name, r->test_true, r->test_pred, NULL,
                              r->n_test_final));
-    for (int k = 0; k < 4; k++)
-        if ((k != 2 || curve) && (k != 3 || parity))
+    if (curve)
+        TRY(report_calibration(dir, base[4], r, target_ci));
+    for (int k = 0; k < 5; k++)
+        if ((k != 2 || curve) && (k != 3 || parity) && (k != 4 || curve))
             TRY(as_report_figure(rep, base[k], cap[k]));
     return AS_OK;
 }
@@ -476,7 +569,8 @@ static as_status screen_report(as_report *rep, const screen_args *a, const as_ca
     TRY(report_notes(rep, v));
     for (size_t i = 0; i < v->n_systems; i++)
         if (v->systems[i]->stable)
-            TRY(report_system(rep, v->systems[i], a->co.screen.random_baseline));
+            TRY(report_system(rep, v->systems[i], a->co.screen.random_baseline,
+                              a->co.screen.target_ci));
     TRY(report_inputs(rep, a, c));
     return as_report_finish(rep);
 }

@@ -905,3 +905,180 @@ size_t as_gp_at_bound(const as_gp *gp, int *flags)
     }
     return count;
 }
+
+/* ------------------------- posterior covariance and linear functionals -------------------------
+ * Latent posterior (Rasmussen & Williams 2006, eq. 2.24), in normalized units:
+ *   Sigma(a, b) = k(a, b) - v_a . v_b,   v_q = L^{-1} k(X, q),   k without the noise term.
+ * A linear functional F = w . f over points x_w has Var F = w^T Sigma_ww w. Observing a new
+ * point c with noise sn2 = s + jitter (the training diagonal) lowers it by
+ *   (Sigma_{w c})^2 / (Sigma_cc + sn2),   Sigma_{w c} = sum_j w_j Sigma(x_wj, c),
+ * and conditions every Sigma(a, b) on c by the rank-one update
+ *   Sigma'(a, b) = Sigma(a, b) - Sigma(a, c) Sigma(c, b) / (Sigma_cc + sn2)
+ * (docs/gp.md, "Posterior covariance and batch selection"). */
+
+/* Normalized kernel value c2 exp(-|a - b|^2 / 2) of two length-scaled points (d). */
+static double kern_scaled(double c2, const double *a, const double *b, size_t d)
+{
+    double r = 0;
+    for (size_t k = 0; k < d; k++) {
+        double t = a[k] - b[k];
+        r += t * t;
+    }
+    double h = 0.5 * r;
+    return h < AS_EXP_UNDERFLOW ? c2 * exp(-h) : 0.0;
+}
+
+/* qs (m, d) = xq / l, and v (m, n) = L^{-1} k(X, q) for every query row. */
+static as_status cov_prepare(const as_gp *gp, const double *xq, size_t m, double *qs, double *v)
+{
+    size_t n = gp->n, d = gp->d;
+    for (size_t q = 0; q < m; q++)
+        for (size_t k = 0; k < d; k++)
+            qs[q * d + k] = xq[q * d + k] / gp->ls[gp->opt.ard ? k : 0];
+    for (size_t q = 0; q < m; q++)
+        for (size_t i = 0; i < n; i++)
+            v[q * n + i] = kern_scaled(gp->c2, qs + q * d, gp->xs + i * d, d);
+    if (m == 0)
+        return AS_OK;
+    return as_gp_trsm_rows(n, gp->l, n, v, m, n);
+}
+
+static double dot(const double *a, const double *b, size_t n)
+{
+    double s = 0;
+    for (size_t i = 0; i < n; i++)
+        s += a[i] * b[i];
+    return s;
+}
+
+as_status as_gp_predict_cov(const as_gp *gp, const double *xq, size_t m, double *mean,
+                            double *cov)
+{
+    if (!gp || (m > 0 && (!xq || !cov)))
+        return AS_FAIL(AS_EINVAL, "gp: covariance with a NULL model, input or output");
+    if (m == 0)
+        return AS_OK;
+    size_t n = gp->n, d = gp->d;
+    double *qs = NULL, *v = NULL;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(qs, m * d, "gp covariance"));
+    AS_CHECK(AS_ALLOC(v, m * n, "gp covariance"));
+    if (mean)
+        AS_CHECK(as_gp_predict_r(gp, xq, m, mean, NULL, gp->work));
+    AS_CHECK(cov_prepare(gp, xq, m, qs, v));
+    double y2 = gp->y_std * gp->y_std;
+    for (size_t a = 0; a < m; a++)
+        for (size_t b = 0; b <= a; b++) {
+            double c = kern_scaled(gp->c2, qs + a * d, qs + b * d, d) -
+                       dot(v + a * n, v + b * n, n);
+            if (a == b && c < 0)
+                c = 0;
+            cov[a * m + b] = cov[b * m + a] = c * y2;
+        }
+fail:
+    as_free(qs);
+    as_free(v);
+    return st;
+}
+
+as_status as_gp_functional_batch(const as_gp *gp, const double *xw, const double *w, size_t nw,
+                                 const double *xc, size_t nc, size_t batch, size_t *picked,
+                                 size_t *n_picked, double *var, double *mean)
+{
+    if (!gp || (nw > 0 && (!xw || !w)) || (nc > 0 && !xc) || !var || (batch > 0 && !picked) ||
+        !n_picked)
+        return AS_FAIL(AS_EINVAL, "gp: functional with a NULL model, input or output");
+    *n_picked = 0;
+    size_t n = gp->n, d = gp->d;
+    double *qw = NULL, *vw = NULL, *qc = NULL, *vc = NULL, *s = NULL, *cw = NULL, *dg = NULL;
+    double *u = NULL, *mu = NULL;
+    unsigned char *used = NULL;
+    as_status st = AS_OK;
+    size_t nb = AS_MIN(batch, nc);
+    AS_CHECK(AS_ALLOC(qw, nw * d + 1, "gp functional"));
+    AS_CHECK(AS_ALLOC(vw, nw * n + 1, "gp functional"));
+    AS_CHECK(AS_ALLOC(qc, nc * d + 1, "gp functional"));
+    AS_CHECK(AS_ALLOC(vc, nc * n + 1, "gp functional"));
+    AS_CHECK(AS_ALLOC(s, n, "gp functional"));
+    AS_CHECK(AS_ALLOC(cw, nc + 1, "gp functional"));
+    AS_CHECK(AS_ALLOC(dg, nc + 1, "gp functional"));
+    AS_CHECK(AS_ALLOC(u, nb * nc + 1, "gp functional"));
+    AS_CHECK(AS_ALLOC(used, nc + 1, "gp functional"));
+    AS_CHECK(cov_prepare(gp, xw, nw, qw, vw));
+    AS_CHECK(cov_prepare(gp, xc, nc, qc, vc));
+    if (mean) {
+        AS_CHECK(AS_ALLOC(mu, nw + 1, "gp functional"));
+        AS_CHECK(as_gp_predict_r(gp, xw, nw, mu, NULL, gp->work));
+        *mean = dot(w, mu, nw);
+    }
+    /* s = sum_j w_j v_j; Var F = w^T K_ww w - |s|^2 */
+    memset(s, 0, n * sizeof *s);
+    for (size_t j = 0; j < nw; j++)
+        for (size_t i = 0; i < n; i++)
+            s[i] += w[j] * vw[j * n + i];
+    double vf = 0;
+    for (size_t a = 0; a < nw; a++) {
+        double row = 0.5 * w[a] * gp->c2; /* the diagonal, halved: the loop below doubles it */
+        for (size_t b = 0; b < a; b++)
+            row += w[b] * kern_scaled(gp->c2, qw + a * d, qw + b * d, d);
+        vf += 2.0 * w[a] * row;
+    }
+    vf -= dot(s, s, n);
+    /* Sigma_{w c} and Sigma_cc of every candidate */
+    for (size_t c = 0; c < nc; c++) {
+        double k = 0;
+        for (size_t j = 0; j < nw; j++)
+            k += w[j] * kern_scaled(gp->c2, qw + j * d, qc + c * d, d);
+        cw[c] = k - dot(s, vc + c * n, n);
+        dg[c] = gp->c2 - dot(vc + c * n, vc + c * n, n);
+    }
+    double sn2 = gp->noise + gp->jitter, y2 = gp->y_std * gp->y_std;
+    var[0] = (vf > 0 ? vf : 0) * y2;
+    for (size_t k = 0; k < nb; k++) {
+        /* the candidate whose label lowers Var F most; ties: the lowest index */
+        size_t best = nc;
+        double gain = -1;
+        for (size_t c = 0; c < nc; c++) {
+            double den = dg[c] + sn2;
+            if (used[c] || !(den > 0))
+                continue;
+            double g = cw[c] * cw[c] / den;
+            if (g > gain) {
+                gain = g;
+                best = c;
+            }
+        }
+        if (best == nc)
+            break;
+        used[best] = 1;
+        picked[k] = best;
+        *n_picked = k + 1;
+        vf -= gain;
+        var[k + 1] = (vf > 0 ? vf : 0) * y2;
+        /* u_k(c) = Sigma_k(best, c) / sqrt(Sigma_k(best, best) + sn2); condition on best */
+        double *uk = u + k * nc, r = sqrt(dg[best] + sn2), cwb = cw[best];
+        for (size_t c = 0; c < nc; c++) {
+            double sig = kern_scaled(gp->c2, qc + best * d, qc + c * d, d) -
+                         dot(vc + best * n, vc + c * n, n);
+            for (size_t j = 0; j < k; j++)
+                sig -= u[j * nc + best] * u[j * nc + c];
+            uk[c] = sig / r;
+        }
+        for (size_t c = 0; c < nc; c++) {
+            cw[c] -= cwb / r * uk[c];
+            dg[c] -= uk[c] * uk[c];
+        }
+    }
+fail:
+    as_free(qw);
+    as_free(vw);
+    as_free(qc);
+    as_free(vc);
+    as_free(s);
+    as_free(cw);
+    as_free(dg);
+    as_free(u);
+    as_free(used);
+    as_free(mu);
+    return st;
+}

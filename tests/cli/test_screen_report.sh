@@ -66,7 +66,7 @@ page = open(os.path.join(rep, "index.html"), encoding="utf-8").read()
 text = html.unescape(re.sub(r"<[^>]+>", " ", page))
 refs = set(re.findall(r'(?:src|href)="([^"#:]+\.(?:svg|png))"', page))
 want = {f"{s}_{k}" for s in ["PtCo"] + ranked
-        for k in ("ordering_hist", "energy_vs_sro", "learning_curve", "parity")}
+        for k in ("ordering_hist", "energy_vs_sro", "learning_curve", "parity", "calibration")}
 if ranked:
     want.add("ordering_energy")
 else:
@@ -121,8 +121,8 @@ if [ -n "$chromium" ]; then
   if timeout 90 "$chromium" "${flags[@]}" --dump-dom "$url" >"$t/dom.html" 2>"$t/chromium.log"; then
     total=$(grep -o 'data-images-total="[0-9]*"' "$t/dom.html" | grep -o '[0-9]*')
     nok=$(grep -o 'data-images-ok="[0-9]*"' "$t/dom.html" | grep -o '[0-9]*')
-    nimg=4 # 4 per stable system, and the ranking bars when a candidate is ranked
-    [ -n "$ranked" ] && nimg=9
+    nimg=5 # 5 per stable system, and the ranking bars when a candidate is ranked
+    [ -n "$ranked" ] && nimg=11
     [ "${total:-0}" = $nimg ] && [ "${nok:-0}" = $nimg ] && ok ||
       bad "browser: ${nok:-?} of ${total:-?} images loaded (want $nimg of $nimg)"
   else

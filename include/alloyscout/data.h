@@ -72,6 +72,9 @@ AS_API as_status as_table_write_csv(const as_table *t, const char *path);
  * overflowing values are not numbers. Returns 1 and stores the value in *out (may be NULL) when
  * `s` is a number, 0 otherwise. */
 AS_API int as_parse_number(const char *s, double *out);
+/* The cell at (row, col) as a number (as_parse_number); AS_EPARSE naming file:line:column, the
+ * column and the text otherwise. */
+AS_API as_status as_table_number(const as_table *t, size_t row, size_t col, double *out);
 
 /* ==== schema: which columns are features, target and group, and how they are encoded =======
  * Typing (docs/data.md): every column that is not the target, the group or dropped is a

@@ -48,8 +48,7 @@ static long long recount(const as_lattice *lat, const int *cfg, as_sro_pair pr, 
     return N;
 }
 
-static double naive_alpha(const as_lattice *lat, const int *cfg, size_t K, as_sro_pair pr,
-                          size_t s)
+static double naive_alpha(const as_lattice *lat, const int *cfg, size_t K, as_sro_pair pr, size_t s)
 {
     size_t n = as_lattice_n_sites(lat), nx = 0, ny = 0;
     for (size_t i = 0; i < n; i++) {
@@ -102,8 +101,8 @@ static void bench_swaps(const char *key, as_proto proto, size_t m, size_t K, con
     }
     printf("%s_sites %zu\n%s_swaps_per_s %.6g\n%s_swaps_per_s_wall %.6g\n%s_accept_ratio %.4f\n"
            "%s_alpha %.6f\n",
-           key, n, key, (double)total / t, key, (double)total / w, key,
-           (double)acc / (double)total, key, as_mc_alpha(mc));
+           key, n, key, (double)total / t, key, (double)total / w, key, (double)acc / (double)total,
+           key, as_mc_alpha(mc));
     as_mc_free(mc);
     free(cfg);
     as_lattice_free(lat);

@@ -144,8 +144,9 @@ int main(int argc, char **argv)
         gerr = fmax(gerr, fabs(g_ref[i] - m->grad[i]));
     }
     if (fabs(loss - loss_ref) > 1e-12 || gerr > 1e-12 * fmax(gmax, 1e-300) + 1e-15) {
-        fprintf(stderr, "bench_mlp: BLAS passes disagree with the naive loops: loss %.17g vs "
-                        "%.17g, gradient error %.3g (max |g| %.3g)\n",
+        fprintf(stderr,
+                "bench_mlp: BLAS passes disagree with the naive loops: loss %.17g vs "
+                "%.17g, gradient error %.3g (max |g| %.3g)\n",
                 loss, loss_ref, gerr, gmax);
         return 1;
     }

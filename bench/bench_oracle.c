@@ -80,8 +80,8 @@ int main(int argc, char **argv)
     double tc = now() - t0;
     as_oracle_energy(o, cells[0], &e, NULL);
     printf("cell1 E %.12f\n", e);
-    printf("cells %.6f s for %d cells: %.3e s per cell, %.3e s per atom-step (sum E %.6f)\n", tc,
-           K, tc / K, tc / K / 108, esum);
+    printf("cells %.6f s for %d cells: %.3e s per cell, %.3e s per atom-step (sum E %.6f)\n", tc, K,
+           tc / K, tc / K / 108, esum);
 
     /* relax */
     as_structure *r = random_cell(3, 7, 0.15);
@@ -102,9 +102,9 @@ int main(int argc, char **argv)
     as_rng rng;
     as_rng_seed(&rng, 3);
     for (size_t i = 0; i < 3 * b->n; i++)
-        v[i] = 0.02 * as_rng_normal(&rng); /* Å/ps, ~300 K for Pt-like masses */
+        v[i] = 0.02 * as_rng_normal(&rng);        /* Å/ps, ~300 K for Pt-like masses */
     const double dt = 0.001, m = 150.0 / 9648.53; /* ps; eV ps^2/Å^2 per g/mol */
-    as_oracle_energy(o, b, &e, f); /* first call builds the list (LAMMPS's setup) */
+    as_oracle_energy(o, b, &e, f);                /* first call builds the list (LAMMPS's setup) */
     t0 = now();
     for (int s = 0; s < S; s++) {
         for (size_t i = 0; i < 3 * b->n; i++) {

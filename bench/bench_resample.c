@@ -114,8 +114,10 @@ static int check_tomek(const char *path, const double *x, const int *y, size_t n
     size_t diff = 0;
     for (i = 0; i < n; i++)
         diff += ours[i] != peer[i];
-    fprintf(stderr, "bench_resample: Tomek check: %zu links (%zu rows) ours, %zu rows imblearn, "
-                    "%zu differ\n", nl, 2 * nl, n_peer, diff);
+    fprintf(stderr,
+            "bench_resample: Tomek check: %zu links (%zu rows) ours, %zu rows imblearn, "
+            "%zu differ\n",
+            nl, 2 * nl, n_peer, diff);
     free(ours);
     free(peer);
     as_free(a);

@@ -52,8 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 fuzz_fail("NULL cell (%zu, %zu)", r, c);
             as_table_where(t, r, c, &line, &col);
             if (line < 2 || line > size + 1 || col < 1 || col > size + 1)
-                fuzz_fail("cell (%zu, %zu) placed at %zu:%zu in %zu bytes", r, c, line, col,
-                          size);
+                fuzz_fail("cell (%zu, %zu) placed at %zu:%zu in %zu bytes", r, c, line, col, size);
         }
     char path[FUZZ_PATH_MAX];
     if (!fuzz_tmpfile((const uint8_t *)"", 0, path)) {

@@ -93,14 +93,42 @@ static void insert(buf *b, size_t at, const uint8_t *s, size_t len)
 
 static void mutate_once(as_rng *r, buf *b)
 {
-    static const uint8_t bytes[] = {0, '\n', '\r', '"', ',', ' ', '\t', '-', '+', '.', 'e',
-                                    'E', '0', '9', '=', ':', 'T', 'F', '#', 0x7f, 0xc3, 0xff};
-    static const char *const tokens[] = {
-        "nan", "inf", "-inf", "1e999", "-1e999", "1e-320", "-0", "0", "-1", "4294967297",
-        "99999999999999999999", "2147483648", "1000000000", "\"", "\"\"", "\n", "\r\n", "\n\n",
-        ",", ",,", " ", "=", "Lattice=\"", "Properties=species:S:1:pos:R:3",
-        "Properties=species:S:1:pos:R:3:forces:R:3", "pbc=\"T T T\"", "energy=", "Direct",
-        "Cartesian", "Selective dynamics", "Pt Co", "1 1", "Xx", "0.0 0.0 0.0"};
+    static const uint8_t bytes[] = {0,   '\n', '\r', '"', ',', ' ', '\t', '-', '+',  '.',  'e',
+                                    'E', '0',  '9',  '=', ':', 'T', 'F',  '#', 0x7f, 0xc3, 0xff};
+    static const char *const tokens[] = {"nan",
+                                         "inf",
+                                         "-inf",
+                                         "1e999",
+                                         "-1e999",
+                                         "1e-320",
+                                         "-0",
+                                         "0",
+                                         "-1",
+                                         "4294967297",
+                                         "99999999999999999999",
+                                         "2147483648",
+                                         "1000000000",
+                                         "\"",
+                                         "\"\"",
+                                         "\n",
+                                         "\r\n",
+                                         "\n\n",
+                                         ",",
+                                         ",,",
+                                         " ",
+                                         "=",
+                                         "Lattice=\"",
+                                         "Properties=species:S:1:pos:R:3",
+                                         "Properties=species:S:1:pos:R:3:forces:R:3",
+                                         "pbc=\"T T T\"",
+                                         "energy=",
+                                         "Direct",
+                                         "Cartesian",
+                                         "Selective dynamics",
+                                         "Pt Co",
+                                         "1 1",
+                                         "Xx",
+                                         "0.0 0.0 0.0"};
     size_t at = pick(r, b->n + 1);
     switch (pick(r, 8)) {
     case 0: /* flip a bit */
@@ -133,9 +161,7 @@ static void mutate_once(as_rng *r, buf *b)
         insert(b, at, (const uint8_t *)t, strlen(t));
         break;
     }
-    case 5: /* truncate */
-        b->n = at;
-        break;
+    case 5: /* truncate */ b->n = at; break;
     case 6: { /* splice: the start of this one, the rest of another */
         const buf *o = &corpus[pick(r, n_corpus)];
         size_t from = pick(r, o->n + 1), len = AS_MIN(o->n - from, MAX_LEN - at);
@@ -191,8 +217,10 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--verbose"))
             verbose = 1;
         else if (argv[i][0] == '-') {
-            fprintf(stderr, "usage: %s [--mutations N] [--seed S] [--only K] [--dump FILE] "
-                            "[--verbose] CORPUS...\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s [--mutations N] [--seed S] [--only K] [--dump FILE] "
+                    "[--verbose] CORPUS...\n",
+                    argv[0]);
             return 2;
         } else
             add_path(argv[i]);

@@ -53,38 +53,38 @@ AS_API as_status as_acquire_parse(const char *text, as_acquire *out);
 
 typedef struct {
     char host[2][AS_SYMBOL_MAX]; /* "Pt", "Co" */
-    size_t size;           /* supercell repetitions of the 4-atom Pt2CoM cell per axis; 3 */
-    size_t rounds;         /* active-learning rounds; 7 */
-    size_t chains;         /* Monte Carlo chains per round; 20 */
-    size_t chain_steps;    /* swaps attempted per chain; 60 */
-    double sigma_temp;     /* Metropolis temperature for a lower sigma, as a fraction of the
+    size_t size;                 /* supercell repetitions of the 4-atom Pt2CoM cell per axis; 3 */
+    size_t rounds;               /* active-learning rounds; 7 */
+    size_t chains;               /* Monte Carlo chains per round; 20 */
+    size_t chain_steps;          /* swaps attempted per chain; 60 */
+    double sigma_temp;           /* Metropolis temperature for a lower sigma, as a fraction of the
                               chain's starting sigma; 0.1 */
-    size_t per_round;      /* configurations labelled per round; 10 */
-    double test_fraction;  /* share of every labelled batch held out for MAE / R^2; 0.2 */
+    size_t per_round;            /* configurations labelled per round; 10 */
+    double test_fraction;        /* share of every labelled batch held out for MAE / R^2; 0.2 */
     size_t n_ordered, n_random, n_across; /* prediction sets; 300, 300, 3800 */
-    size_t validate;       /* extra random configurations labelled to measure the true MAE,
+    size_t validate;           /* extra random configurations labelled to measure the true MAE,
                               and then the direct oracle ordering energy; 0 (off) */
-    int random_baseline;   /* 1: also run random selection with the same budget; 1 */
-    double pca_fraction;   /* variance kept by the PCA; 0.99 */
-    size_t gp_restarts;    /* GPR optimizer restarts; 50 */
-    int gp_noise;          /* 1: fit a white-noise term (relaxed energies carry the noise of the
+    int random_baseline;       /* 1: also run random selection with the same budget; 1 */
+    double pca_fraction;       /* variance kept by the PCA; 0.99 */
+    size_t gp_restarts;        /* GPR optimizer restarts; 50 */
+    int gp_noise;              /* 1: fit a white-noise term (relaxed energies carry the noise of the
                               force tolerance); 1 */
-    double fmax;           /* relaxation force tolerance, eV/A; 0.03 (paper) */
-    double rmsd_max;       /* a relaxation moving atoms by more (root mean square, A) destroyed
+    double fmax;               /* relaxation force tolerance, eV/A; 0.03 (paper) */
+    double rmsd_max;           /* a relaxation moving atoms by more (root mean square, A) destroyed
                               the lattice; 0.35 */
-    double unstable_share; /* a system whose starting structures lose the lattice more often
+    double unstable_share;     /* a system whose starting structures lose the lattice more often
                               than this is reported unstable and not ranked; 0.2 */
-    double a_init;         /* starting fcc lattice constant for the cell optimization, A; 3.8 */
+    double a_init;             /* starting fcc lattice constant for the cell optimization, A; 3.8 */
     double scale_lo, scale_hi; /* bracket of the optimized a and c, as factors of a_init; a cell
                               whose optimum lies on the bracket has no stable lattice constant
                               with the oracle (not ranked); 0.8 and 1.25 */
-    as_acquire acquire;    /* the acquisition rule of the rounds; AS_ACQUIRE_QOI (bench/RESULTS.md:
+    as_acquire acquire; /* the acquisition rule of the rounds; AS_ACQUIRE_QOI (bench/RESULTS.md:
                               fewer labels than sigma for the same interval) */
-    double target_ci;      /* > 0: a system stops at the first round whose 95 % interval of the
+    double target_ci;   /* > 0: a system stops at the first round whose 95 % interval of the
                               ordering energy (GP posterior of the functional plus the sampling
                               error of the two means) is narrower than +-target_ci eV/atom;
                               0 (default): always run every round */
-    size_t threads;        /* threads of the GP fits (0: as_gp_default_threads()); the results do
+    size_t threads;     /* threads of the GP fits (0: as_gp_default_threads()); the results do
                               not depend on it */
     uint64_t seed;
 } as_screen_options;
@@ -95,24 +95,24 @@ AS_API as_status as_screen_options_check(const as_screen_options *opt);
 /* Per-round learning curve entry. */
 typedef struct {
     size_t n_train, n_test;
-    double mae, r2;            /* active learning, on the test split, eV/atom */
-    double mae_random, r2_random; /* random selection with the same number of labels */
+    double mae, r2;                 /* active learning, on the test split, eV/atom */
+    double mae_random, r2_random;   /* random selection with the same number of labels */
     double val_mae, val_mae_random; /* on the validation set (NAN without --validate) */
-    double lml;                /* log-marginal-likelihood of the fitted GP */
-    double c2, length, noise;  /* fitted hyperparameters (length: the first one) */
-    size_t pca_dim;            /* components kept */
-    double max_sigma;          /* largest predicted sigma among the labelled picks, eV/atom */
+    double lml;                     /* log-marginal-likelihood of the fitted GP */
+    double c2, length, noise;       /* fitted hyperparameters (length: the first one) */
+    size_t pca_dim;                 /* components kept */
+    double max_sigma;               /* largest predicted sigma among the labelled picks, eV/atom */
     /* calibration of the predictive sigma on the test split (model of this round) */
-    size_t cal_n;              /* test labels scored */
+    size_t cal_n;                  /* test labels scored */
     double cal_cover1, cal_cover2; /* share with |y - mu| <= 1 sigma, 2 sigma */
-    double cal_nll;            /* mean negative log predictive density, log(eV/atom) units */
-    double cal_mean_z, cal_rms_z; /* mean and rms of z = (y - mu) / sigma */
+    double cal_nll;                /* mean negative log predictive density, log(eV/atom) units */
+    double cal_mean_z, cal_rms_z;  /* mean and rms of z = (y - mu) / sigma */
     /* the ordering energy under this round's model and its 95 % interval (eV/atom) */
     double e_order, e_order_gp_sd, e_order_se, e_order_ci95;
-    double e_order_var_scale;  /* kappa = max(1, cal_rms_z^2): the GP variance is scaled by it
+    double e_order_var_scale; /* kappa = max(1, cal_rms_z^2): the GP variance is scaled by it
                                   in e_order_ci95 when the held-out labels say sigma is small */
-    int target_reached;        /* 1: the interval met target_ci; nothing was labelled */
-    char *picked;              /* the configurations labelled this round, one digit (species
+    int target_reached;       /* 1: the interval met target_ci; nothing was labelled */
+    char *picked;             /* the configurations labelled this round, one digit (species
                                   index, symbols as in the system name) per site, joined by ','
                                   (owned by the screen; NULL before the round ran) */
 } as_screen_round_info;
@@ -120,29 +120,29 @@ typedef struct {
 /* What setup concluded about a system. Only AS_VERDICT_OK goes on to the rounds. */
 typedef enum {
     AS_VERDICT_OK = 0,
-    AS_VERDICT_UNSTABLE,      /* evidence: no lattice-constant minimum inside the bracket, or
+    AS_VERDICT_UNSTABLE,     /* evidence: no lattice-constant minimum inside the bracket, or
                                  more than unstable_share of the relaxed starting structures
                                  lost the lattice */
-    AS_VERDICT_NO_MINIMUM,    /* the cell fit found no minimum within its oracle calls */
-    AS_VERDICT_CELL_FAILED,   /* an energy of the cell failed (after the oracle's retries) */
-    AS_VERDICT_LABELS_FAILED  /* more than unstable_share of the starting labels failed */
+    AS_VERDICT_NO_MINIMUM,   /* the cell fit found no minimum within its oracle calls */
+    AS_VERDICT_CELL_FAILED,  /* an energy of the cell failed (after the oracle's retries) */
+    AS_VERDICT_LABELS_FAILED /* more than unstable_share of the starting labels failed */
 } as_screen_verdict;
 
 /* "ok", "unstable", "no minimum", "cell failed", "labels failed" (static). */
 AS_API const char *as_screen_verdict_name(as_screen_verdict v);
 
 typedef struct {
-    char m[AS_SYMBOL_MAX];       /* "" for the host pair itself */
-    char name[16];               /* "PtCo" or "Pt2CoCu" */
-    double a_ang, c_ang;         /* optimized lattice constants of the ordered cell */
-    double e_ordered_ev_atom;    /* absolute energy of the ordered cell, eV/atom */
-    double e_seg_ev_atom;        /* E(Pt2CoM) - 1/2 [E(PtCo) + E(PtM)], eV/atom (0 for PtCo) */
-    double a_ptco_ang, a_ptm_ang;/* lattice constants of the L1_0 references */
-    int stable;                  /* 0: the oracle destroys the lattice (not ranked) */
-    size_t n_unstable, n_start;  /* starting structures that lost the lattice / all */
-    double rmsd_max_seen;        /* largest relaxation RMSD among the labels, A */
+    char m[AS_SYMBOL_MAX];        /* "" for the host pair itself */
+    char name[16];                /* "PtCo" or "Pt2CoCu" */
+    double a_ang, c_ang;          /* optimized lattice constants of the ordered cell */
+    double e_ordered_ev_atom;     /* absolute energy of the ordered cell, eV/atom */
+    double e_seg_ev_atom;         /* E(Pt2CoM) - 1/2 [E(PtCo) + E(PtM)], eV/atom (0 for PtCo) */
+    double a_ptco_ang, a_ptm_ang; /* lattice constants of the L1_0 references */
+    int stable;                   /* 0: the oracle destroys the lattice (not ranked) */
+    size_t n_unstable, n_start;   /* starting structures that lost the lattice / all */
+    double rmsd_max_seen;         /* largest relaxation RMSD among the labels, A */
     double rmsd_mean, rmsd_paper_mean; /* mean RMSD of the starting structures (both formulas) */
-    size_t n_labels, n_failed;   /* labels used / oracle failures */
+    size_t n_labels, n_failed;         /* labels used / oracle failures */
     size_t rounds_done;
     as_screen_round_info *round; /* (rounds) */
     char stop_reason[16];        /* "target_ci" (the interval met target_ci before the last
@@ -152,31 +152,31 @@ typedef struct {
     double e_order_gp_sd, e_order_ci95; /* final model: posterior sd of the ordering-energy
                                     functional, and the 95 % half-width
                                     1.96 sqrt(kappa gp_sd^2 + e_order_se^2) */
-    double e_order_var_scale;    /* kappa of the final model's held-out calibration */
-    double e_order_ev_atom;      /* <E_random> - <E_ordered> (surrogate) */
-    double e_order_se;           /* its standard error over the configurations */
+    double e_order_var_scale;           /* kappa of the final model's held-out calibration */
+    double e_order_ev_atom;             /* <E_random> - <E_ordered> (surrogate) */
+    double e_order_se;                  /* its standard error over the configurations */
     double mean_ordered, mean_random;
-    double corr_alpha_ptx;       /* Pearson r of E with alpha^{Pt-(Co,M)}_1 over the 3800 set */
-    double corr_alpha_com;       /* ... with alpha^{Co-M}_1 (NAN for the binary) */
-    double final_mae, final_r2;  /* final model on the test split, eV/atom */
-    double val_mae;              /* true MAE on the validation set (NAN when off) */
+    double corr_alpha_ptx;      /* Pearson r of E with alpha^{Pt-(Co,M)}_1 over the 3800 set */
+    double corr_alpha_com;      /* ... with alpha^{Co-M}_1 (NAN for the binary) */
+    double final_mae, final_r2; /* final model on the test split, eV/atom */
+    double val_mae;             /* true MAE on the validation set (NAN when off) */
     double e_order_direct, e_order_direct_se; /* direct oracle ordering energy (NAN when off) */
     /* prediction sets (owned): alpha^{Pt-(Co,M)}_1, alpha^{Co-M}_1, predicted mean and sigma */
-    size_t n_pred[3];            /* ordered, random, across */
+    size_t n_pred[3]; /* ordered, random, across */
     double *pred_alpha[3], *pred_alpha_com[3], *pred_mean[3], *pred_std[3];
     /* labels (owned): alpha and oracle energy of every label used, and the model's prediction
      * for the test split (for a parity plot) */
     size_t n_test_final;
     double *test_true, *test_pred;
-    char note[512];              /* why a system is unstable or skipped */
+    char note[512]; /* why a system is unstable or skipped */
     /* setup's accounting (issue 18): failures are failures, instability needs evidence */
-    as_screen_verdict verdict;   /* AS_VERDICT_OK for a system that goes on to the rounds */
-    size_t n_start_failed;       /* starting structures whose label failed (oracle error) */
-    size_t n_rmsd_lost;          /* ... relaxed by more than rmsd_max */
-    size_t n_topology_lost;      /* ... whose atoms left their fcc sites (as_lattice_match) */
-    char first_error[256];       /* the first oracle error of a failed label ("" when none) */
-    size_t cell_calls;           /* oracle calls spent on lattice constants in this process */
-    char lattice_source[16];     /* "fit", "given" or "stored" (the ordered cell's constants) */
+    as_screen_verdict verdict; /* AS_VERDICT_OK for a system that goes on to the rounds */
+    size_t n_start_failed;     /* starting structures whose label failed (oracle error) */
+    size_t n_rmsd_lost;        /* ... relaxed by more than rmsd_max */
+    size_t n_topology_lost;    /* ... whose atoms left their fcc sites (as_lattice_match) */
+    char first_error[256];     /* the first oracle error of a failed label ("" when none) */
+    size_t cell_calls;         /* oracle calls spent on lattice constants in this process */
+    char lattice_source[16];   /* "fit", "given" or "stored" (the ordered cell's constants) */
 } as_screen_result;
 
 typedef struct as_screen as_screen;
@@ -213,8 +213,8 @@ typedef struct {
 } as_campaign_lattice;
 
 typedef struct {
-    as_screen_options screen;  /* the settings of every system (host pair, seed, sizes ...) */
-    const char *oracle;        /* oracle spec (oracle.h) or a comma-separated list of specs
+    as_screen_options screen; /* the settings of every system (host pair, seed, sizes ...) */
+    const char *oracle;       /* oracle spec (oracle.h) or a comma-separated list of specs
                                   ("meam,eam"): each system gets the first oracle of the list
                                   that covers its elements (a later one is a fallback, flagged);
                                   a new item starts at a backend name (eam, eam-analytic, meam,
@@ -226,10 +226,10 @@ typedef struct {
                                   cell of the host pair applies to every system that has it */
     size_t n_lattice;
     as_oracle_options oracle_options; /* as_oracle_options_default */
-    const char *db;            /* the store's SQLite file (required) */
-    const char *const *candidates; /* (n_candidates) third elements M, e.g. "Cu" */
-    size_t n_candidates;       /* at least 1 */
-    int resume;                /* 1: continue the campaign the store holds; 0 (default): the
+    const char *db;                   /* the store's SQLite file (required) */
+    const char *const *candidates;    /* (n_candidates) third elements M, e.g. "Cu" */
+    size_t n_candidates;              /* at least 1 */
+    int resume;                       /* 1: continue the campaign the store holds; 0 (default): the
                                   store must hold no campaign yet */
 } as_campaign_options;
 
@@ -269,8 +269,8 @@ typedef enum {
 /* What one step did. */
 typedef struct {
     as_campaign_step_kind kind;
-    size_t system;          /* index of the system (as_campaign_result) */
-    size_t round;           /* AS_CAMPAIGN_ROUND: 0-based */
+    size_t system;                  /* index of the system (as_campaign_result) */
+    size_t round;                   /* AS_CAMPAIGN_ROUND: 0-based */
     const as_screen_result *result; /* that system's result (borrowed, as as_campaign_result) */
     size_t steps_done, steps_total; /* progress over (1 + n_candidates) x (rounds + 2) steps; a
                                        skipped candidate and the rounds of an unstable system
@@ -295,13 +295,13 @@ typedef struct {
 } as_campaign_unranked;
 
 typedef struct {
-    size_t n_systems;                      /* finished systems, host pair first */
+    size_t n_systems; /* finished systems, host pair first */
     const as_screen_result *const *systems;
-    const as_screen_result *reference;     /* the host pair (NULL before it finished) */
-    size_t n_ranked;                       /* stable candidates by ordering energy, largest
+    const as_screen_result *reference; /* the host pair (NULL before it finished) */
+    size_t n_ranked;                   /* stable candidates by ordering energy, largest
                                               first, ties by name */
     const as_screen_result *const *ranked;
-    size_t n_unranked;                     /* skipped candidates in the given order, then the
+    size_t n_unranked; /* skipped candidates in the given order, then the
                                               finished systems found unstable */
     const as_campaign_unranked *unranked;
 } as_campaign_ranking_view;

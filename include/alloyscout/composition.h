@@ -103,8 +103,7 @@ AS_API as_descriptor_options as_descriptor_options_default(void);
  * Returns AS_EINVAL for an empty composition, a temperature that is <= 0 or infinite, or (by
  * default) a pair without tabulated ΔH. On failure every field of *out is NaN. */
 AS_API as_status as_composition_descriptors(const as_composition *c, double temp_k,
-                                            const as_descriptor_options *opt,
-                                            as_descriptors *out);
+                                            const as_descriptor_options *opt, as_descriptors *out);
 /* Descriptor i (< AS_DESC_COUNT) of *d, in the order of the enum. */
 AS_API double as_descriptors_get(const as_descriptors *d, size_t i);
 /* Column name of descriptor i (< AS_DESC_COUNT): "dS_mix_J_per_mol_K", "delta_pct",
@@ -123,8 +122,8 @@ AS_API const char *as_descriptor_name(size_t i);
  * AS_ENOMEM. */
 AS_API as_status as_composition_table_descriptors(const as_table *t, const char *formula_col,
                                                   const char *temp_col,
-                                                  const as_descriptor_options *opt,
-                                                  double **out, size_t *d_out);
+                                                  const as_descriptor_options *opt, double **out,
+                                                  size_t *d_out);
 
 #ifdef __cplusplus
 }

@@ -67,7 +67,9 @@ AS_API void as_set_log(as_log_fn fn, void *user);
 AS_API void as_log(as_log_level level, const char *fmt, ...) AS_PRINTF(2, 3);
 
 /* ---- random numbers: xoshiro256** with explicit state, seeded through splitmix64 ---- */
-typedef struct { uint64_t s[4]; } as_rng;
+typedef struct {
+    uint64_t s[4];
+} as_rng;
 /* Seed a generator. */
 AS_API void as_rng_seed(as_rng *rng, uint64_t seed);
 /* An independent stream for task number `task` (fold, chain, restart) under one seed, so results
@@ -85,7 +87,10 @@ AS_API void as_rng_shuffle(as_rng *rng, size_t *idx, size_t n);
 
 /* ---- dense matrices ---- */
 /* A view: rows x cols, row-major, ld >= cols. Owns nothing. */
-typedef struct { size_t rows, cols, ld; double *data; } as_matrix;
+typedef struct {
+    size_t rows, cols, ld;
+    double *data;
+} as_matrix;
 
 /* C = alpha * op(A) op(B) + beta * C through BLAS (dgemm). trans_a/trans_b: 0 or 1.
  * Returns AS_EDIM when the shapes do not conform. C must not alias A or B. */

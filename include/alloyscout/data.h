@@ -34,8 +34,7 @@ AS_API as_status as_table_read_csv(const char *path, as_table **out);
 /* Parse CSV text held in memory: `len` bytes at `text` (need not be NUL-terminated). `name` is
  * used in messages and returned by as_table_path. Same rules and status codes as
  * as_table_read_csv. */
-AS_API as_status as_table_parse_csv(const char *text, size_t len, const char *name,
-                                    as_table **out);
+AS_API as_status as_table_parse_csv(const char *text, size_t len, const char *name, as_table **out);
 /* Release a table; NULL is a no-op. */
 AS_API void as_table_free(as_table *t);
 /* Number of data rows (the header excluded; always >= 1) and of columns (>= 1). */
@@ -48,8 +47,7 @@ AS_API const char *as_table_name(const as_table *t, size_t col);
 AS_API const char *as_table_cell(const as_table *t, size_t row, size_t col);
 /* Where that cell starts in the file: 1-based physical line and column. `row` may be
  * (size_t)-1 for the header cell. Either pointer may be NULL. */
-AS_API void as_table_where(const as_table *t, size_t row, size_t col, size_t *line,
-                           size_t *column);
+AS_API void as_table_where(const as_table *t, size_t row, size_t col, size_t *line, size_t *column);
 /* The path (or name) the table was read from. Borrowed; valid while the table lives. */
 AS_API const char *as_table_path(const as_table *t);
 /* Index of the column named exactly `name`. AS_EINVAL naming the column, the file and the
@@ -106,8 +104,7 @@ typedef struct as_schema as_schema; /* opaque; stored in model files */
  * column mixing numbers and text (suggesting --text COL), a target value that is not recognized,
  * or a feature column without any value; AS_ENOMEM. Column names in `drop` and `text` are
  * trimmed of surrounding spaces. */
-AS_API as_status as_schema_infer(const as_table *t, const as_schema_options *opt,
-                                 as_schema **out);
+AS_API as_status as_schema_infer(const as_table *t, const as_schema_options *opt, as_schema **out);
 AS_API void as_schema_free(as_schema *s);
 /* Number of encoded features d, and the name of feature j (< d): the column name for a numeric
  * column, "column=level" for a one-hot feature. Borrowed; valid while the schema lives. */
@@ -119,15 +116,15 @@ AS_API const char *as_schema_group(const as_schema *s);
 
 /* An encoded dataset; free with as_dataset_free. All arrays are owned by the dataset. */
 typedef struct {
-    size_t n, d;         /* rows kept, feature count */
-    double *x;           /* (n, d) row-major, ld = d */
-    int *y;              /* (n) 1 positive, 0 negative (-1: empty target, only when
+    size_t n, d;        /* rows kept, feature count */
+    double *x;          /* (n, d) row-major, ld = d */
+    int *y;             /* (n) 1 positive, 0 negative (-1: empty target, only when
                           * need_target = 0), or NULL when the table has no target column */
-    size_t *group;       /* (n) index into group_names, or NULL (no group column) */
-    size_t n_groups;     /* number of distinct group values */
-    char **group_names;  /* (n_groups) sorted bytewise */
-    size_t *row;         /* (n) 0-based data row of the table each row came from */
-    size_t n_skipped;    /* rows skipped because their target was empty (need_target = 1) */
+    size_t *group;      /* (n) index into group_names, or NULL (no group column) */
+    size_t n_groups;    /* number of distinct group values */
+    char **group_names; /* (n_groups) sorted bytewise */
+    size_t *row;        /* (n) 0-based data row of the table each row came from */
+    size_t n_skipped;   /* rows skipped because their target was empty (need_target = 1) */
 } as_dataset;
 
 /* Encode table `t` with schema `s`. Columns of `t` that the schema does not use are ignored.

@@ -33,10 +33,10 @@ AS_API as_status as_echem_fe(double n_electrons, double conc_mol_l, double volum
 
 /* Yield of a product (seed 000 eqs. 2-3): rate = c V / t. */
 typedef struct {
-    double rate_mg_h;         /* c V / t, mg/h */
-    double per_mass_mg_h_mg;  /* rate / catalyst mass, mg h^-1 mg_cat^-1 (NaN without mass) */
-    double per_area_mg_h_cm2; /* rate / electrode area, mg h^-1 cm^-2 (NaN without area) */
-    double rate_umol_h;       /* rate / molar mass, µmol/h (NaN without molar mass) */
+    double rate_mg_h;           /* c V / t, mg/h */
+    double per_mass_mg_h_mg;    /* rate / catalyst mass, mg h^-1 mg_cat^-1 (NaN without mass) */
+    double per_area_mg_h_cm2;   /* rate / electrode area, mg h^-1 cm^-2 (NaN without area) */
+    double rate_umol_h;         /* rate / molar mass, µmol/h (NaN without molar mass) */
     double per_area_umol_h_cm2; /* µmol h^-1 cm^-2 (NaN without molar mass or area) */
 } as_echem_yield_result;
 
@@ -68,12 +68,12 @@ AS_API as_status as_echem_species_parse(const char *name, double *n_electrons,
 
 /* ==== potentials ========================================================================== */
 typedef enum {
-    AS_REF_SHE = 0,       /* standard hydrogen electrode: 0 V */
-    AS_REF_AGAGCL_SAT,    /* Ag/AgCl, saturated KCl: 0.197 V */
-    AS_REF_AGAGCL_3M,     /* Ag/AgCl, 3 M KCl: 0.210 V (seed 000 in situ Raman) */
-    AS_REF_SCE,           /* saturated calomel electrode: 0.241 V */
-    AS_REF_HGHGO_1M_KOH,  /* Hg/HgO, 1 M KOH: 0.098 V (seed 000 prints 0.197 V; see docs) */
-    AS_REF_HGHG2SO4_SAT,  /* Hg/Hg2SO4, saturated K2SO4: 0.640 V (seed 004 RDE) */
+    AS_REF_SHE = 0,      /* standard hydrogen electrode: 0 V */
+    AS_REF_AGAGCL_SAT,   /* Ag/AgCl, saturated KCl: 0.197 V */
+    AS_REF_AGAGCL_3M,    /* Ag/AgCl, 3 M KCl: 0.210 V (seed 000 in situ Raman) */
+    AS_REF_SCE,          /* saturated calomel electrode: 0.241 V */
+    AS_REF_HGHGO_1M_KOH, /* Hg/HgO, 1 M KOH: 0.098 V (seed 000 prints 0.197 V; see docs) */
+    AS_REF_HGHG2SO4_SAT, /* Hg/Hg2SO4, saturated K2SO4: 0.640 V (seed 004 RDE) */
     AS_REF_COUNT
 } as_ref_electrode;
 
@@ -88,8 +88,8 @@ AS_API as_status as_echem_ref_parse(const char *name, as_ref_electrode *out);
 /* Nernst slope R T ln(10) / F in V per pH unit (0.059159 V at 298.15 K). */
 AS_API double as_echem_nernst_slope(double temp_k);
 /* E_RHE = E_meas + E0_ref + slope pH, all in V. AS_EINVAL for a non-finite input. */
-AS_API as_status as_echem_to_rhe(double e_meas_v, double e0_ref_v, double ph,
-                                 double slope_v_per_ph, double *e_rhe_v);
+AS_API as_status as_echem_to_rhe(double e_meas_v, double e0_ref_v, double ph, double slope_v_per_ph,
+                                 double *e_rhe_v);
 
 /* ==== calibration curves ================================================================== */
 /* Least-squares line y = slope x + intercept through (x_i, y_i) (absorbance against
@@ -97,11 +97,11 @@ AS_API as_status as_echem_to_rhe(double e_meas_v, double e0_ref_v, double ph,
 typedef struct {
     size_t n;
     double slope, intercept;
-    double r2;           /* coefficient of determination */
-    double s_yx;         /* residual standard deviation sqrt(SSE / (n - 2)) */
+    double r2;                     /* coefficient of determination */
+    double s_yx;                   /* residual standard deviation sqrt(SSE / (n - 2)) */
     double slope_se, intercept_se; /* standard errors (as scipy.stats.linregress) */
     double x_mean, y_mean, sxx;    /* kept for inverse-prediction errors */
-    double lod, loq;     /* k_lod sigma / slope and k_loq sigma / slope, in x units */
+    double lod, loq;               /* k_lod sigma / slope and k_loq sigma / slope, in x units */
 } as_echem_calib;
 
 typedef struct {
@@ -177,11 +177,11 @@ typedef struct {
 
 typedef struct {
     double dg_oh_ev, dg_o_ev, dg_ooh_ev; /* inputs (OOH from the scaling when not given) */
-    double dg_step_ev[4]; /* free-energy change of the four proton-electron steps at U = 0:
+    double dg_step_ev[4];        /* free-energy change of the four proton-electron steps at U = 0:
                            * O2 -> OOH*, OOH* -> O*, O* -> OH*, OH* -> H2O */
-    double u_limit_v;     /* limiting potential min_i(-ΔG_i)/e */
-    double overpotential_v; /* e_eq - U_L */
-    int pds;              /* 0-based index of the potential-determining step */
+    double u_limit_v;            /* limiting potential min_i(-ΔG_i)/e */
+    double overpotential_v;      /* e_eq - U_L */
+    int pds;                     /* 0-based index of the potential-determining step */
     double volcano_top_dg_oh_ev; /* ΔG_OH at the top of the scaling volcano: (4 e_eq - offset)/2 */
     double volcano_offset_ev;    /* ΔG_OH - top: > 0 binds OH too weakly, < 0 too strongly */
     double u_limit_volcano_v;    /* min(4 e_eq - offset - ΔG_OH, ΔG_OH): the 1-D volcano value */

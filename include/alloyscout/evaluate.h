@@ -30,8 +30,7 @@ AS_API as_status as_stratified_kfold(const int *y, size_t n, size_t k, as_rng *r
  * is smallest; ties to the lower fold. y holds 0/1. AS_EINVAL when k < 2, fewer than k groups
  * have rows, or a fold would hold no row of a class; AS_ENOMEM. */
 AS_API as_status as_stratified_group_kfold(const int *y, const size_t *group, size_t n,
-                                           size_t n_groups, size_t k, as_rng *rng,
-                                           size_t *fold);
+                                           size_t n_groups, size_t k, as_rng *rng, size_t *fold);
 
 /* Metrics of success probabilities prob (n, in [0, 1]) against labels y (n), with a row
  * predicted positive when prob >= threshold (the convention of the ROC curve's thresholds).
@@ -130,14 +129,12 @@ AS_API as_calibration_method as_calibrator_method(const as_calibrator *c);
 /* Platt's a and b (NAN for other methods). */
 AS_API void as_calibrator_platt(const as_calibrator *c, double *a, double *b);
 /* Calibrated probabilities of prob (n) into out (n; may alias prob). Thread-safe. */
-AS_API void as_calibrator_apply(const as_calibrator *c, const double *prob, size_t n,
-                                double *out);
+AS_API void as_calibrator_apply(const as_calibrator *c, const double *prob, size_t n, double *out);
 /* As JSON (json.h): {"method": "platt", "a": .., "b": ..} or {"method": "isotonic", "x": [..],
  * "y": [..]} or {"method": "none"}; doubles round-trip bit for bit. from_json: AS_EPARSE naming
  * `where` and the key. */
 AS_API as_status as_calibrator_to_json(const as_calibrator *c, as_json **out);
-AS_API as_status as_calibrator_from_json(const as_json *j, const char *where,
-                                         as_calibrator **out);
+AS_API as_status as_calibrator_from_json(const as_json *j, const char *where, as_calibrator **out);
 
 #ifdef __cplusplus
 }

@@ -43,9 +43,9 @@ typedef enum {
     AS_JOB_SUBMITTING = 0, /* intent written; sbatch not yet answered (job_id may be empty) */
     AS_JOB_SUBMITTED,      /* queued: job_id known */
     AS_JOB_RUNNING,
-    AS_JOB_DONE,           /* result file collected (the label itself may have failed) */
-    AS_JOB_FAILED,         /* the job failed (reason); retried while attempts remain */
-    AS_JOB_CANCELLED       /* cancelled by this executor (as_executor_cancel); submitted again
+    AS_JOB_DONE,     /* result file collected (the label itself may have failed) */
+    AS_JOB_FAILED,   /* the job failed (reason); retried while attempts remain */
+    AS_JOB_CANCELLED /* cancelled by this executor (as_executor_cancel); submitted again
                               by a later run */
 } as_job_state;
 
@@ -56,13 +56,13 @@ AS_API as_status as_job_state_parse(const char *name, as_job_state *out);
 
 /* One journal record: the state of one structure's job after one change. */
 typedef struct {
-    uint64_t key;         /* as_label_key of the structure and method */
-    size_t attempt;       /* 1 for the first submission, 2 for the first retry ... */
+    uint64_t key;   /* as_label_key of the structure and method */
+    size_t attempt; /* 1 for the first submission, 2 for the first retry ... */
     as_job_state state;
-    char job_id[48];      /* Slurm id of the array task, "ARRAY_TASK" ("123_4"); "" if unknown */
-    char job_name[64];    /* the array's job name (unique per sbatch call) */
-    char dir[128];        /* the structure's directory, relative to workdir ("b-Xa1Fq2/4") */
-    char reason[256];     /* why it failed ("TIMEOUT", "NODE_FAIL", "exit 1: ..."), else "" */
+    char job_id[48];   /* Slurm id of the array task, "ARRAY_TASK" ("123_4"); "" if unknown */
+    char job_name[64]; /* the array's job name (unique per sbatch call) */
+    char dir[128];     /* the structure's directory, relative to workdir ("b-Xa1Fq2/4") */
+    char reason[256];  /* why it failed ("TIMEOUT", "NODE_FAIL", "exit 1: ..."), else "" */
 } as_job_record;
 
 /* A journal: called for every record, in order, before the executor acts on the change.
@@ -70,28 +70,28 @@ typedef struct {
 typedef as_status (*as_job_journal_fn)(const as_job_record *rec, void *user);
 
 typedef struct {
-    const char *backend;      /* "local" (default) or "slurm" */
-    const char *workdir;      /* slurm: scratch and result directory on a shared filesystem
+    const char *backend;       /* "local" (default) or "slurm" */
+    const char *workdir;       /* slurm: scratch and result directory on a shared filesystem
                                  (created if missing; required); copied */
-    const char *slurm_opts;   /* slurm: extra sbatch options split on spaces ("-p short
+    const char *slurm_opts;    /* slurm: extra sbatch options split on spaces ("-p short
                                  --time=02:00:00 -A chem"), no quoting; may be NULL; copied.
                                  --ntasks=N/-n N and --time=T/-t T also fill {ntasks}/{time} */
-    const char *job_template; /* slurm: path of a job script template, NULL: "#!/bin/sh\n{cmd}".
+    const char *job_template;  /* slurm: path of a job script template, NULL: "#!/bin/sh\n{cmd}".
                                  Placeholders: {cmd} (the label command, one line, required),
                                  {jobname}, {workdir} (the batch directory), {ntasks}, {time},
                                  {oracle}; any other {lowercase_name} is an error, while ${VAR}
                                  and {a,b} are left to the shell */
-    const char *program;      /* slurm: alloyscout binary the nodes run; NULL: this process's
+    const char *program;       /* slurm: alloyscout binary the nodes run; NULL: this process's
                                  executable (/proc/self/exe); copied */
-    const char *job_name;     /* slurm: job name prefix; default "alloyscout" */
-    size_t retries;           /* slurm: resubmissions of a failed job; default 2 */
-    double poll_min_s;        /* slurm: first poll interval, s; default 1 */
-    double poll_max_s;        /* slurm: cap of the doubling poll interval, s; default 30 */
-    size_t array_max;         /* slurm: largest job array per sbatch call; default 1000 */
-    double label_timeout_s;   /* slurm: --timeout S of the label command, i.e. the wall-clock
+    const char *job_name;      /* slurm: job name prefix; default "alloyscout" */
+    size_t retries;            /* slurm: resubmissions of a failed job; default 2 */
+    double poll_min_s;         /* slurm: first poll interval, s; default 1 */
+    double poll_max_s;         /* slurm: cap of the doubling poll interval, s; default 30 */
+    size_t array_max;          /* slurm: largest job array per sbatch call; default 1000 */
+    double label_timeout_s;    /* slurm: --timeout S of the label command, i.e. the wall-clock
                                  limit of a cmd: oracle's program on the node; 0: label's
                                  default (3600 s). Set it below the job's --time */
-    as_job_journal_fn journal;/* NULL: the file journal workdir/journal.tsv */
+    as_job_journal_fn journal; /* NULL: the file journal workdir/journal.tsv */
     void *journal_user;
     const as_job_record *known; /* with a journal callback: the records it holds, in the order
                                    they were written (later ones win), to re-attach; borrowed
@@ -122,10 +122,10 @@ AS_API const char *as_executor_backend(const as_executor *ex);
  * sbatch fails (message with its stderr), when interrupted (as_executor_interrupt: the
  * executor's queued and running jobs are cancelled first and the message says how many), or
  * when squeue fails 10 times in a row. */
-AS_API as_status as_executor_label(as_executor *ex, as_store *store,
-                                   const as_structure *const *s, size_t n, int relax,
-                                   const as_relax_options *ropt, as_label_result *results,
-                                   as_structure **relaxed, size_t *n_computed);
+AS_API as_status as_executor_label(as_executor *ex, as_store *store, const as_structure *const *s,
+                                   size_t n, int relax, const as_relax_options *ropt,
+                                   as_label_result *results, as_structure **relaxed,
+                                   size_t *n_computed);
 
 /* Ask a running as_executor_label to stop: it cancels its own jobs and returns. Only sets a
  * flag, so it may be called from a signal handler. */

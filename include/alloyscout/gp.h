@@ -66,31 +66,31 @@ AS_API const double *as_pca_scale(const as_pca *p);
 /* ======================================= GPR ======================================= */
 
 typedef struct {
-    size_t restarts;       /* 50: random restarts after the first start at the *_init values
+    size_t restarts;           /* 50: random restarts after the first start at the *_init values
                               (scikit-learn's n_restarts_optimizer); total starts = restarts+1 */
-    int optimize;          /* 1; 0 keeps the *_init hyperparameters (scikit-learn
+    int optimize;              /* 1; 0 keeps the *_init hyperparameters (scikit-learn
                               optimizer=None) */
-    double c2_init;        /* 1.0: C^2 (constant_value) at the first start */
-    double c2_lo, c2_hi;   /* 1e-5, 1e3: bounds on C^2 */
-    double ls_init;        /* 1.0: length scale l at the first start (every feature with ARD) */
-    double ls_lo, ls_hi;   /* 1e-5, 1e3: bounds on l */
-    int ard;               /* 0: one l; 1: one l per feature */
-    int noise;             /* 0: no noise term; 1: fitted white noise s on the diagonal */
-    double noise_init;     /* 1.0: s at the first start */
+    double c2_init;            /* 1.0: C^2 (constant_value) at the first start */
+    double c2_lo, c2_hi;       /* 1e-5, 1e3: bounds on C^2 */
+    double ls_init;            /* 1.0: length scale l at the first start (every feature with ARD) */
+    double ls_lo, ls_hi;       /* 1e-5, 1e3: bounds on l */
+    int ard;                   /* 0: one l; 1: one l per feature */
+    int noise;                 /* 0: no noise term; 1: fitted white noise s on the diagonal */
+    double noise_init;         /* 1.0: s at the first start */
     double noise_lo, noise_hi; /* 1e-5, 1e5: bounds on s (scikit-learn WhiteKernel default) */
-    int normalize_y;       /* 1: fit on (y - mean) / std (population std; 0 counts as 1) */
-    double jitter;         /* 1e-10: alpha added to the diagonal (scikit-learn's alpha) */
-    double jitter_max;     /* 1e-4: largest jitter tried when the matrix at the final
+    int normalize_y;           /* 1: fit on (y - mean) / std (population std; 0 counts as 1) */
+    double jitter;             /* 1e-10: alpha added to the diagonal (scikit-learn's alpha) */
+    double jitter_max;         /* 1e-4: largest jitter tried when the matrix at the final
                               hyperparameters is not positive definite; escalation goes up by
                               10x from jitter_max * 1e-6, each step with a warning */
-    double ftol_rel;       /* 1e-12: L-BFGS relative tolerance on the LML */
-    double xtol_rel;       /* 1e-10: L-BFGS relative tolerance on theta */
-    size_t max_eval;       /* 1000: LML evaluations per start */
-    double bound_tol;      /* 1e-5: |theta - log bound| below which a fitted hyperparameter is
+    double ftol_rel;           /* 1e-12: L-BFGS relative tolerance on the LML */
+    double xtol_rel;           /* 1e-10: L-BFGS relative tolerance on theta */
+    size_t max_eval;           /* 1000: LML evaluations per start */
+    double bound_tol;          /* 1e-5: |theta - log bound| below which a fitted hyperparameter is
                               reported as stuck at that bound */
-    size_t predict_batch;  /* 1024: query rows per block in prediction (scratch is
+    size_t predict_batch;      /* 1024: query rows per block in prediction (scratch is
                               predict_batch * (n + d + 1) doubles) */
-    size_t threads;        /* 0: threads running the starts (0 = as_gp_default_threads()).
+    size_t threads;            /* 0: threads running the starts (0 = as_gp_default_threads()).
                               During the starts OpenBLAS is set to one thread (a process-wide
                               setting, restored afterwards), so the fit is bit-identical for
                               any thread count */
@@ -151,8 +151,7 @@ AS_API as_status as_gp_lml(const double *x, const double *y, size_t n, size_t d,
  * the noise term s when it is fitted. std may be NULL. Uses scratch inside gp, so one gp must not
  * predict from two threads at once (use as_gp_predict_r for that).
  * Status: AS_EINVAL (NULL arrays), AS_ENOMEM. */
-AS_API as_status as_gp_predict(as_gp *gp, const double *xq, size_t m, double *mean,
-                               double *std);
+AS_API as_status as_gp_predict(as_gp *gp, const double *xq, size_t m, double *mean, double *std);
 /* Same, with caller scratch work of length >= as_gp_predict_work_len(gp). Thread-safe. */
 AS_API size_t as_gp_predict_work_len(const as_gp *gp);
 AS_API as_status as_gp_predict_r(const as_gp *gp, const double *xq, size_t m, double *mean,
@@ -184,11 +183,11 @@ AS_API as_status as_gp_functional_batch(const as_gp *gp, const double *xw, const
 AS_API size_t as_gp_n(const as_gp *gp);
 AS_API size_t as_gp_d(const as_gp *gp);
 AS_API size_t as_gp_n_theta_of(const as_gp *gp);
-AS_API const double *as_gp_theta(const as_gp *gp);  /* log hyperparameters, see top */
-AS_API double as_gp_c2(const as_gp *gp);            /* C^2 */
+AS_API const double *as_gp_theta(const as_gp *gp);         /* log hyperparameters, see top */
+AS_API double as_gp_c2(const as_gp *gp);                   /* C^2 */
 AS_API const double *as_gp_length_scales(const as_gp *gp); /* 1 or d values */
-AS_API double as_gp_noise(const as_gp *gp);         /* s; 0 without the noise term */
-AS_API double as_gp_lml_value(const as_gp *gp);     /* LML at theta (normalized y) */
+AS_API double as_gp_noise(const as_gp *gp);                /* s; 0 without the noise term */
+AS_API double as_gp_lml_value(const as_gp *gp);            /* LML at theta (normalized y) */
 AS_API double as_gp_jitter_used(const as_gp *gp);
 AS_API uint64_t as_gp_seed(const as_gp *gp);
 AS_API const as_gp_options *as_gp_options_of(const as_gp *gp);
@@ -214,8 +213,8 @@ AS_API as_status as_gpr_model_fit(const double *x, const double *y, size_t n, si
 AS_API void as_gpr_model_free(as_gpr_model *m);
 /* Mean and std (may be NULL) at xq (m, d) in the original feature space. Not thread-safe on
  * one model (see as_gp_predict). */
-AS_API as_status as_gpr_model_predict(as_gpr_model *m, const double *xq, size_t nq,
-                                      double *mean, double *std);
+AS_API as_status as_gpr_model_predict(as_gpr_model *m, const double *xq, size_t nq, double *mean,
+                                      double *std);
 /* Borrowed parts. */
 AS_API const as_pca *as_gpr_model_pca(const as_gpr_model *m);
 AS_API as_gp *as_gpr_model_gp(const as_gpr_model *m);
@@ -275,8 +274,8 @@ AS_API as_status as_gp_metrics_compute(const double *y, const double *mean, cons
  * (n), values 0..n_groups-1) every group stays whole: groups are shuffled, taken largest first
  * (stable) and each goes to the fold with the fewest rows so far (ties: lowest fold).
  * AS_EINVAL when k < 2 or k exceeds the rows (groups with rows); AS_ENOMEM. */
-AS_API as_status as_gp_kfold(size_t n, size_t k, const size_t *group, size_t n_groups,
-                             as_rng *rng, size_t *fold);
+AS_API as_status as_gp_kfold(size_t n, size_t k, const size_t *group, size_t n_groups, as_rng *rng,
+                             size_t *fold);
 
 /* Cross-validate the workflow-B model: for each fold f < k, as_gpr_model_fit on the rows with
  * fold[i] != f (z-score, PCA and GP fitted on those rows only, with opt and seed), predictions
@@ -286,9 +285,8 @@ AS_API as_status as_gp_kfold(size_t n, size_t k, const size_t *group, size_t n_g
  * Status as for as_gpr_model_fit; AS_EINVAL when a fold is empty or holds every row. */
 AS_API as_status as_gpr_model_cv(const double *x, const double *y, size_t n, size_t d,
                                  const size_t *fold, size_t k, double pca_fraction,
-                                 const as_gp_options *opt, uint64_t seed, double *mean,
-                                 double *std, as_gp_metrics *per_fold, as_gp_metrics *pooled,
-                                 double *theta);
+                                 const as_gp_options *opt, uint64_t seed, double *mean, double *std,
+                                 as_gp_metrics *per_fold, as_gp_metrics *pooled, double *theta);
 
 #ifdef __cplusplus
 }

@@ -31,17 +31,18 @@ AS_API as_status as_json_push_str(as_json *arr, const char *s);
 /* Getters: borrowed pointers valid while the root lives. Missing keys or wrong types give
  * AS_EPARSE with a message naming `where` and the key. */
 AS_API as_json *as_json_get(const as_json *obj, const char *key); /* NULL when absent */
-AS_API size_t as_json_size(const as_json *arr);                    /* 0 for a non-array */
+AS_API size_t as_json_size(const as_json *arr);                   /* 0 for a non-array */
 AS_API as_json *as_json_at(const as_json *arr, size_t i);
 AS_API int as_json_is_number(const as_json *j);
-AS_API double as_json_number(const as_json *j);       /* NAN for a non-number */
-AS_API const char *as_json_string(const as_json *j);  /* NULL for a non-string */
-AS_API as_status as_json_get_num(const as_json *obj, const char *key, const char *where, double *out);
+AS_API double as_json_number(const as_json *j);      /* NAN for a non-number */
+AS_API const char *as_json_string(const as_json *j); /* NULL for a non-string */
+AS_API as_status as_json_get_num(const as_json *obj, const char *key, const char *where,
+                                 double *out);
 AS_API as_status as_json_get_str(const as_json *obj, const char *key, const char *where,
-                          const char **out);
+                                 const char **out);
 /* Read an array of exactly n numbers. */
-AS_API as_status as_json_get_doubles(const as_json *obj, const char *key, const char *where, double *v,
-                              size_t n);
+AS_API as_status as_json_get_doubles(const as_json *obj, const char *key, const char *where,
+                                     double *v, size_t n);
 
 /* Write the document (pretty-printed) to path atomically. */
 AS_API as_status as_json_write_file(const as_json *j, const char *path);

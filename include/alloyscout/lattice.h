@@ -27,19 +27,19 @@ AS_API as_status as_cell_check(const double *cell);
 /* A periodic atomic structure. Transparent: positions and species may be edited in place.
  * Create with as_structure_create, release with as_structure_free. */
 typedef struct {
-    size_t n;               /* atoms */
-    double cell[9];         /* lattice vectors as rows, Å */
-    double *pos;            /* (n, 3) Cartesian positions, Å */
-    int *species;           /* (n) index into symbols */
-    size_t n_symbols;       /* distinct species known to this structure */
+    size_t n;                       /* atoms */
+    double cell[9];                 /* lattice vectors as rows, Å */
+    double *pos;                    /* (n, 3) Cartesian positions, Å */
+    int *species;                   /* (n) index into symbols */
+    size_t n_symbols;               /* distinct species known to this structure */
     char (*symbols)[AS_SYMBOL_MAX]; /* (n_symbols) chemical symbols, "Pt", "Co" ... */
-    double energy;          /* total energy in eV when known, else NAN */
+    double energy;                  /* total energy in eV when known, else NAN */
     int has_energy;
     /* ---- added by the lattice area (issue 3); all owned by the structure ---- */
-    double *forces;         /* (n, 3) forces in eV/Å, NULL when absent */
-    size_t n_info;          /* extra key=value pairs (extended XYZ comment line) */
-    char **info_keys;       /* (n_info) keys */
-    char **info_values;     /* (n_info) values as text, without quotes */
+    double *forces;     /* (n, 3) forces in eV/Å, NULL when absent */
+    size_t n_info;      /* extra key=value pairs (extended XYZ comment line) */
+    char **info_keys;   /* (n_info) keys */
+    char **info_values; /* (n_info) values as text, without quotes */
 } as_structure;
 
 /* New structure with n atoms and room for n_symbols species, zeroed (energy NAN, no forces,
@@ -169,7 +169,9 @@ AS_API int as_lattice_same_up_to_translation(const as_lattice *lat, const int *a
 
 /* ---- short-range order and fingerprints ---- */
 /* A pair of species groups: bit p of x (y) set when species p belongs to group X (Y). */
-typedef struct { uint32_t x, y; } as_sro_pair;
+typedef struct {
+    uint32_t x, y;
+} as_sro_pair;
 /* Parse "Pt-Co", "Pt-(Co,Cu)", "(Co,Cu)-Pt" against symbols, optionally followed by "=value"
  * (value may be NULL when no value is wanted; then "=..." is an error). AS_EINVAL naming the
  * text. */
@@ -182,8 +184,8 @@ AS_API as_sro_pair as_sro_pair_host(size_t n_species);
  * j a shell-s neighbour of i (images counted), config[j] = q, for s < n_shells, K = n_species
  * (<= AS_LATTICE_MAX_SPECIES). Symmetric in p, q. No allocation. AS_EINVAL for a species out of
  * range. */
-AS_API as_status as_lattice_pair_counts(const as_lattice *lat, const int *config,
-                                        size_t n_species, uint64_t *counts);
+AS_API as_status as_lattice_pair_counts(const as_lattice *lat, const int *config, size_t n_species,
+                                        uint64_t *counts);
 /* Warren-Cowley alpha of pair in shell s (0-based). NAN when group X or Y is empty. AS_EINVAL. */
 AS_API as_status as_lattice_sro(const as_lattice *lat, const int *config, size_t n_species,
                                 as_sro_pair pair, size_t s, double *alpha);
@@ -195,8 +197,8 @@ AS_API size_t as_fingerprint_dim(size_t n_species);
  * (K = 3: Pt-Co s1 s2 s3, Pt-M s1 s2 s3, Co-M s1 s2 s3), then the number of first-shell bonds
  * (unordered, images counted) of the same unlike pairs in the same order, then of the like pairs
  * (0,0), (1,1), ... (Pt-Pt, Co-Co, M-M). Needs n_shells >= 3. No allocation. AS_EINVAL. */
-AS_API as_status as_lattice_fingerprint(const as_lattice *lat, const int *config,
-                                        size_t n_species, double *out);
+AS_API as_status as_lattice_fingerprint(const as_lattice *lat, const int *config, size_t n_species,
+                                        double *out);
 /* Name of fingerprint entry idx into buf ("alpha1_Pt-Co", "bonds_Pt-Pt"). AS_EINVAL. */
 AS_API as_status as_fingerprint_name(const char (*symbols)[AS_SYMBOL_MAX], size_t n_species,
                                      size_t idx, char *buf, size_t cap);
@@ -231,15 +233,15 @@ AS_API as_fcc_options as_fcc_options_default(void);
 
 /* What as_fcc_find learnt about a structure. */
 typedef struct {
-    int M[9];             /* supercell matrix: cell = M P' with P' the primitive basis below */
-    double prim[9];       /* P': primitive fcc vectors of the structure's lattice (rows, Å, the
+    int M[9];         /* supercell matrix: cell = M P' with P' the primitive basis below */
+    double prim[9];   /* P': primitive fcc vectors of the structure's lattice (rows, Å, the
                              structure's own frame and strain); the ideal lattice is M P */
-    double a_ang;         /* cubic constant of the ideal fcc lattice of the cell's volume:
+    double a_ang;     /* cubic constant of the ideal fcc lattice of the cell's volume:
                              a = (4 V / n)^(1/3) */
-    double dnn_ang;       /* nearest-neighbour distance a / sqrt 2 */
-    double strain;        /* largest principal stretch deviation of P' from ideal */
-    double origin[3];     /* fractional coordinates (in the cell) of the site lattice's origin */
-    size_t n_sites;       /* |det M| = number of atoms */
+    double dnn_ang;   /* nearest-neighbour distance a / sqrt 2 */
+    double strain;    /* largest principal stretch deviation of P' from ideal */
+    double origin[3]; /* fractional coordinates (in the cell) of the site lattice's origin */
+    size_t n_sites;   /* |det M| = number of atoms */
 } as_fcc_cell;
 
 /* Find the fcc lattice on which the atoms of s sit: the nearest-neighbour vectors (clustered
@@ -260,10 +262,9 @@ AS_API as_status as_fcc_find(const as_structure *s, const as_fcc_options *opt, a
  * opt->site_tol_frac nearest-neighbour distances; two atoms on one site; a species that is not
  * in symbols. OUT: *lat (free with as_lattice_free), NULL on failure; cell may be NULL. */
 AS_API as_status as_lattice_from_structure(const as_structure *s,
-                                           const char (*symbols)[AS_SYMBOL_MAX],
-                                           size_t n_species, const as_fcc_options *opt,
-                                           size_t n_shells, as_lattice **lat, int *config,
-                                           as_fcc_cell *cell);
+                                           const char (*symbols)[AS_SYMBOL_MAX], size_t n_species,
+                                           const as_fcc_options *opt, size_t n_shells,
+                                           as_lattice **lat, int *config, as_fcc_cell *cell);
 
 /* ---- intensive features of any fcc configuration (src/lattice/features.c) ---- */
 /* For K species in a fixed order, S shells (1 <= S <= the lattice's shells) and optionally the
@@ -297,15 +298,15 @@ AS_API as_status as_lattice_random_config(const as_lattice *lat, const size_t *c
 /* The ordered configuration of the screen: species 0 on the prototype's species-0 sublattice
  * (for L1_0 and Pt2CoM: the Pt layers, alpha^{Pt-(others)}_1 = -1/3), the other species at the
  * prototype's counts shuffled over the remaining sites. AS_EINVAL. */
-AS_API as_status as_lattice_ordered_config(const as_lattice *lat, size_t n_species,
-                                           as_rng *rng, int *config);
+AS_API as_status as_lattice_ordered_config(const as_lattice *lat, size_t n_species, as_rng *rng,
+                                           int *config);
 
 typedef struct {
-    double temperature;  /* Metropolis temperature on |N - N*| (pair counts) during the walk. 2 */
-    size_t walk_sweeps;  /* attempted swaps per site in the decorrelating walk. 20 */
-    size_t max_sweeps;   /* attempted swaps per site in the final descent before giving up. 500 */
-    size_t max_tries;    /* attempts to find a configuration distinct from the earlier ones. 50 */
-    double warn_tol;     /* warn when the nearest reachable alpha misses the target by more. 1e-3 */
+    double temperature; /* Metropolis temperature on |N - N*| (pair counts) during the walk. 2 */
+    size_t walk_sweeps; /* attempted swaps per site in the decorrelating walk. 20 */
+    size_t max_sweeps;  /* attempted swaps per site in the final descent before giving up. 500 */
+    size_t max_tries;   /* attempts to find a configuration distinct from the earlier ones. 50 */
+    double warn_tol;    /* warn when the nearest reachable alpha misses the target by more. 1e-3 */
 } as_mc_options;
 AS_API as_mc_options as_mc_options_default(void);
 
@@ -354,8 +355,8 @@ AS_API size_t as_lattice_paper_count(size_t level);
 /* The species of s in the order a fingerprint uses when the file does not say: by count, most
  * first, ties by first appearance. symbols: room for AS_LATTICE_MAX_SPECIES, OUT with
  * *n_species. AS_EINVAL for more than AS_LATTICE_MAX_SPECIES species. */
-AS_API as_status as_structure_species_order(const as_structure *s,
-                                            char (*symbols)[AS_SYMBOL_MAX], size_t *n_species);
+AS_API as_status as_structure_species_order(const as_structure *s, char (*symbols)[AS_SYMBOL_MAX],
+                                            size_t *n_species);
 /* The cubic supercell k x k x k of proto that holds n_atoms sites, into size[3]. AS_EINVAL when
  * n_atoms is no such cube. */
 AS_API as_status as_proto_cube_size(as_proto proto, size_t n_atoms, size_t size[3]);
@@ -372,7 +373,6 @@ AS_API as_status as_lattice_generate(const as_lattice *lat, size_t n_species, co
                                      as_sro_pair pair, double target_alpha, size_t count,
                                      const int *prev, size_t n_prev, const as_mc_options *opt,
                                      as_rng *rng, int *configs, double *achieved);
-
 
 /* ---- compositions, multi-shell multi-pair targets, reachable ranges (src/lattice/targets.c) --*/
 /* Site counts (K) of species with fractions frac (K, >= 0, any positive sum: normalized) on
@@ -396,8 +396,7 @@ typedef struct {
  * for as_sro_pair_parse, e.g. 'Ag-Pd@1=-0.1,Ag-Pd@2=0.05' or 'Pt-(Co,Cu)=0.1667') into out (up
  * to cap). AS_EINVAL naming the item. */
 AS_API as_status as_sro_targets_parse(const char *text, const char (*symbols)[AS_SYMBOL_MAX],
-                                      size_t n_species, as_sro_target *out, size_t cap,
-                                      size_t *n);
+                                      size_t n_species, as_sro_target *out, size_t cap, size_t *n);
 
 /* Estimate the reachable range of alpha of pair in shell for the composition of base (n): the
  * starts base, random and slab-segregated, then Monte Carlo that drives the pair count to its
@@ -419,10 +418,10 @@ AS_API as_status as_lattice_sro_range(const as_lattice *lat, size_t n_species, c
  * AS_ENOCONV when the targets are not reached together: the message names the nearest
  * combination reached ("Ag-Pd@1=-0.0952,Ag-Pd@2=0.0417"); AS_EINVAL. */
 AS_API as_status as_lattice_generate_targets(const as_lattice *lat, size_t n_species,
-                                             const char (*symbols)[AS_SYMBOL_MAX],
-                                             const int *base, const as_sro_target *targets,
-                                             size_t n_targets, size_t count, const int *prev,
-                                             size_t n_prev, const as_mc_options *opt,
-                                             as_rng *rng, int *configs, double *achieved);
+                                             const char (*symbols)[AS_SYMBOL_MAX], const int *base,
+                                             const as_sro_target *targets, size_t n_targets,
+                                             size_t count, const int *prev, size_t n_prev,
+                                             const as_mc_options *opt, as_rng *rng, int *configs,
+                                             double *achieved);
 
 #endif

@@ -93,8 +93,8 @@ AS_API size_t as_mlp_n_params(const as_mlp *m);
  * OUT: *loss (may be NULL) the mean loss of the batch before the update.
  * Status: AS_EINVAL (a label not 0/1, a row index >= n, n_rows out of range), AS_ENOCONV when
  * the loss is not finite (the weights are then left unchanged). */
-AS_API as_status as_mlp_step(as_mlp *m, const double *x, const int *y, size_t n,
-                             const size_t *rows, size_t n_rows, double *loss);
+AS_API as_status as_mlp_step(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
+                             size_t n_rows, double *loss);
 /* One epoch: shuffle order[0..n_order) in place with rng (Fisher-Yates), then one as_mlp_step per
  * consecutive block of opt.batch entries (the last block may be smaller). order lists row
  * indices of x; NULL means all n rows (an internal index array is used, grown at most once).
@@ -105,16 +105,16 @@ AS_API as_status as_mlp_epoch(as_mlp *m, const double *x, const int *y, size_t n
 /* Mean binary cross-entropy over rows[0..n_rows) (NULL: rows 0..n_rows-1) at the current
  * weights, without changing them (uses m's working memory, hence non-const).
  * Status: AS_EINVAL (bad label or row, n_rows == 0). */
-AS_API as_status as_mlp_loss(as_mlp *m, const double *x, const int *y, size_t n,
-                             const size_t *rows, size_t n_rows, double *loss);
+AS_API as_status as_mlp_loss(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
+                             size_t n_rows, double *loss);
 
 /* Stratified split of the rows of y (n) for early stopping: each class's rows are shuffled with
  * rng and round(val_fraction * n_c) of them (at most n_c - 1, so every class keeps a training
  * row) go to validation. train_idx and val_idx (caller-allocated, n each) receive ascending row
  * indices; *n_train + *n_val = n. Labels must be 0/1 (AS_EINVAL otherwise). AS_ENOMEM. */
-AS_API as_status as_mlp_stratified_split(const int *y, size_t n, double val_fraction,
-                                         as_rng *rng, size_t *train_idx, size_t *n_train,
-                                         size_t *val_idx, size_t *n_val);
+AS_API as_status as_mlp_stratified_split(const int *y, size_t n, double val_fraction, as_rng *rng,
+                                         size_t *train_idx, size_t *n_train, size_t *val_idx,
+                                         size_t *n_val);
 
 /* ---- the training loop with early stopping ---- */
 
@@ -126,11 +126,11 @@ typedef struct {
     double best_val_loss; /* validation loss of best_epoch; NAN without a validation split */
     int stopped_early;    /* 1 when patience ran out before max_epochs */
     size_t n_train, n_val;
-    double *train_loss;   /* (epochs_run) running training loss of each epoch (as_mlp_epoch) */
-    double *val_loss;     /* (epochs_run) validation loss after each epoch; NULL when n_val 0 */
-    double *val_auc;      /* (epochs_run) validation AUC after each epoch under AS_MLP_STOP_AUC
+    double *train_loss;  /* (epochs_run) running training loss of each epoch (as_mlp_epoch) */
+    double *val_loss;    /* (epochs_run) validation loss after each epoch; NULL when n_val 0 */
+    double *val_auc;     /* (epochs_run) validation AUC after each epoch under AS_MLP_STOP_AUC
                            * (NULL otherwise, or when the validation rows hold one class) */
-    double best_val_auc;  /* val_auc of best_epoch; NAN when val_auc is NULL */
+    double best_val_auc; /* val_auc of best_epoch; NAN when val_auc is NULL */
 } as_mlp_report;
 AS_API void as_mlp_report_free(as_mlp_report *rep); /* frees the arrays; rep NULL is fine */
 
@@ -155,9 +155,8 @@ AS_API as_status as_mlp_train(as_mlp *m, const double *x, const int *y, size_t n
  * epoch under opt.stop (lowest validation loss, or highest validation AUC) are restored. No
  * rows are split off here; rng is used only for shuffling. rep as in as_mlp_train (n_train = n). Status: AS_EINVAL (n == 0, a label not 0/1,
  * a non-finite input, naming the row and column), AS_ENOCONV, AS_ENOMEM. */
-AS_API as_status as_mlp_fit(as_mlp *m, const double *x, const int *y, size_t n,
-                            const double *x_val, const int *y_val, size_t n_val, as_rng *rng,
-                            as_mlp_report *rep);
+AS_API as_status as_mlp_fit(as_mlp *m, const double *x, const int *y, size_t n, const double *x_val,
+                            const int *y_val, size_t n_val, as_rng *rng, as_mlp_report *rep);
 
 /* ---- model files ---- */
 

@@ -57,15 +57,15 @@ typedef struct as_oracle as_oracle;
 
 /* Options of as_oracle_create. */
 typedef struct {
-    size_t jobs;        /* cmd: programs run at once by as_oracle_label_batch; default 1 */
-    double timeout_s;   /* cmd: wall-clock limit of one run, s; default 3600 */
-    size_t retries;     /* cmd: extra attempts after a failed run; default 1 */
-    const char *workdir;/* cmd: directory for the {in}/{out} files (NULL: $TMPDIR or /tmp);
+    size_t jobs;          /* cmd: programs run at once by as_oracle_label_batch; default 1 */
+    double timeout_s;     /* cmd: wall-clock limit of one run, s; default 3600 */
+    size_t retries;       /* cmd: extra attempts after a failed run; default 1 */
+    const char *workdir;  /* cmd: directory for the {in}/{out} files (NULL: $TMPDIR or /tmp);
                            copied */
-    int keep_files;     /* cmd: 1 keeps the files of each run; default 0 */
-    double skin_ang;    /* eam: neighbour-list skin, Å (list reused while atoms move less than
+    int keep_files;       /* cmd: 1 keeps the files of each run; default 0 */
+    double skin_ang;      /* eam: neighbour-list skin, Å (list reused while atoms move less than
                            half of it); default 0.3 */
-    int nrho, nr;       /* eam (Zhou tables): grid points; default 2000 and 2000 */
+    int nrho, nr;         /* eam (Zhou tables): grid points; default 2000 and 2000 */
     double e_atom_max_ev; /* every backend: a label with |E| / atoms above this is refused as a
                            failed label (docs/oracle.md, "Label validation"), eV/atom; default
                            50; INFINITY turns the check off; <= 0 or NaN means the default */
@@ -91,8 +91,7 @@ AS_API void as_oracle_options_default(as_oracle_options *opt);
  * element Zhou 2004 does not cover, AS_EIO/AS_EPARSE for an unreadable setfl file, AS_EUNSUP
  * for "lammps:" in a build without liblammps. opt may be NULL (defaults). OUT: free with
  * as_oracle_free. */
-AS_API as_status as_oracle_create(const char *spec, const as_oracle_options *opt,
-                                  as_oracle **out);
+AS_API as_status as_oracle_create(const char *spec, const as_oracle_options *opt, as_oracle **out);
 AS_API void as_oracle_free(as_oracle *o);
 
 /* Stable text naming the backend and its parameters (part of the label key), e.g.
@@ -175,15 +174,15 @@ AS_API as_status as_oracle_relax(as_oracle *o, as_structure *s, const as_relax_o
 enum { AS_CELLOPT_FIT = 0, AS_CELLOPT_GOLDEN = 1 };
 
 typedef struct {
-    int tetragonal;     /* 0: one scale for all rows; 1: a (rows 0, 1) and c (row 2); default 0 */
+    int tetragonal; /* 0: one scale for all rows; 1: a (rows 0, 1) and c (row 2); default 0 */
     double scale_lo, scale_hi; /* bracket of each scale factor; default 0.9 and 1.1 */
-    double tol;         /* golden: bracket width at which a search stops (relative); 1e-8 */
-    size_t max_rounds;  /* golden: alternations in tetragonal mode; default 30 */
-    int method;         /* AS_CELLOPT_FIT (default) or AS_CELLOPT_GOLDEN */
-    double start_a, start_c; /* fit: starting scale factors; default 1 and 1 */
-    double step;        /* fit: first stencil step (scale factor); default 0.02 */
-    size_t max_evals;   /* fit: oracle calls allowed; default 25 */
-    int energy_at_result; /* fit: 1 (default) ends with the energy at the result (one call);
+    double tol;                /* golden: bracket width at which a search stops (relative); 1e-8 */
+    size_t max_rounds;         /* golden: alternations in tetragonal mode; default 30 */
+    int method;                /* AS_CELLOPT_FIT (default) or AS_CELLOPT_GOLDEN */
+    double start_a, start_c;   /* fit: starting scale factors; default 1 and 1 */
+    double step;               /* fit: first stencil step (scale factor); default 0.02 */
+    size_t max_evals;          /* fit: oracle calls allowed; default 25 */
+    int energy_at_result;      /* fit: 1 (default) ends with the energy at the result (one call);
                              0 leaves it to the caller (report energy NAN) */
 } as_cellopt_options;
 
@@ -204,19 +203,18 @@ AS_API as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s,
 /* RMSD between two structures with the same atoms, minimum image in a's cell: rms =
  * sqrt(sum |dX|^2 / n) and paper = (1/n) sqrt(sum |dX|^2) (seed 004, Methods). Either OUT may
  * be NULL. AS_EDIM when the atom counts differ. */
-AS_API as_status as_rmsd(const as_structure *a, const as_structure *b, double *rms,
-                         double *paper);
+AS_API as_status as_rmsd(const as_structure *a, const as_structure *b, double *rms, double *paper);
 
 /* One label (the result for one structure). */
 typedef struct {
-    as_status status;   /* AS_OK, or why it failed */
-    double energy;      /* eV, NAN on failure */
+    as_status status;        /* AS_OK, or why it failed */
+    double energy;           /* eV, NAN on failure */
     double rmsd, rmsd_paper; /* relaxation RMSD, Å; 0 when not relaxed */
-    double fmax;        /* largest |F| at the end (NAN when unknown) */
-    size_t steps;       /* relaxation steps (0 when not relaxed or unknown) */
-    int relaxed;        /* 1 when positions were relaxed */
-    size_t attempts;    /* runs used (cmd) */
-    char error[512];    /* failure message (for cmd: the reason and the tail of stderr) */
+    double fmax;             /* largest |F| at the end (NAN when unknown) */
+    size_t steps;            /* relaxation steps (0 when not relaxed or unknown) */
+    int relaxed;             /* 1 when positions were relaxed */
+    size_t attempts;         /* runs used (cmd) */
+    char error[512];         /* failure message (for cmd: the reason and the tail of stderr) */
 } as_label_result;
 
 /* Label n structures: energy (relax = 0) or relaxation then energy (relax = 1, relax options
@@ -283,8 +281,8 @@ AS_API as_status as_store_record_count(as_store *st, size_t *count);
 AS_API uint64_t as_label_key(const as_structure *s, const char *method);
 /* Method text for a label: as_oracle_describe(o), plus " relax fmax=F" when relaxing. Written
  * into buf (size cap, truncated). */
-AS_API void as_label_method(const as_oracle *o, int relax, const as_relax_options *opt,
-                            char *buf, size_t cap);
+AS_API void as_label_method(const as_oracle *o, int relax, const as_relax_options *opt, char *buf,
+                            size_t cap);
 /* Look up a label. *found = 1 and *out filled when present (failed labels are stored too,
  * with out->status != AS_OK). relaxed (may be NULL) receives the stored final positions
  * (n, 3) when present. */
@@ -300,10 +298,10 @@ AS_API as_status as_label_store_count(as_store *st, size_t *count);
 /* Label with a store: structures whose key is already stored are not computed again; each
  * new label is committed as soon as it is known, so a run killed at any point keeps every
  * finished label. *n_computed (may be NULL) counts the structures that were computed. */
-AS_API as_status as_oracle_label_stored(as_oracle *o, as_store *st,
-                                        const as_structure *const *s, size_t n, int relax,
-                                        const as_relax_options *opt, as_label_result *results,
-                                        as_structure **relaxed, size_t *n_computed);
+AS_API as_status as_oracle_label_stored(as_oracle *o, as_store *st, const as_structure *const *s,
+                                        size_t n, int relax, const as_relax_options *opt,
+                                        as_label_result *results, as_structure **relaxed,
+                                        size_t *n_computed);
 
 #ifdef __cplusplus
 }

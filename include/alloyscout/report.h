@@ -161,12 +161,12 @@ AS_API as_status as_fig_ordering_hist(const char *dir, const char *basename, con
  * predictions as circles and n_oracle oracle-labelled configurations as triangles (oracle
  * arrays may be NULL with n_oracle 0). m_element: the third element ("Cu"); NULL for binary
  * PtCo, in which case alpha_com may be NULL and points are not coloured. */
-AS_API as_status as_fig_energy_vs_sro(const char *dir, const char *basename,
-                                      const char *m_element, const double *alpha_ptcom,
-                                      const double *alpha_com, const double *energy, size_t n,
+AS_API as_status as_fig_energy_vs_sro(const char *dir, const char *basename, const char *m_element,
+                                      const double *alpha_ptcom, const double *alpha_com,
+                                      const double *energy, size_t n,
                                       const double *oracle_alpha_ptcom,
-                                      const double *oracle_alpha_com,
-                                      const double *oracle_energy, size_t n_oracle);
+                                      const double *oracle_alpha_com, const double *oracle_energy,
+                                      size_t n_oracle);
 
 /* Ordering energy of each candidate as bars with error bars (errors may be NULL) and a dashed
  * PtCo reference line at ptco_ref (skipped when not finite) (paper 004, fig. 2c). */
@@ -181,8 +181,7 @@ AS_API as_status as_fig_ordering_bars(const char *dir, const char *basename,
 AS_API as_status as_fig_learning_curve(const char *dir, const char *basename, const char *system,
                                        const double *x, const double *mae_active,
                                        const double *r2_active, const double *mae_random,
-                                       const double *r2_random, size_t n,
-                                       double mae_target_mev);
+                                       const double *r2_random, size_t n, double mae_target_mev);
 
 /* Parity plot of predicted against oracle energies (eV/atom) with the y = x line; sigma: NULL or
  * the predicted standard deviations (eV/atom), which then colour the points (in meV/atom). The
@@ -209,9 +208,8 @@ AS_API as_status as_report_paragraph(as_report *r, const char *text);
 /* A highlighted warning box (e.g. "rankings need DFT"); shown in the body where added. */
 AS_API as_status as_report_warning(as_report *r, const char *text);
 /* A two-column table of n key/value strings under an optional caption (NULL: none). */
-AS_API as_status as_report_keyvalues(as_report *r, const char *caption,
-                                     const char *const *keys, const char *const *values,
-                                     size_t n);
+AS_API as_status as_report_keyvalues(as_report *r, const char *caption, const char *const *keys,
+                                     const char *const *values, size_t n);
 /* A table: header (ncols strings, may be NULL) and cells (nrows * ncols strings, row-major;
  * a NULL cell is shown empty). caption may be NULL. */
 AS_API as_status as_report_table(as_report *r, const char *caption, const char *const *header,
@@ -226,8 +224,7 @@ AS_API as_status as_report_plot(as_report *r, const as_plot *p, const char *base
 
 /* The "Key numbers" summary at the top of the page, in the order added. as_report_number
  * prints the value with 4 significant digits (%.4g) and an optional unit (NULL: none). */
-AS_API as_status as_report_number(as_report *r, const char *key, double value,
-                                  const char *unit);
+AS_API as_status as_report_number(as_report *r, const char *key, double value, const char *unit);
 AS_API as_status as_report_keyvalue(as_report *r, const char *key, const char *value);
 /* The "Inputs" table near the end of the page (files, seed, options), in the order added. */
 AS_API as_status as_report_input(as_report *r, const char *name, const char *value);

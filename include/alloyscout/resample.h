@@ -125,8 +125,8 @@ AS_API as_status as_resample(const as_resample_options *opt, const double *x, co
  * Errors (AS_EINVAL): k = 0; only one class present; k >= m ("SMOTE needs k=5 < number of
  * minority samples (3)"), which includes a single minority sample. No reduction of k is made.
  * OUT and ownership as for as_resample. */
-AS_API as_status as_smote(const double *x, const int *y, size_t n, size_t d, size_t k,
-                          as_rng *rng, double **x_out, int **y_out, size_t *n_out);
+AS_API as_status as_smote(const double *x, const int *y, size_t n, size_t d, size_t k, as_rng *rng,
+                          double **x_out, int **y_out, size_t *n_out);
 
 /* Tomek links of (x, y): pairs (i, j) of opposite labels where j is the nearest other sample of
  * i and i the nearest other sample of j (ties to the lower index), as imblearn's

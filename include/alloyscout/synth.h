@@ -32,9 +32,9 @@ extern "C" {
 typedef struct {
     as_mlp_options mlp;
     as_resample_options resample;
-    size_t folds;      /* stratified folds for CV and for the uncertainty members (>= 2) */
-    double threshold;  /* probability at which a record is called a success (metrics) */
-    uint64_t seed;     /* every random stream derives from it (as_rng_stream) */
+    size_t folds;     /* stratified folds for CV and for the uncertainty members (>= 2) */
+    double threshold; /* probability at which a record is called a success (metrics) */
+    uint64_t seed;    /* every random stream derives from it (as_rng_stream) */
     /* 1: the validation rows only choose the epoch count (the best epoch under mlp.stop);
      * the member is then trained that many epochs on all its training rows. 0: the member
      * is the early-stopped network itself (the rule before 0.2). Default 1. */
@@ -46,7 +46,7 @@ typedef struct {
      * (scikit-learn's class_weight="balanced"; mlp class_weight) -- the alternative to
      * resampling, meant with resample method none. Default 0. */
     int class_weight_balanced;
-    size_t threads;    /* folds trained at once; 0 = one per core. Results do not depend on it */
+    size_t threads; /* folds trained at once; 0 = one per core. Results do not depend on it */
     /* Composition descriptors (composition.h) appended to the features when not NULL: the
      * formula column and, optionally, the process-temperature column in K for dG_mix(T).
      * Borrowed; a trained model keeps copies. */
@@ -84,9 +84,9 @@ AS_API as_status as_synth_encode_training(const as_table *t, const as_schema_opt
 #define AS_SYNTH_CAL_BINS 10
 /* Calibration of a set of probabilities against the labels. */
 typedef struct {
-    double ece, brier;  /* expected calibration error (AS_SYNTH_CAL_BINS bins) and Brier score;
+    double ece, brier; /* expected calibration error (AS_SYNTH_CAL_BINS bins) and Brier score;
                          * NAN when not computed */
-    size_t n_bins;      /* non-empty bins below */
+    size_t n_bins;     /* non-empty bins below */
     double prob_true[AS_SYNTH_CAL_BINS], prob_pred[AS_SYNTH_CAL_BINS];
     size_t count[AS_SYNTH_CAL_BINS];
 } as_synth_calibration;
@@ -94,15 +94,15 @@ typedef struct {
 /* Results of a cross-validation or hold-out run. Arrays are owned by the result. */
 typedef struct {
     size_t n_samples, n_positive, n_skipped; /* rows used, positives, rows skipped (no target) */
-    size_t n_parts;          /* folds (CV) or test groups (leave-one-group-out); 1 for hold-out */
-    as_metrics *part;        /* (n_parts) metrics of each fold / test group */
-    char **part_name;        /* (n_parts) "fold 1", or the group name(s) */
-    int *part_valid;         /* (n_parts) 1 when the part's AUC is defined (both classes) */
-    as_metrics mean, std;    /* mean and sample std (ddof 1) over valid parts; std NAN for one */
-    double *prob;            /* (n_samples) out-of-fold probability of each row */
-    int *y;                  /* (n_samples) true labels */
-    size_t *part_of;         /* (n_samples) which part each row was scored in; SIZE_MAX: none */
-    as_metrics pooled;       /* metrics over all out-of-fold predictions together */
+    size_t n_parts;       /* folds (CV) or test groups (leave-one-group-out); 1 for hold-out */
+    as_metrics *part;     /* (n_parts) metrics of each fold / test group */
+    char **part_name;     /* (n_parts) "fold 1", or the group name(s) */
+    int *part_valid;      /* (n_parts) 1 when the part's AUC is defined (both classes) */
+    as_metrics mean, std; /* mean and sample std (ddof 1) over valid parts; std NAN for one */
+    double *prob;         /* (n_samples) out-of-fold probability of each row */
+    int *y;               /* (n_samples) true labels */
+    size_t *part_of;      /* (n_samples) which part each row was scored in; SIZE_MAX: none */
+    as_metrics pooled;    /* metrics over all out-of-fold predictions together */
     /* Calibration of the pooled out-of-fold probabilities, indexed by as_calibration_method:
      * [NONE] the raw probabilities; [PLATT], [ISOTONIC] cross-fitted: the rows of each part
      * are calibrated by a calibrator fitted on the other parts' rows, so no row calibrates
@@ -162,8 +162,8 @@ typedef struct {
 /* Write r as JSON to path (atomically): command, data, seed, n_samples, n_positive, n_skipped;
  * per metric {"mean", "std", "pooled", "folds": [...]} (null for a part with one class); and
  * "parts": each part's metrics, name and auc_defined. Doubles read back bit for bit. */
-AS_API as_status as_synth_result_write_json(const as_synth_result *r,
-                                            const as_synth_run_info *info, const char *path);
+AS_API as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_run_info *info,
+                                            const char *path);
 /* Write the ROC curves as CSV (curve,fpr,tpr,threshold; 17 significant digits): each part with
  * both classes under its name, then all scored rows pooled ("pooled"). */
 AS_API as_status as_synth_result_write_roc(const as_synth_result *r, const char *path);
@@ -186,8 +186,8 @@ AS_API as_status as_synth_model_save(const as_synth_model *m, const char *path);
 AS_API as_status as_synth_model_load(const char *path, as_synth_model **out);
 
 /* Encode a table for the model: its schema, then the model's composition descriptors. */
-AS_API as_status as_synth_model_encode(const as_synth_model *m, const as_table *t,
-                                       int need_target, as_dataset **out);
+AS_API as_status as_synth_model_encode(const as_synth_model *m, const as_table *t, int need_target,
+                                       as_dataset **out);
 /* Feature count and names (schema features, then descriptor names). Borrowed. */
 AS_API size_t as_synth_model_features(const as_synth_model *m);
 AS_API const char *as_synth_model_feature_name(const as_synth_model *m, size_t j);
@@ -227,9 +227,9 @@ typedef struct {
 AS_API as_synth_recommend_options as_synth_recommend_options_default(void);
 
 typedef enum {
-    AS_SYNTH_AXIS_NUMBER,  /* a numeric feature column */
-    AS_SYNTH_AXIS_LEVEL,   /* a one-hot text column: each value is one of its levels */
-    AS_SYNTH_AXIS_FORMULA  /* the model's composition column */
+    AS_SYNTH_AXIS_NUMBER, /* a numeric feature column */
+    AS_SYNTH_AXIS_LEVEL,  /* a one-hot text column: each value is one of its levels */
+    AS_SYNTH_AXIS_FORMULA /* the model's composition column */
 } as_synth_axis_kind;
 
 /* The values of one axis as resolved against the model. */
@@ -245,14 +245,14 @@ typedef struct {
  * last axis fastest: g = ((i_0 n_1 + i_1) n_2 + i_2) ... (as_synth_recommendation_value). */
 typedef struct {
     size_t n_axes;
-    as_synth_axis_values *axis; /* (n_axes) */
-    size_t n_points, d;         /* grid points, features per point */
-    double *x;                  /* (n_points, d) encoded features of each point: the base
+    as_synth_axis_values *axis;   /* (n_axes) */
+    size_t n_points, d;           /* grid points, features per point */
+    double *x;                    /* (n_points, d) encoded features of each point: the base
                                  * record with the axes' values set */
-    double *prob;               /* (n_points) probability of the member trained on all rows */
+    double *prob;                 /* (n_points) probability of the member trained on all rows */
     double *fold_mean, *fold_std; /* (n_points) over the fold members */
-    size_t *rank;               /* (n_points) point ids by descending prob, ties by id */
-    size_t n_folds;             /* fold members behind fold_mean / fold_std */
+    size_t *rank;                 /* (n_points) point ids by descending prob, ties by id */
+    size_t n_folds;               /* fold members behind fold_mean / fold_std */
 } as_synth_recommendation;
 
 /* Encode `base` (a table with exactly one data row) with the model, build the grid over

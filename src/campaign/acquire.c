@@ -81,10 +81,7 @@ fail:
     return st;
 }
 
-double as_acq_var_scale(double rms_z, size_t n)
-{
-    return n > 0 && rms_z > 1 ? rms_z * rms_z : 1.0;
-}
+double as_acq_var_scale(double rms_z, size_t n) { return n > 0 && rms_z > 1 ? rms_z * rms_z : 1.0; }
 
 void as_acq_calibration(const double *y, const double *mu, const double *sd, size_t n,
                         as_acq_calib *out)

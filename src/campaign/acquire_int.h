@@ -14,12 +14,12 @@
 
 /* The ordering energy E_order = mean f(random) - mean f(ordered) under a model. */
 typedef struct {
-    double mean;   /* <mu_random> - <mu_ordered>, eV/atom */
-    double gp_sd;  /* posterior sd of the functional w.f (latent f), eV/atom */
-    double se;     /* sampling error of the two means, sqrt(var_o/n_o + var_r/n_r) of mu */
-    double scale;  /* kappa = max(1, mean z^2 on the held-out split): the factor on the GP
+    double mean;  /* <mu_random> - <mu_ordered>, eV/atom */
+    double gp_sd; /* posterior sd of the functional w.f (latent f), eV/atom */
+    double se;    /* sampling error of the two means, sqrt(var_o/n_o + var_r/n_r) of mu */
+    double scale; /* kappa = max(1, mean z^2 on the held-out split): the factor on the GP
                       variance when the held-out labels say sigma is too small */
-    double ci95;   /* half-width 1.96 sqrt(kappa gp_sd^2 + se^2) */
+    double ci95;  /* half-width 1.96 sqrt(kappa gp_sd^2 + se^2) */
 } as_acq_interval;
 
 /* Weights w (n_o + n_r): -1/n_o on the ordered rows, +1/n_r on the random rows. */

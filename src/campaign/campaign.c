@@ -38,9 +38,9 @@ typedef struct {
     char name[16];
     char m[AS_SYMBOL_MAX];
     as_screen *screen;
-    as_oracle *oracle; /* owned: the per-system Zhou tables of plain "eam"; else NULL */
-    size_t ox;         /* index of its oracle in the list */
-    char *why;         /* skipped: the reason */
+    as_oracle *oracle;    /* owned: the per-system Zhou tables of plain "eam"; else NULL */
+    size_t ox;            /* index of its oracle in the list */
+    char *why;            /* skipped: the reason */
     char not_ranked[640]; /* finished but not ranked (or flagged): the reason */
     int finished;
 } campaign_system;
@@ -54,14 +54,14 @@ struct as_campaign {
     char *spec[MAX_ORACLES];
     as_oracle *oracles[MAX_ORACLES];
     int plain[MAX_ORACLES];
-    char *name;        /* as_campaign_oracle_name */
-    char *notes;       /* as_campaign_notes */
+    char *name;  /* as_campaign_oracle_name */
+    char *notes; /* as_campaign_notes */
     as_store *store;
     char *key;
     campaign_system *sys; /* (1 + n_candidates): host pair first */
     size_t n_all, n_screened;
-    size_t cur, phase;    /* next step: system cur, phase 0 setup, 1..rounds, rounds + 1 finish */
-    int failed;           /* a step failed: the state of that system is unknown */
+    size_t cur, phase; /* next step: system cur, phase 0 setup, 1..rounds, rounds + 1 finish */
+    int failed;        /* a step failed: the state of that system is unknown */
     /* the ranking view */
     as_campaign_ranking_view view;
     const as_screen_result **v_systems, **v_ranked;
@@ -82,7 +82,7 @@ as_status as_campaign_options_check(const as_campaign_options *o)
 {
     if (!o->db || !*o->db)
         return AS_FAIL(AS_EINVAL, "campaign: a store file (--db) is required: it keeps every "
-                       "label");
+                                  "label");
     if (o->n_candidates == 0 || !o->candidates)
         return AS_FAIL(AS_EINVAL, "campaign: at least one candidate (--candidates) is required");
     if (!o->oracle || !*o->oracle)
@@ -116,8 +116,10 @@ as_status as_campaign_options_check(const as_campaign_options *o)
             ok = ok || !strcmp(L->cell, nm);
         }
         if (!ok)
-            return AS_FAIL(AS_EINVAL, "campaign: --lattice %s: no such cell in this campaign "
-                           "(the host pair, a Pt2CoM system or an L1_0 PtM reference)", L->cell);
+            return AS_FAIL(AS_EINVAL,
+                           "campaign: --lattice %s: no such cell in this campaign "
+                           "(the host pair, a Pt2CoM system or an L1_0 PtM reference)",
+                           L->cell);
         if (!(L->a > 0) || L->c < 0 || !isfinite(L->a) || !isfinite(L->c))
             return AS_FAIL(AS_EINVAL, "campaign: --lattice %s: constants must be > 0", L->cell);
     }
@@ -188,15 +190,14 @@ static as_status campaign_key(const as_campaign_options *o, const as_campaign *c
                       "chains=%zu steps=%zu per_round=%zu test=%.17g sets=%zu/%zu/%zu "
                       "validate=%zu random=%d pca=%.17g restarts=%zu noise=%d fmax=%.17g "
                       "rmsd_max=%.17g acquire=%s target_ci=%.17g";
-#define KEY_ARGS                                                                                  \
-    s->host[0], s->host[1], cand, odesc, (unsigned long long)s->seed,                            \
-        s->size, s->rounds, s->chains, s->chain_steps, s->per_round, s->test_fraction,            \
-        s->n_ordered, s->n_random, s->n_across, s->validate, s->random_baseline, s->pca_fraction, \
-        s->gp_restarts, s->gp_noise, s->fmax, s->rmsd_max, as_acquire_name(s->acquire),        \
-        s->target_ci
+#define KEY_ARGS                                                                              \
+    s->host[0], s->host[1], cand, odesc, (unsigned long long)s->seed, s->size, s->rounds,     \
+        s->chains, s->chain_steps, s->per_round, s->test_fraction, s->n_ordered, s->n_random, \
+        s->n_across, s->validate, s->random_baseline, s->pca_fraction, s->gp_restarts,        \
+        s->gp_noise, s->fmax, s->rmsd_max, as_acquire_name(s->acquire), s->target_ci
     int n = snprintf(NULL, 0, fmt, KEY_ARGS);
-    as_status st = n < 0 ? AS_FAIL(AS_EINVAL, "campaign: key") : AS_ALLOC(*out, (size_t)n + 1,
-                                                                          "campaign: key");
+    as_status st = n < 0 ? AS_FAIL(AS_EINVAL, "campaign: key")
+                         : AS_ALLOC(*out, (size_t)n + 1, "campaign: key");
     if (st == AS_OK)
         snprintf(*out, (size_t)n + 1, fmt, KEY_ARGS);
 #undef KEY_ARGS
@@ -213,11 +214,15 @@ static as_status check_store(as_campaign *c, int resume, int existed, int *regis
     *registered = 0;
     AS_TRY(as_store_meta_get(c->store, "campaign", &old));
     if (old && strcmp(old, c->key) != 0)
-        st = AS_FAIL(AS_EINVAL, "%s holds another campaign (%s); this one is (%s): use another "
-                     "--db", c->db, old, c->key);
+        st = AS_FAIL(AS_EINVAL,
+                     "%s holds another campaign (%s); this one is (%s): use another "
+                     "--db",
+                     c->db, old, c->key);
     else if (old && !resume)
-        st = AS_FAIL(AS_EINVAL, "%s already holds this campaign: pass --resume to continue it, "
-                     "or choose another --db", c->db);
+        st = AS_FAIL(AS_EINVAL,
+                     "%s already holds this campaign: pass --resume to continue it, "
+                     "or choose another --db",
+                     c->db);
     else if (old)
         *registered = 1;
     else if (resume && existed)
@@ -259,8 +264,8 @@ static int covers(const as_campaign *c, size_t k, const char *const *el, size_t 
                 snprintf(why, cap, "the eam oracle covers only %s (Zhou 2004)",
                          as_oracle_elements(c->oracles[k]));
             else
-                snprintf(why, cap, "the oracle %s cannot treat %s; it supports: %s",
-                         c->spec[k], el[i], as_oracle_elements(c->oracles[k]));
+                snprintf(why, cap, "the oracle %s cannot treat %s; it supports: %s", c->spec[k],
+                         el[i], as_oracle_elements(c->oracles[k]));
             return 0;
         }
     return as_oracle_supports_system(c->oracles[k], el, n, why, cap);
@@ -288,8 +293,10 @@ static as_status prepare(as_campaign *c, const as_campaign_options *o, size_t i)
             size_t L = strlen(all);
             snprintf(all + L, sizeof all - L, "%s%.399s", q ? "; " : "", why[q]);
         }
-        return skip(y, m ? m : y->name, "not covered by %s: %s; try --oracle ase:gpaw (DFT-PBE, "
-                    "every element with a PAW setup)", o->oracle, all);
+        return skip(y, m ? m : y->name,
+                    "not covered by %s: %s; try --oracle ase:gpaw (DFT-PBE, "
+                    "every element with a PAW setup)",
+                    o->oracle, all);
     }
     y->ox = k;
     as_oracle *use = c->oracles[k];
@@ -462,6 +469,7 @@ static as_status round_json(const as_screen_round_info *ri, as_json **out)
     *out = j;
     if (!j)
         return AS_FAIL(AS_ENOMEM, "json");
+/* clang-format off */
 #define N(k, v) if (st == AS_OK) st = as_json_set_num(j, k, v);
     N("n_train", (double)ri->n_train) N("n_test", (double)ri->n_test) N("mae", ri->mae)
     N("r2", ri->r2) N("mae_random", ri->mae_random) N("r2_random", ri->r2_random)
@@ -475,8 +483,8 @@ static as_status round_json(const as_screen_round_info *ri, as_json **out)
     N("ordering_energy_se", ri->e_order_se) N("ordering_energy_ci95", ri->e_order_ci95)
     N("ordering_energy_var_scale", ri->e_order_var_scale)
 #undef N
-    if (st == AS_OK)
-        st = as_json_set_bool(j, "target_reached", ri->target_reached);
+        /* clang-format on */
+        if (st == AS_OK) st = as_json_set_bool(j, "target_reached", ri->target_reached);
     if (st == AS_OK && ri->picked)
         st = as_json_set_str(j, "picked", ri->picked);
     return st;
@@ -491,8 +499,8 @@ static as_status child(as_json *obj, const char *key, as_json **out)
     return as_json_set_child(obj, key, *out);
 }
 
-static as_status system_json(const as_screen_result *r, const as_screen_options *so,
-                             int with_sets, const as_campaign_system_info *info, as_json **out)
+static as_status system_json(const as_screen_result *r, const as_screen_options *so, int with_sets,
+                             const as_campaign_system_info *info, as_json **out)
 {
     as_json *j = as_json_object(), *arr = NULL;
     as_status st = AS_OK;
@@ -515,6 +523,7 @@ static as_status system_json(const as_screen_result *r, const as_screen_options 
     }
     if (r->first_error[0])
         AS_CHECK(as_json_set_str(j, "first_error", r->first_error));
+/* clang-format off */
 #define N(k, v) AS_CHECK(as_json_set_num(j, k, v));
     N("n_start_failed", (double)r->n_start_failed) N("n_rmsd_lost", (double)r->n_rmsd_lost)
     N("n_topology_lost", (double)r->n_topology_lost)
@@ -536,7 +545,8 @@ static as_status system_json(const as_screen_result *r, const as_screen_options 
     N("labels_used", (double)r->labels_used) N("target_ci_ev_atom", so->target_ci)
     N("rounds_done", (double)r->rounds_done)
 #undef N
-    AS_CHECK(as_json_set_str(j, "acquire", as_acquire_name(so->acquire)));
+        /* clang-format on */
+        AS_CHECK(as_json_set_str(j, "acquire", as_acquire_name(so->acquire)));
     if (r->stable)
         AS_CHECK(as_json_set_str(j, "stop_reason", r->stop_reason));
     arr = as_json_array();
@@ -604,10 +614,11 @@ static as_status step(as_campaign *c, as_campaign_event *ev)
                r->name);
         AS_TRY(as_screen_setup(s));
         if (r->verdict == AS_VERDICT_OK || r->verdict == AS_VERDICT_UNSTABLE)
-            as_log(AS_LOG_INFO, "%s: a = %.4f, c = %.4f A (%s; %zu oracle calls for lattice "
-               "constants in this run); %s", r->name, r->a_ang, r->c_ang,
-               r->lattice_source[0] ? r->lattice_source : "-", r->cell_calls,
-               as_screen_verdict_name(r->verdict));
+            as_log(AS_LOG_INFO,
+                   "%s: a = %.4f, c = %.4f A (%s; %zu oracle calls for lattice "
+                   "constants in this run); %s",
+                   r->name, r->a_ang, r->c_ang, r->lattice_source[0] ? r->lattice_source : "-",
+                   r->cell_calls, as_screen_verdict_name(r->verdict));
         ev->kind = AS_CAMPAIGN_SETUP;
         c->phase = r->stable && rounds ? 1 : rounds + 1;
         ev->steps_done = c->cur * per_sys + 1;
@@ -616,18 +627,21 @@ static as_status step(as_campaign *c, as_campaign_event *ev)
         AS_TRY(as_screen_round(s, k));
         AS_TRY(round_json(&r->round[k], &j));
         AS_TRY(put_json(c->store, r->name, k, j));
-        as_log(AS_LOG_INFO, "%s: round %zu/%zu: %zu training labels, test MAE %.4f eV/atom "
-               "(random selection %.4f), R^2 %.3f", r->name, k + 1, rounds, r->round[k].n_train,
-               r->round[k].mae, r->round[k].mae_random, r->round[k].r2);
+        as_log(AS_LOG_INFO,
+               "%s: round %zu/%zu: %zu training labels, test MAE %.4f eV/atom "
+               "(random selection %.4f), R^2 %.3f",
+               r->name, k + 1, rounds, r->round[k].n_train, r->round[k].mae, r->round[k].mae_random,
+               r->round[k].r2);
         if (r->round[k].target_reached)
-            as_log(AS_LOG_INFO, "%s: the ordering energy %.5f +- %.5f eV/atom (95 %%) meets the "
-                   "target +-%g with %zu labels: no more rounds", r->name, r->round[k].e_order,
-                   r->round[k].e_order_ci95, c->so.target_ci, r->round[k].n_train +
-                   r->round[k].n_test);
+            as_log(AS_LOG_INFO,
+                   "%s: the ordering energy %.5f +- %.5f eV/atom (95 %%) meets the "
+                   "target +-%g with %zu labels: no more rounds",
+                   r->name, r->round[k].e_order, r->round[k].e_order_ci95, c->so.target_ci,
+                   r->round[k].n_train + r->round[k].n_test);
         ev->kind = AS_CAMPAIGN_ROUND;
         ev->round = k;
-        c->phase = r->stable && k + 1 < rounds && !r->round[k].target_reached ? c->phase + 1
-                                                                              : rounds + 1;
+        c->phase =
+            r->stable && k + 1 < rounds && !r->round[k].target_reached ? c->phase + 1 : rounds + 1;
         ev->steps_done = c->cur * per_sys + 2 + k;
     } else {
         AS_TRY(as_screen_finish(s));
@@ -649,7 +663,7 @@ as_status as_campaign_step(as_campaign *c, as_campaign_event *ev)
     memset(ev, 0, sizeof *ev);
     if (c->failed)
         return AS_FAIL(AS_EINVAL, "campaign: a step failed before; close the campaign and open "
-                       "it again with resume");
+                                  "it again with resume");
     if (as_campaign_done(c))
         return AS_FAIL(AS_EINVAL, "campaign: every system is finished");
     as_status st = step(c, ev);
@@ -677,13 +691,17 @@ static const char *unranked_reason(as_campaign *c, size_t i)
     if (!r->stable)
         return r->note;
     if (!isfinite(r->e_order_ev_atom) || !isfinite(r->e_order_se)) {
-        snprintf(y->not_ranked, sizeof y->not_ranked, "the results are not finite (E_order = "
-                 "%g +- %g)", r->e_order_ev_atom, r->e_order_se);
+        snprintf(y->not_ranked, sizeof y->not_ranked,
+                 "the results are not finite (E_order = "
+                 "%g +- %g)",
+                 r->e_order_ev_atom, r->e_order_se);
         return y->not_ranked;
     }
     if (all && (double)r->n_failed > c->so.unstable_share * (double)all) {
-        snprintf(y->not_ranked, sizeof y->not_ranked, "%zu of %zu labels failed (oracle "
-                 "errors: %.400s)", r->n_failed, all, r->first_error);
+        snprintf(y->not_ranked, sizeof y->not_ranked,
+                 "%zu of %zu labels failed (oracle "
+                 "errors: %.400s)",
+                 r->n_failed, all, r->first_error);
         return y->not_ranked;
     }
     return NULL;
@@ -755,9 +773,11 @@ as_status as_campaign_system_info_get(as_campaign *c, size_t i, as_campaign_syst
     } else if (y->ox > 0 || out->result->note[0]) {
         out->status = "flagged";
         if (y->ox > 0)
-            snprintf(y->not_ranked, sizeof y->not_ranked, "labelled by the fallback oracle %s "
-                     "(%s does not cover it)%s%.400s", c->spec[y->ox], c->spec[0],
-                     out->result->note[0] ? "; " : "", out->result->note);
+            snprintf(y->not_ranked, sizeof y->not_ranked,
+                     "labelled by the fallback oracle %s "
+                     "(%s does not cover it)%s%.400s",
+                     c->spec[y->ox], c->spec[0], out->result->note[0] ? "; " : "",
+                     out->result->note);
         else
             snprintf(y->not_ranked, sizeof y->not_ranked, "%.500s", out->result->note);
         out->reason = y->not_ranked;
@@ -884,8 +904,8 @@ as_status as_campaign_write_json(as_campaign *c, const char *path)
         }
         AS_CHECK(as_json_push(ors, e));
         AS_CHECK(as_json_set_str(e, "spec", c->spec[k]));
-        AS_CHECK(as_json_set_str(e, "description", c->plain[k] ? EAM_NAME :
-                                 as_oracle_describe(c->oracles[k])));
+        AS_CHECK(as_json_set_str(e, "description",
+                                 c->plain[k] ? EAM_NAME : as_oracle_describe(c->oracles[k])));
         AS_CHECK(as_json_set_str(e, "good_for", as_campaign_oracle_good_for(c->spec[k])));
         names = as_json_array();
         if (!names) {

@@ -15,16 +15,26 @@
 #include "acquire_int.h"
 #include "core_int.h"
 
-enum { P_START = 1, P_SPLIT, P_CHAIN, P_RANDOM, P_VALID, P_PRED, P_GP, P_GPRAND, P_PICKSPLIT,
-       P_ACQRANDOM };
+enum {
+    P_START = 1,
+    P_SPLIT,
+    P_CHAIN,
+    P_RANDOM,
+    P_VALID,
+    P_PRED,
+    P_GP,
+    P_GPRAND,
+    P_PICKSPLIT,
+    P_ACQRANDOM
+};
 
 typedef struct {
     size_t n, cap, nsite, d;
-    int *config;        /* (cap, nsite) */
-    double *x;          /* (cap, d) fingerprints */
-    double *e;          /* (cap) relative energy, eV/atom */
-    double *alpha;      /* (cap) alpha^{Pt-(Co,M)}_1 */
-    unsigned char *test;/* (cap) 1: in the test split */
+    int *config;         /* (cap, nsite) */
+    double *x;           /* (cap, d) fingerprints */
+    double *e;           /* (cap) relative energy, eV/atom */
+    double *alpha;       /* (cap) alpha^{Pt-(Co,M)}_1 */
+    unsigned char *test; /* (cap) 1: in the test split */
 } label_set;
 
 struct as_screen {
@@ -35,18 +45,18 @@ struct as_screen {
     char sym[3][AS_SYMBOL_MAX];
     uint64_t sys_hash;
     as_lattice *lat;
-    int *ordered;           /* (n) the ordered Pt2CoM decoration */
+    int *ordered; /* (n) the ordered Pt2CoM decoration */
     size_t counts[3];
     as_sro_pair ptx, com;
-    double e_ref;           /* ordered cell, eV/atom */
+    double e_ref; /* ordered cell, eV/atom */
     as_relax_options relax;
     label_set al, rnd, val; /* active learning (train + test), random picks, validation */
     as_gp_workspace *ws;
     as_gp_options gpo;
     size_t computed;
     int setup_done;
-    int collect_rmsd;       /* 1 while labelling the starting structures */
-    as_mc *mc;              /* for the reachable alpha values of the cell */
+    int collect_rmsd; /* 1 while labelling the starting structures */
+    as_mc *mc;        /* for the reachable alpha values of the cell */
     size_t n_rmsd;
     /* lattice constants given for cells of this system (as_screen_set_lattice) */
     struct {
@@ -200,11 +210,11 @@ static as_status label_configs(as_screen *s, const int *configs, size_t count, d
     AS_CHECK(AS_ALLOC(res, count, "screen: labels"));
     AS_CHECK(AS_ALLOC(back, s->n, "screen: match"));
     for (size_t i = 0; i < count; i++)
-        AS_CHECK(as_lattice_to_structure(s->lat, configs + i * s->n, (const char(*)[AS_SYMBOL_MAX])s->sym,
-                                         s->K, NULL, &in[i]));
+        AS_CHECK(as_lattice_to_structure(s->lat, configs + i * s->n,
+                                         (const char(*)[AS_SYMBOL_MAX])s->sym, s->K, NULL, &in[i]));
     size_t computed = 0;
-    AS_CHECK(as_oracle_label_stored(s->oracle, s->store, (const as_structure *const *)in, count,
-                                    1, &s->relax, res, out, &computed));
+    AS_CHECK(as_oracle_label_stored(s->oracle, s->store, (const as_structure *const *)in, count, 1,
+                                    &s->relax, res, out, &computed));
     s->computed += computed;
     for (size_t i = 0; i < count; i++) {
         e_rel[i] = NAN;
@@ -226,8 +236,8 @@ static as_status label_configs(as_screen *s, const int *configs, size_t count, d
             s->n_rmsd++;
         }
         int topology_lost = 0;
-        if (out[i] && as_lattice_match(s->lat, out[i], (const char(*)[AS_SYMBOL_MAX])s->sym,
-                                       s->K, 0.35, back) != AS_OK)
+        if (out[i] && as_lattice_match(s->lat, out[i], (const char(*)[AS_SYMBOL_MAX])s->sym, s->K,
+                                       0.35, back) != AS_OK)
             topology_lost = 1;
         if (res[i].rmsd > s->opt.rmsd_max || topology_lost) {
             if (s->collect_rmsd) {
@@ -285,10 +295,10 @@ static as_status set_add(as_screen *s, label_set *l, const int *configs, const d
  * key "cell <hash of the start cell and the method>") and taken from there on a resume, and
  * constants given with as_screen_set_lattice replace the fit. */
 typedef struct {
-    double a, c;     /* A */
-    double e_atom;   /* eV/atom (NAN when not asked for) */
-    int edge;        /* the fit found its minimum on the bracket */
-    as_status fail;  /* AS_OK, AS_ENOCONV (no minimum within the calls), or the oracle's error */
+    double a, c;    /* A */
+    double e_atom;  /* eV/atom (NAN when not asked for) */
+    int edge;       /* the fit found its minimum on the bracket */
+    as_status fail; /* AS_OK, AS_ENOCONV (no minimum within the calls), or the oracle's error */
     char why[384];
 } cell_fit;
 
@@ -307,9 +317,8 @@ static const char *given_lattice(const as_screen *s, const char *cell, double *a
  * the fit starts from the scale factors (sa0, sc0) of a_init with this step. Oracle failures
  * land in out->fail (the system is then not screened); AS_ENOMEM and store errors return. */
 static as_status cell_constants(as_screen *s, const char *name, const int *config,
-                                const char (*syms)[AS_SYMBOL_MAX], size_t k, double sa0,
-                                double sc0, double step, int want_e, cell_fit *out,
-                                const char **source)
+                                const char (*syms)[AS_SYMBOL_MAX], size_t k, double sa0, double sc0,
+                                double step, int want_e, cell_fit *out, const char **source)
 {
     as_lattice_options lo = as_lattice_options_default();
     lo.a_ang = s->opt.a_init;
@@ -422,11 +431,15 @@ static void cell_verdict(as_screen *s, const char *cell, const cell_fit *f)
     r->stable = 0;
     r->verdict = f->fail == AS_ENOCONV ? AS_VERDICT_NO_MINIMUM : AS_VERDICT_CELL_FAILED;
     if (f->fail == AS_ENOCONV)
-        snprintf(r->note, sizeof r->note, "the lattice constants of the %s cell were not "
-                 "found (%s)", cell, f->why);
+        snprintf(r->note, sizeof r->note,
+                 "the lattice constants of the %s cell were not "
+                 "found (%s)",
+                 cell, f->why);
     else
-        snprintf(r->note, sizeof r->note, "not screened: the %s cell could not be computed "
-                 "(oracle error after its retries: %s)", cell, f->why);
+        snprintf(r->note, sizeof r->note,
+                 "not screened: the %s cell could not be computed "
+                 "(oracle error after its retries: %s)",
+                 cell, f->why);
     as_log(AS_LOG_WARN, "%s: %s", r->name, r->note);
     s->setup_done = 1;
 }
@@ -523,8 +536,7 @@ size_t as_screen_labels_computed(const as_screen *s) { return s->computed; }
 
 const char *as_screen_verdict_name(as_screen_verdict v)
 {
-    static const char *names[] = {"ok", "unstable", "no minimum", "cell failed",
-                                  "labels failed"};
+    static const char *names[] = {"ok", "unstable", "no minimum", "cell failed", "labels failed"};
     return (unsigned)v < sizeof names / sizeof *names ? names[v] : "?";
 }
 
@@ -540,8 +552,8 @@ as_status as_screen_set_lattice(as_screen *s, const char *cell, double a, double
     if (c <= 0)
         c = a;
     if (!(a > 0) || !(c > 0) || !isfinite(a) || !isfinite(c))
-        return AS_FAIL(AS_EINVAL, "screen: lattice constants of %s must be > 0 (got %g, %g)",
-                       cell, a, c);
+        return AS_FAIL(AS_EINVAL, "screen: lattice constants of %s must be > 0 (got %g, %g)", cell,
+                       a, c);
     if (s->setup_done)
         return AS_FAIL(AS_EINVAL, "screen: lattice constants are given before setup");
     size_t i = 0;
@@ -596,8 +608,8 @@ static as_status random_alpha_configs(as_screen *s, unsigned purpose, size_t rou
         for (int tries = 0; tries < 20; tries++) {
             double target = reachable(s, -1.0 / 3.0 + as_rng_uniform(&rng));
             st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, 1,
-                                     avoid ? avoid->config : NULL, avoid ? avoid->n : 0, &mo,
-                                     &rng, configs + i * s->n, NULL);
+                                     avoid ? avoid->config : NULL, avoid ? avoid->n : 0, &mo, &rng,
+                                     configs + i * s->n, NULL);
             if (st != AS_ENOCONV)
                 break;
         }
@@ -643,17 +655,17 @@ as_status as_screen_setup(as_screen *s)
         double a0 = s->opt.a_init;
         cell_fit f_co, f_ord, f_m;
         if (s->K == 3) {
-            AS_TRY(cell_constants(s, nm[0], l10, (const char(*)[AS_SYMBOL_MAX])ptco, 2, 1, 1,
-                                  0.02, 1, &f_co, &src));
+            AS_TRY(cell_constants(s, nm[0], l10, (const char(*)[AS_SYMBOL_MAX])ptco, 2, 1, 1, 0.02,
+                                  1, &f_co, &src));
             if (f_co.fail) {
                 cell_verdict(s, nm[0], &f_co);
                 return AS_OK;
             }
-            AS_TRY(cell_constants(s, r->name, s->ordered, syms, 3, f_co.a / a0, f_co.c / a0,
-                                  0.01, 0, &f_ord, &src_ord));
+            AS_TRY(cell_constants(s, r->name, s->ordered, syms, 3, f_co.a / a0, f_co.c / a0, 0.01,
+                                  0, &f_ord, &src_ord));
         } else {
-            AS_TRY(cell_constants(s, r->name, s->ordered, syms, 2, 1, 1, 0.02, 1, &f_ord,
-                                  &src_ord));
+            AS_TRY(
+                cell_constants(s, r->name, s->ordered, syms, 2, 1, 1, 0.02, 1, &f_ord, &src_ord));
         }
         snprintf(r->lattice_source, sizeof r->lattice_source, "%s", src_ord);
         if (f_ord.fail) {
@@ -666,10 +678,11 @@ as_status as_screen_setup(as_screen *s)
         if (f_ord.edge) {
             r->stable = 0;
             r->verdict = AS_VERDICT_UNSTABLE;
-            snprintf(r->note, sizeof r->note, "unstable: the lattice-constant fit of the ordered "
+            snprintf(r->note, sizeof r->note,
+                     "unstable: the lattice-constant fit of the ordered "
                      "%s cell found no minimum within [%.2f, %.2f] a0 (a = %.3f, c = %.3f A): "
-                     "no stable cell with this oracle, so it is not ranked", r->name,
-                     s->opt.scale_lo, s->opt.scale_hi, r->a_ang, r->c_ang);
+                     "no stable cell with this oracle, so it is not ranked",
+                     r->name, s->opt.scale_lo, s->opt.scale_hi, r->a_ang, r->c_ang);
             as_log(AS_LOG_WARN, "%s", r->note);
             s->setup_done = 1;
             return AS_OK;
@@ -685,8 +698,8 @@ as_status as_screen_setup(as_screen *s)
             as_label_result lr;
             size_t computed = 0;
             AS_TRY(as_lattice_to_structure(s->lat, s->ordered, syms, s->K, NULL, &in));
-            st = as_oracle_label_stored(s->oracle, s->store, (const as_structure *const *)&in,
-                                        1, 1, &s->relax, &lr, &outs, &computed);
+            st = as_oracle_label_stored(s->oracle, s->store, (const as_structure *const *)&in, 1, 1,
+                                        &s->relax, &lr, &outs, &computed);
             as_structure_free(in);
             as_structure_free(outs);
             AS_TRY(st);
@@ -701,8 +714,8 @@ as_status as_screen_setup(as_screen *s)
             r->e_ordered_ev_atom = s->e_ref;
         }
         if (s->K == 3) {
-            AS_TRY(cell_constants(s, nm[1], l10, (const char(*)[AS_SYMBOL_MAX])ptm, 2,
-                                  f_ord.a / a0, f_ord.c / a0, 0.01, 1, &f_m, &src));
+            AS_TRY(cell_constants(s, nm[1], l10, (const char(*)[AS_SYMBOL_MAX])ptm, 2, f_ord.a / a0,
+                                  f_ord.c / a0, 0.01, 1, &f_m, &src));
             if (f_m.fail) {
                 cell_verdict(s, nm[1], &f_m);
                 return AS_OK;
@@ -714,7 +727,8 @@ as_status as_screen_setup(as_screen *s)
             if (f_co.edge || f_m.edge) {
                 r->e_seg_ev_atom = NAN;
                 size_t len = strlen(r->note);
-                snprintf(r->note + len, sizeof r->note - len, "%sE_seg undefined: the L1_0 %s "
+                snprintf(r->note + len, sizeof r->note - len,
+                         "%sE_seg undefined: the L1_0 %s "
                          "reference has no lattice-constant minimum within [%.2f, %.2f] a0",
                          len ? "; " : "", f_co.edge ? nm[0] : nm[1], s->opt.scale_lo,
                          s->opt.scale_hi);
@@ -748,8 +762,7 @@ as_status as_screen_setup(as_screen *s)
         as_rng rng;
         stream(s, &rng, P_START, 0, (size_t)k);
         AS_CHECK(as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, reachable(s, levels[k]),
-                                     per_level[k],
-                                     cfg, at, &mo, &rng, cfg + at * s->n, NULL));
+                                     per_level[k], cfg, at, &mo, &rng, cfg + at * s->n, NULL));
         at += per_level[k];
     }
     size_t n_bad;
@@ -770,9 +783,10 @@ as_status as_screen_setup(as_screen *s)
     size_t n_ok = n_start - r->n_start_failed;
     if (r->stable && s->n_rmsd && r->rmsd_mean > 0.5 * s->opt.rmsd_max) {
         size_t len = strlen(r->note);
-        snprintf(r->note + len, sizeof r->note - len, "%slarge relaxations: mean RMSD %.3f A of "
-                 "the starting structures (over half the %.2f A limit)", len ? "; " : "",
-                 r->rmsd_mean, s->opt.rmsd_max);
+        snprintf(r->note + len, sizeof r->note - len,
+                 "%slarge relaxations: mean RMSD %.3f A of "
+                 "the starting structures (over half the %.2f A limit)",
+                 len ? "; " : "", r->rmsd_mean, s->opt.rmsd_max);
     }
     if (r->stable && (double)r->n_start_failed > s->opt.unstable_share * (double)n_start) {
         r->stable = 0;
@@ -863,8 +877,8 @@ fail:
 }
 
 /* MAE and R^2 of model on the rows of l with flag test == want (all rows when want < 0). */
-static as_status score(as_gpr_model *model, const label_set *l, int want, double *mae,
-                       double *r2, double *pred_out, size_t *n_out)
+static as_status score(as_gpr_model *model, const label_set *l, int want, double *mae, double *r2,
+                       double *pred_out, size_t *n_out)
 {
     size_t m = 0;
     double *mean;
@@ -915,8 +929,8 @@ static as_status make_set(as_screen *s, int k, size_t n, int *cfg)
             as_rng rng;
             stream(s, &rng, P_PRED, 2, l);
             double target = reachable(s, -1.0 / 3.0 + (double)l / (double)(levels - 1));
-            st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, cnt, NULL, 0,
-                                     &mo, &rng, cfg + done * s->n, NULL);
+            st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, cnt, NULL, 0, &mo,
+                                     &rng, cfg + done * s->n, NULL);
             if (st == AS_ENOCONV) {
                 /* near the ends of the alpha range a cell has few distinct arrangements:
                  * take what exists, one at a time, and repeat the last one */
@@ -989,8 +1003,8 @@ static as_status order_interval(as_screen *s, as_gpr_model *model, const double 
                                 as_acq_interval *iv)
 {
     AS_TRY(ensure_psets(s));
-    return as_acq_order(model, s->pset_x[0], s->opt.n_ordered, s->pset_x[1], s->opt.n_random,
-                        s->d, xc, nc, batch, scale, picked, n_picked, iv, NULL);
+    return as_acq_order(model, s->pset_x[0], s->opt.n_ordered, s->pset_x[1], s->opt.n_random, s->d,
+                        xc, nc, batch, scale, picked, n_picked, iv, NULL);
 }
 
 /* ---- one round ---- */
@@ -1048,8 +1062,7 @@ static as_status calibrate(as_screen *s, as_gpr_model *model, as_screen_round_in
 /* Walk the chains of round r towards high predicted sigma: visit (chains * chain_steps, n) and
  * cands (the same count) receive every visited configuration and its sigma, cands sorted by
  * sigma, largest first. */
-static as_status walk_chains(as_screen *s, size_t r, as_gpr_model *model, int *visit,
-                             cand *cands)
+static as_status walk_chains(as_screen *s, size_t r, as_gpr_model *model, int *visit, cand *cands)
 {
     size_t n_visit = s->opt.chains * s->opt.chain_steps;
     int *cur = NULL;
@@ -1177,8 +1190,7 @@ fail:
 /* qoi: of the chains' visits and the ordered and random prediction sets, the distinct
  * configurations not yet labelled are the candidates; the batch is chosen greedily to minimise
  * the posterior variance of E_order given the labels and the batch so far. */
-static as_status pick_qoi(as_screen *s, size_t r, as_gpr_model *model, int *picks,
-                          size_t *got_out)
+static as_status pick_qoi(as_screen *s, size_t r, as_gpr_model *model, int *picks, size_t *got_out)
 {
     size_t n_visit = s->opt.chains * s->opt.chain_steps, want = s->opt.per_round, got = 0;
     size_t n_all = n_visit + s->opt.n_ordered + s->opt.n_random, n_keep = 0;
@@ -1369,8 +1381,7 @@ as_status as_screen_finish(as_screen *s)
         if (s->al.test[i])
             r->test_true[k++] = s->al.e[i];
     double r2;
-    AS_CHECK(score(model, &s->al, 1, &r->final_mae, &r->final_r2, r->test_pred,
-                   &r->n_test_final));
+    AS_CHECK(score(model, &s->al, 1, &r->final_mae, &r->final_r2, r->test_pred, &r->n_test_final));
     if (s->val.n > 0)
         AS_CHECK(score(model, &s->val, -1, &r->val_mae, &r2, NULL, NULL));
 

@@ -97,7 +97,9 @@ static int write_index(const char *out, int with_screen)
     as_report *r = NULL;
     as_status st = as_report_create(out, "alloyscout demo", &r);
     char path[4096];
-#define TRY(x) if (st == AS_OK) st = (x)
+#define TRY(x)       \
+    if (st == AS_OK) \
+    st = (x)
     TRY(as_report_paragraph(r, "Both workflows of alloyscout on shipped data. Each step has its "
                                "own page: synth-cv/index.html, recommend/index.html"
                                " and screen/index.html; the numbers are in the JSON files "
@@ -105,19 +107,22 @@ static int write_index(const char *out, int with_screen)
     TRY(as_report_heading(r, "Workflow A: will a synthesis give a single-phase solid solution?"));
     snprintf(path, sizeof path, "%s/synth-cv/roc.svg", out);
     if (access(path, R_OK) == 0)
-        TRY(as_report_figure(r, "synth-cv/roc", "5-fold cross-validation on the MPEA dataset "
-                                                "(see synth-cv/index.html)"));
+        TRY(as_report_figure(r, "synth-cv/roc",
+                             "5-fold cross-validation on the MPEA dataset "
+                             "(see synth-cv/index.html)"));
     snprintf(path, sizeof path, "%s/recommend/recommend_map.svg", out);
     if (access(path, R_OK) == 0)
-        TRY(as_report_figure(r, "recommend/recommend_map", "Predicted success of AlxCoCrFeNi "
-                                "over Al content (formula index 0-6: x = 0, 0.25, 0.5, 0.75, 1, "
-                                "1.5, 2) and processing route (see recommend/index.html)"));
+        TRY(as_report_figure(r, "recommend/recommend_map",
+                             "Predicted success of AlxCoCrFeNi "
+                             "over Al content (formula index 0-6: x = 0, 0.25, 0.5, 0.75, 1, "
+                             "1.5, 2) and processing route (see recommend/index.html)"));
     if (with_screen) {
         TRY(as_report_heading(r, "Workflow B: which third element makes Pt-Co order?"));
         snprintf(path, sizeof path, "%s/screen/ordering_energy.svg", out);
         if (access(path, R_OK) == 0)
-            TRY(as_report_figure(r, "screen/ordering_energy", "Ordering energy per candidate "
-                                    "(see screen/index.html)"));
+            TRY(as_report_figure(r, "screen/ordering_energy",
+                                 "Ordering energy per candidate "
+                                 "(see screen/index.html)"));
         TRY(as_report_warning(r, "The shipped EAM potential is fitted to pure metals; the "
                                  "screen's ranking exercises the workflow, decisions need DFT "
                                  "or an alloy-fitted potential (--oracle cmd:... or "
@@ -168,52 +173,85 @@ int as_cli_demo(int argc, char **argv)
     if (mkdir(out, 0777) != 0 && errno != EEXIST)
         return cli_error("cannot create %s: %s", out, strerror(errno));
     char p[8][4096];
-    const char *names[8] = {"synth_cv.json", "synth_cv_roc.csv", "synth_holdout.json",
+    const char *names[8] = {"synth_cv.json",    "synth_cv_roc.csv",   "synth_holdout.json",
                             "synth_model.json", "recommend_base.csv", "recommend.csv",
-                            "screen.json", "screen.sqlite"};
+                            "screen.json",      "screen.sqlite"};
     for (int i = 0; i < 8; i++)
         snprintf(p[i], sizeof p[i], "%s/%s", out, names[i]);
     char rep_cv[4096], rep_rec[4096], rep_screen[4096];
     snprintf(rep_cv, sizeof rep_cv, "%s/synth-cv", out);
     snprintf(rep_rec, sizeof rep_rec, "%s/recommend", out);
     snprintf(rep_screen, sizeof rep_screen, "%s/screen", out);
-    char *drop = "alloy,n_sources,label_agreement";   /* holdout: groups are systems */
+    char *drop = "alloy,n_sources,label_agreement";     /* holdout: groups are systems */
     char *drop_cv = "system,n_sources,label_agreement"; /* cv/train: groups are alloys */
     int rc;
 
     printf("alloyscout demo, workflow A (synthesis outcome) on %s\n", data);
     {
-        char *a[] = {"synth", "cv", "--data", data, "--target", "single_phase", "--group", "alloy",
-                     "--drop", drop_cv, "--composition", "formula", "--json", p[0], "--roc", p[1],
-                     "--report", rep_cv, NULL};
-        if ((rc = run(as_cli_synth, "stratified 5-fold cross-validation, each alloy in one fold",
+        char *a[] = {"synth",   "cv",    "--data", data,    "--target",      "single_phase",
+                     "--group", "alloy", "--drop", drop_cv, "--composition", "formula",
+                     "--json",  p[0],    "--roc",  p[1],    "--report",      rep_cv,
+                     NULL};
+        if ((rc = run(as_cli_synth, "stratified 5-fold cross-validation, each alloy in one fold", a,
+                      &o)))
+            return rc;
+    }
+    {
+        char *a[] = {"synth",
+                     "holdout",
+                     "--data",
+                     data,
+                     "--target",
+                     "single_phase",
+                     "--group",
+                     "system",
+                     "--drop",
+                     drop,
+                     "--composition",
+                     "formula",
+                     "--test-group",
+                     "CoCrFeMnNi,AlCoCrFeNi",
+                     "--json",
+                     p[2],
+                     NULL};
+        if ((rc = run(as_cli_synth,
+                      "train on every other alloy system, test on CoCrFeMnNi and "
+                      "AlCoCrFeNi",
                       a, &o)))
             return rc;
     }
     {
-        char *a[] = {"synth", "holdout", "--data", data, "--target", "single_phase", "--group", "system",
-                     "--drop", drop, "--composition", "formula", "--test-group",
-                     "CoCrFeMnNi,AlCoCrFeNi", "--json", p[2], NULL};
-        if ((rc = run(as_cli_synth, "train on every other alloy system, test on CoCrFeMnNi and "
-                      "AlCoCrFeNi", a, &o)))
-            return rc;
-    }
-    {
-        char *a[] = {"synth", "train", "--data", data, "--target", "single_phase", "--group", "alloy",
-                     "--drop", drop_cv, "--composition", "formula", "--model", p[3], NULL};
+        char *a[] = {"synth",         "train",   "--data",  data,     "--target",
+                     "single_phase",  "--group", "alloy",   "--drop", drop_cv,
+                     "--composition", "formula", "--model", p[3],     NULL};
         if ((rc = run(as_cli_synth, "train the model (all rows plus 5 fold members)", a, &o)))
             return rc;
     }
     if ((rc = write_base(data, p[4])))
         return rc;
     {
-        char *a[] = {"synth", "recommend", "--model", p[3], "--base", p[4], "--vary",
+        char *a[] = {"synth",
+                     "recommend",
+                     "--model",
+                     p[3],
+                     "--base",
+                     p[4],
+                     "--vary",
                      "formula=CoCrFeNi,Al0.25CoCrFeNi,Al0.5CoCrFeNi,Al0.75CoCrFeNi,Al1CoCrFeNi,"
                      "Al1.5CoCrFeNi,Al2CoCrFeNi",
-                     "--vary", "processing=CAST,WROUGHT,ANNEAL,POWDER", "--top", "8", "--out",
-                     p[5], "--report", rep_rec, NULL};
-        if ((rc = run(as_cli_synth, "recommend: vary the Al content of AlxCoCrFeNi and the "
-                      "processing route", a, &o)))
+                     "--vary",
+                     "processing=CAST,WROUGHT,ANNEAL,POWDER",
+                     "--top",
+                     "8",
+                     "--out",
+                     p[5],
+                     "--report",
+                     rep_rec,
+                     NULL};
+        if ((rc = run(as_cli_synth,
+                      "recommend: vary the Al content of AlxCoCrFeNi and the "
+                      "processing route",
+                      a, &o)))
             return rc;
     }
     if (with_screen) {
@@ -225,17 +263,20 @@ int as_cli_demo(int argc, char **argv)
         snprintf(side, sizeof side, "%s-shm", p[7]);
         remove(side);
         printf("\nalloyscout demo, workflow B (ordering screen) with the Zhou 2004 EAM\n");
-        char *a[] = {"screen", "--candidates", "Cu,Ni,Pb", "--oracle", "eam", "--db", p[7],
-                     "--rounds", "3",
-                     "--n-ordered", "100", "--n-random", "100", "--n-across", "600",
-                     "--restarts", "10", "--json", p[6], "--report", rep_screen, NULL};
-        if ((rc = run(as_cli_screen, "a short screen: PtCo and Pt2CoM for M = Cu, Ni, Pb, 3 "
-                      "active-learning rounds", a, &o)))
+        char *a[] = {"screen", "--candidates", "Cu,Ni,Pb", "--oracle",    "eam", "--db",
+                     p[7],     "--rounds",     "3",        "--n-ordered", "100", "--n-random",
+                     "100",    "--n-across",   "600",      "--restarts",  "10",  "--json",
+                     p[6],     "--report",     rep_screen, NULL};
+        if ((rc = run(as_cli_screen,
+                      "a short screen: PtCo and Pt2CoM for M = Cu, Ni, Pb, 3 "
+                      "active-learning rounds",
+                      a, &o)))
             return rc;
     }
     if ((rc = write_index(out, with_screen)))
         return rc;
     printf("\nresults in %s/: index.html, synth_cv.json, synth_holdout.json, synth_model.json, "
-           "recommend.csv%s\n", out, with_screen ? ", screen.json, screen.sqlite" : "");
+           "recommend.csv%s\n",
+           out, with_screen ? ", screen.json, screen.sqlite" : "");
     return 0;
 }

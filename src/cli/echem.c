@@ -30,9 +30,9 @@ typedef struct {
     int kind;
 } unit_name;
 typedef struct {
-    const char *canon;    /* name in the output, with the canonical unit */
-    unit_name names[7];   /* accepted headers / flags (flag: --name with '_' or '-') */
-    double def;           /* default when absent; NAN: absent */
+    const char *canon;  /* name in the output, with the canonical unit */
+    unit_name names[7]; /* accepted headers / flags (flag: --name with '_' or '-') */
+    double def;         /* default when absent; NAN: absent */
     int required;
 } qspec;
 
@@ -59,7 +59,8 @@ static const qspec fe_q[] = {
       {"conc_umol_per_L", 1e-6, 0},
       {"conc_mg_per_L", 1e-3, U_DIV_M},
       {"conc_ug_per_mL", 1e-3, U_DIV_M}},
-     NOVAL, 1},
+     NOVAL,
+     1},
     {"volume_L", {{"volume_L", 1, 0}, {"volume_mL", 1e-3, 0}}, NOVAL, 1},
     {"charge_C", {{"charge_C", 1, 0}, {"charge_mC", 1e-3, 0}}, NOVAL, 1},
 };
@@ -84,7 +85,8 @@ static const qspec yield_q[] = {
       {"conc_mol_per_L", 1e3, U_MUL_M},
       {"conc_mmol_per_L", 1, U_MUL_M},
       {"conc_umol_per_L", 1e-3, U_MUL_M}},
-     NOVAL, 1},
+     NOVAL,
+     1},
     {"volume_L", {{"volume_L", 1, 0}, {"volume_mL", 1e-3, 0}}, NOVAL, 1},
     {"time_h", {{"time_h", 1, 0}, {"time_min", 1.0 / 60, 0}, {"time_s", 1.0 / 3600, 0}}, NOVAL, 1},
     {"mass_mg", {{"mass_mg", 1, 0}, {"mass_ug", 1e-3, 0}, {"mass_g", 1e3, 0}}, NOVAL, 0},
@@ -105,8 +107,10 @@ static as_status yield_fn(const double *in, const char *const *so, double *out)
 
 /* ---- loading ---- */
 static const qspec loading_q[] = {
-    {"ink_mg_per_mL", {{"ink_mg_per_mL", 1, 0}, {"ink_ug_per_uL", 1, 0}, {"ink_g_per_L", 1, 0}},
-     NOVAL, 1},
+    {"ink_mg_per_mL",
+     {{"ink_mg_per_mL", 1, 0}, {"ink_ug_per_uL", 1, 0}, {"ink_g_per_L", 1, 0}},
+     NOVAL,
+     1},
     {"drop_uL", {{"drop_uL", 1, 0}, {"drop_mL", 1e3, 0}}, NOVAL, 1},
     {"area_cm2", {{"area_cm2", 1, 0}, {"area_mm2", 1e-2, 0}}, NOVAL, 0},
     {"diameter_mm", {{"diameter_mm", 1, 0}, {"diameter_cm", 10, 0}}, NOVAL, 0},
@@ -152,8 +156,10 @@ static as_status rhe_fn(const double *in, const char *const *so, double *out)
 static const qspec scherrer_q[] = {
     {"two_theta_deg", {{"two_theta_deg", 1, 0}, {"2theta_deg", 1, 0}}, NOVAL, 1},
     {"fwhm_deg", {{"fwhm_deg", 1, 0}, {"fwhm_rad", 180 / 3.14159265358979323846, 0}}, NOVAL, 1},
-    {"instr_fwhm_deg", {{"instr_fwhm_deg", 1, 0}, {"instr_fwhm_rad", 180 / 3.14159265358979323846, 0}},
-     0.0, 0},
+    {"instr_fwhm_deg",
+     {{"instr_fwhm_deg", 1, 0}, {"instr_fwhm_rad", 180 / 3.14159265358979323846, 0}},
+     0.0,
+     0},
     {"K", {{"K", 1, 0}}, 0.9, 0},
     {"lambda_A", {{"lambda_A", 1, 0}, {"lambda_nm", 10, 0}}, 1.5406, 0},
 };
@@ -166,8 +172,8 @@ static as_status scherrer_fn(const double *in, const char *const *so, double *ou
     if (so[0] && !strcmp(so[0], "lorentzian"))
         o.lorentzian = 1;
     else if (so[0] && strcmp(so[0], "gaussian"))
-        return as_error_set(AS_EINVAL, "scherrer: --profile must be gaussian or lorentzian, got '%s'",
-                       so[0]);
+        return as_error_set(AS_EINVAL,
+                            "scherrer: --profile must be gaussian or lorentzian, got '%s'", so[0]);
     return as_echem_scherrer(in[0], in[1], &o, &out[0]);
 }
 
@@ -191,7 +197,8 @@ static as_status dg_fn(const double *in, const char *const *so, double *out)
     double de = in[0];
     if (isnan(de)) {
         if (isnan(in[1]) || isnan(in[2]) || !so[0])
-            return as_error_set(AS_EINVAL, "dg: give dE_eV, or E_ads_eV, E_slab_eV and --adsorbate");
+            return as_error_set(AS_EINVAL,
+                                "dg: give dE_eV, or E_ads_eV, E_slab_eV and --adsorbate");
         as_adsorbate a;
         if (as_echem_adsorbate_parse(so[0], &a) != AS_OK)
             return as_error_set(AS_EINVAL, "dg: --adsorbate must be o, oh or ooh, got '%s'", so[0]);
@@ -208,16 +215,13 @@ static as_status dg_fn(const double *in, const char *const *so, double *out)
 
 /* ---- orr ---- */
 static const qspec orr_q[] = {
-    {"dG_OH_eV", {{"dG_OH_eV", 1, 0}}, NOVAL, 1},
-    {"dG_O_eV", {{"dG_O_eV", 1, 0}}, NOVAL, 1},
-    {"dG_OOH_eV", {{"dG_OOH_eV", 1, 0}}, NOVAL, 0},
-    {"offset_eV", {{"offset_eV", 1, 0}}, 3.2, 0},
+    {"dG_OH_eV", {{"dG_OH_eV", 1, 0}}, NOVAL, 1},   {"dG_O_eV", {{"dG_O_eV", 1, 0}}, NOVAL, 1},
+    {"dG_OOH_eV", {{"dG_OOH_eV", 1, 0}}, NOVAL, 0}, {"offset_eV", {{"offset_eV", 1, 0}}, 3.2, 0},
     {"E_eq_V", {{"E_eq_V", 1, 0}}, 1.23, 0},
 };
-static const char *const orr_out[] = {"dG_OOH_used_eV",   "dG1_eV",       "dG2_eV",
-                                      "dG3_eV",      "dG4_eV",       "U_L_V",
-                                      "eta_V",       "pds_step",     "volcano_offset_eV",
-                                      "U_L_volcano_V"};
+static const char *const orr_out[] = {
+    "dG_OOH_used_eV",    "dG1_eV",       "dG2_eV", "dG3_eV", "dG4_eV", "U_L_V", "eta_V", "pds_step",
+    "volcano_offset_eV", "U_L_volcano_V"};
 static as_status orr_fn(const double *in, const char *const *so, double *out)
 {
     (void)so;
@@ -256,8 +260,8 @@ static const rowcmd rowcmds[] = {
      N(dg_out), dg_fn, dg_opt,
      "  --adsorbate o|oh|ooh    with E_ads_eV and E_slab_eV: dE against H2O and H2\n"
      "                          (seed 004 eqs. 1-2; E_H2O -6.76 eV, E_H2 -14.22 eV)\n"},
-    {"orr", "4e- ORR limiting potential and volcano position from dG_OH and dG_O", orr_q,
-     N(orr_q), orr_out, N(orr_out), orr_fn, NULL,
+    {"orr", "4e- ORR limiting potential and volcano position from dG_OH and dG_O", orr_q, N(orr_q),
+     orr_out, N(orr_out), orr_fn, NULL,
      "  dG_OOH_eV defaults to dG_OH_eV + offset_eV (scaling relation, 3.2 eV)\n"},
 };
 
@@ -321,8 +325,8 @@ static void add_name(opt_table *t, args *a, const char *name)
     }
 }
 
-static void build_table(opt_table *t, args *a, const qspec *q, size_t nq,
-                        const char *const *sopts, const char *const *extra)
+static void build_table(opt_table *t, args *a, const qspec *q, size_t nq, const char *const *sopts,
+                        const char *const *extra)
 {
     memset(t, 0, sizeof *t);
     memset(a, 0, sizeof *a);
@@ -355,8 +359,8 @@ static const kv *find_flag(const args *a, const char *key)
 /* Which name of quantity q is present in the table (column) or the flags. */
 typedef struct {
     const unit_name *u;
-    size_t col;      /* table column, or (size_t)-1 */
-    double flagval;  /* flag value (already parsed), NAN when from the table */
+    size_t col;     /* table column, or (size_t)-1 */
+    double flagval; /* flag value (already parsed), NAN when from the table */
 } qsrc;
 
 static int resolve(const char *cmd, const qspec *q, const args *a, const as_table *t, qsrc *s)
@@ -404,8 +408,8 @@ static as_status cell_number(const as_table *t, size_t r, size_t c, int allow_em
         return AS_OK;
     size_t line = 0, col = 0;
     as_table_where(t, r, c, &line, &col);
-    return as_error_set(AS_EPARSE, "%s:%zu:%zu: column '%s': '%s' is not a number", as_table_path(t),
-                   line, col, as_table_name(t, c), s);
+    return as_error_set(AS_EPARSE, "%s:%zu:%zu: column '%s': '%s' is not a number",
+                        as_table_path(t), line, col, as_table_name(t, c), s);
 }
 
 static void print_help_q(FILE *f, const qspec *q, size_t nq)
@@ -431,15 +435,17 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
     FILE *hf = open_memstream(&help, &help_len);
     if (!hf)
         return cli_error("out of memory");
-    fprintf(hf, "usage: alloyscout echem %s [--csv FILE] [--NAME VALUE ...] [--json OUT]\n\n%s.\n"
-                "Each input is read from the CSV column or the flag of one of its names (the\n"
-                "unit is part of the name; a flag may use '-' for '_', e.g. --charge-C 12.5);\n"
-                "a flag applies to every CSV row. Inputs:\n",
+    fprintf(hf,
+            "usage: alloyscout echem %s [--csv FILE] [--NAME VALUE ...] [--json OUT]\n\n%s.\n"
+            "Each input is read from the CSV column or the flag of one of its names (the\n"
+            "unit is part of the name; a flag may use '-' for '_', e.g. --charge-C 12.5);\n"
+            "a flag applies to every CSV row. Inputs:\n",
             rc->name, rc->summary);
     print_help_q(hf, rc->q, rc->nq);
-    fprintf(hf, "%s  --csv FILE              one result per row\n"
-                "  --json OUT              results as JSON\n"
-                "Outputs (CSV on stdout):",
+    fprintf(hf,
+            "%s  --csv FILE              one result per row\n"
+            "  --json OUT              results as JSON\n"
+            "Outputs (CSV on stdout):",
             rc->help);
     for (size_t i = 0; i < rc->nout; i++)
         fprintf(hf, " %s", rc->outs[i]);
@@ -545,8 +551,7 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
         }
     }
     for (size_t j = 0; j < w; j++)
-        printf("%s%s", j < rc->nq ? rc->q[j].canon : rc->outs[j - rc->nq],
-               j + 1 < w ? "," : "\n");
+        printf("%s%s", j < rc->nq ? rc->q[j].canon : rc->outs[j - rc->nq], j + 1 < w ? "," : "\n");
     for (size_t r = 0; r < nrows; r++) {
         const double *v = vals + r * w;
         as_json *row = as_json_object();
@@ -606,7 +611,8 @@ static int parse_list(const char *cmd, const char *opt, const char *s, double **
         const char *e = strchr(p, ',');
         size_t len = e ? (size_t)(e - p) : strlen(p);
         char tok[64];
-        if (len >= sizeof tok || (tok[len] = 0, memcpy(tok, p, len), !as_parse_number(tok, &x[i]))) {
+        if (len >= sizeof tok ||
+            (tok[len] = 0, memcpy(tok, p, len), !as_parse_number(tok, &x[i]))) {
             as_free(x);
             return cli_usage(cmd, "%s: item %zu '%.*s' is not a number", opt, i + 1, (int)len, p);
         }
@@ -680,9 +686,9 @@ static int run_calib(int argc, char **argv)
     const char *cmd = "echem calib";
     args a;
     opt_table tab;
-    static const char *const extra[] = {"x",      "y",      "x_col",    "y_col",  "predict",
-                                        "replicates", "k_lod", "k_loq", "blank_sd", "method",
-                                        NULL};
+    static const char *const extra[] = {"x",        "y",          "x_col", "y_col",
+                                        "predict",  "replicates", "k_lod", "k_loq",
+                                        "blank_sd", "method",     NULL};
     build_table(&tab, &a, NULL, 0, NULL, extra);
     int u = cli_parse(cmd, calib_help, argc, argv, tab.opt, NULL, 0, NULL);
     if (u)
@@ -717,7 +723,8 @@ static int run_calib(int argc, char **argv)
             goto done;
         }
         const kv *fx = find_flag(&a, "x_col"), *fy = find_flag(&a, "y_col");
-        unit_name xn[2] = {{NULL, 1, 0}, {NULL, 0, 0}}, yn[2] = {{"absorbance", 1, 0}, {NULL, 0, 0}};
+        unit_name xn[2] = {{NULL, 1, 0}, {NULL, 0, 0}},
+                  yn[2] = {{"absorbance", 1, 0}, {NULL, 0, 0}};
         if (fx)
             xn[0].name = fx->val;
         else
@@ -737,7 +744,8 @@ static int run_calib(int argc, char **argv)
             goto done;
         }
         if ((u = read_col(cmd, t, yn, 1, &y, &yname)) != 0) {
-            rc = u > 0 ? u : cli_usage(cmd, "%s has no column '%s' (use --y-col)", a.csv, yn[0].name);
+            rc = u > 0 ? u
+                       : cli_usage(cmd, "%s has no column '%s' (use --y-col)", a.csv, yn[0].name);
             goto done;
         }
         n = ny = as_table_rows(t);
@@ -747,7 +755,8 @@ static int run_calib(int argc, char **argv)
             rc = cli_usage(cmd, "give --csv FILE or both --x and --y");
             goto done;
         }
-        if ((rc = parse_list(cmd, "--x", fx->val, &x, &n)) || (rc = parse_list(cmd, "--y", fy->val, &y, &ny)))
+        if ((rc = parse_list(cmd, "--x", fx->val, &x, &n)) ||
+            (rc = parse_list(cmd, "--y", fy->val, &y, &ny)))
             goto done;
         rc = 1;
         if (n != ny) {
@@ -768,22 +777,34 @@ static int run_calib(int argc, char **argv)
            "slope_se,%.6g\nintercept_se,%.6g\ns_yx,%.6g\nlod,%.6g\nloq,%.6g\n",
            method ? (strcmp(method, "griess") ? "indophenol blue (655 nm)" : "Griess (540 nm)")
                   : "linear",
-           xname, yname, n, c.slope, c.intercept, c.r2, c.slope_se, c.intercept_se, c.s_yx,
-           c.lod, c.loq);
+           xname, yname, n, c.slope, c.intercept, c.r2, c.slope_se, c.intercept_se, c.s_yx, c.lod,
+           c.loq);
     as_json *root = as_json_object(), *preds = as_json_array();
     st = root && preds ? AS_OK : AS_ENOMEM;
-    if (st == AS_OK) st = as_json_set_str(root, "command", cmd);
-    if (st == AS_OK) st = as_json_set_str(root, "x", xname);
-    if (st == AS_OK) st = as_json_set_str(root, "y", yname);
-    if (st == AS_OK) st = as_json_set_num(root, "n", (double)n);
-    if (st == AS_OK) st = as_json_set_num(root, "slope", c.slope);
-    if (st == AS_OK) st = as_json_set_num(root, "intercept", c.intercept);
-    if (st == AS_OK) st = as_json_set_num(root, "r2", c.r2);
-    if (st == AS_OK) st = as_json_set_num(root, "slope_se", c.slope_se);
-    if (st == AS_OK) st = as_json_set_num(root, "intercept_se", c.intercept_se);
-    if (st == AS_OK) st = as_json_set_num(root, "s_yx", c.s_yx);
-    if (st == AS_OK) st = as_json_set_num(root, "lod", c.lod);
-    if (st == AS_OK) st = as_json_set_num(root, "loq", c.loq);
+    if (st == AS_OK)
+        st = as_json_set_str(root, "command", cmd);
+    if (st == AS_OK)
+        st = as_json_set_str(root, "x", xname);
+    if (st == AS_OK)
+        st = as_json_set_str(root, "y", yname);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "n", (double)n);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "slope", c.slope);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "intercept", c.intercept);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "r2", c.r2);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "slope_se", c.slope_se);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "intercept_se", c.intercept_se);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "s_yx", c.s_yx);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "lod", c.lod);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "loq", c.loq);
     if (np)
         printf("reading,%s_predicted,%s_se\n", xname, xname);
     for (size_t i = 0; i < np && st == AS_OK; i++) {
@@ -794,11 +815,16 @@ static int run_calib(int argc, char **argv)
         printf("%.6g,%.6g,%.3g\n", pred[i], x0, se);
         as_json *p = as_json_object();
         st = p ? AS_OK : AS_ENOMEM;
-        if (st == AS_OK) st = as_json_set_num(p, "reading", pred[i]);
-        if (st == AS_OK) st = as_json_set_num(p, "x", x0);
-        if (st == AS_OK) st = as_json_set_num(p, "x_se", se);
-        if (st == AS_OK) st = as_json_push(preds, p);
-        else as_json_free(p);
+        if (st == AS_OK)
+            st = as_json_set_num(p, "reading", pred[i]);
+        if (st == AS_OK)
+            st = as_json_set_num(p, "x", x0);
+        if (st == AS_OK)
+            st = as_json_set_num(p, "x_se", se);
+        if (st == AS_OK)
+            st = as_json_push(preds, p);
+        else
+            as_json_free(p);
     }
     if (st == AS_OK) {
         st = as_json_set_child(root, "predictions", preds);
@@ -860,7 +886,8 @@ static int run_cdl(int argc, char **argv)
         static const unit_name ja[] = {{"ja_mA_per_cm2", 1, 0}};
         static const unit_name jcn[] = {{"jc_mA_per_cm2", 1, 0}};
         if ((u = read_col(cmd, t, sn, 2, &nu, NULL)) != 0) {
-            rc = u > 0 ? u : cli_usage(cmd, "%s has no column scan_mV_per_s or scan_V_per_s", a.csv);
+            rc =
+                u > 0 ? u : cli_usage(cmd, "%s has no column scan_mV_per_s or scan_V_per_s", a.csv);
             goto done;
         }
         u = read_col(cmd, t, dn, 2, &dj, NULL);
@@ -872,8 +899,10 @@ static int run_cdl(int argc, char **argv)
             if ((u = read_col(cmd, t, ja, 1, &dj, NULL)) != 0 ||
                 (u = read_col(cmd, t, jcn, 1, &jc, NULL)) != 0) {
                 rc = u > 0 ? u
-                           : cli_usage(cmd, "%s needs dj_mA_per_cm2, dj_uA_per_cm2 or both "
-                                            "ja_mA_per_cm2 and jc_mA_per_cm2", a.csv);
+                           : cli_usage(cmd,
+                                       "%s needs dj_mA_per_cm2, dj_uA_per_cm2 or both "
+                                       "ja_mA_per_cm2 and jc_mA_per_cm2",
+                                       a.csv);
                 goto done;
             }
             for (size_t i = 0; i < as_table_rows(t); i++)
@@ -908,12 +937,18 @@ static int run_cdl(int argc, char **argv)
         printf("roughness_factor,%.6g\n", rf);
     as_json *root = as_json_object();
     st = root ? AS_OK : AS_ENOMEM;
-    if (st == AS_OK) st = as_json_set_str(root, "command", cmd);
-    if (st == AS_OK) st = as_json_set_num(root, "n", (double)n);
-    if (st == AS_OK) st = as_json_set_num(root, "Cdl_mF_per_cm2", r.cdl_mf_cm2);
-    if (st == AS_OK) st = as_json_set_num(root, "r2", r.r2);
-    if (st == AS_OK) st = as_json_set_num(root, "intercept_mA_per_cm2", r.intercept_ma_cm2);
-    if (st == AS_OK && !isnan(cs)) st = as_json_set_num(root, "roughness_factor", rf);
+    if (st == AS_OK)
+        st = as_json_set_str(root, "command", cmd);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "n", (double)n);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "Cdl_mF_per_cm2", r.cdl_mf_cm2);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "r2", r.r2);
+    if (st == AS_OK)
+        st = as_json_set_num(root, "intercept_mA_per_cm2", r.intercept_ma_cm2);
+    if (st == AS_OK && !isnan(cs))
+        st = as_json_set_num(root, "roughness_factor", rf);
     if (st != AS_OK) {
         as_json_free(root);
         rc = cli_fail(st);
@@ -936,8 +971,9 @@ static void usage(FILE *f)
         fprintf(f, "  %-9s %s\n", rowcmds[i].name, rowcmds[i].summary);
     fprintf(f, "  %-9s %s\n", "calib", "linear calibration curve, R^2, LOD, inverse prediction");
     fprintf(f, "  %-9s %s\n", "cdl", "double-layer capacitance from a scan-rate series");
-    fprintf(f, "\nEach takes its inputs from flags or --csv FILE (units in the headers), --json OUT,\n"
-               "and --help.\n");
+    fprintf(f,
+            "\nEach takes its inputs from flags or --csv FILE (units in the headers), --json OUT,\n"
+            "and --help.\n");
 }
 
 int as_cli_echem(int argc, char **argv)

@@ -241,11 +241,12 @@ int as_cli_energy(int argc, char **argv)
         fprintf(stderr, "alloyscout: %zu computed, %zu from %s\n", ncomp, nf - ncomp, db);
     if (slurm && !quiet) {
         as_executor_stats es = as_executor_get_stats(ex);
-        fprintf(stderr, "alloyscout: slurm: %zu job%s submitted in %zu array%s, %zu re-attached, "
-                        "%zu resubmitted after a failure (submitting %.3f s, waiting and "
-                        "collecting %.3f s)\n", es.submitted,
-                es.submitted == 1 ? "" : "s", es.sbatch_calls, es.sbatch_calls == 1 ? "" : "s",
-                es.reattached, es.retried, es.submit_s, es.wait_s);
+        fprintf(stderr,
+                "alloyscout: slurm: %zu job%s submitted in %zu array%s, %zu re-attached, "
+                "%zu resubmitted after a failure (submitting %.3f s, waiting and "
+                "collecting %.3f s)\n",
+                es.submitted, es.submitted == 1 ? "" : "s", es.sbatch_calls,
+                es.sbatch_calls == 1 ? "" : "s", es.reattached, es.retried, es.submit_s, es.wait_s);
     }
     double eref = NAN;
     if (have_ref) {
@@ -256,8 +257,8 @@ int as_cli_energy(int argc, char **argv)
         eref = res[ref].energy / (double)fr[ref]->n;
     }
     printf("# oracle: %s%s\n", as_oracle_describe(o), relax ? "  (relaxed at fixed cell)" : "");
-    printf("%5s %6s %20s %16s %16s %10s %10s %s\n", "frame", "atoms", "E_total/eV",
-           "E/atom/eV", have_ref ? "dE/atom/eV" : "-", "rmsd/Å", "rmsd_pap/Å", "status");
+    printf("%5s %6s %20s %16s %16s %10s %10s %s\n", "frame", "atoms", "E_total/eV", "E/atom/eV",
+           have_ref ? "dE/atom/eV" : "-", "rmsd/Å", "rmsd_pap/Å", "status");
     size_t n_fail = 0;
     root = as_json_object();
     as_json *arr = as_json_array();
@@ -270,8 +271,8 @@ int as_cli_energy(int argc, char **argv)
         as_label_result *r = &res[i];
         double n = (double)fr[i]->n, epa = r->energy / n, rel = epa - eref;
         if (r->status == AS_OK)
-            printf("%5zu %6zu %20.8f %16.8f %16.8f %10.5f %10.6f ok\n", i, fr[i]->n, r->energy,
-                   epa, have_ref ? rel : NAN, r->rmsd, r->rmsd_paper);
+            printf("%5zu %6zu %20.8f %16.8f %16.8f %10.5f %10.6f ok\n", i, fr[i]->n, r->energy, epa,
+                   have_ref ? rel : NAN, r->rmsd, r->rmsd_paper);
         else {
             n_fail++;
             printf("%5zu %6zu %20s %16s %16s %10s %10s failed: %s\n", i, fr[i]->n, "-", "-", "-",

@@ -93,23 +93,37 @@ static int write_fit_json(const char *path, const as_gpr_model *m, size_t n, uin
     snprintf(sd, sizeof sd, "%" PRIu64, seed);
     as_json *j = as_json_object();
     as_status st = j ? AS_OK : as_error_set(AS_ENOMEM, "gpr: cannot build the summary");
-    if (st == AS_OK) st = as_json_set_str(j, "command", "gpr fit");
-    if (st == AS_OK) st = as_json_set_str(j, "seed", sd);
-    if (st == AS_OK) st = as_json_set_num(j, "n", (double)n);
-    if (st == AS_OK) st = as_json_set_num(j, "d", (double)as_gpr_model_d(m));
-    if (st == AS_OK) st = as_json_set_num(j, "pca_components", (double)k);
-    if (st == AS_OK) st = as_json_set_num(j, "c2", as_gp_c2(gp));
+    if (st == AS_OK)
+        st = as_json_set_str(j, "command", "gpr fit");
+    if (st == AS_OK)
+        st = as_json_set_str(j, "seed", sd);
+    if (st == AS_OK)
+        st = as_json_set_num(j, "n", (double)n);
+    if (st == AS_OK)
+        st = as_json_set_num(j, "d", (double)as_gpr_model_d(m));
+    if (st == AS_OK)
+        st = as_json_set_num(j, "pca_components", (double)k);
+    if (st == AS_OK)
+        st = as_json_set_num(j, "c2", as_gp_c2(gp));
     if (st == AS_OK)
         st = as_json_set_doubles(j, "length_scales", as_gp_length_scales(gp),
                                  as_gp_options_of(gp)->ard ? k : 1);
-    if (st == AS_OK) st = as_json_set_num(j, "noise", as_gp_noise(gp));
-    if (st == AS_OK) st = as_json_set_num(j, "lml", as_gp_lml_value(gp));
-    if (st == AS_OK) st = as_json_set_num(j, "jitter", as_gp_jitter_used(gp));
-    if (st == AS_OK) st = as_json_set_num(j, "starts", (double)(as_gp_options_of(gp)->restarts + 1));
-    if (st == AS_OK) st = as_json_set_num(j, "ok_starts", (double)as_gp_ok_starts(gp));
-    if (st == AS_OK) st = as_json_set_num(j, "best_start", (double)as_gp_best_start(gp));
-    if (st == AS_OK) st = as_json_set_num(j, "at_bound", (double)stuck);
-    if (st == AS_OK) st = as_json_write_file(j, path);
+    if (st == AS_OK)
+        st = as_json_set_num(j, "noise", as_gp_noise(gp));
+    if (st == AS_OK)
+        st = as_json_set_num(j, "lml", as_gp_lml_value(gp));
+    if (st == AS_OK)
+        st = as_json_set_num(j, "jitter", as_gp_jitter_used(gp));
+    if (st == AS_OK)
+        st = as_json_set_num(j, "starts", (double)(as_gp_options_of(gp)->restarts + 1));
+    if (st == AS_OK)
+        st = as_json_set_num(j, "ok_starts", (double)as_gp_ok_starts(gp));
+    if (st == AS_OK)
+        st = as_json_set_num(j, "best_start", (double)as_gp_best_start(gp));
+    if (st == AS_OK)
+        st = as_json_set_num(j, "at_bound", (double)stuck);
+    if (st == AS_OK)
+        st = as_json_write_file(j, path);
     as_json_free(j);
     return st == AS_OK ? 0 : cli_fail(st);
 }
@@ -140,7 +154,7 @@ static int gpr_fit(const gpr_args *a)
         }
     if (d == 0) {
         st = as_error_set(AS_EINVAL, "%s: no feature columns besides the target '%s'", a->data,
-                     a->target);
+                          a->target);
         goto fail;
     }
     if (n < 2) {
@@ -169,10 +183,11 @@ static int gpr_fit(const gpr_args *a)
         goto fail;
     as_gp *gp = as_gpr_model_gp(m);
     if (!a->quiet)
-        fprintf(stderr, "alloyscout: gpr fit: %zu PCA components, C^2 = %.6g, l = %.6g%s, "
-                        "LML = %.10g -> %s\n", as_gp_d(gp), as_gp_c2(gp),
-                as_gp_length_scales(gp)[0], a->opt.ard ? " (first)" : "", as_gp_lml_value(gp),
-                a->model);
+        fprintf(stderr,
+                "alloyscout: gpr fit: %zu PCA components, C^2 = %.6g, l = %.6g%s, "
+                "LML = %.10g -> %s\n",
+                as_gp_d(gp), as_gp_c2(gp), as_gp_length_scales(gp)[0], a->opt.ard ? " (first)" : "",
+                as_gp_lml_value(gp), a->model);
     rc = a->json ? write_fit_json(a->json, m, n, a->seed) : 0;
     goto done;
 fail:
@@ -215,9 +230,8 @@ static int gpr_predict(const gpr_args *a)
         if ((st = as_table_find(t, name, &cols[j])) != AS_OK)
             goto fail;
     }
-    if ((st = ALLOC(x, n * d, "features")) != AS_OK ||
-        (st = ALLOC(mean, n, "means")) != AS_OK || (st = ALLOC(sd, n, "stds")) != AS_OK ||
-        (st = ALLOC(fields, nc + 2, "fields")) != AS_OK)
+    if ((st = ALLOC(x, n * d, "features")) != AS_OK || (st = ALLOC(mean, n, "means")) != AS_OK ||
+        (st = ALLOC(sd, n, "stds")) != AS_OK || (st = ALLOC(fields, nc + 2, "fields")) != AS_OK)
         goto fail;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
@@ -256,9 +270,12 @@ static int gpr_predict(const gpr_args *a)
         as_json *j = as_json_object();
         st = j ? as_json_set_str(j, "command", "gpr predict")
                : as_error_set(AS_ENOMEM, "gpr: cannot build the summary");
-        if (st == AS_OK) st = as_json_set_num(j, "rows", (double)n);
-        if (st == AS_OK) st = as_json_set_str(j, "out", a->out);
-        if (st == AS_OK) st = as_json_write_file(j, a->json);
+        if (st == AS_OK)
+            st = as_json_set_num(j, "rows", (double)n);
+        if (st == AS_OK)
+            st = as_json_set_str(j, "out", a->out);
+        if (st == AS_OK)
+            st = as_json_write_file(j, a->json);
         as_json_free(j);
         if (st != AS_OK)
             rc = cli_fail(st);

@@ -114,42 +114,60 @@ static void print_row(const char *label, const as_gp_metrics *m)
 static as_status metrics_json(as_json *obj, const as_gp_metrics *m)
 {
     as_status st = as_json_set_num(obj, "n", (double)m->n);
-    if (st == AS_OK) st = as_json_set_num(obj, "mae", m->mae);
-    if (st == AS_OK) st = as_json_set_num(obj, "rmse", m->rmse);
-    if (st == AS_OK) st = as_json_set_num(obj, "r2", m->r2);
-    if (st == AS_OK) st = as_json_set_num(obj, "cover1", m->cover1);
-    if (st == AS_OK) st = as_json_set_num(obj, "cover2", m->cover2);
-    if (st == AS_OK && isfinite(m->nll)) st = as_json_set_num(obj, "nll", m->nll);
+    if (st == AS_OK)
+        st = as_json_set_num(obj, "mae", m->mae);
+    if (st == AS_OK)
+        st = as_json_set_num(obj, "rmse", m->rmse);
+    if (st == AS_OK)
+        st = as_json_set_num(obj, "r2", m->r2);
+    if (st == AS_OK)
+        st = as_json_set_num(obj, "cover1", m->cover1);
+    if (st == AS_OK)
+        st = as_json_set_num(obj, "cover2", m->cover2);
+    if (st == AS_OK && isfinite(m->nll))
+        st = as_json_set_num(obj, "nll", m->nll);
     return st;
 }
 
 static int write_cv_json(const cv_args *a, const as_gp_options *opt, size_t n, size_t d,
-                         const size_t *fold, const double *y, const double *mean,
-                         const double *sd, const as_gp_metrics *pf, const as_gp_metrics *pooled,
-                         const double *theta, size_t nt)
+                         const size_t *fold, const double *y, const double *mean, const double *sd,
+                         const as_gp_metrics *pf, const as_gp_metrics *pooled, const double *theta,
+                         size_t nt)
 {
     as_json *j = as_json_object(), *folds = as_json_array(), *rows = as_json_array();
     as_status st = j && folds && rows ? AS_OK : as_error_set(AS_ENOMEM, "gpr cv: summary");
     char sd_txt[32];
     snprintf(sd_txt, sizeof sd_txt, "%llu", a->seed);
-    if (st == AS_OK) st = as_json_set_str(j, "command", "gpr cv");
-    if (st == AS_OK) st = as_json_set_str(j, "data", a->data);
-    if (st == AS_OK) st = as_json_set_str(j, "target", a->target);
-    if (st == AS_OK) st = as_json_set_str(j, "seed", sd_txt);
-    if (st == AS_OK) st = as_json_set_num(j, "n", (double)n);
-    if (st == AS_OK) st = as_json_set_num(j, "d", (double)d);
-    if (st == AS_OK) st = as_json_set_num(j, "k", (double)a->folds);
-    if (st == AS_OK) st = as_json_set_num(j, "pca", a->pca);
-    if (st == AS_OK) st = as_json_set_bool(j, "noise", opt->noise);
-    if (st == AS_OK) st = as_json_set_bool(j, "normalize_y", opt->normalize_y);
-    if (st == AS_OK && a->group) st = as_json_set_str(j, "group", a->group);
+    if (st == AS_OK)
+        st = as_json_set_str(j, "command", "gpr cv");
+    if (st == AS_OK)
+        st = as_json_set_str(j, "data", a->data);
+    if (st == AS_OK)
+        st = as_json_set_str(j, "target", a->target);
+    if (st == AS_OK)
+        st = as_json_set_str(j, "seed", sd_txt);
+    if (st == AS_OK)
+        st = as_json_set_num(j, "n", (double)n);
+    if (st == AS_OK)
+        st = as_json_set_num(j, "d", (double)d);
+    if (st == AS_OK)
+        st = as_json_set_num(j, "k", (double)a->folds);
+    if (st == AS_OK)
+        st = as_json_set_num(j, "pca", a->pca);
+    if (st == AS_OK)
+        st = as_json_set_bool(j, "noise", opt->noise);
+    if (st == AS_OK)
+        st = as_json_set_bool(j, "normalize_y", opt->normalize_y);
+    if (st == AS_OK && a->group)
+        st = as_json_set_str(j, "group", a->group);
     for (size_t f = 0; f < a->folds && st == AS_OK; f++) {
         as_json *o = as_json_object();
         st = o ? metrics_json(o, &pf[f]) : as_error_set(AS_ENOMEM, "gpr cv: summary");
         size_t used = 0;
         while (used < nt && !isnan(theta[f * nt + used]))
             used++;
-        if (st == AS_OK) st = as_json_set_doubles(o, "theta", theta + f * nt, used);
+        if (st == AS_OK)
+            st = as_json_set_doubles(o, "theta", theta + f * nt, used);
         if (st == AS_OK) {
             st = as_json_push(folds, o);
         } else {
@@ -160,9 +178,12 @@ static int write_cv_json(const cv_args *a, const as_gp_options *opt, size_t n, s
         as_json *o = as_json_object();
         st = o ? as_json_set_num(o, "fold", (double)fold[i])
                : as_error_set(AS_ENOMEM, "gpr cv: summary");
-        if (st == AS_OK) st = as_json_set_num(o, "y", y[i]);
-        if (st == AS_OK) st = as_json_set_num(o, "mean", mean[i]);
-        if (st == AS_OK) st = as_json_set_num(o, "std", sd[i]);
+        if (st == AS_OK)
+            st = as_json_set_num(o, "y", y[i]);
+        if (st == AS_OK)
+            st = as_json_set_num(o, "mean", mean[i]);
+        if (st == AS_OK)
+            st = as_json_set_num(o, "std", sd[i]);
         if (st == AS_OK) {
             st = as_json_push(rows, o);
         } else {
@@ -170,7 +191,8 @@ static int write_cv_json(const cv_args *a, const as_gp_options *opt, size_t n, s
         }
     }
     as_json *pj = as_json_object();
-    if (st == AS_OK) st = pj ? metrics_json(pj, pooled) : as_error_set(AS_ENOMEM, "summary");
+    if (st == AS_OK)
+        st = pj ? metrics_json(pj, pooled) : as_error_set(AS_ENOMEM, "summary");
     if (st == AS_OK) {
         st = as_json_set_child(j, "pooled", pj);
         pj = NULL;
@@ -183,7 +205,8 @@ static int write_cv_json(const cv_args *a, const as_gp_options *opt, size_t n, s
         st = as_json_set_child(j, "rows", rows);
         rows = NULL;
     }
-    if (st == AS_OK) st = as_json_write_file(j, a->json);
+    if (st == AS_OK)
+        st = as_json_write_file(j, a->json);
     as_json_free(pj);
     as_json_free(folds);
     as_json_free(rows);
@@ -289,12 +312,13 @@ int as_cli_gpr_cv(int argc, char **argv)
     if ((st = as_gp_kfold(n, a.folds, a.group ? grp : NULL, ng, &rng, fold)) != AS_OK)
         goto fail;
     if (!a.quiet)
-        fprintf(stderr, "alloyscout: gpr cv: %zu rows, %zu features, %zu folds%s%s, %zu starts "
-                        "per fold\n",
+        fprintf(stderr,
+                "alloyscout: gpr cv: %zu rows, %zu features, %zu folds%s%s, %zu starts "
+                "per fold\n",
                 n, d, a.folds, a.group ? " by " : "", a.group ? a.group : "", a.restarts + 1);
     gpr_warn_fit_inputs(x, y, n, d, opt.noise);
-    if ((st = as_gpr_model_cv(x, y, n, d, fold, a.folds, a.pca, &opt, a.seed, mean, sd, pf,
-                              &pooled, theta)) != AS_OK)
+    if ((st = as_gpr_model_cv(x, y, n, d, fold, a.folds, a.pca, &opt, a.seed, mean, sd, pf, &pooled,
+                              theta)) != AS_OK)
         goto fail;
     if (a.out) {
         if ((st = as_outfile_open(a.out, &of)) != AS_OK)
@@ -308,8 +332,8 @@ int as_cli_gpr_cv(int argc, char **argv)
         if (st != AS_OK)
             goto fail;
     }
-    if (a.json && (rc = write_cv_json(&a, &opt, n, d, fold, y, mean, sd, pf, &pooled, theta,
-                                      nt)) != 0)
+    if (a.json &&
+        (rc = write_cv_json(&a, &opt, n, d, fold, y, mean, sd, pf, &pooled, theta, nt)) != 0)
         goto done;
     printf("part           n          MAE         RMSE        R2  cover1  cover2        NLL\n");
     for (size_t f = 0; f < a.folds; f++) {

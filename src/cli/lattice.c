@@ -104,7 +104,8 @@ static void common_init(common_opts *o)
 static int finish_common(const char *cmd, common_opts *o)
 {
     if (!o->have_elements) {
-        int rc = cli_parse_elements(cmd, "--elements", default_elements[o->proto], o->symbols, MAXK, &o->K);
+        int rc = cli_parse_elements(cmd, "--elements", default_elements[o->proto], o->symbols, MAXK,
+                                    &o->K);
         if (rc)
             return rc;
     }
@@ -125,7 +126,8 @@ static int use_poscar(const common_opts *o)
     b = b ? b + 1 : o->out;
     size_t n = strlen(b);
     return strstr(b, "POSCAR") || strstr(b, "CONTCAR") ||
-           (n > 5 && !strcasecmp(b + n - 5, ".vasp")) || (n > 7 && !strcasecmp(b + n - 7, ".poscar"));
+           (n > 5 && !strcasecmp(b + n - 5, ".vasp")) ||
+           (n > 7 && !strcasecmp(b + n - 7, ".poscar"));
 }
 
 static void pair_text(const common_opts *o, as_sro_pair pr, char *buf, size_t cap)
@@ -141,8 +143,8 @@ static void pair_text(const common_opts *o, as_sro_pair pr, char *buf, size_t ca
         int first = 1;
         for (size_t p = 0; p < o->K; p++)
             if (m >> p & 1) {
-                len += (size_t)snprintf(buf + len, cap - len, "%s%s", first ? "" : ",",
-                                        o->symbols[p]);
+                len +=
+                    (size_t)snprintf(buf + len, cap - len, "%s%s", first ? "" : ",", o->symbols[p]);
                 first = 0;
             }
         if (many)
@@ -189,8 +191,8 @@ static as_status write_configs(const as_lattice *lat, const common_opts *o, cons
     }
     if (use_poscar(o)) {
         if (count != 1) {
-            st = as_error_set(AS_EINVAL, "a POSCAR holds one structure; %zu were made (use .extxyz)",
-                         count);
+            st = as_error_set(AS_EINVAL,
+                              "a POSCAR holds one structure; %zu were made (use .extxyz)", count);
             goto fail;
         }
         CHECK(as_poscar_write(o->out, frames[0], !o->cartesian));
@@ -214,8 +216,9 @@ static int write_json(const char *path, const common_opts *o, const as_lattice *
     f = as_outfile_stream(of);
     char pt[64];
     pair_text(o, pr, pt, sizeof pt);
-    fprintf(f, "{\n  \"proto\": \"%s\",\n  \"size\": [%zu, %zu, %zu],\n  \"sites\": %zu,\n"
-               "  \"seed\": %llu,\n  \"elements\": [",
+    fprintf(f,
+            "{\n  \"proto\": \"%s\",\n  \"size\": [%zu, %zu, %zu],\n  \"sites\": %zu,\n"
+            "  \"seed\": %llu,\n  \"elements\": [",
             as_proto_name(o->proto), o->size[0], o->size[1], o->size[2], n,
             (unsigned long long)o->seed);
     for (size_t p = 0; p < o->K; p++)

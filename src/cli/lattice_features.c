@@ -222,9 +222,9 @@ int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **))
     for (size_t f = 0; f < nf; f++)
         any_energy |= frames[f]->has_energy;
     size_t dim = as_fcc_features_dim(K, a.shells, a.triplets);
-    char (*names)[48] = as_calloc(dim, sizeof *names);
+    char(*names)[48] = as_calloc(dim, sizeof *names);
     const char **fields = NULL;
-    char (*numbuf)[32] = NULL;
+    char(*numbuf)[32] = NULL;
     double *feat = as_calloc(dim, sizeof *feat);
     int *config = NULL;
     as_outfile *of = NULL;
@@ -277,7 +277,7 @@ int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **))
         goto done;
     }
     /* header; a passed-through key that collides with a feature column gets "info_" */
-    char (*hdr)[64] = as_calloc(ncol, sizeof *hdr);
+    char(*hdr)[64] = as_calloc(ncol, sizeof *hdr);
     if (!hdr) {
         rc = cli_error("out of memory");
         goto done;
@@ -394,9 +394,10 @@ int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **))
                 by_union ? "sorted union of the file's species" : "--elements", a.shells,
                 a.shells == 1 ? "" : "s", a.triplets ? ", triplets" : "");
         if (undefined)
-            fprintf(stderr, "alloyscout: note: %zu of %zu frames lack one of the elements (pure "
-                            "frames, for instance): Warren-Cowley alpha is undefined there and "
-                            "its cells are empty; the pcf columns are defined for every frame\n",
+            fprintf(stderr,
+                    "alloyscout: note: %zu of %zu frames lack one of the elements (pure "
+                    "frames, for instance): Warren-Cowley alpha is undefined there and "
+                    "its cells are empty; the pcf columns are defined for every frame\n",
                     undefined, nf);
     }
 done:

@@ -43,7 +43,8 @@ static const char generate_help[] =
     "                   elements follow the formula unless --elements names them); on an\n"
     "                   ordered prototype the surplus of a species moves to random sites\n"
     "  --supercell M    fcc supercell matrix over the primitive fcc cell (0,1/2,1/2)a,\n"
-    "                   (1/2,0,1/2)a, (1/2,1/2,0)a: 9 integers by rows, e.g. '-1 1 1 1 -1 1 1 1 -1'\n"
+    "                   (1/2,0,1/2)a, (1/2,1/2,0)a: 9 integers by rows, e.g. '-1 1 1 1 -1 1 1 1 "
+    "-1'\n"
     "                   is the conventional cube (implies --proto fcc)\n"
     "  --temperature T  Monte Carlo temperature on |N - N*| in pair counts (default 2)\n"
     "  --proto P        fcc | l10 | l12 | pt2com (default pt2com)\n"
@@ -117,7 +118,8 @@ static int use_poscar(const gen_args *a)
     b = b ? b + 1 : a->out;
     size_t n = strlen(b);
     return strstr(b, "POSCAR") || strstr(b, "CONTCAR") ||
-           (n > 5 && !strcasecmp(b + n - 5, ".vasp")) || (n > 7 && !strcasecmp(b + n - 7, ".poscar"));
+           (n > 5 && !strcasecmp(b + n - 5, ".vasp")) ||
+           (n > 7 && !strcasecmp(b + n - 7, ".poscar"));
 }
 
 static as_status write_frames(const as_lattice *lat, const gen_args *a, const gen_cell *g,
@@ -135,21 +137,28 @@ static as_status write_frames(const as_lattice *lat, const gen_args *a, const ge
         st = as_lattice_to_structure(lat, configs + c * n, (const char(*)[AS_SYMBOL_MAX])g->sym,
                                      g->K, NULL, &frames[c]);
         snprintf(buf, sizeof buf, "%zu", c);
-        if (st == AS_OK) st = as_structure_set_info(frames[c], "config", buf);
-        if (st == AS_OK) st = as_structure_set_info(frames[c], "kind", kinds[c]);
+        if (st == AS_OK)
+            st = as_structure_set_info(frames[c], "config", buf);
+        if (st == AS_OK)
+            st = as_structure_set_info(frames[c], "kind", kinds[c]);
         double al = NAN;
-        if (st == AS_OK) st = as_lattice_sro(lat, configs + c * n, g->K, pr, 0, &al);
-        if (st == AS_OK) st = as_structure_set_info(frames[c], "sro_pair", pt);
+        if (st == AS_OK)
+            st = as_lattice_sro(lat, configs + c * n, g->K, pr, 0, &al);
+        if (st == AS_OK)
+            st = as_structure_set_info(frames[c], "sro_pair", pt);
         snprintf(buf, sizeof buf, "%.17g", al);
-        if (st == AS_OK) st = as_structure_set_info(frames[c], "sro_alpha1", buf);
+        if (st == AS_OK)
+            st = as_structure_set_info(frames[c], "sro_alpha1", buf);
         if (st == AS_OK && targets_text)
             st = as_structure_set_info(frames[c], "sro_targets", targets_text);
     }
     if (st == AS_OK) {
         if (use_poscar(a)) {
             if (count != 1)
-                st = as_error_set(AS_EINVAL, "a POSCAR holds one structure; %zu were made (use "
-                                             ".extxyz)", count);
+                st = as_error_set(AS_EINVAL,
+                                  "a POSCAR holds one structure; %zu were made (use "
+                                  ".extxyz)",
+                                  count);
             else
                 st = as_poscar_write(a->out, frames[0], !a->cartesian);
         } else {
@@ -213,8 +222,8 @@ static as_status check_range(const as_lattice *lat, const gen_cell *g, const int
     as_rng rr;
     as_rng_stream(&rr, seed, RANGE_TASK + idx);
     double lo, hi;
-    as_status st = as_lattice_sro_range(lat, g->K, base, t->pair, t->shell, mopt, &rr, &lo, &hi,
-                                        NULL, NULL);
+    as_status st =
+        as_lattice_sro_range(lat, g->K, base, t->pair, t->shell, mopt, &rr, &lo, &hi, NULL, NULL);
     if (st != AS_OK)
         return st;
     /* compare the value the cell's grid of pair counts makes of the target */
@@ -228,9 +237,10 @@ static as_status check_range(const as_lattice *lat, const gen_cell *g, const int
     char pt[96];
     pair_text(g, t->pair, pt, sizeof pt);
     double near = t->alpha < lo ? lo : hi;
-    return as_error_set(AS_EINVAL, "target alpha %.6g of %s (shell %zu) is outside what this "
-                                   "cell and composition reach, about [%.6g, %.6g]; the nearest "
-                                   "reachable target is '%s@%zu=%.6g'",
+    return as_error_set(AS_EINVAL,
+                        "target alpha %.6g of %s (shell %zu) is outside what this "
+                        "cell and composition reach, about [%.6g, %.6g]; the nearest "
+                        "reachable target is '%s@%zu=%.6g'",
                         t->alpha, pt, t->shell + 1, lo, hi, pt, t->shell + 1, near);
 }
 
@@ -319,12 +329,14 @@ int as_cli_lattice_generate(int argc, char **argv)
         have_frac = 1;
     } else {
         static const char *const defaults[] = {"Pt", "Pt,Co", "Pt,Co", "Pt,Co,Cu"};
-        if ((rc = cli_parse_elements(cmd, "--elements", a.elements ? a.elements : defaults[g.proto], g.sym, MAXK, &g.K)))
+        if ((rc = cli_parse_elements(cmd, "--elements", a.elements ? a.elements : defaults[g.proto],
+                                     g.sym, MAXK, &g.K)))
             return rc;
         size_t kp = as_proto_n_species(g.proto);
         if (g.proto != AS_PROTO_FCC && g.K != kp)
-            return cli_usage(cmd, "the %s prototype places %zu species; --elements gave %zu "
-                                  "(--composition allows others)",
+            return cli_usage(cmd,
+                             "the %s prototype places %zu species; --elements gave %zu "
+                             "(--composition allows others)",
                              as_proto_name(g.proto), kp, g.K);
     }
     if (!a.out)
@@ -381,7 +393,10 @@ int as_cli_lattice_generate(int argc, char **argv)
         paper_count[k] = as_lattice_paper_count(k);
         paper_total += paper_count[k];
     }
-    size_t total = a.paper ? paper_total : a.target ? a.count : a.have_ordered ? a.n_ordered : a.n_random;
+    size_t total = a.paper          ? paper_total
+                   : a.target       ? a.count
+                   : a.have_ordered ? a.n_ordered
+                                    : a.n_random;
     int *base = as_calloc(n, sizeof *base), *configs = as_calloc(total * n, sizeof *configs);
     int *ends = as_calloc(2 * n, sizeof *ends);
     const char **kinds = as_calloc(total, sizeof *kinds);
@@ -400,8 +415,10 @@ int as_cli_lattice_generate(int argc, char **argv)
         if ((st = as_lattice_counts_for_fractions(n, frac, g.K, cnt, &dev)) != AS_OK)
             goto done;
         if (dev > 1e-9 && !a.quiet)
-            fprintf(stderr, "alloyscout: note: %s on %zu sites is rounded to whole sites "
-                            "(largest deviation %.3g)\n", a.composition, n, dev);
+            fprintf(stderr,
+                    "alloyscout: note: %s on %zu sites is rounded to whole sites "
+                    "(largest deviation %.3g)\n",
+                    a.composition, n, dev);
         st = as_lattice_config_with_counts(lat, cnt, g.K, &rng, base);
     } else {
         st = as_lattice_base_config(lat, g.K, &rng, base);
@@ -413,8 +430,8 @@ int as_cli_lattice_generate(int argc, char **argv)
         if ((st = check_range(lat, &g, base, &tg[0], &mopt, a.seed, 0)) != AS_OK)
             goto done;
         double got;
-        st = as_lattice_generate(lat, g.K, base, pr, tval, a.count, NULL, 0, &mopt, &rng,
-                                 configs, &got);
+        st = as_lattice_generate(lat, g.K, base, pr, tval, a.count, NULL, 0, &mopt, &rng, configs,
+                                 &got);
         if (st == AS_ENOCONV) {
             /* the walk from the usual starts missed: start again from the end of the reachable
              * range nearer the target (found by the range search) */
@@ -423,12 +440,14 @@ int as_cli_lattice_generate(int argc, char **argv)
             double lo, hi;
             st = as_lattice_sro_range(lat, g.K, base, pr, 0, &mopt, &rr, &lo, &hi, ends, ends + n);
             if (st == AS_OK)
-                st = as_lattice_generate(lat, g.K, fabs(tval - lo) < fabs(tval - hi) ? ends
-                                                                                     : ends + n,
-                                         pr, tval, a.count, NULL, 0, &mopt, &rng, configs, &got);
+                st = as_lattice_generate(lat, g.K,
+                                         fabs(tval - lo) < fabs(tval - hi) ? ends : ends + n, pr,
+                                         tval, a.count, NULL, 0, &mopt, &rng, configs, &got);
             if (st != AS_OK)
-                as_error_prefix(st, "reachable alpha1 here is about [%.6g, %.6g] (a small cell may "
-                                    "not reach every value in between)", lo, hi);
+                as_error_prefix(st,
+                                "reachable alpha1 here is about [%.6g, %.6g] (a small cell may "
+                                "not reach every value in between)",
+                                lo, hi);
         }
         for (size_t c = 0; c < a.count; c++)
             kinds[c] = "target";
@@ -452,9 +471,9 @@ int as_cli_lattice_generate(int argc, char **argv)
             for (size_t t = 0; t < nt; t++) {
                 char pt[96];
                 pair_text(&g, tg[t].pair, pt, sizeof pt);
-                len += (size_t)snprintf(targets_text + len, sizeof targets_text - len,
-                                        "%s%s@%zu=%.17g", t ? "," : "", pt, tg[t].shell + 1,
-                                        ach[t]);
+                len +=
+                    (size_t)snprintf(targets_text + len, sizeof targets_text - len,
+                                     "%s%s@%zu=%.17g", t ? "," : "", pt, tg[t].shell + 1, ach[t]);
                 if (len >= sizeof targets_text)
                     break;
             }
@@ -493,10 +512,11 @@ int as_cli_lattice_generate(int argc, char **argv)
         }
         as_mc_free(mc);
         if (!fits && !a.quiet)
-            fprintf(stderr, "alloyscout: note: this cell and composition reach alpha1 of the host "
-                            "pair only in about [%.4g, %.4g], not the paper's -1/3 .. 2/3; the "
-                            "%zu configurations use %d values spread over that range\n", lo, hi,
-                    paper_total, (int)L);
+            fprintf(stderr,
+                    "alloyscout: note: this cell and composition reach alpha1 of the host "
+                    "pair only in about [%.4g, %.4g], not the paper's -1/3 .. 2/3; the "
+                    "%zu configurations use %d values spread over that range\n",
+                    lo, hi, paper_total, (int)L);
         size_t made = 0;
         for (size_t k = 0; k < L && st == AS_OK; k++) {
             double got;
@@ -521,8 +541,8 @@ int as_cli_lattice_generate(int argc, char **argv)
         }
     }
     if (st == AS_OK)
-        st = write_frames(lat, &a, &g, configs, total, kinds, pr, nt > 1 || (nt && tg[0].shell) ?
-                                                                    targets_text : NULL);
+        st = write_frames(lat, &a, &g, configs, total, kinds, pr,
+                          nt > 1 || (nt && tg[0].shell) ? targets_text : NULL);
     if (st == AS_OK && !a.quiet)
         fprintf(stderr, "alloyscout: wrote %zu configuration%s of %zu atoms to %s\n", total,
                 total == 1 ? "" : "s", n, a.out);

@@ -19,15 +19,18 @@ static const struct {
     {"label", as_cli_label, "label one structure file (what a cluster job runs)"},
     {"gpr", as_cli_gpr, "Gaussian-process regression: fit, predict"},
     {"screen", as_cli_screen, "ordering screen of Pt2CoM candidates (workflow B)"},
-    {"echem", as_cli_echem, "measurement arithmetic: fe, yield, loading, rhe, scherrer, dg, orr, "
-                           "calib, cdl"},
+    {"echem", as_cli_echem,
+     "measurement arithmetic: fe, yield, loading, rhe, scherrer, dg, orr, "
+     "calib, cdl"},
     {"demo", as_cli_demo, "run the workflows on the shipped data into ./alloyscout-demo/"},
 };
 
 static void usage(FILE *f)
 {
-    fprintf(f, "alloyscout %s: machine-learning workflows for alloy catalysts\n\n"
-               "usage: alloyscout <command> [options]\n\ncommands:\n", as_version());
+    fprintf(f,
+            "alloyscout %s: machine-learning workflows for alloy catalysts\n\n"
+            "usage: alloyscout <command> [options]\n\ncommands:\n",
+            as_version());
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].what);
     fprintf(f, "  %-9s %s\n", "help", "this text; 'alloyscout help <command>' for one command");

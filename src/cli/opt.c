@@ -130,8 +130,9 @@ int cli_parse(const char *cmd, const char *help, int argc, char **argv, const cl
         }
         if (only_pos || a[0] != '-' || !a[1]) {
             if (np == max_pos || !pos)
-                return cli_usage(cmd, max_pos ? "unexpected argument '%s' (at most %zu)"
-                                              : "unexpected argument '%s'",
+                return cli_usage(cmd,
+                                 max_pos ? "unexpected argument '%s' (at most %zu)"
+                                         : "unexpected argument '%s'",
                                  a, max_pos);
             pos[np++] = a;
             continue;

@@ -22,14 +22,14 @@ typedef enum {
 } cli_kind;
 
 typedef struct cli_opt {
-    const char *name;  /* long name without the dashes ("seed"); NULL ends the table */
-    char short_name;   /* 'j', or 0 */
+    const char *name; /* long name without the dashes ("seed"); NULL ends the table */
+    char short_name;  /* 'j', or 0 */
     cli_kind kind;
     void *dest;
-    int value;         /* CLI_FLAG: the value stored (0 means 1); CLI_CALL: 1 when it takes no
+    int value; /* CLI_FLAG: the value stored (0 means 1); CLI_CALL: 1 when it takes no
                           argument (arg is then NULL) */
     int (*call)(const char *cmd, const char *opt, const char *arg, void *dest);
-    int *seen;         /* set to 1 when the option was given (may be NULL) */
+    int *seen; /* set to 1 when the option was given (may be NULL) */
 } cli_opt;
 
 #define CLI_LIST_MAX 64

@@ -85,8 +85,8 @@ int cli_progress_format_line(char *buf, size_t cap, const char *what, size_t don
         done = total;
     int pct = (int)(100.0 * (double)done / (double)total);
     cli_progress_duration(tr, sizeof tr, eta_s(done, total, elapsed_s));
-    return snprintf(buf, cap, "%s: %d%% (%zu/%zu), %s elapsed, ETA %s", what, pct, done, total,
-                    te, tr);
+    return snprintf(buf, cap, "%s: %d%% (%zu/%zu), %s elapsed, ETA %s", what, pct, done, total, te,
+                    tr);
 }
 
 int cli_progress_line_due(size_t last_done, size_t done, size_t total, double since_last_s,
@@ -95,7 +95,8 @@ int cli_progress_line_due(size_t last_done, size_t done, size_t total, double si
     if (done <= last_done)
         return 0;
     if (total > 0) {
-        size_t d0 = (size_t)(10.0 * (double)(last_done > total ? total : last_done) / (double)total);
+        size_t d0 =
+            (size_t)(10.0 * (double)(last_done > total ? total : last_done) / (double)total);
         size_t d1 = (size_t)(10.0 * (double)(done > total ? total : done) / (double)total);
         if (d1 > d0)
             return 1;

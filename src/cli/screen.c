@@ -65,11 +65,11 @@ static const char *screen_help =
 
 #define MAX_CAND CLI_LIST_MAX
 #define DEFAULT_ORACLE "meam,eam"
-#define TRY(expr)                  \
-    do {                           \
-        as_status try_ = (expr);   \
-        if (try_ != AS_OK)         \
-            return try_;           \
+#define TRY(expr)                \
+    do {                         \
+        as_status try_ = (expr); \
+        if (try_ != AS_OK)       \
+            return try_;         \
     } while (0)
 
 typedef struct {
@@ -82,7 +82,7 @@ typedef struct {
     as_campaign_lattice lat[MAX_CAND];
     size_t n_lat;
     int quiet;
-    int argc;    /* the command line as given (argv[0] = "screen"), for the report */
+    int argc; /* the command line as given (argv[0] = "screen"), for the report */
     char **argv;
 } screen_args;
 
@@ -245,8 +245,7 @@ static int parse(int argc, char **argv, screen_args *a)
     a->co.n_candidates = a->n_cand;
     for (size_t i = 0; i < a->n_lat; i++)
         if (!a->lat[i].cell[0])
-            snprintf(a->lat[i].cell, sizeof a->lat[i].cell, "%.7s%.7s", so->host[0],
-                     so->host[1]);
+            snprintf(a->lat[i].cell, sizeof a->lat[i].cell, "%.7s%.7s", so->host[0], so->host[1]);
     a->co.lattice = a->lat;
     a->co.n_lattice = a->n_lat;
     if (as_campaign_options_check(&a->co) != AS_OK)
@@ -265,8 +264,8 @@ static int parse(int argc, char **argv, screen_args *a)
 /* One row of the ranking table, the same columns as the printed table. */
 static void rank_row(char (*cell)[REPORT_CELL], const char *rank, const as_screen_result *r)
 {
-    const double v[8] = {r->a_ang, r->c_ang, r->e_order_ev_atom, r->e_order_se,
-                         r->e_seg_ev_atom, r->final_mae, r->corr_alpha_ptx, r->rmsd_mean};
+    const double v[8] = {r->a_ang,         r->c_ang,     r->e_order_ev_atom, r->e_order_se,
+                         r->e_seg_ev_atom, r->final_mae, r->corr_alpha_ptx,  r->rmsd_mean};
     static const char *fmt[8] = {"%.4f", "%.4f", "%.5f", "%.5f", "%.5f", "%.5f", "%.3f", "%.4f"};
     snprintf(cell[0], REPORT_CELL, "%s", rank);
     snprintf(cell[1], REPORT_CELL, "%s%s", r->name, r->note[0] ? " (!)" : "");
@@ -278,9 +277,9 @@ static void rank_row(char (*cell)[REPORT_CELL], const char *rank, const as_scree
 static as_status report_ranking(as_report *rep, const as_screen_result *ref,
                                 const as_screen_result *const *ranked, size_t n_ranked)
 {
-    static const char *hdr[RANK_COLS] = {"rank", "system", "a (Å)", "c (Å)",
-                                         "E_order (eV/atom)", "±", "E_seg (eV/atom)",
-                                         "MAE (eV/atom)", "r(α)", "RMSD (Å)"};
+    static const char *hdr[RANK_COLS] = {
+        "rank", "system",          "a (Å)",         "c (Å)", "E_order (eV/atom)",
+        "±",    "E_seg (eV/atom)", "MAE (eV/atom)", "r(α)",  "RMSD (Å)"};
     char cell[(MAX_CAND + 1) * RANK_COLS][REPORT_CELL];
     const char *cp[(MAX_CAND + 1) * RANK_COLS];
     const char *names[MAX_CAND];
@@ -299,17 +298,19 @@ static as_status report_ranking(as_report *rep, const as_screen_result *ref,
     for (size_t i = 0; i < rows * RANK_COLS; i++)
         cp[i] = cell[i];
     TRY(as_report_heading(rep, "Ranking by ordering energy"));
-    TRY(as_report_table(rep, "E_order = <E_random> − <E_ordered> (GPR predictions, ± its "
-                                "standard error); E_seg = E(Pt2CoM) − [E(PtCo) + E(PtM)]/2; MAE "
-                                "on the test split; r(α): correlation of E with α(Pt-(Co,M)); "
-                                "(!): see the notes below",
-                           hdr, RANK_COLS, cp, rows));
+    TRY(as_report_table(rep,
+                        "E_order = <E_random> − <E_ordered> (GPR predictions, ± its "
+                        "standard error); E_seg = E(Pt2CoM) − [E(PtCo) + E(PtM)]/2; MAE "
+                        "on the test split; r(α): correlation of E with α(Pt-(Co,M)); "
+                        "(!): see the notes below",
+                        hdr, RANK_COLS, cp, rows));
     if (n_ranked == 0)
         return as_report_paragraph(rep, "No candidate could be ranked.");
     const char *dir = as_report_dir(rep);
     TRY(as_fig_ordering_bars(dir, "ordering_energy", names, e, se, n_ranked,
-                                ref->stable ? ref->e_order_ev_atom : NAN));
-    return as_report_figure(rep, "ordering_energy", "Ordering energy of each ranked candidate "
+                             ref->stable ? ref->e_order_ev_atom : NAN));
+    return as_report_figure(rep, "ordering_energy",
+                            "Ordering energy of each ranked candidate "
                             "with its standard error; dashed line: PtCo (paper 004, fig. 2c).");
 }
 
@@ -343,8 +344,8 @@ static as_status report_notes(as_report *rep, const as_campaign_ranking_view *v)
 }
 
 /* The learning curve of one system: MAE and R² per round against the training-set size. */
-static as_status report_learning_curve(const char *dir, const char *base,
-                                       const as_screen_result *r, int random_baseline)
+static as_status report_learning_curve(const char *dir, const char *base, const as_screen_result *r,
+                                       int random_baseline)
 {
     size_t n = r->rounds_done;
     double *v = NULL;
@@ -392,7 +393,11 @@ static as_status report_calibration(const char *dir, const char *base, const as_
     snprintf(title[0], sizeof title[0], "%s: coverage on the test split", r->name);
     snprintf(title[1], sizeof title[1], "%s: z = (E − μ)/σ on the test split", r->name);
     snprintf(title[2], sizeof title[2], "%s: 95 %% interval of E_{order}", r->name);
-#define P(expr) do { if (st == AS_OK) st = (expr); } while (0)
+#define P(expr)          \
+    do {                 \
+        if (st == AS_OK) \
+            st = (expr); \
+    } while (0)
     P(as_plot_create(title[0], "labels", "share of test labels inside", &p[0]));
     P(as_plot_create(title[1], "labels", "z-score", &p[1]));
     P(as_plot_create(title[2], "labels", "half-width (meV/atom)", &p[2]));
@@ -481,35 +486,41 @@ static as_status report_system(as_report *rep, const as_screen_result *r, int ra
     snprintf(base[2], sizeof base[2], "%s_learning_curve", r->name);
     snprintf(base[3], sizeof base[3], "%s_parity", r->name);
     snprintf(base[4], sizeof base[4], "%s_calibration", r->name);
-    snprintf(cap[0], sizeof cap[0], "%s: predicted energies of %zu ordered (α = −1/3) and %zu "
-             "random (α = 0) configurations (paper 004, fig. 2a).", r->name, r->n_pred[0],
-             r->n_pred[1]);
-    snprintf(cap[1], sizeof cap[1], "%s: predicted relative energy of %zu configurations across "
-             "%s (paper 004, fig. 2b).", r->name, r->n_pred[2],
-             m ? "α(Pt-(Co,M)), coloured by α(Co-M)" : "α(Pt-Co)");
-    snprintf(cap[2], sizeof cap[2], "%s: test MAE and R² after each active-learning round%s; "
-             "dashed: the paper's %.0f meV/atom target.", r->name,
-             random_baseline ? ", against random selection with the same labels" : "",
+    snprintf(cap[0], sizeof cap[0],
+             "%s: predicted energies of %zu ordered (α = −1/3) and %zu "
+             "random (α = 0) configurations (paper 004, fig. 2a).",
+             r->name, r->n_pred[0], r->n_pred[1]);
+    snprintf(cap[1], sizeof cap[1],
+             "%s: predicted relative energy of %zu configurations across "
+             "%s (paper 004, fig. 2b).",
+             r->name, r->n_pred[2], m ? "α(Pt-(Co,M)), coloured by α(Co-M)" : "α(Pt-Co)");
+    snprintf(cap[2], sizeof cap[2],
+             "%s: test MAE and R² after each active-learning round%s; "
+             "dashed: the paper's %.0f meV/atom target.",
+             r->name, random_baseline ? ", against random selection with the same labels" : "",
              MAE_TARGET_MEV);
-    snprintf(cap[3], sizeof cap[3], "%s: final model on the %zu test configurations against "
-             "the oracle.", r->name, r->n_test_final);
-    snprintf(cap[4], sizeof cap[4], "%s: calibration of σ on the held-out test split after each "
+    snprintf(cap[3], sizeof cap[3],
+             "%s: final model on the %zu test configurations against "
+             "the oracle.",
+             r->name, r->n_test_final);
+    snprintf(cap[4], sizeof cap[4],
+             "%s: calibration of σ on the held-out test split after each "
              "round (coverage of ±1σ and ±2σ against the nominal 68.3 %% and 95.4 %%; mean and "
              "rms z-score against 0 and 1) and the 95 %% half-width of the ordering energy "
              "(GP variance × κ = max(1, rms z²) plus the sampling error of the two means).",
              r->name);
     TRY(as_report_heading(rep, r->name));
     TRY(report_system_numbers(rep, r));
-    TRY(as_fig_ordering_hist(dir, base[0], r->name, r->pred_mean[0], r->n_pred[0],
-                                r->pred_mean[1], r->n_pred[1], 0));
+    TRY(as_fig_ordering_hist(dir, base[0], r->name, r->pred_mean[0], r->n_pred[0], r->pred_mean[1],
+                             r->n_pred[1], 0));
     TRY(as_fig_energy_vs_sro(dir, base[1], m, r->pred_alpha[2], m ? r->pred_alpha_com[2] : NULL,
-                                r->pred_mean[2], r->n_pred[2], NULL, NULL, NULL, 0));
+                             r->pred_mean[2], r->n_pred[2], NULL, NULL, NULL, 0));
     int curve = r->rounds_done > 0, parity = r->n_test_final > 0;
     if (curve)
         TRY(report_learning_curve(dir, base[2], r, random_baseline));
     if (parity)
         TRY(as_fig_parity(dir, base[3], r->name, r->test_true, r->test_pred, NULL,
-                             r->n_test_final));
+                          r->n_test_final));
     if (curve)
         TRY(report_calibration(dir, base[4], r, target_ci));
     for (int k = 0; k < 5; k++)
@@ -558,8 +569,7 @@ static as_status screen_report(as_report *rep, const screen_args *a, const as_ca
                              "eV/atom"));
     if (v->n_ranked) {
         TRY(as_report_keyvalue(rep, "highest ordering energy", v->ranked[0]->name));
-        TRY(as_report_number(rep, "its ordering energy", v->ranked[0]->e_order_ev_atom,
-                             "eV/atom"));
+        TRY(as_report_number(rep, "its ordering energy", v->ranked[0]->e_order_ev_atom, "eV/atom"));
     }
     TRY(as_report_number(rep, "candidates ranked", (double)v->n_ranked, NULL));
     TRY(as_report_number(rep, "systems not ranked", (double)(a->n_cand - v->n_ranked), NULL));
@@ -604,8 +614,9 @@ static void print_table(const screen_args *a, as_campaign *c, const as_campaign_
     for (size_t i = 0; i < v->n_ranked; i++) {
         const as_screen_result *r = v->ranked[i];
         printf("%-3zu%c %-9s %8.4f %8.4f %12.5f %9.5f %11.5f %9.5f %9.3f %8.4f\n", i + 1,
-               r->note[0] || on_fallback(c, r) ? '!' : ' ', r->name, r->a_ang, r->c_ang, r->e_order_ev_atom,
-               r->e_order_se, r->e_seg_ev_atom, r->final_mae, r->corr_alpha_ptx, r->rmsd_mean);
+               r->note[0] || on_fallback(c, r) ? '!' : ' ', r->name, r->a_ang, r->c_ang,
+               r->e_order_ev_atom, r->e_order_se, r->e_seg_ev_atom, r->final_mae, r->corr_alpha_ptx,
+               r->rmsd_mean);
     }
     for (size_t i = 0; i < v->n_unranked; i++)
         if (v->unranked[i].result)
@@ -658,8 +669,10 @@ int as_cli_screen(int argc, char **argv)
     if ((st = as_campaign_open(&a.co, &c)) != AS_OK)
         goto fail;
     /* the report directory is made before the long part, so that a bad path fails at once */
-    if (a.report && (st = as_report_create(a.report, "alloyscout: ordering screen of Pt2CoM "
-                                           "candidates", &rep)) != AS_OK)
+    if (a.report && (st = as_report_create(a.report,
+                                           "alloyscout: ordering screen of Pt2CoM "
+                                           "candidates",
+                                           &rep)) != AS_OK)
         goto fail;
     cli_progress_start("screen", (a.n_cand + 1) * (a.co.screen.rounds + 2), a.quiet);
     while (!as_campaign_done(c)) {

@@ -28,37 +28,37 @@ static const char *synth_help =
     "\n"
     "'alloyscout synth <subcommand> --help' lists the options of each.\n";
 
-#define DATA_HELP                                                                              \
-    "data options:\n"                                                                          \
-    "  --data FILE          CSV (RFC 4180) with a header row\n"                                \
-    "  --target COL         outcome column: 1/0, true/false, yes/no, success/failure\n"        \
-    "  --positive VALUE     the target value that counts as success (any other is failure)\n"  \
-    "  --group COL          rows that belong together (an alloy, or an alloy system): kept\n"  \
-    "                       out of the features; folds keep each group whole\n"                \
-    "  --drop COLS          comma-separated columns to ignore\n"                               \
-    "  --text COLS          comma-separated columns to one-hot encode even if numeric\n"       \
+#define DATA_HELP                                                                                \
+    "data options:\n"                                                                            \
+    "  --data FILE          CSV (RFC 4180) with a header row\n"                                  \
+    "  --target COL         outcome column: 1/0, true/false, yes/no, success/failure\n"          \
+    "  --positive VALUE     the target value that counts as success (any other is failure)\n"    \
+    "  --group COL          rows that belong together (an alloy, or an alloy system): kept\n"    \
+    "                       out of the features; folds keep each group whole\n"                  \
+    "  --drop COLS          comma-separated columns to ignore\n"                                 \
+    "  --text COLS          comma-separated columns to one-hot encode even if numeric\n"         \
     "  --composition COL    formula column (Cu50Co50, Al0.5CoCrFeNi ...): adds dS_mix, delta,\n" \
-    "                       dchi, VEC, T_m, dH_mix, Omega as features (docs/composition.md)\n" \
+    "                       dchi, VEC, T_m, dH_mix, Omega as features (docs/composition.md)\n"   \
     "  --temperature COL    process temperature in K: adds dG_mix(T) = dH_mix - T dS_mix\n"
 
-#define MODEL_HELP                                                                             \
-    "model options (defaults from the paper):\n"                                               \
+#define MODEL_HELP                                                                                \
+    "model options (defaults from the paper):\n"                                                  \
     "  --hidden 64,32       hidden layer widths      --epochs 50      at most this many epochs\n" \
-    "  --batch 16           mini-batch size          --lr 0.001       Adam learning rate\n"    \
-    "  --patience 10        early-stopping patience  --val-fraction 0.2  validation share\n"   \
-    "  --stop auc|loss      early stopping keeps the epoch of the highest validation AUC\n"   \
-    "                       (default) or of the lowest validation loss (the rule before\n"    \
-    "                       0.2; its AUC was lower, docs/synth.md)\n"                         \
-    "  --no-refit           keep the early-stopped network (default: retrain on every\n"     \
-    "                       training row for the epoch count the validation rows chose)\n"   \
-    "  --resample smote-tomek|smote|tomek|none      --smote-k 5\n"                             \
-    "  --class-weight balanced|none  weigh each class's loss by n / (2 n_class) instead of\n" \
-    "                       resampling (use with --resample none; default none)\n"           \
-    "  --tomek majority|all  majority: drop the majority member of each link (paper);\n"       \
-    "                        all: drop both (imbalanced-learn's SMOTETomek)\n"                 \
-    "  --folds 5            stratified folds         --threshold 0.5  success cut-off\n"       \
-    "  --threads N          folds trained at once (default: one per core; the results do\n"    \
-    "                       not depend on it)\n"                                               \
+    "  --batch 16           mini-batch size          --lr 0.001       Adam learning rate\n"       \
+    "  --patience 10        early-stopping patience  --val-fraction 0.2  validation share\n"      \
+    "  --stop auc|loss      early stopping keeps the epoch of the highest validation AUC\n"       \
+    "                       (default) or of the lowest validation loss (the rule before\n"        \
+    "                       0.2; its AUC was lower, docs/synth.md)\n"                             \
+    "  --no-refit           keep the early-stopped network (default: retrain on every\n"          \
+    "                       training row for the epoch count the validation rows chose)\n"        \
+    "  --resample smote-tomek|smote|tomek|none      --smote-k 5\n"                                \
+    "  --class-weight balanced|none  weigh each class's loss by n / (2 n_class) instead of\n"     \
+    "                       resampling (use with --resample none; default none)\n"                \
+    "  --tomek majority|all  majority: drop the majority member of each link (paper);\n"          \
+    "                        all: drop both (imbalanced-learn's SMOTETomek)\n"                    \
+    "  --folds 5            stratified folds         --threshold 0.5  success cut-off\n"          \
+    "  --threads N          folds trained at once (default: one per core; the results do\n"       \
+    "                       not depend on it)\n"                                                  \
     "  --seed N             every random stream derives from it (default 0)\n"
 
 static const char *cv_help =
@@ -66,8 +66,7 @@ static const char *cv_help =
     "\n"
     "Stratified k-fold cross-validation: each fold is scored by a network trained on the other\n"
     "folds. Prints each fold's metrics, their mean and std, and the pooled out-of-fold metrics.\n"
-    "\n" DATA_HELP MODEL_HELP
-    "output:\n"
+    "\n" DATA_HELP MODEL_HELP "output:\n"
     "  --json FILE          metrics as JSON        --roc FILE  ROC curves as CSV\n"
     "  --report DIR         figures + index.html   --quiet     no progress or log lines\n"
     "  --features FILE      the encoded features (one-hot, descriptors), target and group\n"
@@ -85,8 +84,7 @@ static const char *holdout_help =
     "\n"
     "  --test-group V[,V...]  the group values to test on\n"
     "  --leave-one-group-out  one hold-out per group\n"
-    "\n" DATA_HELP MODEL_HELP
-    "output:\n"
+    "\n" DATA_HELP MODEL_HELP "output:\n"
     "  --json FILE          metrics as JSON        --roc FILE  ROC curves as CSV\n"
     "  --report DIR         figures + index.html   --quiet     no progress or log lines\n";
 
@@ -114,7 +112,8 @@ static const char *predict_help =
     "  --quiet              no log lines\n";
 
 static const char *recommend_help =
-    "usage: alloyscout synth recommend --model M.json --base ROW.csv --vary SPEC [--vary SPEC ...]\n"
+    "usage: alloyscout synth recommend --model M.json --base ROW.csv --vary SPEC [--vary SPEC "
+    "...]\n"
     "                                  [--top 10] [--out R.csv] [--report DIR]\n"
     "\n"
     "Set the varied parameters of the one-row base record to every point of a grid, predict\n"
@@ -220,8 +219,8 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_FIT, {"val-fraction", 0, CLI_DOUBLE, &a->opt.mlp.val_fraction, 0, NULL, NULL}},
         {S_FIT, {"stop", 0, CLI_CALL, &a->opt.mlp.stop, 0, opt_stop, NULL}},
         {S_FIT, {"no-refit", 0, CLI_FLAG, &a->no_refit, 0, NULL, NULL}},
-        {S_FIT, {"class-weight", 0, CLI_CALL, &a->opt.class_weight_balanced, 0, opt_class_weight,
-                 NULL}},
+        {S_FIT,
+         {"class-weight", 0, CLI_CALL, &a->opt.class_weight_balanced, 0, opt_class_weight, NULL}},
         {S_CV, {"features", 0, CLI_STR, &a->features, 0, NULL, NULL}},
         {S_CV, {"no-random-check", 0, CLI_FLAG, &a->no_random_check, 0, NULL, NULL}},
         {S_TRAIN, {"calibration", 0, CLI_CALL, &a->opt.calibration, 0, opt_calibration, NULL}},
@@ -255,16 +254,19 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
 
 /* ---- output of evaluation results ---- */
 
-#define METRICS(X) X(auc, "ROC AUC") X(pr_auc, "PR AUC") X(accuracy, "accuracy") \
-    X(balanced_accuracy, "balanced acc.") X(precision, "precision") X(recall, "recall") \
-    X(f1, "F1") X(mcc, "MCC") X(brier, "Brier")
+#define METRICS(X)                        \
+    X(auc, "ROC AUC")                     \
+    X(pr_auc, "PR AUC")                   \
+    X(accuracy, "accuracy")               \
+    X(balanced_accuracy, "balanced acc.") \
+    X(precision, "precision") X(recall, "recall") X(f1, "F1") X(mcc, "MCC") X(brier, "Brier")
 
 static void print_result(const as_synth_result *r, const char *what)
 {
     printf("%s: %zu samples (%zu positive), %zu skipped for an empty target\n\n", what,
            r->n_samples, r->n_positive, r->n_skipped);
-    printf("%-22s %8s %8s %8s %8s %8s %10s\n", "part", "AUC", "PR AUC", "acc", "bal.acc",
-           "F1", "tn/fp/fn/tp");
+    printf("%-22s %8s %8s %8s %8s %8s %10s\n", "part", "AUC", "PR AUC", "acc", "bal.acc", "F1",
+           "tn/fp/fn/tp");
     size_t shown = 0;
     for (size_t p = 0; p < r->n_parts; p++) {
         if (r->n_parts > 40 && !r->part_valid[p])
@@ -279,22 +281,23 @@ static void print_result(const as_synth_result *r, const char *what)
             continue;
         }
         const as_metrics *m = &r->part[p];
-        printf("%-22.22s %8.4f %8.4f %8.4f %8.4f %8.4f %zu/%zu/%zu/%zu\n", r->part_name[p],
-               m->auc, m->pr_auc, m->accuracy, m->balanced_accuracy, m->f1, m->tn, m->fp, m->fn,
-               m->tp);
+        printf("%-22.22s %8.4f %8.4f %8.4f %8.4f %8.4f %zu/%zu/%zu/%zu\n", r->part_name[p], m->auc,
+               m->pr_auc, m->accuracy, m->balanced_accuracy, m->f1, m->tn, m->fp, m->fn, m->tp);
     }
     printf("\n%-18s %10s %10s %10s\n", "metric", "mean", "std", "pooled");
-#define ROW(f, label) printf("%-18s %10.4f %10.4f %10.4f\n", label, r->mean.f, r->std.f, r->pooled.f);
+#define ROW(f, label) \
+    printf("%-18s %10.4f %10.4f %10.4f\n", label, r->mean.f, r->std.f, r->pooled.f);
     METRICS(ROW)
 #undef ROW
     if (!isnan(r->auc_ci_lo)) {
         if (r->ci_groups)
             printf("\npooled ROC AUC %.4f, 95 %% CI %.4f-%.4f (%d bootstrap resamples of the "
-                   "%zu groups)\n", r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi, AS_SYNTH_BOOT,
-                   r->ci_groups);
+                   "%zu groups)\n",
+                   r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi, AS_SYNTH_BOOT, r->ci_groups);
         else
             printf("\npooled ROC AUC %.4f, 95 %% CI %.4f-%.4f (%d bootstrap resamples of the "
-                   "rows)\n", r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi, AS_SYNTH_BOOT);
+                   "rows)\n",
+                   r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi, AS_SYNTH_BOOT);
     }
     printf("\ncalibration of the pooled out-of-fold probabilities (%d bins)\n", AS_SYNTH_CAL_BINS);
     printf("%-36s %8s %8s\n", "probabilities", "ECE", "Brier");
@@ -329,7 +332,11 @@ static void free_cells(char **cells, size_t n)
 }
 
 /* Stop at the first failed report call: st keeps the first failure. */
-#define REP(call) do { if (st == AS_OK) st = (call); } while (0)
+#define REP(call)        \
+    do {                 \
+        if (st == AS_OK) \
+            st = (call); \
+    } while (0)
 
 /* The reliability diagram: one line per available calibration, and the diagonal. */
 static as_status reliability_figure(const char *dir, const as_synth_result *r)
@@ -393,13 +400,15 @@ static as_status eval_report(const synth_args *a, const as_synth_result *r, cons
     REP(as_report_number(rep, "rows skipped (empty target)", (double)r->n_skipped, ""));
     REP(as_fig_roc(a->report, "roc", "ROC curves (out-of-fold)", curves, ncurves - 1,
                    &curves[ncurves - 1]));
-    REP(as_report_figure(rep, "roc", "ROC curve of each part and of all out-of-fold "
-                                     "predictions pooled (paper 000, fig. 1e)"));
+    REP(as_report_figure(rep, "roc",
+                         "ROC curve of each part and of all out-of-fold "
+                         "predictions pooled (paper 000, fig. 1e)"));
     REP(reliability_figure(a->report, r));
-    REP(as_report_figure(rep, "reliability", "reliability diagram of the pooled out-of-fold "
-                                             "probabilities: share of successes against the "
-                                             "mean predicted probability per bin, as predicted "
-                                             "and cross-fitted Platt / isotonic"));
+    REP(as_report_figure(rep, "reliability",
+                         "reliability diagram of the pooled out-of-fold "
+                         "probabilities: share of successes against the "
+                         "mean predicted probability per bin, as predicted "
+                         "and cross-fitted Platt / isotonic"));
     for (int k = 0; k < 3; k++) {
         static const char *lab[3] = {"ECE as predicted", "ECE after Platt (cross-fitted)",
                                      "ECE after isotonic (cross-fitted)"};
@@ -410,10 +419,10 @@ static as_status eval_report(const synth_args *a, const as_synth_result *r, cons
         if (q < r->n_parts && !r->part_valid[q])
             continue;
         mm = q < r->n_parts ? &r->part[q] : q == r->n_parts ? &r->mean : &r->pooled;
-        cells[rows * 7] = cell("%.63s", q < r->n_parts ? r->part_name[q]
-                                         : q == r->n_parts ? "mean" : "pooled");
-        double v[6] = {mm->auc, mm->pr_auc, mm->accuracy, mm->balanced_accuracy, mm->f1,
-                       mm->mcc};
+        cells[rows * 7] = cell("%.63s", q < r->n_parts    ? r->part_name[q]
+                                        : q == r->n_parts ? "mean"
+                                                          : "pooled");
+        double v[6] = {mm->auc, mm->pr_auc, mm->accuracy, mm->balanced_accuracy, mm->f1, mm->mcc};
         for (int k = 0; k < 6; k++)
             cells[rows * 7 + 1 + k] = cell("%.4f", v[k]);
         for (int k = 0; k < 7; k++)
@@ -421,10 +430,9 @@ static as_status eval_report(const synth_args *a, const as_synth_result *r, cons
                 st = as_error_set(AS_ENOMEM, "report: out of memory");
         rows++;
     }
-    static const char *hdr[7] = {"part", "ROC AUC", "PR AUC", "accuracy", "balanced acc.", "F1",
-                                 "MCC"};
-    REP(as_report_table(rep, "metrics at threshold 0.5", hdr, 7, (const char *const *)cells,
-                        rows));
+    static const char *hdr[7] = {"part",          "ROC AUC", "PR AUC", "accuracy",
+                                 "balanced acc.", "F1",      "MCC"};
+    REP(as_report_table(rep, "metrics at threshold 0.5", hdr, 7, (const char *const *)cells, rows));
     REP(as_report_input(rep, "data", a->data));
     REP(as_report_input(rep, "target", a->schema.target));
     if (a->schema.group)
@@ -509,8 +517,7 @@ static void free_training(as_table *t, as_schema *s, as_dataset *ds)
 
 /* With --group, cross-validate again with random (row-wise stratified) folds and say plainly
  * whether they differ from the grouped result by more than its 95 % interval. */
-static int compare_random_folds(const synth_args *a, const as_dataset *ds,
-                                const as_synth_result *g)
+static int compare_random_folds(const synth_args *a, const as_dataset *ds, const as_synth_result *g)
 {
     as_dataset rows = *ds; /* the same rows, no group: as_stratified_kfold */
     rows.group = NULL;
@@ -522,16 +529,15 @@ static int compare_random_folds(const synth_args *a, const as_dataset *ds,
         return cli_fail(st);
     printf("\ngrouped folds by '%s' (the result above) against random folds, pooled ROC AUC:\n",
            a->schema.group);
-    printf("  %-52s %.4f  95 %% CI %.4f-%.4f\n", "grouped folds (each group whole)",
-           g->pooled.auc, g->auc_ci_lo, g->auc_ci_hi);
+    printf("  %-52s %.4f  95 %% CI %.4f-%.4f\n", "grouped folds (each group whole)", g->pooled.auc,
+           g->auc_ci_lo, g->auc_ci_hi);
     printf("  %-52s %.4f  95 %% CI %.4f-%.4f\n", "random folds (a group's rows on both sides)",
            r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi);
     double diff = r->pooled.auc - g->pooled.auc;
     if (r->pooled.auc > g->auc_ci_hi || r->pooled.auc < g->auc_ci_lo)
         printf("random folds %s the AUC by %.4f, more than the grouped 95 %% CI allows: a new %s "
                "is not like a held-out row; quote the grouped result\n",
-               diff > 0 ? "overstate" : "understate", diff > 0 ? diff : -diff,
-               a->schema.group);
+               diff > 0 ? "overstate" : "understate", diff > 0 ? diff : -diff, a->schema.group);
     else
         printf("random and grouped folds agree within the grouped 95 %% CI (difference %.4f)\n",
                diff);
@@ -569,8 +575,10 @@ static int cmd_holdout(const synth_args *a)
     if (!a->schema.group)
         return cli_usage(a->sub, "%s needs --group COL", a->sub);
     if (!a->test_group == !a->logo)
-        return cli_usage(a->sub, "%s needs exactly one of --test-group V[,V...] and "
-                                 "--leave-one-group-out", a->sub);
+        return cli_usage(a->sub,
+                         "%s needs exactly one of --test-group V[,V...] and "
+                         "--leave-one-group-out",
+                         a->sub);
     as_table *t;
     as_schema *s;
     as_dataset *ds;
@@ -619,8 +627,9 @@ static int cmd_train(const synth_args *a)
         rc = cli_fail(st);
     else
         printf("trained on %zu rows (%zu features, %zu fold members, %s calibration); model "
-               "written to %s\n", ds->n, ds->d, a->opt.folds,
-               as_calibration_name(as_synth_model_calibration(m, NULL)), a->model);
+               "written to %s\n",
+               ds->n, ds->d, a->opt.folds, as_calibration_name(as_synth_model_calibration(m, NULL)),
+               a->model);
     as_synth_model_free(m);
     free_training(t, s, ds);
     return rc;
@@ -644,7 +653,8 @@ static int cmd_predict(const synth_args *a)
             printf("probabilities are not calibrated (the model carries no calibration)\n");
         else
             printf("probabilities calibrated by %s scaling, fitted on %zu out-of-fold "
-                   "predictions\n", as_calibration_name(cm), n_fit);
+                   "predictions\n",
+                   as_calibration_name(cm), n_fit);
     }
     as_table_free(t);
     as_synth_model_free(m);
@@ -660,8 +670,8 @@ static void axis_label(const as_synth_axis_values *v, char *label, size_t cap)
     if (v->kind == AS_SYNTH_AXIS_NUMBER)
         return;
     for (size_t i = 0; i < v->n_values && used < cap; i++)
-        used += (size_t)snprintf(label + used, cap - used, "%s%zu=%s", i ? ", " : " (", i,
-                                 v->value[i]);
+        used +=
+            (size_t)snprintf(label + used, cap - used, "%s%zu=%s", i ? ", " : " (", i, v->value[i]);
     if (used < cap)
         snprintf(label + used, cap - used, ")");
 }
@@ -672,8 +682,8 @@ static as_status recommend_report(const synth_args *a, const as_synth_recommenda
     as_report *rep = NULL;
     size_t n_ax = rec->n_axes, ncol = n_ax + 4;
     const size_t best = rec->rank[0];
-    as_status st = as_report_create(a->report, "alloyscout: recommended synthesis parameters",
-                                    &rep);
+    as_status st =
+        as_report_create(a->report, "alloyscout: recommended synthesis parameters", &rep);
     if (st != AS_OK)
         return st;
     char **cells = as_calloc(top * ncol + 1, sizeof *cells);
@@ -697,11 +707,12 @@ static as_status recommend_report(const synth_args *a, const as_synth_recommenda
                          rec->axis[1 - k].name);
             }
         /* point id = i0 * n1 + i1, so prob in id order is z (ny = n0, nx = n1) */
-        REP(as_fig_recommend_map(a->report, "recommend_map", "Predicted success probability",
-                                 xl, rec->axis[1].position, rec->axis[1].n_values, yl,
+        REP(as_fig_recommend_map(a->report, "recommend_map", "Predicted success probability", xl,
+                                 rec->axis[1].position, rec->axis[1].n_values, yl,
                                  rec->axis[0].position, rec->axis[0].n_values, rec->prob));
-        REP(as_report_figure(rep, "recommend_map", "Success probability of the model trained "
-                                                   "on all rows over the two varied parameters"));
+        REP(as_report_figure(rep, "recommend_map",
+                             "Success probability of the model trained "
+                             "on all rows over the two varied parameters"));
     } else {
         REP(as_report_paragraph(rep, "A heat map is drawn when exactly two parameters are "
                                      "varied."));
@@ -719,8 +730,8 @@ static as_status recommend_report(const synth_args *a, const as_synth_recommenda
         char **row = cells + r * ncol;
         row[0] = cell("%zu", r + 1);
         for (size_t k = 0; k < n_ax; k++)
-            row[k + 1] = cell("%.63s",
-                              rec->axis[k].value[as_synth_recommendation_value(rec, g, k)]);
+            row[k + 1] =
+                cell("%.63s", rec->axis[k].value[as_synth_recommendation_value(rec, g, k)]);
         row[n_ax + 1] = cell("%.4f", rec->prob[g]);
         row[n_ax + 2] = cell("%.4f", rec->fold_mean[g]);
         row[n_ax + 3] = cell("%.4f", rec->fold_std[g]);
@@ -745,8 +756,10 @@ static as_status recommend_report(const synth_args *a, const as_synth_recommenda
 static int cmd_recommend(const synth_args *a)
 {
     if (!a->model || !a->base || a->vary.n == 0)
-        return cli_usage(a->sub, "%s needs --model M.json --base ROW.csv and at least one "
-                                 "--vary NAME=LO:HI:STEP or NAME=a,b,c", a->sub);
+        return cli_usage(a->sub,
+                         "%s needs --model M.json --base ROW.csv and at least one "
+                         "--vary NAME=LO:HI:STEP or NAME=a,b,c",
+                         a->sub);
     as_synth_model *m = NULL;
     as_table *t = NULL;
     as_synth_axis *ax[CLI_LIST_MAX] = {0};
@@ -760,7 +773,8 @@ static int cmd_recommend(const synth_args *a)
     if (st == AS_OK) {
         size_t n_ax = rec->n_axes, top = a->top < rec->n_points ? a->top : rec->n_points;
         printf("%zu grid points; top %zu by predicted success probability "
-               "(uncertainty: std over %zu fold models)\n\n", rec->n_points, top, rec->n_folds);
+               "(uncertainty: std over %zu fold models)\n\n",
+               rec->n_points, top, rec->n_folds);
         printf("%4s", "rank");
         for (size_t k = 0; k < n_ax; k++)
             printf(" %14.14s", rec->axis[k].name);
@@ -807,8 +821,10 @@ int as_cli_synth(int argc, char **argv)
     while (k < sizeof subs / sizeof *subs && strcmp(subs[k].name, argv[1]) != 0)
         k++;
     if (k == sizeof subs / sizeof *subs)
-        return cli_usage("synth", "unknown subcommand '%s' (cv, holdout, train, predict, "
-                                  "recommend)", argv[1]);
+        return cli_usage("synth",
+                         "unknown subcommand '%s' (cv, holdout, train, predict, "
+                         "recommend)",
+                         argv[1]);
     synth_args a;
     memset(&a, 0, sizeof a);
     a.schema = as_schema_options_default();

@@ -14,11 +14,11 @@
             return as_try_st_;         \
     } while (0)
 /* Propagate a failing status to the local `fail:` label with `st` set. */
-#define AS_CHECK(expr)      \
-    do {                    \
-        st = (expr);        \
-        if (st != AS_OK)    \
-            goto fail;      \
+#define AS_CHECK(expr)   \
+    do {                 \
+        st = (expr);     \
+        if (st != AS_OK) \
+            goto fail;   \
     } while (0)
 
 /* Elements with properties in the element table: the rows of data/elements.csv

@@ -19,10 +19,7 @@ const char *as_element_symbol(int z)
     return z >= 1 && z <= AS_ELEMENT_Z_MAX ? as_elements_[z].symbol : NULL;
 }
 
-size_t as_element_count(void)
-{
-    return AS_ELEMENTS_N;
-}
+size_t as_element_count(void) { return AS_ELEMENTS_N; }
 
 const as_element *as_element_at(size_t i)
 {

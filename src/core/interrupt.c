@@ -18,14 +18,14 @@
 #include "alloyscout/interrupt.h"
 #include "core_int.h"
 
-static atomic_int pid_slot[AS_INTERRUPT_MAX_PIDS];  /* kill() targets: pid, or -pgid; 0 free */
+static atomic_int pid_slot[AS_INTERRUPT_MAX_PIDS];    /* kill() targets: pid, or -pgid; 0 free */
 static atomic_int path_state[AS_INTERRUPT_MAX_PATHS]; /* 0 free, 1 being written, 2 ready */
 static char path_text[AS_INTERRUPT_MAX_PATHS][4096];
-static atomic_int got_signal;   /* first signal, 0 none */
+static atomic_int got_signal; /* first signal, 0 none */
 static atomic_int n_signals;
 static atomic_int holders;
 static atomic_int installed;
-static char own_prefix[64];     /* "ALLOYSCOUT_JOB=<pid>." set at install */
+static char own_prefix[64]; /* "ALLOYSCOUT_JOB=<pid>." set at install */
 
 /* ---- small async-signal-safe helpers ---- */
 static size_t put_ulong(char *buf, unsigned long v)
@@ -144,7 +144,8 @@ static void remove_at(int dfd, const char *name, int depth)
         int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0) {
             char buf[4096];
-            for (int pass = 0; pass < 4; pass++) { /* entries removed during a listing may hide others */
+            for (int pass = 0; pass < 4;
+                 pass++) { /* entries removed during a listing may hide others */
                 long got;
                 int removed = 0;
                 lseek(fd, 0, SEEK_SET);
@@ -268,8 +269,10 @@ as_status as_interrupt_check(void)
     int sig = atomic_load(&got_signal);
     if (!sig)
         return AS_OK;
-    const char *nm = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM"
-                   : sig == SIGHUP ? "SIGHUP" : "a signal";
+    const char *nm = sig == SIGINT    ? "SIGINT"
+                     : sig == SIGTERM ? "SIGTERM"
+                     : sig == SIGHUP  ? "SIGHUP"
+                                      : "a signal";
     return AS_FAIL(AS_EINTR, "interrupted by %s", nm);
 }
 

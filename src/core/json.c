@@ -36,9 +36,21 @@ static cJSON *as_json_number_node(double v)
     return cJSON_CreateRaw(buf);
 }
 
-as_json *as_json_object(void) { as_json_init(); return (as_json *)cJSON_CreateObject(); }
-as_json *as_json_array(void) { as_json_init(); return (as_json *)cJSON_CreateArray(); }
-void as_json_free(as_json *j) { if (j) cJSON_Delete(J(j)); }
+as_json *as_json_object(void)
+{
+    as_json_init();
+    return (as_json *)cJSON_CreateObject();
+}
+as_json *as_json_array(void)
+{
+    as_json_init();
+    return (as_json *)cJSON_CreateArray();
+}
+void as_json_free(as_json *j)
+{
+    if (j)
+        cJSON_Delete(J(j));
+}
 
 static as_status as_json_attach(as_json *obj, const char *key, cJSON *item)
 {
@@ -120,7 +132,10 @@ size_t as_json_size(const as_json *arr)
     return arr && cJSON_IsArray(J(arr)) ? (size_t)cJSON_GetArraySize(J(arr)) : 0;
 }
 
-as_json *as_json_at(const as_json *arr, size_t i) { return (as_json *)cJSON_GetArrayItem(J(arr), (int)i); }
+as_json *as_json_at(const as_json *arr, size_t i)
+{
+    return (as_json *)cJSON_GetArrayItem(J(arr), (int)i);
+}
 /* Numbers built in memory are raw text nodes (see as_json_number_node); parsed ones are numbers. */
 int as_json_is_number(const as_json *j) { return j && (cJSON_IsNumber(J(j)) || cJSON_IsRaw(J(j))); }
 double as_json_number(const as_json *j)
@@ -129,7 +144,10 @@ double as_json_number(const as_json *j)
         return strtod(J(j)->valuestring, NULL);
     return j && cJSON_IsNumber(J(j)) ? J(j)->valuedouble : NAN;
 }
-const char *as_json_string(const as_json *j) { return j && cJSON_IsString(J(j)) ? J(j)->valuestring : NULL; }
+const char *as_json_string(const as_json *j)
+{
+    return j && cJSON_IsString(J(j)) ? J(j)->valuestring : NULL;
+}
 
 as_status as_json_get_num(const as_json *obj, const char *key, const char *where, double *out)
 {

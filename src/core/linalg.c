@@ -9,8 +9,8 @@
 
 static int as_mat_ok(const as_matrix *m) { return m && m->data && m->ld >= m->cols; }
 
-as_status as_gemm(int trans_a, int trans_b, double alpha, const as_matrix *a,
-                  const as_matrix *b, double beta, as_matrix *c)
+as_status as_gemm(int trans_a, int trans_b, double alpha, const as_matrix *a, const as_matrix *b,
+                  double beta, as_matrix *c)
 {
     /* A: (m, k) after op; B: (k, n) after op; C: (m, n) */
     if (!as_mat_ok(a) || !as_mat_ok(b) || !as_mat_ok(c))
@@ -18,8 +18,8 @@ as_status as_gemm(int trans_a, int trans_b, double alpha, const as_matrix *a,
     size_t m = trans_a ? a->cols : a->rows, ka = trans_a ? a->rows : a->cols;
     size_t kb = trans_b ? b->cols : b->rows, n = trans_b ? b->rows : b->cols;
     if (ka != kb || c->rows != m || c->cols != n)
-        return AS_FAIL(AS_EDIM, "gemm: (%zu x %zu) times (%zu x %zu) into (%zu x %zu)", m, ka,
-                       kb, n, c->rows, c->cols);
+        return AS_FAIL(AS_EDIM, "gemm: (%zu x %zu) times (%zu x %zu) into (%zu x %zu)", m, ka, kb,
+                       n, c->rows, c->cols);
     if (m == 0 || n == 0)
         return AS_OK;
     cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
@@ -35,11 +35,10 @@ as_status as_cholesky(as_matrix *a)
                        a ? a->cols : 0);
     if (a->rows == 0)
         return AS_OK;
-    lapack_int info = LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)a->rows, a->data,
-                                     (lapack_int)a->ld);
+    lapack_int info =
+        LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)a->rows, a->data, (lapack_int)a->ld);
     if (info > 0)
-        return AS_FAIL(AS_ENOTPD, "cholesky: leading minor %d is not positive definite",
-                       (int)info);
+        return AS_FAIL(AS_ENOTPD, "cholesky: leading minor %d is not positive definite", (int)info);
     if (info < 0)
         return AS_FAIL(AS_EINVAL, "cholesky: LAPACK argument %d invalid", (int)-info);
     return AS_OK;
@@ -52,9 +51,9 @@ as_status as_cholesky_solve(const as_matrix *l, as_matrix *b)
                        l ? l->rows : 0, l ? l->cols : 0, b ? b->rows : 0, b ? b->cols : 0);
     if (l->rows == 0 || b->cols == 0)
         return AS_OK;
-    lapack_int info = LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', (lapack_int)l->rows,
-                                     (lapack_int)b->cols, l->data, (lapack_int)l->ld, b->data,
-                                     (lapack_int)b->ld);
+    lapack_int info =
+        LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', (lapack_int)l->rows, (lapack_int)b->cols, l->data,
+                       (lapack_int)l->ld, b->data, (lapack_int)b->ld);
     if (info != 0)
         return AS_FAIL(AS_EINVAL, "cholesky_solve: LAPACK info %d", (int)info);
     return AS_OK;
@@ -92,10 +91,11 @@ as_status as_cm_potrf(char uplo, size_t n, double *a, size_t lda)
         return AS_FAIL(AS_EDIM, "potrf: n %zu, lda %zu, uplo '%c'", n, lda, uplo);
     if (n == 0)
         return AS_OK;
-    lapack_int info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, uplo, (lapack_int)n, a,
-                                          (lapack_int)lda);
+    lapack_int info =
+        LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, uplo, (lapack_int)n, a, (lapack_int)lda);
     if (info > 0)
-        return AS_FAIL(AS_ENOTPD, "matrix not positive definite (leading minor %d of %zu)", (int)info, n);
+        return AS_FAIL(AS_ENOTPD, "matrix not positive definite (leading minor %d of %zu)",
+                       (int)info, n);
     if (info < 0)
         return AS_FAIL(AS_EINVAL, "cholesky: LAPACK dpotrf argument %d invalid", (int)-info);
     return AS_OK;
@@ -108,9 +108,8 @@ as_status as_cm_potrs(char uplo, size_t n, size_t nrhs, const double *a, size_t 
         return AS_FAIL(AS_EDIM, "potrs: n %zu, nrhs %zu, lda %zu, ldb %zu", n, nrhs, lda, ldb);
     if (n == 0 || nrhs == 0)
         return AS_OK;
-    lapack_int info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, uplo, (lapack_int)n,
-                                          (lapack_int)nrhs, a, (lapack_int)lda, b,
-                                          (lapack_int)ldb);
+    lapack_int info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, uplo, (lapack_int)n, (lapack_int)nrhs,
+                                          a, (lapack_int)lda, b, (lapack_int)ldb);
     if (info != 0)
         return AS_FAIL(AS_EINVAL, "cholesky_solve: LAPACK dpotrs info %d", (int)info);
     return AS_OK;
@@ -124,8 +123,8 @@ as_status as_cm_trmm(char side, char uplo, char trans, size_t m, size_t n, doubl
         return AS_FAIL(AS_EDIM, "trmm: (%zu x %zu) with lda %zu, ldb %zu", m, n, lda, ldb);
     if (m == 0 || n == 0)
         return AS_OK;
-    cblas_dtrmm(CblasColMajor, side == 'L' ? CblasLeft : CblasRight, cm_uplo(uplo),
-                cm_trans(trans), CblasNonUnit, (int)m, (int)n, alpha, a, (int)lda, b, (int)ldb);
+    cblas_dtrmm(CblasColMajor, side == 'L' ? CblasLeft : CblasRight, cm_uplo(uplo), cm_trans(trans),
+                CblasNonUnit, (int)m, (int)n, alpha, a, (int)lda, b, (int)ldb);
     return AS_OK;
 }
 
@@ -137,8 +136,8 @@ as_status as_cm_trsm(char side, char uplo, char trans, size_t m, size_t n, doubl
         return AS_FAIL(AS_EDIM, "trsm: (%zu x %zu) with lda %zu, ldb %zu", m, n, lda, ldb);
     if (m == 0 || n == 0)
         return AS_OK;
-    cblas_dtrsm(CblasColMajor, side == 'L' ? CblasLeft : CblasRight, cm_uplo(uplo),
-                cm_trans(trans), CblasNonUnit, (int)m, (int)n, alpha, a, (int)lda, b, (int)ldb);
+    cblas_dtrsm(CblasColMajor, side == 'L' ? CblasLeft : CblasRight, cm_uplo(uplo), cm_trans(trans),
+                CblasNonUnit, (int)m, (int)n, alpha, a, (int)lda, b, (int)ldb);
     return AS_OK;
 }
 
@@ -150,8 +149,8 @@ as_status as_cm_syrk(char uplo, char trans, size_t n, size_t k, double alpha, co
         return AS_FAIL(AS_EDIM, "syrk: n %zu, k %zu, lda %zu, ldc %zu", n, k, lda, ldc);
     if (n == 0)
         return AS_OK;
-    cblas_dsyrk(CblasColMajor, cm_uplo(uplo), cm_trans(trans), (int)n, (int)k, alpha, a,
-                (int)lda, beta, c, (int)ldc);
+    cblas_dsyrk(CblasColMajor, cm_uplo(uplo), cm_trans(trans), (int)n, (int)k, alpha, a, (int)lda,
+                beta, c, (int)ldc);
     return AS_OK;
 }
 

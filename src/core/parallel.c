@@ -16,9 +16,9 @@ typedef struct {
     size_t n_tasks;
     as_worker_task_fn fn;
     void *ctx;
-    atomic_size_t next;      /* next task to hand out */
-    pthread_mutex_t lock;    /* guards the failure record */
-    size_t failed_task;      /* lowest failing task, or n_tasks */
+    atomic_size_t next;   /* next task to hand out */
+    pthread_mutex_t lock; /* guards the failure record */
+    size_t failed_task;   /* lowest failing task, or n_tasks */
     as_status failed_status;
     char failed_msg[2048];
 } pool;
@@ -70,8 +70,7 @@ size_t as_parallel_threads(size_t n_tasks, size_t n_threads)
     return n_threads ? n_threads : 1;
 }
 
-as_status as_parallel_for_worker(size_t n_tasks, size_t n_threads, as_worker_task_fn fn,
-                                 void *ctx)
+as_status as_parallel_for_worker(size_t n_tasks, size_t n_threads, as_worker_task_fn fn, void *ctx)
 {
     size_t nw = as_parallel_threads(n_tasks, n_threads);
     pool p;

@@ -68,7 +68,6 @@ void as_sbuf_printf(as_sbuf *b, const char *fmt, ...)
     b->n += (size_t)k;
 }
 
-
 as_status as_sbuf_status(const as_sbuf *b, const char *what)
 {
     if (b->oom)

@@ -25,10 +25,7 @@
 #define MAX_DEPTH 8
 
 /* Whether s is a chemical symbol, to tell "not an element" from "no properties" in messages. */
-static int is_chemical_symbol(const char *s)
-{
-    return as_element_z(s) > 0;
-}
+static int is_chemical_symbol(const char *s) { return as_element_z(s) > 0; }
 
 /* Parser state. Errors are kept as (column, reason) so that callers can place the column in
  * a file (path:line:column) or in the formula alone. */
@@ -321,9 +318,8 @@ static void set_nan(as_descriptors *d)
 }
 
 /* Pair without ΔH: index pair returned through *bad (i, j) when the policy is to fail. */
-static int descriptors_core(const as_composition *c, double temp_k,
-                            const as_descriptor_options *o, as_descriptors *d, size_t *bi,
-                            size_t *bj)
+static int descriptors_core(const as_composition *c, double temp_k, const as_descriptor_options *o,
+                            as_descriptors *d, size_t *bi, size_t *bj)
 {
     double ds = 0, rbar = 0, chibar = 0, vec = 0, tm = 0;
     for (size_t i = 0; i < c->n; i++) {
@@ -346,8 +342,7 @@ static int descriptors_core(const as_composition *c, double temp_k,
     int missing = 0;
     for (size_t i = 0; i < c->n && !missing; i++)
         for (size_t j = i + 1; j < c->n; j++) {
-            double hij =
-                as_elements_dh_[as_element_index_(c->el[i])][as_element_index_(c->el[j])];
+            double hij = as_elements_dh_[as_element_index_(c->el[i])][as_element_index_(c->el[j])];
             if (isnan(hij)) {
                 missing = 1;
                 *bi = i;
@@ -426,15 +421,14 @@ double as_descriptors_get(const as_descriptors *d, size_t i)
 const char *as_descriptor_name(size_t i)
 {
     static const char *const names[AS_DESC_COUNT] = {
-        "dS_mix_J_per_mol_K", "delta_pct", "dchi_pauling",      "VEC",
-        "Tm_K",               "dH_mix_kJ_per_mol", "Omega", "dG_mix_kJ_per_mol"};
+        "dS_mix_J_per_mol_K", "delta_pct", "dchi_pauling",     "VEC", "Tm_K",
+        "dH_mix_kJ_per_mol",  "Omega",     "dG_mix_kJ_per_mol"};
     return i < AS_DESC_COUNT ? names[i] : NULL;
 }
 
 as_status as_composition_table_descriptors(const as_table *t, const char *formula_col,
-                                           const char *temp_col,
-                                           const as_descriptor_options *opt, double **out,
-                                           size_t *d_out)
+                                           const char *temp_col, const as_descriptor_options *opt,
+                                           double **out, size_t *d_out)
 {
     if (out)
         *out = NULL;

@@ -19,8 +19,8 @@ typedef struct {
 
 struct as_table {
     char *path;
-    char *buf;       /* the file, unescaped in place into NUL-terminated cell texts */
-    as_cell *cells;  /* (rows + 1, cols): row 0 is the header */
+    char *buf;      /* the file, unescaped in place into NUL-terminated cell texts */
+    as_cell *cells; /* (rows + 1, cols): row 0 is the header */
     size_t rows, cols;
 };
 
@@ -46,7 +46,6 @@ char *as_data_strndup(const char *s, size_t n)
     }
     return d;
 }
-
 
 int as_parse_number(const char *s, double *out)
 {
@@ -160,8 +159,8 @@ static as_status csv_parse(as_table *t, size_t len)
                         break;
                     }
                     if (c == '\0')
-                        return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: NUL byte in the file", t->path,
-                                       line, col);
+                        return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: NUL byte in the file", t->path, line,
+                                       col);
                     b[w++] = c;
                     r++;
                     if (c == '\n' || c == '\r') {
@@ -181,8 +180,8 @@ static as_status csv_parse(as_table *t, size_t len)
             } else {
                 while (r < len && b[r] != ',' && b[r] != '\n' && b[r] != '\r') {
                     if (b[r] == '\0')
-                        return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: NUL byte in the file", t->path,
-                                       line, col);
+                        return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: NUL byte in the file", t->path, line,
+                                       col);
                     col += ((unsigned char)b[r] & 0xC0) != 0x80;
                     b[w++] = b[r++];
                 }
@@ -230,8 +229,9 @@ static as_status csv_parse(as_table *t, size_t len)
                 el = t->cells[first + t->cols].line;
                 ec = t->cells[first + t->cols].col;
             }
-            return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: record has %zu fields, expected %zu as in the "
-                                      "header",
+            return AS_FAIL(AS_EPARSE,
+                           "%s:%zu:%zu: record has %zu fields, expected %zu as in the "
+                           "header",
                            t->path, el, ec, k, t->cols);
         }
     }
@@ -352,8 +352,8 @@ as_status as_table_number(const as_table *t, size_t row, size_t col, double *out
         return AS_OK;
     size_t line, column;
     as_table_where(t, row, col, &line, &column);
-    return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: column '%s' must be numeric, got '%s'",
-                   as_table_path(t), line, column, as_table_name(t, col), s);
+    return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: column '%s' must be numeric, got '%s'", as_table_path(t),
+                   line, column, as_table_name(t, col), s);
 }
 
 as_status as_table_find(const as_table *t, const char *name, size_t *col)
@@ -367,8 +367,8 @@ as_status as_table_find(const as_table *t, const char *name, size_t *col)
     size_t used = 0;
     list[0] = '\0';
     for (size_t j = 0; j < t->cols && used < sizeof list; j++) {
-        int k = snprintf(list + used, sizeof list - used, "%s%s", j ? ", " : "",
-                         as_table_name(t, j));
+        int k =
+            snprintf(list + used, sizeof list - used, "%s%s", j ? ", " : "", as_table_name(t, j));
         if (k < 0 || (size_t)k >= sizeof list - used) {
             snprintf(list + (sizeof list - 5), 5, "...");
             break;

@@ -6,15 +6,9 @@
 
 #include "composition_int.h"
 
-size_t as_element_index_(const as_element *e)
-{
-    return (size_t)as_mixing_row_[e->z];
-}
+size_t as_element_index_(const as_element *e) { return (size_t)as_mixing_row_[e->z]; }
 
-static int in_table(const as_element *e)
-{
-    return e && e == as_element_by_z(e->z);
-}
+static int in_table(const as_element *e) { return e && e == as_element_by_z(e->z); }
 
 as_status as_mixing_enthalpy_pair(const as_element *a, const as_element *b, double *dh_kj_mol)
 {

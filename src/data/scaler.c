@@ -55,8 +55,8 @@ as_status as_scaler_fit(const double *x, size_t n, size_t d, as_scaler **out)
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
             if (!isfinite(x[i * d + j]))
-                return AS_FAIL(AS_EINVAL, "scaler: value at row %zu, column %zu is not finite",
-                               i, j);
+                return AS_FAIL(AS_EINVAL, "scaler: value at row %zu, column %zu is not finite", i,
+                               j);
     as_scaler *s;
     AS_TRY(scaler_alloc(d, &s));
     /* Columns whose largest |x| is so big that n squared deviations could overflow (1e308:
@@ -105,8 +105,9 @@ as_status as_scaler_fit(const double *x, size_t n, size_t d, as_scaler **out)
             var = 0; /* constant in scaled units: constant */
         }
         if (var <= (double)n * DBL_EPSILON * var + nm * nm) {
-            as_log(AS_LOG_WARN, "scaler: feature column %zu is constant (value %.17g); its scale "
-                                "is set to 1",
+            as_log(AS_LOG_WARN,
+                   "scaler: feature column %zu is constant (value %.17g); its scale "
+                   "is set to 1",
                    j, s->mean[j]);
             s->scale[j] = 1.0;
         } else {

@@ -342,8 +342,7 @@ as_status as_schema_infer(const as_table *t, const as_schema_options *opt, as_sc
     if (o.group) {
         AS_CHECK(find_named(t, o.group, "group", &gcol));
         if (o.target && gcol == tcol) {
-            st = AS_FAIL(AS_EINVAL, "column '%s' cannot be both the target and the group",
-                         o.group);
+            st = AS_FAIL(AS_EINVAL, "column '%s' cannot be both the target and the group", o.group);
             goto fail;
         }
         role[gcol] = ROLE_GROUP;
@@ -361,16 +360,16 @@ as_status as_schema_infer(const as_table *t, const as_schema_options *opt, as_sc
         n_used += used[i];
     }
     if (n_used == 0) {
-        st = AS_FAIL(AS_EINVAL, "%s: target column '%s' has no values", as_table_path(t),
-                     o.target);
+        st = AS_FAIL(AS_EINVAL, "%s: target column '%s' has no values", as_table_path(t), o.target);
         goto fail;
     }
 
     for (size_t j = 0; j < nc; j++)
         s->n_cols += role[j] == ROLE_FEATURE;
     if (s->n_cols == 0) {
-        st = AS_FAIL(AS_EINVAL, "%s: no feature columns remain after removing the target, group "
-                                "and dropped columns",
+        st = AS_FAIL(AS_EINVAL,
+                     "%s: no feature columns remain after removing the target, group "
+                     "and dropped columns",
                      as_table_path(t));
         goto fail;
     }
@@ -487,8 +486,7 @@ fail:
     return st;
 }
 
-as_status as_schema_encode(const as_schema *s, const as_table *t, int need_target,
-                           as_dataset **out)
+as_status as_schema_encode(const as_schema *s, const as_table *t, int need_target, as_dataset **out)
 {
     as_status st;
     size_t n = as_table_rows(t), *src = NULL, tcol = 0, gcol = 0;
@@ -679,8 +677,8 @@ as_status as_schema_from_json(const as_json *j, as_schema **out)
         if (!strcmp(type, "number"))
             continue;
         if (strcmp(type, "text")) {
-            st = AS_FAIL(AS_EPARSE, "%s ('%s'): unknown type '%s' (expected number or text)",
-                         where, name, type);
+            st = AS_FAIL(AS_EPARSE, "%s ('%s'): unknown type '%s' (expected number or text)", where,
+                         name, type);
             goto fail;
         }
         s->cols[c].text = 1;

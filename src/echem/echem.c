@@ -6,10 +6,7 @@
 #include "alloyscout/echem.h"
 #include "core_int.h"
 
-static int fin(double x)
-{
-    return isfinite(x);
-}
+static int fin(double x) { return isfinite(x); }
 
 as_status as_echem_fe(double n_electrons, double conc_mol_l, double volume_l, double charge_c,
                       double *fe)
@@ -81,14 +78,11 @@ static const struct {
     const char *name;
     double e0;
 } refs[AS_REF_COUNT] = {
-    {"she", 0.0},    {"agagcl-sat", 0.197}, {"agagcl-3m", 0.210},
-    {"sce", 0.241},  {"hghgo", 0.098},      {"hghg2so4", 0.640},
+    {"she", 0.0},   {"agagcl-sat", 0.197}, {"agagcl-3m", 0.210},
+    {"sce", 0.241}, {"hghgo", 0.098},      {"hghg2so4", 0.640},
 };
 
-double as_echem_ref_e0(as_ref_electrode r)
-{
-    return (unsigned)r < AS_REF_COUNT ? refs[r].e0 : NAN;
-}
+double as_echem_ref_e0(as_ref_electrode r) { return (unsigned)r < AS_REF_COUNT ? refs[r].e0 : NAN; }
 
 const char *as_echem_ref_name(as_ref_electrode r)
 {
@@ -285,9 +279,9 @@ as_status as_echem_scherrer(double two_theta_deg, double fwhm_deg, const as_sche
                        "scherrer: measured FWHM %g deg is not larger than the instrumental %g deg",
                        fwhm_deg, o.instr_fwhm_deg);
     const double rad = 3.14159265358979323846 / 180.0;
-    double beta_deg = o.lorentzian ? fwhm_deg - o.instr_fwhm_deg
-                                   : sqrt(fwhm_deg * fwhm_deg -
-                                          o.instr_fwhm_deg * o.instr_fwhm_deg);
+    double beta_deg = o.lorentzian
+                          ? fwhm_deg - o.instr_fwhm_deg
+                          : sqrt(fwhm_deg * fwhm_deg - o.instr_fwhm_deg * o.instr_fwhm_deg);
     double beta = beta_deg * rad;
     double theta = 0.5 * two_theta_deg * rad;
     double d_ang = o.k * o.lambda_ang / (beta * cos(theta));
@@ -295,8 +289,8 @@ as_status as_echem_scherrer(double two_theta_deg, double fwhm_deg, const as_sche
     return AS_OK;
 }
 
-as_status as_echem_ads_energy(as_adsorbate ads, double e_ads_ev, double e_slab_ev,
-                              double e_h2o_ev, double e_h2_ev, double *de_ev)
+as_status as_echem_ads_energy(as_adsorbate ads, double e_ads_ev, double e_slab_ev, double e_h2o_ev,
+                              double e_h2_ev, double *de_ev)
 {
     if (!de_ev)
         return AS_FAIL(AS_EINVAL, "adsorption energy: NULL output");
@@ -336,8 +330,8 @@ as_orr_options as_orr_options_default(void)
     return o;
 }
 
-as_status as_echem_orr(double dg_oh_ev, double dg_o_ev, double dg_ooh_ev,
-                       const as_orr_options *opt, as_orr_result *out)
+as_status as_echem_orr(double dg_oh_ev, double dg_o_ev, double dg_ooh_ev, const as_orr_options *opt,
+                       as_orr_result *out)
 {
     if (!out)
         return AS_FAIL(AS_EINVAL, "orr: NULL output");
@@ -346,15 +340,15 @@ as_status as_echem_orr(double dg_oh_ev, double dg_o_ev, double dg_ooh_ev,
     if (!fin(o.e_eq_v) || !fin(o.ooh_oh_offset_ev))
         return AS_FAIL(AS_EINVAL, "orr: non-finite option");
     if (!fin(dg_oh_ev) || !fin(dg_o_ev) || !(isnan(dg_ooh_ev) || fin(dg_ooh_ev)))
-        return AS_FAIL(AS_EINVAL, "orr: non-finite free energy (OH %g, O %g, OOH %g eV)",
-                       dg_oh_ev, dg_o_ev, dg_ooh_ev);
+        return AS_FAIL(AS_EINVAL, "orr: non-finite free energy (OH %g, O %g, OOH %g eV)", dg_oh_ev,
+                       dg_o_ev, dg_ooh_ev);
     double g_ooh = isnan(dg_ooh_ev) ? dg_oh_ev + o.ooh_oh_offset_ev : dg_ooh_ev;
     double total = 4.0 * o.e_eq_v; /* 4.92 eV for O2 + 4(H+ + e-) -> 2 H2O at U = 0 */
     out->dg_oh_ev = dg_oh_ev;
     out->dg_o_ev = dg_o_ev;
     out->dg_ooh_ev = g_ooh;
-    out->dg_step_ev[0] = g_ooh - total;   /* O2 + * -> OOH* */
-    out->dg_step_ev[1] = dg_o_ev - g_ooh; /* OOH* -> O* + H2O */
+    out->dg_step_ev[0] = g_ooh - total;      /* O2 + * -> OOH* */
+    out->dg_step_ev[1] = dg_o_ev - g_ooh;    /* OOH* -> O* + H2O */
     out->dg_step_ev[2] = dg_oh_ev - dg_o_ev; /* O* -> OH* */
     out->dg_step_ev[3] = -dg_oh_ev;          /* OH* -> H2O + * */
     int pds = 0;
@@ -378,8 +372,7 @@ double as_echem_disk_area_cm2(double diameter_mm)
     return 3.14159265358979323846 * pow(diameter_mm / 20.0, 2); /* mm -> cm radius */
 }
 
-as_status as_echem_species_parse(const char *name, double *n_electrons,
-                                 double *molar_mass_g_mol)
+as_status as_echem_species_parse(const char *name, double *n_electrons, double *molar_mass_g_mol)
 {
     double n, m;
     if (name && !strcmp(name, "nh3"))

@@ -40,8 +40,8 @@ static double percentile(const double *v, size_t m, double q)
 }
 
 as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *group, size_t n,
-                              size_t n_groups, size_t n_boot, double level, as_rng *rng,
-                              double *lo, double *hi, size_t *n_skipped)
+                              size_t n_groups, size_t n_boot, double level, as_rng *rng, double *lo,
+                              double *hi, size_t *n_skipped)
 {
     *lo = *hi = NAN;
     if (n_skipped)
@@ -54,8 +54,8 @@ as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *g
         if (y[i] != 0 && y[i] != 1)
             return AS_FAIL(AS_EINVAL, "bootstrap: label %zu is %d, expected 0 or 1", i, y[i]);
         if (group && group[i] >= n_groups)
-            return AS_FAIL(AS_EINVAL, "bootstrap: group %zu of row %zu, only %zu groups",
-                           group[i], i, n_groups);
+            return AS_FAIL(AS_EINVAL, "bootstrap: group %zu of row %zu, only %zu groups", group[i],
+                           i, n_groups);
     }
     if (n == 0 || (group && n_groups == 0))
         return AS_OK;

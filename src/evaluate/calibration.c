@@ -11,8 +11,8 @@
 
 struct as_calibrator {
     as_calibration_method method;
-    double a, b;      /* Platt */
-    size_t n;         /* isotonic: fitted points */
+    double a, b; /* Platt */
+    size_t n;    /* isotonic: fitted points */
     double *x, *y;
 };
 
@@ -39,8 +39,7 @@ static size_t bin_of(double p, size_t n_bins)
 }
 
 as_status as_calibration_curve(const double *prob, const int *y, size_t n, size_t n_bins,
-                               double *prob_true, double *prob_pred, size_t *count,
-                               size_t *n_out)
+                               double *prob_true, double *prob_pred, size_t *count, size_t *n_out)
 {
     *n_out = 0;
     if (n_bins == 0)
@@ -77,8 +76,8 @@ as_status as_calibration_curve(const double *prob, const int *y, size_t n, size_
     return AS_OK;
 }
 
-as_status as_expected_calibration_error(const double *prob, const int *y, size_t n,
-                                        size_t n_bins, double *ece)
+as_status as_expected_calibration_error(const double *prob, const int *y, size_t n, size_t n_bins,
+                                        double *ece)
 {
     *ece = NAN;
     if (n_bins == 0)
@@ -128,10 +127,7 @@ static double logit_clip(double p)
 }
 
 /* log(1 + exp(z)) without overflow */
-static double softplus(double z)
-{
-    return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
-}
+static double softplus(double z) { return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z)); }
 
 /* Platt's objective sum -(t log P + (1 - t) log(1 - P)), P = 1 / (1 + exp(a f + b)); with
  * z = a f + b: -t log P = t softplus(z), -(1 - t) log(1 - P) = (1 - t) softplus(-z). */
@@ -308,8 +304,8 @@ static as_status fit_isotonic(const double *prob, const int *y, size_t n, as_cal
     return AS_OK;
 }
 
-as_status as_calibrator_fit(as_calibration_method m, const double *prob, const int *y,
-                            size_t n, as_calibrator **out)
+as_status as_calibrator_fit(as_calibration_method m, const double *prob, const int *y, size_t n,
+                            as_calibrator **out)
 {
     *out = NULL;
     if (m != AS_CALIBRATION_NONE && m != AS_CALIBRATION_PLATT && m != AS_CALIBRATION_ISOTONIC)
@@ -434,8 +430,7 @@ as_status as_calibrator_from_json(const as_json *j, const char *where, as_calibr
     } else if (m == AS_CALIBRATION_ISOTONIC) {
         size_t n = as_json_size(as_json_get(j, "x"));
         if (n == 0 || as_json_size(as_json_get(j, "y")) != n) {
-            st = AS_FAIL(AS_EPARSE, "%s: isotonic 'x' and 'y' must be arrays of one length",
-                         where);
+            st = AS_FAIL(AS_EPARSE, "%s: isotonic 'x' and 'y' must be arrays of one length", where);
             goto fail;
         }
         c->n = n;

@@ -76,8 +76,8 @@ static int cmp_group_size(const void *pa, const void *pb)
     return a->size < b->size ? 1 : a->size > b->size ? -1 : 0;
 }
 
-as_status as_stratified_group_kfold(const int *y, const size_t *group, size_t n,
-                                    size_t n_groups, size_t k, as_rng *rng, size_t *fold)
+as_status as_stratified_group_kfold(const int *y, const size_t *group, size_t n, size_t n_groups,
+                                    size_t k, as_rng *rng, size_t *fold)
 {
     if (k < 2)
         return AS_FAIL(AS_EINVAL, "kfold: k = %zu folds, need at least 2", k);
@@ -130,8 +130,8 @@ as_status as_stratified_group_kfold(const int *y, const size_t *group, size_t n,
         double best_cost = INFINITY;
         for (size_t f = 0; f < k; f++) {
             double sp = tot_pos ? (double)(fp[f] + list[i].pos) / (double)tot_pos : 0.0;
-            double sn = tot_neg ? (double)(fn[f] + list[i].size - list[i].pos) / (double)tot_neg
-                                : 0.0;
+            double sn =
+                tot_neg ? (double)(fn[f] + list[i].size - list[i].pos) / (double)tot_neg : 0.0;
             double cost = sp > sn ? sp : sn;
             if (cost < best_cost) {
                 best_cost = cost;
@@ -145,8 +145,10 @@ as_status as_stratified_group_kfold(const int *y, const size_t *group, size_t n,
     as_free(list);
     for (size_t f = 0; f < k; f++)
         if ((tot_pos && fp[f] == 0) || (tot_neg && fn[f] == 0)) {
-            st = AS_FAIL(AS_EINVAL, "kfold: fold %zu gets no %s row: too few groups hold that "
-                         "class for %zu folds", f + 1, fp[f] == 0 ? "positive" : "negative", k);
+            st = AS_FAIL(AS_EINVAL,
+                         "kfold: fold %zu gets no %s row: too few groups hold that "
+                         "class for %zu folds",
+                         f + 1, fp[f] == 0 ? "positive" : "negative", k);
             goto fail;
         }
     for (size_t i = 0; i < n; i++)

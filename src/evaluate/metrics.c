@@ -35,8 +35,7 @@ static as_status check_labels(const double *score, const int *y, size_t n, const
         return AS_FAIL(AS_EINVAL, "%s: no samples", what);
     for (size_t i = 0; i < n; i++) {
         if (y[i] != 0 && y[i] != 1)
-            return AS_FAIL(AS_EINVAL, "%s: label of row %zu is %d, expected 0 or 1", what, i,
-                           y[i]);
+            return AS_FAIL(AS_EINVAL, "%s: label of row %zu is %d, expected 0 or 1", what, i, y[i]);
         if (!isfinite(score[i]))
             return AS_FAIL(AS_EINVAL, "%s: score of row %zu is %g", what, i, score[i]);
     }
@@ -116,8 +115,10 @@ as_status as_roc_auc(const double *score, const int *y, size_t n, double *auc)
     AS_TRY(curve_build(score, y, n, "roc_auc", &c));
     if (c.n_pos == 0.0 || c.n_neg == 0.0) {
         curve_free(&c);
-        return AS_FAIL(AS_EINVAL, "roc_auc: only one class present in y (%g positives, %g "
-                                  "negatives); the ROC AUC is not defined", c.n_pos, c.n_neg);
+        return AS_FAIL(AS_EINVAL,
+                       "roc_auc: only one class present in y (%g positives, %g "
+                       "negatives); the ROC AUC is not defined",
+                       c.n_pos, c.n_neg);
     }
     *auc = curve_auc(&c);
     curve_free(&c);
@@ -134,8 +135,10 @@ as_status as_roc_curve(const double *score, const int *y, size_t n, double **fpr
     as_status st = AS_OK;
     double *f = NULL, *t = NULL, *h = NULL;
     if (c.n_pos == 0.0 || c.n_neg == 0.0) {
-        st = AS_FAIL(AS_EINVAL, "roc_curve: only one class present in y (%g positives, %g "
-                                "negatives)", c.n_pos, c.n_neg);
+        st = AS_FAIL(AS_EINVAL,
+                     "roc_curve: only one class present in y (%g positives, %g "
+                     "negatives)",
+                     c.n_pos, c.n_neg);
         goto fail;
     }
     size_t np = c.ng + 1;

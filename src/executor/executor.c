@@ -258,8 +258,7 @@ fail:
 }
 
 /* ---- the job template ---- */
-static const char *const placeholders[] = {"cmd", "jobname", "workdir", "ntasks", "time",
-                                           "oracle"};
+static const char *const placeholders[] = {"cmd", "jobname", "workdir", "ntasks", "time", "oracle"};
 
 /* Length of the placeholder at t ("{name}") and its index, or 0 when t is not one. A '{' after
  * '$' (shell ${VAR}) or not followed by [a-z_]+ '}' is text. */
@@ -300,7 +299,8 @@ static as_status template_load(as_executor *ex, const char *path)
         if (which < 0) {
             st = AS_FAIL(AS_EINVAL,
                          "%s:%zu:%zu: unknown placeholder %.*s (known: {cmd} {jobname} "
-                         "{workdir} {ntasks} {time} {oracle})", path, line, col, (int)len, t);
+                         "{workdir} {ntasks} {time} {oracle})",
+                         path, line, col, (int)len, t);
             break;
         }
         have_cmd |= which == 0;
@@ -366,8 +366,8 @@ static char *absolute(const char *path)
     return p;
 }
 
-as_status as_executor_create(const char *oracle_spec, as_oracle *o,
-                             const as_executor_options *opt, as_executor **out)
+as_status as_executor_create(const char *oracle_spec, as_oracle *o, const as_executor_options *opt,
+                             as_executor **out)
 {
     *out = NULL;
     as_executor_options d = as_executor_options_default();
@@ -427,8 +427,10 @@ as_status as_executor_create(const char *oracle_spec, as_oracle *o,
         char self[PATH_MAX];
         ssize_t r = readlink("/proc/self/exe", self, sizeof self - 1);
         if (r <= 0) {
-            st = AS_FAIL(AS_EINVAL, "executor: cannot find this program (/proc/self/exe: %s); "
-                                    "give options.program", strerror(errno));
+            st = AS_FAIL(AS_EINVAL,
+                         "executor: cannot find this program (/proc/self/exe: %s); "
+                         "give options.program",
+                         strerror(errno));
             goto fail;
         }
         self[r] = 0;
@@ -509,10 +511,9 @@ void as_executor_free(as_executor *ex)
     as_free(ex);
 }
 
-as_status as_executor_label(as_executor *ex, as_store *store,
-                            const as_structure *const *s, size_t n, int relax,
-                            const as_relax_options *ropt, as_label_result *results,
-                            as_structure **relaxed, size_t *n_computed)
+as_status as_executor_label(as_executor *ex, as_store *store, const as_structure *const *s,
+                            size_t n, int relax, const as_relax_options *ropt,
+                            as_label_result *results, as_structure **relaxed, size_t *n_computed)
 {
     if (n_computed)
         *n_computed = 0;

@@ -9,20 +9,20 @@
 
 struct as_executor {
     int slurm;
-    as_oracle *o;                /* borrowed */
-    char *spec;                  /* oracle spec run on the nodes */
+    as_oracle *o; /* borrowed */
+    char *spec;   /* oracle spec run on the nodes */
     char *workdir, *program, *job_name, *template_text;
-    char *sopts_buf, **sopts;    /* --slurm-opts split (pointers into sopts_buf) */
+    char *sopts_buf, **sopts; /* --slurm-opts split (pointers into sopts_buf) */
     size_t n_sopts;
-    const char *ntasks, *time;   /* placeholders (pointers into sopts_buf or literals) */
+    const char *ntasks, *time; /* placeholders (pointers into sopts_buf or literals) */
     size_t retries, array_max;
     double poll_min_s, poll_max_s, label_timeout_s;
     as_job_journal_fn journal;
     void *journal_user;
-    int journal_fd;              /* file journal (no callback), else -1 */
+    int journal_fd; /* file journal (no callback), else -1 */
     char *journal_path;
-    as_job_record *recs;         /* latest record per key */
-    size_t n_recs, cap, *slot;   /* open addressing: slot[h] = index into recs or SIZE_MAX */
+    as_job_record *recs;       /* latest record per key */
+    size_t n_recs, cap, *slot; /* open addressing: slot[h] = index into recs or SIZE_MAX */
     volatile sig_atomic_t interrupted;
     as_executor_stats stats;
 };
@@ -40,9 +40,9 @@ as_status as_exec_sync(as_executor *ex);
 size_t as_exec_placeholder(const char *text, const char *t, int *which);
 
 /* The Slurm backend (slurm.c). */
-as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *const *s,
-                         size_t n, int relax, const as_relax_options *ropt,
-                         as_label_result *results, as_structure **relaxed, size_t *n_computed);
+as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *const *s, size_t n,
+                         int relax, const as_relax_options *ropt, as_label_result *results,
+                         as_structure **relaxed, size_t *n_computed);
 as_status as_slurm_cancel(as_executor *ex, size_t *n_cancelled);
 
 /* Run argv[0] (searched in PATH) with argv, no shell, stdin /dev/null; capture stdout and stderr

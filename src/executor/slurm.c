@@ -37,12 +37,12 @@ static void sfmt(char *buf, size_t cap, const char *fmt, ...)
 
 typedef struct {
     uint64_t key;
-    size_t first;         /* first structure with this key */
-    int active;           /* 1 while a job is watched */
-    int final;            /* 1 when the result is known */
+    size_t first; /* first structure with this key */
+    int active;   /* 1 while a job is watched */
+    int final;    /* 1 when the result is known */
     int from_store;
-    size_t tries;         /* submissions by this call */
-    size_t missing;       /* consecutive polls without a state or a result */
+    size_t tries;   /* submissions by this call */
+    size_t missing; /* consecutive polls without a state or a result */
     as_label_result res;
     as_structure *rx;
 } task_t;
@@ -69,8 +69,8 @@ static void sb_quote(as_sbuf *b, const char *s) /* 'it'\''s' */
     as_sbuf_puts(b, "'");
 }
 
-static as_status write_script(as_executor *ex, const char *batch, const char *jobname,
-                              int relax, const as_relax_options *ropt, const char *path)
+static as_status write_script(as_executor *ex, const char *batch, const char *jobname, int relax,
+                              const as_relax_options *ropt, const char *path)
 {
     as_sbuf c = {0}, out = {0};
     char num[64];
@@ -82,15 +82,14 @@ static as_status write_script(as_executor *ex, const char *batch, const char *jo
         as_sbuf_puts(&c, num);
     }
     if (relax) {
-        sfmt(num, sizeof num, " --relax --fmax %.17g --max-steps %zu", ropt->fmax,
-                 ropt->max_steps);
+        sfmt(num, sizeof num, " --relax --fmax %.17g --max-steps %zu", ropt->fmax, ropt->max_steps);
         as_sbuf_puts(&c, num);
     }
     for (int k = 0; k < 2; k++) {
         as_sbuf_puts(&c, " ");
         sb_quote(&c, batch);
         as_sbuf_puts(&c, k ? "/\"${SLURM_ARRAY_TASK_ID:-0}\"/out.extxyz"
-                     : "/\"${SLURM_ARRAY_TASK_ID:-0}\"/in.extxyz");
+                           : "/\"${SLURM_ARRAY_TASK_ID:-0}\"/in.extxyz");
     }
     const char *val[6] = {c.s, jobname, batch, ex->ntasks, ex->time, ex->spec};
     const char *t = ex->template_text;
@@ -445,8 +444,8 @@ static int final_state(const char *job_id, char *state, size_t cap, char *reason
 
 static int is_failure(const char *state)
 {
-    static const char *const bad[] = {"FAILED",    "TIMEOUT",       "PREEMPTED", "NODE_FAIL",
-                                      "CANCELLED", "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE",
+    static const char *const bad[] = {"FAILED",       "TIMEOUT",       "PREEMPTED", "NODE_FAIL",
+                                      "CANCELLED",    "OUT_OF_MEMORY", "BOOT_FAIL", "DEADLINE",
                                       "SPECIAL_EXIT", "REVOKED"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         if (!strcmp(state, bad[i]))
@@ -557,9 +556,9 @@ as_status as_slurm_cancel(as_executor *ex, size_t *n_cancelled)
 }
 
 /* ---- one batch ---- */
-as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *const *s,
-                         size_t n, int relax, const as_relax_options *ropt,
-                         as_label_result *results, as_structure **relaxed, size_t *n_computed)
+as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *const *s, size_t n,
+                         int relax, const as_relax_options *ropt, as_label_result *results,
+                         as_structure **relaxed, size_t *n_computed)
 {
     as_status st = AS_OK;
     as_relax_options rdef;
@@ -656,8 +655,10 @@ as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *c
             size_t nc = 0;
             st = cancel_ids(ex, 1, tasks, nt, &nc);
             if (st == AS_OK)
-                st = AS_FAIL(AS_EORACLE, "interrupted: cancelled %zu queued or running job%s "
-                                         "of this run", nc, nc == 1 ? "" : "s");
+                st = AS_FAIL(AS_EORACLE,
+                             "interrupted: cancelled %zu queued or running job%s "
+                             "of this run",
+                             nc, nc == 1 ? "" : "s");
             goto fail;
         }
         as_free(names);
@@ -748,10 +749,10 @@ as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *c
             char reason[256], tail[160];
             log_tail(ex, r.dir, tail, sizeof tail);
             sfmt(reason, sizeof reason, "%s%s%s%s%s", state, why[0] ? " (" : "", why,
-                     why[0] ? ")" : "", "");
+                 why[0] ? ")" : "", "");
             if (!strcmp(state, "COMPLETED") || !strcmp(state, "VANISHED"))
                 sfmt(reason + strlen(reason), sizeof reason - strlen(reason),
-                         " without a result file");
+                     " without a result file");
             if (tail[0])
                 sfmt(reason + strlen(reason), sizeof reason - strlen(reason), ": %s", tail);
             AS_CHECK(restate(ex, &r, AS_JOB_FAILED, reason));
@@ -770,7 +771,7 @@ as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *c
                 tk->res.fmax = NAN;
                 tk->res.attempts = r.attempt;
                 sfmt(tk->res.error, sizeof tk->res.error, "job %s failed %zu time%s, last: %s",
-                         r.job_id, tk->tries, tk->tries == 1 ? "" : "s", reason);
+                     r.job_id, tk->tries, tk->tries == 1 ? "" : "s", reason);
             }
         }
         AS_CHECK(submit(ex, tasks, todo, ntodo, s, relax, ropt));

@@ -204,10 +204,10 @@ fail:
 
 /* ---- cross-validation ---- */
 
-as_status as_gpr_model_cv(const double *x, const double *y, size_t n, size_t d,
-                          const size_t *fold, size_t k, double pca_fraction,
-                          const as_gp_options *opt, uint64_t seed, double *mean, double *std,
-                          as_gp_metrics *per_fold, as_gp_metrics *pooled, double *theta)
+as_status as_gpr_model_cv(const double *x, const double *y, size_t n, size_t d, const size_t *fold,
+                          size_t k, double pca_fraction, const as_gp_options *opt, uint64_t seed,
+                          double *mean, double *std, as_gp_metrics *per_fold, as_gp_metrics *pooled,
+                          double *theta)
 {
     if (k < 2)
         return AS_FAIL(AS_EINVAL, "cv: %zu folds; need at least 2", k);

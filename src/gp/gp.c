@@ -25,12 +25,12 @@
 
 struct as_gp_workspace {
     size_t n_max, d_max;
-    double *a;     /* (n_max, n_max): K / L / K^{-1} lower, Kf strict upper */
-    double *dist;  /* (n_max, n_max): squared distances, lower triangle (isotropic kernel) */
-    double *alpha; /* (n_max) */
-    double *yn;    /* (n_max) normalized targets */
-    size_t slots;  /* extra per-thread (a, alpha) pairs, grown on first threaded use */
-    double *xa;    /* (slots, n_max, n_max) */
+    double *a;      /* (n_max, n_max): K / L / K^{-1} lower, Kf strict upper */
+    double *dist;   /* (n_max, n_max): squared distances, lower triangle (isotropic kernel) */
+    double *alpha;  /* (n_max) */
+    double *yn;     /* (n_max) normalized targets */
+    size_t slots;   /* extra per-thread (a, alpha) pairs, grown on first threaded use */
+    double *xa;     /* (slots, n_max, n_max) */
     double *xalpha; /* (slots, n_max) */
 };
 
@@ -48,7 +48,7 @@ struct as_gp {
     double *ls;      /* (ard ? d : 1) */
     double c2, noise, y_mean, y_std, lml, jitter;
     size_t best_start, ok_starts, evals;
-    double *work;    /* predict scratch, as_gp_predict_work_len */
+    double *work; /* predict scratch, as_gp_predict_work_len */
 };
 
 as_gp_options as_gp_options_default(void)
@@ -83,11 +83,11 @@ as_gp_options as_gp_options_default(void)
 static as_status check_bounds(const char *name, double init, double lo, double hi)
 {
     if (!(lo > 0) || !(hi >= lo) || !isfinite(hi))
-        return AS_FAIL(AS_EINVAL, "gp: %s bounds [%g, %g] must satisfy 0 < lo <= hi < inf",
-                       name, lo, hi);
+        return AS_FAIL(AS_EINVAL, "gp: %s bounds [%g, %g] must satisfy 0 < lo <= hi < inf", name,
+                       lo, hi);
     if (!(init >= lo && init <= hi))
-        return AS_FAIL(AS_EINVAL, "gp: %s initial value %g outside its bounds [%g, %g]", name,
-                       init, lo, hi);
+        return AS_FAIL(AS_EINVAL, "gp: %s initial value %g outside its bounds [%g, %g]", name, init,
+                       lo, hi);
     return AS_OK;
 }
 
@@ -269,8 +269,8 @@ typedef struct {
     double dmin;        /* smallest squared distance between two inputs (sq_dist) */
     size_t n, d;
     const as_gp_options *opt;
-    double *a;          /* (n, n) scratch */
-    double *alpha;      /* (n) scratch */
+    double *a;     /* (n, n) scratch */
+    double *alpha; /* (n) scratch */
 } lml_ctx;
 
 /* Every off-diagonal Kf_ij is +0 (exp(-h) underflows, h >= AS_EXP_UNDERFLOW for all pairs):
@@ -420,17 +420,20 @@ static as_status check_data(const double *x, const double *y, size_t n, size_t d
     if (!x || !y)
         return AS_FAIL(AS_EINVAL, "gp: x or y is NULL");
     if (n == 0 || d == 0)
-        return AS_FAIL(AS_EINVAL, "gp: need n >= 1 samples and d >= 1 features (got %zu, %zu)",
-                       n, d);
+        return AS_FAIL(AS_EINVAL, "gp: need n >= 1 samples and d >= 1 features (got %zu, %zu)", n,
+                       d);
     for (size_t i = 0; i < n; i++) {
         if (!(fabs(y[i]) <= AS_GP_VALUE_MAX))
-            return AS_FAIL(AS_EINVAL, "gp: target %zu = %g is not finite or above %g in "
-                                      "magnitude (its square must be representable)",
+            return AS_FAIL(AS_EINVAL,
+                           "gp: target %zu = %g is not finite or above %g in "
+                           "magnitude (its square must be representable)",
                            i, y[i], AS_GP_VALUE_MAX);
         for (size_t k = 0; k < d; k++)
             if (!(fabs(x[i * d + k]) <= AS_GP_VALUE_MAX))
-                return AS_FAIL(AS_EINVAL, "gp: input (%zu, %zu) = %g is not finite or above %g "
-                                          "in magnitude", i, k, x[i * d + k], AS_GP_VALUE_MAX);
+                return AS_FAIL(AS_EINVAL,
+                               "gp: input (%zu, %zu) = %g is not finite or above %g "
+                               "in magnitude",
+                               i, k, x[i * d + k], AS_GP_VALUE_MAX);
     }
     return AS_OK;
 }
@@ -441,8 +444,10 @@ static as_status ws_prepare(size_t n, size_t d, as_gp_workspace *w, as_gp_worksp
     *tmp = NULL;
     if (w) {
         if (w->n_max < n || w->d_max < d)
-            return AS_FAIL(AS_EDIM, "gp: workspace for n <= %zu, d <= %zu used with n = %zu, "
-                                    "d = %zu", w->n_max, w->d_max, n, d);
+            return AS_FAIL(AS_EDIM,
+                           "gp: workspace for n <= %zu, d <= %zu used with n = %zu, "
+                           "d = %zu",
+                           w->n_max, w->d_max, n, d);
         *use = w;
         return AS_OK;
     }
@@ -451,9 +456,8 @@ static as_status ws_prepare(size_t n, size_t d, as_gp_workspace *w, as_gp_worksp
     return AS_OK;
 }
 
-as_status as_gp_lml(const double *x, const double *y, size_t n, size_t d,
-                    const as_gp_options *opt, const double *theta, as_gp_workspace *w,
-                    double *lml, double *grad)
+as_status as_gp_lml(const double *x, const double *y, size_t n, size_t d, const as_gp_options *opt,
+                    const double *theta, as_gp_workspace *w, double *lml, double *grad)
 {
     as_gp_workspace *tmp = NULL, *ws = NULL;
     double ym, ysd;
@@ -474,8 +478,8 @@ as_status as_gp_lml(const double *x, const double *y, size_t n, size_t d,
 
 typedef struct {
     const lml_ctx *c;
-    double best_f;   /* best (lowest) -LML seen in this start */
-    double *best_x;  /* (nt) */
+    double best_f;  /* best (lowest) -LML seen in this start */
+    double *best_x; /* (nt) */
     size_t nt, evals;
 } start_ctx;
 
@@ -511,7 +515,7 @@ typedef struct {
 
 /* What every start shares (read only, except each start's own result slots). */
 typedef struct {
-    worker *wk;  /* (n_workers) */
+    worker *wk; /* (n_workers) */
     const double *lo, *hi, *t0;
     uint64_t seed;
     double *fs;  /* (nstart) best -LML per start, HUGE_VAL when none was finite */
@@ -549,10 +553,7 @@ static as_status start_task(size_t r, size_t w, void *arg)
     return AS_OK;
 }
 
-size_t as_gp_default_threads(void)
-{
-    return as_parallel_threads(SIZE_MAX, 0);
-}
+size_t as_gp_default_threads(void) { return as_parallel_threads(SIZE_MAX, 0); }
 
 /* ---------------------------------- build / fit ---------------------------------- */
 
@@ -611,9 +612,12 @@ static as_status gp_factor(as_gp *gp, double jitter)
             return AS_FAIL(AS_ENOTPD,
                            "gp: kernel matrix (n = %zu) is not positive definite even with "
                            "jitter %g (jitter_max); duplicated inputs without a noise term? "
-                           "enable the noise term or raise jitter_max", n, tried);
-        as_log(AS_LOG_WARN, "gp: kernel matrix not positive definite with jitter %g; retrying "
-                            "with jitter %g", tried, next);
+                           "enable the noise term or raise jitter_max",
+                           n, tried);
+        as_log(AS_LOG_WARN,
+               "gp: kernel matrix not positive definite with jitter %g; retrying "
+               "with jitter %g",
+               tried, next);
         tried = next;
     }
     if (tried != jitter)
@@ -623,8 +627,8 @@ static as_status gp_factor(as_gp *gp, double jitter)
 }
 
 as_status as_gp_build(const double *x, const double *y, size_t n, size_t d,
-                      const as_gp_options *opt, const double *theta, double jitter,
-                      uint64_t seed, as_gp **out)
+                      const as_gp_options *opt, const double *theta, double jitter, uint64_t seed,
+                      as_gp **out)
 {
     as_status st = AS_OK;
     as_gp *gp = NULL;
@@ -692,15 +696,16 @@ static void report_bounds(const as_gp *gp)
         if (!flags[p])
             continue;
         const char *what = p == 0 ? "C^2" : p <= nl ? "length scale" : "noise";
-        as_log(AS_LOG_WARN, "gp: hyperparameter %zu (%s%s) = %g is at its %s bound; consider "
-                            "widening the bounds", p, what,
-               (p >= 1 && p <= nl && nl > 1) ? " of one feature" : "", exp(gp->th[p]),
+        as_log(AS_LOG_WARN,
+               "gp: hyperparameter %zu (%s%s) = %g is at its %s bound; consider "
+               "widening the bounds",
+               p, what, (p >= 1 && p <= nl && nl > 1) ? " of one feature" : "", exp(gp->th[p]),
                side[flags[p] + 1]);
     }
 }
 
-as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d,
-                    const as_gp_options *opt, uint64_t seed, as_gp_workspace *w, as_gp **out)
+as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d, const as_gp_options *opt,
+                    uint64_t seed, as_gp_workspace *w, as_gp **out)
 {
     as_status st = AS_OK;
     as_gp_workspace *tmp = NULL, *ws = NULL;
@@ -739,7 +744,13 @@ as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d,
         double dmin = sq_dist(x, n, d, opt->ard ? NULL : ws->dist);
         for (size_t t = 0; t < nthr; t++) {
             worker *k = &wk[t];
-            k->c = (lml_ctx){x, ws->yn, ws->dist, dmin, n, d, opt,
+            k->c = (lml_ctx){x,
+                             ws->yn,
+                             ws->dist,
+                             dmin,
+                             n,
+                             d,
+                             opt,
                              t == 0 ? ws->a : ws->xa + (t - 1) * ws->n_max * ws->n_max,
                              t == 0 ? ws->alpha : ws->xalpha + (t - 1) * ws->n_max};
             k->sc = (start_ctx){&k->c, HUGE_VAL, sbest + t * nt, nt, 0};
@@ -805,8 +816,8 @@ fail:
 
 /* ---------------------------------- prediction ---------------------------------- */
 
-as_status as_gp_predict_r(const as_gp *gp, const double *xq, size_t m, double *mean,
-                          double *std, double *work)
+as_status as_gp_predict_r(const as_gp *gp, const double *xq, size_t m, double *mean, double *std,
+                          double *work)
 {
     if (!gp || (m > 0 && (!xq || !mean || !work)))
         return AS_FAIL(AS_EINVAL, "gp: predict with a NULL model, input, output or scratch");
@@ -951,8 +962,7 @@ static double dot(const double *a, const double *b, size_t n)
     return s;
 }
 
-as_status as_gp_predict_cov(const as_gp *gp, const double *xq, size_t m, double *mean,
-                            double *cov)
+as_status as_gp_predict_cov(const as_gp *gp, const double *xq, size_t m, double *mean, double *cov)
 {
     if (!gp || (m > 0 && (!xq || !cov)))
         return AS_FAIL(AS_EINVAL, "gp: covariance with a NULL model, input or output");
@@ -969,8 +979,8 @@ as_status as_gp_predict_cov(const as_gp *gp, const double *xq, size_t m, double 
     double y2 = gp->y_std * gp->y_std;
     for (size_t a = 0; a < m; a++)
         for (size_t b = 0; b <= a; b++) {
-            double c = kern_scaled(gp->c2, qs + a * d, qs + b * d, d) -
-                       dot(v + a * n, v + b * n, n);
+            double c =
+                kern_scaled(gp->c2, qs + a * d, qs + b * d, d) - dot(v + a * n, v + b * n, n);
             if (a == b && c < 0)
                 c = 0;
             cov[a * m + b] = cov[b * m + a] = c * y2;

@@ -17,15 +17,14 @@ as_status as_gp_potrs(size_t n, const double *l, size_t ld, double *b);
  * recursive BLAS-3 inverse). AS_ENOTPD when L has a zero on its diagonal. */
 as_status as_gp_potri(size_t n, double *l, size_t ld);
 /* Rows of b (m, n, ld ldb) replaced by L^{-1} row. */
-as_status as_gp_trsm_rows(size_t n, const double *l, size_t ld, double *b, size_t m,
-                          size_t ldb);
+as_status as_gp_trsm_rows(size_t n, const double *l, size_t ld, double *b, size_t m, size_t ldb);
 
 /* Rebuild a GP at fixed log hyperparameters theta (no optimisation): normalization, kernel
  * matrix, factor with jitter escalation starting at `jitter`, alpha. Used by as_gp_fit and by
  * the model loader. */
 as_status as_gp_build(const double *x, const double *y, size_t n, size_t d,
-                      const as_gp_options *opt, const double *theta, double jitter,
-                      uint64_t seed, as_gp **out);
+                      const as_gp_options *opt, const double *theta, double jitter, uint64_t seed,
+                      as_gp **out);
 /* Bookkeeping restored by the loader. */
 void as_gp_set_starts(as_gp *gp, size_t best_start, size_t ok_starts);
 /* Training inputs (n, d) and original targets (n), borrowed. */

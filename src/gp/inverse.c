@@ -108,8 +108,7 @@ as_status as_gp_potri(size_t n, double *l, size_t ld)
 
 /* B (m, n) row-major, each row a right-hand side: row_q <- L^{-1} row_q, i.e. V = L^{-1} B^T.
  * In column-major terms B is (n, m) with ld ldb and L is U^T, so this is U^T X = B. */
-as_status as_gp_trsm_rows(size_t n, const double *l, size_t ld, double *b, size_t m,
-                          size_t ldb)
+as_status as_gp_trsm_rows(size_t n, const double *l, size_t ld, double *b, size_t m, size_t ldb)
 {
     return as_cm_trsm('L', 'U', 'T', n, m, 1.0, l, ld, b, ldb);
 }

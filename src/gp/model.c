@@ -17,7 +17,7 @@ struct as_gpr_model {
     as_gp *gp;
     char **features; /* d names or NULL */
     char *target;
-    double *zbuf;    /* scratch for projected queries, predict_batch * k */
+    double *zbuf; /* scratch for projected queries, predict_batch * k */
     size_t zrows;
 };
 
@@ -49,9 +49,10 @@ static as_status check_values(const char *what, const double *v, size_t n, size_
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < d; j++)
             if (!(fabs(v[i * d + j]) <= AS_GP_VALUE_MAX))
-                return AS_FAIL(AS_EINVAL, "gpr: %s row %zu, column %zu is %g: values must be "
-                                          "finite with |x| <= %g (their squares must be "
-                                          "representable)",
+                return AS_FAIL(AS_EINVAL,
+                               "gpr: %s row %zu, column %zu is %g: values must be "
+                               "finite with |x| <= %g (their squares must be "
+                               "representable)",
                                what, i + 1, j + 1, v[i * d + j], AS_GP_VALUE_MAX);
     return AS_OK;
 }
@@ -108,8 +109,10 @@ as_status as_gpr_model_predict(as_gpr_model *m, const double *xq, size_t nq, dou
     }
     for (size_t q = 0; q < nq; q++) /* never hand back NaN or inf as a prediction */
         if (!isfinite(mean[q]) || (std && !(std[q] >= 0 && isfinite(std[q]))))
-            return AS_FAIL(AS_ENOCONV, "gpr: the prediction for query row %zu is not finite "
-                                       "(mean %g, std %g)", q + 1, mean[q], std ? std[q] : 0.0);
+            return AS_FAIL(AS_ENOCONV,
+                           "gpr: the prediction for query row %zu is not finite "
+                           "(mean %g, std %g)",
+                           q + 1, mean[q], std ? std[q] : 0.0);
     return AS_OK;
 }
 
@@ -157,16 +160,19 @@ as_status as_gpr_model_set_target(as_gpr_model *m, const char *name)
 
 /* ---------------------------------- JSON ---------------------------------- */
 
-#define OPT_NUMS(X)                                                                        \
-    X(c2_init) X(c2_lo) X(c2_hi) X(ls_init) X(ls_lo) X(ls_hi) X(noise_init) X(noise_lo)  \
-    X(noise_hi) X(jitter) X(jitter_max) X(ftol_rel) X(xtol_rel) X(bound_tol)
+/* clang-format off */
+#define OPT_NUMS(X) X(c2_init) X(c2_lo) X(c2_hi) X(ls_init) X(ls_lo) X(ls_hi) X(noise_init) \
+    X(noise_lo) X(noise_hi) X(jitter) X(jitter_max) X(ftol_rel) X(xtol_rel) X(bound_tol)
+/* clang-format on */
 #define OPT_INTS(X) X(optimize) X(ard) X(noise) X(normalize_y)
 #define OPT_SIZES(X) X(restarts) X(max_eval) X(predict_batch) X(threads)
 
 static as_status options_to_json(const as_gp_options *o, as_json *j)
 {
 #define PUT(f) AS_TRY(as_json_set_num(j, #f, (double)o->f));
-    OPT_NUMS(PUT) OPT_INTS(PUT) OPT_SIZES(PUT)
+    OPT_NUMS(PUT)
+    OPT_INTS(PUT)
+    OPT_SIZES(PUT)
 #undef PUT
     return AS_OK;
 }
@@ -176,13 +182,17 @@ static as_status options_from_json(const as_json *j, const char *where, as_gp_op
     double v;
     *o = as_gp_options_default();
 #define GETD(f) AS_TRY(as_json_get_num(j, #f, where, &o->f));
-#define GETI(f) AS_TRY(as_json_get_num(j, #f, where, &v)); o->f = v != 0;
-#define GETS(f)                                                                            \
-    AS_TRY(as_json_get_num(j, #f, where, &v));                                            \
-    if (!(v >= 0 && v < 1e15) || v != floor(v))                                            \
-        return AS_FAIL(AS_EPARSE, "%s: option '%s' = %g is not a count", where, #f, v);    \
+#define GETI(f)                                \
+    AS_TRY(as_json_get_num(j, #f, where, &v)); \
+    o->f = v != 0;
+#define GETS(f)                                                                         \
+    AS_TRY(as_json_get_num(j, #f, where, &v));                                          \
+    if (!(v >= 0 && v < 1e15) || v != floor(v))                                         \
+        return AS_FAIL(AS_EPARSE, "%s: option '%s' = %g is not a count", where, #f, v); \
     o->f = (size_t)v;
-    OPT_NUMS(GETD) OPT_INTS(GETI) OPT_SIZES(GETS)
+    OPT_NUMS(GETD)
+    OPT_INTS(GETI)
+    OPT_SIZES(GETS)
 #undef GETD
 #undef GETI
 #undef GETS
@@ -285,23 +295,29 @@ static as_status check_loaded(const char *path, const char *where, const as_pca 
     const double *mean = as_pca_mean(pca), *scale = as_pca_scale(pca);
     for (size_t j = 0; j < d; j++) {
         if (!(fabs(mean[j]) <= AS_GP_VALUE_MAX))
-            return AS_FAIL(AS_EPARSE, "%s: pca: 'mean' element %zu is %g (not finite or out of "
-                                      "range)", path, j, mean[j]);
+            return AS_FAIL(AS_EPARSE,
+                           "%s: pca: 'mean' element %zu is %g (not finite or out of "
+                           "range)",
+                           path, j, mean[j]);
         if (!(scale[j] > 0 && scale[j] <= AS_GP_VALUE_MAX))
-            return AS_FAIL(AS_EPARSE, "%s: pca: 'scale' element %zu is %g (must be finite and "
-                                      "> 0)", path, j, scale[j]);
+            return AS_FAIL(AS_EPARSE,
+                           "%s: pca: 'scale' element %zu is %g (must be finite and "
+                           "> 0)",
+                           path, j, scale[j]);
     }
     const double *comp = as_pca_components(pca), *ev = as_pca_explained_variance(pca);
     if (comp)
         for (size_t q = 0; q < as_pca_dim_out(pca) * d; q++)
             if (!(fabs(comp[q]) <= 1.0 + 1e-6)) /* rows are unit vectors */
-                return AS_FAIL(AS_EPARSE, "%s: pca: 'components' element %zu is %g (components "
-                                          "are unit vectors)", path, q, comp[q]);
+                return AS_FAIL(AS_EPARSE,
+                               "%s: pca: 'components' element %zu is %g (components "
+                               "are unit vectors)",
+                               path, q, comp[q]);
     if (ev)
         for (size_t r = 0; r < as_pca_rank(pca); r++)
             if (!(ev[r] >= 0 && isfinite(ev[r])))
-                return AS_FAIL(AS_EPARSE, "%s: pca: 'explained_variance' element %zu is %g",
-                               path, r, ev[r]);
+                return AS_FAIL(AS_EPARSE, "%s: pca: 'explained_variance' element %zu is %g", path,
+                               r, ev[r]);
     for (size_t q = 0; q < n * k; q++)
         if (!(fabs(x[q]) <= AS_GP_VALUE_MAX))
             return AS_FAIL(AS_EPARSE, "%s: 'x' element %zu is %g (not finite or out of range)",
@@ -319,8 +335,9 @@ static as_status check_loaded(const char *path, const char *where, const as_pca 
         if (!bad && opt->optimize)
             bad = !(theta[p] >= lo[p] - 1e-9 && theta[p] <= hi[p] + 1e-9);
         if (bad)
-            return AS_FAIL(AS_EPARSE, "%s: 'theta' element %zu is %g, outside its bounds [%g, "
-                                      "%g] (log of the options' *_lo and *_hi)",
+            return AS_FAIL(AS_EPARSE,
+                           "%s: 'theta' element %zu is %g, outside its bounds [%g, "
+                           "%g] (log of the options' *_lo and *_hi)",
                            where, p, theta[p], lo[p], hi[p]);
     }
     return AS_OK;
@@ -342,14 +359,16 @@ as_status as_gpr_model_load(const char *path, as_gpr_model **out)
     double ver, v;
     AS_CHECK(as_json_get_str(root, "format", path, &fmt));
     if (strcmp(fmt, AS_GPR_FORMAT) != 0) {
-        st = AS_FAIL(AS_EPARSE, "%s: format '%s' is not an alloyscout GPR model ('%s')", path,
-                     fmt, AS_GPR_FORMAT);
+        st = AS_FAIL(AS_EPARSE, "%s: format '%s' is not an alloyscout GPR model ('%s')", path, fmt,
+                     AS_GPR_FORMAT);
         goto fail;
     }
     AS_CHECK(as_json_get_num(root, "version", path, &ver));
     if (ver != AS_GPR_VERSION) {
-        st = AS_FAIL(AS_EPARSE, "%s: model format version %g is not supported (this build "
-                                "reads version %d)", path, ver, AS_GPR_VERSION);
+        st = AS_FAIL(AS_EPARSE,
+                     "%s: model format version %g is not supported (this build "
+                     "reads version %d)",
+                     path, ver, AS_GPR_VERSION);
         goto fail;
     }
     AS_CHECK(AS_ALLOC(m, 1, "gpr model"));
@@ -387,8 +406,8 @@ as_status as_gpr_model_load(const char *path, as_gpr_model **out)
     AS_CHECK(get_count(gj, "n", where, 1e8, &n));
     AS_CHECK(get_count(gj, "d", where, 1 << 20, &k));
     if (n == 0 || k != as_pca_dim_out(m->pca)) {
-        st = AS_FAIL(AS_EPARSE, "%s: n = %zu, d = %zu do not match the PCA output %zu", where, n,
-                     k, as_pca_dim_out(m->pca));
+        st = AS_FAIL(AS_EPARSE, "%s: n = %zu, d = %zu do not match the PCA output %zu", where, n, k,
+                     as_pca_dim_out(m->pca));
         goto fail;
     }
     AS_CHECK(get_count(gj, "best_start", where, 1e15, &best_start));

@@ -44,8 +44,8 @@ static void sign_fix(double *v, size_t d)
             v[j] = -v[j];
 }
 
-as_status as_pca_fit(const double *x, size_t n, size_t d, double var_fraction,
-                     int standardize, as_pca **out)
+as_status as_pca_fit(const double *x, size_t n, size_t d, double var_fraction, int standardize,
+                     as_pca **out)
 {
     as_status st = AS_OK;
     as_pca *p = NULL;
@@ -54,8 +54,8 @@ as_status as_pca_fit(const double *x, size_t n, size_t d, double var_fraction,
         return AS_FAIL(AS_EINVAL, "pca: out pointer is NULL");
     *out = NULL;
     if (!x || n < 2 || d == 0)
-        return AS_FAIL(AS_EINVAL, "pca: need n >= 2 samples and d >= 1 features (got %zu, %zu)",
-                       n, d);
+        return AS_FAIL(AS_EINVAL, "pca: need n >= 2 samples and d >= 1 features (got %zu, %zu)", n,
+                       d);
     if (!(var_fraction >= 0))
         return AS_FAIL(AS_EINVAL, "pca: variance fraction %g must be >= 0", var_fraction);
     for (size_t i = 0; i < n * d; i++)
@@ -188,8 +188,8 @@ static as_status get_size(const as_json *o, const char *key, const char *where, 
     double v;
     AS_TRY(as_json_get_num(o, key, where, &v));
     if (!(v >= (double)lo && v <= (double)hi) || v != floor(v))
-        return AS_FAIL(AS_EPARSE, "%s: '%s' = %g is not an integer in [%zu, %zu]", where, key,
-                       v, lo, hi);
+        return AS_FAIL(AS_EPARSE, "%s: '%s' = %g is not an integer in [%zu, %zu]", where, key, v,
+                       lo, hi);
     *out = (size_t)v;
     return AS_OK;
 }

@@ -25,9 +25,10 @@ as_status as_cell_check(const double *h)
         double area = sqrt(c[k][0] * c[k][0] + c[k][1] * c[k][1] + c[k][2] * c[k][2]);
         double width = area > 0 ? vol / area : 0.0;
         if (!(width >= AS_CELL_MIN_WIDTH_ANG))
-            return AS_FAIL(AS_EINVAL, "degenerate cell: its thickness along lattice vector %d "
-                                      "is %g Å, below the minimum %g Å", k + 1, width,
-                           AS_CELL_MIN_WIDTH_ANG);
+            return AS_FAIL(AS_EINVAL,
+                           "degenerate cell: its thickness along lattice vector %d "
+                           "is %g Å, below the minimum %g Å",
+                           k + 1, width, AS_CELL_MIN_WIDTH_ANG);
     }
     return AS_OK;
 }

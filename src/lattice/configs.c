@@ -12,8 +12,7 @@ as_sro_pair as_sro_pair_host(size_t n_species)
     return (as_sro_pair){1u, all & ~1u};
 }
 
-as_status as_lattice_base_config(const as_lattice *lat, size_t n_species, as_rng *rng,
-                                 int *config)
+as_status as_lattice_base_config(const as_lattice *lat, size_t n_species, as_rng *rng, int *config)
 {
     if (!lat || !config || n_species == 0 || n_species > AS_LATTICE_MAX_SPECIES)
         return AS_FAIL(AS_EINVAL, "lattice: base configuration of %zu species", n_species);
@@ -29,8 +28,8 @@ as_status as_lattice_base_config(const as_lattice *lat, size_t n_species, as_rng
 }
 
 /* alpha of the host-(rest) pair at the seven levels, and configurations per level */
-static const double paper_alpha[AS_LATTICE_PAPER_LEVELS] = {
-    -2.0 / 6, -1.0 / 6, 0.0, 1.0 / 6, 2.0 / 6, 3.0 / 6, 4.0 / 6};
+static const double paper_alpha[AS_LATTICE_PAPER_LEVELS] = {-2.0 / 6, -1.0 / 6, 0.0,    1.0 / 6,
+                                                            2.0 / 6,  3.0 / 6,  4.0 / 6};
 static const size_t paper_count[AS_LATTICE_PAPER_LEVELS] = {1, 4, 4, 4, 4, 4, 1};
 
 double as_lattice_paper_alpha(size_t level)
@@ -43,8 +42,8 @@ size_t as_lattice_paper_count(size_t level)
     return level < AS_LATTICE_PAPER_LEVELS ? paper_count[level] : 0;
 }
 
-as_status as_structure_species_order(const as_structure *s,
-                                     char (*symbols)[AS_SYMBOL_MAX], size_t *n_species)
+as_status as_structure_species_order(const as_structure *s, char (*symbols)[AS_SYMBOL_MAX],
+                                     size_t *n_species)
 {
     if (!s || !symbols || !n_species)
         return AS_FAIL(AS_EINVAL, "structure: species order with a NULL argument");

@@ -208,9 +208,9 @@ as_status as_lattice_create_fcc(const int M[9], const as_lattice_options *opt, a
         AS_CHECK(AS_ALLOC(L->nbr[s], L->n * z, "neighbour table"));
         for (size_t i = 0; i < L->n; i++)
             for (size_t k = 0; k < z; k++)
-                L->nbr[s][i * z + k] = (uint32_t)as_lat_gsite(
-                    L, L->iv[i][0] + shellv[s][k][0], L->iv[i][1] + shellv[s][k][1],
-                    L->iv[i][2] + shellv[s][k][2]);
+                L->nbr[s][i * z + k] = (uint32_t)as_lat_gsite(L, L->iv[i][0] + shellv[s][k][0],
+                                                              L->iv[i][1] + shellv[s][k][1],
+                                                              L->iv[i][2] + shellv[s][k][2]);
     }
     *out = L;
     return AS_OK;
@@ -328,8 +328,9 @@ as_status as_lat_general_match(const as_lattice *lat, const as_structure *s, con
         }
         if (dist > tol_ang) {
             as_free(owner);
-            return AS_FAIL(AS_EINVAL, "lattice: atom %zu (%s) is %.3g Å from the nearest fcc "
-                                      "site (tolerance %.3g Å)",
+            return AS_FAIL(AS_EINVAL,
+                           "lattice: atom %zu (%s) is %.3g Å from the nearest fcc "
+                           "site (tolerance %.3g Å)",
                            i + 1, sym, dist, tol_ang);
         }
         size_t site = as_lat_gsite(lat, v[0], v[1], v[2]);
@@ -360,8 +361,8 @@ static void eig3sym(const double *A, double *e)
 {
     double p1 = A[1] * A[1] + A[2] * A[2] + A[5] * A[5];
     double q = (A[0] + A[4] + A[8]) / 3.0;
-    double p2 = (A[0] - q) * (A[0] - q) + (A[4] - q) * (A[4] - q) + (A[8] - q) * (A[8] - q) +
-                2 * p1;
+    double p2 =
+        (A[0] - q) * (A[0] - q) + (A[4] - q) * (A[4] - q) + (A[8] - q) * (A[8] - q) + 2 * p1;
     double p = sqrt(p2 / 6.0);
     if (p < 1e-300) {
         e[0] = e[1] = e[2] = q;
@@ -446,8 +447,10 @@ as_status as_fcc_find(const as_structure *s, const as_fcc_options *opt, as_fcc_c
     if (n == 0)
         return AS_FAIL(AS_EINVAL, "fcc: the structure has no atoms");
     if (!(o.site_tol_frac > 0 && o.site_tol_frac < 0.5) || !(o.max_strain > 0))
-        return AS_FAIL(AS_EINVAL, "fcc: site tolerance %g must be in (0, 0.5) and max strain %g "
-                                  "> 0", o.site_tol_frac, o.max_strain);
+        return AS_FAIL(AS_EINVAL,
+                       "fcc: site tolerance %g must be in (0, 0.5) and max strain %g "
+                       "> 0",
+                       o.site_tol_frac, o.max_strain);
     const double *C = s->cell;
     double Ci[9], detC = inv3(C, Ci);
     if (detC == 0 || !isfinite(detC))
@@ -460,8 +463,10 @@ as_status as_fcc_find(const as_structure *s, const as_fcc_options *opt, as_fcc_c
         double c = sqrt(Ci[k] * Ci[k] + Ci[3 + k] * Ci[3 + k] + Ci[6 + k] * Ci[6 + k]);
         R[k] = (long)ceil(1.3 * d_est * c) + 1;
         if (R[k] > 50)
-            return AS_FAIL(AS_EINVAL, "fcc: the cell is too thin (%ld images along axis %d "
-                                      "would be needed)", R[k], k + 1);
+            return AS_FAIL(AS_EINVAL,
+                           "fcc: the cell is too thin (%ld images along axis %d "
+                           "would be needed)",
+                           R[k], k + 1);
     }
     cluster *cl;
     AS_TRY(AS_ALLOC(cl, MAX_CLUSTERS, "neighbour clusters"));
@@ -514,8 +519,9 @@ as_status as_fcc_find(const as_structure *s, const as_fcc_options *opt, as_fcc_c
     for (size_t c = 0; c < ncl; c++)
         strong += 2 * cl[c].count >= centres;
     if (strong != 12) {
-        st = AS_FAIL(AS_EINVAL, "fcc: not an fcc arrangement: the atoms have %zu nearest-neighbour "
-                                "directions near %.3g Å, fcc has 12",
+        st = AS_FAIL(AS_EINVAL,
+                     "fcc: not an fcc arrangement: the atoms have %zu nearest-neighbour "
+                     "directions near %.3g Å, fcc has 12",
                      strong, d_est);
         goto fail;
     }
@@ -535,8 +541,9 @@ as_status as_fcc_find(const as_structure *s, const as_fcc_options *opt, as_fcc_c
                 }
             }
     if (!(best <= o.max_strain)) {
-        st = AS_FAIL(AS_EINVAL, "fcc: not an fcc lattice: the nearest fcc basis is strained by "
-                                "%.3g (limit %.3g)",
+        st = AS_FAIL(AS_EINVAL,
+                     "fcc: not an fcc lattice: the nearest fcc basis is strained by "
+                     "%.3g (limit %.3g)",
                      best, o.max_strain);
         goto fail;
     }
@@ -552,8 +559,9 @@ as_status as_fcc_find(const as_structure *s, const as_fcc_options *opt, as_fcc_c
         worst_frac = AS_MAX(worst_frac, fabs(Mr[k] - out->M[k]));
     }
     if (worst_frac > 0.25) {
-        st = AS_FAIL(AS_EINVAL, "fcc: the cell is not an integer supercell of the fcc lattice its "
-                                "atoms span (a supercell matrix entry is %.2f from an integer)",
+        st = AS_FAIL(AS_EINVAL,
+                     "fcc: the cell is not an integer supercell of the fcc lattice its "
+                     "atoms span (a supercell matrix entry is %.2f from an integer)",
                      worst_frac);
         goto fail;
     }
@@ -563,9 +571,10 @@ as_status as_fcc_find(const as_structure *s, const as_fcc_options *opt, as_fcc_c
             Ml[k] = out->M[k];
         long dM = ldet3(Ml);
         if (dM != (long)n) {
-            st = AS_FAIL(AS_EINVAL, "fcc: the cell holds %ld sites of the fcc lattice its atoms "
-                                    "span but %zu atoms (vacancies, interstitials or several "
-                                    "lattices are not supported)",
+            st = AS_FAIL(AS_EINVAL,
+                         "fcc: the cell holds %ld sites of the fcc lattice its atoms "
+                         "span but %zu atoms (vacancies, interstitials or several "
+                         "lattices are not supported)",
                          dM < 0 ? -dM : dM, n);
             goto fail;
         }
@@ -640,8 +649,8 @@ as_status as_lattice_from_structure(const as_structure *s, const char (*symbols)
             if (!strcmp(s->symbols[p], symbols[q]))
                 map[p] = (int)q;
     }
-    as_status st = as_lat_general_match(L, s, map, fc.origin, o.site_tol_frac * fc.dnn_ang,
-                                        config, NULL, NULL);
+    as_status st = as_lat_general_match(L, s, map, fc.origin, o.site_tol_frac * fc.dnn_ang, config,
+                                        NULL, NULL);
     if (st != AS_OK) {
         as_lattice_free(L);
         return st;

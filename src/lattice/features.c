@@ -120,8 +120,8 @@ as_status as_fcc_features(const as_lattice *lat, const int *config, size_t K, si
     return AS_OK;
 }
 
-as_status as_fcc_features_name(const char (*sym)[AS_SYMBOL_MAX], size_t K, size_t S,
-                               int triplets, size_t idx, char *buf, size_t cap)
+as_status as_fcc_features_name(const char (*sym)[AS_SYMBOL_MAX], size_t K, size_t S, int triplets,
+                               size_t idx, char *buf, size_t cap)
 {
     AS_TRY(check_args(NULL, K, S));
     size_t o = 0;

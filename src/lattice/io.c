@@ -85,10 +85,7 @@ static size_t split(char *s, char **tok, size_t *cols, size_t max)
 
 /* A finite double from the whole token in the decimal syntax (as_parse_double: no hex, inf,
  * nan), else nonzero. */
-static int parse_num(const char *t, double *v)
-{
-    return as_parse_double(t, v) != AS_OK;
-}
+static int parse_num(const char *t, double *v) { return as_parse_double(t, v) != AS_OK; }
 
 static as_status dup_malloc_fail(const char *path)
 {
@@ -147,11 +144,13 @@ static as_status parse_comment(reader *r, char *s, kv *out, size_t *n_out)
             val = "T";
         }
         if (!*key)
-            return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: empty key on the comment line", r->path,
-                           r->line, col);
+            return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: empty key on the comment line", r->path, r->line,
+                           col);
         if (strchr(key, '"'))
-            return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: a quote inside the key '%s' on the comment "
-                                      "line", r->path, r->line, col, key);
+            return AS_FAIL(AS_EPARSE,
+                           "%s:%zu:%zu: a quote inside the key '%s' on the comment "
+                           "line",
+                           r->path, r->line, col, key);
         if (n == MAX_KV)
             return AS_FAIL(AS_EPARSE, "%s:%zu: more than %d key=value pairs", r->path, r->line,
                            MAX_KV);
@@ -218,8 +217,10 @@ static as_status read_frame(reader *r, as_structure **out)
     if (!next_line(r))
         return AS_FAIL(AS_EPARSE, "%s:%zu: missing comment line", r->path, r->line + 1);
     if (!room_for_atoms(r, n, 8)) /* "X 0 0 0\n" */
-        return AS_FAIL(AS_EPARSE, "%s:%zu: %zu atoms declared, but the rest of the file is too "
-                                  "short to hold them", r->path, count_line, n);
+        return AS_FAIL(AS_EPARSE,
+                       "%s:%zu: %zu atoms declared, but the rest of the file is too "
+                       "short to hold them",
+                       r->path, count_line, n);
     size_t comment_line = r->line;
     kv pairs[MAX_KV];
     size_t n_kv = 0;
@@ -246,8 +247,7 @@ static as_status read_frame(reader *r, as_structure **out)
             AS_CHECK(parse_properties(r, pairs[i].val, &c));
         } else if (!strcmp(k, "energy")) {
             if (parse_num(pairs[i].val, &s->energy)) {
-                st = AS_FAIL(AS_EPARSE, "%s:%zu: bad energy '%s'", r->path, r->line,
-                             pairs[i].val);
+                st = AS_FAIL(AS_EPARSE, "%s:%zu: bad energy '%s'", r->path, r->line, pairs[i].val);
                 goto fail;
             }
             s->has_energy = 1;
@@ -472,8 +472,8 @@ as_status as_poscar_read(const char *path, as_structure **out)
     for (int i = 0; i < 3; i++) {
         AS_CHECK(poscar_need_line(&r, "a lattice vector"));
         if (split(r.buf, tok, cols, 4) < 3) {
-            st = AS_FAIL(AS_EPARSE, "%s:%zu: expected three numbers (lattice vector)", path,
-                         r.line);
+            st =
+                AS_FAIL(AS_EPARSE, "%s:%zu: expected three numbers (lattice vector)", path, r.line);
             goto fail;
         }
         for (int q = 0; q < 3; q++)
@@ -492,8 +492,8 @@ as_status as_poscar_read(const char *path, as_structure **out)
     for (int q = 0; q < 9; q++)
         cell[q] *= f;
     if (as_cell_check(cell) != AS_OK) {
-        st = as_error_prefix(AS_EPARSE, "%s:%zu: lattice vectors (lines %zu-%zu)", path,
-                             r.line - 2, r.line - 2, r.line);
+        st = as_error_prefix(AS_EPARSE, "%s:%zu: lattice vectors (lines %zu-%zu)", path, r.line - 2,
+                             r.line - 2, r.line);
         goto fail;
     }
     /* species names (VASP 5) */
@@ -505,8 +505,10 @@ as_status as_poscar_read(const char *path, as_structure **out)
         goto fail;
     }
     if (isdigit((unsigned char)tok[0][0])) {
-        st = AS_FAIL(AS_EPARSE, "%s:%zu: expected species names (VASP 4 files without them are "
-                                "not supported)", path, r.line);
+        st = AS_FAIL(AS_EPARSE,
+                     "%s:%zu: expected species names (VASP 4 files without them are "
+                     "not supported)",
+                     path, r.line);
         goto fail;
     }
     for (size_t i = 0; i < ns; i++) {
@@ -566,8 +568,10 @@ as_status as_poscar_read(const char *path, as_structure **out)
         goto fail;
     }
     if (!room_for_atoms(&r, n, 6)) { /* "0 0 0\n" */
-        st = AS_FAIL(AS_EPARSE, "%s:%zu: %zu atoms declared, but the rest of the file is too "
-                                "short to hold them", path, count_line, n);
+        st = AS_FAIL(AS_EPARSE,
+                     "%s:%zu: %zu atoms declared, but the rest of the file is too "
+                     "short to hold them",
+                     path, count_line, n);
         goto fail;
     }
     AS_CHECK(as_structure_create(n, 0, &s));
@@ -596,8 +600,7 @@ as_status as_poscar_read(const char *path, as_structure **out)
                 }
             double *p = s->pos + 3 * atom;
             for (int q = 0; q < 3; q++)
-                p[q] = direct ? x[0] * cell[q] + x[1] * cell[3 + q] + x[2] * cell[6 + q]
-                              : x[q] * f;
+                p[q] = direct ? x[0] * cell[q] + x[1] * cell[3 + q] + x[2] * cell[6 + q] : x[q] * f;
             s->species[atom] = idx;
         }
     }
@@ -643,8 +646,7 @@ as_status as_poscar_write(const char *path, const as_structure *s, int direct)
     const char *comment = as_structure_get_info(s, "comment");
     fprintf(f, "%s\n1.0\n", comment ? comment : "written by alloyscout");
     for (int i = 0; i < 3; i++)
-        fprintf(f, "  %.17g %.17g %.17g\n", s->cell[3 * i], s->cell[3 * i + 1],
-                s->cell[3 * i + 2]);
+        fprintf(f, "  %.17g %.17g %.17g\n", s->cell[3 * i], s->cell[3 * i + 1], s->cell[3 * i + 2]);
     /* runs of consecutive equal species keep the atom order */
     for (size_t i = 0; i < s->n; i++)
         if (i == 0 || s->species[i] != s->species[i - 1])

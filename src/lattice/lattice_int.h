@@ -11,23 +11,23 @@
  * the fcc sites are the integer points with an even coordinate sum. */
 struct as_lattice {
     as_proto proto;
-    size_t size[3];                      /* n1, n2, n3 */
-    size_t nb;                           /* basis sites per prototype cell */
-    size_t n;                            /* sites = n1 n2 n3 nb */
+    size_t size[3]; /* n1, n2, n3 */
+    size_t nb;      /* basis sites per prototype cell */
+    size_t n;       /* sites = n1 n2 n3 nb */
     size_t n_shells;
-    int A[9];                            /* prototype cell, rows, integer frame */
-    int adjA[9];                         /* adjugate: A^-1 = adjA / detA */
+    int A[9];    /* prototype cell, rows, integer frame */
+    int adjA[9]; /* adjugate: A^-1 = adjA / detA */
     int detA;
-    int u[AS_LATTICE_MAX_BASIS][3];      /* basis sites, integer frame */
-    double fb[AS_LATTICE_MAX_BASIS][3];  /* basis sites, fractional in the prototype cell */
+    int u[AS_LATTICE_MAX_BASIS][3];     /* basis sites, integer frame */
+    double fb[AS_LATTICE_MAX_BASIS][3]; /* basis sites, fractional in the prototype cell */
     int proto_species[AS_LATTICE_MAX_BASIS];
     double a_ang, c_ang;
-    double pcell[9];                     /* prototype cell, Cartesian rows (Å) */
-    double cell[9];                      /* supercell, Cartesian rows (Å) */
-    double *pos;                         /* (n, 3) ideal Cartesian positions */
-    size_t z[AS_LATTICE_MAX_SHELLS];     /* coordination per shell */
-    int norm2[AS_LATTICE_MAX_SHELLS];    /* squared shell radius, integer frame */
-    uint32_t *nbr[AS_LATTICE_MAX_SHELLS];/* (n, z[s]) neighbour tables */
+    double pcell[9];                      /* prototype cell, Cartesian rows (Å) */
+    double cell[9];                       /* supercell, Cartesian rows (Å) */
+    double *pos;                          /* (n, 3) ideal Cartesian positions */
+    size_t z[AS_LATTICE_MAX_SHELLS];      /* coordination per shell */
+    int norm2[AS_LATTICE_MAX_SHELLS];     /* squared shell radius, integer frame */
+    uint32_t *nbr[AS_LATTICE_MAX_SHELLS]; /* (n, z[s]) neighbour tables */
     /* translation table: site (c, b) moved by the vector from site 0 to a site of basis bk lands
      * on basis tr_b[b][bk] in cell c + c_k + tr_t[b][bk] */
     int tr_b[AS_LATTICE_MAX_BASIS][AS_LATTICE_MAX_BASIS];
@@ -35,12 +35,12 @@ struct as_lattice {
     /* ---- general fcc supercells (as_lattice_create_fcc, src/lattice/fcc.c); general = 0 for
      * the prototype lattices above. Then proto = AS_PROTO_FCC, size = (1, 1, 1), nb = n. ---- */
     int general;
-    int M[9];                            /* supercell matrix over the primitive fcc basis */
-    long S[9];                           /* supercell rows, integer frame: S = M P_int */
-    long H[9];                           /* lower-triangular row Hermite form of S */
-    long detS;                           /* |det S| = 2 n */
-    int32_t *canon;                      /* (detS) site of each canonical point, -1 if none */
-    long (*iv)[3];                       /* (n) integer-frame coordinates of the sites */
+    int M[9];       /* supercell matrix over the primitive fcc basis */
+    long S[9];      /* supercell rows, integer frame: S = M P_int */
+    long H[9];      /* lower-triangular row Hermite form of S */
+    long detS;      /* |det S| = 2 n */
+    int32_t *canon; /* (detS) site of each canonical point, -1 if none */
+    long (*iv)[3];  /* (n) integer-frame coordinates of the sites */
 };
 
 /* Site of a general lattice at integer-frame point (v0, v1, v2) (any even-sum point). */

@@ -28,8 +28,8 @@ as_status as_lattice_random_config(const as_lattice *lat, const size_t *counts, 
     for (size_t p = 0; p < n_species; p++)
         tot += counts[p];
     if (tot != lat->n)
-        return AS_FAIL(AS_EINVAL, "lattice: species counts add to %zu, the cell has %zu sites",
-                       tot, lat->n);
+        return AS_FAIL(AS_EINVAL, "lattice: species counts add to %zu, the cell has %zu sites", tot,
+                       lat->n);
     size_t i = 0;
     for (size_t p = 0; p < n_species; p++)
         for (size_t k = 0; k < counts[p]; k++)
@@ -93,14 +93,14 @@ struct as_mc {
     as_sro_pair pair;
     const uint32_t *tab;
     int *config;
-    unsigned char *bits;   /* bit 0: in X, bit 1: in Y */
-    uint32_t *xs, *os;     /* sites in X, sites not in X */
-    uint32_t *where;       /* index of a site in its list */
+    unsigned char *bits; /* bit 0: in X, bit 1: in Y */
+    uint32_t *xs, *os;   /* sites in X, sites not in X */
+    uint32_t *where;     /* index of a site in its list */
     size_t nx, no;
     size_t ny;
-    int64_t N;             /* current N_XY */
-    int m0;                /* multiplicity of a site in its own list */
-    uint64_t *thresh;      /* acceptance thresholds for dE = 0 .. 4z at temperature t_cached */
+    int64_t N;        /* current N_XY */
+    int m0;           /* multiplicity of a site in its own list */
+    uint64_t *thresh; /* acceptance thresholds for dE = 0 .. 4z at temperature t_cached */
     double t_cached;
 };
 
@@ -370,8 +370,11 @@ static uint64_t config_hash(const as_lattice *lat, const int *config, size_t K)
 
 as_mc_options as_mc_options_default(void)
 {
-    return (as_mc_options){.temperature = 2.0, .walk_sweeps = 20, .max_sweeps = 500,
-                           .max_tries = 50, .warn_tol = 1e-3};
+    return (as_mc_options){.temperature = 2.0,
+                           .walk_sweeps = 20,
+                           .max_sweeps = 500,
+                           .max_tries = 50,
+                           .warn_tol = 1e-3};
 }
 
 /* Slab start: sort sites by their coordinate along the longest cell vector and give the first
@@ -395,9 +398,9 @@ as_status as_lat_slab_config(const as_lattice *lat, size_t K, const int *base, u
     size_t n = lat->n, axis = 0;
     double best = 0;
     for (size_t i = 0; i < 3; i++) {
-        double l = sqrt(lat->cell[3 * i] * lat->cell[3 * i] +
-                        lat->cell[3 * i + 1] * lat->cell[3 * i + 1] +
-                        lat->cell[3 * i + 2] * lat->cell[3 * i + 2]);
+        double l =
+            sqrt(lat->cell[3 * i] * lat->cell[3 * i] + lat->cell[3 * i + 1] * lat->cell[3 * i + 1] +
+                 lat->cell[3 * i + 2] * lat->cell[3 * i + 2]);
         if (l > best + 1e-9) {
             best = l;
             axis = i;
@@ -443,9 +446,9 @@ static as_status shuffle_free(const as_lattice *lat, as_sro_pair pair, int *conf
 }
 
 as_status as_lattice_generate(const as_lattice *lat, size_t n_species, const int *base,
-                              as_sro_pair pair, double target_alpha, size_t count,
-                              const int *prev, size_t n_prev, const as_mc_options *opt,
-                              as_rng *rng, int *configs, double *achieved)
+                              as_sro_pair pair, double target_alpha, size_t count, const int *prev,
+                              size_t n_prev, const as_mc_options *opt, as_rng *rng, int *configs,
+                              double *achieved)
 {
     as_mc_options o = opt ? *opt : as_mc_options_default();
     size_t n = lat->n, K = n_species;
@@ -466,8 +469,9 @@ as_status as_lattice_generate(const as_lattice *lat, size_t n_species, const int
     int64_t target = as_mc_nearest_count(mc, target_alpha);
     double reached = as_mc_alpha_of(mc, target);
     if (fabs(reached - target_alpha) > o.warn_tol)
-        as_log(AS_LOG_WARN, "target alpha %.6g is not reachable in this cell; using the nearest "
-                            "reachable value %.17g",
+        as_log(AS_LOG_WARN,
+               "target alpha %.6g is not reachable in this cell; using the nearest "
+               "reachable value %.17g",
                target_alpha, reached);
     else if (fabs(reached - target_alpha) > 1e-12)
         as_log(AS_LOG_INFO, "target alpha %.6g -> nearest reachable %.17g", target_alpha, reached);
@@ -498,8 +502,9 @@ as_status as_lattice_generate(const as_lattice *lat, size_t n_species, const int
         size_t tries = 0;
         for (;;) {
             if (++tries > o.max_tries) {
-                st = AS_FAIL(AS_ENOCONV, "mc: could not make configuration %zu of %zu at alpha "
-                                         "%.6g distinct and on target in %zu tries",
+                st = AS_FAIL(AS_ENOCONV,
+                             "mc: could not make configuration %zu of %zu at alpha "
+                             "%.6g distinct and on target in %zu tries",
                              c + 1, count, reached, o.max_tries);
                 goto fail;
             }

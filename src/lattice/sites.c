@@ -32,10 +32,7 @@ as_status as_proto_parse(const char *name, as_proto *out)
     return AS_FAIL(AS_EINVAL, "unknown prototype '%s' (fcc, l10, l12, pt2com)", name);
 }
 
-const char *as_proto_name(as_proto p)
-{
-    return (unsigned)p < 4 ? proto_names[p] : "?";
-}
+const char *as_proto_name(as_proto p) { return (unsigned)p < 4 ? proto_names[p] : "?"; }
 
 size_t as_proto_n_species(as_proto p)
 {
@@ -170,8 +167,7 @@ static int positive_half(const int *d)
 
 #define DRANGE 6 /* |d_k| <= 6 covers squared norms up to 36, more than 8 shells need */
 
-as_status as_lat_shell_vectors(size_t n_shells, size_t *z_out, int *norm2,
-                               int (*vec)[64][3])
+as_status as_lat_shell_vectors(size_t n_shells, size_t *z_out, int *norm2, int (*vec)[64][3])
 {
     /* displacement vectors of the fcc lattice, sorted by norm, positive half first per shell */
     size_t nd = 0, side = 2 * DRANGE + 1;
@@ -239,8 +235,10 @@ as_status as_lattice_create(as_proto proto, const size_t size[3], const as_latti
     L->c_ang = o.c_ang > 0 ? o.c_ang : o.a_ang;
     setup_proto(L);
     if (L->detA != 2 * (int)L->nb) {
-        st = AS_FAIL(AS_EINVAL, "lattice: internal error: prototype cell holds %d fcc sites, "
-                                "basis %zu", L->detA / 2, L->nb);
+        st = AS_FAIL(AS_EINVAL,
+                     "lattice: internal error: prototype cell holds %d fcc sites, "
+                     "basis %zu",
+                     L->detA / 2, L->nb);
         goto fail;
     }
     size_t ncell = size[0] * size[1] * size[2];
@@ -260,13 +258,13 @@ as_status as_lattice_create(as_proto proto, const size_t size[3], const as_latti
                     size_t i = as_lat_site(L, (long)c0, (long)c1, (long)c2, b);
                     double f[3] = {c0 + L->fb[b][0], c1 + L->fb[b][1], c2 + L->fb[b][2]};
                     for (int k = 0; k < 3; k++)
-                        L->pos[3 * i + k] = f[0] * L->pcell[k] + f[1] * L->pcell[3 + k] +
-                                            f[2] * L->pcell[6 + k];
+                        L->pos[3 * i + k] =
+                            f[0] * L->pcell[k] + f[1] * L->pcell[3 + k] + f[2] * L->pcell[6 + k];
                 }
     AS_CHECK(as_lat_shell_vectors(L->n_shells, L->z, L->norm2, shellv));
     for (size_t s = 0; s < L->n_shells; s++) {
         size_t z = L->z[s];
-        const int (*shell)[3] = (const int (*)[3])shellv[s];
+        const int(*shell)[3] = (const int(*)[3])shellv[s];
         AS_CHECK(AS_ALLOC(L->nbr[s], L->n * z, "neighbour table"));
         /* per basis site and vector: neighbour basis and cell offset, then every cell */
         int nbb[AS_LATTICE_MAX_BASIS][64], nbt[AS_LATTICE_MAX_BASIS][64][3];
@@ -286,10 +284,9 @@ as_status as_lattice_create(as_proto proto, const size_t size[3], const as_latti
                         size_t i = as_lat_site(L, (long)c0, (long)c1, (long)c2, b);
                         uint32_t *row = L->nbr[s] + i * z;
                         for (size_t k = 0; k < z; k++)
-                            row[k] = (uint32_t)as_lat_site(L, (long)c0 + nbt[b][k][0],
-                                                           (long)c1 + nbt[b][k][1],
-                                                           (long)c2 + nbt[b][k][2],
-                                                           (size_t)nbb[b][k]);
+                            row[k] = (uint32_t)as_lat_site(
+                                L, (long)c0 + nbt[b][k][0], (long)c1 + nbt[b][k][1],
+                                (long)c2 + nbt[b][k][2], (size_t)nbb[b][k]);
                     }
     }
     /* translations: the vector from site 0 (basis 0, cell 0) to basis bk, applied to basis b */
@@ -408,8 +405,8 @@ as_status as_lattice_to_structure(const as_lattice *lat, const int *config,
     AS_CHECK(as_structure_set_info(s, "proto", as_proto_name(lat->proto)));
     if (lat->general) {
         const int *M = lat->M;
-        snprintf(buf, sizeof buf, "%d %d %d %d %d %d %d %d %d", M[0], M[1], M[2], M[3], M[4],
-                 M[5], M[6], M[7], M[8]);
+        snprintf(buf, sizeof buf, "%d %d %d %d %d %d %d %d %d", M[0], M[1], M[2], M[3], M[4], M[5],
+                 M[6], M[7], M[8]);
         AS_CHECK(as_structure_set_info(s, "supercell", buf));
     } else {
         snprintf(buf, sizeof buf, "%zu %zu %zu", lat->size[0], lat->size[1], lat->size[2]);
@@ -455,8 +452,8 @@ as_status as_lattice_match(const as_lattice *lat, const as_structure *s,
     }
     if (lat->general) {
         static const double zero[3] = {0, 0, 0};
-        return as_lat_general_match(lat, s, map, zero, tol * lat->a_ang / sqrt(2.0), config,
-                                    NULL, NULL);
+        return as_lat_general_match(lat, s, map, zero, tol * lat->a_ang / sqrt(2.0), config, NULL,
+                                    NULL);
     }
     for (size_t i = 0; i < lat->n; i++)
         config[i] = -1;
@@ -488,7 +485,8 @@ as_status as_lattice_match(const as_lattice *lat, const as_structure *s,
             }
             double dist2 = 0;
             for (int k = 0; k < 3; k++) {
-                double v = r[0] * lat->pcell[k] + r[1] * lat->pcell[3 + k] + r[2] * lat->pcell[6 + k];
+                double v =
+                    r[0] * lat->pcell[k] + r[1] * lat->pcell[3 + k] + r[2] * lat->pcell[6 + k];
                 dist2 += v * v;
             }
             if (dist2 < best) {
@@ -498,8 +496,9 @@ as_status as_lattice_match(const as_lattice *lat, const as_structure *s,
             }
         }
         if (sqrt(best) > tol * dnn)
-            return AS_FAIL(AS_EINVAL, "lattice: atom %zu is %.3g Å from the nearest %s site "
-                                      "(tolerance %.3g Å)",
+            return AS_FAIL(AS_EINVAL,
+                           "lattice: atom %zu is %.3g Å from the nearest %s site "
+                           "(tolerance %.3g Å)",
                            i + 1, sqrt(best), as_proto_name(lat->proto), tol * dnn);
         size_t site = as_lat_site(lat, bc[0], bc[1], bc[2], bb);
         if (config[site] >= 0)

@@ -141,9 +141,9 @@ as_status as_lattice_fingerprint(const as_lattice *lat, const int *config, size_
             }
     for (size_t p = 0; p < K; p++)
         for (size_t q = p + 1; q < K; q++)
-            out[o++] = (double)C[p * K + q];      /* unlike bonds: each counted once */
+            out[o++] = (double)C[p * K + q]; /* unlike bonds: each counted once */
     for (size_t p = 0; p < K; p++)
-        out[o++] = 0.5 * (double)C[p * K + p];    /* like bonds: ordered count / 2 */
+        out[o++] = 0.5 * (double)C[p * K + p]; /* like bonds: ordered count / 2 */
     return AS_OK;
 }
 
@@ -177,8 +177,8 @@ as_status as_fingerprint_name(const char (*symbols)[AS_SYMBOL_MAX], size_t n_spe
 }
 
 /* One group: "Pt" or "(Co,Cu)" starting at *s; advances *s. */
-static as_status parse_group(const char *text, const char **s,
-                             const char (*symbols)[AS_SYMBOL_MAX], size_t K, uint32_t *mask)
+static as_status parse_group(const char *text, const char **s, const char (*symbols)[AS_SYMBOL_MAX],
+                             size_t K, uint32_t *mask)
 {
     *mask = 0;
     int paren = **s == '(';

@@ -61,8 +61,8 @@ as_status as_lattice_config_with_counts(const as_lattice *lat, const size_t *cou
     for (size_t p = 0; p < K; p++)
         tot += counts[p];
     if (tot != n)
-        return AS_FAIL(AS_EINVAL, "lattice: species counts add to %zu, the cell has %zu sites",
-                       tot, n);
+        return AS_FAIL(AS_EINVAL, "lattice: species counts add to %zu, the cell has %zu sites", tot,
+                       n);
     if (as_proto_n_species(lat->proto) == 1 || lat->general)
         return as_lattice_random_config(lat, counts, K, rng, config);
     as_lattice_prototype_config(lat, config);
@@ -96,8 +96,8 @@ as_status as_lattice_config_with_counts(const as_lattice *lat, const size_t *cou
     return AS_OK;
 }
 
-as_status as_sro_targets_parse(const char *text, const char (*symbols)[AS_SYMBOL_MAX],
-                               size_t K, as_sro_target *out, size_t cap, size_t *n)
+as_status as_sro_targets_parse(const char *text, const char (*symbols)[AS_SYMBOL_MAX], size_t K,
+                               as_sro_target *out, size_t cap, size_t *n)
 {
     *n = 0;
     const char *p = text;
@@ -171,10 +171,9 @@ static int64_t anneal(as_mc *mc, int64_t target, const as_mc_options *o, as_rng 
     return best_e;
 }
 
-as_status as_lattice_sro_range(const as_lattice *lat, size_t K, const int *base,
-                               as_sro_pair pair, size_t shell, const as_mc_options *opt,
-                               as_rng *rng, double *lo, double *hi, int *lo_config,
-                               int *hi_config)
+as_status as_lattice_sro_range(const as_lattice *lat, size_t K, const int *base, as_sro_pair pair,
+                               size_t shell, const as_mc_options *opt, as_rng *rng, double *lo,
+                               double *hi, int *lo_config, int *hi_config)
 {
     as_mc_options o = opt ? *opt : as_mc_options_default();
     size_t n = lat->n;
@@ -252,8 +251,7 @@ static void format_targets(const char (*sym)[AS_SYMBOL_MAX], size_t K, const as_
                                     many ? "(" : "");
             for (size_t p = 0; p < K && len < cap; p++)
                 if (m >> p & 1) {
-                    len += (size_t)snprintf(buf + len, cap - len, "%s%s", first ? "" : ",",
-                                            sym[p]);
+                    len += (size_t)snprintf(buf + len, cap - len, "%s%s", first ? "" : ",", sym[p]);
                     first = 0;
                 }
             if (many && len < cap)
@@ -289,15 +287,16 @@ as_status as_lattice_generate_targets(const as_lattice *lat, size_t K,
     for (size_t t = 0; t < nt; t++) {
         AS_CHECK(as_mc_create(lat, K, tg[t].pair, tg[t].shell, base, &mc[t]));
         if (as_mc_alpha(mc[t]) != as_mc_alpha(mc[t])) {
-            st = AS_FAIL(AS_EINVAL, "mc: target %zu: alpha is undefined (a group is empty)",
-                         t + 1);
+            st = AS_FAIL(AS_EINVAL, "mc: target %zu: alpha is undefined (a group is empty)", t + 1);
             goto fail;
         }
         goal[t] = as_mc_nearest_count(mc[t], tg[t].alpha);
         reach[t] = as_mc_alpha_of(mc[t], goal[t]);
         if (fabs(reach[t] - tg[t].alpha) > o.warn_tol)
-            as_log(AS_LOG_WARN, "target %zu: alpha %.6g is not on this cell's grid; using the "
-                                "nearest value %.17g", t + 1, tg[t].alpha, reach[t]);
+            as_log(AS_LOG_WARN,
+                   "target %zu: alpha %.6g is not on this cell's grid; using the "
+                   "nearest value %.17g",
+                   t + 1, tg[t].alpha, reach[t]);
     }
     /* species that every target treats alike can be exchanged freely */
     uint32_t sig[AS_LATTICE_MAX_SPECIES];
@@ -328,13 +327,15 @@ as_status as_lattice_generate_targets(const as_lattice *lat, size_t K,
                 format_targets(symbols, K, tg, nt, al, want, sizeof want);
                 format_targets(symbols, K, tg, nt, best_alpha, got, sizeof got);
                 if (best_e > 0)
-                    st = AS_FAIL(AS_ENOCONV, "mc: the targets %s are not reachable together in "
-                                             "this cell (%zu tries); the nearest combination "
-                                             "reached is %s",
+                    st = AS_FAIL(AS_ENOCONV,
+                                 "mc: the targets %s are not reachable together in "
+                                 "this cell (%zu tries); the nearest combination "
+                                 "reached is %s",
                                  want, o.max_tries, got);
                 else
-                    st = AS_FAIL(AS_ENOCONV, "mc: could not make configuration %zu of %zu at %s "
-                                             "distinct from the others in %zu tries",
+                    st = AS_FAIL(AS_ENOCONV,
+                                 "mc: could not make configuration %zu of %zu at %s "
+                                 "distinct from the others in %zu tries",
                                  c + 1, count, want, o.max_tries);
                 goto fail;
             }
@@ -369,8 +370,8 @@ as_status as_lattice_generate_targets(const as_lattice *lat, size_t K,
                         int64_t e0 = as_mc_pair_count(mc[t]) - goal[t], e1 = e0 + d[t];
                         dE += llabs(e1) - llabs(e0);
                     }
-                    if (dE > 0 && !(temp[phase] > 0 &&
-                                    as_rng_uniform(rng) < exp(-(double)dE / temp[phase])))
+                    if (dE > 0 &&
+                        !(temp[phase] > 0 && as_rng_uniform(rng) < exp(-(double)dE / temp[phase])))
                         continue;
                     for (size_t t = 0; t < nt; t++)
                         as_mc_swap(mc[t], a, b);

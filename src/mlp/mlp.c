@@ -19,8 +19,7 @@ as_status as_mlp_alloc(size_t d, const as_mlp_options *opt, as_mlp **out)
     as_status st = AS_OK;
     *out = NULL;
     if (d == 0 || d > ((size_t)1 << 24))
-        return AS_FAIL(AS_EINVAL, "mlp: input dimension %zu must be in 1..%zu", d,
-                       (size_t)1 << 24);
+        return AS_FAIL(AS_EINVAL, "mlp: input dimension %zu must be in 1..%zu", d, (size_t)1 << 24);
     AS_TRY(as_mlp_options_check(opt));
     as_mlp *m = as_calloc(1, sizeof *m);
     if (!m)
@@ -199,12 +198,11 @@ static as_status backward(as_mlp *m, size_t nr)
     return AS_OK;
 }
 
-as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n,
-                           const size_t *rows, size_t n_rows, double *loss)
+as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
+                           size_t n_rows, double *loss)
 {
     if (n_rows == 0 || n_rows > m->ws_rows)
-        return AS_FAIL(AS_EINVAL, "mlp: batch of %zu rows, must be in 1..%zu", n_rows,
-                       m->ws_rows);
+        return AS_FAIL(AS_EINVAL, "mlp: batch of %zu rows, must be in 1..%zu", n_rows, m->ws_rows);
     AS_TRY(gather(m, x, y, n, rows, n_rows));
     AS_TRY(forward(m, m->act, n_rows));
     const double *z = m->act[m->n_layers];
@@ -225,11 +223,10 @@ as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n,
  * the compiler vectorizes them (AVX2 where the CPU has it; the operations and their order are
  * the same in every version, and C11 mode does not contract a*b+c into FMAs, so the result is
  * identical bit for bit). */
-__attribute__((target_clones("avx2", "default")))
-static void adam_kernel(size_t n, double *restrict p, const double *restrict g,
-                        double *restrict mm, double *restrict vv, double beta1, double beta2,
-                        double one_b1, double one_b2, double step_size, double bc2_sqrt,
-                        double eps)
+__attribute__((target_clones("avx2", "default"))) static void adam_kernel(
+    size_t n, double *restrict p, const double *restrict g, double *restrict mm,
+    double *restrict vv, double beta1, double beta2, double one_b1, double one_b2, double step_size,
+    double bc2_sqrt, double eps)
 {
     for (size_t i = 0; i < n; i++) {
         mm[i] = mm[i] * beta1 + one_b1 * g[i];
@@ -271,8 +268,10 @@ as_status as_mlp_step(as_mlp *m, const double *x, const int *y, size_t n, const 
     double l = 0.0;
     AS_TRY(as_mlp_loss_grad(m, x, y, n, rows, n_rows, &l));
     if (!isfinite(l))
-        return AS_FAIL(AS_ENOCONV, "mlp: mini-batch loss is %g (non-finite input or diverged "
-                                   "weights)", l);
+        return AS_FAIL(AS_ENOCONV,
+                       "mlp: mini-batch loss is %g (non-finite input or diverged "
+                       "weights)",
+                       l);
     adam_update(m);
     if (loss)
         *loss = l;
@@ -441,8 +440,7 @@ static as_status check_rows(const as_mlp *m, const double *x, const int *y, size
         for (size_t j = 0; j < m->d; j++)
             if (!isfinite(x[i * m->d + j]))
                 return AS_FAIL(AS_EINVAL, "mlp: %srow %zu column %zu is %g",
-                               *what ? what : "input ", i, j,
-                               x[i * m->d + j]);
+                               *what ? what : "input ", i, j, x[i * m->d + j]);
     }
     return AS_OK;
 }
@@ -487,8 +485,10 @@ static as_status fit_loop(as_mlp *m, const double *x, const int *y, size_t n, si
         }
         by_auc = npos > 0 && npos < n_val;
         if (!by_auc)
-            as_log(AS_LOG_WARN, "mlp: the %zu validation rows hold one class, so they have no "
-                                "AUC; early stopping watches the validation loss", n_val);
+            as_log(AS_LOG_WARN,
+                   "mlp: the %zu validation rows hold one class, so they have no "
+                   "AUC; early stopping watches the validation loss",
+                   n_val);
         else {
             AS_CHECK(AS_ALLOC(va, o->max_epochs, "mlp: validation-AUC history"));
             AS_CHECK(AS_ALLOC(vlog, n_val, "mlp: validation logits"));
@@ -584,8 +584,9 @@ as_status as_mlp_train(as_mlp *m, const double *x, const int *y, size_t n, as_rn
     if (o->val_fraction > 0.0) {
         AS_CHECK(as_mlp_stratified_split(y, n, o->val_fraction, rng, tr, &n_train, va, &n_val));
         if (n_val == 0)
-            as_log(AS_LOG_WARN, "mlp: %zu rows leave no validation rows at val_fraction %g; "
-                                "training %zu epochs without early stopping",
+            as_log(AS_LOG_WARN,
+                   "mlp: %zu rows leave no validation rows at val_fraction %g; "
+                   "training %zu epochs without early stopping",
                    n, o->val_fraction, o->max_epochs);
     } else {
         for (size_t i = 0; i < n; i++)

@@ -13,9 +13,9 @@
 
 struct as_mlp {
     as_mlp_options opt;
-    size_t d;                              /* inputs */
-    size_t n_layers;                       /* linear layers = n_hidden + 1 */
-    size_t width[AS_MLP_MAX_LAYERS + 1];   /* width[0] = d, width[n_layers] = 1 */
+    size_t d;                            /* inputs */
+    size_t n_layers;                     /* linear layers = n_hidden + 1 */
+    size_t width[AS_MLP_MAX_LAYERS + 1]; /* width[0] = d, width[n_layers] = 1 */
     size_t n_params;
     /* One block of 4 * n_params doubles: parameters | gradients | Adam m | Adam v. Layer l
      * (1-based) holds W_l (width[l] x width[l-1], row-major, PyTorch's out x in) then b_l. */
@@ -23,14 +23,14 @@ struct as_mlp {
     double *param, *grad, *adam_m, *adam_v;
     double *w[AS_MLP_MAX_LAYERS + 1], *b[AS_MLP_MAX_LAYERS + 1];   /* into param */
     double *gw[AS_MLP_MAX_LAYERS + 1], *gb[AS_MLP_MAX_LAYERS + 1]; /* into grad */
-    size_t step;                           /* Adam steps taken (PyTorch's state 'step') */
+    size_t step; /* Adam steps taken (PyTorch's state 'step') */
     /* Working memory (one block) for ws_rows rows: act[0] inputs, act[l] layer outputs
      * (post-ReLU for hidden layers, logits for the last), delta[l] dLoss/d(pre-activation). */
     size_t ws_rows;
     double *ws;
     double *act[AS_MLP_MAX_LAYERS + 1], *delta[AS_MLP_MAX_LAYERS + 1];
-    double *ybuf;                          /* (ws_rows) labels of the batch */
-    size_t *order;                         /* as_mlp_epoch's index array when order == NULL */
+    double *ybuf;  /* (ws_rows) labels of the batch */
+    size_t *order; /* as_mlp_epoch's index array when order == NULL */
     size_t order_cap;
 };
 
@@ -43,7 +43,7 @@ double *as_mlp_param_data(as_mlp *m);
 double *as_mlp_grad_data(as_mlp *m);
 /* Zero the gradients, then accumulate (+=) the gradient of the mean loss over rows[0..n_rows)
  * (NULL: 0..n_rows-1, n_rows <= ws_rows) into them; *loss receives the mean loss. */
-as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n,
-                           const size_t *rows, size_t n_rows, double *loss);
+as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
+                           size_t n_rows, double *loss);
 
 #endif

@@ -92,8 +92,8 @@ static as_status get_size(const as_json *obj, const char *key, const char *where
     double v;
     AS_TRY(as_json_get_num(obj, key, where, &v));
     if (!(v >= 0.0 && v < 9007199254740992.0) || v != floor(v))
-        return AS_FAIL(AS_EPARSE, "%s: key '%s' is %g, expected a non-negative integer", where,
-                       key, v);
+        return AS_FAIL(AS_EPARSE, "%s: key '%s' is %g, expected a non-negative integer", where, key,
+                       v);
     *out = (size_t)v;
     return AS_OK;
 }
@@ -130,8 +130,10 @@ as_status as_mlp_from_json(const as_json *j, as_mlp **out)
     opt.n_hidden = nh;
     for (size_t i = 0; i < nh; i++) {
         if (!(hv[i] >= 1.0 && hv[i] <= 1048576.0) || hv[i] != floor(hv[i]))
-            return AS_FAIL(AS_EPARSE, "%s: hidden width %zu is %g, expected an integer in "
-                                      "1..1048576", ow, i + 1, hv[i]);
+            return AS_FAIL(AS_EPARSE,
+                           "%s: hidden width %zu is %g, expected an integer in "
+                           "1..1048576",
+                           ow, i + 1, hv[i]);
         opt.hidden[i] = (size_t)hv[i];
     }
     AS_TRY(as_json_get_num(o, "lr", ow, &opt.lr));
@@ -160,14 +162,15 @@ as_status as_mlp_from_json(const as_json *j, as_mlp **out)
     double wv[AS_MLP_MAX_LAYERS + 1];
     const as_json *wj = as_json_get(j, "widths");
     if (as_json_size(wj) != L + 1)
-        return AS_FAIL(AS_EPARSE, "%s: 'widths' has %zu entries, expected %zu (input, %zu "
-                                  "hidden, output)", where, as_json_size(wj), L + 1, nh);
+        return AS_FAIL(AS_EPARSE,
+                       "%s: 'widths' has %zu entries, expected %zu (input, %zu "
+                       "hidden, output)",
+                       where, as_json_size(wj), L + 1, nh);
     AS_TRY(as_json_get_doubles(j, "widths", where, wv, L + 1));
     for (size_t l = 0; l <= L; l++) {
         size_t want = l == 0 ? d : l == L ? 1 : opt.hidden[l - 1];
         if (wv[l] != (double)want)
-            return AS_FAIL(AS_EPARSE, "%s: widths[%zu] is %g, expected %zu", where, l, wv[l],
-                           want);
+            return AS_FAIL(AS_EPARSE, "%s: widths[%zu] is %g, expected %zu", where, l, wv[l], want);
     }
 
     const as_json *layers = as_json_get(j, "layers");

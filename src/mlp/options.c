@@ -85,15 +85,14 @@ as_status as_mlp_stop_parse(const char *s, as_mlp_stop *out)
     else if (s && strcmp(s, "auc") == 0)
         *out = AS_MLP_STOP_AUC;
     else
-        return AS_FAIL(AS_EINVAL, "mlp: early-stopping criterion '%s' unknown (expected loss "
-                                  "or auc)", s ? s : "");
+        return AS_FAIL(AS_EINVAL,
+                       "mlp: early-stopping criterion '%s' unknown (expected loss "
+                       "or auc)",
+                       s ? s : "");
     return AS_OK;
 }
 
-const char *as_mlp_stop_name(as_mlp_stop s)
-{
-    return s == AS_MLP_STOP_AUC ? "auc" : "loss";
-}
+const char *as_mlp_stop_name(as_mlp_stop s) { return s == AS_MLP_STOP_AUC ? "auc" : "loss"; }
 
 as_status as_mlp_parse_hidden(const char *spec, as_mlp_options *opt)
 {
@@ -107,20 +106,28 @@ as_status as_mlp_parse_hidden(const char *spec, as_mlp_options *opt)
         size_t pos = (size_t)(p - spec) + 1;
         if (*p == ',' || *p == '\0') {
             if (nw == 0 && *p == '\0')
-                return AS_FAIL(AS_EINVAL, "mlp: hidden-layer spec '%s' is empty (expected e.g. "
-                                          "'64,32')", spec);
-            return AS_FAIL(AS_EINVAL, "mlp: hidden-layer spec '%s': empty layer width at "
-                                      "position %zu", spec, pos);
+                return AS_FAIL(AS_EINVAL,
+                               "mlp: hidden-layer spec '%s' is empty (expected e.g. "
+                               "'64,32')",
+                               spec);
+            return AS_FAIL(AS_EINVAL,
+                           "mlp: hidden-layer spec '%s': empty layer width at "
+                           "position %zu",
+                           spec, pos);
         }
         if (!isdigit((unsigned char)*p))
-            return AS_FAIL(AS_EINVAL, "mlp: hidden-layer spec '%s': '%c' at position %zu is not "
-                                      "a positive integer", spec, *p, pos);
+            return AS_FAIL(AS_EINVAL,
+                           "mlp: hidden-layer spec '%s': '%c' at position %zu is not "
+                           "a positive integer",
+                           spec, *p, pos);
         errno = 0;
         char *end;
         unsigned long long v = strtoull(p, &end, 10);
         if (errno == ERANGE || v == 0 || v > AS_MLP_MAX_WIDTH)
-            return AS_FAIL(AS_EINVAL, "mlp: hidden-layer spec '%s': width at position %zu must "
-                                      "be in 1..%zu", spec, pos, AS_MLP_MAX_WIDTH);
+            return AS_FAIL(AS_EINVAL,
+                           "mlp: hidden-layer spec '%s': width at position %zu must "
+                           "be in 1..%zu",
+                           spec, pos, AS_MLP_MAX_WIDTH);
         if (nw == AS_MLP_MAX_HIDDEN)
             return AS_FAIL(AS_EINVAL, "mlp: hidden-layer spec '%s' has more than %d layers", spec,
                            AS_MLP_MAX_HIDDEN);
@@ -131,8 +138,9 @@ as_status as_mlp_parse_hidden(const char *spec, as_mlp_options *opt)
         if (*p == '\0')
             break;
         if (*p != ',')
-            return AS_FAIL(AS_EINVAL, "mlp: hidden-layer spec '%s': unexpected '%c' at position "
-                                      "%zu (widths are separated by commas)",
+            return AS_FAIL(AS_EINVAL,
+                           "mlp: hidden-layer spec '%s': unexpected '%c' at position "
+                           "%zu (widths are separated by commas)",
                            spec, *p, (size_t)(p - spec) + 1);
         p++;
     }

@@ -142,9 +142,9 @@ typedef enum { ASE_EMT, ASE_GPAW, ASE_FILE } ase_kind;
 
 struct as_ase {
     ase_kind kind;
-    char *python;   /* interpreter path */
-    char *arg;      /* gpaw: normalized KEY=VALUE list; file: absolute path */
-    char *name;     /* "ase:emt" ... for messages */
+    char *python; /* interpreter path */
+    char *arg;    /* gpaw: normalized KEY=VALUE list; file: absolute path */
+    char *name;   /* "ase:emt" ... for messages */
     double timeout_s;
     pthread_mutex_t lock;
     pid_t pid;
@@ -206,8 +206,8 @@ static as_status gpaw_params(const char *text, char **out)
         size_t kl = (size_t)(eq - p), vl = (size_t)(q - eq - 1);
         char v[256];
         if (vl >= sizeof v || strchr(eq + 1, ';'))
-            return AS_FAIL(AS_EINVAL, "oracle spec 'ase:gpaw:%s': value of '%.*s' too long",
-                           text, (int)kl, p);
+            return AS_FAIL(AS_EINVAL, "oracle spec 'ase:gpaw:%s': value of '%.*s' too long", text,
+                           (int)kl, p);
         memcpy(v, eq + 1, vl);
         v[vl] = '\0';
         int found = 0;
@@ -221,8 +221,10 @@ static as_status gpaw_params(const char *text, char **out)
             snprintf(el, sizeof el, "%.*s", (int)(kl - 4), p + 4);
             if (kl - 4 >= AS_SYMBOL_MAX || as_lattice_element_z(el) <= 0 ||
                 !valid_number(v[0] == '-' ? v + 1 : v, 0))
-                return AS_FAIL(AS_EINVAL, "oracle spec 'ase:gpaw:%s': '%.*s' needs an element "
-                                          "and a number (mag_Fe=2.5)", text, (int)(q - p), p);
+                return AS_FAIL(AS_EINVAL,
+                               "oracle spec 'ase:gpaw:%s': '%.*s' needs an element "
+                               "and a number (mag_Fe=2.5)",
+                               text, (int)(q - p), p);
             size_t L = strlen(mag);
             snprintf(mag + L, sizeof mag - L, ",mag_%s=%s", el, v);
             found = 1;
@@ -233,8 +235,10 @@ static as_status gpaw_params(const char *text, char **out)
                 size_t L = strlen(keys);
                 snprintf(keys + L, sizeof keys - L, "%s%s", k ? ", " : "", gpaw_keys[k].key);
             }
-            return AS_FAIL(AS_EINVAL, "oracle spec 'ase:gpaw:%s': unknown key '%.*s' (known: %s, "
-                                      "mag_EL)", text, (int)kl, p, keys);
+            return AS_FAIL(AS_EINVAL,
+                           "oracle spec 'ase:gpaw:%s': unknown key '%.*s' (known: %s, "
+                           "mag_EL)",
+                           text, (int)kl, p, keys);
         }
         p = *q ? q + 1 : q;
     }
@@ -344,8 +348,8 @@ static uint64_t file_fnv(FILE *f)
     return h;
 }
 
-as_status as_ase_create(const char *spec, const as_oracle_options *opt, as_ase **out,
-                        char **desc, char **elements)
+as_status as_ase_create(const char *spec, const as_oracle_options *opt, as_ase **out, char **desc,
+                        char **elements)
 {
     as_status st = AS_OK;
     *out = NULL;
@@ -378,8 +382,9 @@ as_status as_ase_create(const char *spec, const as_oracle_options *opt, as_ase *
         a->kind = ASE_FILE;
         size_t L = strlen(spec);
         if (L < 4 || strcmp(spec + L - 3, ".py")) {
-            st = AS_FAIL(AS_EINVAL, "oracle spec 'ase:%s': expected ase:emt, ase:gpaw[:KEY=VALUE,"
-                                    "..] or ase:FILE.py (a file defining calculator(atoms))",
+            st = AS_FAIL(AS_EINVAL,
+                         "oracle spec 'ase:%s': expected ase:emt, ase:gpaw[:KEY=VALUE,"
+                         "..] or ase:FILE.py (a file defining calculator(atoms))",
                          spec);
             goto fail;
         }
@@ -529,8 +534,7 @@ static as_status read_reply(as_ase *a, double deadline, int32_t *code, char *msg
     char fate[128], tail[400];
     worker_fate(a, rc, fate, sizeof fate);
     log_tail(a->logpath, tail, sizeof tail);
-    as_status st = AS_FAIL(AS_EORACLE, "%s: %s%s%s", a->name, fate, tail[0] ? "; log: " : "",
-                           tail);
+    as_status st = AS_FAIL(AS_EORACLE, "%s: %s%s%s", a->name, fate, tail[0] ? "; log: " : "", tail);
     worker_stop(a, 1);
     return st;
 }
@@ -573,8 +577,7 @@ static as_status worker_start(as_ase *a)
         if (hi < 0 || nul < 0 || dup2(nul, 0) < 0 || dup2(lfd, 1) < 0 || dup2(lfd, 2) < 0 ||
             dup2(hi, 3) < 0)
             _exit(126);
-        char *argv[] = {a->python, "-u", "-c", (char *)worker_py, "3", (char *)kind, a->arg,
-                        NULL};
+        char *argv[] = {a->python, "-u", "-c", (char *)worker_py, "3", (char *)kind, a->arg, NULL};
         execvp(a->python, argv);
         dprintf(2, "cannot run %s: %s\n", a->python, strerror(errno));
         _exit(127);
@@ -588,8 +591,8 @@ static as_status worker_start(as_ase *a)
     char msg[4096];
     AS_TRY(read_reply(a, as_worker_now_s() + a->timeout_s, &code, msg, sizeof msg));
     if (code != 0) {
-        as_status st = AS_FAIL(AS_EORACLE, "%s: the worker could not set up the calculator: %s",
-                               a->name, msg);
+        as_status st =
+            AS_FAIL(AS_EORACLE, "%s: the worker could not set up the calculator: %s", a->name, msg);
         worker_stop(a, 1);
         return st;
     }
@@ -621,7 +624,8 @@ as_status as_ase_compute(as_ase *a, const as_structure *s, double *energy, doubl
         uint64_t n64 = n;
         uint32_t flags = (stress ? 1u : 0u) | (e_atom ? 2u : 0u);
         double t0 = as_worker_now_s();
-        if (as_worker_send_all(a->sock, &n64, sizeof n64) || as_worker_send_all(a->sock, &flags, sizeof flags) ||
+        if (as_worker_send_all(a->sock, &n64, sizeof n64) ||
+            as_worker_send_all(a->sock, &flags, sizeof flags) ||
             as_worker_send_all(a->sock, s->cell, 9 * sizeof(double)) ||
             as_worker_send_all(a->sock, z, n * sizeof *z) ||
             as_worker_send_all(a->sock, s->pos, 3 * n * sizeof(double))) {
@@ -641,7 +645,7 @@ as_status as_ase_compute(as_ase *a, const as_structure *s, double *energy, doubl
                 st = AS_FAIL(AS_EORACLE, "%s: %s", a->name, msg);
             else if (st == AS_OK) {
                 int rc = as_worker_recv_all(a->sock, res, (1 + 3 * n + 6 + n) * sizeof *res,
-                                  t0 + a->timeout_s);
+                                            t0 + a->timeout_s);
                 if (rc) {
                     char fate[128];
                     worker_fate(a, rc, fate, sizeof fate);

@@ -141,12 +141,12 @@ static char *substitute(const char *w, const char *in, const char *out)
 }
 
 typedef struct {
-    size_t idx;       /* structure index */
+    size_t idx; /* structure index */
     pid_t pid;
     double t0;
     size_t attempt;
     char in[4200], out[4200], err[4200];
-    char marker[64];  /* ALLOYSCOUT_JOB=<pid>.<n> */
+    char marker[64]; /* ALLOYSCOUT_JOB=<pid>.<n> */
 } job;
 
 /* ---- the guard (runs in the forked child; async-signal-safe calls only) ---- */
@@ -376,8 +376,8 @@ static int collect(const as_cmd *c, const job *j, int wstatus, const as_structur
 }
 
 as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n,
-                           as_label_result *results, as_structure **relaxed,
-                           as_cmd_done_fn done, void *user)
+                           as_label_result *results, as_structure **relaxed, as_cmd_done_fn done,
+                           void *user)
 {
     as_status st = AS_OK;
     size_t nj = c->opt.jobs ? c->opt.jobs : 1, next = 0, finished = 0, running = 0;
@@ -474,9 +474,9 @@ as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n,
                 r->status = AS_EORACLE;
                 r->energy = NAN;
                 char msg[1600];
-                snprintf(msg, sizeof msg, "%.600s failed after %zu attempt%s: %s%s%s",
-                         c->words[0], r->attempts, r->attempts == 1 ? "" : "s", why,
-                         tail[0] ? "; stderr: " : "", tail);
+                snprintf(msg, sizeof msg, "%.600s failed after %zu attempt%s: %s%s%s", c->words[0],
+                         r->attempts, r->attempts == 1 ? "" : "s", why, tail[0] ? "; stderr: " : "",
+                         tail);
                 snprintf(r->error, sizeof r->error, "%.500s", msg);
             }
             if (!c->keep) {

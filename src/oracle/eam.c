@@ -19,7 +19,7 @@
 
 void as_eam_interpolate(int n, double delta, const double *f, double *spline)
 {
-#define S(m, k) spline[(size_t)(m) * 7 + (k)]
+#define S(m, k) spline[(size_t)(m)*7 + (k)]
     for (int m = 1; m <= n; m++)
         S(m, 6) = f[m];
     S(1, 5) = S(2, 6) - S(1, 6);
@@ -146,15 +146,15 @@ static size_t pair_index(int a, int b)
 }
 
 /* value and derivative of an r-table spline at r (LAMMPS pair_eam.cpp lookup) */
-#define R_LOOKUP(e, r, m, p)                      \
-    do {                                          \
-        p = (r) * (e)->rdr + 1.0;                 \
-        m = (int)p;                               \
-        if (m > (e)->tab->nr - 1)                 \
-            m = (e)->tab->nr - 1;                 \
-        p -= m;                                   \
-        if (p > 1.0)                              \
-            p = 1.0;                              \
+#define R_LOOKUP(e, r, m, p)      \
+    do {                          \
+        p = (r) * (e)->rdr + 1.0; \
+        m = (int)p;               \
+        if (m > (e)->tab->nr - 1) \
+            m = (e)->tab->nr - 1; \
+        p -= m;                   \
+        if (p > 1.0)              \
+            p = 1.0;              \
     } while (0)
 
 static double analytic_f(const as_zhou_params *z, double r, double *df)
@@ -167,8 +167,7 @@ static double analytic_f(const as_zhou_params *z, double r, double *df)
     return as_zhou_f(z, r, df);
 }
 
-static double analytic_phi(const as_zhou_params *a, const as_zhou_params *b, double r,
-                           double *dphi)
+static double analytic_phi(const as_zhou_params *a, const as_zhou_params *b, double r, double *dphi)
 {
     if (r < 0.5) {
         if (dphi)
@@ -198,8 +197,10 @@ as_status as_eam_compute(as_eam *e, const as_structure *s, double *energy, doubl
                     size_t L = strlen(list);
                     snprintf(list + L, sizeof list - L, "%s%s", a ? " " : "", e->tab->el[a]);
                 }
-                return AS_FAIL(AS_EINVAL, "eam: no parameters for element '%s' (this potential "
-                                          "covers: %s)", s->symbols[k], list);
+                return AS_FAIL(AS_EINVAL,
+                               "eam: no parameters for element '%s' (this potential "
+                               "covers: %s)",
+                               s->symbols[k], list);
             }
         }
     }

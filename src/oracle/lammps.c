@@ -95,9 +95,9 @@ static as_status lmp_load(void)
     if (!lmp_api.lib)
         return AS_FAIL(AS_EUNSUP, "lammps: cannot load the LAMMPS library (%s): %s",
                        AS_LAMMPS_LIBRARY, dlerror());
-#define LOAD(name)                                                                    \
-    *(void **)&lmp_api.name = dlsym(lmp_api.lib, "lammps_" #name);                  \
-    if (!lmp_api.name)                                                                \
+#define LOAD(name)                                                 \
+    *(void **)&lmp_api.name = dlsym(lmp_api.lib, "lammps_" #name); \
+    if (!lmp_api.name)                                             \
         return AS_FAIL(AS_EUNSUP, "lammps: the library lacks lammps_%s", #name);
     LOAD(open_no_mpi)
     LOAD(close)
@@ -124,7 +124,7 @@ struct as_lmp {
     char logpath[64];
     char *env[8]; /* "NAME=VALUE" set in the worker before LAMMPS starts (as_lmp_setenv) */
     size_t n_env;
-    char *cwd;    /* the worker's working directory (as_lmp_set_cwd), NULL: unchanged */
+    char *cwd; /* the worker's working directory (as_lmp_set_cwd), NULL: unchanged */
 };
 
 static void worker_stop(as_lmp *l, int kill_it);
@@ -170,8 +170,10 @@ as_status as_lmp_create(const char *spec, as_lmp **out)
     AS_TRY(lmp_load());
     const char *semi = strchr(spec, ';');
     if (!semi || semi == spec || !semi[1])
-        return AS_FAIL(AS_EINVAL, "oracle spec 'lammps:%s': expected 'lammps:PAIR_STYLE;PAIR_COEFF'"
-                                  " (e.g. lammps:eam/alloy;* * CuNi.eam.alloy Cu Ni)", spec);
+        return AS_FAIL(AS_EINVAL,
+                       "oracle spec 'lammps:%s': expected 'lammps:PAIR_STYLE;PAIR_COEFF'"
+                       " (e.g. lammps:eam/alloy;* * CuNi.eam.alloy Cu Ni)",
+                       spec);
     as_lmp *l = as_calloc(1, sizeof *l);
     if (!l)
         return AS_FAIL(AS_ENOMEM, "lammps: cannot allocate");
@@ -251,8 +253,7 @@ static as_status lmp_prepare(const as_lmp *l, const as_structure *s, double *box
         int sp = s->species[i];
         if (sp < 0 || (size_t)sp >= s->n_symbols || sp >= 256 || !tmap[sp])
             return AS_FAIL(AS_EINVAL, "lammps: element '%s' is not named in pair_coeff '%s'",
-                           (sp >= 0 && (size_t)sp < s->n_symbols) ? s->symbols[sp] : "?",
-                           l->coeff);
+                           (sp >= 0 && (size_t)sp < s->n_symbols) ? s->symbols[sp] : "?", l->coeff);
         type[i] = tmap[sp];
         /* wrap into the cell (create_atoms drops atoms outside the box), then rotate */
         double u[3], r[3];
@@ -272,8 +273,8 @@ static as_status lmp_prepare(const as_lmp *l, const as_structure *s, double *box
 }
 
 /* Worker side: a fresh LAMMPS instance for n atoms of these types in this box. */
-static void *worker_setup(const as_lmp *l, const char *logpath, const req_head *h,
-                          const int *type, const double *x)
+static void *worker_setup(const as_lmp *l, const char *logpath, const req_head *h, const int *type,
+                          const double *x)
 {
     char line[4096];
     char *args[] = {"alloyscout", "-log", (char *)logpath, "-screen", "none", "-nocite", NULL};
@@ -285,9 +286,10 @@ static void *worker_setup(const as_lmp *l, const char *logpath, const req_head *
         _exit(5);
     for (uint64_t i = 0; i < h->n; i++)
         id[i] = (int)i + 1;
-    snprintf(line, sizeof line, "region cell prism 0 %.17g 0 %.17g 0 %.17g %.17g %.17g %.17g "
-                                "units box", h->box[0], h->box[1], h->box[2], h->box[3],
-             h->box[4], h->box[5]);
+    snprintf(line, sizeof line,
+             "region cell prism 0 %.17g 0 %.17g 0 %.17g %.17g %.17g %.17g "
+             "units box",
+             h->box[0], h->box[1], h->box[2], h->box[3], h->box[4], h->box[5]);
     const char *pre[] = {"units metal", "atom_style atomic", "atom_modify map array sort 0 0",
                          "boundary p p p", line};
     for (size_t k = 0; k < sizeof pre / sizeof *pre; k++)
@@ -326,7 +328,8 @@ static void worker_main(const as_lmp *l, int fd, const char *logpath)
         if (!t2 || !x2 || !o2)
             _exit(5);
         type = t2, x = x2, out = o2;
-        if (as_worker_recv_all(fd, type, n * sizeof *type, INFINITY) || as_worker_recv_all(fd, x, 3 * n * sizeof *x, INFINITY))
+        if (as_worker_recv_all(fd, type, n * sizeof *type, INFINITY) ||
+            as_worker_recv_all(fd, x, 3 * n * sizeof *x, INFINITY))
             break;
         if (lmp && h.n == cur.n) {
             snprintf(line, sizeof line, "log %s", logpath); /* keep the log short */
@@ -335,8 +338,8 @@ static void worker_main(const as_lmp *l, int fd, const char *logpath)
                 snprintf(line, sizeof line,
                          "change_box all xy final 0 xz final 0 yz final 0 x final 0 %.17g "
                          "y final 0 %.17g z final 0 %.17g xy final %.17g xz final %.17g "
-                         "yz final %.17g units box", h.box[0], h.box[1], h.box[2],
-                         h.box[3], h.box[4], h.box[5]);
+                         "yz final %.17g units box",
+                         h.box[0], h.box[1], h.box[2], h.box[3], h.box[4], h.box[5]);
                 lmp_api.command(lmp, line);
                 cur = h;
             }
@@ -497,11 +500,12 @@ as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, doubl
     pthread_mutex_lock(&l->lock);
     st = l->pid ? AS_OK : worker_start(l);
     int32_t status = -1;
-    if (st == AS_OK && (as_worker_send_all(l->sock, &h, sizeof h) ||
-                        as_worker_send_all(l->sock, type, n * sizeof *type) ||
-                        as_worker_send_all(l->sock, x, 3 * n * sizeof *x) ||
-                        as_worker_recv_all(l->sock, &status, sizeof status, INFINITY) || status != 0 ||
-                        as_worker_recv_all(l->sock, res, (1 + 4 * n) * sizeof *res, INFINITY))) {
+    if (st == AS_OK &&
+        (as_worker_send_all(l->sock, &h, sizeof h) ||
+         as_worker_send_all(l->sock, type, n * sizeof *type) ||
+         as_worker_send_all(l->sock, x, 3 * n * sizeof *x) ||
+         as_worker_recv_all(l->sock, &status, sizeof status, INFINITY) || status != 0 ||
+         as_worker_recv_all(l->sock, res, (1 + 4 * n) * sizeof *res, INFINITY))) {
         char tail[400];
         log_tail(l->logpath, tail, sizeof tail);
         st = AS_FAIL(AS_EORACLE, "lammps failed (pair_style %s, pair_coeff %s): %s", l->style,
@@ -554,8 +558,10 @@ as_status as_lmp_set_cwd(as_lmp *l, const char *dir)
 as_status as_lmp_create(const char *spec, as_lmp **out)
 {
     *out = NULL;
-    return AS_FAIL(AS_EUNSUP, "oracle spec 'lammps:%s': this build has no LAMMPS library "
-                              "(install liblammps-dev and rebuild)", spec);
+    return AS_FAIL(AS_EUNSUP,
+                   "oracle spec 'lammps:%s': this build has no LAMMPS library "
+                   "(install liblammps-dev and rebuild)",
+                   spec);
 }
 
 as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, double *e_atom,

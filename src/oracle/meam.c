@@ -384,8 +384,8 @@ static as_status parse_params(const char *txt, const char *src, model *m)
                                    line);
                 pe.idx[pe.nidx] = atoi(t);
                 if (pe.idx[pe.nidx] < 1 || pe.idx[pe.nidx] > MAX_EL)
-                    return AS_FAIL(AS_EPARSE, "meam: %s parameters:%zu: bad index '%s'", src,
-                                   line, t);
+                    return AS_FAIL(AS_EPARSE, "meam: %s parameters:%zu: bad index '%s'", src, line,
+                                   t);
                 pe.nidx++;
             }
         }
@@ -449,8 +449,8 @@ static as_status model_load(const char *dir, int pair, model *m)
     if (elf_param_name(&v, pname, sizeof pname))
         par = elf_file(&v, pname);
     if (!elems || !lib || !par) {
-        st = AS_FAIL(AS_EPARSE, "meam: %s holds no MEAM element, library and parameter files",
-                     path);
+        st =
+            AS_FAIL(AS_EPARSE, "meam: %s holds no MEAM element, library and parameter files", path);
         goto fail;
     }
     AS_CHECK(parse_library(lib, name, m));
@@ -492,8 +492,10 @@ static as_status model_load(const char *dir, int pair, model *m)
                     n_hit++;
                 }
             if (n_hit != 1) {
-                st = AS_FAIL(AS_EPARSE, "meam: %s: Ec(%zu,%zu) = %s matches the esub of %d "
-                                        "library elements", name, k + 1, k + 1, ec->val, n_hit);
+                st = AS_FAIL(AS_EPARSE,
+                             "meam: %s: Ec(%zu,%zu) = %s matches the esub of %d "
+                             "library elements",
+                             name, k + 1, k + 1, ec->val, n_hit);
                 goto fail;
             }
             snprintf(fixed[k], AS_SYMBOL_MAX, "%s", m->el[hit]);
@@ -561,9 +563,10 @@ int as_meam_covers(const char *const *el, size_t n, char *why, size_t cap)
             }
             if (find_pair(el[i], el[j]) < 0) {
                 if (why)
-                    snprintf(why, cap, "meam: no 2NN-MEAM model for the %s-%s pair (Pt-Co-M: "
-                                       "M = Cu, Ni, Ti, Fe, V; pairs: docs/oracle.md)", el[j],
-                             el[i]);
+                    snprintf(why, cap,
+                             "meam: no 2NN-MEAM model for the %s-%s pair (Pt-Co-M: "
+                             "M = Cu, Ni, Ti, Fe, V; pairs: docs/oracle.md)",
+                             el[j], el[i]);
                 return 0;
             }
         }
@@ -600,8 +603,8 @@ static as_status write_text(const char *dir, const char *name, const char *text)
     return AS_OK;
 }
 
-as_status as_meam_write(const char *const *elements, size_t n, const char *dir,
-                        char *pair_coeff, size_t cap)
+as_status as_meam_write(const char *const *elements, size_t n, const char *dir, char *pair_coeff,
+                        size_t cap)
 {
     as_status st = AS_OK;
     char why[256];
@@ -659,7 +662,7 @@ as_status as_meam_write(const char *const *elements, size_t n, const char *dir,
                 continue;
             const par_entry *b = par_find(base, e->key, 0, 0, 0, 0);
             if (!b || atof(b->val) != atof(e->val)) {
-                st = AS_FAIL(AS_EINVAL, "meam: %s sets %s = %s but %s sets %s", 
+                st = AS_FAIL(AS_EINVAL, "meam: %s sets %s = %s but %s sets %s",
                              pair_src[mods[m].pair].model, e->key, e->val,
                              pair_src[base->pair].model, b ? b->val : "nothing");
                 goto fail;
@@ -748,8 +751,8 @@ as_status as_meam_write(const char *const *elements, size_t n, const char *dir,
         for (size_t b = a + 1; b < n; b++) {
             const model *m = &mods[pair_model[a][b]];
             int fa = model_index(m, elements[a]), fb = model_index(m, elements[b]);
-            fprintf(fp, "# %s-%s: %s (%s)%s\n", elements[a], elements[b],
-                    pair_src[m->pair].model, pair_src[m->pair].cite,
+            fprintf(fp, "# %s-%s: %s (%s)%s\n", elements[a], elements[b], pair_src[m->pair].model,
+                    pair_src[m->pair].cite,
                     m->reordered ? "; parameter-file element order read from Ec(i,i)" : "");
             for (size_t q = 0; q < m->n_p; q++) {
                 const par_entry *e = &m->p[q];
@@ -870,8 +873,8 @@ fail:
 
 /* ---- the oracle: one assembled model (and LAMMPS worker) per element set ---- */
 typedef struct {
-    char key[128];       /* "Pt,Co,Cu" in canonical order */
-    char dir[4096];      /* scratch directory with the files and the KIM collection link */
+    char key[128];  /* "Pt,Co,Cu" in canonical order */
+    char dir[4096]; /* scratch directory with the files and the KIM collection link */
     as_lmp *lmp;
 } meam_model;
 
@@ -888,9 +891,13 @@ static void model_remove(meam_model *mm)
     mm->lmp = NULL;
     if (!mm->dir[0])
         return;
-    static const char *files[] = {"library.meam", "param.meam", "elems.meam", "kim.log",
+    static const char *files[] = {"library.meam",
+                                  "param.meam",
+                                  "elems.meam",
+                                  "kim.log",
                                   "models/" KIM_ITEM "/libkim-api-portable-model.so",
-                                  ("models/" KIM_ITEM), "models"};
+                                  ("models/" KIM_ITEM),
+                                  "models"};
     char path[4200];
     for (size_t k = 0; k < sizeof files / sizeof *files; k++) {
         snprintf(path, sizeof path, "%s/%s", mm->dir, files[k]);
@@ -1000,9 +1007,11 @@ as_status as_meam_create(const char *list, as_meam **out, char **desc, char **el
     goto fail;
 #endif
     if (find_module(me->module, sizeof me->module) != 0) {
-        st = AS_FAIL(AS_EUNSUP, "meam: the KIM model module %s is missing (looked in "
-                                "alloyscout-kim/ beside liballoyscout and the program, and "
-                                "$ALLOYSCOUT_MEAM_MODULE)", AS_MEAM_MODULE_FILE);
+        st = AS_FAIL(AS_EUNSUP,
+                     "meam: the KIM model module %s is missing (looked in "
+                     "alloyscout-kim/ beside liballoyscout and the program, and "
+                     "$ALLOYSCOUT_MEAM_MODULE)",
+                     AS_MEAM_MODULE_FILE);
         goto fail;
     }
     if (list) {
@@ -1016,8 +1025,10 @@ as_status as_meam_create(const char *list, as_meam **out, char **desc, char **el
                 q++;
             size_t L = (size_t)(q - p);
             if (L == 0 || L >= AS_SYMBOL_MAX || n == MAX_EL) {
-                st = AS_FAIL(AS_EINVAL, "oracle spec 'meam:%s': expected a comma-separated list "
-                                        "of elements", list);
+                st = AS_FAIL(AS_EINVAL,
+                             "oracle spec 'meam:%s': expected a comma-separated list "
+                             "of elements",
+                             list);
                 goto fail;
             }
             memcpy(sym[n], p, L);
@@ -1078,8 +1089,8 @@ as_status as_meam_compute(as_meam *me, const as_structure *s, double *energy, do
         /* the system: every symbol the structure declares */
         const char *names[MAX_EL];
         if (s->n_symbols == 0 || s->n_symbols > MAX_EL)
-            return AS_FAIL(AS_EINVAL, "meam: a structure with %zu species (1 to %d)",
-                           s->n_symbols, MAX_EL);
+            return AS_FAIL(AS_EINVAL, "meam: a structure with %zu species (1 to %d)", s->n_symbols,
+                           MAX_EL);
         for (size_t k = 0; k < s->n_symbols; k++)
             names[k] = s->symbols[k];
         AS_TRY(model_make(me, names, s->n_symbols, &mm));

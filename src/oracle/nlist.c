@@ -18,9 +18,12 @@
 as_status as_cell_inverse(const double *h, double *inv, double *width)
 {
     /* cofactors: rows of inv^T are the cross products of the lattice vectors / V */
-    double c0[3] = {h[4] * h[8] - h[5] * h[7], h[5] * h[6] - h[3] * h[8], h[3] * h[7] - h[4] * h[6]};
-    double c1[3] = {h[7] * h[2] - h[8] * h[1], h[8] * h[0] - h[6] * h[2], h[6] * h[1] - h[7] * h[0]};
-    double c2[3] = {h[1] * h[5] - h[2] * h[4], h[2] * h[3] - h[0] * h[5], h[0] * h[4] - h[1] * h[3]};
+    double c0[3] = {h[4] * h[8] - h[5] * h[7], h[5] * h[6] - h[3] * h[8],
+                    h[3] * h[7] - h[4] * h[6]};
+    double c1[3] = {h[7] * h[2] - h[8] * h[1], h[8] * h[0] - h[6] * h[2],
+                    h[6] * h[1] - h[7] * h[0]};
+    double c2[3] = {h[1] * h[5] - h[2] * h[4], h[2] * h[3] - h[0] * h[5],
+                    h[0] * h[4] - h[1] * h[3]};
     double vol = h[0] * c0[0] + h[1] * c0[1] + h[2] * c0[2];
     if (!(fabs(vol) > 1e-12) || !isfinite(vol))
         return AS_FAIL(AS_EINVAL, "cell is singular (volume %g Å^3)", vol);
@@ -118,8 +121,10 @@ as_status as_nlist_update(as_nlist *nl, const double *cell, const double *pos, s
     for (int k = 0; k < 3; k++) {
         w[k] = rl / width[k] * (1.0 + 1e-12) + 1e-12;
         if (!(w[k] <= 199.0)) /* compared as a double, before the conversion to int */
-            return AS_FAIL(AS_EINVAL, "neighbour list: cell width %g Å is too small for cutoff "
-                                      "%g Å", width[k], rl);
+            return AS_FAIL(AS_EINVAL,
+                           "neighbour list: cell width %g Å is too small for cutoff "
+                           "%g Å",
+                           width[k], rl);
         nimg[k] = (int)ceil(w[k]) + 1;
     }
     /* local atoms: wrap into the cell; count the ghosts first, then allocate at once */
@@ -131,8 +136,10 @@ as_status as_nlist_update(as_nlist *nl, const double *cell, const double *pos, s
         for (int k = 0; k < 3; k++) {
             double v = r[0] * inv[k] + r[1] * inv[3 + k] + r[2] * inv[6 + k];
             if (!isfinite(v) || !(fabs(v) < 1e9)) { /* the wrap shift below is an int */
-                st = AS_FAIL(AS_EINVAL, "atom %zu has a non-finite position or lies more than "
-                                        "1e9 cells away (fractional coordinate %g)", i, v);
+                st = AS_FAIL(AS_EINVAL,
+                             "atom %zu has a non-finite position or lies more than "
+                             "1e9 cells away (fractional coordinate %g)",
+                             i, v);
                 goto fail;
             }
             double f = floor(v);

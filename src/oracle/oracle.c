@@ -178,8 +178,10 @@ static as_status create_eam(as_oracle *o, const char *arg, int analytic)
     char suffix[96];
     if (analytic) {
         if (arg && n == 0)
-            return AS_FAIL(AS_EINVAL, "oracle spec 'eam-analytic:%s': expected a comma-separated "
-                                      "list of Zhou 2004 elements", arg);
+            return AS_FAIL(AS_EINVAL,
+                           "oracle spec 'eam-analytic:%s': expected a comma-separated "
+                           "list of Zhou 2004 elements",
+                           arg);
         AS_TRY(as_eam_create_analytic(names, n, &o->eam));
         AS_TRY(set_elements_from_tab(o, o->eam->tab));
         return set_desc(o, "eam-analytic:zhou2004", o->eam->tab, NULL);
@@ -193,8 +195,10 @@ static as_status create_eam(as_oracle *o, const char *arg, int analytic)
         return set_desc(o, "eam:zhou2004", o->eam->tab, suffix);
     }
     if (!file_exists(arg))
-        return AS_FAIL(AS_EIO, "oracle spec 'eam:%s': no such setfl file (and not a list of "
-                               "Zhou 2004 elements)", arg);
+        return AS_FAIL(AS_EIO,
+                       "oracle spec 'eam:%s': no such setfl file (and not a list of "
+                       "Zhou 2004 elements)",
+                       arg);
     uint64_t h;
     AS_TRY(file_hash(arg, &h));
     AS_TRY(as_setfl_read(arg, &t));
@@ -264,9 +268,10 @@ as_status as_oracle_create(const char *spec, const as_oracle_options *opt, as_or
         o->desc = as_strdup(spec);
         o->elements = as_strdup("any");
     } else {
-        st = AS_FAIL(AS_EINVAL, "oracle: unknown spec '%s' (expected eam, eam:FILE, "
-                                "eam:EL,EL,.., eam-analytic, lammps:STYLE;COEFF, meam[:EL,..], "
-                                "ase:emt, ase:gpaw[:K=V,..], ase:FILE.py or cmd:PROGRAM ARGS)",
+        st = AS_FAIL(AS_EINVAL,
+                     "oracle: unknown spec '%s' (expected eam, eam:FILE, "
+                     "eam:EL,EL,.., eam-analytic, lammps:STYLE;COEFF, meam[:EL,..], "
+                     "ase:emt, ase:gpaw[:K=V,..], ase:FILE.py or cmd:PROGRAM ARGS)",
                      spec);
         goto fail;
     }
@@ -287,8 +292,8 @@ const char *as_oracle_describe(const as_oracle *o) { return o->desc; }
 const char *as_oracle_elements(const as_oracle *o) { return o->elements; }
 int as_oracle_has_forces(const as_oracle *o) { return o->kind != BK_CMD; }
 
-int as_oracle_supports_system(const as_oracle *o, const char *const *elements, size_t n,
-                              char *why, size_t cap)
+int as_oracle_supports_system(const as_oracle *o, const char *const *elements, size_t n, char *why,
+                              size_t cap)
 {
     if (why && cap)
         why[0] = '\0';
@@ -426,7 +431,8 @@ as_status as_rmsd(const as_structure *a, const as_structure *b, double *rms, dou
                 for (int s2 = -1; s2 <= 1; s2++) {
                     double v[3] = {u[0] + s0, u[1] + s1, u[2] + s2}, c2 = 0;
                     for (int k = 0; k < 3; k++) {
-                        double c = v[0] * a->cell[k] + v[1] * a->cell[3 + k] + v[2] * a->cell[6 + k];
+                        double c =
+                            v[0] * a->cell[k] + v[1] * a->cell[3 + k] + v[2] * a->cell[6 + k];
                         c2 += c * c;
                     }
                     if (c2 < best)
@@ -602,16 +608,16 @@ static as_status cell_energy(cellfun *c, double sa, double sc, double *e)
 }
 
 /* golden-section search of the scale of `which` (0: a (and c if tied), 2: c) */
-static as_status golden(cellfun *c, const as_cellopt_options *opt, int tied, int which,
-                        double *sa, double *sc, double *emin)
+static as_status golden(cellfun *c, const as_cellopt_options *opt, int tied, int which, double *sa,
+                        double *sc, double *emin)
 {
     const double g = (sqrt(5.0) - 1.0) / 2.0;
     double lo = opt->scale_lo, hi = opt->scale_hi;
     double x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo), f1, f2;
-#define EVAL(x, f)                                                                     \
-    do {                                                                               \
+#define EVAL(x, f)                                                                      \
+    do {                                                                                \
         double a_ = which == 2 ? *sa : (x), c_ = which == 2 ? (x) : (tied ? (x) : *sc); \
-        AS_TRY(cell_energy(c, a_, c_, &(f)));                                          \
+        AS_TRY(cell_energy(c, a_, c_, &(f)));                                           \
     } while (0)
     EVAL(x1, f1);
     EVAL(x2, f2);
@@ -669,8 +675,10 @@ static double u_to_s(double u) { return 1.0 / sqrt(u); }
 static as_status fit_eval(cellfit *f, size_t n, const double *ua, const double *uc, double *e)
 {
     if (f->evals + n > f->opt->max_evals)
-        return AS_FAIL(AS_ENOCONV, "cell optimization: no minimum of E(a%s) found within %zu "
-                       "oracle calls", f->opt->tetragonal ? ", c" : "", f->opt->max_evals);
+        return AS_FAIL(AS_ENOCONV,
+                       "cell optimization: no minimum of E(a%s) found within %zu "
+                       "oracle calls",
+                       f->opt->tetragonal ? ", c" : "", f->opt->max_evals);
     cellfun *c = f->c;
     as_status st = AS_OK;
     as_structure *pts[6] = {0};
@@ -681,12 +689,13 @@ static as_status fit_eval(cellfit *f, size_t n, const double *ua, const double *
     }
     f->evals += n;
     c->evals += n;
-    AS_CHECK(as_oracle_label_batch(c->o, (const as_structure *const *)pts, n, 0, NULL, res,
-                                   NULL));
+    AS_CHECK(as_oracle_label_batch(c->o, (const as_structure *const *)pts, n, 0, NULL, res, NULL));
     for (size_t i = 0; i < n; i++) {
         if (res[i].status != AS_OK) {
-            st = AS_FAIL(res[i].status, "cell optimization: the energy at a x %.6g, c x %.6g "
-                         "failed: %s", u_to_s(ua[i]), u_to_s(uc[i]), res[i].error);
+            st = AS_FAIL(res[i].status,
+                         "cell optimization: the energy at a x %.6g, c x %.6g "
+                         "failed: %s",
+                         u_to_s(ua[i]), u_to_s(uc[i]), res[i].error);
             goto fail;
         }
         e[i] = res[i].energy;
@@ -764,7 +773,7 @@ static as_status fit_cell(cellfun *c, const as_cellopt_options *opt, double *sa,
             double gn = dim == 2 ? hypot(g[0], g[1]) : fabs(g[0]);
             if (!(gn > 0))
                 return AS_FAIL(AS_ENOCONV, "cell optimization: the energy does not change "
-                               "with the cell");
+                                           "with the cell");
             for (int k = 0; k < dim; k++)
                 d[k] = -3 * h * g[k] / gn;
         }
@@ -831,14 +840,17 @@ as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellop
         opt = &dflt;
     }
     if (!(opt->scale_lo > 0) || !(opt->scale_hi > opt->scale_lo) || !(opt->tol > 0))
-        return AS_FAIL(AS_EINVAL, "cell optimization: need 0 < scale_lo < scale_hi and tol > 0 "
-                                  "(got %g, %g, %g)", opt->scale_lo, opt->scale_hi, opt->tol);
+        return AS_FAIL(AS_EINVAL,
+                       "cell optimization: need 0 < scale_lo < scale_hi and tol > 0 "
+                       "(got %g, %g, %g)",
+                       opt->scale_lo, opt->scale_hi, opt->tol);
     if (opt->method == AS_CELLOPT_FIT &&
         (!(opt->step > 0) || !(opt->scale_lo + 2 * opt->step < opt->scale_hi) ||
          !(opt->start_a > 0) || !(opt->start_c > 0)))
-        return AS_FAIL(AS_EINVAL, "cell optimization: the fit step %g must be > 0 and fit "
-                       "twice in [%g, %g], and the start factors (%g, %g) > 0", opt->step,
-                       opt->scale_lo, opt->scale_hi, opt->start_a, opt->start_c);
+        return AS_FAIL(AS_EINVAL,
+                       "cell optimization: the fit step %g must be > 0 and fit "
+                       "twice in [%g, %g], and the start factors (%g, %g) > 0",
+                       opt->step, opt->scale_lo, opt->scale_hi, opt->start_a, opt->start_c);
     double cell0[9], inv[9], *frac = NULL;
     memcpy(cell0, s->cell, sizeof cell0);
     AS_TRY(as_cell_inverse(cell0, inv, NULL));
@@ -877,8 +889,10 @@ as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellop
     if (rep) {
         rep->scale_a = sa;
         rep->scale_c = sc;
-        rep->a_ang = sqrt(s->cell[0] * s->cell[0] + s->cell[1] * s->cell[1] + s->cell[2] * s->cell[2]);
-        rep->c_ang = sqrt(s->cell[6] * s->cell[6] + s->cell[7] * s->cell[7] + s->cell[8] * s->cell[8]);
+        rep->a_ang =
+            sqrt(s->cell[0] * s->cell[0] + s->cell[1] * s->cell[1] + s->cell[2] * s->cell[2]);
+        rep->c_ang =
+            sqrt(s->cell[6] * s->cell[6] + s->cell[7] * s->cell[7] + s->cell[8] * s->cell[8]);
         rep->energy = e;
         rep->evaluations = c.evals;
         rep->at_bracket = at_bracket;
@@ -916,8 +930,10 @@ static void label_native(as_oracle *o, const as_structure *s, int relax,
                 r->steps = rep.steps;
                 r->relaxed = 1;
                 if (!rep.converged)
-                    as_log(AS_LOG_WARN, "relaxation stopped after %zu steps with max force %g "
-                                        "eV/Å", rep.steps, rep.fmax_final);
+                    as_log(AS_LOG_WARN,
+                           "relaxation stopped after %zu steps with max force %g "
+                           "eV/Å",
+                           rep.steps, rep.fmax_final);
             }
         } else {
             st = as_oracle_energy(o, c, &r->energy, NULL);
@@ -994,10 +1010,10 @@ void as_label_method(const as_oracle *o, int relax, const as_relax_options *opt,
         snprintf(buf, cap, "%s", o->desc);
 }
 
-as_status as_oracle_label_stored(as_oracle *o, as_label_store *store,
-                                 const as_structure *const *s, size_t n, int relax,
-                                 const as_relax_options *opt, as_label_result *results,
-                                 as_structure **relaxed, size_t *n_computed)
+as_status as_oracle_label_stored(as_oracle *o, as_label_store *store, const as_structure *const *s,
+                                 size_t n, int relax, const as_relax_options *opt,
+                                 as_label_result *results, as_structure **relaxed,
+                                 size_t *n_computed)
 {
     as_status st = AS_OK;
     char method[2048];
@@ -1078,8 +1094,8 @@ as_status as_oracle_label_stored(as_oracle *o, as_label_store *store,
         for (size_t q = 0; q < m; q++) {
             size_t i = todo[t0 + q];
             results[i] = rs[q];
-            st = as_label_store_put(store, keys[i], method, s[i], &rs[q],
-                                    rx[q] ? rx[q]->pos : NULL);
+            st =
+                as_label_store_put(store, keys[i], method, s[i], &rs[q], rx[q] ? rx[q]->pos : NULL);
             if (st != AS_OK) {
                 for (size_t w = q; w < m; w++)
                     as_structure_free(rx[w]);

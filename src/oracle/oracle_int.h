@@ -39,9 +39,9 @@ typedef struct {
     char (*lattype)[16];       /* (n_el) "fcc" ... */
     int nrho, nr;
     double drho, dr, rc;
-    double *frho;  /* (n_el, nrho) F at rho_k = k drho */
-    double *rhor;  /* (n_el, nr) f at r_k = k dr */
-    double *z2r;   /* (n_el (n_el+1)/2, nr), lower triangle i >= j, row by row: r*phi */
+    double *frho; /* (n_el, nrho) F at rho_k = k drho */
+    double *rhor; /* (n_el, nr) f at r_k = k dr */
+    double *z2r;  /* (n_el (n_el+1)/2, nr), lower triangle i >= j, row by row: r*phi */
     char comment[3][256];
 } as_setfl;
 
@@ -55,17 +55,17 @@ as_status as_setfl_write(const as_setfl *t, const char *path);
 /* A periodic neighbour list: local atoms plus periodic images ("ghosts"), and a half list of
  * pairs (i local, k local-or-ghost), each physical pair once. */
 typedef struct {
-    double cutoff;       /* list radius, Å */
-    size_t n, n_all;     /* local atoms, local + ghost */
+    double cutoff;   /* list radius, Å */
+    size_t n, n_all; /* local atoms, local + ghost */
     size_t cap_all;
-    double *x;           /* (n_all, 3) Cartesian positions */
-    double *shift;       /* (n_all, 3) x[k] = pos[owner[k]] + shift[k] */
-    size_t *owner;       /* (n_all) */
-    size_t *first;       /* (n + 1) CSR offsets into nb */
-    uint32_t *nb;        /* pair partners (indices into x) */
+    double *x;     /* (n_all, 3) Cartesian positions */
+    double *shift; /* (n_all, 3) x[k] = pos[owner[k]] + shift[k] */
+    size_t *owner; /* (n_all) */
+    size_t *first; /* (n + 1) CSR offsets into nb */
+    uint32_t *nb;  /* pair partners (indices into x) */
     size_t cap_nb;
-    double cell[9];      /* cell at build */
-    double *pos0;        /* (n, 3) positions at build */
+    double cell[9]; /* cell at build */
+    double *pos0;   /* (n, 3) positions at build */
     int valid;
 } as_nlist;
 
@@ -80,17 +80,17 @@ as_status as_cell_inverse(const double *cell, double *inv, double *width);
 
 /* The EAM evaluator: splines (LAMMPS's 7-coefficient scheme) or analytic Zhou functions. */
 typedef struct {
-    as_setfl *tab;          /* owned */
-    int analytic;           /* 1: evaluate Zhou functions directly (no tables) */
+    as_setfl *tab;             /* owned */
+    int analytic;              /* 1: evaluate Zhou functions directly (no tables) */
     const as_zhou_params **zp; /* (n_el) for analytic mode */
     double rc, rcsq, rdr, rdrho, rhomax;
-    double *frho_spl;       /* (n_el, nrho + 1, 7) */
-    double *rhor_spl;       /* (n_el, nr + 1, 7) */
-    double *z2r_spl;        /* (n_pairs, nr + 1, 7) */
+    double *frho_spl; /* (n_el, nrho + 1, 7) */
+    double *rhor_spl; /* (n_el, nr + 1, 7) */
+    double *z2r_spl;  /* (n_pairs, nr + 1, 7) */
     /* workspace */
     as_nlist nl;
     double *rho, *fp;
-    int *type;              /* (n) element index per atom */
+    int *type; /* (n) element index per atom */
     size_t cap;
     double skin;
 } as_eam;
@@ -119,8 +119,8 @@ void as_cmd_free(as_cmd *c);
 typedef as_status (*as_cmd_done_fn)(void *user, size_t i, const as_label_result *r,
                                     const as_structure *relaxed);
 as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n,
-                           as_label_result *results, as_structure **relaxed,
-                           as_cmd_done_fn done, void *user);
+                           as_label_result *results, as_structure **relaxed, as_cmd_done_fn done,
+                           void *user);
 
 /* ---- LAMMPS library backend (lammps.c) ---- */
 typedef struct as_lmp as_lmp;
@@ -139,8 +139,8 @@ as_status as_lmp_box(const double *cell, double *box6, double *rot);
 /* ---- ASE backend (ase.c): a persistent Python worker holding one ASE calculator ---- */
 typedef struct as_ase as_ase;
 /* spec is the text after "ase:"; *desc and *elements are new strings (as_free). */
-as_status as_ase_create(const char *spec, const as_oracle_options *opt, as_ase **out,
-                        char **desc, char **elements);
+as_status as_ase_create(const char *spec, const as_oracle_options *opt, as_ase **out, char **desc,
+                        char **elements);
 void as_ase_free(as_ase *a);
 /* Any OUT may be NULL; stress (6, Voigt xx yy zz yz xz xy, eV/Å^3, ASE's sign). AS_EORACLE for
  * a calculator error or a dead / timed-out worker (the message says which), AS_EUNSUP when

@@ -123,7 +123,8 @@ as_status as_setfl_from_zhou(const char *const *elements, size_t n_el, int nrho,
     snprintf(t->comment[0], sizeof t->comment[0],
              "Zhou, Johnson, Wadley, Phys. Rev. B 69, 144113 (2004) EAM, written by alloyscout");
     snprintf(t->comment[1], sizeof t->comment[1],
-             "generator conventions of LAMMPS tools/eam_database (nr=%d nrho=%d rst=0.5)", nr, nrho);
+             "generator conventions of LAMMPS tools/eam_database (nr=%d nrho=%d rst=0.5)", nr,
+             nrho);
     snprintf(t->comment[2], sizeof t->comment[2], "elements:");
     for (size_t i = 0; i < n_el; i++) {
         size_t L = strlen(t->comment[2]);
@@ -188,8 +189,8 @@ static as_status next_number(reader *r, double *v, const char *what)
  * only if it holds nothing but spaces. */
 static void to_line_start(reader *r)
 {
-    while (r->pos < r->len && (r->buf[r->pos] == ' ' || r->buf[r->pos] == '\t' ||
-                               r->buf[r->pos] == '\r'))
+    while (r->pos < r->len &&
+           (r->buf[r->pos] == ' ' || r->buf[r->pos] == '\t' || r->buf[r->pos] == '\r'))
         r->pos++;
     if (r->pos < r->len && r->buf[r->pos] == '\n') {
         r->pos++;
@@ -226,8 +227,8 @@ as_status as_setfl_read(const char *path, as_setfl **out)
     for (int i = 0; i < 3; i++) {
         char *s = next_line(&r);
         if (!s) {
-            st = AS_FAIL(AS_EPARSE, "%s:%zu:1: unexpected end of file in the comment lines",
-                         path, r.line);
+            st = AS_FAIL(AS_EPARSE, "%s:%zu:1: unexpected end of file in the comment lines", path,
+                         r.line);
             goto fail;
         }
         snprintf(comments[i], sizeof comments[i], "%s", s);
@@ -277,12 +278,13 @@ as_status as_setfl_read(const char *path, as_setfl **out)
                      path, r.line, v[0], v[1], v[2], v[3], v[4]);
         goto fail;
     }
-    {   /* a corrupt grid line is reported before tables are allocated for it: every number
+    { /* a corrupt grid line is reported before tables are allocated for it: every number
          * takes at least two bytes ("0 ") */
         double need = (double)ne * (v[0] + v[2]) + v[2] * (double)ne * (double)(ne + 1) / 2;
         if (2 * need > (double)r.len + 1) {
-            st = AS_FAIL(AS_EPARSE, "%s:%zu:1: the grid (nrho %g, nr %g, %ld elements) needs "
-                                    "%.0f numbers, more than the file's %zu bytes can hold",
+            st = AS_FAIL(AS_EPARSE,
+                         "%s:%zu:1: the grid (nrho %g, nr %g, %ld elements) needs "
+                         "%.0f numbers, more than the file's %zu bytes can hold",
                          path, r.line, v[0], v[2], ne, need, r.len);
             goto fail;
         }
@@ -309,9 +311,10 @@ as_status as_setfl_read(const char *path, as_setfl **out)
             goto fail;
         }
         if (!(z >= 0 && z <= 200 && z == floor(z)) || !isfinite(m) || !isfinite(lat)) {
-            st = AS_FAIL(AS_EPARSE, "%s:%zu:1: bad element line for %s (Z %g, mass %g, a %g): Z "
-                                    "must be an atomic number, mass and a finite", path, hl,
-                         names[a], z, m, lat);
+            st = AS_FAIL(AS_EPARSE,
+                         "%s:%zu:1: bad element line for %s (Z %g, mass %g, a %g): Z "
+                         "must be an atomic number, mass and a finite",
+                         path, hl, names[a], z, m, lat);
             goto fail;
         }
         t->z[a] = (int)z;

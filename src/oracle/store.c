@@ -31,10 +31,7 @@ struct as_store {
     char *path;
 };
 
-static long long round6(double x)
-{
-    return (long long)llround(x * 1e6);
-}
+static long long round6(double x) { return (long long)llround(x * 1e6); }
 
 uint64_t as_label_key(const as_structure *s, const char *method)
 {
@@ -66,16 +63,16 @@ static as_status db_fail(as_store *st, const char *what)
 /* Every table of the current format. */
 static const char *store_schema =
     "CREATE TABLE IF NOT EXISTS label_result("
-    " key INTEGER PRIMARY KEY,"      /* as_label_key as a signed 64-bit integer */
+    " key INTEGER PRIMARY KEY," /* as_label_key as a signed 64-bit integer */
     " method TEXT NOT NULL,"
     " n_atoms INTEGER NOT NULL,"
-    " status INTEGER NOT NULL,"      /* as_status: 0 = ok */
-    " energy REAL,"                  /* eV */
+    " status INTEGER NOT NULL," /* as_status: 0 = ok */
+    " energy REAL,"             /* eV */
     " energy_per_atom REAL,"
     " rmsd REAL, rmsd_paper REAL, fmax REAL,"
     " steps INTEGER, relaxed INTEGER, attempts INTEGER,"
     " error TEXT,"
-    " positions BLOB,"               /* relaxed (n, 3) doubles, native byte order */
+    " positions BLOB," /* relaxed (n, 3) doubles, native byte order */
     " created TEXT DEFAULT CURRENT_TIMESTAMP);"
     "CREATE TABLE IF NOT EXISTS campaign_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS campaign_record(system TEXT NOT NULL, round INTEGER NOT NULL,"
@@ -123,24 +120,31 @@ static as_status open_checked(as_store *st)
         return AS_FAIL(AS_EDB, "store %s: not an SQLite file: %s", st->path,
                        sqlite3_errmsg(st->db));
     if (query_int(st, "PRAGMA user_version", &version) != SQLITE_OK ||
-        query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT "
-                      "LIKE 'sqlite_%'", &n_tables) != SQLITE_OK ||
-        query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
-                      "('label_result', 'campaign_meta', 'campaign_record')", &n_ours) != SQLITE_OK)
+        query_int(st,
+                  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT "
+                  "LIKE 'sqlite_%'",
+                  &n_tables) != SQLITE_OK ||
+        query_int(st,
+                  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                  "('label_result', 'campaign_meta', 'campaign_record')",
+                  &n_ours) != SQLITE_OK)
         return db_fail(st, "cannot read the format");
     if (app == AS_STORE_APPLICATION_ID) {
         if (version == AS_STORE_FORMAT)
             return AS_OK;
         if (version > AS_STORE_FORMAT)
-            return AS_FAIL(AS_EDB, "%s: store format %lld, written by a newer alloyscout; this "
-                           "alloyscout reads format %d", st->path, (long long)version,
-                           AS_STORE_FORMAT);
-        return AS_FAIL(AS_EDB, "%s: store format %lld, this alloyscout reads format %d; re-run "
-                       "without --resume into a new --db", st->path, (long long)version,
-                       AS_STORE_FORMAT);
+            return AS_FAIL(AS_EDB,
+                           "%s: store format %lld, written by a newer alloyscout; this "
+                           "alloyscout reads format %d",
+                           st->path, (long long)version, AS_STORE_FORMAT);
+        return AS_FAIL(AS_EDB,
+                       "%s: store format %lld, this alloyscout reads format %d; re-run "
+                       "without --resume into a new --db",
+                       st->path, (long long)version, AS_STORE_FORMAT);
     }
     if (app != 0 || version != 0 || n_tables != n_ours)
-        return AS_FAIL(AS_EDB, "%s: an SQLite file but not an alloyscout store (application id "
+        return AS_FAIL(AS_EDB,
+                       "%s: an SQLite file but not an alloyscout store (application id "
                        "%lld, user version %lld, %lld tables of its own): choose another file",
                        st->path, (long long)app, (long long)version,
                        (long long)(n_tables - n_ours));
@@ -148,18 +152,21 @@ static as_status open_checked(as_store *st)
         return create_schema(st);
     /* format 1: a campaign in it drew its random streams with the old system hash */
     sqlite3_int64 has_meta = 0;
-    if (query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
-                      "'campaign_meta'", &has_meta) != SQLITE_OK ||
-        (has_meta && query_int(st, "SELECT count(*) FROM campaign_meta", &has_campaign) !=
-                         SQLITE_OK))
+    if (query_int(st,
+                  "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = "
+                  "'campaign_meta'",
+                  &has_meta) != SQLITE_OK ||
+        (has_meta &&
+         query_int(st, "SELECT count(*) FROM campaign_meta", &has_campaign) != SQLITE_OK))
         return db_fail(st, "cannot read the format");
     if (has_campaign)
-        return AS_FAIL(AS_EDB, "%s: campaign format 1, this alloyscout reads format %d (its "
+        return AS_FAIL(AS_EDB,
+                       "%s: campaign format 1, this alloyscout reads format %d (its "
                        "screen draws other random streams, so the campaign cannot be "
-                       "continued); re-run without --resume into a new --db", st->path,
-                       AS_STORE_FORMAT);
-    as_log(AS_LOG_INFO, "%s: label store of format 1, now format %d (labels unchanged)",
-           st->path, AS_STORE_FORMAT);
+                       "continued); re-run without --resume into a new --db",
+                       st->path, AS_STORE_FORMAT);
+    as_log(AS_LOG_INFO, "%s: label store of format 1, now format %d (labels unchanged)", st->path,
+           AS_STORE_FORMAT);
     return create_schema(st);
 }
 
@@ -196,8 +203,7 @@ as_status as_store_open(const char *path, as_store **out)
     /* the format is checked (and a new store made) under the write lock, so two processes
      * opening a new file at once cannot both create it */
     if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-        s = AS_FAIL(AS_EDB, "store %s: not a usable SQLite file: %s", path,
-                    sqlite3_errmsg(st->db));
+        s = AS_FAIL(AS_EDB, "store %s: not a usable SQLite file: %s", path, sqlite3_errmsg(st->db));
         goto fail;
     }
     s = open_checked(st);
@@ -221,8 +227,8 @@ as_status as_store_open(const char *path, as_store **out)
                            "energy, energy_per_atom, rmsd, rmsd_paper, fmax, steps, relaxed, "
                            "attempts, error, positions) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &st->put, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(st->db, "SELECT COUNT(*) FROM label_result", -1, &st->count,
-                           NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(st->db, "SELECT COUNT(*) FROM label_result", -1, &st->count, NULL) !=
+            SQLITE_OK) {
         s = db_fail(st, "cannot prepare statements");
         goto fail;
     }
@@ -240,8 +246,8 @@ static double col_double(sqlite3_stmt *q, int c)
     return sqlite3_column_type(q, c) == SQLITE_NULL ? NAN : sqlite3_column_double(q, c);
 }
 
-as_status as_label_store_get(as_store *st, uint64_t key, as_label_result *out,
-                             double *relaxed_pos, size_t n, int *found)
+as_status as_label_store_get(as_store *st, uint64_t key, as_label_result *out, double *relaxed_pos,
+                             size_t n, int *found)
 {
     as_status s = AS_OK;
     *found = 0;
@@ -283,9 +289,8 @@ static void bind_double(sqlite3_stmt *q, int c, double v)
         sqlite3_bind_null(q, c);
 }
 
-as_status as_label_store_put(as_store *st, uint64_t key, const char *method,
-                             const as_structure *s, const as_label_result *r,
-                             const double *relaxed_pos)
+as_status as_label_store_put(as_store *st, uint64_t key, const char *method, const as_structure *s,
+                             const as_label_result *r, const double *relaxed_pos)
 {
     sqlite3_stmt *q = st->put;
     sqlite3_reset(q);
@@ -332,8 +337,8 @@ as_status as_store_meta_get(as_store *st, const char *key, char **value)
 {
     sqlite3_stmt *q = NULL;
     *value = NULL;
-    if (sqlite3_prepare_v2(st->db, "SELECT value FROM campaign_meta WHERE key = ?", -1, &q,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM campaign_meta WHERE key = ?", -1, &q, NULL) !=
+        SQLITE_OK)
         return db_fail(st, "cannot read campaign_meta");
     sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(q);

@@ -102,13 +102,13 @@ as_status as_fig_roc(const char *dir, const char *basename, const char *title,
 /* ------------------------------------ recommend ------------------------------------ */
 
 as_status as_fig_recommend_map(const char *dir, const char *basename, const char *title,
-                               const char *xlabel, const double *xs, size_t nx,
-                               const char *ylabel, const double *ys, size_t ny,
-                               const double *prob)
+                               const char *xlabel, const double *xs, size_t nx, const char *ylabel,
+                               const double *ys, size_t ny, const double *prob)
 {
     as_plot *p = NULL;
     AS_TRY(as_plot_create(title ? title : "Predicted success probability", xlabel, ylabel, &p));
-    as_status st = as_plot_heatmap(p, xs, nx, ys, ny, prob, "Predicted success probability (fraction)");
+    as_status st =
+        as_plot_heatmap(p, xs, nx, ys, ny, prob, "Predicted success probability (fraction)");
     if (st == AS_OK)
         st = as_plot_set_crange(p, 0, 1);
     if (st == AS_OK) {
@@ -156,8 +156,8 @@ as_status as_fig_ordering_hist(const char *dir, const char *basename, const char
         snprintf(title, sizeof title, "%s: predicted energies", sys);
     as_free(sys);
     as_plot *p = NULL;
-    AS_TRY(as_plot_create(title, "Predicted relative energy " EV_ATOM,
-                          "Configurations (count)", &p));
+    AS_TRY(
+        as_plot_create(title, "Predicted relative energy " EV_ATOM, "Configurations (count)", &p));
     as_status st = AS_OK;
     char label[128];
     int col_o = 0, col_r = 1;
@@ -200,11 +200,14 @@ as_status as_fig_energy_vs_sro(const char *dir, const char *basename, const char
     if ((n && (!alpha_ptcom || !energy || (ternary && !alpha_com))) ||
         (n_oracle && (!oracle_alpha_ptcom || !oracle_energy || (ternary && !oracle_alpha_com))) ||
         n + n_oracle == 0)
-        return AS_FAIL(AS_EINVAL, "figure %s: energy vs SRO needs α and energies (and α^{Co-M} "
-                       "for a ternary)", basename ? basename : "");
+        return AS_FAIL(AS_EINVAL,
+                       "figure %s: energy vs SRO needs α and energies (and α^{Co-M} "
+                       "for a ternary)",
+                       basename ? basename : "");
     char title[128], xlabel[128], clabel[128];
     if (ternary) {
-        snprintf(title, sizeof title, "Pt_{2}Co%s: relative energy vs short-range order", m_element);
+        snprintf(title, sizeof title, "Pt_{2}Co%s: relative energy vs short-range order",
+                 m_element);
         snprintf(xlabel, sizeof xlabel, "Warren–Cowley α^{Pt-(Co/%s)} " UNITLESS, m_element);
         snprintf(clabel, sizeof clabel, "α^{Co-%s} " UNITLESS, m_element);
     } else {
@@ -225,9 +228,9 @@ as_status as_fig_energy_vs_sro(const char *dir, const char *basename, const char
         }
     }
     if (st == AS_OK && n_oracle) {
-        st = as_plot_scatter(p, oracle_alpha_ptcom, oracle_energy,
-                             ternary ? oracle_alpha_com : NULL, n_oracle, "oracle-labelled",
-                             clabel);
+        st =
+            as_plot_scatter(p, oracle_alpha_ptcom, oracle_energy, ternary ? oracle_alpha_com : NULL,
+                            n_oracle, "oracle-labelled", clabel);
         if (st == AS_OK) {
             as_plot_style *s = as_plot_last_style(p);
             s->marker = AS_MARKER_TRIANGLE;
@@ -279,8 +282,8 @@ as_status as_fig_ordering_bars(const char *dir, const char *basename, const char
 
 /* ------------------------------------ learning curve ------------------------------------ */
 
-static as_status curve_pair(as_plot *p, const double *x, const double *active,
-                            const double *random, size_t n, double scale)
+static as_status curve_pair(as_plot *p, const double *x, const double *active, const double *random,
+                            size_t n, double scale)
 {
     double *ya = as_malloc(n * sizeof *ya), *yr = as_malloc(n * sizeof *yr);
     as_status st = AS_OK;
@@ -314,9 +317,9 @@ done:
 }
 
 as_status as_fig_learning_curve(const char *dir, const char *basename, const char *system,
-                                const double *x, const double *mae_active,
-                                const double *r2_active, const double *mae_random,
-                                const double *r2_random, size_t n, double mae_target_mev)
+                                const double *x, const double *mae_active, const double *r2_active,
+                                const double *mae_random, const double *r2_random, size_t n,
+                                double mae_target_mev)
 {
     if (n == 0 || !mae_active || !r2_active)
         return AS_FAIL(AS_EINVAL, "figure %s: learning curve needs n >= 1 rounds of MAE and R²",
@@ -378,12 +381,13 @@ done:
 /* ------------------------------------ parity ------------------------------------ */
 
 as_status as_fig_parity(const char *dir, const char *basename, const char *system,
-                        const double *e_oracle, const double *e_pred, const double *sigma,
-                        size_t n)
+                        const double *e_oracle, const double *e_pred, const double *sigma, size_t n)
 {
     if (n == 0 || !e_oracle || !e_pred)
-        return AS_FAIL(AS_EINVAL, "figure %s: parity plot needs n >= 1 oracle and predicted "
-                       "energies", basename ? basename : "");
+        return AS_FAIL(AS_EINVAL,
+                       "figure %s: parity plot needs n >= 1 oracle and predicted "
+                       "energies",
+                       basename ? basename : "");
     /* MAE and R² = 1 - SS_res / SS_tot (scikit-learn's r2_score) over the finite pairs */
     size_t c = 0;
     double mo = 0, mae = 0;

@@ -220,8 +220,7 @@ as_status as_report_figure(as_report *r, const char *basename, const char *capti
     return st;
 }
 
-as_status as_report_plot(as_report *r, const as_plot *p, const char *basename,
-                         const char *caption)
+as_status as_report_plot(as_report *r, const as_plot *p, const char *basename, const char *caption)
 {
     AS_TRY(as_plot_save(p, r->dir, basename));
     return as_report_figure(r, basename, caption);
@@ -296,7 +295,8 @@ static const char page_css[] =
     "table{border-collapse:collapse;margin:.6em 0 1em}caption{text-align:left;font-weight:bold;"
     "padding:.3em 0}\n"
     "th,td{border:1px solid #ccc;padding:.3em .7em;text-align:left;vertical-align:top}\n"
-    "table.grid thead th{background:#eef2f7}table.grid tbody tr:nth-child(even){background:#f8f8f8}\n"
+    "table.grid thead th{background:#eef2f7}table.grid tbody "
+    "tr:nth-child(even){background:#f8f8f8}\n"
     "table.kv th{background:#f3f3f3;font-weight:600}\n"
     ".scroll{overflow-x:auto}\n"
     ".warning{background:#fff4e0;border-left:6px solid #e08a00;padding:.7em 1em;margin:1em 0}\n"
@@ -307,7 +307,8 @@ static const char page_css[] =
     "font-size:.9em}\n"
     "pre{background:#f5f5f5;border:1px solid #ddd;padding:.7em;white-space:pre-wrap;"
     "word-break:break-all;font-family:'DejaVu Sans Mono',monospace;font-size:.9em}\n"
-    "footer{margin-top:2em;color:#666;font-size:.85em;border-top:1px solid #ddd;padding-top:.5em}\n";
+    "footer{margin-top:2em;color:#666;font-size:.85em;border-top:1px solid "
+    "#ddd;padding-top:.5em}\n";
 
 /* Marks <body data-images> with ok/broken once the page has loaded, and shows which figures did
  * not load. Only reads the page; no network. */
@@ -315,10 +316,13 @@ static const char page_js[] =
     "(function(){\n"
     "function check(){var im=document.images,ok=0,bad=[];\n"
     " for(var i=0;i<im.length;i++){var m=im[i];\n"
-    "  if(m.complete&&m.naturalWidth>100&&m.naturalHeight>100)ok++;else bad.push(m.getAttribute('src'));}\n"
+    "  if(m.complete&&m.naturalWidth>100&&m.naturalHeight>100)ok++;else "
+    "bad.push(m.getAttribute('src'));}\n"
     " var b=document.body;b.setAttribute('data-images',bad.length?'broken':'ok');\n"
-    " b.setAttribute('data-images-ok',String(ok));b.setAttribute('data-images-total',String(im.length));\n"
-    " if(bad.length){var w=document.getElementById('image-check');w.textContent='Figures that did not load: '+bad.join(', ');w.hidden=false;}}\n"
+    " b.setAttribute('data-images-ok',String(ok));b.setAttribute('data-images-total',String(im."
+    "length));\n"
+    " if(bad.length){var w=document.getElementById('image-check');w.textContent='Figures that did "
+    "not load: '+bad.join(', ');w.hidden=false;}}\n"
     "if(document.readyState==='complete')check();else window.addEventListener('load',check);\n"
     "})();\n";
 
@@ -340,7 +344,8 @@ as_status as_report_finish(as_report *r)
     as_sbuf_puts(&b, ". Figures are SVG with a PNG copy beside each.</p>\n</header>\n"
                      "<div id=\"image-check\" class=\"error\" hidden></div>\n");
     if (r->keys.n) {
-        as_sbuf_puts(&b, "<section id=\"key-numbers\">\n<h2>Key numbers</h2>\n<table class=\"kv\">\n");
+        as_sbuf_puts(&b,
+                     "<section id=\"key-numbers\">\n<h2>Key numbers</h2>\n<table class=\"kv\">\n");
         as_sbuf_puts(&b, r->keys.s);
         as_sbuf_puts(&b, "</table>\n</section>\n");
     }
@@ -364,8 +369,9 @@ as_status as_report_finish(as_report *r)
     }
     as_sbuf_puts(&b, "<footer>alloyscout ");
     as_sbuf_escape(&b, as_version());
-    as_sbuf_printf(&b, " · %zu figure%s · this page needs no network</footer>\n<script>\n%s"
-                       "</script>\n</body>\n</html>\n",
+    as_sbuf_printf(&b,
+                   " · %zu figure%s · this page needs no network</footer>\n<script>\n%s"
+                   "</script>\n</body>\n</html>\n",
                    r->nfig, r->nfig == 1 ? "" : "s", page_js);
     as_status st = as_sbuf_status(&b, "index.html");
     char *path = NULL;

@@ -4,8 +4,7 @@
 
 #include "report_int.h"
 
-as_status as_plot_create(const char *title, const char *xlabel, const char *ylabel,
-                         as_plot **out)
+as_status as_plot_create(const char *title, const char *xlabel, const char *ylabel, as_plot **out)
 {
     *out = NULL;
     as_plot *p = as_calloc(1, sizeof *p);
@@ -51,8 +50,7 @@ void as_plot_free(as_plot *p)
 as_status as_plot_set_size(as_plot *p, int width_px, int height_px)
 {
     if (width_px < 200 || width_px > 4000 || height_px < 200 || height_px > 4000)
-        return AS_FAIL(AS_EINVAL, "plot: size %d x %d px outside [200, 4000]", width_px,
-                       height_px);
+        return AS_FAIL(AS_EINVAL, "plot: size %d x %d px outside [200, 4000]", width_px, height_px);
     p->width = width_px;
     p->height = height_px;
     return AS_OK;
@@ -92,10 +90,7 @@ void as_plot_set_integer_ticks(as_plot *p, int x_on, int y_on)
     p->yint = y_on != 0;
 }
 
-as_plot_style *as_plot_last_style(as_plot *p)
-{
-    return p && p->ns ? &p->s[p->ns - 1].style : NULL;
-}
+as_plot_style *as_plot_last_style(as_plot *p) { return p && p->ns ? &p->s[p->ns - 1].style : NULL; }
 
 /* Append a zeroed series of the given kind with default style; the caller fills the data. */
 static as_status add_series(as_plot *p, as_series_kind kind, const char *label, as_series **out)
@@ -136,12 +131,8 @@ static as_status add_series(as_plot *p, as_series_kind kind, const char *label, 
         s->style.width_px = 1.5;
         s->style.color = AS_PLOT_GREY;
         break;
-    case AS_SERIES_HEATMAP:
-        s->style.color = AS_PLOT_GREY;
-        break;
-    default:
-        s->style.color = p->next_color++;
-        break;
+    case AS_SERIES_HEATMAP: s->style.color = AS_PLOT_GREY; break;
+    default: s->style.color = p->next_color++; break;
     }
     p->ns++;
     *out = s;
@@ -193,8 +184,8 @@ as_status as_plot_line(as_plot *p, const double *x, const double *y, size_t n, c
     return AS_OK;
 }
 
-as_status as_plot_scatter(as_plot *p, const double *x, const double *y, const double *c,
-                          size_t n, const char *label, const char *clabel)
+as_status as_plot_scatter(as_plot *p, const double *x, const double *y, const double *c, size_t n,
+                          const char *label, const char *clabel)
 {
     if (n > 0 && (!x || !y))
         return AS_FAIL(AS_EINVAL, "plot: scatter '%s' has %zu points but NULL data",
@@ -229,8 +220,8 @@ as_status as_plot_hist(as_plot *p, const double *values, size_t n, size_t bins, 
     return AS_OK;
 }
 
-as_status as_plot_hist_counts(as_plot *p, const double *edges, const double *counts,
-                              size_t nbins, const char *label)
+as_status as_plot_hist_counts(as_plot *p, const double *edges, const double *counts, size_t nbins,
+                              const char *label)
 {
     if (nbins < 1 || !edges || !counts)
         return AS_FAIL(AS_EINVAL, "plot: binned histogram '%s' needs nbins >= 1, edges and counts",
@@ -312,12 +303,14 @@ as_status as_plot_heatmap(as_plot *p, const double *xs, size_t nx, const double 
             return AS_FAIL(AS_EINVAL, "plot: only one heat map per plot");
     for (size_t i = 0; i + 1 < nx; i++)
         if (!(xs[i] < xs[i + 1]))
-            return AS_FAIL(AS_EINVAL, "plot: heat map xs must increase (xs[%zu] = %g, xs[%zu] = %g)",
-                           i, xs[i], i + 1, xs[i + 1]);
+            return AS_FAIL(AS_EINVAL,
+                           "plot: heat map xs must increase (xs[%zu] = %g, xs[%zu] = %g)", i, xs[i],
+                           i + 1, xs[i + 1]);
     for (size_t j = 0; j + 1 < ny; j++)
         if (!(ys[j] < ys[j + 1]))
-            return AS_FAIL(AS_EINVAL, "plot: heat map ys must increase (ys[%zu] = %g, ys[%zu] = %g)",
-                           j, ys[j], j + 1, ys[j + 1]);
+            return AS_FAIL(AS_EINVAL,
+                           "plot: heat map ys must increase (ys[%zu] = %g, ys[%zu] = %g)", j, ys[j],
+                           j + 1, ys[j + 1]);
     for (size_t i = 0; i < nx; i++)
         if (!isfinite(xs[i]))
             return AS_FAIL(AS_EINVAL, "plot: heat map xs[%zu] is not finite", i);

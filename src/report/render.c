@@ -29,10 +29,7 @@ as_status as_plot_save_grid(const as_plot *const *plots, size_t n, size_t ncols,
 #include <cairo-svg.h>
 #include <cairo.h>
 
-as_status as_report_figures_available(void)
-{
-    return AS_OK;
-}
+as_status as_report_figures_available(void) { return AS_OK; }
 
 #define FONT_FACE "DejaVu Sans"
 #define PI 3.14159265358979323846
@@ -62,16 +59,16 @@ typedef enum { VA_TOP, VA_MIDDLE, VA_BASELINE, VA_BOTTOM } valign;
 
 typedef struct {
     const as_plot *p;
-    double scale;                            /* font and line scale for the panel size */
+    double scale; /* font and line scale for the panel size */
     double fs_tick, fs_label, fs_title, fs_legend;
-    box area;                                /* plot area in device pixels */
+    box area; /* plot area in device pixels */
     as_ticks xt, yt, ct;
-    int has_c;                               /* a colour scale is drawn */
-    const as_series *bars;                   /* the bar series, if any (categorical x) */
-    int rotate_cat;                          /* category labels drawn at an angle */
-    double **hist;                           /* counts per series (histograms), else NULL */
-    size_t *hbins;                           /* bins per series (histograms) */
-    double *hedges_lo, *hedges_hi;           /* bin range per series (histograms) */
+    int has_c;                     /* a colour scale is drawn */
+    const as_series *bars;         /* the bar series, if any (categorical x) */
+    int rotate_cat;                /* category labels drawn at an angle */
+    double **hist;                 /* counts per series (histograms), else NULL */
+    size_t *hbins;                 /* bins per series (histograms) */
+    double *hedges_lo, *hedges_hi; /* bin range per series (histograms) */
 } panel;
 
 /* ------------------------------------ text ------------------------------------ */
@@ -259,12 +256,8 @@ static as_status panel_prepare(panel *pn, const as_plot *p, span *sx, span *sy, 
             }
             *y_zero = 1;
             break;
-        case AS_SERIES_HLINE:
-            span_add(sy, s->value);
-            break;
-        case AS_SERIES_VLINE:
-            span_add(sx, s->value);
-            break;
+        case AS_SERIES_HLINE: span_add(sy, s->value); break;
+        case AS_SERIES_VLINE: span_add(sx, s->value); break;
         case AS_SERIES_HEATMAP:
             span_add(sx, cell_edge(s->x, s->n, 0));
             span_add(sx, cell_edge(s->x, s->n, s->n));
@@ -274,8 +267,7 @@ static as_status panel_prepare(panel *pn, const as_plot *p, span *sx, span *sy, 
                 span_add(sc, s->c[k]);
             *x_tight = *y_tight = 1;
             break;
-        case AS_SERIES_DIAGONAL:
-            break;
+        case AS_SERIES_DIAGONAL: break;
         }
     }
     if (pn->bars)
@@ -422,10 +414,7 @@ static double map_y(const panel *pn, double v)
     return pn->area.y0 + pn->area.h - (v - pn->yt.lo) / (pn->yt.hi - pn->yt.lo) * pn->area.h;
 }
 
-static double map_c(const panel *pn, double v)
-{
-    return (v - pn->ct.lo) / (pn->ct.hi - pn->ct.lo);
-}
+static double map_c(const panel *pn, double v) { return (v - pn->ct.lo) / (pn->ct.hi - pn->ct.lo); }
 
 /* ------------------------------------ series ------------------------------------ */
 
@@ -456,9 +445,7 @@ static void marker_path(cairo_t *cr, as_plot_marker m, double x, double y, doubl
 {
     double r = d / 2;
     switch (m) {
-    case AS_MARKER_SQUARE:
-        cairo_rectangle(cr, x - r * 0.9, y - r * 0.9, 1.8 * r, 1.8 * r);
-        break;
+    case AS_MARKER_SQUARE: cairo_rectangle(cr, x - r * 0.9, y - r * 0.9, 1.8 * r, 1.8 * r); break;
     case AS_MARKER_TRIANGLE:
         cairo_move_to(cr, x, y - 1.15 * r);
         cairo_line_to(cr, x + r, y + 0.6 * r);
@@ -608,7 +595,8 @@ static void draw_heatmap(cairo_t *cr, const panel *pn, const as_series *s)
     cairo_save(cr);
     cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
     for (size_t j = 0; j < s->m; j++) {
-        double ya = map_y(pn, cell_edge(s->y, s->m, j)), yb = map_y(pn, cell_edge(s->y, s->m, j + 1));
+        double ya = map_y(pn, cell_edge(s->y, s->m, j)),
+               yb = map_y(pn, cell_edge(s->y, s->m, j + 1));
         for (size_t i = 0; i < s->n; i++) {
             double z = s->c[j * s->n + i];
             if (!isfinite(z))
@@ -816,7 +804,9 @@ static size_t legend_cover(const panel *pn, const box *b)
             for (size_t k = 0; k < s->n; k++)
                 for (int f = 1; f <= 4; f++)
                     c += inside(b, map_x(pn, 0.5 * (s->x[k] + s->x[k + 1])),
-                                map_y(pn, s->y[k] * f / 4.0)) ? 4 : 0;
+                                map_y(pn, s->y[k] * f / 4.0))
+                             ? 4
+                             : 0;
         } else if (s->kind == AS_SERIES_BARS) {
             for (size_t k = 0; k < s->n; k++)
                 for (int f = 1; f <= 4; f++)
@@ -1162,10 +1152,9 @@ as_status as_plot_save_grid(const as_plot *const *plots, size_t n, size_t ncols,
     cairo_status_t cs = cairo_surface_write_to_png_stream(surf, file_write, as_outfile_stream(of));
     if (cs != CAIRO_STATUS_SUCCESS) {
         as_outfile_abort(of);
-        st = cs == CAIRO_STATUS_NO_MEMORY ? AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s",
-                                                    png_path)
-                                          : AS_FAIL(AS_EIO, "cannot write %s: %s", png_path,
-                                                    cairo_status_to_string(cs));
+        st = cs == CAIRO_STATUS_NO_MEMORY
+                 ? AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s", png_path)
+                 : AS_FAIL(AS_EIO, "cannot write %s: %s", png_path, cairo_status_to_string(cs));
         goto done;
     }
     st = as_outfile_commit(of);

@@ -30,11 +30,11 @@ char *as_formula_markup(const char *name);
  * 0 the smallest one >= x. */
 double as_nice_number(double x, int round);
 typedef struct {
-    double lo, hi;   /* axis range */
-    double step;     /* tick spacing */
-    double first;    /* first tick >= lo */
-    size_t count;    /* number of ticks in [lo, hi] */
-    int decimals;    /* decimals for tick labels, or -1 for %g formatting */
+    double lo, hi; /* axis range */
+    double step;   /* tick spacing */
+    double first;  /* first tick >= lo */
+    size_t count;  /* number of ticks in [lo, hi] */
+    int decimals;  /* decimals for tick labels, or -1 for %g formatting */
 } as_ticks;
 /* Ticks for data in [lo, hi] aiming at about `target` (>= 2) ticks. expand = 1: the range grows
  * to the enclosing tick multiples; 0: the range stays [lo, hi] (fixed ranges, heat maps).
@@ -71,7 +71,7 @@ typedef enum {
     AS_SERIES_HLINE,     /* value */
     AS_SERIES_VLINE,     /* value */
     AS_SERIES_DIAGONAL,
-    AS_SERIES_HEATMAP    /* xs in x (n), ys in y (m), z in c (m * n) */
+    AS_SERIES_HEATMAP /* xs in x (n), ys in y (m), z in c (m * n) */
 } as_series_kind;
 
 typedef struct {

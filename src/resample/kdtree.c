@@ -33,12 +33,12 @@ typedef struct {
 
 struct as_kdtree {
     size_t n, d, n_nodes, leaf_size;
-    double shrink;   /* 1 - 4 d DBL_EPSILON: the pruning safety factor (see the file comment) */
-    double *pts;     /* (n, d) points in tree order, each leaf's block stored dimension-major:
+    double shrink;  /* 1 - 4 d DBL_EPSILON: the pruning safety factor (see the file comment) */
+    double *pts;    /* (n, d) points in tree order, each leaf's block stored dimension-major:
                         point p of the leaf [s, e) has coordinate j at pts[s d + j (e - s) + p - s] */
-    size_t *idx;     /* (n) tree position -> input row */
-    kd_node *nodes;  /* (n_nodes) depth first */
-    float *box;      /* (n_nodes, d, 2, 2): for an internal node, per dimension j the bounds
+    size_t *idx;    /* (n) tree position -> input row */
+    kd_node *nodes; /* (n_nodes) depth first */
+    float *box;     /* (n_nodes, d, 2, 2): for an internal node, per dimension j the bounds
                         lo_left, lo_right, hi_left, hi_right of its two children (zero for
                         leaves), rounded outwards to float: half the memory traffic, and still
                         lo <= every coordinate <= hi, so the pruning argument holds unchanged */
@@ -184,8 +184,8 @@ as_status as_kdtree_build(const double *x, size_t n, size_t d, as_kdtree **out)
     double *w = NULL;
     *out = NULL;
     if (n == 0 || d == 0)
-        return AS_FAIL(AS_EINVAL, "kdtree: needs at least one point and one dimension (n=%zu, d=%zu)",
-                       n, d);
+        return AS_FAIL(AS_EINVAL,
+                       "kdtree: needs at least one point and one dimension (n=%zu, d=%zu)", n, d);
     if (!x)
         return AS_FAIL(AS_EINVAL, "kdtree: points are NULL");
     if (n > (size_t)-1 / d / (4 * sizeof(double)))
@@ -270,7 +270,8 @@ static inline void kd_offer(kd_best *b, size_t i, double d2)
         b->count++;
     }
     /* Insertion: shift worse entries right. */
-    while (pos > 0 && (b->dist2[pos - 1] > d2 || (b->dist2[pos - 1] == d2 && b->idx[pos - 1] > i))) {
+    while (pos > 0 &&
+           (b->dist2[pos - 1] > d2 || (b->dist2[pos - 1] == d2 && b->idx[pos - 1] > i))) {
         b->dist2[pos] = b->dist2[pos - 1];
         b->idx[pos] = b->idx[pos - 1];
         pos--;
@@ -328,8 +329,10 @@ static inline void kd_leaf_dist2(const double *q, const double *blk, size_t c, s
         for (size_t j = 0; j < d; j++) {
             const double *col = blk + j * c + p;
             __m128d qj = _mm_set1_pd(q[j]);
-            __m128d a0 = _mm_sub_pd(qj, _mm_loadu_pd(col)), a1 = _mm_sub_pd(qj, _mm_loadu_pd(col + 2));
-            __m128d a2 = _mm_sub_pd(qj, _mm_loadu_pd(col + 4)), a3 = _mm_sub_pd(qj, _mm_loadu_pd(col + 6));
+            __m128d a0 = _mm_sub_pd(qj, _mm_loadu_pd(col)),
+                    a1 = _mm_sub_pd(qj, _mm_loadu_pd(col + 2));
+            __m128d a2 = _mm_sub_pd(qj, _mm_loadu_pd(col + 4)),
+                    a3 = _mm_sub_pd(qj, _mm_loadu_pd(col + 6));
             s0 = _mm_add_pd(s0, _mm_mul_pd(a0, a0));
             s1 = _mm_add_pd(s1, _mm_mul_pd(a1, a1));
             s2 = _mm_add_pd(s2, _mm_mul_pd(a2, a2));
@@ -376,8 +379,7 @@ static inline void kd_leaf_dist2(const double *q, const double *blk, size_t c, s
     }
 }
 
-static void kd_search(const as_kdtree *t, size_t node, const double *q, size_t exclude,
-                      kd_best *b)
+static void kd_search(const as_kdtree *t, size_t node, const double *q, size_t exclude, kd_best *b)
 {
     const kd_node *nd = &t->nodes[node];
     size_t d = t->d;
@@ -427,8 +429,8 @@ static as_status knn_check(const char *who, size_t n, size_t d, size_t k, size_t
     return AS_OK;
 }
 
-as_status as_kdtree_knn(const as_kdtree *t, const double *q, size_t k, size_t exclude,
-                        size_t *idx, double *dist2)
+as_status as_kdtree_knn(const as_kdtree *t, const double *q, size_t k, size_t exclude, size_t *idx,
+                        double *dist2)
 {
     if (!t)
         return AS_FAIL(AS_EINVAL, "kdtree knn: tree is NULL");
@@ -565,8 +567,9 @@ as_status as_kdtree_knn_self(const as_kdtree *t, size_t k, size_t *idx, double *
     if (!t || !idx || !dist2)
         return AS_FAIL(AS_EINVAL, "kdtree knn self: tree or output is NULL");
     if (k == 0 || k >= t->n)
-        return AS_FAIL(AS_EINVAL, "kdtree knn self: k=%zu neighbours requested, must be in [1, %zu]",
-                       k, t->n - 1);
+        return AS_FAIL(AS_EINVAL,
+                       "kdtree knn self: k=%zu neighbours requested, must be in [1, %zu]", k,
+                       t->n - 1);
     size_t n = t->n;
     if (n > (size_t)-1 / k / sizeof(double))
         return AS_FAIL(AS_ENOMEM, "kdtree knn self: %zu x %zu neighbours overflow", n, k);
@@ -612,8 +615,8 @@ as_status as_knn_brute(const double *x, size_t n, size_t d, const double *q, siz
 as_status as_knn_self(const double *x, size_t n, size_t d, size_t k, size_t *idx, double *dist2)
 {
     if (!x || !idx || !dist2 || n < 2 || d == 0)
-        return AS_FAIL(AS_EINVAL, "knn self: needs at least 2 points and outputs (n=%zu, d=%zu)",
-                       n, d);
+        return AS_FAIL(AS_EINVAL, "knn self: needs at least 2 points and outputs (n=%zu, d=%zu)", n,
+                       d);
     if (k == 0 || k >= n)
         return AS_FAIL(AS_EINVAL, "knn self: k=%zu neighbours requested, must be in [1, %zu]", k,
                        n - 1);

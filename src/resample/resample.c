@@ -58,8 +58,7 @@ as_status as_resample_count_labels(const int *y, size_t n, const char *who, size
     counts[0] = counts[1] = 0;
     for (size_t i = 0; i < n; i++) {
         if (y[i] != 0 && y[i] != 1)
-            return AS_FAIL(AS_EINVAL, "%s: label y[%zu] = %d, labels must be 0 or 1", who, i,
-                           y[i]);
+            return AS_FAIL(AS_EINVAL, "%s: label y[%zu] = %d, labels must be 0 or 1", who, i, y[i]);
         counts[y[i]]++;
     }
     return AS_OK;
@@ -217,8 +216,8 @@ fail:
     return st;
 }
 
-as_status as_tomek_links(const double *x, const int *y, size_t n, size_t d, size_t **a,
-                         size_t **b, size_t *n_links)
+as_status as_tomek_links(const double *x, const int *y, size_t n, size_t d, size_t **a, size_t **b,
+                         size_t *n_links)
 {
     size_t counts[2];
     *a = NULL;
@@ -226,13 +225,12 @@ as_status as_tomek_links(const double *x, const int *y, size_t n, size_t d, size
     *n_links = 0;
     AS_TRY(check_input("tomek", x, y, n, d));
     AS_TRY(as_resample_count_labels(y, n, "tomek", counts));
-    return as_tomek_links_with_majority(x, y, n, d, counts[1] > counts[0] ? 1 : 0, a, b,
-                                        n_links);
+    return as_tomek_links_with_majority(x, y, n, d, counts[1] > counts[0] ? 1 : 0, a, b, n_links);
 }
 
 /* Remove Tomek-link members from (x, y) (n rows), writing the kept rows to new arrays. */
 static as_status tomek_remove(const double *x, const int *y, size_t n, size_t d, int majority,
-                             as_tomek_mode mode, double **x_out, int **y_out, size_t *n_out)
+                              as_tomek_mode mode, double **x_out, int **y_out, size_t *n_out)
 {
     as_status st = AS_OK;
     size_t *la = NULL, *lb = NULL, nl = 0;
@@ -295,8 +293,7 @@ as_status as_resample(const as_resample_options *opt, const double *x, const int
         *y_out = ys;
         *n_out = n;
         return AS_OK;
-    case AS_RESAMPLE_SMOTE:
-        return as_smote(x, y, n, d, opt->smote_k, rng, x_out, y_out, n_out);
+    case AS_RESAMPLE_SMOTE: return as_smote(x, y, n, d, opt->smote_k, rng, x_out, y_out, n_out);
     case AS_RESAMPLE_TOMEK:
         return tomek_remove(x, y, n, d, majority, opt->tomek, x_out, y_out, n_out);
     case AS_RESAMPLE_SMOTE_TOMEK:

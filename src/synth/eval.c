@@ -54,8 +54,8 @@ fail:
 }
 
 /* Mean and sample standard deviation of each metric over the valid parts. */
-#define AS_METRIC_FIELDS(X) X(auc) X(pr_auc) X(accuracy) X(balanced_accuracy) X(precision) \
-    X(recall) X(f1) X(mcc) X(brier)
+#define AS_METRIC_FIELDS(X) \
+    X(auc) X(pr_auc) X(accuracy) X(balanced_accuracy) X(precision) X(recall) X(f1) X(mcc) X(brier)
 
 static void summarize(as_synth_result *r)
 {
@@ -75,7 +75,9 @@ static void summarize(as_synth_result *r)
         r->mean.tp += r->part[p].tp;
     }
     if (k == 0) {
-#define NANF(f) r->mean.f = NAN; r->std.f = NAN;
+#define NANF(f)      \
+    r->mean.f = NAN; \
+    r->std.f = NAN;
         AS_METRIC_FIELDS(NANF)
 #undef NANF
         return;
@@ -129,12 +131,11 @@ fail:
     return st;
 }
 
-static as_status fill_calibration(const double *p, const int *y, size_t n,
-                                  as_synth_calibration *c)
+static as_status fill_calibration(const double *p, const int *y, size_t n, as_synth_calibration *c)
 {
     as_metrics mm;
-    AS_TRY(as_calibration_curve(p, y, n, AS_SYNTH_CAL_BINS, c->prob_true, c->prob_pred,
-                                c->count, &c->n_bins));
+    AS_TRY(as_calibration_curve(p, y, n, AS_SYNTH_CAL_BINS, c->prob_true, c->prob_pred, c->count,
+                                &c->n_bins));
     AS_TRY(as_expected_calibration_error(p, y, n, AS_SYNTH_CAL_BINS, &c->ece));
     AS_TRY(as_metrics_binary(p, y, n, 0.5, &mm));
     c->brier = mm.brier;
@@ -210,8 +211,8 @@ fail:
 
 /* r->auc_ci_*: the bootstrap interval of the pooled AUC over the m scored rows p / y (in row
  * order), resampling groups (renumbered over the scored rows) when there are at least 5. */
-static as_status auc_interval(const as_dataset *ds, const as_synth_options *opt,
-                              as_synth_result *r, const double *p, const int *y, size_t m)
+static as_status auc_interval(const as_dataset *ds, const as_synth_options *opt, as_synth_result *r,
+                              const double *p, const int *y, size_t m)
 {
     as_status st = AS_OK;
     size_t *g = NULL, *map = NULL, ng = 0;
@@ -462,4 +463,3 @@ fail:
     as_synth_result_free(r);
     return st;
 }
-

@@ -214,4 +214,3 @@ as_status as_synth_assign_folds(const as_dataset *ds, const as_synth_options *op
                                          fold);
     return as_stratified_kfold(ds->y, ds->n, opt->folds, rng, fold);
 }
-

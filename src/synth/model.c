@@ -38,9 +38,10 @@ as_status as_synth_add_descriptors(as_dataset *ds, const as_table *t, const char
                 if (!isfinite(x[i * d2 + ds->d + k])) {
                     size_t line, col;
                     as_table_where(t, ds->row[i], 0, &line, &col);
-                    st = AS_FAIL(AS_EINVAL, "%s:%zu: descriptor %s is not finite (an empty "
-                                 "temperature cell?)", as_table_path(t), line,
-                                 as_descriptor_name(k));
+                    st = AS_FAIL(AS_EINVAL,
+                                 "%s:%zu: descriptor %s is not finite (an empty "
+                                 "temperature cell?)",
+                                 as_table_path(t), line, as_descriptor_name(k));
                     break;
                 }
             if (st != AS_OK)
@@ -87,8 +88,7 @@ as_calibration_method as_synth_model_calibration(const as_synth_model *m, size_t
  * probabilities, exactly those cross-validation pooled), and opt.calibration is fitted to them
  * (scikit-learn's CalibratedClassifierCV with ensemble=False: cross-validated predictions
  * calibrate the estimator fitted on all rows). */
-static as_status fit_model_calibration(as_synth_model *m, const as_dataset *ds,
-                                       const size_t *fold)
+static as_status fit_model_calibration(as_synth_model *m, const as_dataset *ds, const size_t *fold)
 {
     double *oof = NULL;
     size_t *rows = NULL;
@@ -154,7 +154,7 @@ static as_status train_task(size_t task, void *arg)
     } else {
         as_log(AS_LOG_INFO, "training fold member %zu/%zu", task, c->opt->folds);
         st = as_synth_member_fit(ds->x, ds->y, ds->d, rows, n, c->opt, AS_TASK_MEMBER0 + task - 1,
-                        &c->m->fold[task - 1]);
+                                 &c->m->fold[task - 1]);
     }
     as_free(rows);
     if (st == AS_OK && c->opt->on_part_done)
@@ -162,8 +162,8 @@ static as_status train_task(size_t task, void *arg)
     return st;
 }
 
-as_status as_synth_train(const as_schema *schema, const as_dataset *ds,
-                         const as_synth_options *opt, as_synth_model **out)
+as_status as_synth_train(const as_schema *schema, const as_dataset *ds, const as_synth_options *opt,
+                         as_synth_model **out)
 {
     as_status st;
     size_t *fold = NULL;
@@ -231,8 +231,8 @@ const char *as_synth_model_feature_name(const as_synth_model *m, size_t j)
     return j < ds ? as_schema_feature_name(m->schema, j) : as_descriptor_name(j - ds);
 }
 
-as_status as_synth_model_predict(const as_synth_model *m, const double *x, size_t n,
-                                 double *prob, double *fold_mean, double *fold_std)
+as_status as_synth_model_predict(const as_synth_model *m, const double *x, size_t n, double *prob,
+                                 double *fold_mean, double *fold_std)
 {
     as_status st = AS_OK;
     double *p = NULL, *s1 = NULL, *s2 = NULL;
@@ -294,8 +294,8 @@ as_status as_synth_model_save(const as_synth_model *m, const char *path)
     }
     AS_CHECK(as_json_set_num(settings, "folds", (double)m->opt.folds));
     AS_CHECK(as_json_set_num(settings, "threshold", m->opt.threshold));
-    AS_CHECK(as_json_set_str(settings, "resample",
-                             as_resample_method_name(m->opt.resample.method)));
+    AS_CHECK(
+        as_json_set_str(settings, "resample", as_resample_method_name(m->opt.resample.method)));
     AS_CHECK(as_json_set_num(settings, "smote_k", (double)m->opt.resample.smote_k));
     AS_CHECK(as_json_set_str(settings, "tomek", as_tomek_mode_name(m->opt.resample.tomek)));
     AS_CHECK(as_json_set_str(settings, "stop", as_mlp_stop_name(m->opt.mlp.stop)));

@@ -8,8 +8,7 @@
 #include "synth_int.h"
 
 as_status as_synth_encode_training(const as_table *t, const as_schema_options *schema_opt,
-                                   const as_synth_options *opt, as_schema **schema,
-                                   as_dataset **ds)
+                                   const as_synth_options *opt, as_schema **schema, as_dataset **ds)
 {
     as_status st = AS_OK;
     as_schema_options so = schema_opt ? *schema_opt : as_schema_options_default();
@@ -22,8 +21,7 @@ as_status as_synth_encode_training(const as_table *t, const as_schema_options *s
         /* the formula column feeds the descriptors, not the one-hot encoder */
         size_t n = strlen(opt->composition) + (so.drop ? strlen(so.drop) : 0) + 2;
         AS_TRY(AS_ALLOC(drop, n, "synth: dropped columns"));
-        snprintf(drop, n, "%s%s%s", so.drop ? so.drop : "", so.drop ? "," : "",
-                 opt->composition);
+        snprintf(drop, n, "%s%s%s", so.drop ? so.drop : "", so.drop ? "," : "", opt->composition);
         so.drop = drop;
     }
     AS_CHECK(as_schema_infer(t, &so, schema));
@@ -36,8 +34,8 @@ as_status as_synth_encode_training(const as_table *t, const as_schema_options *s
     size_t pos = 0;
     for (size_t i = 0; i < (*ds)->n; i++)
         pos += (*ds)->y[i] == 1;
-    as_log(AS_LOG_INFO, "%s: %zu rows (%zu positive, %zu negative), %zu features",
-           as_table_path(t), (*ds)->n, pos, (*ds)->n - pos, (*ds)->d);
+    as_log(AS_LOG_INFO, "%s: %zu rows (%zu positive, %zu negative), %zu features", as_table_path(t),
+           (*ds)->n, pos, (*ds)->n - pos, (*ds)->d);
     as_free(drop);
     return AS_OK;
 fail:
@@ -208,8 +206,8 @@ fail:
     return st;
 }
 
-#define AS_METRICS(X) X(auc) X(pr_auc) X(accuracy) X(balanced_accuracy) X(precision) X(recall) \
-    X(f1) X(mcc) X(brier)
+#define AS_METRICS(X) \
+    X(auc) X(pr_auc) X(accuracy) X(balanced_accuracy) X(precision) X(recall) X(f1) X(mcc) X(brier)
 
 /* A new object with the metrics of m (out NULL on failure). */
 static as_status metrics_json(const as_metrics *m, as_json **out)
@@ -219,7 +217,9 @@ static as_status metrics_json(const as_metrics *m, as_json **out)
     *out = NULL;
     if (!j)
         return AS_FAIL(AS_ENOMEM, "synth: result JSON");
-#define PUT(f) if (st == AS_OK) st = as_json_set_num(j, #f, m->f);
+#define PUT(f)       \
+    if (st == AS_OK) \
+        st = as_json_set_num(j, #f, m->f);
     AS_METRICS(PUT)
 #undef PUT
     double cm[4] = {(double)m->tn, (double)m->fp, (double)m->fn, (double)m->tp};
@@ -234,8 +234,8 @@ static as_status metrics_json(const as_metrics *m, as_json **out)
 }
 
 /* j[key] = {"mean", "std", "pooled", "folds": v (n)}. */
-static as_status summary_json(as_json *j, const char *key, double mean, double std,
-                              double pooled, const double *v, size_t n)
+static as_status summary_json(as_json *j, const char *key, double mean, double std, double pooled,
+                              const double *v, size_t n)
 {
     as_json *c = as_json_object();
     if (!c)
@@ -305,9 +305,9 @@ as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_ru
     AS_CHECK(as_json_set_num(j, "n_skipped", (double)r->n_skipped));
     AS_CHECK(AS_ALLOC(v, r->n_parts ? r->n_parts : 1, "synth: result JSON"));
     /* per metric: {"mean", "std", "pooled", "folds": [...]} (null for parts with one class) */
-#define PUTM(f)                                                                   \
-    for (size_t p = 0; p < r->n_parts; p++)                                       \
-        v[p] = r->part_valid[p] ? r->part[p].f : NAN;                             \
+#define PUTM(f)                                       \
+    for (size_t p = 0; p < r->n_parts; p++)           \
+        v[p] = r->part_valid[p] ? r->part[p].f : NAN; \
     AS_CHECK(summary_json(j, #f, r->mean.f, r->std.f, r->pooled.f, v, r->n_parts));
     AS_METRICS(PUTM)
 #undef PUTM

@@ -21,8 +21,10 @@ as_status as_synth_axis_parse(const char *spec, as_synth_axis **out)
     *out = NULL;
     const char *eq = spec ? strchr(spec, '=') : NULL;
     if (!eq || eq == spec || !eq[1])
-        return AS_FAIL(AS_EINVAL, "recommend: axis '%s': expected NAME=LO:HI:STEP or "
-                                  "NAME=a,b,c", spec ? spec : "");
+        return AS_FAIL(AS_EINVAL,
+                       "recommend: axis '%s': expected NAME=LO:HI:STEP or "
+                       "NAME=a,b,c",
+                       spec ? spec : "");
     as_synth_axis *a = as_calloc(1, sizeof *a);
     if (!a)
         return AS_FAIL(AS_ENOMEM, "recommend: axis");
@@ -57,17 +59,17 @@ as_synth_recommend_options as_synth_recommend_options_default(void)
 /* An axis resolved against the model's features. */
 typedef struct {
     const char *name;
-    int text;            /* 1: one-hot column (values are levels) or formulas */
+    int text; /* 1: one-hot column (values are levels) or formulas */
     size_t n_values;
-    double *num;         /* numeric values */
-    char **level;        /* the values as given in a list (NULL for a range) */
-    size_t *feat;        /* numeric: feat[0] is the feature; text: feature of each level */
-    size_t n_feat_all;   /* text: every feature of the column, to clear */
+    double *num;       /* numeric values */
+    char **level;      /* the values as given in a list (NULL for a range) */
+    size_t *feat;      /* numeric: feat[0] is the feature; text: feature of each level */
+    size_t n_feat_all; /* text: every feature of the column, to clear */
     size_t *feat_all;
-    int formula;         /* 1: the model's composition column; values are formulas */
-    size_t n_fx;         /* formula: features set per value (descriptors, element columns) */
-    size_t *fx_feat;     /* (n_fx) */
-    double *fx;          /* (n_values, n_fx) */
+    int formula;     /* 1: the model's composition column; values are formulas */
+    size_t n_fx;     /* formula: features set per value (descriptors, element columns) */
+    size_t *fx_feat; /* (n_fx) */
+    double *fx;      /* (n_values, n_fx) */
 } axis_res;
 
 static void axis_res_free(axis_res *v)
@@ -93,8 +95,10 @@ static as_status formula_axis(const as_synth_model *m, const double *base, axis_
     size_t ds = as_schema_features(s), d = as_synth_model_features(m);
     size_t nd = d - ds;
     if (o->temperature)
-        return AS_FAIL(AS_EINVAL, "recommend: axis %s: a model with a temperature column needs "
-                       "the temperature of each formula; vary the formula without it", v->name);
+        return AS_FAIL(AS_EINVAL,
+                       "recommend: axis %s: a model with a temperature column needs "
+                       "the temperature of each formula; vary the formula without it",
+                       v->name);
     AS_TRY(AS_ALLOC(v->fx_feat, d, "recommend: axis"));
     for (size_t k = 0; k < nd; k++)
         v->fx_feat[v->n_fx++] = ds + k;
@@ -109,8 +113,10 @@ static as_status formula_axis(const as_synth_model *m, const double *base, axis_
     }
     double scale = fabs(sum - 1) < 1e-3 ? 1.0 : fabs(sum - 100) < 0.1 ? 100.0 : 0.0;
     if (scale == 0.0 && v->n_fx > first_el) {
-        as_log(AS_LOG_WARN, "recommend: axis %s: the base record's element columns sum to %g, "
-               "neither 1 nor 100; they are left as they are", v->name, sum);
+        as_log(AS_LOG_WARN,
+               "recommend: axis %s: the base record's element columns sum to %g, "
+               "neither 1 nor 100; they are left as they are",
+               v->name, sum);
         v->n_fx = first_el;
     }
     AS_TRY(AS_ALLOC(v->fx, v->n_values * v->n_fx + 1, "recommend: axis"));
@@ -164,10 +170,11 @@ static as_status axis_resolve(const as_synth_axis *a, const as_synth_model *m, c
     if (!v->text && strchr(vals, ':')) { /* numeric range LO:HI:STEP */
         double lo, hi, step;
         char tail;
-        if (sscanf(vals, "%lf:%lf:%lf%c", &lo, &hi, &step, &tail) != 3 || !(step > 0) ||
-            hi < lo)
-            return AS_FAIL(AS_EINVAL, "recommend: axis %s: '%s' is not LO:HI:STEP with "
-                           "LO <= HI and STEP > 0", name, vals);
+        if (sscanf(vals, "%lf:%lf:%lf%c", &lo, &hi, &step, &tail) != 3 || !(step > 0) || hi < lo)
+            return AS_FAIL(AS_EINVAL,
+                           "recommend: axis %s: '%s' is not LO:HI:STEP with "
+                           "LO <= HI and STEP > 0",
+                           name, vals);
         size_t n = (size_t)floor((hi - lo) / step + 1e-9) + 1;
         if (n > 100000)
             return AS_FAIL(AS_EINVAL, "recommend: axis %s: %zu values is too many", name, n);
@@ -198,8 +205,10 @@ static as_status axis_resolve(const as_synth_axis *a, const as_synth_model *m, c
                     if (!strcmp(as_schema_feature_name(s, v->feat_all[j]) + nl + 1, v->level[i]))
                         break;
                 if (j == v->n_feat_all)
-                    return AS_FAIL(AS_EINVAL, "recommend: axis %s: '%s' is not a level the "
-                                   "model knows (see the model's schema)", name, v->level[i]);
+                    return AS_FAIL(AS_EINVAL,
+                                   "recommend: axis %s: '%s' is not a level the "
+                                   "model knows (see the model's schema)",
+                                   name, v->level[i]);
                 v->feat[i] = v->feat_all[j];
             } else if (!as_parse_number(v->level[i], &v->num[i])) {
                 return AS_FAIL(AS_EINVAL, "recommend: axis %s: '%s' is not a number", name,
@@ -241,7 +250,8 @@ static void grid_point(const axis_res *ax, size_t n_ax, size_t id, double *x)
 static as_status axis_values(const axis_res *v, as_synth_axis_values *out)
 {
     out->kind = v->formula ? AS_SYNTH_AXIS_FORMULA
-                           : v->text ? AS_SYNTH_AXIS_LEVEL : AS_SYNTH_AXIS_NUMBER;
+                : v->text  ? AS_SYNTH_AXIS_LEVEL
+                           : AS_SYNTH_AXIS_NUMBER;
     out->n_values = v->n_values;
     AS_TRY(AS_ALLOC(out->value, v->n_values, "recommend: axis values"));
     AS_TRY(AS_ALLOC(out->position, v->n_values, "recommend: axis values"));
@@ -307,8 +317,7 @@ static int rank_cmp(const void *pa, const void *pb)
 
 as_status as_synth_recommend(const as_synth_model *m, const as_table *base,
                              const as_synth_axis *const *axes, size_t n_axes,
-                             const as_synth_recommend_options *opt,
-                             as_synth_recommendation **out)
+                             const as_synth_recommend_options *opt, as_synth_recommendation **out)
 {
     as_synth_recommend_options o = opt ? *opt : as_synth_recommend_options_default();
     as_dataset *ds = NULL;
@@ -322,8 +331,10 @@ as_status as_synth_recommend(const as_synth_model *m, const as_table *base,
         return AS_FAIL(AS_EINVAL, "recommend: no axis to vary");
     AS_TRY(as_synth_model_encode(m, base, 0, &ds));
     if (ds->n != 1) {
-        st = AS_FAIL(AS_EINVAL, "%s: the base record file must hold exactly one data row, it "
-                     "holds %zu", as_table_path(base), ds->n);
+        st = AS_FAIL(AS_EINVAL,
+                     "%s: the base record file must hold exactly one data row, it "
+                     "holds %zu",
+                     as_table_path(base), ds->n);
         goto fail;
     }
     size_t total = 1, d = ds->d;
@@ -335,8 +346,7 @@ as_status as_synth_recommend(const as_synth_model *m, const as_table *base,
             goto fail;
         total *= ax[n_res - 1].n_values;
         if (total > o.max_points) {
-            st = AS_FAIL(AS_EINVAL, "recommend: the grid has more than %zu points",
-                         o.max_points);
+            st = AS_FAIL(AS_EINVAL, "recommend: the grid has more than %zu points", o.max_points);
             goto fail;
         }
     }

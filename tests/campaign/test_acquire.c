@@ -160,8 +160,7 @@ static void qoi_picks_should_never_repeat_a_translation_equivalent_configuration
     for (size_t r = 0; r < opt.rounds; r++) {
         const as_screen_round_info *ri = &res->round[r];
         assert_int_equal(ri->cal_n, ri->n_test);
-        assert_true(ri->cal_cover1 >= 0 && ri->cal_cover1 <= ri->cal_cover2 &&
-                    ri->cal_cover2 <= 1);
+        assert_true(ri->cal_cover1 >= 0 && ri->cal_cover1 <= ri->cal_cover2 && ri->cal_cover2 <= 1);
         assert_true(ri->e_order_ci95 > 0 && ri->e_order_gp_sd > 0);
         assert_true(ri->e_order_var_scale >= 1);
     }

@@ -253,7 +253,7 @@ static void a_failed_allocation_should_give_enomem_and_leave_no_campaign_in_the_
     (void)state;
     rm_db(DB);
     as_campaign_options o = tiny(0);
-    o.n_candidates = 1;     /* Cu */
+    o.n_candidates = 1;        /* Cu */
     o.oracle = "eam:Pt,Co,Cu"; /* one oracle for every system: fewer allocations to fail */
     int saw_ok = 0;
     size_t k;
@@ -308,13 +308,13 @@ static long long sqlite_int(const char *path, const char *sql)
 }
 
 /* The tables of format 1 (alloyscout before issue 11), which had no format mark. */
-#define FORMAT1_TABLES                                                                            \
-    "CREATE TABLE label_result(key INTEGER PRIMARY KEY, method TEXT NOT NULL, n_atoms INTEGER "   \
-    "NOT NULL, status INTEGER NOT NULL, energy REAL, energy_per_atom REAL, rmsd REAL, "           \
-    "rmsd_paper REAL, fmax REAL, steps INTEGER, relaxed INTEGER, attempts INTEGER, error TEXT, "  \
+#define FORMAT1_TABLES                                                                           \
+    "CREATE TABLE label_result(key INTEGER PRIMARY KEY, method TEXT NOT NULL, n_atoms INTEGER "  \
+    "NOT NULL, status INTEGER NOT NULL, energy REAL, energy_per_atom REAL, rmsd REAL, "          \
+    "rmsd_paper REAL, fmax REAL, steps INTEGER, relaxed INTEGER, attempts INTEGER, error TEXT, " \
     "positions BLOB, created TEXT DEFAULT CURRENT_TIMESTAMP);"                                   \
     "CREATE TABLE campaign_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"                     \
-    "CREATE TABLE campaign_record(system TEXT NOT NULL, round INTEGER NOT NULL, json TEXT NOT "   \
+    "CREATE TABLE campaign_record(system TEXT NOT NULL, round INTEGER NOT NULL, json TEXT NOT "  \
     "NULL, PRIMARY KEY(system, round));"
 
 static void an_old_campaign_file_should_be_refused_with_the_reason(void **state)
@@ -376,7 +376,8 @@ static void a_foreign_or_newer_sqlite_file_should_be_refused_and_left_unchanged(
         fail_msg("message: %s", as_errmsg());
     assert_int_equal(sqlite_int(OLD, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 1);
     assert_int_equal(sqlite_int(OLD, "SELECT count(*) FROM pragma_journal_mode WHERE "
-                                     "journal_mode = 'wal'"), 0);
+                                     "journal_mode = 'wal'"),
+                     0);
     /* a store of a later format (same application id, user_version 3) */
     as_store *ok;
     rm_db(OLD);

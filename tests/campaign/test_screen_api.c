@@ -49,13 +49,13 @@ static void defaults_should_be_the_papers_settings(void **state)
 
 /* One rejected option: apply `edit` to the defaults, expect AS_EINVAL and `word` in the
  * message. */
-#define REJECT(edit, word)                                                                        \
-    do {                                                                                          \
-        as_screen_options o = as_screen_options_default();                                        \
-        edit;                                                                                     \
-        assert_int_equal(as_screen_options_check(&o), AS_EINVAL);                                 \
-        if (!strstr(as_errmsg(), word))                                                           \
-            fail_msg("'%s': message '%s' lacks '%s'", #edit, as_errmsg(), word);                 \
+#define REJECT(edit, word)                                                       \
+    do {                                                                         \
+        as_screen_options o = as_screen_options_default();                       \
+        edit;                                                                    \
+        assert_int_equal(as_screen_options_check(&o), AS_EINVAL);                \
+        if (!strstr(as_errmsg(), word))                                          \
+            fail_msg("'%s': message '%s' lacks '%s'", #edit, as_errmsg(), word); \
     } while (0)
 
 static void options_check_should_reject_each_invalid_setting_by_name(void **state)

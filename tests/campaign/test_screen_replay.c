@@ -92,7 +92,8 @@ static void a_replayed_screen_should_compute_no_label_and_end_with_identical_res
     assert_int_equal(ra->n_start, 22);
     assert_true(fabs(ra->mean_ordered) < 1e-4);
     for (size_t i = 0; i < ra->n_pred[0]; i++) {
-        assert_true(ra->pred_alpha[0][i] == -1.0 / 3.0 || fabs(ra->pred_alpha[0][i] + 1.0 / 3.0) < 1e-12);
+        assert_true(ra->pred_alpha[0][i] == -1.0 / 3.0 ||
+                    fabs(ra->pred_alpha[0][i] + 1.0 / 3.0) < 1e-12);
         assert_true(isnan(ra->pred_alpha_com[0][i]));
     }
     assert_true(ra->e_seg_ev_atom == 0.0);

@@ -71,7 +71,8 @@ static void long_options_should_take_separate_and_equals_values(void **state)
     (void)state;
     parsed p;
     assert_int_equal(parse(&p, ARGS("--out", "a.csv", "--seed=18446744073709551615",
-                                    "--temperature=2.385e-1", "--jobs", "3")), 0);
+                                    "--temperature=2.385e-1", "--jobs", "3")),
+                     0);
     assert_string_equal(p.out, "a.csv");
     assert_true(p.seed == UINT64_MAX);
     assert_true(p.temp == 0.2385);
@@ -140,8 +141,8 @@ static void hex_inf_nan_and_blanks_should_be_refused(void **state)
 {
     (void)state;
     parsed p;
-    static const char *const bad_double[] = {"0x1p3", "inf", "-inf", "nan", "NaN", " 1", "1 ",
-                                             "1,5", "", "e5", "1e", "--1"};
+    static const char *const bad_double[] = {"0x1p3", "inf", "-inf", "nan", "NaN", " 1",
+                                             "1 ",    "1,5", "",     "e5",  "1e",  "--1"};
     char arg[64];
     for (size_t i = 0; i < sizeof bad_double / sizeof *bad_double; i++) {
         snprintf(arg, sizeof arg, "--temperature=%s", bad_double[i]);

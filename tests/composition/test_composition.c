@@ -19,11 +19,11 @@
 #include "alloyscout/composition.h"
 
 /* |a - b| <= tol with both values in the message (cmocka's float assert casts to float). */
-#define assert_near(a, b, tol)                                                            \
-    do {                                                                                  \
-        double a_ = (a), b_ = (b), t_ = (tol);                                            \
-        if (!(fabs(a_ - b_) <= t_))                                                       \
-            fail_msg("%s = %.17g, expected %.17g +- %g", #a, a_, b_, t_);                \
+#define assert_near(a, b, tol)                                            \
+    do {                                                                  \
+        double a_ = (a), b_ = (b), t_ = (tol);                            \
+        if (!(fabs(a_ - b_) <= t_))                                       \
+            fail_msg("%s = %.17g, expected %.17g +- %g", #a, a_, b_, t_); \
     } while (0)
 
 static double frac_of(const as_composition *c, const char *sym)
@@ -144,8 +144,10 @@ static void parse_should_sum_repeated_elements_and_drop_zero_amounts(void **stat
 static void parse_should_accept_hyphen_en_dash_and_spaces_between_parts(void **state)
 {
     (void)state;
-    static const char *same[] = {"Cu50-Co50", "Cu50\xe2\x80\x93" "Co50", "Cu50 - Co50",
-                                 "Cu50 Co50", " Cu50\t-\tCo50 "};
+    static const char *same[] = {"Cu50-Co50",
+                                 "Cu50\xe2\x80\x93"
+                                 "Co50",
+                                 "Cu50 - Co50", "Cu50 Co50", " Cu50\t-\tCo50 "};
     for (size_t k = 0; k < sizeof same / sizeof *same; k++) {
         as_composition c;
         parse_ok(same[k], &c);
@@ -235,8 +237,8 @@ static void descriptors_should_follow_their_closed_forms(void **state)
     double delta = 100 * sqrt(ca * pow(1 - 1.432 / rbar, 2) + cc * pow(1 - 1.278 / rbar, 2) +
                               cn * pow(1 - 1.246 / rbar, 2));
     double xbar = ca * 1.61 + cc * 1.90 + cn * 1.91;
-    double dchi = sqrt(ca * pow(1.61 - xbar, 2) + cc * pow(1.90 - xbar, 2) +
-                       cn * pow(1.91 - xbar, 2));
+    double dchi =
+        sqrt(ca * pow(1.61 - xbar, 2) + cc * pow(1.90 - xbar, 2) + cn * pow(1.91 - xbar, 2));
     double dh = 4 * (-1 * ca * cc + -22 * ca * cn + 4 * cc * cn);
     double tm = ca * 933.47 + cc * 1357.77 + cn * 1728;
     /* a few ulps of the sums involved */
@@ -336,8 +338,7 @@ static void table_descriptors_should_give_one_row_per_record(void **state)
     assert_int_equal(as_composition_table_descriptors(t, "formula", "T_K", NULL, &x, &d), AS_OK);
     assert_int_equal(d, AS_DESC_COUNT);
     assert_near(x[AS_DESC_DH_MIX], -4.16, 1e-12);
-    assert_near(x[AS_DESC_DG_MIX], -4.16 - 1273.15 * AS_GAS_CONSTANT * log(5.0) / 1000,
-                        1e-12);
+    assert_near(x[AS_DESC_DG_MIX], -4.16 - 1273.15 * AS_GAS_CONSTANT * log(5.0) / 1000, 1e-12);
     assert_true(isnan(x[d + AS_DESC_DG_MIX])); /* empty temperature cell */
     as_composition c;
     as_descriptors ref;
@@ -362,26 +363,22 @@ static void table_descriptors_should_point_at_the_offending_character_in_the_fil
     assert_int_equal(as_table_parse_csv(bad, strlen(bad), "bad.csv", &t), AS_OK);
     double *x = (double *)1;
     size_t d = 0;
-    assert_int_equal(as_composition_table_descriptors(t, "formula", NULL, NULL, &x, &d),
-                     AS_EPARSE);
+    assert_int_equal(as_composition_table_descriptors(t, "formula", NULL, NULL, &x, &d), AS_EPARSE);
     assert_null(x);
     /* line 3, the cell starts at column 3, 'Xx' is the 8th character of the formula */
-    assert_string_equal(as_errmsg(),
-                        "bad.csv:3:10: unknown element 'Xx' (formula 'Al0.5CoXxFe')");
+    assert_string_equal(as_errmsg(), "bad.csv:3:10: unknown element 'Xx' (formula 'Al0.5CoXxFe')");
     as_table_free(t);
 
     static const char badt[] = "formula,T\nCuCo,hot\n";
     assert_int_equal(as_table_parse_csv(badt, strlen(badt), "t.csv", &t), AS_OK);
-    assert_int_equal(as_composition_table_descriptors(t, "formula", "T", NULL, &x, &d),
-                     AS_EPARSE);
+    assert_int_equal(as_composition_table_descriptors(t, "formula", "T", NULL, &x, &d), AS_EPARSE);
     assert_string_equal(as_errmsg(), "t.csv:2:6: temperature 'hot' in column 'T' is not a "
                                      "positive number of kelvin");
     as_table_free(t);
 
     static const char te[] = "formula\nCuCo\nPt2CoTe\n";
     assert_int_equal(as_table_parse_csv(te, strlen(te), "te.csv", &t), AS_OK);
-    assert_int_equal(as_composition_table_descriptors(t, "formula", NULL, NULL, &x, &d),
-                     AS_EINVAL);
+    assert_int_equal(as_composition_table_descriptors(t, "formula", NULL, NULL, &x, &d), AS_EINVAL);
     assert_string_equal(as_errmsg(), "te.csv:3:1: no tabulated mixing enthalpy for the pair "
                                      "Pt-Te in 'Pt2CoTe' (Takeuchi & Inoue 2005 has none)");
     as_table_free(t);

@@ -13,11 +13,11 @@
 
 #include "alloyscout/composition.h"
 
-#define assert_near(a, b, tol)                                                            \
-    do {                                                                                  \
-        double a_ = (a), b_ = (b), t_ = (tol);                                            \
-        if (!(fabs(a_ - b_) <= t_))                                                       \
-            fail_msg("%s = %.17g, expected %.17g +- %g", #a, a_, b_, t_);                \
+#define assert_near(a, b, tol)                                            \
+    do {                                                                  \
+        double a_ = (a), b_ = (b), t_ = (tol);                            \
+        if (!(fabs(a_ - b_) <= t_))                                       \
+            fail_msg("%s = %.17g, expected %.17g +- %g", #a, a_, b_, t_); \
     } while (0)
 
 static double num(const as_table *t, size_t r, const char *col)
@@ -69,8 +69,8 @@ static void compiled_pairs_should_equal_the_takeuchi_inoue_csv(void **state)
 {
     (void)state;
     as_table *t = NULL;
-    assert_int_equal(
-        as_table_read_csv(AS_SOURCE_DIR "/data/mixing_enthalpy_takeuchi2005.csv", &t), AS_OK);
+    assert_int_equal(as_table_read_csv(AS_SOURCE_DIR "/data/mixing_enthalpy_takeuchi2005.csv", &t),
+                     AS_OK);
     size_t ne = as_element_count();
     /* every pair of distinct elements except those with Te: ne-1 choose 2 */
     assert_int_equal(as_table_rows(t), (ne - 1) * (ne - 2) / 2);
@@ -99,11 +99,14 @@ static void compiled_pairs_should_equal_the_takeuchi_inoue_csv(void **state)
 static void pair_values_should_match_those_quoted_for_cantor_and_alcocrfeni(void **state)
 {
     (void)state;
-    static const struct { const char *a, *b; double v; } q[] = {
-        {"Co", "Cr", -4}, {"Co", "Fe", -1}, {"Co", "Mn", -5}, {"Co", "Ni", 0},
-        {"Cr", "Fe", -1}, {"Cr", "Mn", 2},  {"Cr", "Ni", -7}, {"Fe", "Mn", 0},
-        {"Fe", "Ni", -2}, {"Mn", "Ni", -8}, {"Al", "Co", -19}, {"Al", "Cr", -10},
-        {"Al", "Fe", -11}, {"Al", "Ni", -22}, {"Cu", "Co", 6},  {"Cu", "Ag", 2},
+    static const struct {
+        const char *a, *b;
+        double v;
+    } q[] = {
+        {"Co", "Cr", -4},  {"Co", "Fe", -1},  {"Co", "Mn", -5},  {"Co", "Ni", 0},
+        {"Cr", "Fe", -1},  {"Cr", "Mn", 2},   {"Cr", "Ni", -7},  {"Fe", "Mn", 0},
+        {"Fe", "Ni", -2},  {"Mn", "Ni", -8},  {"Al", "Co", -19}, {"Al", "Cr", -10},
+        {"Al", "Fe", -11}, {"Al", "Ni", -22}, {"Cu", "Co", 6},   {"Cu", "Ag", 2},
     };
     for (size_t i = 0; i < sizeof q / sizeof *q; i++) {
         double v = NAN;

@@ -67,8 +67,10 @@ static void gemm_should_equal_the_naive_triple_loop(void **state)
     double a[K * M], b[N * K], c[M * N], ref[M * N];
     as_rng r;
     as_rng_seed(&r, 3);
-    for (int i = 0; i < K * M; i++) a[i] = as_rng_normal(&r) * 2.385;
-    for (int i = 0; i < N * K; i++) b[i] = as_rng_normal(&r);
+    for (int i = 0; i < K * M; i++)
+        a[i] = as_rng_normal(&r) * 2.385;
+    for (int i = 0; i < N * K; i++)
+        b[i] = as_rng_normal(&r);
     /* C = A^T B^T with A stored (K, M) and B stored (N, K) */
     as_matrix A = {K, M, M, a}, B = {N, K, K, b}, C = {M, N, N, c};
     for (int i = 0; i < M; i++)
@@ -93,32 +95,39 @@ static void cholesky_should_reproduce_the_matrix_and_solve_it(void **state)
     double g[N * N], a[N * N], l[N * N], x[N], b[N];
     as_rng r;
     as_rng_seed(&r, 11);
-    for (int i = 0; i < N * N; i++) g[i] = as_rng_normal(&r);
+    for (int i = 0; i < N * N; i++)
+        g[i] = as_rng_normal(&r);
     for (int i = 0; i < N; i++) /* A = G G^T + N I is symmetric positive definite */
         for (int j = 0; j < N; j++) {
             double s = (i == j) ? N : 0.0;
-            for (int k = 0; k < N; k++) s += g[i * N + k] * g[j * N + k];
+            for (int k = 0; k < N; k++)
+                s += g[i * N + k] * g[j * N + k];
             a[i * N + j] = s;
         }
     memcpy(l, a, sizeof a);
     as_matrix L = {N, N, N, l};
     assert_int_equal(as_cholesky(&L), AS_OK);
     double amax = 0;
-    for (int i = 0; i < N * N; i++) amax = fmax(amax, fabs(a[i]));
+    for (int i = 0; i < N * N; i++)
+        amax = fmax(amax, fabs(a[i]));
     for (int i = 0; i < N; i++)
         for (int j = 0; j <= i; j++) {
             double s = 0;
-            for (int k = 0; k <= j; k++) s += l[i * N + k] * l[j * N + k];
+            for (int k = 0; k <= j; k++)
+                s += l[i * N + k] * l[j * N + k];
             assert_true(fabs(s - a[i * N + j]) <= 4.0 * N * DBL_EPSILON * amax); /* c n eps |A| */
         }
-    for (int i = 0; i < N; i++) x[i] = 1.0 + 0.5 * i;
+    for (int i = 0; i < N; i++)
+        x[i] = 1.0 + 0.5 * i;
     for (int i = 0; i < N; i++) {
         b[i] = 0;
-        for (int j = 0; j < N; j++) b[i] += a[i * N + j] * x[j];
+        for (int j = 0; j < N; j++)
+            b[i] += a[i * N + j] * x[j];
     }
     as_matrix B = {N, 1, 1, b};
     assert_int_equal(as_cholesky_solve(&L, &B), AS_OK);
-    for (int i = 0; i < N; i++) assert_true(fabs(b[i] - x[i]) < 1e-10);
+    for (int i = 0; i < N; i++)
+        assert_true(fabs(b[i] - x[i]) < 1e-10);
     double npd[4] = {1, 2, 2, 1}; /* eigenvalues 3 and -1 */
     as_matrix P = {2, 2, 2, npd};
     assert_int_equal(as_cholesky(&P), AS_ENOTPD);

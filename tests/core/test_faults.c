@@ -28,9 +28,12 @@
 static void decimal_numbers_should_parse_and_nothing_else(void **state)
 {
     (void)state;
-    struct { const char *t; double v; } ok[] = {
-        {"2.385", 2.385}, {"-0.5", -0.5}, {"+7", 7}, {".5", 0.5}, {"5.", 5}, {"1e3", 1e3},
-        {"1.5E-07", 1.5e-07}, {"-2e+2", -200}, {"1e308", 1e308}, {"0", 0},
+    struct {
+        const char *t;
+        double v;
+    } ok[] = {
+        {"2.385", 2.385}, {"-0.5", -0.5},       {"+7", 7},       {".5", 0.5},      {"5.", 5},
+        {"1e3", 1e3},     {"1.5E-07", 1.5e-07}, {"-2e+2", -200}, {"1e308", 1e308}, {"0", 0},
         {"1e-400", 0}, /* underflow: strtod's 0 */
     };
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
@@ -38,9 +41,9 @@ static void decimal_numbers_should_parse_and_nothing_else(void **state)
         if (as_parse_double(ok[i].t, &v) != AS_OK || v != ok[i].v)
             fail_msg("'%s' gave %g", ok[i].t, v);
     }
-    const char *bad[] = {"0x10", "0x1p3", "-0x1.4p5", "inf", "-inf", "nan", "NAN", "infinity",
-                         " 1", "1 ", "1e", "1e+", ".", "-", "", "1.2.3", "1,5", "e5", "1e5x",
-                         "++1", "0b1"};
+    const char *bad[] = {"0x10",     "0x1p3", "-0x1.4p5", "inf", "-inf", "nan", "NAN",
+                         "infinity", " 1",    "1 ",       "1e",  "1e+",  ".",   "-",
+                         "",         "1.2.3", "1,5",      "e5",  "1e5x", "++1", "0b1"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         double v = 42;
         if (as_parse_double(bad[i], &v) != AS_EPARSE || v != 42)

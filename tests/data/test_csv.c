@@ -225,8 +225,8 @@ static void number_parser_should_accept_decimal_forms_only(void **state)
     assert_true(as_parse_number("5.", &v) && v == 5.0);
     assert_true(as_parse_number("1E-3", &v) && v == 1e-3);
     assert_true(as_parse_number("\t7\t", &v) && v == 7.0);
-    const char *bad[] = {"nan", "NaN", "inf", "-Infinity", "0x10", "1e", "", "  ", "1,5",
-                         "1e999", "abc", "1.2.3", ".", "-", "e5", "1 2"};
+    const char *bad[] = {"nan", "NaN",   "inf", "-Infinity", "0x10", "1e", "",   "  ",
+                         "1,5", "1e999", "abc", "1.2.3",     ".",    "-",  "e5", "1 2"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         if (as_parse_number(bad[i], &v)) {
             print_error("'%s' was accepted as a number\n", bad[i]);
@@ -355,7 +355,8 @@ static void table_writer_should_fail_cleanly_at_every_allocation(void **state)
 static void mutated_inputs_should_parse_or_fail_with_a_named_parse_error(void **state)
 {
     (void)state;
-    static const char base[] = "\xef\xbb\xbf" "a,\"b c\",d\r\n1,\"x,\"\"y\"\"\nz\",3\r\n"
+    static const char base[] = "\xef\xbb\xbf"
+                               "a,\"b c\",d\r\n1,\"x,\"\"y\"\"\nz\",3\r\n"
                                "\xc3\xa9,,\"\"\n4,5,6\n\n";
     static const char alphabet[] = {',', '"', '\r', '\n', 'a', ' ', '\0', '\xc3'};
     char buf[sizeof base + 8];
@@ -368,9 +369,7 @@ static void mutated_inputs_should_parse_or_fail_with_a_named_parse_error(void **
         for (size_t e = 0; e < edits; e++) {
             size_t pos = as_rng_below(&rng, len);
             switch (as_rng_below(&rng, 3)) {
-            case 0: /* replace */
-                buf[pos] = alphabet[as_rng_below(&rng, sizeof alphabet)];
-                break;
+            case 0: /* replace */ buf[pos] = alphabet[as_rng_below(&rng, sizeof alphabet)]; break;
             case 1: /* delete */
                 memmove(buf + pos, buf + pos + 1, len - pos - 1);
                 len--;

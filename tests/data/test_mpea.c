@@ -24,8 +24,8 @@ static void shipped_dataset_should_parse_with_the_documented_shape(void **state)
     assert_int_equal(as_table_rows(t), 645);
     assert_int_equal(as_table_cols(t), 4 + N_ELEMENTS + 3);
     size_t j;
-    const char *cols[] = {"alloy", "system", "processing", "formula", "Al", "Zr",
-                          "n_sources", "label_agreement", "single_phase"};
+    const char *cols[] = {"alloy", "system",    "processing",      "formula",     "Al",
+                          "Zr",    "n_sources", "label_agreement", "single_phase"};
     for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
         assert_int_equal(as_table_find(t, cols[k], &j), AS_OK);
     as_table_free(t);

@@ -118,8 +118,9 @@ static void prediction_should_zero_unseen_levels_and_warn_with_position(void **s
     assert_int_equal(as_schema_encode(s, p, 0, &ds), AS_OK);
     as_set_log(NULL, NULL);
     assert_int_equal(n_warnings, 1);
-    assert_non_null(strstr(last_warning, FIX("data_schema_predict.csv") ":3:1: column 'route': "
-                                         "value 'plasma' was not seen in training"));
+    assert_non_null(strstr(
+        last_warning, FIX("data_schema_predict.csv") ":3:1: column 'route': "
+                                                     "value 'plasma' was not seen in training"));
     const double x[2][4] = {{810, 0, 0, 1}, {790, 0, 0, 0}};
     assert_int_equal(ds->n, 2);
     for (size_t i = 0; i < 2; i++)

@@ -11,11 +11,11 @@
 
 #include "alloyscout/echem.h"
 
-#define assert_near(a, b, tol)                                                            \
-    do {                                                                                  \
-        double a_ = (a), b_ = (b), t_ = (tol);                                            \
-        if (!(fabs(a_ - b_) <= t_))                                                       \
-            fail_msg("%s = %.17g, expected %.17g +- %g", #a, a_, b_, t_);                \
+#define assert_near(a, b, tol)                                            \
+    do {                                                                  \
+        double a_ = (a), b_ = (b), t_ = (tol);                            \
+        if (!(fabs(a_ - b_) <= t_))                                       \
+            fail_msg("%s = %.17g, expected %.17g +- %g", #a, a_, b_, t_); \
     } while (0)
 
 /* Relative tolerance for a handful of flops on O(1) numbers against numpy: 1e-12. */
@@ -119,9 +119,9 @@ static void check_calib(const char *name, const double *x, const double *y, size
     as_echem_calib c;
     assert_int_equal(as_echem_calib_fit(x, y, n, NULL, &c), AS_OK);
     char k[64];
-#define R(field)                                                       \
-    snprintf(k, sizeof k, "%s_%s", name, #field);                      \
-    assert_near(c.field, ref(k), REL * fmax(1.0, fabs(ref(k))));
+#define R(field)                                  \
+    snprintf(k, sizeof k, "%s_%s", name, #field); \
+    assert_near(c.field, ref(k), REL *fmax(1.0, fabs(ref(k))));
     R(slope);
     R(intercept);
     R(r2);
@@ -235,11 +235,11 @@ static void adsorption_energies_should_follow_seed_004_equations(void **state)
     assert_int_equal(as_echem_ads_energy(AS_ADS_O, -290.123, -284.5, AS_E_H2O_EV, AS_E_H2_EV, &de),
                      AS_OK);
     assert_near(de, -290.123 + 284.5 + 6.76 - 14.22, 1e-12);
-    assert_int_equal(
-        as_echem_ads_energy(AS_ADS_OH, -294.387, -284.5, AS_E_H2O_EV, AS_E_H2_EV, &de), AS_OK);
+    assert_int_equal(as_echem_ads_energy(AS_ADS_OH, -294.387, -284.5, AS_E_H2O_EV, AS_E_H2_EV, &de),
+                     AS_OK);
     assert_near(de, -294.387 + 284.5 - (-6.76 + 7.11), 1e-12);
-    assert_int_equal(
-        as_echem_ads_energy(AS_ADS_OOH, -298.6, -284.5, AS_E_H2O_EV, AS_E_H2_EV, &de), AS_OK);
+    assert_int_equal(as_echem_ads_energy(AS_ADS_OOH, -298.6, -284.5, AS_E_H2O_EV, AS_E_H2_EV, &de),
+                     AS_OK);
     assert_near(de, -298.6 + 284.5 - (2 * -6.76 + 1.5 * 14.22), 1e-12);
     assert_int_equal(as_echem_ads_energy((as_adsorbate)7, 0, 0, 0, 0, &de), AS_EINVAL);
     double dg = 0;

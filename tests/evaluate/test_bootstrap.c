@@ -52,16 +52,13 @@ static void bootstrap_should_match_numpy(void **state)
                      AS_OK);
     assert_true(lo == lo2 && hi == hi2);
     as_rng_stream(&r, 2, 0);
-    assert_int_equal(as_bootstrap_auc_ci(s, y, g, n, (size_t)ng, 4000, 0.95, &r, &glo, &ghi,
-                                         NULL),
+    assert_int_equal(as_bootstrap_auc_ci(s, y, g, n, (size_t)ng, 4000, 0.95, &r, &glo, &ghi, NULL),
                      AS_OK);
     assert_true(fabs(glo - gci[0]) < 0.01 && fabs(ghi - gci[1]) < 0.01);
     assert_true(ghi - glo > hi - lo);
 
-    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 0, 0.95, &r, &lo, &hi, NULL),
-                     AS_EINVAL);
-    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 10, 1.0, &r, &lo, &hi, NULL),
-                     AS_EINVAL);
+    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 0, 0.95, &r, &lo, &hi, NULL), AS_EINVAL);
+    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 10, 1.0, &r, &lo, &hi, NULL), AS_EINVAL);
     g[3] = 99;
     assert_int_equal(as_bootstrap_auc_ci(s, y, g, n, (size_t)ng, 10, 0.95, &r, &lo, &hi, NULL),
                      AS_EINVAL);

@@ -91,9 +91,8 @@ static void functional_variance_and_greedy_batch_should_equal_dense_conditioning
         as_gp *gp = fit_fixed(tags[t]);
         size_t picked[16], np = 0;
         double var[17], mean = 0;
-        assert_int_equal(as_gp_functional_batch(gp, xw, w, nw, xc, nc, batch, picked, &np, var,
-                                                &mean),
-                         AS_OK);
+        assert_int_equal(
+            as_gp_functional_batch(gp, xw, w, nw, xc, nc, batch, picked, &np, var, &mean), AS_OK);
         assert_int_equal(np, batch);
         const double *rp = rec("picks", tags[t], NULL), *rv = rec("fvar", tags[t], NULL);
         assert_true(fabs(mean - rec("fmean", tags[t], NULL)[0]) < 1e-6);

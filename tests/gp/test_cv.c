@@ -37,9 +37,8 @@ static void cv_should_equal_scikit_learn_at_fixed_hyperparameters(void **state)
     o.noise_init = 0.05;
     double mean[64], sd[64], theta[4 * 3];
     as_gp_metrics pf[4], pooled;
-    assert_int_equal(as_gpr_model_cv(x, y, n, d, fold, k, 0.99, &o, 7, mean, sd, pf, &pooled,
-                                     theta),
-                     AS_OK);
+    assert_int_equal(
+        as_gpr_model_cv(x, y, n, d, fold, k, 0.99, &o, 7, mean, sd, pf, &pooled, theta), AS_OK);
     /* both sides solve the same 28x28 system; the PCA bases differ by signs only */
     for (size_t i = 0; i < n; i++) {
         assert_true(fabs(mean[i] - rm[i]) < 1e-9);

@@ -36,8 +36,8 @@ static void kernel_matrix(size_t n, size_t ld, double l, double diag, uint64_t s
 static void inverse_should_equal_lapack_dpotri(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {1, 2, 3, 7, 15, 16, 17, 24, 31, 32, 33, 47, 48, 49,
-                                   64, 65, 100, 127, 129, 200, 257, 300};
+    static const size_t sizes[] = {1,  2,  3,  7,  15, 16,  17,  24,  31,  32,  33,
+                                   47, 48, 49, 64, 65, 100, 127, 129, 200, 257, 300};
     for (size_t s = 0; s < sizeof sizes / sizeof *sizes; s++) {
         for (int pad = 0; pad < 2; pad++) { /* ld == n and ld > n */
             size_t n = sizes[s], ld = n + (size_t)pad * 5;
@@ -46,8 +46,8 @@ static void inverse_should_equal_lapack_dpotri(void **state)
             assert_int_equal(as_gp_potrf(n, a, ld), AS_OK);
             memcpy(ref, a, n * ld * sizeof *a);
             /* row-major lower == column-major upper, as the wrappers use it */
-            assert_int_equal(LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, ref,
-                                                 (lapack_int)ld), 0);
+            assert_int_equal(
+                LAPACKE_dpotri_work(LAPACK_COL_MAJOR, 'U', (lapack_int)n, ref, (lapack_int)ld), 0);
             assert_int_equal(as_gp_potri(n, a, ld), AS_OK);
             double err = 0, big = 0;
             for (size_t i = 0; i < n; i++)

@@ -53,8 +53,8 @@ static void saved_model_should_predict_what_it_predicted_before(void **state)
     o.noise = 1;
     as_gpr_model *m = NULL, *l = NULL;
     assert_int_equal(as_gpr_model_fit(X, Y, N, D, 0.99, &o, 9, NULL, &m), AS_OK);
-    const char *names[15] = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
-                             "n", "o"};
+    const char *names[15] = {"a", "b", "c", "d", "e", "f", "g", "h",
+                             "i", "j", "k", "l", "m", "n", "o"};
     assert_int_equal(as_gpr_model_set_features(m, names), AS_OK);
     assert_int_equal(as_gpr_model_set_target(m, "e_ev_atom"), AS_OK);
     const char *path = AS_BUILD_DIR "/gp_test_model.json";

@@ -125,8 +125,8 @@ static int eam(const char *setfl, const char *data)
         rc = fail(data, AS_EIO);
     if (f) {
         fprintf(f, "fcc Cu from consumer.c\n\n%zu atoms\n1 atom types\n\n", s->n);
-        fprintf(f, "0 %.17g xlo xhi\n0 %.17g ylo yhi\n0 %.17g zlo zhi\n\n", s->cell[0],
-                s->cell[4], s->cell[8]);
+        fprintf(f, "0 %.17g xlo xhi\n0 %.17g ylo yhi\n0 %.17g zlo zhi\n\n", s->cell[0], s->cell[4],
+                s->cell[8]);
         fprintf(f, "Masses\n\n1 63.546\n\nAtoms # atomic\n\n");
         for (size_t i = 0; i < s->n; i++)
             fprintf(f, "%zu 1 %.17g %.17g %.17g\n", i + 1, s->pos[3 * i], s->pos[3 * i + 1],

@@ -54,15 +54,19 @@ static void thin_cells_should_be_refused_by_the_readers(void **state)
         char text[512];
         snprintf(text, sizeof text,
                  "1\nLattice=\"10 0 0 0 10 0 0 0 %s\" Properties=species:S:1:pos:R:3\n"
-                 "Pt 0 0 0\n", thick[t]);
+                 "Pt 0 0 0\n",
+                 thick[t]);
         xyz_fails(text, ":2: Lattice: degenerate cell: its thickness along lattice vector 3");
-        snprintf(text, sizeof text, "thin\n1.0\n10 0 0\n0 10 0\n0 0 %s\nPt\n1\nDirect\n"
-                 "0 0 0\n", thick[t]);
+        snprintf(text, sizeof text,
+                 "thin\n1.0\n10 0 0\n0 10 0\n0 0 %s\nPt\n1\nDirect\n"
+                 "0 0 0\n",
+                 thick[t]);
         poscar_fails(text, "degenerate cell: its thickness along lattice vector 3");
     }
     /* flat: the third vector lies 1e-10 Å out of the plane of the others */
     xyz_fails("1\nLattice=\"10 0 0 0 10 0 5 5 1e-10\" Properties=species:S:1:pos:R:3\n"
-              "Pt 0 0 0\n", "degenerate cell");
+              "Pt 0 0 0\n",
+              "degenerate cell");
     /* the minimum itself is accepted */
     put("1\nLattice=\"10 0 0 0 10 0 0 0 0.001\" Properties=species:S:1:pos:R:3\nPt 0 0 0\n");
     as_structure **fr = NULL;
@@ -70,21 +74,24 @@ static void thin_cells_should_be_refused_by_the_readers(void **state)
     assert_int_equal(as_extxyz_read(F, &fr, &n), AS_OK);
     as_structures_free(fr, n);
     assert_int_equal(as_cell_check((const double[9]){3.9, 0, 0, 0, 3.9, 0, 0, 0, 3.9}), AS_OK);
-    assert_int_equal(as_cell_check((const double[9]){3.9, 0, 0, 0, 3.9, 0, 0, 0, NAN}),
-                     AS_EINVAL);
+    assert_int_equal(as_cell_check((const double[9]){3.9, 0, 0, 0, 3.9, 0, 0, 0, NAN}), AS_EINVAL);
 }
 
 static void hex_and_other_forms_should_be_refused(void **state)
 {
     (void)state;
     xyz_fails("1\nLattice=\"3.9 0 0 0 3.9 0 0 0 3.9\" Properties=species:S:1:pos:R:3 "
-              "energy=0x1p3\nPt 0 0 0\n", ":2: bad energy '0x1p3'");
+              "energy=0x1p3\nPt 0 0 0\n",
+              ":2: bad energy '0x1p3'");
     xyz_fails("1\nLattice=\"3.9 0 0 0 3.9 0 0 0 3.9\" Properties=species:S:1:pos:R:3 "
-              "energy=inf\nPt 0 0 0\n", "bad energy 'inf'");
+              "energy=inf\nPt 0 0 0\n",
+              "bad energy 'inf'");
     xyz_fails("1\nLattice=\"0x1.f3333p+1 0 0 0 3.9 0 0 0 3.9\" Properties=species:S:1:pos:R:3\n"
-              "Pt 0 0 0\n", "bad number '0x1.f3333p+1' in Lattice");
+              "Pt 0 0 0\n",
+              "bad number '0x1.f3333p+1' in Lattice");
     xyz_fails("1\nLattice=\"3.9 0 0 0 3.9 0 0 0 3.9\" Properties=species:S:1:pos:R:3\n"
-              "Pt 0x0 0 0\n", "0x0");
+              "Pt 0x0 0 0\n",
+              "0x0");
     poscar_fails("hex\n0x1p0\n3.9 0 0\n0 3.9 0\n0 0 3.9\nPt\n1\nDirect\n0 0 0\n",
                  "expected a nonzero scale factor");
     poscar_fails("hex\n1.0\n3.9 0 0\n0 0x3.9 0\n0 0 3.9\nPt\n1\nDirect\n0 0 0\n",

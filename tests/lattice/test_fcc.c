@@ -91,8 +91,8 @@ static void l10_and_l12_features_should_have_their_closed_forms(void **st)
     assert_near(f[2 + 6 + 4], 0.25, 0);
     assert_near(f[2 + 6 + 5], 0.75, 0);
     char name[48];
-    assert_int_equal(as_fcc_features_name((const char(*)[AS_SYMBOL_MAX]) "Cu\0\0Ni\0", 2, 2, 1,
-                                          11, name, sizeof name),
+    assert_int_equal(as_fcc_features_name((const char(*)[AS_SYMBOL_MAX]) "Cu\0\0Ni\0", 2, 2, 1, 11,
+                                          name, sizeof name),
                      AS_OK);
     assert_string_equal(name, "alpha2_Cu-Ni");
     /* a pure frame: alpha undefined (NAN), pcf 0 */
@@ -190,8 +190,7 @@ static void a_written_supercell_should_be_found_again(void **st)
     as_lattice_free(found);
     /* one atom pushed far: refused by name */
     s->pos[3 * 4 + 2] += 1.2;
-    assert_int_equal(as_lattice_from_structure(s, sym, 2, NULL, 3, &found, back, NULL),
-                     AS_EINVAL);
+    assert_int_equal(as_lattice_from_structure(s, sym, 2, NULL, 3, &found, back, NULL), AS_EINVAL);
     assert_null(found);
     assert_non_null(strstr(as_errmsg(), "atom 5"));
     as_structure_free(s);

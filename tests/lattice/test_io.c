@@ -35,8 +35,8 @@ static as_structure *sample(int forces)
 {
     as_structure *s;
     assert_int_equal(as_structure_create(5, 0, &s), AS_OK);
-    static const double cell[9] = {5.385, 0.1234, -0.021, 0.35, 4.9187, 0.0071, -0.113, 0.27,
-                                   6.02913};
+    static const double cell[9] = {5.385,  0.1234, -0.021, 0.35,   4.9187,
+                                   0.0071, -0.113, 0.27,   6.02913};
     memcpy(s->cell, cell, sizeof cell);
     static const char *sym[5] = {"Pt", "Co", "Pt", "Cu", "Co"};
     for (int i = 0; i < 5; i++) {
@@ -152,8 +152,8 @@ static void malformed_extxyz_should_fail_with_file_and_line(void **st)
     expect_parse_error("short.xyz", buf, "4:", "file ends after 1 of 2 atoms");
     snprintf(buf, sizeof buf, "1\n%s\nPt 0 0.5x 0\n", lat);
     expect_parse_error("num.xyz", buf, "3:6:", "bad number '0.5x'");
-    expect_parse_error("nolat.xyz", "1\nProperties=species:S:1:pos:R:3\nPt 0 0 0\n", "2:",
-                       "missing Lattice");
+    expect_parse_error("nolat.xyz", "1\nProperties=species:S:1:pos:R:3\nPt 0 0 0\n",
+                       "2:", "missing Lattice");
     snprintf(buf, sizeof buf, "1\n%s\nXx 0 0 0\n", lat);
     expect_parse_error("elem.xyz", buf, "3:1:", "unknown element 'Xx'");
     snprintf(buf, sizeof buf, "1\n%s\nPt 0 0 0\n1\n%s\nPt 0 0\n", lat, lat);
@@ -161,8 +161,8 @@ static void malformed_extxyz_should_fail_with_file_and_line(void **st)
     snprintf(buf, sizeof buf, "two\n%s\nPt 0 0 0\n", lat);
     expect_parse_error("count.xyz", buf, "1:", "number of atoms");
     expect_parse_error("empty.xyz", "\n\n", "3:", "no frame");
-    expect_parse_error("lat8.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0\"\nPt 0 0 0\n", "2:",
-                       "Lattice needs 9");
+    expect_parse_error("lat8.xyz", "1\nLattice=\"3 0 0 0 3 0 0 0\"\nPt 0 0 0\n",
+                       "2:", "Lattice needs 9");
     /* found by fuzz/fuzz_extxyz.c: a quote inside a key; a count far beyond the file */
     snprintf(buf, sizeof buf, "1\n%s k\"ey=1\nPt 0 0 0\n", lat);
     expect_parse_error("keyquote.xyz", buf, "2:", "quote inside the key");
@@ -238,8 +238,8 @@ static void malformed_poscar_should_fail_with_file_and_line(void **st)
         {"c\n1\n1 0 0\n2 0 0\n0 0 1\nPt\n1\nDirect\n0 0 0\n", ":5:", "linearly dependent"},
         /* found by fuzz/fuzz_poscar.c */
         {"c\n1\n1 0 0\n0 1 0\n0 0 1\nPt\n0\nDirect\n", ":7:", "no atom"},
-        {"c\n1\n1 0 0\n0 1 0\n0 0 1\nPt Co\n50000000 50000000\nDirect\n0 0 0\n", ":7:",
-         "100000000 atoms declared"},
+        {"c\n1\n1 0 0\n0 1 0\n0 0 1\nPt Co\n50000000 50000000\nDirect\n0 0 0\n",
+         ":7:", "100000000 atoms declared"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         char name[32];

@@ -79,9 +79,8 @@ static void generate_should_hit_one_sixth_exactly_with_distinct_configurations(v
     as_rng_seed(&rng, 1);
     double got;
     as_sro_pair pr = {1, 6};
-    assert_int_equal(as_lattice_generate(lat, 3, base, pr, 1.0 / 6, 4, NULL, 0, NULL, &rng, out,
-                                         &got),
-                     AS_OK);
+    assert_int_equal(
+        as_lattice_generate(lat, 3, base, pr, 1.0 / 6, 4, NULL, 0, NULL, &rng, out, &got), AS_OK);
     assert_near(got, 1.0 / 6, 1e-15);
     for (int c = 0; c < 4; c++) {
         double a;

@@ -190,10 +190,10 @@ static void fingerprint_should_follow_the_documented_order_and_bond_total(void *
     for (int k = 9; k < 15; k++)
         tot += fp[k];
     assert_near(tot, 648, 0);
-    static const char *names[15] = {
-        "alpha1_Pt-Co", "alpha2_Pt-Co", "alpha3_Pt-Co", "alpha1_Pt-Cu", "alpha2_Pt-Cu",
-        "alpha3_Pt-Cu", "alpha1_Co-Cu", "alpha2_Co-Cu", "alpha3_Co-Cu", "bonds_Pt-Co",
-        "bonds_Pt-Cu",  "bonds_Co-Cu",  "bonds_Pt-Pt",  "bonds_Co-Co",  "bonds_Cu-Cu"};
+    static const char *names[15] = {"alpha1_Pt-Co", "alpha2_Pt-Co", "alpha3_Pt-Co", "alpha1_Pt-Cu",
+                                    "alpha2_Pt-Cu", "alpha3_Pt-Cu", "alpha1_Co-Cu", "alpha2_Co-Cu",
+                                    "alpha3_Co-Cu", "bonds_Pt-Co",  "bonds_Pt-Cu",  "bonds_Co-Cu",
+                                    "bonds_Pt-Pt",  "bonds_Co-Co",  "bonds_Cu-Cu"};
     for (size_t k = 0; k < 15; k++) {
         char buf[32];
         assert_int_equal(as_fingerprint_name(sym3, 3, k, buf, sizeof buf), AS_OK);
@@ -259,8 +259,8 @@ static void binary_fingerprint_should_have_six_entries(void **st)
     double fp[6];
     assert_int_equal(as_lattice_fingerprint(lat, cfg, 2, fp), AS_OK);
     assert_near(fp[0], -1.0 / 3, TOL);
-    assert_near(fp[3], 27 * 8, 0);  /* Pt-Co bonds */
-    assert_near(fp[4], 27 * 2, 0);  /* Pt-Pt: 4 in-plane per Pt / 2 */
+    assert_near(fp[3], 27 * 8, 0); /* Pt-Co bonds */
+    assert_near(fp[4], 27 * 2, 0); /* Pt-Pt: 4 in-plane per Pt / 2 */
     assert_near(fp[5], 27 * 2, 0);
     as_lattice_free(lat);
 }

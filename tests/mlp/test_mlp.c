@@ -55,41 +55,54 @@ static void options_check_should_name_each_bad_option(void **state)
     assert_true(d.val_fraction == 0.2 && d.weight_decay == 0.0);
 
     as_mlp_options o;
-    o = d; o.lr = 0;
+    o = d;
+    o.lr = 0;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "lr 0 must be > 0"));
-    o = d; o.lr = -1e-3;
+    o = d;
+    o.lr = -1e-3;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
-    o = d; o.lr = NAN;
+    o = d;
+    o.lr = NAN;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
-    o = d; o.batch = 0;
+    o = d;
+    o.batch = 0;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "batch size 0"));
-    o = d; o.n_hidden = 0;
+    o = d;
+    o.n_hidden = 0;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "empty"));
-    o = d; o.hidden[1] = 0;
+    o = d;
+    o.hidden[1] = 0;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "hidden layer 2 has width 0"));
-    o = d; o.beta1 = 1.0;
+    o = d;
+    o.beta1 = 1.0;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "beta1"));
-    o = d; o.beta2 = -0.1;
+    o = d;
+    o.beta2 = -0.1;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "beta2"));
-    o = d; o.eps = 0;
+    o = d;
+    o.eps = 0;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "eps"));
-    o = d; o.weight_decay = -1;
+    o = d;
+    o.weight_decay = -1;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "weight_decay"));
-    o = d; o.max_epochs = 0;
+    o = d;
+    o.max_epochs = 0;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "max_epochs"));
-    o = d; o.val_fraction = 1.0;
+    o = d;
+    o.val_fraction = 1.0;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "val_fraction"));
-    o = d; o.patience = 0;
+    o = d;
+    o.patience = 0;
     assert_int_equal(as_mlp_options_check(&o), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "patience"));
     o.val_fraction = 0; /* no early stopping: patience is unused */
@@ -168,8 +181,8 @@ static void gradient_should_match_central_differences(void **state)
         max_err = err > max_err ? err : max_err;
         max_g = fabs(g[i]) > max_g ? fabs(g[i]) : max_g;
         if (err > tol)
-            fail_msg("parameter %zu: analytic %.12g, central difference %.12g (tol %.3g)", i,
-                     g[i], fd, tol);
+            fail_msg("parameter %zu: analytic %.12g, central difference %.12g (tol %.3g)", i, g[i],
+                     fd, tol);
     }
     assert_true(max_g > 1e-3); /* the check is not vacuous */
     assert_true(max_err / max_g < 1e-6);
@@ -416,7 +429,7 @@ static void stratified_split_should_hold_out_the_rounded_share_of_each_class(voi
     size_t pos = 0;
     for (size_t i = 0; i < nva; i++)
         pos += (size_t)y[va[i]];
-    assert_int_equal(pos, 4);      /* round(0.2 * 21) */
+    assert_int_equal(pos, 4);        /* round(0.2 * 21) */
     assert_int_equal(nva - pos, 12); /* round(0.2 * 62) */
     assert_int_equal(ntr + nva, N);
     unsigned char seen[N] = {0};

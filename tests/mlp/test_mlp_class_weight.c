@@ -40,7 +40,8 @@ static void weighted_steps_should_match_pytorch(void **state)
     (void)state;
     as_json *doc;
     assert_int_equal(
-        as_json_read_file(AS_SOURCE_DIR "/tests/fixtures/mlp_torch_weighted_ref.json", &doc), AS_OK);
+        as_json_read_file(AS_SOURCE_DIR "/tests/fixtures/mlp_torch_weighted_ref.json", &doc),
+        AS_OK);
     const as_json *cases = as_json_get(doc, "cases");
     assert_int_equal(as_json_size(cases), 2);
     static double x[4096], buf[4096];

@@ -112,7 +112,7 @@ static void auc_rule_should_survive_the_model_file(void **state)
     char *text = as_json_print(j), *k;
     assert_non_null(text);
     assert_non_null(k = strstr(text, "\"stop\""));
-    char *end = strchr(strstr(k, "auc") , '"') + 1; /* past "auc" */
+    char *end = strchr(strstr(k, "auc"), '"') + 1; /* past "auc" */
     while (*end == ',' || *end == ' ' || *end == '\t' || *end == '\n')
         end++;
     memmove(k, end, strlen(end) + 1);

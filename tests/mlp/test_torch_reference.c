@@ -37,8 +37,8 @@ static void training_steps_should_match_pytorch_adam_and_bce_with_logits(void **
 {
     (void)state;
     as_json *doc;
-    assert_int_equal(
-        as_json_read_file(AS_SOURCE_DIR "/tests/fixtures/mlp_torch_ref.json", &doc), AS_OK);
+    assert_int_equal(as_json_read_file(AS_SOURCE_DIR "/tests/fixtures/mlp_torch_ref.json", &doc),
+                     AS_OK);
     const as_json *cases = as_json_get(doc, "cases");
     assert_int_equal(as_json_size(cases), 2);
     static double x[4096], buf[4096];

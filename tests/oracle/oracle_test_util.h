@@ -100,15 +100,19 @@ static inline int tu_run_lammps(const as_structure *s, const char *setfl, const 
     FILE *f = fopen(in, "w");
     if (!f)
         return -1;
-    fprintf(f, "units metal\natom_style atomic\nboundary p p p\natom_modify map array\n"
-               "read_data %s\npair_style eam/alloy\npair_coeff * * %s", data, setfl);
+    fprintf(f,
+            "units metal\natom_style atomic\nboundary p p p\natom_modify map array\n"
+            "read_data %s\npair_style eam/alloy\npair_coeff * * %s",
+            data, setfl);
     for (size_t k = 0; k < s->n_symbols; k++)
         fprintf(f, " %s", s->symbols[k]);
-    fprintf(f, "\nneighbor 1.0 bin\ncompute pe all pe/atom\n"
-               "dump d all custom 1 %s id c_pe fx fy fz\n"
-               "dump_modify d sort id format float %%.17g\n"
-               "thermo_style custom step pe\nthermo_modify format float %%.17g\n"
-               "variable e equal pe\nrun 0\nprint \"${e}\" file %s\n", dump, thermo);
+    fprintf(f,
+            "\nneighbor 1.0 bin\ncompute pe all pe/atom\n"
+            "dump d all custom 1 %s id c_pe fx fy fz\n"
+            "dump_modify d sort id format float %%.17g\n"
+            "thermo_style custom step pe\nthermo_modify format float %%.17g\n"
+            "variable e equal pe\nrun 0\nprint \"${e}\" file %s\n",
+            dump, thermo);
     fclose(f);
     snprintf(cmd, sizeof cmd, "/usr/bin/lmp -in %s -log none -screen none > /dev/null 2>&1", in);
     if (system(cmd) != 0)

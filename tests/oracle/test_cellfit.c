@@ -75,7 +75,7 @@ static void newton_min(as_oracle *o, const char *m, const char *x, double *a, do
 static void fitted_constants_should_match_golden_section_and_newton(void **state)
 {
     (void)state;
-    static const char *cases[][3] = {{"eam:Pt,Co", "Co", "Co"}, {"eam:Pt,Co,Cu", "Co", "Cu"},
+    static const char *cases[][3] = {{"eam:Pt,Co", "Co", "Co"},    {"eam:Pt,Co,Cu", "Co", "Cu"},
                                      {"eam:Pt,Co,Cu", "Cu", "Cu"}, {"eam:Pt,Co,Ni", "Co", "Ni"},
                                      {"eam:Pt,Co,Fe", "Co", "Fe"}, {"eam:Pt,Co,Ti", "Co", "Ti"}};
     for (size_t q = 0; q < sizeof cases / sizeof *cases; q++) {
@@ -97,9 +97,9 @@ static void fitted_constants_should_match_golden_section_and_newton(void **state
         double na = gold.a_ang, nc = gold.c_ang;
         newton_min(o, cases[q][1], cases[q][2], &na, &nc);
         printf("Pt2%s%s: fit a %.6f c %.6f (%zu calls), golden a %.6f c %.6f (%zu), Newton "
-               "a %.6f c %.6f; fit - Newton %.1e %.1e A, dE %.1e eV/atom\n", cases[q][1],
-               cases[q][2], fit.a_ang, fit.c_ang, fit.evaluations, gold.a_ang, gold.c_ang,
-               gold.evaluations, na, nc, fit.a_ang - na, fit.c_ang - nc,
+               "a %.6f c %.6f; fit - Newton %.1e %.1e A, dE %.1e eV/atom\n",
+               cases[q][1], cases[q][2], fit.a_ang, fit.c_ang, fit.evaluations, gold.a_ang,
+               gold.c_ang, gold.evaluations, na, nc, fit.a_ang - na, fit.c_ang - nc,
                (fit.energy - gold.energy) / 4);
         assert_true(fabs(gold.a_ang - na) < 1e-5 && fabs(gold.c_ang - nc) < 1e-5);
         assert_true(fabs(fit.a_ang - na) < 3e-4 && fabs(fit.c_ang - nc) < 3e-4);
@@ -108,8 +108,8 @@ static void fitted_constants_should_match_golden_section_and_newton(void **state
         assert_false(fit.at_bracket);
         /* the structure is left at the result with its energy */
         assert_true(fabs(s1->cell[0] - fit.a_ang) < 1e-12 && fabs(s1->cell[8] - fit.c_ang) < 1e-12);
-        assert_true(fabs(energy_at(o, cases[q][1], cases[q][2], fit.a_ang, fit.c_ang) -
-                         fit.energy) < 1e-9);
+        assert_true(
+            fabs(energy_at(o, cases[q][1], cases[q][2], fit.a_ang, fit.c_ang) - fit.energy) < 1e-9);
         as_structure_free(s1);
         as_structure_free(s2);
         as_oracle_free(o);

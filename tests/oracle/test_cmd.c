@@ -117,14 +117,17 @@ static void ase_emt_adapter_should_return_ase_energies_and_relaxed_positions(voi
     opt.jobs = 2;
     as_oracle *o;
     assert_int_equal(as_oracle_create("cmd:/usr/bin/python3 " AS_SOURCE_DIR
-                                      "/examples/ase_emt.py {in} {out}", &opt, &o), AS_OK);
+                                      "/examples/ase_emt.py {in} {out}",
+                                      &opt, &o),
+                     AS_OK);
     double e;
     assert_int_equal(as_oracle_energy(o, s, &e, NULL), AS_OK);
     /* independent: ASE directly on the same structure */
     assert_int_equal(as_extxyz_write(SCR "/ref_in.extxyz", &s, 1), AS_OK);
     FILE *p = popen("/usr/bin/python3 -c \"from ase.io import read; from ase.calculators.emt "
                     "import EMT; a = read('" SCR "/ref_in.extxyz'); a.calc = EMT(); "
-                    "print(repr(a.get_potential_energy()))\"", "r");
+                    "print(repr(a.get_potential_energy()))\"",
+                    "r");
     double ref = NAN;
     assert_int_equal(fscanf(p, "%lf", &ref), 1);
     pclose(p);
@@ -132,7 +135,9 @@ static void ase_emt_adapter_should_return_ase_energies_and_relaxed_positions(voi
     as_oracle_free(o);
     /* relaxing inside the adapter: positions come back, RMSD > 0 */
     assert_int_equal(as_oracle_create("cmd:/usr/bin/python3 " AS_SOURCE_DIR
-                                      "/examples/ase_emt.py {in} {out} 0.05", &opt, &o), AS_OK);
+                                      "/examples/ase_emt.py {in} {out} 0.05",
+                                      &opt, &o),
+                     AS_OK);
     as_relax_report rep;
     as_structure *c;
     assert_int_equal(as_structure_copy(s, &c), AS_OK);

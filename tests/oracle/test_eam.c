@@ -232,7 +232,7 @@ static void fcc_cu_ni_pt_should_have_the_zhou_2004_lattice_constant_and_cohesive
         as_structure *s = tu_fcc(3.7, 1.0, 1, 1, 1, sy, 1);
         as_cellopt_report r;
         assert_int_equal(as_oracle_optimize_cell(o, s, NULL, &r), AS_OK);
-        assert_true(fabs(r.a_ang - a0[k]) < 1e-3);     /* paper rounds to 3-4 digits */
+        assert_true(fabs(r.a_ang - a0[k]) < 1e-3); /* paper rounds to 3-4 digits */
         assert_true(fabs(-r.energy / 4 - ec[k]) < 1e-3);
         as_structure_free(s);
         as_oracle_free(o);
@@ -295,7 +295,8 @@ int main(void)
         cmocka_unit_test(forces_should_equal_minus_the_energy_gradient),
         cmocka_unit_test(small_cells_should_see_all_periodic_images),
         cmocka_unit_test(analytic_and_tabulated_modes_should_agree),
-        cmocka_unit_test(fcc_cu_ni_pt_should_have_the_zhou_2004_lattice_constant_and_cohesive_energy),
+        cmocka_unit_test(
+            fcc_cu_ni_pt_should_have_the_zhou_2004_lattice_constant_and_cohesive_energy),
         cmocka_unit_test(unsupported_elements_should_be_named_with_the_supported_ones),
         cmocka_unit_test(failed_allocations_should_give_enomem_without_leaks),
     };

@@ -85,8 +85,8 @@ static void failed(const char *prog, const as_oracle_options *o, const char *why
 {
     as_label_result r = run(prog, o);
     if (r.status == AS_OK || !strstr(r.error, why))
-        fail_msg("%s: status %d, energy %g, error '%s' (expected '%s')", prog, r.status,
-                 r.energy, r.error, why);
+        fail_msg("%s: status %d, energy %g, error '%s' (expected '%s')", prog, r.status, r.energy,
+                 r.error, why);
     assert_true(isnan(r.energy));
 }
 
@@ -128,8 +128,9 @@ static void another_species_cell_or_atom_count_should_be_a_failed_label(void **s
     setup();
     as_oracle_options o = opts();
     failed("species.sh", &o, "atom 1 is Au in the output, Pt in the input");
-    failed("cell.sh", &o, "the output cell differs from the input (lattice vector 1, "
-                          "component 1: 7.5999999999999996 vs 7.5 Å");
+    failed("cell.sh", &o,
+           "the output cell differs from the input (lattice vector 1, "
+           "component 1: 7.5999999999999996 vs 7.5 Å");
     failed("count.sh", &o, "the output has 31 atoms, the input 32");
 }
 

@@ -107,8 +107,8 @@ static void lammps_library_backend_should_match_the_native_eam(void **state)
     const char *fcu = DIR "/PtCoCu_lib.eam.alloy";
     assert_int_equal(as_eam_write_setfl(cu, 3, 0, 0, fcu), AS_OK);
     as_oracle *lib, *nat;
-    as_status st = as_oracle_create("lammps:eam/alloy;* * " DIR "/PtCoCu_lib.eam.alloy Pt Co Cu",
-                                    NULL, &lib);
+    as_status st =
+        as_oracle_create("lammps:eam/alloy;* * " DIR "/PtCoCu_lib.eam.alloy Pt Co Cu", NULL, &lib);
     if (st == AS_EUNSUP)
         skip(); /* built without liblammps */
     assert_int_equal(st, AS_OK);
@@ -169,8 +169,8 @@ static void lammps_worker_should_reuse_its_instance_and_survive_a_lammps_error(v
     const char *cu[3] = {"Pt", "Co", "Cu"};
     assert_int_equal(as_eam_write_setfl(cu, 3, 0, 0, DIR "/PtCoCu_w.eam.alloy"), AS_OK);
     as_oracle *lib, *nat;
-    as_status st = as_oracle_create("lammps:eam/alloy;* * " DIR "/PtCoCu_w.eam.alloy Pt Co Cu",
-                                    NULL, &lib);
+    as_status st =
+        as_oracle_create("lammps:eam/alloy;* * " DIR "/PtCoCu_w.eam.alloy Pt Co Cu", NULL, &lib);
     if (st == AS_EUNSUP)
         skip(); /* built without liblammps */
     assert_int_equal(st, AS_OK);

@@ -40,16 +40,20 @@ static int run_kim(const as_structure *s, const char *env, const char *model, do
     FILE *f = fopen(in, "w");
     if (!f)
         return -1;
-    fprintf(f, "units metal\natom_style atomic\nboundary p p p\natom_modify map array\n"
-               "read_data %s\npair_style kim %s\npair_coeff * *", data, model);
+    fprintf(f,
+            "units metal\natom_style atomic\nboundary p p p\natom_modify map array\n"
+            "read_data %s\npair_style kim %s\npair_coeff * *",
+            data, model);
     for (size_t k = 0; k < s->n_symbols; k++)
         fprintf(f, " %s", s->symbols[k]);
-    fprintf(f, "\ndump d all custom 1 %s id fx fy fz\n"
-               "dump_modify d sort id format float %%.17g\n"
-               "variable e equal pe\nrun 0\nprint \"${e}\" file %s\n", dump, thermo);
+    fprintf(f,
+            "\ndump d all custom 1 %s id fx fy fz\n"
+            "dump_modify d sort id format float %%.17g\n"
+            "variable e equal pe\nrun 0\nprint \"${e}\" file %s\n",
+            dump, thermo);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "%s /usr/bin/lmp -in %s -log none -screen none > /dev/null 2>&1",
-             env, in);
+    snprintf(cmd, sizeof cmd, "%s /usr/bin/lmp -in %s -log none -screen none > /dev/null 2>&1", env,
+             in);
     if (system(cmd) != 0)
         return -2;
     f = fopen(thermo, "r");
@@ -156,8 +160,7 @@ static void fixed_ptcu_collection(char *env, size_t cap)
     mkdir(SCR "/ptcu/models", 0755);
     mkdir(SCR "/ptcu/models/ref_ptcu", 0755);
     remove(SCR "/ptcu/models/ref_ptcu/libkim-api-portable-model.so");
-    assert_int_equal(symlink(MODULE, SCR "/ptcu/models/ref_ptcu/libkim-api-portable-model.so"),
-                     0);
+    assert_int_equal(symlink(MODULE, SCR "/ptcu/models/ref_ptcu/libkim-api-portable-model.so"), 0);
     FILE *f = fopen(SCR "/ptcu/extract.py", "w");
     assert_non_null(f);
     fputs("import ctypes\n"
@@ -171,8 +174,9 @@ static void fixed_ptcu_collection(char *env, size_t cap)
           f);
     fclose(f);
     assert_int_equal(system("/usr/bin/python3 " SCR "/ptcu/extract.py"), 0);
-    snprintf(env, cap, "KIM_API_PORTABLE_MODELS_DIR=" SCR "/ptcu/models ALLOYSCOUT_MEAM_DIR=" SCR
-                       "/ptcu ALLOYSCOUT_MEAM_MODEL=ref_ptcu");
+    snprintf(env, cap,
+             "KIM_API_PORTABLE_MODELS_DIR=" SCR "/ptcu/models ALLOYSCOUT_MEAM_DIR=" SCR
+             "/ptcu ALLOYSCOUT_MEAM_MODEL=ref_ptcu");
 }
 
 static void ternary_should_reproduce_each_binary(void **state)

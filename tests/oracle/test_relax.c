@@ -12,7 +12,8 @@ static double fmax_of(as_oracle *o, const as_structure *s)
     double e, m = 0, *f = calloc(3 * s->n, sizeof *f);
     assert_int_equal(as_oracle_energy(o, s, &e, f), AS_OK);
     for (size_t i = 0; i < s->n; i++)
-        m = fmax(m, sqrt(f[3 * i] * f[3 * i] + f[3 * i + 1] * f[3 * i + 1] + f[3 * i + 2] * f[3 * i + 2]));
+        m = fmax(m, sqrt(f[3 * i] * f[3 * i] + f[3 * i + 1] * f[3 * i + 1] +
+                         f[3 * i + 2] * f[3 * i + 2]));
     free(f);
     return m;
 }

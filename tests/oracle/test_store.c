@@ -80,8 +80,9 @@ static void labels_should_survive_reopening_and_not_be_computed_twice(void **sta
     as_store *st;
     size_t nc, cnt;
     assert_int_equal(as_store_open(DB, &st), AS_OK);
-    assert_int_equal(as_oracle_label_stored(o, st, (const as_structure *const *)v, 3, 1, NULL, r,
-                                            NULL, &nc), AS_OK);
+    assert_int_equal(
+        as_oracle_label_stored(o, st, (const as_structure *const *)v, 3, 1, NULL, r, NULL, &nc),
+        AS_OK);
     assert_int_equal(nc, 3);
     as_store_close(st);
     assert_int_equal(as_store_open(DB, &st), AS_OK);
@@ -89,8 +90,9 @@ static void labels_should_survive_reopening_and_not_be_computed_twice(void **sta
     assert_int_equal(cnt, 3);
     as_label_result r2[4];
     as_structure *rx[4];
-    assert_int_equal(as_oracle_label_stored(o, st, (const as_structure *const *)v, 4, 1, NULL, r2,
-                                            rx, &nc), AS_OK);
+    assert_int_equal(
+        as_oracle_label_stored(o, st, (const as_structure *const *)v, 4, 1, NULL, r2, rx, &nc),
+        AS_OK);
     assert_int_equal(nc, 1); /* only the new one */
     for (int i = 0; i < 3; i++) {
         assert_true(r2[i].energy == r[i].energy);
@@ -163,8 +165,9 @@ static void a_killed_run_should_lose_no_committed_label(void **state)
     assert_true(cnt >= seen);
     assert_int_equal(as_oracle_create("eam:Pt,Co,Cu", NULL, &o), AS_OK);
     as_label_result *r = calloc(n, sizeof *r);
-    assert_int_equal(as_oracle_label_stored(o, st, (const as_structure *const *)v, n, 1, NULL, r,
-                                            NULL, &nc), AS_OK);
+    assert_int_equal(
+        as_oracle_label_stored(o, st, (const as_structure *const *)v, n, 1, NULL, r, NULL, &nc),
+        AS_OK);
     assert_int_equal(nc, n - cnt); /* the finished ones were kept and not redone */
     assert_int_equal(as_label_store_count(st, &cnt), AS_OK);
     assert_int_equal(cnt, n);

@@ -145,12 +145,16 @@ static void roc_figure_should_show_each_fold_and_the_pooled_auc(void **state)
     pooled.tpr = tpr[5];
     pooled.n = 41;
     pooled.auc = make_roc(&rng, 2.5, 40, fpr[5], tpr[5]);
-    assert_int_equal(as_fig_roc(gallery_dir(), "roc", "ROC, stratified 5-fold CV", folds, 5,
-                                &pooled), AS_OK);
+    assert_int_equal(
+        as_fig_roc(gallery_dir(), "roc", "ROC, stratified 5-fold CV", folds, 5, &pooled), AS_OK);
     char pooled_label[64];
     snprintf(pooled_label, sizeof pooled_label, "pooled (AUC %.3f)", pooled.auc);
-    const char *texts[] = {"False positive rate (fraction)", "True positive rate (fraction)",
-                           "fold 1 (AUC", "fold 5 (AUC", pooled_label, "chance (AUC 0.5)"};
+    const char *texts[] = {"False positive rate (fraction)",
+                           "True positive rate (fraction)",
+                           "fold 1 (AUC",
+                           "fold 5 (AUC",
+                           pooled_label,
+                           "chance (AUC 0.5)"};
     check_figure("roc", 800, 600, texts, 6);
 }
 
@@ -167,7 +171,8 @@ static void recommend_map_should_colour_probabilities_on_a_fixed_zero_to_one_sca
             z[j * 21 + i] = 1 / (1 + exp(-((xs[i] - 800) / 60 + (ys[j] - 20) / 12)));
     assert_int_equal(as_fig_recommend_map(gallery_dir(), "recommend", "CuCo: predicted success",
                                           "Carbonization temperature (K)", xs, 21,
-                                          "Cooling rate (K/min)", ys, 15, z), AS_OK);
+                                          "Cooling rate (K/min)", ys, 15, z),
+                     AS_OK);
     const char *texts[] = {"Carbonization temperature (K)", "Cooling rate (K/min)",
                            "Predicted success probability (fraction)", "best: 1000, 50"};
     check_figure("recommend", 800, 600, texts, 4);
@@ -193,8 +198,9 @@ static void ordering_histograms_should_give_the_mean_difference_in_the_title(voi
         er[i] += 0.054 - (mr - mo);
     assert_int_equal(as_fig_ordering_hist(gallery_dir(), "hist_ptco", "PtCo", eo, 300, er, 300, 0),
                      AS_OK);
-    assert_int_equal(as_fig_ordering_hist(gallery_dir(), "hist_pt2cocu", "Pt2CoCu", eo, 300, er,
-                                          300, 25), AS_OK);
+    assert_int_equal(
+        as_fig_ordering_hist(gallery_dir(), "hist_pt2cocu", "Pt2CoCu", eo, 300, er, 300, 25),
+        AS_OK);
     const char *texts[] = {"PtCo: Eordering = 0.054 eV/atom", "Predicted relative energy (eV/atom)",
                            "Configurations (count)", "ordered (α = −1/3), n = 300",
                            "random (α = 0), n = 300"};
@@ -220,13 +226,15 @@ static void energy_vs_sro_should_colour_by_the_co_m_order(void **state)
         oc[i] = -0.4 + 0.8 * as_rng_uniform(&rng);
         oe[i] = 0.16 * oa[i] + 0.02 * oc[i] + 0.005 * as_rng_normal(&rng);
     }
-    assert_int_equal(as_fig_energy_vs_sro(gallery_dir(), "sro_pt2cocu", "Cu", a, c, e, 140, oa, oc,
-                                          oe, 22), AS_OK);
+    assert_int_equal(
+        as_fig_energy_vs_sro(gallery_dir(), "sro_pt2cocu", "Cu", a, c, e, 140, oa, oc, oe, 22),
+        AS_OK);
     const char *texts[] = {"Warren–Cowley αPt-(Co/Cu) (unitless)", "Relative energy (eV/atom)",
                            "αCo-Cu (unitless)", "model prediction", "oracle-labelled"};
     check_figure("sro_pt2cocu", 800, 600, texts, 5);
-    assert_int_equal(as_fig_energy_vs_sro(gallery_dir(), "sro_ptco", NULL, a, NULL, e, 140, NULL,
-                                          NULL, NULL, 0), AS_OK);
+    assert_int_equal(
+        as_fig_energy_vs_sro(gallery_dir(), "sro_ptco", NULL, a, NULL, e, 140, NULL, NULL, NULL, 0),
+        AS_OK);
     const char *texts2[] = {"αPt-Co (unitless)"};
     check_figure("sro_ptco", 800, 600, texts2, 1);
 }
@@ -254,11 +262,12 @@ static void learning_curve_should_stack_mae_and_r2_panels(void **state)
         ra[i] = 1 - 0.5 * exp(-0.6 * i);
         rr[i] = 1 - 0.5 * exp(-0.35 * i);
     }
-    assert_int_equal(as_fig_learning_curve(gallery_dir(), "learning", "Pt2CoCu", NULL, ma, ra, mr,
-                                           rr, 8, 10.0), AS_OK);
-    const char *texts[] = {"MAE (meV/atom)", "R2 (unitless)", "Active-learning round (index)",
-                           "active learning (max σ)", "random selection",
-                           "target 10 meV/atom"};
+    assert_int_equal(
+        as_fig_learning_curve(gallery_dir(), "learning", "Pt2CoCu", NULL, ma, ra, mr, rr, 8, 10.0),
+        AS_OK);
+    const char *texts[] = {
+        "MAE (meV/atom)",          "R2 (unitless)",    "Active-learning round (index)",
+        "active learning (max σ)", "random selection", "target 10 meV/atom"};
     check_figure("learning", 800, 960, texts, 6);
 }
 
@@ -291,15 +300,19 @@ static void builders_should_reject_missing_data(void **state)
     assert_int_equal(as_fig_roc(gallery_dir(), "x", NULL, NULL, 0, NULL), AS_EINVAL);
     assert_int_equal(as_fig_ordering_hist(gallery_dir(), "x", "PtCo", NULL, 3, NULL, 0, 0),
                      AS_EINVAL);
-    assert_int_equal(as_fig_energy_vs_sro(gallery_dir(), "x", "Cu", NULL, NULL, NULL, 3, NULL,
-                                          NULL, NULL, 0), AS_EINVAL);
-    assert_int_equal(as_fig_ordering_bars(gallery_dir(), "x", NULL, NULL, NULL, 0, 0.054), AS_EINVAL);
-    assert_int_equal(as_fig_learning_curve(gallery_dir(), "x", NULL, NULL, NULL, NULL, NULL, NULL,
-                                           3, 10), AS_EINVAL);
+    assert_int_equal(
+        as_fig_energy_vs_sro(gallery_dir(), "x", "Cu", NULL, NULL, NULL, 3, NULL, NULL, NULL, 0),
+        AS_EINVAL);
+    assert_int_equal(as_fig_ordering_bars(gallery_dir(), "x", NULL, NULL, NULL, 0, 0.054),
+                     AS_EINVAL);
+    assert_int_equal(
+        as_fig_learning_curve(gallery_dir(), "x", NULL, NULL, NULL, NULL, NULL, NULL, 3, 10),
+        AS_EINVAL);
     assert_int_equal(as_fig_parity(gallery_dir(), "x", NULL, NULL, NULL, NULL, 3), AS_EINVAL);
     double xs[2] = {1, 0}, ys[1] = {0}, z[2] = {0.1, 0.2};
-    assert_int_equal(as_fig_recommend_map(gallery_dir(), "x", NULL, "a (K)", xs, 2, "b (K)", ys,
-                                          1, z), AS_EINVAL);
+    assert_int_equal(
+        as_fig_recommend_map(gallery_dir(), "x", NULL, "a (K)", xs, 2, "b (K)", ys, 1, z),
+        AS_EINVAL);
 }
 
 /* ---------------------------------- the full page ---------------------------------- */
@@ -313,18 +326,22 @@ static void gallery_report_should_reference_every_figure(void **state)
     assert_int_equal(as_report_number(r, "PtCo ordering energy", 0.054, "eV/atom"), AS_OK);
     assert_int_equal(as_report_keyvalue(r, "Seed", "42"), AS_OK);
     assert_int_equal(as_report_warning(r, "Energies come from an EAM potential, not DFT: the "
-                                          "rankings need DFT before any synthesis."), AS_OK);
+                                          "rankings need DFT before any synthesis."),
+                     AS_OK);
     assert_int_equal(as_report_heading(r, "Workflow A: solid-solution synthesis"), AS_OK);
     assert_int_equal(as_report_paragraph(r, "Stratified 5-fold cross-validation; SMOTE + Tomek "
-                                            "links on the training folds only."), AS_OK);
+                                            "links on the training folds only."),
+                     AS_OK);
     assert_int_equal(as_report_figure(r, "roc", "ROC curves per fold and pooled (paper fig. 1e)."),
                      AS_OK);
-    assert_int_equal(as_report_figure(r, "recommend", "Predicted success probability over two "
-                                                      "process parameters."), AS_OK);
+    assert_int_equal(as_report_figure(r, "recommend",
+                                      "Predicted success probability over two "
+                                      "process parameters."),
+                     AS_OK);
     assert_int_equal(as_report_heading(r, "Workflow B: Pt2CoM ordering screen"), AS_OK);
     const char *hdr[4] = {"candidate", "E_ordering (eV/atom)", "± (eV/atom)", "vs PtCo"};
-    const char *cells[8] = {"Pt2CoCu", "0.050", "0.004", "below", "Pt2CoNi", "0.061", "0.003",
-                            "above"};
+    const char *cells[8] = {"Pt2CoCu", "0.050", "0.004", "below",
+                            "Pt2CoNi", "0.061", "0.003", "above"};
     assert_int_equal(as_report_table(r, "Screening table", hdr, 4, cells, 2), AS_OK);
     const char *figs[][2] = {
         {"hist_ptco", "PtCo: predicted energies of ordered and random configurations (fig. 2a)."},
@@ -339,8 +356,9 @@ static void gallery_report_should_reference_every_figure(void **state)
         assert_int_equal(as_report_figure(r, figs[i][0], figs[i][1]), AS_OK);
     /* a plot made here and saved through the report */
     as_plot *p;
-    assert_int_equal(as_plot_create("Binned counts", "Relative energy (eV/atom)",
-                                    "Configurations (count)", &p), AS_OK);
+    assert_int_equal(
+        as_plot_create("Binned counts", "Relative energy (eV/atom)", "Configurations (count)", &p),
+        AS_OK);
     double e[4] = {-0.06, -0.04, -0.02, 0}, c1[3] = {4, 9, 3}, c2[3] = {2, 5, 8};
     assert_int_equal(as_plot_hist_counts(p, e, c1, 3, "first"), AS_OK);
     assert_int_equal(as_plot_hist_counts(p, e, c2, 3, "second"), AS_OK);

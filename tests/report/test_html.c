@@ -83,8 +83,8 @@ static void command_line_should_be_shell_quoted_and_escaped(void **state)
     (void)state;
     as_report *r;
     assert_int_equal(as_report_create(OUT_DIR "/cmd", "cmd", &r), AS_OK);
-    char *argv[] = {"alloyscout", "synth", "cv", "--data", "my records.csv", "--note", "it's <x>",
-                    "--empty", "", "--seed=42"};
+    char *argv[] = {"alloyscout", "synth",    "cv",      "--data", "my records.csv",
+                    "--note",     "it's <x>", "--empty", "",       "--seed=42"};
     assert_int_equal(as_report_command(r, 10, argv), AS_OK);
     assert_int_equal(as_report_finish(r), AS_OK);
     as_report_free(r);

@@ -296,7 +296,8 @@ static as_plot *sample_plot(void)
 {
     as_plot *p;
     assert_int_equal(as_plot_create("Sample & <test>", "Relative energy (eV/atom)",
-                                    "Configurations (count)", &p), AS_OK);
+                                    "Configurations (count)", &p),
+                     AS_OK);
     double x[50], y[50], c[50];
     for (int i = 0; i < 50; i++) {
         x[i] = -0.06 + 0.001 * i;

@@ -61,12 +61,12 @@ static void plain_line_should_give_percent_elapsed_and_eta(void **state)
 static void plain_lines_should_be_due_every_tenth_or_every_few_seconds(void **state)
 {
     (void)state;
-    assert_true(cli_progress_line_due(9, 10, 100, 0.1, 5.0));  /* 9 % -> 10 % */
-    assert_false(cli_progress_line_due(10, 19, 100, 0.1, 5.0)); /* still in the 10 % decile */
-    assert_true(cli_progress_line_due(10, 11, 100, 5.0, 5.0));  /* time */
+    assert_true(cli_progress_line_due(9, 10, 100, 0.1, 5.0));    /* 9 % -> 10 % */
+    assert_false(cli_progress_line_due(10, 19, 100, 0.1, 5.0));  /* still in the 10 % decile */
+    assert_true(cli_progress_line_due(10, 11, 100, 5.0, 5.0));   /* time */
     assert_false(cli_progress_line_due(11, 11, 100, 60.0, 5.0)); /* no progress */
-    assert_true(cli_progress_line_due(0, 1, 3, 0.0, 5.0));      /* 0 % -> 33 % */
-    assert_true(cli_progress_line_due(5, 6, 0, 6.0, 5.0));      /* unknown total: time only */
+    assert_true(cli_progress_line_due(0, 1, 3, 0.0, 5.0));       /* 0 % -> 33 % */
+    assert_true(cli_progress_line_due(5, 6, 0, 6.0, 5.0));       /* unknown total: time only */
     assert_false(cli_progress_line_due(5, 6, 0, 1.0, 5.0));
 }
 

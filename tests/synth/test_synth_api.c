@@ -23,11 +23,11 @@
 #include "alloyscout/synth.h"
 
 #define TOL 1e-12 /* as tests/evaluate/test_metrics.c: sklearn sums in another order */
-#define assert_near(a, b, tol)                                                             \
-    do {                                                                                   \
-        double a_ = (a), b_ = (b);                                                         \
-        if (!(fabs(a_ - b_) <= (tol)))                                                     \
-            fail_msg("%s = %.17g, reference %.17g", #a, a_, b_);                           \
+#define assert_near(a, b, tol)                                   \
+    do {                                                         \
+        double a_ = (a), b_ = (b);                               \
+        if (!(fabs(a_ - b_) <= (tol)))                           \
+            fail_msg("%s = %.17g, reference %.17g", #a, a_, b_); \
     } while (0)
 
 static char dir[256];
@@ -88,8 +88,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    static const char *files[] = {"train.csv", "oof.csv", "ref.json", "model.json", "pred.csv",
-                                  "base.csv", "point.csv", "cv.json", "roc.csv", "rec.csv"};
+    static const char *files[] = {"train.csv", "oof.csv",   "ref.json", "model.json", "pred.csv",
+                                  "base.csv",  "point.csv", "cv.json",  "roc.csv",    "rec.csv"};
     char p[512];
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         path_in(p, sizeof p, files[i]);
@@ -253,8 +253,7 @@ static void train_save_load_predict_recommend(void **state)
     assert_int_equal(as_synth_axis_parse("temp_c=600:1100:100", &ax[0]), AS_OK);
     assert_int_equal(as_synth_axis_parse("cooling=LN2,furnace", &ax[1]), AS_OK);
     as_synth_recommendation *rec = NULL;
-    assert_int_equal(as_synth_recommend(m2, base, (const as_synth_axis *const *)ax, 2, NULL,
-                                        &rec),
+    assert_int_equal(as_synth_recommend(m2, base, (const as_synth_axis *const *)ax, 2, NULL, &rec),
                      AS_OK);
     assert_int_equal(rec->n_points, 12);
     assert_int_equal(rec->axis[0].kind, AS_SYNTH_AXIS_NUMBER);
@@ -311,16 +310,14 @@ static void train_save_load_predict_recommend(void **state)
     assert_int_equal(as_synth_axis_parse("pressure", &bad), AS_EINVAL);
     assert_null(bad);
     assert_int_equal(as_synth_axis_parse("pressure=1:2:1", &bad), AS_OK);
-    assert_int_equal(as_synth_recommend(m2, base, (const as_synth_axis *const *)&bad, 1, NULL,
-                                        &rec),
-                     AS_EINVAL);
+    assert_int_equal(
+        as_synth_recommend(m2, base, (const as_synth_axis *const *)&bad, 1, NULL, &rec), AS_EINVAL);
     assert_null(rec);
     assert_non_null(strstr(as_errmsg(), "'pressure' is not a feature column"));
     as_synth_axis_free(bad);
     assert_int_equal(as_synth_axis_parse("cooling=air", &bad), AS_OK);
-    assert_int_equal(as_synth_recommend(m2, base, (const as_synth_axis *const *)&bad, 1, NULL,
-                                        &rec),
-                     AS_EINVAL);
+    assert_int_equal(
+        as_synth_recommend(m2, base, (const as_synth_axis *const *)&bad, 1, NULL, &rec), AS_EINVAL);
     assert_non_null(strstr(as_errmsg(), "'air' is not a level"));
     as_synth_axis_free(bad);
 

@@ -143,8 +143,7 @@ static void cross_fitted_calibration_should_hold_out_each_part(void **state)
     double *q = calloc(n, sizeof *q), *fp = calloc(n, sizeof *fp);
     int *fy = calloc(n, sizeof *fy);
     double e;
-    assert_int_equal(as_expected_calibration_error(r->prob, r->y, n, AS_SYNTH_CAL_BINS, &e),
-                     AS_OK);
+    assert_int_equal(as_expected_calibration_error(r->prob, r->y, n, AS_SYNTH_CAL_BINS, &e), AS_OK);
     assert_true(e == r->cal[AS_CALIBRATION_NONE].ece);
     for (int k = AS_CALIBRATION_PLATT; k <= AS_CALIBRATION_ISOTONIC; k++) {
         for (size_t p = 0; p < r->n_parts; p++) {
@@ -177,9 +176,9 @@ static void cross_fitted_calibration_should_hold_out_each_part(void **state)
     as_rng rng;
     double lo, hi;
     as_rng_stream(&rng, o.seed, 2);
-    assert_int_equal(as_bootstrap_auc_ci(r->prob, r->y, NULL, n, 0, AS_SYNTH_BOOT, 0.95, &rng,
-                                         &lo, &hi, NULL),
-                     AS_OK);
+    assert_int_equal(
+        as_bootstrap_auc_ci(r->prob, r->y, NULL, n, 0, AS_SYNTH_BOOT, 0.95, &rng, &lo, &hi, NULL),
+        AS_OK);
     assert_true(lo == r->auc_ci_lo && hi == r->auc_ci_hi && r->ci_groups == 0);
     assert_true(lo < r->pooled.auc && r->pooled.auc < hi);
     free(q), free(fp), free(fy);

@@ -35,7 +35,10 @@ asan:
 	AS_BROWSER_DEPS=1 bash scripts/setup-debian.sh
 	cmake -S . -B build-asan -DAS_SANITIZE=ON -DAS_WERROR=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build build-asan -j $(JOBS)
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	# alloc_dealloc_mismatch=0: Debian's KIM MEAM driver (C++, loaded by LAMMPS in the meam
+	# oracle's worker, which inherits ASan) frees a new[] with delete; alloyscout is C and
+	# allocates with malloc only, so the check has nothing of ours to find
+	ASAN_OPTIONS=detect_leaks=1:alloc_dealloc_mismatch=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --test-dir build-asan --output-on-failure -j $(JOBS)
 
 # Every build type with GCC and with clang, warnings as errors, each running the whole suite

@@ -144,10 +144,8 @@ static void parse_should_sum_repeated_elements_and_drop_zero_amounts(void **stat
 static void parse_should_accept_hyphen_en_dash_and_spaces_between_parts(void **state)
 {
     (void)state;
-    static const char *same[] = {"Cu50-Co50",
-                                 "Cu50\xe2\x80\x93"
-                                 "Co50",
-                                 "Cu50 - Co50", "Cu50 Co50", " Cu50\t-\tCo50 "};
+    static const char *same[] = {"Cu50-Co50", "Cu50\u2013Co50", "Cu50 - Co50", "Cu50 Co50",
+                                 " Cu50\t-\tCo50 "};
     for (size_t k = 0; k < sizeof same / sizeof *same; k++) {
         as_composition c;
         parse_ok(same[k], &c);

@@ -246,8 +246,9 @@ AS_API as_status as_eam_write_setfl(const char *const *elements, size_t n_el, in
  * The labels of this area (table label_result) and the records of a campaign (campaign_meta,
  * campaign_record; see campaign.h) live in one file. The file carries its format (SQLite's
  * application_id marks an alloyscout store, user_version = AS_STORE_FORMAT); docs/campaign.md
- * lists the tables. Format 2 changed the screen's random streams (issue 11), not the labels. */
-#define AS_STORE_FORMAT 2
+ * lists the tables. Format 2 changed the screen's random streams (issue 11), not the labels;
+ * format 3 and later only add tables and columns, and a format-2 file is upgraded on open. */
+#define AS_STORE_FORMAT 3
 
 typedef struct as_store as_store;
 /* The store's former name; src/oracle/oracle.c still spells it so (issue 11). */

@@ -6,9 +6,11 @@
  * user_version the format (AS_STORE_FORMAT). Format 1 (before issue 11) had neither mark; a
  * format-1 file holding only labels is stamped with the current format on open (label keys and
  * columns did not change), one holding a campaign is refused, and so is any other SQLite file
- * with tables of its own or a store of another format. Adding a table: add its CREATE TABLE to
- * store_schema, raise AS_STORE_FORMAT, and say in open_checked what an older file gets
- * (created tables or a refusal).
+ * with tables of its own or a store of another format. From format 2 on, a format only adds:
+ * a new table goes into store_schema (CREATE TABLE IF NOT EXISTS), a new column of an existing
+ * table into store_columns; an older file of format >= 2 gets both on open (existing rows keep
+ * their values, new columns are NULL) and is stamped with the current format. A change that is
+ * not additive raises AS_STORE_FORMAT and says in open_checked what an older file gets.
  *
  * Labels (table label_result): key = as_hash64 of a canonical text of the structure (cell,
  * per-atom species symbol and position, every length rounded to an integer number of 1e-6 Å)
@@ -78,6 +80,14 @@ static const char *store_schema =
     "CREATE TABLE IF NOT EXISTS campaign_record(system TEXT NOT NULL, round INTEGER NOT NULL,"
     " json TEXT NOT NULL, PRIMARY KEY(system, round));";
 
+/* Columns added to existing tables after format 2, in the order they came: table, column,
+ * declaration. Added on open where missing (format 2 files). */
+static const struct {
+    const char *table, *column, *decl;
+} store_columns[] = {
+    {"label_result", "created", "TEXT"}, /* present since format 2: the list starts here */
+};
+
 /* One integer from a query (0 when it gives no row). */
 static int query_int(as_store *st, const char *sql, sqlite3_int64 *v)
 {
@@ -94,15 +104,38 @@ static int query_int(as_store *st, const char *sql, sqlite3_int64 *v)
     return rc;
 }
 
+/* Is `column` a column of `table`? */
+static int has_column(as_store *st, const char *table, const char *column, int *yes)
+{
+    char sql[160];
+    sqlite3_int64 n = 0;
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM pragma_table_info('%s') WHERE name = '%s'",
+             table, column);
+    int rc = query_int(st, sql, &n);
+    *yes = n > 0;
+    return rc;
+}
+
 static as_status create_schema(as_store *st)
 {
-    char sql[64];
+    char sql[256];
     char *err = NULL;
     if (sqlite3_exec(st->db, store_schema, NULL, NULL, &err) != SQLITE_OK) {
         as_status s = AS_FAIL(AS_EDB, "store %s: cannot create tables: %s", st->path,
                               err ? err : "unknown error");
         sqlite3_free(err);
         return s;
+    }
+    for (size_t i = 0; i < sizeof store_columns / sizeof store_columns[0]; i++) {
+        int yes = 0;
+        if (has_column(st, store_columns[i].table, store_columns[i].column, &yes) != SQLITE_OK)
+            return db_fail(st, "cannot read the columns");
+        if (yes)
+            continue;
+        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s %s", store_columns[i].table,
+                 store_columns[i].column, store_columns[i].decl);
+        if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            return db_fail(st, "cannot add a column");
     }
     snprintf(sql, sizeof sql, "PRAGMA application_id=%d;PRAGMA user_version=%d;",
              AS_STORE_APPLICATION_ID, AS_STORE_FORMAT);
@@ -132,6 +165,12 @@ static as_status open_checked(as_store *st)
     if (app == AS_STORE_APPLICATION_ID) {
         if (version == AS_STORE_FORMAT)
             return AS_OK;
+        if (version >= 2 && version < AS_STORE_FORMAT) {
+            as_log(AS_LOG_INFO, "%s: store of format %lld, now format %d (tables and columns "
+                   "added, existing rows unchanged)", st->path, (long long)version,
+                   AS_STORE_FORMAT);
+            return create_schema(st);
+        }
         if (version > AS_STORE_FORMAT)
             return AS_FAIL(AS_EDB,
                            "%s: store format %lld, written by a newer alloyscout; this "

@@ -166,9 +166,10 @@ static as_status open_checked(as_store *st)
         if (version == AS_STORE_FORMAT)
             return AS_OK;
         if (version >= 2 && version < AS_STORE_FORMAT) {
-            as_log(AS_LOG_INFO, "%s: store of format %lld, now format %d (tables and columns "
-                   "added, existing rows unchanged)", st->path, (long long)version,
-                   AS_STORE_FORMAT);
+            as_log(AS_LOG_INFO,
+                   "%s: store of format %lld, now format %d (tables and columns "
+                   "added, existing rows unchanged)",
+                   st->path, (long long)version, AS_STORE_FORMAT);
             return create_schema(st);
         }
         if (version > AS_STORE_FORMAT)

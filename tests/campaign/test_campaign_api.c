@@ -411,8 +411,7 @@ static void a_foreign_or_newer_sqlite_file_should_be_refused_and_left_unchanged(
     snprintf(sql, sizeof sql, "PRAGMA application_id=%lld; PRAGMA user_version=1;", app);
     make_sqlite(OLD, sql);
     assert_int_equal(as_store_open(OLD, &st), AS_EDB);
-    snprintf(want, sizeof want, "store format 1, this alloyscout reads format %d",
-             AS_STORE_FORMAT);
+    snprintf(want, sizeof want, "store format 1, this alloyscout reads format %d", AS_STORE_FORMAT);
     assert_non_null(strstr(as_errmsg(), want));
     rm_db(OLD);
 }

@@ -1,32 +1,24 @@
 #!/usr/bin/python3
 """alloyscout cmd: adapter for ASE's EMT calculator (Al, Cu, Ag, Au, Ni, Pd, Pt; H, C, N, O).
 
-alloyscout writes each structure to {in} as extended XYZ and reads the energy (and the final
-positions) back from {out}:
+    alloyscout energy --oracle 'cmd:/usr/bin/python3 examples/ase_emt.py {in} {out}
+        --relax {relax} --fmax {fmax} --workdir {workdir}' cells.extxyz
 
-    alloyscout energy --oracle 'cmd:/usr/bin/python3 examples/ase_emt.py {in} {out}' cells.extxyz
-    alloyscout energy --oracle 'cmd:/usr/bin/python3 examples/ase_emt.py {in} {out} 0.03' \
-        --relax cells.extxyz          # third argument: relax inside the adapter (ASE FIRE, fmax)
-
-Any program works the same way: read {in}, write {out} with energy=E (eV) in the comment line.
+(one line). --relax 1 relaxes the positions with ASE's FIRE to --fmax (at fixed cell; --cell
+relaxes the cell too); the output carries energy, forces, stress and converged=T|F (docs/oracle.md,
+"Adapters"). The older form `ase_emt.py IN OUT [FMAX]` still works: a third argument relaxes to it.
+No settings (EMT has none).
 """
 import sys
 
-from ase.calculators.emt import EMT
-from ase.io import read, write
+from adapter_common import run
 
 
-def main():
-    if len(sys.argv) < 3:
-        sys.exit("usage: ase_emt.py IN.extxyz OUT.extxyz [FMAX]")
-    atoms = read(sys.argv[1], format="extxyz")
-    atoms.calc = EMT()
-    if len(sys.argv) > 3:
-        from ase.optimize import FIRE
-        FIRE(atoms, logfile=None).run(fmax=float(sys.argv[3]), steps=2000)
-    atoms.get_potential_energy()
-    write(sys.argv[2], atoms, format="extxyz")
+def make_calculator(atoms, args):
+    from ase.calculators.emt import EMT
+    return EMT()
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(run(sys.argv[1:], "ase_emt", {}, make_calculator, default_optimizer="FIRE",
+                 default_steps=2000))

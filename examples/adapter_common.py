@@ -117,10 +117,12 @@ def write_contract(path, atoms, energy, forces, stress, info):
 
 
 def run(argv, name, defaults, make_calculator, default_optimizer="BFGS", scf_converged=None,
-        metadata=None, default_steps=500):
+        metadata=None, default_steps=500, energy_shift=None):
     """Parse argv, label the structure, write the contract's output. make_calculator(atoms, args)
     returns the ASE calculator; scf_converged(calc) -> bool (default: True when no exception);
-    metadata(calc, args) -> dict of extra key=value pairs."""
+    metadata(calc, args) -> dict of extra key=value pairs; energy_shift(atoms, args) -> eV
+    subtracted from the energy written (per-element references; the raw energy goes to the
+    metadata as energy_raw)."""
     a = parse(argv, name, defaults, default_optimizer, default_steps)
     inp, out = os.path.abspath(a.input), os.path.abspath(a.output)
     own_dir = a.workdir is None
@@ -144,6 +146,7 @@ def run(argv, name, defaults, make_calculator, default_optimizer="BFGS", scf_con
             opt_ok = bool(opt.run(fmax=a.fmax, steps=a.steps))
             steps = opt.get_number_of_steps()
         e = atoms.get_potential_energy()
+        shift = energy_shift(atoms, a) if energy_shift else 0.0
         f = atoms.get_forces()
         try:
             stress = atoms.get_stress(voigt=True)
@@ -155,6 +158,10 @@ def run(argv, name, defaults, make_calculator, default_optimizer="BFGS", scf_con
         info = {}
         if metadata:
             info.update(metadata(atoms.calc, a))
+        if shift:
+            info["energy_raw"] = float(e)
+            info["energy_shift"] = float(shift)
+            e = e - shift
         info["adapter"] = name
         if settings_text(a.settings):
             info["settings"] = settings_text(a.settings)

@@ -2,7 +2,8 @@
 # Install the Debian packages alloyscout builds, tests and benchmarks with (man-db: the install
 # test renders the generated man pages; clang: the second compiler of `make matrix` and CI;
 # openkim-models: the 2NN-MEAM parameters of the meam oracle; gpaw + gpaw-data: the ase:gpaw
-# oracle and its test; slurm-wlm + munge: the executor's one-node Slurm test).
+# oracle and its test; slurm-wlm + munge: the executor's one-node Slurm test; quantum-espresso:
+# pw.x and ld1.x for the QE adapter's test, examples/qe_adapter.py).
 # Usage: scripts/setup-debian.sh            (as root, or with sudo available)
 set -euo pipefail
 PKGS=(
@@ -11,7 +12,7 @@ PKGS=(
   libcmocka-dev fonts-dejavu-core sqlite3 man-db
   lammps liblammps-dev openkim-models
   python3 python3-numpy python3-sklearn python3-imblearn python3-ase python3-threadpoolctl
-  gpaw gpaw-data
+  gpaw gpaw-data quantum-espresso
   slurm-wlm munge
 )
 # Peers for bench/ only (large); set AS_BENCH_DEPS=1 to install them too.

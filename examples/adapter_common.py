@@ -11,7 +11,13 @@ positions with an ASE optimiser to fmax (relax 1; --cell relaxes the cell too), 
 as the cmd: contract of docs/oracle.md says:
 
     Lattice="..." Properties=species:S:1:pos:R:3:forces:R:3 energy=E stress="9 values"
-    converged=T|F  adapter=... settings="..." steps=N fmax_final=F  pbc="T T T"
+    adapter=... settings="..." relax=0|1 steps=N fmax_final=F scf_converged=T|F
+    converged=T|F  pbc="T T T"
+
+converged= is the verdict on what was asked: with --relax 1, SCF and the optimiser reaching
+--fmax; with --relax 0 it is written only as converged=F when the SCF failed (a single point
+claims no geometry convergence, so alloyscout judges a relaxation request by the forces and
+reports a program that did not relax).
 
 {out} is written to a temporary name and renamed, so a failed run leaves no partial file; on
 any error the message goes to stderr and the exit status is 1. Files the calculator writes go
@@ -154,7 +160,10 @@ def run(argv, name, defaults, make_calculator, default_optimizer="BFGS", scf_con
             stress = None
         fm = float(np.sqrt((f ** 2).sum(axis=1)).max()) if len(f) else 0.0
         scf_ok = scf_converged(atoms.calc) if scf_converged else True
-        converged = bool(scf_ok and (opt_ok if a.relax else True))
+        # converged= is the verdict on what was asked: SCF + geometry with --relax 1; a single
+        # point claims no geometry convergence (converged=F only when the SCF failed), so an
+        # alloyscout relaxation request that reached a single point is not taken as relaxed
+        converged = bool(scf_ok and opt_ok) if a.relax else (None if scf_ok else False)
         info = {}
         if metadata:
             info.update(metadata(atoms.calc, a))
@@ -166,7 +175,9 @@ def run(argv, name, defaults, make_calculator, default_optimizer="BFGS", scf_con
         if settings_text(a.settings):
             info["settings"] = settings_text(a.settings)
         info.update({"relax": a.relax, "steps": steps, "fmax_final": fm,
-                     "converged": converged})
+                     "scf_converged": bool(scf_ok)})
+        if converged is not None:
+            info["converged"] = converged
         write_contract(out, atoms, e, f, stress, info)
     except SystemExit:
         raise

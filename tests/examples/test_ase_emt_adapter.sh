@@ -34,7 +34,8 @@ sp = read("sp.extxyz")
 close(sp.get_potential_energy(), ref.get_potential_energy(), 1e-10, "energy")
 close(sp.get_forces(), ref.get_forces(), 1e-10, "forces")
 close(sp.get_stress(), ref.get_stress(), 1e-10, "stress")
-if sp.info.get("converged") is not True: bad.append("single point converged=T")
+if sp.info.get("scf_converged") is not True or "converged" in sp.info:
+    bad.append("single point: scf_converged=T and no converged= (no geometry verdict)")
 for name, fmax, steps in (("rx", 0.01, 2000), ("legacy", 0.05, 2000), ("short", 1e-6, 3)):
     r = read("in.extxyz"); r.calc = EMT()
     opt = FIRE(r, logfile=None); ok = opt.run(fmax=fmax, steps=steps)
@@ -71,4 +72,28 @@ es = [f["energy_ev"] for f in fr]
 assert len(es) == 2 and all(abs(x - e) < 1e-9 for x in es), (es, e)
 print("alloyscout energy through cmd:ase_emt.py: %.10f eV, ASE EMT %.10f eV" % (es[0], e))
 PY
+
+# with an alloyscout that has the contract ({relax} {fmax} ... substituted, forces read): a
+# relaxation request relaxes in the adapter to alloyscout's --fmax, the forces prove it, and an
+# adapter told to do a single point under --relax is reported as not relaxing
+if "$A" energy --help 2>&1 | grep -q '{relax}'; then
+    "$A" energy --quiet --relax --fmax 0.02 --json r.json \
+        --oracle "cmd:$PY $AD {in} {out} $CONTRACT_RELAX1" in.extxyz > r.txt 2> r.err \
+        || fail "alloyscout energy --relax: $(cat r.txt; tail -3 r.err)"
+    "$PY" - <<'PY' || fail "alloyscout energy --relax vs ASE FIRE"
+import json
+from ase.io import read
+from ase.calculators.emt import EMT
+from ase.optimize import FIRE
+f = json.load(open("r.json"))["frames"][0]
+r = read("in.extxyz"); r.calc = EMT(); FIRE(r, logfile=None).run(fmax=0.02, steps=2000)
+assert f["status"] == "ok" and f["fmax_ev_ang"] <= 0.02, f
+assert abs(f["energy_ev"] - r.get_potential_energy()) < 1e-9, (f, r.get_potential_energy())
+print("alloyscout energy --relax --fmax 0.02 through cmd:ase_emt.py: %.10f eV, fmax %.4f" % (
+    f["energy_ev"], f["fmax_ev_ang"]))
+PY
+    "$A" energy --quiet --relax --json n.json --oracle "cmd:$PY $AD {in} {out} --relax 0" \
+        in.extxyz > n.txt 2>&1 && fail "a single point under --relax must fail"
+    grep -q "did not relax" n.txt || fail "reported as not relaxing: $(cat n.txt)"
+fi
 echo "ok"

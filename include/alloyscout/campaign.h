@@ -30,6 +30,7 @@
 #define ALLOYSCOUT_CAMPAIGN_H
 
 #include "alloyscout/core.h"
+#include "alloyscout/executor.h"
 #include "alloyscout/oracle.h"
 
 #ifdef __cplusplus
@@ -202,6 +203,12 @@ AS_API as_status as_screen_finish(as_screen *s);
 AS_API const as_screen_result *as_screen_get_result(const as_screen *s);
 /* Labels computed by this process (not taken from the store). */
 AS_API size_t as_screen_labels_computed(const as_screen *s);
+/* Hand the screen's relaxed labels (the starting structures, the ordered cell, each round's
+ * picks and random-baseline picks, validation) to ex, one batch per call (for slurm: one job
+ * array), instead of labelling them in this process; NULL: in this process. ex is borrowed, made
+ * for the screen's oracle, and must outlive the screen. Lattice-constant fits stay in this
+ * process. The results do not depend on it. */
+AS_API void as_screen_set_executor(as_screen *s, as_executor *ex);
 
 /* ---- the campaign: the host pair and every candidate in one store ---- */
 
@@ -231,6 +238,11 @@ typedef struct {
     size_t n_candidates;              /* at least 1 */
     int resume;                       /* 1: continue the campaign the store holds; 0 (default): the
                                   store must hold no campaign yet */
+    const as_executor_options *executor; /* where labels run (issue 15); NULL or backend "local":
+                                  in this process. "slurm": one job array per labelling batch;
+                                  workdir NULL: "<db>.jobs"; the journal is the store's job table
+                                  (journal, known and journal_user are set by the campaign); not
+                                  part of the campaign key (the results do not depend on it) */
 } as_campaign_options;
 
 AS_API as_campaign_options as_campaign_options_default(void);
@@ -322,6 +334,10 @@ AS_API const char *as_campaign_key(const as_campaign *c);
 AS_API const char *as_campaign_oracle_name(const as_campaign *c);
 /* Labels computed by this process over all systems (not taken from the store). */
 AS_API size_t as_campaign_labels_computed(const as_campaign *c);
+/* The executor of screened system i (as_campaign_result's index): NULL when labels run in
+ * this process (no executor option, or "local"). Borrowed; valid until as_campaign_close. For
+ * as_executor_interrupt, as_executor_cancel and as_executor_get_stats. */
+AS_API as_executor *as_campaign_executor(as_campaign *c, size_t i);
 /* The store the campaign writes to (borrowed; valid until as_campaign_close). */
 AS_API as_store *as_campaign_store(as_campaign *c);
 /* What the default oracle can and cannot tell (a static string: the EAM note). */

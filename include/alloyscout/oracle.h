@@ -275,6 +275,13 @@ AS_API as_status as_store_record_put(as_store *st, const char *system, size_t ro
                                      const char *json);
 /* Number of records put. */
 AS_API as_status as_store_record_count(as_store *st, size_t *count);
+/* The (system, round) of every record, ordered by system then round (-1, the result, first): a
+ * new array (as_free). For `alloyscout campaign status`. */
+typedef struct {
+    char system[64];
+    long round;
+} as_store_record_id;
+AS_API as_status as_store_record_ids(as_store *st, as_store_record_id **out, size_t *n);
 
 /* ---- labels in the store ---- */
 /* as_hash64 (FNV-1a) over the canonical text of a structure (cell, species symbols, positions,

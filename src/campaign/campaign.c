@@ -66,6 +66,10 @@ struct as_campaign {
     as_campaign_ranking_view view;
     const as_screen_result **v_systems, **v_ranked;
     as_campaign_unranked *v_unranked;
+    /* the executor (issue 15): one per screened system (NULL: labels in this process), the
+     * store's job table as their journal, the context (system, round) of its records */
+    as_executor **ex;
+    as_store_journal jctx;
 };
 
 as_campaign_options as_campaign_options_default(void)
@@ -135,6 +139,9 @@ void as_campaign_close(as_campaign *c)
         as_oracle_free(c->sys[i].oracle);
         as_free(c->sys[i].why);
     }
+    for (size_t i = 0; c->ex && i < c->n_all; i++)
+        as_executor_free(c->ex[i]);
+    as_free(c->ex);
     as_free(c->sys);
     as_free(c->v_systems);
     as_free(c->v_ranked);
@@ -328,6 +335,64 @@ static as_status prepare(as_campaign *c, const as_campaign_options *o, size_t i)
     return AS_OK;
 }
 
+/* With a slurm executor: one executor per screened system, on its oracle (the spec the nodes
+ * run; plain "eam" is the system's own Zhou tables), all journaling into the store's job table
+ * and re-attaching to the jobs it holds. */
+static as_status attach_executors(as_campaign *c, const as_campaign_options *o)
+{
+    if (!o->executor || !o->executor->backend || !strcmp(o->executor->backend, "local"))
+        return AS_OK;
+    as_executor_options eo = *o->executor;
+    char *wd = NULL;
+    as_job_record *known = NULL;
+    size_t n_known = 0;
+    as_status st = AS_OK;
+    if (!eo.workdir || !*eo.workdir) {
+        size_t L = strlen(c->db) + 8;
+        AS_TRY(AS_ALLOC(wd, L, "campaign: work directory"));
+        snprintf(wd, L, "%s.jobs", c->db);
+        eo.workdir = wd;
+    }
+    AS_CHECK(as_store_job_records(c->store, &known, &n_known));
+    c->jctx.store = c->store;
+    c->jctx.system = "";
+    c->jctx.round = AS_JOB_ROUND_SETUP;
+    eo.journal = as_store_journal_write;
+    eo.journal_user = &c->jctx;
+    eo.known = known;
+    eo.n_known = n_known;
+    AS_CHECK(AS_ALLOC(c->ex, c->n_all, "campaign: executors"));
+    for (size_t i = 0; i < c->n_all; i++) {
+        campaign_system *y = &c->sys[i];
+        if (!y->screen)
+            continue;
+        char spec[64];
+        const char *sp = c->spec[y->ox];
+        as_oracle *use = y->oracle ? y->oracle : c->oracles[y->ox];
+        if (y->oracle) { /* plain eam: the tables of this system's elements (prepare) */
+            snprintf(spec, sizeof spec, "eam:%s,%s%s%s", c->so.host[0], c->so.host[1],
+                     y->m[0] ? "," : "", y->m);
+            sp = spec;
+        }
+        AS_CHECK(as_executor_create(sp, use, &eo, &c->ex[i]));
+        as_screen_set_executor(y->screen, c->ex[i]);
+    }
+fail:
+    as_free(known);
+    as_free(wd);
+    return st;
+}
+
+as_executor *as_campaign_executor(as_campaign *c, size_t i)
+{
+    size_t slot = 0;
+    size_t k = 0;
+    for (slot = 0; slot < c->n_all; slot++)
+        if (c->sys[slot].screen && k++ == i)
+            return c->ex ? c->ex[slot] : NULL;
+    return NULL;
+}
+
 /* Does t start a new oracle spec of a list? */
 static int starts_spec(const char *t)
 {
@@ -426,6 +491,7 @@ as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out)
     for (size_t i = 0; i < c->n_all; i++)
         AS_CHECK(prepare(c, opt, i));
     AS_CHECK(make_names(c));
+    AS_CHECK(attach_executors(c, opt));
     /* registered once every system is prepared, so a failed open leaves the store as it was */
     if (!registered)
         AS_CHECK(as_store_meta_set(c->store, "campaign", c->key));
@@ -609,6 +675,10 @@ static as_status step(as_campaign *c, as_campaign_event *ev)
         ev->system += c->sys[i].screen != NULL;
     ev->result = r;
     ev->steps_total = c->n_all * per_sys;
+    c->jctx.system = r->name; /* the records of this step's cluster jobs */
+    c->jctx.round = c->phase == 0        ? AS_JOB_ROUND_SETUP
+                    : c->phase <= rounds ? (long)(c->phase - 1)
+                                         : AS_JOB_ROUND_FINISH;
     if (c->phase == 0) {
         as_log(AS_LOG_INFO, "%s: lattice constants, references and the 22 starting structures",
                r->name);

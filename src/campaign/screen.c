@@ -41,6 +41,7 @@ struct as_screen {
     as_screen_options opt;
     as_oracle *oracle;
     as_store *store;
+    as_executor *ex; /* NULL: labels in this process (as_oracle_label_stored); issue 15 */
     size_t K, n, d;
     char sym[3][AS_SYMBOL_MAX];
     uint64_t sys_hash;
@@ -193,6 +194,17 @@ static int set_contains(const as_screen *s, const label_set *l, const int *confi
 
 /* ---- energies ---- */
 
+/* One batch of relaxed labels through the store: in this process, or handed to the executor
+ * (as_screen_set_executor) as one batch (a Slurm job array). */
+static as_status label_batch(as_screen *s, const as_structure *const *in, size_t count,
+                             as_label_result *res, as_structure **out, size_t *computed)
+{
+    if (s->ex)
+        return as_executor_label(s->ex, s->store, in, count, 1, &s->relax, res, out, computed);
+    return as_oracle_label_stored(s->oracle, s->store, in, count, 1, &s->relax, res, out,
+                                  computed);
+}
+
 /* Relax and label `count` configurations (count, n); e_rel (count) receives the energy per atom
  * relative to the ordered cell, NAN for a failed or lattice-destroying relaxation. */
 static as_status label_configs(as_screen *s, const int *configs, size_t count, double *e_rel,
@@ -213,8 +225,7 @@ static as_status label_configs(as_screen *s, const int *configs, size_t count, d
         AS_CHECK(as_lattice_to_structure(s->lat, configs + i * s->n,
                                          (const char(*)[AS_SYMBOL_MAX])s->sym, s->K, NULL, &in[i]));
     size_t computed = 0;
-    AS_CHECK(as_oracle_label_stored(s->oracle, s->store, (const as_structure *const *)in, count, 1,
-                                    &s->relax, res, out, &computed));
+    AS_CHECK(label_batch(s, (const as_structure *const *)in, count, res, out, &computed));
     s->computed += computed;
     for (size_t i = 0; i < count; i++) {
         e_rel[i] = NAN;
@@ -534,6 +545,8 @@ as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracl
 const as_screen_result *as_screen_get_result(const as_screen *s) { return &s->res; }
 size_t as_screen_labels_computed(const as_screen *s) { return s->computed; }
 
+void as_screen_set_executor(as_screen *s, as_executor *ex) { s->ex = ex; }
+
 const char *as_screen_verdict_name(as_screen_verdict v)
 {
     static const char *names[] = {"ok", "unstable", "no minimum", "cell failed", "labels failed"};
@@ -698,8 +711,7 @@ as_status as_screen_setup(as_screen *s)
             as_label_result lr;
             size_t computed = 0;
             AS_TRY(as_lattice_to_structure(s->lat, s->ordered, syms, s->K, NULL, &in));
-            st = as_oracle_label_stored(s->oracle, s->store, (const as_structure *const *)&in, 1, 1,
-                                        &s->relax, &lr, &outs, &computed);
+            st = label_batch(s, (const as_structure *const *)&in, 1, &lr, &outs, &computed);
             as_structure_free(in);
             as_structure_free(outs);
             AS_TRY(st);

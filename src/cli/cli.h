@@ -13,6 +13,7 @@ int as_cli_energy(int argc, char **argv);
 int as_cli_label(int argc, char **argv);
 int as_cli_gpr(int argc, char **argv);
 int as_cli_screen(int argc, char **argv);
+int as_cli_campaign(int argc, char **argv);
 int as_cli_echem(int argc, char **argv);
 int as_cli_demo(int argc, char **argv);
 

@@ -43,7 +43,9 @@ static const char energy_help[] =
     "                   -j N programs); slurm: one batch job per frame, submitted as a\n"
     "                   job array, each running 'alloyscout label' (docs/cluster.md)\n"
     "  --workdir DIR    slurm: scratch and result files, on a filesystem the nodes see;\n"
-    "                   running the same command again re-attaches to its jobs\n"
+    "                   running the same command again re-attaches to its jobs (their\n"
+    "                   states: DIR/journal.tsv, or with --db the store's job table,\n"
+    "                   shown by 'alloyscout campaign status --db FILE')\n"
     "  --slurm-opts 'OPTS'  slurm: sbatch options (-p, --time, -A ...), split on spaces\n"
     "  --job-template FILE  slurm: job script with {cmd} (and {jobname} {workdir}\n"
     "                   {ntasks} {time} {oracle}) for module loads and environment\n"
@@ -176,6 +178,8 @@ int as_cli_energy(int argc, char **argv)
     as_oracle *o = NULL;
     as_store *store = NULL;
     as_executor *ex = NULL;
+    as_job_record *known = NULL;
+    size_t n_known = 0;
     as_label_result *res = NULL;
     as_json *root = NULL;
     if ((st = as_extxyz_read(file, &fr, &nf)) != AS_OK) {
@@ -210,6 +214,23 @@ int as_cli_energy(int argc, char **argv)
      * each frame's label does not depend on the chunking. slurm: all frames in one batch (one
      * job array) */
     size_t ncomp = 0, chunk = 4 * (oopt.jobs ? oopt.jobs : 1);
+    if (db && (st = as_store_open(db, &store)) != AS_OK) {
+        rc = cli_fail(st);
+        goto done;
+    }
+    /* slurm with --db: the store's job table is the journal (no workdir/journal.tsv), so
+     * 'alloyscout campaign status --db' shows the jobs and a rerun re-attaches from it */
+    as_store_journal sj = {store, file, AS_JOB_ROUND_NONE};
+    if (store && !strcmp(eopt.backend, "slurm")) {
+        if ((st = as_store_job_records(store, &known, &n_known)) != AS_OK) {
+            rc = cli_fail(st);
+            goto done;
+        }
+        eopt.journal = as_store_journal_write;
+        eopt.journal_user = &sj;
+        eopt.known = known;
+        eopt.n_known = n_known;
+    }
     if ((st = as_executor_create(spec, o, &eopt, &ex)) != AS_OK) {
         rc = cli_fail(st);
         goto done;
@@ -218,10 +239,6 @@ int as_cli_energy(int argc, char **argv)
     if (slurm) {
         chunk = nf;
         energy_interrupt_install(ex);
-    }
-    if (db && (st = as_store_open(db, &store)) != AS_OK) {
-        rc = cli_fail(st);
-        goto done;
     }
     cli_progress_start("energy", nf, quiet);
     for (size_t i0 = 0; i0 < nf; i0 += chunk) {
@@ -348,6 +365,7 @@ done:
     as_structures_free(fr, nf);
     energy_interrupt_install(NULL);
     as_executor_free(ex);
+    as_free(known);
     as_store_close(store);
     as_oracle_free(o);
     return rc;

@@ -19,6 +19,7 @@ static const struct {
     {"label", as_cli_label, "label one structure file (what a cluster job runs)"},
     {"gpr", as_cli_gpr, "Gaussian-process regression: fit, predict"},
     {"screen", as_cli_screen, "ordering screen of Pt2CoM candidates (workflow B)"},
+    {"campaign", as_cli_campaign, "look into a campaign store: status (systems, rounds, jobs)"},
     {"echem", as_cli_echem,
      "measurement arithmetic: fe, yield, loading, rhe, scherrer, dg, orr, "
      "calib, cdl"},

@@ -56,6 +56,21 @@ static const char *screen_help =
     "  --no-gp-noise         no fitted white-noise term in the GP (the paper's plain kernel;\n"
     "                        the default fits one: relaxed energies carry the force tolerance)\n"
     "  --fmax F (0.03 eV/A)  --rmsd-max F (0.35 A)  -j N, --timeout S, --retries N (cmd oracle)\n"
+    "  --executor local|slurm  where the relaxed labels run (default local: this process,\n"
+    "                        -j N cmd: programs); slurm: each labelling batch (the starting\n"
+    "                        structures, every round's picks, its random-baseline picks) is one\n"
+    "                        Slurm job array of 'alloyscout label' jobs (docs/cluster.md); the\n"
+    "                        job ids and states go to the --db store ('alloyscout campaign\n"
+    "                        status'); --resume re-attaches to jobs still queued or running.\n"
+    "                        Lattice-constant fits stay in this process. Same results\n"
+    "  --workdir DIR         slurm: scratch and result files, on a filesystem the nodes see\n"
+    "                        (default: DB.jobs next to the --db file)\n"
+    "  --slurm-opts 'OPTS'   slurm: sbatch options (-p, --time, -A ...), split on spaces\n"
+    "  --job-template FILE   slurm: job script with {cmd} (and {jobname} {workdir} {ntasks}\n"
+    "                        {time} {oracle}) for module loads and environment\n"
+    "  --retries N           with slurm also: resubmissions of a failed, timed-out,\n"
+    "                        preempted or node-failed job (default 2; the reasons are stored)\n"
+    "  --poll-max S          slurm: longest wait between two squeue polls (default 30)\n"
     "  --quiet               no progress display and no info messages\n"
     "\n"
     "The EAM oracle (Zhou 2004) is fitted to pure metals with a mixing rule for the cross terms:\n"
@@ -74,6 +89,7 @@ static const char *screen_help =
 
 typedef struct {
     as_campaign_options co;
+    as_executor_options eo; /* --executor (issue 15) */
     const char *json, *report;
     char cand[MAX_CAND][AS_SYMBOL_MAX];
     const char *cand_ptr[MAX_CAND];
@@ -183,7 +199,7 @@ static int parse(int argc, char **argv, screen_args *a)
     a->argv = argv;
     as_screen_options *so = &a->co.screen;
     as_oracle_options *oo = &a->co.oracle_options;
-    int no_random = 0, no_noise = 0;
+    int no_random = 0, no_noise = 0, retries_seen = 0;
     const cli_opt opts[] = {
         {"host", 0, CLI_CALL, so, 0, parse_host, NULL},
         {"candidates", 0, CLI_CALL, a, 0, parse_candidates, NULL},
@@ -215,13 +231,29 @@ static int parse(int argc, char **argv, screen_args *a)
         {"rmsd-max", 0, CLI_DOUBLE, &so->rmsd_max, 0, NULL, NULL},
         {"jobs", 'j', CLI_SIZE, &oo->jobs, 0, NULL, NULL},
         {"timeout", 0, CLI_DOUBLE, &oo->timeout_s, 0, NULL, NULL},
-        {"retries", 0, CLI_SIZE, &oo->retries, 0, NULL, NULL},
+        {"retries", 0, CLI_SIZE, &oo->retries, 0, NULL, &retries_seen},
         {"quiet", 0, CLI_FLAG, &a->quiet, 0, NULL, NULL},
+        /* executor (issue 15) */
+        {"executor", 0, CLI_STR, &a->eo.backend, 0, NULL, NULL},
+        {"workdir", 0, CLI_STR, &a->eo.workdir, 0, NULL, NULL},
+        {"slurm-opts", 0, CLI_STR, &a->eo.slurm_opts, 0, NULL, NULL},
+        {"job-template", 0, CLI_STR, &a->eo.job_template, 0, NULL, NULL},
+        {"poll-max", 0, CLI_DOUBLE, &a->eo.poll_max_s, 0, NULL, NULL},
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
     };
+    a->eo = as_executor_options_default();
     int rc = cli_parse("screen", screen_help, argc, argv, opts, NULL, 0, NULL);
     if (rc)
         return rc;
+    if (strcmp(a->eo.backend, "local") && strcmp(a->eo.backend, "slurm"))
+        return cli_usage("screen", "--executor must be local or slurm, not '%s'", a->eo.backend);
+    if (!(a->eo.poll_max_s > 0))
+        return cli_usage("screen", "--poll-max must be > 0");
+    if (a->eo.poll_min_s > a->eo.poll_max_s)
+        a->eo.poll_min_s = a->eo.poll_max_s;
+    if (retries_seen) /* as in energy: --retries also counts the jobs' resubmissions */
+        a->eo.retries = oo->retries;
+    a->co.executor = &a->eo;
     if (!a->co.oracle || !strcmp(a->co.oracle, DEFAULT_ORACLE)) {
         /* the default: meam where it covers a system, when this build can run it */
         as_oracle *t = NULL;

@@ -537,3 +537,30 @@ as_status as_executor_cancel(as_executor *ex, size_t *n_cancelled)
         return AS_OK;
     return as_slurm_cancel(ex, n_cancelled);
 }
+
+/* ---- the store as the journal (the job table, src/oracle/store.c) ---- */
+as_status as_store_journal_write(const as_job_record *rec, void *user)
+{
+    const as_store_journal *j = user;
+    return as_store_job_put(j->store, j->system, j->round, rec);
+}
+
+as_status as_store_job_records(as_store *st, as_job_record **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    as_store_job *v = NULL;
+    size_t nv = 0;
+    AS_TRY(as_store_jobs(st, &v, &nv));
+    as_job_record *r = as_malloc((nv ? nv : 1) * sizeof *r);
+    if (!r) {
+        as_free(v);
+        return AS_FAIL(AS_ENOMEM, "executor: %zu job records", nv);
+    }
+    for (size_t i = 0; i < nv; i++)
+        r[i] = v[i].rec;
+    as_free(v);
+    *out = r;
+    *n = nv;
+    return AS_OK;
+}

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloyscout/interrupt.h"
 #include "executor_int.h"
 
 /* snprintf that truncates silently (paths and reasons here are bounded by their buffers) */
@@ -556,7 +557,7 @@ as_status as_slurm_cancel(as_executor *ex, size_t *n_cancelled)
 }
 
 /* ---- one batch ---- */
-as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *const *s, size_t n,
+static as_status slurm_label(as_executor *ex, as_store *store, const as_structure *const *s, size_t n,
                          int relax, const as_relax_options *ropt, as_label_result *results,
                          as_structure **relaxed, size_t *n_computed)
 {
@@ -649,13 +650,14 @@ as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *c
             n_active += tasks[t].active;
         if (!n_active)
             break;
-        if (!ex->interrupted)
+        /* the executor's own flag (as_executor_interrupt) or the process's (interrupt.h) */
+        if (!ex->interrupted && !as_interrupted())
             as_proc_sleep(wait);
-        if (ex->interrupted) {
+        if (ex->interrupted || as_interrupted()) {
             size_t nc = 0;
             st = cancel_ids(ex, 1, tasks, nt, &nc);
             if (st == AS_OK)
-                st = AS_FAIL(AS_EORACLE,
+                st = AS_FAIL(ex->interrupted ? AS_EORACLE : AS_EINTR,
                              "interrupted: cancelled %zu queued or running job%s "
                              "of this run",
                              nc, nc == 1 ? "" : "s");
@@ -808,5 +810,17 @@ fail:
     as_free(buf);
     as_free(ql);
     as_free(names);
+    return st;
+}
+
+as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *const *s, size_t n,
+                         int relax, const as_relax_options *ropt, as_label_result *results,
+                         as_structure **relaxed, size_t *n_computed)
+{
+    /* a SIGINT/SIGTERM caught by the process's handler (as_interrupt_install) is only recorded
+     * while jobs are watched: the loop cancels this run's jobs, says so, and returns */
+    as_interrupt_hold();
+    as_status st = slurm_label(ex, store, s, n, relax, ropt, results, relaxed, n_computed);
+    as_interrupt_release();
     return st;
 }

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alloyscout/executor.h"
 #include "oracle_int.h"
 
 #define AS_STORE_APPLICATION_ID 0x41537374 /* "ASst" */
@@ -78,7 +79,18 @@ static const char *store_schema =
     " created TEXT DEFAULT CURRENT_TIMESTAMP);"
     "CREATE TABLE IF NOT EXISTS campaign_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS campaign_record(system TEXT NOT NULL, round INTEGER NOT NULL,"
-    " json TEXT NOT NULL, PRIMARY KEY(system, round));";
+    " json TEXT NOT NULL, PRIMARY KEY(system, round));"
+    /* issue 15: the latest state of each label's cluster job (executor.h, as_store_job_put) */
+    "CREATE TABLE IF NOT EXISTS job("
+    " key INTEGER PRIMARY KEY," /* as_label_key, as label_result.key */
+    " system TEXT NOT NULL,"    /* "Pt2CoCu", or the input file of `energy` */
+    " round INTEGER NOT NULL,"  /* 0-based round; -1 setup, -2 finish (validation), -3 none */
+    " job_id TEXT, job_name TEXT, dir TEXT,"
+    " state TEXT NOT NULL," /* as_job_state_name */
+    " attempts INTEGER NOT NULL,"
+    " reason TEXT,"   /* why the current state (a failure, a failed label), else NULL */
+    " failures TEXT," /* every job failure so far, 'attempt N: REASON' lines */
+    " submitted TEXT DEFAULT CURRENT_TIMESTAMP, updated TEXT DEFAULT CURRENT_TIMESTAMP);";
 
 /* Columns added to existing tables after format 2, in the order they came: table, column,
  * declaration. Added on open where missing (format 2 files). */
@@ -433,5 +445,143 @@ as_status as_store_record_count(as_store *st, size_t *count)
     if (query_int(st, "SELECT count(*) FROM campaign_record", &n) != SQLITE_OK)
         return db_fail(st, "cannot count campaign records");
     *count = (size_t)n;
+    return AS_OK;
+}
+
+as_status as_store_record_ids(as_store *st, as_store_record_id **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT system, round FROM campaign_record ORDER BY system, round",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(st, "cannot read campaign records");
+    as_store_record_id *v = NULL;
+    size_t nv = 0, cap = 0;
+    as_status s = AS_OK;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (nv == cap) {
+            cap = cap ? 2 * cap : 32;
+            as_store_record_id *w = as_realloc(v, cap * sizeof *v);
+            if (!w) {
+                s = AS_FAIL(AS_ENOMEM, "store: %zu records", cap);
+                break;
+            }
+            v = w;
+        }
+        const unsigned char *t = sqlite3_column_text(q, 0);
+        snprintf(v[nv].system, sizeof v[nv].system, "%s", t ? (const char *)t : "");
+        v[nv].round = (long)sqlite3_column_int64(q, 1);
+        nv++;
+    }
+    if (s == AS_OK && rc != SQLITE_DONE)
+        s = db_fail(st, "cannot read campaign records");
+    sqlite3_finalize(q);
+    if (s != AS_OK) {
+        as_free(v);
+        return s;
+    }
+    *out = v;
+    *n = nv;
+    return AS_OK;
+}
+
+/* ---- cluster jobs (issue 15; the record type is the executor's, executor.h) ---- */
+
+as_status as_store_job_put(as_store *st, const char *system, long round, const as_job_record *r)
+{
+    static const char *sql =
+        "INSERT INTO job(key, system, round, job_id, job_name, dir, state, attempts, reason,"
+        " failures) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, ''),"
+        " CASE WHEN ?7 = 'failed' THEN 'attempt ' || ?8 || ': ' || ?9 END)"
+        " ON CONFLICT(key) DO UPDATE SET system = excluded.system, round = excluded.round,"
+        " job_id = excluded.job_id, job_name = excluded.job_name, dir = excluded.dir,"
+        " state = excluded.state, attempts = excluded.attempts, reason = excluded.reason,"
+        " failures = CASE WHEN excluded.state = 'failed' THEN coalesce(job.failures || char(10),"
+        " '') || 'attempt ' || excluded.attempts || ': ' || coalesce(excluded.reason, '')"
+        " ELSE job.failures END,"
+        " submitted = CASE WHEN excluded.state = 'submitting' THEN CURRENT_TIMESTAMP"
+        " ELSE job.submitted END, updated = CURRENT_TIMESTAMP";
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return db_fail(st, "cannot write a job");
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)r->key);
+    sqlite3_bind_text(q, 2, system ? system : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)round);
+    sqlite3_bind_text(q, 4, r->job_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 5, r->job_name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 6, r->dir, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 7, as_job_state_name(r->state), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 8, (sqlite3_int64)r->attempt);
+    sqlite3_bind_text(q, 9, r->reason, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q); /* autocommit: committed before the executor acts on it */
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? AS_OK : db_fail(st, "cannot write a job");
+}
+
+static void col_text(sqlite3_stmt *q, int c, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(q, c);
+    snprintf(dst, cap, "%s", t ? (const char *)t : "");
+}
+
+as_status as_store_jobs(as_store *st, as_store_job **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT key, system, round, job_id, job_name, dir, state, attempts,"
+                           " reason, failures, submitted, updated FROM job"
+                           " ORDER BY system, round, submitted, job_id, key",
+                           -1, &q, NULL) != SQLITE_OK)
+        return db_fail(st, "cannot read the jobs");
+    as_store_job *v = NULL;
+    size_t nv = 0, cap = 0;
+    as_status s = AS_OK;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (nv == cap) {
+            cap = cap ? 2 * cap : 64;
+            as_store_job *w = as_realloc(v, cap * sizeof *v);
+            if (!w) {
+                s = AS_FAIL(AS_ENOMEM, "store: %zu jobs", cap);
+                break;
+            }
+            v = w;
+        }
+        as_store_job *j = &v[nv];
+        memset(j, 0, sizeof *j);
+        j->rec.key = (uint64_t)sqlite3_column_int64(q, 0);
+        col_text(q, 1, j->system, sizeof j->system);
+        j->round = (long)sqlite3_column_int64(q, 2);
+        col_text(q, 3, j->rec.job_id, sizeof j->rec.job_id);
+        col_text(q, 4, j->rec.job_name, sizeof j->rec.job_name);
+        col_text(q, 5, j->rec.dir, sizeof j->rec.dir);
+        char state[32];
+        col_text(q, 6, state, sizeof state);
+        if (as_job_state_parse(state, &j->rec.state) != AS_OK) {
+            s = AS_FAIL(AS_EDB, "store %s: job %016llx has an unknown state '%s'", st->path,
+                        (unsigned long long)j->rec.key, state);
+            break;
+        }
+        sqlite3_int64 a = sqlite3_column_int64(q, 7);
+        j->rec.attempt = a > 0 ? (size_t)a : 1;
+        col_text(q, 8, j->rec.reason, sizeof j->rec.reason);
+        col_text(q, 9, j->failures, sizeof j->failures);
+        col_text(q, 10, j->submitted, sizeof j->submitted);
+        col_text(q, 11, j->updated, sizeof j->updated);
+        nv++;
+    }
+    if (s == AS_OK && rc != SQLITE_DONE)
+        s = db_fail(st, "cannot read the jobs");
+    sqlite3_finalize(q);
+    if (s != AS_OK) {
+        as_free(v);
+        return s;
+    }
+    *out = v;
+    *n = nv;
     return AS_OK;
 }

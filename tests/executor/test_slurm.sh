@@ -43,7 +43,15 @@ cat "$T/five.extxyz" "$T/five.extxyz" > "$T/ten.extxyz"
 "$A" "${E[@]}" --json "$T/l10.json" "$T/ten.extxyz" > /dev/null || fail "local run of 10"
 "$A" "${E[@]}" --executor slurm --workdir "$T/w5" --db "$T/d.sqlite" --json "$T/d.json" \
     "$T/ten.extxyz" > /dev/null 2> "$T/d.err" || fail "slurm run with --db"
-[ "$(grep -c $'\tsubmitted\t' "$T/w5/journal.tsv")" -eq 5 ] || fail "10 frames, 5 distinct: 5 jobs"
+# with --db the store's job table is the journal (no journal.tsv): 5 jobs, all done
+[ ! -e "$T/w5/journal.tsv" ] || fail "--db: the jobs belong in the store, not journal.tsv"
+"$A" campaign status --db "$T/d.sqlite" --json > "$T/d.status" || fail "campaign status of energy --db"
+python3 - "$T/d.status" << 'PY' || fail "10 frames, 5 distinct: 5 jobs in the store: $(cat "$T/d.status")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["totals"]["jobs"] == 5 and d["totals"]["done"] == 5, d["totals"]
+assert all(j["attempts"] == 1 and j["job_id"] for j in d["jobs"])
+PY
 cmp -s "$T/l10.json" "$T/d.json" || fail "slurm --db JSON differs from local"
 "$A" energy --poll-max 0.5 --executor slurm --workdir "$T/w5" --db "$T/d.sqlite" \
     "$T/ten.extxyz" > /dev/null 2> "$T/d2.err" || fail "rerun with --db"
@@ -160,4 +168,76 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 [ -z "$(squeue -h -n "$name" -t pending,running -o %i)" ] || fail "jobs left running after SIGTERM"
-echo "PASS: slurm executor (identical to local; re-attach after kill -9; retry of a cancelled job; SIGTERM cancels)"
+
+# ---- 5. screen through slurm: kill -9 mid-round, a job cancelled meanwhile, --resume ----
+# the campaign's labels are job arrays (one per labelling batch); while $T/slow exists every job
+# waits 2 s first, so the kill finds jobs queued and running. With alloyscout dead, one running
+# job is scancel'ed (a node failure); --resume re-attaches to the others (no second submission),
+# retries the cancelled one with the reason stored, and the results equal a local run byte for
+# byte (JSON and the printed table).
+SC=(screen --quiet --candidates Cu --oracle eam --rounds 1 --per-round 4 --chains 4 --steps 20
+    --restarts 2 --n-ordered 20 --n-random 20 --n-across 40 --no-random-baseline)
+"$A" "${SC[@]}" --executor local --db "$T/sl.sqlite" --json "$T/sl.json" > "$T/sl.txt" \
+    2> "$T/sl.err" || fail "local screen"
+printf '#!/bin/sh\n[ -e %s ] && sleep 2\n{cmd}\n' "$T/slow" > "$T/slow.tmpl"
+touch "$T/slow"
+SS=("${SC[@]}" --executor slurm --poll-max 0.5 --job-template "$T/slow.tmpl" --db "$T/ss.sqlite"
+    --json "$T/ss.json")
+jobs_json() { "$A" campaign status --db "$T/ss.sqlite" --json > "$T/ss.status" 2> /dev/null; }
+"$A" "${SS[@]}" > /dev/null 2> "$T/ss1.err" &
+pid=$!
+running=""
+for _ in $(seq 1 150); do
+    if [ -e "$T/ss.sqlite" ] && jobs_json; then
+        running=$(python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(j["job_id"] for j in d["jobs"] if j["state"] == "running"))' "$T/ss.status")
+        [ "$(echo "$running" | wc -w)" -ge 1 ] && break
+    fi
+    sleep 0.2
+done
+[ "$(echo "$running" | wc -w)" -ge 1 ] || fail "screen: no jobs running before the kill"
+{ kill -9 $pid && wait $pid; } 2> /dev/null
+jobs_json || fail "campaign status after the kill"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+for j in d["jobs"]:
+    if j["state"] != "done": print(j["key"], j["job_id"])' "$T/ss.status" > "$T/ss.before"
+[ -s "$T/ss.before" ] || fail "screen: jobs unfinished at the kill"
+victim=${running%% *}
+scancel "$victim" || fail "scancel $victim"
+rm -f "$T/slow"
+"$A" "${SS[@]}" --resume > "$T/ss.txt" 2> "$T/ss2.err" || fail "screen --resume: $(tail -3 "$T/ss2.err")"
+cmp -s "$T/sl.json" "$T/ss.json" || fail "screen JSON through slurm differs from local: $(diff "$T/sl.json" "$T/ss.json" | head -5)"
+cmp -s "$T/sl.txt" "$T/ss.txt" || fail "screen table through slurm differs from local"
+jobs_json || fail "campaign status after the resume"
+python3 - "$T/ss.status" "$T/ss.before" "$victim" << 'PY' || fail "screen: the jobs after --resume: $(cat "$T/ss.status" | head -c 600)"
+import json, sys
+d = json.load(open(sys.argv[1]))
+before = dict(l.split() for l in open(sys.argv[2]))
+victim = sys.argv[3]
+jobs = {j["key"]: j for j in d["jobs"]}
+assert d["totals"]["done"] == d["totals"]["jobs"] == len(jobs), d["totals"]
+# 2 systems x (22 starting structures + the ordered cell + 4 picks of round 1)
+assert len(jobs) == 54, len(jobs)
+steps = {(s["system"], st["step"]): st["jobs"] for s in d["systems"] for st in s["steps"]}
+assert steps == {("PtCo", "setup"): 23, ("PtCo", "round 1"): 4,
+                 ("Pt2CoCu", "setup"): 23, ("Pt2CoCu", "round 1"): 4}, steps
+for key, jid in before.items():
+    j = jobs[key]
+    if jid == victim:  # retried once, the reason kept
+        assert j["attempts"] == 2 and j["job_id"] != victim, j
+        assert "attempt 1: CANCELLED" in j["failures"], j
+    else:  # re-attached: the same job, never submitted again
+        assert j["job_id"] == jid and j["attempts"] == 1, (j, jid)
+assert sum(j["attempts"] for j in jobs.values()) == 55
+PY
+# one sbatch per labelling batch: 2 x (starting structures, ordered cell, round 1) + the retry
+[ "$(ls -d "$T"/ss.sqlite.jobs/b-* | wc -l)" -eq 7 ] ||
+    fail "sbatch calls: $(ls -d "$T"/ss.sqlite.jobs/b-* | wc -l), expected 7"
+"$A" campaign status --db "$T/ss.sqlite" > "$T/ss.status.txt" || fail "campaign status (text)"
+grep -q "^Pt2CoCu *round 1 *4 *4 " "$T/ss.status.txt" || fail "status table: $(cat "$T/ss.status.txt")"
+grep -q "earlier: attempt 1: CANCELLED" "$T/ss.status.txt" || fail "status lists the retried job"
+echo "PASS: slurm executor (identical to local; re-attach after kill -9; retry of a cancelled job; SIGTERM cancels; screen through slurm with kill -9, scancel and --resume = local; campaign status)"

@@ -727,6 +727,25 @@ int as_cli_screen(int argc, char **argv)
         goto fail;
     as_log(AS_LOG_INFO, "%zu labels computed in this run (the others came from %s)", computed,
            a.co.db);
+    if (!strcmp(a.eo.backend, "slurm")) { /* issue 15: what the cluster did */
+        as_executor_stats es = {0};
+        for (size_t i = 0; i < as_campaign_n_systems(c); i++) {
+            as_executor *ex = as_campaign_executor(c, i);
+            as_executor_stats e1 = ex ? as_executor_get_stats(ex) : es;
+            if (!ex)
+                continue;
+            es.submitted += e1.submitted;
+            es.sbatch_calls += e1.sbatch_calls;
+            es.reattached += e1.reattached;
+            es.retried += e1.retried;
+            es.submit_s += e1.submit_s;
+            es.wait_s += e1.wait_s;
+        }
+        as_log(AS_LOG_INFO,
+               "slurm: %zu jobs submitted in %zu arrays, %zu re-attached, %zu resubmitted after "
+               "a failure (submitting %.3f s, waiting and collecting %.3f s)",
+               es.submitted, es.sbatch_calls, es.reattached, es.retried, es.submit_s, es.wait_s);
+    }
     if (!as_campaign_results_finite(c)) {
         cli_progress_end();
         rc = cli_error("the results of a system are not finite (see 'not ranked' above): "

@@ -5,6 +5,8 @@
 # same cells. Prints submission time (inputs, job script, sbatch) and the time to wait for and
 # collect the results, per job; the node runs as many jobs at once as it has CPUs. For scale, the
 # last column is Slurm alone: an array of N `true` jobs, from sbatch until squeue lists none.
+# The db columns repeat the slurm run with --db (the journal is then the store's job table, one
+# committed SQLite transaction per state change, as in `screen --executor slurm`).
 #   bash bench/bench_slurm.sh [BUILD_DIR] [N ...]        (default: build 10 100; needs root)
 set -u
 B=$(cd "${1:-build}" && pwd); shift || true
@@ -16,7 +18,7 @@ trap 'slurm_stop; rm -rf "$T"' EXIT
 slurm_start "$T/cluster" || exit $?
 cpus=$(sinfo -h -n localhost -o %c)
 echo "# one-node Slurm $(sinfo -V | cut -d' ' -f2), $cpus CPUs; poll interval 1 s; SchedulerParameters=sched_min_interval=0,bf_interval=1,sched_interval=1"
-printf "%6s %10s %12s %14s %14s %8s %16s\n" jobs local/s slurm/s submit/job/ms collect/job/ms arrays bare-slurm/job/ms
+printf "%6s %10s %12s %14s %14s %8s %16s %14s %14s\n" jobs local/s slurm/s submit/job/ms collect/job/ms arrays bare-slurm/job/ms db-submit/job/ms db-collect/job/ms
 for n in $SIZES; do
     slurm_gen "$n" "$T/in$n.extxyz"
     t0=$(date +%s.%N)
@@ -36,7 +38,14 @@ for n in $SIZES; do
         sleep 0.2
     done
     t4=$(date +%s.%N)
+    "$A" energy --poll-max 1 --executor slurm --workdir "$T/d$n" --db "$T/d$n.sqlite" \
+        --json "$T/db$n.json" "$T/in$n.extxyz" > /dev/null 2> "$T/db$n.err" || { cat "$T/db$n.err"; exit 1; }
+    cmp -s "$T/l$n.json" "$T/db$n.json" || { echo "results with --db differ from local"; exit 1; }
+    line=$(grep "slurm:" "$T/db$n.err")
+    dsub=$(echo "$line" | sed -n 's/.*submitting \([0-9.]*\) s.*/\1/p')
+    dcol=$(echo "$line" | sed -n 's/.*collecting \([0-9.]*\) s.*/\1/p')
     awk -v n="$n" -v a="$t0" -v b="$t1" -v c="$t2" -v s="$sub" -v w="$col" -v r="$arr" \
-        -v d="$t3" -v e="$t4" 'BEGIN { printf "%6d %10.3f %12.3f %14.2f %14.1f %8d %16.1f\n",
-        n, b-a, c-b, 1000*s/n, 1000*w/n, r, 1000*(e-d)/n }'
+        -v d="$t3" -v e="$t4" -v ds="$dsub" -v dc="$dcol" 'BEGIN {
+        printf "%6d %10.3f %12.3f %14.2f %14.1f %8d %16.1f %14.2f %14.1f\n",
+        n, b-a, c-b, 1000*s/n, 1000*w/n, r, 1000*(e-d)/n, 1000*ds/n, 1000*dc/n }'
 done

@@ -201,8 +201,7 @@ static as_status label_batch(as_screen *s, const as_structure *const *in, size_t
 {
     if (s->ex)
         return as_executor_label(s->ex, s->store, in, count, 1, &s->relax, res, out, computed);
-    return as_oracle_label_stored(s->oracle, s->store, in, count, 1, &s->relax, res, out,
-                                  computed);
+    return as_oracle_label_stored(s->oracle, s->store, in, count, 1, &s->relax, res, out, computed);
 }
 
 /* Relax and label `count` configurations (count, n); e_rel (count) receives the energy per atom

@@ -32,10 +32,10 @@ static const char status_help[] =
     "  --json      the same as JSON on stdout (every job, with its key and directory)\n"
     "  --all       list every job, not only the unfinished and the retried ones\n";
 
-#define AS_CHECK(expr)            \
-    do {                          \
+#define AS_CHECK(expr)              \
+    do {                            \
         if ((st = (expr)) != AS_OK) \
-            goto fail;            \
+            goto fail;              \
     } while (0)
 
 static const char *step_name(long round, char *buf, size_t cap)
@@ -62,18 +62,11 @@ static void count(counts *c, const as_store_job *j)
         c->done++;
         c->label_failed += j->rec.reason[0] != 0;
         break;
-    case AS_JOB_RUNNING:
-        c->running++;
-        break;
+    case AS_JOB_RUNNING: c->running++; break;
     case AS_JOB_SUBMITTING:
-    case AS_JOB_SUBMITTED:
-        c->queued++;
-        break;
-    case AS_JOB_FAILED:
-        c->failed++;
-        break;
-    default:
-        c->cancelled++;
+    case AS_JOB_SUBMITTED: c->queued++; break;
+    case AS_JOB_FAILED: c->failed++; break;
+    default: c->cancelled++;
     }
 }
 
@@ -81,7 +74,7 @@ static as_status counts_json(as_json *o, const counts *c)
 {
     as_status st = AS_OK;
     const char *k[7] = {"jobs", "done", "label_failed", "running", "queued", "failed", "cancelled"};
-    const size_t v[7] = {c->jobs,    c->done,   c->label_failed, c->running,
+    const size_t v[7] = {c->jobs,   c->done,   c->label_failed, c->running,
                          c->queued, c->failed, c->cancelled};
     for (int i = 0; i < 7 && st == AS_OK; i++)
         st = as_json_set_num(o, k[i], (double)v[i]);

@@ -557,9 +557,9 @@ as_status as_slurm_cancel(as_executor *ex, size_t *n_cancelled)
 }
 
 /* ---- one batch ---- */
-static as_status slurm_label(as_executor *ex, as_store *store, const as_structure *const *s, size_t n,
-                         int relax, const as_relax_options *ropt, as_label_result *results,
-                         as_structure **relaxed, size_t *n_computed)
+static as_status slurm_label(as_executor *ex, as_store *store, const as_structure *const *s,
+                             size_t n, int relax, const as_relax_options *ropt,
+                             as_label_result *results, as_structure **relaxed, size_t *n_computed)
 {
     as_status st = AS_OK;
     as_relax_options rdef;

@@ -453,8 +453,9 @@ as_status as_store_record_ids(as_store *st, as_store_record_id **out, size_t *n)
     *out = NULL;
     *n = 0;
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db, "SELECT system, round FROM campaign_record ORDER BY system, round",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT system, round FROM campaign_record ORDER BY system, round", -1,
+                           &q, NULL) != SQLITE_OK)
         return db_fail(st, "cannot read campaign records");
     as_store_record_id *v = NULL;
     size_t nv = 0, cap = 0;
@@ -531,11 +532,12 @@ as_status as_store_jobs(as_store *st, as_store_job **out, size_t *n)
     *out = NULL;
     *n = 0;
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT key, system, round, job_id, job_name, dir, state, attempts,"
-                           " reason, failures, submitted, updated FROM job"
-                           " ORDER BY system, round, submitted, job_id, key",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            st->db,
+            "SELECT key, system, round, job_id, job_name, dir, state, attempts,"
+            " reason, failures, submitted, updated FROM job"
+            " ORDER BY system, round, submitted, job_name, length(job_id), job_id, key",
+            -1, &q, NULL) != SQLITE_OK)
         return db_fail(st, "cannot read the jobs");
     as_store_job *v = NULL;
     size_t nv = 0, cap = 0;

@@ -262,6 +262,102 @@ static void every_allocation_failure_should_give_enomem(void **state)
     clean();
 }
 
+/* The store's job table: the latest record per key with its system and round, the failures
+ * accumulated line by line, read back in order, and a re-opened store keeping everything. */
+static void the_store_job_table_should_keep_the_latest_state_and_every_failure(void **state)
+{
+    (void)state;
+    const char *db = AS_BUILD_DIR "/executor_test_jobs.sqlite";
+    remove(db);
+    as_store *st = NULL;
+    assert_int_equal(as_store_open(db, &st), AS_OK);
+    as_store_journal sj = {st, "Pt2CoCu", 0};
+    as_job_record r;
+    memset(&r, 0, sizeof r);
+    r.key = 0xfedcba9876543210ULL; /* above INT64_MAX: stored as a signed integer */
+    r.attempt = 1;
+    r.state = AS_JOB_SUBMITTING;
+    strcpy(r.job_name, "alloyscout-b-abc");
+    strcpy(r.dir, "b-abc/0");
+    assert_int_equal(as_store_journal_write(&r, &sj), AS_OK);
+    r.state = AS_JOB_SUBMITTED;
+    strcpy(r.job_id, "7_0");
+    assert_int_equal(as_store_journal_write(&r, &sj), AS_OK);
+    r.state = AS_JOB_FAILED;
+    strcpy(r.reason, "NODE_FAIL");
+    assert_int_equal(as_store_journal_write(&r, &sj), AS_OK);
+    r.attempt = 2;
+    r.state = AS_JOB_SUBMITTED;
+    strcpy(r.job_id, "9_0");
+    r.reason[0] = 0;
+    assert_int_equal(as_store_journal_write(&r, &sj), AS_OK);
+    r.state = AS_JOB_FAILED;
+    strcpy(r.reason, "TIMEOUT");
+    assert_int_equal(as_store_journal_write(&r, &sj), AS_OK);
+    r.attempt = 3;
+    r.state = AS_JOB_DONE;
+    strcpy(r.job_id, "11_0");
+    r.reason[0] = 0;
+    assert_int_equal(as_store_journal_write(&r, &sj), AS_OK);
+    /* a second key, of the setup of another system */
+    as_store_journal s2 = {st, "PtCo", AS_JOB_ROUND_SETUP};
+    as_job_record q = r;
+    q.key = 42;
+    q.attempt = 1;
+    q.state = AS_JOB_RUNNING;
+    strcpy(q.job_id, "3_5");
+    assert_int_equal(as_store_journal_write(&q, &s2), AS_OK);
+    as_store_close(st);
+
+    assert_int_equal(as_store_open(db, &st), AS_OK);
+    as_store_job *v = NULL;
+    size_t n = 0;
+    assert_int_equal(as_store_jobs(st, &v, &n), AS_OK);
+    assert_int_equal(n, 2);
+    /* ordered by system: "Pt2CoCu" < "PtCo" */
+    assert_string_equal(v[0].system, "Pt2CoCu");
+    assert_int_equal(v[0].round, 0);
+    assert_true(v[0].rec.key == 0xfedcba9876543210ULL);
+    assert_int_equal(v[0].rec.state, AS_JOB_DONE);
+    assert_int_equal(v[0].rec.attempt, 3);
+    assert_string_equal(v[0].rec.job_id, "11_0");
+    assert_string_equal(v[0].rec.job_name, "alloyscout-b-abc");
+    assert_string_equal(v[0].rec.dir, "b-abc/0");
+    assert_string_equal(v[0].rec.reason, "");
+    assert_string_equal(v[0].failures, "attempt 1: NODE_FAIL\nattempt 2: TIMEOUT");
+    assert_int_equal(strlen(v[0].submitted), 19);
+    assert_string_equal(v[1].system, "PtCo");
+    assert_int_equal(v[1].round, AS_JOB_ROUND_SETUP);
+    assert_int_equal(v[1].rec.state, AS_JOB_RUNNING);
+    assert_string_equal(v[1].failures, "");
+    as_free(v);
+    as_job_record *k = NULL;
+    assert_int_equal(as_store_job_records(st, &k, &n), AS_OK);
+    assert_int_equal(n, 2);
+    assert_true(k[1].key == 42 && k[1].state == AS_JOB_RUNNING);
+    as_free(k);
+    /* the records re-attach an executor (opt.known) */
+    as_oracle *o = NULL;
+    assert_int_equal(as_oracle_create("eam:Pt,Co", NULL, &o), AS_OK);
+    as_executor_options eo = as_executor_options_default();
+    eo.backend = "slurm";
+    eo.workdir = WD;
+    eo.program = "/bin/true";
+    eo.journal = as_store_journal_write;
+    eo.journal_user = &sj;
+    assert_int_equal(as_store_job_records(st, &k, &n), AS_OK);
+    eo.known = k;
+    eo.n_known = n;
+    as_executor *ex = NULL;
+    assert_int_equal(as_executor_create("eam:Pt,Co", o, &eo, &ex), AS_OK);
+    as_free(k);
+    as_executor_free(ex);
+    as_oracle_free(o);
+    as_store_close(st);
+    remove(db);
+    clean();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +368,7 @@ int main(void)
         cmocka_unit_test(a_journal_callback_should_replace_the_file),
         cmocka_unit_test(the_local_backend_should_give_the_oracle_batch_results),
         cmocka_unit_test(every_allocation_failure_should_give_enomem),
+        cmocka_unit_test(the_store_job_table_should_keep_the_latest_state_and_every_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

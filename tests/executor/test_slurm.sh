@@ -179,25 +179,26 @@ SC=(screen --quiet --candidates Cu --oracle eam --rounds 1 --per-round 4 --chain
     --restarts 2 --n-ordered 20 --n-random 20 --n-across 40 --no-random-baseline)
 "$A" "${SC[@]}" --executor local --db "$T/sl.sqlite" --json "$T/sl.json" > "$T/sl.txt" \
     2> "$T/sl.err" || fail "local screen"
-printf '#!/bin/sh\n[ -e %s ] && sleep 2\n{cmd}\n' "$T/slow" > "$T/slow.tmpl"
+printf '#!/bin/sh\n[ -e %s ] && sleep 5\n{cmd}\n' "$T/slow" > "$T/slow.tmpl"
 touch "$T/slow"
 SS=("${SC[@]}" --executor slurm --poll-max 0.5 --job-template "$T/slow.tmpl" --db "$T/ss.sqlite"
     --json "$T/ss.json")
 jobs_json() { "$A" campaign status --db "$T/ss.sqlite" --json > "$T/ss.status" 2> /dev/null; }
 "$A" "${SS[@]}" > /dev/null 2> "$T/ss1.err" &
 pid=$!
-running=""
-for _ in $(seq 1 150); do
+# killed once the 22 starting structures of PtCo are submitted and some of them run
+running=0
+for _ in $(seq 1 300); do
     if [ -e "$T/ss.sqlite" ] && jobs_json; then
         running=$(python3 -c '
 import json, sys
 d = json.load(open(sys.argv[1]))
-print(" ".join(j["job_id"] for j in d["jobs"] if j["state"] == "running"))' "$T/ss.status")
-        [ "$(echo "$running" | wc -w)" -ge 1 ] && break
+print(sum(j["state"] == "running" for j in d["jobs"]) if len(d["jobs"]) >= 20 else 0)' "$T/ss.status")
+        [ "$running" -ge 1 ] && break
     fi
     sleep 0.2
 done
-[ "$(echo "$running" | wc -w)" -ge 1 ] || fail "screen: no jobs running before the kill"
+[ "$running" -ge 1 ] || fail "screen: no jobs of the starting structures running before the kill"
 { kill -9 $pid && wait $pid; } 2> /dev/null
 jobs_json || fail "campaign status after the kill"
 python3 -c '
@@ -206,7 +207,10 @@ d = json.load(open(sys.argv[1]))
 for j in d["jobs"]:
     if j["state"] != "done": print(j["key"], j["job_id"])' "$T/ss.status" > "$T/ss.before"
 [ -s "$T/ss.before" ] || fail "screen: jobs unfinished at the kill"
-victim=${running%% *}
+# a task still sleeping in the template (5 s) is the victim
+victim=$(squeue -h -r -t running -o %i | head -1)
+[ -n "$victim" ] || fail "screen: no job running after the kill"
+grep -q " $victim\$" "$T/ss.before" || fail "the victim $victim is not unfinished in the store"
 scancel "$victim" || fail "scancel $victim"
 rm -f "$T/slow"
 "$A" "${SS[@]}" --resume > "$T/ss.txt" 2> "$T/ss2.err" || fail "screen --resume: $(tail -3 "$T/ss2.err")"
@@ -241,4 +245,26 @@ PY
 "$A" campaign status --db "$T/ss.sqlite" > "$T/ss.status.txt" || fail "campaign status (text)"
 grep -q "^Pt2CoCu *round 1 *4 *4 " "$T/ss.status.txt" || fail "status table: $(cat "$T/ss.status.txt")"
 grep -q "earlier: attempt 1: CANCELLED" "$T/ss.status.txt" || fail "status lists the retried job"
-echo "PASS: slurm executor (identical to local; re-attach after kill -9; retry of a cancelled job; SIGTERM cancels; screen through slurm with kill -9, scancel and --resume = local; campaign status)"
+# SIGTERM to screen while its jobs wait: it cancels them, says so, and ends by the signal
+touch "$T/slow"
+"$A" "${SC[@]}" --executor slurm --poll-max 0.5 --job-template "$T/slow.tmpl" \
+    --db "$T/st.sqlite" > /dev/null 2> "$T/st.err" &
+pid=$!
+for _ in $(seq 1 150); do
+    "$A" campaign status --db "$T/st.sqlite" 2> /dev/null | grep -q "submitted\|running" && break
+    sleep 0.2
+done
+kill -TERM $pid
+wait $pid; rc=$?
+rm -f "$T/slow"
+[ $rc -eq 143 ] || fail "screen after SIGTERM exits by the signal (got $rc)"
+grep -q "interrupted: cancelled [1-9][0-9]* queued or running job" "$T/st.err" ||
+    fail "screen says it cancelled: $(tail -1 "$T/st.err")"
+"$A" campaign status --db "$T/st.sqlite" | grep -q "cancelled by alloyscout" ||
+    fail "the cancelled jobs are in the store"
+for _ in $(seq 1 50); do
+    [ -z "$(squeue -h -t pending,running -o %i)" ] && break
+    sleep 0.2
+done
+[ -z "$(squeue -h -t pending,running -o %i)" ] || fail "screen's jobs left in the queue after SIGTERM"
+echo "PASS: slurm executor (identical to local; re-attach after kill -9; retry of a cancelled job; SIGTERM cancels; screen through slurm with kill -9, scancel and --resume = local; campaign status; SIGTERM cancels the screen's jobs)"

@@ -152,7 +152,7 @@ AS_API as_executor_stats as_executor_get_stats(const as_executor *ex);
  * as_free); a missing file gives 0 records. AS_EPARSE with file:line, AS_EIO, AS_ENOMEM. */
 AS_API as_status as_job_journal_read(const char *path, as_job_record **out, size_t *n);
 
-/* ---- jobs in the campaign store (table job; issue 15) ----
+/* ---- jobs in the campaign store (table job, oracle.h as_store_job; issue 15) ----
  * A journal that writes every record into the store (one committed SQLite transaction per
  * record: it survives kill -9 of the process) instead of workdir/journal.tsv: the latest state of
  * each label key's job, with the system and round it was labelled for, the attempts, the reason
@@ -161,31 +161,14 @@ AS_API as_status as_job_journal_read(const char *path, as_job_record **out, size
 typedef struct {
     as_store *store;
     const char *system; /* "Pt2CoCu", or the input file of `energy`; borrowed */
-    long round;         /* 0-based round; AS_JOB_ROUND_SETUP, _FINISH or _NONE */
+    long round;         /* 0-based round; AS_JOB_ROUND_SETUP, _FINISH or _NONE (oracle.h) */
 } as_store_journal;
-#define AS_JOB_ROUND_SETUP (-1L)  /* a campaign's setup (starting structures, ordered cell) */
-#define AS_JOB_ROUND_FINISH (-2L) /* a campaign's finish (--validate labels) */
-#define AS_JOB_ROUND_NONE (-3L)   /* not part of a campaign (`energy`) */
 
-/* An as_job_journal_fn: user is an as_store_journal; as_store_job_put under its system and
- * round. */
+/* An as_job_journal_fn: user is an as_store_journal; the record goes to the store's job table
+ * (as_store_job_put) under its system and round. */
 AS_API as_status as_store_journal_write(const as_job_record *rec, void *user);
-/* Insert or replace the record of rec->key in the store's job table. AS_EDB. */
-AS_API as_status as_store_job_put(as_store *st, const char *system, long round,
-                                  const as_job_record *rec);
-
-/* One row of the job table. */
-typedef struct {
-    as_job_record rec; /* key, attempts, state, job id and name, dir, reason */
-    char system[64];
-    long round;
-    char failures[1024]; /* "attempt 1: CANCELLED ...", one line per failure ("" when none) */
-    char submitted[24], updated[24]; /* UTC "YYYY-MM-DD HH:MM:SS" */
-} as_store_job;
-/* Every row, ordered by system, round, submission time and job id: a new array (as_free).
- * AS_EDB, AS_ENOMEM. */
-AS_API as_status as_store_jobs(as_store *st, as_store_job **out, size_t *n);
-/* The records of the job table as opt.known for as_executor_create (a new array, as_free). */
+/* The rows of the job table as records, for opt.known of as_executor_create (a new array,
+ * as_free). AS_EDB (also for a row with an unknown state), AS_ENOMEM. */
 AS_API as_status as_store_job_records(as_store *st, as_job_record **out, size_t *n);
 
 #ifdef __cplusplus

@@ -283,6 +283,32 @@ typedef struct {
 } as_store_record_id;
 AS_API as_status as_store_record_ids(as_store *st, as_store_record_id **out, size_t *n);
 
+/* ---- cluster jobs in the store (table job; issue 15) ----
+ * The latest state of each label key's batch job, written by the executor area's store journal
+ * (executor.h: as_store_journal_write) and read by `alloyscout campaign status`. */
+#define AS_JOB_ROUND_SETUP (-1L)  /* a campaign's setup (starting structures, ordered cell) */
+#define AS_JOB_ROUND_FINISH (-2L) /* a campaign's finish (--validate labels) */
+#define AS_JOB_ROUND_NONE (-3L)   /* not part of a campaign (`energy`) */
+typedef struct {
+    uint64_t key;                    /* as_label_key */
+    char system[64];                 /* "Pt2CoCu", or the input file of `energy` */
+    long round;                      /* 0-based round, or AS_JOB_ROUND_* */
+    char job_id[48], job_name[64];   /* Slurm "ARRAY_TASK" id ("" unknown) and array name */
+    char dir[128];                   /* the task's directory under the work directory */
+    char state[16];                  /* as_job_state_name (executor.h) */
+    size_t attempts;                 /* 1 for the first submission */
+    char reason[256];                /* why the current state ("" when none) */
+    char failures[1024];             /* read only: "attempt N: REASON" lines, every failure */
+    char submitted[24], updated[24]; /* read only: UTC "YYYY-MM-DD HH:MM:SS" */
+} as_store_job;
+/* Insert or replace the row of j->key (key, system, round, job_id, job_name, dir, state,
+ * attempts, reason; a state "failed" appends "attempt N: reason" to failures) in its own
+ * committed transaction. AS_EDB. */
+AS_API as_status as_store_job_put(as_store *st, const as_store_job *j);
+/* Every row, ordered by system, round, submission time and job id: a new array (as_free).
+ * AS_EDB, AS_ENOMEM. */
+AS_API as_status as_store_jobs(as_store *st, as_store_job **out, size_t *n);
+
 /* ---- labels in the store ---- */
 /* as_hash64 (FNV-1a) over the canonical text of a structure (cell, species symbols, positions,
  * each rounded to 1e-6 Å) followed by the method text. Stable across runs and machines. */

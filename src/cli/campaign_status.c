@@ -57,10 +57,13 @@ typedef struct {
 static void count(counts *c, const as_store_job *j)
 {
     c->jobs++;
-    switch (j->rec.state) {
+    as_job_state state = AS_JOB_SUBMITTING;
+    if (as_job_state_parse(j->state, &state) != AS_OK)
+        state = AS_JOB_FAILED; /* an unknown state counts as a failure */
+    switch (state) {
     case AS_JOB_DONE:
         c->done++;
-        c->label_failed += j->rec.reason[0] != 0;
+        c->label_failed += j->reason[0] != 0;
         break;
     case AS_JOB_RUNNING: c->running++; break;
     case AS_JOB_SUBMITTING:
@@ -83,7 +86,7 @@ static as_status counts_json(as_json *o, const counts *c)
 
 static int interesting(const as_store_job *j)
 {
-    return j->rec.state != AS_JOB_DONE || j->failures[0] || j->rec.reason[0];
+    return strcmp(j->state, "done") || j->failures[0] || j->reason[0];
 }
 
 /* The JSON document (see status_help). */
@@ -157,7 +160,7 @@ static as_status status_json(const char *db, const char *key, size_t n_labels,
     for (size_t i = 0; i < nj; i++) {
         const as_store_job *j = &jobs[i];
         char k[24], buf[32];
-        snprintf(k, sizeof k, "%016llx", (unsigned long long)j->rec.key);
+        snprintf(k, sizeof k, "%016llx", (unsigned long long)j->key);
         as_json *o = as_json_object();
         if (!o || as_json_push(ja, o) != AS_OK) {
             as_json_free(o);
@@ -167,12 +170,12 @@ static as_status status_json(const char *db, const char *key, size_t n_labels,
         AS_CHECK(as_json_set_str(o, "system", j->system));
         AS_CHECK(as_json_set_str(o, "step", step_name(j->round, buf, sizeof buf)));
         AS_CHECK(as_json_set_num(o, "round", (double)j->round));
-        AS_CHECK(as_json_set_str(o, "job_id", j->rec.job_id));
-        AS_CHECK(as_json_set_str(o, "job_name", j->rec.job_name));
-        AS_CHECK(as_json_set_str(o, "dir", j->rec.dir));
-        AS_CHECK(as_json_set_str(o, "state", as_job_state_name(j->rec.state)));
-        AS_CHECK(as_json_set_num(o, "attempts", (double)j->rec.attempt));
-        AS_CHECK(as_json_set_str(o, "reason", j->rec.reason));
+        AS_CHECK(as_json_set_str(o, "job_id", j->job_id));
+        AS_CHECK(as_json_set_str(o, "job_name", j->job_name));
+        AS_CHECK(as_json_set_str(o, "dir", j->dir));
+        AS_CHECK(as_json_set_str(o, "state", j->state));
+        AS_CHECK(as_json_set_num(o, "attempts", (double)j->attempts));
+        AS_CHECK(as_json_set_str(o, "reason", j->reason));
         AS_CHECK(as_json_set_str(o, "failures", j->failures));
         AS_CHECK(as_json_set_str(o, "submitted", j->submitted));
         AS_CHECK(as_json_set_str(o, "updated", j->updated));
@@ -240,8 +243,8 @@ static void status_text(const char *db, const char *key, size_t n_labels,
                    "attempts", "reason");
         char buf[32];
         printf("%-12s %-9s %-14s %-10s %8zu  %s\n", j->system, step_name(j->round, buf, sizeof buf),
-               j->rec.job_id[0] ? j->rec.job_id : "-", as_job_state_name(j->rec.state),
-               j->rec.attempt, j->rec.reason[0] ? j->rec.reason : "-");
+               j->job_id[0] ? j->job_id : "-", j->state, j->attempts,
+               j->reason[0] ? j->reason : "-");
         for (const char *f = j->failures; *f;) {
             const char *nl = strchr(f, '\n');
             int len = nl ? (int)(nl - f) : (int)strlen(f);

@@ -541,8 +541,19 @@ as_status as_executor_cancel(as_executor *ex, size_t *n_cancelled)
 /* ---- the store as the journal (the job table, src/oracle/store.c) ---- */
 as_status as_store_journal_write(const as_job_record *rec, void *user)
 {
-    const as_store_journal *j = user;
-    return as_store_job_put(j->store, j->system, j->round, rec);
+    const as_store_journal *jn = user;
+    as_store_job j;
+    memset(&j, 0, sizeof j);
+    j.key = rec->key;
+    snprintf(j.system, sizeof j.system, "%s", jn->system ? jn->system : "");
+    j.round = jn->round;
+    snprintf(j.job_id, sizeof j.job_id, "%s", rec->job_id);
+    snprintf(j.job_name, sizeof j.job_name, "%s", rec->job_name);
+    snprintf(j.dir, sizeof j.dir, "%s", rec->dir);
+    snprintf(j.state, sizeof j.state, "%s", as_job_state_name(rec->state));
+    j.attempts = rec->attempt;
+    snprintf(j.reason, sizeof j.reason, "%s", rec->reason);
+    return as_store_job_put(jn->store, &j);
 }
 
 as_status as_store_job_records(as_store *st, as_job_record **out, size_t *n)
@@ -552,13 +563,26 @@ as_status as_store_job_records(as_store *st, as_job_record **out, size_t *n)
     as_store_job *v = NULL;
     size_t nv = 0;
     AS_TRY(as_store_jobs(st, &v, &nv));
-    as_job_record *r = as_malloc((nv ? nv : 1) * sizeof *r);
+    as_job_record *r = as_calloc(nv ? nv : 1, sizeof *r);
     if (!r) {
         as_free(v);
         return AS_FAIL(AS_ENOMEM, "executor: %zu job records", nv);
     }
-    for (size_t i = 0; i < nv; i++)
-        r[i] = v[i].rec;
+    for (size_t i = 0; i < nv; i++) {
+        if (as_job_state_parse(v[i].state, &r[i].state) != AS_OK) {
+            as_status st2 = AS_FAIL(AS_EDB, "store %s: job %016llx has an unknown state '%s'",
+                                    as_store_path(st), (unsigned long long)v[i].key, v[i].state);
+            as_free(v);
+            as_free(r);
+            return st2;
+        }
+        r[i].key = v[i].key;
+        r[i].attempt = v[i].attempts;
+        snprintf(r[i].job_id, sizeof r[i].job_id, "%s", v[i].job_id);
+        snprintf(r[i].job_name, sizeof r[i].job_name, "%s", v[i].job_name);
+        snprintf(r[i].dir, sizeof r[i].dir, "%s", v[i].dir);
+        snprintf(r[i].reason, sizeof r[i].reason, "%s", v[i].reason);
+    }
     as_free(v);
     *out = r;
     *n = nv;

@@ -23,7 +23,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "alloyscout/executor.h"
 #include "oracle_int.h"
 
 #define AS_STORE_APPLICATION_ID 0x41537374 /* "ASst" */
@@ -488,9 +487,9 @@ as_status as_store_record_ids(as_store *st, as_store_record_id **out, size_t *n)
     return AS_OK;
 }
 
-/* ---- cluster jobs (issue 15; the record type is the executor's, executor.h) ---- */
+/* ---- cluster jobs (issue 15; the executor's records, executor.h) ---- */
 
-as_status as_store_job_put(as_store *st, const char *system, long round, const as_job_record *r)
+as_status as_store_job_put(as_store *st, const as_store_job *j)
 {
     static const char *sql =
         "INSERT INTO job(key, system, round, job_id, job_name, dir, state, attempts, reason,"
@@ -507,15 +506,15 @@ as_status as_store_job_put(as_store *st, const char *system, long round, const a
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK)
         return db_fail(st, "cannot write a job");
-    sqlite3_bind_int64(q, 1, (sqlite3_int64)r->key);
-    sqlite3_bind_text(q, 2, system ? system : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 3, (sqlite3_int64)round);
-    sqlite3_bind_text(q, 4, r->job_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 5, r->job_name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 6, r->dir, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(q, 7, as_job_state_name(r->state), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 8, (sqlite3_int64)r->attempt);
-    sqlite3_bind_text(q, 9, r->reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)j->key);
+    sqlite3_bind_text(q, 2, j->system, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 3, (sqlite3_int64)j->round);
+    sqlite3_bind_text(q, 4, j->job_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 5, j->job_name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 6, j->dir, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 7, j->state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 8, (sqlite3_int64)j->attempts);
+    sqlite3_bind_text(q, 9, j->reason, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(q); /* autocommit: committed before the executor acts on it */
     sqlite3_finalize(q);
     return rc == SQLITE_DONE ? AS_OK : db_fail(st, "cannot write a job");
@@ -553,28 +552,21 @@ as_status as_store_jobs(as_store *st, as_store_job **out, size_t *n)
             }
             v = w;
         }
-        as_store_job *j = &v[nv];
+        as_store_job *j = &v[nv++];
         memset(j, 0, sizeof *j);
-        j->rec.key = (uint64_t)sqlite3_column_int64(q, 0);
+        j->key = (uint64_t)sqlite3_column_int64(q, 0);
         col_text(q, 1, j->system, sizeof j->system);
         j->round = (long)sqlite3_column_int64(q, 2);
-        col_text(q, 3, j->rec.job_id, sizeof j->rec.job_id);
-        col_text(q, 4, j->rec.job_name, sizeof j->rec.job_name);
-        col_text(q, 5, j->rec.dir, sizeof j->rec.dir);
-        char state[32];
-        col_text(q, 6, state, sizeof state);
-        if (as_job_state_parse(state, &j->rec.state) != AS_OK) {
-            s = AS_FAIL(AS_EDB, "store %s: job %016llx has an unknown state '%s'", st->path,
-                        (unsigned long long)j->rec.key, state);
-            break;
-        }
+        col_text(q, 3, j->job_id, sizeof j->job_id);
+        col_text(q, 4, j->job_name, sizeof j->job_name);
+        col_text(q, 5, j->dir, sizeof j->dir);
+        col_text(q, 6, j->state, sizeof j->state);
         sqlite3_int64 a = sqlite3_column_int64(q, 7);
-        j->rec.attempt = a > 0 ? (size_t)a : 1;
-        col_text(q, 8, j->rec.reason, sizeof j->rec.reason);
+        j->attempts = a > 0 ? (size_t)a : 1;
+        col_text(q, 8, j->reason, sizeof j->reason);
         col_text(q, 9, j->failures, sizeof j->failures);
         col_text(q, 10, j->submitted, sizeof j->submitted);
         col_text(q, 11, j->updated, sizeof j->updated);
-        nv++;
     }
     if (s == AS_OK && rc != SQLITE_DONE)
         s = db_fail(st, "cannot read the jobs");

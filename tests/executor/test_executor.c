@@ -262,7 +262,7 @@ static void every_allocation_failure_should_give_enomem(void **state)
     clean();
 }
 
-/* The store's job table: the latest record per key with its system and round, the failures
+/* The store's job table (through the executor's store journal): the latest record per key with its system and round, the failures
  * accumulated line by line, read back in order, and a re-opened store keeping everything. */
 static void the_store_job_table_should_keep_the_latest_state_and_every_failure(void **state)
 {
@@ -317,18 +317,18 @@ static void the_store_job_table_should_keep_the_latest_state_and_every_failure(v
     /* ordered by system: "Pt2CoCu" < "PtCo" */
     assert_string_equal(v[0].system, "Pt2CoCu");
     assert_int_equal(v[0].round, 0);
-    assert_true(v[0].rec.key == 0xfedcba9876543210ULL);
-    assert_int_equal(v[0].rec.state, AS_JOB_DONE);
-    assert_int_equal(v[0].rec.attempt, 3);
-    assert_string_equal(v[0].rec.job_id, "11_0");
-    assert_string_equal(v[0].rec.job_name, "alloyscout-b-abc");
-    assert_string_equal(v[0].rec.dir, "b-abc/0");
-    assert_string_equal(v[0].rec.reason, "");
+    assert_true(v[0].key == 0xfedcba9876543210ULL);
+    assert_string_equal(v[0].state, "done");
+    assert_int_equal(v[0].attempts, 3);
+    assert_string_equal(v[0].job_id, "11_0");
+    assert_string_equal(v[0].job_name, "alloyscout-b-abc");
+    assert_string_equal(v[0].dir, "b-abc/0");
+    assert_string_equal(v[0].reason, "");
     assert_string_equal(v[0].failures, "attempt 1: NODE_FAIL\nattempt 2: TIMEOUT");
     assert_int_equal(strlen(v[0].submitted), 19);
     assert_string_equal(v[1].system, "PtCo");
     assert_int_equal(v[1].round, AS_JOB_ROUND_SETUP);
-    assert_int_equal(v[1].rec.state, AS_JOB_RUNNING);
+    assert_string_equal(v[1].state, "running");
     assert_string_equal(v[1].failures, "");
     as_free(v);
     as_job_record *k = NULL;

@@ -174,8 +174,8 @@ static as_status open_checked(as_store *st)
                   &n_ours) != SQLITE_OK)
         return db_fail(st, "cannot read the format");
     if (app == AS_STORE_APPLICATION_ID) {
-        if (version == AS_STORE_FORMAT)
-            return AS_OK;
+        if (version == AS_STORE_FORMAT) /* tables added since the file was made (additive) */
+            return create_schema(st);
         if (version >= 2 && version < AS_STORE_FORMAT) {
             as_log(AS_LOG_INFO,
                    "%s: store of format %lld, now format %d (tables and columns "

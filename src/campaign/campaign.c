@@ -385,11 +385,9 @@ fail:
 
 as_executor *as_campaign_executor(as_campaign *c, size_t i)
 {
-    size_t slot = 0;
-    size_t k = 0;
-    for (slot = 0; slot < c->n_all; slot++)
+    for (size_t slot = 0, k = 0; c->ex && slot < c->n_all; slot++)
         if (c->sys[slot].screen && k++ == i)
-            return c->ex ? c->ex[slot] : NULL;
+            return c->ex[slot];
     return NULL;
 }
 

@@ -36,6 +36,31 @@
 extern "C" {
 #endif
 
+/* The host's arrangement (docs/campaign.md, "Prototypes and compositions"). A is host[0], B is
+ * host[1], M the candidate; every cell is a decoration of the fcc lattice. */
+typedef enum {
+    AS_SCREEN_L10 = 0, /* the paper's A2BM family: L1_0 AB doubled along a (the 4-atom Pt2CoM
+                          cell), A on its own sublattice, B and M sharing the other one half and
+                          half; the host pair alone is L1_0 AB. Tetragonal a, c fitted on the
+                          4-atom cell; references E(AB), E(AM) for E_seg */
+    AS_SCREEN_L12,     /* L1_2 A3B (A on the face centres, B on the corners) with M substituting
+                          on the B sublattice (half of it by default); cubic a fitted on the
+                          screen's supercell */
+    AS_SCREEN_FCC      /* the fcc solid solution at opt->composition; "ordered" is the most
+                          A-(rest)-ordered arrangement the Monte Carlo finds at that
+                          composition; cubic a fitted on it */
+} as_screen_proto;
+
+/* "l10", "l12", "fcc" (static; NULL for an unknown value). */
+AS_API const char *as_screen_proto_name(as_screen_proto p);
+/* The prototype named by text. AS_EINVAL naming the text and the known prototypes. */
+AS_API as_status as_screen_proto_parse(const char *text, as_screen_proto *out);
+/* Parse a composition of the host and the candidate placeholder M, e.g. "Ag0.7Pd0.3" or
+ * "Cu0.45Ni0.45M0.1", into frac[3] (fractions of host[0], host[1] and M, normalized to sum 1;
+ * frac[2] = 0 without M). Every symbol must be a host element or M, none twice. AS_EINVAL. */
+AS_API as_status as_screen_composition_parse(const char *text, const char (*host)[AS_SYMBOL_MAX],
+                                             double frac[3]);
+
 /* How a round chooses the configurations it labels (docs/campaign.md, "Acquisition"). */
 typedef enum {
     AS_ACQUIRE_SIGMA = 0, /* the paper's rule: Monte Carlo chains towards high predicted sigma,
@@ -87,9 +112,18 @@ typedef struct {
     size_t threads;     /* threads of the GP fits (0: as_gp_default_threads()); the results do
                               not depend on it */
     uint64_t seed;
+    as_screen_proto prototype; /* the host's arrangement; AS_SCREEN_L10 */
+    double composition[3];     /* atomic fractions of host[0], host[1], M (all 0: the
+                              prototype's own: l10 A2BM / AB, l12 A3B with M on half the B
+                              sublattice, fcc equal shares); the host pair alone uses the host
+                              shares renormalized. Not for l10 */
 } as_screen_options;
 
 AS_API as_screen_options as_screen_options_default(void);
+/* The name of the system host + m (m NULL: the host pair) under o's prototype: l10 "PtCo",
+ * "Pt2CoCu"; l12 "Cu3Au", "Cu3Au+Pd"; fcc "CuNi", "CuNi+Pd". */
+AS_API void as_screen_system_name(const as_screen_options *o, const char *m, char *buf,
+                                  size_t cap);
 AS_API as_status as_screen_options_check(const as_screen_options *opt);
 
 /* Per-round learning curve entry. */
@@ -137,7 +171,10 @@ typedef struct {
     double a_ang, c_ang;          /* optimized lattice constants of the ordered cell */
     double e_ordered_ev_atom;     /* absolute energy of the ordered cell, eV/atom */
     double e_seg_ev_atom;         /* E(Pt2CoM) - 1/2 [E(PtCo) + E(PtM)], eV/atom (0 for PtCo) */
-    double a_ptco_ang, a_ptm_ang; /* lattice constants of the L1_0 references */
+    double a_host_ang, c_host_ang; /* lattice constants of the host pair's own cell (l10: the
+                                      L1_0 AB reference; l12/fcc: the host system's cell, NAN
+                                      for a system with M) */
+    double a_am_ang;               /* l10: a of the L1_0 AM reference (0 for the host pair) */
     int stable;                   /* 0: the oracle destroys the lattice (not ranked) */
     size_t n_unstable, n_start;   /* starting structures that lost the lattice / all */
     double rmsd_max_seen;         /* largest relaxation RMSD among the labels, A */
@@ -156,8 +193,8 @@ typedef struct {
     double e_order_ev_atom;             /* <E_random> - <E_ordered> (surrogate) */
     double e_order_se;                  /* its standard error over the configurations */
     double mean_ordered, mean_random;
-    double corr_alpha_ptx;      /* Pearson r of E with alpha^{Pt-(Co,M)}_1 over the 3800 set */
-    double corr_alpha_com;      /* ... with alpha^{Co-M}_1 (NAN for the binary) */
+    double corr_alpha_ptx;      /* Pearson r of E with alpha^{A-(B,M)}_1 over the across set */
+    double corr_alpha_com;      /* ... with alpha^{B-M}_1 (NAN for the binary) */
     double final_mae, final_r2; /* final model on the test split, eV/atom */
     double val_mae;             /* true MAE on the validation set (NAN when off) */
     double e_order_direct, e_order_direct_se; /* direct oracle ordering energy (NAN when off) */
@@ -177,6 +214,10 @@ typedef struct {
     char first_error[256];     /* the first oracle error of a failed label ("" when none) */
     size_t cell_calls;         /* oracle calls spent on lattice constants in this process */
     char lattice_source[16];   /* "fit", "given" or "stored" (the ordered cell's constants) */
+    /* --labels (as_screen_seed) */
+    size_t n_seeded;         /* labelled structures of the file used as the starting set */
+    double alpha_lo, alpha_hi; /* range of alpha^{A-(rest)}_1 the screen samples (l10: the
+                                  paper's -1/3 .. 2/3; l12/fcc: the reachable range found) */
 } as_screen_result;
 
 typedef struct as_screen as_screen;
@@ -198,6 +239,18 @@ AS_API as_status as_screen_setup(as_screen *s);
  * (a further round returns AS_EINVAL). */
 AS_API as_status as_screen_round(as_screen *s, size_t r);
 AS_API as_status as_screen_finish(as_screen *s);
+/* Seed the screen with labelled structures (before setup): frames (n; copied) with total
+ * energies in eV from any source, `source` naming the file and index (n) each frame's 0-based
+ * position in it (for the provenance and the messages). Every frame must
+ * hold exactly the system's species at the system's composition, on the system's lattice (an
+ * fcc arrangement, as_lattice_from_structure, in the screen's supercell: as_lattice_match).
+ * The frames replace the paper's 22 starting structures: setup puts each one's energy in the
+ * store under the label key of the screen's own ideal structure of that configuration, with
+ * provenance "FILE:FRAME" (as_label_store_set_source), so the oracle labels only the ordered
+ * reference and what the rounds ask for. AS_EINVAL "FILE:FRAME: reason" for a frame that does
+ * not fit (frames are numbered from 1 in messages and provenance, as `frame N`). */
+AS_API as_status as_screen_seed(as_screen *s, as_structure *const *frames, const size_t *index,
+                                size_t n, const char *source);
 /* Borrowed; valid while s lives. */
 AS_API const as_screen_result *as_screen_get_result(const as_screen *s);
 /* Labels computed by this process (not taken from the store). */
@@ -231,6 +284,9 @@ typedef struct {
     size_t n_candidates;              /* at least 1 */
     int resume;                       /* 1: continue the campaign the store holds; 0 (default): the
                                   store must hold no campaign yet */
+    const char *labels; /* extended XYZ file of labelled structures (energy= in each comment
+                                  line) seeding the systems they match by species (as_screen_seed);
+                                  a frame that matches no system is refused; NULL: none */
 } as_campaign_options;
 
 AS_API as_campaign_options as_campaign_options_default(void);

@@ -1012,7 +1012,10 @@ as_status as_screen_setup(as_screen *s)
         AS_TRY(setup_generic(s));
         if (s->setup_done)
             return AS_OK;
-        /* the zero of energy: the ordered cell's own label (relaxed) */
+        /* the zero of energy: the ordered cell's own label (relaxed; a seed of --labels when
+         * the file holds the ordered cell) */
+        if (s->n_seed)
+            AS_TRY(put_seeds(s));
         as_structure *in = NULL, *outs = NULL;
         as_label_result lr;
         size_t computed = 0;
@@ -1096,7 +1099,10 @@ as_status as_screen_setup(as_screen *s)
         lo.a_ang = r->a_ang;
         lo.c_ang = r->c_ang;
         AS_TRY(as_lattice_create(AS_PROTO_PT2COM, size, &lo, &s->lat));
-        /* the zero of energy: the ordered cell's own label (relaxed; its forces vanish) */
+        /* the zero of energy: the ordered cell's own label (relaxed; its forces vanish; a seed
+         * of --labels when the file holds the ordered cell) */
+        if (s->n_seed)
+            AS_TRY(put_seeds(s));
         {
             as_structure *in = NULL, *outs = NULL;
             as_label_result lr;
@@ -1166,8 +1172,7 @@ as_status as_screen_setup(as_screen *s)
     AS_CHECK(AS_ALLOC(test, n_start, "screen: split"));
     as_mc_options mo = as_mc_options_default();
     size_t at = 0;
-    if (s->n_seed) {
-        AS_CHECK(put_seeds(s));
+    if (s->n_seed) { /* in the store since the lattice constants were known */
         memcpy(cfg, s->seed_cfg, n_start * s->n * sizeof *cfg);
         r->n_seeded = s->n_seed;
     }

@@ -116,7 +116,8 @@ typedef struct {
     double composition[3];     /* atomic fractions of host[0], host[1], M (all 0: the
                               prototype's own: l10 A2BM / AB, l12 A3B with M on half the B
                               sublattice, fcc equal shares); the host pair alone uses the host
-                              shares renormalized. Not for l10 */
+                              shares renormalized, and M without a share takes half of B's.
+                              Not for l10 */
 } as_screen_options;
 
 AS_API as_screen_options as_screen_options_default(void);

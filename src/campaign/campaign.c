@@ -536,8 +536,20 @@ as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out)
     AS_CHECK(check_store(c, opt->resume, existed, &registered));
     for (size_t i = 0; i < c->n_all; i++)
         AS_CHECK(prepare(c, opt, i));
-    if (opt->labels)
-        AS_CHECK(seed_systems(c, opt->labels));
+    if (opt->labels && (st = seed_systems(c, opt->labels)) != AS_OK) {
+        /* a refused --labels file leaves no new store behind */
+        if (!existed) {
+            char *db = as_strdup(opt->db), side[4096];
+            as_store_close(c->store);
+            c->store = NULL;
+            for (int k = 0; db && k < 3; k++) {
+                snprintf(side, sizeof side, "%s%s", db, k == 0 ? "" : k == 1 ? "-wal" : "-shm");
+                unlink(side);
+            }
+            as_free(db);
+        }
+        goto fail;
+    }
     AS_CHECK(make_names(c));
     /* registered once every system is prepared, so a failed open leaves the store as it was */
     if (!registered)

@@ -751,8 +751,9 @@ void as_screen_system_name(const as_screen_options *o, const char *m, char *buf,
 }
 
 /* The site counts of an l12 / fcc system: the given composition (the host pair alone: the
- * host shares renormalized) or the prototype's own (l12: A3B, M on half the B sublattice; fcc:
- * equal shares), by largest remainder. */
+ * host shares renormalized; with M but a composition without it: M takes half of B's share)
+ * or the prototype's own (l12: A3B, M on half the B sublattice; fcc: equal shares), by largest
+ * remainder. */
 static as_status generic_counts(as_screen *s, size_t *cnt)
 {
     double f[3];
@@ -767,10 +768,9 @@ static as_status generic_counts(as_screen *s, size_t *cnt)
         if (s->opt.prototype == AS_SCREEN_L12 && !(c[0] + c[1] + c[2] > 0))
             f[1] = 0.25;
         f[2] = 0;
-    } else if (!(f[2] > 0)) {
-        return AS_FAIL(AS_EINVAL, "screen: %s: the composition gives M no share (write it as "
-                                  "e.g. Cu0.45Ni0.45M0.1)",
-                       s->res.name);
+    } else if (!(f[2] > 0)) { /* a host composition: M takes half of B's share */
+        f[2] = f[1] / 2;
+        f[1] -= f[2];
     }
     return as_lattice_counts_for_fractions(s->n, f, s->K, cnt, NULL);
 }
@@ -947,19 +947,22 @@ as_status as_screen_seed(as_screen *s, as_structure *const *frames, const size_t
             goto fail;
         }
         if (se != AS_OK) {
-            st = AS_FAIL(AS_EINVAL, "%s:frame %zu: not on an fcc lattice: %s", source, at,
-                         as_errmsg());
+            char why[512];
+            snprintf(why, sizeof why, "%s", as_errmsg());
+            st = AS_FAIL(AS_EINVAL, "%s:frame %zu: not on an fcc lattice: %s", source, at, why);
             goto fail;
         }
         /* ... in the screen's own supercell */
         se = as_lattice_match(lat, fr, (const char(*)[AS_SYMBOL_MAX])s->sym, s->K,
                               AS_LATTICE_SITE_TOL_FRAC, cfg);
         if (se != AS_OK) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", as_errmsg());
             st = AS_FAIL(AS_EINVAL,
                          "%s:frame %zu: not the supercell of %s (%s, %zu x %zu x %zu "
                          "cells): %s",
                          source, at, s->res.name, as_screen_proto_name(s->opt.prototype),
-                         s->opt.size, s->opt.size, s->opt.size, as_errmsg());
+                         s->opt.size, s->opt.size, s->opt.size, why);
             goto fail;
         }
         size_t have[3] = {0, 0, 0};

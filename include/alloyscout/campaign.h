@@ -123,8 +123,7 @@ typedef struct {
 AS_API as_screen_options as_screen_options_default(void);
 /* The name of the system host + m (m NULL: the host pair) under o's prototype: l10 "PtCo",
  * "Pt2CoCu"; l12 "Cu3Au", "Cu3Au+Pd"; fcc "CuNi", "CuNi+Pd". */
-AS_API void as_screen_system_name(const as_screen_options *o, const char *m, char *buf,
-                                  size_t cap);
+AS_API void as_screen_system_name(const as_screen_options *o, const char *m, char *buf, size_t cap);
 AS_API as_status as_screen_options_check(const as_screen_options *opt);
 
 /* Per-round learning curve entry. */
@@ -167,18 +166,18 @@ typedef enum {
 AS_API const char *as_screen_verdict_name(as_screen_verdict v);
 
 typedef struct {
-    char m[AS_SYMBOL_MAX];        /* "" for the host pair itself */
-    char name[16];                /* "PtCo" or "Pt2CoCu" */
-    double a_ang, c_ang;          /* optimized lattice constants of the ordered cell */
-    double e_ordered_ev_atom;     /* absolute energy of the ordered cell, eV/atom */
-    double e_seg_ev_atom;         /* E(Pt2CoM) - 1/2 [E(PtCo) + E(PtM)], eV/atom (0 for PtCo) */
-    double a_host_ang, c_host_ang; /* lattice constants of the host pair's own cell (l10: the
-                                      L1_0 AB reference; l12/fcc: the host system's cell, NAN
-                                      for a system with M) */
-    double a_am_ang;               /* l10: a of the L1_0 AM reference (0 for the host pair) */
-    int stable;                   /* 0: the oracle destroys the lattice (not ranked) */
-    size_t n_unstable, n_start;   /* starting structures that lost the lattice / all */
-    double rmsd_max_seen;         /* largest relaxation RMSD among the labels, A */
+    char m[AS_SYMBOL_MAX];    /* "" for the host pair itself */
+    char name[16];            /* as_screen_system_name: "PtCo", "Pt2CoCu", "Cu3Au+Pd" */
+    double a_ang, c_ang;      /* optimized lattice constants of the ordered cell */
+    double e_ordered_ev_atom; /* absolute energy of the ordered cell, eV/atom */
+    double e_seg_ev_atom;     /* l10: E(A2BM) - [E(AB) + E(AM)] / 2, eV/atom; 0: host pair */
+    /* lattice constants of the host pair's own cell (l10: the L1_0 AB reference; l12/fcc: the
+     * host system's cell, NAN for a system with M) and, l10, a of the L1_0 AM reference (0 for
+     * the host pair) */
+    double a_host_ang, c_host_ang, a_am_ang;
+    int stable;                        /* 0: the oracle destroys the lattice (not ranked) */
+    size_t n_unstable, n_start;        /* starting structures that lost the lattice / all */
+    double rmsd_max_seen;              /* largest relaxation RMSD among the labels, A */
     double rmsd_mean, rmsd_paper_mean; /* mean RMSD of the starting structures (both formulas) */
     size_t n_labels, n_failed;         /* labels used / oracle failures */
     size_t rounds_done;
@@ -215,10 +214,11 @@ typedef struct {
     char first_error[256];     /* the first oracle error of a failed label ("" when none) */
     size_t cell_calls;         /* oracle calls spent on lattice constants in this process */
     char lattice_source[16];   /* "fit", "given" or "stored" (the ordered cell's constants) */
-    /* --labels (as_screen_seed) */
-    size_t n_seeded;         /* labelled structures of the file used as the starting set */
-    double alpha_lo, alpha_hi; /* range of alpha^{A-(rest)}_1 the screen samples (l10: the
-                                  paper's -1/3 .. 2/3; l12/fcc: the reachable range found) */
+    /* labelled structures of --labels used as the starting set (as_screen_seed), and the range
+     * of alpha^{A-(rest)}_1 the screen samples (l10: the paper's -1/3 .. 2/3; l12/fcc: the
+     * reachable range found) */
+    size_t n_seeded;
+    double alpha_lo, alpha_hi;
 } as_screen_result;
 
 typedef struct as_screen as_screen;

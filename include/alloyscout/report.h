@@ -172,8 +172,8 @@ AS_API as_status as_fig_energy_vs_sro(const char *dir, const char *basename, con
 AS_API as_status as_fig_energy_vs_sro_named(const char *dir, const char *basename,
                                             const char *system, const char *a, const char *b,
                                             const char *m_element, const double *alpha_ptcom,
-                                            const double *alpha_com, const double *energy,
-                                            size_t n, const double *oracle_alpha_ptcom,
+                                            const double *alpha_com, const double *energy, size_t n,
+                                            const double *oracle_alpha_ptcom,
                                             const double *oracle_alpha_com,
                                             const double *oracle_energy, size_t n_oracle);
 

@@ -977,8 +977,7 @@ as_status as_campaign_write_json(as_campaign *c, const char *path)
         (st = as_json_set_num(root, "seed", (double)c->so.seed)) != AS_OK ||
         (st = as_json_set_str(root, "host_a", c->so.host[0])) != AS_OK ||
         (st = as_json_set_str(root, "host_b", c->so.host[1])) != AS_OK ||
-        (st = as_json_set_str(root, "prototype", as_screen_proto_name(c->so.prototype))) !=
-            AS_OK ||
+        (st = as_json_set_str(root, "prototype", as_screen_proto_name(c->so.prototype))) != AS_OK ||
         (st = as_json_set_doubles(root, "composition", c->so.composition, 3)) != AS_OK ||
         (st = as_json_set_str(root, "labels", c->labels_path ? c->labels_path : "")) != AS_OK ||
         (st = as_json_set_str(root, "physics_note", c->notes)) != AS_OK ||

@@ -886,7 +886,7 @@ as_status as_screen_seed(as_screen *s, as_structure *const *frames, const size_t
         return AS_OK;
     as_lattice_options lo = as_lattice_options_default();
     size_t size[3] = {s->opt.size, s->opt.size, s->opt.size};
-    as_proto proto = s->opt.prototype == AS_SCREEN_L12 ? AS_PROTO_L12
+    as_proto proto = s->opt.prototype == AS_SCREEN_L12   ? AS_PROTO_L12
                      : s->opt.prototype == AS_SCREEN_FCC ? AS_PROTO_FCC
                                                          : AS_PROTO_PT2COM;
     lo.a_ang = lo.c_ang = s->opt.a_init;
@@ -1355,8 +1355,8 @@ static as_status level_set(as_screen *s, as_rng *rng, const int *start, double t
                            int *cfg)
 {
     as_mc_options mo = as_mc_options_default();
-    as_status st = as_lattice_generate(s->lat, s->K, start, s->ptx, target, cnt, NULL, 0, &mo, rng,
-                                       cfg, NULL);
+    as_status st =
+        as_lattice_generate(s->lat, s->K, start, s->ptx, target, cnt, NULL, 0, &mo, rng, cfg, NULL);
     if (st != AS_ENOCONV)
         return st;
     size_t got = 0;

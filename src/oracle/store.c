@@ -86,7 +86,7 @@ static const struct {
     const char *table, *column, *decl;
 } store_columns[] = {
     {"label_result", "created", "TEXT"}, /* present since format 2: the list starts here */
-    {"label_result", "source", "TEXT"}, /* provenance of a label no oracle computed (--labels) */
+    {"label_result", "source", "TEXT"},  /* provenance of a label no oracle computed (--labels) */
 };
 
 /* One integer from a query (0 when it gives no row). */

@@ -937,11 +937,11 @@ as_status as_screen_seed(as_screen *s, as_structure *const *frames, const size_t
                          s->opt.size, ns);
             goto fail;
         }
-        /* an fcc arrangement at all (the lattice features' detection) ... */
-        as_status se = as_lattice_from_structure(fr, (const char(*)[AS_SYMBOL_MAX])s->sym, s->K,
-                                                 NULL, 1, &found, tmp, NULL);
-        as_lattice_free(found);
-        found = NULL;
+        /* on the screen's own supercell (each atom within AS_LATTICE_SITE_TOL_FRAC
+         * nearest-neighbour distances of its own site, as the screen's check of relaxed labels);
+         * when not, the lattice features' fcc detection says why */
+        as_status se = as_lattice_match(lat, fr, (const char(*)[AS_SYMBOL_MAX])s->sym, s->K,
+                                        AS_LATTICE_SITE_TOL_FRAC, cfg);
         if (se == AS_ENOMEM) {
             st = se;
             goto fail;
@@ -949,20 +949,24 @@ as_status as_screen_seed(as_screen *s, as_structure *const *frames, const size_t
         if (se != AS_OK) {
             char why[512];
             snprintf(why, sizeof why, "%s", as_errmsg());
-            st = AS_FAIL(AS_EINVAL, "%s:frame %zu: not on an fcc lattice: %s", source, at, why);
-            goto fail;
-        }
-        /* ... in the screen's own supercell */
-        se = as_lattice_match(lat, fr, (const char(*)[AS_SYMBOL_MAX])s->sym, s->K,
-                              AS_LATTICE_SITE_TOL_FRAC, cfg);
-        if (se != AS_OK) {
-            char why[512];
-            snprintf(why, sizeof why, "%s", as_errmsg());
-            st = AS_FAIL(AS_EINVAL,
-                         "%s:frame %zu: not the supercell of %s (%s, %zu x %zu x %zu "
-                         "cells): %s",
-                         source, at, s->res.name, as_screen_proto_name(s->opt.prototype),
-                         s->opt.size, s->opt.size, s->opt.size, why);
+            se = as_lattice_from_structure(fr, (const char(*)[AS_SYMBOL_MAX])s->sym, s->K, NULL, 1,
+                                           &found, tmp, NULL);
+            as_lattice_free(found);
+            found = NULL;
+            if (se == AS_ENOMEM) {
+                st = se;
+                goto fail;
+            }
+            if (se != AS_OK) {
+                snprintf(why, sizeof why, "%s", as_errmsg());
+                st = AS_FAIL(AS_EINVAL, "%s:frame %zu: not on an fcc lattice: %s", source, at, why);
+            } else {
+                st = AS_FAIL(AS_EINVAL,
+                             "%s:frame %zu: an fcc arrangement, but not the supercell of %s "
+                             "(%s, %zu x %zu x %zu cells): %s",
+                             source, at, s->res.name, as_screen_proto_name(s->opt.prototype),
+                             s->opt.size, s->opt.size, s->opt.size, why);
+            }
             goto fail;
         }
         size_t have[3] = {0, 0, 0};

@@ -1,6 +1,9 @@
 /* alloyscout campaign area: the ordering screen of workflow B (seed 004, Methods: "Solubility
  * Test", "Machine Learning", "Active Learning") for one host pair and one third element M.
  *
+ * The host is any pair A,B (as_screen_options.host) on a prototype (l10: the paper's A2BM
+ * family, l12: A3B with M on the B sublattice, fcc: a solid solution at a composition; see
+ * as_screen_proto); the names below are those of the default, Pt,Co on l10.
  * One as_screen holds one system (PtCo itself when M is NULL, else Pt2CoM):
  *   as_screen_setup      lattice constants by energy, reference energies (ordered Pt2CoM, L1_0
  *                        PtCo and PtM), the paper's 22 starting structures labelled (relaxed)

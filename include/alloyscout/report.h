@@ -167,8 +167,9 @@ AS_API as_status as_fig_energy_vs_sro(const char *dir, const char *basename, con
                                       const double *oracle_alpha_ptcom,
                                       const double *oracle_alpha_com, const double *oracle_energy,
                                       size_t n_oracle);
-/* The same for any host A, B: system is the title's name (formula markup as in plot titles,
- * "Cu_{3}Au+Pd"), a and b the host elements of the axis labels (α^{A-(B/M)}, α^{B-M}). */
+/* The same for any host A, B: system is the title's name (digits after a letter become
+ * subscripts: "Cu3Au+Pd" is drawn Cu_{3}Au+Pd), a and b the host elements of the axis labels
+ * (α^{A-(B/M)}, α^{B-M}). */
 AS_API as_status as_fig_energy_vs_sro_named(const char *dir, const char *basename,
                                             const char *system, const char *a, const char *b,
                                             const char *m_element, const double *alpha_ptcom,

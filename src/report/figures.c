@@ -226,7 +226,11 @@ as_status as_fig_energy_vs_sro_named(const char *dir, const char *basename, cons
     if (!system || !a || !b)
         return AS_FAIL(AS_EINVAL, "figure %s: energy vs SRO needs the system and host names",
                        basename ? basename : "");
-    snprintf(title, sizeof title, "%s: relative energy vs short-range order", system);
+    char *marked = as_formula_markup(system); /* "Pt2CoCu" -> "Pt_{2}CoCu" */
+    if (!marked)
+        return AS_FAIL(AS_ENOMEM, "figure %s: cannot copy the name", basename ? basename : "");
+    snprintf(title, sizeof title, "%s: relative energy vs short-range order", marked);
+    as_free(marked);
     if (ternary) {
         snprintf(xlabel, sizeof xlabel, "Warren–Cowley α^{%s-(%s/%s)} " UNITLESS, a, b, m_element);
         snprintf(clabel, sizeof clabel, "α^{%s-%s} " UNITLESS, b, m_element);

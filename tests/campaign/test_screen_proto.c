@@ -1,13 +1,14 @@
 /* The generic screen's options through the C API (issue 13, item 4): prototype names, the
  * composition parser with the candidate placeholder M (fractions normalized by hand below),
- * the option refusals, and the system names of each prototype. No screen runs here (see
- * test_screen_generic.sh). */
+ * the option refusals, the system names of each prototype, and the label store's provenance
+ * column. No screen runs here (see test_screen_generic.sh). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alloyscout/alloyscout.h"
@@ -89,6 +90,40 @@ static void system_names_should_follow_the_prototype(void **state)
     assert_string_equal(b, "CuAu+Pd");
 }
 
+/* The provenance column of a label: set on an existing row, read back; absent row refused. */
+static void label_source_should_be_set_and_read_back(void **state)
+{
+    (void)state;
+    const char *db = AS_BUILD_DIR "/campaign_screen_proto_test.sqlite";
+    remove(db);
+    as_store *st = NULL;
+    as_structure *x = NULL;
+    assert_int_equal(as_store_open(db, &st), AS_OK);
+    assert_int_equal(as_structure_create(1, 1, &x), AS_OK);
+    int sp;
+    assert_int_equal(as_structure_add_symbol(x, "Cu", &sp), AS_OK);
+    x->species[0] = sp;
+    x->cell[0] = x->cell[4] = x->cell[8] = 2.5;
+    as_label_result lr;
+    memset(&lr, 0, sizeof lr);
+    lr.energy = -3.5;
+    uint64_t key = as_label_key(x, "m");
+    assert_int_equal(as_label_store_set_source(st, key, "f.extxyz:frame 1"), AS_EINVAL);
+    assert_int_equal(as_label_store_put(st, key, "m", x, &lr, NULL), AS_OK);
+    char *src = NULL;
+    assert_int_equal(as_label_store_get_source(st, key, &src), AS_OK);
+    assert_null(src); /* computed labels have none */
+    assert_int_equal(as_label_store_set_source(st, key, "f.extxyz:frame 1"), AS_OK);
+    assert_int_equal(as_label_store_get_source(st, key, &src), AS_OK);
+    assert_string_equal(src, "f.extxyz:frame 1");
+    as_free(src);
+    assert_int_equal(as_label_store_get_source(st, key + 1, &src), AS_OK);
+    assert_null(src);
+    as_structure_free(x);
+    as_store_close(st);
+    remove(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -96,6 +131,7 @@ int main(void)
         cmocka_unit_test(composition_should_give_fractions_of_a_b_and_m),
         cmocka_unit_test(options_should_refuse_a_composition_for_l10_and_a_bad_prototype),
         cmocka_unit_test(system_names_should_follow_the_prototype),
+        cmocka_unit_test(label_source_should_be_set_and_read_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

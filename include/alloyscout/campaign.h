@@ -1,6 +1,9 @@
 /* alloyscout campaign area: the ordering screen of workflow B (seed 004, Methods: "Solubility
  * Test", "Machine Learning", "Active Learning") for one host pair and one third element M.
  *
+ * The host is any pair A,B (as_screen_options.host) on a prototype (l10: the paper's A2BM
+ * family, l12: A3B with M on the B sublattice, fcc: a solid solution at a composition; see
+ * as_screen_proto); the names below are those of the default, Pt,Co on l10.
  * One as_screen holds one system (PtCo itself when M is NULL, else Pt2CoM):
  *   as_screen_setup      lattice constants by energy, reference energies (ordered Pt2CoM, L1_0
  *                        PtCo and PtM), the paper's 22 starting structures labelled (relaxed)
@@ -36,6 +39,31 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The host's arrangement (docs/campaign.md, "Prototypes and compositions"). A is host[0], B is
+ * host[1], M the candidate; every cell is a decoration of the fcc lattice. */
+typedef enum {
+    AS_SCREEN_L10 = 0, /* the paper's A2BM family: L1_0 AB doubled along a (the 4-atom Pt2CoM
+                          cell), A on its own sublattice, B and M sharing the other one half and
+                          half; the host pair alone is L1_0 AB. Tetragonal a, c fitted on the
+                          4-atom cell; references E(AB), E(AM) for E_seg */
+    AS_SCREEN_L12,     /* L1_2 A3B (A on the face centres, B on the corners) with M substituting
+                          on the B sublattice (half of it by default); cubic a fitted on the
+                          screen's supercell */
+    AS_SCREEN_FCC      /* the fcc solid solution at opt->composition; "ordered" is the most
+                          A-(rest)-ordered arrangement the Monte Carlo finds at that
+                          composition; cubic a fitted on it */
+} as_screen_proto;
+
+/* "l10", "l12", "fcc" (static; NULL for an unknown value). */
+AS_API const char *as_screen_proto_name(as_screen_proto p);
+/* The prototype named by text. AS_EINVAL naming the text and the known prototypes. */
+AS_API as_status as_screen_proto_parse(const char *text, as_screen_proto *out);
+/* Parse a composition of the host and the candidate placeholder M, e.g. "Ag0.7Pd0.3" or
+ * "Cu0.45Ni0.45M0.1", into frac[3] (fractions of host[0], host[1] and M, normalized to sum 1;
+ * frac[2] = 0 without M). Every symbol must be a host element or M, none twice. AS_EINVAL. */
+AS_API as_status as_screen_composition_parse(const char *text, const char (*host)[AS_SYMBOL_MAX],
+                                             double frac[3]);
 
 /* How a round chooses the configurations it labels (docs/campaign.md, "Acquisition"). */
 typedef enum {
@@ -88,9 +116,18 @@ typedef struct {
     size_t threads;     /* threads of the GP fits (0: as_gp_default_threads()); the results do
                               not depend on it */
     uint64_t seed;
+    as_screen_proto prototype; /* the host's arrangement; AS_SCREEN_L10 */
+    double composition[3];     /* atomic fractions of host[0], host[1], M (all 0: the
+                              prototype's own: l10 A2BM / AB, l12 A3B with M on half the B
+                              sublattice, fcc equal shares); the host pair alone uses the host
+                              shares renormalized, and M without a share takes half of B's.
+                              Not for l10 */
 } as_screen_options;
 
 AS_API as_screen_options as_screen_options_default(void);
+/* The name of the system host + m (m NULL: the host pair) under o's prototype: l10 "PtCo",
+ * "Pt2CoCu"; l12 "Cu3Au", "Cu3Au+Pd"; fcc "CuNi", "CuNi+Pd". */
+AS_API void as_screen_system_name(const as_screen_options *o, const char *m, char *buf, size_t cap);
 AS_API as_status as_screen_options_check(const as_screen_options *opt);
 
 /* Per-round learning curve entry. */
@@ -133,15 +170,18 @@ typedef enum {
 AS_API const char *as_screen_verdict_name(as_screen_verdict v);
 
 typedef struct {
-    char m[AS_SYMBOL_MAX];        /* "" for the host pair itself */
-    char name[16];                /* "PtCo" or "Pt2CoCu" */
-    double a_ang, c_ang;          /* optimized lattice constants of the ordered cell */
-    double e_ordered_ev_atom;     /* absolute energy of the ordered cell, eV/atom */
-    double e_seg_ev_atom;         /* E(Pt2CoM) - 1/2 [E(PtCo) + E(PtM)], eV/atom (0 for PtCo) */
-    double a_ptco_ang, a_ptm_ang; /* lattice constants of the L1_0 references */
-    int stable;                   /* 0: the oracle destroys the lattice (not ranked) */
-    size_t n_unstable, n_start;   /* starting structures that lost the lattice / all */
-    double rmsd_max_seen;         /* largest relaxation RMSD among the labels, A */
+    char m[AS_SYMBOL_MAX];    /* "" for the host pair itself */
+    char name[16];            /* as_screen_system_name: "PtCo", "Pt2CoCu", "Cu3Au+Pd" */
+    double a_ang, c_ang;      /* optimized lattice constants of the ordered cell */
+    double e_ordered_ev_atom; /* absolute energy of the ordered cell, eV/atom */
+    double e_seg_ev_atom;     /* l10: E(A2BM) - [E(AB) + E(AM)] / 2, eV/atom; 0: host pair */
+    /* lattice constants of the host pair's own cell (l10: the L1_0 AB reference; l12/fcc: the
+     * host system's cell, NAN for a system with M) and, l10, a of the L1_0 AM reference (0 for
+     * the host pair) */
+    double a_host_ang, c_host_ang, a_am_ang;
+    int stable;                        /* 0: the oracle destroys the lattice (not ranked) */
+    size_t n_unstable, n_start;        /* starting structures that lost the lattice / all */
+    double rmsd_max_seen;              /* largest relaxation RMSD among the labels, A */
     double rmsd_mean, rmsd_paper_mean; /* mean RMSD of the starting structures (both formulas) */
     size_t n_labels, n_failed;         /* labels used / oracle failures */
     size_t rounds_done;
@@ -157,8 +197,8 @@ typedef struct {
     double e_order_ev_atom;             /* <E_random> - <E_ordered> (surrogate) */
     double e_order_se;                  /* its standard error over the configurations */
     double mean_ordered, mean_random;
-    double corr_alpha_ptx;      /* Pearson r of E with alpha^{Pt-(Co,M)}_1 over the 3800 set */
-    double corr_alpha_com;      /* ... with alpha^{Co-M}_1 (NAN for the binary) */
+    double corr_alpha_ptx;      /* Pearson r of E with alpha^{A-(B,M)}_1 over the across set */
+    double corr_alpha_com;      /* ... with alpha^{B-M}_1 (NAN for the binary) */
     double final_mae, final_r2; /* final model on the test split, eV/atom */
     double val_mae;             /* true MAE on the validation set (NAN when off) */
     double e_order_direct, e_order_direct_se; /* direct oracle ordering energy (NAN when off) */
@@ -178,6 +218,11 @@ typedef struct {
     char first_error[256];     /* the first oracle error of a failed label ("" when none) */
     size_t cell_calls;         /* oracle calls spent on lattice constants in this process */
     char lattice_source[16];   /* "fit", "given" or "stored" (the ordered cell's constants) */
+    /* labelled structures of --labels used as the starting set (as_screen_seed), and the range
+     * of alpha^{A-(rest)}_1 the screen samples (l10: the paper's -1/3 .. 2/3; l12/fcc: the
+     * reachable range found) */
+    size_t n_seeded;
+    double alpha_lo, alpha_hi;
 } as_screen_result;
 
 typedef struct as_screen as_screen;
@@ -199,6 +244,18 @@ AS_API as_status as_screen_setup(as_screen *s);
  * (a further round returns AS_EINVAL). */
 AS_API as_status as_screen_round(as_screen *s, size_t r);
 AS_API as_status as_screen_finish(as_screen *s);
+/* Seed the screen with labelled structures (before setup): frames (n; copied) with total
+ * energies in eV from any source, `source` naming the file and index (n) each frame's 0-based
+ * position in it (for the provenance and the messages). Every frame must
+ * hold exactly the system's species at the system's composition, on the system's lattice (an
+ * fcc arrangement, as_lattice_from_structure, in the screen's supercell: as_lattice_match).
+ * The frames replace the paper's 22 starting structures: setup puts each one's energy in the
+ * store under the label key of the screen's own ideal structure of that configuration, with
+ * provenance "FILE:FRAME" (as_label_store_set_source), so the oracle labels only the ordered
+ * reference and what the rounds ask for. AS_EINVAL "FILE:FRAME: reason" for a frame that does
+ * not fit (frames are numbered from 1 in messages and provenance, as `frame N`). */
+AS_API as_status as_screen_seed(as_screen *s, as_structure *const *frames, const size_t *index,
+                                size_t n, const char *source);
 /* Borrowed; valid while s lives. */
 AS_API const as_screen_result *as_screen_get_result(const as_screen *s);
 /* Labels computed by this process (not taken from the store). */
@@ -243,6 +300,9 @@ typedef struct {
                                   workdir NULL: "<db>.jobs"; the journal is the store's job table
                                   (journal, known and journal_user are set by the campaign); not
                                   part of the campaign key (the results do not depend on it) */
+    const char *labels; /* extended XYZ file of labelled structures (energy= in each comment
+                                  line) seeding the systems they match by species (as_screen_seed);
+                                  a frame that matches no system is refused; NULL: none */
 } as_campaign_options;
 
 AS_API as_campaign_options as_campaign_options_default(void);

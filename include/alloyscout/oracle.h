@@ -328,6 +328,11 @@ AS_API as_status as_label_store_put(as_store *st, uint64_t key, const char *meth
                                     const double *relaxed_pos);
 /* Number of labels stored. */
 AS_API as_status as_label_store_count(as_store *st, size_t *count);
+/* Where a stored label came from when no oracle computed it (column label_result.source, e.g.
+ * "dft.extxyz:frame 3" for screen --labels): set on the row of key (AS_EINVAL when there is
+ * none), and read (*source: a new string (as_free), NULL when the row has none or is absent). */
+AS_API as_status as_label_store_set_source(as_store *st, uint64_t key, const char *source);
+AS_API as_status as_label_store_get_source(as_store *st, uint64_t key, char **source);
 
 /* Label with a store: structures whose key is already stored are not computed again; each
  * new label is committed as soon as it is known, so a run killed at any point keeps every

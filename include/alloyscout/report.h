@@ -167,12 +167,27 @@ AS_API as_status as_fig_energy_vs_sro(const char *dir, const char *basename, con
                                       const double *oracle_alpha_ptcom,
                                       const double *oracle_alpha_com, const double *oracle_energy,
                                       size_t n_oracle);
+/* The same for any host A, B: system is the title's name (digits after a letter become
+ * subscripts: "Cu3Au+Pd" is drawn Cu_{3}Au+Pd), a and b the host elements of the axis labels
+ * (α^{A-(B/M)}, α^{B-M}). */
+AS_API as_status as_fig_energy_vs_sro_named(const char *dir, const char *basename,
+                                            const char *system, const char *a, const char *b,
+                                            const char *m_element, const double *alpha_ptcom,
+                                            const double *alpha_com, const double *energy, size_t n,
+                                            const double *oracle_alpha_ptcom,
+                                            const double *oracle_alpha_com,
+                                            const double *oracle_energy, size_t n_oracle);
 
 /* Ordering energy of each candidate as bars with error bars (errors may be NULL) and a dashed
  * PtCo reference line at ptco_ref (skipped when not finite) (paper 004, fig. 2c). */
 AS_API as_status as_fig_ordering_bars(const char *dir, const char *basename,
                                       const char *const *names, const double *e_ordering,
                                       const double *errors, size_t n, double ptco_ref);
+/* The same with the reference line named ref_name ("CuNi reference (...)"). */
+AS_API as_status as_fig_ordering_bars_named(const char *dir, const char *basename,
+                                            const char *const *names, const double *e_ordering,
+                                            const double *errors, size_t n, double ptco_ref,
+                                            const char *ref_name);
 
 /* Test-set MAE and R² per active-learning round, active selection against random selection, as
  * two panels side by side. n rounds; x: NULL (round index 0..n-1) or the number of labelled

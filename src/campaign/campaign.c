@@ -62,6 +62,11 @@ struct as_campaign {
     size_t n_all, n_screened;
     size_t cur, phase; /* next step: system cur, phase 0 setup, 1..rounds, rounds + 1 finish */
     int failed;        /* a step failed: the state of that system is unknown */
+    /* --labels: the file's frames, their hash (in the key) and which system each one seeds */
+    as_structure **frames;
+    size_t n_frames;
+    uint64_t labels_hash;
+    char *labels_path;
     /* the ranking view */
     as_campaign_ranking_view view;
     const as_screen_result **v_systems, **v_ranked;
@@ -110,20 +115,22 @@ as_status as_campaign_options_check(const as_campaign_options *o)
         const as_campaign_lattice *L = &o->lattice[q];
         char nm[32];
         int ok = 0;
-        snprintf(nm, sizeof nm, "%s%s", o->screen.host[0], o->screen.host[1]);
+        const int l10 = o->screen.prototype == AS_SCREEN_L10;
+        as_screen_system_name(&o->screen, NULL, nm, sizeof nm);
         ok = !strcmp(L->cell, nm);
         for (size_t i = 0; !ok && i < o->n_candidates; i++) {
-            snprintf(nm, sizeof nm, "%s2%s%s", o->screen.host[0], o->screen.host[1],
-                     o->candidates[i]);
+            as_screen_system_name(&o->screen, o->candidates[i], nm, sizeof nm);
             ok = !strcmp(L->cell, nm);
             snprintf(nm, sizeof nm, "%s%s", o->screen.host[0], o->candidates[i]);
-            ok = ok || !strcmp(L->cell, nm);
+            ok = ok || (l10 && !strcmp(L->cell, nm));
         }
         if (!ok)
             return AS_FAIL(AS_EINVAL,
                            "campaign: --lattice %s: no such cell in this campaign "
-                           "(the host pair, a Pt2CoM system or an L1_0 PtM reference)",
-                           L->cell);
+                           "(%s)",
+                           L->cell,
+                           l10 ? "the host pair AB, an A2BM system or an L1_0 AM reference"
+                               : "the host pair or a system of the campaign");
         if (!(L->a > 0) || L->c < 0 || !isfinite(L->a) || !isfinite(L->c))
             return AS_FAIL(AS_EINVAL, "campaign: --lattice %s: constants must be > 0", L->cell);
     }
@@ -143,6 +150,8 @@ void as_campaign_close(as_campaign *c)
         as_executor_free(c->ex[i]);
     as_free(c->ex);
     as_free(c->sys);
+    as_structures_free(c->frames, c->n_frames);
+    as_free(c->labels_path);
     as_free(c->v_systems);
     as_free(c->v_ranked);
     as_free(c->v_unranked);
@@ -202,11 +211,25 @@ static as_status campaign_key(const as_campaign_options *o, const as_campaign *c
         s->chains, s->chain_steps, s->per_round, s->test_fraction, s->n_ordered, s->n_random, \
         s->n_across, s->validate, s->random_baseline, s->pca_fraction, s->gp_restarts,        \
         s->gp_noise, s->fmax, s->rmsd_max, as_acquire_name(s->acquire), s->target_ci
+    /* the prototype, composition and --labels: only when not the defaults, so that the key of
+     * an l10 campaign without labels is what it always was */
+    char extra[1400] = "";
+    if (s->prototype != AS_SCREEN_L10 || s->composition[0] + s->composition[1] > 0)
+        snprintf(extra, sizeof extra, " prototype=%s composition=%.17g,%.17g,%.17g",
+                 as_screen_proto_name(s->prototype), s->composition[0], s->composition[1],
+                 s->composition[2]);
+    if (o->labels) {
+        size_t L = strlen(extra);
+        snprintf(extra + L, sizeof extra - L, " labels=%.1000s#%016llx", o->labels,
+                 (unsigned long long)c->labels_hash);
+    }
     int n = snprintf(NULL, 0, fmt, KEY_ARGS);
     as_status st = n < 0 ? AS_FAIL(AS_EINVAL, "campaign: key")
-                         : AS_ALLOC(*out, (size_t)n + 1, "campaign: key");
-    if (st == AS_OK)
+                         : AS_ALLOC(*out, (size_t)n + strlen(extra) + 1, "campaign: key");
+    if (st == AS_OK) {
         snprintf(*out, (size_t)n + 1, fmt, KEY_ARGS);
+        strcat(*out, extra);
+    }
 #undef KEY_ARGS
     as_free(cand);
     as_free(odesc);
@@ -240,10 +263,7 @@ static as_status check_store(as_campaign *c, int resume, int existed, int *regis
 
 static void sys_name(const as_screen_options *so, const char *m, char *buf, size_t cap)
 {
-    if (m)
-        snprintf(buf, cap, "%s2%s%s", so->host[0], so->host[1], m);
-    else
-        snprintf(buf, cap, "%s%s", so->host[0], so->host[1]);
+    as_screen_system_name(so, m, buf, cap);
 }
 
 /* Skip system y: warn, and keep the reason for the ranking. */
@@ -326,9 +346,11 @@ static as_status prepare(as_campaign *c, const as_campaign_options *o, size_t i)
     char ptco[16], ptm[16];
     snprintf(ptco, sizeof ptco, "%s%s", c->so.host[0], c->so.host[1]);
     snprintf(ptm, sizeof ptm, "%s%s", c->so.host[0], m ? m : c->so.host[1]);
+    const int l10 = c->so.prototype == AS_SCREEN_L10;
     for (size_t q = 0; q < o->n_lattice; q++) {
         const as_campaign_lattice *L = &o->lattice[q];
-        if (!strcmp(L->cell, y->name) || !strcmp(L->cell, ptco) || (m && !strcmp(L->cell, ptm)))
+        if (!strcmp(L->cell, y->name) ||
+            (l10 && (!strcmp(L->cell, ptco) || (m && !strcmp(L->cell, ptm)))))
             AS_TRY(as_screen_set_lattice(y->screen, L->cell, L->a, L->c));
     }
     c->n_screened++;
@@ -463,6 +485,88 @@ static as_status make_names(as_campaign *c)
     return AS_OK;
 }
 
+/* --labels: read the file and hash what it holds (cells, species, positions, energies). */
+static as_status read_labels(as_campaign *c, const char *path)
+{
+    AS_TRY(as_extxyz_read(path, &c->frames, &c->n_frames));
+    uint64_t h = AS_HASH64_INIT;
+    for (size_t f = 0; f < c->n_frames; f++) {
+        uint64_t k = as_label_key(c->frames[f], "labels");
+        double e = c->frames[f]->has_energy ? c->frames[f]->energy : NAN;
+        h = as_hash64(h, &k, sizeof k);
+        h = as_hash64(h, &e, sizeof e);
+    }
+    c->labels_hash = h;
+    return AS_OK;
+}
+
+/* Give each frame of --labels to the system of its species (the host pair, or the host pair
+ * and one candidate); a frame of no system, or of a skipped one, is refused. */
+static as_status seed_systems(as_campaign *c, const char *path)
+{
+    size_t *idx = NULL, *owner = NULL;
+    as_structure **sub = NULL;
+    as_status st = AS_OK;
+    AS_CHECK(AS_ALLOC(idx, c->n_frames, "campaign: labels"));
+    AS_CHECK(AS_ALLOC(owner, c->n_frames, "campaign: labels"));
+    AS_CHECK(AS_ALLOC(sub, c->n_frames, "campaign: labels"));
+    for (size_t f = 0; f < c->n_frames; f++) {
+        const as_structure *fr = c->frames[f];
+        char list[256] = "";
+        int has_a = 0, has_b = 0;
+        size_t n_other = 0, other = 0;
+        for (size_t p = 0; p < fr->n_symbols; p++) {
+            size_t cnt = 0;
+            for (size_t i = 0; i < fr->n; i++)
+                cnt += fr->species[i] == (int)p;
+            if (!cnt)
+                continue;
+            size_t L = strlen(list);
+            snprintf(list + L, sizeof list - L, "%s%s", L ? "," : "", fr->symbols[p]);
+            if (!strcmp(fr->symbols[p], c->so.host[0]))
+                has_a = 1;
+            else if (!strcmp(fr->symbols[p], c->so.host[1]))
+                has_b = 1;
+            else
+                n_other++, other = p;
+        }
+        size_t sys = c->n_all;
+        if (has_a && has_b && n_other == 0)
+            sys = 0;
+        for (size_t i = 1; has_a && has_b && n_other == 1 && i < c->n_all; i++)
+            if (!strcmp(c->sys[i].m, fr->symbols[other]))
+                sys = i;
+        if (sys == c->n_all) {
+            st = AS_FAIL(AS_EINVAL,
+                         "%s:frame %zu: species %s match no system of this campaign (the "
+                         "host %s,%s alone or with one candidate)",
+                         path, f + 1, list, c->so.host[0], c->so.host[1]);
+            goto fail;
+        }
+        if (!c->sys[sys].screen) {
+            st = AS_FAIL(AS_EINVAL, "%s:frame %zu: its system %s is skipped (%s)", path, f + 1,
+                         c->sys[sys].name, c->sys[sys].why ? c->sys[sys].why : "");
+            goto fail;
+        }
+        owner[f] = sys;
+    }
+    for (size_t i = 0; i < c->n_all; i++) {
+        size_t n = 0;
+        for (size_t f = 0; f < c->n_frames; f++)
+            if (owner[f] == i) {
+                idx[n] = f;
+                sub[n++] = c->frames[f];
+            }
+        if (n)
+            AS_CHECK(as_screen_seed(c->sys[i].screen, sub, idx, n, path));
+    }
+fail:
+    as_free(idx);
+    as_free(owner);
+    as_free(sub);
+    return st;
+}
+
 as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out)
 {
     *out = NULL;
@@ -481,6 +585,13 @@ as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out)
     AS_CHECK(AS_ALLOC(c->sys, c->n_all, "campaign: systems"));
     AS_CHECK(make_oracles(c, opt));
     c->plain_eam = c->plain[0];
+    if (opt->labels) {
+        AS_CHECK(read_labels(c, opt->labels));
+        if (!(c->labels_path = as_strdup(opt->labels))) {
+            st = AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
+            goto fail;
+        }
+    }
     AS_CHECK(campaign_key(opt, c, &c->key));
     int existed = access(opt->db, F_OK) == 0;
     AS_CHECK(as_store_open(opt->db, &c->store));
@@ -488,6 +599,20 @@ as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out)
     AS_CHECK(check_store(c, opt->resume, existed, &registered));
     for (size_t i = 0; i < c->n_all; i++)
         AS_CHECK(prepare(c, opt, i));
+    if (opt->labels && (st = seed_systems(c, opt->labels)) != AS_OK) {
+        /* a refused --labels file leaves no new store behind */
+        if (!existed) {
+            char *db = as_strdup(opt->db), side[4096];
+            as_store_close(c->store);
+            c->store = NULL;
+            for (int k = 0; db && k < 3; k++) {
+                snprintf(side, sizeof side, "%s%s", db, k == 0 ? "" : k == 1 ? "-wal" : "-shm");
+                unlink(side);
+            }
+            as_free(db);
+        }
+        goto fail;
+    }
     AS_CHECK(make_names(c));
     AS_CHECK(attach_executors(c, opt));
     /* registered once every system is prepared, so a failed open leaves the store as it was */
@@ -592,14 +717,15 @@ static as_status system_json(const as_screen_result *r, const as_screen_options 
     N("n_start_failed", (double)r->n_start_failed) N("n_rmsd_lost", (double)r->n_rmsd_lost)
     N("n_topology_lost", (double)r->n_topology_lost)
     N("a_ang", r->a_ang) N("c_ang", r->c_ang) N("e_ordered_ev_atom", r->e_ordered_ev_atom)
-    N("segregation_ev_atom", r->e_seg_ev_atom) N("a_ptco_ang", r->a_ptco_ang)
-    N("a_ptm_ang", r->a_ptm_ang) N("n_start", (double)r->n_start)
+    N("segregation_ev_atom", r->e_seg_ev_atom) N("a_host_ang", r->a_host_ang)
+    N("c_host_ang", r->c_host_ang) N("a_am_ang", r->a_am_ang) N("n_start", (double)r->n_start)
+    N("n_seeded", (double)r->n_seeded) N("alpha_lo", r->alpha_lo) N("alpha_hi", r->alpha_hi)
     N("n_unstable", (double)r->n_unstable) N("rmsd_max_ang", r->rmsd_max_seen)
     N("rmsd_mean_ang", r->rmsd_mean) N("rmsd_paper_mean_ang", r->rmsd_paper_mean)
     N("n_labels", (double)r->n_labels) N("n_failed", (double)r->n_failed)
     N("ordering_energy_ev_atom", r->e_order_ev_atom) N("ordering_energy_se", r->e_order_se)
     N("mean_ordered_ev_atom", r->mean_ordered) N("mean_random_ev_atom", r->mean_random)
-    N("corr_energy_alpha_pt_x", r->corr_alpha_ptx) N("corr_energy_alpha_co_m", r->corr_alpha_com)
+    N("corr_energy_alpha_a_x", r->corr_alpha_ptx) N("corr_energy_alpha_b_m", r->corr_alpha_com)
     N("final_mae_ev_atom", r->final_mae) N("final_r2", r->final_r2)
     N("validation_mae_ev_atom", r->val_mae)
     N("ordering_energy_direct_ev_atom", r->e_order_direct)
@@ -631,8 +757,8 @@ static as_status system_json(const as_screen_result *r, const as_screen_options 
         for (int k = 0; k < 3; k++) {
             as_json *sj;
             AS_CHECK(child(sets, names[k], &sj));
-            AS_CHECK(as_json_set_doubles(sj, "alpha_pt_x", r->pred_alpha[k], r->n_pred[k]));
-            AS_CHECK(as_json_set_doubles(sj, "alpha_co_m", r->pred_alpha_com[k], r->n_pred[k]));
+            AS_CHECK(as_json_set_doubles(sj, "alpha_a_x", r->pred_alpha[k], r->n_pred[k]));
+            AS_CHECK(as_json_set_doubles(sj, "alpha_b_m", r->pred_alpha_com[k], r->n_pred[k]));
             AS_CHECK(as_json_set_doubles(sj, "mean_ev_atom", r->pred_mean[k], r->n_pred[k]));
             AS_CHECK(as_json_set_doubles(sj, "std_ev_atom", r->pred_std[k], r->n_pred[k]));
         }
@@ -917,6 +1043,11 @@ as_status as_campaign_write_json(as_campaign *c, const char *path)
         (st = as_json_set_str(root, "campaign", c->key)) != AS_OK ||
         (st = as_json_set_str(root, "oracle", as_campaign_oracle_name(c))) != AS_OK ||
         (st = as_json_set_num(root, "seed", (double)c->so.seed)) != AS_OK ||
+        (st = as_json_set_str(root, "host_a", c->so.host[0])) != AS_OK ||
+        (st = as_json_set_str(root, "host_b", c->so.host[1])) != AS_OK ||
+        (st = as_json_set_str(root, "prototype", as_screen_proto_name(c->so.prototype))) != AS_OK ||
+        (st = as_json_set_doubles(root, "composition", c->so.composition, 3)) != AS_OK ||
+        (st = as_json_set_str(root, "labels", c->labels_path ? c->labels_path : "")) != AS_OK ||
         (st = as_json_set_str(root, "physics_note", c->notes)) != AS_OK ||
         (st = as_json_set_child(root, "systems", arr)) != AS_OK) {
         as_json_free(rank);

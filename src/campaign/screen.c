@@ -25,7 +25,9 @@ enum {
     P_GP,
     P_GPRAND,
     P_PICKSPLIT,
-    P_ACQRANDOM
+    P_ACQRANDOM,
+    P_DECOR, /* l12 / fcc: the composition's decoration */
+    P_RANGE  /* l12 / fcc: the reachable range of alpha */
 };
 
 typedef struct {
@@ -65,6 +67,15 @@ struct as_screen {
         double a, c;
     } given[3];
     size_t n_given;
+    /* the alpha^{A-(rest)}_1 range sampled: alo + aspan * u (l10: -1/3 and 1, the paper's) and,
+     * for l12 / fcc, the configurations at its ends (n each) */
+    double alo, aspan;
+    int *end_cfg;
+    /* --labels: configurations (n_seed, n), total energies (eV) and provenance texts */
+    size_t n_seed;
+    int *seed_cfg;
+    double *seed_e;
+    char **seed_src;
     /* the ordered and random prediction sets, made once (round or finish phase): configurations
      * (n_ordered or n_random, n) and fingerprints (.., d) */
     int *pset_cfg[2];
@@ -103,7 +114,75 @@ as_screen_options as_screen_options_default(void)
     o.target_ci = 0.0;
     o.threads = 0;
     o.seed = 0;
+    o.prototype = AS_SCREEN_L10;
     return o;
+}
+
+static const char *const proto_names[3] = {"l10", "l12", "fcc"};
+
+const char *as_screen_proto_name(as_screen_proto p)
+{
+    return (unsigned)p < 3 ? proto_names[p] : NULL;
+}
+
+as_status as_screen_proto_parse(const char *text, as_screen_proto *out)
+{
+    for (int i = 0; text && i < 3; i++)
+        if (!strcmp(text, proto_names[i])) {
+            *out = (as_screen_proto)i;
+            return AS_OK;
+        }
+    return AS_FAIL(AS_EINVAL, "screen: unknown prototype '%s' (l10, l12, fcc)",
+                   text ? text : "(null)");
+}
+
+as_status as_screen_composition_parse(const char *text, const char (*host)[AS_SYMBOL_MAX],
+                                      double frac[3])
+{
+    const char *p = text;
+    int seen[3] = {0, 0, 0};
+    double sum = 0;
+    frac[0] = frac[1] = frac[2] = 0;
+    if (!p || !*p)
+        return AS_FAIL(AS_EINVAL, "screen: empty --composition");
+    while (*p) {
+        char sym[AS_SYMBOL_MAX] = "";
+        size_t L = 0;
+        if (*p < 'A' || *p > 'Z')
+            return AS_FAIL(AS_EINVAL,
+                           "screen: --composition '%s': expected an element symbol at "
+                           "'%s'",
+                           text, p);
+        sym[L++] = *p++;
+        while (*p >= 'a' && *p <= 'z' && L < AS_SYMBOL_MAX - 1)
+            sym[L++] = *p++;
+        sym[L] = '\0';
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p)
+            v = 1.0; /* a missing amount is 1, as in alloy formulas */
+        if (!(v >= 0) || !isfinite(v))
+            return AS_FAIL(AS_EINVAL, "screen: --composition '%s': bad amount of %s", text, sym);
+        p = end;
+        int k = !strcmp(sym, host[0]) ? 0 : !strcmp(sym, host[1]) ? 1 : !strcmp(sym, "M") ? 2 : -1;
+        if (k < 0)
+            return AS_FAIL(AS_EINVAL,
+                           "screen: --composition '%s': %s is neither a host element (%s, %s) "
+                           "nor M (the candidate)",
+                           text, sym, host[0], host[1]);
+        if (seen[k]++)
+            return AS_FAIL(AS_EINVAL, "screen: --composition '%s': %s is given twice", text, sym);
+        frac[k] = v;
+        sum += v;
+    }
+    if (!(sum > 0) || frac[0] <= 0 || frac[1] <= 0)
+        return AS_FAIL(AS_EINVAL,
+                       "screen: --composition '%s': both host elements need a positive "
+                       "amount",
+                       text);
+    for (int k = 0; k < 3; k++)
+        frac[k] /= sum;
+    return AS_OK;
 }
 
 as_status as_screen_options_check(const as_screen_options *o)
@@ -132,6 +211,21 @@ as_status as_screen_options_check(const as_screen_options *o)
     if (!(o->target_ci >= 0) || !isfinite(o->target_ci))
         return AS_FAIL(AS_EINVAL, "screen: --target-ci %g must be >= 0 eV/atom (0: off)",
                        o->target_ci);
+    if (!as_screen_proto_name(o->prototype))
+        return AS_FAIL(AS_EINVAL, "screen: prototype %d is not one of l10, l12, fcc",
+                       (int)o->prototype);
+    double csum = 0;
+    for (int k = 0; k < 3; k++) {
+        if (!(o->composition[k] >= 0) || !isfinite(o->composition[k]))
+            return AS_FAIL(AS_EINVAL, "screen: composition fraction %g must be >= 0",
+                           o->composition[k]);
+        csum += o->composition[k];
+    }
+    if (csum > 0 && o->prototype == AS_SCREEN_L10)
+        return AS_FAIL(AS_EINVAL, "screen: the l10 prototype has its own composition (A2BM, AB); "
+                                  "--composition goes with --prototype l12 or fcc");
+    if (csum > 0 && (o->composition[0] <= 0 || o->composition[1] <= 0))
+        return AS_FAIL(AS_EINVAL, "screen: the composition needs both host elements");
     return AS_OK;
 }
 
@@ -240,7 +334,7 @@ static as_status label_configs(as_screen *s, const int *configs, size_t count, d
         }
         if (res[i].rmsd > s->res.rmsd_max_seen)
             s->res.rmsd_max_seen = res[i].rmsd;
-        if (s->collect_rmsd) {
+        if (s->collect_rmsd && isfinite(res[i].rmsd)) { /* labels from --labels: no RMSD */
             s->res.rmsd_mean += res[i].rmsd;
             s->res.rmsd_paper_mean += res[i].rmsd_paper;
             s->n_rmsd++;
@@ -334,6 +428,14 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
     lo.a_ang = s->opt.a_init;
     lo.c_ang = s->opt.a_init;
     size_t size[3] = {1, 1, 1};
+    /* l12 / fcc: one cubic a, fitted on the screen's own supercell (the decoration need not be
+     * periodic in a smaller cell) */
+    const int cubic = s->opt.prototype != AS_SCREEN_L10;
+    as_proto proto = AS_PROTO_PT2COM;
+    if (cubic) {
+        proto = s->opt.prototype == AS_SCREEN_L12 ? AS_PROTO_L12 : AS_PROTO_FCC;
+        size[0] = size[1] = size[2] = s->opt.size;
+    }
     as_lattice *lat = NULL;
     as_structure *st_ = NULL;
     char method[1024];
@@ -343,14 +445,17 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
     as_status st;
     memset(out, 0, sizeof *out);
     out->e_atom = NAN;
-    AS_TRY(as_lattice_create(AS_PROTO_PT2COM, size, &lo, &lat));
+    if (given && cubic)
+        gc = ga;
+    AS_TRY(as_lattice_create(proto, size, &lo, &lat));
     AS_CHECK(as_lattice_to_structure(lat, config, syms, k, NULL, &st_));
     if (given)
         snprintf(method, sizeof method, "%s cell given a=%.17g c=%.17g",
                  as_oracle_describe(s->oracle), ga, gc);
     else
-        snprintf(method, sizeof method, "%s cell fit tetragonal [%.17g, %.17g]",
-                 as_oracle_describe(s->oracle), s->opt.scale_lo, s->opt.scale_hi);
+        snprintf(method, sizeof method, "%s cell fit %s [%.17g, %.17g]",
+                 as_oracle_describe(s->oracle), cubic ? "cubic" : "tetragonal", s->opt.scale_lo,
+                 s->opt.scale_hi);
     uint64_t key = as_label_key(st_, method);
     as_label_result lr;
     int found = 0;
@@ -390,7 +495,7 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
     } else {
         as_cellopt_options co;
         as_cellopt_options_default(&co);
-        co.tetragonal = 1;
+        co.tetragonal = !cubic;
         co.scale_lo = s->opt.scale_lo;
         co.scale_hi = s->opt.scale_hi;
         co.start_a = sa0;
@@ -412,7 +517,7 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
             goto fail;
         }
         out->a = s->opt.a_init * rep.scale_a;
-        out->c = s->opt.a_init * rep.scale_c;
+        out->c = cubic ? out->a : s->opt.a_init * rep.scale_c;
         out->e_atom = want_e ? rep.energy / (double)st_->n : NAN;
         out->edge = rep.at_bracket;
     }
@@ -483,6 +588,12 @@ void as_screen_free(as_screen *s)
     }
     as_free(s->res.test_true);
     as_free(s->res.test_pred);
+    as_free(s->end_cfg);
+    as_free(s->seed_cfg);
+    as_free(s->seed_e);
+    for (size_t i = 0; s->seed_src && i < s->n_seed; i++)
+        as_free(s->seed_src[i]);
+    as_free(s->seed_src);
     as_free(s);
 }
 
@@ -512,10 +623,8 @@ as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracl
     if (m) {
         strcpy(s->sym[2], m);
         strcpy(s->res.m, m);
-        snprintf(s->res.name, sizeof s->res.name, "%s2%s%s", opt->host[0], opt->host[1], m);
-    } else {
-        snprintf(s->res.name, sizeof s->res.name, "%s%s", opt->host[0], opt->host[1]);
     }
+    as_screen_system_name(opt, m, s->res.name, sizeof s->res.name);
     /* the hash of the system name: the streams of different systems differ (store format 2:
      * format 1 used a wrong FNV offset basis here) */
     s->sys_hash = as_hash64_str(AS_HASH64_INIT, s->res.name) & 0x0000ffffffffffffULL;
@@ -532,6 +641,11 @@ as_status as_screen_create(const as_screen_options *opt, const char *m, as_oracl
     s->res.e_order_ev_atom = s->res.e_order_se = NAN;
     s->res.corr_alpha_ptx = s->res.corr_alpha_com = NAN;
     s->res.stable = 1;
+    s->alo = -1.0 / 3.0; /* the paper's range, -1/3 .. 2/3 (l12 / fcc: found in setup) */
+    s->aspan = 1.0;
+    s->res.alpha_lo = -1.0 / 3.0;
+    s->res.alpha_hi = 2.0 / 3.0;
+    s->res.a_host_ang = s->res.c_host_ang = NAN;
     as_status st = AS_ALLOC(s->res.round, opt->rounds ? opt->rounds : 1, "screen: rounds");
     if (st != AS_OK) {
         as_screen_free(s);
@@ -557,6 +671,12 @@ as_status as_screen_set_lattice(as_screen *s, const char *cell, double a, double
     char ptco[16], ptm[16];
     snprintf(ptco, sizeof ptco, "%s%s", s->sym[0], s->sym[1]);
     snprintf(ptm, sizeof ptm, "%s%s", s->sym[0], s->K == 3 ? s->sym[2] : s->sym[1]);
+    if (s->opt.prototype != AS_SCREEN_L10) { /* one cell: the system's own (cubic) */
+        if (!cell || strcmp(cell, s->res.name))
+            return AS_FAIL(AS_EINVAL, "screen: %s has no cell '%s' (its cell: %s)", s->res.name,
+                           cell ? cell : "(null)", s->res.name);
+        c = a;
+    }
     if (!cell || (strcmp(cell, s->res.name) && strcmp(cell, ptco) && strcmp(cell, ptm)))
         return AS_FAIL(AS_EINVAL, "screen: %s has no cell '%s' (its cells: %s%s%s%s%s)",
                        s->res.name, cell ? cell : "(null)", s->res.name, s->K == 3 ? ", " : "",
@@ -606,7 +726,8 @@ static double reachable(as_screen *s, double alpha)
     return as_mc_alpha_of(s->mc, as_mc_nearest_count(s->mc, alpha));
 }
 
-/* `count` configurations at random alpha levels in [-1/3, 2/3], distinct from `avoid`. */
+/* `count` configurations at random alpha levels in [-1/3, 2/3] (l12 / fcc: the reachable
+ * range), distinct from `avoid`. */
 static as_status random_alpha_configs(as_screen *s, unsigned purpose, size_t round, size_t count,
                                       const label_set *avoid, int *configs)
 {
@@ -618,7 +739,7 @@ static as_status random_alpha_configs(as_screen *s, unsigned purpose, size_t rou
         /* a reachable alpha drawn uniformly over [-1/3, 2/3]; near the ends few distinct
          * arrangements exist, so a level that cannot give a new one is drawn again */
         for (int tries = 0; tries < 20; tries++) {
-            double target = reachable(s, -1.0 / 3.0 + as_rng_uniform(&rng));
+            double target = reachable(s, s->alo + s->aspan * as_rng_uniform(&rng));
             st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, 1,
                                      avoid ? avoid->config : NULL, avoid ? avoid->n : 0, &mo, &rng,
                                      configs + i * s->n, NULL);
@@ -626,6 +747,271 @@ static as_status random_alpha_configs(as_screen *s, unsigned purpose, size_t rou
                 break;
         }
     }
+    return st;
+}
+
+void as_screen_system_name(const as_screen_options *o, const char *m, char *buf, size_t cap)
+{
+    if (o->prototype == AS_SCREEN_L12)
+        snprintf(buf, cap, "%s3%s%s%s", o->host[0], o->host[1], m ? "+" : "", m ? m : "");
+    else if (o->prototype == AS_SCREEN_FCC)
+        snprintf(buf, cap, "%s%s%s%s", o->host[0], o->host[1], m ? "+" : "", m ? m : "");
+    else if (m)
+        snprintf(buf, cap, "%s2%s%s", o->host[0], o->host[1], m);
+    else
+        snprintf(buf, cap, "%s%s", o->host[0], o->host[1]);
+}
+
+/* The site counts of an l12 / fcc system: the given composition (the host pair alone: the
+ * host shares renormalized; with M but a composition without it: M takes half of B's share)
+ * or the prototype's own (l12: A3B, M on half the B sublattice; fcc: equal shares), by largest
+ * remainder. */
+static as_status generic_counts(as_screen *s, size_t *cnt)
+{
+    double f[3];
+    const double *c = s->opt.composition;
+    if (c[0] + c[1] + c[2] > 0)
+        memcpy(f, c, sizeof f);
+    else if (s->opt.prototype == AS_SCREEN_L12)
+        f[0] = 0.75, f[1] = 0.125, f[2] = 0.125;
+    else
+        f[0] = f[1] = f[2] = 1.0;
+    if (s->K == 2) { /* the host pair alone */
+        if (s->opt.prototype == AS_SCREEN_L12 && !(c[0] + c[1] + c[2] > 0))
+            f[1] = 0.25;
+        f[2] = 0;
+    } else if (!(f[2] > 0)) { /* a host composition: M takes half of B's share */
+        f[2] = f[1] / 2;
+        f[1] -= f[2];
+    }
+    return as_lattice_counts_for_fractions(s->n, f, s->K, cnt, NULL);
+}
+
+/* l12 / fcc: the lattice at a_init, the decoration (l12: the prototype's with the composition's
+ * changes; fcc: the most A-(rest)-ordered arrangement found at the composition), the reachable
+ * range of alpha^{A-(rest)}_1 with the configurations at its ends, then one cubic a fitted on
+ * the supercell. Returns with s->lat at the fitted a, or a verdict (s->setup_done). */
+static as_status setup_generic(as_screen *s)
+{
+    as_screen_result *r = &s->res;
+    const char(*syms)[AS_SYMBOL_MAX] = (const char(*)[AS_SYMBOL_MAX])s->sym;
+    as_lattice_options lo = as_lattice_options_default();
+    size_t size[3] = {s->opt.size, s->opt.size, s->opt.size}, cnt[3] = {0, 0, 0};
+    as_proto proto = s->opt.prototype == AS_SCREEN_L12 ? AS_PROTO_L12 : AS_PROTO_FCC;
+    lo.a_ang = lo.c_ang = s->opt.a_init;
+    AS_TRY(as_lattice_create(proto, size, &lo, &s->lat));
+    s->n = as_lattice_n_sites(s->lat);
+    AS_TRY(AS_ALLOC(s->ordered, s->n, "screen: ordered cell"));
+    AS_TRY(AS_ALLOC(s->end_cfg, 2 * s->n, "screen: range ends"));
+    AS_TRY(generic_counts(s, cnt));
+    as_rng rng;
+    stream(s, &rng, P_DECOR, 0, 0);
+    AS_TRY(as_lattice_config_with_counts(s->lat, cnt, s->K, &rng, s->ordered));
+    s->ptx.x = 1u;
+    s->ptx.y = s->K == 3 ? 6u : 2u;
+    as_mc_options mo = as_mc_options_default();
+    double lo_a, hi_a;
+    stream(s, &rng, P_RANGE, 0, 0);
+    AS_TRY(as_lattice_sro_range(s->lat, s->K, s->ordered, s->ptx, 0, &mo, &rng, &lo_a, &hi_a,
+                                s->end_cfg, s->end_cfg + s->n));
+    if (proto == AS_PROTO_FCC) /* the most ordered arrangement found is the ordered cell */
+        memcpy(s->ordered, s->end_cfg, s->n * sizeof *s->ordered);
+    s->alo = r->alpha_lo = lo_a;
+    r->alpha_hi = hi_a;
+    s->aspan = hi_a - lo_a;
+    if (!(s->aspan > 1e-9)) {
+        r->stable = 0;
+        r->verdict = AS_VERDICT_UNSTABLE;
+        snprintf(r->note, sizeof r->note,
+                 "not screened: alpha^{%s-(rest)}_1 takes one value only (%.4f) at this "
+                 "composition in this cell",
+                 s->sym[0], lo_a);
+        s->setup_done = 1;
+        return AS_OK;
+    }
+    const char *src = "fit";
+    cell_fit f;
+    AS_TRY(cell_constants(s, r->name, s->ordered, syms, s->K, 1, 1, 0.02, 0, &f, &src));
+    snprintf(r->lattice_source, sizeof r->lattice_source, "%s", src);
+    if (f.fail) {
+        cell_verdict(s, r->name, &f);
+        return AS_OK;
+    }
+    r->a_ang = r->c_ang = f.a;
+    r->e_ordered_ev_atom = NAN;
+    if (f.edge) {
+        r->stable = 0;
+        r->verdict = AS_VERDICT_UNSTABLE;
+        snprintf(r->note, sizeof r->note,
+                 "unstable: the lattice-constant fit of the ordered %s cell found no minimum "
+                 "within [%.2f, %.2f] a0 (a = %.3f A): no stable cell with this oracle, so it is "
+                 "not ranked",
+                 r->name, s->opt.scale_lo, s->opt.scale_hi, r->a_ang);
+        as_log(AS_LOG_WARN, "%s", r->note);
+        s->setup_done = 1;
+        return AS_OK;
+    }
+    as_lattice_free(s->lat);
+    s->lat = NULL;
+    lo.a_ang = lo.c_ang = f.a;
+    AS_TRY(as_lattice_create(proto, size, &lo, &s->lat));
+    if (s->K == 2) {
+        r->a_host_ang = r->c_host_ang = f.a;
+        r->e_seg_ev_atom = 0.0;
+    } else {
+        r->e_seg_ev_atom = NAN; /* the L1_0 references of E_seg belong to l10 */
+    }
+    return AS_OK;
+}
+
+/* The seeded labels into the store under the label keys of the screen's own ideal structures
+ * (the oracle's method), with their provenance. */
+static as_status put_seeds(as_screen *s)
+{
+    char method[2048];
+    as_label_method(s->oracle, 1, &s->relax, method, sizeof method);
+    for (size_t i = 0; i < s->n_seed; i++) {
+        as_structure *st_ = NULL;
+        AS_TRY(as_lattice_to_structure(s->lat, s->seed_cfg + i * s->n,
+                                       (const char(*)[AS_SYMBOL_MAX])s->sym, s->K, NULL, &st_));
+        uint64_t key = as_label_key(st_, method);
+        as_label_result lr;
+        memset(&lr, 0, sizeof lr);
+        lr.status = AS_OK;
+        lr.energy = s->seed_e[i];
+        lr.rmsd = lr.rmsd_paper = lr.fmax = NAN;
+        as_status st = as_label_store_put(s->store, key, method, st_, &lr, NULL);
+        if (st == AS_OK)
+            st = as_label_store_set_source(s->store, key, s->seed_src[i]);
+        as_structure_free(st_);
+        AS_TRY(st);
+    }
+    return AS_OK;
+}
+
+as_status as_screen_seed(as_screen *s, as_structure *const *frames, const size_t *index, size_t n,
+                         const char *source)
+{
+    if (s->setup_done)
+        return AS_FAIL(AS_EINVAL, "screen: labels are seeded before setup");
+    if (n == 0)
+        return AS_OK;
+    as_lattice_options lo = as_lattice_options_default();
+    size_t size[3] = {s->opt.size, s->opt.size, s->opt.size};
+    as_proto proto = s->opt.prototype == AS_SCREEN_L12   ? AS_PROTO_L12
+                     : s->opt.prototype == AS_SCREEN_FCC ? AS_PROTO_FCC
+                                                         : AS_PROTO_PT2COM;
+    lo.a_ang = lo.c_ang = s->opt.a_init;
+    as_lattice *lat = NULL, *found = NULL;
+    as_status st = AS_OK;
+    int *cfg = NULL, *tmp = NULL;
+    size_t want[3] = {0, 0, 0};
+    AS_TRY(as_lattice_create(proto, size, &lo, &lat));
+    size_t ns = as_lattice_n_sites(lat), base = s->n_seed;
+    /* the system's composition: the counts of its ordered decoration */
+    AS_CHECK(AS_ALLOC(tmp, ns, "screen: seeds"));
+    if (proto == AS_PROTO_PT2COM) {
+        as_lattice_prototype_config(lat, tmp);
+        for (size_t i = 0; i < ns; i++)
+            want[tmp[i] < (int)s->K ? tmp[i] : 1]++;
+    } else {
+        s->n = ns;
+        AS_CHECK(generic_counts(s, want));
+    }
+    {
+        int *c2 = as_realloc(s->seed_cfg, (base + n) * ns * sizeof *c2);
+        if (c2)
+            s->seed_cfg = c2;
+        double *e2 = c2 ? as_realloc(s->seed_e, (base + n) * sizeof *e2) : NULL;
+        if (e2)
+            s->seed_e = e2;
+        char **s2 = e2 ? as_realloc(s->seed_src, (base + n) * sizeof *s2) : NULL;
+        if (!s2) {
+            st = AS_FAIL(AS_ENOMEM, "screen: seeds");
+            goto fail;
+        }
+        s->seed_src = s2;
+    }
+    for (size_t f = 0; f < n; f++) {
+        const as_structure *fr = frames[f];
+        size_t at = index ? index[f] + 1 : f + 1;
+        cfg = s->seed_cfg + (base + f) * ns;
+        s->seed_src[base + f] = NULL;
+        if (!fr->has_energy || !isfinite(fr->energy)) {
+            st = AS_FAIL(AS_EINVAL, "%s:frame %zu: no energy= in the comment line", source, at);
+            goto fail;
+        }
+        if (fr->n != ns) {
+            st = AS_FAIL(AS_EINVAL,
+                         "%s:frame %zu: %zu atoms; the %s lattice of %s (--size %zu) has "
+                         "%zu sites",
+                         source, at, fr->n, as_screen_proto_name(s->opt.prototype), s->res.name,
+                         s->opt.size, ns);
+            goto fail;
+        }
+        /* on the screen's own supercell (each atom within AS_LATTICE_SITE_TOL_FRAC
+         * nearest-neighbour distances of its own site, as the screen's check of relaxed labels);
+         * when not, the lattice features' fcc detection says why */
+        as_status se = as_lattice_match(lat, fr, (const char(*)[AS_SYMBOL_MAX])s->sym, s->K,
+                                        AS_LATTICE_SITE_TOL_FRAC, cfg);
+        if (se == AS_ENOMEM) {
+            st = se;
+            goto fail;
+        }
+        if (se != AS_OK) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", as_errmsg());
+            se = as_lattice_from_structure(fr, (const char(*)[AS_SYMBOL_MAX])s->sym, s->K, NULL, 1,
+                                           &found, tmp, NULL);
+            as_lattice_free(found);
+            found = NULL;
+            if (se == AS_ENOMEM) {
+                st = se;
+                goto fail;
+            }
+            if (se != AS_OK) {
+                snprintf(why, sizeof why, "%s", as_errmsg());
+                st = AS_FAIL(AS_EINVAL, "%s:frame %zu: not on an fcc lattice: %s", source, at, why);
+            } else {
+                st = AS_FAIL(AS_EINVAL,
+                             "%s:frame %zu: an fcc arrangement, but not the supercell of %s "
+                             "(%s, %zu x %zu x %zu cells): %s",
+                             source, at, s->res.name, as_screen_proto_name(s->opt.prototype),
+                             s->opt.size, s->opt.size, s->opt.size, why);
+            }
+            goto fail;
+        }
+        size_t have[3] = {0, 0, 0};
+        for (size_t i = 0; i < ns; i++)
+            have[cfg[i]]++;
+        for (size_t k = 0; k < s->K; k++)
+            if (have[k] != want[k]) {
+                st = AS_FAIL(AS_EINVAL,
+                             "%s:frame %zu: %zu %s atoms; %s has %zu of %zu sites (its "
+                             "composition is fixed)",
+                             source, at, have[k], s->sym[k], s->res.name, want[k], ns);
+                goto fail;
+            }
+        for (size_t j = 0; j < base + f; j++)
+            if (as_lattice_same_up_to_translation(lat, s->seed_cfg + j * ns, cfg)) {
+                st = AS_FAIL(AS_EINVAL,
+                             "%s:frame %zu: the same configuration as %s (up to a "
+                             "translation)",
+                             source, at, s->seed_src[j]);
+                goto fail;
+            }
+        char buf[1100];
+        snprintf(buf, sizeof buf, "%.1000s:frame %zu", source, at);
+        if (!(s->seed_src[base + f] = as_strdup(buf))) {
+            st = AS_FAIL(AS_ENOMEM, "screen: seeds");
+            goto fail;
+        }
+        s->seed_e[base + f] = fr->energy;
+        s->n_seed = base + f + 1;
+    }
+fail:
+    as_free(tmp);
+    as_lattice_free(lat);
     return st;
 }
 
@@ -641,7 +1027,35 @@ as_status as_screen_setup(as_screen *s)
     /* lattice constants: for M the L1_0 PtCo reference first (the host's own cell, so with
      * one oracle for all systems it comes from the store), the ordered cell from there, the
      * L1_0 PtM reference from the ordered cell; then the lattice the screen works on */
-    {
+    if (s->opt.prototype != AS_SCREEN_L10) {
+        AS_TRY(setup_generic(s));
+        if (s->setup_done)
+            return AS_OK;
+        /* the zero of energy: the ordered cell's own label (relaxed; a seed of --labels when
+         * the file holds the ordered cell) */
+        if (s->n_seed)
+            AS_TRY(put_seeds(s));
+        as_structure *in = NULL, *outs = NULL;
+        as_label_result lr;
+        size_t computed = 0;
+        AS_TRY(as_lattice_to_structure(s->lat, s->ordered, syms, s->K, NULL, &in));
+        st = as_oracle_label_stored(s->oracle, s->store, (const as_structure *const *)&in, 1, 1,
+                                    &s->relax, &lr, &outs, &computed);
+        as_structure_free(in);
+        as_structure_free(outs);
+        AS_TRY(st);
+        s->computed += computed;
+        if (lr.status != AS_OK) {
+            cell_fit f;
+            memset(&f, 0, sizeof f);
+            f.fail = lr.status;
+            snprintf(f.why, sizeof f.why, "%.383s", lr.error);
+            cell_verdict(s, r->name, &f);
+            return AS_OK;
+        }
+        s->e_ref = lr.energy / (double)s->n;
+        r->e_ordered_ev_atom = s->e_ref;
+    } else {
         as_lattice_options lo = as_lattice_options_default();
         size_t size[3] = {s->opt.size, s->opt.size, s->opt.size};
         lo.a_ang = lo.c_ang = s->opt.a_init;
@@ -704,7 +1118,10 @@ as_status as_screen_setup(as_screen *s)
         lo.a_ang = r->a_ang;
         lo.c_ang = r->c_ang;
         AS_TRY(as_lattice_create(AS_PROTO_PT2COM, size, &lo, &s->lat));
-        /* the zero of energy: the ordered cell's own label (relaxed; its forces vanish) */
+        /* the zero of energy: the ordered cell's own label (relaxed; its forces vanish; a seed
+         * of --labels when the file holds the ordered cell) */
+        if (s->n_seed)
+            AS_TRY(put_seeds(s));
         {
             as_structure *in = NULL, *outs = NULL;
             as_label_result lr;
@@ -731,8 +1148,9 @@ as_status as_screen_setup(as_screen *s)
                 cell_verdict(s, nm[1], &f_m);
                 return AS_OK;
             }
-            r->a_ptco_ang = f_co.a;
-            r->a_ptm_ang = f_m.a;
+            r->a_host_ang = f_co.a;
+            r->c_host_ang = f_co.c;
+            r->a_am_ang = f_m.a;
             /* segregation: E(Pt2CoM) - 1/2 [E(PtCo) + E(PtM)], L1_0 with their own constants */
             r->e_seg_ev_atom = s->e_ref - 0.5 * (f_co.e_atom + f_m.e_atom);
             if (f_co.edge || f_m.edge) {
@@ -745,7 +1163,8 @@ as_status as_screen_setup(as_screen *s)
                          s->opt.scale_hi);
             }
         } else {
-            r->a_ptco_ang = r->a_ang;
+            r->a_host_ang = r->a_ang;
+            r->c_host_ang = r->c_ang;
             r->e_seg_ev_atom = 0.0;
         }
     }
@@ -758,21 +1177,38 @@ as_status as_screen_setup(as_screen *s)
     s->com.y = 4u;
     AS_TRY(as_mc_create(s->lat, s->K, s->ptx, 0, s->ordered, &s->mc));
 
-    /* the paper's 22 starting structures */
+    /* the paper's 22 starting structures (or the structures of --labels) */
     static const double levels[7] = {-2.0 / 6, -1.0 / 6, 0.0, 1.0 / 6, 2.0 / 6, 3.0 / 6, 4.0 / 6};
     static const size_t per_level[7] = {1, 4, 4, 4, 4, 4, 1};
     size_t n_start = 0;
     for (int k = 0; k < 7; k++)
         n_start += per_level[k];
+    if (s->n_seed)
+        n_start = s->n_seed;
     AS_CHECK(AS_ALLOC(cfg, n_start * s->n, "screen: starting structures"));
     AS_CHECK(AS_ALLOC(e, n_start, "screen: starting energies"));
     AS_CHECK(AS_ALLOC(test, n_start, "screen: split"));
     as_mc_options mo = as_mc_options_default();
     size_t at = 0;
-    for (int k = 0; k < 7; k++) {
+    if (s->n_seed) { /* in the store since the lattice constants were known */
+        memcpy(cfg, s->seed_cfg, n_start * s->n * sizeof *cfg);
+        r->n_seeded = s->n_seed;
+    }
+    /* l12 / fcc: the paper's levels when the cell reaches them, else 7 levels spread over the
+     * reachable range, the ends started from the configurations found there (as lattice
+     * generate --paper-set) */
+    int spread = s->opt.prototype != AS_SCREEN_L10 &&
+                 !(levels[0] >= s->res.alpha_lo - 1e-9 && levels[6] <= s->res.alpha_hi + 1e-9);
+    for (int k = 0; k < 7 && !s->n_seed; k++) {
         as_rng rng;
         stream(s, &rng, P_START, 0, (size_t)k);
-        AS_CHECK(as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, reachable(s, levels[k]),
+        double target = levels[k];
+        const int *start = s->ordered;
+        if (spread) {
+            target = s->alo + s->aspan * (double)k / 6.0;
+            start = k == 0 ? s->end_cfg : k == 6 ? s->end_cfg + s->n : s->ordered;
+        }
+        AS_CHECK(as_lattice_generate(s->lat, s->K, start, s->ptx, reachable(s, target),
                                      per_level[k], cfg, at, &mo, &rng, cfg + at * s->n, NULL));
         at += per_level[k];
     }
@@ -928,18 +1364,71 @@ static as_status score(as_gpr_model *model, const label_set *l, int want, double
 
 /* The configurations of prediction set k (0: Pt-ordered, 1: random, 2: across alpha) into cfg
  * (n, sites), each from its own stream. */
+/* cnt configurations at alpha target from start into cfg: distinct ones while they exist, then
+ * the last one repeated. */
+static as_status level_set(as_screen *s, as_rng *rng, const int *start, double target, size_t cnt,
+                           int *cfg)
+{
+    as_mc_options mo = as_mc_options_default();
+    as_status st =
+        as_lattice_generate(s->lat, s->K, start, s->ptx, target, cnt, NULL, 0, &mo, rng, cfg, NULL);
+    if (st != AS_ENOCONV)
+        return st;
+    size_t got = 0;
+    for (; got < cnt; got++) {
+        st = as_lattice_generate(s->lat, s->K, start, s->ptx, target, 1, cfg, got, &mo, rng,
+                                 cfg + got * s->n, NULL);
+        if (st != AS_OK)
+            break;
+    }
+    if (st != AS_OK && st != AS_ENOCONV)
+        return st;
+    if (got == 0)
+        memcpy(cfg, start, s->n * sizeof *cfg), got = 1;
+    for (size_t j = got; j < cnt; j++)
+        memcpy(cfg + j * s->n, cfg + (got - 1) * s->n, s->n * sizeof *cfg);
+    return AS_OK;
+}
+
+/* An ordered configuration of an l12 system: the decoration with the species of the non-A
+ * sites (B, M) shuffled among themselves. */
+static as_status shuffled_ordered(as_screen *s, as_rng *rng, int *cfg)
+{
+    size_t *idx = NULL, m = 0;
+    memcpy(cfg, s->ordered, s->n * sizeof *cfg);
+    AS_TRY(AS_ALLOC(idx, s->n, "screen: ordered set"));
+    for (size_t i = 0; i < s->n; i++)
+        if (s->ordered[i] != 0)
+            idx[m++] = i;
+    for (size_t k = m; k > 1; k--) {
+        size_t j = as_rng_below(rng, k);
+        int t = cfg[idx[k - 1]];
+        cfg[idx[k - 1]] = cfg[idx[j]];
+        cfg[idx[j]] = t;
+    }
+    as_free(idx);
+    return AS_OK;
+}
+
 static as_status make_set(as_screen *s, int k, size_t n, int *cfg)
 {
     as_status st = AS_OK;
+    if (k == 0 && s->opt.prototype == AS_SCREEN_FCC) {
+        /* fcc: configurations at the ordering end of the reachable range */
+        as_rng rng;
+        stream(s, &rng, P_PRED, 0, 0);
+        return level_set(s, &rng, s->ordered, reachable(s, s->alo), n, cfg);
+    }
     if (k == 2) {
-        /* across alpha: equal shares at evenly spaced levels from -1/3 to 2/3 */
+        /* across alpha: equal shares at evenly spaced levels from -1/3 to 2/3 (l12 / fcc: over
+         * the reachable range) */
         size_t levels = 38, done = 0;
         as_mc_options mo = as_mc_options_default();
         for (size_t l = 0; l < levels && done < n; l++) {
             size_t cnt = (n - done) / (levels - l);
             as_rng rng;
             stream(s, &rng, P_PRED, 2, l);
-            double target = reachable(s, -1.0 / 3.0 + (double)l / (double)(levels - 1));
+            double target = reachable(s, s->alo + s->aspan * (double)l / (double)(levels - 1));
             st = as_lattice_generate(s->lat, s->K, s->ordered, s->ptx, target, cnt, NULL, 0, &mo,
                                      &rng, cfg + done * s->n, NULL);
             if (st == AS_ENOCONV) {
@@ -973,6 +1462,8 @@ static as_status make_set(as_screen *s, int k, size_t n, int *cfg)
         stream(s, &rng, P_PRED, (size_t)k, i);
         if (k == 0 && s->K == 2) /* the binary has one ordered arrangement */
             memcpy(cfg + i * s->n, s->ordered, s->n * sizeof *cfg);
+        else if (k == 0 && s->opt.prototype == AS_SCREEN_L12)
+            AS_TRY(shuffled_ordered(s, &rng, cfg + i * s->n));
         else if (k == 0)
             AS_TRY(as_lattice_ordered_config(s->lat, s->K, &rng, cfg + i * s->n));
         else

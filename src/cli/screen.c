@@ -15,13 +15,29 @@
 static const char *screen_help =
     "usage: alloyscout screen --candidates M1,M2,... --db CAMPAIGN.sqlite [options]\n"
     "\n"
-    "Ordering screen of Pt2CoM intermetallics (seed 004): for the host pair and each candidate M,\n"
-    "optimize the lattice constants, label the paper's 22 starting structures (relaxed), learn\n"
-    "the energy from 15-dim SRO fingerprints (z-score, PCA, GPR) by active learning aimed at\n"
-    "the ordering energy, then predict ordered, random and across-alpha configurations and rank\n"
-    "the candidates by ordering energy <E_random> - <E_ordered>.\n"
+    "Ordering screen of A2BM intermetallics (seed 004's Pt2CoM screen, for any host pair A,B):\n"
+    "for the host pair and each candidate M, optimize the lattice constants, label the paper's 22\n"
+    "starting structures (relaxed), learn the energy from SRO fingerprints (z-score, PCA, GPR) by\n"
+    "active learning aimed at the ordering energy, then predict ordered, random and across-alpha\n"
+    "configurations and rank the candidates by ordering energy <E_random> - <E_ordered>.\n"
     "\n"
-    "  --host Pt,Co          host pair (default Pt,Co)\n"
+    "  --host A,B            host pair, any two elements (default Pt,Co)\n"
+    "  --prototype P         the host's arrangement (docs/campaign.md):\n"
+    "                        l10 (default): L1_0 AB; with M the A2BM cell, M on half the B\n"
+    "                          sublattice (the paper's Pt2CoM)\n"
+    "                        l12: L1_2 A3B (B on the cube corners); M substitutes on the B\n"
+    "                          sublattice (half of it unless --composition says otherwise)\n"
+    "                        fcc: the fcc solid solution at --composition; 'ordered' is the\n"
+    "                          most A-(rest)-ordered arrangement Monte Carlo finds there\n"
+    "  --composition F       atomic fractions for l12 / fcc, M standing for the candidate:\n"
+    "                        Ag0.7Pd0.3, Cu0.45Ni0.45M0.1 (the host pair alone uses the host\n"
+    "                        shares renormalized; default: the prototype's own, fcc equal)\n"
+    "  --labels FILE.extxyz  labelled structures (energy= in eV in each comment line, from any\n"
+    "                        source, e.g. DFT) that replace the starting structures of the\n"
+    "                        systems they match by species; they must lie on that system's\n"
+    "                        lattice and composition; the store records FILE:frame N as each\n"
+    "                        one's source, and the oracle labels only the ordered reference and\n"
+    "                        what active learning asks for\n"
     "  --candidates LIST     third elements M, comma-separated, or 'paper' for the paper's 16\n"
     "                        (Na Mg Sc Ti Mn Fe Ni Cu Ga Ge In Sn Sb Te Pb Bi) (required)\n"
     "  --oracle LIST         energy oracle, or a comma-separated list (e.g. meam,eam): each\n"
@@ -31,8 +47,9 @@ static const char *screen_help =
     "                        its elements; plain eam when meam is unavailable (no LAMMPS or\n"
     "                        openkim-models); see 'alloyscout energy --help')\n"
     "  --lattice [CELL=]A[,C] lattice constants given instead of fitted (repeatable): CELL is a\n"
-    "                        system's ordered cell (PtCo, Pt2CoCu) or an L1_0 reference (PtCu);\n"
-    "                        without CELL=, the host pair's cell\n"
+    "                        system's ordered cell (PtCo, Pt2CoCu; l12 Cu3Au, Cu3Au+Pd; fcc\n"
+    "                        CuNi, CuNi+Pd) or, for l10, an L1_0 reference AM (PtCu); without\n"
+    "                        CELL=, the host pair's cell\n"
     "  --db FILE             SQLite file for labels and campaign records (required)\n"
     "  --resume              continue the campaign in --db after an interruption\n"
     "  --json FILE           results as JSON\n"
@@ -97,6 +114,7 @@ typedef struct {
     size_t n_cand;
     as_campaign_lattice lat[MAX_CAND];
     size_t n_lat;
+    const char *composition;
     int quiet;
     int argc; /* the command line as given (argv[0] = "screen"), for the report */
     char **argv;
@@ -182,6 +200,14 @@ static int parse_lattice(const char *cmd, const char *opt, const char *arg, void
     return 0;
 }
 
+static int parse_prototype(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (as_screen_proto_parse(arg, dest) != AS_OK)
+        return cli_usage(cmd, "%s", as_errmsg());
+    return 0;
+}
+
 static int parse_acquire(const char *cmd, const char *opt, const char *arg, void *dest)
 {
     (void)opt;
@@ -202,6 +228,9 @@ static int parse(int argc, char **argv, screen_args *a)
     int no_random = 0, no_noise = 0, retries_seen = 0;
     const cli_opt opts[] = {
         {"host", 0, CLI_CALL, so, 0, parse_host, NULL},
+        {"prototype", 0, CLI_CALL, &so->prototype, 0, parse_prototype, NULL},
+        {"composition", 0, CLI_STR, &a->composition, 0, NULL, NULL},
+        {"labels", 0, CLI_STR, &a->co.labels, 0, NULL, NULL},
         {"candidates", 0, CLI_CALL, a, 0, parse_candidates, NULL},
         {"lattice", 0, CLI_CALL, a, 0, parse_lattice, NULL},
         {"oracle", 0, CLI_STR, &a->co.oracle, 0, NULL, NULL},
@@ -263,6 +292,10 @@ static int parse(int argc, char **argv, screen_args *a)
             a->co.oracle = "eam";
         as_oracle_free(t);
     }
+    if (a->composition &&
+        as_screen_composition_parse(a->composition, (const char(*)[AS_SYMBOL_MAX])so->host,
+                                    so->composition) != AS_OK)
+        return cli_usage("screen", "%s", as_errmsg());
     if (no_random)
         so->random_baseline = 0;
     if (no_noise)
@@ -277,7 +310,7 @@ static int parse(int argc, char **argv, screen_args *a)
     a->co.n_candidates = a->n_cand;
     for (size_t i = 0; i < a->n_lat; i++)
         if (!a->lat[i].cell[0])
-            snprintf(a->lat[i].cell, sizeof a->lat[i].cell, "%.7s%.7s", so->host[0], so->host[1]);
+            as_screen_system_name(so, NULL, a->lat[i].cell, sizeof a->lat[i].cell);
     a->co.lattice = a->lat;
     a->co.n_lattice = a->n_lat;
     if (as_campaign_options_check(&a->co) != AS_OK)
@@ -306,8 +339,9 @@ static void rank_row(char (*cell)[REPORT_CELL], const char *rank, const as_scree
 }
 
 /* The ranking as a table (PtCo reference first) and as bars with the PtCo reference line. */
-static as_status report_ranking(as_report *rep, const as_screen_result *ref,
-                                const as_screen_result *const *ranked, size_t n_ranked)
+static as_status report_ranking(as_report *rep, const as_screen_options *so,
+                                const as_screen_result *ref, const as_screen_result *const *ranked,
+                                size_t n_ranked)
 {
     static const char *hdr[RANK_COLS] = {
         "rank", "system",          "a (Å)",         "c (Å)", "E_order (eV/atom)",
@@ -329,21 +363,25 @@ static as_status report_ranking(as_report *rep, const as_screen_result *ref,
     }
     for (size_t i = 0; i < rows * RANK_COLS; i++)
         cp[i] = cell[i];
+    char caption[512];
+    snprintf(caption, sizeof caption,
+             "E_order = <E_random> − <E_ordered> (GPR predictions, ± its standard error); "
+             "E_seg = E(A₂BM) − [E(AB) + E(AM)]/2 with A, B = %s, %s (l10 only); MAE on the "
+             "test split; r(α): correlation of E with α(%s-(%s,M)); (!): see the notes below",
+             so->host[0], so->host[1], so->host[0], so->host[1]);
     TRY(as_report_heading(rep, "Ranking by ordering energy"));
-    TRY(as_report_table(rep,
-                        "E_order = <E_random> − <E_ordered> (GPR predictions, ± its "
-                        "standard error); E_seg = E(Pt2CoM) − [E(PtCo) + E(PtM)]/2; MAE "
-                        "on the test split; r(α): correlation of E with α(Pt-(Co,M)); "
-                        "(!): see the notes below",
-                        hdr, RANK_COLS, cp, rows));
+    TRY(as_report_table(rep, caption, hdr, RANK_COLS, cp, rows));
     if (n_ranked == 0)
         return as_report_paragraph(rep, "No candidate could be ranked.");
     const char *dir = as_report_dir(rep);
-    TRY(as_fig_ordering_bars(dir, "ordering_energy", names, e, se, n_ranked,
-                             ref->stable ? ref->e_order_ev_atom : NAN));
-    return as_report_figure(rep, "ordering_energy",
-                            "Ordering energy of each ranked candidate "
-                            "with its standard error; dashed line: PtCo (paper 004, fig. 2c).");
+    TRY(as_fig_ordering_bars_named(dir, "ordering_energy", names, e, se, n_ranked,
+                                   ref->stable ? ref->e_order_ev_atom : NAN, ref->name));
+    char fig_cap[256];
+    snprintf(fig_cap, sizeof fig_cap,
+             "Ordering energy of each ranked candidate with its standard error; dashed line: "
+             "%s (paper 004, fig. 2c).",
+             ref->name);
+    return as_report_figure(rep, "ordering_energy", fig_cap);
 }
 
 /* Systems that were not ranked, and notes on ranked ones, each with its reason. */
@@ -467,17 +505,21 @@ static as_status report_calibration(const char *dir, const char *base, const as_
 }
 
 /* The key numbers of one system as a two-column table. */
-static as_status report_system_numbers(as_report *rep, const as_screen_result *r)
+static as_status report_system_numbers(as_report *rep, const as_screen_options *so,
+                                       const as_screen_result *r)
 {
     enum { NK = 11 };
-    static const char *keys[NK] = {
+    char corr_key[128];
+    snprintf(corr_key, sizeof corr_key, "correlation of E with α(%s-(%s,M)), α(%s-M)", so->host[0],
+             so->host[1], so->host[1]);
+    const char *keys[NK] = {
         "ordering energy <E_random> − <E_ordered> (eV/atom)",
         "its 95 % interval (eV/atom), stop reason, labels used",
         "mean predicted energy, ordered / random (eV/atom)",
         "segregation energy E_seg (eV/atom)",
         "lattice constants a, c (Å)",
         "final test MAE (eV/atom), R²",
-        "correlation of E with α(Pt-(Co,M)), α(Co-M)",
+        corr_key,
         "labels used / oracle failures",
         "starting structures that lost the lattice",
         "validation MAE (eV/atom; --validate)",
@@ -507,8 +549,8 @@ static as_status report_system_numbers(as_report *rep, const as_screen_result *r
 }
 
 /* One stable system: its numbers and five figures, files named <system>_<figure>. */
-static as_status report_system(as_report *rep, const as_screen_result *r, int random_baseline,
-                               double target_ci)
+static as_status report_system(as_report *rep, const as_screen_options *so,
+                               const as_screen_result *r, int random_baseline, double target_ci)
 {
     const char *dir = as_report_dir(rep);
     const char *m = r->m[0] ? r->m : NULL;
@@ -519,13 +561,19 @@ static as_status report_system(as_report *rep, const as_screen_result *r, int ra
     snprintf(base[3], sizeof base[3], "%s_parity", r->name);
     snprintf(base[4], sizeof base[4], "%s_calibration", r->name);
     snprintf(cap[0], sizeof cap[0],
-             "%s: predicted energies of %zu ordered (α = −1/3) and %zu "
+             "%s: predicted energies of %zu ordered (α = %.3g) and %zu "
              "random (α = 0) configurations (paper 004, fig. 2a).",
-             r->name, r->n_pred[0], r->n_pred[1]);
+             r->name, r->n_pred[0], r->alpha_lo, r->n_pred[1]);
+    char across[96];
+    if (m)
+        snprintf(across, sizeof across, "α(%s-(%s,%s)), coloured by α(%s-%s)", so->host[0],
+                 so->host[1], m, so->host[1], m);
+    else
+        snprintf(across, sizeof across, "α(%s-%s)", so->host[0], so->host[1]);
     snprintf(cap[1], sizeof cap[1],
              "%s: predicted relative energy of %zu configurations across "
              "%s (paper 004, fig. 2b).",
-             r->name, r->n_pred[2], m ? "α(Pt-(Co,M)), coloured by α(Co-M)" : "α(Pt-Co)");
+             r->name, r->n_pred[2], across);
     snprintf(cap[2], sizeof cap[2],
              "%s: test MAE and R² after each active-learning round%s; "
              "dashed: the paper's %.0f meV/atom target.",
@@ -542,11 +590,12 @@ static as_status report_system(as_report *rep, const as_screen_result *r, int ra
              "(GP variance × κ = max(1, rms z²) plus the sampling error of the two means).",
              r->name);
     TRY(as_report_heading(rep, r->name));
-    TRY(report_system_numbers(rep, r));
+    TRY(report_system_numbers(rep, so, r));
     TRY(as_fig_ordering_hist(dir, base[0], r->name, r->pred_mean[0], r->n_pred[0], r->pred_mean[1],
                              r->n_pred[1], 0));
-    TRY(as_fig_energy_vs_sro(dir, base[1], m, r->pred_alpha[2], m ? r->pred_alpha_com[2] : NULL,
-                             r->pred_mean[2], r->n_pred[2], NULL, NULL, NULL, 0));
+    TRY(as_fig_energy_vs_sro_named(dir, base[1], r->name, so->host[0], so->host[1], m,
+                                   r->pred_alpha[2], m ? r->pred_alpha_com[2] : NULL,
+                                   r->pred_mean[2], r->n_pred[2], NULL, NULL, NULL, 0));
     int curve = r->rounds_done > 0, parity = r->n_test_final > 0;
     if (curve)
         TRY(report_learning_curve(dir, base[2], r, random_baseline));
@@ -569,6 +618,11 @@ static as_status report_inputs(as_report *rep, const screen_args *a, const as_ca
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)so->seed);
     snprintf(host, sizeof host, "%s,%s", so->host[0], so->host[1]);
     TRY(as_report_input(rep, "host", host));
+    TRY(as_report_input(rep, "prototype", as_screen_proto_name(so->prototype)));
+    if (a->composition)
+        TRY(as_report_input(rep, "composition", a->composition));
+    if (a->co.labels)
+        TRY(as_report_input(rep, "labels", a->co.labels));
     TRY(as_report_input(rep, "candidates", a->cand_text));
     TRY(as_report_input(rep, "oracle", as_campaign_oracle_name(c)));
     TRY(as_report_input(rep, "seed", seed));
@@ -596,9 +650,11 @@ static as_status screen_report(as_report *rep, const screen_args *a, const as_ca
                  info.fallback ? " (fallback)" : "", info.good_for);
         TRY(as_report_keyvalue(rep, info.name, line));
     }
-    if (ref && ref->stable)
-        TRY(as_report_number(rep, "PtCo ordering energy (reference)", ref->e_order_ev_atom,
-                             "eV/atom"));
+    if (ref && ref->stable) {
+        char what[64];
+        snprintf(what, sizeof what, "%s ordering energy (reference)", ref->name);
+        TRY(as_report_number(rep, what, ref->e_order_ev_atom, "eV/atom"));
+    }
     if (v->n_ranked) {
         TRY(as_report_keyvalue(rep, "highest ordering energy", v->ranked[0]->name));
         TRY(as_report_number(rep, "its ordering energy", v->ranked[0]->e_order_ev_atom, "eV/atom"));
@@ -607,11 +663,11 @@ static as_status screen_report(as_report *rep, const screen_args *a, const as_ca
     TRY(as_report_number(rep, "systems not ranked", (double)(a->n_cand - v->n_ranked), NULL));
     TRY(as_report_number(rep, "oracle labels used by the models", (double)labels, NULL));
     TRY(as_report_number(rep, "labels computed in this run", (double)computed, NULL));
-    TRY(report_ranking(rep, ref, v->ranked, v->n_ranked));
+    TRY(report_ranking(rep, &a->co.screen, ref, v->ranked, v->n_ranked));
     TRY(report_notes(rep, v));
     for (size_t i = 0; i < v->n_systems; i++)
         if (v->systems[i]->stable)
-            TRY(report_system(rep, v->systems[i], a->co.screen.random_baseline,
+            TRY(report_system(rep, &a->co.screen, v->systems[i], a->co.screen.random_baseline,
                               a->co.screen.target_ci));
     TRY(report_inputs(rep, a, c));
     return as_report_finish(rep);
@@ -633,7 +689,9 @@ static void print_table(const screen_args *a, as_campaign *c, const as_campaign_
 {
     const as_screen_options *so = &a->co.screen;
     const as_screen_result *ref = v->reference;
-    printf("ordering screen: host %s%s, oracle %s, seed %llu\n\n", so->host[0], so->host[1],
+    printf("ordering screen: host %s%s%s%s, oracle %s, seed %llu\n\n", so->host[0], so->host[1],
+           so->prototype != AS_SCREEN_L10 ? ", prototype " : "",
+           so->prototype != AS_SCREEN_L10 ? as_screen_proto_name(so->prototype) : "",
            as_campaign_oracle_name(c), (unsigned long long)so->seed);
     printf("%-4s %-9s %8s %8s %12s %9s %11s %9s %9s %8s\n", "rank", "system", "a (A)", "c (A)",
            "E_order", "+-", "E_seg", "MAE", "r(alpha)", "RMSD");
@@ -679,10 +737,12 @@ static void print_table(const screen_args *a, as_campaign *c, const as_campaign_
                 printf("%s %s", k++ ? "," : "", other.name);
         printf(": %s\n", info.good_for);
     }
-    printf("\nE_order = <E_random> - <E_ordered> over %zu random and %zu Pt-ordered "
-           "configurations (GPR predictions);\nE_seg = E(Pt2CoM) - [E(PtCo) + E(PtM)]/2; "
-           "MAE on the %.0f %% test split; r(alpha): correlation of E with alpha^{Pt-(Co,M)}.\n",
-           so->n_random, so->n_ordered, 100 * so->test_fraction);
+    printf("\nE_order = <E_random> - <E_ordered> over %zu random and %zu %s-ordered "
+           "configurations (GPR predictions);\nE_seg = E(A2BM) - [E(AB) + E(AM)]/2 with A, B = "
+           "%s, %s (l10 only); MAE on the %.0f %% test split; r(alpha): correlation of E with "
+           "alpha^{%s-(%s,M)}.\n",
+           so->n_random, so->n_ordered, so->host[0], so->host[0], so->host[1],
+           100 * so->test_fraction, so->host[0], so->host[1]);
     if (as_campaign_notes(c)[0])
         printf("\nNote: %s\n", as_campaign_notes(c));
 }
@@ -701,10 +761,15 @@ int as_cli_screen(int argc, char **argv)
     if ((st = as_campaign_open(&a.co, &c)) != AS_OK)
         goto fail;
     /* the report directory is made before the long part, so that a bad path fails at once */
-    if (a.report && (st = as_report_create(a.report,
-                                           "alloyscout: ordering screen of Pt2CoM "
-                                           "candidates",
-                                           &rep)) != AS_OK)
+    char title[128], hostname[32];
+    as_screen_system_name(&a.co.screen, NULL, hostname, sizeof hostname);
+    if (a.co.screen.prototype == AS_SCREEN_L10)
+        snprintf(title, sizeof title, "alloyscout: ordering screen of %s2%sM candidates",
+                 a.co.screen.host[0], a.co.screen.host[1]);
+    else
+        snprintf(title, sizeof title, "alloyscout: ordering screen of %s (%s) + M candidates",
+                 hostname, as_screen_proto_name(a.co.screen.prototype));
+    if (a.report && (st = as_report_create(a.report, title, &rep)) != AS_OK)
         goto fail;
     cli_progress_start("screen", (a.n_cand + 1) * (a.co.screen.rounds + 2), a.quiet);
     while (!as_campaign_done(c)) {

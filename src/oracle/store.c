@@ -97,6 +97,7 @@ static const struct {
     const char *table, *column, *decl;
 } store_columns[] = {
     {"label_result", "created", "TEXT"}, /* present since format 2: the list starts here */
+    {"label_result", "source", "TEXT"},  /* provenance of a label no oracle computed (--labels) */
 };
 
 /* One integer from a query (0 when it gives no row). */
@@ -368,6 +369,45 @@ as_status as_label_store_put(as_store *st, uint64_t key, const char *method, con
     if (rc != SQLITE_DONE)
         return db_fail(st, "cannot store a label");
     return AS_OK;
+}
+
+as_status as_label_store_set_source(as_store *st, uint64_t key, const char *source)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "UPDATE label_result SET source = ?1 WHERE key = ?2", -1, &q,
+                           NULL) != SQLITE_OK)
+        return db_fail(st, "cannot prepare a source update");
+    sqlite3_bind_text(q, 1, source, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)key);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return db_fail(st, "cannot set the source of a label");
+    if (sqlite3_changes(st->db) != 1)
+        return AS_FAIL(AS_EINVAL, "store %s: no label %016llx to give a source", st->path,
+                       (unsigned long long)key);
+    return AS_OK;
+}
+
+as_status as_label_store_get_source(as_store *st, uint64_t key, char **source)
+{
+    sqlite3_stmt *q = NULL;
+    as_status s = AS_OK;
+    *source = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT source FROM label_result WHERE key = ?1", -1, &q,
+                           NULL) != SQLITE_OK)
+        return db_fail(st, "cannot prepare a source lookup");
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)key);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT) {
+        *source = as_strdup((const char *)sqlite3_column_text(q, 0));
+        if (!*source)
+            s = AS_FAIL(AS_ENOMEM, "store: source");
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        s = db_fail(st, "cannot read the source of a label");
+    }
+    sqlite3_finalize(q);
+    return s;
 }
 
 as_status as_label_store_count(as_store *st, size_t *count)

@@ -196,6 +196,24 @@ as_status as_fig_energy_vs_sro(const char *dir, const char *basename, const char
                                const double *oracle_alpha_com, const double *oracle_energy,
                                size_t n_oracle)
 {
+    char system[64];
+    if (m_element && *m_element)
+        snprintf(system, sizeof system, "Pt_{2}Co%s", m_element);
+    else
+        snprintf(system, sizeof system, "PtCo");
+    return as_fig_energy_vs_sro_named(dir, basename, system, "Pt", "Co", m_element, alpha_ptcom,
+                                      alpha_com, energy, n, oracle_alpha_ptcom, oracle_alpha_com,
+                                      oracle_energy, n_oracle);
+}
+
+as_status as_fig_energy_vs_sro_named(const char *dir, const char *basename, const char *system,
+                                     const char *a, const char *b, const char *m_element,
+                                     const double *alpha_ptcom, const double *alpha_com,
+                                     const double *energy, size_t n,
+                                     const double *oracle_alpha_ptcom,
+                                     const double *oracle_alpha_com, const double *oracle_energy,
+                                     size_t n_oracle)
+{
     int ternary = m_element && *m_element;
     if ((n && (!alpha_ptcom || !energy || (ternary && !alpha_com))) ||
         (n_oracle && (!oracle_alpha_ptcom || !oracle_energy || (ternary && !oracle_alpha_com))) ||
@@ -205,14 +223,19 @@ as_status as_fig_energy_vs_sro(const char *dir, const char *basename, const char
                        "for a ternary)",
                        basename ? basename : "");
     char title[128], xlabel[128], clabel[128];
+    if (!system || !a || !b)
+        return AS_FAIL(AS_EINVAL, "figure %s: energy vs SRO needs the system and host names",
+                       basename ? basename : "");
+    char *marked = as_formula_markup(system); /* "Pt2CoCu" -> "Pt_{2}CoCu" */
+    if (!marked)
+        return AS_FAIL(AS_ENOMEM, "figure %s: cannot copy the name", basename ? basename : "");
+    snprintf(title, sizeof title, "%s: relative energy vs short-range order", marked);
+    as_free(marked);
     if (ternary) {
-        snprintf(title, sizeof title, "Pt_{2}Co%s: relative energy vs short-range order",
-                 m_element);
-        snprintf(xlabel, sizeof xlabel, "Warren–Cowley α^{Pt-(Co/%s)} " UNITLESS, m_element);
-        snprintf(clabel, sizeof clabel, "α^{Co-%s} " UNITLESS, m_element);
+        snprintf(xlabel, sizeof xlabel, "Warren–Cowley α^{%s-(%s/%s)} " UNITLESS, a, b, m_element);
+        snprintf(clabel, sizeof clabel, "α^{%s-%s} " UNITLESS, b, m_element);
     } else {
-        snprintf(title, sizeof title, "PtCo: relative energy vs short-range order");
-        snprintf(xlabel, sizeof xlabel, "Warren–Cowley α^{Pt-Co} " UNITLESS);
+        snprintf(xlabel, sizeof xlabel, "Warren–Cowley α^{%s-%s} " UNITLESS, a, b);
         clabel[0] = '\0';
     }
     as_plot *p = NULL;
@@ -246,6 +269,15 @@ as_status as_fig_ordering_bars(const char *dir, const char *basename, const char
                                const double *e_ordering, const double *errors, size_t n,
                                double ptco_ref)
 {
+    return as_fig_ordering_bars_named(dir, basename, names, e_ordering, errors, n, ptco_ref,
+                                      "PtCo");
+}
+
+as_status as_fig_ordering_bars_named(const char *dir, const char *basename,
+                                     const char *const *names, const double *e_ordering,
+                                     const double *errors, size_t n, double ptco_ref,
+                                     const char *ref_name)
+{
     if (n == 0 || !names || !e_ordering)
         return AS_FAIL(AS_EINVAL, "figure %s: ordering bars need n >= 1 names and energies",
                        basename ? basename : "");
@@ -264,7 +296,8 @@ as_status as_fig_ordering_bars(const char *dir, const char *basename, const char
         st = as_plot_bars(p, (const char *const *)marked, e_ordering, errors, n);
     if (st == AS_OK && isfinite(ptco_ref)) {
         char label[96];
-        snprintf(label, sizeof label, "PtCo reference (%.3f eV/atom)", ptco_ref);
+        snprintf(label, sizeof label, "%.40s reference (%.3f eV/atom)", ref_name ? ref_name : "",
+                 ptco_ref);
         st = as_plot_hline(p, ptco_ref, label);
         if (st == AS_OK) {
             as_plot_style *s = as_plot_last_style(p);

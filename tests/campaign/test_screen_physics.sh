@@ -37,10 +37,10 @@ need(j["seed"] == 5 and "seed=5" in j["campaign"], "seed recorded")
 sy = {s["system"]: s for s in j["systems"]}
 need(sorted(sy) == ["Pt2CoCu", "Pt2CoPb", "PtCo"], "systems %s" % sorted(sy))
 need(j["ranking"] == ["Pt2CoCu"], "ranking %s (Pb must not be ranked)" % j["ranking"])
-keys = ("a_ang c_ang e_ordered_ev_atom segregation_ev_atom a_ptco_ang n_start n_unstable "
+keys = ("a_ang c_ang e_ordered_ev_atom segregation_ev_atom a_host_ang n_start n_unstable "
         "rmsd_max_ang rmsd_mean_ang rmsd_paper_mean_ang n_labels n_failed "
         "ordering_energy_ev_atom ordering_energy_se mean_ordered_ev_atom mean_random_ev_atom "
-        "corr_energy_alpha_pt_x corr_energy_alpha_co_m final_mae_ev_atom final_r2 "
+        "corr_energy_alpha_a_x corr_energy_alpha_b_m final_mae_ev_atom final_r2 "
         "validation_mae_ev_atom ordering_energy_direct_ev_atom ordering_energy_direct_se "
         "rounds stable").split()
 rkeys = ("n_train n_test mae r2 mae_random r2_random val_mae val_mae_random lml c2 "
@@ -58,10 +58,10 @@ for name in ("PtCo", "Pt2CoCu"):
         for k in ("mae", "r2", "mae_random", "val_mae", "val_mae_random", "lml"):
             need(fin(r.get(k)), "%s round %s finite: %r" % (name, k, r.get(k)))
     need(s["rounds"][1]["n_train"] > s["rounds"][0]["n_train"], name + " labels grow per round")
-    for k in ("alpha_pt_x", "mean_ev_atom", "std_ev_atom"):
+    for k in ("alpha_a_x", "mean_ev_atom", "std_ev_atom"):
         need(len(s["predictions"]["ordered"][k]) == 10 and len(s["predictions"]["random"][k]) == 10
              and len(s["predictions"]["across"][k]) == 20, name + " prediction set sizes")
-    need(all(abs(a + 1 / 3) < 1e-12 for a in s["predictions"]["ordered"]["alpha_pt_x"]),
+    need(all(abs(a + 1 / 3) < 1e-12 for a in s["predictions"]["ordered"]["alpha_a_x"]),
          name + " ordered set at alpha = -1/3")
     need(all(v >= 0 for v in s["predictions"]["across"]["std_ev_atom"]), name + " sigma >= 0")
     need(s["n_start"] == 22 and s["n_unstable"] <= 0.2 * 22, name + " starting structures")
@@ -87,12 +87,12 @@ need(abs(p["mean_ordered_ev_atom"]) < 1e-4, "PtCo <E_ordered> = %r, not 0" % p["
 need(p["ordering_energy_direct_ev_atom"] > 0 and p["ordering_energy_ev_atom"] > 0,
      "PtCo orders with the EAM oracle (random above ordered)")
 need(p["segregation_ev_atom"] == 0, "E_seg(PtCo) = 0")
-need(p["corr_energy_alpha_co_m"] is None, "PtCo has no Co-M correlation (null)")
-need(p["corr_energy_alpha_pt_x"] > 0.5, "PtCo energy rises with alpha^{Pt-Co}")
+need(p["corr_energy_alpha_b_m"] is None, "PtCo has no Co-M correlation (null)")
+need(p["corr_energy_alpha_a_x"] > 0.5, "PtCo energy rises with alpha^{Pt-Co}")
 need(p["c_ang"] < p["a_ang"], "L1_0 PtCo: c < a")
 c = sy["Pt2CoCu"]
-need(fin(c["corr_energy_alpha_co_m"]) and -1 <= c["corr_energy_alpha_co_m"] <= 1, "Co-M correlation")
-need(c["a_ptco_ang"] == p["a_ang"] or abs(c["a_ptco_ang"] - p["a_ang"]) < 1e-6,
+need(fin(c["corr_energy_alpha_b_m"]) and -1 <= c["corr_energy_alpha_b_m"] <= 1, "Co-M correlation")
+need(c["a_host_ang"] == p["a_ang"] or abs(c["a_host_ang"] - p["a_ang"]) < 1e-6,
      "the PtCo reference of Pt2CoCu has PtCo's lattice constant")
 b = sy["Pt2CoPb"]
 need(b["stable"] is False and len(b.get("note", "")) > 20, "Pt2CoPb not stable, with a note")
@@ -100,7 +100,7 @@ need(b["rounds"] == [] and "predictions" not in b, "Pt2CoPb was not screened fur
 print("FAILED: " + "; ".join(bad) if bad else "ok")
 # numbers for the LAMMPS checks
 print("NUM %r %r %r %r %r %r %r %r" % (p["a_ang"], p["c_ang"], p["e_ordered_ev_atom"],
-      c["a_ang"], c["c_ang"], c["e_ordered_ev_atom"], c["segregation_ev_atom"], c["a_ptm_ang"]))
+      c["a_ang"], c["c_ang"], c["e_ordered_ev_atom"], c["segregation_ev_atom"], c["a_am_ang"]))
 PY
 cat "$T/checks.txt" | grep -v '^NUM'
 grep -q '^ok$' "$T/checks.txt" || fail "JSON checks"

@@ -26,5 +26,8 @@ int cli_usage(const char *cmd, const char *fmt, ...) AS_PRINTF(2, 3);
 void cli_log_init(int quiet);
 /* Record "alloyscout" + argv (argv[0] = the command's name) as the report's command line. */
 as_status cli_report_command(as_report *rep, int argc, char **argv);
+/* Take the one-writer lock of path (as_lock_acquire) with "alloyscout" + argv as the command
+ * named to a second process. */
+as_status cli_lock(const char *path, int argc, char **argv, as_lock **out);
 
 #endif

@@ -175,9 +175,15 @@ int as_cli_energy(int argc, char **argv)
     size_t nf = 0;
     as_oracle *o = NULL;
     as_store *store = NULL;
+    as_lock *lock = NULL;
     as_executor *ex = NULL;
     as_label_result *res = NULL;
     as_json *root = NULL;
+    /* one writer per store: a second run on it is refused before anything starts */
+    if (db && (st = cli_lock(db, argc, argv, &lock)) != AS_OK) {
+        rc = cli_fail(st);
+        goto done;
+    }
     if ((st = as_extxyz_read(file, &fr, &nf)) != AS_OK) {
         rc = cli_fail(st);
         goto done;
@@ -349,6 +355,7 @@ done:
     energy_interrupt_install(NULL);
     as_executor_free(ex);
     as_store_close(store);
+    as_lock_release(lock);
     as_oracle_free(o);
     return rc;
 }

@@ -130,6 +130,18 @@ as_status cli_report_command(as_report *rep, int argc, char **argv)
     return st;
 }
 
+as_status cli_lock(const char *path, int argc, char **argv, as_lock **out)
+{
+    char cmd[1024];
+    size_t L = (size_t)snprintf(cmd, sizeof cmd, "alloyscout");
+    for (int i = 0; i < argc && L < sizeof cmd; i++)
+        L += (size_t)snprintf(cmd + L, sizeof cmd - L, " %s", argv[i]);
+    for (char *p = cmd; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    return as_lock_acquire(path, cmd, out);
+}
+
 void cli_log_init(int quiet)
 {
     static int q;

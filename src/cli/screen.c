@@ -664,8 +664,12 @@ int as_cli_screen(int argc, char **argv)
     cli_log_init(a.quiet);
     as_campaign *c = NULL;
     as_report *rep = NULL;
+    as_lock *lock = NULL;
     as_status st;
 
+    /* one writer per campaign file: a second screen on it is refused, naming the first */
+    if ((st = cli_lock(a.co.db, argc, argv, &lock)) != AS_OK)
+        goto fail;
     if ((st = as_campaign_open(&a.co, &c)) != AS_OK)
         goto fail;
     /* the report directory is made before the long part, so that a bad path fails at once */
@@ -701,6 +705,7 @@ int as_cli_screen(int argc, char **argv)
                        "nothing of it is ranked");
         as_report_free(rep);
         as_campaign_close(c);
+        as_lock_release(lock);
         return rc;
     }
 fail:
@@ -708,5 +713,6 @@ fail:
     rc = st == AS_OK ? 0 : cli_fail(st);
     as_report_free(rep);
     as_campaign_close(c);
+    as_lock_release(lock);
     return rc;
 }

@@ -167,6 +167,14 @@ int as_cli_energy(int argc, char **argv)
     file = npos ? pos[0] : NULL;
     if (!file)
         return cli_usage(cmd, "no input file (FILE.extxyz)");
+    {
+        const cli_file files[] = {{"FILE", file, 0},    {"--db", db, 0},
+                                  {"--job-template", eopt.job_template, 0},
+                                  {"--json", json, 1},  {"--out", out, 1}};
+        int frc = cli_check_files(cmd, files, CLI_NFILES(files));
+        if (frc)
+            return frc;
+    }
     cli_log_init(quiet);
 
     int rc = 1;

@@ -76,6 +76,9 @@ int as_cli_label(int argc, char **argv)
         return cli_usage(cmd, "--fmax must be > 0");
     if (!(oopt.timeout_s > 0))
         return cli_usage(cmd, "--timeout must be > 0");
+    const cli_file files[] = {{"IN", pos[0], 0}, {"OUT", pos[1], 1}};
+    if ((rc = cli_check_files(cmd, files, CLI_NFILES(files))))
+        return rc;
     cli_log_init(quiet);
 
     as_structure **fr = NULL, *outs = NULL;

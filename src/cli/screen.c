@@ -661,6 +661,10 @@ int as_cli_screen(int argc, char **argv)
     int rc = parse(argc, argv, &a);
     if (rc)
         return rc < 0 ? 0 : rc;
+    const cli_file files[] = {
+        {"--db", a.co.db, 0}, {"--json", a.json, 1}, {"--report", a.report, 1}};
+    if ((rc = cli_check_files("screen", files, CLI_NFILES(files))))
+        return rc;
     cli_log_init(a.quiet);
     as_campaign *c = NULL;
     as_report *rep = NULL;

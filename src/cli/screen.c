@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alloyscout/campaign.h"
+#include "alloyscout/interrupt.h"
 #include "alloyscout/report.h"
 #include "cli.h"
 #include "opt.h"
@@ -686,6 +687,8 @@ int as_cli_screen(int argc, char **argv)
     while (!as_campaign_done(c)) {
         as_campaign_event ev;
         if ((st = as_campaign_step(c, &ev)) != AS_OK)
+            goto fail;
+        if ((st = as_interrupt_check()) != AS_OK) /* a signal between two oracle calls */
             goto fail;
         cli_progress_update(ev.steps_done);
     }

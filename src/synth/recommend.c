@@ -168,16 +168,26 @@ static as_status axis_resolve(const as_synth_axis *a, const as_synth_model *m, c
                        name);
     v->text = num_feat == SIZE_MAX;
     if (!v->text && strchr(vals, ':')) { /* numeric range LO:HI:STEP */
-        double lo, hi, step;
-        char tail;
-        if (sscanf(vals, "%lf:%lf:%lf%c", &lo, &hi, &step, &tail) != 3 || !(step > 0) || hi < lo)
+        double x[3] = {0, 0, 0};
+        const char *p = vals;
+        int ok = 1;
+        for (int k = 0; k < 3 && ok; k++) { /* the one decimal syntax: no hex, inf or nan */
+            const char *e = k < 2 ? strchr(p, ':') : p + strlen(p);
+            ok = e && as_parse_double_n(p, (size_t)(e - p), &x[k]) == AS_OK && isfinite(x[k]);
+            p = e ? e + 1 : p;
+        }
+        double lo = x[0], hi = x[1], step = x[2];
+        if (!ok || !(step > 0) || hi < lo)
             return AS_FAIL(AS_EINVAL,
-                           "recommend: axis %s: '%s' is not LO:HI:STEP with "
-                           "LO <= HI and STEP > 0",
+                           "recommend: axis %s: '%s' is not LO:HI:STEP (finite decimal numbers) "
+                           "with LO <= HI and STEP > 0",
                            name, vals);
-        size_t n = (size_t)floor((hi - lo) / step + 1e-9) + 1;
-        if (n > 100000)
-            return AS_FAIL(AS_EINVAL, "recommend: axis %s: %zu values is too many", name, n);
+        double q = (hi - lo) / step; /* may overflow to inf: refused below */
+        if (!(q < 100000))
+            return AS_FAIL(AS_EINVAL,
+                           "recommend: axis %s: '%s' gives %.3g values, more than 100000", name,
+                           vals, q + 1);
+        size_t n = (size_t)floor(q + 1e-9) + 1;
         AS_TRY(AS_ALLOC(v->num, n, "recommend: axis"));
         for (size_t i = 0; i < n; i++)
             v->num[i] = lo + (double)i * step;

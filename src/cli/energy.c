@@ -38,6 +38,10 @@ static const char energy_help[] =
     "  -j N             cmd: programs run at once (default 1)\n"
     "  --timeout S      cmd: seconds before a run is killed (default 3600)\n"
     "  --retries R      cmd: extra attempts of a failed run (default 1)\n"
+"  --e-atom-max EV  label check: a label with |E| / atom above EV is refused, and so\n"
+    "                   is a stored row read back (default 50 eV/atom)\n"
+    "  --cell-tol ANG   cmd: largest cell difference between the input and the\n"
+    "                   program's output, per component (default 1e-4 Å)\n"
     "  --write-setfl EL,EL,.. OUT  write the Zhou 2004 tables as a setfl file and exit\n"
     "  --executor local|slurm  where the labels run (default local: this process and\n"
     "                   -j N programs); slurm: one batch job per frame, submitted as a\n"
@@ -124,6 +128,8 @@ int as_cli_energy(int argc, char **argv)
         {"jobs", 'j', CLI_SIZE, &oopt.jobs, 0, NULL, NULL},
         {"timeout", 0, CLI_DOUBLE, &oopt.timeout_s, 0, NULL, &timeout_seen},
         {"retries", 0, CLI_SIZE, &oopt.retries, 0, NULL, &retries_seen},
+        {"e-atom-max", 0, CLI_DOUBLE, &oopt.e_atom_max_ev, 0, NULL, NULL},
+        {"cell-tol", 0, CLI_DOUBLE, &oopt.cell_tol_ang, 0, NULL, NULL},
         {"write-setfl", 0, CLI_STR, &setfl, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &quiet, 0, NULL, NULL},
         {"seed", 0, CLI_U64, &seed, 0, NULL, NULL},
@@ -151,6 +157,8 @@ int as_cli_energy(int argc, char **argv)
         return cli_usage(cmd, "-j must be >= 1");
     if (!(oopt.timeout_s > 0))
         return cli_usage(cmd, "--timeout must be > 0");
+    if (!(oopt.e_atom_max_ev > 0) || !(oopt.cell_tol_ang > 0))
+        return cli_usage(cmd, "--e-atom-max and --cell-tol must be > 0");
     /* executor (issue 15): --retries and --timeout also mean the jobs' */
     if (strcmp(eopt.backend, "local") && strcmp(eopt.backend, "slurm"))
         return cli_usage(cmd, "--executor must be local or slurm, not '%s'", eopt.backend);
@@ -237,6 +245,8 @@ int as_cli_energy(int argc, char **argv)
         rc = cli_fail(st);
         goto done;
     }
+    if (store) /* a stored row is read back under the window the oracle applies */
+        as_store_set_e_atom_max(store, oopt.e_atom_max_ev);
     cli_progress_start("energy", nf, quiet);
     for (size_t i0 = 0; i0 < nf; i0 += chunk) {
         size_t m = nf - i0 < chunk ? nf - i0 : chunk, nc = 0;

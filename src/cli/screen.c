@@ -57,6 +57,9 @@ static const char *screen_help =
     "  --no-gp-noise         no fitted white-noise term in the GP (the paper's plain kernel;\n"
     "                        the default fits one: relaxed energies carry the force tolerance)\n"
     "  --fmax F (0.03 eV/A)  --rmsd-max F (0.35 A)  -j N, --timeout S, --retries N (cmd oracle)\n"
+    "  --e-atom-max EV (50)  label check: |E| / atom above EV is a failed label, and a stored\n"
+    "                        row above it is computed again; --cell-tol ANG (1e-4): cmd output\n"
+    "                        cell within ANG of the input's\n"
     "  --quiet               no progress display and no info messages\n"
     "\n"
     "The EAM oracle (Zhou 2004) is fitted to pure metals with a mixing rule for the cross terms:\n"
@@ -217,12 +220,16 @@ static int parse(int argc, char **argv, screen_args *a)
         {"jobs", 'j', CLI_SIZE, &oo->jobs, 0, NULL, NULL},
         {"timeout", 0, CLI_DOUBLE, &oo->timeout_s, 0, NULL, NULL},
         {"retries", 0, CLI_SIZE, &oo->retries, 0, NULL, NULL},
+        {"e-atom-max", 0, CLI_DOUBLE, &oo->e_atom_max_ev, 0, NULL, NULL},
+        {"cell-tol", 0, CLI_DOUBLE, &oo->cell_tol_ang, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &a->quiet, 0, NULL, NULL},
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
     };
     int rc = cli_parse("screen", screen_help, argc, argv, opts, NULL, 0, NULL);
     if (rc)
         return rc;
+    if (!(oo->e_atom_max_ev > 0) || !(oo->cell_tol_ang > 0))
+        return cli_usage("screen", "--e-atom-max and --cell-tol must be > 0");
     if (!a->co.oracle || !strcmp(a->co.oracle, DEFAULT_ORACLE)) {
         /* the default: meam where it covers a system, when this build can run it */
         as_oracle *t = NULL;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloyscout/campaign.h"
 #include "alloyscout/interrupt.h"
@@ -679,6 +680,7 @@ int as_cli_screen(int argc, char **argv)
     as_lock *lock = NULL;
     as_status st;
 
+    int report_existed = a.report && access(a.report, F_OK) == 0;
     /* one writer per campaign file: a second screen on it is refused, naming the first */
     if ((st = cli_lock(a.co.db, argc, argv, &lock)) != AS_OK)
         goto fail;
@@ -706,10 +708,11 @@ int as_cli_screen(int argc, char **argv)
         goto fail;
     }
     print_table(&a, c, v);
-    if (a.json && (st = as_campaign_write_json(c, a.json)) != AS_OK)
-        goto fail;
     size_t computed = as_campaign_labels_computed(c);
+    /* the report first: a failed one leaves no --json behind */
     if (rep && (st = screen_report(rep, &a, c, v, computed)) != AS_OK)
+        goto fail;
+    if (a.json && (st = as_campaign_write_json(c, a.json)) != AS_OK)
         goto fail;
     as_log(AS_LOG_INFO, "%zu labels computed in this run (the others came from %s)", computed,
            a.co.db);
@@ -725,6 +728,8 @@ int as_cli_screen(int argc, char **argv)
 fail:
     cli_progress_end();
     rc = st == AS_OK ? 0 : cli_fail(st);
+    if (st != AS_OK && rep && !report_existed)
+        rmdir(a.report); /* the folder made at the start, when nothing went into it */
     as_report_free(rep);
     as_campaign_close(c);
     as_lock_release(lock);

@@ -239,7 +239,18 @@ as_status as_store_open(const char *path, as_store **out)
     }
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
-        s = st->db ? db_fail(st, "cannot open") : AS_FAIL(AS_EDB, "store %s: cannot open", path);
+        int e = st->db ? sqlite3_system_errno(st->db) : 0;
+        s = AS_FAIL(AS_EDB, "store %s: cannot open: %s%s%s%s", path,
+                    st->db ? sqlite3_errmsg(st->db) : "out of memory", e ? " (" : "",
+                    e ? strerror(e) : "", e ? ")" : "");
+        goto fail;
+    }
+    /* SQLite opens a file it cannot write read-only without saying so */
+    if (sqlite3_db_readonly(st->db, "main") == 1) {
+        s = AS_FAIL(AS_EDB,
+                    "%s: read-only: the store must be writable (every label is committed as "
+                    "soon as it is computed)",
+                    path);
         goto fail;
     }
     sqlite3_busy_timeout(st->db, 10000);

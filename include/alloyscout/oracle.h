@@ -286,13 +286,13 @@ AS_API void as_label_method(const as_oracle *o, int relax, const as_relax_option
                             size_t cap);
 /* Look up a label. *found = 1 and *out filled when present (failed labels are stored too,
  * with out->status != AS_OK). relaxed (may be NULL) receives the stored final positions
- * (n, 3) when present. Every row is checked as it is read back (docs/campaign.md, "Rows read
- * back"): a value of the wrong type (an energy stored as text), a non-finite number, an ok
- * label without an energy (n > 0) or outside the energy window (as_store_set_e_atom_max), an
- * atom count other than n (n > 0), or a relaxed label whose positions blob is missing, of the
- * wrong length or not finite (relaxed != NULL) is logged (AS_LOG_WARN, naming the file, key,
- * method and what is wrong) and reported as not found, so the caller computes it again and
- * replaces the row. */
+ * (n, 3) when present. Every row is checked as it is read back (docs/oracle.md, "Rows read
+ * back from the store"): a value of the wrong type (an energy stored as text), a non-finite
+ * number, an ok label without an energy (n > 0) or outside the energy window
+ * (as_store_set_e_atom_max), an atom count other than n (n > 0), or a relaxed label whose
+ * positions blob is missing, of the wrong length or not finite (relaxed != NULL) is logged
+ * (AS_LOG_WARN, naming the file, key, method and what is wrong) and reported as not found, so
+ * the caller computes it again and replaces the row. */
 AS_API as_status as_label_store_get(as_store *st, uint64_t key, as_label_result *out,
                                     double *relaxed_pos, size_t n, int *found);
 /* Insert or replace a label in its own committed transaction. relaxed_pos (n, 3) may be NULL. */

@@ -38,7 +38,7 @@ static const char energy_help[] =
     "  -j N             cmd: programs run at once (default 1)\n"
     "  --timeout S      cmd: seconds before a run is killed (default 3600)\n"
     "  --retries R      cmd: extra attempts of a failed run (default 1)\n"
-"  --e-atom-max EV  label check: a label with |E| / atom above EV is refused, and so\n"
+    "  --e-atom-max EV  label check: a label with |E| / atom above EV is refused, and so\n"
     "                   is a stored row read back (default 50 eV/atom)\n"
     "  --cell-tol ANG   cmd: largest cell difference between the input and the\n"
     "                   program's output, per component (default 1e-4 Å)\n"
@@ -176,9 +176,11 @@ int as_cli_energy(int argc, char **argv)
     if (!file)
         return cli_usage(cmd, "no input file (FILE.extxyz)");
     {
-        const cli_file files[] = {{"FILE", file, 0},    {"--db", db, 0},
+        const cli_file files[] = {{"FILE", file, 0},
+                                  {"--db", db, 0},
                                   {"--job-template", eopt.job_template, 0},
-                                  {"--json", json, 1},  {"--out", out, 1}};
+                                  {"--json", json, 1},
+                                  {"--out", out, 1}};
         int frc = cli_check_files(cmd, files, CLI_NFILES(files));
         if (frc)
             return frc;
@@ -191,7 +193,7 @@ int as_cli_energy(int argc, char **argv)
     size_t nf = 0;
     as_oracle *o = NULL;
     as_store *store = NULL;
-    as_lock *lock = NULL;
+    as_lock *lock = NULL, *wlock = NULL;
     as_executor *ex = NULL;
     as_label_result *res = NULL;
     as_json *root = NULL;
@@ -237,6 +239,16 @@ int as_cli_energy(int argc, char **argv)
         goto done;
     }
     int slurm = !strcmp(as_executor_backend(ex), "slurm");
+    if (slurm && eopt.workdir && !eopt.journal) {
+        /* one writer per job journal: a second run on the workdir would submit the same
+         * structures again while the first one's jobs run */
+        char jp[4096];
+        snprintf(jp, sizeof jp, "%s/journal.tsv", eopt.workdir);
+        if ((st = cli_lock(jp, argc, argv, &wlock)) != AS_OK) {
+            rc = cli_fail(st);
+            goto done;
+        }
+    }
     if (slurm) {
         chunk = nf;
         energy_interrupt_install(ex);
@@ -373,6 +385,7 @@ done:
     energy_interrupt_install(NULL);
     as_executor_free(ex);
     as_store_close(store);
+    as_lock_release(wlock);
     as_lock_release(lock);
     as_oracle_free(o);
     return rc;

@@ -371,8 +371,10 @@ int as_cli_gpr(int argc, char **argv)
     if (st != AS_OK)
         return cli_usage("gpr", "%s", as_errmsg());
     int fit = !strcmp(sub, "fit");
-    const cli_file files[] = {
-        {"--data", a.data, 0}, {"--model", a.model, fit}, {"--out", a.out, 1}, {"--json", a.json, 1}};
+    const cli_file files[] = {{"--data", a.data, 0},
+                              {"--model", a.model, fit},
+                              {"--out", a.out, 1},
+                              {"--json", a.json, 1}};
     if ((rc = cli_check_files(fit ? "gpr fit" : "gpr predict", files, CLI_NFILES(files))))
         return rc;
     cli_log_init(a.quiet);

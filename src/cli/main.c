@@ -148,11 +148,13 @@ int cli_check_files(const char *cmd, const cli_file *f, size_t n)
         if (!f[i].path || !f[i].output)
             continue;
         for (size_t j = 0; j < n; j++) {
-            if (j == i || !f[j].path || (f[j].output && j < i) || !as_path_same(f[i].path, f[j].path))
+            if (j == i || !f[j].path || (f[j].output && j < i) ||
+                !as_path_same(f[i].path, f[j].path))
                 continue;
             if (f[j].output)
-                return cli_usage(cmd, "%s %s and %s %s name the same file: give each output its own path",
-                                 f[i].flag, f[i].path, f[j].flag, f[j].path);
+                return cli_usage(
+                    cmd, "%s %s and %s %s name the same file: give each output its own path",
+                    f[i].flag, f[i].path, f[j].flag, f[j].path);
             return cli_usage(cmd,
                              "%s %s is the input %s %s: refusing to overwrite an input "
                              "(nothing was written)",

@@ -1,9 +1,9 @@
-/* One writer per file: a lock file "<path>.lock" held with fcntl (F_SETLK, the whole file) and
- * holding the owner's pid, start time (field 22 of /proc/<pid>/stat) and command line. The
- * lock is an open-file-description lock (F_OFD_SETLK, F_SETLK where the kernel lacks it), so a
- * second open in the same process conflicts too. The kernel drops the lock when its process ends in any way (kill -9 included), so a lock that can
- * be taken is never held by a running process; what the file still says is then reported as a
- * stale lock taken over. */
+/* One writer per file: a lock file "<path>.lock" held with fcntl (the whole file) and holding
+ * the owner's pid, start time (field 22 of /proc/<pid>/stat) and command line. The lock is an
+ * open-file-description lock (F_OFD_SETLK, F_SETLK where the kernel lacks it), so a second open
+ * in the same process conflicts too. The kernel drops the lock when its process ends in any way
+ * (kill -9 included), so a lock that can be taken is never held by a running process; what the
+ * file still says is then reported as a stale lock taken over. */
 #define _GNU_SOURCE /* F_OFD_SETLK */
 #include <errno.h>
 #include <fcntl.h>
@@ -91,8 +91,7 @@ as_status as_lock_acquire(const char *path, const char *command, as_lock **out)
     for (int attempt = 0;; attempt++) {
         lk->fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
         if (lk->fd < 0) {
-            s = AS_FAIL(AS_EIO,
-                        "%s: cannot create the lock file: %s", lk->path, strerror(errno));
+            s = AS_FAIL(AS_EIO, "%s: cannot create the lock file: %s", lk->path, strerror(errno));
             goto fail;
         }
         struct flock fl;
@@ -144,9 +143,9 @@ as_status as_lock_acquire(const char *path, const char *command, as_lock **out)
         parse_owner(text, &pid, &start, cmd, sizeof cmd);
         unsigned long long now = pid > 0 ? as_proc_start_time(pid) : 0;
         as_log(AS_LOG_WARN, "%s: taking over the stale lock of pid %ld (%s; %s)", path, pid,
-               now == 0 ? "no longer running"
-                        : now != start ? "that pid is now another process"
-                                       : "it holds no lock",
+               now == 0       ? "no longer running"
+               : now != start ? "that pid is now another process"
+                              : "it holds no lock",
                cmd);
     }
     long me = (long)getpid();

@@ -272,10 +272,11 @@ as_status as_store_open(const char *path, as_store **out)
         s = db_fail(st, "cannot set the journal mode");
         goto fail;
     }
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT status, energy, rmsd, rmsd_paper, fmax, steps, relaxed, "
-                           "attempts, error, positions, n_atoms, method FROM label_result WHERE key = ?",
-                           -1, &st->get, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(
+            st->db,
+            "SELECT status, energy, rmsd, rmsd_paper, fmax, steps, relaxed, "
+            "attempts, error, positions, n_atoms, method FROM label_result WHERE key = ?",
+            -1, &st->get, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db,
                            "INSERT OR REPLACE INTO label_result(key, method, n_atoms, status, "
                            "energy, energy_per_atom, rmsd, rmsd_paper, fmax, steps, relaxed, "
@@ -310,22 +311,17 @@ size_t as_store_corrupt_count(const as_store *st) { return st->n_corrupt; }
 static const char *type_name(int t)
 {
     switch (t) {
-    case SQLITE_INTEGER:
-        return "an integer";
-    case SQLITE_FLOAT:
-        return "a real";
-    case SQLITE_TEXT:
-        return "text";
-    case SQLITE_BLOB:
-        return "a blob";
-    default:
-        return "NULL";
+    case SQLITE_INTEGER: return "an integer";
+    case SQLITE_FLOAT: return "a real";
+    case SQLITE_TEXT: return "text";
+    case SQLITE_BLOB: return "a blob";
+    default: return "NULL";
     }
 }
 
-/* The checks of a row read back (docs/campaign.md, "Rows read back"): what is wrong with it, or
- * NULL when it can be used. n > 0: the caller's atom count (0: not checked). want_pos: the
- * caller reads the relaxed positions. */
+/* The checks of a row read back (docs/oracle.md, "Rows read back from the store"): what is
+ * wrong with it, or NULL when it can be used. n > 0: the caller's atom count (0: not
+ * checked). want_pos: the caller reads the relaxed positions. */
 static const char *row_problem(as_store *st, sqlite3_stmt *q, size_t n, int want_pos, char *why,
                                size_t cap)
 {
@@ -404,8 +400,7 @@ static const char *row_problem(as_store *st, sqlite3_stmt *q, size_t n, int want
             double x;
             memcpy(&x, b + i * sizeof x, sizeof x);
             if (!isfinite(x)) {
-                snprintf(why, cap, "position %zu of atom %zu is not finite", i % 3 + 1,
-                         i / 3 + 1);
+                snprintf(why, cap, "position %zu of atom %zu is not finite", i % 3 + 1, i / 3 + 1);
                 return why;
             }
         }

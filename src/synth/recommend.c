@@ -129,6 +129,18 @@ static as_status formula_axis(const as_synth_model *m, const double *base, axis_
             st = as_composition_descriptors(&c, NAN, &dopt, &dd);
         if (st != AS_OK)
             return as_error_prefix(st, "recommend: axis %s: '%s'", v->name, v->level[i]);
+        if (v->n_fx > first_el) /* element columns: each element needs one (never a silent 0) */
+            for (size_t e = 0; e < c.n; e++) {
+                size_t k = first_el;
+                while (k < v->n_fx &&
+                       strcmp(c.el[e]->symbol, as_schema_feature_name(s, v->fx_feat[k])) != 0)
+                    k++;
+                if (k == v->n_fx)
+                    return AS_FAIL(AS_EINVAL,
+                                   "recommend: axis %s: '%s' holds %s, which the model has no "
+                                   "element column for",
+                                   v->name, v->level[i], c.el[e]->symbol);
+            }
         double *row = v->fx + i * v->n_fx;
         for (size_t k = 0; k < nd; k++)
             row[k] = as_descriptors_get(&dd, k);

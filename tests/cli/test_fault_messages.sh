@@ -42,6 +42,33 @@ PY
 [ $? = 1 ] || fail "bad model: exit status"
 grep -q "bad.json: scaler: missing array 'scale'" err.txt || fail "bad model: $(cat err.txt)"
 echo "model: $(cat err.txt)"
+# 1b. synth recommend --vary formula=...: an element without a column of the model is refused
+/usr/bin/python3 - comp.csv base.csv <<'PY'
+import random, sys
+r = random.Random(7)
+with open(sys.argv[1], "w") as f:
+    f.write("formula,Cu,Au,Ag,temp_c,success\n")
+    for i in range(40):
+        x = round(r.random(), 3)
+        other = ["Au", "Ag"][i % 2]
+        cu, au, ag = 1 - x, (x if other == "Au" else 0), (x if other == "Ag" else 0)
+        t = 600 + 500 * r.random()
+        f.write(f"Cu{cu:.3f}{other}{x:.3f},{cu:.3f},{au:.3f},{ag:.3f},{t:.1f},{'yes' if t > 850 else 'no'}\n")
+open(sys.argv[2], "w").write("formula,Cu,Au,Ag,temp_c\nCu0.5Au0.5,0.5,0.5,0,800\n")
+PY
+"$A" synth train --data comp.csv --target success --positive yes --composition formula \
+    --model cm.json --quiet > /dev/null 2> err.txt || fail "composition model: $(cat err.txt)"
+"$A" synth recommend --model cm.json --base base.csv --vary formula=CuAu,CuZr > /dev/null 2> err.txt
+[ $? = 1 ] || fail "--vary formula=CuZr: exit status"
+grep -q "'CuZr' holds Zr, which the model has no element column for" err.txt ||
+    fail "--vary formula=CuZr: $(cat err.txt)"
+"$A" synth recommend --model cm.json --base base.csv --vary formula=CuAu,CuAg > /dev/null 2> err.txt ||
+    fail "--vary formula=CuAu,CuAg: $(cat err.txt)"
+for v in 'temp_c=-inf:inf:1' 'temp_c=0x10:0x20:1' 'temp_c=1:2:1e-310'; do
+    "$A" synth recommend --model cm.json --base base.csv --vary "$v" > /dev/null 2> err.txt
+    [ $? = 1 ] || fail "--vary $v accepted"
+done
+echo "vary: $(cat err.txt)"
 # 2. a write that fails (file size limit 1 KiB; SIGXFSZ ignored so write() returns EFBIG)
 for c in "synth predict --model m.json --data train.csv --out big.csv" \
     "lattice generate --elements Pt,Co,Cu --random 3 --out big.xyz"; do

@@ -58,10 +58,11 @@ matrix:
 # new inputs that reach new code go to build-fuzz/corpus-<target>/ (copy the telling ones to
 # fuzz/corpus/<target>/), crashes to crash-* files in the current directory.
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= csv poscar extxyz setfl formula gpmodel sro vary store
 fuzz:
 	CC=clang cmake -S . -B build-fuzz -DAS_LIBFUZZER=ON -DAS_WERROR=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build build-fuzz -j $(JOBS) --target csv_libfuzzer poscar_libfuzzer extxyz_libfuzzer setfl_libfuzzer
-	for t in csv poscar extxyz setfl; do \
+	cmake --build build-fuzz -j $(JOBS) --target $(addsuffix _libfuzzer,$(FUZZ_TARGETS))
+	for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build-fuzz/corpus-$$t; \
 	  ./build-fuzz/$${t}_libfuzzer -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
 	    build-fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \

@@ -161,6 +161,19 @@ AS_API void as_outfile_abort(as_outfile *f);
  * an input path (--json equal to --db) before anything is written. */
 AS_API int as_path_same(const char *a, const char *b);
 
+/* ---- one writer per file ---- */
+/* as_lock_acquire takes the lock of `path` (a campaign or label store, a journal): the file
+ * "<path>.lock", locked with an open-file-description fcntl lock and holding this process's pid,
+ * start time and `command` (the command line, for the message of the next one). The kernel
+ * drops the lock when the process ends in any way, kill -9 included: a lock file left behind is
+ * taken over with a warning (naming the old pid and whether it still runs). AS_EIO when another
+ * process (or this one, through another as_lock) holds it: the message names its pid and
+ * command; or when the lock file cannot be created (the message names it and errno).
+ * as_lock_release removes the file and unlocks; NULL does nothing. */
+typedef struct as_lock as_lock;
+AS_API as_status as_lock_acquire(const char *path, const char *command, as_lock **out);
+AS_API void as_lock_release(as_lock *lk);
+
 /* ---- numbers: the one decimal syntax of every input file (docs/conventions.md) ---- */
 /* Parse the whole of text as a decimal number: an optional sign, digits with an optional
  * decimal point (at least one digit), an optional exponent e/E[sign]digits. Nothing else: no

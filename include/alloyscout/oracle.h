@@ -319,7 +319,13 @@ AS_API void as_label_method(const as_oracle *o, int relax, const as_relax_option
                             size_t cap);
 /* Look up a label. *found = 1 and *out filled when present (failed labels are stored too,
  * with out->status != AS_OK). relaxed (may be NULL) receives the stored final positions
- * (n, 3) when present. */
+ * (n, 3) when present. Every row is checked as it is read back (docs/oracle.md, "Rows read
+ * back from the store"): a value of the wrong type (an energy stored as text), a non-finite
+ * number, an ok label without an energy (n > 0) or outside the energy window
+ * (as_store_set_e_atom_max), an atom count other than n (n > 0), or a relaxed label whose
+ * positions blob is missing, of the wrong length or not finite (relaxed != NULL) is logged
+ * (AS_LOG_WARN, naming the file, key, method and what is wrong) and reported as not found, so
+ * the caller computes it again and replaces the row. */
 AS_API as_status as_label_store_get(as_store *st, uint64_t key, as_label_result *out,
                                     double *relaxed_pos, size_t n, int *found);
 /* Insert or replace a label in its own committed transaction. relaxed_pos (n, 3) may be NULL. */
@@ -333,6 +339,12 @@ AS_API as_status as_label_store_count(as_store *st, size_t *count);
  * none), and read (*source: a new string (as_free), NULL when the row has none or is absent). */
 AS_API as_status as_label_store_set_source(as_store *st, uint64_t key, const char *source);
 AS_API as_status as_label_store_get_source(as_store *st, uint64_t key, char **source);
+/* The window of the read-back check: an ok row with |E| / atoms above e_atom_max_ev is
+ * unusable (default AS_ORACLE_E_ATOM_MAX_EV; <= 0 or NaN: the default; INFINITY: off). Use the
+ * oracle's as_oracle_options.e_atom_max_ev, so what the oracle accepts is read back. */
+AS_API void as_store_set_e_atom_max(as_store *st, double e_atom_max_ev);
+/* Rows found unusable by as_label_store_get on this connection so far. */
+AS_API size_t as_store_corrupt_count(const as_store *st);
 
 /* Label with a store: structures whose key is already stored are not computed again; each
  * new label is committed as soon as it is known, so a run killed at any point keeps every

@@ -595,6 +595,7 @@ as_status as_campaign_open(const as_campaign_options *opt, as_campaign **out)
     AS_CHECK(campaign_key(opt, c, &c->key));
     int existed = access(opt->db, F_OK) == 0;
     AS_CHECK(as_store_open(opt->db, &c->store));
+    as_store_set_e_atom_max(c->store, opt->oracle_options.e_atom_max_ev);
     int registered;
     AS_CHECK(check_store(c, opt->resume, existed, &registered));
     for (size_t i = 0; i < c->n_all; i++)

@@ -481,7 +481,7 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
             double e;
             s->res.cell_calls++;
             as_status se = as_oracle_energy(s->oracle, st_, &e, NULL);
-            if (se == AS_ENOMEM || se == AS_EDB) {
+            if (se == AS_ENOMEM || se == AS_EDB || se == AS_EINTR) {
                 st = se;
                 goto fail;
             }
@@ -507,7 +507,7 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
         as_status se = as_oracle_optimize_cell(s->oracle, st_, &co, &rep);
         s->res.cell_calls += rep.evaluations;
         *source = "fit";
-        if (se == AS_ENOMEM || se == AS_EDB) {
+        if (se == AS_ENOMEM || se == AS_EDB || se == AS_EINTR) {
             st = se;
             goto fail;
         }

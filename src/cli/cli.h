@@ -27,5 +27,19 @@ int cli_usage(const char *cmd, const char *fmt, ...) AS_PRINTF(2, 3);
 void cli_log_init(int quiet);
 /* Record "alloyscout" + argv (argv[0] = the command's name) as the report's command line. */
 as_status cli_report_command(as_report *rep, int argc, char **argv);
+/* A file named on the command line: its flag ("--json", "FILE"), path (NULL: not given) and
+ * whether the command writes it. */
+typedef struct {
+    const char *flag, *path;
+    int output;
+} cli_file;
+/* Refuse (usage error, 2) an output path that names an input or another output (as_path_same:
+ * symlinks and hard links included), before anything is written; 0 when all are distinct. */
+int cli_check_files(const char *cmd, const cli_file *f, size_t n);
+#define CLI_NFILES(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Take the one-writer lock of path (as_lock_acquire) with "alloyscout" + argv as the command
+ * named to a second process. */
+as_status cli_lock(const char *path, int argc, char **argv, as_lock **out);
 
 #endif

@@ -62,9 +62,11 @@ static int write_base(const char *data, const char *base)
         return cli_error("cannot read the header of %s", data);
     }
     fclose(src);
-    FILE *f = fopen(base, "w");
-    if (!f)
-        return cli_error("cannot write %s: %s", base, strerror(errno));
+    as_outfile *of = NULL;
+    as_status st = as_outfile_open(base, &of); /* written whole or not at all */
+    if (st != AS_OK)
+        return cli_fail(st);
+    FILE *f = as_outfile_stream(of);
     fputs(header, f);
     header[strcspn(header, "\r\n")] = '\0';
     int first = 1;
@@ -88,7 +90,7 @@ static int write_base(const char *data, const char *base)
         first = 0;
     }
     fputc('\n', f);
-    return fclose(f) == 0 ? 0 : cli_error("cannot write %s", base);
+    return (st = as_outfile_commit(of)) == AS_OK ? 0 : cli_fail(st);
 }
 
 /* The top page: links to the reports of each step and their main figures. */

@@ -468,6 +468,9 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
     int rcode = 1;
     as_json *root = NULL, *rows = NULL;
     double *vals = NULL;
+    const cli_file files[] = {{"--csv", a.csv, 0}, {"--json", a.json, 1}};
+    if ((u = cli_check_files(cmd, files, CLI_NFILES(files))))
+        return u;
     if (a.csv && (st = as_table_read_csv(a.csv, &t)) != AS_OK)
         return cli_fail(st);
     qsrc src[MAXQ];
@@ -715,6 +718,11 @@ static int run_calib(int argc, char **argv)
         rc = cli_usage(cmd, "--method must be indophenol or griess, got '%s'", method);
         goto done;
     }
+    {
+        const cli_file files[] = {{"--csv", a.csv, 0}, {"--json", a.json, 1}};
+        if ((rc = cli_check_files(cmd, files, CLI_NFILES(files))))
+            goto done;
+    }
     rc = 1;
     if (a.csv) {
         as_status st = as_table_read_csv(a.csv, &t);
@@ -874,6 +882,11 @@ static int run_cdl(int argc, char **argv)
     if ((f = find_flag(&a, "cs_mF_per_cm2")) &&
         (rc = cli_parse_double(cmd, "--cs-mF-per-cm2", f->val, &cs)))
         goto done;
+    {
+        const cli_file files[] = {{"--csv", a.csv, 0}, {"--json", a.json, 1}};
+        if ((rc = cli_check_files(cmd, files, CLI_NFILES(files))))
+            goto done;
+    }
     rc = 1;
     if (a.csv) {
         as_status st = as_table_read_csv(a.csv, &t);

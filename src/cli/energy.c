@@ -38,6 +38,10 @@ static const char energy_help[] =
     "  -j N             cmd: programs run at once (default 1)\n"
     "  --timeout S      cmd: seconds before a run is killed (default 3600)\n"
     "  --retries R      cmd: extra attempts of a failed run (default 1)\n"
+    "  --e-atom-max EV  label check: a label with |E| / atom above EV is refused, and so\n"
+    "                   is a stored row read back (default 50 eV/atom)\n"
+    "  --cell-tol ANG   cmd: largest cell difference between the input and the\n"
+    "                   program's output, per component (default 1e-4 Å)\n"
     "  --write-setfl EL,EL,.. OUT  write the Zhou 2004 tables as a setfl file and exit\n"
     "  --executor local|slurm  where the labels run (default local: this process and\n"
     "                   -j N programs); slurm: one batch job per frame, submitted as a\n"
@@ -126,6 +130,8 @@ int as_cli_energy(int argc, char **argv)
         {"jobs", 'j', CLI_SIZE, &oopt.jobs, 0, NULL, NULL},
         {"timeout", 0, CLI_DOUBLE, &oopt.timeout_s, 0, NULL, &timeout_seen},
         {"retries", 0, CLI_SIZE, &oopt.retries, 0, NULL, &retries_seen},
+        {"e-atom-max", 0, CLI_DOUBLE, &oopt.e_atom_max_ev, 0, NULL, NULL},
+        {"cell-tol", 0, CLI_DOUBLE, &oopt.cell_tol_ang, 0, NULL, NULL},
         {"write-setfl", 0, CLI_STR, &setfl, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &quiet, 0, NULL, NULL},
         {"seed", 0, CLI_U64, &seed, 0, NULL, NULL},
@@ -153,6 +159,8 @@ int as_cli_energy(int argc, char **argv)
         return cli_usage(cmd, "-j must be >= 1");
     if (!(oopt.timeout_s > 0))
         return cli_usage(cmd, "--timeout must be > 0");
+    if (!(oopt.e_atom_max_ev > 0) || !(oopt.cell_tol_ang > 0))
+        return cli_usage(cmd, "--e-atom-max and --cell-tol must be > 0");
     /* executor (issue 15): --retries and --timeout also mean the jobs' */
     if (strcmp(eopt.backend, "local") && strcmp(eopt.backend, "slurm"))
         return cli_usage(cmd, "--executor must be local or slurm, not '%s'", eopt.backend);
@@ -169,6 +177,16 @@ int as_cli_energy(int argc, char **argv)
     file = npos ? pos[0] : NULL;
     if (!file)
         return cli_usage(cmd, "no input file (FILE.extxyz)");
+    {
+        const cli_file files[] = {{"FILE", file, 0},
+                                  {"--db", db, 0},
+                                  {"--job-template", eopt.job_template, 0},
+                                  {"--json", json, 1},
+                                  {"--out", out, 1}};
+        int frc = cli_check_files(cmd, files, CLI_NFILES(files));
+        if (frc)
+            return frc;
+    }
     cli_log_init(quiet);
 
     int rc = 1;
@@ -177,11 +195,17 @@ int as_cli_energy(int argc, char **argv)
     size_t nf = 0;
     as_oracle *o = NULL;
     as_store *store = NULL;
+    as_lock *lock = NULL, *wlock = NULL;
     as_executor *ex = NULL;
     as_job_record *known = NULL;
     size_t n_known = 0;
     as_label_result *res = NULL;
     as_json *root = NULL;
+    /* one writer per store: a second run on it is refused before anything starts */
+    if (db && (st = cli_lock(db, argc, argv, &lock)) != AS_OK) {
+        rc = cli_fail(st);
+        goto done;
+    }
     if ((st = as_extxyz_read(file, &fr, &nf)) != AS_OK) {
         rc = cli_fail(st);
         goto done;
@@ -218,6 +242,8 @@ int as_cli_energy(int argc, char **argv)
         rc = cli_fail(st);
         goto done;
     }
+    if (store) /* a stored row is read back under the window the oracle applies */
+        as_store_set_e_atom_max(store, oopt.e_atom_max_ev);
     /* slurm with --db: the store's job table is the journal (no workdir/journal.tsv), so
      * 'alloyscout campaign status --db' shows the jobs and a rerun re-attaches from it */
     as_store_journal sj = {store, file, AS_JOB_ROUND_NONE};
@@ -236,6 +262,16 @@ int as_cli_energy(int argc, char **argv)
         goto done;
     }
     int slurm = !strcmp(as_executor_backend(ex), "slurm");
+    if (slurm && eopt.workdir && !eopt.journal) {
+        /* one writer per job journal: a second run on the workdir would submit the same
+         * structures again while the first one's jobs run */
+        char jp[4096];
+        snprintf(jp, sizeof jp, "%s/journal.tsv", eopt.workdir);
+        if ((st = cli_lock(jp, argc, argv, &wlock)) != AS_OK) {
+            rc = cli_fail(st);
+            goto done;
+        }
+    }
     if (slurm) {
         chunk = nf;
         energy_interrupt_install(ex);
@@ -367,6 +403,8 @@ done:
     as_executor_free(ex);
     as_free(known);
     as_store_close(store);
+    as_lock_release(wlock);
+    as_lock_release(lock);
     as_oracle_free(o);
     return rc;
 }

@@ -370,6 +370,13 @@ int as_cli_gpr(int argc, char **argv)
     as_status st = as_gp_options_check(&a.opt);
     if (st != AS_OK)
         return cli_usage("gpr", "%s", as_errmsg());
+    int fit = !strcmp(sub, "fit");
+    const cli_file files[] = {{"--data", a.data, 0},
+                              {"--model", a.model, fit},
+                              {"--out", a.out, 1},
+                              {"--json", a.json, 1}};
+    if ((rc = cli_check_files(fit ? "gpr fit" : "gpr predict", files, CLI_NFILES(files))))
+        return rc;
     cli_log_init(a.quiet);
-    return !strcmp(sub, "fit") ? gpr_fit(&a) : gpr_predict(&a);
+    return fit ? gpr_fit(&a) : gpr_predict(&a);
 }

@@ -242,6 +242,9 @@ int as_cli_gpr_cv(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     if (!a.data || !a.target)
         return cli_usage(cmd, "needs --data and --target");
+    const cli_file files[] = {{"--data", a.data, 0}, {"--out", a.out, 1}, {"--json", a.json, 1}};
+    if ((rc = cli_check_files(cmd, files, CLI_NFILES(files))))
+        return rc;
     if (a.folds < 2)
         return cli_usage(cmd, "--folds must be >= 2");
     if (!(a.pca >= 0 && a.pca <= 1))

@@ -24,6 +24,9 @@ static const char help[] =
     "  --max-steps N    relaxation steps (default 2000)\n"
     "  --timeout S      cmd: seconds before a run is killed (default 3600)\n"
     "  --retries R      cmd: extra attempts of a failed run (default 1)\n"
+    "  --e-atom-max EV  a label with |E| / atom above EV is refused (default 50 eV/atom)\n"
+    "  --cell-tol ANG   cmd: largest cell difference between the input and the program's\n"
+    "                   output, per component (default 1e-4 Å)\n"
     "  --quiet          no messages\n\n"
     "exit status: 0 labelled; 3 the oracle failed (OUT has status=failed and error=...);\n"
     "1 nothing written (bad input, unknown oracle, write error); 2 usage error.\n";
@@ -62,6 +65,8 @@ int as_cli_label(int argc, char **argv)
         {"max-steps", 0, CLI_SIZE, &ropt.max_steps, 0, NULL, NULL},
         {"timeout", 0, CLI_DOUBLE, &oopt.timeout_s, 0, NULL, NULL},
         {"retries", 0, CLI_SIZE, &oopt.retries, 0, NULL, NULL},
+        {"e-atom-max", 0, CLI_DOUBLE, &oopt.e_atom_max_ev, 0, NULL, NULL},
+        {"cell-tol", 0, CLI_DOUBLE, &oopt.cell_tol_ang, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &quiet, 0, NULL, NULL},
         {"seed", 0, CLI_U64, &seed, 0, NULL, NULL}, /* accepted; nothing here is random */
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
@@ -76,6 +81,11 @@ int as_cli_label(int argc, char **argv)
         return cli_usage(cmd, "--fmax must be > 0");
     if (!(oopt.timeout_s > 0))
         return cli_usage(cmd, "--timeout must be > 0");
+    if (!(oopt.e_atom_max_ev > 0) || !(oopt.cell_tol_ang > 0))
+        return cli_usage(cmd, "--e-atom-max and --cell-tol must be > 0");
+    const cli_file files[] = {{"IN", pos[0], 0}, {"OUT", pos[1], 1}};
+    if ((rc = cli_check_files(cmd, files, CLI_NFILES(files))))
+        return rc;
     cli_log_init(quiet);
 
     as_structure **fr = NULL, *outs = NULL;

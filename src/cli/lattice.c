@@ -281,6 +281,9 @@ static int cmd_build(int argc, char **argv)
         return rc;
     if (!o.out)
         return cli_usage(cmd, "--out FILE is required");
+    const cli_file files[] = {{"--out", o.out, 1}, {"--json", o.json, 1}};
+    if ((rc = cli_check_files(cmd, files, CLI_NFILES(files))))
+        return rc;
     cli_log_init(o.quiet);
     as_lattice *lat = NULL;
     int *config = NULL;
@@ -403,6 +406,10 @@ static int cmd_features(int argc, char **argv)
         return cli_usage(cmd, "give a structure file");
     if (o.lopt.n_shells < 3)
         return cli_usage(cmd, "--shells must be >= 3 for the fingerprint");
+    const cli_file files[] = {{"FILE", file, 0}, {"--out", o.out, 1}, {"--json", o.json, 1}};
+    int frc = cli_check_files(cmd, files, CLI_NFILES(files));
+    if (frc)
+        return frc;
     cli_log_init(o.quiet);
     as_structure **frames = NULL;
     size_t nf = 0;
@@ -498,6 +505,10 @@ static int cmd_convert(int argc, char **argv)
     if (nfile != 2)
         return cli_usage(cmd, "two files: IN OUT");
     o.out = files[1];
+    const cli_file cf[] = {{"IN", files[0], 0}, {"OUT", files[1], 1}, {"--json", o.json, 1}};
+    int frc = cli_check_files(cmd, cf, CLI_NFILES(cf));
+    if (frc)
+        return frc;
     as_structure **frames = NULL;
     size_t nf = 0;
     as_status st = as_structure_read_any(files[0], &frames, &nf);

@@ -175,6 +175,9 @@ int as_cli_lattice_features(int argc, char **argv, int (*legacy)(int, char **))
     if (a.triplets && (a.fingerprint || a.proto || a.size))
         return cli_usage(cmd, "--triplets needs the fcc path (not --fingerprint/--proto/--size)");
     const char *file = pos[0];
+    const cli_file files[] = {{"FILE", file, 0}, {"--out", a.out, 1}};
+    if ((rc = cli_check_files(cmd, files, CLI_NFILES(files))))
+        return rc;
     as_structure **frames = NULL;
     size_t nf = 0;
     as_status st = as_structure_read_any(file, &frames, &nf);

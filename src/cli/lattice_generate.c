@@ -300,6 +300,9 @@ int as_cli_lattice_generate(int argc, char **argv)
         return cli_usage(cmd, "--a must be > 0 and --c >= 0");
     if (!(a.temperature >= 0))
         return cli_usage(cmd, "--temperature must be >= 0");
+    const cli_file files[] = {{"--out", a.out, 1}, {"--json", a.json, 1}};
+    if ((rc = cli_check_files(cmd, files, CLI_NFILES(files))))
+        return rc;
     /* elements and composition */
     double frac[MAXK] = {0};
     int have_frac = 0;

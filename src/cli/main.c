@@ -131,6 +131,40 @@ as_status cli_report_command(as_report *rep, int argc, char **argv)
     return st;
 }
 
+as_status cli_lock(const char *path, int argc, char **argv, as_lock **out)
+{
+    char cmd[1024];
+    size_t L = (size_t)snprintf(cmd, sizeof cmd, "alloyscout");
+    for (int i = 0; i < argc && L < sizeof cmd; i++)
+        L += (size_t)snprintf(cmd + L, sizeof cmd - L, " %s", argv[i]);
+    for (char *p = cmd; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+    return as_lock_acquire(path, cmd, out);
+}
+
+int cli_check_files(const char *cmd, const cli_file *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!f[i].path || !f[i].output)
+            continue;
+        for (size_t j = 0; j < n; j++) {
+            if (j == i || !f[j].path || (f[j].output && j < i) ||
+                !as_path_same(f[i].path, f[j].path))
+                continue;
+            if (f[j].output)
+                return cli_usage(
+                    cmd, "%s %s and %s %s name the same file: give each output its own path",
+                    f[i].flag, f[i].path, f[j].flag, f[j].path);
+            return cli_usage(cmd,
+                             "%s %s is the input %s %s: refusing to overwrite an input "
+                             "(nothing was written)",
+                             f[i].flag, f[i].path, f[j].flag, f[j].path);
+        }
+    }
+    return 0;
+}
+
 void cli_log_init(int quiet)
 {
     static int q;

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "alloyscout/campaign.h"
+#include "alloyscout/interrupt.h"
 #include "alloyscout/report.h"
 #include "cli.h"
 #include "opt.h"
@@ -88,6 +90,9 @@ static const char *screen_help =
     "  --retries N           with slurm also: resubmissions of a failed, timed-out,\n"
     "                        preempted or node-failed job (default 2; the reasons are stored)\n"
     "  --poll-max S          slurm: longest wait between two squeue polls (default 30)\n"
+    "  --e-atom-max EV (50)  label check: |E| / atom above EV is a failed label, and a stored\n"
+    "                        row above it is computed again; --cell-tol ANG (1e-4): cmd output\n"
+    "                        cell within ANG of the input's\n"
     "  --quiet               no progress display and no info messages\n"
     "\n"
     "The EAM oracle (Zhou 2004) is fitted to pure metals with a mixing rule for the cross terms:\n"
@@ -261,6 +266,8 @@ static int parse(int argc, char **argv, screen_args *a)
         {"jobs", 'j', CLI_SIZE, &oo->jobs, 0, NULL, NULL},
         {"timeout", 0, CLI_DOUBLE, &oo->timeout_s, 0, NULL, NULL},
         {"retries", 0, CLI_SIZE, &oo->retries, 0, NULL, &retries_seen},
+        {"e-atom-max", 0, CLI_DOUBLE, &oo->e_atom_max_ev, 0, NULL, NULL},
+        {"cell-tol", 0, CLI_DOUBLE, &oo->cell_tol_ang, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &a->quiet, 0, NULL, NULL},
         /* executor (issue 15) */
         {"executor", 0, CLI_STR, &a->eo.backend, 0, NULL, NULL},
@@ -274,6 +281,8 @@ static int parse(int argc, char **argv, screen_args *a)
     int rc = cli_parse("screen", screen_help, argc, argv, opts, NULL, 0, NULL);
     if (rc)
         return rc;
+    if (!(oo->e_atom_max_ev > 0) || !(oo->cell_tol_ang > 0))
+        return cli_usage("screen", "--e-atom-max and --cell-tol must be > 0");
     if (strcmp(a->eo.backend, "local") && strcmp(a->eo.backend, "slurm"))
         return cli_usage("screen", "--executor must be local or slurm, not '%s'", a->eo.backend);
     if (!(a->eo.poll_max_s > 0))
@@ -753,11 +762,20 @@ int as_cli_screen(int argc, char **argv)
     int rc = parse(argc, argv, &a);
     if (rc)
         return rc < 0 ? 0 : rc;
+    const cli_file files[] = {
+        {"--db", a.co.db, 0}, {"--json", a.json, 1}, {"--report", a.report, 1}};
+    if ((rc = cli_check_files("screen", files, CLI_NFILES(files))))
+        return rc;
     cli_log_init(a.quiet);
     as_campaign *c = NULL;
     as_report *rep = NULL;
+    as_lock *lock = NULL;
     as_status st;
 
+    int report_existed = a.report && access(a.report, F_OK) == 0;
+    /* one writer per campaign file: a second screen on it is refused, naming the first */
+    if ((st = cli_lock(a.co.db, argc, argv, &lock)) != AS_OK)
+        goto fail;
     if ((st = as_campaign_open(&a.co, &c)) != AS_OK)
         goto fail;
     /* the report directory is made before the long part, so that a bad path fails at once */
@@ -776,6 +794,8 @@ int as_cli_screen(int argc, char **argv)
         as_campaign_event ev;
         if ((st = as_campaign_step(c, &ev)) != AS_OK)
             goto fail;
+        if ((st = as_interrupt_check()) != AS_OK) /* a signal between two oracle calls */
+            goto fail;
         cli_progress_update(ev.steps_done);
     }
     cli_progress_end();
@@ -785,10 +805,11 @@ int as_cli_screen(int argc, char **argv)
         goto fail;
     }
     print_table(&a, c, v);
-    if (a.json && (st = as_campaign_write_json(c, a.json)) != AS_OK)
-        goto fail;
     size_t computed = as_campaign_labels_computed(c);
+    /* the report first: a failed one leaves no --json behind */
     if (rep && (st = screen_report(rep, &a, c, v, computed)) != AS_OK)
+        goto fail;
+    if (a.json && (st = as_campaign_write_json(c, a.json)) != AS_OK)
         goto fail;
     as_log(AS_LOG_INFO, "%zu labels computed in this run (the others came from %s)", computed,
            a.co.db);
@@ -817,12 +838,16 @@ int as_cli_screen(int argc, char **argv)
                        "nothing of it is ranked");
         as_report_free(rep);
         as_campaign_close(c);
+        as_lock_release(lock);
         return rc;
     }
 fail:
     cli_progress_end();
     rc = st == AS_OK ? 0 : cli_fail(st);
+    if (st != AS_OK && rep && !report_existed)
+        rmdir(a.report); /* the folder made at the start, when nothing went into it */
     as_report_free(rep);
     as_campaign_close(c);
+    as_lock_release(lock);
     return rc;
 }

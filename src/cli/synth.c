@@ -844,6 +844,12 @@ int as_cli_synth(int argc, char **argv)
         return cli_usage(a.sub, "--temperature needs --composition COL");
     if (as_synth_options_check(&a.opt) != AS_OK)
         return cli_usage(a.sub, "%s", as_errmsg());
+    const cli_file files[] = {
+        {"--data", a.data, 0}, {"--base", a.base, 0}, {"--model", a.model, subs[k].sub == S_TRAIN},
+        {"--json", a.json, 1}, {"--roc", a.roc, 1},   {"--report", a.report, 1},
+        {"--out", a.out, 1}};
+    if ((rc = cli_check_files(a.sub, files, CLI_NFILES(files))))
+        return rc;
     cli_log_init(a.quiet);
     return subs[k].run(&a);
 }

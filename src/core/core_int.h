@@ -90,4 +90,8 @@ as_status as_sbuf_status(const as_sbuf *b, const char *what);
  * Messages name `what` (may be NULL) and the path: AS_EIO, AS_ENOMEM. */
 as_status as_read_file(const char *path, const char *what, char **text, size_t *len);
 
+/* Start time of process pid (field 22 of /proc/<pid>/stat, clock ticks after boot), 0 when no
+ * such process. */
+unsigned long long as_proc_start_time(long pid);
+
 #endif

@@ -404,7 +404,8 @@ as_status as_extxyz_write_frame(FILE *f, const as_structure *s)
                     s->forces[3 * i + 2]);
         fputc('\n', f);
     }
-    return ferror(f) ? AS_FAIL(AS_EIO, "extxyz: write error") : AS_OK;
+    int e = errno; /* the failed write's errno (ENOSPC, EFBIG, EIO) */
+    return ferror(f) ? AS_FAIL(AS_EIO, "extxyz: write error: %s", strerror(e ? e : EIO)) : AS_OK;
 }
 
 as_status as_extxyz_write(const char *path, as_structure *const *frames, size_t n)
@@ -415,7 +416,7 @@ as_status as_extxyz_write(const char *path, as_structure *const *frames, size_t 
         as_status st = as_extxyz_write_frame(as_outfile_stream(o), frames[i]);
         if (st != AS_OK) {
             as_outfile_abort(o);
-            return as_error_prefix(st, "writing %s frame %zu: ", path, i + 1);
+            return as_error_prefix(st, "cannot write %s (frame %zu)", path, i + 1);
         }
     }
     return as_outfile_commit(o);
@@ -669,8 +670,9 @@ as_status as_poscar_write(const char *path, const as_structure *s, int direct)
         fprintf(f, "  %.17g %.17g %.17g\n", x[0], x[1], x[2]);
     }
     if (ferror(f)) {
+        int e = errno;
         as_outfile_abort(o);
-        return AS_FAIL(AS_EIO, "cannot write %s", path);
+        return AS_FAIL(AS_EIO, "cannot write %s: %s", path, strerror(e ? e : EIO));
     }
     return as_outfile_commit(o);
 }

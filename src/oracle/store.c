@@ -31,6 +31,8 @@ struct as_store {
     sqlite3 *db;
     sqlite3_stmt *get, *put, *count;
     char *path;
+    double e_atom_max_ev; /* read-back window (as_store_set_e_atom_max) */
+    size_t n_corrupt;     /* rows refused by as_label_store_get */
 };
 
 static long long round6(double x) { return (long long)llround(x * 1e6); }
@@ -241,6 +243,7 @@ as_status as_store_open(const char *path, as_store **out)
     as_store *st = as_calloc(1, sizeof *st);
     if (!st)
         return AS_FAIL(AS_ENOMEM, "store: cannot allocate");
+    st->e_atom_max_ev = AS_ORACLE_E_ATOM_MAX_EV;
     st->path = as_strdup(path);
     if (!st->path) {
         as_free(st);
@@ -248,7 +251,18 @@ as_status as_store_open(const char *path, as_store **out)
     }
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
-        s = st->db ? db_fail(st, "cannot open") : AS_FAIL(AS_EDB, "store %s: cannot open", path);
+        int e = st->db ? sqlite3_system_errno(st->db) : 0;
+        s = AS_FAIL(AS_EDB, "store %s: cannot open: %s%s%s%s", path,
+                    st->db ? sqlite3_errmsg(st->db) : "out of memory", e ? " (" : "",
+                    e ? strerror(e) : "", e ? ")" : "");
+        goto fail;
+    }
+    /* SQLite opens a file it cannot write read-only without saying so */
+    if (sqlite3_db_readonly(st->db, "main") == 1) {
+        s = AS_FAIL(AS_EDB,
+                    "%s: read-only: the store must be writable (every label is committed as "
+                    "soon as it is computed)",
+                    path);
         goto fail;
     }
     sqlite3_busy_timeout(st->db, 10000);
@@ -270,10 +284,11 @@ as_status as_store_open(const char *path, as_store **out)
         s = db_fail(st, "cannot set the journal mode");
         goto fail;
     }
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT status, energy, rmsd, rmsd_paper, fmax, steps, relaxed, "
-                           "attempts, error, positions, n_atoms FROM label_result WHERE key = ?",
-                           -1, &st->get, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(
+            st->db,
+            "SELECT status, energy, rmsd, rmsd_paper, fmax, steps, relaxed, "
+            "attempts, error, positions, n_atoms, method FROM label_result WHERE key = ?",
+            -1, &st->get, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db,
                            "INSERT OR REPLACE INTO label_result(key, method, n_atoms, status, "
                            "energy, energy_per_atom, rmsd, rmsd_paper, fmax, steps, relaxed, "
@@ -298,10 +313,118 @@ static double col_double(sqlite3_stmt *q, int c)
     return sqlite3_column_type(q, c) == SQLITE_NULL ? NAN : sqlite3_column_double(q, c);
 }
 
+void as_store_set_e_atom_max(as_store *st, double e_atom_max_ev)
+{
+    st->e_atom_max_ev = e_atom_max_ev > 0 ? e_atom_max_ev : AS_ORACLE_E_ATOM_MAX_EV;
+}
+
+size_t as_store_corrupt_count(const as_store *st) { return st->n_corrupt; }
+
+static const char *type_name(int t)
+{
+    switch (t) {
+    case SQLITE_INTEGER: return "an integer";
+    case SQLITE_FLOAT: return "a real";
+    case SQLITE_TEXT: return "text";
+    case SQLITE_BLOB: return "a blob";
+    default: return "NULL";
+    }
+}
+
+/* The checks of a row read back (docs/oracle.md, "Rows read back from the store"): what is
+ * wrong with it, or NULL when it can be used. n > 0: the caller's atom count (0: not
+ * checked). want_pos: the caller reads the relaxed positions. */
+static const char *row_problem(as_store *st, sqlite3_stmt *q, size_t n, int want_pos, char *why,
+                               size_t cap)
+{
+    static const char *const real_cols[] = {"status", "energy", "rmsd", "rmsd_paper", "fmax"};
+    static const char *const int_cols[] = {"steps", "relaxed", "attempts"};
+    int t = sqlite3_column_type(q, 0);
+    if (t != SQLITE_INTEGER) {
+        snprintf(why, cap, "status is %s, not an integer", type_name(t));
+        return why;
+    }
+    t = sqlite3_column_type(q, 10);
+    if (t != SQLITE_INTEGER || sqlite3_column_int64(q, 10) <= 0) {
+        snprintf(why, cap, "n_atoms is %s, not a positive integer",
+                 t == SQLITE_INTEGER ? "<= 0" : type_name(t));
+        return why;
+    }
+    size_t n_row = (size_t)sqlite3_column_int64(q, 10);
+    if (n > 0 && n_row != n) {
+        snprintf(why, cap, "n_atoms is %zu, the structure has %zu", n_row, n);
+        return why;
+    }
+    for (int c = 1; c <= 4; c++) {
+        t = sqlite3_column_type(q, c);
+        if (t == SQLITE_TEXT || t == SQLITE_BLOB) {
+            snprintf(why, cap, "%s is stored as %s, not a number", real_cols[c], type_name(t));
+            return why;
+        }
+        if (t != SQLITE_NULL && !isfinite(sqlite3_column_double(q, c))) {
+            snprintf(why, cap, "%s is %g, not finite", real_cols[c], sqlite3_column_double(q, c));
+            return why;
+        }
+    }
+    for (int c = 5; c <= 7; c++) {
+        t = sqlite3_column_type(q, c);
+        if (t != SQLITE_NULL && (t != SQLITE_INTEGER || sqlite3_column_int64(q, c) < 0)) {
+            snprintf(why, cap, "%s is %s, not a count", int_cols[c - 5],
+                     t == SQLITE_INTEGER ? "negative" : type_name(t));
+            return why;
+        }
+    }
+    t = sqlite3_column_type(q, 9);
+    if (t != SQLITE_NULL && t != SQLITE_BLOB) {
+        snprintf(why, cap, "positions are %s, not a blob", type_name(t));
+        return why;
+    }
+    if (sqlite3_column_int(q, 0) != AS_OK)
+        return NULL; /* a failed label: tried again by the callers anyway */
+    t = sqlite3_column_type(q, 1);
+    if (n > 0 && t == SQLITE_NULL) {
+        snprintf(why, cap, "status ok without an energy (NULL)");
+        return why;
+    }
+    if (t != SQLITE_NULL) {
+        double e = sqlite3_column_double(q, 1), epa = fabs(e) / (double)n_row;
+        if (!(epa <= st->e_atom_max_ev)) {
+            snprintf(why, cap,
+                     "|E| / atom = %.6g eV is outside the plausible window of %g eV/atom "
+                     "(E = %.17g eV, %zu atoms)",
+                     epa, st->e_atom_max_ev, e, n_row);
+            return why;
+        }
+    }
+    if (want_pos && sqlite3_column_int(q, 6)) {
+        size_t bytes = (size_t)sqlite3_column_bytes(q, 9);
+        if (t = sqlite3_column_type(q, 9), t != SQLITE_BLOB) {
+            snprintf(why, cap, "relaxed without positions (NULL)");
+            return why;
+        }
+        if (bytes != 3 * n_row * sizeof(double)) {
+            snprintf(why, cap, "positions blob of %zu bytes, %zu atoms need %zu", bytes, n_row,
+                     3 * n_row * sizeof(double));
+            return why;
+        }
+        const unsigned char *b = sqlite3_column_blob(q, 9);
+        for (size_t i = 0; i < 3 * n_row; i++) {
+            double x;
+            memcpy(&x, b + i * sizeof x, sizeof x);
+            if (!isfinite(x)) {
+                snprintf(why, cap, "position %zu of atom %zu is not finite", i % 3 + 1, i / 3 + 1);
+                return why;
+            }
+        }
+    }
+    return NULL;
+}
+
 as_status as_label_store_get(as_store *st, uint64_t key, as_label_result *out, double *relaxed_pos,
                              size_t n, int *found)
 {
     as_status s = AS_OK;
+    char why[160];
     *found = 0;
     sqlite3_reset(st->get);
     sqlite3_bind_int64(st->get, 1, (sqlite3_int64)key);
@@ -310,6 +433,14 @@ as_status as_label_store_get(as_store *st, uint64_t key, as_label_result *out, d
         goto done;
     if (rc != SQLITE_ROW) {
         s = db_fail(st, "lookup failed");
+        goto done;
+    }
+    const char *bad = row_problem(st, st->get, n, relaxed_pos != NULL, why, sizeof why);
+    if (bad) { /* reported and treated as missing: the caller computes it again */
+        const unsigned char *m = sqlite3_column_text(st->get, 11);
+        st->n_corrupt++;
+        as_log(AS_LOG_WARN, "%s: stored label %016llx (%s) is unusable: %s; computing it again",
+               st->path, (unsigned long long)key, m ? (const char *)m : "no method", bad);
         goto done;
     }
     memset(out, 0, sizeof *out);

@@ -182,8 +182,13 @@ as_status as_synth_member_from_json(const as_json *j, size_t d, const char *wher
     if (!s || !n)
         return AS_FAIL(AS_EPARSE, "%s: member without 'scaler' or 'mlp'", where);
     as_status st = AS_OK;
-    AS_CHECK(as_scaler_from_json(s, &out->scaler));
-    AS_CHECK(as_mlp_from_json(n, &out->mlp));
+    st = as_scaler_from_json(s, &out->scaler);
+    if (st == AS_OK)
+        st = as_mlp_from_json(n, &out->mlp);
+    if (st != AS_OK) { /* "M.json: scaler: missing array 'scale'" */
+        as_error_prefix(st, "%s", where);
+        goto fail;
+    }
     if (as_scaler_dim(out->scaler) != d || as_mlp_input_dim(out->mlp) != d) {
         st = AS_FAIL(AS_EPARSE, "%s: member expects %zu/%zu inputs, the schema has %zu", where,
                      as_scaler_dim(out->scaler), as_mlp_input_dim(out->mlp), d);

@@ -129,6 +129,18 @@ static as_status formula_axis(const as_synth_model *m, const double *base, axis_
             st = as_composition_descriptors(&c, NAN, &dopt, &dd);
         if (st != AS_OK)
             return as_error_prefix(st, "recommend: axis %s: '%s'", v->name, v->level[i]);
+        if (v->n_fx > first_el) /* element columns: each element needs one (never a silent 0) */
+            for (size_t e = 0; e < c.n; e++) {
+                size_t k = first_el;
+                while (k < v->n_fx &&
+                       strcmp(c.el[e]->symbol, as_schema_feature_name(s, v->fx_feat[k])) != 0)
+                    k++;
+                if (k == v->n_fx)
+                    return AS_FAIL(AS_EINVAL,
+                                   "recommend: axis %s: '%s' holds %s, which the model has no "
+                                   "element column for",
+                                   v->name, v->level[i], c.el[e]->symbol);
+            }
         double *row = v->fx + i * v->n_fx;
         for (size_t k = 0; k < nd; k++)
             row[k] = as_descriptors_get(&dd, k);
@@ -168,16 +180,26 @@ static as_status axis_resolve(const as_synth_axis *a, const as_synth_model *m, c
                        name);
     v->text = num_feat == SIZE_MAX;
     if (!v->text && strchr(vals, ':')) { /* numeric range LO:HI:STEP */
-        double lo, hi, step;
-        char tail;
-        if (sscanf(vals, "%lf:%lf:%lf%c", &lo, &hi, &step, &tail) != 3 || !(step > 0) || hi < lo)
+        double x[3] = {0, 0, 0};
+        const char *p = vals;
+        int ok = 1;
+        for (int k = 0; k < 3 && ok; k++) { /* the one decimal syntax: no hex, inf or nan */
+            const char *e = k < 2 ? strchr(p, ':') : p + strlen(p);
+            ok = e && as_parse_double_n(p, (size_t)(e - p), &x[k]) == AS_OK && isfinite(x[k]);
+            p = e ? e + 1 : p;
+        }
+        double lo = x[0], hi = x[1], step = x[2];
+        if (!ok || !(step > 0) || hi < lo)
             return AS_FAIL(AS_EINVAL,
-                           "recommend: axis %s: '%s' is not LO:HI:STEP with "
-                           "LO <= HI and STEP > 0",
+                           "recommend: axis %s: '%s' is not LO:HI:STEP (finite decimal numbers) "
+                           "with LO <= HI and STEP > 0",
                            name, vals);
-        size_t n = (size_t)floor((hi - lo) / step + 1e-9) + 1;
-        if (n > 100000)
-            return AS_FAIL(AS_EINVAL, "recommend: axis %s: %zu values is too many", name, n);
+        double q = (hi - lo) / step; /* may overflow to inf: refused below */
+        if (!(q < 100000))
+            return AS_FAIL(AS_EINVAL,
+                           "recommend: axis %s: '%s' gives %.3g values, more than 100000", name,
+                           vals, q + 1);
+        size_t n = (size_t)floor(q + 1e-9) + 1;
         AS_TRY(AS_ALLOC(v->num, n, "recommend: axis"));
         for (size_t i = 0; i < n; i++)
             v->num[i] = lo + (double)i * step;

@@ -47,6 +47,14 @@ typedef struct {
      * resampling, meant with resample method none. Default 0. */
     int class_weight_balanced;
     size_t threads; /* folds trained at once; 0 = one per core. Results do not depend on it */
+    /* 1: as_synth_encode_training skips (and counts, ds->n_bad) rows it cannot read -- a
+     * formula that does not parse, a text cell in a numeric column -- instead of failing on
+     * the first. Default 0 (strict). */
+    int skip_bad_rows;
+    /* How empty numeric cells are filled: AS_SYNTH_IMPUTE_NONE (default: they are an error)
+     * or AS_SYNTH_IMPUTE_MEDIAN (each member fills them with the median of its own training
+     * rows, so a test fold never informs its imputer; the model keeps the medians). */
+    int impute;
     /* Composition descriptors (composition.h) appended to the features when not NULL: the
      * formula column and, optionally, the process-temperature column in K for dG_mix(T).
      * Borrowed; a trained model keeps copies. */
@@ -56,6 +64,8 @@ typedef struct {
     void (*on_part_done)(void *user);
     void *user;
 } as_synth_options;
+
+enum { AS_SYNTH_IMPUTE_NONE = 0, AS_SYNTH_IMPUTE_MEDIAN = 1 };
 
 AS_API as_synth_options as_synth_options_default(void);
 /* AS_EINVAL naming the option when out of range. */
@@ -94,6 +104,8 @@ typedef struct {
 /* Results of a cross-validation or hold-out run. Arrays are owned by the result. */
 typedef struct {
     size_t n_samples, n_positive, n_skipped; /* rows used, positives, rows skipped (no target) */
+    size_t n_bad;     /* rows skipped as unreadable (skip_bad_rows) */
+    size_t n_missing; /* empty numeric cells imputed (impute) */
     size_t n_parts;       /* folds (CV) or test groups (leave-one-group-out); 1 for hold-out */
     as_metrics *part;     /* (n_parts) metrics of each fold / test group */
     char **part_name;     /* (n_parts) "fold 1", or the group name(s) */

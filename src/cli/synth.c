@@ -39,7 +39,11 @@ static const char *synth_help =
     "  --text COLS          comma-separated columns to one-hot encode even if numeric\n"         \
     "  --composition COL    formula column (Cu50Co50, Al0.5CoCrFeNi ...): adds dS_mix, delta,\n" \
     "                       dchi, VEC, T_m, dH_mix, Omega as features (docs/composition.md)\n"   \
-    "  --temperature COL    process temperature in K: adds dG_mix(T) = dH_mix - T dS_mix\n"
+    "  --temperature COL    process temperature in K: adds dG_mix(T) = dH_mix - T dS_mix\n"    \
+    "  --on-bad-row strict|skip  skip: rows whose formula or numeric cell cannot be read\n"       \
+    "                       are left out and counted (output and JSON); default strict\n"    \
+    "  --impute none|median empty numeric cells: median of each member's training rows\n"     \
+    "                       (never the test fold's); default none (an empty cell is an error)\n"
 
 #define MODEL_HELP                                                                                \
     "model options (defaults from the paper):\n"                                                  \
@@ -188,6 +192,30 @@ static int opt_class_weight(const char *cmd, const char *opt, const char *arg, v
     return 0;
 }
 
+static int opt_on_bad_row(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (strcmp(arg, "skip") == 0)
+        *(int *)dest = 1;
+    else if (strcmp(arg, "strict") == 0)
+        *(int *)dest = 0;
+    else
+        return cli_usage(cmd, "--on-bad-row '%s' unknown (expected strict or skip)", arg);
+    return 0;
+}
+
+static int opt_impute(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (strcmp(arg, "median") == 0)
+        *(int *)dest = AS_SYNTH_IMPUTE_MEDIAN;
+    else if (strcmp(arg, "none") == 0)
+        *(int *)dest = AS_SYNTH_IMPUTE_NONE;
+    else
+        return cli_usage(cmd, "--impute '%s' unknown (expected median or none)", arg);
+    return 0;
+}
+
 static int opt_tomek(const char *cmd, const char *opt, const char *arg, void *dest)
 {
     (void)opt;
@@ -211,6 +239,8 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_FIT, {"text", 0, CLI_STR, &a->schema.text, 0, NULL, NULL}},
         {S_FIT, {"composition", 0, CLI_STR, &a->opt.composition, 0, NULL, NULL}},
         {S_FIT, {"temperature", 0, CLI_STR, &a->opt.temperature, 0, NULL, NULL}},
+        {S_FIT, {"on-bad-row", 0, CLI_CALL, &a->opt.skip_bad_rows, 0, opt_on_bad_row, NULL}},
+        {S_FIT, {"impute", 0, CLI_CALL, &a->opt.impute, 0, opt_impute, NULL}},
         {S_FIT, {"hidden", 0, CLI_CALL, &a->opt.mlp, 0, opt_hidden, NULL}},
         {S_FIT, {"epochs", 0, CLI_SIZE, &a->opt.mlp.max_epochs, 0, NULL, NULL}},
         {S_FIT, {"batch", 0, CLI_SIZE, &a->opt.mlp.batch, 0, NULL, NULL}},
@@ -263,8 +293,13 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
 
 static void print_result(const as_synth_result *r, const char *what)
 {
-    printf("%s: %zu samples (%zu positive), %zu skipped for an empty target\n\n", what,
+    printf("%s: %zu samples (%zu positive), %zu skipped for an empty target", what,
            r->n_samples, r->n_positive, r->n_skipped);
+    if (r->n_bad)
+        printf(", %zu skipped as unreadable (--on-bad-row skip)", r->n_bad);
+    if (r->n_missing)
+        printf(", %zu empty numeric cells imputed (training-fold median)", r->n_missing);
+    printf("\n\n");
     printf("%-22s %8s %8s %8s %8s %8s %10s\n", "part", "AUC", "PR AUC", "acc", "bal.acc", "F1",
            "tn/fp/fn/tp");
     size_t shown = 0;

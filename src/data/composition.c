@@ -426,9 +426,63 @@ const char *as_descriptor_name(size_t i)
     return i < AS_DESC_COUNT ? names[i] : NULL;
 }
 
-as_status as_composition_table_descriptors(const as_table *t, const char *formula_col,
-                                           const char *temp_col, const as_descriptor_options *opt,
-                                           double **out, size_t *d_out)
+/* Descriptors of row r into x (d values); 0 on success, else -1 with the status and the message
+ * ("path:line:column: reason") in msg. */
+static int row_descriptors(const as_table *t, size_t r, size_t fcol, const char *temp_col,
+                           size_t tcol, const as_descriptor_options *o, double *x, size_t d,
+                           as_status *st, char *msg, size_t cap)
+{
+    const char *path = as_table_path(t);
+    const char *text = as_table_cell(t, r, fcol);
+    size_t line = 0, column = 0;
+    as_table_where(t, r, fcol, &line, &column);
+    as_composition c;
+    size_t ecol = 0;
+    char reason[200];
+    if (parse_internal(text, &c, &ecol, reason, sizeof reason) != AS_OK) {
+        *st = AS_EPARSE;
+        snprintf(msg, cap, "%s:%zu:%zu: %s (formula '%s')", path, line, column + ecol - 1,
+                 reason, text);
+        return -1;
+    }
+    double temp = NAN;
+    if (temp_col) {
+        const char *tc = as_table_cell(t, r, tcol);
+        const char *q = tc;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q) {
+            if (!as_parse_number(tc, &temp) || !(temp > 0)) {
+                size_t tl = 0, tcc = 0;
+                as_table_where(t, r, tcol, &tl, &tcc);
+                *st = AS_EPARSE;
+                snprintf(msg, cap,
+                         "%s:%zu:%zu: temperature '%s' in column '%s' is not a positive number "
+                         "of kelvin",
+                         path, tl, tcc, tc, temp_col);
+                return -1;
+            }
+        }
+    }
+    as_descriptors ds;
+    size_t bi = 0, bj = 0;
+    if (descriptors_core(&c, temp, o, &ds, &bi, &bj) < 0) {
+        *st = AS_EINVAL;
+        snprintf(msg, cap,
+                 "%s:%zu:%zu: no tabulated mixing enthalpy for the pair %s-%s in '%s' (Takeuchi "
+                 "& Inoue 2005 has none)",
+                 path, line, column, c.el[bi]->symbol, c.el[bj]->symbol, text);
+        return -1;
+    }
+    for (size_t j = 0; j < d; j++)
+        x[j] = as_descriptors_get(&ds, j);
+    return 0;
+}
+
+static as_status table_descriptors(const as_table *t, const char *formula_col,
+                                   const char *temp_col, const as_descriptor_options *opt,
+                                   double **out, size_t *d_out, unsigned char *bad, size_t *n_bad,
+                                   char *first_err, size_t cap)
 {
     if (out)
         *out = NULL;
@@ -444,50 +498,50 @@ as_status as_composition_table_descriptors(const as_table *t, const char *formul
     size_t d = temp_col ? AS_DESC_COUNT : AS_DESC_COUNT - 1;
     double *x = NULL;
     AS_TRY(AS_ALLOC(x, n * d, "composition descriptor matrix"));
-    const char *path = as_table_path(t);
+    if (n_bad)
+        *n_bad = 0;
+    char msg[600];
     for (size_t r = 0; r < n; r++) {
-        const char *text = as_table_cell(t, r, fcol);
-        size_t line = 0, column = 0;
-        as_table_where(t, r, fcol, &line, &column);
-        as_composition c;
-        size_t ecol = 0;
-        char reason[200];
-        if (parse_internal(text, &c, &ecol, reason, sizeof reason) != AS_OK) {
+        as_status st = AS_OK;
+        if (row_descriptors(t, r, fcol, temp_col, tcol, &o, x + r * d, d, &st, msg, sizeof msg) ==
+            0) {
+            if (bad)
+                bad[r] = 0;
+            continue;
+        }
+        if (!bad) {
             as_free(x);
-            return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: %s (formula '%s')", path, line,
-                           column + ecol - 1, reason, text);
+            return AS_FAIL(st, "%s", msg);
         }
-        double temp = NAN;
-        if (temp_col) {
-            const char *tc = as_table_cell(t, r, tcol);
-            const char *q = tc;
-            while (*q == ' ' || *q == '\t')
-                q++;
-            if (*q) {
-                if (!as_parse_number(tc, &temp) || !(temp > 0)) {
-                    size_t tl = 0, tcc = 0;
-                    as_table_where(t, r, tcol, &tl, &tcc);
-                    as_free(x);
-                    return AS_FAIL(AS_EPARSE,
-                                   "%s:%zu:%zu: temperature '%s' in column '%s' is not a "
-                                   "positive number of kelvin",
-                                   path, tl, tcc, tc, temp_col);
-                }
-            }
-        }
-        as_descriptors ds;
-        size_t bi = 0, bj = 0;
-        if (descriptors_core(&c, temp, &o, &ds, &bi, &bj) < 0) {
-            as_free(x);
-            return AS_FAIL(AS_EINVAL,
-                           "%s:%zu:%zu: no tabulated mixing enthalpy for the pair %s-%s in "
-                           "'%s' (Takeuchi & Inoue 2005 has none)",
-                           path, line, column, c.el[bi]->symbol, c.el[bj]->symbol, text);
-        }
+        if (*n_bad == 0 && first_err && cap)
+            snprintf(first_err, cap, "%s", msg);
+        bad[r] = 1;
+        ++*n_bad;
         for (size_t j = 0; j < d; j++)
-            x[r * d + j] = as_descriptors_get(&ds, j);
+            x[r * d + j] = NAN;
     }
     *out = x;
     *d_out = d;
     return AS_OK;
+}
+
+as_status as_composition_table_descriptors(const as_table *t, const char *formula_col,
+                                           const char *temp_col, const as_descriptor_options *opt,
+                                           double **out, size_t *d_out)
+{
+    return table_descriptors(t, formula_col, temp_col, opt, out, d_out, NULL, NULL, NULL, 0);
+}
+
+as_status as_composition_table_descriptors_lenient(const as_table *t, const char *formula_col,
+                                                   const char *temp_col,
+                                                   const as_descriptor_options *opt, double **out,
+                                                   size_t *d_out, unsigned char *bad,
+                                                   size_t *n_bad, char *first_err, size_t cap)
+{
+    if (!bad || !n_bad)
+        return AS_FAIL(AS_EINVAL, "composition descriptors: NULL argument");
+    if (first_err && cap)
+        first_err[0] = '\0';
+    return table_descriptors(t, formula_col, temp_col, opt, out, d_out, bad, n_bad, first_err,
+                             cap);
 }

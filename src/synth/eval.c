@@ -252,6 +252,8 @@ static as_status finish_result(const as_dataset *ds, const as_synth_options *opt
     size_t m = 0;
     r->n_positive = 0;
     r->n_skipped = ds->n_skipped;
+    r->n_bad = ds->n_bad;
+    r->n_missing = ds->n_missing;
     for (size_t i = 0; i < ds->n; i++) {
         r->y[i] = ds->y[i];
         r->n_positive += ds->y[i] == 1;

@@ -21,20 +21,39 @@ struct as_synth_model {
 
 /* ---- composition descriptors ---- */
 
+static as_status add_descriptors_from(as_dataset *ds, const as_table *t, const double *desc,
+                                      size_t nd, int check);
+
 as_status as_synth_add_descriptors(as_dataset *ds, const as_table *t, const char *composition,
                                    const char *temperature)
 {
-    double *desc = NULL, *x = NULL;
+    double *desc = NULL;
     size_t nd = 0;
     as_descriptor_options dopt = as_descriptor_options_default();
     AS_TRY(as_composition_table_descriptors(t, composition, temperature, &dopt, &desc, &nd));
+    as_status st = add_descriptors_from(ds, t, desc, nd, 1);
+    as_free(desc);
+    return st;
+}
+
+as_status as_synth_add_descriptors_from(as_dataset *ds, const double *desc, size_t nd)
+{
+    return add_descriptors_from(ds, NULL, desc, nd, 0);
+}
+
+/* Append desc (table rows x nd) to ds->x by ds->row; with check, a non-finite value is an
+ * error naming t's line. */
+static as_status add_descriptors_from(as_dataset *ds, const as_table *t, const double *desc,
+                                      size_t nd, int check)
+{
+    double *x = NULL;
     size_t d2 = ds->d + nd;
     as_status st = AS_ALLOC(x, (ds->n ? ds->n : 1) * d2, "synth: descriptors");
     if (st == AS_OK) {
         for (size_t i = 0; i < ds->n; i++) {
             memcpy(x + i * d2, ds->x + i * ds->d, ds->d * sizeof *x);
             memcpy(x + i * d2 + ds->d, desc + ds->row[i] * nd, nd * sizeof *x);
-            for (size_t k = 0; k < nd; k++)
+            for (size_t k = 0; check && k < nd; k++)
                 if (!isfinite(x[i * d2 + ds->d + k])) {
                     size_t line, col;
                     as_table_where(t, ds->row[i], 0, &line, &col);
@@ -55,7 +74,6 @@ as_status as_synth_add_descriptors(as_dataset *ds, const as_table *t, const char
         x = NULL;
     }
     as_free(x);
-    as_free(desc);
     return st;
 }
 
@@ -209,7 +227,8 @@ fail:
 as_status as_synth_model_encode(const as_synth_model *m, const as_table *t, int need_target,
                                 as_dataset **out)
 {
-    AS_TRY(as_schema_encode(m->schema, t, need_target, out));
+    as_encode_options eo = {0, m->opt.impute == AS_SYNTH_IMPUTE_MEDIAN};
+    AS_TRY(as_schema_encode_ex(m->schema, t, need_target, &eo, out));
     as_status st = AS_OK;
     if (m->comp_col)
         st = as_synth_add_descriptors(*out, t, m->comp_col, m->temp_col);
@@ -300,6 +319,8 @@ as_status as_synth_model_save(const as_synth_model *m, const char *path)
     AS_CHECK(as_json_set_str(settings, "tomek", as_tomek_mode_name(m->opt.resample.tomek)));
     AS_CHECK(as_json_set_str(settings, "stop", as_mlp_stop_name(m->opt.mlp.stop)));
     AS_CHECK(as_json_set_num(settings, "refit", m->opt.refit ? 1 : 0));
+    AS_CHECK(as_json_set_str(settings, "impute",
+                             m->opt.impute == AS_SYNTH_IMPUTE_MEDIAN ? "median" : "none"));
     if (m->comp_col) {
         AS_CHECK(as_json_set_str(settings, "composition", m->comp_col));
         if (m->temp_col)
@@ -377,6 +398,8 @@ as_status as_synth_model_load(const char *path, as_synth_model **out)
         m->opt.refit = 0;
         if (as_json_get_str(settings, "stop", path, &s) == AS_OK)
             (void)as_mlp_stop_parse(s, &m->opt.mlp.stop);
+        if (as_json_get_str(settings, "impute", path, &s) == AS_OK && !strcmp(s, "median"))
+            m->opt.impute = AS_SYNTH_IMPUTE_MEDIAN;
         const as_json *rf = as_json_get(settings, "refit");
         if (rf && as_json_is_number(rf))
             m->opt.refit = as_json_number(rf) != 0;

@@ -7,6 +7,74 @@
 
 #include "synth_int.h"
 
+/* Descriptors of every row; with skip, rows whose formula cannot be read leave ds (counted in
+ * ds->n_bad) with one warning naming the first. */
+static as_status add_descriptors(as_dataset *ds, const as_table *t, const char *comp,
+                                 const char *temp, int skip)
+{
+    if (!skip)
+        return as_synth_add_descriptors(ds, t, comp, temp);
+    as_status st = AS_OK;
+    double *desc = NULL;
+    unsigned char *bad = NULL, *keep = NULL;
+    size_t nd = 0, n_bad = 0, n = as_table_rows(t);
+    char msg[600];
+    as_descriptor_options dopt = as_descriptor_options_default();
+    AS_CHECK(AS_ALLOC(bad, n, "synth: bad rows"));
+    AS_CHECK(AS_ALLOC(keep, ds->n ? ds->n : 1, "synth: bad rows"));
+    AS_CHECK(as_composition_table_descriptors_lenient(t, comp, temp, &dopt, &desc, &nd, bad,
+                                                      &n_bad, msg, sizeof msg));
+    size_t removed = 0;
+    for (size_t r = 0; r < ds->n; r++) {
+        keep[r] = !bad[ds->row[r]];
+        for (size_t k = 0; keep[r] && k < nd; k++)
+            keep[r] = isfinite(desc[ds->row[r] * nd + k]) != 0;
+        removed += !keep[r];
+    }
+    if (removed) {
+        as_log(AS_LOG_WARN,
+               "%zu row(s) whose formula in column '%s' cannot be read were skipped "
+               "(--on-bad-row skip); the first: %s",
+               removed, comp, n_bad ? msg : "a descriptor is not finite (an empty temperature?)");
+        AS_CHECK(as_dataset_keep_rows(ds, keep));
+    }
+    st = as_synth_add_descriptors_from(ds, desc, nd);
+fail:
+    as_free(desc);
+    as_free(bad);
+    as_free(keep);
+    return st;
+}
+
+/* One warning naming the feature columns that are constant over all training rows. */
+static void warn_constant(const as_schema *s, const as_dataset *ds)
+{
+    size_t ns = as_schema_features(s), n_const = 0;
+    char list[400];
+    size_t len = 0, listed = 0;
+    list[0] = '\0';
+    for (size_t j = 0; j < ds->d; j++) {
+        double v0 = ds->x[j];
+        size_t i = 1;
+        while (i < ds->n && (ds->x[i * ds->d + j] == v0 || (isnan(v0) && isnan(ds->x[i * ds->d + j]))))
+            i++;
+        if (i < ds->n)
+            continue;
+        n_const++;
+        const char *name = j < ns ? as_schema_feature_name(s, j) : as_descriptor_name(j - ns);
+        if (len + strlen(name) + 8 < sizeof list && listed < 12) {
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s'%s'", listed ? ", " : "",
+                                    name);
+            listed++;
+        }
+    }
+    if (n_const)
+        as_log(AS_LOG_WARN,
+               "%zu feature column(s) have the same value in all %zu training rows and carry no "
+               "information (scale set to 1): %s%s",
+               n_const, ds->n, list, listed < n_const ? ", ..." : "");
+}
+
 as_status as_synth_encode_training(const as_table *t, const as_schema_options *schema_opt,
                                    const as_synth_options *opt, as_schema **schema, as_dataset **ds)
 {
@@ -24,13 +92,31 @@ as_status as_synth_encode_training(const as_table *t, const as_schema_options *s
         snprintf(drop, n, "%s%s%s", so.drop ? so.drop : "", so.drop ? "," : "", opt->composition);
         so.drop = drop;
     }
+    so.skip_bad_rows = opt->skip_bad_rows;
     AS_CHECK(as_schema_infer(t, &so, schema));
-    AS_CHECK(as_schema_encode(*schema, t, 1, ds));
+    as_encode_options eo = {opt->skip_bad_rows, opt->impute == AS_SYNTH_IMPUTE_MEDIAN};
+    AS_CHECK(as_schema_encode_ex(*schema, t, 1, &eo, ds));
     if (opt->composition)
-        AS_CHECK(as_synth_add_descriptors(*ds, t, opt->composition, opt->temperature));
+        AS_CHECK(add_descriptors(*ds, t, opt->composition, opt->temperature, opt->skip_bad_rows));
     if ((*ds)->n_skipped)
         as_log(AS_LOG_WARN, "%zu row(s) with an empty '%s' were skipped", (*ds)->n_skipped,
                so.target);
+    if ((*ds)->n_missing)
+        as_log(AS_LOG_WARN,
+               "%zu empty numeric cell(s) will be imputed with the median of each member's "
+               "training rows (--impute median)",
+               (*ds)->n_missing);
+    {
+        size_t pos = 0;
+        for (size_t i = 0; i < (*ds)->n; i++)
+            pos += (*ds)->y[i] == 1;
+        if (pos == 0 || pos == (*ds)->n) {
+            st = AS_FAIL(AS_EINVAL, "%s: after skipping unreadable rows only %s rows remain",
+                         as_table_path(t), pos ? "positive" : "negative");
+            goto fail;
+        }
+    }
+    warn_constant(*schema, *ds);
     size_t pos = 0;
     for (size_t i = 0; i < (*ds)->n; i++)
         pos += (*ds)->y[i] == 1;
@@ -303,6 +389,8 @@ as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_ru
     AS_CHECK(as_json_set_num(j, "n_samples", (double)r->n_samples));
     AS_CHECK(as_json_set_num(j, "n_positive", (double)r->n_positive));
     AS_CHECK(as_json_set_num(j, "n_skipped", (double)r->n_skipped));
+    AS_CHECK(as_json_set_num(j, "n_bad_rows", (double)r->n_bad));
+    AS_CHECK(as_json_set_num(j, "n_imputed", (double)r->n_missing));
     AS_CHECK(AS_ALLOC(v, r->n_parts ? r->n_parts : 1, "synth: result JSON"));
     /* per metric: {"mean", "std", "pooled", "folds": [...]} (null for parts with one class) */
 #define PUTM(f)                                       \

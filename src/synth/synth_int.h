@@ -11,6 +11,7 @@
 enum { AS_TASK_FOLDS = 0, AS_TASK_FULL = 1, AS_TASK_BOOT = 2, AS_TASK_MEMBER0 = 16 };
 
 typedef struct {
+    double *impute; /* (d) medians of the training rows filling NaN cells, or NULL */
     as_scaler *scaler;
     as_mlp *mlp;
 } as_synth_member;
@@ -29,6 +30,9 @@ as_status as_synth_member_predict(const as_synth_member *m, const double *x, siz
 as_status as_synth_member_to_json(const as_synth_member *mb, as_json **out);
 as_status as_synth_member_from_json(const as_json *j, size_t d, const char *where,
                                     as_synth_member *out);
+
+/* Append precomputed descriptors desc (table rows x nd, indexed by ds->row) to ds->x. */
+as_status as_synth_add_descriptors_from(as_dataset *ds, const double *desc, size_t nd);
 
 /* AS_EINVAL when ds has no target (or no group column with need_group). */
 as_status as_synth_check_dataset(const as_dataset *ds, int need_group);

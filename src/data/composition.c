@@ -315,6 +315,7 @@ static void set_nan(as_descriptors *d)
 {
     d->ds_mix_j_mol_k = d->delta_pct = d->dchi = d->vec = d->tm_k = NAN;
     d->dh_mix_kj_mol = d->omega = d->dg_mix_kj_mol = NAN;
+    d->n_pairs_miedema = 0;
 }
 
 /* Pair without ΔH: index pair returned through *bad (i, j) when the policy is to fail. */
@@ -322,6 +323,7 @@ static int descriptors_core(const as_composition *c, double temp_k, const as_des
                             as_descriptors *d, size_t *bi, size_t *bj)
 {
     double ds = 0, rbar = 0, chibar = 0, vec = 0, tm = 0;
+    d->n_pairs_miedema = 0;
     for (size_t i = 0; i < c->n; i++) {
         double ci = c->frac[i];
         ds -= ci * log(ci);
@@ -342,7 +344,9 @@ static int descriptors_core(const as_composition *c, double temp_k, const as_des
     int missing = 0;
     for (size_t i = 0; i < c->n && !missing; i++)
         for (size_t j = i + 1; j < c->n; j++) {
-            double hij = as_elements_dh_[as_element_index_(c->el[i])][as_element_index_(c->el[j])];
+            int mied = 0;
+            double hij = as_pair_dh_(c->el[i], c->el[j], &mied);
+            d->n_pairs_miedema += (size_t)mied;
             if (isnan(hij)) {
                 missing = 1;
                 *bi = i;
@@ -430,8 +434,10 @@ const char *as_descriptor_name(size_t i)
  * ("path:line:column: reason") in msg. */
 static int row_descriptors(const as_table *t, size_t r, size_t fcol, const char *temp_col,
                            size_t tcol, const as_descriptor_options *o, double *x, size_t d,
-                           as_status *st, char *msg, size_t cap)
+                           as_status *st, char *msg, size_t cap, size_t *n_miedema,
+                           const char **pair, char *pair_buf)
 {
+    *n_miedema = 0;
     const char *path = as_table_path(t);
     const char *text = as_table_cell(t, r, fcol);
     size_t line = 0, column = 0;
@@ -476,6 +482,18 @@ static int row_descriptors(const as_table *t, size_t r, size_t fcol, const char 
     }
     for (size_t j = 0; j < d; j++)
         x[j] = as_descriptors_get(&ds, j);
+    if (ds.n_pairs_miedema && pair && !*pair)
+        for (size_t i = 0; i < c.n && !*pair; i++)
+            for (size_t j = i + 1; j < c.n && !*pair; j++) {
+                int m;
+                (void)as_pair_dh_(c.el[i], c.el[j], &m);
+                if (m) {
+                    snprintf(pair_buf, 64, "%s-%s (%s:%zu)", c.el[i]->symbol, c.el[j]->symbol,
+                             path, line);
+                    *pair = pair_buf;
+                }
+            }
+    *n_miedema = ds.n_pairs_miedema;
     return 0;
 }
 
@@ -500,13 +518,17 @@ static as_status table_descriptors(const as_table *t, const char *formula_col,
     AS_TRY(AS_ALLOC(x, n * d, "composition descriptor matrix"));
     if (n_bad)
         *n_bad = 0;
-    char msg[600];
+    char msg[600], pair_buf[64];
+    const char *pair = NULL;
+    size_t rows_miedema = 0;
     for (size_t r = 0; r < n; r++) {
         as_status st = AS_OK;
-        if (row_descriptors(t, r, fcol, temp_col, tcol, &o, x + r * d, d, &st, msg, sizeof msg) ==
-            0) {
+        size_t nm = 0;
+        if (row_descriptors(t, r, fcol, temp_col, tcol, &o, x + r * d, d, &st, msg, sizeof msg,
+                            &nm, &pair, pair_buf) == 0) {
             if (bad)
                 bad[r] = 0;
+            rows_miedema += nm > 0;
             continue;
         }
         if (!bad) {
@@ -520,6 +542,12 @@ static as_status table_descriptors(const as_table *t, const char *formula_col,
         for (size_t j = 0; j < d; j++)
             x[r * d + j] = NAN;
     }
+    if (rows_miedema)
+        as_log(AS_LOG_WARN,
+               "%s: dH_mix of %zu row(s) uses pair enthalpies from Miedema's model (pairs "
+               "Takeuchi & Inoue 2005 do not tabulate, computed from Miedema's parameters; "
+               "docs/composition.md), the first: %s",
+               as_table_path(t), rows_miedema, pair ? pair : "?");
     *out = x;
     *d_out = d;
     return AS_OK;

@@ -113,6 +113,10 @@ AS_API void as_schema_free(as_schema *s);
  * column, "column=level" for a one-hot feature. Borrowed; valid while the schema lives. */
 AS_API size_t as_schema_features(const as_schema *s);
 AS_API const char *as_schema_feature_name(const as_schema *s, size_t j);
+/* The table column feature j (< d) encodes, and for a one-hot feature the level it stands for
+ * (NULL for a numeric feature, and for j >= d). Borrowed. */
+AS_API const char *as_schema_feature_column(const as_schema *s, size_t j);
+AS_API const char *as_schema_feature_level(const as_schema *s, size_t j);
 /* Target and group column names, NULL when the schema has none. Borrowed. */
 AS_API const char *as_schema_target(const as_schema *s);
 AS_API const char *as_schema_group(const as_schema *s);

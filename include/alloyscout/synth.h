@@ -197,6 +197,33 @@ AS_API const as_synth_options *as_synth_model_options(const as_synth_model *m);
 AS_API as_status as_synth_model_save(const as_synth_model *m, const char *path);
 AS_API as_status as_synth_model_load(const char *path, as_synth_model **out);
 
+/* ---- the training domain (docs/synth.md, "Knows when it is guessing") ----
+ * A model trained by this version (file version 3) keeps the range of every numeric feature,
+ * the text levels, the elements of the training formulas and the training rows in the all-rows
+ * member's scaled feature space, with the 99th percentile of their leave-one-out
+ * nearest-neighbour distances. A row is outside the domain when it has an element or text
+ * level not seen in training, a numeric feature outside the training range, or a nearest
+ * training row farther than that percentile. Version 1 and 2 files carry no domain. */
+enum {
+    AS_SYNTH_DOMAIN_ELEMENT = 1u,   /* an element not in any training formula */
+    AS_SYNTH_DOMAIN_LEVEL = 2u,     /* a text level not seen in training */
+    AS_SYNTH_DOMAIN_RANGE = 4u,     /* a numeric feature outside the training range */
+    AS_SYNTH_DOMAIN_DISTANCE = 8u,  /* far from every training row */
+    AS_SYNTH_DOMAIN_UNCHECKED = 16u /* the model has no domain (file version 1 or 2) */
+};
+/* Record the elements of the training table's composition column (every formula that parses)
+ * in the model's domain; a no-op for a model without composition column. as_synth_train cannot
+ * see the formulas, so call this after it with the training table (the CLI does). */
+AS_API as_status as_synth_model_set_training_elements(as_synth_model *m, const as_table *t);
+/* The model file version the model was read from (AS 3 when trained in this process). */
+AS_API int as_synth_model_version(const as_synth_model *m);
+/* Check the rows of table t, encoded as ds by as_synth_model_encode: flags[i] (ds->n entries)
+ * gets the AS_SYNTH_DOMAIN_* bits of row i (0: inside), reason[i] (ds->n buffers of
+ * reason_cap bytes) why, "" when inside. OUT: *n_outside (may be NULL). AS_ENOMEM. */
+AS_API as_status as_synth_model_domain_check(const as_synth_model *m, const as_table *t,
+                                             const as_dataset *ds, unsigned *flags, char **reason,
+                                             size_t reason_cap, size_t *n_outside);
+
 /* Encode a table for the model: its schema, then the model's composition descriptors. */
 AS_API as_status as_synth_model_encode(const as_synth_model *m, const as_table *t, int need_target,
                                        as_dataset **out);
@@ -217,7 +244,9 @@ AS_API as_status as_synth_model_predict(const as_synth_model *m, const double *x
 
 /* Predict every row of table t (columns as in the training table; the target may be absent)
  * and write a CSV to path (atomically): t's columns, then probability, fold_mean and fold_std
- * with 17 significant digits. OUT: *n_rows (may be NULL) rows written. Errors as
+ * with 17 significant digits, in_domain (1 inside the training domain, 0 outside, empty for a
+ * model file without domain) and domain_reason; one AS_LOG_WARN line counts the rows outside
+ * by kind. OUT: *n_rows (may be NULL) rows written. Errors as
  * as_synth_model_encode; AS_EIO; no file is left on failure. */
 AS_API as_status as_synth_predict_table(const as_synth_model *m, const as_table *t,
                                         const char *path, size_t *n_rows);
@@ -265,6 +294,10 @@ typedef struct {
     double *fold_mean, *fold_std; /* (n_points) over the fold members */
     size_t *rank;                 /* (n_points) point ids by descending prob, ties by id */
     size_t n_folds;               /* fold members behind fold_mean / fold_std */
+    unsigned *domain;             /* (n_points) AS_SYNTH_DOMAIN_* bits, 0: inside */
+    char **domain_reason;         /* (n_points) why a point is outside ("" inside) */
+    size_t n_outside;             /* points with domain != 0 */
+    char *reason_buf_;            /* storage of domain_reason (private) */
 } as_synth_recommendation;
 
 /* Encode `base` (a table with exactly one data row) with the model, build the grid over
@@ -282,7 +315,8 @@ AS_API void as_synth_recommendation_free(as_synth_recommendation *r);
 AS_API size_t as_synth_recommendation_value(const as_synth_recommendation *r, size_t point,
                                             size_t k);
 /* Write every grid point in rank order as CSV to path (atomically): rank, one column per axis
- * (the value text), probability, fold_mean, fold_std (17 significant digits). */
+ * (the value text), probability, fold_mean, fold_std (17 significant digits), in_domain (1/0;
+ * empty for a model without domain) and domain_reason. */
 AS_API as_status as_synth_recommendation_write_csv(const as_synth_recommendation *r,
                                                    const char *path);
 

@@ -657,6 +657,8 @@ static int cmd_train(const synth_args *a)
     as_status st = as_synth_train(s, ds, &opt, &m);
     cli_progress_end();
     if (st == AS_OK)
+        st = as_synth_model_set_training_elements(m, t);
+    if (st == AS_OK)
         st = as_synth_model_save(m, a->model);
     if (st != AS_OK)
         rc = cli_fail(st);
@@ -819,11 +821,24 @@ static int cmd_recommend(const synth_args *a)
             printf("%4zu", r + 1);
             for (size_t k = 0; k < n_ax; k++)
                 printf(" %14.14s", rec->axis[k].value[as_synth_recommendation_value(rec, g, k)]);
-            printf(" %11.4f %11.4f %9.4f\n", rec->prob[g], rec->fold_mean[g], rec->fold_std[g]);
+            printf(" %11.4f %11.4f %9.4f%s\n", rec->prob[g], rec->fold_mean[g], rec->fold_std[g],
+                   rec->domain[g] && !(rec->domain[g] & AS_SYNTH_DOMAIN_UNCHECKED)
+                       ? "  (outside the training domain)"
+                       : "");
         }
         if (a->report)
             st = recommend_report(a, rec, top);
     }
+    if (st == AS_OK && rec->n_outside && !(rec->domain[0] & AS_SYNTH_DOMAIN_UNCHECKED)) {
+        size_t first = 0;
+        while (rec->domain[first] == 0)
+            first++;
+        printf("\nwarning: %zu of %zu grid points outside the training domain (first: %s; see "
+               "in_domain and domain_reason in --out)\n",
+               rec->n_outside, rec->n_points, rec->domain_reason[first]);
+    } else if (st == AS_OK && rec->n_points && (rec->domain[0] & AS_SYNTH_DOMAIN_UNCHECKED))
+        printf("\ngrid points not checked against the training domain: the model file has none "
+               "(retrain)\n");
     if (st == AS_OK && a->out && (st = as_synth_recommendation_write_csv(rec, a->out)) == AS_OK)
         printf("\nall %zu grid points written to %s\n", rec->n_points, a->out);
     for (size_t k = 0; k < a->vary.n; k++)

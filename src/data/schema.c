@@ -57,6 +57,29 @@ void as_schema_free(as_schema *s)
 
 size_t as_schema_features(const as_schema *s) { return s->d; }
 const char *as_schema_feature_name(const as_schema *s, size_t j) { return s->feature_names[j]; }
+static const as_scol *feature_col(const as_schema *s, size_t j)
+{
+    size_t lo = 0, hi = s->n_cols;
+    while (hi - lo > 1) { /* the last column whose first feature is <= j */
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->cols[mid].first <= j)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &s->cols[lo];
+}
+const char *as_schema_feature_column(const as_schema *s, size_t j)
+{
+    return j < s->d ? feature_col(s, j)->name : NULL;
+}
+const char *as_schema_feature_level(const as_schema *s, size_t j)
+{
+    if (j >= s->d)
+        return NULL;
+    const as_scol *c = feature_col(s, j);
+    return c->text ? c->levels[j - c->first] : NULL;
+}
 const char *as_schema_target(const as_schema *s) { return s->target; }
 const char *as_schema_group(const as_schema *s) { return s->group; }
 

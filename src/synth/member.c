@@ -197,6 +197,15 @@ as_status as_synth_member_predict(const as_synth_member *m, const double *x, siz
     return st;
 }
 
+as_status as_synth_member_scale(const as_synth_member *m, const double *x, size_t n, size_t d,
+                                double *z)
+{
+    memcpy(z, x, n * d * sizeof *z);
+    if (m->impute)
+        fill_missing(m->impute, z, n, d);
+    return as_scaler_transform(m->scaler, z, n, d);
+}
+
 as_status as_synth_member_to_json(const as_synth_member *mb, as_json **out)
 {
     as_json *j = as_json_object(), *s = NULL, *n = NULL;

@@ -447,6 +447,46 @@ fail:
     return st;
 }
 
+/* One warning: how many rows lie outside the training domain, by kind, and the first one. */
+static void domain_summary(const as_synth_model *m, const as_table *t, const as_dataset *ds,
+                           const unsigned *flags, size_t n_out)
+{
+    if (ds->n && (flags[0] & AS_SYNTH_DOMAIN_UNCHECKED)) {
+        as_log(AS_LOG_WARN,
+               "rows not checked against the training domain: the model file (version %d) has "
+               "none; retrain to get the in_domain column",
+               as_synth_model_version(m));
+        return;
+    }
+    if (!n_out)
+        return;
+    static const struct {
+        unsigned bit;
+        const char *what;
+    } kinds[] = {{AS_SYNTH_DOMAIN_ELEMENT, "unseen elements"},
+                 {AS_SYNTH_DOMAIN_LEVEL, "unseen text levels"},
+                 {AS_SYNTH_DOMAIN_RANGE, "values outside the training range"},
+                 {AS_SYNTH_DOMAIN_DISTANCE, "far from every training row"}};
+    char buf[300] = "";
+    size_t len = 0, first = 0;
+    for (size_t k = 0; k < 4; k++) {
+        size_t c = 0;
+        for (size_t i = 0; i < ds->n; i++)
+            c += (flags[i] & kinds[k].bit) != 0;
+        if (c)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu %s", len ? ", " : "", c,
+                                    kinds[k].what);
+    }
+    while (first < ds->n && !flags[first])
+        first++;
+    size_t line = 0;
+    as_table_where(t, ds->row[first], 0, &line, NULL);
+    as_log(AS_LOG_WARN,
+           "%zu of %zu rows outside the training domain: %s (first: %s:%zu; see the in_domain "
+           "and domain_reason columns)",
+           n_out, ds->n, buf, as_table_path(t), line);
+}
+
 as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, const char *path,
                                  size_t *n_rows)
 {
@@ -454,6 +494,8 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
     double *p = NULL, *fm = NULL, *fs = NULL;
     as_outfile *o = NULL;
     const char **fields = NULL;
+    unsigned *flags = NULL;
+    char **reason = NULL, *reason_buf = NULL;
     as_status st;
     if (n_rows)
         *n_rows = 0;
@@ -462,8 +504,16 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
     AS_CHECK(AS_ALLOC(p, n + 1, "synth: predictions"));
     AS_CHECK(AS_ALLOC(fm, n + 1, "synth: predictions"));
     AS_CHECK(AS_ALLOC(fs, n + 1, "synth: predictions"));
-    AS_CHECK(AS_ALLOC(fields, cols + 3, "synth: predictions"));
+    AS_CHECK(AS_ALLOC(fields, cols + 5, "synth: predictions"));
+    AS_CHECK(AS_ALLOC(flags, n + 1, "synth: domain"));
+    AS_CHECK(AS_ALLOC(reason, n + 1, "synth: domain"));
+    AS_CHECK(AS_ALLOC(reason_buf, (n + 1) * AS_SYNTH_REASON_CAP, "synth: domain"));
+    for (size_t i = 0; i < n; i++)
+        reason[i] = reason_buf + i * AS_SYNTH_REASON_CAP;
     AS_CHECK(as_synth_model_predict(m, ds->x, n, p, fm, fs));
+    size_t n_out = 0;
+    AS_CHECK(as_synth_model_domain_check(m, t, ds, flags, reason, AS_SYNTH_REASON_CAP, &n_out));
+    domain_summary(m, t, ds, flags, n_out);
     AS_CHECK(as_outfile_open(path, &o));
     FILE *f = as_outfile_stream(o);
     for (size_t c = 0; c < cols; c++)
@@ -471,7 +521,9 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
     fields[cols] = "probability";
     fields[cols + 1] = "fold_mean";
     fields[cols + 2] = "fold_std";
-    AS_CHECK(as_csv_write_row(f, fields, cols + 3));
+    fields[cols + 3] = "in_domain";
+    fields[cols + 4] = "domain_reason";
+    AS_CHECK(as_csv_write_row(f, fields, cols + 5));
     for (size_t i = 0; i < n; i++) {
         char b[3][32];
         double v[3] = {p[i], fm[i], fs[i]};
@@ -481,7 +533,9 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
             snprintf(b[k], sizeof b[k], "%.17g", v[k]);
             fields[cols + (size_t)k] = b[k];
         }
-        AS_CHECK(as_csv_write_row(f, fields, cols + 3));
+        fields[cols + 3] = flags[i] & AS_SYNTH_DOMAIN_UNCHECKED ? "" : flags[i] ? "0" : "1";
+        fields[cols + 4] = reason[i];
+        AS_CHECK(as_csv_write_row(f, fields, cols + 5));
     }
     st = as_outfile_commit(o);
     o = NULL;
@@ -490,6 +544,9 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
 fail:
     as_outfile_abort(o);
     as_free(fields);
+    as_free(flags);
+    as_free(reason);
+    as_free(reason_buf);
     as_free(p);
     as_free(fm);
     as_free(fs);

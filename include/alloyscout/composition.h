@@ -144,12 +144,10 @@ AS_API as_status as_composition_table_descriptors(const as_table *t, const char 
  * as_table_rows(t) entries; 0 for good rows), *n_bad counts them, and first_err (capacity cap,
  * may be NULL) holds the first failure's message "path:line:column: reason (formula 'text')".
  * Errors: missing columns, AS_ENOMEM. */
-AS_API as_status as_composition_table_descriptors_lenient(const as_table *t, const char *formula_col,
-                                                          const char *temp_col,
-                                                          const as_descriptor_options *opt,
-                                                          double **out, size_t *d_out,
-                                                          unsigned char *bad, size_t *n_bad,
-                                                          char *first_err, size_t cap);
+AS_API as_status as_composition_table_descriptors_lenient(
+    const as_table *t, const char *formula_col, const char *temp_col,
+    const as_descriptor_options *opt, double **out, size_t *d_out, unsigned char *bad,
+    size_t *n_bad, char *first_err, size_t cap);
 
 #ifdef __cplusplus
 }

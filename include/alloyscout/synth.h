@@ -104,8 +104,8 @@ typedef struct {
 /* Results of a cross-validation or hold-out run. Arrays are owned by the result. */
 typedef struct {
     size_t n_samples, n_positive, n_skipped; /* rows used, positives, rows skipped (no target) */
-    size_t n_bad;     /* rows skipped as unreadable (skip_bad_rows) */
-    size_t n_missing; /* empty numeric cells imputed (impute) */
+    size_t n_bad;                            /* rows skipped as unreadable (skip_bad_rows) */
+    size_t n_missing;                        /* empty numeric cells imputed (impute) */
     size_t n_parts;       /* folds (CV) or test groups (leave-one-group-out); 1 for hold-out */
     as_metrics *part;     /* (n_parts) metrics of each fold / test group */
     char **part_name;     /* (n_parts) "fold 1", or the group name(s) */

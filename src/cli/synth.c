@@ -39,10 +39,10 @@ static const char *synth_help =
     "  --text COLS          comma-separated columns to one-hot encode even if numeric\n"         \
     "  --composition COL    formula column (Cu50Co50, Al0.5CoCrFeNi ...): adds dS_mix, delta,\n" \
     "                       dchi, VEC, T_m, dH_mix, Omega as features (docs/composition.md)\n"   \
-    "  --temperature COL    process temperature in K: adds dG_mix(T) = dH_mix - T dS_mix\n"    \
-    "  --on-bad-row strict|skip  skip: rows whose formula or numeric cell cannot be read\n"       \
-    "                       are left out and counted (output and JSON); default strict\n"    \
-    "  --impute none|median empty numeric cells: median of each member's training rows\n"     \
+    "  --temperature COL    process temperature in K: adds dG_mix(T) = dH_mix - T dS_mix\n"      \
+    "  --on-bad-row strict|skip  skip: rows whose formula or numeric cell cannot be read\n"      \
+    "                       are left out and counted (output and JSON); default strict\n"        \
+    "  --impute none|median empty numeric cells: median of each member's training rows\n"        \
     "                       (never the test fold's); default none (an empty cell is an error)\n"
 
 #define MODEL_HELP                                                                                \
@@ -293,8 +293,8 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
 
 static void print_result(const as_synth_result *r, const char *what)
 {
-    printf("%s: %zu samples (%zu positive), %zu skipped for an empty target", what,
-           r->n_samples, r->n_positive, r->n_skipped);
+    printf("%s: %zu samples (%zu positive), %zu skipped for an empty target", what, r->n_samples,
+           r->n_positive, r->n_skipped);
     if (r->n_bad)
         printf(", %zu skipped as unreadable (--on-bad-row skip)", r->n_bad);
     if (r->n_missing)

@@ -447,8 +447,8 @@ static int row_descriptors(const as_table *t, size_t r, size_t fcol, const char 
     char reason[200];
     if (parse_internal(text, &c, &ecol, reason, sizeof reason) != AS_OK) {
         *st = AS_EPARSE;
-        snprintf(msg, cap, "%s:%zu:%zu: %s (formula '%s')", path, line, column + ecol - 1,
-                 reason, text);
+        snprintf(msg, cap, "%s:%zu:%zu: %s (formula '%s')", path, line, column + ecol - 1, reason,
+                 text);
         return -1;
     }
     double temp = NAN;
@@ -488,8 +488,8 @@ static int row_descriptors(const as_table *t, size_t r, size_t fcol, const char 
                 int m;
                 (void)as_pair_dh_(c.el[i], c.el[j], &m);
                 if (m) {
-                    snprintf(pair_buf, 64, "%s-%s (%s:%zu)", c.el[i]->symbol, c.el[j]->symbol,
-                             path, line);
+                    snprintf(pair_buf, 64, "%s-%s (%s:%zu)", c.el[i]->symbol, c.el[j]->symbol, path,
+                             line);
                     *pair = pair_buf;
                 }
             }
@@ -497,10 +497,9 @@ static int row_descriptors(const as_table *t, size_t r, size_t fcol, const char 
     return 0;
 }
 
-static as_status table_descriptors(const as_table *t, const char *formula_col,
-                                   const char *temp_col, const as_descriptor_options *opt,
-                                   double **out, size_t *d_out, unsigned char *bad, size_t *n_bad,
-                                   char *first_err, size_t cap)
+static as_status table_descriptors(const as_table *t, const char *formula_col, const char *temp_col,
+                                   const as_descriptor_options *opt, double **out, size_t *d_out,
+                                   unsigned char *bad, size_t *n_bad, char *first_err, size_t cap)
 {
     if (out)
         *out = NULL;
@@ -524,8 +523,8 @@ static as_status table_descriptors(const as_table *t, const char *formula_col,
     for (size_t r = 0; r < n; r++) {
         as_status st = AS_OK;
         size_t nm = 0;
-        if (row_descriptors(t, r, fcol, temp_col, tcol, &o, x + r * d, d, &st, msg, sizeof msg,
-                            &nm, &pair, pair_buf) == 0) {
+        if (row_descriptors(t, r, fcol, temp_col, tcol, &o, x + r * d, d, &st, msg, sizeof msg, &nm,
+                            &pair, pair_buf) == 0) {
             if (bad)
                 bad[r] = 0;
             rows_miedema += nm > 0;
@@ -563,13 +562,12 @@ as_status as_composition_table_descriptors(const as_table *t, const char *formul
 as_status as_composition_table_descriptors_lenient(const as_table *t, const char *formula_col,
                                                    const char *temp_col,
                                                    const as_descriptor_options *opt, double **out,
-                                                   size_t *d_out, unsigned char *bad,
-                                                   size_t *n_bad, char *first_err, size_t cap)
+                                                   size_t *d_out, unsigned char *bad, size_t *n_bad,
+                                                   char *first_err, size_t cap)
 {
     if (!bad || !n_bad)
         return AS_FAIL(AS_EINVAL, "composition descriptors: NULL argument");
     if (first_err && cap)
         first_err[0] = '\0';
-    return table_descriptors(t, formula_col, temp_col, opt, out, d_out, bad, n_bad, first_err,
-                             cap);
+    return table_descriptors(t, formula_col, temp_col, opt, out, d_out, bad, n_bad, first_err, cap);
 }

@@ -16,10 +16,10 @@ extern const double as_elements_dh_[AS_ELEMENTS_N][AS_ELEMENTS_N];
 /* Miedema's parameters of one element (data/miedema_parameters.csv: de Boer et al., Cohesion
  * in Metals, 1988, as tabulated in matminer's Miedema.csv). */
 typedef struct {
-    int have;                /* 0: the element has no Miedema parameters */
-    double phi, nws, vm;     /* phi* in V, n_ws in density units, molar volume in cm^3/mol */
-    int valence;             /* 3..11: transition metal in the model's sense */
-    double a, r;             /* volume-contraction constant a; hybridization constant r */
+    int have;            /* 0: the element has no Miedema parameters */
+    double phi, nws, vm; /* phi* in V, n_ws in density units, molar volume in cm^3/mol */
+    int valence;         /* 3..11: transition metal in the model's sense */
+    double a, r;         /* volume-contraction constant a; hybridization constant r */
 } as_miedema_param;
 extern const as_miedema_param as_miedema_[AS_ELEMENTS_N];
 

@@ -42,7 +42,8 @@ double as_miedema_dh_(const as_element *ea, const as_element *eb)
     }
     double q = 9.4 * p;
     double na = cbrt(a->nws), nb = cbrt(b->nws);
-    double eta = 2.0 * (-p * (a->phi - b->phi) * (a->phi - b->phi) - r + q * (na - nb) * (na - nb)) /
+    double eta = 2.0 *
+                 (-p * (a->phi - b->phi) * (a->phi - b->phi) - r + q * (na - nb) * (na - nb)) /
                  (1.0 / na + 1.0 / nb);
     return cb * x * va * eta;
 }
@@ -99,7 +100,8 @@ as_status as_mixing_enthalpy_pair(const as_element *a, const as_element *b, doub
         return AS_FAIL(AS_EINVAL,
                        "no mixing enthalpy for the pair %s-%s (Takeuchi & Inoue 2005 have none, "
                        "and Miedema's parameters do not cover %s)",
-                       a->symbol, b->symbol, as_miedema_[as_element_index_(a)].have ? b->symbol : a->symbol);
+                       a->symbol, b->symbol,
+                       as_miedema_[as_element_index_(a)].have ? b->symbol : a->symbol);
     *dh_kj_mol = v;
     return AS_OK;
 }

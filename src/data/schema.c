@@ -686,8 +686,10 @@ as_status as_schema_encode_ex(const as_schema *s, const as_table *t, int need_ta
         ds->row[ds->n++] = i;
     }
     if (ds->n_bad)
-        as_log(AS_LOG_WARN, "%zu row(s) with a cell that cannot be read were skipped "
-               "(--on-bad-row skip); the first: %s", ds->n_bad, bad_msg);
+        as_log(AS_LOG_WARN,
+               "%zu row(s) with a cell that cannot be read were skipped "
+               "(--on-bad-row skip); the first: %s",
+               ds->n_bad, bad_msg);
     if (need_target && (npos == 0 || npos == ds->n)) {
         if (ds->n == 0)
             st = AS_FAIL(AS_EINVAL, "%s: target column '%s' has no values", as_table_path(t),

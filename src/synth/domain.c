@@ -335,8 +335,7 @@ as_status as_synth_model_domain_check(const as_synth_model *m, const as_table *t
         if (have_comp)
             as_synth_domain_elements_(m, as_table_cell(t, ds->row[i], ccol), &flags[i], reason[i],
                                       reason_cap);
-        as_synth_domain_levels_(m, t, ds->row[i], ds->x + i * d, &flags[i], reason[i],
-                                reason_cap);
+        as_synth_domain_levels_(m, t, ds->row[i], ds->x + i * d, &flags[i], reason[i], reason_cap);
     }
     AS_CHECK(as_synth_domain_check(dm, as_synth_model_full_(m), s, names, ds->x, n, flags, NULL,
                                    reason, reason_cap));

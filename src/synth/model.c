@@ -7,7 +7,8 @@
 #include "synth_int.h"
 
 #define AS_SYNTH_FORMAT "alloyscout-synth"
-#define AS_SYNTH_VERSION 3 /* 2: "calibration" (version 1 files load uncalibrated); 3: "domain"
+#define AS_SYNTH_VERSION \
+    3 /* 2: "calibration" (version 1 files load uncalibrated); 3: "domain"
                             * (version 1 and 2 files load without it) */
 
 struct as_synth_model {
@@ -303,7 +304,6 @@ fail:
 }
 
 /* ---- model file ---- */
-
 
 as_status as_synth_model_save(const as_synth_model *m, const char *path)
 {

@@ -22,8 +22,8 @@ static as_status add_descriptors(as_dataset *ds, const as_table *t, const char *
     as_descriptor_options dopt = as_descriptor_options_default();
     AS_CHECK(AS_ALLOC(bad, n, "synth: bad rows"));
     AS_CHECK(AS_ALLOC(keep, ds->n ? ds->n : 1, "synth: bad rows"));
-    AS_CHECK(as_composition_table_descriptors_lenient(t, comp, temp, &dopt, &desc, &nd, bad,
-                                                      &n_bad, msg, sizeof msg));
+    AS_CHECK(as_composition_table_descriptors_lenient(t, comp, temp, &dopt, &desc, &nd, bad, &n_bad,
+                                                      msg, sizeof msg));
     size_t removed = 0;
     for (size_t r = 0; r < ds->n; r++) {
         keep[r] = !bad[ds->row[r]];
@@ -56,15 +56,16 @@ static void warn_constant(const as_schema *s, const as_dataset *ds)
     for (size_t j = 0; j < ds->d; j++) {
         double v0 = ds->x[j];
         size_t i = 1;
-        while (i < ds->n && (ds->x[i * ds->d + j] == v0 || (isnan(v0) && isnan(ds->x[i * ds->d + j]))))
+        while (i < ds->n &&
+               (ds->x[i * ds->d + j] == v0 || (isnan(v0) && isnan(ds->x[i * ds->d + j]))))
             i++;
         if (i < ds->n)
             continue;
         n_const++;
         const char *name = j < ns ? as_schema_feature_name(s, j) : as_descriptor_name(j - ns);
         if (len + strlen(name) + 8 < sizeof list && listed < 12) {
-            len += (size_t)snprintf(list + len, sizeof list - len, "%s'%s'", listed ? ", " : "",
-                                    name);
+            len +=
+                (size_t)snprintf(list + len, sizeof list - len, "%s'%s'", listed ? ", " : "", name);
             listed++;
         }
     }

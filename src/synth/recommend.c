@@ -346,10 +346,10 @@ static as_status recommend_domain(const as_synth_model *m, const as_table *base,
     size_t ccol = 0;
     int have_comp = comp && as_table_find(base, comp, &ccol) == AS_OK;
     for (size_t g = 0; g < n; g++) {
-        const char *formula =
-            fk != SIZE_MAX ? r->axis[fk].value[as_synth_recommendation_value(r, g, fk)]
-            : have_comp    ? as_table_cell(base, ds->row[0], ccol)
-                           : NULL;
+        const char *formula = fk != SIZE_MAX
+                                  ? r->axis[fk].value[as_synth_recommendation_value(r, g, fk)]
+                              : have_comp ? as_table_cell(base, ds->row[0], ccol)
+                                          : NULL;
         if (formula)
             as_synth_domain_elements_(m, formula, &r->domain[g], r->domain_reason[g], cap);
         as_synth_domain_levels_(m, base, ds->row[0], r->x + g * r->d, &r->domain[g],
@@ -480,8 +480,8 @@ as_status as_synth_recommendation_write_csv(const as_synth_recommendation *r, co
             fields[r->n_axes + 1 + (size_t)k] = b[k + 1];
         }
         fields[r->n_axes + 4] = r->domain[g] & AS_SYNTH_DOMAIN_UNCHECKED ? ""
-                                : r->domain[g]                          ? "0"
-                                                                        : "1";
+                                : r->domain[g]                           ? "0"
+                                                                         : "1";
         fields[r->n_axes + 5] = r->domain_reason[g];
         AS_CHECK(as_csv_write_row(f, fields, nf));
     }

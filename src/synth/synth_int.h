@@ -43,12 +43,12 @@ as_status as_synth_member_scale(const as_synth_member *m, const double *x, size_
 #define AS_SYNTH_DOMAIN_QUANTILE 0.99
 #define AS_SYNTH_REASON_CAP 400 /* bytes of one row's domain_reason */
 typedef struct {
-    int have;                  /* 0: a version 1/2 model file, nothing to compare with */
-    size_t d, n;               /* features; training rows */
-    double *lo, *hi;           /* (d) training range of each feature, NAN: not checked */
-    double *train;             /* (n, d) training rows scaled by the all-rows member */
+    int have;                   /* 0: a version 1/2 model file, nothing to compare with */
+    size_t d, n;                /* features; training rows */
+    double *lo, *hi;            /* (d) training range of each feature, NAN: not checked */
+    double *train;              /* (n, d) training rows scaled by the all-rows member */
     double quantile, threshold; /* the LOO nearest-neighbour distance quantile and its value */
-    int have_elements;         /* element[] filled (as_synth_model_set_training_elements) */
+    int have_elements;          /* element[] filled (as_synth_model_set_training_elements) */
     unsigned char element[AS_ELEMENT_Z_MAX + 1];
 } as_synth_domain;
 void as_synth_domain_free(as_synth_domain *dm);

@@ -132,9 +132,8 @@ static void descriptors_should_flag_model_pairs_once(void **state)
     assert_non_null(strstr(last, "La-Cu (m.csv:3)"));
     /* La20Cu80: 4 dH c_La c_Cu */
     double v = NAN;
-    assert_int_equal(as_mixing_enthalpy_pair(as_element_by_symbol("La"), as_element_by_symbol("Cu"),
-                                             &v),
-                     AS_OK);
+    assert_int_equal(
+        as_mixing_enthalpy_pair(as_element_by_symbol("La"), as_element_by_symbol("Cu"), &v), AS_OK);
     assert_true(fabs(x[1 * d + AS_DESC_DH_MIX] - 4 * v * 0.2 * 0.8) <= 1e-12 * fabs(v));
     as_free(x);
     as_table_free(t);

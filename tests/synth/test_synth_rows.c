@@ -78,8 +78,8 @@ static as_table *table(int bad, int empty, int extra)
         len += (size_t)snprintf(text + len, sizeof text - len, "%s,%s,%s", f, t,
                                 i % 4 ? "arc" : "cast");
         if (extra)
-            len += (size_t)snprintf(text + len, sizeof text - len, ",s%03d,%s%d%s%d,7", i, a,
-                                    i + 1, b, 100 - i);
+            len += (size_t)snprintf(text + len, sizeof text - len, ",s%03d,%s%d%s%d,7", i, a, i + 1,
+                                    b, 100 - i);
         len += (size_t)snprintf(text + len, sizeof text - len, ",%d\n", y);
     }
     as_table *tab = NULL;
@@ -205,7 +205,8 @@ static void impute_should_use_the_training_rows_median(void **state)
     const as_json *folds = as_json_get(j, "fold_models");
     size_t differ = 0;
     for (size_t f = 0; f < as_json_size(folds); f++) {
-        double v = as_json_number(as_json_at(as_json_get(as_json_at(folds, f), "impute_median"), 0));
+        double v =
+            as_json_number(as_json_at(as_json_get(as_json_at(folds, f), "impute_median"), 0));
         assert_true(v >= 500 && v <= 1090);
         differ += v != 800.0;
     }
@@ -272,8 +273,8 @@ static void lenient_descriptors_should_mark_bad_rows(void **state)
     size_t d = 0, n_bad = 0;
     unsigned char bad[N_ROWS];
     char msg[300];
-    assert_int_equal(as_composition_table_descriptors_lenient(t, "formula", NULL, NULL, &x, &d,
-                                                              bad, &n_bad, msg, sizeof msg),
+    assert_int_equal(as_composition_table_descriptors_lenient(t, "formula", NULL, NULL, &x, &d, bad,
+                                                              &n_bad, msg, sizeof msg),
                      AS_OK);
     assert_int_equal(n_bad, 1);
     for (size_t i = 0; i < N_ROWS; i++) {

@@ -127,6 +127,16 @@ typedef struct {
      * else rows (ci_groups = 0). NAN when undefined. */
     double auc_ci_lo, auc_ci_hi;
     size_t ci_groups;
+    /* With a group column: the ROC AUC within each group over its scored rows (as_grouped_auc),
+     * averaged weighted by group size and plainly; groups_defined hold both classes,
+     * groups_single one class only (their AUC is undefined). NAN / 0 without groups. */
+    double auc_group_weighted, auc_group_mean;
+    size_t groups_defined, groups_single;
+    /* Repeated CV (as_synth_cv_repeated): n_repeats >= 1 values per repeat of the fold-mean
+     * AUC, the pooled AUC and the size-weighted per-group AUC (repeat 0 is this result); NULL
+     * with n_repeats 0 for a single run. */
+    size_t n_repeats;
+    double *repeat_auc_mean, *repeat_auc_pooled, *repeat_auc_group;
 } as_synth_result;
 #define AS_SYNTH_BOOT 2000
 
@@ -135,6 +145,12 @@ AS_API void as_synth_result_free(as_synth_result *r);
 /* Stratified k-fold cross-validation of the workflow on ds (rows with a target). */
 AS_API as_status as_synth_cv(const as_dataset *ds, const as_synth_options *opt,
                              as_synth_result **out);
+/* Repeated stratified k-fold CV: as_synth_cv `repeats` times, repeat 0 with opt->seed (so one
+ * repeat is as_synth_cv exactly) and repeat k with a seed drawn from as_rng_stream(opt->seed,
+ * 1000 + k), which changes the folds and the networks' streams. *out is repeat 0's result with
+ * n_repeats and the repeat_* arrays filled. AS_EINVAL for repeats = 0. */
+AS_API as_status as_synth_cv_repeated(const as_dataset *ds, const as_synth_options *opt,
+                                      size_t repeats, as_synth_result **out);
 /* Train on every group not in test_groups (indices into ds->group_names), test on the rest.
  * Needs ds->group. AS_EINVAL when a side lacks a class. */
 AS_API as_status as_synth_holdout(const as_dataset *ds, const size_t *test_groups, size_t n_test,

@@ -75,6 +75,8 @@ static const char *cv_help =
     "  --report DIR         figures + index.html   --quiet     no progress or log lines\n"
     "  --features FILE      the encoded features (one-hot, descriptors), target and group\n"
     "                       as CSV: what the network sees, for use with other tools\n"
+    "  --repeats N          repeated CV: N runs with different folds and network seeds;\n"
+    "                       mean +- sd of the AUCs over the repeats (table and JSON)\n"
     "  --no-random-check    with --group, do not cross-validate again with random folds\n"
     "                       (by default the output says whether they differ by more than\n"
     "                       the grouped result's 95 % CI)\n";
@@ -142,7 +144,7 @@ typedef struct {
     int argc;
     char **argv;
     cli_list vary;
-    size_t top;
+    size_t top, repeats;
     int logo, quiet, no_refit, no_random_check;
     as_schema_options schema;
     as_synth_options opt;
@@ -253,6 +255,7 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
          {"class-weight", 0, CLI_CALL, &a->opt.class_weight_balanced, 0, opt_class_weight, NULL}},
         {S_CV, {"features", 0, CLI_STR, &a->features, 0, NULL, NULL}},
         {S_CV, {"no-random-check", 0, CLI_FLAG, &a->no_random_check, 0, NULL, NULL}},
+        {S_CV, {"repeats", 0, CLI_SIZE, &a->repeats, 0, NULL, NULL}},
         {S_TRAIN, {"calibration", 0, CLI_CALL, &a->opt.calibration, 0, opt_calibration, NULL}},
         {S_FIT, {"resample", 0, CLI_CALL, &a->opt.resample.method, 0, opt_resample, NULL}},
         {S_FIT, {"smote-k", 0, CLI_SIZE, &a->opt.resample.smote_k, 0, NULL, NULL}},
@@ -334,6 +337,10 @@ static void print_result(const as_synth_result *r, const char *what)
                    "rows)\n",
                    r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi, AS_SYNTH_BOOT);
     }
+    if (r->groups_defined || r->groups_single)
+        printf("per-group ROC AUC (within each group): size-weighted %.4f, mean %.4f over the %zu "
+               "groups with both classes; %zu groups hold one class only (AUC undefined)\n",
+               r->auc_group_weighted, r->auc_group_mean, r->groups_defined, r->groups_single);
     printf("\ncalibration of the pooled out-of-fold probabilities (%d bins)\n", AS_SYNTH_CAL_BINS);
     printf("%-36s %8s %8s\n", "probabilities", "ECE", "Brier");
     static const char *cal_label[3] = {"as predicted", "Platt (cross-fitted over the parts)",
@@ -488,11 +495,45 @@ static as_status eval_report(const synth_args *a, const as_synth_result *r, cons
     return st;
 }
 
+static void mean_sd(const double *v, size_t n, double *mean, double *sd)
+{
+    double s = 0, q = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i])) {
+            s += v[i];
+            m++;
+        }
+    *mean = m ? s / (double)m : NAN;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            q += (v[i] - *mean) * (v[i] - *mean);
+    *sd = m > 1 ? sqrt(q / (double)(m - 1)) : NAN;
+}
+
+static void print_repeats(const as_synth_result *r)
+{
+    if (r->n_repeats < 2)
+        return;
+    double m, sd;
+    printf("\nrepeated cross-validation, %zu repeats (mean +- sd over the repeats; repeat 1 is "
+           "the table above)\n",
+           r->n_repeats);
+    mean_sd(r->repeat_auc_mean, r->n_repeats, &m, &sd);
+    printf("%-36s %8.4f +- %.4f\n", "ROC AUC, mean over the folds", m, sd);
+    mean_sd(r->repeat_auc_pooled, r->n_repeats, &m, &sd);
+    printf("%-36s %8.4f +- %.4f\n", "ROC AUC, pooled", m, sd);
+    mean_sd(r->repeat_auc_group, r->n_repeats, &m, &sd);
+    if (!isnan(m))
+        printf("%-36s %8.4f +- %.4f\n", "ROC AUC, per group size-weighted", m, sd);
+}
+
 static int finish_eval(const synth_args *a, as_synth_result *r, const char *what)
 {
     as_status st = AS_OK;
     as_synth_run_info info = {what, a->data, a->opt.seed};
     print_result(r, what);
+    print_repeats(r);
     if (a->report && (st = eval_report(a, r, what)) != AS_OK)
         return cli_fail(st);
     if (a->json && (st = as_synth_result_write_json(r, &info, a->json)) != AS_OK)
@@ -594,8 +635,9 @@ static int cmd_cv(const synth_args *a)
         free_training(t, s, ds);
         return cli_fail(st);
     }
-    as_synth_options opt = progress_begin(a, "cross-validation", a->opt.folds);
-    st = as_synth_cv(ds, &opt, &r);
+    size_t reps = a->repeats ? a->repeats : 1;
+    as_synth_options opt = progress_begin(a, "cross-validation", a->opt.folds * reps);
+    st = reps > 1 ? as_synth_cv_repeated(ds, &opt, reps, &r) : as_synth_cv(ds, &opt, &r);
     cli_progress_end();
     rc = st != AS_OK ? cli_fail(st) : finish_eval(a, r, "cross-validation");
     if (rc == 0 && ds->group && !a->no_random_check)

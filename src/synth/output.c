@@ -296,6 +296,30 @@ fail:
 #define AS_METRICS(X) \
     X(auc) X(pr_auc) X(accuracy) X(balanced_accuracy) X(precision) X(recall) X(f1) X(mcc) X(brier)
 
+/* {"mean", "sd" (ddof 1), "values"} of n values (NaN ones left out of mean and sd) */
+static as_status repeat_json(as_json *parent, const char *key, const double *v, size_t n)
+{
+    as_status st = AS_OK;
+    as_json *o = as_json_object();
+    AS_CHECK(as_json_set_child(parent, key, o));
+    double s = 0, q = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i])) {
+            s += v[i];
+            m++;
+        }
+    double mean = m ? s / (double)m : NAN;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            q += (v[i] - mean) * (v[i] - mean);
+    AS_CHECK(as_json_set_num(o, "mean", mean));
+    AS_CHECK(as_json_set_num(o, "sd", m > 1 ? sqrt(q / (double)(m - 1)) : NAN));
+    AS_CHECK(as_json_set_doubles(o, "values", v, n));
+fail:
+    return st;
+}
+
 /* A new object with the metrics of m (out NULL on failure). */
 static as_status metrics_json(const as_metrics *m, as_json **out)
 {
@@ -440,6 +464,23 @@ as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_ru
             goto fail;
         }
         AS_CHECK(as_json_set_child(j, "auc_pooled_ci", ci));
+    }
+    if (r->groups_defined || r->groups_single) {
+        as_json *g = as_json_object();
+        AS_CHECK(as_json_set_child(j, "auc_by_group", g));
+        AS_CHECK(as_json_set_num(g, "weighted", r->auc_group_weighted));
+        AS_CHECK(as_json_set_num(g, "mean", r->auc_group_mean));
+        AS_CHECK(as_json_set_num(g, "groups_defined", (double)r->groups_defined));
+        AS_CHECK(as_json_set_num(g, "groups_single_class", (double)r->groups_single));
+    }
+    if (r->n_repeats) {
+        as_json *rp = as_json_object();
+        AS_CHECK(as_json_set_child(j, "repeats", rp));
+        AS_CHECK(as_json_set_num(rp, "n", (double)r->n_repeats));
+        AS_CHECK(repeat_json(rp, "auc_mean", r->repeat_auc_mean, r->n_repeats));
+        AS_CHECK(repeat_json(rp, "auc_pooled", r->repeat_auc_pooled, r->n_repeats));
+        if (r->groups_defined || r->groups_single)
+            AS_CHECK(repeat_json(rp, "auc_group_weighted", r->repeat_auc_group, r->n_repeats));
     }
     st = as_json_write_file(j, path);
 fail:

@@ -286,6 +286,53 @@ static void lenient_descriptors_should_mark_bad_rows(void **state)
     as_table_free(t);
 }
 
+/* --repeats: repeat 0 is the plain CV bit for bit; the other repeats differ; with a group
+ * column the per-group AUC is as_grouped_auc (checked against scikit-learn in
+ * tests/evaluate/test_grouped_auc.c) of the out-of-fold probabilities. */
+static void repeats_should_start_with_the_plain_cv(void **state)
+{
+    (void)state;
+    as_table *t = table(0, 0, 1);
+    as_schema_options so = schema_options();
+    so.group = "route"; /* two groups, both with both classes */
+    so.drop = "id,alloy";
+    as_synth_options o = options();
+    o.folds = 2;
+    o.resample.method = AS_RESAMPLE_NONE; /* 30 training rows per fold */
+    as_schema *s = NULL;
+    as_dataset *ds = NULL;
+    if (as_synth_encode_training(t, &so, &o, &s, &ds) != AS_OK)
+        fail_msg("%s", as_errmsg());
+    as_synth_result *r1 = NULL, *r3 = NULL;
+    if (as_synth_cv(ds, &o, &r1) != AS_OK)
+        fail_msg("%s", as_errmsg());
+    assert_int_equal(as_synth_cv_repeated(ds, &o, 3, &r3), AS_OK);
+    assert_int_equal(r3->n_repeats, 3);
+    assert_true(r3->repeat_auc_pooled[0] == r1->pooled.auc);
+    assert_true(r3->repeat_auc_mean[0] == r1->mean.auc);
+    assert_true(r3->pooled.auc == r1->pooled.auc);
+    assert_true(r3->repeat_auc_pooled[1] != r3->repeat_auc_pooled[0] ||
+                r3->repeat_auc_pooled[2] != r3->repeat_auc_pooled[0]);
+    double w, m;
+    size_t d, sg;
+    assert_int_equal(
+        as_grouped_auc(r1->prob, r1->y, ds->group, ds->n, ds->n_groups, &w, &m, &d, &sg), AS_OK);
+    assert_true(d + sg == ds->n_groups);
+    assert_int_equal(r1->groups_defined, d);
+    assert_int_equal(r1->groups_single, sg);
+    assert_true((isnan(w) && isnan(r1->auc_group_weighted)) || w == r1->auc_group_weighted);
+    assert_true((isnan(w) && isnan(r3->repeat_auc_group[0])) || w == r3->repeat_auc_group[0]);
+    assert_int_equal(d, 2);
+    as_synth_result *r0 = NULL;
+    assert_int_equal(as_synth_cv_repeated(ds, &o, 0, &r0), AS_EINVAL);
+    assert_null(r0);
+    as_synth_result_free(r1);
+    as_synth_result_free(r3);
+    as_dataset_free(ds);
+    as_schema_free(s);
+    as_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +341,7 @@ int main(void)
         cmocka_unit_test(impute_should_use_the_training_rows_median),
         cmocka_unit_test(warnings_should_name_columns_once),
         cmocka_unit_test(lenient_descriptors_should_mark_bad_rows),
+        cmocka_unit_test(repeats_should_start_with_the_plain_cv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,6 +34,17 @@ extern "C" {
  * tabulated (every pair that involves Te: the source has no Te). */
 AS_API as_status as_mixing_enthalpy_pair(const as_element *a, const as_element *b,
                                          double *dh_kj_mol);
+/* Where a pair's ΔH comes from. A pair Takeuchi & Inoue do not tabulate gets the value of
+ * Miedema's model for the equiatomic liquid, computed from Miedema's parameters of both
+ * elements (data/miedema_parameters.csv; docs/composition.md): as_mixing_enthalpy_pair returns
+ * it, and this function says so. */
+typedef enum { AS_DH_NONE = 0, AS_DH_TAKEUCHI, AS_DH_MIEDEMA } as_dh_source;
+AS_API as_status as_mixing_enthalpy_pair_source(const as_element *a, const as_element *b,
+                                                double *dh_kj_mol, as_dh_source *source);
+/* Miedema's model for the pair, even where Takeuchi & Inoue tabulate it (for comparison).
+ * AS_EINVAL naming the element without parameters. */
+AS_API as_status as_mixing_enthalpy_miedema(const as_element *a, const as_element *b,
+                                            double *dh_kj_mol);
 
 /* ==== compositions ========================================================================= */
 #define AS_COMPOSITION_MAX 16 /* distinct elements in one composition */
@@ -82,6 +93,9 @@ enum {
 
 typedef struct {
     double ds_mix_j_mol_k, delta_pct, dchi, vec, tm_k, dh_mix_kj_mol, omega, dg_mix_kj_mol;
+    /* pairs whose ΔH came from Miedema's model, not Takeuchi & Inoue's table (flagged by
+     * as_composition_table_descriptors with one warning) */
+    size_t n_pairs_miedema;
 } as_descriptors;
 
 typedef struct {
@@ -124,6 +138,16 @@ AS_API as_status as_composition_table_descriptors(const as_table *t, const char 
                                                   const char *temp_col,
                                                   const as_descriptor_options *opt, double **out,
                                                   size_t *d_out);
+
+/* as_composition_table_descriptors, but a row that fails (unreadable formula, bad temperature,
+ * pair without ΔH) does not stop the table: its descriptors are NaN, bad[r] = 1 (bad has
+ * as_table_rows(t) entries; 0 for good rows), *n_bad counts them, and first_err (capacity cap,
+ * may be NULL) holds the first failure's message "path:line:column: reason (formula 'text')".
+ * Errors: missing columns, AS_ENOMEM. */
+AS_API as_status as_composition_table_descriptors_lenient(
+    const as_table *t, const char *formula_col, const char *temp_col,
+    const as_descriptor_options *opt, double **out, size_t *d_out, unsigned char *bad,
+    size_t *n_bad, char *first_err, size_t cap);
 
 #ifdef __cplusplus
 }

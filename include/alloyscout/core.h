@@ -132,7 +132,7 @@ typedef struct {
 AS_API int as_element_z(const char *symbol);
 /* Chemical symbol of atomic number z (1..AS_ELEMENT_Z_MAX), NULL outside. Static string. */
 AS_API const char *as_element_symbol(int z);
-/* The elements with properties: their number (43) and element i (< count) in order of atomic
+/* The elements with properties: their number (73) and element i (< count) in order of atomic
  * number. The returned pointers refer to static data and never change. */
 AS_API size_t as_element_count(void);
 AS_API const as_element *as_element_at(size_t i);

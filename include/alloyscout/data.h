@@ -90,6 +90,9 @@ typedef struct {
     const char *group;    /* group (alloy-system) column kept out of the features, or NULL */
     const char *drop;     /* comma-separated columns to ignore, or NULL */
     const char *text;     /* comma-separated columns forced to be text (one-hot), or NULL */
+    /* 1: a column whose values are numbers except for fewer text cells is numeric (those
+     * cells make their rows bad, for as_schema_encode_ex to skip) instead of an error. */
+    int skip_bad_rows;
 } as_schema_options;
 
 /* Defaults: every field NULL. */
@@ -110,6 +113,10 @@ AS_API void as_schema_free(as_schema *s);
  * column, "column=level" for a one-hot feature. Borrowed; valid while the schema lives. */
 AS_API size_t as_schema_features(const as_schema *s);
 AS_API const char *as_schema_feature_name(const as_schema *s, size_t j);
+/* The table column feature j (< d) encodes, and for a one-hot feature the level it stands for
+ * (NULL for a numeric feature, and for j >= d). Borrowed. */
+AS_API const char *as_schema_feature_column(const as_schema *s, size_t j);
+AS_API const char *as_schema_feature_level(const as_schema *s, size_t j);
 /* Target and group column names, NULL when the schema has none. Borrowed. */
 AS_API const char *as_schema_target(const as_schema *s);
 AS_API const char *as_schema_group(const as_schema *s);
@@ -125,6 +132,8 @@ typedef struct {
     char **group_names; /* (n_groups) sorted bytewise */
     size_t *row;        /* (n) 0-based data row of the table each row came from */
     size_t n_skipped;   /* rows skipped because their target was empty (need_target = 1) */
+    size_t n_bad;       /* rows skipped as unreadable (as_encode_options.skip_bad_rows) */
+    size_t n_missing;   /* empty numeric cells encoded as NaN (allow_missing) */
 } as_dataset;
 
 /* Encode table `t` with schema `s`. Columns of `t` that the schema does not use are ignored.
@@ -139,6 +148,24 @@ typedef struct {
  * cell in a numeric column, an unrecognized target value or an empty group value; AS_ENOMEM. */
 AS_API as_status as_schema_encode(const as_schema *s, const as_table *t, int need_target,
                                   as_dataset **out);
+/* How as_schema_encode_ex treats cells it cannot encode. Defaults (all 0): strict, as
+ * as_schema_encode. */
+typedef struct {
+    /* 1: a row with a non-numeric cell in a numeric column (or an empty one without
+     * allow_missing) is left out and counted in n_bad instead of failing; one AS_LOG_WARN line
+     * gives the count and the first such cell (file:line:column, column, text). */
+    int skip_bad_rows;
+    /* 1: an empty numeric cell encodes as NaN (for an imputer fitted later on the training
+     * part), counted in n_missing; 0: it is an error (or a bad row). */
+    int allow_missing;
+} as_encode_options;
+
+/* as_schema_encode with options (NULL: as as_schema_encode). */
+AS_API as_status as_schema_encode_ex(const as_schema *s, const as_table *t, int need_target,
+                                     const as_encode_options *eo, as_dataset **out);
+/* Keep only the rows r with keep[r] != 0 (in order), renumbering the groups so that every
+ * group name still has a row; counts n_bad += rows removed. AS_ENOMEM. */
+AS_API as_status as_dataset_keep_rows(as_dataset *ds, const unsigned char *keep);
 AS_API void as_dataset_free(as_dataset *ds);
 /* Name of group index g (< n_groups). Borrowed; valid while the dataset lives. */
 AS_API const char *as_dataset_group_name(const as_dataset *ds, size_t g);
@@ -161,9 +188,13 @@ AS_API as_status as_schema_from_json(const as_json *j, as_schema **out);
 typedef struct as_scaler as_scaler;
 
 /* Fit on x (n, d) row-major (ld = d). OUT: *out new scaler, NULL on failure. A constant column
- * gets scale 1 and an as_log(AS_LOG_WARN) naming its index. AS_EINVAL for n = 0, d = 0 or a
- * non-finite value (naming row and column); AS_ENOMEM. */
+ * gets scale 1; one as_log(AS_LOG_WARN) line reports them all (naming the index of one, the
+ * count of several). AS_EINVAL for n = 0, d = 0 or a non-finite value (naming row and column);
+ * AS_ENOMEM. */
 AS_API as_status as_scaler_fit(const double *x, size_t n, size_t d, as_scaler **out);
+/* as_scaler_fit; warn = 0 logs the constant columns at AS_LOG_DEBUG only (for a caller that
+ * knows the column names and warns about them itself, once: the synth workflow). */
+AS_API as_status as_scaler_fit_ex(const double *x, size_t n, size_t d, int warn, as_scaler **out);
 /* Standardize x (n, d) in place. AS_EDIM when d differs from the fitted dimension. */
 AS_API as_status as_scaler_transform(const as_scaler *s, double *x, size_t n, size_t d);
 AS_API void as_scaler_free(as_scaler *s);

@@ -56,6 +56,15 @@ AS_API as_status as_metrics_binary(const double *prob, const int *y, size_t n, d
  * class, a label is not 0/1 or a score is not finite; AS_ENOMEM. */
 AS_API as_status as_roc_auc(const double *score, const int *y, size_t n, double *auc);
 
+/* ROC AUC within each group (group[i] < n_groups): roc_auc_score over the rows of every group
+ * that holds both classes, then their mean and their average weighted by the group's row count
+ * (NAN when no group has both classes). OUT (any may be NULL): *weighted, *mean, *n_defined
+ * groups with both classes, *n_single groups with rows of one class only (their AUC is
+ * undefined and they are left out). AS_EINVAL for a group index >= n_groups; AS_ENOMEM. */
+AS_API as_status as_grouped_auc(const double *score, const int *y, const size_t *group, size_t n,
+                                size_t n_groups, double *weighted, double *mean, size_t *n_defined,
+                                size_t *n_single);
+
 /* The ROC curve as scikit-learn 1.2's roc_curve(y, score, drop_intermediate=False): one point
  * per distinct score in descending order (predict positive when score >= thr), preceded by the
  * point (0, 0) whose threshold is max(score) + 1 (scikit-learn >= 1.3 puts +inf there).

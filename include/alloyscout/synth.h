@@ -47,6 +47,14 @@ typedef struct {
      * resampling, meant with resample method none. Default 0. */
     int class_weight_balanced;
     size_t threads; /* folds trained at once; 0 = one per core. Results do not depend on it */
+    /* 1: as_synth_encode_training skips (and counts, ds->n_bad) rows it cannot read -- a
+     * formula that does not parse, a text cell in a numeric column -- instead of failing on
+     * the first. Default 0 (strict). */
+    int skip_bad_rows;
+    /* How empty numeric cells are filled: AS_SYNTH_IMPUTE_NONE (default: they are an error)
+     * or AS_SYNTH_IMPUTE_MEDIAN (each member fills them with the median of its own training
+     * rows, so a test fold never informs its imputer; the model keeps the medians). */
+    int impute;
     /* Composition descriptors (composition.h) appended to the features when not NULL: the
      * formula column and, optionally, the process-temperature column in K for dG_mix(T).
      * Borrowed; a trained model keeps copies. */
@@ -56,6 +64,8 @@ typedef struct {
     void (*on_part_done)(void *user);
     void *user;
 } as_synth_options;
+
+enum { AS_SYNTH_IMPUTE_NONE = 0, AS_SYNTH_IMPUTE_MEDIAN = 1 };
 
 AS_API as_synth_options as_synth_options_default(void);
 /* AS_EINVAL naming the option when out of range. */
@@ -94,6 +104,8 @@ typedef struct {
 /* Results of a cross-validation or hold-out run. Arrays are owned by the result. */
 typedef struct {
     size_t n_samples, n_positive, n_skipped; /* rows used, positives, rows skipped (no target) */
+    size_t n_bad;                            /* rows skipped as unreadable (skip_bad_rows) */
+    size_t n_missing;                        /* empty numeric cells imputed (impute) */
     size_t n_parts;       /* folds (CV) or test groups (leave-one-group-out); 1 for hold-out */
     as_metrics *part;     /* (n_parts) metrics of each fold / test group */
     char **part_name;     /* (n_parts) "fold 1", or the group name(s) */
@@ -115,6 +127,16 @@ typedef struct {
      * else rows (ci_groups = 0). NAN when undefined. */
     double auc_ci_lo, auc_ci_hi;
     size_t ci_groups;
+    /* With a group column: the ROC AUC within each group over its scored rows (as_grouped_auc),
+     * averaged weighted by group size and plainly; groups_defined hold both classes,
+     * groups_single one class only (their AUC is undefined). NAN / 0 without groups. */
+    double auc_group_weighted, auc_group_mean;
+    size_t groups_defined, groups_single;
+    /* Repeated CV (as_synth_cv_repeated): n_repeats >= 1 values per repeat of the fold-mean
+     * AUC, the pooled AUC and the size-weighted per-group AUC (repeat 0 is this result); NULL
+     * with n_repeats 0 for a single run. */
+    size_t n_repeats;
+    double *repeat_auc_mean, *repeat_auc_pooled, *repeat_auc_group;
 } as_synth_result;
 #define AS_SYNTH_BOOT 2000
 
@@ -123,6 +145,12 @@ AS_API void as_synth_result_free(as_synth_result *r);
 /* Stratified k-fold cross-validation of the workflow on ds (rows with a target). */
 AS_API as_status as_synth_cv(const as_dataset *ds, const as_synth_options *opt,
                              as_synth_result **out);
+/* Repeated stratified k-fold CV: as_synth_cv `repeats` times, repeat 0 with opt->seed (so one
+ * repeat is as_synth_cv exactly) and repeat k with a seed drawn from as_rng_stream(opt->seed,
+ * 1000 + k), which changes the folds and the networks' streams. *out is repeat 0's result with
+ * n_repeats and the repeat_* arrays filled. AS_EINVAL for repeats = 0. */
+AS_API as_status as_synth_cv_repeated(const as_dataset *ds, const as_synth_options *opt,
+                                      size_t repeats, as_synth_result **out);
 /* Train on every group not in test_groups (indices into ds->group_names), test on the rest.
  * Needs ds->group. AS_EINVAL when a side lacks a class. */
 AS_API as_status as_synth_holdout(const as_dataset *ds, const size_t *test_groups, size_t n_test,
@@ -185,6 +213,33 @@ AS_API const as_synth_options *as_synth_model_options(const as_synth_model *m);
 AS_API as_status as_synth_model_save(const as_synth_model *m, const char *path);
 AS_API as_status as_synth_model_load(const char *path, as_synth_model **out);
 
+/* ---- the training domain (docs/synth.md, "Knows when it is guessing") ----
+ * A model trained by this version (file version 3) keeps the range of every numeric feature,
+ * the text levels, the elements of the training formulas and the training rows in the all-rows
+ * member's scaled feature space, with the 99th percentile of their leave-one-out
+ * nearest-neighbour distances. A row is outside the domain when it has an element or text
+ * level not seen in training, a numeric feature outside the training range, or a nearest
+ * training row farther than that percentile. Version 1 and 2 files carry no domain. */
+enum {
+    AS_SYNTH_DOMAIN_ELEMENT = 1u,   /* an element not in any training formula */
+    AS_SYNTH_DOMAIN_LEVEL = 2u,     /* a text level not seen in training */
+    AS_SYNTH_DOMAIN_RANGE = 4u,     /* a numeric feature outside the training range */
+    AS_SYNTH_DOMAIN_DISTANCE = 8u,  /* far from every training row */
+    AS_SYNTH_DOMAIN_UNCHECKED = 16u /* the model has no domain (file version 1 or 2) */
+};
+/* Record the elements of the training table's composition column (every formula that parses)
+ * in the model's domain; a no-op for a model without composition column. as_synth_train cannot
+ * see the formulas, so call this after it with the training table (the CLI does). */
+AS_API as_status as_synth_model_set_training_elements(as_synth_model *m, const as_table *t);
+/* The model file version the model was read from (AS 3 when trained in this process). */
+AS_API int as_synth_model_version(const as_synth_model *m);
+/* Check the rows of table t, encoded as ds by as_synth_model_encode: flags[i] (ds->n entries)
+ * gets the AS_SYNTH_DOMAIN_* bits of row i (0: inside), reason[i] (ds->n buffers of
+ * reason_cap bytes) why, "" when inside. OUT: *n_outside (may be NULL). AS_ENOMEM. */
+AS_API as_status as_synth_model_domain_check(const as_synth_model *m, const as_table *t,
+                                             const as_dataset *ds, unsigned *flags, char **reason,
+                                             size_t reason_cap, size_t *n_outside);
+
 /* Encode a table for the model: its schema, then the model's composition descriptors. */
 AS_API as_status as_synth_model_encode(const as_synth_model *m, const as_table *t, int need_target,
                                        as_dataset **out);
@@ -205,7 +260,9 @@ AS_API as_status as_synth_model_predict(const as_synth_model *m, const double *x
 
 /* Predict every row of table t (columns as in the training table; the target may be absent)
  * and write a CSV to path (atomically): t's columns, then probability, fold_mean and fold_std
- * with 17 significant digits. OUT: *n_rows (may be NULL) rows written. Errors as
+ * with 17 significant digits, in_domain (1 inside the training domain, 0 outside, empty for a
+ * model file without domain) and domain_reason; one AS_LOG_WARN line counts the rows outside
+ * by kind. OUT: *n_rows (may be NULL) rows written. Errors as
  * as_synth_model_encode; AS_EIO; no file is left on failure. */
 AS_API as_status as_synth_predict_table(const as_synth_model *m, const as_table *t,
                                         const char *path, size_t *n_rows);
@@ -253,6 +310,10 @@ typedef struct {
     double *fold_mean, *fold_std; /* (n_points) over the fold members */
     size_t *rank;                 /* (n_points) point ids by descending prob, ties by id */
     size_t n_folds;               /* fold members behind fold_mean / fold_std */
+    unsigned *domain;             /* (n_points) AS_SYNTH_DOMAIN_* bits, 0: inside */
+    char **domain_reason;         /* (n_points) why a point is outside ("" inside) */
+    size_t n_outside;             /* points with domain != 0 */
+    char *reason_buf_;            /* storage of domain_reason (private) */
 } as_synth_recommendation;
 
 /* Encode `base` (a table with exactly one data row) with the model, build the grid over
@@ -270,7 +331,8 @@ AS_API void as_synth_recommendation_free(as_synth_recommendation *r);
 AS_API size_t as_synth_recommendation_value(const as_synth_recommendation *r, size_t point,
                                             size_t k);
 /* Write every grid point in rank order as CSV to path (atomically): rank, one column per axis
- * (the value text), probability, fold_mean, fold_std (17 significant digits). */
+ * (the value text), probability, fold_mean, fold_std (17 significant digits), in_domain (1/0;
+ * empty for a model without domain) and domain_reason. */
 AS_API as_status as_synth_recommendation_write_csv(const as_synth_recommendation *r,
                                                    const char *path);
 

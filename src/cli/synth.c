@@ -39,7 +39,11 @@ static const char *synth_help =
     "  --text COLS          comma-separated columns to one-hot encode even if numeric\n"         \
     "  --composition COL    formula column (Cu50Co50, Al0.5CoCrFeNi ...): adds dS_mix, delta,\n" \
     "                       dchi, VEC, T_m, dH_mix, Omega as features (docs/composition.md)\n"   \
-    "  --temperature COL    process temperature in K: adds dG_mix(T) = dH_mix - T dS_mix\n"
+    "  --temperature COL    process temperature in K: adds dG_mix(T) = dH_mix - T dS_mix\n"      \
+    "  --on-bad-row strict|skip  skip: rows whose formula or numeric cell cannot be read\n"      \
+    "                       are left out and counted (output and JSON); default strict\n"        \
+    "  --impute none|median empty numeric cells: median of each member's training rows\n"        \
+    "                       (never the test fold's); default none (an empty cell is an error)\n"
 
 #define MODEL_HELP                                                                                \
     "model options (defaults from the paper):\n"                                                  \
@@ -71,6 +75,8 @@ static const char *cv_help =
     "  --report DIR         figures + index.html   --quiet     no progress or log lines\n"
     "  --features FILE      the encoded features (one-hot, descriptors), target and group\n"
     "                       as CSV: what the network sees, for use with other tools\n"
+    "  --repeats N          repeated CV: N runs with different folds and network seeds;\n"
+    "                       mean +- sd of the AUCs over the repeats (table and JSON)\n"
     "  --no-random-check    with --group, do not cross-validate again with random folds\n"
     "                       (by default the output says whether they differ by more than\n"
     "                       the grouped result's 95 % CI)\n";
@@ -104,7 +110,11 @@ static const char *predict_help =
     "usage: alloyscout synth predict --model M.json --data NEW.csv --out P.csv\n"
     "\n"
     "Add probability, fold_mean and fold_std columns to the rows of NEW.csv (same columns as\n"
-    "the training table; the target may be absent).\n"
+    "the training table; the target may be absent), and in_domain (1/0) and domain_reason:\n"
+    "whether each row lies inside the training domain (elements and text levels seen in\n"
+    "training, values inside the training range, a nearest training row no farther than the\n"
+    "training rows' own 99th-percentile nearest-neighbour distance; docs/synth.md). One\n"
+    "warning counts the rows outside.\n"
     "\n"
     "  --model FILE         a model written by 'synth train'\n"
     "  --data FILE          the rows to predict\n"
@@ -118,6 +128,8 @@ static const char *recommend_help =
     "\n"
     "Set the varied parameters of the one-row base record to every point of a grid, predict\n"
     "each point and rank them by success probability (uncertainty: std over the fold models).\n"
+    "Points outside the training domain are marked, counted, and flagged in --out\n"
+    "(in_domain, domain_reason; as for predict).\n"
     "\n"
     "  --model FILE         a model written by 'synth train'\n"
     "  --base FILE          CSV with exactly one data row (the training table's columns)\n"
@@ -138,7 +150,7 @@ typedef struct {
     int argc;
     char **argv;
     cli_list vary;
-    size_t top;
+    size_t top, repeats;
     int logo, quiet, no_refit, no_random_check;
     as_schema_options schema;
     as_synth_options opt;
@@ -188,6 +200,30 @@ static int opt_class_weight(const char *cmd, const char *opt, const char *arg, v
     return 0;
 }
 
+static int opt_on_bad_row(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (strcmp(arg, "skip") == 0)
+        *(int *)dest = 1;
+    else if (strcmp(arg, "strict") == 0)
+        *(int *)dest = 0;
+    else
+        return cli_usage(cmd, "--on-bad-row '%s' unknown (expected strict or skip)", arg);
+    return 0;
+}
+
+static int opt_impute(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (strcmp(arg, "median") == 0)
+        *(int *)dest = AS_SYNTH_IMPUTE_MEDIAN;
+    else if (strcmp(arg, "none") == 0)
+        *(int *)dest = AS_SYNTH_IMPUTE_NONE;
+    else
+        return cli_usage(cmd, "--impute '%s' unknown (expected median or none)", arg);
+    return 0;
+}
+
 static int opt_tomek(const char *cmd, const char *opt, const char *arg, void *dest)
 {
     (void)opt;
@@ -211,6 +247,8 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_FIT, {"text", 0, CLI_STR, &a->schema.text, 0, NULL, NULL}},
         {S_FIT, {"composition", 0, CLI_STR, &a->opt.composition, 0, NULL, NULL}},
         {S_FIT, {"temperature", 0, CLI_STR, &a->opt.temperature, 0, NULL, NULL}},
+        {S_FIT, {"on-bad-row", 0, CLI_CALL, &a->opt.skip_bad_rows, 0, opt_on_bad_row, NULL}},
+        {S_FIT, {"impute", 0, CLI_CALL, &a->opt.impute, 0, opt_impute, NULL}},
         {S_FIT, {"hidden", 0, CLI_CALL, &a->opt.mlp, 0, opt_hidden, NULL}},
         {S_FIT, {"epochs", 0, CLI_SIZE, &a->opt.mlp.max_epochs, 0, NULL, NULL}},
         {S_FIT, {"batch", 0, CLI_SIZE, &a->opt.mlp.batch, 0, NULL, NULL}},
@@ -223,6 +261,7 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
          {"class-weight", 0, CLI_CALL, &a->opt.class_weight_balanced, 0, opt_class_weight, NULL}},
         {S_CV, {"features", 0, CLI_STR, &a->features, 0, NULL, NULL}},
         {S_CV, {"no-random-check", 0, CLI_FLAG, &a->no_random_check, 0, NULL, NULL}},
+        {S_CV, {"repeats", 0, CLI_SIZE, &a->repeats, 0, NULL, NULL}},
         {S_TRAIN, {"calibration", 0, CLI_CALL, &a->opt.calibration, 0, opt_calibration, NULL}},
         {S_FIT, {"resample", 0, CLI_CALL, &a->opt.resample.method, 0, opt_resample, NULL}},
         {S_FIT, {"smote-k", 0, CLI_SIZE, &a->opt.resample.smote_k, 0, NULL, NULL}},
@@ -263,8 +302,13 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
 
 static void print_result(const as_synth_result *r, const char *what)
 {
-    printf("%s: %zu samples (%zu positive), %zu skipped for an empty target\n\n", what,
-           r->n_samples, r->n_positive, r->n_skipped);
+    printf("%s: %zu samples (%zu positive), %zu skipped for an empty target", what, r->n_samples,
+           r->n_positive, r->n_skipped);
+    if (r->n_bad)
+        printf(", %zu skipped as unreadable (--on-bad-row skip)", r->n_bad);
+    if (r->n_missing)
+        printf(", %zu empty numeric cells imputed (training-fold median)", r->n_missing);
+    printf("\n\n");
     printf("%-22s %8s %8s %8s %8s %8s %10s\n", "part", "AUC", "PR AUC", "acc", "bal.acc", "F1",
            "tn/fp/fn/tp");
     size_t shown = 0;
@@ -299,6 +343,10 @@ static void print_result(const as_synth_result *r, const char *what)
                    "rows)\n",
                    r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi, AS_SYNTH_BOOT);
     }
+    if (r->groups_defined || r->groups_single)
+        printf("per-group ROC AUC (within each group): size-weighted %.4f, mean %.4f over the %zu "
+               "groups with both classes; %zu groups hold one class only (AUC undefined)\n",
+               r->auc_group_weighted, r->auc_group_mean, r->groups_defined, r->groups_single);
     printf("\ncalibration of the pooled out-of-fold probabilities (%d bins)\n", AS_SYNTH_CAL_BINS);
     printf("%-36s %8s %8s\n", "probabilities", "ECE", "Brier");
     static const char *cal_label[3] = {"as predicted", "Platt (cross-fitted over the parts)",
@@ -453,11 +501,45 @@ static as_status eval_report(const synth_args *a, const as_synth_result *r, cons
     return st;
 }
 
+static void mean_sd(const double *v, size_t n, double *mean, double *sd)
+{
+    double s = 0, q = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i])) {
+            s += v[i];
+            m++;
+        }
+    *mean = m ? s / (double)m : NAN;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            q += (v[i] - *mean) * (v[i] - *mean);
+    *sd = m > 1 ? sqrt(q / (double)(m - 1)) : NAN;
+}
+
+static void print_repeats(const as_synth_result *r)
+{
+    if (r->n_repeats < 2)
+        return;
+    double m, sd;
+    printf("\nrepeated cross-validation, %zu repeats (mean +- sd over the repeats; repeat 1 is "
+           "the table above)\n",
+           r->n_repeats);
+    mean_sd(r->repeat_auc_mean, r->n_repeats, &m, &sd);
+    printf("%-36s %8.4f +- %.4f\n", "ROC AUC, mean over the folds", m, sd);
+    mean_sd(r->repeat_auc_pooled, r->n_repeats, &m, &sd);
+    printf("%-36s %8.4f +- %.4f\n", "ROC AUC, pooled", m, sd);
+    mean_sd(r->repeat_auc_group, r->n_repeats, &m, &sd);
+    if (!isnan(m))
+        printf("%-36s %8.4f +- %.4f\n", "ROC AUC, per group size-weighted", m, sd);
+}
+
 static int finish_eval(const synth_args *a, as_synth_result *r, const char *what)
 {
     as_status st = AS_OK;
     as_synth_run_info info = {what, a->data, a->opt.seed};
     print_result(r, what);
+    print_repeats(r);
     if (a->report && (st = eval_report(a, r, what)) != AS_OK)
         return cli_fail(st);
     if (a->json && (st = as_synth_result_write_json(r, &info, a->json)) != AS_OK)
@@ -559,8 +641,9 @@ static int cmd_cv(const synth_args *a)
         free_training(t, s, ds);
         return cli_fail(st);
     }
-    as_synth_options opt = progress_begin(a, "cross-validation", a->opt.folds);
-    st = as_synth_cv(ds, &opt, &r);
+    size_t reps = a->repeats ? a->repeats : 1;
+    as_synth_options opt = progress_begin(a, "cross-validation", a->opt.folds * reps);
+    st = reps > 1 ? as_synth_cv_repeated(ds, &opt, reps, &r) : as_synth_cv(ds, &opt, &r);
     cli_progress_end();
     rc = st != AS_OK ? cli_fail(st) : finish_eval(a, r, "cross-validation");
     if (rc == 0 && ds->group && !a->no_random_check)
@@ -621,6 +704,8 @@ static int cmd_train(const synth_args *a)
     as_synth_options opt = progress_begin(a, "training", a->opt.folds + 1);
     as_status st = as_synth_train(s, ds, &opt, &m);
     cli_progress_end();
+    if (st == AS_OK)
+        st = as_synth_model_set_training_elements(m, t);
     if (st == AS_OK)
         st = as_synth_model_save(m, a->model);
     if (st != AS_OK)
@@ -784,11 +869,24 @@ static int cmd_recommend(const synth_args *a)
             printf("%4zu", r + 1);
             for (size_t k = 0; k < n_ax; k++)
                 printf(" %14.14s", rec->axis[k].value[as_synth_recommendation_value(rec, g, k)]);
-            printf(" %11.4f %11.4f %9.4f\n", rec->prob[g], rec->fold_mean[g], rec->fold_std[g]);
+            printf(" %11.4f %11.4f %9.4f%s\n", rec->prob[g], rec->fold_mean[g], rec->fold_std[g],
+                   rec->domain[g] && !(rec->domain[g] & AS_SYNTH_DOMAIN_UNCHECKED)
+                       ? "  (outside the training domain)"
+                       : "");
         }
         if (a->report)
             st = recommend_report(a, rec, top);
     }
+    if (st == AS_OK && rec->n_outside && !(rec->domain[0] & AS_SYNTH_DOMAIN_UNCHECKED)) {
+        size_t first = 0;
+        while (rec->domain[first] == 0)
+            first++;
+        printf("\nwarning: %zu of %zu grid points outside the training domain (first: %s; see "
+               "in_domain and domain_reason in --out)\n",
+               rec->n_outside, rec->n_points, rec->domain_reason[first]);
+    } else if (st == AS_OK && rec->n_points && (rec->domain[0] & AS_SYNTH_DOMAIN_UNCHECKED))
+        printf("\ngrid points not checked against the training domain: the model file has none "
+               "(retrain)\n");
     if (st == AS_OK && a->out && (st = as_synth_recommendation_write_csv(rec, a->out)) == AS_OK)
         printf("\nall %zu grid points written to %s\n", rec->n_points, a->out);
     for (size_t k = 0; k < a->vary.n; k++)

@@ -4,7 +4,9 @@
   src/core/elements_table.c  every element Z = 1..118 (data/element_symbols.csv) with the
                              properties of those in data/elements.csv
   src/data/mixing_table.c    Takeuchi & Inoue (2005) pair enthalpies of the elements with
-                             properties (data/mixing_enthalpy_takeuchi2005.csv)
+                             properties (data/mixing_enthalpy_takeuchi2005.csv) and Miedema's
+                             parameters of those elements (data/miedema_parameters.csv), from
+                             which src/data/mixing.c computes the pairs Takeuchi & Inoue lack
 
 Run from anywhere after editing a CSV:
     /usr/bin/python3 src/core/elements_gen.py
@@ -81,7 +83,7 @@ for r in rows("mixing_enthalpy_takeuchi2005.csv"):
 
 with open(os.path.join(root, "src", "data", "mixing_table.c"), "w") as f:
     w = f.write
-    w(head % "data/elements.csv and data/mixing_enthalpy_takeuchi2005.csv")
+    w(head % "data/elements.csv, data/mixing_enthalpy_takeuchi2005.csv and\n * data/miedema_parameters.csv")
 
     w("#include <math.h>\n\n#include \"composition_int.h\"\n\n")
     w("/* Row of each element (index z) in as_elements_dh_, -1 without properties. */\n")
@@ -96,4 +98,19 @@ with open(os.path.join(root, "src", "data", "mixing_table.c"), "w") as f:
     w("const double as_elements_dh_[AS_ELEMENTS_N][AS_ELEMENTS_N] = {\n")
     for i in range(n):
         w("    /* %s */ {%s},\n" % (els[i]["symbol"], ", ".join(dh[i])))
+    w("};\n\n")
+    mied = {r["symbol"]: r for r in rows("miedema_parameters.csv")}
+    w("/* Miedema's parameters of each element row (data/miedema_parameters.csv): have, phi* (V),\n"
+      " * n_ws (density units), molar volume (cm^3/mol), valence, a, r; have = 0: none. */\n")
+    w("const as_miedema_param as_miedema_[AS_ELEMENTS_N] = {\n")
+    for r in els:
+        m = mied.get(r["symbol"])
+        if m:
+            if int(m["z"]) != int(r["z"]):
+                sys.exit("miedema_parameters.csv: %s has z %s" % (m["symbol"], m["z"]))
+            w("    /* %s */ {1, %s, %s, %s, %s, %s, %s},\n" % (
+                r["symbol"], m["phi_v"], m["n_ws_du"], m["molar_volume_cm3"], m["valence"],
+                m["a"], m["r"]))
+        else:
+            w("    /* %s */ {0, NAN, NAN, NAN, 0, NAN, NAN},\n" % r["symbol"])
     w("};\n")

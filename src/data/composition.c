@@ -315,6 +315,7 @@ static void set_nan(as_descriptors *d)
 {
     d->ds_mix_j_mol_k = d->delta_pct = d->dchi = d->vec = d->tm_k = NAN;
     d->dh_mix_kj_mol = d->omega = d->dg_mix_kj_mol = NAN;
+    d->n_pairs_miedema = 0;
 }
 
 /* Pair without ΔH: index pair returned through *bad (i, j) when the policy is to fail. */
@@ -322,6 +323,7 @@ static int descriptors_core(const as_composition *c, double temp_k, const as_des
                             as_descriptors *d, size_t *bi, size_t *bj)
 {
     double ds = 0, rbar = 0, chibar = 0, vec = 0, tm = 0;
+    d->n_pairs_miedema = 0;
     for (size_t i = 0; i < c->n; i++) {
         double ci = c->frac[i];
         ds -= ci * log(ci);
@@ -342,7 +344,9 @@ static int descriptors_core(const as_composition *c, double temp_k, const as_des
     int missing = 0;
     for (size_t i = 0; i < c->n && !missing; i++)
         for (size_t j = i + 1; j < c->n; j++) {
-            double hij = as_elements_dh_[as_element_index_(c->el[i])][as_element_index_(c->el[j])];
+            int mied = 0;
+            double hij = as_pair_dh_(c->el[i], c->el[j], &mied);
+            d->n_pairs_miedema += (size_t)mied;
             if (isnan(hij)) {
                 missing = 1;
                 *bi = i;
@@ -426,9 +430,76 @@ const char *as_descriptor_name(size_t i)
     return i < AS_DESC_COUNT ? names[i] : NULL;
 }
 
-as_status as_composition_table_descriptors(const as_table *t, const char *formula_col,
-                                           const char *temp_col, const as_descriptor_options *opt,
-                                           double **out, size_t *d_out)
+/* Descriptors of row r into x (d values); 0 on success, else -1 with the status and the message
+ * ("path:line:column: reason") in msg. */
+static int row_descriptors(const as_table *t, size_t r, size_t fcol, const char *temp_col,
+                           size_t tcol, const as_descriptor_options *o, double *x, size_t d,
+                           as_status *st, char *msg, size_t cap, size_t *n_miedema,
+                           const char **pair, char *pair_buf)
+{
+    *n_miedema = 0;
+    const char *path = as_table_path(t);
+    const char *text = as_table_cell(t, r, fcol);
+    size_t line = 0, column = 0;
+    as_table_where(t, r, fcol, &line, &column);
+    as_composition c;
+    size_t ecol = 0;
+    char reason[200];
+    if (parse_internal(text, &c, &ecol, reason, sizeof reason) != AS_OK) {
+        *st = AS_EPARSE;
+        snprintf(msg, cap, "%s:%zu:%zu: %s (formula '%s')", path, line, column + ecol - 1, reason,
+                 text);
+        return -1;
+    }
+    double temp = NAN;
+    if (temp_col) {
+        const char *tc = as_table_cell(t, r, tcol);
+        const char *q = tc;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (*q) {
+            if (!as_parse_number(tc, &temp) || !(temp > 0)) {
+                size_t tl = 0, tcc = 0;
+                as_table_where(t, r, tcol, &tl, &tcc);
+                *st = AS_EPARSE;
+                snprintf(msg, cap,
+                         "%s:%zu:%zu: temperature '%s' in column '%s' is not a positive number "
+                         "of kelvin",
+                         path, tl, tcc, tc, temp_col);
+                return -1;
+            }
+        }
+    }
+    as_descriptors ds;
+    size_t bi = 0, bj = 0;
+    if (descriptors_core(&c, temp, o, &ds, &bi, &bj) < 0) {
+        *st = AS_EINVAL;
+        snprintf(msg, cap,
+                 "%s:%zu:%zu: no tabulated mixing enthalpy for the pair %s-%s in '%s' (Takeuchi "
+                 "& Inoue 2005 has none)",
+                 path, line, column, c.el[bi]->symbol, c.el[bj]->symbol, text);
+        return -1;
+    }
+    for (size_t j = 0; j < d; j++)
+        x[j] = as_descriptors_get(&ds, j);
+    if (ds.n_pairs_miedema && pair && !*pair)
+        for (size_t i = 0; i < c.n && !*pair; i++)
+            for (size_t j = i + 1; j < c.n && !*pair; j++) {
+                int m;
+                (void)as_pair_dh_(c.el[i], c.el[j], &m);
+                if (m) {
+                    snprintf(pair_buf, 64, "%s-%s (%s:%zu)", c.el[i]->symbol, c.el[j]->symbol, path,
+                             line);
+                    *pair = pair_buf;
+                }
+            }
+    *n_miedema = ds.n_pairs_miedema;
+    return 0;
+}
+
+static as_status table_descriptors(const as_table *t, const char *formula_col, const char *temp_col,
+                                   const as_descriptor_options *opt, double **out, size_t *d_out,
+                                   unsigned char *bad, size_t *n_bad, char *first_err, size_t cap)
 {
     if (out)
         *out = NULL;
@@ -444,50 +515,59 @@ as_status as_composition_table_descriptors(const as_table *t, const char *formul
     size_t d = temp_col ? AS_DESC_COUNT : AS_DESC_COUNT - 1;
     double *x = NULL;
     AS_TRY(AS_ALLOC(x, n * d, "composition descriptor matrix"));
-    const char *path = as_table_path(t);
+    if (n_bad)
+        *n_bad = 0;
+    char msg[600], pair_buf[64];
+    const char *pair = NULL;
+    size_t rows_miedema = 0;
     for (size_t r = 0; r < n; r++) {
-        const char *text = as_table_cell(t, r, fcol);
-        size_t line = 0, column = 0;
-        as_table_where(t, r, fcol, &line, &column);
-        as_composition c;
-        size_t ecol = 0;
-        char reason[200];
-        if (parse_internal(text, &c, &ecol, reason, sizeof reason) != AS_OK) {
+        as_status st = AS_OK;
+        size_t nm = 0;
+        if (row_descriptors(t, r, fcol, temp_col, tcol, &o, x + r * d, d, &st, msg, sizeof msg, &nm,
+                            &pair, pair_buf) == 0) {
+            if (bad)
+                bad[r] = 0;
+            rows_miedema += nm > 0;
+            continue;
+        }
+        if (!bad) {
             as_free(x);
-            return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: %s (formula '%s')", path, line,
-                           column + ecol - 1, reason, text);
+            return AS_FAIL(st, "%s", msg);
         }
-        double temp = NAN;
-        if (temp_col) {
-            const char *tc = as_table_cell(t, r, tcol);
-            const char *q = tc;
-            while (*q == ' ' || *q == '\t')
-                q++;
-            if (*q) {
-                if (!as_parse_number(tc, &temp) || !(temp > 0)) {
-                    size_t tl = 0, tcc = 0;
-                    as_table_where(t, r, tcol, &tl, &tcc);
-                    as_free(x);
-                    return AS_FAIL(AS_EPARSE,
-                                   "%s:%zu:%zu: temperature '%s' in column '%s' is not a "
-                                   "positive number of kelvin",
-                                   path, tl, tcc, tc, temp_col);
-                }
-            }
-        }
-        as_descriptors ds;
-        size_t bi = 0, bj = 0;
-        if (descriptors_core(&c, temp, &o, &ds, &bi, &bj) < 0) {
-            as_free(x);
-            return AS_FAIL(AS_EINVAL,
-                           "%s:%zu:%zu: no tabulated mixing enthalpy for the pair %s-%s in "
-                           "'%s' (Takeuchi & Inoue 2005 has none)",
-                           path, line, column, c.el[bi]->symbol, c.el[bj]->symbol, text);
-        }
+        if (*n_bad == 0 && first_err && cap)
+            snprintf(first_err, cap, "%s", msg);
+        bad[r] = 1;
+        ++*n_bad;
         for (size_t j = 0; j < d; j++)
-            x[r * d + j] = as_descriptors_get(&ds, j);
+            x[r * d + j] = NAN;
     }
+    if (rows_miedema)
+        as_log(AS_LOG_WARN,
+               "%s: dH_mix of %zu row(s) uses pair enthalpies from Miedema's model (pairs "
+               "Takeuchi & Inoue 2005 do not tabulate, computed from Miedema's parameters; "
+               "docs/composition.md), the first: %s",
+               as_table_path(t), rows_miedema, pair ? pair : "?");
     *out = x;
     *d_out = d;
     return AS_OK;
+}
+
+as_status as_composition_table_descriptors(const as_table *t, const char *formula_col,
+                                           const char *temp_col, const as_descriptor_options *opt,
+                                           double **out, size_t *d_out)
+{
+    return table_descriptors(t, formula_col, temp_col, opt, out, d_out, NULL, NULL, NULL, 0);
+}
+
+as_status as_composition_table_descriptors_lenient(const as_table *t, const char *formula_col,
+                                                   const char *temp_col,
+                                                   const as_descriptor_options *opt, double **out,
+                                                   size_t *d_out, unsigned char *bad, size_t *n_bad,
+                                                   char *first_err, size_t cap)
+{
+    if (!bad || !n_bad)
+        return AS_FAIL(AS_EINVAL, "composition descriptors: NULL argument");
+    if (first_err && cap)
+        first_err[0] = '\0';
+    return table_descriptors(t, formula_col, temp_col, opt, out, d_out, bad, n_bad, first_err, cap);
 }

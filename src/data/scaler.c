@@ -48,6 +48,11 @@ fail:
 
 as_status as_scaler_fit(const double *x, size_t n, size_t d, as_scaler **out)
 {
+    return as_scaler_fit_ex(x, n, d, 1, out);
+}
+
+as_status as_scaler_fit_ex(const double *x, size_t n, size_t d, int warn, as_scaler **out)
+{
     /* x: (n, d) row-major, ld = d */
     *out = NULL;
     if (n == 0 || d == 0)
@@ -92,6 +97,7 @@ as_status as_scaler_fit(const double *x, size_t n, size_t d, as_scaler **out)
             double dev = v - s->mean[j];
             s->scale[j] += dev * dev;
         }
+    size_t n_const = 0, first_const = 0;
     for (size_t j = 0; j < d; j++) {
         double var = s->scale[j] / (double)n;
         double nm = (double)n * s->mean[j] * DBL_EPSILON;
@@ -105,16 +111,25 @@ as_status as_scaler_fit(const double *x, size_t n, size_t d, as_scaler **out)
             var = 0; /* constant in scaled units: constant */
         }
         if (var <= (double)n * DBL_EPSILON * var + nm * nm) {
-            as_log(AS_LOG_WARN,
-                   "scaler: feature column %zu is constant (value %.17g); its scale "
-                   "is set to 1",
-                   j, s->mean[j]);
+            if (!n_const++)
+                first_const = j;
             s->scale[j] = 1.0;
         } else {
             s->scale[j] = sqrt(var);
         }
     }
     as_free(ex);
+    /* one line for all constant columns; the scaler knows no column names, so callers that do
+     * (synth) warn about them by name */
+    if (n_const == 1)
+        as_log(warn ? AS_LOG_WARN : AS_LOG_DEBUG,
+               "scaler: feature column %zu is constant (value %.17g); its scale is set to 1",
+               first_const, s->mean[first_const]);
+    else if (n_const)
+        as_log(warn ? AS_LOG_WARN : AS_LOG_DEBUG,
+               "scaler: %zu feature columns are constant (the first is column %zu); their scale "
+               "is set to 1",
+               n_const, first_const);
     *out = s;
     return AS_OK;
 }

@@ -1,10 +1,12 @@
 /* Schema: which table columns are the target, the group and the features, how each feature
  * column is typed (number or text), and the one-hot encoding of text columns. Also the JSON form
  * stored in model files. Rules: docs/data.md "Typing" and "Target values". */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "alloyscout/composition.h"
 #include "core_int.h"
 #include "data_int.h"
 
@@ -28,7 +30,7 @@ enum { ROLE_FEATURE = 0, ROLE_TARGET, ROLE_GROUP, ROLE_DROP };
 
 as_schema_options as_schema_options_default(void)
 {
-    as_schema_options o = {NULL, NULL, NULL, NULL, NULL};
+    as_schema_options o = {NULL, NULL, NULL, NULL, NULL, 0};
     return o;
 }
 
@@ -55,6 +57,29 @@ void as_schema_free(as_schema *s)
 
 size_t as_schema_features(const as_schema *s) { return s->d; }
 const char *as_schema_feature_name(const as_schema *s, size_t j) { return s->feature_names[j]; }
+static const as_scol *feature_col(const as_schema *s, size_t j)
+{
+    size_t lo = 0, hi = s->n_cols;
+    while (hi - lo > 1) { /* the last column whose first feature is <= j */
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->cols[mid].first <= j)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return &s->cols[lo];
+}
+const char *as_schema_feature_column(const as_schema *s, size_t j)
+{
+    return j < s->d ? feature_col(s, j)->name : NULL;
+}
+const char *as_schema_feature_level(const as_schema *s, size_t j)
+{
+    if (j >= s->d)
+        return NULL;
+    const as_scol *c = feature_col(s, j);
+    return c->text ? c->levels[j - c->first] : NULL;
+}
 const char *as_schema_target(const as_schema *s) { return s->target; }
 const char *as_schema_group(const as_schema *s) { return s->group; }
 
@@ -261,7 +286,7 @@ static char *dup_or_null(const char *s, int *bad)
 
 /* Type column j over the used rows; fill *col (name already set). */
 static as_status infer_column(const as_table *t, size_t j, const unsigned char *used, int forced,
-                              span *work, as_scol *col)
+                              int skip_bad, span *work, as_scol *col)
 {
     size_t n = as_table_rows(t), nums = 0, texts = 0, first_num = 0, first_text = 0;
     size_t m = 0;
@@ -287,6 +312,8 @@ static as_status infer_column(const as_table *t, size_t j, const unsigned char *
         return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: column '%s' has no values; drop it with --drop %s",
                        path, l, c, name, name);
     }
+    if (nums && texts && !forced && skip_bad && texts < nums)
+        return AS_OK; /* numeric; the text cells make bad rows (as_schema_encode_ex) */
     if (nums && texts && !forced) {
         if (texts <= nums) {
             as_table_where(t, first_text, j, &l, &c);
@@ -307,6 +334,34 @@ static as_status infer_column(const as_table *t, size_t j, const unsigned char *
         return AS_OK;
     col->text = 1;
     return unique_levels(work, m, name, &col->levels, &col->n_levels);
+}
+
+/* A text column with a level per row cannot generalize: it is likely an id or a formula.
+ * Formulas are recognized by parsing (most levels read as alloy formulas). */
+static void warn_text_column(const as_table *t, size_t j, const unsigned char *used,
+                             const as_scol *col)
+{
+    size_t n = as_table_rows(t), filled = 0, formulas = 0;
+    for (size_t i = 0; i < n; i++)
+        filled += used[i] && trimmed(as_table_cell(t, i, j)).n > 0;
+    for (size_t k = 0; k < col->n_levels; k++) {
+        as_composition c;
+        formulas += as_composition_parse(col->levels[k], &c) == AS_OK && c.n >= 2;
+    }
+    int unique = col->n_levels == filled && filled >= 10;
+    int formula_like = col->n_levels >= 10 && formulas * 10 >= col->n_levels * 9;
+    if (formula_like)
+        as_log(AS_LOG_WARN,
+               "column '%s' looks like alloy formulas (%zu of its %zu distinct values read as "
+               "formulas) and is one-hot encoded into %zu features; pass --composition %s to "
+               "compute composition descriptors from it, or --drop %s",
+               col->name, formulas, col->n_levels, col->n_levels, col->name, col->name);
+    else if (unique)
+        as_log(AS_LOG_WARN,
+               "column '%s' has a different text value in each of its %zu rows (likely an id or "
+               "a formula) and is one-hot encoded into %zu features that cannot generalize; "
+               "pass --drop %s (or --group %s, or --composition %s for a formula)",
+               col->name, filled, col->n_levels, col->name, col->name, col->name);
 }
 
 as_status as_schema_infer(const as_table *t, const as_schema_options *opt, as_schema **out)
@@ -382,7 +437,9 @@ as_status as_schema_infer(const as_table *t, const as_schema_options *opt, as_sc
             st = AS_FAIL(AS_ENOMEM, "schema: cannot copy a column name");
             goto fail;
         }
-        AS_CHECK(infer_column(t, j, used, forced[j], work, &s->cols[c]));
+        AS_CHECK(infer_column(t, j, used, forced[j], o.skip_bad_rows, work, &s->cols[c]));
+        if (s->cols[c].text)
+            warn_text_column(t, j, used, &s->cols[c]);
         c++;
     }
     AS_CHECK(set_feature_names(s));
@@ -430,7 +487,7 @@ static as_status missing_column(const as_table *t, const char *name, const char 
 /* Encode the cell of column `col` (table column j) for dataset row r. An unseen text level
  * leaves the features at zero and sets *unseen. */
 static as_status encode_column(const as_scol *col, const as_table *t, size_t j, as_dataset *ds,
-                               size_t r, int *unseen)
+                               size_t r, int allow_missing, int *unseen)
 {
     size_t i = ds->row[r], l, c;
     const char *cell = as_table_cell(t, i, j);
@@ -439,11 +496,16 @@ static as_status encode_column(const as_scol *col, const as_table *t, size_t j, 
     if (!col->text) {
         if (as_parse_number(cell, &xr[col->first]))
             return AS_OK;
+        if (allow_missing && trimmed(cell).n == 0) {
+            xr[col->first] = NAN;
+            ds->n_missing++;
+            return AS_OK;
+        }
         as_table_where(t, i, j, &l, &c);
         if (trimmed(cell).n == 0)
             return AS_FAIL(AS_EPARSE,
                            "%s:%zu:%zu: empty value in numeric column '%s' (fill it, remove the "
-                           "row, or --drop %s)",
+                           "row, --drop %s, or impute it with --impute median)",
                            as_table_path(t), l, c, col->name, col->name);
         return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: column '%s' is numeric but '%s' is not a number",
                        as_table_path(t), l, c, col->name, cell);
@@ -488,6 +550,86 @@ fail:
 
 as_status as_schema_encode(const as_schema *s, const as_table *t, int need_target, as_dataset **out)
 {
+    return as_schema_encode_ex(s, t, need_target, NULL, out);
+}
+
+/* 1 when the numeric cells of row i are all encodable under eo; else 0 and, for the first bad
+ * row (*n_bad == 0), the reason in msg. */
+static int row_ok(const as_schema *s, const as_table *t, const size_t *src, size_t i,
+                  const as_encode_options *eo, size_t n_bad, char *msg, size_t cap)
+{
+    for (size_t c = 0; c < s->n_cols; c++) {
+        if (s->cols[c].text)
+            continue;
+        const char *cell = as_table_cell(t, i, src[c]);
+        if (as_parse_number(cell, NULL) || (eo->allow_missing && trimmed(cell).n == 0))
+            continue;
+        if (n_bad == 0) {
+            size_t l, col;
+            as_table_where(t, i, src[c], &l, &col);
+            if (trimmed(cell).n == 0)
+                snprintf(msg, cap,
+                         "%s:%zu:%zu: empty value in numeric column '%s' (--impute median "
+                         "fills it)",
+                         as_table_path(t), l, col, s->cols[c].name);
+            else
+                snprintf(msg, cap, "%s:%zu:%zu: column '%s' is numeric but '%s' is not a number",
+                         as_table_path(t), l, col, s->cols[c].name, cell);
+        }
+        return 0;
+    }
+    return 1;
+}
+
+as_status as_dataset_keep_rows(as_dataset *ds, const unsigned char *keep)
+{
+    as_status st = AS_OK;
+    size_t m = 0, *gmap = NULL, ng = 0;
+    if (ds->group)
+        AS_TRY(AS_ALLOC(gmap, ds->n_groups ? ds->n_groups : 1, "dataset groups"));
+    for (size_t r = 0; r < ds->n; r++) {
+        if (!keep[r])
+            continue;
+        if (m != r) {
+            memmove(ds->x + m * ds->d, ds->x + r * ds->d, ds->d * sizeof *ds->x);
+            if (ds->y)
+                ds->y[m] = ds->y[r];
+            if (ds->group)
+                ds->group[m] = ds->group[r];
+            ds->row[m] = ds->row[r];
+        }
+        m++;
+    }
+    ds->n_bad += ds->n - m;
+    ds->n = m;
+    if (ds->group) {
+        for (size_t g = 0; g < ds->n_groups; g++)
+            gmap[g] = (size_t)-1;
+        for (size_t r = 0; r < m; r++)
+            gmap[ds->group[r]] = 0;
+        for (size_t g = 0; g < ds->n_groups; g++) {
+            if (gmap[g] == (size_t)-1) {
+                as_free(ds->group_names[g]);
+                continue;
+            }
+            gmap[g] = ng;
+            ds->group_names[ng++] = ds->group_names[g];
+        }
+        for (size_t r = 0; r < m; r++)
+            ds->group[r] = gmap[ds->group[r]];
+        ds->n_groups = ng;
+    }
+    as_free(gmap);
+    return st;
+}
+
+as_status as_schema_encode_ex(const as_schema *s, const as_table *t, int need_target,
+                              const as_encode_options *eop, as_dataset **out)
+{
+    as_encode_options eo = {0, 0};
+    if (eop)
+        eo = *eop;
+    char bad_msg[512] = "";
     as_status st;
     size_t n = as_table_rows(t), *src = NULL, tcol = 0, gcol = 0;
     int have_target = 0, have_group = 0;
@@ -534,11 +676,20 @@ as_status as_schema_encode(const as_schema *s, const as_table *t, int need_targe
             ds->n_skipped++;
             continue;
         }
+        if (eo.skip_bad_rows && !row_ok(s, t, src, i, &eo, ds->n_bad, bad_msg, sizeof bad_msg)) {
+            ds->n_bad++;
+            continue;
+        }
         if (have_target)
             ds->y[ds->n] = y == -2 ? -1 : y;
         npos += y == 1;
         ds->row[ds->n++] = i;
     }
+    if (ds->n_bad)
+        as_log(AS_LOG_WARN,
+               "%zu row(s) with a cell that cannot be read were skipped "
+               "(--on-bad-row skip); the first: %s",
+               ds->n_bad, bad_msg);
     if (need_target && (npos == 0 || npos == ds->n)) {
         if (ds->n == 0)
             st = AS_FAIL(AS_EINVAL, "%s: target column '%s' has no values", as_table_path(t),
@@ -555,7 +706,7 @@ as_status as_schema_encode(const as_schema *s, const as_table *t, int need_targe
         size_t unseen = 0, first = 0;
         for (size_t r = 0; r < ds->n; r++) {
             int miss;
-            AS_CHECK(encode_column(&s->cols[c], t, src[c], ds, r, &miss));
+            AS_CHECK(encode_column(&s->cols[c], t, src[c], ds, r, eo.allow_missing, &miss));
             if (miss && !unseen++)
                 first = r;
         }

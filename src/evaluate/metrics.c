@@ -125,6 +125,72 @@ as_status as_roc_auc(const double *score, const int *y, size_t n, double *auc)
     return AS_OK;
 }
 
+as_status as_grouped_auc(const double *score, const int *y, const size_t *group, size_t n,
+                         size_t n_groups, double *weighted, double *mean, size_t *n_defined,
+                         size_t *n_single)
+{
+    as_status st = AS_OK;
+    size_t *start = NULL, *order = NULL, *fill = NULL, *npos = NULL;
+    double *sc = NULL;
+    int *yy = NULL;
+    double sw = 0, s = 0, sum = 0;
+    size_t nd = 0, ns = 0;
+    AS_CHECK(AS_ALLOC(start, n_groups + 1, "grouped AUC"));
+    AS_CHECK(AS_ALLOC(fill, n_groups + 1, "grouped AUC"));
+    AS_CHECK(AS_ALLOC(npos, n_groups + 1, "grouped AUC"));
+    AS_CHECK(AS_ALLOC(order, n + 1, "grouped AUC"));
+    AS_CHECK(AS_ALLOC(sc, n + 1, "grouped AUC"));
+    AS_CHECK(AS_ALLOC(yy, n + 1, "grouped AUC"));
+    for (size_t i = 0; i < n; i++) {
+        if (group[i] >= n_groups) {
+            st = AS_FAIL(AS_EINVAL, "grouped AUC: row %zu has group %zu of %zu", i, group[i],
+                         n_groups);
+            goto fail;
+        }
+        start[group[i] + 1]++;
+        npos[group[i]] += y[i] == 1;
+    }
+    for (size_t g = 0; g < n_groups; g++)
+        start[g + 1] += start[g];
+    for (size_t i = 0; i < n; i++)
+        order[start[group[i]] + fill[group[i]]++] = i;
+    for (size_t g = 0; g < n_groups; g++) {
+        size_t m = start[g + 1] - start[g];
+        if (m == 0)
+            continue;
+        if (npos[g] == 0 || npos[g] == m) {
+            ns++;
+            continue;
+        }
+        for (size_t k = 0; k < m; k++) {
+            sc[k] = score[order[start[g] + k]];
+            yy[k] = y[order[start[g] + k]];
+        }
+        double a;
+        AS_CHECK(as_roc_auc(sc, yy, m, &a));
+        nd++;
+        sum += a;
+        s += (double)m * a;
+        sw += (double)m;
+    }
+    if (weighted)
+        *weighted = nd ? s / sw : NAN;
+    if (mean)
+        *mean = nd ? sum / (double)nd : NAN;
+    if (n_defined)
+        *n_defined = nd;
+    if (n_single)
+        *n_single = ns;
+fail:
+    as_free(start);
+    as_free(fill);
+    as_free(npos);
+    as_free(order);
+    as_free(sc);
+    as_free(yy);
+    return st;
+}
+
 as_status as_roc_curve(const double *score, const int *y, size_t n, double **fpr, double **tpr,
                        double **thr, size_t *n_points)
 {

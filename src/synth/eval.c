@@ -24,6 +24,9 @@ void as_synth_result_free(as_synth_result *r)
     as_free(r->prob);
     as_free(r->y);
     as_free(r->part_of);
+    as_free(r->repeat_auc_mean);
+    as_free(r->repeat_auc_pooled);
+    as_free(r->repeat_auc_group);
     as_free(r);
 }
 
@@ -252,6 +255,8 @@ static as_status finish_result(const as_dataset *ds, const as_synth_options *opt
     size_t m = 0;
     r->n_positive = 0;
     r->n_skipped = ds->n_skipped;
+    r->n_bad = ds->n_bad;
+    r->n_missing = ds->n_missing;
     for (size_t i = 0; i < ds->n; i++) {
         r->y[i] = ds->y[i];
         r->n_positive += ds->y[i] == 1;
@@ -270,7 +275,18 @@ static as_status finish_result(const as_dataset *ds, const as_synth_options *opt
         }
     AS_CHECK(as_metrics_binary(p, y, m, opt->threshold, &r->pooled));
     AS_CHECK(calibration_report(r, ds->n));
-    st = auc_interval(ds, opt, r, p, y, m);
+    AS_CHECK(auc_interval(ds, opt, r, p, y, m));
+    r->auc_group_weighted = r->auc_group_mean = NAN;
+    if (ds->group) {
+        size_t *g = NULL;
+        AS_CHECK(AS_ALLOC(g, m + 1, "synth: groups"));
+        for (size_t i = 0, k = 0; i < ds->n; i++)
+            if (r->part_of[i] != SIZE_MAX)
+                g[k++] = ds->group[i];
+        st = as_grouped_auc(p, y, g, m, ds->n_groups, &r->auc_group_weighted, &r->auc_group_mean,
+                            &r->groups_defined, &r->groups_single);
+        as_free(g);
+    }
 fail:
     as_free(p);
     as_free(y);
@@ -344,6 +360,43 @@ as_status as_synth_cv(const as_dataset *ds, const as_synth_options *opt, as_synt
 fail:
     as_synth_result_free(r);
     as_free(fold);
+    return st;
+}
+
+as_status as_synth_cv_repeated(const as_dataset *ds, const as_synth_options *opt, size_t repeats,
+                               as_synth_result **out)
+{
+    as_status st = AS_OK;
+    as_synth_result *r = NULL, *q = NULL;
+    *out = NULL;
+    if (repeats == 0)
+        return AS_FAIL(AS_EINVAL, "synth: --repeats must be at least 1");
+    AS_TRY(as_synth_cv(ds, opt, &r));
+    r->n_repeats = repeats;
+    AS_CHECK(AS_ALLOC(r->repeat_auc_mean, repeats, "synth: repeats"));
+    AS_CHECK(AS_ALLOC(r->repeat_auc_pooled, repeats, "synth: repeats"));
+    AS_CHECK(AS_ALLOC(r->repeat_auc_group, repeats, "synth: repeats"));
+    for (size_t k = 0; k < repeats; k++) {
+        const as_synth_result *x = r;
+        if (k) {
+            as_synth_options o = *opt;
+            as_rng rng;
+            as_rng_stream(&rng, opt->seed, 1000 + k);
+            o.seed = as_rng_u64(&rng);
+            AS_CHECK(as_synth_cv(ds, &o, &q));
+            x = q;
+        }
+        r->repeat_auc_mean[k] = x->mean.auc;
+        r->repeat_auc_pooled[k] = x->pooled.auc;
+        r->repeat_auc_group[k] = x->auc_group_weighted;
+        as_synth_result_free(q);
+        q = NULL;
+    }
+    *out = r;
+    r = NULL;
+fail:
+    as_synth_result_free(q);
+    as_synth_result_free(r);
     return st;
 }
 

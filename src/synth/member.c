@@ -4,6 +4,7 @@
  * draws from its own stream as_rng_stream(seed, task), so results depend only on the seed. */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "synth_int.h"
@@ -37,6 +38,8 @@ as_status as_synth_options_check(const as_synth_options *opt)
 
 void as_synth_member_free(as_synth_member *m)
 {
+    as_free(m->impute);
+    m->impute = NULL;
     as_scaler_free(m->scaler);
     as_mlp_free(m->mlp);
     m->scaler = NULL;
@@ -52,6 +55,37 @@ static void balanced_weights(const int *y, size_t n, double *w)
         n1 += y[i] == 1;
     w[0] = n1 < n ? (double)n / (2.0 * (double)(n - n1)) : 1.0;
     w[1] = n1 > 0 ? (double)n / (2.0 * (double)n1) : 1.0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median of the finite values of each column (numpy.nanmedian: the mean of the two middle
+ * values for an even count); 0 for a column without any value. */
+static as_status fit_medians(const double *x, size_t n, size_t d, double *med)
+{
+    double *v;
+    AS_TRY(AS_ALLOC(v, n ? n : 1, "synth: imputer"));
+    for (size_t j = 0; j < d; j++) {
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!isnan(x[i * d + j]))
+                v[m++] = x[i * d + j];
+        qsort(v, m, sizeof *v, cmp_double);
+        med[j] = m == 0 ? 0.0 : m % 2 ? v[m / 2] : 0.5 * (v[m / 2 - 1] + v[m / 2]);
+    }
+    as_free(v);
+    return AS_OK;
+}
+
+static void fill_missing(const double *med, double *x, size_t n, size_t d)
+{
+    for (size_t i = 0; i < n * d; i++)
+        if (isnan(x[i]))
+            x[i] = med[i % d];
 }
 
 /* Validation rows are real records, split off before resampling, so early stopping never
@@ -75,7 +109,12 @@ as_status as_synth_member_fit(const double *x, const int *y, size_t d, const siz
         memcpy(xs + i * d, x + idx[i] * d, d * sizeof *xs);
         ys[i] = y[idx[i]];
     }
-    AS_CHECK(as_scaler_fit(xs, n_idx, d, &out->scaler));
+    if (opt->impute == AS_SYNTH_IMPUTE_MEDIAN) {
+        AS_CHECK(AS_ALLOC(out->impute, d, "synth: imputer"));
+        AS_CHECK(fit_medians(xs, n_idx, d, out->impute));
+        fill_missing(out->impute, xs, n_idx, d);
+    }
+    AS_CHECK(as_scaler_fit_ex(xs, n_idx, d, 0, &out->scaler)); /* named once: encode */
     AS_CHECK(as_scaler_transform(out->scaler, xs, n_idx, d));
 
     AS_CHECK(AS_ALLOC(tr_idx, n_idx, "synth: split"));
@@ -149,11 +188,22 @@ as_status as_synth_member_predict(const as_synth_member *m, const double *x, siz
     AS_TRY(AS_ALLOC(xs, (n_idx ? n_idx : 1) * d, "synth: prediction rows"));
     for (size_t i = 0; i < n_idx; i++)
         memcpy(xs + i * d, x + (idx ? idx[i] : i) * d, d * sizeof *xs);
+    if (m->impute)
+        fill_missing(m->impute, xs, n_idx, d);
     as_status st = as_scaler_transform(m->scaler, xs, n_idx, d);
     if (st == AS_OK)
         st = as_mlp_predict(m->mlp, xs, n_idx, prob);
     as_free(xs);
     return st;
+}
+
+as_status as_synth_member_scale(const as_synth_member *m, const double *x, size_t n, size_t d,
+                                double *z)
+{
+    memcpy(z, x, n * d * sizeof *z);
+    if (m->impute)
+        fill_missing(m->impute, z, n, d);
+    return as_scaler_transform(m->scaler, z, n, d);
 }
 
 as_status as_synth_member_to_json(const as_synth_member *mb, as_json **out)
@@ -167,6 +217,12 @@ as_status as_synth_member_to_json(const as_synth_member *mb, as_json **out)
     AS_CHECK(as_json_set_child(j, "scaler", s));
     AS_CHECK(as_mlp_to_json(mb->mlp, &n));
     AS_CHECK(as_json_set_child(j, "mlp", n));
+    if (mb->impute) {
+        as_json *a = as_json_array();
+        AS_CHECK(as_json_set_child(j, "impute_median", a));
+        for (size_t k = 0; k < as_scaler_dim(mb->scaler); k++)
+            AS_CHECK(as_json_push_num(a, mb->impute[k]));
+    }
     *out = j;
     return AS_OK;
 fail:
@@ -193,6 +249,24 @@ as_status as_synth_member_from_json(const as_json *j, size_t d, const char *wher
         st = AS_FAIL(AS_EPARSE, "%s: member expects %zu/%zu inputs, the schema has %zu", where,
                      as_scaler_dim(out->scaler), as_mlp_input_dim(out->mlp), d);
         goto fail;
+    }
+    const as_json *im = as_json_get(j, "impute_median");
+    if (im) {
+        if (as_json_size(im) != d) {
+            st = AS_FAIL(AS_EPARSE, "%s: member 'impute_median' has %zu values, the schema %zu",
+                         where, as_json_size(im), d);
+            goto fail;
+        }
+        AS_CHECK(AS_ALLOC(out->impute, d, "synth: imputer"));
+        for (size_t k = 0; k < d; k++) {
+            const as_json *e = as_json_at(im, k);
+            if (!as_json_is_number(e)) {
+                st = AS_FAIL(AS_EPARSE, "%s: member 'impute_median' value %zu is not a number",
+                             where, k);
+                goto fail;
+            }
+            out->impute[k] = as_json_number(e);
+        }
     }
     return AS_OK;
 fail:

@@ -6,6 +6,11 @@
 
 #include "synth_int.h"
 
+#define AS_SYNTH_FORMAT "alloyscout-synth"
+#define AS_SYNTH_VERSION \
+    3 /* 2: "calibration" (version 1 files load uncalibrated); 3: "domain"
+                            * (version 1 and 2 files load without it) */
+
 struct as_synth_model {
     as_schema *schema;
     as_synth_options opt;
@@ -17,24 +22,49 @@ struct as_synth_model {
     char *comp_col, *temp_col; /* composition descriptors, or NULL */
     as_calibrator *cal;        /* applied to every probability; method none when absent */
     size_t n_cal;              /* rows it was fitted on */
+    as_synth_domain dom;       /* the training domain; dom.have = 0 for version 1/2 files */
+    int version;               /* of the file it was read from; AS_SYNTH_VERSION when trained */
 };
 
+const as_synth_domain *as_synth_model_domain_(const as_synth_model *m) { return &m->dom; }
+const as_synth_member *as_synth_model_full_(const as_synth_model *m) { return &m->full; }
+const char *as_synth_model_composition_(const as_synth_model *m) { return m->comp_col; }
+
 /* ---- composition descriptors ---- */
+
+static as_status add_descriptors_from(as_dataset *ds, const as_table *t, const double *desc,
+                                      size_t nd, int check);
 
 as_status as_synth_add_descriptors(as_dataset *ds, const as_table *t, const char *composition,
                                    const char *temperature)
 {
-    double *desc = NULL, *x = NULL;
+    double *desc = NULL;
     size_t nd = 0;
     as_descriptor_options dopt = as_descriptor_options_default();
     AS_TRY(as_composition_table_descriptors(t, composition, temperature, &dopt, &desc, &nd));
+    as_status st = add_descriptors_from(ds, t, desc, nd, 1);
+    as_free(desc);
+    return st;
+}
+
+as_status as_synth_add_descriptors_from(as_dataset *ds, const double *desc, size_t nd)
+{
+    return add_descriptors_from(ds, NULL, desc, nd, 0);
+}
+
+/* Append desc (table rows x nd) to ds->x by ds->row; with check, a non-finite value is an
+ * error naming t's line. */
+static as_status add_descriptors_from(as_dataset *ds, const as_table *t, const double *desc,
+                                      size_t nd, int check)
+{
+    double *x = NULL;
     size_t d2 = ds->d + nd;
     as_status st = AS_ALLOC(x, (ds->n ? ds->n : 1) * d2, "synth: descriptors");
     if (st == AS_OK) {
         for (size_t i = 0; i < ds->n; i++) {
             memcpy(x + i * d2, ds->x + i * ds->d, ds->d * sizeof *x);
             memcpy(x + i * d2 + ds->d, desc + ds->row[i] * nd, nd * sizeof *x);
-            for (size_t k = 0; k < nd; k++)
+            for (size_t k = 0; check && k < nd; k++)
                 if (!isfinite(x[i * d2 + ds->d + k])) {
                     size_t line, col;
                     as_table_where(t, ds->row[i], 0, &line, &col);
@@ -55,7 +85,6 @@ as_status as_synth_add_descriptors(as_dataset *ds, const as_table *t, const char
         x = NULL;
     }
     as_free(x);
-    as_free(desc);
     return st;
 }
 
@@ -74,6 +103,7 @@ void as_synth_model_free(as_synth_model *m)
             as_synth_member_free(&m->fold[f]);
     as_free(m->fold);
     as_calibrator_free(m->cal);
+    as_synth_domain_free(&m->dom);
     as_free(m);
 }
 
@@ -174,6 +204,7 @@ as_status as_synth_train(const as_schema *schema, const as_dataset *ds, const as
     if (!m)
         return AS_FAIL(AS_ENOMEM, "synth: cannot allocate a model");
     m->opt = *opt;
+    m->version = AS_SYNTH_VERSION;
     m->opt.composition = m->opt.temperature = NULL;
     m->d = ds->d;
     if (opt->composition && !(m->comp_col = as_strdup(opt->composition)))
@@ -195,6 +226,7 @@ as_status as_synth_train(const as_schema *schema, const as_dataset *ds, const as
     train_ctx c = {ds, opt, fold, m};
     AS_CHECK(as_parallel_for(opt->folds + 1, opt->threads, train_task, &c));
     AS_CHECK(fit_model_calibration(m, ds, fold));
+    AS_CHECK(as_synth_domain_fit(&m->dom, &m->full, ds->x, ds->n, ds->d));
     *out = m;
     m = NULL;
     goto fail;
@@ -209,7 +241,8 @@ fail:
 as_status as_synth_model_encode(const as_synth_model *m, const as_table *t, int need_target,
                                 as_dataset **out)
 {
-    AS_TRY(as_schema_encode(m->schema, t, need_target, out));
+    as_encode_options eo = {0, m->opt.impute == AS_SYNTH_IMPUTE_MEDIAN};
+    AS_TRY(as_schema_encode_ex(m->schema, t, need_target, &eo, out));
     as_status st = AS_OK;
     if (m->comp_col)
         st = as_synth_add_descriptors(*out, t, m->comp_col, m->temp_col);
@@ -272,9 +305,6 @@ fail:
 
 /* ---- model file ---- */
 
-#define AS_SYNTH_FORMAT "alloyscout-synth"
-#define AS_SYNTH_VERSION 2 /* 2: "calibration"; version 1 files load uncalibrated */
-
 as_status as_synth_model_save(const as_synth_model *m, const char *path)
 {
     as_status st = AS_OK;
@@ -300,6 +330,8 @@ as_status as_synth_model_save(const as_synth_model *m, const char *path)
     AS_CHECK(as_json_set_str(settings, "tomek", as_tomek_mode_name(m->opt.resample.tomek)));
     AS_CHECK(as_json_set_str(settings, "stop", as_mlp_stop_name(m->opt.mlp.stop)));
     AS_CHECK(as_json_set_num(settings, "refit", m->opt.refit ? 1 : 0));
+    AS_CHECK(as_json_set_str(settings, "impute",
+                             m->opt.impute == AS_SYNTH_IMPUTE_MEDIAN ? "median" : "none"));
     if (m->comp_col) {
         AS_CHECK(as_json_set_str(settings, "composition", m->comp_col));
         if (m->temp_col)
@@ -328,6 +360,8 @@ as_status as_synth_model_save(const as_synth_model *m, const char *path)
         }
         AS_CHECK(as_json_set_child(j, "calibration", c));
     }
+    if (m->dom.have)
+        AS_CHECK(as_synth_domain_to_json(&m->dom, j));
     st = as_json_write_file(j, path);
 fail:
     as_json_free(j);
@@ -349,7 +383,7 @@ as_status as_synth_model_load(const char *path, as_synth_model **out)
         goto fail;
     }
     AS_CHECK(as_json_get_num(j, "version", path, &ver));
-    if (ver != AS_SYNTH_VERSION && ver != 1) {
+    if (ver != AS_SYNTH_VERSION && ver != 1 && ver != 2) {
         st = AS_FAIL(AS_EPARSE, "%s: model file version %g; this alloyscout reads versions 1 to %d",
                      path, ver, AS_SYNTH_VERSION);
         goto fail;
@@ -377,6 +411,8 @@ as_status as_synth_model_load(const char *path, as_synth_model **out)
         m->opt.refit = 0;
         if (as_json_get_str(settings, "stop", path, &s) == AS_OK)
             (void)as_mlp_stop_parse(s, &m->opt.mlp.stop);
+        if (as_json_get_str(settings, "impute", path, &s) == AS_OK && !strcmp(s, "median"))
+            m->opt.impute = AS_SYNTH_IMPUTE_MEDIAN;
         const as_json *rf = as_json_get(settings, "refit");
         if (rf && as_json_is_number(rf))
             m->opt.refit = as_json_number(rf) != 0;
@@ -434,10 +470,39 @@ as_status as_synth_model_load(const char *path, as_synth_model **out)
         if (as_json_get_num(cj, "n_fit", path, &v) == AS_OK && v >= 0)
             m->n_cal = (size_t)v;
     }
+    if (ver >= 3) {
+        as_json *dj = as_json_get(j, "domain");
+        if (!dj) {
+            st = AS_FAIL(AS_EPARSE, "%s: missing key 'domain' (version 3)", path);
+            goto fail;
+        }
+        AS_CHECK(as_synth_domain_from_json(dj, m->d, path, &m->dom));
+    }
+    m->version = (int)ver;
     *out = m;
     m = NULL;
 fail:
     as_synth_model_free(m);
     as_json_free(j);
     return st;
+}
+
+int as_synth_model_version(const as_synth_model *m) { return m->version; }
+
+as_status as_synth_model_set_training_elements(as_synth_model *m, const as_table *t)
+{
+    if (!m->comp_col || !m->dom.have)
+        return AS_OK;
+    size_t col;
+    AS_TRY(as_table_find(t, m->comp_col, &col));
+    memset(m->dom.element, 0, sizeof m->dom.element);
+    for (size_t r = 0; r < as_table_rows(t); r++) {
+        as_composition c;
+        if (as_composition_parse(as_table_cell(t, r, col), &c) != AS_OK)
+            continue; /* a row skipped in training (--on-bad-row skip) */
+        for (size_t k = 0; k < c.n; k++)
+            m->dom.element[c.el[k]->z] = 1;
+    }
+    m->dom.have_elements = 1;
+    return AS_OK;
 }

@@ -7,6 +7,75 @@
 
 #include "synth_int.h"
 
+/* Descriptors of every row; with skip, rows whose formula cannot be read leave ds (counted in
+ * ds->n_bad) with one warning naming the first. */
+static as_status add_descriptors(as_dataset *ds, const as_table *t, const char *comp,
+                                 const char *temp, int skip)
+{
+    if (!skip)
+        return as_synth_add_descriptors(ds, t, comp, temp);
+    as_status st = AS_OK;
+    double *desc = NULL;
+    unsigned char *bad = NULL, *keep = NULL;
+    size_t nd = 0, n_bad = 0, n = as_table_rows(t);
+    char msg[600];
+    as_descriptor_options dopt = as_descriptor_options_default();
+    AS_CHECK(AS_ALLOC(bad, n, "synth: bad rows"));
+    AS_CHECK(AS_ALLOC(keep, ds->n ? ds->n : 1, "synth: bad rows"));
+    AS_CHECK(as_composition_table_descriptors_lenient(t, comp, temp, &dopt, &desc, &nd, bad, &n_bad,
+                                                      msg, sizeof msg));
+    size_t removed = 0;
+    for (size_t r = 0; r < ds->n; r++) {
+        keep[r] = !bad[ds->row[r]];
+        for (size_t k = 0; keep[r] && k < nd; k++)
+            keep[r] = isfinite(desc[ds->row[r] * nd + k]) != 0;
+        removed += !keep[r];
+    }
+    if (removed) {
+        as_log(AS_LOG_WARN,
+               "%zu row(s) whose formula in column '%s' cannot be read were skipped "
+               "(--on-bad-row skip); the first: %s",
+               removed, comp, n_bad ? msg : "a descriptor is not finite (an empty temperature?)");
+        AS_CHECK(as_dataset_keep_rows(ds, keep));
+    }
+    st = as_synth_add_descriptors_from(ds, desc, nd);
+fail:
+    as_free(desc);
+    as_free(bad);
+    as_free(keep);
+    return st;
+}
+
+/* One warning naming the feature columns that are constant over all training rows. */
+static void warn_constant(const as_schema *s, const as_dataset *ds)
+{
+    size_t ns = as_schema_features(s), n_const = 0;
+    char list[400];
+    size_t len = 0, listed = 0;
+    list[0] = '\0';
+    for (size_t j = 0; j < ds->d; j++) {
+        double v0 = ds->x[j];
+        size_t i = 1;
+        while (i < ds->n &&
+               (ds->x[i * ds->d + j] == v0 || (isnan(v0) && isnan(ds->x[i * ds->d + j]))))
+            i++;
+        if (i < ds->n)
+            continue;
+        n_const++;
+        const char *name = j < ns ? as_schema_feature_name(s, j) : as_descriptor_name(j - ns);
+        if (len + strlen(name) + 8 < sizeof list && listed < 12) {
+            len +=
+                (size_t)snprintf(list + len, sizeof list - len, "%s'%s'", listed ? ", " : "", name);
+            listed++;
+        }
+    }
+    if (n_const)
+        as_log(AS_LOG_WARN,
+               "%zu feature column(s) have the same value in all %zu training rows and carry no "
+               "information (scale set to 1): %s%s",
+               n_const, ds->n, list, listed < n_const ? ", ..." : "");
+}
+
 as_status as_synth_encode_training(const as_table *t, const as_schema_options *schema_opt,
                                    const as_synth_options *opt, as_schema **schema, as_dataset **ds)
 {
@@ -24,13 +93,31 @@ as_status as_synth_encode_training(const as_table *t, const as_schema_options *s
         snprintf(drop, n, "%s%s%s", so.drop ? so.drop : "", so.drop ? "," : "", opt->composition);
         so.drop = drop;
     }
+    so.skip_bad_rows = opt->skip_bad_rows;
     AS_CHECK(as_schema_infer(t, &so, schema));
-    AS_CHECK(as_schema_encode(*schema, t, 1, ds));
+    as_encode_options eo = {opt->skip_bad_rows, opt->impute == AS_SYNTH_IMPUTE_MEDIAN};
+    AS_CHECK(as_schema_encode_ex(*schema, t, 1, &eo, ds));
     if (opt->composition)
-        AS_CHECK(as_synth_add_descriptors(*ds, t, opt->composition, opt->temperature));
+        AS_CHECK(add_descriptors(*ds, t, opt->composition, opt->temperature, opt->skip_bad_rows));
     if ((*ds)->n_skipped)
         as_log(AS_LOG_WARN, "%zu row(s) with an empty '%s' were skipped", (*ds)->n_skipped,
                so.target);
+    if ((*ds)->n_missing)
+        as_log(AS_LOG_WARN,
+               "%zu empty numeric cell(s) will be imputed with the median of each member's "
+               "training rows (--impute median)",
+               (*ds)->n_missing);
+    {
+        size_t pos = 0;
+        for (size_t i = 0; i < (*ds)->n; i++)
+            pos += (*ds)->y[i] == 1;
+        if (pos == 0 || pos == (*ds)->n) {
+            st = AS_FAIL(AS_EINVAL, "%s: after skipping unreadable rows only %s rows remain",
+                         as_table_path(t), pos ? "positive" : "negative");
+            goto fail;
+        }
+    }
+    warn_constant(*schema, *ds);
     size_t pos = 0;
     for (size_t i = 0; i < (*ds)->n; i++)
         pos += (*ds)->y[i] == 1;
@@ -209,6 +296,30 @@ fail:
 #define AS_METRICS(X) \
     X(auc) X(pr_auc) X(accuracy) X(balanced_accuracy) X(precision) X(recall) X(f1) X(mcc) X(brier)
 
+/* {"mean", "sd" (ddof 1), "values"} of n values (NaN ones left out of mean and sd) */
+static as_status repeat_json(as_json *parent, const char *key, const double *v, size_t n)
+{
+    as_status st = AS_OK;
+    as_json *o = as_json_object();
+    AS_CHECK(as_json_set_child(parent, key, o));
+    double s = 0, q = 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i])) {
+            s += v[i];
+            m++;
+        }
+    double mean = m ? s / (double)m : NAN;
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            q += (v[i] - mean) * (v[i] - mean);
+    AS_CHECK(as_json_set_num(o, "mean", mean));
+    AS_CHECK(as_json_set_num(o, "sd", m > 1 ? sqrt(q / (double)(m - 1)) : NAN));
+    AS_CHECK(as_json_set_doubles(o, "values", v, n));
+fail:
+    return st;
+}
+
 /* A new object with the metrics of m (out NULL on failure). */
 static as_status metrics_json(const as_metrics *m, as_json **out)
 {
@@ -303,6 +414,8 @@ as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_ru
     AS_CHECK(as_json_set_num(j, "n_samples", (double)r->n_samples));
     AS_CHECK(as_json_set_num(j, "n_positive", (double)r->n_positive));
     AS_CHECK(as_json_set_num(j, "n_skipped", (double)r->n_skipped));
+    AS_CHECK(as_json_set_num(j, "n_bad_rows", (double)r->n_bad));
+    AS_CHECK(as_json_set_num(j, "n_imputed", (double)r->n_missing));
     AS_CHECK(AS_ALLOC(v, r->n_parts ? r->n_parts : 1, "synth: result JSON"));
     /* per metric: {"mean", "std", "pooled", "folds": [...]} (null for parts with one class) */
 #define PUTM(f)                                       \
@@ -352,11 +465,68 @@ as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_ru
         }
         AS_CHECK(as_json_set_child(j, "auc_pooled_ci", ci));
     }
+    if (r->groups_defined || r->groups_single) {
+        as_json *g = as_json_object();
+        AS_CHECK(as_json_set_child(j, "auc_by_group", g));
+        AS_CHECK(as_json_set_num(g, "weighted", r->auc_group_weighted));
+        AS_CHECK(as_json_set_num(g, "mean", r->auc_group_mean));
+        AS_CHECK(as_json_set_num(g, "groups_defined", (double)r->groups_defined));
+        AS_CHECK(as_json_set_num(g, "groups_single_class", (double)r->groups_single));
+    }
+    if (r->n_repeats) {
+        as_json *rp = as_json_object();
+        AS_CHECK(as_json_set_child(j, "repeats", rp));
+        AS_CHECK(as_json_set_num(rp, "n", (double)r->n_repeats));
+        AS_CHECK(repeat_json(rp, "auc_mean", r->repeat_auc_mean, r->n_repeats));
+        AS_CHECK(repeat_json(rp, "auc_pooled", r->repeat_auc_pooled, r->n_repeats));
+        if (r->groups_defined || r->groups_single)
+            AS_CHECK(repeat_json(rp, "auc_group_weighted", r->repeat_auc_group, r->n_repeats));
+    }
     st = as_json_write_file(j, path);
 fail:
     as_free(v);
     as_json_free(j);
     return st;
+}
+
+/* One warning: how many rows lie outside the training domain, by kind, and the first one. */
+static void domain_summary(const as_synth_model *m, const as_table *t, const as_dataset *ds,
+                           const unsigned *flags, size_t n_out)
+{
+    if (ds->n && (flags[0] & AS_SYNTH_DOMAIN_UNCHECKED)) {
+        as_log(AS_LOG_WARN,
+               "rows not checked against the training domain: the model file (version %d) has "
+               "none; retrain to get the in_domain column",
+               as_synth_model_version(m));
+        return;
+    }
+    if (!n_out)
+        return;
+    static const struct {
+        unsigned bit;
+        const char *what;
+    } kinds[] = {{AS_SYNTH_DOMAIN_ELEMENT, "unseen elements"},
+                 {AS_SYNTH_DOMAIN_LEVEL, "unseen text levels"},
+                 {AS_SYNTH_DOMAIN_RANGE, "values outside the training range"},
+                 {AS_SYNTH_DOMAIN_DISTANCE, "far from every training row"}};
+    char buf[300] = "";
+    size_t len = 0, first = 0;
+    for (size_t k = 0; k < 4; k++) {
+        size_t c = 0;
+        for (size_t i = 0; i < ds->n; i++)
+            c += (flags[i] & kinds[k].bit) != 0;
+        if (c)
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%zu %s", len ? ", " : "", c,
+                                    kinds[k].what);
+    }
+    while (first < ds->n && !flags[first])
+        first++;
+    size_t line = 0;
+    as_table_where(t, ds->row[first], 0, &line, NULL);
+    as_log(AS_LOG_WARN,
+           "%zu of %zu rows outside the training domain: %s (first: %s:%zu; see the in_domain "
+           "and domain_reason columns)",
+           n_out, ds->n, buf, as_table_path(t), line);
 }
 
 as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, const char *path,
@@ -366,6 +536,8 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
     double *p = NULL, *fm = NULL, *fs = NULL;
     as_outfile *o = NULL;
     const char **fields = NULL;
+    unsigned *flags = NULL;
+    char **reason = NULL, *reason_buf = NULL;
     as_status st;
     if (n_rows)
         *n_rows = 0;
@@ -374,8 +546,16 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
     AS_CHECK(AS_ALLOC(p, n + 1, "synth: predictions"));
     AS_CHECK(AS_ALLOC(fm, n + 1, "synth: predictions"));
     AS_CHECK(AS_ALLOC(fs, n + 1, "synth: predictions"));
-    AS_CHECK(AS_ALLOC(fields, cols + 3, "synth: predictions"));
+    AS_CHECK(AS_ALLOC(fields, cols + 5, "synth: predictions"));
+    AS_CHECK(AS_ALLOC(flags, n + 1, "synth: domain"));
+    AS_CHECK(AS_ALLOC(reason, n + 1, "synth: domain"));
+    AS_CHECK(AS_ALLOC(reason_buf, (n + 1) * AS_SYNTH_REASON_CAP, "synth: domain"));
+    for (size_t i = 0; i < n; i++)
+        reason[i] = reason_buf + i * AS_SYNTH_REASON_CAP;
     AS_CHECK(as_synth_model_predict(m, ds->x, n, p, fm, fs));
+    size_t n_out = 0;
+    AS_CHECK(as_synth_model_domain_check(m, t, ds, flags, reason, AS_SYNTH_REASON_CAP, &n_out));
+    domain_summary(m, t, ds, flags, n_out);
     AS_CHECK(as_outfile_open(path, &o));
     FILE *f = as_outfile_stream(o);
     for (size_t c = 0; c < cols; c++)
@@ -383,7 +563,9 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
     fields[cols] = "probability";
     fields[cols + 1] = "fold_mean";
     fields[cols + 2] = "fold_std";
-    AS_CHECK(as_csv_write_row(f, fields, cols + 3));
+    fields[cols + 3] = "in_domain";
+    fields[cols + 4] = "domain_reason";
+    AS_CHECK(as_csv_write_row(f, fields, cols + 5));
     for (size_t i = 0; i < n; i++) {
         char b[3][32];
         double v[3] = {p[i], fm[i], fs[i]};
@@ -393,7 +575,9 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
             snprintf(b[k], sizeof b[k], "%.17g", v[k]);
             fields[cols + (size_t)k] = b[k];
         }
-        AS_CHECK(as_csv_write_row(f, fields, cols + 3));
+        fields[cols + 3] = flags[i] & AS_SYNTH_DOMAIN_UNCHECKED ? "" : flags[i] ? "0" : "1";
+        fields[cols + 4] = reason[i];
+        AS_CHECK(as_csv_write_row(f, fields, cols + 5));
     }
     st = as_outfile_commit(o);
     o = NULL;
@@ -402,6 +586,9 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
 fail:
     as_outfile_abort(o);
     as_free(fields);
+    as_free(flags);
+    as_free(reason);
+    as_free(reason_buf);
     as_free(p);
     as_free(fm);
     as_free(fs);

@@ -314,6 +314,9 @@ void as_synth_recommendation_free(as_synth_recommendation *r)
     as_free(r->fold_mean);
     as_free(r->fold_std);
     as_free(r->rank);
+    as_free(r->domain);
+    as_free(r->domain_reason);
+    as_free(r->reason_buf_);
     as_free(r);
 }
 
@@ -335,6 +338,55 @@ static int rank_cmp(const void *pa, const void *pb)
     if (a->prob != b->prob)
         return a->prob < b->prob ? 1 : -1;
     return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Each grid point against the training domain: the base record's text levels, the elements of
+ * the point's formula (a formula axis) or the base record's, the ranges and the distance. */
+static as_status recommend_domain(const as_synth_model *m, const as_table *base,
+                                  const as_dataset *ds, as_synth_recommendation *r)
+{
+    const as_synth_domain *dm = as_synth_model_domain_(m);
+    size_t n = r->n_points, cap = AS_SYNTH_REASON_CAP, fk = SIZE_MAX;
+    AS_TRY(AS_ALLOC(r->domain, n + 1, "recommend: domain"));
+    AS_TRY(AS_ALLOC(r->domain_reason, n + 1, "recommend: domain"));
+    AS_TRY(AS_ALLOC(r->reason_buf_, (n + 1) * cap, "recommend: domain"));
+    for (size_t g = 0; g < n; g++)
+        r->domain_reason[g] = r->reason_buf_ + g * cap;
+    if (!dm->have) {
+        for (size_t g = 0; g < n; g++) {
+            r->domain[g] = AS_SYNTH_DOMAIN_UNCHECKED;
+            snprintf(r->domain_reason[g], cap,
+                     "not checked: the model file (version %d) has no training domain",
+                     as_synth_model_version(m));
+        }
+        return AS_OK;
+    }
+    for (size_t k = 0; k < r->n_axes; k++)
+        if (r->axis[k].kind == AS_SYNTH_AXIS_FORMULA)
+            fk = k;
+    const char *comp = as_synth_model_composition_(m);
+    size_t ccol = 0;
+    int have_comp = comp && as_table_find(base, comp, &ccol) == AS_OK;
+    for (size_t g = 0; g < n; g++) {
+        const char *formula = fk != SIZE_MAX
+                                  ? r->axis[fk].value[as_synth_recommendation_value(r, g, fk)]
+                              : have_comp ? as_table_cell(base, ds->row[0], ccol)
+                                          : NULL;
+        if (formula)
+            as_synth_domain_elements_(m, formula, &r->domain[g], r->domain_reason[g], cap);
+        as_synth_domain_levels_(m, base, ds->row[0], r->x + g * r->d, &r->domain[g],
+                                r->domain_reason[g], cap);
+    }
+    const char **names = NULL;
+    AS_TRY(AS_ALLOC(names, r->d + 1, "recommend: domain"));
+    for (size_t j = 0; j < r->d; j++)
+        names[j] = as_synth_model_feature_name(m, j);
+    as_status st = as_synth_domain_check(dm, as_synth_model_full_(m), as_synth_model_schema(m),
+                                         names, r->x, n, r->domain, NULL, r->domain_reason, cap);
+    as_free(names);
+    for (size_t g = 0; st == AS_OK && g < n; g++)
+        r->n_outside += r->domain[g] != 0;
+    return st;
 }
 
 as_status as_synth_recommend(const as_synth_model *m, const as_table *base,
@@ -398,6 +450,7 @@ as_status as_synth_recommend(const as_synth_model *m, const as_table *base,
         grid_point(ax, n_axes, g, r->x + g * d);
     }
     AS_CHECK(as_synth_model_predict(m, r->x, total, r->prob, r->fold_mean, r->fold_std));
+    AS_CHECK(recommend_domain(m, base, ds, r));
     for (size_t g = 0; g < total; g++)
         rows[g] = (rank_row){r->prob[g], g};
     qsort(rows, total, sizeof *rows, rank_cmp);
@@ -420,7 +473,7 @@ as_status as_synth_recommendation_write_csv(const as_synth_recommendation *r, co
     as_outfile *o;
     as_status st = AS_OK;
     const char **fields = NULL;
-    size_t nf = r->n_axes + 4;
+    size_t nf = r->n_axes + 6;
     AS_TRY(AS_ALLOC(fields, nf, "recommend: CSV"));
     if ((st = as_outfile_open(path, &o)) != AS_OK) {
         as_free(fields);
@@ -433,6 +486,8 @@ as_status as_synth_recommendation_write_csv(const as_synth_recommendation *r, co
     fields[r->n_axes + 1] = "probability";
     fields[r->n_axes + 2] = "fold_mean";
     fields[r->n_axes + 3] = "fold_std";
+    fields[r->n_axes + 4] = "in_domain";
+    fields[r->n_axes + 5] = "domain_reason";
     AS_CHECK(as_csv_write_row(f, fields, nf));
     for (size_t q = 0; q < r->n_points; q++) {
         size_t g = r->rank[q];
@@ -446,6 +501,10 @@ as_status as_synth_recommendation_write_csv(const as_synth_recommendation *r, co
             snprintf(b[k + 1], sizeof b[k + 1], "%.17g", v[k]);
             fields[r->n_axes + 1 + (size_t)k] = b[k + 1];
         }
+        fields[r->n_axes + 4] = r->domain[g] & AS_SYNTH_DOMAIN_UNCHECKED ? ""
+                                : r->domain[g]                           ? "0"
+                                                                         : "1";
+        fields[r->n_axes + 5] = r->domain_reason[g];
         AS_CHECK(as_csv_write_row(f, fields, nf));
     }
     as_free(fields);

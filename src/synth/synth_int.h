@@ -11,6 +11,7 @@
 enum { AS_TASK_FOLDS = 0, AS_TASK_FULL = 1, AS_TASK_BOOT = 2, AS_TASK_MEMBER0 = 16 };
 
 typedef struct {
+    double *impute; /* (d) medians of the training rows filling NaN cells, or NULL */
     as_scaler *scaler;
     as_mlp *mlp;
 } as_synth_member;
@@ -29,6 +30,48 @@ as_status as_synth_member_predict(const as_synth_member *m, const double *x, siz
 as_status as_synth_member_to_json(const as_synth_member *mb, as_json **out);
 as_status as_synth_member_from_json(const as_json *j, size_t d, const char *where,
                                     as_synth_member *out);
+
+/* Append precomputed descriptors desc (table rows x nd, indexed by ds->row) to ds->x. */
+as_status as_synth_add_descriptors_from(as_dataset *ds, const double *desc, size_t nd);
+
+/* Scale rows x (n, d) as the member does before its network (imputation, then the scaler)
+ * into z (n, d). */
+as_status as_synth_member_scale(const as_synth_member *m, const double *x, size_t n, size_t d,
+                                double *z);
+
+/* The training domain (domain.c). */
+#define AS_SYNTH_DOMAIN_QUANTILE 0.99
+#define AS_SYNTH_REASON_CAP 400 /* bytes of one row's domain_reason */
+typedef struct {
+    int have;                   /* 0: a version 1/2 model file, nothing to compare with */
+    size_t d, n;                /* features; training rows */
+    double *lo, *hi;            /* (d) training range of each feature, NAN: not checked */
+    double *train;              /* (n, d) training rows scaled by the all-rows member */
+    double quantile, threshold; /* the LOO nearest-neighbour distance quantile and its value */
+    int have_elements;          /* element[] filled (as_synth_model_set_training_elements) */
+    unsigned char element[AS_ELEMENT_Z_MAX + 1];
+} as_synth_domain;
+void as_synth_domain_free(as_synth_domain *dm);
+as_status as_synth_domain_fit(as_synth_domain *dm, const as_synth_member *full, const double *x,
+                              size_t n, size_t d);
+/* Range and distance checks of rows x (n, d): ORs AS_SYNTH_DOMAIN_* into flags[i], appends
+ * reasons to reason[i] (capacity reason_cap, NUL-terminated), nn_dist[i] (may be NULL). */
+as_status as_synth_domain_check(const as_synth_domain *dm, const as_synth_member *full,
+                                const as_schema *schema, const char *const *feature_names,
+                                const double *x, size_t n, unsigned *flags, double *nn_dist,
+                                char **reason, size_t reason_cap);
+as_status as_synth_domain_to_json(const as_synth_domain *dm, as_json *model);
+as_status as_synth_domain_from_json(const as_json *o, size_t d, const char *path,
+                                    as_synth_domain *dm);
+/* The model's domain (NULL-safe accessors for output.c / recommend.c). */
+const as_synth_domain *as_synth_model_domain_(const as_synth_model *m);
+const as_synth_member *as_synth_model_full_(const as_synth_model *m);
+const char *as_synth_model_composition_(const as_synth_model *m);
+/* Element check of one formula, level check of one table row (x: its encoded features). */
+void as_synth_domain_elements_(const as_synth_model *m, const char *formula, unsigned *fl,
+                               char *reason, size_t cap);
+void as_synth_domain_levels_(const as_synth_model *m, const as_table *t, size_t row,
+                             const double *x, unsigned *fl, char *reason, size_t cap);
 
 /* AS_EINVAL when ds has no target (or no group column with need_group). */
 as_status as_synth_check_dataset(const as_dataset *ds, int need_group);

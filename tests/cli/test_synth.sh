@@ -82,7 +82,7 @@ head -6 "$t/train.csv" | cut -d, -f1-4 > "$t/new.csv"
 /usr/bin/python3 - "$t/p.csv" <<'PY' && ok || bad "predict output"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
-assert len(rows) == 5 and list(rows[0].keys())[-3:] == ["probability", "fold_mean", "fold_std"]
+assert len(rows) == 5 and list(rows[0].keys())[-5:] == ["probability", "fold_mean", "fold_std", "in_domain", "domain_reason"]
 for r in rows:
     assert 0 <= float(r["probability"]) <= 1 and float(r["fold_std"]) >= 0
 PY
@@ -154,8 +154,8 @@ expect_err 2 "calibration 'beta' unknown" -- "$bin" synth train --data "$t/train
   --model "$t/iso.json" 2>/dev/null | grep -q "isotonic calibration" && ok || bad "train --calibration"
 "$bin" synth predict --model "$t/iso.json" --data "$t/new.csv" --out "$t/pi.csv" 2>/dev/null \
   | grep -q "calibrated by isotonic scaling, fitted on 60 out-of-fold" && ok || bad "predict names the calibration"
-/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["version"] == 2 and j["calibration"]["method"] == "isotonic" and j["settings"]["stop"] == "auc"' "$t/iso.json" \
-  && ok || bad "model file version 2 with calibration"
+/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); assert j["version"] == 3 and j["calibration"]["method"] == "isotonic" and "domain" in j and j["settings"]["stop"] == "auc"' "$t/iso.json" \
+  && ok || bad "model file version 3 with calibration and domain"
 /usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); j["version"]=1; del j["calibration"]; json.dump(j, open(sys.argv[2], "w"))' "$t/iso.json" "$t/v1.json"
 "$bin" synth predict --model "$t/v1.json" --data "$t/new.csv" --out "$t/p1.csv" 2>/dev/null \
   | grep -q "not calibrated" && ok || bad "a version-1 model does not load uncalibrated"

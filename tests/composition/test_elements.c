@@ -71,8 +71,10 @@ static void compiled_pairs_should_equal_the_takeuchi_inoue_csv(void **state)
     as_table *t = NULL;
     assert_int_equal(as_table_read_csv(AS_SOURCE_DIR "/data/mixing_enthalpy_takeuchi2005.csv", &t),
                      AS_OK);
-    size_t ne = as_element_count();
-    /* every pair of distinct elements except those with Te: ne-1 choose 2 */
+    /* every pair of distinct elements of the 42 transcribed (the original 43 but Te): 42
+     * choose 2; the elements added later get their pairs from Miedema's model
+     * (tests/composition/test_miedema.c) */
+    size_t ne = 43;
     assert_int_equal(as_table_rows(t), (ne - 1) * (ne - 2) / 2);
     for (size_t r = 0; r < as_table_rows(t); r++) {
         const as_element *a = as_element_by_symbol(str(t, r, "a"));

@@ -224,15 +224,18 @@ static void train_save_load_predict_recommend(void **state)
     for (size_t i = 0; i < n; i++)
         assert_true(pa[i] >= 0 && pa[i] <= 1 && sa[i] >= 0);
 
-    /* the prediction CSV: the table's columns then the three numbers, exactly */
+    /* the prediction CSV: the table's columns then the three numbers, exactly, then the
+     * training-domain flag and reason */
     size_t written = 0;
     path_in(p, sizeof p, "pred.csv");
     assert_int_equal(as_synth_predict_table(m2, t, p, &written), AS_OK);
     assert_int_equal(written, n);
     as_table *pt = read_table(p);
     size_t cols = as_table_cols(t);
-    assert_int_equal(as_table_cols(pt), cols + 3);
+    assert_int_equal(as_table_cols(pt), cols + 5);
     assert_string_equal(as_table_name(pt, cols), "probability");
+    assert_string_equal(as_table_name(pt, cols + 3), "in_domain");
+    assert_string_equal(as_table_name(pt, cols + 4), "domain_reason");
     for (size_t i = 0; i < n; i++) {
         assert_true(strtod(as_table_cell(pt, i, cols), NULL) == pa[i]);
         assert_true(strtod(as_table_cell(pt, i, cols + 1), NULL) == ma[i]);

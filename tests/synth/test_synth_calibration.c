@@ -72,7 +72,7 @@ static void write_v1(void)
     text[len] = 0;
     char *v = strstr(text, "\"version\"");
     assert_non_null(v);
-    char *d = strchr(v, '2');
+    char *d = strchr(v, '3'); /* the file is version 3 (with the training domain) */
     assert_non_null(d);
     *d = '1';
     FILE *f = fopen(v1_json, "w");

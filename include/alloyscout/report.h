@@ -8,8 +8,11 @@
  * ("E_{ordering} (eV/atom)", "α^{Pt-(Co/M)}"); text is UTF-8 and drawn in "DejaVu Sans".
  * Non-finite values (NaN, ±inf) are skipped when drawing and when choosing ranges.
  *
- * Saving writes basename.svg and basename.png into a directory, each to a temporary name first
- * and renamed when complete. The library only writes files; it never prints. */
+ * Saving writes basename.svg and basename.png (the default; any of SVG, PNG and PDF on request,
+ * as_plot_output) into a directory, each to a temporary name first and renamed when complete.
+ * SVG text is real <text> (selectable and editable in a browser, Inkscape or Illustrator), PDF
+ * text is real text too, and the PNG resolution follows the output's dpi. The library only
+ * writes files; it never prints. */
 #ifndef ALLOYSCOUT_REPORT_H
 #define ALLOYSCOUT_REPORT_H
 
@@ -54,6 +57,26 @@ typedef struct {
  * "alloyscout was built without cairo: --report is not available". Without cairo,
  * as_plot_save, as_plot_save_grid, the as_fig_* builders and as_report_create fail the same way. */
 AS_API as_status as_report_figures_available(void);
+
+/* ---- output: which files a save writes, and the PNG resolution ---- */
+#define AS_PLOT_SVG 1u /* basename.svg: CSS-pixel size, text as <text> elements */
+#define AS_PLOT_PNG 2u /* basename.png: size x dpi / 96 pixels, dpi recorded in its pHYs chunk */
+#define AS_PLOT_PDF 4u /* basename.pdf: vector, size x 0.75 pt (96 px per inch), real text */
+typedef struct {
+    unsigned formats; /* a non-empty OR of AS_PLOT_SVG, AS_PLOT_PNG, AS_PLOT_PDF */
+    int dpi;          /* PNG resolution in [50, 1200]; 96 = one pixel per CSS pixel */
+} as_plot_output;
+/* SVG + PNG at 96 dpi. */
+AS_API as_plot_output as_plot_output_default(void);
+/* Parse a comma-separated list of formats ("png,svg,pdf", case-insensitive, each at most once)
+ * and a dpi into *out. AS_EINVAL naming the bad item or value. */
+AS_API as_status as_plot_output_parse(const char *formats, int dpi, as_plot_output *out);
+/* The output used by as_plot_save, as_plot_save_grid, the as_fig_* builders and as_report_figure
+ * when no output is given: process-wide, like as_set_log; set it once before drawing (the CLI
+ * sets it from --format and --dpi). NULL restores the default. AS_EINVAL for a bad output (the
+ * setting is then unchanged). */
+AS_API as_status as_plot_set_default_output(const as_plot_output *o);
+AS_API as_plot_output as_plot_default_output(void);
 
 /* Create an empty plot, 800 x 600 px. title, xlabel, ylabel may be NULL (nothing drawn) and are
  * copied. AS_ENOMEM. OUT: *out, free with as_plot_free. */
@@ -108,20 +131,37 @@ AS_API as_status as_plot_diagonal(as_plot *p);
 AS_API as_status as_plot_heatmap(as_plot *p, const double *xs, size_t nx, const double *ys,
                                  size_t ny, const double *z, const char *clabel);
 
+/* Categorical axis: ticks at positions pos[i] (NULL: 0, 1, ..., n - 1) labelled labels[i] (n
+ * >= 1, copied; markup allowed) instead of numeric ticks, for heat maps over categories. Long
+ * x labels are drawn at an angle. A later call replaces an earlier one. AS_EINVAL, AS_ENOMEM. */
+AS_API as_status as_plot_set_xcategories(as_plot *p, const char *const *labels, const double *pos,
+                                         size_t n);
+AS_API as_status as_plot_set_ycategories(as_plot *p, const char *const *labels, const double *pos,
+                                         size_t n);
+/* Colour of each bar of the plot's bar series (n colours, palette indices or AS_PLOT_BLACK /
+ * AS_PLOT_GREY), e.g. to mark flagged or unranked systems. AS_EINVAL when the plot has no bar
+ * series or n differs from its count; AS_ENOMEM. */
+AS_API as_status as_plot_bar_colors(as_plot *p, const int *colors, size_t n);
+
 /* Style of the most recently added series, to modify in place; NULL when the plot has none.
  * Borrowed; valid until the next series is added or the plot is freed. */
 AS_API as_plot_style *as_plot_last_style(as_plot *p);
 
-/* Render to dir/basename.svg and dir/basename.png (dir NULL or "" = current directory; the
- * directory must exist). Each file is written to <name>.tmp and renamed, so neither path ever
- * holds half a file. The SVG carries the titles, axis labels and legend entries as text in its
- * <title> and <desc> elements (glyphs themselves are drawn as outlines). AS_EINVAL for an empty
- * basename, AS_EIO when a file cannot be written, AS_ENOMEM. */
+/* Render to dir/basename.svg and dir/basename.png, or the formats of the default output
+ * (as_plot_set_default_output) (dir NULL or "" = current directory; the directory must exist).
+ * Each file is written to a temporary name and renamed, so no path ever holds half a file. The
+ * SVG draws every label as <text> and carries the titles, axis labels and legend entries in its
+ * <title> and <desc> elements too. AS_EINVAL for an empty basename, AS_EIO when a file cannot be
+ * written, AS_ENOMEM. */
 AS_API as_status as_plot_save(const as_plot *p, const char *dir, const char *basename);
 /* Render n plots as panels of one figure, ncols per row (row-major), each panel the size of
  * the largest plot. Same files and status codes as as_plot_save. */
 AS_API as_status as_plot_save_grid(const as_plot *const *plots, size_t n, size_t ncols,
                                    const char *dir, const char *basename);
+/* as_plot_save_grid with an explicit output (NULL: the default output). */
+AS_API as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t ncols,
+                                      const char *dir, const char *basename,
+                                      const as_plot_output *o);
 
 /* ======================= figure builders for the two workflows =======================
  * Each writes dir/basename.svg and .png from plain arrays (energies in eV/atom) and returns
@@ -149,6 +189,14 @@ AS_API as_status as_fig_recommend_map(const char *dir, const char *basename, con
                                       const char *xlabel, const double *xs, size_t nx,
                                       const char *ylabel, const double *ys, size_t ny,
                                       const double *prob);
+/* The same over category values: xnames (nx) and ynames (ny), either may be NULL for a numeric
+ * axis, are drawn as the tick labels at the cells (markup allowed) and name the best cell. */
+AS_API as_status as_fig_recommend_map_named(const char *dir, const char *basename,
+                                            const char *title, const char *xlabel,
+                                            const double *xs, const char *const *xnames,
+                                            size_t nx, const char *ylabel, const double *ys,
+                                            const char *const *ynames, size_t ny,
+                                            const double *prob);
 
 /* Histograms of predicted relative energies of ordered (α = −1/3) and random (α = 0)
  * configurations of one system, on common bins, with their means as vertical lines (paper 004,
@@ -188,6 +236,21 @@ AS_API as_status as_fig_ordering_bars_named(const char *dir, const char *basenam
                                             const char *const *names, const double *e_ordering,
                                             const double *errors, size_t n, double ptco_ref,
                                             const char *ref_name);
+/* Status of a system in the ordering bars. */
+typedef enum {
+    AS_FIG_RANKED = 0,  /* blue bar */
+    AS_FIG_FLAGGED,     /* orange bar, "(!)" after the name: ranked with a note */
+    AS_FIG_NOT_RANKED,  /* grey bar (no bar when the value is not finite), "(not ranked)" */
+    AS_FIG_SKIPPED      /* no bar, "(skipped)": never screened */
+} as_fig_bar_status;
+/* The ordering bars with every requested system: status (n, NULL = all ranked) marks flagged,
+ * unranked and skipped systems by colour and by a note after the name, with a legend of the
+ * marks that occur; the reference line is named ref_name (NULL: "PtCo"). */
+AS_API as_status as_fig_ordering_bars_marked(const char *dir, const char *basename,
+                                             const char *const *names, const double *e_ordering,
+                                             const double *errors,
+                                             const as_fig_bar_status *status, size_t n,
+                                             double ptco_ref, const char *ref_name);
 
 /* Test-set MAE and R² per active-learning round, active selection against random selection, as
  * two panels side by side. n rounds; x: NULL (round index 0..n-1) or the number of labelled
@@ -197,6 +260,15 @@ AS_API as_status as_fig_learning_curve(const char *dir, const char *basename, co
                                        const double *x, const double *mae_active,
                                        const double *r2_active, const double *mae_random,
                                        const double *r2_random, size_t n, double mae_target_mev);
+/* The same, ending with the final model (fitted on every label after the last round) at
+ * (final_x, final_mae, final_r2), drawn as a large diamond joined to the active-learning curve and
+ * labelled "final model"; NAN values leave it out. */
+AS_API as_status as_fig_learning_curve_final(const char *dir, const char *basename,
+                                             const char *system, const double *x,
+                                             const double *mae_active, const double *r2_active,
+                                             const double *mae_random, const double *r2_random,
+                                             size_t n, double mae_target_mev, double final_x,
+                                             double final_mae, double final_r2);
 
 /* Parity plot of predicted against oracle energies (eV/atom) with the y = x line; sigma: NULL or
  * the predicted standard deviations (eV/atom), which then colour the points (in meV/atom). The
@@ -229,9 +301,10 @@ AS_API as_status as_report_keyvalues(as_report *r, const char *caption, const ch
  * a NULL cell is shown empty). caption may be NULL. */
 AS_API as_status as_report_table(as_report *r, const char *caption, const char *const *header,
                                  size_t ncols, const char *const *cells, size_t nrows);
-/* A figure saved earlier in the report directory as basename.svg (+ .png): shown from the SVG,
- * falling back to the PNG if the SVG cannot be shown, with a caption and links to both files.
- * AS_EIO when basename.svg is missing from the report directory. */
+/* A figure saved earlier in the report directory as basename.svg, .png and/or .pdf (the formats
+ * of the default output, as_plot_default_output): shown from the SVG, else the PNG (the PNG
+ * also when the SVG cannot be shown), else the PDF embedded, with a caption and links to every
+ * file. AS_EIO when none of them exists in the report directory. */
 AS_API as_status as_report_figure(as_report *r, const char *basename, const char *caption);
 /* Save plot p into the report directory as basename.{svg,png}, then add it as a figure. */
 AS_API as_status as_report_plot(as_report *r, const as_plot *p, const char *basename,

@@ -1,6 +1,8 @@
 /* Plot objects: the series a plot holds and their styles (drawing is in render.c). */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "report_int.h"
 
@@ -31,6 +33,18 @@ static void series_free(as_series *s)
         for (size_t i = 0; i < s->n; i++)
             as_free(s->names[i]);
     as_free(s->names);
+    as_free(s->colors);
+}
+
+static void cats_free(as_plot *p, int axis)
+{
+    for (size_t i = 0; i < p->ncat[axis]; i++)
+        as_free(p->cat[axis][i]);
+    as_free(p->cat[axis]);
+    as_free(p->catpos[axis]);
+    p->cat[axis] = NULL;
+    p->catpos[axis] = NULL;
+    p->ncat[axis] = 0;
 }
 
 void as_plot_free(as_plot *p)
@@ -44,6 +58,8 @@ void as_plot_free(as_plot *p)
     as_free(p->xlabel);
     as_free(p->ylabel);
     as_free(p->clabel);
+    cats_free(p, 0);
+    cats_free(p, 1);
     as_free(p);
 }
 
@@ -377,3 +393,138 @@ void as_hist_count(const double *x, size_t n, double lo, double hi, size_t bins,
         counts[k] += 1;
     }
 }
+
+static as_status set_categories(as_plot *p, int axis, const char *const *labels, const double *pos,
+                                size_t n)
+{
+    const char *name = axis ? "y" : "x";
+    if (n < 1 || !labels)
+        return AS_FAIL(AS_EINVAL, "plot: %s categories need n >= 1 labels", name);
+    for (size_t i = 0; pos && i < n; i++)
+        if (!isfinite(pos[i]))
+            return AS_FAIL(AS_EINVAL, "plot: %s category %zu at a non-finite position", name, i);
+    cats_free(p, axis);
+    p->cat[axis] = as_calloc(n, sizeof *p->cat[axis]);
+    p->catpos[axis] = as_malloc(n * sizeof *p->catpos[axis]);
+    if (!p->cat[axis] || !p->catpos[axis]) {
+        as_free(p->cat[axis]);
+        as_free(p->catpos[axis]);
+        p->cat[axis] = NULL;
+        p->catpos[axis] = NULL;
+        return AS_FAIL(AS_ENOMEM, "plot: cannot copy %zu %s categories", n, name);
+    }
+    p->ncat[axis] = n;
+    for (size_t i = 0; i < n; i++) {
+        p->catpos[axis][i] = pos ? pos[i] : (double)i;
+        if (!(p->cat[axis][i] = as_strdup(labels[i] ? labels[i] : ""))) {
+            cats_free(p, axis);
+            return AS_FAIL(AS_ENOMEM, "plot: cannot copy %s category %zu", name, i);
+        }
+    }
+    return AS_OK;
+}
+
+as_status as_plot_set_xcategories(as_plot *p, const char *const *labels, const double *pos,
+                                  size_t n)
+{
+    return set_categories(p, 0, labels, pos, n);
+}
+
+as_status as_plot_set_ycategories(as_plot *p, const char *const *labels, const double *pos,
+                                  size_t n)
+{
+    return set_categories(p, 1, labels, pos, n);
+}
+
+as_status as_plot_bar_colors(as_plot *p, const int *colors, size_t n)
+{
+    as_series *b = NULL;
+    for (size_t i = 0; i < p->ns; i++)
+        if (p->s[i].kind == AS_SERIES_BARS)
+            b = &p->s[i];
+    if (!b || !colors || n != b->n)
+        return AS_FAIL(AS_EINVAL, "plot: bar colours need the bar series and one colour per bar "
+                                  "(%zu given)",
+                       n);
+    int *c = as_malloc(n * sizeof *c);
+    if (!c)
+        return AS_FAIL(AS_ENOMEM, "plot: cannot copy %zu bar colours", n);
+    memcpy(c, colors, n * sizeof *c);
+    as_free(b->colors);
+    b->colors = c;
+    return AS_OK;
+}
+
+double as_unneg(double v, int decimals)
+{
+    if (!isfinite(v))
+        return v;
+    char b[512];
+    snprintf(b, sizeof b, "%.*f", decimals < 0 ? 0 : decimals > 30 ? 30 : decimals, v);
+    if (b[0] != '-')
+        return v + 0.0; /* -0.0 + 0.0 is +0.0 */
+    return strspn(b + 1, "0.") == strlen(b + 1) ? 0.0 : v;
+}
+
+/* ---- output formats ---- */
+
+/* The default output of saves without one (as_plot_set_default_output): process-wide, like the
+ * log sink, set once by the CLI from --format and --dpi. */
+static as_plot_output default_output = {AS_PLOT_SVG | AS_PLOT_PNG, 96};
+
+as_plot_output as_plot_output_default(void)
+{
+    as_plot_output o = {AS_PLOT_SVG | AS_PLOT_PNG, 96};
+    return o;
+}
+
+as_status as_plot_output_check(const as_plot_output *o)
+{
+    if (!o->formats || (o->formats & ~(AS_PLOT_SVG | AS_PLOT_PNG | AS_PLOT_PDF)))
+        return AS_FAIL(AS_EINVAL, "plot: output formats 0x%x: expected svg, png and/or pdf",
+                       o->formats);
+    if (o->dpi < 50 || o->dpi > 1200)
+        return AS_FAIL(AS_EINVAL, "plot: --dpi %d outside [50, 1200]", o->dpi);
+    return AS_OK;
+}
+
+as_status as_plot_output_parse(const char *formats, int dpi, as_plot_output *out)
+{
+    as_plot_output o = {0, dpi};
+    const char *p = formats ? formats : "";
+    while (*p) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        static const char *const names[3] = {"svg", "png", "pdf"};
+        unsigned bit = 0;
+        for (unsigned k = 0; k < 3; k++)
+            if (len == 3 && !strncasecmp(p, names[k], 3))
+                bit = 1u << k;
+        if (!bit)
+            return AS_FAIL(AS_EINVAL, "--format '%s': '%.*s' is not svg, png or pdf", formats,
+                           (int)len, p);
+        if (o.formats & bit)
+            return AS_FAIL(AS_EINVAL, "--format '%s': '%.*s' is given twice", formats, (int)len,
+                           p);
+        o.formats |= bit;
+        p = e ? e + 1 : p + len;
+    }
+    if (!o.formats)
+        return AS_FAIL(AS_EINVAL, "--format is empty: give svg, png and/or pdf");
+    AS_TRY(as_plot_output_check(&o));
+    *out = o;
+    return AS_OK;
+}
+
+as_status as_plot_set_default_output(const as_plot_output *o)
+{
+    if (!o) {
+        default_output = as_plot_output_default();
+        return AS_OK;
+    }
+    AS_TRY(as_plot_output_check(o));
+    default_output = *o;
+    return AS_OK;
+}
+
+as_plot_output as_plot_default_output(void) { return default_output; }

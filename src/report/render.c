@@ -19,15 +19,17 @@ as_status as_report_figures_available(void)
     return AS_FAIL(AS_EUNSUP, "alloyscout was built without cairo: --report is not available");
 }
 
-as_status as_plot_save_grid(const as_plot *const *plots, size_t n, size_t ncols, const char *dir,
-                            const char *basename)
+as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t ncols,
+                               const char *dir, const char *basename, const as_plot_output *o)
 {
-    (void)plots, (void)n, (void)ncols, (void)dir, (void)basename;
+    (void)plots, (void)n, (void)ncols, (void)dir, (void)basename, (void)o;
     return as_report_figures_available();
 }
 #else
+#include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <stdint.h>
 
 as_status as_report_figures_available(void) { return AS_OK; }
 
@@ -65,6 +67,9 @@ typedef struct {
     as_ticks xt, yt, ct;
     int has_c;                     /* a colour scale is drawn */
     const as_series *bars;         /* the bar series, if any (categorical x) */
+    const char *const *cat[2];     /* category labels of the x (0) and y (1) axis, or NULL */
+    const double *cpos[2];         /* their positions (NULL: 0, 1, ...) */
+    size_t ncat[2];
     int rotate_cat;                /* category labels drawn at an angle */
     double **hist;                 /* counts per series (histograms), else NULL */
     size_t *hbins;                 /* bins per series (histograms) */
@@ -88,6 +93,66 @@ static void set_font(cairo_t *cr, double size, int bold)
     cairo_select_font_face(cr, FONT_FACE, CAIRO_FONT_SLANT_NORMAL,
                            bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, size);
+}
+
+/* When a cairo context carries an as_sbuf under this key (the SVG pass), labels are written into
+ * it as SVG <text> elements instead of being drawn as glyph outlines. */
+static const cairo_user_data_key_t svg_text_key;
+
+static void svg_num(as_sbuf *b, double v)
+{
+    as_sbuf_printf(b, "%.2f", as_unneg(v, 2));
+}
+
+/* One label as a <text> element at device position (x, y), rotated by angle, runs as <tspan>s
+ * at the x offsets and baselines the drawing would use. */
+static void svg_text_put(cairo_t *cr, as_sbuf *out, const char *s, double x, double y, double size,
+                         int bold, double cx0, double base, double angle)
+{
+    double r = 0, g = 0, b = 0, a = 1;
+    cairo_pattern_get_rgba(cairo_get_source(cr), &r, &g, &b, &a);
+    cairo_user_to_device(cr, &x, &y);
+    as_sbuf_puts(out, "<text xml:space=\"preserve\" transform=\"translate(");
+    svg_num(out, x);
+    as_sbuf_puts(out, " ");
+    svg_num(out, y);
+    as_sbuf_puts(out, ")");
+    if (angle != 0) {
+        as_sbuf_puts(out, " rotate(");
+        svg_num(out, angle * 180 / PI);
+        as_sbuf_puts(out, ")");
+    }
+    as_sbuf_printf(out, "\" font-family=\"%s, Verdana, sans-serif\" fill=\"#%02x%02x%02x\"",
+                   FONT_FACE, (unsigned)lround(r * 255), (unsigned)lround(g * 255),
+                   (unsigned)lround(b * 255));
+    if (a < 1)
+        as_sbuf_printf(out, " fill-opacity=\"%.3f\"", a);
+    if (bold)
+        as_sbuf_puts(out, " font-weight=\"bold\"");
+    as_sbuf_puts(out, ">");
+    char buf[512];
+    size_t pos = 0;
+    as_text_run run;
+    double cx = cx0;
+    while (as_text_next_run(s, &pos, &run)) {
+        run_copy(&run, buf, sizeof buf);
+        double fs = run.shift ? size * 0.7 : size;
+        double rise = run.shift > 0 ? -0.38 * size : run.shift < 0 ? 0.2 * size : 0;
+        as_sbuf_puts(out, "<tspan x=\"");
+        svg_num(out, cx);
+        as_sbuf_puts(out, "\" y=\"");
+        svg_num(out, base + rise);
+        as_sbuf_puts(out, "\" font-size=\"");
+        svg_num(out, fs);
+        as_sbuf_puts(out, "\">");
+        as_sbuf_escape(out, buf);
+        as_sbuf_puts(out, "</tspan>");
+        set_font(cr, fs, bold);
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, buf, &e);
+        cx += e.x_advance;
+    }
+    as_sbuf_puts(out, "</text>\n");
 }
 
 /* Width in pixels of a label with markup. */
@@ -123,6 +188,11 @@ static void text_draw(cairo_t *cr, const char *s, double x, double y, double siz
     case VA_MIDDLE: base = 0.36 * size; break;
     case VA_BOTTOM: base = -0.25 * size; break;
     default: base = 0; break;
+    }
+    as_sbuf *svg = cairo_get_user_data(cr, &svg_text_key);
+    if (svg) {
+        svg_text_put(cr, svg, s, x, y, size, bold, -halign * w, base, angle);
+        return;
     }
     cairo_save(cr);
     cairo_translate(cr, x, y);
@@ -187,6 +257,9 @@ static void panel_free(panel *pn)
     as_free(pn->hedges_lo);
     as_free(pn->hedges_hi);
 }
+
+static double tick_label_width(cairo_t *cr, const as_ticks *t, double fs);
+static double text_width(cairo_t *cr, const char *s, double size, int bold);
 
 /* Histogram counts and the data spans of every axis. */
 static as_status panel_prepare(panel *pn, const as_plot *p, span *sx, span *sy, span *sc,
@@ -270,9 +343,41 @@ static as_status panel_prepare(panel *pn, const as_plot *p, span *sx, span *sy, 
         case AS_SERIES_DIAGONAL: break;
         }
     }
-    if (pn->bars)
+    if (pn->bars) {
         *x_tight = 1;
+        pn->cat[0] = (const char *const *)pn->bars->names;
+        pn->ncat[0] = pn->bars->n;
+    }
+    for (int k = 0; k < 2; k++)
+        if (p->ncat[k] && !(k == 0 && pn->bars)) {
+            pn->cat[k] = (const char *const *)p->cat[k];
+            pn->cpos[k] = p->catpos[k];
+            pn->ncat[k] = p->ncat[k];
+            span *sp = k ? sy : sx;
+            for (size_t i = 0; i < p->ncat[k]; i++)
+                span_add(sp, p->catpos[k][i]);
+        }
     return AS_OK;
+}
+
+static double cat_pos(const panel *pn, int axis, size_t i)
+{
+    return pn->cpos[axis] ? pn->cpos[axis][i] : (double)i;
+}
+
+/* Widest category label of an axis. */
+static double cat_width(cairo_t *cr, const panel *pn, int axis)
+{
+    double w = 0;
+    for (size_t i = 0; i < pn->ncat[axis]; i++)
+        w = AS_MAX(w, text_width(cr, pn->cat[axis][i], pn->fs_tick, 0));
+    return w;
+}
+
+/* Width of the y tick labels, numeric or categorical. */
+static double ytick_width(cairo_t *cr, const panel *pn)
+{
+    return pn->ncat[1] ? cat_width(cr, pn, 1) : tick_label_width(cr, &pn->yt, pn->fs_tick);
 }
 
 /* Axis ticks for a span: fixed range, tight range, or padded and widened to nice ticks. */
@@ -351,7 +456,12 @@ static as_status panel_layout(cairo_t *cr, panel *pn, const as_plot *p, box b)
     for (int pass = 0; pass < 2; pass++) {
         int tx = tick_target(a.w, 90 * s), ty = tick_target(a.h, 60 * s);
         axis_ticks(sy, p->yfix, p->ylo, p->yhi, y_tight, y_zero, p->yint, ty, &pn->yt);
-        if (pn->bars) {
+        if (pn->ncat[1])
+            pn->yt.count = 0;
+        if (pn->ncat[0] && !pn->bars) {
+            axis_ticks(sx, p->xfix, p->xlo, p->xhi, x_tight, 0, p->xint, tx, &pn->xt);
+            pn->xt.count = 0;
+        } else if (pn->bars) {
             pn->xt.lo = -0.6;
             pn->xt.hi = (double)pn->bars->n - 0.4;
             pn->xt.count = 0;
@@ -368,13 +478,16 @@ static as_status panel_layout(cairo_t *cr, panel *pn, const as_plot *p, box b)
             double lo = p->cfix ? p->clo : sc.lo, hi = p->cfix ? p->chi : sc.hi;
             as_ticks_make(lo, hi, tick_target(a.h, 60 * s), 0, 0, &pn->ct);
         }
-        double left = pad + (p->ylabel ? pn->fs_label * 1.4 : 0) +
-                      tick_label_width(cr, &pn->yt, pn->fs_tick) + tick + 6 * s;
+        double left = pad + (p->ylabel ? pn->fs_label * 1.4 : 0) + ytick_width(cr, pn) + tick +
+                      6 * s;
         double right = pad + 6 * s;
         if (pn->has_c)
             right += 16 * s + 14 * s + tick + 6 * s + tick_label_width(cr, &pn->ct, pn->fs_tick) +
                      (p->clabel ? pn->fs_label * 1.5 : 0);
-        else if (!pn->bars && pn->xt.count) { /* room for half of the last x tick label */
+        else if (pn->ncat[0] && !pn->bars) {
+            double wl = text_width(cr, pn->cat[0][pn->ncat[0] - 1], pn->fs_tick, 0);
+            right = AS_MAX(right, wl * 0.5 + 4 * s);
+        } else if (!pn->bars && pn->xt.count) { /* room for half of the last x tick label */
             char buf[64];
             as_ticks_label(&pn->xt, as_ticks_value(&pn->xt, pn->xt.count - 1), buf, sizeof buf);
             right = AS_MAX(right, text_width(cr, buf, pn->fs_tick, 0) * 0.5 + 4 * s);
@@ -384,10 +497,8 @@ static as_status panel_layout(cairo_t *cr, panel *pn, const as_plot *p, box b)
         a.w = b.w - left - right;
         double below = tick + 6 * s + pn->fs_tick * 1.2;
         pn->rotate_cat = 0;
-        if (pn->bars) {
-            double slot = a.w / (double)pn->bars->n, wmax = 0;
-            for (size_t i = 0; i < pn->bars->n; i++)
-                wmax = AS_MAX(wmax, text_width(cr, pn->bars->names[i], pn->fs_tick, 0));
+        if (pn->ncat[0]) {
+            double slot = a.w / (double)pn->ncat[0], wmax = cat_width(cr, pn, 0);
             if (wmax > 0.92 * slot) {
                 pn->rotate_cat = 1; /* 40 degrees */
                 below = tick + 6 * s + wmax * sin(40 * PI / 180) + pn->fs_tick;
@@ -553,19 +664,23 @@ static void draw_bars(cairo_t *cr, const panel *pn, const as_series *s)
 {
     const as_plot_style *st = &s->style;
     double sc = pn->scale;
-    for (size_t k = 0; k < s->n; k++) {
-        if (!isfinite(s->y[k]))
-            continue;
-        double x0 = map_x(pn, (double)k - 0.32), x1 = map_x(pn, (double)k + 0.32);
-        double y0 = map_y(pn, 0), y1 = map_y(pn, s->y[k]);
-        cairo_rectangle(cr, x0, AS_MIN(y0, y1), x1 - x0, fabs(y0 - y1));
+    /* one path per colour: all bars at once, or each bar in its own colour */
+    for (size_t g = 0; g < (s->colors ? s->n : 1); g++) {
+        for (size_t k = s->colors ? g : 0; k < (s->colors ? g + 1 : s->n); k++) {
+            if (!isfinite(s->y[k]))
+                continue;
+            double x0 = map_x(pn, (double)k - 0.32), x1 = map_x(pn, (double)k + 0.32);
+            double y0 = map_y(pn, 0), y1 = map_y(pn, s->y[k]);
+            cairo_rectangle(cr, x0, AS_MIN(y0, y1), x1 - x0, fabs(y0 - y1));
+        }
+        int color = s->colors ? s->colors[g] : st->color;
+        set_rgb(cr, color, st->alpha * 0.85);
+        cairo_fill_preserve(cr);
+        set_rgb(cr, color, 1.0);
+        cairo_set_line_width(cr, 1.0 * sc);
+        set_dash(cr, 0, sc);
+        cairo_stroke(cr);
     }
-    set_rgb(cr, st->color, st->alpha * 0.85);
-    cairo_fill_preserve(cr);
-    set_rgb(cr, st->color, 1.0);
-    cairo_set_line_width(cr, 1.0 * sc);
-    set_dash(cr, 0, sc);
-    cairo_stroke(cr);
     if (!s->c)
         return;
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
@@ -668,7 +783,13 @@ static void draw_axes(cairo_t *cr, const panel *pn, int grid)
     cairo_set_line_width(cr, 1.2 * s);
     cairo_rectangle(cr, a->x0, a->y0, a->w, a->h);
     cairo_stroke(cr);
-    /* y ticks and labels */
+    /* y ticks and labels: numeric or categorical */
+    for (size_t i = 0; i < pn->ncat[1]; i++) {
+        double y = map_y(pn, cat_pos(pn, 1, i));
+        cairo_move_to(cr, a->x0, y);
+        cairo_line_to(cr, a->x0 - tick, y);
+        text_draw(cr, pn->cat[1][i], a->x0 - tick - 4 * s, y, pn->fs_tick, 0, 1.0, VA_MIDDLE, 0);
+    }
     for (size_t i = 0; i < pn->yt.count; i++) {
         double v = as_ticks_value(&pn->yt, i), y = map_y(pn, v);
         cairo_move_to(cr, a->x0, y);
@@ -678,16 +799,16 @@ static void draw_axes(cairo_t *cr, const panel *pn, int grid)
     }
     /* x ticks: numeric or categorical */
     double ylab = a->y0 + a->h + tick + 4 * s;
-    if (pn->bars) {
-        for (size_t i = 0; i < pn->bars->n; i++) {
-            double x = map_x(pn, (double)i);
+    if (pn->ncat[0]) {
+        for (size_t i = 0; i < pn->ncat[0]; i++) {
+            double x = map_x(pn, cat_pos(pn, 0, i));
             cairo_move_to(cr, x, a->y0 + a->h);
             cairo_line_to(cr, x, a->y0 + a->h + tick);
             if (pn->rotate_cat)
-                text_draw(cr, pn->bars->names[i], x + 0.3 * pn->fs_tick, ylab, pn->fs_tick, 0, 1.0,
+                text_draw(cr, pn->cat[0][i], x + 0.3 * pn->fs_tick, ylab, pn->fs_tick, 0, 1.0,
                           VA_TOP, -40 * PI / 180);
             else
-                text_draw(cr, pn->bars->names[i], x, ylab, pn->fs_tick, 0, 0.5, VA_TOP, 0);
+                text_draw(cr, pn->cat[0][i], x, ylab, pn->fs_tick, 0, 0.5, VA_TOP, 0);
         }
     } else {
         for (size_t i = 0; i < pn->xt.count; i++) {
@@ -703,17 +824,13 @@ static void draw_axes(cairo_t *cr, const panel *pn, int grid)
     cairo_set_source_rgb(cr, 0, 0, 0);
     if (p->xlabel) {
         double below = tick + 6 * s + pn->fs_tick * 1.2;
-        if (pn->rotate_cat) {
-            double wmax = 0;
-            for (size_t i = 0; i < pn->bars->n; i++)
-                wmax = AS_MAX(wmax, text_width(cr, pn->bars->names[i], pn->fs_tick, 0));
-            below = tick + 6 * s + wmax * sin(40 * PI / 180) + pn->fs_tick;
-        }
+        if (pn->rotate_cat)
+            below = tick + 6 * s + cat_width(cr, pn, 0) * sin(40 * PI / 180) + pn->fs_tick;
         text_draw(cr, p->xlabel, a->x0 + a->w / 2, a->y0 + a->h + below + 2 * s, pn->fs_label, 0,
                   0.5, VA_TOP, 0);
     }
     if (p->ylabel) {
-        double wt = tick_label_width(cr, &pn->yt, pn->fs_tick);
+        double wt = ytick_width(cr, pn);
         double x = a->x0 - tick - 4 * s - wt - 8 * s;
         text_draw(cr, p->ylabel, x, a->y0 + a->h / 2, pn->fs_label, 0, 0.5, VA_BOTTOM, -PI / 2);
     }
@@ -966,7 +1083,8 @@ static as_status cairo_fail(cairo_status_t cs, const char *what)
 
 /* Draw all panels on a surface of size W x H. */
 static as_status render_all(cairo_surface_t *surf, const as_plot *const *plots, size_t n,
-                            size_t ncols, double cw, double ch, const char *what)
+                            size_t ncols, double cw, double ch, const char *what, double zoom,
+                            as_sbuf *svg_text)
 {
     cairo_t *cr = cairo_create(surf);
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
@@ -974,6 +1092,10 @@ static as_status render_all(cairo_surface_t *surf, const as_plot *const *plots, 
         cairo_destroy(cr);
         return st;
     }
+    /* zoom: device units per CSS pixel (PNG dpi / 96, PDF 0.75 pt) */
+    cairo_scale(cr, zoom, zoom);
+    if (svg_text)
+        cairo_set_user_data(cr, &svg_text_key, svg_text, NULL);
     /* unhinted metrics so the SVG and the PNG have the same layout */
     cairo_font_options_t *fo = cairo_font_options_create();
     cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
@@ -1004,12 +1126,6 @@ static cairo_status_t svg_write(void *closure, const unsigned char *data, unsign
     svg_sink *k = closure;
     as_sbuf_putn(&k->buf, (const char *)data, len);
     return k->buf.oom ? CAIRO_STATUS_NO_MEMORY : CAIRO_STATUS_SUCCESS;
-}
-
-static cairo_status_t file_write(void *closure, const unsigned char *data, unsigned int len)
-{
-    FILE *f = closure;
-    return fwrite(data, 1, len, f) == len ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
 }
 
 /* <title> and <desc> text: the plots' titles, axis labels, colour labels and legend entries. */
@@ -1056,13 +1172,15 @@ static void svg_text(as_sbuf *t, as_sbuf *d, const as_plot *const *plots, size_t
     }
 }
 
-/* Insert <title>/<desc> after the root <svg ...> start tag and write the file atomically. */
-static as_status write_svg(const char *path, const as_sbuf *svg, const as_plot *const *plots,
-                           size_t n)
+/* Insert <title>/<desc> after the root <svg ...> start tag and the labels' <text> elements
+ * before its end tag, and write the file atomically. */
+static as_status write_svg(const char *path, const as_sbuf *svg, const as_sbuf *texts,
+                           const as_plot *const *plots, size_t n)
 {
     const char *root = svg->s ? strstr(svg->s, "<svg") : NULL;
     const char *end = root ? strchr(root, '>') : NULL;
-    if (!end)
+    const char *close = svg->s ? strstr(svg->s, "</svg>") : NULL;
+    if (!end || !close || close < end)
         return AS_FAIL(AS_EIO, "plot: cairo produced no <svg> element for %s", path);
     as_sbuf t = {0}, d = {0};
     svg_text(&t, &d, plots, n);
@@ -1074,10 +1192,15 @@ static as_status write_svg(const char *path, const as_sbuf *svg, const as_plot *
         st = as_outfile_open(path, &of);
     if (st == AS_OK) {
         FILE *f = as_outfile_stream(of);
-        size_t head = (size_t)(end + 1 - svg->s);
+        size_t head = (size_t)(end + 1 - svg->s), tail = (size_t)(close - svg->s);
         fwrite(svg->s, 1, head, f);
         fprintf(f, "\n<title>%s</title>\n<desc>%s</desc>", t.s ? t.s : "", d.s ? d.s : "");
-        fwrite(svg->s + head, 1, svg->n - head, f);
+        fwrite(svg->s + head, 1, tail - head, f);
+        fputs("<g id=\"labels\">\n", f);
+        if (texts->n)
+            fwrite(texts->s, 1, texts->n, f);
+        fputs("</g>\n", f);
+        fwrite(svg->s + tail, 1, svg->n - tail, f);
         st = as_outfile_commit(of);
     }
     as_sbuf_free(&t);
@@ -1085,13 +1208,88 @@ static as_status write_svg(const char *path, const as_sbuf *svg, const as_plot *
     return st;
 }
 
-as_status as_plot_save_grid(const as_plot *const *plots, size_t n, size_t ncols, const char *dir,
-                            const char *basename)
+/* CRC-32 of PNG chunks (ISO 3309, the polynomial 0xEDB88320 reflected), bit by bit. */
+static uint32_t png_crc(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xffffffffu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int k = 0; k < 8; k++)
+            c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+    }
+    return c ^ 0xffffffffu;
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+/* Write the PNG in png with a pHYs chunk (pixels per metre = dpi / 0.0254) after its IHDR, so
+ * that layout programs place it at the intended size. */
+static as_status write_png(const char *path, const as_sbuf *png, int dpi)
+{
+    /* signature (8) + IHDR chunk (4 length + 4 type + 13 data + 4 CRC) */
+    const size_t ihdr_end = 8 + 25;
+    if (png->n < ihdr_end || memcmp(png->s + 12, "IHDR", 4) != 0)
+        return AS_FAIL(AS_EIO, "plot: cairo produced no PNG header for %s", path);
+    unsigned char phys[21];
+    uint32_t ppm = (uint32_t)lround(dpi / 0.0254);
+    put_be32(phys, 9);
+    memcpy(phys + 4, "pHYs", 4);
+    put_be32(phys + 8, ppm);
+    put_be32(phys + 12, ppm);
+    phys[16] = 1; /* unit: metre */
+    put_be32(phys + 17, png_crc(phys + 4, 13));
+    as_outfile *of = NULL;
+    AS_TRY(as_outfile_open(path, &of));
+    FILE *f = as_outfile_stream(of);
+    fwrite(png->s, 1, ihdr_end, f);
+    fwrite(phys, 1, sizeof phys, f);
+    fwrite(png->s + ihdr_end, 1, png->n - ihdr_end, f);
+    return as_outfile_commit(of);
+}
+
+/* Write the bytes of a finished surface stream atomically. */
+static as_status write_bytes(const char *path, const as_sbuf *b)
+{
+    as_outfile *of = NULL;
+    AS_TRY(as_outfile_open(path, &of));
+    fwrite(b->s, 1, b->n, as_outfile_stream(of));
+    return as_outfile_commit(of);
+}
+
+/* The PDF title: the plots' titles without markup. */
+static char *pdf_title(const as_plot *const *plots, size_t n)
+{
+    as_sbuf t = {0};
+    for (size_t i = 0; i < n; i++)
+        if (plots[i]->title) {
+            if (t.n)
+                as_sbuf_puts(&t, " | ");
+            as_sbuf_plain(&t, plots[i]->title);
+        }
+    if (t.oom) {
+        as_sbuf_free(&t);
+        return NULL;
+    }
+    if (!t.s)
+        return as_strdup("");
+    return t.s;
+}
+
+as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t ncols,
+                               const char *dir, const char *basename, const as_plot_output *o)
 {
     if (!plots || n == 0 || ncols == 0)
         return AS_FAIL(AS_EINVAL, "plot: save needs n >= 1 plots and ncols >= 1");
     if (!basename || !*basename)
         return AS_FAIL(AS_EINVAL, "plot: empty file name");
+    as_plot_output out = o ? *o : as_plot_default_output();
+    AS_TRY(as_plot_output_check(&out));
     int cw = 0, ch = 0;
     for (size_t i = 0; i < n; i++) {
         if (!plots[i])
@@ -1106,69 +1304,121 @@ as_status as_plot_save_grid(const as_plot *const *plots, size_t n, size_t ncols,
         return AS_FAIL(AS_EINVAL, "plot: %zu x %zu panels of %d x %d px exceed 16000 px", nrows,
                        ncols, cw, ch);
     double W = (double)(ncols * (size_t)cw), H = (double)(nrows * (size_t)ch);
+    double zoom = out.dpi / 96.0;
+    if (out.formats & AS_PLOT_PNG && (W * zoom > 32000 || H * zoom > 32000))
+        return AS_FAIL(AS_EINVAL, "plot: %s at %d dpi would be %.0f x %.0f px (at most 32000)",
+                       basename, out.dpi, W * zoom, H * zoom);
     as_status st = AS_OK;
     char *svg_path = as_path_join(dir, basename, ".svg");
     char *png_path = as_path_join(dir, basename, ".png");
+    char *pdf_path = as_path_join(dir, basename, ".pdf");
+    char *title = NULL;
     svg_sink sink = {{0}};
+    as_sbuf texts = {0};
     cairo_surface_t *surf = NULL;
-    as_outfile *of = NULL;
-    if (!svg_path || !png_path) {
+    if (!svg_path || !png_path || !pdf_path) {
         st = AS_FAIL(AS_ENOMEM, "plot: cannot build the output paths for %s", basename);
         goto done;
     }
 
-    /* SVG: drawn into memory, then written with its text description */
-    surf = cairo_svg_surface_create_for_stream(svg_write, &sink, W, H);
-    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-        st = cairo_fail(cairo_surface_status(surf), svg_path);
-        goto done;
+    if (out.formats & AS_PLOT_SVG) {
+        /* shapes drawn by cairo into memory, labels collected as <text>, then one document */
+        surf = cairo_svg_surface_create_for_stream(svg_write, &sink, W, H);
+        if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+            st = cairo_fail(cairo_surface_status(surf), svg_path);
+            goto done;
+        }
+        cairo_svg_surface_set_document_unit(surf, CAIRO_SVG_UNIT_PX);
+        st = render_all(surf, plots, n, ncols, cw, ch, svg_path, 1.0, &texts);
+        cairo_surface_finish(surf);
+        if (st == AS_OK && cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS)
+            st = sink.buf.oom ? AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s", svg_path)
+                              : cairo_fail(cairo_surface_status(surf), svg_path);
+        cairo_surface_destroy(surf);
+        surf = NULL;
+        if (st == AS_OK)
+            st = as_sbuf_status(&texts, svg_path);
+        if (st != AS_OK)
+            goto done;
+        st = write_svg(svg_path, &sink.buf, &texts, plots, n);
+        if (st != AS_OK)
+            goto done;
     }
-    cairo_svg_surface_set_document_unit(surf, CAIRO_SVG_UNIT_PX);
-    st = render_all(surf, plots, n, ncols, cw, ch, svg_path);
-    cairo_surface_finish(surf);
-    if (st == AS_OK && cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS)
-        st = sink.buf.oom ? AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s", svg_path)
-                          : cairo_fail(cairo_surface_status(surf), svg_path);
-    cairo_surface_destroy(surf);
-    surf = NULL;
-    if (st != AS_OK)
-        goto done;
-    st = write_svg(svg_path, &sink.buf, plots, n);
-    if (st != AS_OK)
-        goto done;
 
-    /* PNG */
-    surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)W, (int)H);
-    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-        st = cairo_fail(cairo_surface_status(surf), png_path);
-        goto done;
+    if (out.formats & AS_PLOT_PNG) {
+        surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)lround(W * zoom),
+                                          (int)lround(H * zoom));
+        if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+            st = cairo_fail(cairo_surface_status(surf), png_path);
+            goto done;
+        }
+        st = render_all(surf, plots, n, ncols, cw, ch, png_path, zoom, NULL);
+        if (st != AS_OK)
+            goto done;
+        as_sbuf_reset(&sink.buf);
+        cairo_status_t cs = cairo_surface_write_to_png_stream(surf, svg_write, &sink);
+        if (cs != CAIRO_STATUS_SUCCESS) {
+            st = cs == CAIRO_STATUS_NO_MEMORY || sink.buf.oom
+                     ? AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s", png_path)
+                     : AS_FAIL(AS_EIO, "cannot write %s: %s", png_path, cairo_status_to_string(cs));
+            goto done;
+        }
+        cairo_surface_destroy(surf);
+        surf = NULL;
+        st = write_png(png_path, &sink.buf, out.dpi);
+        if (st != AS_OK)
+            goto done;
     }
-    st = render_all(surf, plots, n, ncols, cw, ch, png_path);
-    if (st != AS_OK)
-        goto done;
-    st = as_outfile_open(png_path, &of);
-    if (st != AS_OK)
-        goto done;
-    cairo_status_t cs = cairo_surface_write_to_png_stream(surf, file_write, as_outfile_stream(of));
-    if (cs != CAIRO_STATUS_SUCCESS) {
-        as_outfile_abort(of);
-        st = cs == CAIRO_STATUS_NO_MEMORY
-                 ? AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s", png_path)
-                 : AS_FAIL(AS_EIO, "cannot write %s: %s", png_path, cairo_status_to_string(cs));
-        goto done;
+
+    if (out.formats & AS_PLOT_PDF) {
+        /* 96 CSS px per inch, 72 pt per inch */
+        as_sbuf_reset(&sink.buf);
+        surf = cairo_pdf_surface_create_for_stream(svg_write, &sink, W * 0.75, H * 0.75);
+        if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+            st = cairo_fail(cairo_surface_status(surf), pdf_path);
+            goto done;
+        }
+        if (!(title = pdf_title(plots, n))) {
+            st = AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s", pdf_path);
+            goto done;
+        }
+        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
+        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "alloyscout");
+        /* a fixed date: the same figure gives the same bytes (reproducible output) */
+        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE,
+                                       "2000-01-01T00:00:00Z");
+        st = render_all(surf, plots, n, ncols, cw, ch, pdf_path, 0.75, NULL);
+        cairo_surface_finish(surf);
+        if (st == AS_OK && cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS)
+            st = sink.buf.oom ? AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s", pdf_path)
+                              : cairo_fail(cairo_surface_status(surf), pdf_path);
+        cairo_surface_destroy(surf);
+        surf = NULL;
+        if (st == AS_OK)
+            st = as_sbuf_status(&sink.buf, pdf_path);
+        if (st == AS_OK)
+            st = write_bytes(pdf_path, &sink.buf);
     }
-    st = as_outfile_commit(of);
 
 done:
     if (surf)
         cairo_surface_destroy(surf);
     as_sbuf_free(&sink.buf);
+    as_sbuf_free(&texts);
+    as_free(title);
     as_free(svg_path);
     as_free(png_path);
+    as_free(pdf_path);
     return st;
 }
 
 #endif /* AS_HAVE_CAIRO */
+
+as_status as_plot_save_grid(const as_plot *const *plots, size_t n, size_t ncols, const char *dir,
+                            const char *basename)
+{
+    return as_plot_save_grid_as(plots, n, ncols, dir, basename, NULL);
+}
 
 as_status as_plot_save(const as_plot *p, const char *dir, const char *basename)
 {

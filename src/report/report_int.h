@@ -80,6 +80,7 @@ typedef struct {
     double *x, *y, *c;
     size_t n, m, bins;
     char **names;
+    int *colors; /* bars: a palette colour per bar, or NULL (the style's colour) */
     double value;
     as_plot_style style;
 } as_series;
@@ -92,7 +93,18 @@ struct as_plot {
     int xfix, yfix, cfix, xint, yint;
     double xlo, xhi, ylo, yhi, clo, chi;
     int next_color;
+    /* categorical axes (as_plot_set_xcategories): labels and positions, 0 = numeric */
+    char **cat[2];
+    double *catpos[2];
+    size_t ncat[2];
 };
+
+/* AS_EINVAL unless o has a format and a dpi in [50, 1200]. */
+as_status as_plot_output_check(const as_plot_output *o);
+
+/* v with a value that prints as zero at `decimals` decimals made +0, so that "%.*f" never
+ * prints "-0.000". */
+double as_unneg(double v, int decimals);
 
 /* Common bin edges of the raw-value histograms of p: *lo, *hi, *bins. Returns 0 when p has no
  * raw-value histogram with finite values. */

@@ -165,6 +165,19 @@ int cli_check_files(const char *cmd, const cli_file *f, size_t n)
     return 0;
 }
 
+int cli_figure_output(const char *cmd, const char *formats, size_t dpi)
+{
+    if (!formats && !dpi)
+        return 0;
+    if (dpi > 100000)
+        return cli_usage(cmd, "--dpi %zu outside [50, 1200]", dpi);
+    as_plot_output o;
+    if (as_plot_output_parse(formats ? formats : "svg,png", dpi ? (int)dpi : 96, &o) != AS_OK ||
+        as_plot_set_default_output(&o) != AS_OK)
+        return cli_usage(cmd, "%s", as_errmsg());
+    return 0;
+}
+
 void cli_log_init(int quiet)
 {
     static int q;

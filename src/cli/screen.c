@@ -58,6 +58,7 @@ static const char *screen_help =
     "  --report DIR          figures (SVG + PNG) and DIR/index.html: per system the predicted\n"
     "                        energies of ordered vs random configurations, energy vs SRO, the\n"
     "                        learning curve and a parity plot; the ranking with error bars\n"
+    CLI_FIGURE_HELP
     "  --seed N              random seed (default 0)\n"
     "  --rounds N (7)  --chains N (20)  --steps N (60)  --per-round N (10)\n"
     "  --size N (3: 108 atoms)  --restarts N (50)  --pca F (0.99)  --test-fraction F (0.2)\n"
@@ -112,7 +113,8 @@ static const char *screen_help =
 typedef struct {
     as_campaign_options co;
     as_executor_options eo; /* --executor (issue 15) */
-    const char *json, *report;
+    const char *json, *report, *format;
+    size_t dpi;
     char cand[MAX_CAND][AS_SYMBOL_MAX];
     const char *cand_ptr[MAX_CAND];
     const char *cand_text;
@@ -124,6 +126,16 @@ typedef struct {
     int argc; /* the command line as given (argv[0] = "screen"), for the report */
     char **argv;
 } screen_args;
+
+/* v made +0 when it prints as zero with d decimals, so that no table shows "-0.00000". */
+static double nz(double v, int d)
+{
+    char b[512];
+    if (!isfinite(v))
+        return v;
+    snprintf(b, sizeof b, "%.*f", d, v);
+    return b[0] == '-' && strspn(b + 1, "0.") == strlen(b + 1) ? 0.0 : v + 0.0;
+}
 
 /* Split "A,B,..." into at most cap symbols of out; a usage error for an empty item. */
 static int split_symbols(const char *text, char (*out)[AS_SYMBOL_MAX], size_t cap, size_t *n,
@@ -243,6 +255,8 @@ static int parse(int argc, char **argv, screen_args *a)
         {"resume", 0, CLI_FLAG, &a->co.resume, 0, NULL, NULL},
         {"json", 0, CLI_STR, &a->json, 0, NULL, NULL},
         {"report", 0, CLI_STR, &a->report, 0, NULL, NULL},
+        {"format", 0, CLI_STR, &a->format, 0, NULL, NULL},
+        {"dpi", 0, CLI_SIZE, &a->dpi, 0, NULL, NULL},
         {"seed", 0, CLI_U64, &so->seed, 0, NULL, NULL},
         {"rounds", 0, CLI_SIZE, &so->rounds, 0, NULL, NULL},
         {"chains", 0, CLI_SIZE, &so->chains, 0, NULL, NULL},
@@ -292,6 +306,8 @@ static int parse(int argc, char **argv, screen_args *a)
     if (retries_seen) /* as in energy: --retries also counts the jobs' resubmissions */
         a->eo.retries = oo->retries;
     a->co.executor = &a->eo;
+    if ((rc = cli_figure_output("screen", a->format, a->dpi)) != 0)
+        return rc;
     if (!a->co.oracle || !strcmp(a->co.oracle, DEFAULT_ORACLE)) {
         /* the default: meam where it covers a system, when this build can run it */
         as_oracle *t = NULL;
@@ -343,12 +359,13 @@ static void rank_row(char (*cell)[REPORT_CELL], const char *rank, const as_scree
     static const char *fmt[8] = {"%.4f", "%.4f", "%.5f", "%.5f", "%.5f", "%.5f", "%.3f", "%.4f"};
     snprintf(cell[0], REPORT_CELL, "%s", rank);
     snprintf(cell[1], REPORT_CELL, "%s%s", r->name, r->note[0] ? " (!)" : "");
+    static const int dec[8] = {4, 4, 5, 5, 5, 5, 3, 4};
     for (int k = 0; k < 8; k++)
-        snprintf(cell[2 + k], REPORT_CELL, fmt[k], v[k]);
+        snprintf(cell[2 + k], REPORT_CELL, fmt[k], nz(v[k], dec[k]));
 }
 
 /* The ranking as a table (PtCo reference first) and as bars with the PtCo reference line. */
-static as_status report_ranking(as_report *rep, const as_screen_options *so,
+static as_status report_ranking(as_report *rep, as_campaign *c, const as_screen_options *so,
                                 const as_screen_result *ref, const as_screen_result *const *ranked,
                                 size_t n_ranked)
 {
@@ -382,13 +399,39 @@ static as_status report_ranking(as_report *rep, const as_screen_options *so,
     TRY(as_report_table(rep, caption, hdr, RANK_COLS, cp, rows));
     if (n_ranked == 0)
         return as_report_paragraph(rep, "No candidate could be ranked.");
+    /* every requested candidate: the ranked ones in order (flagged marked), then those not
+     * ranked (grey, when their value is finite) and the skipped ones (a name, no bar) */
+    as_fig_bar_status status[MAX_CAND];
+    size_t nb = n_ranked;
+    for (size_t i = 0; i < n_ranked; i++) {
+        status[i] = AS_FIG_RANKED;
+        for (size_t j = 0; j < as_campaign_n_requested(c); j++) {
+            as_campaign_system_info info;
+            if (as_campaign_system_info_get(c, j, &info) == AS_OK && info.result == ranked[i] &&
+                !strcmp(info.status, "flagged"))
+                status[i] = AS_FIG_FLAGGED;
+        }
+    }
+    for (size_t j = 1; j < as_campaign_n_requested(c) && nb < MAX_CAND; j++) {
+        as_campaign_system_info info;
+        if (as_campaign_system_info_get(c, j, &info) != AS_OK)
+            continue;
+        int skipped = !strcmp(info.status, "skipped");
+        if (!skipped && strcmp(info.status, "not ranked"))
+            continue;
+        names[nb] = info.name;
+        e[nb] = skipped || !info.result ? NAN : info.result->e_order_ev_atom;
+        se[nb] = skipped || !info.result ? NAN : info.result->e_order_se;
+        status[nb++] = skipped ? AS_FIG_SKIPPED : AS_FIG_NOT_RANKED;
+    }
     const char *dir = as_report_dir(rep);
-    TRY(as_fig_ordering_bars_named(dir, "ordering_energy", names, e, se, n_ranked,
-                                   ref->stable ? ref->e_order_ev_atom : NAN, ref->name));
-    char fig_cap[256];
+    TRY(as_fig_ordering_bars_marked(dir, "ordering_energy", names, e, se, status, nb,
+                                    ref->stable ? ref->e_order_ev_atom : NAN, ref->name));
+    char fig_cap[384];
     snprintf(fig_cap, sizeof fig_cap,
-             "Ordering energy of each ranked candidate with its standard error; dashed line: "
-             "%s (paper 004, fig. 2c).",
+             "Ordering energy of each candidate with its standard error; dashed line: %s "
+             "(paper 004, fig. 2c). Orange, (!): ranked with a note; grey: not ranked or skipped "
+             "(the reasons are in the notes below).",
              ref->name);
     return as_report_figure(rep, "ordering_energy", fig_cap);
 }
@@ -440,8 +483,13 @@ static as_status report_learning_curve(const char *dir, const char *base, const 
         mae_r[k] = r->round[k].mae_random;
         r2_r[k] = r->round[k].r2_random;
     }
-    st = as_fig_learning_curve(dir, base, r->name, x, mae, r2, random_baseline ? mae_r : NULL,
-                               random_baseline ? r2_r : NULL, n, MAE_TARGET_MEV);
+    /* the final model, fitted on every training label after the last round */
+    double final_x = n ? (double)r->round[n - 1].n_train : NAN;
+    if (r->labels_used >= r->n_test_final)
+        final_x = (double)(r->labels_used - r->n_test_final);
+    st = as_fig_learning_curve_final(dir, base, r->name, x, mae, r2,
+                                     random_baseline ? mae_r : NULL, random_baseline ? r2_r : NULL,
+                                     n, MAE_TARGET_MEV, final_x, r->final_mae, r->final_r2);
     as_free(v);
     return st;
 }
@@ -536,21 +584,24 @@ static as_status report_system_numbers(as_report *rep, const as_screen_options *
     };
     char val[NK][96];
     const char *vp[NK];
-    snprintf(val[0], sizeof val[0], "%.5f ± %.5f", r->e_order_ev_atom, r->e_order_se);
-    snprintf(val[1], sizeof val[1], "± %.5f, %s, %zu", r->e_order_ci95, r->stop_reason,
+    snprintf(val[0], sizeof val[0], "%.5f ± %.5f", nz(r->e_order_ev_atom, 5),
+             nz(r->e_order_se, 5));
+    snprintf(val[1], sizeof val[1], "± %.5f, %s, %zu", nz(r->e_order_ci95, 5), r->stop_reason,
              r->labels_used);
-    snprintf(val[2], sizeof val[2], "%.5f / %.5f", r->mean_ordered, r->mean_random);
-    snprintf(val[3], sizeof val[3], "%.5f", r->e_seg_ev_atom);
+    snprintf(val[2], sizeof val[2], "%.5f / %.5f", nz(r->mean_ordered, 5), nz(r->mean_random, 5));
+    snprintf(val[3], sizeof val[3], "%.5f", nz(r->e_seg_ev_atom, 5));
     snprintf(val[4], sizeof val[4], "%.4f, %.4f", r->a_ang, r->c_ang);
-    snprintf(val[5], sizeof val[5], "%.5f, %.3f", r->final_mae, r->final_r2);
+    snprintf(val[5], sizeof val[5], "%.5f, %.3f", nz(r->final_mae, 5), nz(r->final_r2, 3));
     if (isfinite(r->corr_alpha_com))
-        snprintf(val[6], sizeof val[6], "%.3f, %.3f", r->corr_alpha_ptx, r->corr_alpha_com);
+        snprintf(val[6], sizeof val[6], "%.3f, %.3f", nz(r->corr_alpha_ptx, 3),
+                 nz(r->corr_alpha_com, 3));
     else /* the binary has no M */
-        snprintf(val[6], sizeof val[6], "%.3f", r->corr_alpha_ptx);
+        snprintf(val[6], sizeof val[6], "%.3f", nz(r->corr_alpha_ptx, 3));
     snprintf(val[7], sizeof val[7], "%zu / %zu", r->n_labels, r->n_failed);
     snprintf(val[8], sizeof val[8], "%zu of %zu", r->n_unstable, r->n_start);
-    snprintf(val[9], sizeof val[9], "%.5f", r->val_mae);
-    snprintf(val[10], sizeof val[10], "%.5f ± %.5f", r->e_order_direct, r->e_order_direct_se);
+    snprintf(val[9], sizeof val[9], "%.5f", nz(r->val_mae, 5));
+    snprintf(val[10], sizeof val[10], "%.5f ± %.5f", nz(r->e_order_direct, 5),
+             nz(r->e_order_direct_se, 5));
     for (int k = 0; k < NK; k++)
         vp[k] = val[k];
     /* the validation rows only when --validate gave them */
@@ -584,8 +635,8 @@ static as_status report_system(as_report *rep, const as_screen_options *so,
              "%s (paper 004, fig. 2b).",
              r->name, r->n_pred[2], across);
     snprintf(cap[2], sizeof cap[2],
-             "%s: test MAE and R² after each active-learning round%s; "
-             "dashed: the paper's %.0f meV/atom target.",
+             "%s: test MAE and R² after each active-learning round%s, and of the final model "
+             "on every label (black diamond); dashed: the paper's %.0f meV/atom target.",
              r->name, random_baseline ? ", against random selection with the same labels" : "",
              MAE_TARGET_MEV);
     snprintf(cap[3], sizeof cap[3],
@@ -672,7 +723,7 @@ static as_status screen_report(as_report *rep, const screen_args *a, const as_ca
     TRY(as_report_number(rep, "systems not ranked", (double)(a->n_cand - v->n_ranked), NULL));
     TRY(as_report_number(rep, "oracle labels used by the models", (double)labels, NULL));
     TRY(as_report_number(rep, "labels computed in this run", (double)computed, NULL));
-    TRY(report_ranking(rep, &a->co.screen, ref, v->ranked, v->n_ranked));
+    TRY(report_ranking(rep, (as_campaign *)c, &a->co.screen, ref, v->ranked, v->n_ranked));
     TRY(report_notes(rep, v));
     for (size_t i = 0; i < v->n_systems; i++)
         if (v->systems[i]->stable)
@@ -708,14 +759,16 @@ static void print_table(const screen_args *a, as_campaign *c, const as_campaign_
            "(eV/atom)", "(eV/atom)", "", "(A)");
     if (ref && ref->stable)
         printf("%-4s %-9s %8.4f %8.4f %12.5f %9.5f %11.5f %9.5f %9.3f %8.4f\n", "ref", ref->name,
-               ref->a_ang, ref->c_ang, ref->e_order_ev_atom, ref->e_order_se, ref->e_seg_ev_atom,
-               ref->final_mae, ref->corr_alpha_ptx, ref->rmsd_mean);
+               nz(ref->a_ang, 4), nz(ref->c_ang, 4), nz(ref->e_order_ev_atom, 5),
+               nz(ref->e_order_se, 5), nz(ref->e_seg_ev_atom, 5), nz(ref->final_mae, 5),
+               nz(ref->corr_alpha_ptx, 3), nz(ref->rmsd_mean, 4));
     for (size_t i = 0; i < v->n_ranked; i++) {
         const as_screen_result *r = v->ranked[i];
         printf("%-3zu%c %-9s %8.4f %8.4f %12.5f %9.5f %11.5f %9.5f %9.3f %8.4f\n", i + 1,
-               r->note[0] || on_fallback(c, r) ? '!' : ' ', r->name, r->a_ang, r->c_ang,
-               r->e_order_ev_atom, r->e_order_se, r->e_seg_ev_atom, r->final_mae, r->corr_alpha_ptx,
-               r->rmsd_mean);
+               r->note[0] || on_fallback(c, r) ? '!' : ' ', r->name, nz(r->a_ang, 4),
+               nz(r->c_ang, 4), nz(r->e_order_ev_atom, 5), nz(r->e_order_se, 5),
+               nz(r->e_seg_ev_atom, 5), nz(r->final_mae, 5), nz(r->corr_alpha_ptx, 3),
+               nz(r->rmsd_mean, 4));
     }
     for (size_t i = 0; i < v->n_unranked; i++)
         if (v->unranked[i].result)

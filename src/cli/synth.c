@@ -73,6 +73,7 @@ static const char *cv_help =
     "\n" DATA_HELP MODEL_HELP "output:\n"
     "  --json FILE          metrics as JSON        --roc FILE  ROC curves as CSV\n"
     "  --report DIR         figures + index.html   --quiet     no progress or log lines\n"
+    CLI_FIGURE_HELP
     "  --features FILE      the encoded features (one-hot, descriptors), target and group\n"
     "                       as CSV: what the network sees, for use with other tools\n"
     "  --repeats N          repeated CV: N runs with different folds and network seeds;\n"
@@ -92,7 +93,8 @@ static const char *holdout_help =
     "  --leave-one-group-out  one hold-out per group\n"
     "\n" DATA_HELP MODEL_HELP "output:\n"
     "  --json FILE          metrics as JSON        --roc FILE  ROC curves as CSV\n"
-    "  --report DIR         figures + index.html   --quiet     no progress or log lines\n";
+    "  --report DIR         figures + index.html   --quiet     no progress or log lines\n"
+    CLI_FIGURE_HELP;
 
 static const char *train_help =
     "usage: alloyscout synth train --data F.csv --target COL --model OUT.json [options]\n"
@@ -137,7 +139,8 @@ static const char *recommend_help =
     "  --vary NAME=a,b,c    numbers, levels of a text column, or formulas for the model's\n"
     "                       --composition column (descriptors and element columns follow)\n"
     "  --top N              rows printed (10)       --out FILE  every grid point as CSV\n"
-    "  --report DIR         heat map (two axes) + table\n"
+    "  --report DIR         heat map (two axes, category values as tick labels) + table\n"
+    CLI_FIGURE_HELP
     "  --quiet              no log lines\n";
 
 /* Which subcommands take an option. */
@@ -147,6 +150,8 @@ enum { S_CV = 1, S_HOLD = 2, S_TRAIN = 4, S_PRED = 8, S_REC = 16, S_ALL = 31 };
 typedef struct {
     const char *sub;
     const char *data, *json, *roc, *test_group, *model, *out, *base, *report, *features;
+    const char *format;
+    size_t dpi;
     int argc;
     char **argv;
     cli_list vary;
@@ -275,6 +280,8 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_CV | S_HOLD, {"json", 0, CLI_STR, &a->json, 0, NULL, NULL}},
         {S_CV | S_HOLD, {"roc", 0, CLI_STR, &a->roc, 0, NULL, NULL}},
         {S_CV | S_HOLD | S_REC, {"report", 0, CLI_STR, &a->report, 0, NULL, NULL}},
+        {S_CV | S_HOLD | S_REC, {"format", 0, CLI_STR, &a->format, 0, NULL, NULL}},
+        {S_CV | S_HOLD | S_REC, {"dpi", 0, CLI_SIZE, &a->dpi, 0, NULL, NULL}},
         {S_HOLD, {"test-group", 0, CLI_STR, &a->test_group, 0, NULL, NULL}},
         {S_HOLD, {"leave-one-group-out", 0, CLI_FLAG, &a->logo, 0, NULL, NULL}},
         {S_TRAIN | S_PRED | S_REC, {"model", 0, CLI_STR, &a->model, 0, NULL, NULL}},
@@ -748,17 +755,49 @@ static int cmd_predict(const synth_args *a)
 
 /* ---- recommend ---- */
 
-/* Axis label and numeric positions for the heat map (levels: 0, 1, ... listed in the label). */
-static void axis_label(const as_synth_axis_values *v, char *label, size_t cap)
+/* Category values of an axis as drawn under its ticks (NULL for a numeric axis). Formulas get
+ * subscript digits. OUT: n strings to free with names_free, or NULL. */
+static char **axis_names(const as_synth_axis_values *v)
 {
-    size_t used = (size_t)snprintf(label, cap, "%s", v->name);
     if (v->kind == AS_SYNTH_AXIS_NUMBER)
-        return;
-    for (size_t i = 0; i < v->n_values && used < cap; i++)
-        used +=
-            (size_t)snprintf(label + used, cap - used, "%s%zu=%s", i ? ", " : " (", i, v->value[i]);
-    if (used < cap)
-        snprintf(label + used, cap - used, ")");
+        return NULL;
+    char **out = as_calloc(v->n_values + 1, sizeof *out);
+    for (size_t i = 0; out && i < v->n_values; i++) {
+        const char *s = v->value[i];
+        size_t L = strlen(s), k = 0;
+        char *m = as_malloc(4 * L + 1);
+        if (!m)
+            break;
+        for (size_t j = 0; j < L; j++) { /* "Al0.5CoCrFeNi" -> "Al_{0.5}CoCrFeNi" */
+            int num = (s[j] >= '0' && s[j] <= '9') || (s[j] == '.' && j + 1 < L &&
+                                                        s[j + 1] >= '0' && s[j + 1] <= '9');
+            int after_letter = j > 0 && ((s[j - 1] >= 'A' && s[j - 1] <= 'Z') ||
+                                         (s[j - 1] >= 'a' && s[j - 1] <= 'z'));
+            if (v->kind == AS_SYNTH_AXIS_FORMULA && num && after_letter) {
+                m[k++] = '_';
+                m[k++] = '{';
+                while (j < L && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.'))
+                    m[k++] = s[j++];
+                m[k++] = '}';
+                j--;
+            } else if (s[j] == '^' || s[j] == '_') { /* not markup in a value */
+                m[k++] = s[j];
+                m[k++] = ' ';
+            } else {
+                m[k++] = s[j];
+            }
+        }
+        m[k] = '\0';
+        out[i] = m;
+    }
+    return out;
+}
+
+static void names_free(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++)
+        as_free(names[i]);
+    as_free(names);
 }
 
 static as_status recommend_report(const synth_args *a, const as_synth_recommendation *rec,
@@ -780,21 +819,25 @@ static as_status recommend_report(const synth_args *a, const as_synth_recommenda
     REP(as_report_number(rep, "best predicted success probability", rec->prob[best], ""));
     REP(as_report_number(rep, "its fold-model std", rec->fold_std[best], ""));
     if (n_ax == 2) {
-        char xl[512], yl[512];
-        axis_label(&rec->axis[1], xl, sizeof xl);
-        axis_label(&rec->axis[0], yl, sizeof yl);
-        /* a list of levels too long for an axis goes into the text instead */
-        char *lab[2] = {xl, yl};
-        for (int k = 0; k < 2; k++)
-            if (strlen(lab[k]) > 56) {
-                REP(as_report_paragraph(rep, lab[k]));
-                snprintf(lab[k], sizeof xl, "%s (index of the value, listed above)",
-                         rec->axis[1 - k].name);
-            }
+        /* the category values are the tick labels of their axis */
+        char **xn = axis_names(&rec->axis[1]), **yn = axis_names(&rec->axis[0]);
+        if ((rec->axis[1].kind != AS_SYNTH_AXIS_NUMBER && !xn) ||
+            (rec->axis[0].kind != AS_SYNTH_AXIS_NUMBER && !yn))
+            st = as_error_set(AS_ENOMEM, "report: out of memory");
+        for (size_t i = 0; st == AS_OK && xn && i < rec->axis[1].n_values; i++)
+            if (!xn[i])
+                st = as_error_set(AS_ENOMEM, "report: out of memory");
+        for (size_t i = 0; st == AS_OK && yn && i < rec->axis[0].n_values; i++)
+            if (!yn[i])
+                st = as_error_set(AS_ENOMEM, "report: out of memory");
         /* point id = i0 * n1 + i1, so prob in id order is z (ny = n0, nx = n1) */
-        REP(as_fig_recommend_map(a->report, "recommend_map", "Predicted success probability", xl,
-                                 rec->axis[1].position, rec->axis[1].n_values, yl,
-                                 rec->axis[0].position, rec->axis[0].n_values, rec->prob));
+        REP(as_fig_recommend_map_named(
+            a->report, "recommend_map", "Predicted success probability", rec->axis[1].name,
+            rec->axis[1].position, (const char *const *)xn, rec->axis[1].n_values,
+            rec->axis[0].name, rec->axis[0].position, (const char *const *)yn,
+            rec->axis[0].n_values, rec->prob));
+        names_free(xn, rec->axis[1].n_values);
+        names_free(yn, rec->axis[0].n_values);
         REP(as_report_figure(rep, "recommend_map",
                              "Success probability of the model trained "
                              "on all rows over the two varied parameters"));
@@ -936,6 +979,8 @@ int as_cli_synth(int argc, char **argv)
     int rc = cli_parse(subs[k].cmd, *subs[k].help, argc - 1, argv + 1, tab, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? 0 : rc;
+    if ((rc = cli_figure_output(a.sub, a.format, a.dpi)) != 0)
+        return rc;
     if (a.no_refit)
         a.opt.refit = 0;
     if (a.opt.temperature && !a.opt.composition)

@@ -44,7 +44,7 @@ static double mean_finite(const double *x, size_t n, size_t *count)
 static void roc_label(char *buf, size_t cap, const char *name, double auc)
 {
     if (isfinite(auc))
-        snprintf(buf, cap, "%s (AUC %.3f)", name, auc);
+        snprintf(buf, cap, "%s (AUC %.3f)", name, as_unneg(auc, 3));
     else
         snprintf(buf, cap, "%s", name);
 }
@@ -105,12 +105,39 @@ as_status as_fig_recommend_map(const char *dir, const char *basename, const char
                                const char *xlabel, const double *xs, size_t nx, const char *ylabel,
                                const double *ys, size_t ny, const double *prob)
 {
+    return as_fig_recommend_map_named(dir, basename, title, xlabel, xs, NULL, nx, ylabel, ys, NULL,
+                                      ny, prob);
+}
+
+/* "name" of a category value or the number itself. */
+static void cell_name(char *buf, size_t cap, const char *const *names, const double *v, size_t i)
+{
+    if (names) {
+        as_sbuf b = {0};
+        as_sbuf_plain(&b, names[i] ? names[i] : "");
+        snprintf(buf, cap, "%s", b.s ? b.s : "");
+        as_sbuf_free(&b);
+    } else {
+        snprintf(buf, cap, "%.4g", as_unneg(v[i], 4) + 0.0);
+    }
+}
+
+as_status as_fig_recommend_map_named(const char *dir, const char *basename, const char *title,
+                                     const char *xlabel, const double *xs,
+                                     const char *const *xnames, size_t nx, const char *ylabel,
+                                     const double *ys, const char *const *ynames, size_t ny,
+                                     const double *prob)
+{
     as_plot *p = NULL;
     AS_TRY(as_plot_create(title ? title : "Predicted success probability", xlabel, ylabel, &p));
     as_status st =
         as_plot_heatmap(p, xs, nx, ys, ny, prob, "Predicted success probability (fraction)");
     if (st == AS_OK)
         st = as_plot_set_crange(p, 0, 1);
+    if (st == AS_OK && xnames)
+        st = as_plot_set_xcategories(p, xnames, xs, nx);
+    if (st == AS_OK && ynames)
+        st = as_plot_set_ycategories(p, ynames, ys, ny);
     if (st == AS_OK) {
         size_t best = (size_t)-1;
         for (size_t k = 0; k < nx * ny; k++)
@@ -118,8 +145,10 @@ as_status as_fig_recommend_map(const char *dir, const char *basename, const char
                 best = k;
         if (best != (size_t)-1) {
             double bx = xs[best % nx], by = ys[best / nx];
-            char label[128];
-            snprintf(label, sizeof label, "best: %.4g, %.4g (p = %.3f)", bx, by, prob[best]);
+            char label[256], xn[96], yn[96];
+            cell_name(xn, sizeof xn, xnames, xs, best % nx);
+            cell_name(yn, sizeof yn, ynames, ys, best / nx);
+            snprintf(label, sizeof label, "best: %s, %s (p = %.3f)", xn, yn, prob[best]);
             st = as_plot_scatter(p, &bx, &by, NULL, 1, label, NULL);
             if (st == AS_OK) {
                 as_plot_style *s = as_plot_last_style(p);
@@ -151,7 +180,7 @@ as_status as_fig_ordering_hist(const char *dir, const char *basename, const char
         return AS_FAIL(AS_ENOMEM, "figure %s: cannot copy the system name", basename);
     char title[256];
     if (isfinite(mo) && isfinite(mr))
-        snprintf(title, sizeof title, "%s: E_{ordering} = %.3f eV/atom", sys, mr - mo);
+        snprintf(title, sizeof title, "%s: E_{ordering} = %.3f eV/atom", sys, as_unneg(mr - mo, 3));
     else
         snprintf(title, sizeof title, "%s: predicted energies", sys);
     as_free(sys);
@@ -174,13 +203,13 @@ as_status as_fig_ordering_hist(const char *dir, const char *basename, const char
             as_plot_last_style(p)->color = col_r;
     }
     if (st == AS_OK && isfinite(mo)) {
-        snprintf(label, sizeof label, "mean ordered %.3f eV/atom", mo);
+        snprintf(label, sizeof label, "mean ordered %.3f eV/atom", as_unneg(mo, 3));
         st = as_plot_vline(p, mo, label);
         if (st == AS_OK)
             as_plot_last_style(p)->color = col_o;
     }
     if (st == AS_OK && isfinite(mr)) {
-        snprintf(label, sizeof label, "mean random %.3f eV/atom", mr);
+        snprintf(label, sizeof label, "mean random %.3f eV/atom", as_unneg(mr, 3));
         st = as_plot_vline(p, mr, label);
         if (st == AS_OK)
             as_plot_last_style(p)->color = col_r;
@@ -269,14 +298,34 @@ as_status as_fig_ordering_bars(const char *dir, const char *basename, const char
                                const double *e_ordering, const double *errors, size_t n,
                                double ptco_ref)
 {
-    return as_fig_ordering_bars_named(dir, basename, names, e_ordering, errors, n, ptco_ref,
-                                      "PtCo");
+    return as_fig_ordering_bars_marked(dir, basename, names, e_ordering, errors, NULL, n,
+                                       ptco_ref, "PtCo");
 }
 
 as_status as_fig_ordering_bars_named(const char *dir, const char *basename,
                                      const char *const *names, const double *e_ordering,
                                      const double *errors, size_t n, double ptco_ref,
                                      const char *ref_name)
+{
+    return as_fig_ordering_bars_marked(dir, basename, names, e_ordering, errors, NULL, n,
+                                       ptco_ref, ref_name);
+}
+
+/* Bar colour and name note of each status; the legend text of the mark. */
+static const struct {
+    int color;
+    const char *note, *legend;
+} bar_mark[4] = {
+    {0, "", "ranked"},
+    {1, " (!)", "flagged (!): ranked, see the notes"},
+    {AS_PLOT_GREY, " (not ranked)", "not ranked: see the notes"},
+    {AS_PLOT_GREY, " (skipped)", "skipped: never screened, no bar"},
+};
+
+as_status as_fig_ordering_bars_marked(const char *dir, const char *basename,
+                                      const char *const *names, const double *e_ordering,
+                                      const double *errors, const as_fig_bar_status *status,
+                                      size_t n, double ptco_ref, const char *ref_name)
 {
     if (n == 0 || !names || !e_ordering)
         return AS_FAIL(AS_EINVAL, "figure %s: ordering bars need n >= 1 names and energies",
@@ -286,18 +335,57 @@ as_status as_fig_ordering_bars_named(const char *dir, const char *basename,
         return AS_FAIL(AS_ENOMEM, "figure %s: cannot copy %zu names", basename, n);
     as_status st = AS_OK;
     as_plot *p = NULL;
-    for (size_t i = 0; i < n && st == AS_OK; i++)
-        if (!(marked[i] = as_formula_markup(names[i] ? names[i] : "")))
+    double *vals = as_malloc(n * sizeof *vals);
+    int *colors = as_malloc(n * sizeof *colors);
+    int used[4] = {0, 0, 0, 0};
+    if (!vals || !colors)
+        st = AS_FAIL(AS_ENOMEM, "figure %s: cannot copy %zu values", basename, n);
+    for (size_t i = 0; i < n && st == AS_OK; i++) {
+        unsigned k = status && (unsigned)status[i] < 4 ? (unsigned)status[i] : 0;
+        used[k] = 1;
+        colors[i] = bar_mark[k].color;
+        vals[i] = k == AS_FIG_SKIPPED ? NAN : e_ordering[i];
+        char *m = as_formula_markup(names[i] ? names[i] : "");
+        size_t L = m ? strlen(m) + strlen(bar_mark[k].note) + 1 : 0;
+        if (m && (marked[i] = as_malloc(L)))
+            snprintf(marked[i], L, "%s%s", m, bar_mark[k].note);
+        as_free(m);
+        if (!marked[i])
             st = AS_FAIL(AS_ENOMEM, "figure %s: cannot copy name %zu", basename, i);
+    }
     if (st == AS_OK)
         st = as_plot_create("Ordering energy per candidate", "Candidate alloy",
                             "E_{ordering} " EV_ATOM, &p);
     if (st == AS_OK)
-        st = as_plot_bars(p, (const char *const *)marked, e_ordering, errors, n);
+        st = as_plot_bars(p, (const char *const *)marked, vals, errors, n);
+    if (st == AS_OK && status) {
+        st = as_plot_bar_colors(p, colors, n);
+        /* a legend of the marks that occur (empty series carry the swatches) */
+        for (unsigned k = 0; k < 3 && st == AS_OK && (used[1] || used[2] || used[3]); k++)
+            if (used[k]) {
+                st = as_plot_scatter(p, NULL, NULL, NULL, 0, bar_mark[k].legend, NULL);
+                if (st == AS_OK) {
+                    as_plot_style *ms = as_plot_last_style(p);
+                    ms->marker = AS_MARKER_SQUARE;
+                    ms->marker_px = 12;
+                    ms->color = bar_mark[k].color;
+                }
+            }
+        if (st == AS_OK && used[3]) {
+            st = as_plot_scatter(p, NULL, NULL, NULL, 0, bar_mark[3].legend, NULL);
+            if (st == AS_OK) {
+                as_plot_style *ms = as_plot_last_style(p);
+                ms->marker = AS_MARKER_SQUARE;
+                ms->marker_px = 12;
+                ms->color = AS_PLOT_GREY;
+                ms->alpha = 0.15;
+            }
+        }
+    }
     if (st == AS_OK && isfinite(ptco_ref)) {
         char label[96];
-        snprintf(label, sizeof label, "%.40s reference (%.3f eV/atom)", ref_name ? ref_name : "",
-                 ptco_ref);
+        snprintf(label, sizeof label, "%.40s reference (%.3f eV/atom)",
+                 ref_name ? ref_name : "PtCo", as_unneg(ptco_ref, 3));
         st = as_plot_hline(p, ptco_ref, label);
         if (st == AS_OK) {
             as_plot_style *s = as_plot_last_style(p);
@@ -308,6 +396,8 @@ as_status as_fig_ordering_bars_named(const char *dir, const char *basename,
     for (size_t i = 0; i < n; i++)
         as_free(marked[i]);
     as_free(marked);
+    as_free(vals);
+    as_free(colors);
     if (!p)
         return st;
     return finish(p, st, dir, basename);
@@ -354,6 +444,36 @@ as_status as_fig_learning_curve(const char *dir, const char *basename, const cha
                                 const double *mae_random, const double *r2_random, size_t n,
                                 double mae_target_mev)
 {
+    return as_fig_learning_curve_final(dir, basename, system, x, mae_active, r2_active,
+                                       mae_random, r2_random, n, mae_target_mev, NAN, NAN, NAN);
+}
+
+/* The final model: a dotted segment from the last round and a large diamond. */
+static as_status final_point(as_plot *p, double x0, double y0, double x, double y)
+{
+    if (!isfinite(x) || !isfinite(y))
+        return AS_OK;
+    double sx[2] = {x0, x}, sy[2] = {y0, y};
+    if (isfinite(x0) && isfinite(y0)) {
+        AS_TRY(as_plot_line(p, sx, sy, 2, NULL));
+        as_plot_style *s = as_plot_last_style(p);
+        s->color = 0;
+        s->dash = 2;
+    }
+    AS_TRY(as_plot_scatter(p, &x, &y, NULL, 1, "final model (every label)", NULL));
+    as_plot_style *s = as_plot_last_style(p);
+    s->marker = AS_MARKER_DIAMOND;
+    s->marker_px = 15;
+    s->color = AS_PLOT_BLACK;
+    return AS_OK;
+}
+
+as_status as_fig_learning_curve_final(const char *dir, const char *basename, const char *system,
+                                      const double *x, const double *mae_active,
+                                      const double *r2_active, const double *mae_random,
+                                      const double *r2_random, size_t n, double mae_target_mev,
+                                      double final_x, double final_mae, double final_r2)
+{
     if (n == 0 || !mae_active || !r2_active)
         return AS_FAIL(AS_EINVAL, "figure %s: learning curve needs n >= 1 rounds of MAE and R²",
                        basename ? basename : "");
@@ -386,6 +506,8 @@ as_status as_fig_learning_curve(const char *dir, const char *basename, const cha
         if (r2_random && isfinite(r2_random[i]))
             rmin = AS_MIN(rmin, r2_random[i]);
     }
+    if (isfinite(final_r2) && isfinite(final_x))
+        rmin = AS_MIN(rmin, final_r2);
     if (isfinite(rmin) && rmin < 1 &&
         (st = as_plot_set_yrange(pr, rmin - 0.05 * (1 - rmin), 1 + 0.05 * (1 - rmin))) != AS_OK)
         goto done;
@@ -394,9 +516,15 @@ as_status as_fig_learning_curve(const char *dir, const char *basename, const cha
         (st = curve_pair(pm, xs, mae_active, mae_random, n, 1000.0)) != AS_OK ||
         (st = curve_pair(pr, xs, r2_active, r2_random, n, 1.0)) != AS_OK)
         goto done;
+    if (!x)
+        final_x = isfinite(final_x) ? final_x : (double)n;
+    if ((st = final_point(pm, xs[n - 1], mae_active[n - 1] * 1000, final_x, final_mae * 1000)) !=
+            AS_OK ||
+        (st = final_point(pr, xs[n - 1], r2_active[n - 1], final_x, final_r2)) != AS_OK)
+        goto done;
     if (mae_target_mev > 0 && isfinite(mae_target_mev)) {
         char label[96];
-        snprintf(label, sizeof label, "target %.3g meV/atom", mae_target_mev);
+        snprintf(label, sizeof label, "target %.3g meV/atom", mae_target_mev + 0.0);
         if ((st = as_plot_hline(pm, mae_target_mev, label)) != AS_OK)
             goto done;
         as_plot_last_style(pm)->color = 3;
@@ -446,9 +574,11 @@ as_status as_fig_parity(const char *dir, const char *basename, const char *syste
     char title[200];
     int k = snprintf(title, sizeof title, "%s%sparity", sys, *sys ? ": " : "");
     if (c && k > 0 && (size_t)k < sizeof title) {
-        k += snprintf(title + k, sizeof title - (size_t)k, ", MAE %.2f meV/atom", mae * 1000);
+        k += snprintf(title + k, sizeof title - (size_t)k, ", MAE %.2f meV/atom",
+                      as_unneg(mae * 1000, 2));
         if (ss_tot > 0 && (size_t)k < sizeof title)
-            snprintf(title + k, sizeof title - (size_t)k, ", R^{2} %.3f", 1 - ss_res / ss_tot);
+            snprintf(title + k, sizeof title - (size_t)k, ", R^{2} %.3f",
+                     as_unneg(1 - ss_res / ss_tot, 3));
     }
     as_free(sys);
     as_plot *p = NULL;

@@ -187,12 +187,15 @@ as_status as_report_figure(as_report *r, const char *basename, const char *capti
     if (!basename || !*basename)
         return AS_FAIL(AS_EINVAL, "report: figure with an empty file name");
     int oom = 0;
-    int has_svg = file_exists(r->dir, basename, ".svg", &oom);
-    int has_png = file_exists(r->dir, basename, ".png", &oom);
+    unsigned fmt = as_plot_default_output().formats;
+    int has_svg = (fmt & AS_PLOT_SVG) && file_exists(r->dir, basename, ".svg", &oom);
+    int has_png = (fmt & AS_PLOT_PNG) && file_exists(r->dir, basename, ".png", &oom);
+    int has_pdf = (fmt & AS_PLOT_PDF) && file_exists(r->dir, basename, ".pdf", &oom);
     if (oom)
         return AS_FAIL(AS_ENOMEM, "report: cannot build the path of figure %s", basename);
-    if (!has_svg)
-        return AS_FAIL(AS_EIO, "report: figure %s/%s.svg does not exist", r->dir, basename);
+    if (!has_svg && !has_png && !has_pdf)
+        return AS_FAIL(AS_EIO, "report: figure %s/%s.%s does not exist", r->dir, basename,
+                       fmt & AS_PLOT_SVG ? "svg" : fmt & AS_PLOT_PNG ? "png" : "pdf");
     as_sbuf url = {0};
     url_escape(&url, basename);
     if (url.oom) {
@@ -202,16 +205,34 @@ as_status as_report_figure(as_report *r, const char *basename, const char *capti
     size_t mark = r->body.n;
     as_sbuf *b = &r->body;
     r->nfig++;
-    as_sbuf_printf(b, "<figure id=\"fig-%zu\">\n<img src=\"%s.svg\" alt=\"", r->nfig, url.s);
-    as_sbuf_escape(b, caption ? caption : basename);
-    as_sbuf_puts(b, "\"");
-    if (has_png) /* shown instead when the SVG cannot be displayed */
-        as_sbuf_printf(b, " onerror=\"this.onerror=null;this.src='%s.png'\"", url.s);
-    as_sbuf_printf(b, ">\n<figcaption><span class=\"fignum\">Figure %zu.</span> ", r->nfig);
+    as_sbuf_printf(b, "<figure id=\"fig-%zu\">\n", r->nfig);
+    if (has_svg || has_png) {
+        as_sbuf_printf(b, "<img src=\"%s.%s\" alt=\"", url.s, has_svg ? "svg" : "png");
+        as_sbuf_escape(b, caption ? caption : basename);
+        as_sbuf_puts(b, "\"");
+        if (has_svg && has_png) /* shown instead when the SVG cannot be displayed */
+            as_sbuf_printf(b, " onerror=\"this.onerror=null;this.src='%s.png'\"", url.s);
+        as_sbuf_puts(b, ">\n");
+    } else { /* PDF only: embedded, with the link below for viewers that cannot embed it */
+        as_sbuf_printf(b, "<object data=\"%s.pdf\" type=\"application/pdf\" class=\"pdf\">",
+                       url.s);
+        as_sbuf_escape(b, caption ? caption : basename);
+        as_sbuf_puts(b, "</object>\n");
+    }
+    as_sbuf_printf(b, "<figcaption><span class=\"fignum\">Figure %zu.</span> ", r->nfig);
     as_sbuf_escape(b, caption ? caption : "");
-    as_sbuf_printf(b, " <span class=\"files\">[<a href=\"%s.svg\">SVG</a>", url.s);
-    if (has_png)
-        as_sbuf_printf(b, " · <a href=\"%s.png\">PNG</a>", url.s);
+    as_sbuf_puts(b, " <span class=\"files\">[");
+    const char *sep = "";
+    if (has_svg) {
+        as_sbuf_printf(b, "<a href=\"%s.svg\">SVG</a>", url.s);
+        sep = " · ";
+    }
+    if (has_png) {
+        as_sbuf_printf(b, "%s<a href=\"%s.png\">PNG</a>", sep, url.s);
+        sep = " · ";
+    }
+    if (has_pdf)
+        as_sbuf_printf(b, "%s<a href=\"%s.pdf\">PDF</a>", sep, url.s);
     as_sbuf_puts(b, "]</span></figcaption>\n</figure>\n");
     as_sbuf_free(&url);
     as_status st = done(b, mark, "a figure");
@@ -303,6 +324,7 @@ static const char page_css[] =
     ".error{background:#fde8e8;border-left:6px solid #c62828;padding:.7em 1em;margin:1em 0}\n"
     "figure{margin:1.2em 0;padding:.6em;border:1px solid #e2e2e2;border-radius:4px}\n"
     "figure img{display:block;max-width:100%;height:auto;margin:0 auto}\n"
+    "figure object.pdf{display:block;width:100%;height:36em;margin:0 auto}\n"
     "figcaption{margin-top:.4em;color:#333}.fignum{font-weight:bold}.files{color:#666;"
     "font-size:.9em}\n"
     "pre{background:#f5f5f5;border:1px solid #ddd;padding:.7em;white-space:pre-wrap;"

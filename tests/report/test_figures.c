@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 /* Tests of the figure builders and a full report with every figure type (the "gallery").
  * The gallery goes to $AS_REPORT_GALLERY_DIR, or <build>/report-gallery; test_browser.sh runs
  * this program with that variable set and opens the page in headless Chromium.
@@ -317,6 +318,184 @@ static void builders_should_reject_missing_data(void **state)
 
 /* ---------------------------------- the full page ---------------------------------- */
 
+
+/* ------------------------- figures for a paper (issue 16, item 7) ------------------------- */
+
+/* The SVG draws `text` as one <tspan> of a real <text> element (selectable, editable). */
+static int svg_has_tspan(const char *base, const char *text)
+{
+    char *svg = path_of(base, ".svg");
+    char *s = slurp(svg);
+    assert_non_null(s);
+    char want[256];
+    snprintf(want, sizeof want, ">%s</tspan>", text);
+    int found = strstr(s, want) != NULL && strstr(s, "<text") != NULL;
+    free(s);
+    as_free(svg);
+    return found;
+}
+
+static int svg_contains(const char *base, const char *text)
+{
+    char *svg = path_of(base, ".svg");
+    char *s = slurp(svg);
+    assert_non_null(s);
+    int found = strstr(s, text) != NULL;
+    free(s);
+    as_free(svg);
+    return found;
+}
+
+static void recommend_map_should_show_the_category_values_as_tick_labels(void **state)
+{
+    (void)state;
+    const char *xn[3] = {"CAST", "WROUGHT", "ANNEAL"};
+    const char *yn[3] = {"CoCrFeNi", "Al_{0.5}CoCrFeNi", "Al_{1}CoCrFeNi"};
+    double pos[3] = {0, 1, 2}, z[9];
+    for (int k = 0; k < 9; k++)
+        z[k] = 0.1 + 0.08 * k;
+    assert_int_equal(as_fig_recommend_map_named(gallery_dir(), "recommend_named",
+                                                "Predicted success", "processing", pos, xn, 3,
+                                                "formula", pos, yn, 3, z),
+                     AS_OK);
+    const char *texts[] = {"processing", "formula", "best: ANNEAL, Al1CoCrFeNi (p = 0.740)"};
+    check_figure("recommend_named", 800, 600, texts, 3);
+    for (int k = 0; k < 3; k++)
+        if (!svg_has_tspan("recommend_named", xn[k]))
+            fail_msg("recommend_named.svg: no tick label %s", xn[k]);
+    assert_true(svg_has_tspan("recommend_named", "CoCrFeNi"));
+    assert_true(svg_has_tspan("recommend_named", "0.5")); /* the subscript of Al0.5 */
+    /* no numeric ticks at the cell edges, and no "index" wording */
+    assert_false(svg_has_tspan("recommend_named", "-0.5"));
+    assert_false(svg_has_tspan("recommend_named", "2.5"));
+    assert_false(svg_contains("recommend_named", "index"));
+}
+
+static void ordering_bars_should_mark_flagged_unranked_and_skipped_systems(void **state)
+{
+    (void)state;
+    const char *names[5] = {"Pt2CoCu", "Pt2CoNi", "Pt2CoFe", "Pt2CoPb", "Pt2CoSn"};
+    double e[5] = {0.050, 0.061, 0.041, 0.020, NAN};
+    double err[5] = {0.004, 0.003, 0.004, 0.006, NAN};
+    as_fig_bar_status st[5] = {AS_FIG_RANKED, AS_FIG_FLAGGED, AS_FIG_RANKED, AS_FIG_NOT_RANKED,
+                               AS_FIG_SKIPPED};
+    assert_int_equal(as_fig_ordering_bars_marked(gallery_dir(), "ordering_marked", names, e, err,
+                                                 st, 5, 0.054),
+                     AS_OK);
+    const char *texts[] = {"Candidate alloy", "flagged (!): ranked, see the notes",
+                           "not ranked: see the notes", "skipped: never screened, no bar"};
+    check_figure("ordering_marked", 800, 600, texts, 4);
+    assert_true(svg_has_tspan("ordering_marked", "CoNi (!)"));
+    assert_true(svg_has_tspan("ordering_marked", "CoPb (not ranked)"));
+    assert_true(svg_has_tspan("ordering_marked", "CoSn (skipped)"));
+    assert_true(svg_has_tspan("ordering_marked", "CoCu"));
+}
+
+static void learning_curve_should_end_with_the_final_model(void **state)
+{
+    (void)state;
+    double x[4] = {20, 26, 32, 38}, ma[4] = {0.02, 0.012, 0.008, 0.006};
+    double ra[4] = {0.7, 0.85, 0.92, 0.95};
+    assert_int_equal(as_fig_learning_curve_final(gallery_dir(), "learning_final", "PtCo", x, ma,
+                                                 ra, NULL, NULL, 4, 10.0, 44, 0.0045, 0.97),
+                     AS_OK);
+    const char *texts[] = {"final model (every label)", "Labelled configurations (count)"};
+    check_figure("learning_final", 800, 960, texts, 2);
+}
+
+static void figure_text_should_never_show_a_negative_zero(void **state)
+{
+    (void)state;
+    double eo[50], er[50];
+    for (int i = 0; i < 50; i++) {
+        eo[i] = -0.0001 + 0.000001 * (i % 7); /* mean -0.00008: "%.3f" gives "-0.000" */
+        er[i] = 0.0002 - 0.00001 * (i % 5);
+    }
+    assert_int_equal(as_fig_ordering_hist(gallery_dir(), "negzero", "PtCo", eo, 50, er, 50, 10),
+                     AS_OK);
+    assert_true(svg_contains("negzero", "mean ordered 0.000 eV/atom"));
+    /* no number made of a minus sign and zeros only ("-0", "-0.000"), anywhere in the file */
+    char *path = path_of("negzero", ".svg");
+    char *t = slurp(path);
+    assert_non_null(t);
+    for (const char *q = t; (q = strchr(q, '-')); q++) {
+        if (q > t && ((q[-1] >= '0' && q[-1] <= '9') || q[-1] == '.' || q[-1] == 'e'))
+            continue; /* inside a number or an exponent */
+        size_t k = 1;
+        while (q[k] == '0' || q[k] == '.')
+            k++;
+        if (k > 1 && !(q[k] >= '1' && q[k] <= '9'))
+            fail_msg("negzero.svg holds a negative zero: '%.12s'", q);
+    }
+    free(t);
+    as_free(path);
+}
+
+/* Bytes of a file (n set), NULL when missing. */
+static unsigned char *slurp_bytes(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long L = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *d = malloc((size_t)L + 1);
+    *n = d ? fread(d, 1, (size_t)L, f) : 0;
+    fclose(f);
+    return d;
+}
+
+static void save_should_write_the_requested_formats_at_the_requested_dpi(void **state)
+{
+    (void)state;
+    as_plot *p;
+    assert_int_equal(as_plot_create("Formats", "x (m)", "y (m)", &p), AS_OK);
+    double x[3] = {0, 1, 2};
+    assert_int_equal(as_plot_line(p, x, x, 3, "line"), AS_OK);
+    as_plot_output o;
+    assert_int_equal(as_plot_output_parse("PDF,png", 300, &o), AS_OK);
+    assert_int_equal(o.formats, AS_PLOT_PDF | AS_PLOT_PNG);
+    const as_plot *const one[1] = {p};
+    char *svg = path_of("formats", ".svg"), *png = path_of("formats", ".png"),
+         *pdf = path_of("formats", ".pdf");
+    remove(svg);
+    assert_int_equal(as_plot_save_grid_as(one, 1, 1, gallery_dir(), "formats", &o), AS_OK);
+    as_plot_free(p);
+    /* PNG: 800 x 600 CSS px at 300 dpi = 2500 x 1875 px, pHYs = 300 / 0.0254 px per metre */
+    size_t n = 0;
+    unsigned char *d = slurp_bytes(png, &n);
+    assert_non_null(d);
+    assert_true(n > 41 && memcmp(d + 12, "IHDR", 4) == 0 && memcmp(d + 37, "pHYs", 4) == 0);
+    uint32_t w = (uint32_t)d[16] << 24 | (uint32_t)d[17] << 16 | (uint32_t)d[18] << 8 | d[19];
+    uint32_t h = (uint32_t)d[20] << 24 | (uint32_t)d[21] << 16 | (uint32_t)d[22] << 8 | d[23];
+    uint32_t ppm = (uint32_t)d[41] << 24 | (uint32_t)d[42] << 16 | (uint32_t)d[43] << 8 | d[44];
+    assert_int_equal(w, 2500);
+    assert_int_equal(h, 1875);
+    assert_int_equal(ppm, 11811); /* round(300 / 0.0254) */
+    free(d);
+    cairo_surface_t *s = cairo_image_surface_create_from_png(png); /* decodes (CRCs valid) */
+    assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(s);
+    /* PDF: a header, an end-of-file marker, 600 x 450 pt */
+    d = slurp_bytes(pdf, &n);
+    assert_non_null(d);
+    assert_true(n > 100 && memcmp(d, "%PDF-", 5) == 0);
+    assert_non_null(memmem(d + n - 16, 16, "%%EOF", 5));
+    assert_non_null(memmem(d, n, "/MediaBox [ 0 0 600 450 ]", 25));
+    free(d);
+    FILE *f = fopen(svg, "r");
+    assert_null(f); /* not requested */
+    as_free(svg);
+    as_free(png);
+    as_free(pdf);
+    assert_int_equal(as_plot_output_parse("png,gif", 96, &o), AS_EINVAL);
+    assert_non_null(strstr(as_errmsg(), "'gif'"));
+    assert_int_equal(as_plot_output_parse("png,png", 96, &o), AS_EINVAL);
+    assert_int_equal(as_plot_output_parse("svg", 20, &o), AS_EINVAL);
+    assert_non_null(strstr(as_errmsg(), "dpi"));
+}
+
 static void gallery_report_should_reference_every_figure(void **state)
 {
     (void)state;
@@ -351,6 +530,9 @@ static void gallery_report_should_reference_every_figure(void **state)
         {"ordering", "Ordering energy per candidate with the PtCo reference (fig. 2c)."},
         {"learning", "Test MAE and R² per active-learning round."},
         {"parity", "Predicted vs oracle energies."},
+        {"recommend_named", "Success probability over category values (processing, formula)."},
+        {"ordering_marked", "Ordering energy with flagged, unranked and skipped systems marked."},
+        {"learning_final", "Learning curve ending with the final model."},
     };
     for (size_t i = 0; i < sizeof figs / sizeof *figs; i++)
         assert_int_equal(as_report_figure(r, figs[i][0], figs[i][1]), AS_OK);
@@ -376,7 +558,7 @@ static void gallery_report_should_reference_every_figure(void **state)
     size_t nimg = 0;
     for (const char *s = html; (s = strstr(s, "<img ")); s++)
         nimg++;
-    assert_int_equal(nimg, 10);
+    assert_int_equal(nimg, 13);
     free(html);
     as_free(index);
 }
@@ -392,6 +574,11 @@ int main(void)
         cmocka_unit_test(learning_curve_should_stack_mae_and_r2_panels),
         cmocka_unit_test(parity_title_should_give_mae_and_r2_of_the_points),
         cmocka_unit_test(builders_should_reject_missing_data),
+        cmocka_unit_test(recommend_map_should_show_the_category_values_as_tick_labels),
+        cmocka_unit_test(ordering_bars_should_mark_flagged_unranked_and_skipped_systems),
+        cmocka_unit_test(learning_curve_should_end_with_the_final_model),
+        cmocka_unit_test(figure_text_should_never_show_a_negative_zero),
+        cmocka_unit_test(save_should_write_the_requested_formats_at_the_requested_dpi),
         cmocka_unit_test(gallery_report_should_reference_every_figure),
     };
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -236,19 +236,156 @@ static as_status campaign_key(const as_campaign_options *o, const as_campaign *c
     return st;
 }
 
-/* The store must hold no campaign, or this one with resume (*registered = 1 then). */
+/* ---- campaign growth: which differences from the stored campaign are allowed ----
+ * The key is "name=value" fields in a fixed order (campaign_key); a value may hold spaces and
+ * "=" (the oracle description), so a field ends where the next known field starts. Fields marked
+ * `keep` decide the labels themselves or which structures are labels (the host, the oracle and
+ * given lattices, the seed, the cell size, the relaxation and its RMSD limit): a change is
+ * refused. The candidates may grow (the stored ones must all be kept); every other field (rounds,
+ * chains, ... ) may change: each system replays its streams from the same seed and the label
+ * store returns every finished label. */
+static const struct {
+    const char *field, *option;
+    int keep;
+} key_fields[] = {
+    {"host", "--host", 1},
+    {"candidates", "--candidates", 0},
+    {"oracle", "--oracle (or --lattice)", 1},
+    {"seed", "--seed", 1},
+    {"size", "--size", 1},
+    {"rounds", "--rounds", 0},
+    {"chains", "--chains", 0},
+    {"steps", "--steps", 0},
+    {"per_round", "--per-round", 0},
+    {"test", "--test-fraction", 0},
+    {"sets", "--n-ordered/--n-random/--n-across", 0},
+    {"validate", "--validate", 0},
+    {"random", "--no-random-baseline", 0},
+    {"pca", "--pca", 0},
+    {"restarts", "--restarts", 0},
+    {"noise", "--no-gp-noise", 0},
+    {"fmax", "--fmax", 1},
+    {"rmsd_max", "--rmsd-max", 1},
+    {"acquire", "--acquire", 0},
+    {"target_ci", "--target-ci", 0},
+};
+#define N_KEY_FIELDS (sizeof key_fields / sizeof *key_fields)
+
+/* Split a key into the values of key_fields (start and length; length 0 and start NULL when the
+ * field is absent). */
+static void key_split(const char *key, const char *val[N_KEY_FIELDS], size_t len[N_KEY_FIELDS])
+{
+    const char *at[N_KEY_FIELDS];
+    const char *from = key;
+    for (size_t i = 0; i < N_KEY_FIELDS; i++) {
+        char pat[40];
+        snprintf(pat, sizeof pat, "%s%s=", i ? " " : "", key_fields[i].field);
+        const char *q = i ? strstr(from, pat) : (!strncmp(key, pat, strlen(pat)) ? key : NULL);
+        at[i] = q;
+        val[i] = q ? q + strlen(pat) : NULL;
+        if (q)
+            from = val[i];
+    }
+    for (size_t i = 0; i < N_KEY_FIELDS; i++) {
+        len[i] = 0;
+        if (!val[i])
+            continue;
+        const char *end = val[i] + strlen(val[i]);
+        for (size_t j = i + 1; j < N_KEY_FIELDS; j++)
+            if (at[j]) {
+                end = at[j];
+                break;
+            }
+        len[i] = (size_t)(end - val[i]);
+    }
+}
+
+/* A key value for a message: numbers with %g, text as it is (cut at 300 bytes). */
+static void key_value_text(const char *v, size_t n, char *out, size_t cap)
+{
+    char buf[320];
+    snprintf(buf, sizeof buf, "%.*s", (int)(n < 300 ? n : 300), v ? v : "");
+    char *end;
+    double d = strtod(buf, &end);
+    if (end != buf && *end == '\0' && strchr(buf, '.'))
+        snprintf(out, cap, "%g", d);
+    else
+        snprintf(out, cap, "%s", buf);
+}
+
+/* Is every candidate of the stored list (a,b,c) in the new one? On 0, *missing names one. */
+static int candidates_kept(const char *old, size_t n_old, const char *now, size_t n_now,
+                           char *missing, size_t cap)
+{
+    const char *p = old, *end = old + n_old;
+    while (p < end) {
+        const char *e = memchr(p, ',', (size_t)(end - p));
+        size_t L = e ? (size_t)(e - p) : (size_t)(end - p);
+        int found = 0;
+        for (const char *q = now, *qe = now + n_now; q < qe && !found;) {
+            const char *f = memchr(q, ',', (size_t)(qe - q));
+            size_t M = f ? (size_t)(f - q) : (size_t)(qe - q);
+            found = M == L && !strncmp(p, q, L);
+            q = f ? f + 1 : qe;
+        }
+        if (!found) {
+            snprintf(missing, cap, "%.*s", (int)L, p);
+            return 0;
+        }
+        p = e ? e + 1 : end;
+    }
+    return 1;
+}
+
+/* The store must hold no campaign, or this one (or one it grows) with resume (*registered = 1
+ * when the stored key is this one's). */
 static as_status check_store(as_campaign *c, int resume, int existed, int *registered)
 {
     char *old = NULL;
     as_status st = AS_OK;
     *registered = 0;
     AS_TRY(as_store_meta_get(c->store, "campaign", &old));
-    if (old && strcmp(old, c->key) != 0)
-        st = AS_FAIL(AS_EINVAL,
-                     "%s holds another campaign (%s); this one is (%s): use another "
-                     "--db",
-                     c->db, old, c->key);
-    else if (old && !resume)
+    if (old && strcmp(old, c->key) != 0) {
+        const char *ov[N_KEY_FIELDS], *nv[N_KEY_FIELDS];
+        size_t ol[N_KEY_FIELDS], nl[N_KEY_FIELDS];
+        key_split(old, ov, ol);
+        key_split(c->key, nv, nl);
+        char grown[1024] = "", a[320], b[320];
+        for (size_t i = 0; i < N_KEY_FIELDS && st == AS_OK; i++) {
+            if (ol[i] == nl[i] && (!ol[i] || !strncmp(ov[i], nv[i], ol[i])))
+                continue;
+            key_value_text(ov[i], ol[i], a, sizeof a);
+            key_value_text(nv[i], nl[i], b, sizeof b);
+            char missing[AS_SYMBOL_MAX + 8];
+            if (key_fields[i].keep || !ov[i] || !nv[i])
+                st = AS_FAIL(AS_EINVAL,
+                             "%s holds another campaign: %s differs (stored %s=%s, this run "
+                             "%s=%s); its labels are not labels of this campaign: use another "
+                             "--db, or the same %s",
+                             c->db, key_fields[i].option, key_fields[i].field, a,
+                             key_fields[i].field, b, key_fields[i].option);
+            else if (i == 1 && !candidates_kept(ov[i], ol[i], nv[i], nl[i], missing,
+                                                sizeof missing))
+                st = AS_FAIL(AS_EINVAL,
+                             "%s holds another campaign: --candidates %s leaves out %s of the "
+                             "stored candidates=%s; a campaign grows (more candidates, more "
+                             "rounds) but does not shrink: keep %s, or use another --db",
+                             c->db, b, missing, a, missing);
+            else {
+                size_t L = strlen(grown);
+                snprintf(grown + L, sizeof grown - L, "%s%s %s -> %s", L ? "; " : "",
+                         key_fields[i].option, a, b);
+            }
+        }
+        if (st == AS_OK && !resume)
+            st = AS_FAIL(AS_EINVAL,
+                         "%s holds a campaign this run extends (%s): pass --resume to grow it "
+                         "(every finished label is reused), or choose another --db",
+                         c->db, grown);
+        else if (st == AS_OK)
+            as_log(AS_LOG_INFO, "%s: growing the campaign (%s); every finished label is reused",
+                   c->db, grown);
+    } else if (old && !resume)
         st = AS_FAIL(AS_EINVAL,
                      "%s already holds this campaign: pass --resume to continue it, "
                      "or choose another --db",

@@ -53,7 +53,11 @@ static const char *screen_help =
     "                        CuNi, CuNi+Pd) or, for l10, an L1_0 reference AM (PtCu); without\n"
     "                        CELL=, the host pair's cell\n"
     "  --db FILE             SQLite file for labels and campaign records (required)\n"
-    "  --resume              continue the campaign in --db after an interruption\n"
+    "  --resume              continue the campaign in --db after an interruption, or grow it:\n"
+    "                        more candidates or other --rounds (and other options that do not\n"
+    "                        change the labels) reuse every finished label; another --host,\n"
+    "                        --oracle, --lattice, --seed, --size, --fmax or --rmsd-max is\n"
+    "                        refused, naming the option and both values\n"
     "  --json FILE           results as JSON\n"
     "  --report DIR          figures (SVG + PNG) and DIR/index.html: per system the predicted\n"
     "                        energies of ordered vs random configurations, energy vs SRO, the\n"
@@ -95,6 +99,12 @@ static const char *screen_help =
     "                        row above it is computed again; --cell-tol ANG (1e-4): cmd output\n"
     "                        cell within ANG of the input's\n"
     "  --quiet               no progress display and no info messages\n"
+    "  --strict              exit 3 when a requested candidate is not ranked or skipped\n"
+    "\n"
+    "Every requested candidate has a row in the table and an entry in the JSON \"candidates\"\n"
+    "(status ranked, flagged, not ranked or skipped, with the reason); the last line counts\n"
+    "them. Exit status: 0 when the screen ran (even if candidates were skipped; a warning says\n"
+    "so), 1 on an error, 2 on a usage error, 3 with --strict when a candidate was not ranked.\n"
     "\n"
     "The EAM oracle (Zhou 2004) is fitted to pure metals with a mixing rule for the cross terms:\n"
     "it gets the sign of the PtCo ordering energy but not the DFT trend across M; the 2NN-MEAM\n"
@@ -122,7 +132,7 @@ typedef struct {
     as_campaign_lattice lat[MAX_CAND];
     size_t n_lat;
     const char *composition;
-    int quiet;
+    int quiet, strict;
     int argc; /* the command line as given (argv[0] = "screen"), for the report */
     char **argv;
 } screen_args;
@@ -289,6 +299,7 @@ static int parse(int argc, char **argv, screen_args *a)
         {"slurm-opts", 0, CLI_STR, &a->eo.slurm_opts, 0, NULL, NULL},
         {"job-template", 0, CLI_STR, &a->eo.job_template, 0, NULL, NULL},
         {"poll-max", 0, CLI_DOUBLE, &a->eo.poll_max_s, 0, NULL, NULL},
+        {"strict", 0, CLI_FLAG, &a->strict, 0, NULL, NULL},
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
     };
     a->eo = as_executor_options_default();
@@ -770,6 +781,13 @@ static void print_table(const screen_args *a, as_campaign *c, const as_campaign_
                nz(r->e_seg_ev_atom, 5), nz(r->final_mae, 5), nz(r->corr_alpha_ptx, 3),
                nz(r->rmsd_mean, 4));
     }
+    /* every requested candidate has a row: the ones without a rank say why below */
+    for (size_t j = 1; j < as_campaign_n_requested(c); j++) {
+        as_campaign_system_info info;
+        if (as_campaign_system_info_get(c, j, &info) == AS_OK &&
+            (!strcmp(info.status, "skipped") || !strcmp(info.status, "not ranked")))
+            printf("%-4s %-9s %s (see below)\n", "-", info.name, info.status);
+    }
     for (size_t i = 0; i < v->n_unranked; i++)
         if (v->unranked[i].result)
             printf("not ranked: %s: %s\n", v->unranked[i].name, v->unranked[i].reason);
@@ -807,6 +825,37 @@ static void print_table(const screen_args *a, as_campaign *c, const as_campaign_
            100 * so->test_fraction, so->host[0], so->host[1]);
     if (as_campaign_notes(c)[0])
         printf("\nNote: %s\n", as_campaign_notes(c));
+}
+
+/* The count of each status over the requested candidates (the host pair left out), printed as
+ * one line; returns how many were not ranked or skipped. */
+static size_t print_summary(as_campaign *c)
+{
+    size_t n[4] = {0, 0, 0, 0}, req = as_campaign_n_requested(c);
+    static const char *const names[4] = {"ranked", "flagged", "not ranked", "skipped"};
+    char skipped[1024] = "";
+    for (size_t j = 1; j < req; j++) {
+        as_campaign_system_info info;
+        if (as_campaign_system_info_get(c, j, &info) != AS_OK)
+            continue;
+        for (int k = 0; k < 4; k++)
+            if (!strcmp(info.status, names[k]))
+                n[k]++;
+        if (!strcmp(info.status, "skipped")) {
+            size_t L = strlen(skipped);
+            snprintf(skipped + L, sizeof skipped - L, "%s%s", L ? ", " : "", info.name);
+        }
+    }
+    printf("\ncandidates: %zu requested, %zu ranked, %zu flagged, %zu not ranked, %zu skipped%s%s%s\n",
+           req - 1, n[0], n[1], n[2], n[3], n[3] ? " (" : "", skipped, n[3] ? ")" : "");
+    if (n[0] + n[1] == 0)
+        as_log(AS_LOG_WARN, "none of the %zu requested candidates was ranked: see 'skipped' and "
+                            "'not ranked' above (and \"candidates\" in --json)",
+               req - 1);
+    else if (n[2] + n[3])
+        as_log(AS_LOG_WARN, "%zu of the %zu requested candidates not ranked or skipped: see above",
+               n[2] + n[3], req - 1);
+    return n[2] + n[3];
 }
 
 int as_cli_screen(int argc, char **argv)
@@ -858,6 +907,7 @@ int as_cli_screen(int argc, char **argv)
         goto fail;
     }
     print_table(&a, c, v);
+    size_t missing = print_summary(c);
     size_t computed = as_campaign_labels_computed(c);
     /* the report first: a failed one leaves no --json behind */
     if (rep && (st = screen_report(rep, &a, c, v, computed)) != AS_OK)
@@ -893,6 +943,13 @@ int as_cli_screen(int argc, char **argv)
         as_campaign_close(c);
         as_lock_release(lock);
         return rc;
+    }
+    if (a.strict && missing) {
+        rc = cli_error("--strict: %zu requested candidates were not ranked (exit 3)", missing);
+        as_report_free(rep);
+        as_campaign_close(c);
+        as_lock_release(lock);
+        return 3;
     }
 fail:
     cli_progress_end();

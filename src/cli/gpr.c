@@ -23,11 +23,21 @@ static const char *gpr_help =
     "Gaussian-process regression with k(x,x') = C^2 exp(-|x-x'|^2 / (2 l^2)) after z-scoring\n"
     "and PCA, fitted by maximising the log-marginal-likelihood (L-BFGS in log space, restarts).\n"
     "\n"
+    "  fit      fit the GP on a CSV table and write the model (JSON)\n"
+    "  predict  mean and std of a saved model on new rows\n"
+    "  cv       k-fold (or grouped) cross-validation of the GP\n"
+    "\n"
     "  gpr fit     --data F.csv --target COL --model G.json [--pca 0.99] [--restarts 50]\n"
     "  gpr predict --model G.json --data X.csv --out P.csv\n"
-    "  gpr cv      --data F.csv --target COL [--folds 5] [--group COL] (gpr cv --help)\n"
+    "  gpr cv      --data F.csv --target COL [--folds 5] [--group COL]\n"
     "\n"
-    "fit options:\n"
+    "'alloyscout gpr <subcommand> --help' lists the options of each.\n";
+
+static const char *gpr_fit_help =
+    "usage: alloyscout gpr fit --data F.csv --target COL --model G.json [options]\n"
+    "\n"
+    "Fit the Gaussian process (z-score, PCA, LML maximised with restarts) and write the model.\n"
+    "\n"
     "  --data FILE        CSV with a header row; every column except the target (and --drop)\n"
     "                     is a feature and must be numeric\n"
     "  --target COL       the column to regress\n"
@@ -47,11 +57,17 @@ static const char *gpr_help =
     "  --threads N        threads running the restarts (0 = all processors; the result does\n"
     "                     not depend on it)\n"
     "  --model FILE       model file to write (JSON, docs/gp.md)\n"
-    "predict options:\n"
+    "  --seed N (0), --json FILE (summary), --quiet\n";
+
+static const char *gpr_predict_help =
+    "usage: alloyscout gpr predict --model G.json --data X.csv --out P.csv [options]\n"
+    "\n"
+    "Predict the mean and standard deviation of a saved model on new rows.\n"
+    "\n"
     "  --model FILE       a model written by 'gpr fit'\n"
     "  --data FILE        CSV holding (at least) the model's feature columns\n"
     "  --out FILE         CSV: the input columns plus 'mean' and 'std'\n"
-    "common: --seed N (0), --json FILE (summary), --quiet, --help\n";
+    "  --json FILE (summary), --quiet\n";
 
 typedef struct {
     const char *data, *target, *drop, *model, *out, *json, *features;
@@ -357,7 +373,9 @@ int as_cli_gpr(int argc, char **argv)
         {"quiet", 0, CLI_FLAG, &a.quiet, 0, NULL, NULL},
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
     };
-    int rc = cli_parse("gpr", gpr_help, argc - 1, argv + 1, opts, NULL, 0, NULL);
+    int fit = !strcmp(sub, "fit");
+    int rc = cli_parse(fit ? "gpr fit" : "gpr predict", fit ? gpr_fit_help : gpr_predict_help,
+                       argc - 1, argv + 1, opts, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? 0 : rc;
     if (no_norm)

@@ -17,7 +17,7 @@ static const struct {
     {"lattice", as_cli_lattice, "alloy configurations: build, generate, features, convert"},
     {"energy", as_cli_energy, "label structures with an energy oracle"},
     {"label", as_cli_label, "label one structure file (what a cluster job runs)"},
-    {"gpr", as_cli_gpr, "Gaussian-process regression: fit, predict"},
+    {"gpr", as_cli_gpr, "Gaussian-process regression: fit, predict, cv"},
     {"screen", as_cli_screen, "ordering screen of Pt2CoM candidates (workflow B)"},
     {"campaign", as_cli_campaign, "look into a campaign store: status (systems, rounds, jobs)"},
     {"echem", as_cli_echem,
@@ -25,6 +25,106 @@ static const struct {
      "calib, cdl"},
     {"demo", as_cli_demo, "run the workflows on the shipped data into ./alloyscout-demo/"},
 };
+
+/* The subcommands of a command, from the first line of its own --help (the one source, also
+ * read by cmake/gen-man.cmake and tests/cli/test_help_consistency.sh): "usage: alloyscout CMD
+ * <a|b|c>", or "usage: alloyscout CMD <subcommand>" followed by a list of "  name   what" lines.
+ * The help is captured by running the command with --help into a temporary file. *n = 0 for a
+ * command without subcommands. */
+#define MAX_SUBS 24
+typedef struct {
+    char name[24], what[100];
+} subcommand;
+
+static char *help_text(size_t i)
+{
+    FILE *tmp = tmpfile();
+    if (!tmp)
+        return NULL;
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO);
+    if (saved < 0 || dup2(fileno(tmp), STDOUT_FILENO) < 0) {
+        if (saved >= 0)
+            close(saved);
+        fclose(tmp);
+        return NULL;
+    }
+    char name[32], flag[] = "--help";
+    snprintf(name, sizeof name, "%s", commands[i].name);
+    char *hargv[] = {name, flag, NULL};
+    commands[i].fn(2, hargv);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    long n = ftell(tmp);
+    char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    rewind(tmp);
+    if (text) {
+        size_t got = fread(text, 1, (size_t)n, tmp);
+        text[got] = '\0';
+    }
+    fclose(tmp);
+    return text;
+}
+
+/* The "what" text of subcommand `name` in a help: the rest of a line "  name   what". */
+static void sub_what(const char *help, const char *name, char *out, size_t cap)
+{
+    size_t L = strlen(name);
+    out[0] = '\0';
+    for (const char *l = help; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (!strncmp(l, "  ", 2) && !strncmp(l + 2, name, L) && l[2 + L] == ' ' &&
+            l[3 + L] == ' ') {
+            const char *w = l + 2 + L;
+            while (*w == ' ')
+                w++;
+            size_t n = strcspn(w, "\n");
+            snprintf(out, cap, "%.*s", (int)n, w);
+            return;
+        }
+}
+
+static size_t command_subs(size_t i, subcommand *subs)
+{
+    char *help = help_text(i);
+    size_t n = 0;
+    if (!help)
+        return 0;
+    char head[64];
+    snprintf(head, sizeof head, "usage: alloyscout %s <", commands[i].name);
+    const char *u = strstr(help, head);
+    if (u && !strncmp(u + strlen(head), "subcommand>", 11)) {
+        /* the list: consecutive "  name   what" lines after the usage line */
+        int in = 0;
+        for (const char *l = strchr(u, '\n'); l && n < MAX_SUBS; l = strchr(l + 1, '\n')) {
+            const char *p = l + 1;
+            size_t w = 0;
+            while (p[2 + w] >= 'a' && p[2 + w] <= 'z')
+                w++;
+            int item = !strncmp(p, "  ", 2) && w > 0 && w < sizeof subs->name && p[2 + w] == ' ' &&
+                       p[3 + w] == ' ';
+            if (!item && in)
+                break;
+            if (item) {
+                in = 1;
+                snprintf(subs[n].name, sizeof subs[n].name, "%.*s", (int)w, p + 2);
+                sub_what(help, subs[n].name, subs[n].what, sizeof subs[n].what);
+                n++;
+            }
+        }
+    } else if (u) {
+        const char *p = u + strlen(head), *end = strchr(p, '>');
+        while (end && p < end && n < MAX_SUBS) {
+            size_t w = strcspn(p, "|>");
+            snprintf(subs[n].name, sizeof subs[n].name, "%.*s", (int)w, p);
+            sub_what(help, subs[n].name, subs[n].what, sizeof subs[n].what);
+            n++;
+            p += w + 1;
+        }
+    }
+    free(help);
+    return n;
+}
 
 static void usage(FILE *f)
 {
@@ -35,6 +135,19 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].what);
     fprintf(f, "  %-9s %s\n", "help", "this text; 'alloyscout help <command>' for one command");
+    if (f == stdout) { /* every subcommand, read from each command's own --help */
+        fprintf(f, "\nsubcommands ('alloyscout <command> <subcommand> --help' for the options of "
+                   "each):\n");
+        for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+            subcommand subs[MAX_SUBS];
+            size_t n = command_subs(i, subs);
+            for (size_t k = 0; k < n; k++) {
+                char both[64];
+                snprintf(both, sizeof both, "%.30s %.23s", commands[i].name, subs[k].name);
+                fprintf(f, "    %-18s %s\n", both, subs[k].what);
+            }
+        }
+    }
     fprintf(f, "\nEvery command takes --help. Options shared by most: --seed N, --json FILE, "
                "--quiet.\nDocumentation: README.md and docs/.\n");
 }

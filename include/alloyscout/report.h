@@ -192,9 +192,9 @@ AS_API as_status as_fig_recommend_map(const char *dir, const char *basename, con
 /* The same over category values: xnames (nx) and ynames (ny), either may be NULL for a numeric
  * axis, are drawn as the tick labels at the cells (markup allowed) and name the best cell. */
 AS_API as_status as_fig_recommend_map_named(const char *dir, const char *basename,
-                                            const char *title, const char *xlabel,
-                                            const double *xs, const char *const *xnames,
-                                            size_t nx, const char *ylabel, const double *ys,
+                                            const char *title, const char *xlabel, const double *xs,
+                                            const char *const *xnames, size_t nx,
+                                            const char *ylabel, const double *ys,
                                             const char *const *ynames, size_t ny,
                                             const double *prob);
 
@@ -238,19 +238,18 @@ AS_API as_status as_fig_ordering_bars_named(const char *dir, const char *basenam
                                             const char *ref_name);
 /* Status of a system in the ordering bars. */
 typedef enum {
-    AS_FIG_RANKED = 0,  /* blue bar */
-    AS_FIG_FLAGGED,     /* orange bar, "(!)" after the name: ranked with a note */
-    AS_FIG_NOT_RANKED,  /* grey bar (no bar when the value is not finite), "(not ranked)" */
-    AS_FIG_SKIPPED      /* no bar, "(skipped)": never screened */
+    AS_FIG_RANKED = 0, /* blue bar */
+    AS_FIG_FLAGGED,    /* orange bar, "(!)" after the name: ranked with a note */
+    AS_FIG_NOT_RANKED, /* grey bar (no bar when the value is not finite), "(not ranked)" */
+    AS_FIG_SKIPPED     /* no bar, "(skipped)": never screened */
 } as_fig_bar_status;
 /* The ordering bars with every requested system: status (n, NULL = all ranked) marks flagged,
  * unranked and skipped systems by colour and by a note after the name, with a legend of the
  * marks that occur; the reference line is named ref_name (NULL: "PtCo"). */
 AS_API as_status as_fig_ordering_bars_marked(const char *dir, const char *basename,
                                              const char *const *names, const double *e_ordering,
-                                             const double *errors,
-                                             const as_fig_bar_status *status, size_t n,
-                                             double ptco_ref, const char *ref_name);
+                                             const double *errors, const as_fig_bar_status *status,
+                                             size_t n, double ptco_ref, const char *ref_name);
 
 /* Test-set MAE and R² per active-learning round, active selection against random selection, as
  * two panels side by side. n rounds; x: NULL (round index 0..n-1) or the number of labelled

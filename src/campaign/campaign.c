@@ -364,8 +364,8 @@ static as_status check_store(as_campaign *c, int resume, int existed, int *regis
                              "--db, or the same %s",
                              c->db, key_fields[i].option, key_fields[i].field, a,
                              key_fields[i].field, b, key_fields[i].option);
-            else if (i == 1 && !candidates_kept(ov[i], ol[i], nv[i], nl[i], missing,
-                                                sizeof missing))
+            else if (i == 1 &&
+                     !candidates_kept(ov[i], ol[i], nv[i], nl[i], missing, sizeof missing))
                 st = AS_FAIL(AS_EINVAL,
                              "%s holds another campaign: --candidates %s leaves out %s of the "
                              "stored candidates=%s; a campaign grows (more candidates, more "

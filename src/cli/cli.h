@@ -46,10 +46,10 @@ as_status cli_lock(const char *path, int argc, char **argv, as_lock **out);
  * default output (as_plot_set_default_output). formats NULL and dpi 0 keep SVG + PNG at 96 dpi.
  * 0, or a printed usage error and 2. */
 int cli_figure_output(const char *cmd, const char *formats, size_t dpi);
-#define CLI_FIGURE_HELP                                                                           \
-    "  --format LIST        figure files, any of svg,png,pdf (default svg,png); SVG and PDF\n"    \
-    "                       keep the text as text (selectable, editable)\n"                       \
-    "  --dpi N              PNG resolution in dots per inch, 50-1200 (default 96: one pixel\n"    \
+#define CLI_FIGURE_HELP                                                                        \
+    "  --format LIST        figure files, any of svg,png,pdf (default svg,png); SVG and PDF\n" \
+    "                       keep the text as text (selectable, editable)\n"                    \
+    "  --dpi N              PNG resolution in dots per inch, 50-1200 (default 96: one pixel\n" \
     "                       per SVG pixel; 300 for print); recorded in the PNG\n"
 
 #endif

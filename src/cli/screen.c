@@ -61,9 +61,8 @@ static const char *screen_help =
     "  --json FILE           results as JSON\n"
     "  --report DIR          figures (SVG + PNG) and DIR/index.html: per system the predicted\n"
     "                        energies of ordered vs random configurations, energy vs SRO, the\n"
-    "                        learning curve and a parity plot; the ranking with error bars\n"
-    CLI_FIGURE_HELP
-    "  --seed N              random seed (default 0)\n"
+    "                        learning curve and a parity plot; the ranking with error "
+    "bars\n" CLI_FIGURE_HELP "  --seed N              random seed (default 0)\n"
     "  --rounds N (7)  --chains N (20)  --steps N (60)  --per-round N (10)\n"
     "  --size N (3: 108 atoms)  --restarts N (50)  --pca F (0.99)  --test-fraction F (0.2)\n"
     "  --n-ordered N (300)  --n-random N (300)  --n-across N (3800)\n"
@@ -498,9 +497,9 @@ static as_status report_learning_curve(const char *dir, const char *base, const 
     double final_x = n ? (double)r->round[n - 1].n_train : NAN;
     if (r->labels_used >= r->n_test_final)
         final_x = (double)(r->labels_used - r->n_test_final);
-    st = as_fig_learning_curve_final(dir, base, r->name, x, mae, r2,
-                                     random_baseline ? mae_r : NULL, random_baseline ? r2_r : NULL,
-                                     n, MAE_TARGET_MEV, final_x, r->final_mae, r->final_r2);
+    st = as_fig_learning_curve_final(dir, base, r->name, x, mae, r2, random_baseline ? mae_r : NULL,
+                                     random_baseline ? r2_r : NULL, n, MAE_TARGET_MEV, final_x,
+                                     r->final_mae, r->final_r2);
     as_free(v);
     return st;
 }
@@ -595,8 +594,7 @@ static as_status report_system_numbers(as_report *rep, const as_screen_options *
     };
     char val[NK][96];
     const char *vp[NK];
-    snprintf(val[0], sizeof val[0], "%.5f ± %.5f", nz(r->e_order_ev_atom, 5),
-             nz(r->e_order_se, 5));
+    snprintf(val[0], sizeof val[0], "%.5f ± %.5f", nz(r->e_order_ev_atom, 5), nz(r->e_order_se, 5));
     snprintf(val[1], sizeof val[1], "± %.5f, %s, %zu", nz(r->e_order_ci95, 5), r->stop_reason,
              r->labels_used);
     snprintf(val[2], sizeof val[2], "%.5f / %.5f", nz(r->mean_ordered, 5), nz(r->mean_random, 5));
@@ -846,11 +844,13 @@ static size_t print_summary(as_campaign *c)
             snprintf(skipped + L, sizeof skipped - L, "%s%s", L ? ", " : "", info.name);
         }
     }
-    printf("\ncandidates: %zu requested, %zu ranked, %zu flagged, %zu not ranked, %zu skipped%s%s%s\n",
-           req - 1, n[0], n[1], n[2], n[3], n[3] ? " (" : "", skipped, n[3] ? ")" : "");
+    printf(
+        "\ncandidates: %zu requested, %zu ranked, %zu flagged, %zu not ranked, %zu skipped%s%s%s\n",
+        req - 1, n[0], n[1], n[2], n[3], n[3] ? " (" : "", skipped, n[3] ? ")" : "");
     if (n[0] + n[1] == 0)
-        as_log(AS_LOG_WARN, "none of the %zu requested candidates was ranked: see 'skipped' and "
-                            "'not ranked' above (and \"candidates\" in --json)",
+        as_log(AS_LOG_WARN,
+               "none of the %zu requested candidates was ranked: see 'skipped' and "
+               "'not ranked' above (and \"candidates\" in --json)",
                req - 1);
     else if (n[2] + n[3])
         as_log(AS_LOG_WARN, "%zu of the %zu requested candidates not ranked or skipped: see above",

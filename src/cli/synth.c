@@ -72,8 +72,8 @@ static const char *cv_help =
     "folds. Prints each fold's metrics, their mean and std, and the pooled out-of-fold metrics.\n"
     "\n" DATA_HELP MODEL_HELP "output:\n"
     "  --json FILE          metrics as JSON        --roc FILE  ROC curves as CSV\n"
-    "  --report DIR         figures + index.html   --quiet     no progress or log lines\n"
-    CLI_FIGURE_HELP
+    "  --report DIR         figures + index.html   --quiet     no progress or log "
+    "lines\n" CLI_FIGURE_HELP
     "  --features FILE      the encoded features (one-hot, descriptors), target and group\n"
     "                       as CSV: what the network sees, for use with other tools\n"
     "  --repeats N          repeated CV: N runs with different folds and network seeds;\n"
@@ -93,8 +93,8 @@ static const char *holdout_help =
     "  --leave-one-group-out  one hold-out per group\n"
     "\n" DATA_HELP MODEL_HELP "output:\n"
     "  --json FILE          metrics as JSON        --roc FILE  ROC curves as CSV\n"
-    "  --report DIR         figures + index.html   --quiet     no progress or log lines\n"
-    CLI_FIGURE_HELP;
+    "  --report DIR         figures + index.html   --quiet     no progress or log "
+    "lines\n" CLI_FIGURE_HELP;
 
 static const char *train_help =
     "usage: alloyscout synth train --data F.csv --target COL --model OUT.json [options]\n"
@@ -139,9 +139,8 @@ static const char *recommend_help =
     "  --vary NAME=a,b,c    numbers, levels of a text column, or formulas for the model's\n"
     "                       --composition column (descriptors and element columns follow)\n"
     "  --top N              rows printed (10)       --out FILE  every grid point as CSV\n"
-    "  --report DIR         heat map (two axes, category values as tick labels) + table\n"
-    CLI_FIGURE_HELP
-    "  --quiet              no log lines\n";
+    "  --report DIR         heat map (two axes, category values as tick labels) + "
+    "table\n" CLI_FIGURE_HELP "  --quiet              no log lines\n";
 
 /* Which subcommands take an option. */
 enum { S_CV = 1, S_HOLD = 2, S_TRAIN = 4, S_PRED = 8, S_REC = 16, S_ALL = 31 };
@@ -769,8 +768,8 @@ static char **axis_names(const as_synth_axis_values *v)
         if (!m)
             break;
         for (size_t j = 0; j < L; j++) { /* "Al0.5CoCrFeNi" -> "Al_{0.5}CoCrFeNi" */
-            int num = (s[j] >= '0' && s[j] <= '9') || (s[j] == '.' && j + 1 < L &&
-                                                        s[j + 1] >= '0' && s[j + 1] <= '9');
+            int num = (s[j] >= '0' && s[j] <= '9') ||
+                      (s[j] == '.' && j + 1 < L && s[j + 1] >= '0' && s[j + 1] <= '9');
             int after_letter = j > 0 && ((s[j - 1] >= 'A' && s[j - 1] <= 'Z') ||
                                          (s[j - 1] >= 'a' && s[j - 1] <= 'z'));
             if (v->kind == AS_SYNTH_AXIS_FORMULA && num && after_letter) {
@@ -831,11 +830,11 @@ static as_status recommend_report(const synth_args *a, const as_synth_recommenda
             if (!yn[i])
                 st = as_error_set(AS_ENOMEM, "report: out of memory");
         /* point id = i0 * n1 + i1, so prob in id order is z (ny = n0, nx = n1) */
-        REP(as_fig_recommend_map_named(
-            a->report, "recommend_map", "Predicted success probability", rec->axis[1].name,
-            rec->axis[1].position, (const char *const *)xn, rec->axis[1].n_values,
-            rec->axis[0].name, rec->axis[0].position, (const char *const *)yn,
-            rec->axis[0].n_values, rec->prob));
+        REP(as_fig_recommend_map_named(a->report, "recommend_map", "Predicted success probability",
+                                       rec->axis[1].name, rec->axis[1].position,
+                                       (const char *const *)xn, rec->axis[1].n_values,
+                                       rec->axis[0].name, rec->axis[0].position,
+                                       (const char *const *)yn, rec->axis[0].n_values, rec->prob));
         names_free(xn, rec->axis[1].n_values);
         names_free(yn, rec->axis[0].n_values);
         REP(as_report_figure(rep, "recommend_map",

@@ -298,8 +298,8 @@ as_status as_fig_ordering_bars(const char *dir, const char *basename, const char
                                const double *e_ordering, const double *errors, size_t n,
                                double ptco_ref)
 {
-    return as_fig_ordering_bars_marked(dir, basename, names, e_ordering, errors, NULL, n,
-                                       ptco_ref, "PtCo");
+    return as_fig_ordering_bars_marked(dir, basename, names, e_ordering, errors, NULL, n, ptco_ref,
+                                       "PtCo");
 }
 
 as_status as_fig_ordering_bars_named(const char *dir, const char *basename,
@@ -307,8 +307,8 @@ as_status as_fig_ordering_bars_named(const char *dir, const char *basename,
                                      const double *errors, size_t n, double ptco_ref,
                                      const char *ref_name)
 {
-    return as_fig_ordering_bars_marked(dir, basename, names, e_ordering, errors, NULL, n,
-                                       ptco_ref, ref_name);
+    return as_fig_ordering_bars_marked(dir, basename, names, e_ordering, errors, NULL, n, ptco_ref,
+                                       ref_name);
 }
 
 /* Bar colour and name note of each status; the legend text of the mark. */
@@ -444,8 +444,8 @@ as_status as_fig_learning_curve(const char *dir, const char *basename, const cha
                                 const double *mae_random, const double *r2_random, size_t n,
                                 double mae_target_mev)
 {
-    return as_fig_learning_curve_final(dir, basename, system, x, mae_active, r2_active,
-                                       mae_random, r2_random, n, mae_target_mev, NAN, NAN, NAN);
+    return as_fig_learning_curve_final(dir, basename, system, x, mae_active, r2_active, mae_random,
+                                       r2_random, n, mae_target_mev, NAN, NAN, NAN);
 }
 
 /* The final model: a dotted segment from the last round and a large diamond. */

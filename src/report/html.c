@@ -195,7 +195,9 @@ as_status as_report_figure(as_report *r, const char *basename, const char *capti
         return AS_FAIL(AS_ENOMEM, "report: cannot build the path of figure %s", basename);
     if (!has_svg && !has_png && !has_pdf)
         return AS_FAIL(AS_EIO, "report: figure %s/%s.%s does not exist", r->dir, basename,
-                       fmt & AS_PLOT_SVG ? "svg" : fmt & AS_PLOT_PNG ? "png" : "pdf");
+                       fmt & AS_PLOT_SVG   ? "svg"
+                       : fmt & AS_PLOT_PNG ? "png"
+                                           : "pdf");
     as_sbuf url = {0};
     url_escape(&url, basename);
     if (url.oom) {
@@ -214,8 +216,7 @@ as_status as_report_figure(as_report *r, const char *basename, const char *capti
             as_sbuf_printf(b, " onerror=\"this.onerror=null;this.src='%s.png'\"", url.s);
         as_sbuf_puts(b, ">\n");
     } else { /* PDF only: embedded, with the link below for viewers that cannot embed it */
-        as_sbuf_printf(b, "<object data=\"%s.pdf\" type=\"application/pdf\" class=\"pdf\">",
-                       url.s);
+        as_sbuf_printf(b, "<object data=\"%s.pdf\" type=\"application/pdf\" class=\"pdf\">", url.s);
         as_sbuf_escape(b, caption ? caption : basename);
         as_sbuf_puts(b, "</object>\n");
     }

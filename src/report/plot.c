@@ -443,8 +443,9 @@ as_status as_plot_bar_colors(as_plot *p, const int *colors, size_t n)
         if (p->s[i].kind == AS_SERIES_BARS)
             b = &p->s[i];
     if (!b || !colors || n != b->n)
-        return AS_FAIL(AS_EINVAL, "plot: bar colours need the bar series and one colour per bar "
-                                  "(%zu given)",
+        return AS_FAIL(AS_EINVAL,
+                       "plot: bar colours need the bar series and one colour per bar "
+                       "(%zu given)",
                        n);
     int *c = as_malloc(n * sizeof *c);
     if (!c)
@@ -504,8 +505,7 @@ as_status as_plot_output_parse(const char *formats, int dpi, as_plot_output *out
             return AS_FAIL(AS_EINVAL, "--format '%s': '%.*s' is not svg, png or pdf", formats,
                            (int)len, p);
         if (o.formats & bit)
-            return AS_FAIL(AS_EINVAL, "--format '%s': '%.*s' is given twice", formats, (int)len,
-                           p);
+            return AS_FAIL(AS_EINVAL, "--format '%s': '%.*s' is given twice", formats, (int)len, p);
         o.formats |= bit;
         p = e ? e + 1 : p + len;
     }

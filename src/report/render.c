@@ -19,8 +19,8 @@ as_status as_report_figures_available(void)
     return AS_FAIL(AS_EUNSUP, "alloyscout was built without cairo: --report is not available");
 }
 
-as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t ncols,
-                               const char *dir, const char *basename, const as_plot_output *o)
+as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t ncols, const char *dir,
+                               const char *basename, const as_plot_output *o)
 {
     (void)plots, (void)n, (void)ncols, (void)dir, (void)basename, (void)o;
     return as_report_figures_available();
@@ -65,10 +65,10 @@ typedef struct {
     double fs_tick, fs_label, fs_title, fs_legend;
     box area; /* plot area in device pixels */
     as_ticks xt, yt, ct;
-    int has_c;                     /* a colour scale is drawn */
-    const as_series *bars;         /* the bar series, if any (categorical x) */
-    const char *const *cat[2];     /* category labels of the x (0) and y (1) axis, or NULL */
-    const double *cpos[2];         /* their positions (NULL: 0, 1, ...) */
+    int has_c;                 /* a colour scale is drawn */
+    const as_series *bars;     /* the bar series, if any (categorical x) */
+    const char *const *cat[2]; /* category labels of the x (0) and y (1) axis, or NULL */
+    const double *cpos[2];     /* their positions (NULL: 0, 1, ...) */
     size_t ncat[2];
     int rotate_cat;                /* category labels drawn at an angle */
     double **hist;                 /* counts per series (histograms), else NULL */
@@ -99,10 +99,7 @@ static void set_font(cairo_t *cr, double size, int bold)
  * it as SVG <text> elements instead of being drawn as glyph outlines. */
 static const cairo_user_data_key_t svg_text_key;
 
-static void svg_num(as_sbuf *b, double v)
-{
-    as_sbuf_printf(b, "%.2f", as_unneg(v, 2));
-}
+static void svg_num(as_sbuf *b, double v) { as_sbuf_printf(b, "%.2f", as_unneg(v, 2)); }
 
 /* One label as a <text> element at device position (x, y), rotated by angle, runs as <tspan>s
  * at the x offsets and baselines the drawing would use. */
@@ -478,8 +475,8 @@ static as_status panel_layout(cairo_t *cr, panel *pn, const as_plot *p, box b)
             double lo = p->cfix ? p->clo : sc.lo, hi = p->cfix ? p->chi : sc.hi;
             as_ticks_make(lo, hi, tick_target(a.h, 60 * s), 0, 0, &pn->ct);
         }
-        double left = pad + (p->ylabel ? pn->fs_label * 1.4 : 0) + ytick_width(cr, pn) + tick +
-                      6 * s;
+        double left =
+            pad + (p->ylabel ? pn->fs_label * 1.4 : 0) + ytick_width(cr, pn) + tick + 6 * s;
         double right = pad + 6 * s;
         if (pn->has_c)
             right += 16 * s + 14 * s + tick + 6 * s + tick_label_width(cr, &pn->ct, pn->fs_tick) +
@@ -1281,8 +1278,8 @@ static char *pdf_title(const as_plot *const *plots, size_t n)
     return t.s;
 }
 
-as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t ncols,
-                               const char *dir, const char *basename, const as_plot_output *o)
+as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t ncols, const char *dir,
+                               const char *basename, const as_plot_output *o)
 {
     if (!plots || n == 0 || ncols == 0)
         return AS_FAIL(AS_EINVAL, "plot: save needs n >= 1 plots and ncols >= 1");

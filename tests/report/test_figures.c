@@ -318,7 +318,6 @@ static void builders_should_reject_missing_data(void **state)
 
 /* ---------------------------------- the full page ---------------------------------- */
 
-
 /* ------------------------- figures for a paper (issue 16, item 7) ------------------------- */
 
 /* The SVG draws `text` as one <tspan> of a real <text> element (selectable, editable). */
@@ -379,9 +378,9 @@ static void ordering_bars_should_mark_flagged_unranked_and_skipped_systems(void 
     double err[5] = {0.004, 0.003, 0.004, 0.006, NAN};
     as_fig_bar_status st[5] = {AS_FIG_RANKED, AS_FIG_FLAGGED, AS_FIG_RANKED, AS_FIG_NOT_RANKED,
                                AS_FIG_SKIPPED};
-    assert_int_equal(as_fig_ordering_bars_marked(gallery_dir(), "ordering_marked", names, e, err,
-                                                 st, 5, 0.054),
-                     AS_OK);
+    assert_int_equal(
+        as_fig_ordering_bars_marked(gallery_dir(), "ordering_marked", names, e, err, st, 5, 0.054),
+        AS_OK);
     const char *texts[] = {"Candidate alloy", "flagged (!): ranked, see the notes",
                            "not ranked: see the notes", "skipped: never screened, no bar"};
     check_figure("ordering_marked", 800, 600, texts, 4);
@@ -396,8 +395,8 @@ static void learning_curve_should_end_with_the_final_model(void **state)
     (void)state;
     double x[4] = {20, 26, 32, 38}, ma[4] = {0.02, 0.012, 0.008, 0.006};
     double ra[4] = {0.7, 0.85, 0.92, 0.95};
-    assert_int_equal(as_fig_learning_curve_final(gallery_dir(), "learning_final", "PtCo", x, ma,
-                                                 ra, NULL, NULL, 4, 10.0, 44, 0.0045, 0.97),
+    assert_int_equal(as_fig_learning_curve_final(gallery_dir(), "learning_final", "PtCo", x, ma, ra,
+                                                 NULL, NULL, 4, 10.0, 44, 0.0045, 0.97),
                      AS_OK);
     const char *texts[] = {"final model (every label)", "Labelled configurations (count)"};
     check_figure("learning_final", 800, 960, texts, 2);

@@ -277,8 +277,12 @@ int as_cli_demo(int argc, char **argv)
     }
     if ((rc = write_index(out, with_screen)))
         return rc;
-    printf("\nresults in %s/: index.html, synth_cv.json, synth_holdout.json, synth_model.json, "
-           "recommend.csv%s\n",
-           out, with_screen ? ", screen.json, screen.sqlite" : "");
+    /* every file and report directory the demo wrote, from the same list it wrote them by */
+    printf("\nresults in %s/: index.html", out);
+    for (int i = 0; i < 8; i++)
+        if (with_screen || i < 6)
+            printf(", %s", names[i]);
+    printf("; reports (index.html + figures) in synth-cv/, recommend/%s\n",
+           with_screen ? ", screen/" : "");
     return 0;
 }

@@ -33,7 +33,7 @@ static const struct {
  * command without subcommands. */
 #define MAX_SUBS 24
 typedef struct {
-    char name[24], what[100];
+    char name[24], what[200];
 } subcommand;
 
 static char *help_text(size_t i)
@@ -80,6 +80,15 @@ static void sub_what(const char *help, const char *name, char *out, size_t cap)
                 w++;
             size_t n = strcspn(w, "\n");
             snprintf(out, cap, "%.*s", (int)n, w);
+            /* continuation lines: indented deeper than the names */
+            for (const char *c = w + n; *c == '\n' && !strncmp(c + 1, "      ", 6);) {
+                const char *t = c + 1;
+                while (*t == ' ')
+                    t++;
+                size_t m = strcspn(t, "\n"), used = strlen(out);
+                snprintf(out + used, cap - used, " %.*s", (int)m, t);
+                c = t + m;
+            }
             return;
         }
 }
@@ -144,7 +153,23 @@ static void usage(FILE *f)
             for (size_t k = 0; k < n; k++) {
                 char both[64];
                 snprintf(both, sizeof both, "%.30s %.23s", commands[i].name, subs[k].name);
-                fprintf(f, "    %-18s %s\n", both, subs[k].what);
+                /* the text wrapped at 96 columns, continuation lines under its start */
+                const char *w = subs[k].what;
+                fprintf(f, "    %-18s", both);
+                int col = 23;
+                while (*w) {
+                    size_t n = strcspn(w, " ");
+                    if (col > 24 && col + 1 + (int)n > 96) {
+                        fprintf(f, "\n%23s", "");
+                        col = 23;
+                    }
+                    fprintf(f, " %.*s", (int)n, w);
+                    col += 1 + (int)n;
+                    w += n;
+                    while (*w == ' ')
+                        w++;
+                }
+                fputc('\n', f);
             }
         }
     }

@@ -268,6 +268,10 @@ static const struct {
     {"rmsd_max", "--rmsd-max", 1},
     {"acquire", "--acquire", 0},
     {"target_ci", "--target-ci", 0},
+    /* present only when not the defaults (an l10 campaign without --labels has none) */
+    {"prototype", "--prototype", 1},
+    {"composition", "--composition", 1},
+    {"labels", "--labels", 1},
 };
 #define N_KEY_FIELDS (sizeof key_fields / sizeof *key_fields)
 

@@ -378,9 +378,9 @@ static void ordering_bars_should_mark_flagged_unranked_and_skipped_systems(void 
     double err[5] = {0.004, 0.003, 0.004, 0.006, NAN};
     as_fig_bar_status st[5] = {AS_FIG_RANKED, AS_FIG_FLAGGED, AS_FIG_RANKED, AS_FIG_NOT_RANKED,
                                AS_FIG_SKIPPED};
-    assert_int_equal(
-        as_fig_ordering_bars_marked(gallery_dir(), "ordering_marked", names, e, err, st, 5, 0.054),
-        AS_OK);
+    assert_int_equal(as_fig_ordering_bars_marked(gallery_dir(), "ordering_marked", names, e, err,
+                                                 st, 5, 0.054, "PtCo"),
+                     AS_OK);
     const char *texts[] = {"Candidate alloy", "flagged (!): ranked, see the notes",
                            "not ranked: see the notes", "skipped: never screened, no bar"};
     check_figure("ordering_marked", 800, 600, texts, 4);

@@ -388,7 +388,6 @@ int as_cli_gpr(int argc, char **argv)
     as_status st = as_gp_options_check(&a.opt);
     if (st != AS_OK)
         return cli_usage("gpr", "%s", as_errmsg());
-    int fit = !strcmp(sub, "fit");
     const cli_file files[] = {{"--data", a.data, 0},
                               {"--model", a.model, fit},
                               {"--out", a.out, 1},

@@ -206,7 +206,7 @@ int as_cli_energy(int argc, char **argv)
         rc = cli_fail(st);
         goto done;
     }
-    if ((st = as_extxyz_read(file, &fr, &nf)) != AS_OK) {
+    if ((st = as_structure_read_any(file, &fr, &nf)) != AS_OK) {
         rc = cli_fail(st);
         goto done;
     }

@@ -95,7 +95,7 @@ int as_cli_label(int argc, char **argv)
     as_status st;
     rc = 1;
     memset(&res, 0, sizeof res);
-    if ((st = as_extxyz_read(pos[0], &fr, &nf)) != AS_OK ||
+    if ((st = as_structure_read_any(pos[0], &fr, &nf)) != AS_OK ||
         (st = as_oracle_create(spec, &oopt, &o)) != AS_OK) {
         rc = cli_fail(st);
         goto done;

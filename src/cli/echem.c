@@ -337,7 +337,9 @@ static void build_table(opt_table *t, args *a, const qspec *q, size_t nq, const 
     t->opt[1] = (cli_opt){t->names[1], 0, CLI_STR, &a->json, 0, NULL, NULL};
     t->opt[2] = (cli_opt){t->names[2], 0, CLI_U64, &t->seed, 0, NULL, NULL};
     t->opt[3] = (cli_opt){t->names[3], 0, CLI_FLAG, &a->quiet, 0, NULL, NULL};
-    t->n = 4;
+    t->opt[4] = (cli_opt)CLI_OPT_DELIMITER;
+    t->opt[5] = (cli_opt)CLI_OPT_ENCODING;
+    t->n = 6;
     for (size_t j = 0; j < nq; j++)
         for (size_t u = 0; u < N(q[j].names) && q[j].names[u].name; u++)
             add_name(t, a, q[j].names[u].name);
@@ -471,7 +473,7 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
     const cli_file files[] = {{"--csv", a.csv, 0}, {"--json", a.json, 1}};
     if ((u = cli_check_files(cmd, files, CLI_NFILES(files))))
         return u;
-    if (a.csv && (st = as_table_read_csv(a.csv, &t)) != AS_OK)
+    if (a.csv && (st = cli_read_csv(a.csv, &t)) != AS_OK)
         return cli_fail(st);
     qsrc src[MAXQ];
     for (size_t i = 0; i < rc->nq; i++) {
@@ -725,7 +727,7 @@ static int run_calib(int argc, char **argv)
     }
     rc = 1;
     if (a.csv) {
-        as_status st = as_table_read_csv(a.csv, &t);
+        as_status st = cli_read_csv(a.csv, &t);
         if (st != AS_OK) {
             rc = cli_fail(st);
             goto done;
@@ -889,7 +891,7 @@ static int run_cdl(int argc, char **argv)
     }
     rc = 1;
     if (a.csv) {
-        as_status st = as_table_read_csv(a.csv, &t);
+        as_status st = cli_read_csv(a.csv, &t);
         if (st != AS_OK) {
             rc = cli_fail(st);
             goto done;

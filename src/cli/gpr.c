@@ -51,7 +51,8 @@ static const char *gpr_help =
     "  --model FILE       a model written by 'gpr fit'\n"
     "  --data FILE        CSV holding (at least) the model's feature columns\n"
     "  --out FILE         CSV: the input columns plus 'mean' and 'std'\n"
-    "common: --seed N (0), --json FILE (summary), --quiet, --help\n";
+    "common: --seed N (0), --json FILE (summary), --quiet, --help; CSV: --delimiter , ; or tab\n"
+    "(default: detected), --encoding utf-8 (default) or latin-1; FILE - is standard input/output\n";
 
 typedef struct {
     const char *data, *target, *drop, *model, *out, *json, *features;
@@ -138,7 +139,7 @@ static int gpr_fit(const gpr_args *a)
     size_t *cols = NULL, tcol;
     const char **names = NULL;
     int rc = 1;
-    as_status st = as_table_read_csv(a->data, &t);
+    as_status st = cli_read_csv(a->data, &t);
     if (st != AS_OK)
         return cli_fail(st);
     if ((st = as_table_find(t, a->target, &tcol)) != AS_OK)
@@ -216,7 +217,7 @@ static int gpr_predict(const gpr_args *a)
     as_status st = as_gpr_model_load(a->model, &m);
     if (st != AS_OK)
         return cli_fail(st);
-    if ((st = as_table_read_csv(a->data, &t)) != AS_OK)
+    if ((st = cli_read_csv(a->data, &t)) != AS_OK)
         goto fail;
     size_t n = as_table_rows(t), nc = as_table_cols(t), d = as_gpr_model_d(m);
     if ((st = ALLOC(cols, d, "feature columns")) != AS_OK)
@@ -355,6 +356,8 @@ int as_cli_gpr(int argc, char **argv)
         {"seed", 0, CLI_U64, &a.seed, 0, NULL, NULL},
         {"json", 0, CLI_STR, &a.json, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &a.quiet, 0, NULL, NULL},
+        CLI_OPT_DELIMITER,
+        CLI_OPT_ENCODING,
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
     };
     int rc = cli_parse("gpr", gpr_help, argc - 1, argv + 1, opts, NULL, 0, NULL);

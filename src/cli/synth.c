@@ -43,7 +43,8 @@ static const char *synth_help =
     "  --on-bad-row strict|skip  skip: rows whose formula or numeric cell cannot be read\n"      \
     "                       are left out and counted (output and JSON); default strict\n"        \
     "  --impute none|median empty numeric cells: median of each member's training rows\n"        \
-    "                       (never the test fold's); default none (an empty cell is an error)\n"
+    "                       (never the test fold's); default none (an empty cell is an error)\n" \
+    CLI_CSV_HELP
 
 #define MODEL_HELP                                                                                \
     "model options (defaults from the paper):\n"                                                  \
@@ -118,8 +119,8 @@ static const char *predict_help =
     "\n"
     "  --model FILE         a model written by 'synth train'\n"
     "  --data FILE          the rows to predict\n"
-    "  --out FILE           the CSV to write\n"
-    "  --quiet              no log lines\n";
+    "  --out FILE           the CSV to write ('-': standard output)\n"
+    "  --quiet              no log lines\n" CLI_CSV_HELP;
 
 static const char *recommend_help =
     "usage: alloyscout synth recommend --model M.json --base ROW.csv --vary SPEC [--vary SPEC "
@@ -138,7 +139,7 @@ static const char *recommend_help =
     "                       --composition column (descriptors and element columns follow)\n"
     "  --top N              rows printed (10)       --out FILE  every grid point as CSV\n"
     "  --report DIR         heat map (two axes) + table\n"
-    "  --quiet              no log lines\n";
+    "  --quiet              no log lines\n" CLI_CSV_HELP;
 
 /* Which subcommands take an option. */
 enum { S_CV = 1, S_HOLD = 2, S_TRAIN = 4, S_PRED = 8, S_REC = 16, S_ALL = 31 };
@@ -283,6 +284,8 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_REC, {"vary", 0, CLI_LIST, &a->vary, 0, NULL, NULL}},
         {S_REC, {"top", 0, CLI_SIZE, &a->top, 0, NULL, NULL}},
         {S_ALL, {"quiet", 0, CLI_FLAG, &a->quiet, 0, NULL, NULL}},
+        {S_ALL, CLI_OPT_DELIMITER},
+        {S_ALL, CLI_OPT_ENCODING},
     };
     size_t n = 0;
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
@@ -580,7 +583,7 @@ static int load_training(const synth_args *a, as_table **t, as_schema **s, as_da
         return cli_usage(a->sub, "%s needs --data FILE", a->sub);
     if (!a->schema.target)
         return cli_usage(a->sub, "%s needs --target COL", a->sub);
-    if ((st = as_table_read_csv(a->data, t)) != AS_OK)
+    if ((st = cli_read_csv(a->data, t)) != AS_OK)
         return cli_fail(st);
     if ((st = as_synth_encode_training(*t, &a->schema, &a->opt, s, ds)) != AS_OK) {
         as_table_free(*t);
@@ -729,7 +732,7 @@ static int cmd_predict(const synth_args *a)
     size_t n = 0;
     as_status st;
     if ((st = as_synth_model_load(a->model, &m)) == AS_OK &&
-        (st = as_table_read_csv(a->data, &t)) == AS_OK &&
+        (st = cli_read_csv(a->data, &t)) == AS_OK &&
         (st = as_synth_predict_table(m, t, a->out, &n)) == AS_OK) {
         size_t n_fit;
         as_calibration_method cm = as_synth_model_calibration(m, &n_fit);
@@ -853,7 +856,7 @@ static int cmd_recommend(const synth_args *a)
     for (size_t k = 0; k < a->vary.n && st == AS_OK; k++)
         st = as_synth_axis_parse(a->vary.v[k], &ax[k]);
     if (st == AS_OK && (st = as_synth_model_load(a->model, &m)) == AS_OK &&
-        (st = as_table_read_csv(a->base, &t)) == AS_OK)
+        (st = cli_read_csv(a->base, &t)) == AS_OK)
         st = as_synth_recommend(m, t, (const as_synth_axis *const *)ax, a->vary.n, NULL, &rec);
     if (st == AS_OK) {
         size_t n_ax = rec->n_axes, top = a->top < rec->n_points ? a->top : rec->n_points;

@@ -1200,6 +1200,7 @@ static int run_cdl(int argc, char **argv)
         rc = cli_fail(st);
         goto done;
     }
+    warn_implausible(cmd, "Cdl_mF_per_cm2", "Cdl_mF_per_cm2", &r.cdl_mf_cm2, 1, 1);
     double rf = r.cdl_mf_cm2 / cs;
     printf("n,%zu\nCdl_mF_per_cm2,%.6g\nr2,%.6g\nintercept_mA_per_cm2,%.6g\n", n, r.cdl_mf_cm2,
            r.r2, r.intercept_ma_cm2);

@@ -49,8 +49,7 @@ typedef struct {
 AS_API as_csv_options as_csv_options_default(void);
 /* as_table_read_csv / as_table_parse_csv under `opt` (NULL: defaults, which those two use).
  * path "-" reads standard input (named "<stdin>" in messages). */
-AS_API as_status as_table_read_csv_opt(const char *path, const as_csv_options *opt,
-                                       as_table **out);
+AS_API as_status as_table_read_csv_opt(const char *path, const as_csv_options *opt, as_table **out);
 AS_API as_status as_table_parse_csv_opt(const char *text, size_t len, const char *name,
                                         const as_csv_options *opt, as_table **out);
 /* The separator the table was read with. */

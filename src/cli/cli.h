@@ -47,10 +47,16 @@ as_status cli_lock(const char *path, int argc, char **argv, as_lock **out);
 extern as_csv_options cli_csv;
 int cli_opt_delimiter(const char *cmd, const char *opt, const char *arg, void *dest);
 int cli_opt_encoding(const char *cmd, const char *opt, const char *arg, void *dest);
-#define CLI_OPT_DELIMITER {"delimiter", 0, CLI_CALL, &cli_csv, 0, cli_opt_delimiter, NULL}
-#define CLI_OPT_ENCODING {"encoding", 0, CLI_CALL, &cli_csv, 0, cli_opt_encoding, NULL}
-#define CLI_CSV_HELP                                                                     \
-    "  --delimiter D        CSV field separator: , ; or tab (default: detected)\n"      \
+#define CLI_OPT_DELIMITER                                              \
+    {                                                                  \
+        "delimiter", 0, CLI_CALL, &cli_csv, 0, cli_opt_delimiter, NULL \
+    }
+#define CLI_OPT_ENCODING                                             \
+    {                                                                \
+        "encoding", 0, CLI_CALL, &cli_csv, 0, cli_opt_encoding, NULL \
+    }
+#define CLI_CSV_HELP                                                               \
+    "  --delimiter D        CSV field separator: , ; or tab (default: detected)\n" \
     "  --encoding E         CSV encoding: utf-8 (default) or latin-1\n"
 as_status cli_read_csv(const char *path, as_table **out);
 

@@ -502,8 +502,8 @@ static const struct {
     {"Cdl_mF_per_cm2", 0, INFINITY, "negative double-layer capacitance"},
 };
 
-static void warn_implausible(const char *cmd, const char *col, const char *shown,
-                             const double *v, size_t n, size_t stride)
+static void warn_implausible(const char *cmd, const char *col, const char *shown, const double *v,
+                             size_t n, size_t stride)
 {
     for (size_t k = 0; k < N(plausible); k++) {
         if (strcmp(plausible[k].name, col))
@@ -515,7 +515,8 @@ static void warn_implausible(const char *cmd, const char *col, const char *shown
                 first = r;
         }
         if (bad)
-            as_log(AS_LOG_WARN, "%s: column %s: %zu of %zu row%s with a %s (first: row %zu, %g); "
+            as_log(AS_LOG_WARN,
+                   "%s: column %s: %zu of %zu row%s with a %s (first: row %zu, %g); "
                    "kept as given",
                    cmd, shown, bad, n, n == 1 ? "" : "s", plausible[k].what, first + 1,
                    v[first * stride]);
@@ -672,7 +673,7 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
                 slot[c] = j + 1;
                 placed[j] = 1;
             }
-    const char *assume_col = rc->sopts == species_opt ? "species"
+    const char *assume_col = rc->sopts == species_opt   ? "species"
                              : !strcmp(rc->name, "rhe") ? "reference_electrode"
                                                         : NULL;
     int assume_in_place = 0;

@@ -314,9 +314,10 @@ int as_cli_energy(int argc, char **argv)
     }
     /* --json - or --out -: standard output holds that file alone, not the table */
     FILE *tf = (json && !strcmp(json, "-")) || (out && !strcmp(out, "-")) ? stderr : stdout;
-    fprintf(tf, "# oracle: %s%s\n", as_oracle_describe(o), relax ? "  (relaxed at fixed cell)" : "");
-    fprintf(tf, "%5s %6s %20s %16s %16s %10s %10s %s\n", "frame", "atoms", "E_total/eV", "E/atom/eV",
-           have_ref ? "dE/atom/eV" : "-", "rmsd/Å", "rmsd_pap/Å", "status");
+    fprintf(tf, "# oracle: %s%s\n", as_oracle_describe(o),
+            relax ? "  (relaxed at fixed cell)" : "");
+    fprintf(tf, "%5s %6s %20s %16s %16s %10s %10s %s\n", "frame", "atoms", "E_total/eV",
+            "E/atom/eV", have_ref ? "dE/atom/eV" : "-", "rmsd/Å", "rmsd_pap/Å", "status");
     size_t n_fail = 0;
     root = as_json_object();
     as_json *arr = as_json_array();
@@ -329,12 +330,12 @@ int as_cli_energy(int argc, char **argv)
         as_label_result *r = &res[i];
         double n = (double)fr[i]->n, epa = r->energy / n, rel = epa - eref;
         if (r->status == AS_OK)
-            fprintf(tf, "%5zu %6zu %20.8f %16.8f %16.8f %10.5f %10.6f ok\n", i, fr[i]->n, r->energy, epa,
-                   have_ref ? rel : NAN, r->rmsd, r->rmsd_paper);
+            fprintf(tf, "%5zu %6zu %20.8f %16.8f %16.8f %10.5f %10.6f ok\n", i, fr[i]->n, r->energy,
+                    epa, have_ref ? rel : NAN, r->rmsd, r->rmsd_paper);
         else {
             n_fail++;
-            fprintf(tf, "%5zu %6zu %20s %16s %16s %10s %10s failed: %s\n", i, fr[i]->n, "-", "-", "-",
-                   "-", "-", r->error);
+            fprintf(tf, "%5zu %6zu %20s %16s %16s %10s %10s failed: %s\n", i, fr[i]->n, "-", "-",
+                    "-", "-", "-", r->error);
         }
         as_json *fj = as_json_object();
         if (!fj || as_json_push(arr, fj) != AS_OK) {

@@ -193,8 +193,8 @@ int cli_opt_encoding(const char *cmd, const char *opt, const char *arg, void *de
 {
     as_csv_options *o = dest;
     (void)opt;
-    static const char *const ok[] = {"utf-8", "utf8", "UTF-8", "latin-1", "latin1",
-                                     "iso-8859-1", "ISO-8859-1", "LATIN-1"};
+    static const char *const ok[] = {"utf-8",  "utf8",       "UTF-8",      "latin-1",
+                                     "latin1", "iso-8859-1", "ISO-8859-1", "LATIN-1"};
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
         if (!strcmp(arg, ok[i])) {
             o->encoding = arg;

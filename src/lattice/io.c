@@ -535,8 +535,8 @@ static as_status poscar_parse(reader *r, as_structure **out)
     }
     double vol = det3(cell);
     if (fabs(vol) == 0) {
-        st = AS_FAIL(AS_EPARSE, "%s:%zu: the lattice vectors are linearly dependent", path,
-                     r->line);
+        st =
+            AS_FAIL(AS_EPARSE, "%s:%zu: the lattice vectors are linearly dependent", path, r->line);
         goto fail;
     }
     double f = scale > 0 ? scale : cbrt(-scale / fabs(vol));
@@ -589,8 +589,8 @@ static as_status poscar_parse(reader *r, as_structure **out)
     AS_CHECK(poscar_need_line(r, "the species counts"));
     size_t nc = count_tokens(r->buf);
     if (nc != ns) {
-        st = AS_FAIL(AS_EPARSE, "%s:%zu: expected %zu counts, one per species block, got %zu",
-                     path, r->line, ns, nc);
+        st = AS_FAIL(AS_EPARSE, "%s:%zu: expected %zu counts, one per species block, got %zu", path,
+                     r->line, ns, nc);
         goto fail;
     }
     {
@@ -608,8 +608,8 @@ static as_status poscar_parse(reader *r, as_structure **out)
             errno = 0;
             long long k = strtoll(ctok[i], &end, 10);
             if (*end || errno || k < 0 || k > 100000000)
-                st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: bad atom count '%s'", path, r->line,
-                             ccol[i], ctok[i]);
+                st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: bad atom count '%s'", path, r->line, ccol[i],
+                             ctok[i]);
             else
                 counts[i] = (size_t)k;
         }
@@ -677,14 +677,13 @@ static as_status poscar_parse(reader *r, as_structure **out)
             double x[3];
             for (int q = 0; q < 3; q++)
                 if (parse_num(tok[q], &x[q])) {
-                    st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: bad number '%s'", path, r->line,
-                                 cols[q], tok[q]);
+                    st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: bad number '%s'", path, r->line, cols[q],
+                                 tok[q]);
                     goto fail;
                 }
             double *p = s->pos + 3 * atom;
             for (int q = 0; q < 3; q++)
-                p[q] = direct ? x[0] * cell[q] + x[1] * cell[3 + q] + x[2] * cell[6 + q]
-                              : x[q] * f;
+                p[q] = direct ? x[0] * cell[q] + x[1] * cell[3 + q] + x[2] * cell[6 + q] : x[q] * f;
             s->species[atom] = idx;
         }
     }

@@ -54,6 +54,10 @@ AS_API as_status as_table_parse_csv_opt(const char *text, size_t len, const char
                                         const as_csv_options *opt, as_table **out);
 /* The separator the table was read with. */
 AS_API char as_table_delimiter(const as_table *t);
+/* "" or, when the table has at most two columns and its first header name holds another of
+ * ',', ';' and tab, "; the header holds ';': is the file ';'-separated? (--delimiter ';')" to
+ * append to a message about a missing column. Static text. */
+AS_API const char *as_table_delimiter_hint(const as_table *t);
 /* Release a table; NULL is a no-op. */
 AS_API void as_table_free(as_table *t);
 /* Number of data rows (the header excluded; always >= 1) and of columns (>= 1). */

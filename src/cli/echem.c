@@ -587,9 +587,10 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
             accepted_names(&rc->q[i], names, sizeof names);
             if (t)
                 table_columns(t, have, sizeof have);
-            rcode = cli_usage(cmd, "missing input %s (give --%s%s); accepted names: %s%s%s",
+            rcode = cli_usage(cmd, "missing input %s (give --%s%s); accepted names: %s%s%s%s",
                               rc->q[i].canon, flag, t ? " or a CSV column" : "", names,
-                              t ? "; the CSV has: " : "", t ? have : "");
+                              t ? "; the CSV has: " : "", t ? have : "",
+                              t ? as_table_delimiter_hint(t) : "");
             goto done;
         }
     }

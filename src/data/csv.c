@@ -475,19 +475,23 @@ as_status as_table_find(const as_table *t, const char *name, size_t *col)
         }
         used += (size_t)k;
     }
-    /* a header that holds another separator: the file's delimiter is likely another one */
-    const char *hint = "";
-    const char *h = as_table_name(t, 0);
-    if (t->cols <= 2) {
-        if (t->delim != ';' && strchr(h, ';'))
-            hint = "; the header holds ';': is the file ';'-separated? (--delimiter ';')";
-        else if (t->delim != '\t' && strchr(h, '\t'))
-            hint = "; the header holds tabs: is the file tab-separated? (--delimiter tab)";
-        else if (t->delim != ',' && strchr(h, ','))
-            hint = "; the header holds ',': is the file comma-separated? (--delimiter ,)";
-    }
+    const char *hint = as_table_delimiter_hint(t);
     return AS_FAIL(AS_EINVAL, "%s: no column named '%s' (columns: %s)%s", t->path, name, list,
                    hint);
+}
+
+const char *as_table_delimiter_hint(const as_table *t)
+{
+    if (t->cols > 2)
+        return "";
+    const char *h = as_table_name(t, 0);
+    if (t->delim != ';' && strchr(h, ';'))
+        return "; the header holds ';': is the file ';'-separated? (--delimiter ';')";
+    if (t->delim != '\t' && strchr(h, '\t'))
+        return "; the header holds tabs: is the file tab-separated? (--delimiter tab)";
+    if (t->delim != ',' && strchr(h, ','))
+        return "; the header holds ',': is the file comma-separated? (--delimiter ,)";
+    return "";
 }
 
 /* ---- writer ---- */

@@ -43,8 +43,8 @@ static const char *synth_help =
     "  --on-bad-row strict|skip  skip: rows whose formula or numeric cell cannot be read\n"      \
     "                       are left out and counted (output and JSON); default strict\n"        \
     "  --impute none|median empty numeric cells: median of each member's training rows\n"        \
-    "                       (never the test fold's); default none (an empty cell is an error)\n" \
-    CLI_CSV_HELP
+    "                       (never the test fold's); default none (an empty cell is an "         \
+    "error)\n" CLI_CSV_HELP
 
 #define MODEL_HELP                                                                                \
     "model options (defaults from the paper):\n"                                                  \
@@ -714,10 +714,11 @@ static int cmd_train(const synth_args *a)
     if (st != AS_OK)
         rc = cli_fail(st);
     else
-        printf("trained on %zu rows (%zu features, %zu fold members, %s calibration); model "
-               "written to %s\n",
-               ds->n, ds->d, a->opt.folds, as_calibration_name(as_synth_model_calibration(m, NULL)),
-               a->model);
+        fprintf(strcmp(a->model, "-") ? stdout : stderr,
+                "trained on %zu rows (%zu features, %zu fold members, %s calibration); model "
+                "written to %s\n",
+                ds->n, ds->d, a->opt.folds,
+                as_calibration_name(as_synth_model_calibration(m, NULL)), a->model);
     as_synth_model_free(m);
     free_training(t, s, ds);
     return rc;
@@ -736,13 +737,15 @@ static int cmd_predict(const synth_args *a)
         (st = as_synth_predict_table(m, t, a->out, &n)) == AS_OK) {
         size_t n_fit;
         as_calibration_method cm = as_synth_model_calibration(m, &n_fit);
-        printf("%zu predictions written to %s\n", n, a->out);
+        FILE *msg = strcmp(a->out, "-") ? stdout : stderr; /* stdout may be the CSV */
+        fprintf(msg, "%zu predictions written to %s\n", n, a->out);
         if (cm == AS_CALIBRATION_NONE)
-            printf("probabilities are not calibrated (the model carries no calibration)\n");
+            fprintf(msg, "probabilities are not calibrated (the model carries no calibration)\n");
         else
-            printf("probabilities calibrated by %s scaling, fitted on %zu out-of-fold "
-                   "predictions\n",
-                   as_calibration_name(cm), n_fit);
+            fprintf(msg,
+                    "probabilities calibrated by %s scaling, fitted on %zu out-of-fold "
+                    "predictions\n",
+                    as_calibration_name(cm), n_fit);
     }
     as_table_free(t);
     as_synth_model_free(m);
@@ -858,24 +861,28 @@ static int cmd_recommend(const synth_args *a)
     if (st == AS_OK && (st = as_synth_model_load(a->model, &m)) == AS_OK &&
         (st = cli_read_csv(a->base, &t)) == AS_OK)
         st = as_synth_recommend(m, t, (const as_synth_axis *const *)ax, a->vary.n, NULL, &rec);
+    FILE *tf = a->out && !strcmp(a->out, "-") ? stderr : stdout; /* stdout may be the CSV */
     if (st == AS_OK) {
         size_t n_ax = rec->n_axes, top = a->top < rec->n_points ? a->top : rec->n_points;
-        printf("%zu grid points; top %zu by predicted success probability "
-               "(uncertainty: std over %zu fold models)\n\n",
-               rec->n_points, top, rec->n_folds);
-        printf("%4s", "rank");
+        fprintf(tf,
+                "%zu grid points; top %zu by predicted success probability "
+                "(uncertainty: std over %zu fold models)\n\n",
+                rec->n_points, top, rec->n_folds);
+        fprintf(tf, "%4s", "rank");
         for (size_t k = 0; k < n_ax; k++)
-            printf(" %14.14s", rec->axis[k].name);
-        printf(" %11s %11s %9s\n", "probability", "fold_mean", "fold_std");
+            fprintf(tf, " %14.14s", rec->axis[k].name);
+        fprintf(tf, " %11s %11s %9s\n", "probability", "fold_mean", "fold_std");
         for (size_t r = 0; r < top; r++) {
             size_t g = rec->rank[r];
-            printf("%4zu", r + 1);
+            fprintf(tf, "%4zu", r + 1);
             for (size_t k = 0; k < n_ax; k++)
-                printf(" %14.14s", rec->axis[k].value[as_synth_recommendation_value(rec, g, k)]);
-            printf(" %11.4f %11.4f %9.4f%s\n", rec->prob[g], rec->fold_mean[g], rec->fold_std[g],
-                   rec->domain[g] && !(rec->domain[g] & AS_SYNTH_DOMAIN_UNCHECKED)
-                       ? "  (outside the training domain)"
-                       : "");
+                fprintf(tf, " %14.14s",
+                        rec->axis[k].value[as_synth_recommendation_value(rec, g, k)]);
+            fprintf(tf, " %11.4f %11.4f %9.4f%s\n", rec->prob[g], rec->fold_mean[g],
+                    rec->fold_std[g],
+                    rec->domain[g] && !(rec->domain[g] & AS_SYNTH_DOMAIN_UNCHECKED)
+                        ? "  (outside the training domain)"
+                        : "");
         }
         if (a->report)
             st = recommend_report(a, rec, top);
@@ -884,14 +891,16 @@ static int cmd_recommend(const synth_args *a)
         size_t first = 0;
         while (rec->domain[first] == 0)
             first++;
-        printf("\nwarning: %zu of %zu grid points outside the training domain (first: %s; see "
-               "in_domain and domain_reason in --out)\n",
-               rec->n_outside, rec->n_points, rec->domain_reason[first]);
+        fprintf(tf,
+                "\nwarning: %zu of %zu grid points outside the training domain (first: %s; see "
+                "in_domain and domain_reason in --out)\n",
+                rec->n_outside, rec->n_points, rec->domain_reason[first]);
     } else if (st == AS_OK && rec->n_points && (rec->domain[0] & AS_SYNTH_DOMAIN_UNCHECKED))
-        printf("\ngrid points not checked against the training domain: the model file has none "
-               "(retrain)\n");
+        fprintf(tf,
+                "\ngrid points not checked against the training domain: the model file has none "
+                "(retrain)\n");
     if (st == AS_OK && a->out && (st = as_synth_recommendation_write_csv(rec, a->out)) == AS_OK)
-        printf("\nall %zu grid points written to %s\n", rec->n_points, a->out);
+        fprintf(tf, "\nall %zu grid points written to %s\n", rec->n_points, a->out);
     for (size_t k = 0; k < a->vary.n; k++)
         as_synth_axis_free(ax[k]);
     as_synth_recommendation_free(rec);

@@ -114,4 +114,30 @@ check(json.load(open(p("ctrl.json")))["rows"][0]["sample"] == "a\x01b\x1f", "con
 r = run("echem", "loading", "--ink-mg-per-mL", "3", "--drop-uL", "5", "--area-cm2", "0.196",
         "--json", "-")
 check('"loading_mg_per_cm2"' in r.stdout.decode(), r.stdout.decode())
+
+# synth: train from standard input, the model to standard output; predict a semicolon file
+# from standard input to standard output, then predict its own predictions file again: the
+# probability columns are replaced in place (no duplicate header), the values are the same
+import random
+r = random.Random(2385)
+lines = ["system,temp_c,rate,cooling,success"]
+for i in range(40):
+    t = 600 + 500 * r.random()
+    cool = ["LN2", "furnace"][i % 2]
+    ok = (t > 850 and cool == "LN2") or i % 7 == 0
+    lines.append(f"S{i % 4},{t:.3f},{round(1 + 9 * r.random(), 3)},{cool},{'yes' if ok else 'no'}")
+train = ("\n".join(lines) + "\n").encode()
+model = run("synth", "train", "--data", "-", "--target", "success", "--quiet", "--epochs", "5",
+            "--folds", "2", "--model", "-", stdin=train).stdout
+check(json.loads(model)["format"].startswith("alloyscout"), "model on standard output")
+open(p("m.json"), "wb").write(model)
+semi = ("\n".join(l.replace(",", ";") for l in lines[:6]) + "\n").encode()
+p1 = run("synth", "predict", "--model", p("m.json"), "--data", "-", "--out", "-",
+         stdin=semi).stdout.decode()
+r1 = list(csv.reader(io.StringIO(p1, newline="")))
+check(r1[0] == lines[0].split(",") + ["probability", "fold_mean", "fold_std"], r1[0])
+open(p("p1.csv"), "w").write(p1)
+p2 = run("synth", "predict", "--model", p("m.json"), "--data", p("p1.csv"), "--out", p("p2.csv"))
+r2 = list(csv.reader(open(p("p2.csv"), newline="")))
+check(r2 == r1, "predict on its own predictions replaces the columns")
 print(f"{checks} passed, 0 failed")

@@ -540,9 +540,14 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
             rc->name, rc->summary);
     print_help_q(hf, rc->q, rc->nq);
     fprintf(hf,
-            "%s  --csv FILE              one result per row\n"
-            "  --json OUT              results as JSON\n"
-            "Outputs (CSV on stdout):",
+            "%s  --csv FILE              one result per row ('-': standard input); every\n"
+            "                          column of FILE passes through to the output\n"
+            "  --delimiter D           , ; or tab (default: detected)\n"
+            "  --encoding E            utf-8 (default) or latin-1\n"
+            "  --json OUT              results as JSON ('-': standard output)\n"
+            "  --quiet                 no note on the assumed species / reference electrode\n"
+            "Implausible values (FE > 100 %%, T < 200 K, |E| > 5 V) are warned about, not\n"
+            "changed. Outputs (CSV on stdout):",
             rc->help);
     for (size_t i = 0; i < rc->nout; i++)
         fprintf(hf, " %s", rc->outs[i]);

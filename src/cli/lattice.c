@@ -486,8 +486,10 @@ static int cmd_features(int argc, char **argv)
 
 static const char convert_help[] =
     "usage: alloyscout lattice convert IN OUT [--format extxyz|poscar] [--cartesian]\n\n"
-    "Read a structure file (extended XYZ: all frames; POSCAR) and write it again (extended XYZ\n"
-    "with every frame, or a POSCAR of a single frame, Direct unless --cartesian).\n";
+    "Read a structure file (extended XYZ: all frames; POSCAR/CONTCAR, any species-block order;\n"
+    "told apart by content) and write it again (extended XYZ with every frame, or a POSCAR of\n"
+    "a single frame, Direct unless --cartesian; the format from OUT's name or --format).\n"
+    "IN '-' is standard input, OUT '-' standard output (extended XYZ unless --format poscar).\n";
 
 static int cmd_convert(int argc, char **argv)
 {

@@ -50,7 +50,8 @@ static const char *gpr_help =
     "predict options:\n"
     "  --model FILE       a model written by 'gpr fit'\n"
     "  --data FILE        CSV holding (at least) the model's feature columns\n"
-    "  --out FILE         CSV: the input columns plus 'mean' and 'std'\n"
+    "  --out FILE         CSV: the input columns plus 'mean' and 'std' (input columns of\n"
+    "                     those names are replaced in place)\n"
     "common: --seed N (0), --json FILE (summary), --quiet, --help; CSV: --delimiter , ; or tab\n"
     "(default: detected), --encoding utf-8 (default) or latin-1; FILE - is standard input/output\n";
 
@@ -243,11 +244,24 @@ static int gpr_predict(const gpr_args *a)
     if ((st = as_outfile_open(a->out, &of)) != AS_OK)
         goto fail;
     FILE *f = as_outfile_stream(of);
+    /* input columns named mean or std (a predictions file predicted again) are replaced in
+     * their place: no column name appears twice */
+    size_t at_mean = (size_t)-1, at_sd = (size_t)-1, nout = nc;
+    for (size_t c = 0; c < nc; c++) {
+        if (!strcmp(as_table_name(t, c), "mean"))
+            at_mean = c;
+        if (!strcmp(as_table_name(t, c), "std"))
+            at_sd = c;
+    }
+    if (at_mean == (size_t)-1)
+        at_mean = nout++;
+    if (at_sd == (size_t)-1)
+        at_sd = nout++;
     for (size_t c = 0; c < nc; c++)
         fields[c] = as_table_name(t, c);
-    fields[nc] = "mean";
-    fields[nc + 1] = "std";
-    if ((st = as_csv_write_row(f, fields, nc + 2)) != AS_OK)
+    fields[at_mean] = "mean";
+    fields[at_sd] = "std";
+    if ((st = as_csv_write_row(f, fields, nout)) != AS_OK)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         char mb[32], sb[32];
@@ -255,9 +269,9 @@ static int gpr_predict(const gpr_args *a)
         snprintf(sb, sizeof sb, "%.17g", sd[i]);
         for (size_t c = 0; c < nc; c++)
             fields[c] = as_table_cell(t, i, c);
-        fields[nc] = mb;
-        fields[nc + 1] = sb;
-        if ((st = as_csv_write_row(f, fields, nc + 2)) != AS_OK)
+        fields[at_mean] = mb;
+        fields[at_sd] = sb;
+        if ((st = as_csv_write_row(f, fields, nout)) != AS_OK)
             goto fail;
     }
     st = as_outfile_commit(of);

@@ -38,6 +38,22 @@ static as_status reader_open(reader *r, const char *path)
         r->text = NULL;
         return AS_FAIL(AS_EPARSE, "%s:1: empty file", r->path);
     }
+    size_t bad = as_utf8_invalid(r->text, r->size);
+    if (bad < r->size) { /* what is read is written back (comments, info): UTF-8 only */
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < bad; i++)
+            if (r->text[i] == '\n')
+                line++, col = 1;
+            else
+                col += ((unsigned char)r->text[i] & 0xC0) != 0x80;
+        unsigned byte = (unsigned char)r->text[bad];
+        as_free(r->text);
+        r->text = NULL;
+        return AS_FAIL(AS_EPARSE,
+                       "%s:%zu:%zu: byte 0x%02X is not UTF-8 (structure files must "
+                       "be UTF-8 or ASCII)",
+                       r->path, line, col, byte);
+    }
     r->f = fmemopen(r->text, r->size, "rb");
     if (!r->f) {
         as_free(r->text);

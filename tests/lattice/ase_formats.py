@@ -120,4 +120,13 @@ assert f1[1].split(",")[:3] == f2[1].split(",")[:3] and f1[1].split(",")[1] == "
 a_ang = float(f1[1].split(",")[2])
 assert abs(a_ang - 3.61) < 1e-9, a_ang  # ASE's Cu lattice constant
 checks += 1
+# a comment that is not UTF-8 (Latin-1 degree sign) is refused with its position, since what
+# is read is written back (every file alloyscout writes is UTF-8)
+open(p("latin1.vasp"), "wb").write(b"Cu at 25 \xb0C\n" + open(p("cu_prim.data"), "rb").read()
+                                   .split(b"\n", 1)[1])
+r = subprocess.run([BIN, "lattice", "convert", p("latin1.vasp"), p("l.xyz")],
+                   stderr=subprocess.PIPE)
+assert r.returncode == 1 and b"latin1.vasp:1:10: byte 0xB0 is not UTF-8" in r.stderr, r.stderr
+assert not os.path.exists(p("l.xyz"))
+checks += 1
 print(f"{checks} passed, 0 failed")

@@ -274,14 +274,7 @@ static int gpr_predict(const gpr_args *a)
         if ((st = as_csv_write_row(f, fields, nout)) != AS_OK)
             goto fail;
     }
-    st = as_outfile_commit(of);
-    of = NULL;
-    if (st != AS_OK)
-        goto fail;
-    if (!a->quiet)
-        fprintf(stderr, "alloyscout: gpr predict: %zu rows -> %s\n", n, a->out);
-    rc = 0;
-    if (a->json) {
+    if (a->json) { /* the summary first: when it cannot be written, neither is the CSV */
         as_json *j = as_json_object();
         st = j ? as_json_set_str(j, "command", "gpr predict")
                : as_error_set(AS_ENOMEM, "gpr: cannot build the summary");
@@ -293,8 +286,18 @@ static int gpr_predict(const gpr_args *a)
             st = as_json_write_file(j, a->json);
         as_json_free(j);
         if (st != AS_OK)
-            rc = cli_fail(st);
+            goto fail;
     }
+    st = as_outfile_commit(of);
+    of = NULL;
+    if (st != AS_OK) {
+        if (a->json && strcmp(a->json, "-"))
+            remove(a->json);
+        goto fail;
+    }
+    if (!a->quiet)
+        fprintf(stderr, "alloyscout: gpr predict: %zu rows -> %s\n", n, a->out);
+    rc = 0;
     goto done;
 fail:
     rc = cli_fail(st);

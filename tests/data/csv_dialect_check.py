@@ -135,7 +135,8 @@ semi = ("\n".join(l.replace(",", ";") for l in lines[:6]) + "\n").encode()
 p1 = run("synth", "predict", "--model", p("m.json"), "--data", "-", "--out", "-",
          stdin=semi).stdout.decode()
 r1 = list(csv.reader(io.StringIO(p1, newline="")))
-check(r1[0] == lines[0].split(",") + ["probability", "fold_mean", "fold_std"], r1[0])
+check(r1[0] == lines[0].split(",") + ["probability", "fold_mean", "fold_std", "in_domain",
+                                       "domain_reason"], r1[0])
 open(p("p1.csv"), "w").write(p1)
 p2 = run("synth", "predict", "--model", p("m.json"), "--data", p("p1.csv"), "--out", p("p2.csv"))
 r2 = list(csv.reader(open(p("p2.csv"), newline="")))

@@ -148,7 +148,9 @@ AS_API const as_element *as_element_by_z(int z);
  * is never followed or shared with another writer; mode 0666 minus the umask). as_outfile_commit
  * flushes it, fsyncs it, renames it over path and fsyncs the directory; as_outfile_abort closes
  * and removes it. A user's path never holds half a file, and the temporary name is registered
- * with the interrupt facility (alloyscout/interrupt.h) so a stopped run removes it. */
+ * with the interrupt facility (alloyscout/interrupt.h) so a stopped run removes it.
+ * path "-" is the standard output: the text is held in memory and written to stdout by
+ * as_outfile_commit only (as_outfile_abort writes nothing), so a failure prints no partial text. */
 typedef struct as_outfile as_outfile;
 AS_API as_status as_outfile_open(const char *path, as_outfile **out);
 AS_API FILE *as_outfile_stream(as_outfile *f);

@@ -35,6 +35,29 @@ AS_API as_status as_table_read_csv(const char *path, as_table **out);
  * used in messages and returned by as_table_path. Same rules and status codes as
  * as_table_read_csv. */
 AS_API as_status as_table_parse_csv(const char *text, size_t len, const char *name, as_table **out);
+/* Reading options (docs/data.md "Delimiter and encoding"):
+ *   delimiter  ',', ';' or '\t'; 0 (default): detected from the first record, the most frequent
+ *              of the three outside quotes (none or a tie: ',').
+ *   encoding   NULL, "utf-8" (default): the file must be UTF-8 (a BOM is skipped), else AS_EPARSE
+ *              with path:line:column of the first byte that is not; "latin-1" (also "latin1",
+ *              "iso-8859-1"): every byte is one character, transcoded to UTF-8. Any other name is
+ *              AS_EINVAL. */
+typedef struct {
+    char delimiter;
+    const char *encoding;
+} as_csv_options;
+AS_API as_csv_options as_csv_options_default(void);
+/* as_table_read_csv / as_table_parse_csv under `opt` (NULL: defaults, which those two use).
+ * path "-" reads standard input (named "<stdin>" in messages). */
+AS_API as_status as_table_read_csv_opt(const char *path, const as_csv_options *opt, as_table **out);
+AS_API as_status as_table_parse_csv_opt(const char *text, size_t len, const char *name,
+                                        const as_csv_options *opt, as_table **out);
+/* The separator the table was read with. */
+AS_API char as_table_delimiter(const as_table *t);
+/* "" or, when the table has at most two columns and its first header name holds another of
+ * ',', ';' and tab, "; the header holds ';': is the file ';'-separated? (--delimiter ';')" to
+ * append to a message about a missing column. Static text. */
+AS_API const char *as_table_delimiter_hint(const as_table *t);
 /* Release a table; NULL is a no-op. */
 AS_API void as_table_free(as_table *t);
 /* Number of data rows (the header excluded; always >= 1) and of columns (>= 1). */
@@ -51,7 +74,8 @@ AS_API void as_table_where(const as_table *t, size_t row, size_t col, size_t *li
 /* The path (or name) the table was read from. Borrowed; valid while the table lives. */
 AS_API const char *as_table_path(const as_table *t);
 /* Index of the column named exactly `name`. AS_EINVAL naming the column, the file and the
- * available columns when there is none (*col is then left unchanged). */
+ * available columns when there is none (*col is then left unchanged); when the header holds
+ * another of ',', ';' and tab, the message suggests that delimiter. */
 AS_API as_status as_table_find(const as_table *t, const char *name, size_t *col);
 
 /* Write one CSV record of `n` fields followed by "\n" to `f`. A field is quoted (with inner

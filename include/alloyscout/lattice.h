@@ -82,15 +82,19 @@ AS_API as_status as_extxyz_write_frame(FILE *f, const as_structure *s);
 /* Free an array of structures and the array itself; NULL is a no-op. */
 AS_API void as_structures_free(as_structure **frames, size_t n);
 /* VASP 5 POSCAR/CONTCAR: comment, scale (> 0 factor, < 0 volume in Å^3), three lattice rows,
- * species names, counts, optional "Selective dynamics", Direct or Cartesian, positions.
- * The comment line becomes info "comment". AS_EPARSE with file:line, AS_EIO. */
+ * species names, counts (any number of species blocks, a species may come back in a later
+ * block as in ASE's unsorted files), optional "Selective dynamics" (flags ignored), Direct or
+ * Cartesian, positions. The comment line becomes info "comment". AS_EPARSE with file:line,
+ * AS_EIO. */
 AS_API as_status as_poscar_read(const char *path, as_structure **out);
 /* Write a POSCAR (scale 1). direct != 0: fractional coordinates, else Cartesian. Atoms keep
  * their order: consecutive runs of one species form one block, so a species may appear in
  * several blocks (as ASE writes unsorted files). */
 AS_API as_status as_poscar_write(const char *path, const as_structure *s, int direct);
-/* Read either format, chosen by name: *.xyz / *.extxyz -> extended XYZ (all frames), anything
- * else (POSCAR, CONTCAR, *.vasp, *.poscar) -> POSCAR (one frame). */
+/* Read either format, told apart by content (a first line holding one atom count and a
+ * second line that is not a lone number: extended XYZ, all frames; else POSCAR, one frame), so
+ * the file may have any name. path "-" reads standard input (as do as_extxyz_read and
+ * as_poscar_read). */
 AS_API as_status as_structure_read_any(const char *path, as_structure ***frames, size_t *n);
 
 /* ---- prototypes and the ideal lattice ---- */

@@ -262,7 +262,9 @@ AS_API as_status as_synth_model_predict(const as_synth_model *m, const double *x
  * and write a CSV to path (atomically): t's columns, then probability, fold_mean and fold_std
  * with 17 significant digits, in_domain (1 inside the training domain, 0 outside, empty for a
  * model file without domain) and domain_reason; one AS_LOG_WARN line counts the rows outside
- * by kind. OUT: *n_rows (may be NULL) rows written. Errors as
+ * by kind. An input column already named like one of these (a predictions file predicted
+ * again) is replaced in its place, so no column name repeats. path "-" is standard output.
+ * OUT: *n_rows (may be NULL) rows written. Errors as
  * as_synth_model_encode; AS_EIO; no file is left on failure. */
 AS_API as_status as_synth_predict_table(const as_synth_model *m, const as_table *t,
                                         const char *path, size_t *n_rows);

@@ -51,5 +51,22 @@ int cli_figure_output(const char *cmd, const char *formats, size_t dpi);
     "                       keep the text as text (selectable, editable)\n"                    \
     "  --dpi N              PNG resolution in dots per inch, 50-1200 (default 96: one pixel\n" \
     "                       per SVG pixel; 300 for print); recorded in the PNG\n"
+/* CSV reading options shared by every command that reads CSV (--delimiter, --encoding; set
+ * by the two entries below in a command's option table) and the reader that applies them. */
+extern as_csv_options cli_csv;
+int cli_opt_delimiter(const char *cmd, const char *opt, const char *arg, void *dest);
+int cli_opt_encoding(const char *cmd, const char *opt, const char *arg, void *dest);
+#define CLI_OPT_DELIMITER                                              \
+    {                                                                  \
+        "delimiter", 0, CLI_CALL, &cli_csv, 0, cli_opt_delimiter, NULL \
+    }
+#define CLI_OPT_ENCODING                                             \
+    {                                                                \
+        "encoding", 0, CLI_CALL, &cli_csv, 0, cli_opt_encoding, NULL \
+    }
+#define CLI_CSV_HELP                                                               \
+    "  --delimiter D        CSV field separator: , ; or tab (default: detected)\n" \
+    "  --encoding E         CSV encoding: utf-8 (default) or latin-1\n"
+as_status cli_read_csv(const char *path, as_table **out);
 
 #endif

@@ -337,7 +337,9 @@ static void build_table(opt_table *t, args *a, const qspec *q, size_t nq, const 
     t->opt[1] = (cli_opt){t->names[1], 0, CLI_STR, &a->json, 0, NULL, NULL};
     t->opt[2] = (cli_opt){t->names[2], 0, CLI_U64, &t->seed, 0, NULL, NULL};
     t->opt[3] = (cli_opt){t->names[3], 0, CLI_FLAG, &a->quiet, 0, NULL, NULL};
-    t->n = 4;
+    t->opt[4] = (cli_opt)CLI_OPT_DELIMITER;
+    t->opt[5] = (cli_opt)CLI_OPT_ENCODING;
+    t->n = 6;
     for (size_t j = 0; j < nq; j++)
         for (size_t u = 0; u < N(q[j].names) && q[j].names[u].name; u++)
             add_name(t, a, q[j].names[u].name);
@@ -426,6 +428,101 @@ static void print_help_q(FILE *f, const qspec *q, size_t nq)
     }
 }
 
+/* One CSV field after sep, quoted when it needs it (as_csv_write_row's rule). */
+static void csv_field(FILE *f, const char *sep, const char *s)
+{
+    fputs(sep, f);
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* Whether row `in` (canonical inputs) used an assumption: fe/yield the species' n or molar
+ * mass (no column or flag gave it), rhe the reference electrode's E0 (no e0 given). */
+static int assumed_row(const rowcmd *rc, const double *in, const qsrc *src)
+{
+    (void)in;
+    for (size_t i = 0; i < rc->nq; i++) {
+        const char *c = rc->q[i].canon;
+        int mine = rc->sopts == species_opt
+                       ? (!strcmp(c, "n") || !strcmp(c, "molar_mass_g_per_mol"))
+                       : (!strcmp(rc->name, "rhe") && !strcmp(c, "e0_V"));
+        if (!mine)
+            continue;
+        if (!src[i].u)
+            return 1; /* neither a flag nor a column */
+    }
+    return 0;
+}
+
+/* "a, b, c": every accepted name of q, into buf. */
+static void accepted_names(const qspec *q, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (size_t k = 0; k < N(q->names) && q->names[k].name && len < cap; k++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", k ? ", " : "", q->names[k].name);
+}
+
+/* "a, b, c": the table's column names, into buf (cut with "..." when long). */
+static void table_columns(const as_table *t, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = 0;
+    for (size_t c = 0; c < as_table_cols(t); c++) {
+        int k = snprintf(buf + len, cap - len, "%s%s", c ? ", " : "", as_table_name(t, c));
+        if (k < 0 || (size_t)k >= cap - len) {
+            snprintf(buf + (cap > 5 ? cap - 5 : 0), 5, "...");
+            return;
+        }
+        len += (size_t)k;
+    }
+}
+
+/* Implausible values (issue 16): warned once per column with the number of rows, never
+ * changed. The names are the canonical ones of the inputs and outputs. */
+static const struct {
+    const char *name;
+    double lo, hi; /* plausible range */
+    const char *what;
+} plausible[] = {
+    {"FE", -INFINITY, 1.0, "Faradaic efficiency above 100 %"},
+    {"temperature_K", 200, INFINITY, "temperature below 200 K (a value in degrees Celsius?)"},
+    {"T_K", 200, INFINITY, "temperature below 200 K (a value in degrees Celsius?)"},
+    {"E_V", -5, 5, "potential beyond +-5 V (a value in mV?)"},
+    {"E_RHE_V", -5, 5, "potential beyond +-5 V"},
+    {"Cdl_mF_per_cm2", 0, INFINITY, "negative double-layer capacitance"},
+};
+
+static void warn_implausible(const char *cmd, const char *col, const char *shown, const double *v,
+                             size_t n, size_t stride)
+{
+    for (size_t k = 0; k < N(plausible); k++) {
+        if (strcmp(plausible[k].name, col))
+            continue;
+        size_t bad = 0, first = 0;
+        for (size_t r = 0; r < n; r++) {
+            double x = v[r * stride];
+            if (!isnan(x) && (x < plausible[k].lo || x > plausible[k].hi) && !bad++)
+                first = r;
+        }
+        if (bad)
+            as_log(AS_LOG_WARN,
+                   "%s: column %s: %zu of %zu row%s with a %s (first: row %zu, %g); "
+                   "kept as given",
+                   cmd, shown, bad, n, n == 1 ? "" : "s", plausible[k].what, first + 1,
+                   v[first * stride]);
+    }
+}
+
 static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
 {
     char cmd[32];
@@ -443,9 +540,14 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
             rc->name, rc->summary);
     print_help_q(hf, rc->q, rc->nq);
     fprintf(hf,
-            "%s  --csv FILE              one result per row\n"
-            "  --json OUT              results as JSON\n"
-            "Outputs (CSV on stdout):",
+            "%s  --csv FILE              one result per row ('-': standard input); every\n"
+            "                          column of FILE passes through to the output\n"
+            "  --delimiter D           , ; or tab (default: detected)\n"
+            "  --encoding E            utf-8 (default) or latin-1\n"
+            "  --json OUT              results as JSON ('-': standard output)\n"
+            "  --quiet                 no note on the assumed species / reference electrode\n"
+            "Implausible values (FE > 100 %%, T < 200 K, |E| > 5 V) are warned about, not\n"
+            "changed. Outputs (CSV on stdout):",
             rc->help);
     for (size_t i = 0; i < rc->nout; i++)
         fprintf(hf, " %s", rc->outs[i]);
@@ -468,10 +570,11 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
     int rcode = 1;
     as_json *root = NULL, *rows = NULL;
     double *vals = NULL;
+    as_outfile *of_pending = NULL;
     const cli_file files[] = {{"--csv", a.csv, 0}, {"--json", a.json, 1}};
     if ((u = cli_check_files(cmd, files, CLI_NFILES(files))))
         return u;
-    if (a.csv && (st = as_table_read_csv(a.csv, &t)) != AS_OK)
+    if (a.csv && (st = cli_read_csv(a.csv, &t)) != AS_OK)
         return cli_fail(st);
     qsrc src[MAXQ];
     for (size_t i = 0; i < rc->nq; i++) {
@@ -485,8 +588,14 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
             for (char *p = flag; *p; p++)
                 if (*p == '_')
                     *p = '-';
-            rcode = cli_usage(cmd, "missing input %s (give --%s%s)", rc->q[i].canon, flag,
-                              t ? " or a CSV column" : "");
+            char names[512], have[1024];
+            accepted_names(&rc->q[i], names, sizeof names);
+            if (t)
+                table_columns(t, have, sizeof have);
+            rcode = cli_usage(cmd, "missing input %s (give --%s%s); accepted names: %s%s%s%s",
+                              rc->q[i].canon, flag, t ? " or a CSV column" : "", names,
+                              t ? "; the CSV has: " : "", t ? have : "",
+                              t ? as_table_delimiter_hint(t) : "");
             goto done;
         }
     }
@@ -553,33 +662,182 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
             goto done;
         }
     }
-    for (size_t j = 0; j < w; j++)
-        printf("%s%s", j < rc->nq ? rc->q[j].canon : rc->outs[j - rc->nq], j + 1 < w ? "," : "\n");
+    /* Output columns: every input column in its place (sample ids and notes pass through),
+     * a computed column whose name is an input column's replaces that column (a re-run on
+     * its own output), the other computed columns after them, then the assumption column. */
+    size_t nin = t ? as_table_cols(t) : 0;
+    size_t *slot = NULL; /* input column -> computed column + 1, 0 = passed through */
+    int *placed = NULL;  /* computed column already written in an input column's place */
+    if (!(slot = as_calloc(nin + 1, sizeof *slot)) || !(placed = as_calloc(w, sizeof *placed))) {
+        as_free(slot);
+        rcode = cli_fail(AS_ENOMEM);
+        goto done;
+    }
+    for (size_t c = 0; c < nin; c++)
+        for (size_t j = 0; j < w; j++)
+            if (!strcmp(as_table_name(t, c), j < rc->nq ? rc->q[j].canon : rc->outs[j - rc->nq])) {
+                slot[c] = j + 1;
+                placed[j] = 1;
+            }
+    const char *assume_col = rc->sopts == species_opt   ? "species"
+                             : !strcmp(rc->name, "rhe") ? "reference_electrode"
+                                                        : NULL;
+    int assume_in_place = 0;
+    for (size_t c = 0; assume_col && c < nin; c++)
+        if (!strcmp(as_table_name(t, c), assume_col))
+            assume_in_place = 1, slot[c] = (size_t)-1;
+    /* what was assumed, per row: the species whose n or molar mass was used, the reference
+     * electrode whose E0 was used (empty when the row gave its own values) */
+    const char *assumed_name = NULL;
+    if (rc->sopts == species_opt)
+        assumed_name = sopt[0] ? sopt[0] : "nh3";
+    else if (assume_col) {
+        as_ref_electrode re = AS_REF_HGHGO_1M_KOH;
+        if (sopt[0])
+            as_echem_ref_parse(sopt[0], &re);
+        assumed_name = as_echem_ref_name(re);
+    }
+    size_t n_assumed = 0;
+    for (size_t r = 0; r < nrows; r++)
+        n_assumed += assumed_row(rc, vals + r * w, src) != 0;
+    for (size_t j = 0; j < w; j++) {
+        const double *v = vals + j;
+        const char *name = j < rc->nq ? rc->q[j].canon : rc->outs[j - rc->nq];
+        const char *shown = j < rc->nq && src[j].u ? src[j].u->name : name;
+        warn_implausible(cmd, name, shown, v, nrows, w);
+    }
+    as_outfile *of = NULL;
+    if ((st = as_outfile_open("-", &of)) != AS_OK) {
+        as_free(slot);
+        as_free(placed);
+        rcode = cli_fail(st);
+        goto done;
+    }
+    FILE *f = as_outfile_stream(of);
+    {
+        const char *sep = "";
+        for (size_t c = 0; c < nin; c++, sep = ",")
+            csv_field(f, sep, as_table_name(t, c));
+        for (size_t j = 0; j < w; j++, sep = ",")
+            if (!placed[j])
+                csv_field(f, sep, j < rc->nq ? rc->q[j].canon : rc->outs[j - rc->nq]);
+        if (assume_col && !assume_in_place)
+            csv_field(f, sep, assume_col);
+        fputc('\n', f);
+    }
     for (size_t r = 0; r < nrows; r++) {
         const double *v = vals + r * w;
+        const char *assumed = assumed_row(rc, v, src) ? assumed_name : "";
         as_json *row = as_json_object();
         if (!row) {
+            as_outfile_abort(of);
+            as_free(slot);
+            as_free(placed);
             rcode = cli_fail(AS_ENOMEM);
             goto done;
         }
         st = AS_OK;
+        char num[32];
+        const char *sep = "";
+        for (size_t c = 0; c < nin; c++, sep = ",") {
+            if (slot[c] == (size_t)-1 && *assumed) {
+                csv_field(f, sep, assumed);
+                continue;
+            }
+            if (slot[c] == (size_t)-1) { /* the row's own values: its note passes through */
+                csv_field(f, sep, as_table_cell(t, r, c));
+                continue;
+            }
+            if (slot[c]) {
+                double x = v[slot[c] - 1];
+                fprintf(f, "%s", sep);
+                if (!isnan(x))
+                    fprintf(f, "%.6g", x);
+                continue;
+            }
+            const char *cell = as_table_cell(t, r, c);
+            csv_field(f, sep, cell);
+            double x;
+            if (st == AS_OK)
+                st = as_parse_number(cell, &x) ? as_json_set_num(row, as_table_name(t, c), x)
+                                               : as_json_set_str(row, as_table_name(t, c), cell);
+        }
         for (size_t j = 0; j < w; j++) {
             const char *name = j < rc->nq ? rc->q[j].canon : rc->outs[j - rc->nq];
-            if (!isnan(v[j]))
-                printf("%.6g", v[j]);
-            printf("%s", j + 1 < w ? "," : "\n");
+            if (!placed[j]) {
+                fprintf(f, "%s", sep);
+                sep = ",";
+                if (!isnan(v[j])) {
+                    snprintf(num, sizeof num, "%.6g", v[j]);
+                    fputs(num, f);
+                }
+            }
             if (st == AS_OK && !isnan(v[j]))
                 st = as_json_set_num(row, name, v[j]);
         }
+        if (assume_col && !assume_in_place)
+            csv_field(f, sep, assumed);
+        if (st == AS_OK && assume_col && (*assumed || !assume_in_place))
+            st = as_json_set_str(row, assume_col, assumed);
+        fputc('\n', f);
         if (st == AS_OK)
             st = as_json_push(rows, row);
         else
             as_json_free(row);
         if (st != AS_OK) {
+            as_outfile_abort(of);
+            as_free(slot);
+            as_free(placed);
             rcode = cli_fail(st);
             goto done;
         }
     }
+    as_free(slot);
+    as_free(placed);
+    /* the assumptions, once, in the JSON and on standard error */
+    if (assume_col && n_assumed) {
+        as_json *as = as_json_object();
+        st = as ? AS_OK : AS_ENOMEM;
+        if (st == AS_OK && rc->sopts == species_opt) {
+            double sn = NAN, sm = NAN;
+            as_echem_species_parse(assumed_name, &sn, &sm);
+            st = as_json_set_str(as, "species", assumed_name);
+            if (st == AS_OK && !strcmp(rc->name, "fe"))
+                st = as_json_set_num(as, "n", sn);
+            if (st == AS_OK)
+                st = as_json_set_num(as, "molar_mass_g_per_mol", sm);
+            if (!a.quiet)
+                fprintf(stderr,
+                        "alloyscout: %s: %zu of %zu row%s use%s %s: %s%smolar mass %g g/mol "
+                        "(--species to change; column 'species')\n",
+                        cmd, n_assumed, nrows, nrows == 1 ? "" : "s", n_assumed == 1 ? "s" : "",
+                        assumed_name, !strcmp(rc->name, "fe") ? "n = " : "",
+                        !strcmp(rc->name, "fe") ? (sn == 8 ? "8, " : "2, ") : "", sm);
+        } else if (st == AS_OK) {
+            as_ref_electrode re = AS_REF_HGHGO_1M_KOH;
+            as_echem_ref_parse(assumed_name, &re);
+            st = as_json_set_str(as, "reference_electrode", assumed_name);
+            if (st == AS_OK)
+                st = as_json_set_num(as, "E0_ref_V", as_echem_ref_e0(re));
+            if (!a.quiet)
+                fprintf(stderr,
+                        "alloyscout: %s: %zu of %zu row%s use%s the reference electrode %s, "
+                        "E0 = %g V against SHE (--ref or --e0 to change; column "
+                        "'reference_electrode')\n",
+                        cmd, n_assumed, nrows, nrows == 1 ? "" : "s", n_assumed == 1 ? "s" : "",
+                        assumed_name, as_echem_ref_e0(re));
+        }
+        if (st == AS_OK)
+            st = as_json_set_child(root, "assumptions", as);
+        else
+            as_json_free(as);
+    }
+    if (st != AS_OK) {
+        as_outfile_abort(of);
+        rcode = cli_fail(st);
+        goto done;
+    }
+    of_pending = of;
     st = as_json_set_str(root, "command", cmd);
     if (st == AS_OK)
         st = as_json_set_child(root, "rows", rows);
@@ -588,8 +846,14 @@ static int run_rowcmd(const rowcmd *rc, int argc, char **argv)
     rows = NULL;
     if (st == AS_OK && a.json)
         st = as_json_write_file(root, a.json);
+    /* the CSV reaches standard output only once the JSON is written */
+    if (st == AS_OK) {
+        st = as_outfile_commit(of_pending);
+        of_pending = NULL;
+    }
     rcode = st == AS_OK ? 0 : cli_fail(st);
 done:
+    as_outfile_abort(of_pending);
     as_free(vals);
     as_json_free(rows);
     as_json_free(root);
@@ -725,7 +989,7 @@ static int run_calib(int argc, char **argv)
     }
     rc = 1;
     if (a.csv) {
-        as_status st = as_table_read_csv(a.csv, &t);
+        as_status st = cli_read_csv(a.csv, &t);
         if (st != AS_OK) {
             rc = cli_fail(st);
             goto done;
@@ -889,7 +1153,7 @@ static int run_cdl(int argc, char **argv)
     }
     rc = 1;
     if (a.csv) {
-        as_status st = as_table_read_csv(a.csv, &t);
+        as_status st = cli_read_csv(a.csv, &t);
         if (st != AS_OK) {
             rc = cli_fail(st);
             goto done;
@@ -943,6 +1207,7 @@ static int run_cdl(int argc, char **argv)
         rc = cli_fail(st);
         goto done;
     }
+    warn_implausible(cmd, "Cdl_mF_per_cm2", "Cdl_mF_per_cm2", &r.cdl_mf_cm2, 1, 1);
     double rf = r.cdl_mf_cm2 / cs;
     printf("n,%zu\nCdl_mF_per_cm2,%.6g\nr2,%.6g\nintercept_mA_per_cm2,%.6g\n", n, r.cdl_mf_cm2,
            r.r2, r.intercept_ma_cm2);

@@ -12,7 +12,7 @@
 #include "progress.h"
 
 static const char energy_help[] =
-    "usage: alloyscout energy [options] FILE.extxyz\n\n"
+    "usage: alloyscout energy [options] FILE\n\n"
     "Total and per-atom energy of every frame, optionally after relaxing the atoms at\n"
     "fixed cell (FIRE), relative to a reference frame, and the RMSD of the relaxation\n"
     "(root mean square, and the paper's (1/n) sqrt(sum |dX|^2)).\n\n"
@@ -34,6 +34,9 @@ static const char energy_help[] =
     "  --reference K    frame index (0-based) whose energy per atom is the zero\n"
     "  --json FILE      machine-readable results\n"
     "  --out FILE       write the (relaxed) frames with their energies (extended XYZ)\n"
+    "  FILE is extended XYZ or POSCAR/CONTCAR (told apart by content); '-' is standard\n"
+    "  input, and --json - / --out - write standard output (the table then goes to stderr).\n"
+    "  A failed frame fails the command: no --json / --out file is written.\n"
     "  --db FILE        SQLite label store: frames labelled before are not recomputed\n"
     "  -j N             cmd: programs run at once (default 1)\n"
     "  --timeout S      cmd: seconds before a run is killed (default 3600)\n"
@@ -206,7 +209,7 @@ int as_cli_energy(int argc, char **argv)
         rc = cli_fail(st);
         goto done;
     }
-    if ((st = as_extxyz_read(file, &fr, &nf)) != AS_OK) {
+    if ((st = as_structure_read_any(file, &fr, &nf)) != AS_OK) {
         rc = cli_fail(st);
         goto done;
     }
@@ -309,9 +312,12 @@ int as_cli_energy(int argc, char **argv)
         }
         eref = res[ref].energy / (double)fr[ref]->n;
     }
-    printf("# oracle: %s%s\n", as_oracle_describe(o), relax ? "  (relaxed at fixed cell)" : "");
-    printf("%5s %6s %20s %16s %16s %10s %10s %s\n", "frame", "atoms", "E_total/eV", "E/atom/eV",
-           have_ref ? "dE/atom/eV" : "-", "rmsd/Å", "rmsd_pap/Å", "status");
+    /* --json - or --out -: standard output holds that file alone, not the table */
+    FILE *tf = (json && !strcmp(json, "-")) || (out && !strcmp(out, "-")) ? stderr : stdout;
+    fprintf(tf, "# oracle: %s%s\n", as_oracle_describe(o),
+            relax ? "  (relaxed at fixed cell)" : "");
+    fprintf(tf, "%5s %6s %20s %16s %16s %10s %10s %s\n", "frame", "atoms", "E_total/eV",
+            "E/atom/eV", have_ref ? "dE/atom/eV" : "-", "rmsd/Å", "rmsd_pap/Å", "status");
     size_t n_fail = 0;
     root = as_json_object();
     as_json *arr = as_json_array();
@@ -324,12 +330,12 @@ int as_cli_energy(int argc, char **argv)
         as_label_result *r = &res[i];
         double n = (double)fr[i]->n, epa = r->energy / n, rel = epa - eref;
         if (r->status == AS_OK)
-            printf("%5zu %6zu %20.8f %16.8f %16.8f %10.5f %10.6f ok\n", i, fr[i]->n, r->energy, epa,
-                   have_ref ? rel : NAN, r->rmsd, r->rmsd_paper);
+            fprintf(tf, "%5zu %6zu %20.8f %16.8f %16.8f %10.5f %10.6f ok\n", i, fr[i]->n, r->energy,
+                    epa, have_ref ? rel : NAN, r->rmsd, r->rmsd_paper);
         else {
             n_fail++;
-            printf("%5zu %6zu %20s %16s %16s %10s %10s failed: %s\n", i, fr[i]->n, "-", "-", "-",
-                   "-", "-", r->error);
+            fprintf(tf, "%5zu %6zu %20s %16s %16s %10s %10s failed: %s\n", i, fr[i]->n, "-", "-",
+                    "-", "-", "-", r->error);
         }
         as_json *fj = as_json_object();
         if (!fj || as_json_push(arr, fj) != AS_OK) {
@@ -368,6 +374,12 @@ int as_cli_energy(int argc, char **argv)
         as_json_set_num(root, "reference_frame", (double)ref);
     as_json_set_num(root, "failed", (double)n_fail);
     as_json_set_child(root, "frames", arr);
+    if (n_fail) { /* a failed command leaves no output file (issue 16) */
+        rc = cli_error("%zu of %zu frames failed%s%s", n_fail, nf,
+                       json || out ? "; nothing written to --json / --out" : "",
+                       db ? " (the frames that succeeded are stored in --db)" : "");
+        goto done;
+    }
     if (json && (st = as_json_write_file(root, json)) != AS_OK) {
         rc = cli_fail(st);
         goto done;
@@ -387,10 +399,7 @@ int as_cli_energy(int argc, char **argv)
             goto done;
         }
     }
-    if (n_fail)
-        rc = cli_error("%zu of %zu frames failed", n_fail, nf);
-    else
-        rc = 0;
+    rc = 0;
 done:
     as_json_free(root);
     if (rx)

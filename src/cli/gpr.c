@@ -57,7 +57,9 @@ static const char *gpr_fit_help =
     "  --threads N        threads running the restarts (0 = all processors; the result does\n"
     "                     not depend on it)\n"
     "  --model FILE       model file to write (JSON, docs/gp.md)\n"
-    "  --seed N (0), --json FILE (summary), --quiet\n";
+    "  --seed N (0), --json FILE (summary), --quiet\n"
+    "CSV: --delimiter , ; or tab (default: detected), --encoding utf-8 (default) or latin-1;\n"
+    "FILE - is standard input\n";
 
 static const char *gpr_predict_help =
     "usage: alloyscout gpr predict --model G.json --data X.csv --out P.csv [options]\n"
@@ -66,8 +68,11 @@ static const char *gpr_predict_help =
     "\n"
     "  --model FILE       a model written by 'gpr fit'\n"
     "  --data FILE        CSV holding (at least) the model's feature columns\n"
-    "  --out FILE         CSV: the input columns plus 'mean' and 'std'\n"
-    "  --json FILE (summary), --quiet\n";
+    "  --out FILE         CSV: the input columns plus 'mean' and 'std' (input columns of\n"
+    "                     those names are replaced in place)\n"
+    "  --json FILE (summary), --quiet\n"
+    "CSV: --delimiter , ; or tab (default: detected), --encoding utf-8 (default) or latin-1;\n"
+    "FILE - is standard input/output\n";
 
 typedef struct {
     const char *data, *target, *drop, *model, *out, *json, *features;
@@ -154,7 +159,7 @@ static int gpr_fit(const gpr_args *a)
     size_t *cols = NULL, tcol;
     const char **names = NULL;
     int rc = 1;
-    as_status st = as_table_read_csv(a->data, &t);
+    as_status st = cli_read_csv(a->data, &t);
     if (st != AS_OK)
         return cli_fail(st);
     if ((st = as_table_find(t, a->target, &tcol)) != AS_OK)
@@ -232,7 +237,7 @@ static int gpr_predict(const gpr_args *a)
     as_status st = as_gpr_model_load(a->model, &m);
     if (st != AS_OK)
         return cli_fail(st);
-    if ((st = as_table_read_csv(a->data, &t)) != AS_OK)
+    if ((st = cli_read_csv(a->data, &t)) != AS_OK)
         goto fail;
     size_t n = as_table_rows(t), nc = as_table_cols(t), d = as_gpr_model_d(m);
     if ((st = ALLOC(cols, d, "feature columns")) != AS_OK)
@@ -258,11 +263,24 @@ static int gpr_predict(const gpr_args *a)
     if ((st = as_outfile_open(a->out, &of)) != AS_OK)
         goto fail;
     FILE *f = as_outfile_stream(of);
+    /* input columns named mean or std (a predictions file predicted again) are replaced in
+     * their place: no column name appears twice */
+    size_t at_mean = (size_t)-1, at_sd = (size_t)-1, nout = nc;
+    for (size_t c = 0; c < nc; c++) {
+        if (!strcmp(as_table_name(t, c), "mean"))
+            at_mean = c;
+        if (!strcmp(as_table_name(t, c), "std"))
+            at_sd = c;
+    }
+    if (at_mean == (size_t)-1)
+        at_mean = nout++;
+    if (at_sd == (size_t)-1)
+        at_sd = nout++;
     for (size_t c = 0; c < nc; c++)
         fields[c] = as_table_name(t, c);
-    fields[nc] = "mean";
-    fields[nc + 1] = "std";
-    if ((st = as_csv_write_row(f, fields, nc + 2)) != AS_OK)
+    fields[at_mean] = "mean";
+    fields[at_sd] = "std";
+    if ((st = as_csv_write_row(f, fields, nout)) != AS_OK)
         goto fail;
     for (size_t i = 0; i < n; i++) {
         char mb[32], sb[32];
@@ -270,19 +288,12 @@ static int gpr_predict(const gpr_args *a)
         snprintf(sb, sizeof sb, "%.17g", sd[i]);
         for (size_t c = 0; c < nc; c++)
             fields[c] = as_table_cell(t, i, c);
-        fields[nc] = mb;
-        fields[nc + 1] = sb;
-        if ((st = as_csv_write_row(f, fields, nc + 2)) != AS_OK)
+        fields[at_mean] = mb;
+        fields[at_sd] = sb;
+        if ((st = as_csv_write_row(f, fields, nout)) != AS_OK)
             goto fail;
     }
-    st = as_outfile_commit(of);
-    of = NULL;
-    if (st != AS_OK)
-        goto fail;
-    if (!a->quiet)
-        fprintf(stderr, "alloyscout: gpr predict: %zu rows -> %s\n", n, a->out);
-    rc = 0;
-    if (a->json) {
+    if (a->json) { /* the summary first: when it cannot be written, neither is the CSV */
         as_json *j = as_json_object();
         st = j ? as_json_set_str(j, "command", "gpr predict")
                : as_error_set(AS_ENOMEM, "gpr: cannot build the summary");
@@ -294,8 +305,18 @@ static int gpr_predict(const gpr_args *a)
             st = as_json_write_file(j, a->json);
         as_json_free(j);
         if (st != AS_OK)
-            rc = cli_fail(st);
+            goto fail;
     }
+    st = as_outfile_commit(of);
+    of = NULL;
+    if (st != AS_OK) {
+        if (a->json && strcmp(a->json, "-"))
+            remove(a->json);
+        goto fail;
+    }
+    if (!a->quiet)
+        fprintf(stderr, "alloyscout: gpr predict: %zu rows -> %s\n", n, a->out);
+    rc = 0;
     goto done;
 fail:
     rc = cli_fail(st);
@@ -371,6 +392,8 @@ int as_cli_gpr(int argc, char **argv)
         {"seed", 0, CLI_U64, &a.seed, 0, NULL, NULL},
         {"json", 0, CLI_STR, &a.json, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &a.quiet, 0, NULL, NULL},
+        CLI_OPT_DELIMITER,
+        CLI_OPT_ENCODING,
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
     };
     int fit = !strcmp(sub, "fit");

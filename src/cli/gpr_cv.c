@@ -95,7 +95,9 @@ static const char cv_help[] =
     "  --seed N           folds and restarts (default 0)\n"
     "  --out FILE         CSV of every row's held-out prediction: row, fold, target, mean, std\n"
     "  --json FILE        the folds, per-fold hyperparameters and metrics as JSON\n"
-    "  --quiet            no progress text\n";
+    "  --quiet            no progress text\n"
+    "  --delimiter D      CSV field separator: , ; or tab (default: detected)\n"
+    "  --encoding E       CSV encoding: utf-8 (default) or latin-1\n";
 
 typedef struct {
     const char *data, *target, *features, *drop, *group, *out, *json;
@@ -235,6 +237,8 @@ int as_cli_gpr_cv(int argc, char **argv)
         {"out", 0, CLI_STR, &a.out, 0, NULL, NULL},
         {"json", 0, CLI_STR, &a.json, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &a.quiet, 0, NULL, NULL},
+        CLI_OPT_DELIMITER,
+        CLI_OPT_ENCODING,
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
     };
     int rc = cli_parse(cmd, cv_help, argc, argv, opts, NULL, 0, NULL);
@@ -261,7 +265,7 @@ int as_cli_gpr_cv(int argc, char **argv)
     size_t *cols = NULL, *fold = NULL, *grp = NULL, tcol, gcol = (size_t)-1;
     as_gp_metrics *pf = NULL, pooled;
     as_outfile *of = NULL;
-    as_status st = as_table_read_csv(a.data, &t);
+    as_status st = cli_read_csv(a.data, &t);
     if (st != AS_OK)
         return cli_fail(st);
     if ((st = as_table_find(t, a.target, &tcol)) != AS_OK)

@@ -10,8 +10,9 @@
 #include "cli.h"
 
 static const char help[] =
-    "usage: alloyscout label [options] IN.extxyz OUT.extxyz\n\n"
-    "Label one structure (the first frame of IN) with an energy oracle, optionally after\n"
+    "usage: alloyscout label [options] IN OUT.extxyz\n\n"
+    "Label one structure (the first frame of IN: extended XYZ or POSCAR, told apart by\n"
+    "content; '-' is standard input) with an energy oracle, optionally after\n"
     "relaxing the atoms at fixed cell, and write OUT (atomically) as extended XYZ with\n"
     "energy=E (eV), forces (when the oracle gives them) and the keys status=ok|failed,\n"
     "error=..., fmax, rmsd, rmsd_paper, steps, relaxed, attempts, oracle. Numbers are\n"
@@ -95,7 +96,7 @@ int as_cli_label(int argc, char **argv)
     as_status st;
     rc = 1;
     memset(&res, 0, sizeof res);
-    if ((st = as_extxyz_read(pos[0], &fr, &nf)) != AS_OK ||
+    if ((st = as_structure_read_any(pos[0], &fr, &nf)) != AS_OK ||
         (st = as_oracle_create(spec, &oopt, &o)) != AS_OK) {
         rc = cli_fail(st);
         goto done;

@@ -416,16 +416,13 @@ static int cmd_features(int argc, char **argv)
     as_status st = as_structure_read_any(file, &frames, &nf);
     if (st != AS_OK)
         return cli_fail(st);
-    FILE *f = stdout;
-    as_outfile *of = NULL;
-    if (o.out) {
-        st = as_outfile_open(o.out, &of);
-        if (st != AS_OK) {
-            as_structures_free(frames, nf);
-            return cli_fail(st);
-        }
-        f = as_outfile_stream(of);
+    as_outfile *of = NULL; /* standard output ("-") too is written only on success */
+    st = as_outfile_open(o.out ? o.out : "-", &of);
+    if (st != AS_OK) {
+        as_structures_free(frames, nf);
+        return cli_fail(st);
     }
+    FILE *f = as_outfile_stream(of);
     as_lattice *lat = NULL;
     int *config = NULL;
     int rc = 0;
@@ -463,8 +460,12 @@ static int cmd_features(int argc, char **argv)
         if (st == AS_OK)
             st = as_lattice_fingerprint(lat, config, fo.K, fp);
         if (st != AS_OK) {
-            as_error_prefix(st, "%s frame %zu: ", file, k + 1);
+            as_error_prefix(st, "%s frame %zu", file, k + 1);
             rc = cli_fail(st);
+            if (frames[k]->n != as_lattice_n_sites(lat))
+                fprintf(stderr, "alloyscout: note: --proto/--size/--fingerprint match the frames "
+                                "to a prototype supercell; without them any fcc cell (a "
+                                "primitive one too) gives the fcc features\n");
             break;
         }
         fprintf(f, "%zu", k);
@@ -486,8 +487,10 @@ static int cmd_features(int argc, char **argv)
 
 static const char convert_help[] =
     "usage: alloyscout lattice convert IN OUT [--format extxyz|poscar] [--cartesian]\n\n"
-    "Read a structure file (extended XYZ: all frames; POSCAR) and write it again (extended XYZ\n"
-    "with every frame, or a POSCAR of a single frame, Direct unless --cartesian).\n";
+    "Read a structure file (extended XYZ: all frames; POSCAR/CONTCAR, any species-block order;\n"
+    "told apart by content) and write it again (extended XYZ with every frame, or a POSCAR of\n"
+    "a single frame, Direct unless --cartesian; the format from OUT's name or --format).\n"
+    "IN '-' is standard input, OUT '-' standard output (extended XYZ unless --format poscar).\n";
 
 static int cmd_convert(int argc, char **argv)
 {

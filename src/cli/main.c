@@ -322,3 +322,39 @@ void cli_log_init(int quiet)
     q = quiet;
     as_set_log(cli_log_sink, &q);
 }
+
+as_csv_options cli_csv;
+
+int cli_opt_delimiter(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    as_csv_options *o = dest;
+    (void)opt;
+    if (!strcmp(arg, ",") || !strcmp(arg, "comma"))
+        o->delimiter = ',';
+    else if (!strcmp(arg, ";") || !strcmp(arg, "semicolon"))
+        o->delimiter = ';';
+    else if (!strcmp(arg, "tab") || !strcmp(arg, "\t") || !strcmp(arg, "\\t"))
+        o->delimiter = '\t';
+    else
+        return cli_usage(cmd, "--delimiter: ',', ';' or tab, got '%s'", arg);
+    return 0;
+}
+
+int cli_opt_encoding(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    as_csv_options *o = dest;
+    (void)opt;
+    static const char *const ok[] = {"utf-8",  "utf8",       "UTF-8",      "latin-1",
+                                     "latin1", "iso-8859-1", "ISO-8859-1", "LATIN-1"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+        if (!strcmp(arg, ok[i])) {
+            o->encoding = arg;
+            return 0;
+        }
+    return cli_usage(cmd, "--encoding: utf-8 or latin-1, got '%s'", arg);
+}
+
+as_status cli_read_csv(const char *path, as_table **out)
+{
+    return as_table_read_csv_opt(path, &cli_csv, out);
+}

@@ -43,7 +43,8 @@ static const char *synth_help =
     "  --on-bad-row strict|skip  skip: rows whose formula or numeric cell cannot be read\n"      \
     "                       are left out and counted (output and JSON); default strict\n"        \
     "  --impute none|median empty numeric cells: median of each member's training rows\n"        \
-    "                       (never the test fold's); default none (an empty cell is an error)\n"
+    "                       (never the test fold's); default none (an empty cell is an "         \
+    "error)\n" CLI_CSV_HELP
 
 #define MODEL_HELP                                                                                \
     "model options (defaults from the paper):\n"                                                  \
@@ -120,8 +121,8 @@ static const char *predict_help =
     "\n"
     "  --model FILE         a model written by 'synth train'\n"
     "  --data FILE          the rows to predict\n"
-    "  --out FILE           the CSV to write\n"
-    "  --quiet              no log lines\n";
+    "  --out FILE           the CSV to write ('-': standard output)\n"
+    "  --quiet              no log lines\n" CLI_CSV_HELP;
 
 static const char *recommend_help =
     "usage: alloyscout synth recommend --model M.json --base ROW.csv --vary SPEC [--vary SPEC "
@@ -140,7 +141,7 @@ static const char *recommend_help =
     "                       --composition column (descriptors and element columns follow)\n"
     "  --top N              rows printed (10)       --out FILE  every grid point as CSV\n"
     "  --report DIR         heat map (two axes, category values as tick labels) + "
-    "table\n" CLI_FIGURE_HELP "  --quiet              no log lines\n";
+    "table\n" CLI_FIGURE_HELP "  --quiet              no log lines\n" CLI_CSV_HELP;
 
 /* Which subcommands take an option. */
 enum { S_CV = 1, S_HOLD = 2, S_TRAIN = 4, S_PRED = 8, S_REC = 16, S_ALL = 31 };
@@ -289,6 +290,8 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_REC, {"vary", 0, CLI_LIST, &a->vary, 0, NULL, NULL}},
         {S_REC, {"top", 0, CLI_SIZE, &a->top, 0, NULL, NULL}},
         {S_ALL, {"quiet", 0, CLI_FLAG, &a->quiet, 0, NULL, NULL}},
+        {S_ALL, CLI_OPT_DELIMITER},
+        {S_ALL, CLI_OPT_ENCODING},
     };
     size_t n = 0;
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
@@ -586,7 +589,7 @@ static int load_training(const synth_args *a, as_table **t, as_schema **s, as_da
         return cli_usage(a->sub, "%s needs --data FILE", a->sub);
     if (!a->schema.target)
         return cli_usage(a->sub, "%s needs --target COL", a->sub);
-    if ((st = as_table_read_csv(a->data, t)) != AS_OK)
+    if ((st = cli_read_csv(a->data, t)) != AS_OK)
         return cli_fail(st);
     if ((st = as_synth_encode_training(*t, &a->schema, &a->opt, s, ds)) != AS_OK) {
         as_table_free(*t);
@@ -717,10 +720,11 @@ static int cmd_train(const synth_args *a)
     if (st != AS_OK)
         rc = cli_fail(st);
     else
-        printf("trained on %zu rows (%zu features, %zu fold members, %s calibration); model "
-               "written to %s\n",
-               ds->n, ds->d, a->opt.folds, as_calibration_name(as_synth_model_calibration(m, NULL)),
-               a->model);
+        fprintf(strcmp(a->model, "-") ? stdout : stderr,
+                "trained on %zu rows (%zu features, %zu fold members, %s calibration); model "
+                "written to %s\n",
+                ds->n, ds->d, a->opt.folds,
+                as_calibration_name(as_synth_model_calibration(m, NULL)), a->model);
     as_synth_model_free(m);
     free_training(t, s, ds);
     return rc;
@@ -735,17 +739,19 @@ static int cmd_predict(const synth_args *a)
     size_t n = 0;
     as_status st;
     if ((st = as_synth_model_load(a->model, &m)) == AS_OK &&
-        (st = as_table_read_csv(a->data, &t)) == AS_OK &&
+        (st = cli_read_csv(a->data, &t)) == AS_OK &&
         (st = as_synth_predict_table(m, t, a->out, &n)) == AS_OK) {
         size_t n_fit;
         as_calibration_method cm = as_synth_model_calibration(m, &n_fit);
-        printf("%zu predictions written to %s\n", n, a->out);
+        FILE *msg = strcmp(a->out, "-") ? stdout : stderr; /* stdout may be the CSV */
+        fprintf(msg, "%zu predictions written to %s\n", n, a->out);
         if (cm == AS_CALIBRATION_NONE)
-            printf("probabilities are not calibrated (the model carries no calibration)\n");
+            fprintf(msg, "probabilities are not calibrated (the model carries no calibration)\n");
         else
-            printf("probabilities calibrated by %s scaling, fitted on %zu out-of-fold "
-                   "predictions\n",
-                   as_calibration_name(cm), n_fit);
+            fprintf(msg,
+                    "probabilities calibrated by %s scaling, fitted on %zu out-of-fold "
+                    "predictions\n",
+                    as_calibration_name(cm), n_fit);
     }
     as_table_free(t);
     as_synth_model_free(m);
@@ -895,26 +901,30 @@ static int cmd_recommend(const synth_args *a)
     for (size_t k = 0; k < a->vary.n && st == AS_OK; k++)
         st = as_synth_axis_parse(a->vary.v[k], &ax[k]);
     if (st == AS_OK && (st = as_synth_model_load(a->model, &m)) == AS_OK &&
-        (st = as_table_read_csv(a->base, &t)) == AS_OK)
+        (st = cli_read_csv(a->base, &t)) == AS_OK)
         st = as_synth_recommend(m, t, (const as_synth_axis *const *)ax, a->vary.n, NULL, &rec);
+    FILE *tf = a->out && !strcmp(a->out, "-") ? stderr : stdout; /* stdout may be the CSV */
     if (st == AS_OK) {
         size_t n_ax = rec->n_axes, top = a->top < rec->n_points ? a->top : rec->n_points;
-        printf("%zu grid points; top %zu by predicted success probability "
-               "(uncertainty: std over %zu fold models)\n\n",
-               rec->n_points, top, rec->n_folds);
-        printf("%4s", "rank");
+        fprintf(tf,
+                "%zu grid points; top %zu by predicted success probability "
+                "(uncertainty: std over %zu fold models)\n\n",
+                rec->n_points, top, rec->n_folds);
+        fprintf(tf, "%4s", "rank");
         for (size_t k = 0; k < n_ax; k++)
-            printf(" %14.14s", rec->axis[k].name);
-        printf(" %11s %11s %9s\n", "probability", "fold_mean", "fold_std");
+            fprintf(tf, " %14.14s", rec->axis[k].name);
+        fprintf(tf, " %11s %11s %9s\n", "probability", "fold_mean", "fold_std");
         for (size_t r = 0; r < top; r++) {
             size_t g = rec->rank[r];
-            printf("%4zu", r + 1);
+            fprintf(tf, "%4zu", r + 1);
             for (size_t k = 0; k < n_ax; k++)
-                printf(" %14.14s", rec->axis[k].value[as_synth_recommendation_value(rec, g, k)]);
-            printf(" %11.4f %11.4f %9.4f%s\n", rec->prob[g], rec->fold_mean[g], rec->fold_std[g],
-                   rec->domain[g] && !(rec->domain[g] & AS_SYNTH_DOMAIN_UNCHECKED)
-                       ? "  (outside the training domain)"
-                       : "");
+                fprintf(tf, " %14.14s",
+                        rec->axis[k].value[as_synth_recommendation_value(rec, g, k)]);
+            fprintf(tf, " %11.4f %11.4f %9.4f%s\n", rec->prob[g], rec->fold_mean[g],
+                    rec->fold_std[g],
+                    rec->domain[g] && !(rec->domain[g] & AS_SYNTH_DOMAIN_UNCHECKED)
+                        ? "  (outside the training domain)"
+                        : "");
         }
         if (a->report)
             st = recommend_report(a, rec, top);
@@ -923,14 +933,16 @@ static int cmd_recommend(const synth_args *a)
         size_t first = 0;
         while (rec->domain[first] == 0)
             first++;
-        printf("\nwarning: %zu of %zu grid points outside the training domain (first: %s; see "
-               "in_domain and domain_reason in --out)\n",
-               rec->n_outside, rec->n_points, rec->domain_reason[first]);
+        fprintf(tf,
+                "\nwarning: %zu of %zu grid points outside the training domain (first: %s; see "
+                "in_domain and domain_reason in --out)\n",
+                rec->n_outside, rec->n_points, rec->domain_reason[first]);
     } else if (st == AS_OK && rec->n_points && (rec->domain[0] & AS_SYNTH_DOMAIN_UNCHECKED))
-        printf("\ngrid points not checked against the training domain: the model file has none "
-               "(retrain)\n");
+        fprintf(tf,
+                "\ngrid points not checked against the training domain: the model file has none "
+                "(retrain)\n");
     if (st == AS_OK && a->out && (st = as_synth_recommendation_write_csv(rec, a->out)) == AS_OK)
-        printf("\nall %zu grid points written to %s\n", rec->n_points, a->out);
+        fprintf(tf, "\nall %zu grid points written to %s\n", rec->n_points, a->out);
     for (size_t k = 0; k < a->vary.n; k++)
         as_synth_axis_free(ax[k]);
     as_synth_recommendation_free(rec);

@@ -86,9 +86,12 @@ void as_sbuf_printf(as_sbuf *b, const char *fmt, ...) AS_PRINTF(2, 3);
 /* AS_ENOMEM (with a message naming `what`) when the buffer ran out of memory, else AS_OK. */
 as_status as_sbuf_status(const as_sbuf *b, const char *what);
 
-/* json.c: the whole file at path as a NUL-terminated string (*text: as_free; *len may be NULL).
+/* json.c: the whole file at path ("-": standard input) as a NUL-terminated string (*text: as_free; *len may be NULL).
  * Messages name `what` (may be NULL) and the path: AS_EIO, AS_ENOMEM. */
 as_status as_read_file(const char *path, const char *what, char **text, size_t *len);
+/* parse.c: offset of the first byte of text[0..len) that is not part of well-formed UTF-8
+ * (RFC 3629), or len when the whole text is. */
+size_t as_utf8_invalid(const char *text, size_t len);
 
 /* Start time of process pid (field 22 of /proc/<pid>/stat, clock ticks after boot), 0 when no
  * such process. */

@@ -209,6 +209,13 @@ as_status as_json_write_file(const as_json *j, const char *path)
     char *text = as_json_print(j);
     if (!text)
         return AS_FAIL(AS_ENOMEM, "json: cannot print the document for %s", path);
+    size_t len = strlen(text), bad = as_utf8_invalid(text, len);
+    if (bad < len) { /* every file alloyscout writes is UTF-8 (cJSON passes bytes >= 0x80) */
+        unsigned byte = (unsigned char)text[bad];
+        as_free(text);
+        return AS_FAIL(AS_EINVAL, "json: %s would hold a byte 0x%02X that is not UTF-8", path,
+                       byte);
+    }
     as_outfile *o;
     as_status st = as_outfile_open(path, &o);
     if (st == AS_OK) {
@@ -248,7 +255,8 @@ as_status as_json_parse(const char *text, const char *name, as_json **out)
 as_status as_read_file(const char *path, const char *what, char **text, size_t *len)
 {
     *text = NULL;
-    FILE *f = fopen(path, "rb");
+    int is_stdin = !strcmp(path, "-");
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f)
         return AS_FAIL(AS_EIO, "cannot open %s%s%s: %s", what ? what : "", what ? " " : "", path,
                        strerror(errno));
@@ -269,7 +277,8 @@ as_status as_read_file(const char *path, const char *what, char **text, size_t *
         cap *= 2;
     }
     int bad = ferror(f);
-    fclose(f);
+    if (!is_stdin)
+        fclose(f);
     if (!buf)
         return AS_FAIL(AS_ENOMEM, "cannot read %s%s%s: out of memory", what ? what : "",
                        what ? " " : "", path);

@@ -3,7 +3,7 @@
  * with another writer), fsync, rename over the target, fsync of the directory. The temporary
  * name is registered with the interrupt facility so a stopped run leaves nothing behind.
  * Also as_path_same (an output path that names an input file). */
-#define _XOPEN_SOURCE 700 /* realpath */
+#define _XOPEN_SOURCE 700 /* realpath, open_memstream */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -22,6 +22,9 @@ struct as_outfile {
     FILE *f;
     char *path, *tmp;
     int registered;
+    int to_stdout; /* path "-": the text is held in memory and goes to stdout on commit */
+    char *mem;
+    size_t mem_len;
 };
 
 static atomic_uint_fast64_t tmp_counter;
@@ -44,6 +47,7 @@ static void release(as_outfile *o)
         as_interrupt_remove_path(o->tmp);
     as_free(o->tmp);
     as_free(o->path);
+    free(o->mem); /* open_memstream's buffer */
     as_free(o);
 }
 
@@ -55,6 +59,16 @@ as_status as_outfile_open(const char *path, as_outfile **out)
     as_outfile *o = as_calloc(1, sizeof *o);
     if (!o)
         return AS_FAIL(AS_ENOMEM, "cannot allocate an output file handle");
+    if (!strcmp(path, "-")) { /* standard output, whole or not at all as a file is */
+        o->to_stdout = 1;
+        o->f = open_memstream(&o->mem, &o->mem_len);
+        if (!o->f) {
+            release(o);
+            return AS_FAIL(AS_ENOMEM, "cannot buffer the standard output");
+        }
+        *out = o;
+        return AS_OK;
+    }
     size_t n = strlen(path);
     const char *slash = strrchr(path, '/');
     size_t dlen = slash ? (size_t)(slash - path) + 1 : 0; /* with the slash */
@@ -101,8 +115,25 @@ as_status as_outfile_open(const char *path, as_outfile **out)
 
 FILE *as_outfile_stream(as_outfile *f) { return f->f; }
 
+static as_status commit_stdout(as_outfile *o)
+{
+    int bad = ferror(o->f);
+    if (fclose(o->f) != 0)
+        bad = 1;
+    o->f = NULL;
+    as_status st = AS_OK;
+    if (bad)
+        st = AS_FAIL(AS_ENOMEM, "cannot buffer the standard output");
+    else if (fwrite(o->mem, 1, o->mem_len, stdout) != o->mem_len || fflush(stdout) != 0)
+        st = AS_FAIL(AS_EIO, "cannot write the standard output: %s", strerror(errno));
+    release(o);
+    return st;
+}
+
 as_status as_outfile_commit(as_outfile *o)
 {
+    if (o->to_stdout)
+        return commit_stdout(o);
     as_status st = AS_OK;
     int bad = ferror(o->f), e = 0;
     if (fflush(o->f) != 0 || bad)
@@ -137,7 +168,8 @@ void as_outfile_abort(as_outfile *o)
         return;
     if (o->f) {
         fclose(o->f);
-        unlink(o->tmp);
+        if (!o->to_stdout)
+            unlink(o->tmp);
     }
     release(o);
 }
@@ -176,8 +208,8 @@ static int normalize(const char *p, char *out)
 
 int as_path_same(const char *a, const char *b)
 {
-    if (!a || !b)
-        return 0;
+    if (!a || !b || !strcmp(a, "-") || !strcmp(b, "-"))
+        return 0; /* standard input and output are not files */
     struct stat sa, sb;
     int ea = stat(a, &sa) == 0, eb = stat(b, &sb) == 0;
     if (ea && eb)

@@ -78,3 +78,44 @@ as_status as_parse_double(const char *text, double *out)
         return AS_EPARSE;
     return parse_terminated(text, strlen(text), out);
 }
+
+/* Offset of the first byte of s[0..len) that does not belong to a well-formed UTF-8 sequence
+ * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF), or len when all is. */
+size_t as_utf8_invalid(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0;
+    while (i < len) {
+        unsigned c = s[i];
+        size_t k;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if (c >= 0xC2 && c <= 0xDF)
+            k = 1;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            k = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            k = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else
+            return i;
+        for (size_t q = 1; q <= k; q++) {
+            if (i + q >= len)
+                return i;
+            unsigned d = s[i + q];
+            if (d < (q == 1 ? lo : 0x80) || d > (q == 1 ? hi : 0xBF))
+                return i;
+        }
+        i += k + 1;
+    }
+    return len;
+}

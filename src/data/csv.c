@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core_int.h"
 #include "data_int.h"
@@ -19,6 +20,7 @@ typedef struct {
 
 struct as_table {
     char *path;
+    char delim;     /* the field separator: ',', ';' or '\t' */
     char *buf;      /* the file, unescaped in place into NUL-terminated cell texts */
     as_cell *cells; /* (rows + 1, cols): row 0 is the header */
     size_t rows, cols;
@@ -172,13 +174,13 @@ static as_status csv_parse(as_table *t, size_t len)
                         col += ((unsigned char)c & 0xC0) != 0x80;
                     }
                 }
-                if (r < len && b[r] != ',' && b[r] != '\n' && b[r] != '\r')
+                if (r < len && b[r] != t->delim && b[r] != '\n' && b[r] != '\r')
                     return AS_FAIL(AS_EPARSE,
                                    "%s:%zu:%zu: unexpected text after the closing quote of the "
                                    "field that starts at %zu:%zu",
                                    t->path, line, col, ql, qc);
             } else {
-                while (r < len && b[r] != ',' && b[r] != '\n' && b[r] != '\r') {
+                while (r < len && b[r] != t->delim && b[r] != '\n' && b[r] != '\r') {
                     if (b[r] == '\0')
                         return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: NUL byte in the file", t->path, line,
                                        col);
@@ -189,7 +191,7 @@ static as_status csv_parse(as_table *t, size_t len)
             /* The terminating NUL may land on the separator itself (w == r): read it first. */
             sep = r < len ? b[r] : '\0';
             b[w++] = '\0';
-            if (sep == ',') {
+            if (sep == t->delim) {
                 r++;
                 col++;
                 continue;
@@ -243,9 +245,117 @@ static as_status csv_parse(as_table *t, size_t len)
     return AS_OK;
 }
 
-static as_status table_from_buffer(char *buf, size_t len, const char *name, as_table **out)
+/* The separator of the first record: the most frequent of ',', ';' and tab outside quotes
+ * (a tie or none: ','). */
+static char detect_delimiter(const char *b, size_t len)
+{
+    size_t n[3] = {0, 0, 0};
+    int quoted = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = b[i];
+        if (c == '"')
+            quoted = !quoted;
+        else if (!quoted && (c == '\n' || c == '\r'))
+            break;
+        else if (!quoted) {
+            n[0] += c == ',';
+            n[1] += c == ';';
+            n[2] += c == '\t';
+        }
+    }
+    if (n[1] > n[0] && n[1] >= n[2])
+        return ';';
+    if (n[2] > n[0] && n[2] > n[1])
+        return '\t';
+    return ',';
+}
+
+/* Where byte `off` of b is: 1-based line (LF, CRLF, lone CR) and character column. */
+static void where_byte(const char *b, size_t off, size_t *line, size_t *col)
+{
+    size_t l = 1, c = 1;
+    for (size_t i = 0; i < off; i++) {
+        if (b[i] == '\n' || b[i] == '\r') {
+            if (b[i] == '\r' && i + 1 < off && b[i + 1] == '\n')
+                i++;
+            l++;
+            c = 1;
+        } else
+            c += ((unsigned char)b[i] & 0xC0) != 0x80;
+    }
+    *line = l;
+    *col = c;
+}
+
+as_csv_options as_csv_options_default(void) { return (as_csv_options){0, NULL}; }
+
+/* 1 for UTF-8 (NULL, "utf-8", "utf8"), 2 for Latin-1, 0 for a name not known; any case. */
+static int encoding_kind(const char *e)
+{
+    if (!e || !strcasecmp(e, "utf-8") || !strcasecmp(e, "utf8"))
+        return 1;
+    if (!strcasecmp(e, "latin-1") || !strcasecmp(e, "latin1") || !strcasecmp(e, "iso-8859-1") ||
+        !strcasecmp(e, "iso8859-1"))
+        return 2;
+    return 0;
+}
+
+/* *buf (*len bytes, owned) as UTF-8 text under opt: validated, or transcoded from Latin-1. */
+static as_status to_utf8(char **buf, size_t *len, const char *name, const as_csv_options *opt)
+{
+    int kind = encoding_kind(opt->encoding);
+    if (!kind)
+        return AS_FAIL(AS_EINVAL, "%s: unknown encoding '%s' (utf-8 or latin-1)", name,
+                       opt->encoding);
+    if (kind == 2) {
+        size_t extra = 0;
+        for (size_t i = 0; i < *len; i++)
+            extra += (unsigned char)(*buf)[i] >= 0x80;
+        if (!extra)
+            return AS_OK;
+        char *nb = as_malloc(*len + extra + 1);
+        if (!nb)
+            return AS_FAIL(AS_ENOMEM, "%s: cannot allocate %zu bytes", name, *len + extra + 1);
+        size_t w = 0;
+        for (size_t i = 0; i < *len; i++) {
+            unsigned char c = (unsigned char)(*buf)[i];
+            if (c < 0x80)
+                nb[w++] = (char)c;
+            else {
+                nb[w++] = (char)(0xC0 | (c >> 6));
+                nb[w++] = (char)(0x80 | (c & 0x3F));
+            }
+        }
+        nb[w] = '\0';
+        as_free(*buf);
+        *buf = nb;
+        *len = w;
+        return AS_OK;
+    }
+    size_t bad = as_utf8_invalid(*buf, *len);
+    if (bad < *len) {
+        size_t line, col;
+        where_byte(*buf, bad, &line, &col);
+        return AS_FAIL(AS_EPARSE,
+                       "%s:%zu:%zu: byte 0x%02X is not UTF-8 (the file must be UTF-8; a "
+                       "Latin-1 file needs --encoding latin-1)",
+                       name, line, col, (unsigned char)(*buf)[bad]);
+    }
+    return AS_OK;
+}
+
+static as_status table_from_buffer(char *buf, size_t len, const char *name,
+                                   const as_csv_options *opt, as_table **out)
 {
     as_status st;
+    as_csv_options def = as_csv_options_default();
+    if (!opt)
+        opt = &def;
+    if (opt->delimiter && opt->delimiter != ',' && opt->delimiter != ';' &&
+        opt->delimiter != '\t') {
+        as_free(buf);
+        return AS_FAIL(AS_EINVAL, "%s: the delimiter must be ',', ';' or a tab", name);
+    }
     as_table *t = as_calloc(1, sizeof *t);
     if (!t) {
         as_free(buf);
@@ -257,6 +367,9 @@ static as_status table_from_buffer(char *buf, size_t len, const char *name, as_t
         st = AS_FAIL(AS_ENOMEM, "%s: cannot allocate a table", name);
         goto fail;
     }
+    AS_CHECK(to_utf8(&t->buf, &len, name, opt));
+    size_t skip = len >= 3 && !memcmp(t->buf, "\xEF\xBB\xBF", 3) ? 3 : 0;
+    t->delim = opt->delimiter ? opt->delimiter : detect_delimiter(t->buf + skip, len - skip);
     AS_CHECK(csv_parse(t, len));
     *out = t;
     return AS_OK;
@@ -265,7 +378,8 @@ fail:
     return st;
 }
 
-as_status as_table_parse_csv(const char *text, size_t len, const char *name, as_table **out)
+as_status as_table_parse_csv_opt(const char *text, size_t len, const char *name,
+                                 const as_csv_options *opt, as_table **out)
 {
     *out = NULL;
     if (!name)
@@ -278,43 +392,29 @@ as_status as_table_parse_csv(const char *text, size_t len, const char *name, as_
     if (len)
         memcpy(buf, text, len);
     buf[len] = '\0';
-    return table_from_buffer(buf, len, name, out);
+    return table_from_buffer(buf, len, name, opt, out);
+}
+
+as_status as_table_parse_csv(const char *text, size_t len, const char *name, as_table **out)
+{
+    return as_table_parse_csv_opt(text, len, name, NULL, out);
+}
+
+as_status as_table_read_csv_opt(const char *path, const as_csv_options *opt, as_table **out)
+{
+    *out = NULL;
+    char *buf;
+    size_t len;
+    AS_TRY(as_read_file(path, NULL, &buf, &len));
+    return table_from_buffer(buf, len, strcmp(path, "-") ? path : "<stdin>", opt, out);
 }
 
 as_status as_table_read_csv(const char *path, as_table **out)
 {
-    *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return AS_FAIL(AS_EIO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, len = 0;
-    char *buf = as_malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return AS_FAIL(AS_ENOMEM, "%s: cannot allocate a read buffer", path);
-    }
-    for (;;) {
-        len += fread(buf + len, 1, cap - len - 1, f);
-        if (len + 1 < cap)
-            break;
-        char *nb = as_realloc(buf, 2 * cap);
-        if (!nb) {
-            as_free(buf);
-            fclose(f);
-            return AS_FAIL(AS_ENOMEM, "%s: cannot allocate %zu bytes", path, 2 * cap);
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        as_free(buf);
-        return AS_FAIL(AS_EIO, "cannot read %s", path);
-    }
-    buf[len] = '\0';
-    return table_from_buffer(buf, len, path, out);
+    return as_table_read_csv_opt(path, NULL, out);
 }
+
+char as_table_delimiter(const as_table *t) { return t->delim; }
 
 void as_table_free(as_table *t)
 {
@@ -375,7 +475,23 @@ as_status as_table_find(const as_table *t, const char *name, size_t *col)
         }
         used += (size_t)k;
     }
-    return AS_FAIL(AS_EINVAL, "%s: no column named '%s' (columns: %s)", t->path, name, list);
+    const char *hint = as_table_delimiter_hint(t);
+    return AS_FAIL(AS_EINVAL, "%s: no column named '%s' (columns: %s)%s", t->path, name, list,
+                   hint);
+}
+
+const char *as_table_delimiter_hint(const as_table *t)
+{
+    if (t->cols > 2)
+        return "";
+    const char *h = as_table_name(t, 0);
+    if (t->delim != ';' && strchr(h, ';'))
+        return "; the header holds ';': is the file ';'-separated? (--delimiter ';')";
+    if (t->delim != '\t' && strchr(h, '\t'))
+        return "; the header holds tabs: is the file tab-separated? (--delimiter tab)";
+    if (t->delim != ',' && strchr(h, ','))
+        return "; the header holds ',': is the file comma-separated? (--delimiter ,)";
+    return "";
 }
 
 /* ---- writer ---- */

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include "alloyscout/lattice.h"
 #include "core_int.h"
@@ -18,11 +17,62 @@
 
 typedef struct {
     FILE *f;
-    const char *path;
+    const char *path; /* as shown in messages ("<stdin>" for "-") */
     char *buf;
     size_t cap;
     size_t line; /* number of the line in buf (1-based) */
+    char *text;  /* the whole file, read by reader_open */
+    size_t size;
 } reader;
+
+static const char *shown_name(const char *path) { return strcmp(path, "-") ? path : "<stdin>"; }
+
+/* The whole file (path "-": standard input) into r->text, and a stream over it. */
+static as_status reader_open(reader *r, const char *path)
+{
+    memset(r, 0, sizeof *r);
+    r->path = shown_name(path);
+    AS_TRY(as_read_file(path, NULL, &r->text, &r->size));
+    if (r->size == 0) {
+        as_free(r->text);
+        r->text = NULL;
+        return AS_FAIL(AS_EPARSE, "%s:1: empty file", r->path);
+    }
+    size_t bad = as_utf8_invalid(r->text, r->size);
+    if (bad < r->size) { /* what is read is written back (comments, info): UTF-8 only */
+        size_t line = 1, col = 1;
+        for (size_t i = 0; i < bad; i++)
+            if (r->text[i] == '\n')
+                line++, col = 1;
+            else
+                col += ((unsigned char)r->text[i] & 0xC0) != 0x80;
+        unsigned byte = (unsigned char)r->text[bad];
+        as_free(r->text);
+        r->text = NULL;
+        return AS_FAIL(AS_EPARSE,
+                       "%s:%zu:%zu: byte 0x%02X is not UTF-8 (structure files must "
+                       "be UTF-8 or ASCII)",
+                       r->path, line, col, byte);
+    }
+    r->f = fmemopen(r->text, r->size, "rb");
+    if (!r->f) {
+        as_free(r->text);
+        r->text = NULL;
+        return AS_FAIL(AS_ENOMEM, "%s: cannot read the file from memory", r->path);
+    }
+    return AS_OK;
+}
+
+static void reader_close(reader *r)
+{
+    if (r->f)
+        fclose(r->f);
+    free(r->buf); /* allocated by getline */
+    as_free(r->text);
+    r->f = NULL;
+    r->buf = NULL;
+    r->text = NULL;
+}
 
 /* Next line into r->buf without the newline; returns 1, or 0 at end of file. */
 static int next_line(reader *r)
@@ -43,11 +93,10 @@ static int room_for_atoms(reader *r, size_t n, size_t min_len)
 {
     if (n <= 100000)
         return 1;
-    struct stat st;
     long pos = ftell(r->f);
-    if (pos < 0 || fstat(fileno(r->f), &st) != 0 || !S_ISREG(st.st_mode))
-        return 1; /* not a regular file: the line reader will tell */
-    size_t left = st.st_size > pos ? (size_t)(st.st_size - pos) : 0;
+    if (pos < 0)
+        return 1; /* the line reader will tell */
+    size_t left = r->size > (size_t)pos ? r->size - (size_t)pos : 0;
     return n <= (left + 1) / min_len; /* the last line may lack its newline */
 }
 
@@ -317,19 +366,15 @@ fail:
     return st;
 }
 
-as_status as_extxyz_read(const char *path, as_structure ***frames, size_t *n_frames)
+/* Every frame of the extended XYZ text open in r. */
+static as_status extxyz_parse(reader *r, as_structure ***frames, size_t *n_frames)
 {
-    *frames = NULL;
-    *n_frames = 0;
-    reader r = {.path = path};
     as_status st = AS_OK;
     as_structure **v = NULL;
     size_t n = 0, cap = 0;
-    r.f = fopen(path, "rb");
-    if (!r.f)
-        return AS_FAIL(AS_EIO, "cannot open %s: %s", path, strerror(errno));
-    while (next_line(&r)) {
-        if (is_blank(r.buf))
+    const char *path = r->path;
+    while (next_line(r)) {
+        if (is_blank(r->buf))
             continue;
         if (n == cap) {
             size_t nc = cap ? 2 * cap : 8;
@@ -341,26 +386,33 @@ as_status as_extxyz_read(const char *path, as_structure ***frames, size_t *n_fra
             v = nv;
             cap = nc;
         }
-        AS_CHECK(read_frame(&r, &v[n]));
+        AS_CHECK(read_frame(r, &v[n]));
         n++;
     }
-    if (ferror(r.f)) {
+    if (ferror(r->f)) {
         st = AS_FAIL(AS_EIO, "%s: read error", path);
         goto fail;
     }
     if (n == 0) {
-        st = AS_FAIL(AS_EPARSE, "%s:%zu: no frame in the file", path, r.line + 1);
+        st = AS_FAIL(AS_EPARSE, "%s:%zu: no frame in the file", path, r->line + 1);
         goto fail;
     }
-    fclose(r.f);
-    free(r.buf); /* allocated by getline */
     *frames = v;
     *n_frames = n;
     return AS_OK;
 fail:
-    fclose(r.f);
-    free(r.buf);
     as_structures_free(v, n);
+    return st;
+}
+
+as_status as_extxyz_read(const char *path, as_structure ***frames, size_t *n_frames)
+{
+    *frames = NULL;
+    *n_frames = 0;
+    reader r;
+    AS_TRY(reader_open(&r, path));
+    as_status st = extxyz_parse(&r, frames, n_frames);
+    reader_close(&r);
     return st;
 }
 
@@ -439,25 +491,38 @@ static double det3(const double *m)
            m[2] * (m[3] * m[7] - m[4] * m[6]);
 }
 
-#define POSCAR_MAX_SPECIES 64
-
-as_status as_poscar_read(const char *path, as_structure **out)
+static size_t count_tokens(const char *s)
 {
-    *out = NULL;
-    reader r = {.path = path};
+    size_t n = 0;
+    while (*s) {
+        while (*s && isspace((unsigned char)*s))
+            s++;
+        if (!*s)
+            break;
+        n++;
+        while (*s && !isspace((unsigned char)*s))
+            s++;
+    }
+    return n;
+}
+
+/* The POSCAR text open in r: VASP 5 (a species line), any number of species blocks in any
+ * order (ASE writes one block per run of equal atoms, so a species may come back), an
+ * optional "Selective dynamics" line (the T/F flags are ignored), Direct or Cartesian, and a
+ * scale factor that is a factor (> 0) or the cell volume in Å^3 (< 0). */
+static as_status poscar_parse(reader *r, as_structure **out)
+{
+    const char *path = r->path;
     as_status st = AS_OK;
     as_structure *s = NULL;
     char *comment = NULL;
-    char *tok[POSCAR_MAX_SPECIES + 1];
-    size_t cols[POSCAR_MAX_SPECIES + 1];
-    char names[POSCAR_MAX_SPECIES][AS_SYMBOL_MAX];
-    size_t counts[POSCAR_MAX_SPECIES];
+    char *tok[8];
+    size_t cols[8];
+    char **btok = NULL; /* species blocks: names and counts */
+    size_t *bcol = NULL, *counts = NULL, *zs = NULL;
     double scale, cell[9];
-    r.f = fopen(path, "rb");
-    if (!r.f)
-        return AS_FAIL(AS_EIO, "cannot open %s: %s", path, strerror(errno));
-    AS_CHECK(poscar_need_line(&r, "a comment line"));
-    comment = as_strdup(r.buf);
+    AS_CHECK(poscar_need_line(r, "a comment line"));
+    comment = as_strdup(r->buf);
     if (!comment) {
         st = dup_malloc_fail(path);
         goto fail;
@@ -465,97 +530,130 @@ as_status as_poscar_read(const char *path, as_structure **out)
     for (char *q = comment; *q; q++) /* kept as info "comment": one line */
         if (*q == '\r')
             *q = ' ';
-    AS_CHECK(poscar_need_line(&r, "the scale factor"));
-    if (split(r.buf, tok, cols, 2) < 1 || parse_num(tok[0], &scale) || scale == 0) {
-        st = AS_FAIL(AS_EPARSE, "%s:%zu: expected a nonzero scale factor", path, r.line);
+    AS_CHECK(poscar_need_line(r, "the scale factor"));
+    if (split(r->buf, tok, cols, 2) < 1 || parse_num(tok[0], &scale) || scale == 0) {
+        st = AS_FAIL(AS_EPARSE, "%s:%zu: expected a nonzero scale factor", path, r->line);
         goto fail;
     }
     for (int i = 0; i < 3; i++) {
-        AS_CHECK(poscar_need_line(&r, "a lattice vector"));
-        if (split(r.buf, tok, cols, 4) < 3) {
-            st =
-                AS_FAIL(AS_EPARSE, "%s:%zu: expected three numbers (lattice vector)", path, r.line);
+        AS_CHECK(poscar_need_line(r, "a lattice vector"));
+        if (split(r->buf, tok, cols, 4) < 3) {
+            st = AS_FAIL(AS_EPARSE, "%s:%zu: expected three numbers (lattice vector)", path,
+                         r->line);
             goto fail;
         }
         for (int q = 0; q < 3; q++)
             if (parse_num(tok[q], &cell[3 * i + q])) {
-                st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: bad number '%s'", path, r.line, cols[q],
+                st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: bad number '%s'", path, r->line, cols[q],
                              tok[q]);
                 goto fail;
             }
     }
     double vol = det3(cell);
     if (fabs(vol) == 0) {
-        st = AS_FAIL(AS_EPARSE, "%s:%zu: the lattice vectors are linearly dependent", path, r.line);
+        st =
+            AS_FAIL(AS_EPARSE, "%s:%zu: the lattice vectors are linearly dependent", path, r->line);
         goto fail;
     }
     double f = scale > 0 ? scale : cbrt(-scale / fabs(vol));
     for (int q = 0; q < 9; q++)
         cell[q] *= f;
     if (as_cell_check(cell) != AS_OK) {
-        st = as_error_prefix(AS_EPARSE, "%s:%zu: lattice vectors (lines %zu-%zu)", path, r.line - 2,
-                             r.line - 2, r.line);
+        st = as_error_prefix(AS_EPARSE, "%s:%zu: lattice vectors (lines %zu-%zu)", path,
+                             r->line - 2, r->line - 2, r->line);
         goto fail;
     }
-    /* species names (VASP 5) */
-    AS_CHECK(poscar_need_line(&r, "the species names"));
-    size_t ns = split(r.buf, tok, cols, POSCAR_MAX_SPECIES + 1);
-    if (ns == 0 || ns > POSCAR_MAX_SPECIES) {
-        st = AS_FAIL(AS_EPARSE, "%s:%zu: expected 1..%d species names", path, r.line,
-                     POSCAR_MAX_SPECIES);
+    /* species names (VASP 5): one per block */
+    AS_CHECK(poscar_need_line(r, "the species names"));
+    size_t ns = count_tokens(r->buf);
+    if (ns == 0) {
+        st = AS_FAIL(AS_EPARSE, "%s:%zu: expected the species names", path, r->line);
         goto fail;
     }
-    if (isdigit((unsigned char)tok[0][0])) {
+    btok = as_calloc(ns, sizeof *btok);
+    bcol = as_calloc(ns, sizeof *bcol);
+    counts = as_calloc(ns, sizeof *counts);
+    zs = as_calloc(ns, sizeof *zs);
+    if (!btok || !bcol || !counts || !zs) {
+        st = dup_malloc_fail(path);
+        goto fail;
+    }
+    split(r->buf, btok, bcol, ns);
+    if (isdigit((unsigned char)btok[0][0])) {
         st = AS_FAIL(AS_EPARSE,
                      "%s:%zu: expected species names (VASP 4 files without them are "
                      "not supported)",
-                     path, r.line);
+                     path, r->line);
         goto fail;
     }
     for (size_t i = 0; i < ns; i++) {
-        char *sl = strchr(tok[i], '/'); /* "Pt/abc123" as written by some tools */
+        char *name = btok[i];
+        char *sl = strchr(name, '/'); /* "Pt/abc123" as written by some tools */
         if (sl)
             *sl = 0;
-        char *us = strchr(tok[i], '_'); /* POTCAR flavours "Pt_pv" */
+        char *us = strchr(name, '_'); /* POTCAR flavours "Pt_pv" */
         if (us)
             *us = 0;
-        if (strlen(tok[i]) >= AS_SYMBOL_MAX || !as_lattice_element_z(tok[i])) {
-            st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: unknown element '%s'", path, r.line, cols[i],
-                         tok[i]);
+        int z = strlen(name) < AS_SYMBOL_MAX ? as_lattice_element_z(name) : 0;
+        if (!z) {
+            st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: unknown element '%s'", path, r->line, bcol[i],
+                         name);
             goto fail;
         }
-        strcpy(names[i], tok[i]);
+        zs[i] = (size_t)z;
     }
-    AS_CHECK(poscar_need_line(&r, "the species counts"));
-    if (split(r.buf, tok, cols, POSCAR_MAX_SPECIES + 1) != ns) {
-        st = AS_FAIL(AS_EPARSE, "%s:%zu: expected %zu counts, one per species", path, r.line, ns);
+    AS_CHECK(poscar_need_line(r, "the species counts"));
+    size_t nc = count_tokens(r->buf);
+    if (nc != ns) {
+        st = AS_FAIL(AS_EPARSE, "%s:%zu: expected %zu counts, one per species block, got %zu", path,
+                     r->line, ns, nc);
         goto fail;
+    }
+    {
+        char **ctok = as_calloc(ns, sizeof *ctok);
+        size_t *ccol = as_calloc(ns, sizeof *ccol);
+        if (!ctok || !ccol) {
+            as_free(ctok);
+            as_free(ccol);
+            st = dup_malloc_fail(path);
+            goto fail;
+        }
+        split(r->buf, ctok, ccol, ns);
+        for (size_t i = 0; i < ns && st == AS_OK; i++) {
+            char *end;
+            errno = 0;
+            long long k = strtoll(ctok[i], &end, 10);
+            if (*end || errno || k < 0 || k > 100000000)
+                st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: bad atom count '%s'", path, r->line, ccol[i],
+                             ctok[i]);
+            else
+                counts[i] = (size_t)k;
+        }
+        as_free(ctok);
+        as_free(ccol);
+        if (st != AS_OK)
+            goto fail;
     }
     size_t n = 0;
     for (size_t i = 0; i < ns; i++) {
-        char *end;
-        errno = 0;
-        long long k = strtoll(tok[i], &end, 10);
-        if (*end || errno || k < 0 || k > 100000000) {
-            st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: bad atom count '%s'", path, r.line, cols[i],
-                         tok[i]);
+        if (counts[i] > 100000000 - n) {
+            st = AS_FAIL(AS_EPARSE, "%s:%zu: more than 1e8 atoms", path, r->line);
             goto fail;
         }
-        counts[i] = (size_t)k;
         n += counts[i];
     }
     if (n == 0) {
-        st = AS_FAIL(AS_EPARSE, "%s:%zu: the species counts add up to no atom", path, r.line);
+        st = AS_FAIL(AS_EPARSE, "%s:%zu: the species counts add up to no atom", path, r->line);
         goto fail;
     }
-    size_t count_line = r.line;
-    AS_CHECK(poscar_need_line(&r, "Direct or Cartesian"));
-    char *mode = r.buf;
+    size_t count_line = r->line;
+    AS_CHECK(poscar_need_line(r, "Direct or Cartesian"));
+    char *mode = r->buf;
     while (isspace((unsigned char)*mode))
         mode++;
     if (*mode == 'S' || *mode == 's') {
-        AS_CHECK(poscar_need_line(&r, "Direct or Cartesian"));
-        mode = r.buf;
+        AS_CHECK(poscar_need_line(r, "Direct or Cartesian"));
+        mode = r->buf;
         while (isspace((unsigned char)*mode))
             mode++;
     }
@@ -565,10 +663,10 @@ as_status as_poscar_read(const char *path, as_structure **out)
     else if (strchr("CcKk", *mode) && *mode)
         direct = 0;
     else {
-        st = AS_FAIL(AS_EPARSE, "%s:%zu: expected Direct or Cartesian", path, r.line);
+        st = AS_FAIL(AS_EPARSE, "%s:%zu: expected Direct or Cartesian", path, r->line);
         goto fail;
     }
-    if (!room_for_atoms(&r, n, 6)) { /* "0 0 0\n" */
+    if (!room_for_atoms(r, n, 6)) { /* "0 0 0\n" */
         st = AS_FAIL(AS_EPARSE,
                      "%s:%zu: %zu atoms declared, but the rest of the file is too "
                      "short to hold them",
@@ -581,21 +679,21 @@ as_status as_poscar_read(const char *path, as_structure **out)
     size_t atom = 0;
     for (size_t sp = 0; sp < ns; sp++) {
         int idx;
-        AS_CHECK(as_structure_add_symbol(s, names[sp], &idx));
+        AS_CHECK(as_structure_add_symbol(s, as_lattice_element_symbol((int)zs[sp]), &idx));
         for (size_t k = 0; k < counts[sp]; k++, atom++) {
-            if (!next_line(&r)) {
+            if (!next_line(r)) {
                 st = AS_FAIL(AS_EPARSE, "%s:%zu: file ends after %zu of %zu atoms", path,
-                             r.line + 1, atom, n);
+                             r->line + 1, atom, n);
                 goto fail;
             }
-            if (split(r.buf, tok, cols, 8) < 3) {
-                st = AS_FAIL(AS_EPARSE, "%s:%zu: expected three coordinates", path, r.line);
+            if (split(r->buf, tok, cols, 8) < 3) {
+                st = AS_FAIL(AS_EPARSE, "%s:%zu: expected three coordinates", path, r->line);
                 goto fail;
             }
             double x[3];
             for (int q = 0; q < 3; q++)
                 if (parse_num(tok[q], &x[q])) {
-                    st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: bad number '%s'", path, r.line, cols[q],
+                    st = AS_FAIL(AS_EPARSE, "%s:%zu:%zu: bad number '%s'", path, r->line, cols[q],
                                  tok[q]);
                     goto fail;
                 }
@@ -605,16 +703,25 @@ as_status as_poscar_read(const char *path, as_structure **out)
             s->species[atom] = idx;
         }
     }
-    fclose(r.f);
-    free(r.buf);
-    as_free(comment);
     *out = s;
-    return AS_OK;
+    s = NULL;
 fail:
-    fclose(r.f);
-    free(r.buf);
+    as_free(btok);
+    as_free(bcol);
+    as_free(counts);
+    as_free(zs);
     as_free(comment);
     as_structure_free(s);
+    return st;
+}
+
+as_status as_poscar_read(const char *path, as_structure **out)
+{
+    *out = NULL;
+    reader r;
+    AS_TRY(reader_open(&r, path));
+    as_status st = poscar_parse(&r, out);
+    reader_close(&r);
     return st;
 }
 
@@ -677,27 +784,60 @@ as_status as_poscar_write(const char *path, const as_structure *s, int direct)
     return as_outfile_commit(o);
 }
 
-static int ends_with(const char *s, const char *suffix)
+/* The first two lines of text: extended XYZ starts with a line holding one atom count and then
+ * a comment line (which is not a lone number); a POSCAR starts with a comment and a line
+ * holding the scale factor. */
+static int looks_extxyz(const char *text, size_t len)
 {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && !strcasecmp(s + a - b, suffix);
+    size_t i = 0;
+    while (i < len && (text[i] == '\n' || text[i] == '\r' || text[i] == ' ' || text[i] == '\t'))
+        i++; /* blank lines before the first frame */
+    char line[2][256];
+    for (int k = 0; k < 2; k++) {
+        size_t j = 0;
+        while (i < len && text[i] != '\n' && text[i] != '\r') {
+            if (j + 1 < sizeof line[k])
+                line[k][j++] = text[i];
+            i++;
+        }
+        line[k][j] = 0;
+        if (i < len && text[i] == '\r')
+            i++;
+        if (i < len && text[i] == '\n')
+            i++;
+    }
+    char *tok[3];
+    size_t nt = split(line[0], tok, NULL, 3);
+    if (nt != 1)
+        return 0;
+    for (const char *c = tok[0]; *c; c++)
+        if (!isdigit((unsigned char)*c))
+            return 0;
+    if (strstr(line[1], "Lattice=") || strstr(line[1], "lattice="))
+        return 1;
+    double v;
+    nt = split(line[1], tok, NULL, 3);
+    return !(nt == 1 && !parse_num(tok[0], &v));
 }
 
 as_status as_structure_read_any(const char *path, as_structure ***frames, size_t *n)
 {
     *frames = NULL;
     *n = 0;
-    if (ends_with(path, ".xyz") || ends_with(path, ".extxyz"))
-        return as_extxyz_read(path, frames, n);
-    as_structure **v = as_calloc(1, sizeof *v);
-    if (!v)
-        return AS_FAIL(AS_ENOMEM, "cannot allocate a frame list");
-    as_status st = as_poscar_read(path, &v[0]);
-    if (st != AS_OK) {
-        as_free(v);
-        return st;
+    reader r;
+    AS_TRY(reader_open(&r, path));
+    as_status st;
+    if (looks_extxyz(r.text, r.size)) { /* by content: the name may say anything */
+        st = extxyz_parse(&r, frames, n);
+    } else {
+        as_structure **v = as_calloc(1, sizeof *v);
+        st = v ? poscar_parse(&r, &v[0]) : AS_FAIL(AS_ENOMEM, "cannot allocate a frame list");
+        if (st == AS_OK) {
+            *frames = v;
+            *n = 1;
+        } else
+            as_free(v);
     }
-    *frames = v;
-    *n = 1;
-    return AS_OK;
+    reader_close(&r);
+    return st;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -454,6 +455,14 @@ static as_status worker_start(as_lmp *l)
         }
         if (l->cwd && chdir(l->cwd) != 0)
             _exit(5);
+        /* LAMMPS's screen output and MPI's abort banner go to the log, where log_error finds
+         * the one line that matters, not to alloyscout's terminal */
+        int dn = open("/dev/null", O_WRONLY | O_CLOEXEC);
+        int lg = open(l->logpath, O_WRONLY | O_APPEND | O_CLOEXEC);
+        if (dn >= 0)
+            dup2(dn, STDOUT_FILENO);
+        if (lg >= 0)
+            dup2(lg, STDERR_FILENO);
         worker_main(l, sv[1], l->logpath);
     }
     close(sv[1]);
@@ -466,22 +475,58 @@ static as_status worker_start(as_lmp *l)
     return AS_OK;
 }
 
-/* the end of the worker's LAMMPS log, on one line */
-static void log_tail(const char *path, char *tail, size_t size)
+/* The error of the worker's LAMMPS log on one line: the last "ERROR..." line without its
+ * source position ("(src/pair.cpp:59)"), with the "Last command:" that raised it; else the end
+ * of the log without MPI's abort banner. */
+static void log_error(const char *path, char *msg, size_t size)
 {
-    tail[0] = '\0';
+    msg[0] = '\0';
     FILE *lf = fopen(path, "rb");
     if (!lf)
         return;
-    fseek(lf, 0, SEEK_END);
-    long L = ftell(lf);
-    fseek(lf, L > (long)size - 1 ? L - ((long)size - 1) : 0, SEEK_SET);
-    size_t k = fread(tail, 1, size - 1, lf);
-    tail[k] = '\0';
+    char line[1024], err[600] = "", last[400] = "", tail[400] = "";
+    while (fgets(line, sizeof line, lf)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!strncmp(line, "ERROR", 5)) {
+            const char *m = strchr(line, ':');
+            m = m ? m + 1 : line + 5;
+            while (*m == ' ')
+                m++;
+            snprintf(err, sizeof err, "%.590s", m);
+            char *src = strstr(err, " (src/");
+            if (!src)
+                src = strstr(err, " (/");
+            if (src && strchr(src, ')'))
+                *src = '\0';
+            last[0] = '\0';
+        } else if (!strncmp(line, "Last command:", 13)) {
+            const char *m = line + 13;
+            while (*m == ' ')
+                m++;
+            snprintf(last, sizeof last, "%.390s", m);
+        } else if (line[0] && strncmp(line, "----", 4) && !strstr(line, "MPI_ABORT") &&
+                   !strstr(line, "MPI processes") && !strstr(line, "Open MPI") &&
+                   !strstr(line, "errorcode") && !strstr(line, "other processes")) {
+            size_t tl = strlen(tail), ll = strlen(line);
+            if (ll + 2 >= sizeof tail)
+                snprintf(tail, sizeof tail, "%s", line + ll - (sizeof tail - 2));
+            else {
+                if (tl + ll + 2 >= sizeof tail) { /* keep the end */
+                    size_t drop = tl + ll + 2 - sizeof tail;
+                    memmove(tail, tail + drop, tl - drop + 1);
+                    tl -= drop;
+                }
+                snprintf(tail + tl, sizeof tail - tl, "%s%s", tl ? " " : "", line);
+            }
+        }
+    }
     fclose(lf);
-    for (size_t i = 0; i < k; i++)
-        if (tail[i] == '\n')
-            tail[i] = ' ';
+    if (err[0] && last[0])
+        snprintf(msg, size, "%s (LAMMPS command: %s)", err, last);
+    else if (err[0])
+        snprintf(msg, size, "%s", err);
+    else
+        snprintf(msg, size, "%s", tail[0] ? tail : "the worker stopped without a message");
 }
 
 as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, double *e_atom,
@@ -506,10 +551,9 @@ as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, doubl
          as_worker_send_all(l->sock, x, 3 * n * sizeof *x) ||
          as_worker_recv_all(l->sock, &status, sizeof status, INFINITY) || status != 0 ||
          as_worker_recv_all(l->sock, res, (1 + 4 * n) * sizeof *res, INFINITY))) {
-        char tail[400];
-        log_tail(l->logpath, tail, sizeof tail);
-        st = AS_FAIL(AS_EORACLE, "lammps failed (pair_style %s, pair_coeff %s): %s", l->style,
-                     l->coeff, tail);
+        char msg[1024];
+        log_error(l->logpath, msg, sizeof msg);
+        st = AS_FAIL(AS_EORACLE, "lammps failed (pair_style %s): %s", l->style, msg);
         worker_stop(l, 1); /* the next structure gets a new worker */
     }
     pthread_mutex_unlock(&l->lock);

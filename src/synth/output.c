@@ -556,16 +556,26 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
     size_t n_out = 0;
     AS_CHECK(as_synth_model_domain_check(m, t, ds, flags, reason, AS_SYNTH_REASON_CAP, &n_out));
     domain_summary(m, t, ds, flags, n_out);
+    /* an input column named like an output (a re-run on a predictions file) is replaced in
+     * its place, so no name appears twice */
+    static const char *const out_names[5] = {"probability", "fold_mean", "fold_std", "in_domain",
+                                             "domain_reason"};
+    size_t at[5], extra = 0;
+    for (int k = 0; k < 5; k++) {
+        at[k] = (size_t)-1;
+        for (size_t c = 0; c < cols; c++)
+            if (!strcmp(as_table_name(t, c), out_names[k]))
+                at[k] = c;
+        if (at[k] == (size_t)-1)
+            at[k] = cols + extra++;
+    }
     AS_CHECK(as_outfile_open(path, &o));
     FILE *f = as_outfile_stream(o);
     for (size_t c = 0; c < cols; c++)
         fields[c] = as_table_name(t, c);
-    fields[cols] = "probability";
-    fields[cols + 1] = "fold_mean";
-    fields[cols + 2] = "fold_std";
-    fields[cols + 3] = "in_domain";
-    fields[cols + 4] = "domain_reason";
-    AS_CHECK(as_csv_write_row(f, fields, cols + 5));
+    for (int k = 0; k < 5; k++)
+        fields[at[k]] = out_names[k];
+    AS_CHECK(as_csv_write_row(f, fields, cols + extra));
     for (size_t i = 0; i < n; i++) {
         char b[3][32];
         double v[3] = {p[i], fm[i], fs[i]};
@@ -573,11 +583,11 @@ as_status as_synth_predict_table(const as_synth_model *m, const as_table *t, con
             fields[c] = as_table_cell(t, ds->row[i], c);
         for (int k = 0; k < 3; k++) {
             snprintf(b[k], sizeof b[k], "%.17g", v[k]);
-            fields[cols + (size_t)k] = b[k];
+            fields[at[k]] = b[k];
         }
-        fields[cols + 3] = flags[i] & AS_SYNTH_DOMAIN_UNCHECKED ? "" : flags[i] ? "0" : "1";
-        fields[cols + 4] = reason[i];
-        AS_CHECK(as_csv_write_row(f, fields, cols + 5));
+        fields[at[3]] = flags[i] & AS_SYNTH_DOMAIN_UNCHECKED ? "" : flags[i] ? "0" : "1";
+        fields[at[4]] = reason[i];
+        AS_CHECK(as_csv_write_row(f, fields, cols + extra));
     }
     st = as_outfile_commit(o);
     o = NULL;

@@ -35,7 +35,8 @@ typedef enum {
     AS_EDB,     /* the SQLite store failed */
     AS_EORACLE, /* an energy oracle failed */
     AS_EUNSUP,  /* not supported by this build or backend */
-    AS_EINTR    /* stopped by a signal (SIGINT, SIGTERM, SIGHUP; see alloyscout/interrupt.h) */
+    AS_EINTR,   /* stopped by a signal (SIGINT, SIGTERM, SIGHUP; see alloyscout/interrupt.h) */
+    AS_ETIMEOUT /* an external program or worker exceeded its wall-clock limit (issue 19) */
 } as_status;
 
 /* Detail of this thread's last failure: the message given to as_error_set. Borrowed; valid

@@ -38,9 +38,12 @@
  *                         failed label with its message; a dead worker is restarted.
  *   "cmd:PROGRAM ARG ..." an external program run once per structure, argv split on spaces
  *                         (no shell, no quoting: wrap complex commands in a script), with the
- *                         words "{in}" and "{out}" replaced by an extended-XYZ input and output
- *                         path (also inside a word: "--in={in}"). The program writes the energy
- *                         (info key energy=..., eV) and optionally relaxed positions to {out}.
+ *                         placeholders {in} {out} {fmax} {relax} {nprocs} {workdir} replaced
+ *                         (also inside a word: "--in={in}"); it runs in its own fresh {workdir}
+ *                         (also its current directory). The program writes {out}: energy=...
+ *                         (eV) and optionally forces, stress, a relaxed cell and positions,
+ *                         converged=T|F and free-form metadata (the contract: docs/oracle.md,
+ *                         "The cmd: contract").
  *
  * Units: Å, eV, eV/Å. Structures: as_structure of lattice.h (cell rows = lattice vectors). */
 #ifndef ALLOYSCOUT_ORACLE_H
@@ -58,11 +61,16 @@ typedef struct as_oracle as_oracle;
 /* Options of as_oracle_create. */
 typedef struct {
     size_t jobs;          /* cmd: programs run at once by as_oracle_label_batch; default 1 */
-    double timeout_s;     /* cmd: wall-clock limit of one run, s; default 3600 */
+    double timeout_s;     /* cmd, ase: wall-clock limit of one run (cmd) or one calculation
+                           (ase) or one structure (lammps, meam workers), s; 0 (default): the
+                           oracle's default (as_oracle_timeout_default: 48 h for cmd:, ase:gpaw
+                           and ase:FILE.py, 1 h for ase:emt, 600 s lammps and meam); INFINITY:
+                           none */
     size_t retries;       /* cmd: extra attempts after a failed run; default 1 */
     const char *workdir;  /* cmd: directory for the {in}/{out} files (NULL: $TMPDIR or /tmp);
                            copied */
-    int keep_files;       /* cmd: 1 keeps the files of each run; default 0 */
+    int keep_files;       /* cmd: 1 keeps every job's {workdir} (with its {in}, {out} and
+                           stderr) after a success too; failed jobs' are always kept; default 0 */
     double skin_ang;      /* eam: neighbour-list skin, Å (list reused while atoms move less than
                            half of it); default 0.3 */
     int nrho, nr;         /* eam (Zhou tables): grid points; default 2000 and 2000 */
@@ -70,8 +78,28 @@ typedef struct {
                            failed label (docs/oracle.md, "Label validation"), eV/atom; default
                            50; INFINITY turns the check off; <= 0 or NaN means the default */
     double cell_tol_ang;  /* cmd: largest difference of any cell component between the input
-                           and the program's output, Å; default 1e-4; <= 0 or NaN: default */
+                           and the program's output of an energy request (a relaxation may change
+                           the cell), Å; default 1e-4; <= 0 or NaN: default */
+    /* issue 19 */
+    int accept_unconverged; /* cmd: 1 keeps an unconverged relaxation (or converged=F) as a label
+                           with converged = 0; default 0: it is a failed label with the reason */
+    size_t nprocs;          /* cmd: the value of {nprocs}; 0 (default): $SLURM_CPUS_PER_TASK when
+                           set, else 1 */
+    const char *oracle_version; /* text for what cannot be hashed (a module-loaded DFT binary);
+                           part of the label key; NULL (default): none; copied */
+    const char *timeouts;       /* per-oracle timeouts, "S", "none" or "KEY=S[,KEY=S..]" (KEY a spec
+                           prefix: cmd, ase:gpaw, cmd:/opt/vasp.sh ...; the longest matching key
+                           wins; as_oracle_timeout_for); NULL (default): timeout_s decides */
 } as_oracle_options;
+
+/* The default wall-clock limit of an oracle spec, s: 48 h for cmd:, ase:gpaw and ase:FILE.py,
+ * 1 h for ase:emt, 600 s per structure for the lammps and meam workers, INFINITY for eam and
+ * eam-analytic (computed in this process, no timeout). */
+AS_API double as_oracle_timeout_default(const char *spec);
+/* The timeout text (as_oracle_options.timeouts) resolved for one spec: *timeout_s receives the
+ * seconds of the longest matching key ("S" alone matches every spec; "none" is INFINITY), or 0
+ * when no key matches (the oracle's default then). AS_EINVAL with the text's fault. */
+AS_API as_status as_oracle_timeout_for(const char *text, const char *spec, double *timeout_s);
 
 /* Defaults of the label checks (as_oracle_options). */
 #define AS_ORACLE_E_ATOM_MAX_EV 50.0
@@ -103,6 +131,16 @@ AS_API const char *as_oracle_describe(const as_oracle *o);
 AS_API int as_oracle_supports(const as_oracle *o, const char *symbol);
 /* Space-separated supported elements ("Cu Ag Au ..."), or "any" for cmd/lammps. Borrowed. */
 AS_API const char *as_oracle_elements(const as_oracle *o);
+/* The options the oracle was created with, as resolved (timeout_s in force; timeouts and
+ * oracle_version NULL: the version is in as_oracle_dependencies). Borrowed. */
+AS_API const as_oracle_options *as_oracle_get_options(const as_oracle *o);
+/* The timeout in force (s; INFINITY: none) after the options and the oracle's default. */
+AS_API double as_oracle_timeout(const as_oracle *o);
+/* The label-key text of the files the oracle depends on, "deps=<fnv64>[ version=TEXT]" (the
+ * program or script of cmd:, files named in the spec, setfl, KIM model libraries and their
+ * parameter files, the meam module; the builtin Zhou parameters for eam), "" when none.
+ * Borrowed; lives as long as o. Part of as_label_method. */
+AS_API const char *as_oracle_dependencies(const as_oracle *o);
 /* 1 if the backend returns forces (eam, lammps, ase); 0 for cmd. */
 AS_API int as_oracle_has_forces(const as_oracle *o);
 /* 1 if the backend can treat structures holding all these elements at once (meam needs a
@@ -215,7 +253,18 @@ typedef struct {
     int relaxed;             /* 1 when positions were relaxed */
     size_t attempts;         /* runs used (cmd) */
     char error[512];         /* failure message (for cmd: the reason and the tail of stderr) */
+    /* issue 19 */
+    int converged;     /* 1 converged on evidence (cmd: fmax <= --fmax or converged=T; native
+                          FIRE: fmax < fmax); -1 not converged (cmd: a failed label unless
+                          accept_unconverged); 0 no verdict (an energy request without
+                          converged=T|F; also what a zeroed struct says) */
+    int has_stress;    /* 1 when stress holds the program's stress */
+    double stress[6];  /* Voigt xx yy zz yz xz xy, eV/Å^3, ASE's sign */
+    char workdir[512]; /* cmd: the job's {workdir} when kept (failure, keep_files), else "" */
 } as_label_result;
+
+/* Status of a label whose run exceeded the timeout: AS_ETIMEOUT (core.h); the reason names the
+ * limit. */
 
 /* Label n structures: energy (relax = 0) or relaxation then energy (relax = 1, relax options
  * opt, NULL = defaults). For cmd, up to options.jobs programs run at once; a run that crashes,
@@ -313,8 +362,8 @@ AS_API as_status as_store_jobs(as_store *st, as_store_job **out, size_t *n);
 /* as_hash64 (FNV-1a) over the canonical text of a structure (cell, species symbols, positions,
  * each rounded to 1e-6 Å) followed by the method text. Stable across runs and machines. */
 AS_API uint64_t as_label_key(const as_structure *s, const char *method);
-/* Method text for a label: as_oracle_describe(o), plus " relax fmax=F" when relaxing. Written
- * into buf (size cap, truncated). */
+/* Method text for a label: as_oracle_describe(o), then " " and as_oracle_dependencies(o) when
+ * not empty, plus " relax fmax=F" when relaxing. Written into buf (size cap, truncated). */
 AS_API void as_label_method(const as_oracle *o, int relax, const as_relax_options *opt, char *buf,
                             size_t cap);
 /* Look up a label. *found = 1 and *out filled when present (failed labels are stored too,
@@ -332,6 +381,19 @@ AS_API as_status as_label_store_get(as_store *st, uint64_t key, as_label_result 
 AS_API as_status as_label_store_put(as_store *st, uint64_t key, const char *method,
                                     const as_structure *s, const as_label_result *r,
                                     const double *relaxed_pos);
+/* The same with the final structure of the label (may be NULL): its positions (stored when
+ * r->relaxed), cell, forces (when present) and info pairs (stored as the JSON object "metadata"),
+ * plus r's converged, stress and workdir. as_label_store_put is this with a structure holding
+ * relaxed_pos. */
+AS_API as_status as_label_store_put_final(as_store *st, uint64_t key, const char *method,
+                                          const as_structure *s, const as_label_result *r,
+                                          const as_structure *final);
+/* Read back what as_label_store_put_final stored: into final (n atoms, as s of the label) the
+ * positions (when stored), the cell (when stored) and the forces (allocated when stored);
+ * *metadata (may be NULL) a new JSON string (as_free) or NULL. *found = 0 when the key is
+ * absent. */
+AS_API as_status as_label_store_get_final(as_store *st, uint64_t key, as_structure *final,
+                                          char **metadata, int *found);
 /* Number of labels stored. */
 AS_API as_status as_label_store_count(as_store *st, size_t *count);
 /* Where a stored label came from when no oracle computed it (column label_result.source, e.g.

@@ -11,6 +11,23 @@
 #include "cli.h"
 #include "progress.h"
 
+/* the oracle run options (--help text) */
+#define ORACLE_RUN_HELP                                                                          \
+    "  --timeout T      seconds before a run is killed (cmd:, ase:): S, 'none', or per oracle\n" \
+    "                   KEY=S,KEY=S.. (KEY a spec prefix: cmd=172800,ase:emt=600); default\n"    \
+    "                   the oracle's: 48 h for cmd:, ase:gpaw, ase:FILE.py; 1 h ase:emt;\n"      \
+    "                   600 s lammps, meam; none eam. A timeout is recorded as status timeout\n" \
+    "  --retries R      cmd: extra attempts of a failed run (default 1)\n"                       \
+    "  --accept-unconverged  cmd: keep an unconverged relaxation (fmax > --fmax without\n"       \
+    "                   converged=T, converged=F, or unmoved) as a label (default: failed)\n"    \
+    "  --keep-workdirs  cmd: keep every job's directory after a success too (a failed\n"         \
+    "                   job's is always kept; its path is in the error)\n"                       \
+    "  --scratch DIR    cmd: where the job directories are made (default $TMPDIR or /tmp)\n"     \
+    "  --nprocs N       cmd: the value of {nprocs} (default $SLURM_CPUS_PER_TASK, else 1)\n"     \
+    "  --oracle-version TEXT  part of the label key, for what cannot be hashed (a module-\n"     \
+    "                   loaded DFT binary); the program, files in the spec and potential\n"      \
+    "                   files are hashed into the key already\n"
+
 static const char energy_help[] =
     "usage: alloyscout energy [options] FILE\n\n"
     "Total and per-atom energy of every frame, optionally after relaxing the atoms at\n"
@@ -24,11 +41,14 @@ static const char energy_help[] =
     "                     eam-analytic[:EL,..]  Zhou functions without tables\n"
     "                     lammps:STYLE;COEFF  LAMMPS library, e.g.\n"
     "                       'lammps:eam/alloy;* * CuNi.eam.alloy Cu Ni'\n"
-    "                     cmd:PROGRAM ARG..   external program; {in} and {out} are\n"
-    "                       replaced by extended-XYZ paths; no shell, words split on\n"
-    "                       spaces; it writes energy=E (eV) to {out}\n"
+    "                     cmd:PROGRAM ARG..   external program; {in} {out} {workdir}\n"
+    "                       {fmax} {relax} {nprocs} are replaced; no shell, words split\n"
+    "                       on spaces; it runs in its own fresh {workdir} and writes\n"
+    "                       energy=E (eV), optionally forces, stress, a relaxed cell,\n"
+    "                       converged=T|F and metadata to {out} (docs/oracle.md)\n"
     "  --relax          relax the atoms first (cmd: the program relaxes; its positions\n"
-    "                   are read back)\n"
+    "                   and cell are read back; converged only on evidence: fmax <= --fmax\n"
+    "                   from its forces, or converged=T)\n"
     "  --fmax F         force tolerance of the relaxation, eV/Å (default 0.03)\n"
     "  --max-steps N    relaxation steps (default 2000)\n"
     "  --reference K    frame index (0-based) whose energy per atom is the zero\n"
@@ -38,9 +58,7 @@ static const char energy_help[] =
     "  input, and --json - / --out - write standard output (the table then goes to stderr).\n"
     "  A failed frame fails the command: no --json / --out file is written.\n"
     "  --db FILE        SQLite label store: frames labelled before are not recomputed\n"
-    "  -j N             cmd: programs run at once (default 1)\n"
-    "  --timeout S      cmd: seconds before a run is killed (default 3600)\n"
-    "  --retries R      cmd: extra attempts of a failed run (default 1)\n"
+    "  -j N             cmd: programs run at once (default 1)\n" ORACLE_RUN_HELP
     "  --e-atom-max EV  label check: a label with |E| / atom above EV is refused, and so\n"
     "                   is a stored row read back (default 50 eV/atom)\n"
     "  --cell-tol ANG   cmd: largest cell difference between the input and the\n"
@@ -131,10 +149,15 @@ int as_cli_energy(int argc, char **argv)
         {"out", 0, CLI_STR, &out, 0, NULL, NULL},
         {"db", 0, CLI_STR, &db, 0, NULL, NULL},
         {"jobs", 'j', CLI_SIZE, &oopt.jobs, 0, NULL, NULL},
-        {"timeout", 0, CLI_DOUBLE, &oopt.timeout_s, 0, NULL, &timeout_seen},
+        {"timeout", 0, CLI_STR, &oopt.timeouts, 0, NULL, &timeout_seen},
         {"retries", 0, CLI_SIZE, &oopt.retries, 0, NULL, &retries_seen},
         {"e-atom-max", 0, CLI_DOUBLE, &oopt.e_atom_max_ev, 0, NULL, NULL},
         {"cell-tol", 0, CLI_DOUBLE, &oopt.cell_tol_ang, 0, NULL, NULL},
+        {"accept-unconverged", 0, CLI_FLAG, &oopt.accept_unconverged, 0, NULL, NULL},
+        {"keep-workdirs", 0, CLI_FLAG, &oopt.keep_files, 0, NULL, NULL},
+        {"scratch", 0, CLI_STR, &oopt.workdir, 0, NULL, NULL},
+        {"nprocs", 0, CLI_SIZE, &oopt.nprocs, 0, NULL, NULL},
+        {"oracle-version", 0, CLI_STR, &oopt.oracle_version, 0, NULL, NULL},
         {"write-setfl", 0, CLI_STR, &setfl, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &quiet, 0, NULL, NULL},
         {"seed", 0, CLI_U64, &seed, 0, NULL, NULL},
@@ -160,8 +183,9 @@ int as_cli_energy(int argc, char **argv)
         return cli_usage(cmd, "--fmax must be > 0");
     if (oopt.jobs == 0)
         return cli_usage(cmd, "-j must be >= 1");
-    if (!(oopt.timeout_s > 0))
-        return cli_usage(cmd, "--timeout must be > 0");
+    double tcheck;
+    if (as_oracle_timeout_for(oopt.timeouts, spec, &tcheck) != AS_OK)
+        return cli_usage(cmd, "%s", as_errmsg());
     if (!(oopt.e_atom_max_ev > 0) || !(oopt.cell_tol_ang > 0))
         return cli_usage(cmd, "--e-atom-max and --cell-tol must be > 0");
     /* executor (issue 15): --retries and --timeout also mean the jobs' */
@@ -173,8 +197,6 @@ int as_cli_energy(int argc, char **argv)
         eopt.poll_min_s = eopt.poll_max_s;
     if (retries_seen)
         eopt.retries = oopt.retries;
-    if (timeout_seen)
-        eopt.label_timeout_s = oopt.timeout_s;
     if (npos == 2)
         return cli_usage(cmd, "more than one input file ('%s' and '%s')", pos[0], pos[1]);
     file = npos ? pos[0] : NULL;
@@ -221,6 +243,8 @@ int as_cli_energy(int argc, char **argv)
         rc = cli_fail(st);
         goto done;
     }
+    if (timeout_seen) /* the jobs' label command gets the limit in force */
+        eopt.label_timeout_s = as_oracle_timeout(o);
     for (size_t i = 0; i < nf; i++)
         for (size_t k = 0; k < fr[i]->n_symbols; k++)
             if (!as_oracle_supports(o, fr[i]->symbols[k])) {
@@ -334,8 +358,8 @@ int as_cli_energy(int argc, char **argv)
                     epa, have_ref ? rel : NAN, r->rmsd, r->rmsd_paper);
         else {
             n_fail++;
-            fprintf(tf, "%5zu %6zu %20s %16s %16s %10s %10s failed: %s\n", i, fr[i]->n, "-", "-",
-                    "-", "-", "-", r->error);
+            fprintf(tf, "%5zu %6zu %20s %16s %16s %10s %10s %s: %s\n", i, fr[i]->n, "-", "-",
+                    "-", "-", "-", r->status == AS_ETIMEOUT ? "timeout" : "failed", r->error);
         }
         as_json *fj = as_json_object();
         if (!fj || as_json_push(arr, fj) != AS_OK) {
@@ -345,7 +369,16 @@ int as_cli_energy(int argc, char **argv)
         }
         as_json_set_num(fj, "frame", (double)i);
         as_json_set_num(fj, "n_atoms", n);
-        as_json_set_str(fj, "status", r->status == AS_OK ? "ok" : "failed");
+        as_json_set_str(fj, "status",
+                        r->status == AS_OK         ? "ok"
+                        : r->status == AS_ETIMEOUT ? "timeout"
+                                                   : "failed");
+        if (r->converged) /* issue 19: the verdict, the stress, a kept job directory */
+            as_json_set_bool(fj, "converged", r->converged > 0);
+        if (r->has_stress)
+            as_json_set_doubles(fj, "stress_ev_ang3", r->stress, 6);
+        if (r->workdir[0])
+            as_json_set_str(fj, "workdir", r->workdir);
         if (r->status == AS_OK) {
             as_json_set_num(fj, "energy_ev", r->energy);
             as_json_set_num(fj, "energy_per_atom_ev", epa);

@@ -23,12 +23,21 @@ static const char help[] =
     "  --relax          relax the atoms first (FIRE at fixed cell)\n"
     "  --fmax F         force tolerance of the relaxation, eV/Å (default 0.03)\n"
     "  --max-steps N    relaxation steps (default 2000)\n"
-    "  --timeout S      cmd: seconds before a run is killed (default 3600)\n"
+    "  --timeout T      seconds before a run is killed: S, 'none' or KEY=S,.. (default\n"
+    "                   the oracle's: 48 h for cmd:, ase:gpaw, ase:FILE.py)\n"
     "  --retries R      cmd: extra attempts of a failed run (default 1)\n"
     "  --e-atom-max EV  a label with |E| / atom above EV is refused (default 50 eV/atom)\n"
     "  --cell-tol ANG   cmd: largest cell difference between the input and the program's\n"
     "                   output, per component (default 1e-4 Å)\n"
+    "  --accept-unconverged  cmd: keep an unconverged relaxation as a label\n"
+    "  --keep-workdirs  cmd: keep the job directory after a success too\n"
+    "  --scratch DIR    cmd: where the job directory is made (default: the directory of\n"
+    "                   OUT, so a failed job's directory is kept beside the result)\n"
+    "  --nprocs N       cmd: the value of {nprocs} (default $SLURM_CPUS_PER_TASK, else 1)\n"
+    "  --oracle-version TEXT  recorded in oracle_version (with the dependency hash)\n"
     "  --quiet          no messages\n\n"
+    "Keys written besides: converged=T|F (when known), stress (9 values, when known),\n"
+    "workdir (a kept job directory), status=timeout for a run past the timeout.\n\n"
     "exit status: 0 labelled; 3 the oracle failed (OUT has status=failed and error=...);\n"
     "1 nothing written (bad input, unknown oracle, write error); 2 usage error.\n";
 
@@ -64,10 +73,15 @@ int as_cli_label(int argc, char **argv)
         {"relax", 0, CLI_FLAG, &relax, 0, NULL, NULL},
         {"fmax", 0, CLI_DOUBLE, &ropt.fmax, 0, NULL, NULL},
         {"max-steps", 0, CLI_SIZE, &ropt.max_steps, 0, NULL, NULL},
-        {"timeout", 0, CLI_DOUBLE, &oopt.timeout_s, 0, NULL, NULL},
+        {"timeout", 0, CLI_STR, &oopt.timeouts, 0, NULL, NULL},
         {"retries", 0, CLI_SIZE, &oopt.retries, 0, NULL, NULL},
         {"e-atom-max", 0, CLI_DOUBLE, &oopt.e_atom_max_ev, 0, NULL, NULL},
         {"cell-tol", 0, CLI_DOUBLE, &oopt.cell_tol_ang, 0, NULL, NULL},
+        {"accept-unconverged", 0, CLI_FLAG, &oopt.accept_unconverged, 0, NULL, NULL},
+        {"keep-workdirs", 0, CLI_FLAG, &oopt.keep_files, 0, NULL, NULL},
+        {"scratch", 0, CLI_STR, &oopt.workdir, 0, NULL, NULL},
+        {"nprocs", 0, CLI_SIZE, &oopt.nprocs, 0, NULL, NULL},
+        {"oracle-version", 0, CLI_STR, &oopt.oracle_version, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &quiet, 0, NULL, NULL},
         {"seed", 0, CLI_U64, &seed, 0, NULL, NULL}, /* accepted; nothing here is random */
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
@@ -80,13 +94,24 @@ int as_cli_label(int argc, char **argv)
         return cli_usage(cmd, "needs IN.extxyz and OUT.extxyz");
     if (!(ropt.fmax > 0))
         return cli_usage(cmd, "--fmax must be > 0");
-    if (!(oopt.timeout_s > 0))
-        return cli_usage(cmd, "--timeout must be > 0");
     if (!(oopt.e_atom_max_ev > 0) || !(oopt.cell_tol_ang > 0))
         return cli_usage(cmd, "--e-atom-max and --cell-tol must be > 0");
     const cli_file files[] = {{"IN", pos[0], 0}, {"OUT", pos[1], 1}};
     if ((rc = cli_check_files(cmd, files, CLI_NFILES(files))))
         return rc;
+    double tcheck;
+    if (as_oracle_timeout_for(oopt.timeouts, spec, &tcheck) != AS_OK)
+        return cli_usage(cmd, "%s", as_errmsg());
+    char outdir[4096];
+    if (!oopt.workdir) { /* the job directory beside OUT (a shared filesystem under slurm) */
+        snprintf(outdir, sizeof outdir, "%s", pos[1]);
+        char *slash = strrchr(outdir, '/');
+        if (slash && slash != outdir)
+            *slash = '\0';
+        else
+            snprintf(outdir, sizeof outdir, slash ? "/" : ".");
+        oopt.workdir = outdir;
+    }
     cli_log_init(quiet);
 
     as_structure **fr = NULL, *outs = NULL;
@@ -134,7 +159,22 @@ int as_cli_label(int argc, char **argv)
             goto done;
         }
     }
-    if ((st = as_structure_set_info(outs, "status", ok ? "ok" : "failed")) != AS_OK ||
+    char stress9[400] = "";
+    if (res.has_stress) {             /* as ASE writes it: the 3x3 matrix row by row */
+        const double *v = res.stress; /* xx yy zz yz xz xy */
+        snprintf(stress9, sizeof stress9, "%.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g %.17g",
+                 v[0], v[5], v[4], v[5], v[1], v[3], v[4], v[3], v[2]);
+    }
+    const char *vers = as_oracle_dependencies(o);
+    if ((st = as_structure_set_info(outs, "status",
+                                    ok                          ? "ok"
+                                    : res.status == AS_ETIMEOUT ? "timeout"
+                                                                : "failed")) != AS_OK ||
+        (res.converged &&
+         (st = as_structure_set_info(outs, "converged", res.converged > 0 ? "T" : "F")) != AS_OK) ||
+        (stress9[0] && (st = as_structure_set_info(outs, "stress", stress9)) != AS_OK) ||
+        (res.workdir[0] && (st = set_info_line(outs, "workdir", res.workdir)) != AS_OK) ||
+        (vers[0] && (st = set_info_line(outs, "oracle_version", vers)) != AS_OK) ||
         (st = set_info_line(outs, "oracle", as_oracle_describe(o))) != AS_OK ||
         (!ok && (st = set_info_line(outs, "error", res.error)) != AS_OK) ||
         (isfinite(res.fmax) && (st = set_num(outs, "fmax", res.fmax)) != AS_OK) ||

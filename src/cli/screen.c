@@ -78,7 +78,11 @@ static const char *screen_help =
     "  --threads N           threads of the GP fits (default: all cores; same results)\n"
     "  --no-gp-noise         no fitted white-noise term in the GP (the paper's plain kernel;\n"
     "                        the default fits one: relaxed energies carry the force tolerance)\n"
-    "  --fmax F (0.03 eV/A)  --rmsd-max F (0.35 A)  -j N, --timeout S, --retries N (cmd oracle)\n"
+    "  --fmax F (0.03 eV/A)  --rmsd-max F (0.35 A)  -j N, --retries N (cmd oracle)\n"
+    "  --timeout T           S, none, or per oracle of the list KEY=S,.. (KEY a spec prefix:\n"
+    "                        cmd=172800,ase:gpaw=86400; default the oracle's, 48 h for cmd:)\n"
+    "  --accept-unconverged  --keep-workdirs  --scratch DIR  --nprocs N  --oracle-version T\n"
+    "                        cmd: oracle runs as in 'alloyscout energy --help'\n"
     "  --executor local|slurm  where the relaxed labels run (default local: this process,\n"
     "                        -j N cmd: programs); slurm: each labelling batch (the starting\n"
     "                        structures, every round's picks, its random-baseline picks) is one\n"
@@ -287,10 +291,15 @@ static int parse(int argc, char **argv, screen_args *a)
         {"fmax", 0, CLI_DOUBLE, &so->fmax, 0, NULL, NULL},
         {"rmsd-max", 0, CLI_DOUBLE, &so->rmsd_max, 0, NULL, NULL},
         {"jobs", 'j', CLI_SIZE, &oo->jobs, 0, NULL, NULL},
-        {"timeout", 0, CLI_DOUBLE, &oo->timeout_s, 0, NULL, NULL},
+        {"timeout", 0, CLI_STR, &oo->timeouts, 0, NULL, NULL},
         {"retries", 0, CLI_SIZE, &oo->retries, 0, NULL, &retries_seen},
         {"e-atom-max", 0, CLI_DOUBLE, &oo->e_atom_max_ev, 0, NULL, NULL},
         {"cell-tol", 0, CLI_DOUBLE, &oo->cell_tol_ang, 0, NULL, NULL},
+        {"accept-unconverged", 0, CLI_FLAG, &oo->accept_unconverged, 0, NULL, NULL},
+        {"keep-workdirs", 0, CLI_FLAG, &oo->keep_files, 0, NULL, NULL},
+        {"scratch", 0, CLI_STR, &oo->workdir, 0, NULL, NULL},
+        {"nprocs", 0, CLI_SIZE, &oo->nprocs, 0, NULL, NULL},
+        {"oracle-version", 0, CLI_STR, &oo->oracle_version, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &a->quiet, 0, NULL, NULL},
         /* executor (issue 15) */
         {"executor", 0, CLI_STR, &a->eo.backend, 0, NULL, NULL},
@@ -348,6 +357,9 @@ static int parse(int argc, char **argv, screen_args *a)
             as_screen_system_name(so, NULL, a->lat[i].cell, sizeof a->lat[i].cell);
     a->co.lattice = a->lat;
     a->co.n_lattice = a->n_lat;
+    double tcheck;
+    if (as_oracle_timeout_for(oo->timeouts, a->co.oracle, &tcheck) != AS_OK)
+        return cli_usage("screen", "%s", as_errmsg());
     if (as_campaign_options_check(&a->co) != AS_OK)
         return cli_usage("screen", "%s", as_errmsg());
     return 0;

@@ -24,6 +24,7 @@ const char *as_strerror(as_status st)
     case AS_EORACLE: return "energy oracle failed";
     case AS_EUNSUP: return "not supported";
     case AS_EINTR: return "interrupted by a signal";
+    case AS_ETIMEOUT: return "timed out";
     }
     return "unknown status";
 }

@@ -86,6 +86,17 @@ static as_status write_script(as_executor *ex, const char *batch, const char *jo
         sfmt(num, sizeof num, " --relax --fmax %.17g --max-steps %zu", ropt->fmax, ropt->max_steps);
         as_sbuf_puts(&c, num);
     }
+    { /* the cmd: run options of the oracle (issue 19) */
+        const as_oracle_options *oo = as_oracle_get_options(ex->o);
+        if (oo->accept_unconverged)
+            as_sbuf_puts(&c, " --accept-unconverged");
+        if (oo->keep_files)
+            as_sbuf_puts(&c, " --keep-workdirs");
+        if (oo->nprocs) {
+            sfmt(num, sizeof num, " --nprocs %zu", oo->nprocs);
+            as_sbuf_puts(&c, num);
+        }
+    }
     for (int k = 0; k < 2; k++) {
         as_sbuf_puts(&c, " ");
         sb_quote(&c, batch);
@@ -193,6 +204,13 @@ static int collect(as_executor *ex, const char *dir, const as_structure *s, task
     r->steps = (size_t)info_num(f, "steps", 0);
     r->relaxed = (int)info_num(f, "relaxed", 0);
     r->attempts = (size_t)info_num(f, "attempts", 1);
+    const char *conv = as_structure_get_info(f, "converged"); /* issue 19 */
+    r->converged = !conv ? 0 : !strcmp(conv, "T") ? 1 : -1;
+    const char *wd = as_structure_get_info(f, "workdir");
+    if (wd)
+        sfmt(r->workdir, sizeof r->workdir, "%s", wd);
+    if (status && !strcmp(status, "timeout"))
+        r->status = AS_ETIMEOUT;
     if (!ok)
         sfmt(r->error, sizeof r->error, "%s", err ? err : "the label job reported failure");
     as_structure_free(t->rx);

@@ -534,7 +534,8 @@ static as_status read_reply(as_ase *a, double deadline, int32_t *code, char *msg
     char fate[128], tail[400];
     worker_fate(a, rc, fate, sizeof fate);
     log_tail(a->logpath, tail, sizeof tail);
-    as_status st = AS_FAIL(AS_EORACLE, "%s: %s%s%s", a->name, fate, tail[0] ? "; log: " : "", tail);
+    as_status st = AS_FAIL(rc == -2 ? AS_ETIMEOUT : AS_EORACLE, "%s: %s%s%s", a->name, fate,
+                           tail[0] ? "; log: " : "", tail);
     worker_stop(a, 1);
     return st;
 }
@@ -649,7 +650,7 @@ as_status as_ase_compute(as_ase *a, const as_structure *s, double *energy, doubl
                 if (rc) {
                     char fate[128];
                     worker_fate(a, rc, fate, sizeof fate);
-                    st = AS_FAIL(AS_EORACLE, "%s: %s", a->name, fate);
+                    st = AS_FAIL(rc == -2 ? AS_ETIMEOUT : AS_EORACLE, "%s: %s", a->name, fate);
                     worker_stop(a, 1);
                 }
             }

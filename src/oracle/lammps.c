@@ -125,7 +125,8 @@ struct as_lmp {
     char logpath[64];
     char *env[8]; /* "NAME=VALUE" set in the worker before LAMMPS starts (as_lmp_setenv) */
     size_t n_env;
-    char *cwd; /* the worker's working directory (as_lmp_set_cwd), NULL: unchanged */
+    char *cwd;        /* the worker's working directory (as_lmp_set_cwd), NULL: unchanged */
+    double timeout_s; /* one structure's limit (as_lmp_set_timeout); 0: none */
 };
 
 static void worker_stop(as_lmp *l, int kill_it);
@@ -144,6 +145,8 @@ void as_lmp_free(as_lmp *l)
     as_free(l->cwd);
     as_free(l);
 }
+
+void as_lmp_set_timeout(as_lmp *l, double timeout_s) { l->timeout_s = timeout_s; }
 
 as_status as_lmp_set_cwd(as_lmp *l, const char *dir)
 {
@@ -545,15 +548,24 @@ as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, doubl
     pthread_mutex_lock(&l->lock);
     st = l->pid ? AS_OK : worker_start(l);
     int32_t status = -1;
+    double deadline =
+        l->timeout_s > 0 && isfinite(l->timeout_s) ? as_worker_now_s() + l->timeout_s : INFINITY;
+    int rc = 0;
     if (st == AS_OK &&
         (as_worker_send_all(l->sock, &h, sizeof h) ||
          as_worker_send_all(l->sock, type, n * sizeof *type) ||
          as_worker_send_all(l->sock, x, 3 * n * sizeof *x) ||
-         as_worker_recv_all(l->sock, &status, sizeof status, INFINITY) || status != 0 ||
-         as_worker_recv_all(l->sock, res, (1 + 4 * n) * sizeof *res, INFINITY))) {
+         (rc = as_worker_recv_all(l->sock, &status, sizeof status, deadline)) || status != 0 ||
+         (rc = as_worker_recv_all(l->sock, res, (1 + 4 * n) * sizeof *res, deadline)))) {
         char msg[1024];
         log_error(l->logpath, msg, sizeof msg);
-        st = AS_FAIL(AS_EORACLE, "lammps failed (pair_style %s): %s", l->style, msg);
+        if (rc == -2)
+            st = AS_FAIL(AS_ETIMEOUT,
+                         "lammps timed out after %g s (the timeout; worker killed; pair_style "
+                         "%s)",
+                         l->timeout_s, l->style);
+        else
+            st = AS_FAIL(AS_EORACLE, "lammps failed (pair_style %s): %s", l->style, msg);
         worker_stop(l, 1); /* the next structure gets a new worker */
     }
     pthread_mutex_unlock(&l->lock);
@@ -590,6 +602,12 @@ as_status as_lmp_setenv(as_lmp *l, const char *name, const char *value)
     (void)name;
     (void)value;
     return AS_FAIL(AS_EUNSUP, "this build has no LAMMPS library");
+}
+
+void as_lmp_set_timeout(as_lmp *l, double timeout_s)
+{
+    (void)l;
+    (void)timeout_s;
 }
 
 as_status as_lmp_set_cwd(as_lmp *l, const char *dir)

@@ -883,6 +883,7 @@ struct as_meam {
     meam_model m[16];
     size_t n_m;
     char module[4096];
+    double timeout_s; /* as_lmp_set_timeout of each model's worker */
 };
 
 static void model_remove(meam_model *mm)
@@ -985,6 +986,7 @@ static as_status model_make(as_meam *me, const char *const *el, size_t n, meam_m
     AS_CHECK(as_lmp_setenv(mm->lmp, "ALLOYSCOUT_MEAM_DIR", mm->dir));
     AS_CHECK(as_lmp_setenv(mm->lmp, "ALLOYSCOUT_MEAM_MODEL", KIM_ITEM));
     AS_CHECK(as_lmp_set_cwd(mm->lmp, mm->dir)); /* the KIM-API writes kim.log there */
+    as_lmp_set_timeout(mm->lmp, me->timeout_s);
     me->n_m++;
     *out = mm;
     return AS_OK;
@@ -1096,4 +1098,32 @@ as_status as_meam_compute(as_meam *me, const as_structure *s, double *energy, do
         AS_TRY(model_make(me, names, s->n_symbols, &mm));
     }
     return as_lmp_compute(mm->lmp, s, energy, e_atom, forces);
+}
+
+void as_meam_dep_hash(const as_meam *m, uint64_t *h)
+{
+    as_dep_hash_file(m->module, h);
+    /* every portable model a system may read its element, library and parameter files from */
+    for (size_t r = 0; r < N_PAIRS; r++) {
+        int seen = 0;
+        for (size_t q = 0; q < r && !seen; q++)
+            seen = !strcmp(pair_src[q].model, pair_src[r].model);
+        if (seen)
+            continue;
+        char path[PATH_MAX];
+        const char *kdir = getenv("ALLOYSCOUT_OPENKIM_DIR");
+        if (!kdir || !*kdir)
+            kdir = AS_OPENKIM_MODELS_DIR;
+        snprintf(path, sizeof path, "%s/%s/libkim-api-portable-model.so", kdir, pair_src[r].model);
+        *h = as_hash64_str(*h, pair_src[r].model);
+        as_dep_hash_file(path, h);
+    }
+}
+
+void as_meam_set_timeout(as_meam *m, double timeout_s)
+{
+    m->timeout_s = timeout_s;
+    for (size_t i = 0; i < m->n_m; i++)
+        if (m->m[i].lmp)
+            as_lmp_set_timeout(m->m[i].lmp, timeout_s);
 }

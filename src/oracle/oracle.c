@@ -3,11 +3,16 @@
  * form of ASE's ase.optimize.FIRE), lattice-constant optimization by golden-section search,
  * RMSD (seed 004, Methods: RMSD = (1/n) sqrt(sum |X'_i - X_i|^2)), and batch labelling with or
  * without the SQLite store. */
+#define _GNU_SOURCE /* realpath, st_mtim */
+#include <dirent.h>
+#include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "oracle_int.h"
 
@@ -24,13 +29,14 @@ struct as_oracle {
     char *elements; /* space separated, or "any" */
     as_oracle_options opt;
     char *workdir;
+    char *deps; /* as_oracle_dependencies */
 };
 
 void as_oracle_options_default(as_oracle_options *opt)
 {
     memset(opt, 0, sizeof *opt);
     opt->jobs = 1;
-    opt->timeout_s = 3600;
+    opt->timeout_s = 0; /* the oracle's default */
     opt->retries = 1;
     opt->skin_ang = 0.3;
     opt->nrho = 2000;
@@ -79,8 +85,332 @@ void as_oracle_free(as_oracle *o)
     as_free(o->desc);
     as_free(o->elements);
     as_free(o->workdir);
+    as_free(o->deps);
     as_free(o);
 }
+
+/* ---- timeouts (issue 19) ---- */
+#define AS_TIMEOUT_DFT_S (48.0 * 3600.0)
+
+double as_oracle_timeout_default(const char *spec)
+{
+    if (!spec)
+        return INFINITY;
+    if (!strncmp(spec, "cmd:", 4))
+        return AS_TIMEOUT_DFT_S;
+    if (!strcmp(spec, "ase:emt"))
+        return 3600.0;
+    if (!strncmp(spec, "ase:", 4)) /* gpaw, FILE.py: first-principles codes */
+        return AS_TIMEOUT_DFT_S;
+    if (!strncmp(spec, "lammps:", 7) || !strcmp(spec, "meam") || !strncmp(spec, "meam:", 5))
+        return 600.0; /* one structure of a classical potential takes well under a second */
+    return INFINITY;  /* eam, eam-analytic: computed in this process, no timeout */
+}
+
+static int parse_seconds(const char *v, size_t L, double *t)
+{
+    char buf[64];
+    if (L == 0 || L >= sizeof buf)
+        return -1;
+    memcpy(buf, v, L);
+    buf[L] = '\0';
+    if (!strcmp(buf, "none") || !strcmp(buf, "inf")) {
+        *t = INFINITY;
+        return 0;
+    }
+    char *end = NULL;
+    double x = strtod(buf, &end);
+    if (end == buf || *end || !(x > 0) || !isfinite(x))
+        return -1;
+    *t = x;
+    return 0;
+}
+
+as_status as_oracle_timeout_for(const char *text, const char *spec, double *timeout_s)
+{
+    *timeout_s = 0;
+    if (!text || !*text)
+        return AS_OK;
+    size_t best = 0;
+    int any = 0;
+    for (const char *p = text; *p;) {
+        const char *q = strchr(p, ',');
+        size_t L = q ? (size_t)(q - p) : strlen(p);
+        const char *eq = memchr(p, '=', L);
+        double t;
+        if (!eq) {
+            if (parse_seconds(p, L, &t) != 0)
+                return AS_FAIL(AS_EINVAL,
+                               "--timeout '%s': '%.*s' is not a number of seconds > 0 or "
+                               "'none' (expected S, none, or KEY=S,KEY=S.. with KEY an "
+                               "oracle spec prefix such as cmd or ase:gpaw)",
+                               text, (int)L, p);
+            if (!any) {
+                *timeout_s = t;
+                any = 1;
+            }
+        } else {
+            size_t K = (size_t)(eq - p);
+            if (K == 0 || parse_seconds(eq + 1, L - K - 1, &t) != 0)
+                return AS_FAIL(AS_EINVAL,
+                               "--timeout '%s': '%.*s' is not KEY=SECONDS (KEY an oracle spec "
+                               "prefix such as cmd or ase:gpaw; SECONDS > 0 or none)",
+                               text, (int)L, p);
+            if (spec && !strncmp(spec, p, K) && K > best) {
+                best = K;
+                *timeout_s = t;
+                any = 1;
+            }
+        }
+        p = q ? q + 1 : p + L;
+    }
+    return AS_OK;
+}
+
+double as_oracle_timeout(const as_oracle *o) { return o->opt.timeout_s; }
+const as_oracle_options *as_oracle_get_options(const as_oracle *o) { return &o->opt; }
+
+/* ---- the files an oracle depends on (issue 19): content hashes cached by file identity ---- */
+typedef struct {
+    char path[PATH_MAX];
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    long long mtime_ns;
+    uint64_t hash;
+} dep_entry;
+static dep_entry *dep_cache;
+static size_t dep_n, dep_cap;
+static pthread_mutex_t dep_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int as_dep_hash_file(const char *path, uint64_t *h)
+{
+    struct stat sb;
+    char real[PATH_MAX];
+    if (!path || stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || !realpath(path, real))
+        return 0;
+    long long mt = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+    uint64_t fh = 0;
+    int have = 0;
+    pthread_mutex_lock(&dep_lock);
+    for (size_t i = 0; i < dep_n && !have; i++) {
+        dep_entry *e = &dep_cache[i];
+        if (e->dev == sb.st_dev && e->ino == sb.st_ino && e->size == sb.st_size &&
+            e->mtime_ns == mt && !strcmp(e->path, real)) {
+            fh = e->hash;
+            have = 1;
+        }
+    }
+    pthread_mutex_unlock(&dep_lock);
+    if (!have) {
+        FILE *f = fopen(real, "rb");
+        if (!f)
+            return 0;
+        static unsigned char buf[1 << 16];
+        size_t k;
+        fh = AS_HASH64_INIT;
+        pthread_mutex_lock(&dep_lock); /* buf is shared */
+        while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+            fh = as_hash64(fh, buf, k);
+        fclose(f);
+        if (dep_n == dep_cap) {
+            size_t nc = dep_cap ? 2 * dep_cap : 32;
+            dep_entry *ne = as_realloc(dep_cache, nc * sizeof *ne);
+            if (ne) {
+                dep_cache = ne;
+                dep_cap = nc;
+            }
+        }
+        if (dep_n < dep_cap) {
+            dep_entry *e = &dep_cache[dep_n++];
+            snprintf(e->path, sizeof e->path, "%s", real);
+            e->dev = sb.st_dev;
+            e->ino = sb.st_ino;
+            e->size = sb.st_size;
+            e->mtime_ns = mt;
+            e->hash = fh;
+        }
+        pthread_mutex_unlock(&dep_lock);
+    }
+    *h = as_hash64_str(*h, real);
+    *h = as_hash64(*h, &fh, sizeof fh);
+    return 1;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int as_dep_hash_dir(const char *dir, uint64_t *h)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    char *names[256];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < 256)
+        if (e->d_name[0] != '.' && (names[n] = as_strdup(e->d_name)))
+            n++;
+    closedir(d);
+    qsort(names, n, sizeof *names, name_cmp);
+    int any = 0;
+    for (size_t i = 0; i < n; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        any |= as_dep_hash_file(path, h);
+        as_free(names[i]);
+    }
+    return any;
+}
+
+/* a KIM model (portable, simulator) or driver of this name in a KIM collection: its files */
+static int hash_kim_item(const char *name, uint64_t *h)
+{
+    static const char *const envs[3] = {
+        "KIM_API_PORTABLE_MODELS_DIR", "KIM_API_SIMULATOR_MODELS_DIR", "KIM_API_MODEL_DRIVERS_DIR"};
+    static const char *const kinds[3] = {"portable-models", "simulator-models", "model-drivers"};
+    char path[PATH_MAX];
+    if (!name[0] || strchr(name, '/') || strlen(name) < 8)
+        return 0;
+    for (int k = 0; k < 3; k++) {
+        const char *v = getenv(envs[k]);
+        for (const char *p = v; p && *p;) {
+            const char *q = strchr(p, ':');
+            size_t L = q ? (size_t)(q - p) : strlen(p);
+            snprintf(path, sizeof path, "%.*s/%s", (int)L, p, name);
+            if (as_dep_hash_dir(path, h))
+                return 1;
+            p = q ? q + 1 : p + L;
+        }
+    }
+    const char *home = getenv("HOME");
+    if (home) { /* the user collection: ~/.kim-api/<version>/<kind>/ */
+        snprintf(path, sizeof path, "%s/.kim-api", home);
+        DIR *d = opendir(path);
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            if (e->d_name[0] == '.')
+                continue;
+            for (int k = 0; k < 3; k++) {
+                snprintf(path, sizeof path, "%s/.kim-api/%s/%s/%s", home, e->d_name, kinds[k],
+                         name);
+                if (as_dep_hash_dir(path, h)) {
+                    closedir(d);
+                    return 1;
+                }
+            }
+        }
+        if (d)
+            closedir(d);
+    }
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "/usr/lib/x86_64-linux-gnu/kim-api/%s/%s", kinds[k], name);
+        if (as_dep_hash_dir(path, h))
+            return 1;
+    }
+    return 0;
+}
+
+/* a word of a spec: an existing file (also after "KEY="), or a KIM item */
+static int hash_word(const char *w, uint64_t *h)
+{
+    if (!w[0] || strchr(w, '{'))
+        return 0;
+    if (as_dep_hash_file(w, h))
+        return 1;
+    const char *eq = strchr(w, '=');
+    if (eq && as_dep_hash_file(eq + 1, h))
+        return 1;
+    return hash_kim_item(w, h);
+}
+
+/* argv[0] of a cmd: program, through PATH as execvp finds it */
+static int hash_program(const char *prog, uint64_t *h)
+{
+    if (strchr(prog, '/'))
+        return as_dep_hash_file(prog, h);
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path; *p;) {
+        const char *q = strchr(p, ':');
+        size_t L = q ? (size_t)(q - p) : strlen(p);
+        char full[PATH_MAX];
+        snprintf(full, sizeof full, "%.*s/%s", (int)L, L ? p : ".", prog);
+        if (access(full, X_OK) == 0 && as_dep_hash_file(full, h))
+            return 1;
+        p = q ? q + 1 : p + L;
+    }
+    return 0;
+}
+
+/* the builtin Zhou 2004 parameters, as numbers */
+static void hash_zhou_table(uint64_t *h)
+{
+    char buf[64];
+    for (size_t i = 0; i < as_zhou_count; i++) {
+        const as_zhou_params *z = &as_zhou_table[i];
+        const double v[27] = {z->re,    z->fe,  z->rhoe,  z->rhos,   z->alpha, z->beta, z->A,
+                              z->B,     z->cai, z->ramda, z->Fi0,    z->Fi1,   z->Fi2,  z->Fi3,
+                              z->Fm0,   z->Fm1, z->Fm2,   z->Fm3,    z->fnn,   z->Fn,   z->ielement,
+                              z->amass, z->Fm4, z->beta1, z->ramda1, z->rhol,  z->rhoh};
+        *h = as_hash64_str(*h, z->el);
+        for (int k = 0; k < 27; k++) {
+            int L = snprintf(buf, sizeof buf, " %.17g", v[k]);
+            *h = as_hash64(*h, buf, (size_t)L);
+        }
+    }
+}
+
+static as_status compute_deps(as_oracle *o, const char *spec)
+{
+    uint64_t h = AS_HASH64_INIT;
+    int any = 0;
+    switch (o->kind) {
+    case BK_EAM:
+        if (strstr(o->desc, "zhou2004")) { /* setfl files: their hash is in the description */
+            hash_zhou_table(&h);
+            any = 1;
+        }
+        break;
+    case BK_MEAM:
+        as_meam_dep_hash(o->meam, &h);
+        any = 1;
+        break;
+    case BK_CMD:
+        any |= hash_program(as_cmd_word(o->cmd, 0), &h);
+        for (size_t i = 1; as_cmd_word(o->cmd, i); i++)
+            any |= hash_word(as_cmd_word(o->cmd, i), &h);
+        break;
+    case BK_LAMMPS: {
+        char *t = as_strdup(spec + 7), *save = NULL;
+        if (!t)
+            return AS_FAIL(AS_ENOMEM, "oracle: cannot allocate");
+        for (char *w = strtok_r(t, " \t;", &save); w; w = strtok_r(NULL, " \t;", &save))
+            any |= hash_word(w, &h);
+        as_free(t);
+        break;
+    }
+    case BK_ASE: /* ase:FILE.py: the file's hash is in the description */ break;
+    }
+    const char *ver = o->opt.oracle_version;
+    size_t cap = 64 + (ver ? strlen(ver) : 0);
+    o->deps = as_malloc(cap);
+    if (!o->deps)
+        return AS_FAIL(AS_ENOMEM, "oracle: cannot allocate");
+    o->deps[0] = '\0';
+    size_t L = 0;
+    if (any)
+        L = (size_t)snprintf(o->deps, cap, "deps=%016llx", (unsigned long long)h);
+    if (ver && *ver)
+        snprintf(o->deps + L, cap - L, "%sversion=%s", L ? " " : "", ver);
+    o->opt.oracle_version = NULL; /* not kept: the text lives in deps */
+    return AS_OK;
+}
+
+const char *as_oracle_dependencies(const as_oracle *o) { return o->deps ? o->deps : ""; }
 
 /* The file's bytes through the library's one hash (as_hash64, 64-bit FNV-1a). */
 static as_status file_hash(const char *path, uint64_t *h)
@@ -231,6 +561,15 @@ as_status as_oracle_create(const char *spec, const as_oracle_options *opt, as_or
         o->opt.e_atom_max_ev = AS_ORACLE_E_ATOM_MAX_EV;
     if (!(o->opt.cell_tol_ang > 0))
         o->opt.cell_tol_ang = AS_ORACLE_CELL_TOL_ANG;
+    o->opt.timeouts = NULL; /* resolved here */
+    if (opt && opt->timeouts) {
+        double t = 0;
+        AS_CHECK(as_oracle_timeout_for(opt->timeouts, spec, &t));
+        if (t > 0)
+            o->opt.timeout_s = t;
+    }
+    if (!(o->opt.timeout_s > 0))
+        o->opt.timeout_s = as_oracle_timeout_default(spec);
     if (o->opt.workdir) {
         o->workdir = as_strdup(o->opt.workdir);
         if (!o->workdir) {
@@ -281,6 +620,11 @@ as_status as_oracle_create(const char *spec, const as_oracle_options *opt, as_or
     }
     if (o->eam)
         o->eam->skin = o->opt.skin_ang >= 0 ? o->opt.skin_ang : 0;
+    if (o->lmp)
+        as_lmp_set_timeout(o->lmp, o->opt.timeout_s);
+    if (o->meam)
+        as_meam_set_timeout(o->meam, o->opt.timeout_s);
+    AS_CHECK(compute_deps(o, spec));
     *out = o;
     return AS_OK;
 fail:
@@ -379,7 +723,7 @@ as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *en
         {
             as_label_result r;
             const as_structure *one[1] = {s};
-            AS_TRY(as_cmd_run_batch(o->cmd, one, 1, &r, NULL, NULL, NULL));
+            AS_TRY(as_cmd_run_batch(o->cmd, one, 1, 0, 0.03, &r, NULL, NULL, NULL));
             if (r.status != AS_OK)
                 return AS_FAIL(r.status, "%s", r.error);
             if (energy)
@@ -461,7 +805,7 @@ static double max_force(const double *f, size_t n)
 }
 
 static as_status fire(as_oracle *o, as_structure *s, const as_relax_options *opt,
-                      as_relax_report *rep)
+                      as_relax_report *rep, double *f_out)
 {
     as_status st = AS_OK;
     size_t n3 = 3 * s->n;
@@ -518,6 +862,8 @@ static as_status fire(as_oracle *o, as_structure *s, const as_relax_options *opt
     rep->fmax_final = fm;
     rep->steps = step;
     rep->converged = fm < opt->fmax;
+    if (f_out)
+        memcpy(f_out, f, n3 * sizeof *f);
 fail:
     as_free(f);
     as_free(v);
@@ -525,8 +871,9 @@ fail:
     return st;
 }
 
+/* f_out (n, 3; may be NULL): the forces at the end (native backends) */
 static as_status relax_one(as_oracle *o, as_structure *s, const as_relax_options *opt,
-                           as_relax_report *rep)
+                           as_relax_report *rep, double *f_out)
 {
     as_status st = AS_OK;
     as_structure *start = NULL;
@@ -544,21 +891,24 @@ static as_status relax_one(as_oracle *o, as_structure *s, const as_relax_options
         as_label_result r;
         as_structure *relaxed = NULL;
         const as_structure *one[1] = {s};
-        AS_CHECK(as_cmd_run_batch(o->cmd, one, 1, &r, &relaxed, NULL, NULL));
+        AS_CHECK(as_cmd_run_batch(o->cmd, one, 1, 1, opt->fmax, &r, &relaxed, NULL, NULL));
         if (r.status != AS_OK) {
             st = AS_FAIL(r.status, "%s", r.error);
             goto fail;
         }
-        if (relaxed) {
+        if (relaxed) { /* positions are Cartesian in the returned cell */
             memcpy(s->pos, relaxed->pos, 3 * s->n * sizeof *s->pos);
+            memcpy(s->cell, relaxed->cell, sizeof s->cell);
+            if (f_out && relaxed->forces)
+                memcpy(f_out, relaxed->forces, 3 * s->n * sizeof *f_out);
             as_structure_free(relaxed);
         }
         rep->e_initial = NAN;
         rep->e_final = r.energy;
-        rep->fmax_final = NAN;
-        rep->converged = 1;
+        rep->fmax_final = r.fmax;
+        rep->converged = r.converged == 1;
     } else {
-        AS_CHECK(fire(o, s, opt, rep));
+        AS_CHECK(fire(o, s, opt, rep, f_out));
     }
     s->energy = rep->e_final;
     s->has_energy = 1;
@@ -572,7 +922,7 @@ as_status as_oracle_relax(as_oracle *o, as_structure *s, const as_relax_options 
                           as_relax_report *rep)
 {
     as_relax_report tmp;
-    return relax_one(o, s, opt, rep ? rep : &tmp);
+    return relax_one(o, s, opt, rep ? rep : &tmp, NULL);
 }
 
 /* ---- lattice constants ---- */
@@ -916,13 +1266,17 @@ static void label_native(as_oracle *o, const as_structure *s, int relax,
     memset(r, 0, sizeof *r);
     r->fmax = NAN;
     r->attempts = 1;
+    r->converged = 0;
     as_structure *c = NULL;
     as_status st = as_structure_copy(s, &c);
     if (st == AS_OK) {
         if (relax) {
             as_relax_report rep;
-            st = relax_one(o, c, opt, &rep);
+            st = as_structure_alloc_forces(c);
+            if (st == AS_OK)
+                st = relax_one(o, c, opt, &rep, c->forces); /* the final forces are kept */
             if (st == AS_OK) {
+                r->converged = rep.converged ? 1 : -1;
                 r->energy = rep.e_final;
                 r->rmsd = rep.rmsd;
                 r->rmsd_paper = rep.rmsd_paper;
@@ -971,8 +1325,7 @@ static as_status cmd_finish(void *user, size_t i, const as_label_result *cr,
         r->relaxed = c->relax;
     }
     if (c->store) {
-        AS_TRY(as_label_store_put(c->store, c->keys[i], c->method, c->s[i], r,
-                                  relaxed && r->relaxed ? relaxed->pos : NULL));
+        AS_TRY(as_label_store_put_final(c->store, c->keys[i], c->method, c->s[i], r, relaxed));
         if (c->n_computed)
             (*c->n_computed)++;
     }
@@ -988,7 +1341,12 @@ as_status as_oracle_label_batch(as_oracle *o, const as_structure *const *s, size
             relaxed[i] = NULL;
     if (o->kind == BK_CMD) {
         cmd_ctx ctx = {s, relax, NULL, NULL, NULL, NULL};
-        return as_cmd_run_batch(o->cmd, s, n, results, relaxed, cmd_finish, &ctx);
+        as_relax_options d;
+        if (!opt) {
+            as_relax_options_default(&d);
+            opt = &d;
+        }
+        return as_cmd_run_batch(o->cmd, s, n, relax, opt->fmax, results, relaxed, cmd_finish, &ctx);
     }
     for (size_t i = 0; i < n; i++)
         label_native(o, s[i], relax, opt, &results[i], relaxed ? &relaxed[i] : NULL);
@@ -1004,10 +1362,11 @@ void as_label_method(const as_oracle *o, int relax, const as_relax_options *opt,
         as_relax_options_default(&d);
         opt = &d;
     }
+    const char *deps = as_oracle_dependencies(o);
     if (relax)
-        snprintf(buf, cap, "%s relax fmax=%.17g", o->desc, opt->fmax);
+        snprintf(buf, cap, "%s%s%s relax fmax=%.17g", o->desc, deps[0] ? " " : "", deps, opt->fmax);
     else
-        snprintf(buf, cap, "%s", o->desc);
+        snprintf(buf, cap, "%s%s%s", o->desc, deps[0] ? " " : "", deps);
 }
 
 as_status as_oracle_label_stored(as_oracle *o, as_label_store *store, const as_structure *const *s,
@@ -1045,6 +1404,7 @@ as_status as_oracle_label_stored(as_oracle *o, as_label_store *store, const as_s
         if (relaxed && results[i].status == AS_OK && results[i].relaxed) {
             AS_CHECK(as_structure_copy(s[i], &relaxed[i]));
             memcpy(relaxed[i]->pos, buf, 3 * s[i]->n * sizeof *buf);
+            AS_CHECK(as_label_store_get_final(store, keys[i], relaxed[i], NULL, &found));
             relaxed[i]->energy = results[i].energy;
             relaxed[i]->has_energy = 1;
         }
@@ -1067,7 +1427,12 @@ as_status as_oracle_label_stored(as_oracle *o, as_label_store *store, const as_s
                 k2[q] = keys[todo[q]];
             }
             cmd_ctx ctx = {sub2, relax, store, method, k2, n_computed};
-            st = as_cmd_run_batch(o->cmd, sub2, nt, r2, x2, cmd_finish, &ctx);
+            as_relax_options d;
+            if (!opt) {
+                as_relax_options_default(&d);
+                opt = &d;
+            }
+            st = as_cmd_run_batch(o->cmd, sub2, nt, relax, opt->fmax, r2, x2, cmd_finish, &ctx);
             for (size_t q = 0; q < nt; q++) {
                 results[todo[q]] = r2[q];
                 if (relaxed && r2[q].relaxed)
@@ -1094,8 +1459,7 @@ as_status as_oracle_label_stored(as_oracle *o, as_label_store *store, const as_s
         for (size_t q = 0; q < m; q++) {
             size_t i = todo[t0 + q];
             results[i] = rs[q];
-            st =
-                as_label_store_put(store, keys[i], method, s[i], &rs[q], rx[q] ? rx[q]->pos : NULL);
+            st = as_label_store_put_final(store, keys[i], method, s[i], &rs[q], rx[q]);
             if (st != AS_OK) {
                 for (size_t w = q; w < m; w++)
                     as_structure_free(rx[w]);

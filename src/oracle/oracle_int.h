@@ -111,16 +111,28 @@ void as_eam_interpolate(int n, double delta, const double *f, double *spline);
 typedef struct as_cmd as_cmd;
 as_status as_cmd_create(const char *argv_text, const as_oracle_options *opt, as_cmd **out);
 void as_cmd_free(as_cmd *c);
-/* Run the program on n structures, up to opt->jobs at once. results[i] filled for each; the
- * relaxed positions (when the output has them) replace those of out_structs[i] when not NULL.
- * done (may be NULL) is called as soon as each structure is finished (success or final
- * failure); a failing status from it stops the batch.
+/* Word i of the argv template (after relative file names were made absolute), NULL past the
+ * end. */
+const char *as_cmd_word(const as_cmd *c, size_t i);
+/* Run the program on n structures, up to opt->jobs at once, as a relaxation request (relax = 1,
+ * criterion fmax eV/Å: {relax} and {fmax}) or an energy request. results[i] filled for each;
+ * relaxed[i] (when relaxed is not NULL) receives the program's output structure (positions,
+ * cell, forces when given, the free-form metadata as info) of each label. done (may be NULL)
+ * is called as soon as each structure is finished (success or final failure) with that output
+ * structure (NULL on failure); a failing status from it stops the batch.
  * Returns AS_OK even if some jobs failed (their result says so). */
 typedef as_status (*as_cmd_done_fn)(void *user, size_t i, const as_label_result *r,
                                     const as_structure *relaxed);
-as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n,
-                           as_label_result *results, as_structure **relaxed, as_cmd_done_fn done,
-                           void *user);
+as_status as_cmd_run_batch(as_cmd *c, const as_structure *const *s, size_t n, int relax,
+                           double fmax, as_label_result *results, as_structure **relaxed,
+                           as_cmd_done_fn done, void *user);
+
+/* ---- the files an oracle depends on (oracle.c): a content hash cached by path, mtime, size ---- */
+/* Fold the content hash of the file at path (when it is a regular file) into *h; returns 1 when
+ * hashed, 0 when there is no such file. */
+int as_dep_hash_file(const char *path, uint64_t *h);
+/* Fold every regular file of a directory (sorted by name; one level) into *h; 1 when hashed. */
+int as_dep_hash_dir(const char *dir, uint64_t *h);
 
 /* ---- LAMMPS library backend (lammps.c) ---- */
 typedef struct as_lmp as_lmp;
@@ -130,6 +142,9 @@ as_status as_lmp_compute(as_lmp *l, const as_structure *s, double *energy, doubl
                          double *forces);
 /* Set NAME=VALUE in the worker process's environment (before its LAMMPS starts; at most 8). */
 as_status as_lmp_setenv(as_lmp *l, const char *name, const char *value);
+/* Limit of one structure's computation, s (0 or INFINITY: none); past it the worker is killed
+ * and the structure fails with AS_ETIMEOUT. */
+void as_lmp_set_timeout(as_lmp *l, double timeout_s);
 /* Run the worker in this directory (relative paths of pair_coeff then resolve there). */
 as_status as_lmp_set_cwd(as_lmp *l, const char *dir);
 /* Rotate a cell into LAMMPS's restricted triclinic form: lo = (xx, yy, zz, xy, xz, yz) and the
@@ -157,9 +172,13 @@ void as_meam_free(as_meam *m);
 as_status as_meam_compute(as_meam *m, const as_structure *s, double *energy, double *e_atom,
                           double *forces);
 int as_meam_fixed_supports(const as_meam *m, const char *el);
+/* The LAMMPS workers' limit per structure (as_lmp_set_timeout), for models made from now on. */
+void as_meam_set_timeout(as_meam *m, double timeout_s);
 /* 1 if every pair of these elements has a source; else 0 and the reason in why (may be NULL) */
 int as_meam_covers(const char *const *el, size_t n, char *why, size_t cap);
 const char *as_meam_elements_text(void);
+/* meam: fold the KIM model module and the KIM portable models it reads into *h. */
+void as_meam_dep_hash(const as_meam *m, uint64_t *h);
 
 /* worker_io.c: the pipes to worker processes. send: 0, or -1 when the peer is gone. recv: 0,
  * -1 at end of file or on error, -2 when the deadline (as_worker_now_s() time; INFINITY: none)

@@ -23,13 +23,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alloyscout/json.h"
 #include "oracle_int.h"
 
 #define AS_STORE_APPLICATION_ID 0x41537374 /* "ASst" */
 
 struct as_store {
     sqlite3 *db;
-    sqlite3_stmt *get, *put, *count;
+    sqlite3_stmt *get, *put, *count, *get_final;
     char *path;
     double e_atom_max_ev; /* read-back window (as_store_set_e_atom_max) */
     size_t n_corrupt;     /* rows refused by as_label_store_get */
@@ -100,6 +101,13 @@ static const struct {
 } store_columns[] = {
     {"label_result", "created", "TEXT"}, /* present since format 2: the list starts here */
     {"label_result", "source", "TEXT"},  /* provenance of a label no oracle computed (--labels) */
+    /* issue 19: what a cmd: program returns (docs/oracle.md, "The cmd: contract") */
+    {"label_result", "forces", "BLOB"},       /* (n, 3) doubles at the end, eV/Å */
+    {"label_result", "stress", "BLOB"},       /* 6 doubles, Voigt xx yy zz yz xz xy, eV/Å^3 */
+    {"label_result", "cell", "BLOB"},         /* 9 doubles, the final cell (rows), Å */
+    {"label_result", "converged", "INTEGER"}, /* 1, 0, NULL: no verdict */
+    {"label_result", "metadata", "TEXT"},     /* JSON object of the program's other key=value */
+    {"label_result", "workdir", "TEXT"},      /* the job directory when kept */
 };
 
 /* One integer from a query (0 when it gives no row). */
@@ -231,6 +239,7 @@ void as_store_close(as_store *st)
     sqlite3_finalize(st->get);
     sqlite3_finalize(st->put);
     sqlite3_finalize(st->count);
+    sqlite3_finalize(st->get_final);
     sqlite3_close(st->db);
     as_free(st->path);
     as_free(st);
@@ -284,16 +293,21 @@ as_status as_store_open(const char *path, as_store **out)
         s = db_fail(st, "cannot set the journal mode");
         goto fail;
     }
-    if (sqlite3_prepare_v2(
-            st->db,
-            "SELECT status, energy, rmsd, rmsd_paper, fmax, steps, relaxed, "
-            "attempts, error, positions, n_atoms, method FROM label_result WHERE key = ?",
-            -1, &st->get, NULL) != SQLITE_OK ||
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT status, energy, rmsd, rmsd_paper, fmax, steps, relaxed, "
+                           "attempts, error, positions, n_atoms, method, converged, stress, "
+                           "workdir FROM label_result WHERE key = ?",
+                           -1, &st->get, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db,
                            "INSERT OR REPLACE INTO label_result(key, method, n_atoms, status, "
                            "energy, energy_per_atom, rmsd, rmsd_paper, fmax, steps, relaxed, "
-                           "attempts, error, positions) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                           "attempts, error, positions, forces, stress, cell, converged, "
+                           "metadata, workdir) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                            -1, &st->put, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db,
+                           "SELECT n_atoms, positions, cell, forces, metadata FROM label_result "
+                           "WHERE key = ?",
+                           -1, &st->get_final, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "SELECT COUNT(*) FROM label_result", -1, &st->count, NULL) !=
             SQLITE_OK) {
         s = db_fail(st, "cannot prepare statements");
@@ -458,6 +472,15 @@ as_status as_label_store_get(as_store *st, uint64_t key, as_label_result *out, d
         (size_t)sqlite3_column_int64(st->get, 10) == n &&
         (size_t)sqlite3_column_bytes(st->get, 9) == 3 * n * sizeof(double))
         memcpy(relaxed_pos, sqlite3_column_blob(st->get, 9), 3 * n * sizeof(double));
+    if (sqlite3_column_type(st->get, 12) != SQLITE_NULL) /* 1 / 0 -> 1 / -1; NULL -> 0 */
+        out->converged = sqlite3_column_int(st->get, 12) ? 1 : -1;
+    if (sqlite3_column_type(st->get, 13) == SQLITE_BLOB &&
+        sqlite3_column_bytes(st->get, 13) == (int)(6 * sizeof(double))) {
+        memcpy(out->stress, sqlite3_column_blob(st->get, 13), 6 * sizeof(double));
+        out->has_stress = 1;
+    }
+    const unsigned char *wd = sqlite3_column_text(st->get, 14);
+    snprintf(out->workdir, sizeof out->workdir, "%s", wd ? (const char *)wd : "");
     *found = 1;
 done:
     sqlite3_reset(st->get);
@@ -472,10 +495,29 @@ static void bind_double(sqlite3_stmt *q, int c, double v)
         sqlite3_bind_null(q, c);
 }
 
-as_status as_label_store_put(as_store *st, uint64_t key, const char *method, const as_structure *s,
-                             const as_label_result *r, const double *relaxed_pos)
+/* the info pairs of a structure as a JSON object (NULL when none) */
+static char *metadata_json(const as_structure *f)
+{
+    if (!f || f->n_info == 0)
+        return NULL;
+    as_json *o = as_json_object();
+    if (!o)
+        return NULL;
+    for (size_t i = 0; i < f->n_info; i++)
+        if (as_json_set_str(o, f->info_keys[i], f->info_values[i]) != AS_OK) {
+            as_json_free(o);
+            return NULL;
+        }
+    char *t = as_json_print(o);
+    as_json_free(o);
+    return t;
+}
+
+static as_status put_row(as_store *st, uint64_t key, const char *method, const as_structure *s,
+                         const as_label_result *r, const double *pos, const as_structure *final)
 {
     sqlite3_stmt *q = st->put;
+    char *meta = metadata_json(final);
     sqlite3_reset(q);
     sqlite3_clear_bindings(q);
     sqlite3_bind_int64(q, 1, (sqlite3_int64)key);
@@ -491,12 +533,23 @@ as_status as_label_store_put(as_store *st, uint64_t key, const char *method, con
     sqlite3_bind_int(q, 11, r->relaxed);
     sqlite3_bind_int64(q, 12, (sqlite3_int64)r->attempts);
     sqlite3_bind_text(q, 13, r->error, -1, SQLITE_TRANSIENT);
-    if (relaxed_pos)
-        sqlite3_bind_blob(q, 14, relaxed_pos, (int)(3 * s->n * sizeof(double)), SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, 14);
+    if (pos)
+        sqlite3_bind_blob(q, 14, pos, (int)(3 * s->n * sizeof(double)), SQLITE_TRANSIENT);
+    if (final && final->forces && final->n == s->n)
+        sqlite3_bind_blob(q, 15, final->forces, (int)(3 * s->n * sizeof(double)), SQLITE_TRANSIENT);
+    if (r->has_stress)
+        sqlite3_bind_blob(q, 16, r->stress, (int)(6 * sizeof(double)), SQLITE_TRANSIENT);
+    if (final)
+        sqlite3_bind_blob(q, 17, final->cell, (int)(9 * sizeof(double)), SQLITE_TRANSIENT);
+    if (r->converged) /* 1 converged, 0 not; NULL: no verdict */
+        sqlite3_bind_int(q, 18, r->converged > 0);
+    if (meta)
+        sqlite3_bind_text(q, 19, meta, -1, SQLITE_TRANSIENT);
+    if (r->workdir[0])
+        sqlite3_bind_text(q, 20, r->workdir, -1, SQLITE_TRANSIENT);
     int rc = sqlite3_step(q); /* autocommit: one transaction per label */
     sqlite3_reset(q);
+    as_free(meta);
     if (rc != SQLITE_DONE)
         return db_fail(st, "cannot store a label");
     return AS_OK;
@@ -538,6 +591,59 @@ as_status as_label_store_get_source(as_store *st, uint64_t key, char **source)
         s = db_fail(st, "cannot read the source of a label");
     }
     sqlite3_finalize(q);
+    return s;
+}
+
+as_status as_label_store_put(as_store *st, uint64_t key, const char *method, const as_structure *s,
+                             const as_label_result *r, const double *relaxed_pos)
+{
+    return put_row(st, key, method, s, r, relaxed_pos, NULL);
+}
+
+as_status as_label_store_put_final(as_store *st, uint64_t key, const char *method,
+                                   const as_structure *s, const as_label_result *r,
+                                   const as_structure *final)
+{
+    if (final && final->n != s->n)
+        final = NULL;
+    return put_row(st, key, method, s, r, final ? final->pos : NULL, final);
+}
+
+as_status as_label_store_get_final(as_store *st, uint64_t key, as_structure *final, char **metadata,
+                                   int *found)
+{
+    as_status s = AS_OK;
+    sqlite3_stmt *q = st->get_final;
+    *found = 0;
+    if (metadata)
+        *metadata = NULL;
+    sqlite3_reset(q);
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)key);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_DONE)
+        goto done;
+    if (rc != SQLITE_ROW) {
+        s = db_fail(st, "lookup failed");
+        goto done;
+    }
+    *found = 1;
+    size_t n = (size_t)sqlite3_column_int64(q, 0), b3 = 3 * final->n * sizeof(double);
+    if (n != final->n)
+        goto done;
+    if (sqlite3_column_type(q, 1) == SQLITE_BLOB && (size_t)sqlite3_column_bytes(q, 1) == b3)
+        memcpy(final->pos, sqlite3_column_blob(q, 1), b3);
+    if (sqlite3_column_type(q, 2) == SQLITE_BLOB && sqlite3_column_bytes(q, 2) == 9 * 8)
+        memcpy(final->cell, sqlite3_column_blob(q, 2), 9 * sizeof(double));
+    if (sqlite3_column_type(q, 3) == SQLITE_BLOB && (size_t)sqlite3_column_bytes(q, 3) == b3) {
+        if ((s = as_structure_alloc_forces(final)) != AS_OK)
+            goto done;
+        memcpy(final->forces, sqlite3_column_blob(q, 3), b3);
+    }
+    const unsigned char *m = sqlite3_column_text(q, 4);
+    if (metadata && m && !(*metadata = as_strdup((const char *)m)))
+        s = AS_FAIL(AS_ENOMEM, "store: out of memory");
+done:
+    sqlite3_reset(q);
     return s;
 }
 

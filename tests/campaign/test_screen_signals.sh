@@ -24,7 +24,7 @@ fi
 exec "$A" energy --quiet --oracle eam --out "\$2" "\$1" > /dev/null
 EOF2
 chmod +x "$T/oracle.sh"
-ARGS=(--candidates Cu --oracle "cmd:$T/oracle.sh {in} {out}" "${SMALL[@]}" --seed 3)
+ARGS=(--candidates Cu --oracle "cmd:$T/oracle.sh {in} {out}" --accept-unconverged "${SMALL[@]}" --seed 3)
 "$A" screen "${ARGS[@]}" --db "$T/ref.sqlite" --json "$T/ref.json" > "$T/ref.txt" \
     2> "$T/ref.err" || die "uninterrupted run: $(cat "$T/ref.err")"
 ref_rows=$(q "$T/ref.sqlite" 'select count(*) from label_result')

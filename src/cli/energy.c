@@ -358,8 +358,8 @@ int as_cli_energy(int argc, char **argv)
                     epa, have_ref ? rel : NAN, r->rmsd, r->rmsd_paper);
         else {
             n_fail++;
-            fprintf(tf, "%5zu %6zu %20s %16s %16s %10s %10s %s: %s\n", i, fr[i]->n, "-", "-",
-                    "-", "-", "-", r->status == AS_ETIMEOUT ? "timeout" : "failed", r->error);
+            fprintf(tf, "%5zu %6zu %20s %16s %16s %10s %10s %s: %s\n", i, fr[i]->n, "-", "-", "-",
+                    "-", "-", r->status == AS_ETIMEOUT ? "timeout" : "failed", r->error);
         }
         as_json *fj = as_json_object();
         if (!fj || as_json_push(arr, fj) != AS_OK) {

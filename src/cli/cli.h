@@ -69,4 +69,17 @@ int cli_opt_encoding(const char *cmd, const char *opt, const char *arg, void *de
     "  --encoding E         CSV encoding: utf-8 (default) or latin-1\n"
 as_status cli_read_csv(const char *path, as_table **out);
 
+/* The oracle run options energy, label and screen share (docs/oracle.md): entries of an option
+ * table writing into the as_oracle_options at O. */
+/* clang-format off */
+#define CLI_ORACLE_RUN_OPTS(O)                                                            \
+    {"e-atom-max", 0, CLI_DOUBLE, &(O)->e_atom_max_ev, 0, NULL, NULL},                    \
+    {"cell-tol", 0, CLI_DOUBLE, &(O)->cell_tol_ang, 0, NULL, NULL},                       \
+    {"accept-unconverged", 0, CLI_FLAG, &(O)->accept_unconverged, 0, NULL, NULL},         \
+    {"keep-workdirs", 0, CLI_FLAG, &(O)->keep_files, 0, NULL, NULL},                      \
+    {"scratch", 0, CLI_STR, &(O)->workdir, 0, NULL, NULL},                                \
+    {"nprocs", 0, CLI_SIZE, &(O)->nprocs, 0, NULL, NULL},                                 \
+    {"oracle-version", 0, CLI_STR, &(O)->oracle_version, 0, NULL, NULL}
+/* clang-format on */
+
 #endif

@@ -39,17 +39,15 @@ wd=$(sed -n 2p "$T/h.extxyz" | sed 's/.*workdir="\{0,1\}\([^" ]*\).*/\1/')
 [ -d "$wd" ] && [ -f "$wd/alloyscout.in.extxyz" ] || fail "kept directory $wd beside OUT"
 case "$wd" in "$T"/*) ;; *) fail "label's job directory $wd is not beside OUT" ;; esac
 
-# energy: the table and the JSON say timeout, and name the kept directory
+# energy: the table says timeout and names the kept directory; a failed frame fails the
+# command, so no --json is written (issue 16: a failed command leaves no output file)
 "$A" energy --quiet --retries 0 --timeout cmd=0.5 --json "$T/h.json" --scratch "$T" \
     --oracle "cmd:$T/hang.sh {in} {out}" "$T/one.extxyz" > "$T/h.txt" 2>&1
 [ $? -eq 1 ] || fail "a timed-out frame fails energy"
 grep -q "timeout: .*timed out after 0.5 s" "$T/h.txt" || fail "table: $(cat "$T/h.txt")"
-/usr/bin/python3 - "$T/h.json" <<'PY' || fail "json"
-import json, os, sys
-f = json.load(open(sys.argv[1]))["frames"][0]
-assert f["status"] == "timeout", f
-assert os.path.isdir(f["workdir"]), f
-PY
+[ ! -e "$T/h.json" ] || fail "a failed energy run wrote its --json"
+wd=$(sed -n 's/.*\[job directory \([^]]*\)\].*/\1/p' "$T/h.txt")
+[ -n "$wd" ] && [ -d "$wd" ] || fail "the table names the kept job directory: $(cat "$T/h.txt")"
 
 # ---- bad timeout texts
 "$A" energy --timeout cmd=abc --oracle eam "$T/one.extxyz" > /dev/null 2>&1

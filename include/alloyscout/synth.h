@@ -68,6 +68,11 @@ typedef struct {
 enum { AS_SYNTH_IMPUTE_NONE = 0, AS_SYNTH_IMPUTE_MEDIAN = 1 };
 
 AS_API as_synth_options as_synth_options_default(void);
+/* The one-hot groups of the encoded columns for SMOTE-NC (opt.resample.columns.group): group[j]
+ * (d entries) is -1 for a numeric feature or a composition descriptor (j >= the schema's
+ * feature count) and, for a one-hot feature, the index of the first feature of its text
+ * column. AS_EINVAL when d is below the schema's feature count. */
+AS_API as_status as_synth_column_groups(const as_schema *s, size_t d, int *group);
 /* AS_EINVAL naming the option when out of range. */
 AS_API as_status as_synth_options_check(const as_synth_options *opt);
 

@@ -57,6 +57,10 @@ static const char *synth_help =
     "  --no-refit           keep the early-stopped network (default: retrain on every\n"          \
     "                       training row for the epoch count the validation rows chose)\n"        \
     "  --resample smote-tomek|smote|tomek|none      --smote-k 5\n"                                \
+    "  --smote nc|plain     nc (SMOTE-NC): a synthetic row takes each text column's level\n"     \
+    "                       from the vote of its k neighbours, integer columns stay whole,\n"    \
+    "                       every column stays in its training range; plain: interpolate\n"     \
+    "                       every encoded column (imbalanced-learn's SMOTE). Default plain\n"   \
     "  --class-weight balanced|none  weigh each class's loss by n / (2 n_class) instead of\n"     \
     "                       resampling (use with --resample none; default none)\n"                \
     "  --tomek majority|all  majority: drop the majority member of each link (paper);\n"          \
@@ -177,6 +181,14 @@ static int opt_resample(const char *cmd, const char *opt, const char *arg, void 
     return 0;
 }
 
+static int opt_smote(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (as_smote_mode_parse(arg, dest) != AS_OK)
+        return cli_usage(cmd, "%s", as_errmsg());
+    return 0;
+}
+
 static int opt_stop(const char *cmd, const char *opt, const char *arg, void *dest)
 {
     (void)opt;
@@ -270,6 +282,7 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_TRAIN, {"calibration", 0, CLI_CALL, &a->opt.calibration, 0, opt_calibration, NULL}},
         {S_FIT, {"resample", 0, CLI_CALL, &a->opt.resample.method, 0, opt_resample, NULL}},
         {S_FIT, {"smote-k", 0, CLI_SIZE, &a->opt.resample.smote_k, 0, NULL, NULL}},
+        {S_FIT, {"smote", 0, CLI_CALL, &a->opt.resample.smote, 0, opt_smote, NULL}},
         {S_FIT, {"tomek", 0, CLI_CALL, &a->opt.resample.tomek, 0, opt_tomek, NULL}},
         {S_FIT, {"folds", 0, CLI_SIZE, &a->opt.folds, 0, NULL, NULL}},
         {S_FIT, {"threshold", 0, CLI_DOUBLE, &a->opt.threshold, 0, NULL, NULL}},
@@ -570,10 +583,22 @@ static void part_done(void *user)
     pthread_mutex_unlock(&progress_lock);
 }
 
+/* One-hot groups of the training table's encoded columns (as_synth_column_groups), set by
+ * load_training for SMOTE-NC; freed by free_training. */
+static int *train_groups;
+
+/* a->opt with the training table's column layout. */
+static as_synth_options run_options(const synth_args *a)
+{
+    as_synth_options opt = a->opt;
+    opt.resample.columns.group = train_groups;
+    return opt;
+}
+
 /* The options of a run with progress over `total` parts. */
 static as_synth_options progress_begin(const synth_args *a, const char *what, size_t total)
 {
-    as_synth_options opt = a->opt;
+    as_synth_options opt = run_options(a);
     progress_done = 0;
     cli_progress_start(what, total, a->quiet);
     opt.on_part_done = part_done;
@@ -596,11 +621,27 @@ static int load_training(const synth_args *a, as_table **t, as_schema **s, as_da
         *t = NULL;
         return cli_fail(st);
     }
+    train_groups = malloc(((*ds)->d ? (*ds)->d : 1) * sizeof *train_groups);
+    if (!train_groups)
+        st = as_error_set(AS_ENOMEM, "synth: column groups");
+    else
+        st = as_synth_column_groups(*s, (*ds)->d, train_groups);
+    if (st != AS_OK) {
+        free(train_groups);
+        train_groups = NULL;
+        as_dataset_free(*ds);
+        as_schema_free(*s);
+        as_table_free(*t);
+        *t = NULL;
+        return cli_fail(st);
+    }
     return 0;
 }
 
 static void free_training(as_table *t, as_schema *s, as_dataset *ds)
 {
+    free(train_groups);
+    train_groups = NULL;
     as_dataset_free(ds);
     as_schema_free(s);
     as_table_free(t);
@@ -685,7 +726,8 @@ static int cmd_holdout(const synth_args *a)
         st = as_synth_leave_one_group_out(ds, &opt, &r);
         cli_progress_end();
     } else if ((st = as_synth_find_groups(ds, a->test_group, &groups, &n_groups)) == AS_OK) {
-        st = as_synth_holdout(ds, groups, n_groups, &a->opt, &r);
+        as_synth_options opt = run_options(a);
+        st = as_synth_holdout(ds, groups, n_groups, &opt, &r);
     } else {
         as_error_prefix(st, "%s (column '%s')", a->data, a->schema.group);
     }

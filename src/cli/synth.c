@@ -60,7 +60,7 @@ static const char *synth_help =
     "  --smote nc|plain     nc (SMOTE-NC): a synthetic row takes each text column's level\n"     \
     "                       from the vote of its k neighbours, integer columns stay whole,\n"    \
     "                       every column stays in its training range; plain: interpolate\n"     \
-    "                       every encoded column (imbalanced-learn's SMOTE). Default plain\n"   \
+    "                       every encoded column (imbalanced-learn's SMOTE). Default nc\n"      \
     "  --class-weight balanced|none  weigh each class's loss by n / (2 n_class) instead of\n"     \
     "                       resampling (use with --resample none; default none)\n"                \
     "  --tomek majority|all  majority: drop the majority member of each link (paper);\n"          \

@@ -83,6 +83,9 @@ static const char *cv_help =
     "                       as CSV: what the network sees, for use with other tools\n"
     "  --repeats N          repeated CV: N runs with different folds and network seeds;\n"
     "                       mean +- sd of the AUCs over the repeats (table and JSON)\n"
+    "  --compare-balancing  cross-validate again (same folds and seed) with class weights\n"     \
+    "                       (--resample none --class-weight balanced) and with plain SMOTE,\n"   \
+    "                       and print the three side by side\n"                                  \
     "  --no-random-check    with --group, do not cross-validate again with random folds\n"
     "                       (by default the output says whether they differ by more than\n"
     "                       the grouped result's 95 % CI)\n";
@@ -160,7 +163,7 @@ typedef struct {
     char **argv;
     cli_list vary;
     size_t top, repeats;
-    int logo, quiet, no_refit, no_random_check;
+    int logo, quiet, no_refit, no_random_check, compare_balancing;
     as_schema_options schema;
     as_synth_options opt;
 } synth_args;
@@ -278,6 +281,7 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
          {"class-weight", 0, CLI_CALL, &a->opt.class_weight_balanced, 0, opt_class_weight, NULL}},
         {S_CV, {"features", 0, CLI_STR, &a->features, 0, NULL, NULL}},
         {S_CV, {"no-random-check", 0, CLI_FLAG, &a->no_random_check, 0, NULL, NULL}},
+        {S_CV, {"compare-balancing", 0, CLI_FLAG, &a->compare_balancing, 0, NULL, NULL}},
         {S_CV, {"repeats", 0, CLI_SIZE, &a->repeats, 0, NULL, NULL}},
         {S_TRAIN, {"calibration", 0, CLI_CALL, &a->opt.calibration, 0, opt_calibration, NULL}},
         {S_FIT, {"resample", 0, CLI_CALL, &a->opt.resample.method, 0, opt_resample, NULL}},
@@ -677,6 +681,61 @@ static int compare_random_folds(const synth_args *a, const as_dataset *ds, const
     return 0;
 }
 
+static void balancing_line(const char *what, const as_synth_result *r)
+{
+    printf("  %-56s %8.4f %8.4f %8.4f %8.4f\n", what, r->mean.auc, r->pooled.auc,
+           r->cal[AS_CALIBRATION_NONE].ece, r->cal[AS_CALIBRATION_NONE].brier);
+}
+
+/* --compare-balancing: the same cross-validation (same folds: they depend on the seed only)
+ * with class weights instead of resampling, and with plain SMOTE, beside the run above. */
+static int compare_balancing(const synth_args *a, const as_dataset *ds, const as_synth_result *r0)
+{
+    as_synth_options o[2];
+    const char *name[2] = {"class weights (--resample none --class-weight balanced)",
+                           "plain SMOTE (--smote plain)"};
+    o[0] = progress_begin(a, "class-weight cross-validation", a->opt.folds);
+    o[0].resample.method = AS_RESAMPLE_NONE;
+    o[0].class_weight_balanced = 1;
+    as_synth_result *r[2] = {NULL, NULL};
+    as_status st = as_synth_cv(ds, &o[0], &r[0]);
+    cli_progress_end();
+    int with_plain = a->opt.resample.smote == AS_SMOTE_NC &&
+                     (a->opt.resample.method == AS_RESAMPLE_SMOTE ||
+                      a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK);
+    if (st == AS_OK && with_plain) {
+        o[1] = progress_begin(a, "plain-SMOTE cross-validation", a->opt.folds);
+        o[1].resample.smote = AS_SMOTE_PLAIN;
+        st = as_synth_cv(ds, &o[1], &r[1]);
+        cli_progress_end();
+    }
+    if (st != AS_OK) {
+        as_synth_result_free(r[0]);
+        return cli_fail(st);
+    }
+    char this_run[96];
+    snprintf(this_run, sizeof this_run, "this run (--resample %s%s%s%s)",
+             as_resample_method_name(a->opt.resample.method),
+             a->opt.resample.method == AS_RESAMPLE_SMOTE ||
+                     a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK
+                 ? " --smote "
+                 : "",
+             a->opt.resample.method == AS_RESAMPLE_SMOTE ||
+                     a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK
+                 ? as_smote_mode_name(a->opt.resample.smote)
+                 : "",
+             a->opt.class_weight_balanced ? " --class-weight balanced" : "");
+    printf("\nbalancing the classes, same folds and seed:\n");
+    printf("  %-56s %8s %8s %8s %8s\n", "", "AUC mean", "pooled", "raw ECE", "Brier");
+    balancing_line(this_run, r0);
+    balancing_line(name[0], r[0]);
+    if (r[1])
+        balancing_line(name[1], r[1]);
+    as_synth_result_free(r[0]);
+    as_synth_result_free(r[1]);
+    return 0;
+}
+
 static int cmd_cv(const synth_args *a)
 {
     as_table *t;
@@ -698,6 +757,8 @@ static int cmd_cv(const synth_args *a)
     rc = st != AS_OK ? cli_fail(st) : finish_eval(a, r, "cross-validation");
     if (rc == 0 && ds->group && !a->no_random_check)
         rc = compare_random_folds(a, ds, r);
+    if (rc == 0 && a->compare_balancing)
+        rc = compare_balancing(a, ds, r);
     as_synth_result_free(r);
     free_training(t, s, ds);
     return rc;

@@ -170,8 +170,8 @@ AS_API as_status as_smote(const double *x, const int *y, size_t n, size_t d, siz
  * cols NULL (or all NULL) gives the plain SMOTE draws with clamping. AS_EINVAL as as_smote,
  * and when every column is one-hot (no numeric column, as imblearn) or a scale is not > 0. */
 AS_API as_status as_smote_nc(const double *x, const int *y, size_t n, size_t d, size_t k,
-                             const as_smote_columns *cols, as_rng *rng, double **x_out,
-                             int **y_out, size_t *n_out);
+                             const as_smote_columns *cols, as_rng *rng, double **x_out, int **y_out,
+                             size_t *n_out);
 
 /* Tomek links of (x, y): pairs (i, j) of opposite labels where j is the nearest other sample of
  * i and i the nearest other sample of j (ties to the lower index), as imblearn's

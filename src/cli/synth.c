@@ -57,10 +57,10 @@ static const char *synth_help =
     "  --no-refit           keep the early-stopped network (default: retrain on every\n"          \
     "                       training row for the epoch count the validation rows chose)\n"        \
     "  --resample smote-tomek|smote|tomek|none      --smote-k 5\n"                                \
-    "  --smote nc|plain     nc (SMOTE-NC): a synthetic row takes each text column's level\n"     \
-    "                       from the vote of its k neighbours, integer columns stay whole,\n"    \
-    "                       every column stays in its training range; plain: interpolate\n"     \
-    "                       every encoded column (imbalanced-learn's SMOTE). Default nc\n"      \
+    "  --smote nc|plain     nc (SMOTE-NC): a synthetic row takes each text column's level\n"      \
+    "                       from the vote of its k neighbours, integer columns stay whole,\n"     \
+    "                       every column stays in its training range; plain: interpolate\n"       \
+    "                       every encoded column (imbalanced-learn's SMOTE). Default nc\n"        \
     "  --class-weight balanced|none  weigh each class's loss by n / (2 n_class) instead of\n"     \
     "                       resampling (use with --resample none; default none)\n"                \
     "  --tomek majority|all  majority: drop the majority member of each link (paper);\n"          \
@@ -83,9 +83,9 @@ static const char *cv_help =
     "                       as CSV: what the network sees, for use with other tools\n"
     "  --repeats N          repeated CV: N runs with different folds and network seeds;\n"
     "                       mean +- sd of the AUCs over the repeats (table and JSON)\n"
-    "  --compare-balancing  cross-validate again (same folds and seed) with class weights\n"     \
-    "                       (--resample none --class-weight balanced) and with plain SMOTE,\n"   \
-    "                       and print the three side by side\n"                                  \
+    "  --compare-balancing  cross-validate again (same folds and seed) with class weights\n"
+    "                       (--resample none --class-weight balanced) and with plain SMOTE,\n"
+    "                       and print the three side by side\n"
     "  --no-random-check    with --group, do not cross-validate again with random folds\n"
     "                       (by default the output says whether they differ by more than\n"
     "                       the grouped result's 95 % CI)\n";
@@ -700,9 +700,9 @@ static int compare_balancing(const synth_args *a, const as_dataset *ds, const as
     as_synth_result *r[2] = {NULL, NULL};
     as_status st = as_synth_cv(ds, &o[0], &r[0]);
     cli_progress_end();
-    int with_plain = a->opt.resample.smote == AS_SMOTE_NC &&
-                     (a->opt.resample.method == AS_RESAMPLE_SMOTE ||
-                      a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK);
+    int with_plain =
+        a->opt.resample.smote == AS_SMOTE_NC && (a->opt.resample.method == AS_RESAMPLE_SMOTE ||
+                                                 a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK);
     if (st == AS_OK && with_plain) {
         o[1] = progress_begin(a, "plain-SMOTE cross-validation", a->opt.folds);
         o[1].resample.smote = AS_SMOTE_PLAIN;

@@ -137,12 +137,12 @@ static int cmp_double(const void *a, const void *b)
 /* SMOTE-NC state: the column layout and the per-column ranges of the input. */
 typedef struct {
     const as_smote_columns *cols;
-    double *lo, *hi;     /* (d) min / max of each column over the n input rows */
-    size_t *first;       /* first column of each group, n_groups of them */
-    size_t *next;        /* (d) next column of the same group, d when none */
+    double *lo, *hi; /* (d) min / max of each column over the n input rows */
+    size_t *first;   /* first column of each group, n_groups of them */
+    size_t *next;    /* (d) next column of the same group, d when none */
     size_t n_groups;
-    unsigned *votes;     /* (d) scratch */
-    size_t *tied;        /* (d) scratch */
+    unsigned *votes; /* (d) scratch */
+    size_t *tied;    /* (d) scratch */
 } nc_state;
 
 static void nc_state_free(nc_state *z)
@@ -155,7 +155,10 @@ static void nc_state_free(nc_state *z)
     as_free(z->tied);
 }
 
-static int is_cat(const as_smote_columns *cols, size_t c) { return cols->group && cols->group[c] >= 0; }
+static int is_cat(const as_smote_columns *cols, size_t c)
+{
+    return cols->group && cols->group[c] >= 0;
+}
 
 /* Build the layout; xe (m, d) gets the minority rows encoded for the neighbour search. */
 static as_status nc_prepare(nc_state *z, const as_smote_columns *cols, const double *x, size_t n,
@@ -216,9 +219,9 @@ static as_status nc_prepare(nc_state *z, const as_smote_columns *cols, const dou
     double med = n_num % 2 ? sd[n_num / 2] : 0.5 * (sd[n_num / 2 - 1] + sd[n_num / 2]);
     for (size_t i = 0; i < m; i++)
         for (size_t c = 0; c < d; c++)
-            xe[i * d + c] = !is_cat(cols, c)                       ? xm[i * d + c]
+            xe[i * d + c] = !is_cat(cols, c)                    ? xm[i * d + c]
                             : raw_of(cols, xm + i * d, c) > 0.5 ? 0.5 * med
-                                                                  : 0.0;
+                                                                : 0.0;
     as_free(sd);
     return AS_OK;
 fail:
@@ -239,7 +242,8 @@ static void nc_finish(nc_state *z, const double *xm, size_t d, const size_t *nb,
         double v = xn[c];
         if (cols->integer && cols->integer[c]) {
             double r = round(raw_of(cols, xn, c));
-            double rlo = ceil(raw_of(cols, z->lo, c) - 1e-9), rhi = floor(raw_of(cols, z->hi, c) + 1e-9);
+            double rlo = ceil(raw_of(cols, z->lo, c) - 1e-9),
+                   rhi = floor(raw_of(cols, z->hi, c) + 1e-9);
             r = r < rlo ? rlo : r > rhi ? rhi : r;
             v = from_raw(cols, r, c);
         }
@@ -267,8 +271,8 @@ static void nc_finish(nc_state *z, const double *xm, size_t d, const size_t *nb,
 }
 
 static as_status smote_core(const double *x, const int *y, size_t n, size_t d, size_t k,
-                            const as_smote_columns *cols, as_rng *rng, double **x_out,
-                            int **y_out, size_t *n_out)
+                            const as_smote_columns *cols, as_rng *rng, double **x_out, int **y_out,
+                            size_t *n_out)
 {
     nc_state nc;
     double *xe = NULL;
@@ -361,9 +365,8 @@ as_status as_smote_nc(const double *x, const int *y, size_t n, size_t d, size_t 
     return smote_core(x, y, n, d, k, cols ? cols : &none, rng, x_out, y_out, n_out);
 }
 
-static as_status smote_opt(const as_resample_options *opt, const double *x, const int *y,
-                           size_t n, size_t d, as_rng *rng, double **x_out, int **y_out,
-                           size_t *n_out)
+static as_status smote_opt(const as_resample_options *opt, const double *x, const int *y, size_t n,
+                           size_t d, as_rng *rng, double **x_out, int **y_out, size_t *n_out)
 {
     if (opt->smote == AS_SMOTE_NC)
         return as_smote_nc(x, y, n, d, opt->smote_k, &opt->columns, rng, x_out, y_out, n_out);

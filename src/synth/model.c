@@ -206,7 +206,8 @@ as_status as_synth_train(const as_schema *schema, const as_dataset *ds, const as
     m->opt = *opt;
     m->version = AS_SYNTH_VERSION;
     m->opt.composition = m->opt.temperature = NULL;
-    memset(&m->opt.resample.columns, 0, sizeof m->opt.resample.columns); /* borrowed: training only */
+    memset(&m->opt.resample.columns, 0,
+           sizeof m->opt.resample.columns); /* borrowed: training only */
     m->d = ds->d;
     if (opt->composition && !(m->comp_col = as_strdup(opt->composition)))
         goto nomem;

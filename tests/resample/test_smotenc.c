@@ -101,9 +101,8 @@ static void fixture_read(FILE *fp, const char *name, nc_fixture *f)
     if (strcmp(word, "forced") == 0) {
         assert_int_equal(fscanf(fp, "%zu", &f->n_forced), 1);
         for (size_t k = 0; k < f->n_forced; k++)
-            assert_int_equal(fscanf(fp, "%lf %lf %lf", &f->forced[k][0], &f->forced[k][1],
-                                    &f->forced[k][2]),
-                             3);
+            assert_int_equal(
+                fscanf(fp, "%lf %lf %lf", &f->forced[k][0], &f->forced[k][1], &f->forced[k][2]), 3);
     } else {
         assert_string_equal(word, "dist");
         size_t r;
@@ -233,7 +232,8 @@ static void smotenc_should_keep_the_invariants_on_z_scored_input(void **state)
         assert_int_equal(as_resample(&o, z, f->y, f->n, f->d, &rng, &xo, &yo, &no), AS_OK);
         for (size_t i = 0; i < no; i++) /* back to raw units */
             for (size_t c = 0; c < f->d; c++)
-                xo[i * f->d + c] = as_scaler_mean(sc)[c] + as_scaler_scale(sc)[c] * xo[i * f->d + c];
+                xo[i * f->d + c] =
+                    as_scaler_mean(sc)[c] + as_scaler_scale(sc)[c] * xo[i * f->d + c];
         check_invariants(f, xo, no, 1e-9);
         as_free(xo);
         as_free(yo);
@@ -405,7 +405,8 @@ static void smotenc_should_reject_bad_columns_and_names(void **state)
 static void smotenc_should_fail_cleanly_on_every_allocation(void **state)
 {
     (void)state;
-    const double x[] = {0.5, 1, 1.5, 0, 2.5, 1, 3.5, 0, 4.5, 1, 5.5, 0, 6.5, 1, 7.5, 0, 8.5, 1, 9.5, 0};
+    const double x[] = {0.5, 1, 1.5, 0, 2.5, 1, 3.5, 0, 4.5, 1,
+                        5.5, 0, 6.5, 1, 7.5, 0, 8.5, 1, 9.5, 0};
     const int y[] = {1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
     const int group[] = {-1, 0};
     as_smote_columns c = {group, NULL, NULL, NULL};

@@ -27,8 +27,9 @@ extern "C" {
 #endif
 
 /* Settings of the whole workflow. Defaults (as_synth_options_default): the paper's MLP
- * (as_mlp_options_default), SMOTE + Tomek (k 5, majority mode), 5 folds, threshold 0.5,
- * seed 0. */
+ * (as_mlp_options_default), SMOTE-NC + Tomek (k 5, majority mode; set resample.columns.group
+ * with as_synth_column_groups so that one-hot groups are voted, else only integer columns and
+ * ranges are kept), 5 folds, threshold 0.5, seed 0. */
 typedef struct {
     as_mlp_options mlp;
     as_resample_options resample;

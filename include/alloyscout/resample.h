@@ -85,25 +85,51 @@ typedef enum {
                               TomekLinks(sampling_strategy='all')) */
 } as_tomek_mode;
 
+/* Which SMOTE makes the synthetic rows. */
+typedef enum {
+    AS_SMOTE_PLAIN = 0, /* every column interpolated (imblearn SMOTE) */
+    AS_SMOTE_NC         /* one-hot groups voted, integer columns rounded, ranges kept (SMOTE-NC) */
+} as_smote_mode;
+
+/* What the columns of x (d of them) hold, for AS_SMOTE_NC. Every pointer is borrowed and may be
+ * NULL; all-NULL means every column is continuous.
+ * - group (d): -1 for a numeric column, g >= 0 for a column of one-hot group g (the levels of
+ *   one text column; group ids need not be contiguous). A row has the level of column c when
+ *   its raw value there is above 0.5.
+ * - integer (d): 1 for a numeric column whose raw values are integers.
+ * - offset, scale (d): raw value = offset[c] + scale[c] x[c] (the inverse of a z-score fitted
+ *   beforehand; scale > 0); NULL: x holds raw values. Rounding and the one-hot 0/1 are done in
+ *   raw units, so SMOTE-NC may run on standardized features. */
+typedef struct {
+    const int *group;
+    const unsigned char *integer;
+    const double *offset, *scale;
+} as_smote_columns;
+
 typedef struct {
     as_resample_method method; /* default AS_RESAMPLE_SMOTE_TOMEK */
     size_t smote_k;            /* SMOTE neighbours; default 5; needs 1 <= k < minority count */
     as_tomek_mode tomek;       /* default AS_TOMEK_MAJORITY */
+    as_smote_mode smote;       /* default AS_SMOTE_PLAIN */
+    as_smote_columns columns;  /* for AS_SMOTE_NC; default all NULL */
 } as_resample_options;
 
-/* Defaults: smote-tomek, k = 5, majority mode. */
+/* Defaults: smote-tomek, k = 5, majority mode, plain SMOTE. */
 AS_API as_resample_options as_resample_options_default(void);
 
 /* Parse "none", "smote", "tomek" or "smote-tomek" (AS_EINVAL listing the valid values). */
 AS_API as_status as_resample_method_parse(const char *s, as_resample_method *out);
 /* Parse "majority" or "all" (AS_EINVAL listing the valid values). */
 AS_API as_status as_tomek_mode_parse(const char *s, as_tomek_mode *out);
+/* Parse "plain" or "nc" (AS_EINVAL listing the valid values). */
+AS_API as_status as_smote_mode_parse(const char *s, as_smote_mode *out);
+AS_API const char *as_smote_mode_name(as_smote_mode m);
 /* Names matching the parsers ("smote-tomek", "all" ...); "?" for an out-of-range value. */
 AS_API const char *as_resample_method_name(as_resample_method m);
 AS_API const char *as_tomek_mode_name(as_tomek_mode m);
 
 /* Resample x (n, d) with labels y (n, values 0 or 1) as opt says.
- * - SMOTE: see as_smote.
+ * - SMOTE: see as_smote (opt->smote AS_SMOTE_PLAIN) or as_smote_nc with opt->columns (NC).
  * - TOMEK: the Tomek links of (x, y) (see as_tomek_links) are found and their majority members
  *   (AS_TOMEK_MAJORITY) or both members (AS_TOMEK_ALL) removed; kept rows stay in input order.
  * - SMOTE_TOMEK: SMOTE, then Tomek removal on the SMOTE output. In majority mode the majority
@@ -127,6 +153,25 @@ AS_API as_status as_resample(const as_resample_options *opt, const double *x, co
  * OUT and ownership as for as_resample. */
 AS_API as_status as_smote(const double *x, const int *y, size_t n, size_t d, size_t k, as_rng *rng,
                           double **x_out, int **y_out, size_t *n_out);
+
+/* SMOTE-NC (Chawla et al. 2002, section 6.1; as imblearn 0.10 SMOTENC, with integer columns and
+ * ranges added): as as_smote, with these changes.
+ * - Neighbours: found on a copy of the minority rows in which every one-hot column holds
+ *   med / 2 where the row has that level and 0 elsewhere, med being the median over the numeric
+ *   columns of their population standard deviation (ddof 0) in the minority rows (so two rows of
+ *   different levels differ by med^2 / 2 in squared distance, as imblearn).
+ * - Numeric columns are interpolated as in SMOTE; an integer column is then rounded to the
+ *   nearest integer in raw units (halves away from zero); every numeric column is clamped to
+ *   its [min, max] over the n input rows.
+ * - Each one-hot group takes the level held by most of the k neighbours of sample i (the k the
+ *   pair was drawn from); a tie between levels is broken uniformly at random with rng (imblearn
+ *   permutes the tied levels); the chosen column is set to raw 1, the rest of its group to raw
+ *   0. A group none of the neighbours has a level of stays all 0.
+ * cols NULL (or all NULL) gives the plain SMOTE draws with clamping. AS_EINVAL as as_smote,
+ * and when every column is one-hot (no numeric column, as imblearn) or a scale is not > 0. */
+AS_API as_status as_smote_nc(const double *x, const int *y, size_t n, size_t d, size_t k,
+                             const as_smote_columns *cols, as_rng *rng, double **x_out, int **y_out,
+                             size_t *n_out);
 
 /* Tomek links of (x, y): pairs (i, j) of opposite labels where j is the nearest other sample of
  * i and i the nearest other sample of j (ties to the lower index), as imblearn's

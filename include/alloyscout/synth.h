@@ -27,8 +27,9 @@ extern "C" {
 #endif
 
 /* Settings of the whole workflow. Defaults (as_synth_options_default): the paper's MLP
- * (as_mlp_options_default), SMOTE + Tomek (k 5, majority mode), 5 folds, threshold 0.5,
- * seed 0. */
+ * (as_mlp_options_default), SMOTE-NC + Tomek (k 5, majority mode; set resample.columns.group
+ * with as_synth_column_groups so that one-hot groups are voted, else only integer columns and
+ * ranges are kept), 5 folds, threshold 0.5, seed 0. */
 typedef struct {
     as_mlp_options mlp;
     as_resample_options resample;
@@ -68,6 +69,11 @@ typedef struct {
 enum { AS_SYNTH_IMPUTE_NONE = 0, AS_SYNTH_IMPUTE_MEDIAN = 1 };
 
 AS_API as_synth_options as_synth_options_default(void);
+/* The one-hot groups of the encoded columns for SMOTE-NC (opt.resample.columns.group): group[j]
+ * (d entries) is -1 for a numeric feature or a composition descriptor (j >= the schema's
+ * feature count) and, for a one-hot feature, the index of the first feature of its text
+ * column. AS_EINVAL when d is below the schema's feature count. */
+AS_API as_status as_synth_column_groups(const as_schema *s, size_t d, int *group);
 /* AS_EINVAL naming the option when out of range. */
 AS_API as_status as_synth_options_check(const as_synth_options *opt);
 

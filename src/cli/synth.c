@@ -57,6 +57,10 @@ static const char *synth_help =
     "  --no-refit           keep the early-stopped network (default: retrain on every\n"          \
     "                       training row for the epoch count the validation rows chose)\n"        \
     "  --resample smote-tomek|smote|tomek|none      --smote-k 5\n"                                \
+    "  --smote nc|plain     nc (SMOTE-NC): a synthetic row takes each text column's level\n"      \
+    "                       from the vote of its k neighbours, integer columns stay whole,\n"     \
+    "                       every column stays in its training range; plain: interpolate\n"       \
+    "                       every encoded column (imbalanced-learn's SMOTE). Default nc\n"        \
     "  --class-weight balanced|none  weigh each class's loss by n / (2 n_class) instead of\n"     \
     "                       resampling (use with --resample none; default none)\n"                \
     "  --tomek majority|all  majority: drop the majority member of each link (paper);\n"          \
@@ -79,6 +83,9 @@ static const char *cv_help =
     "                       as CSV: what the network sees, for use with other tools\n"
     "  --repeats N          repeated CV: N runs with different folds and network seeds;\n"
     "                       mean +- sd of the AUCs over the repeats (table and JSON)\n"
+    "  --compare-balancing  cross-validate again (same folds and seed) with class weights\n"
+    "                       (--resample none --class-weight balanced) and with plain SMOTE,\n"
+    "                       and print the three side by side\n"
     "  --no-random-check    with --group, do not cross-validate again with random folds\n"
     "                       (by default the output says whether they differ by more than\n"
     "                       the grouped result's 95 % CI)\n";
@@ -156,7 +163,7 @@ typedef struct {
     char **argv;
     cli_list vary;
     size_t top, repeats;
-    int logo, quiet, no_refit, no_random_check;
+    int logo, quiet, no_refit, no_random_check, compare_balancing;
     as_schema_options schema;
     as_synth_options opt;
 } synth_args;
@@ -173,6 +180,14 @@ static int opt_resample(const char *cmd, const char *opt, const char *arg, void 
 {
     (void)opt;
     if (as_resample_method_parse(arg, dest) != AS_OK)
+        return cli_usage(cmd, "%s", as_errmsg());
+    return 0;
+}
+
+static int opt_smote(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    (void)opt;
+    if (as_smote_mode_parse(arg, dest) != AS_OK)
         return cli_usage(cmd, "%s", as_errmsg());
     return 0;
 }
@@ -266,10 +281,12 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
          {"class-weight", 0, CLI_CALL, &a->opt.class_weight_balanced, 0, opt_class_weight, NULL}},
         {S_CV, {"features", 0, CLI_STR, &a->features, 0, NULL, NULL}},
         {S_CV, {"no-random-check", 0, CLI_FLAG, &a->no_random_check, 0, NULL, NULL}},
+        {S_CV, {"compare-balancing", 0, CLI_FLAG, &a->compare_balancing, 0, NULL, NULL}},
         {S_CV, {"repeats", 0, CLI_SIZE, &a->repeats, 0, NULL, NULL}},
         {S_TRAIN, {"calibration", 0, CLI_CALL, &a->opt.calibration, 0, opt_calibration, NULL}},
         {S_FIT, {"resample", 0, CLI_CALL, &a->opt.resample.method, 0, opt_resample, NULL}},
         {S_FIT, {"smote-k", 0, CLI_SIZE, &a->opt.resample.smote_k, 0, NULL, NULL}},
+        {S_FIT, {"smote", 0, CLI_CALL, &a->opt.resample.smote, 0, opt_smote, NULL}},
         {S_FIT, {"tomek", 0, CLI_CALL, &a->opt.resample.tomek, 0, opt_tomek, NULL}},
         {S_FIT, {"folds", 0, CLI_SIZE, &a->opt.folds, 0, NULL, NULL}},
         {S_FIT, {"threshold", 0, CLI_DOUBLE, &a->opt.threshold, 0, NULL, NULL}},
@@ -570,10 +587,22 @@ static void part_done(void *user)
     pthread_mutex_unlock(&progress_lock);
 }
 
+/* One-hot groups of the training table's encoded columns (as_synth_column_groups), set by
+ * load_training for SMOTE-NC; freed by free_training. */
+static int *train_groups;
+
+/* a->opt with the training table's column layout. */
+static as_synth_options run_options(const synth_args *a)
+{
+    as_synth_options opt = a->opt;
+    opt.resample.columns.group = train_groups;
+    return opt;
+}
+
 /* The options of a run with progress over `total` parts. */
 static as_synth_options progress_begin(const synth_args *a, const char *what, size_t total)
 {
-    as_synth_options opt = a->opt;
+    as_synth_options opt = run_options(a);
     progress_done = 0;
     cli_progress_start(what, total, a->quiet);
     opt.on_part_done = part_done;
@@ -596,11 +625,27 @@ static int load_training(const synth_args *a, as_table **t, as_schema **s, as_da
         *t = NULL;
         return cli_fail(st);
     }
+    train_groups = malloc(((*ds)->d ? (*ds)->d : 1) * sizeof *train_groups);
+    if (!train_groups)
+        st = as_error_set(AS_ENOMEM, "synth: column groups");
+    else
+        st = as_synth_column_groups(*s, (*ds)->d, train_groups);
+    if (st != AS_OK) {
+        free(train_groups);
+        train_groups = NULL;
+        as_dataset_free(*ds);
+        as_schema_free(*s);
+        as_table_free(*t);
+        *t = NULL;
+        return cli_fail(st);
+    }
     return 0;
 }
 
 static void free_training(as_table *t, as_schema *s, as_dataset *ds)
 {
+    free(train_groups);
+    train_groups = NULL;
     as_dataset_free(ds);
     as_schema_free(s);
     as_table_free(t);
@@ -636,6 +681,61 @@ static int compare_random_folds(const synth_args *a, const as_dataset *ds, const
     return 0;
 }
 
+static void balancing_line(const char *what, const as_synth_result *r)
+{
+    printf("  %-56s %8.4f %8.4f %8.4f %8.4f\n", what, r->mean.auc, r->pooled.auc,
+           r->cal[AS_CALIBRATION_NONE].ece, r->cal[AS_CALIBRATION_NONE].brier);
+}
+
+/* --compare-balancing: the same cross-validation (same folds: they depend on the seed only)
+ * with class weights instead of resampling, and with plain SMOTE, beside the run above. */
+static int compare_balancing(const synth_args *a, const as_dataset *ds, const as_synth_result *r0)
+{
+    as_synth_options o[2];
+    const char *name[2] = {"class weights (--resample none --class-weight balanced)",
+                           "plain SMOTE (--smote plain)"};
+    o[0] = progress_begin(a, "class-weight cross-validation", a->opt.folds);
+    o[0].resample.method = AS_RESAMPLE_NONE;
+    o[0].class_weight_balanced = 1;
+    as_synth_result *r[2] = {NULL, NULL};
+    as_status st = as_synth_cv(ds, &o[0], &r[0]);
+    cli_progress_end();
+    int with_plain =
+        a->opt.resample.smote == AS_SMOTE_NC && (a->opt.resample.method == AS_RESAMPLE_SMOTE ||
+                                                 a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK);
+    if (st == AS_OK && with_plain) {
+        o[1] = progress_begin(a, "plain-SMOTE cross-validation", a->opt.folds);
+        o[1].resample.smote = AS_SMOTE_PLAIN;
+        st = as_synth_cv(ds, &o[1], &r[1]);
+        cli_progress_end();
+    }
+    if (st != AS_OK) {
+        as_synth_result_free(r[0]);
+        return cli_fail(st);
+    }
+    char this_run[96];
+    snprintf(this_run, sizeof this_run, "this run (--resample %s%s%s%s)",
+             as_resample_method_name(a->opt.resample.method),
+             a->opt.resample.method == AS_RESAMPLE_SMOTE ||
+                     a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK
+                 ? " --smote "
+                 : "",
+             a->opt.resample.method == AS_RESAMPLE_SMOTE ||
+                     a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK
+                 ? as_smote_mode_name(a->opt.resample.smote)
+                 : "",
+             a->opt.class_weight_balanced ? " --class-weight balanced" : "");
+    printf("\nbalancing the classes, same folds and seed:\n");
+    printf("  %-56s %8s %8s %8s %8s\n", "", "AUC mean", "pooled", "raw ECE", "Brier");
+    balancing_line(this_run, r0);
+    balancing_line(name[0], r[0]);
+    if (r[1])
+        balancing_line(name[1], r[1]);
+    as_synth_result_free(r[0]);
+    as_synth_result_free(r[1]);
+    return 0;
+}
+
 static int cmd_cv(const synth_args *a)
 {
     as_table *t;
@@ -657,6 +757,8 @@ static int cmd_cv(const synth_args *a)
     rc = st != AS_OK ? cli_fail(st) : finish_eval(a, r, "cross-validation");
     if (rc == 0 && ds->group && !a->no_random_check)
         rc = compare_random_folds(a, ds, r);
+    if (rc == 0 && a->compare_balancing)
+        rc = compare_balancing(a, ds, r);
     as_synth_result_free(r);
     free_training(t, s, ds);
     return rc;
@@ -685,7 +787,8 @@ static int cmd_holdout(const synth_args *a)
         st = as_synth_leave_one_group_out(ds, &opt, &r);
         cli_progress_end();
     } else if ((st = as_synth_find_groups(ds, a->test_group, &groups, &n_groups)) == AS_OK) {
-        st = as_synth_holdout(ds, groups, n_groups, &a->opt, &r);
+        as_synth_options opt = run_options(a);
+        st = as_synth_holdout(ds, groups, n_groups, &opt, &r);
     } else {
         as_error_prefix(st, "%s (column '%s')", a->data, a->schema.group);
     }

@@ -7,6 +7,8 @@
  * minority samples of i, u ~ U[0, 1).
  * Tomek links: Tomek, IEEE Trans. SMC 6 (1976) 769; as imbalanced-learn TomekLinks.is_tomek:
  * (i, j) of opposite labels, each the nearest other sample of the other. */
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "resample_int.h"
@@ -17,6 +19,11 @@ as_resample_options as_resample_options_default(void)
     o.method = AS_RESAMPLE_SMOTE_TOMEK;
     o.smote_k = 5;
     o.tomek = AS_TOMEK_MAJORITY;
+    o.smote = AS_SMOTE_PLAIN;
+    o.columns.group = NULL;
+    o.columns.integer = NULL;
+    o.columns.offset = NULL;
+    o.columns.scale = NULL;
     return o;
 }
 
@@ -52,6 +59,20 @@ const char *as_resample_method_name(as_resample_method m)
 }
 
 const char *as_tomek_mode_name(as_tomek_mode m) { return ((unsigned)m < 2) ? tomek_names[m] : "?"; }
+
+static const char *const smote_names[] = {"plain", "nc"};
+
+as_status as_smote_mode_parse(const char *s, as_smote_mode *out)
+{
+    for (int i = 0; i < 2; i++)
+        if (s && strcmp(s, smote_names[i]) == 0) {
+            *out = (as_smote_mode)i;
+            return AS_OK;
+        }
+    return AS_FAIL(AS_EINVAL, "resample: unknown SMOTE '%s' (valid: plain, nc)", s ? s : "(null)");
+}
+
+const char *as_smote_mode_name(as_smote_mode m) { return ((unsigned)m < 2) ? smote_names[m] : "?"; }
 
 as_status as_resample_count_labels(const int *y, size_t n, const char *who, size_t counts[2])
 {
@@ -96,9 +117,166 @@ fail:
     return st;
 }
 
-as_status as_smote(const double *x, const int *y, size_t n, size_t d, size_t k, as_rng *rng,
-                   double **x_out, int **y_out, size_t *n_out)
+/* Raw value of column c of row v (as_smote_columns: offset + scale x). */
+static double raw_of(const as_smote_columns *cols, const double *v, size_t c)
 {
+    return cols->scale ? cols->offset[c] + cols->scale[c] * v[c] : v[c];
+}
+
+static double from_raw(const as_smote_columns *cols, double r, size_t c)
+{
+    return cols->scale ? (r - cols->offset[c]) / cols->scale[c] : r;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double p = *(const double *)a, q = *(const double *)b;
+    return (p > q) - (p < q);
+}
+
+/* SMOTE-NC state: the column layout and the per-column ranges of the input. */
+typedef struct {
+    const as_smote_columns *cols;
+    double *lo, *hi; /* (d) min / max of each column over the n input rows */
+    size_t *first;   /* first column of each group, n_groups of them */
+    size_t *next;    /* (d) next column of the same group, d when none */
+    size_t n_groups;
+    unsigned *votes; /* (d) scratch */
+    size_t *tied;    /* (d) scratch */
+} nc_state;
+
+static void nc_state_free(nc_state *z)
+{
+    as_free(z->lo);
+    as_free(z->hi);
+    as_free(z->first);
+    as_free(z->next);
+    as_free(z->votes);
+    as_free(z->tied);
+}
+
+static int is_cat(const as_smote_columns *cols, size_t c)
+{
+    return cols->group && cols->group[c] >= 0;
+}
+
+/* Build the layout; xe (m, d) gets the minority rows encoded for the neighbour search. */
+static as_status nc_prepare(nc_state *z, const as_smote_columns *cols, const double *x, size_t n,
+                            size_t d, const double *xm, size_t m, double *xe)
+{
+    as_status st = AS_OK;
+    double *sd = NULL;
+    size_t n_num = 0;
+    memset(z, 0, sizeof *z);
+    z->cols = cols;
+    AS_CHECK(AS_ALLOC(z->lo, d, "smote-nc ranges"));
+    AS_CHECK(AS_ALLOC(z->hi, d, "smote-nc ranges"));
+    AS_CHECK(AS_ALLOC(z->first, d, "smote-nc groups"));
+    AS_CHECK(AS_ALLOC(z->next, d, "smote-nc groups"));
+    AS_CHECK(AS_ALLOC(z->votes, d, "smote-nc votes"));
+    AS_CHECK(AS_ALLOC(z->tied, d, "smote-nc votes"));
+    AS_CHECK(AS_ALLOC(sd, d, "smote-nc spreads"));
+    for (size_t c = 0; c < d; c++) {
+        if (cols->scale && !(cols->scale[c] > 0)) {
+            st = AS_FAIL(AS_EINVAL, "smote-nc: scale of column %zu is %g, must be > 0", c,
+                         cols->scale[c]);
+            goto fail;
+        }
+        z->next[c] = d;
+        z->lo[c] = z->hi[c] = x[c];
+        for (size_t i = 1; i < n; i++) {
+            double v = x[i * d + c];
+            z->lo[c] = v < z->lo[c] ? v : z->lo[c];
+            z->hi[c] = v > z->hi[c] ? v : z->hi[c];
+        }
+        if (!is_cat(cols, c)) {
+            double mean = 0, var = 0;
+            for (size_t i = 0; i < m; i++)
+                mean += xm[i * d + c];
+            mean /= (double)m;
+            for (size_t i = 0; i < m; i++)
+                var += (xm[i * d + c] - mean) * (xm[i * d + c] - mean);
+            sd[n_num++] = sqrt(var / (double)m);
+            continue;
+        }
+        size_t p = c; /* link c after the last earlier column of its group, or start a group */
+        for (size_t q = c; q-- > 0;)
+            if (is_cat(cols, q) && cols->group[q] == cols->group[c]) {
+                p = q;
+                break;
+            }
+        if (p == c)
+            z->first[z->n_groups++] = c;
+        else
+            z->next[p] = c;
+    }
+    if (n_num == 0) {
+        st = AS_FAIL(AS_EINVAL, "smote-nc: every column is one-hot; SMOTE-NC needs a numeric "
+                                "column (use --smote plain)");
+        goto fail;
+    }
+    qsort(sd, n_num, sizeof *sd, cmp_double);
+    double med = n_num % 2 ? sd[n_num / 2] : 0.5 * (sd[n_num / 2 - 1] + sd[n_num / 2]);
+    for (size_t i = 0; i < m; i++)
+        for (size_t c = 0; c < d; c++)
+            xe[i * d + c] = !is_cat(cols, c)                    ? xm[i * d + c]
+                            : raw_of(cols, xm + i * d, c) > 0.5 ? 0.5 * med
+                                                                : 0.0;
+    as_free(sd);
+    return AS_OK;
+fail:
+    as_free(sd);
+    nc_state_free(z);
+    memset(z, 0, sizeof *z);
+    return st;
+}
+
+/* Finish synthetic row xn (numeric columns interpolated already): round, clamp, vote. */
+static void nc_finish(nc_state *z, const double *xm, size_t d, const size_t *nb, size_t k,
+                      as_rng *rng, double *xn)
+{
+    const as_smote_columns *cols = z->cols;
+    for (size_t c = 0; c < d; c++) {
+        if (is_cat(cols, c))
+            continue;
+        double v = xn[c];
+        if (cols->integer && cols->integer[c]) {
+            double r = round(raw_of(cols, xn, c));
+            double rlo = ceil(raw_of(cols, z->lo, c) - 1e-9),
+                   rhi = floor(raw_of(cols, z->hi, c) + 1e-9);
+            r = r < rlo ? rlo : r > rhi ? rhi : r;
+            v = from_raw(cols, r, c);
+        }
+        xn[c] = v < z->lo[c] ? z->lo[c] : v > z->hi[c] ? z->hi[c] : v;
+    }
+    for (size_t g = 0; g < z->n_groups; g++) {
+        unsigned best = 0;
+        size_t nt = 0;
+        for (size_t c = z->first[g]; c < d; c = z->next[c]) {
+            unsigned v = 0;
+            for (size_t r = 0; r < k; r++)
+                v += raw_of(cols, xm + nb[r] * d, c) > 0.5;
+            z->votes[c] = v;
+            if (v > best) {
+                best = v;
+                nt = 0;
+            }
+            if (v == best && v > 0)
+                z->tied[nt++] = c;
+        }
+        size_t win = nt == 0 ? d : nt == 1 ? z->tied[0] : z->tied[as_rng_below(rng, nt)];
+        for (size_t c = z->first[g]; c < d; c = z->next[c])
+            xn[c] = from_raw(cols, c == win ? 1.0 : 0.0, c);
+    }
+}
+
+static as_status smote_core(const double *x, const int *y, size_t n, size_t d, size_t k,
+                            const as_smote_columns *cols, as_rng *rng, double **x_out, int **y_out,
+                            size_t *n_out)
+{
+    nc_state nc;
+    double *xe = NULL;
+    memset(&nc, 0, sizeof nc);
     as_status st = AS_OK;
     double *xo = NULL, *xm = NULL, *dist2 = NULL;
     int *yo = NULL;
@@ -136,7 +314,11 @@ as_status as_smote(const double *x, const int *y, size_t n, size_t d, size_t k, 
         }
     AS_CHECK(AS_ALLOC(nn, m * k, "smote neighbours"));
     AS_CHECK(AS_ALLOC(dist2, m * k, "smote distances"));
-    AS_CHECK(as_knn_self(xm, m, d, k, nn, dist2));
+    if (cols) {
+        AS_CHECK(AS_ALLOC(xe, m * d, "smote-nc encoded minority"));
+        AS_CHECK(nc_prepare(&nc, cols, x, n, d, xm, m, xe));
+    }
+    AS_CHECK(as_knn_self(cols ? xe : xm, m, d, k, nn, dist2));
 
     AS_CHECK(copy_with_room(x, y, n, d, extra, &xo, &yo));
     for (size_t s = 0; s < extra; s++) {
@@ -148,6 +330,8 @@ as_status as_smote(const double *x, const int *y, size_t n, size_t d, size_t k, 
         double *xn = xo + (n + s) * d;
         for (size_t c = 0; c < d; c++)
             xn[c] = xi[c] + u * (xj[c] - xi[c]);
+        if (cols)
+            nc_finish(&nc, xm, d, nn + i * k, k, rng, xn);
         yo[n + s] = minority;
     }
 done:
@@ -157,12 +341,36 @@ done:
     xo = NULL;
     yo = NULL;
 fail:
+    nc_state_free(&nc);
+    as_free(xe);
     as_free(xm);
     as_free(nn);
     as_free(dist2);
     as_free(xo);
     as_free(yo);
     return st;
+}
+
+as_status as_smote(const double *x, const int *y, size_t n, size_t d, size_t k, as_rng *rng,
+                   double **x_out, int **y_out, size_t *n_out)
+{
+    return smote_core(x, y, n, d, k, NULL, rng, x_out, y_out, n_out);
+}
+
+as_status as_smote_nc(const double *x, const int *y, size_t n, size_t d, size_t k,
+                      const as_smote_columns *cols, as_rng *rng, double **x_out, int **y_out,
+                      size_t *n_out)
+{
+    static const as_smote_columns none = {NULL, NULL, NULL, NULL};
+    return smote_core(x, y, n, d, k, cols ? cols : &none, rng, x_out, y_out, n_out);
+}
+
+static as_status smote_opt(const as_resample_options *opt, const double *x, const int *y, size_t n,
+                           size_t d, as_rng *rng, double **x_out, int **y_out, size_t *n_out)
+{
+    if (opt->smote == AS_SMOTE_NC)
+        return as_smote_nc(x, y, n, d, opt->smote_k, &opt->columns, rng, x_out, y_out, n_out);
+    return as_smote(x, y, n, d, opt->smote_k, rng, x_out, y_out, n_out);
 }
 
 /* Nearest other sample of every row (ties to the lower index); nn (n) caller-owned. n >= 2. */
@@ -283,6 +491,8 @@ as_status as_resample(const as_resample_options *opt, const double *x, const int
         return AS_FAIL(AS_EINVAL, "resample: method %d out of range", (int)opt->method);
     if ((unsigned)opt->tomek > AS_TOMEK_ALL)
         return AS_FAIL(AS_EINVAL, "resample: Tomek mode %d out of range", (int)opt->tomek);
+    if ((unsigned)opt->smote > AS_SMOTE_NC)
+        return AS_FAIL(AS_EINVAL, "resample: SMOTE mode %d out of range", (int)opt->smote);
     AS_TRY(check_input("resample", x, y, n, d));
     AS_TRY(as_resample_count_labels(y, n, "resample", counts));
     int majority = counts[1] > counts[0] ? 1 : 0;
@@ -293,11 +503,11 @@ as_status as_resample(const as_resample_options *opt, const double *x, const int
         *y_out = ys;
         *n_out = n;
         return AS_OK;
-    case AS_RESAMPLE_SMOTE: return as_smote(x, y, n, d, opt->smote_k, rng, x_out, y_out, n_out);
+    case AS_RESAMPLE_SMOTE: return smote_opt(opt, x, y, n, d, rng, x_out, y_out, n_out);
     case AS_RESAMPLE_TOMEK:
         return tomek_remove(x, y, n, d, majority, opt->tomek, x_out, y_out, n_out);
     case AS_RESAMPLE_SMOTE_TOMEK:
-        AS_CHECK(as_smote(x, y, n, d, opt->smote_k, rng, &xs, &ys, &ns));
+        AS_CHECK(smote_opt(opt, x, y, n, d, rng, &xs, &ys, &ns));
         AS_CHECK(tomek_remove(xs, ys, ns, d, majority, opt->tomek, x_out, y_out, n_out));
         break;
     }

@@ -18,6 +18,7 @@ as_synth_options as_synth_options_default(void)
     o.refit = 1;
     o.calibration = AS_CALIBRATION_PLATT;
     o.resample = as_resample_options_default();
+    o.resample.smote = AS_SMOTE_NC; /* chosen by AUC on the shipped data: docs/synth.md */
     o.folds = 5;
     o.threshold = 0.5;
     o.seed = 0;
@@ -55,6 +56,23 @@ static void balanced_weights(const int *y, size_t n, double *w)
         n1 += y[i] == 1;
     w[0] = n1 < n ? (double)n / (2.0 * (double)(n - n1)) : 1.0;
     w[1] = n1 > 0 ? (double)n / (2.0 * (double)n1) : 1.0;
+}
+
+as_status as_synth_column_groups(const as_schema *s, size_t d, int *group)
+{
+    size_t nf = as_schema_features(s);
+    if (d < nf)
+        return AS_FAIL(AS_EINVAL, "synth: %zu columns, the schema encodes %zu", d, nf);
+    for (size_t j = 0; j < d; j++) {
+        group[j] = -1;
+        if (j >= nf || !as_schema_feature_level(s, j))
+            continue;
+        const char *col = as_schema_feature_column(s, j);
+        for (size_t q = 0; q <= j && group[j] < 0; q++)
+            if (as_schema_feature_level(s, q) && strcmp(as_schema_feature_column(s, q), col) == 0)
+                group[j] = (int)q;
+    }
+    return AS_OK;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -100,6 +118,7 @@ as_status as_synth_member_fit(const double *x, const int *y, size_t d, const siz
     int *ys = NULL, *ytr = NULL, *yval = NULL, *yr = NULL;
     size_t *tr_idx = NULL, *val_idx = NULL, n_tr = 0, n_val = 0, n_r = 0;
     as_mlp_report rep = {0};
+    unsigned char *integer = NULL;
     memset(out, 0, sizeof *out);
     as_rng_stream(&rng, opt->seed, task);
 
@@ -115,6 +134,21 @@ as_status as_synth_member_fit(const double *x, const int *y, size_t d, const siz
         fill_missing(out->impute, xs, n_idx, d);
     }
     AS_CHECK(as_scaler_fit_ex(xs, n_idx, d, 0, &out->scaler)); /* named once: encode */
+    as_resample_options ro = opt->resample;
+    if (ro.smote == AS_SMOTE_NC) {
+        /* integer columns: the raw training values are all whole numbers; SMOTE-NC rounds in
+         * raw units through the scaler just fitted */
+        AS_CHECK(AS_ALLOC(integer, d, "synth: integer columns"));
+        for (size_t c = 0; c < d; c++) {
+            int whole = !(ro.columns.group && ro.columns.group[c] >= 0);
+            for (size_t i = 0; i < n_idx && whole; i++)
+                whole = xs[i * d + c] == floor(xs[i * d + c]);
+            integer[c] = (unsigned char)whole;
+        }
+        ro.columns.integer = integer;
+        ro.columns.offset = as_scaler_mean(out->scaler);
+        ro.columns.scale = as_scaler_scale(out->scaler);
+    }
     AS_CHECK(as_scaler_transform(out->scaler, xs, n_idx, d));
 
     AS_CHECK(AS_ALLOC(tr_idx, n_idx, "synth: split"));
@@ -139,7 +173,7 @@ as_status as_synth_member_fit(const double *x, const int *y, size_t d, const siz
         memcpy(xval + i * d, xs + val_idx[i] * d, d * sizeof *xs);
         yval[i] = ys[val_idx[i]];
     }
-    AS_CHECK(as_resample(&opt->resample, xtr, ytr, n_tr, d, &rng, &xr, &yr, &n_r));
+    AS_CHECK(as_resample(&ro, xtr, ytr, n_tr, d, &rng, &xr, &yr, &n_r));
     as_mlp_options o1 = opt->mlp;
     if (opt->class_weight_balanced)
         balanced_weights(yr, n_r, o1.class_weight);
@@ -156,7 +190,7 @@ as_status as_synth_member_fit(const double *x, const int *y, size_t d, const siz
         yr = NULL;
         as_mlp_free(out->mlp);
         out->mlp = NULL;
-        AS_CHECK(as_resample(&opt->resample, xs, ys, n_idx, d, &rng, &xr, &yr, &n_r));
+        AS_CHECK(as_resample(&ro, xs, ys, n_idx, d, &rng, &xr, &yr, &n_r));
         if (opt->class_weight_balanced)
             balanced_weights(yr, n_r, o2.class_weight);
         AS_CHECK(as_mlp_create(d, &o2, &rng, &out->mlp));
@@ -167,6 +201,7 @@ fail:
     as_synth_member_free(out);
 done:
     as_mlp_report_free(&rep);
+    as_free(integer);
     as_free(xs);
     as_free(ys);
     as_free(tr_idx);

@@ -206,6 +206,8 @@ as_status as_synth_train(const as_schema *schema, const as_dataset *ds, const as
     m->opt = *opt;
     m->version = AS_SYNTH_VERSION;
     m->opt.composition = m->opt.temperature = NULL;
+    memset(&m->opt.resample.columns, 0,
+           sizeof m->opt.resample.columns); /* borrowed: training only */
     m->d = ds->d;
     if (opt->composition && !(m->comp_col = as_strdup(opt->composition)))
         goto nomem;
@@ -328,6 +330,7 @@ as_status as_synth_model_save(const as_synth_model *m, const char *path)
         as_json_set_str(settings, "resample", as_resample_method_name(m->opt.resample.method)));
     AS_CHECK(as_json_set_num(settings, "smote_k", (double)m->opt.resample.smote_k));
     AS_CHECK(as_json_set_str(settings, "tomek", as_tomek_mode_name(m->opt.resample.tomek)));
+    AS_CHECK(as_json_set_str(settings, "smote", as_smote_mode_name(m->opt.resample.smote)));
     AS_CHECK(as_json_set_str(settings, "stop", as_mlp_stop_name(m->opt.mlp.stop)));
     AS_CHECK(as_json_set_num(settings, "refit", m->opt.refit ? 1 : 0));
     AS_CHECK(as_json_set_str(settings, "impute",

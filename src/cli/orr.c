@@ -227,7 +227,8 @@ int as_cli_orr(int argc, char **argv)
     as_json_set_bool(root, "paper_refs", opt.paper_refs);
     as_json_set_child(root, "systems", arr);
     arr = NULL;
-    if (json && (st = as_json_write_file(root, json)) != AS_OK) {
+    /* no file when nothing was computed (the error says why) */
+    if (json && n_fail < n_sys && (st = as_json_write_file(root, json)) != AS_OK) {
         rc = cli_fail(st);
         goto done;
     }

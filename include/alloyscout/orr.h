@@ -23,12 +23,12 @@ enum { AS_ORR_SITE_FCC = 0, AS_ORR_SITE_HCP, AS_ORR_SITE_TOP, AS_ORR_N_SITES };
 AS_API const char *as_orr_site_name(int site);
 
 typedef struct {
-    size_t layers;       /* atomic (111) layers; default 4 */
-    size_t shell_layers; /* top layers made of the shell element; default 1 (the paper: 3) */
-    size_t fixed_layers; /* bottom layers held in place; default 2 */
-    size_t size_a, size_b; /* in-plane repeat of the 1x1 (111) cell; default 2 and 2 (p(2x2));
+    size_t layers;             /* atomic (111) layers; default 4 */
+    size_t shell_layers;       /* top layers made of the shell element; default 1 (the paper: 3) */
+    size_t fixed_layers;       /* bottom layers held in place; default 2 */
+    size_t size_a, size_b;     /* in-plane repeat of the 1x1 (111) cell; default 2 and 2 (p(2x2));
                             * must be commensurate with the core's order (checked) */
-    double vacuum_ang;   /* vacuum below and above the slab, each side (ASE's fcc111 vacuum):
+    double vacuum_ang;         /* vacuum below and above the slab, each side (ASE's fcc111 vacuum):
                           * cell height = (layers - 1) d111 + 2 vacuum; default 10 */
     char shell[AS_SYMBOL_MAX]; /* shell element; default "Pt" */
     double lattice_a, lattice_c; /* core conventional cell, Å; NAN (default): optimized with the
@@ -36,16 +36,16 @@ typedef struct {
                                   * core, cubic for one element) */
     double height_hollow_ang, height_top_ang; /* O above the highest top-layer atom at the
                                                * start; default 1.2 and 1.8 */
-    double d_oh_ang;     /* O-H bond at the start, H straight above O; default 0.98 */
+    double d_oh_ang;        /* O-H bond at the start, H straight above O; default 0.98 */
     as_relax_options relax; /* FIRE (fmax default 0.03, the paper's) */
-    int paper_refs;      /* 1: E(H2O) = -6.76, E(H2) = -14.22 eV (seed 004, VASP PBE: only for a
+    int paper_refs;         /* 1: E(H2O) = -6.76, E(H2) = -14.22 eV (seed 004, VASP PBE: only for a
                           * PBE oracle); 0 (default): the oracle's own relaxed molecules in a
                           * box_ang cube */
-    double box_ang;      /* molecule box edge; default 10 (the paper's) */
+    double box_ang;         /* molecule box edge; default 10 (the paper's) */
     /* ΔG = ΔE + ΔZPE - TΔS + ΔE_water (as_echem_dg); defaults (Nørskov et al. 2004, J. Phys.
      * Chem. B 108, 17886): ZPE - TS: O* 0.05, OH* 0.35 eV; water: O* 0, OH* -0.50 eV */
     double zpe_ts_o_ev, zpe_ts_oh_ev, solv_o_ev, solv_oh_ev;
-    as_orr_options orr;  /* volcano (as_orr_options_default) */
+    as_orr_options orr; /* volcano (as_orr_options_default) */
 } as_orr_slab_options;
 
 AS_API void as_orr_slab_options_default(as_orr_slab_options *opt);
@@ -74,17 +74,17 @@ AS_API as_status as_orr_add_adsorbate(const as_structure *slab, const as_orr_sla
                                       as_adsorbate ads, int site, as_structure **out);
 
 typedef struct {
-    double a_ang, c_ang;   /* core cell used */
-    size_t n_slab;         /* atoms of the clean slab */
-    double e_slab_ev;      /* relaxed clean slab */
-    double e_h2o_ev, e_h2_ev;  /* references used */
+    double a_ang, c_ang;             /* core cell used */
+    size_t n_slab;                   /* atoms of the clean slab */
+    double e_slab_ev;                /* relaxed clean slab */
+    double e_h2o_ev, e_h2_ev;        /* references used */
     double de_ev[2][AS_ORR_N_SITES]; /* [O, OH][site] ΔE_ads; NAN when that relaxation failed */
     int converged[2][AS_ORR_N_SITES];
     size_t steps[2][AS_ORR_N_SITES];
     double shift_ang[2][AS_ORR_N_SITES]; /* in-plane distance O moved during relaxation */
-    int best_site[2];      /* lowest site of O and OH */
+    int best_site[2];                    /* lowest site of O and OH */
     double de_o_ev, de_oh_ev, dg_o_ev, dg_oh_ev;
-    as_orr_result orr;     /* limiting potential, volcano position */
+    as_orr_result orr; /* limiting potential, volcano position */
     size_t oracle_relaxations;
 } as_orr_slab_result;
 

@@ -42,8 +42,8 @@ as_status as_orr_core_create(const char *const *el, size_t n, double a, double c
 {
     *out = NULL;
     if (n < 1 || n > 3)
-        return AS_FAIL(AS_EINVAL, "orr: a core has 1 (fcc), 2 (L1_0) or 3 (Pt2CoM) elements, not %zu",
-                       n);
+        return AS_FAIL(AS_EINVAL,
+                       "orr: a core has 1 (fcc), 2 (L1_0) or 3 (Pt2CoM) elements, not %zu", n);
     if (!isfinite(c))
         c = a;
     if (!(a > 0) || !(c > 0) || !isfinite(a))
@@ -94,8 +94,7 @@ static int core_species_at(const as_structure *core, const double r[3])
 static int core_orthogonal(const as_structure *c)
 {
     return c->cell[1] == 0 && c->cell[2] == 0 && c->cell[3] == 0 && c->cell[5] == 0 &&
-           c->cell[6] == 0 && c->cell[7] == 0 && c->cell[0] > 0 && c->cell[4] > 0 &&
-           c->cell[8] > 0;
+           c->cell[6] == 0 && c->cell[7] == 0 && c->cell[0] > 0 && c->cell[4] > 0 && c->cell[8] > 0;
 }
 
 static void cross(const double *a, const double *b, double *c)
@@ -115,9 +114,9 @@ static double dot(const double *a, const double *b)
  * take from the atom count being 4 nx ny nz with nx = ny = nz = 1 for as_orr_core_create, and
  * in general from the shortest fcc neighbour spacing along each axis). */
 typedef struct {
-    double a[3];          /* conventional lattice constant along x, y, z */
+    double a[3];                /* conventional lattice constant along x, y, z */
     double e1[3], e2[3], e3[3]; /* rotation: b1 along x, normal along z */
-    double d111;          /* interlayer spacing */
+    double d111;                /* interlayer spacing */
 } frame;
 
 static const double B1[3] = {0.5, -0.5, 0}, B2[3] = {0.5, 0, -0.5}, U3[3] = {0.5, 0, 0.5};
@@ -369,8 +368,7 @@ fail:
 }
 
 /* A molecule alone in a cube of edge box: H2 (0.74 Å) or H2O (ASE's g2 geometry), relaxed. */
-static as_status molecule_energy(as_oracle *o, int water, const as_orr_slab_options *opt,
-                                 double *e)
+static as_status molecule_energy(as_oracle *o, int water, const as_orr_slab_options *opt, double *e)
 {
     as_status st = AS_OK;
     as_structure *s = NULL;
@@ -381,8 +379,8 @@ static as_status molecule_energy(as_oracle *o, int water, const as_orr_slab_opti
     AS_CHECK(as_structure_add_symbol(s, "H", &ih));
     if (water) {
         AS_CHECK(as_structure_add_symbol(s, "O", &io));
-        const double p[3][3] = {{0, 0, 0.119262}, {0, 0.763239, -0.477047},
-                                {0, -0.763239, -0.477047}};
+        const double p[3][3] = {
+            {0, 0, 0.119262}, {0, 0.763239, -0.477047}, {0, -0.763239, -0.477047}};
         for (int i = 0; i < 3; i++)
             for (int k = 0; k < 3; k++)
                 s->pos[3 * i + k] = c + p[i][k];
@@ -408,8 +406,8 @@ fail:
     return st;
 }
 
-as_status as_orr_slab_run(as_oracle *o, const as_structure *core_in,
-                          const as_orr_slab_options *opt, as_orr_slab_result *out)
+as_status as_orr_slab_run(as_oracle *o, const as_structure *core_in, const as_orr_slab_options *opt,
+                          as_orr_slab_result *out)
 {
     as_status st = AS_OK;
     as_structure *core = NULL, *slab = NULL, *ad = NULL;

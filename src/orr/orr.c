@@ -109,10 +109,9 @@ static double dot(const double *a, const double *b)
     return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 }
 
-/* The (111) frame of a core: conventional lattice constants per axis (the core cell holds
- * nx x ny x nz conventional cells: its lattice constants are its rows / the counts, which we
- * take from the atom count being 4 nx ny nz with nx = ny = nz = 1 for as_orr_core_create, and
- * in general from the shortest fcc neighbour spacing along each axis). */
+/* The (111) frame of a core: the conventional lattice constant along each axis (twice the
+ * smallest nonzero spacing of the fcc sites' coordinates along it, so a core of several
+ * conventional cells works too), and the rotation taking b1 to x and the normal to z. */
 typedef struct {
     double a[3];                /* conventional lattice constant along x, y, z */
     double e1[3], e2[3], e3[3]; /* rotation: b1 along x, normal along z */

@@ -18,6 +18,7 @@
 #include "alloyscout/campaign.h"
 #include "alloyscout/report.h"
 #include "alloyscout/echem.h"
+#include "alloyscout/orr.h"
 #include "alloyscout/composition.h"
 #include "alloyscout/synth.h"
 

@@ -198,6 +198,11 @@ typedef struct {
  * max_steps: report->converged says so. rep may be NULL. */
 AS_API as_status as_oracle_relax(as_oracle *o, as_structure *s, const as_relax_options *opt,
                                  as_relax_report *rep);
+/* The same with some atoms held in place: fixed (n; may be NULL = none) nonzero marks an atom
+ * whose force is set to zero before every FIRE step (ASE's FixAtoms), so it does not move and
+ * does not count in fmax_final / converged. AS_EUNSUP for cmd (its program relaxes). */
+AS_API as_status as_oracle_relax_fixed(as_oracle *o, as_structure *s, const as_relax_options *opt,
+                                       const unsigned char *fixed, as_relax_report *rep);
 
 /* Lattice-constant optimization by energy at fixed fractional coordinates: the cell rows are
  * scaled by (sa, sa, sc); cubic mode ties sc = sa (1-D), tetragonal mode optimizes both.

@@ -15,6 +15,7 @@ int as_cli_gpr(int argc, char **argv);
 int as_cli_screen(int argc, char **argv);
 int as_cli_campaign(int argc, char **argv);
 int as_cli_echem(int argc, char **argv);
+int as_cli_orr(int argc, char **argv);
 int as_cli_demo(int argc, char **argv);
 
 /* Print "alloyscout: error: <msg>" to stderr and return 1. */

@@ -23,6 +23,7 @@ static const struct {
     {"echem", as_cli_echem,
      "measurement arithmetic: fe, yield, loading, rhe, scherrer, dg, orr, "
      "calib, cdl"},
+    {"orr", as_cli_orr, "ORR stage: Pt-shell slabs, O*/OH* adsorption, dG, volcano"},
     {"demo", as_cli_demo, "run the workflows on the shipped data into ./alloyscout-demo/"},
 };
 

@@ -804,8 +804,19 @@ static double max_force(const double *f, size_t n)
     return sqrt(m);
 }
 
+/* Zero the forces on fixed atoms (ASE's FixAtoms.adjust_forces): they neither move nor count
+ * in the convergence test. */
+static void fix_forces(double *f, size_t n, const unsigned char *fixed)
+{
+    if (!fixed)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (fixed[i])
+            f[3 * i] = f[3 * i + 1] = f[3 * i + 2] = 0.0;
+}
+
 static as_status fire(as_oracle *o, as_structure *s, const as_relax_options *opt,
-                      as_relax_report *rep, double *f_out)
+                      const unsigned char *fixed, as_relax_report *rep, double *f_out)
 {
     as_status st = AS_OK;
     size_t n3 = 3 * s->n;
@@ -814,6 +825,7 @@ static as_status fire(as_oracle *o, as_structure *s, const as_relax_options *opt
     AS_CHECK(AS_ALLOC(v, n3 + 1, "relax velocities"));
     AS_CHECK(AS_ALLOC(dr, n3 + 1, "relax steps"));
     AS_CHECK(as_oracle_energy(o, s, &e, f));
+    fix_forces(f, s->n, fixed);
     rep->e_initial = e;
     double dt = opt->dt, a = opt->alpha_start;
     size_t n_pos = 0, step = 0;
@@ -855,6 +867,7 @@ static as_status fire(as_oracle *o, as_structure *s, const as_relax_options *opt
         for (size_t k = 0; k < n3; k++)
             s->pos[k] += sc * dr[k];
         AS_CHECK(as_oracle_energy(o, s, &e, f));
+        fix_forces(f, s->n, fixed);
         fm = max_force(f, s->n);
         step++;
     }
@@ -873,7 +886,7 @@ fail:
 
 /* f_out (n, 3; may be NULL): the forces at the end (native backends) */
 static as_status relax_one(as_oracle *o, as_structure *s, const as_relax_options *opt,
-                           as_relax_report *rep, double *f_out)
+                           const unsigned char *fixed, as_relax_report *rep, double *f_out)
 {
     as_status st = AS_OK;
     as_structure *start = NULL;
@@ -887,6 +900,10 @@ static as_status relax_one(as_oracle *o, as_structure *s, const as_relax_options
                        opt->fmax, opt->dt, opt->dt_max, opt->max_step);
     memset(rep, 0, sizeof *rep);
     AS_TRY(as_structure_copy(s, &start));
+    if (o->kind == BK_CMD && fixed) {
+        st = AS_FAIL(AS_EUNSUP, "relax: fixed atoms need a backend with forces (not cmd:)");
+        goto fail;
+    }
     if (o->kind == BK_CMD) {
         as_label_result r;
         as_structure *relaxed = NULL;
@@ -908,7 +925,7 @@ static as_status relax_one(as_oracle *o, as_structure *s, const as_relax_options
         rep->fmax_final = r.fmax;
         rep->converged = r.converged == 1;
     } else {
-        AS_CHECK(fire(o, s, opt, rep, f_out));
+        AS_CHECK(fire(o, s, opt, fixed, rep, f_out));
     }
     s->energy = rep->e_final;
     s->has_energy = 1;
@@ -922,7 +939,14 @@ as_status as_oracle_relax(as_oracle *o, as_structure *s, const as_relax_options 
                           as_relax_report *rep)
 {
     as_relax_report tmp;
-    return relax_one(o, s, opt, rep ? rep : &tmp, NULL);
+    return relax_one(o, s, opt, NULL, rep ? rep : &tmp, NULL);
+}
+
+as_status as_oracle_relax_fixed(as_oracle *o, as_structure *s, const as_relax_options *opt,
+                                const unsigned char *fixed, as_relax_report *rep)
+{
+    as_relax_report tmp;
+    return relax_one(o, s, opt, fixed, rep ? rep : &tmp, NULL);
 }
 
 /* ---- lattice constants ---- */
@@ -1274,7 +1298,7 @@ static void label_native(as_oracle *o, const as_structure *s, int relax,
             as_relax_report rep;
             st = as_structure_alloc_forces(c);
             if (st == AS_OK)
-                st = relax_one(o, c, opt, &rep, c->forces); /* the final forces are kept */
+                st = relax_one(o, c, opt, NULL, &rep, c->forces); /* the final forces are kept */
             if (st == AS_OK) {
                 r->converged = rep.converged ? 1 : -1;
                 r->energy = rep.e_final;

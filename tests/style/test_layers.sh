@@ -20,6 +20,7 @@ declare -A below=(
   [campaign]="executor gp lattice oracle core"
   [report]="core"
   [echem]="data core"
+  [orr]="echem oracle lattice data core"
 )
 # public header -> owning area
 area_of() {

@@ -420,6 +420,22 @@ static const char *given_lattice(const as_screen *s, const char *cell, double *a
 /* Constants (and, with want_e, the energy per atom) of the cell `name` decorated by config;
  * the fit starts from the scale factors (sa0, sc0) of a_init with this step. Oracle failures
  * land in out->fail (the system is then not screened); AS_ENOMEM and store errors return. */
+/* After an oracle call of the cell fit: memory, store and signal errors stop the screen (*st),
+ * any other failure is this system's (out->fail, with the message); 1 when either happened. */
+static int cell_call_failed(as_status se, cell_fit *out, as_status *st)
+{
+    if (se == AS_ENOMEM || se == AS_EDB || se == AS_EINTR) {
+        *st = se;
+        return 1;
+    }
+    if (se != AS_OK) {
+        out->fail = se;
+        snprintf(out->why, sizeof out->why, "%s", as_errmsg());
+        return 1;
+    }
+    return 0;
+}
+
 static as_status cell_constants(as_screen *s, const char *name, const int *config,
                                 const char (*syms)[AS_SYMBOL_MAX], size_t k, double sa0, double sc0,
                                 double step, int want_e, cell_fit *out, const char **source)
@@ -481,15 +497,8 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
             double e;
             s->res.cell_calls++;
             as_status se = as_oracle_energy(s->oracle, st_, &e, NULL);
-            if (se == AS_ENOMEM || se == AS_EDB || se == AS_EINTR) {
-                st = se;
+            if (cell_call_failed(se, out, &st))
                 goto fail;
-            }
-            if (se != AS_OK) {
-                out->fail = se;
-                snprintf(out->why, sizeof out->why, "%s", as_errmsg());
-                goto fail;
-            }
             out->e_atom = e / (double)st_->n;
         }
     } else {
@@ -507,15 +516,8 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
         as_status se = as_oracle_optimize_cell(s->oracle, st_, &co, &rep);
         s->res.cell_calls += rep.evaluations;
         *source = "fit";
-        if (se == AS_ENOMEM || se == AS_EDB || se == AS_EINTR) {
-            st = se;
+        if (cell_call_failed(se, out, &st))
             goto fail;
-        }
-        if (se != AS_OK) {
-            out->fail = se;
-            snprintf(out->why, sizeof out->why, "%s", as_errmsg());
-            goto fail;
-        }
         out->a = s->opt.a_init * rep.scale_a;
         out->c = cubic ? out->a : s->opt.a_init * rep.scale_c;
         out->e_atom = want_e ? rep.energy / (double)st_->n : NAN;

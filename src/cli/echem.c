@@ -948,6 +948,15 @@ static const char calib_help[] =
     "  --method indophenol|griess   label only (655 / 540 nm)\n"
     "  --json OUT          fit and predictions as JSON\n";
 
+/* keys[i] = vals[i] in obj, stopping at the first failure */
+static as_status json_set_nums(as_json *obj, const char *const *keys, const double *vals, size_t n)
+{
+    as_status st = AS_OK;
+    for (size_t i = 0; i < n && st == AS_OK; i++)
+        st = as_json_set_num(obj, keys[i], vals[i]);
+    return st;
+}
+
 static int run_calib(int argc, char **argv)
 {
     const char *cmd = "echem calib";
@@ -1059,24 +1068,13 @@ static int run_calib(int argc, char **argv)
         st = as_json_set_str(root, "x", xname);
     if (st == AS_OK)
         st = as_json_set_str(root, "y", yname);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "n", (double)n);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "slope", c.slope);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "intercept", c.intercept);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "r2", c.r2);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "slope_se", c.slope_se);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "intercept_se", c.intercept_se);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "s_yx", c.s_yx);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "lod", c.lod);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "loq", c.loq);
+    if (st == AS_OK) {
+        static const char *const keys[] = {
+            "n", "slope", "intercept", "r2", "slope_se", "intercept_se", "s_yx", "lod", "loq"};
+        const double vals[] = {(double)n,      c.slope, c.intercept, c.r2, c.slope_se,
+                               c.intercept_se, c.s_yx,  c.lod,       c.loq};
+        st = json_set_nums(root, keys, vals, sizeof vals / sizeof vals[0]);
+    }
     if (np)
         printf("reading,%s_predicted,%s_se\n", xname, xname);
     for (size_t i = 0; i < np && st == AS_OK; i++) {
@@ -1217,14 +1215,11 @@ static int run_cdl(int argc, char **argv)
     st = root ? AS_OK : AS_ENOMEM;
     if (st == AS_OK)
         st = as_json_set_str(root, "command", cmd);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "n", (double)n);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "Cdl_mF_per_cm2", r.cdl_mf_cm2);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "r2", r.r2);
-    if (st == AS_OK)
-        st = as_json_set_num(root, "intercept_mA_per_cm2", r.intercept_ma_cm2);
+    if (st == AS_OK) {
+        static const char *const keys[] = {"n", "Cdl_mF_per_cm2", "r2", "intercept_mA_per_cm2"};
+        const double vals[] = {(double)n, r.cdl_mf_cm2, r.r2, r.intercept_ma_cm2};
+        st = json_set_nums(root, keys, vals, sizeof vals / sizeof vals[0]);
+    }
     if (st == AS_OK && !isnan(cs))
         st = as_json_set_num(root, "roughness_factor", rf);
     if (st != AS_OK) {

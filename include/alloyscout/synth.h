@@ -186,6 +186,19 @@ AS_API as_status as_synth_result_roc(const as_synth_result *r, size_t part, doub
 AS_API as_status as_synth_dataset_write_csv(const as_schema *s, const as_dataset *ds,
                                             const char *path);
 
+/* Another evaluation of the same rows recorded beside a result: --compare-balancing's class
+ * weights and plain SMOTE (same folds and seed), --group's random folds. */
+typedef struct {
+    const char *name;         /* what differs, in words: "class weights", "random folds" */
+    const char *options;      /* the same as options: "--resample none --class-weight balanced" */
+    const as_synth_result *r; /* its result */
+    int random_folds;         /* 1: r is the random-fold check of a grouped result */
+} as_synth_comparison;
+
+/* For a grouped result g and the random-fold result r of the same rows: +1 when r's pooled AUC
+ * lies above g's 95 % bootstrap interval (random folds overstate it), -1 below, 0 within. */
+AS_API int as_synth_folds_verdict(const as_synth_result *g, const as_synth_result *r);
+
 /* What a result file records besides the result. */
 typedef struct {
     const char *command; /* "cross-validation", "group hold-out", "leave-one-group-out" */
@@ -198,6 +211,13 @@ typedef struct {
  * "parts": each part's metrics, name and auc_defined. Doubles read back bit for bit. */
 AS_API as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_run_info *info,
                                             const char *path);
+/* The same, with n_compare other evaluations of the same rows as "comparisons": name, options,
+ * auc_mean, auc_pooled, auc_ci_lo/hi, ece and brier as predicted, and for the random-fold check
+ * difference (its pooled AUC minus r's) and beyond_ci (as_synth_folds_verdict != 0). */
+AS_API as_status as_synth_result_write_json_compared(const as_synth_result *r,
+                                                     const as_synth_run_info *info,
+                                                     const as_synth_comparison *compare,
+                                                     size_t n_compare, const char *path);
 /* Write the ROC curves as CSV (curve,fpr,tpr,threshold; 17 significant digits): each part with
  * both classes under its name, then all scored rows pooled ("pooled"). */
 AS_API as_status as_synth_result_write_roc(const as_synth_result *r, const char *path);

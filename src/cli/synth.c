@@ -405,6 +405,15 @@ static void free_cells(char **cells, size_t n)
     as_free(cells);
 }
 
+/* The other evaluations of the same rows that --group (random folds) and --compare-balancing
+ * add to a cross-validation; printed, in the report and in the JSON beside the result. */
+typedef struct {
+    as_synth_comparison c[3];
+    as_synth_result *r[3];
+    char options[96]; /* this run's balancing options */
+    size_t n;
+} comparisons;
+
 /* Stop at the first failed report call: st keeps the first failure. */
 #define REP(call)        \
     do {                 \
@@ -435,7 +444,56 @@ static as_status reliability_figure(const char *dir, const as_synth_result *r)
     return st;
 }
 
-static as_status eval_report(const synth_args *a, const as_synth_result *r, const char *what)
+/* The report's table of the other evaluations, this run first. */
+static as_status comparisons_report(as_report *rep, const as_synth_result *r,
+                                    const comparisons *cmp)
+{
+    as_status st = AS_OK;
+    size_t rows = cmp->n + 1;
+    char **cells = as_calloc(rows * 7, sizeof *cells);
+    if (!cells)
+        return as_error_set(AS_ENOMEM, "report: out of memory");
+    for (size_t k = 0; k < rows; k++) {
+        const as_synth_result *q = k ? cmp->c[k - 1].r : r;
+        cells[k * 7] = cell("%s", k ? cmp->c[k - 1].name : "this run");
+        cells[k * 7 + 1] = cell("%s", k ? cmp->c[k - 1].options : cmp->options);
+        cells[k * 7 + 2] = cell("%.4f", q->mean.auc);
+        cells[k * 7 + 3] = cell("%.4f", q->pooled.auc);
+        cells[k * 7 + 4] = cell("%.4f-%.4f", q->auc_ci_lo, q->auc_ci_hi);
+        cells[k * 7 + 5] = cell("%.4f", q->cal[AS_CALIBRATION_NONE].ece);
+        cells[k * 7 + 6] = cell("%.4f", q->cal[AS_CALIBRATION_NONE].brier);
+        for (int c = 0; c < 7; c++)
+            if (!cells[k * 7 + c])
+                st = as_error_set(AS_ENOMEM, "report: out of memory");
+    }
+    static const char *hdr[7] = {"evaluation", "options", "AUC mean", "pooled AUC",
+                                 "95 % CI (pooled)", "ECE", "Brier"};
+    REP(as_report_table(rep, "the same rows evaluated otherwise (same seed)", hdr, 7,
+                        (const char *const *)cells, rows));
+    for (size_t k = 0; k < cmp->n; k++) {
+        if (!cmp->c[k].random_folds)
+            continue;
+        char text[300];
+        double diff = cmp->c[k].r->pooled.auc - r->pooled.auc;
+        int v = as_synth_folds_verdict(r, cmp->c[k].r);
+        if (v)
+            snprintf(text, sizeof text,
+                     "Random folds %s the pooled AUC by %.4f, more than the grouped 95 %% CI "
+                     "allows: a new group is not like a held-out row; quote the grouped result.",
+                     v > 0 ? "overstate" : "understate", fabs(diff));
+        else
+            snprintf(text, sizeof text,
+                     "Random and grouped folds agree within the grouped 95 %% CI (difference "
+                     "%.4f).",
+                     diff);
+        REP(v ? as_report_warning(rep, text) : as_report_paragraph(rep, text));
+    }
+    free_cells(cells, rows * 7);
+    return st;
+}
+
+static as_status eval_report(const synth_args *a, const as_synth_result *r, const char *what,
+                             const comparisons *cmp)
 {
     as_report *rep = NULL;
     as_status st = as_report_create(a->report, "alloyscout: synthesis-outcome classifier", &rep);
@@ -507,6 +565,8 @@ static as_status eval_report(const synth_args *a, const as_synth_result *r, cons
     static const char *hdr[7] = {"part",          "ROC AUC", "PR AUC", "accuracy",
                                  "balanced acc.", "F1",      "MCC"};
     REP(as_report_table(rep, "metrics at threshold 0.5", hdr, 7, (const char *const *)cells, rows));
+    if (cmp && cmp->n)
+        REP(comparisons_report(rep, r, cmp));
     REP(as_report_input(rep, "data", a->data));
     REP(as_report_input(rep, "target", a->schema.target));
     if (a->schema.group)
@@ -560,15 +620,67 @@ static void print_repeats(const as_synth_result *r)
         printf("%-36s %8.4f +- %.4f\n", "ROC AUC, per group size-weighted", m, sd);
 }
 
-static int finish_eval(const synth_args *a, as_synth_result *r, const char *what)
+static void balancing_line(const char *what, const as_synth_result *r)
+{
+    printf("  %-56s %8.4f %8.4f %8.4f %8.4f\n", what, r->mean.auc, r->pooled.auc,
+           r->cal[AS_CALIBRATION_NONE].ece, r->cal[AS_CALIBRATION_NONE].brier);
+}
+
+/* Print the other evaluations after the result they belong to. */
+static void print_comparisons(const synth_args *a, const as_synth_result *r,
+                              const comparisons *cmp)
+{
+    int header = 0;
+    for (size_t k = 0; k < cmp->n; k++) {
+        const as_synth_comparison *c = &cmp->c[k];
+        if (c->random_folds) {
+            printf("\ngrouped folds by '%s' (the result above) against random folds, pooled ROC "
+                   "AUC:\n",
+                   a->schema.group);
+            printf("  %-52s %.4f  95 %% CI %.4f-%.4f\n", "grouped folds (each group whole)",
+                   r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi);
+            printf("  %-52s %.4f  95 %% CI %.4f-%.4f\n",
+                   "random folds (a group's rows on both sides)", c->r->pooled.auc,
+                   c->r->auc_ci_lo, c->r->auc_ci_hi);
+            double diff = c->r->pooled.auc - r->pooled.auc;
+            int v = as_synth_folds_verdict(r, c->r);
+            if (v)
+                printf("random folds %s the AUC by %.4f, more than the grouped 95 %% CI allows: a "
+                       "new %s is not like a held-out row; quote the grouped result\n",
+                       v > 0 ? "overstate" : "understate", fabs(diff), a->schema.group);
+            else
+                printf("random and grouped folds agree within the grouped 95 %% CI (difference "
+                       "%.4f)\n",
+                       diff);
+            continue;
+        }
+        if (!header) {
+            printf("\nbalancing the classes, same folds and seed:\n");
+            printf("  %-56s %8s %8s %8s %8s\n", "", "AUC mean", "pooled", "raw ECE", "Brier");
+            char this_run[128];
+            snprintf(this_run, sizeof this_run, "this run (%s)", cmp->options);
+            balancing_line(this_run, r);
+            header = 1;
+        }
+        char what[160];
+        snprintf(what, sizeof what, "%s (%s)", c->name, c->options);
+        balancing_line(what, c->r);
+    }
+}
+
+static int finish_eval(const synth_args *a, as_synth_result *r, const char *what,
+                       const comparisons *cmp)
 {
     as_status st = AS_OK;
     as_synth_run_info info = {what, a->data, a->opt.seed};
     print_result(r, what);
     print_repeats(r);
-    if (a->report && (st = eval_report(a, r, what)) != AS_OK)
+    if (cmp)
+        print_comparisons(a, r, cmp);
+    if (a->report && (st = eval_report(a, r, what, cmp)) != AS_OK)
         return cli_fail(st);
-    if (a->json && (st = as_synth_result_write_json(r, &info, a->json)) != AS_OK)
+    if (a->json && (st = as_synth_result_write_json_compared(r, &info, cmp ? cmp->c : NULL,
+                                                             cmp ? cmp->n : 0, a->json)) != AS_OK)
         return cli_fail(st);
     if (a->roc && (st = as_synth_result_write_roc(r, a->roc)) != AS_OK)
         return cli_fail(st);
@@ -651,88 +763,60 @@ static void free_training(as_table *t, as_schema *s, as_dataset *ds)
     as_table_free(t);
 }
 
-/* With --group, cross-validate again with random (row-wise stratified) folds and say plainly
+/* With --group, cross-validate again with random (row-wise stratified) folds, to say plainly
  * whether they differ from the grouped result by more than its 95 % interval. */
-static int compare_random_folds(const synth_args *a, const as_dataset *ds, const as_synth_result *g)
+static int run_random_folds(const synth_args *a, const as_dataset *ds, comparisons *cmp)
 {
     as_dataset rows = *ds; /* the same rows, no group: as_stratified_kfold */
     rows.group = NULL;
-    as_synth_result *r = NULL;
     as_synth_options opt = progress_begin(a, "random-fold cross-validation", a->opt.folds);
-    as_status st = as_synth_cv(&rows, &opt, &r);
+    as_status st = as_synth_cv(&rows, &opt, &cmp->r[cmp->n]);
     cli_progress_end();
     if (st != AS_OK)
         return cli_fail(st);
-    printf("\ngrouped folds by '%s' (the result above) against random folds, pooled ROC AUC:\n",
-           a->schema.group);
-    printf("  %-52s %.4f  95 %% CI %.4f-%.4f\n", "grouped folds (each group whole)", g->pooled.auc,
-           g->auc_ci_lo, g->auc_ci_hi);
-    printf("  %-52s %.4f  95 %% CI %.4f-%.4f\n", "random folds (a group's rows on both sides)",
-           r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi);
-    double diff = r->pooled.auc - g->pooled.auc;
-    if (r->pooled.auc > g->auc_ci_hi || r->pooled.auc < g->auc_ci_lo)
-        printf("random folds %s the AUC by %.4f, more than the grouped 95 %% CI allows: a new %s "
-               "is not like a held-out row; quote the grouped result\n",
-               diff > 0 ? "overstate" : "understate", diff > 0 ? diff : -diff, a->schema.group);
-    else
-        printf("random and grouped folds agree within the grouped 95 %% CI (difference %.4f)\n",
-               diff);
-    as_synth_result_free(r);
+    cmp->c[cmp->n] = (as_synth_comparison){"random folds", "--no-group", cmp->r[cmp->n], 1};
+    cmp->n++;
     return 0;
 }
 
-static void balancing_line(const char *what, const as_synth_result *r)
+/* This run's balancing, as options. */
+static void balancing_options(const synth_args *a, char *buf, size_t size)
 {
-    printf("  %-56s %8.4f %8.4f %8.4f %8.4f\n", what, r->mean.auc, r->pooled.auc,
-           r->cal[AS_CALIBRATION_NONE].ece, r->cal[AS_CALIBRATION_NONE].brier);
+    int smote = a->opt.resample.method == AS_RESAMPLE_SMOTE ||
+                a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK;
+    snprintf(buf, size, "--resample %s%s%s%s", as_resample_method_name(a->opt.resample.method),
+             smote ? " --smote " : "", smote ? as_smote_mode_name(a->opt.resample.smote) : "",
+             a->opt.class_weight_balanced ? " --class-weight balanced" : "");
 }
 
 /* --compare-balancing: the same cross-validation (same folds: they depend on the seed only)
  * with class weights instead of resampling, and with plain SMOTE, beside the run above. */
-static int compare_balancing(const synth_args *a, const as_dataset *ds, const as_synth_result *r0)
+static int run_balancing(const synth_args *a, const as_dataset *ds, comparisons *cmp)
 {
-    as_synth_options o[2];
-    const char *name[2] = {"class weights (--resample none --class-weight balanced)",
-                           "plain SMOTE (--smote plain)"};
-    o[0] = progress_begin(a, "class-weight cross-validation", a->opt.folds);
-    o[0].resample.method = AS_RESAMPLE_NONE;
-    o[0].class_weight_balanced = 1;
-    as_synth_result *r[2] = {NULL, NULL};
-    as_status st = as_synth_cv(ds, &o[0], &r[0]);
+    as_synth_options o = progress_begin(a, "class-weight cross-validation", a->opt.folds);
+    o.resample.method = AS_RESAMPLE_NONE;
+    o.class_weight_balanced = 1;
+    as_status st = as_synth_cv(ds, &o, &cmp->r[cmp->n]);
     cli_progress_end();
-    int with_plain =
-        a->opt.resample.smote == AS_SMOTE_NC && (a->opt.resample.method == AS_RESAMPLE_SMOTE ||
-                                                 a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK);
-    if (st == AS_OK && with_plain) {
-        o[1] = progress_begin(a, "plain-SMOTE cross-validation", a->opt.folds);
-        o[1].resample.smote = AS_SMOTE_PLAIN;
-        st = as_synth_cv(ds, &o[1], &r[1]);
-        cli_progress_end();
-    }
-    if (st != AS_OK) {
-        as_synth_result_free(r[0]);
+    if (st != AS_OK)
         return cli_fail(st);
+    cmp->c[cmp->n] = (as_synth_comparison){"class weights",
+                                           "--resample none --class-weight balanced",
+                                           cmp->r[cmp->n], 0};
+    cmp->n++;
+    int smote = a->opt.resample.method == AS_RESAMPLE_SMOTE ||
+                a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK;
+    if (smote && a->opt.resample.smote == AS_SMOTE_NC) {
+        o = progress_begin(a, "plain-SMOTE cross-validation", a->opt.folds);
+        o.resample.smote = AS_SMOTE_PLAIN;
+        st = as_synth_cv(ds, &o, &cmp->r[cmp->n]);
+        cli_progress_end();
+        if (st != AS_OK)
+            return cli_fail(st);
+        cmp->c[cmp->n] =
+            (as_synth_comparison){"plain SMOTE", "--smote plain", cmp->r[cmp->n], 0};
+        cmp->n++;
     }
-    char this_run[96];
-    snprintf(this_run, sizeof this_run, "this run (--resample %s%s%s%s)",
-             as_resample_method_name(a->opt.resample.method),
-             a->opt.resample.method == AS_RESAMPLE_SMOTE ||
-                     a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK
-                 ? " --smote "
-                 : "",
-             a->opt.resample.method == AS_RESAMPLE_SMOTE ||
-                     a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK
-                 ? as_smote_mode_name(a->opt.resample.smote)
-                 : "",
-             a->opt.class_weight_balanced ? " --class-weight balanced" : "");
-    printf("\nbalancing the classes, same folds and seed:\n");
-    printf("  %-56s %8s %8s %8s %8s\n", "", "AUC mean", "pooled", "raw ECE", "Brier");
-    balancing_line(this_run, r0);
-    balancing_line(name[0], r[0]);
-    if (r[1])
-        balancing_line(name[1], r[1]);
-    as_synth_result_free(r[0]);
-    as_synth_result_free(r[1]);
     return 0;
 }
 
@@ -754,11 +838,17 @@ static int cmd_cv(const synth_args *a)
     as_synth_options opt = progress_begin(a, "cross-validation", a->opt.folds * reps);
     st = reps > 1 ? as_synth_cv_repeated(ds, &opt, reps, &r) : as_synth_cv(ds, &opt, &r);
     cli_progress_end();
-    rc = st != AS_OK ? cli_fail(st) : finish_eval(a, r, "cross-validation");
+    rc = st != AS_OK ? cli_fail(st) : 0;
+    comparisons cmp = {0};
+    balancing_options(a, cmp.options, sizeof cmp.options);
     if (rc == 0 && ds->group && !a->no_random_check)
-        rc = compare_random_folds(a, ds, r);
+        rc = run_random_folds(a, ds, &cmp);
     if (rc == 0 && a->compare_balancing)
-        rc = compare_balancing(a, ds, r);
+        rc = run_balancing(a, ds, &cmp);
+    if (rc == 0)
+        rc = finish_eval(a, r, "cross-validation", &cmp);
+    for (size_t k = 0; k < cmp.n; k++)
+        as_synth_result_free(cmp.r[k]);
     as_synth_result_free(r);
     free_training(t, s, ds);
     return rc;
@@ -795,7 +885,7 @@ static int cmd_holdout(const synth_args *a)
     if (st != AS_OK)
         rc = cli_fail(st);
     else
-        rc = finish_eval(a, r, a->logo ? "leave-one-group-out" : "group hold-out");
+        rc = finish_eval(a, r, a->logo ? "leave-one-group-out" : "group hold-out", NULL);
     as_free(groups);
     as_synth_result_free(r);
     free_training(t, s, ds);

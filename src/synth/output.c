@@ -400,8 +400,54 @@ fail:
     return st;
 }
 
+int as_synth_folds_verdict(const as_synth_result *g, const as_synth_result *r)
+{
+    double a = r->pooled.auc;
+    return a > g->auc_ci_hi ? 1 : a < g->auc_ci_lo ? -1 : 0;
+}
+
+/* "comparisons": one object per other evaluation recorded beside r. */
+static as_status comparisons_json(const as_synth_result *r, const as_synth_comparison *compare,
+                                  size_t n_compare, as_json *j)
+{
+    as_status st = AS_OK;
+    as_json *arr = as_json_array();
+    if (!arr)
+        return AS_FAIL(AS_ENOMEM, "synth: result JSON");
+    AS_CHECK(as_json_set_child(j, "comparisons", arr)); /* j owns arr from here */
+    for (size_t k = 0; k < n_compare; k++) {
+        const as_synth_comparison *c = &compare[k];
+        as_json *o = as_json_object();
+        if (!o)
+            return AS_FAIL(AS_ENOMEM, "synth: result JSON");
+        AS_CHECK(as_json_push(arr, o)); /* takes o, also on failure */
+        AS_CHECK(as_json_set_str(o, "name", c->name));
+        AS_CHECK(as_json_set_str(o, "options", c->options));
+        AS_CHECK(as_json_set_num(o, "auc_mean", c->r->mean.auc));
+        AS_CHECK(as_json_set_num(o, "auc_pooled", c->r->pooled.auc));
+        AS_CHECK(as_json_set_num(o, "auc_ci_lo", c->r->auc_ci_lo));
+        AS_CHECK(as_json_set_num(o, "auc_ci_hi", c->r->auc_ci_hi));
+        AS_CHECK(as_json_set_num(o, "ece", c->r->cal[AS_CALIBRATION_NONE].ece));
+        AS_CHECK(as_json_set_num(o, "brier", c->r->cal[AS_CALIBRATION_NONE].brier));
+        if (c->random_folds) {
+            AS_CHECK(as_json_set_num(o, "difference", c->r->pooled.auc - r->pooled.auc));
+            AS_CHECK(as_json_set_bool(o, "beyond_ci", as_synth_folds_verdict(r, c->r) != 0));
+        }
+    }
+fail:
+    return st;
+}
+
 as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_run_info *info,
                                      const char *path)
+{
+    return as_synth_result_write_json_compared(r, info, NULL, 0, path);
+}
+
+as_status as_synth_result_write_json_compared(const as_synth_result *r,
+                                              const as_synth_run_info *info,
+                                              const as_synth_comparison *compare,
+                                              size_t n_compare, const char *path)
 {
     as_status st = AS_OK;
     as_json *j = as_json_object(), *c = NULL;
@@ -482,6 +528,8 @@ as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_ru
         if (r->groups_defined || r->groups_single)
             AS_CHECK(repeat_json(rp, "auc_group_weighted", r->repeat_auc_group, r->n_repeats));
     }
+    if (n_compare)
+        AS_CHECK(comparisons_json(r, compare, n_compare, j));
     st = as_json_write_file(j, path);
 fail:
     as_free(v);

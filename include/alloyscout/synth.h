@@ -147,6 +147,9 @@ typedef struct {
 #define AS_SYNTH_BOOT 2000
 
 AS_API void as_synth_result_free(as_synth_result *r);
+/* Mean and sample standard deviation (ddof 1) of the n values of v, NaN ones left out (the
+ * repeat_* arrays' summary): *mean NAN when none is left, *sd NAN when fewer than two. */
+AS_API void as_synth_mean_sd(const double *v, size_t n, double *mean, double *sd);
 
 /* Stratified k-fold cross-validation of the workflow on ds (rows with a target). */
 AS_API as_status as_synth_cv(const as_dataset *ds, const as_synth_options *opt,

@@ -587,22 +587,6 @@ static as_status eval_report(const synth_args *a, const as_synth_result *r, cons
     return st;
 }
 
-static void mean_sd(const double *v, size_t n, double *mean, double *sd)
-{
-    double s = 0, q = 0;
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(v[i])) {
-            s += v[i];
-            m++;
-        }
-    *mean = m ? s / (double)m : NAN;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(v[i]))
-            q += (v[i] - *mean) * (v[i] - *mean);
-    *sd = m > 1 ? sqrt(q / (double)(m - 1)) : NAN;
-}
-
 static void print_repeats(const as_synth_result *r)
 {
     if (r->n_repeats < 2)
@@ -611,11 +595,11 @@ static void print_repeats(const as_synth_result *r)
     printf("\nrepeated cross-validation, %zu repeats (mean +- sd over the repeats; repeat 1 is "
            "the table above)\n",
            r->n_repeats);
-    mean_sd(r->repeat_auc_mean, r->n_repeats, &m, &sd);
+    as_synth_mean_sd(r->repeat_auc_mean, r->n_repeats, &m, &sd);
     printf("%-36s %8.4f +- %.4f\n", "ROC AUC, mean over the folds", m, sd);
-    mean_sd(r->repeat_auc_pooled, r->n_repeats, &m, &sd);
+    as_synth_mean_sd(r->repeat_auc_pooled, r->n_repeats, &m, &sd);
     printf("%-36s %8.4f +- %.4f\n", "ROC AUC, pooled", m, sd);
-    mean_sd(r->repeat_auc_group, r->n_repeats, &m, &sd);
+    as_synth_mean_sd(r->repeat_auc_group, r->n_repeats, &m, &sd);
     if (!isnan(m))
         printf("%-36s %8.4f +- %.4f\n", "ROC AUC, per group size-weighted", m, sd);
 }

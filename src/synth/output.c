@@ -296,12 +296,8 @@ fail:
 #define AS_METRICS(X) \
     X(auc) X(pr_auc) X(accuracy) X(balanced_accuracy) X(precision) X(recall) X(f1) X(mcc) X(brier)
 
-/* {"mean", "sd" (ddof 1), "values"} of n values (NaN ones left out of mean and sd) */
-static as_status repeat_json(as_json *parent, const char *key, const double *v, size_t n)
+void as_synth_mean_sd(const double *v, size_t n, double *mean, double *sd)
 {
-    as_status st = AS_OK;
-    as_json *o = as_json_object();
-    AS_CHECK(as_json_set_child(parent, key, o));
     double s = 0, q = 0;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
@@ -309,12 +305,23 @@ static as_status repeat_json(as_json *parent, const char *key, const double *v, 
             s += v[i];
             m++;
         }
-    double mean = m ? s / (double)m : NAN;
+    *mean = m ? s / (double)m : NAN;
     for (size_t i = 0; i < n; i++)
         if (!isnan(v[i]))
-            q += (v[i] - mean) * (v[i] - mean);
+            q += (v[i] - *mean) * (v[i] - *mean);
+    *sd = m > 1 ? sqrt(q / (double)(m - 1)) : NAN;
+}
+
+/* {"mean", "sd" (ddof 1), "values"} of n values (NaN ones left out of mean and sd) */
+static as_status repeat_json(as_json *parent, const char *key, const double *v, size_t n)
+{
+    as_status st = AS_OK;
+    as_json *o = as_json_object();
+    AS_CHECK(as_json_set_child(parent, key, o));
+    double mean, sd;
+    as_synth_mean_sd(v, n, &mean, &sd);
     AS_CHECK(as_json_set_num(o, "mean", mean));
-    AS_CHECK(as_json_set_num(o, "sd", m > 1 ? sqrt(q / (double)(m - 1)) : NAN));
+    AS_CHECK(as_json_set_num(o, "sd", sd));
     AS_CHECK(as_json_set_doubles(o, "values", v, n));
 fail:
     return st;

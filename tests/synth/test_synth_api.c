@@ -341,6 +341,22 @@ static void train_save_load_predict_recommend(void **state)
     as_table_free(t);
 }
 
+/* Closed forms: {1, NaN, 2, 4} has mean 7/3 and sample variance ((4/3)^2 + (1/3)^2 +
+ * (5/3)^2) / 2 = 7/3; one value has no sd; no values, no mean. */
+static void mean_sd_should_skip_nan_and_use_ddof_1(void **state)
+{
+    (void)state;
+    const double v[] = {1, NAN, 2, 4}, one = 5, none = NAN;
+    double m, sd;
+    as_synth_mean_sd(v, 4, &m, &sd);
+    assert_near(m, 7.0 / 3, 1e-15);
+    assert_near(sd, sqrt(7.0 / 3), 1e-15);
+    as_synth_mean_sd(&one, 1, &m, &sd);
+    assert_true(m == 5 && isnan(sd));
+    as_synth_mean_sd(&none, 1, &m, &sd);
+    assert_true(isnan(m) && isnan(sd));
+}
+
 static void find_groups_should_name_an_unknown_group(void **state)
 {
     (void)state;
@@ -504,6 +520,7 @@ int main(void)
         cmocka_unit_test(cv_auc_should_equal_sklearn),
         cmocka_unit_test(train_save_load_predict_recommend),
         cmocka_unit_test(find_groups_should_name_an_unknown_group),
+        cmocka_unit_test(mean_sd_should_skip_nan_and_use_ddof_1),
         cmocka_unit_test(allocation_failures_should_give_enomem_and_no_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

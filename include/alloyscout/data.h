@@ -84,6 +84,10 @@ AS_API as_status as_table_find(const as_table *t, const char *name, size_t *col)
  * the record is not a blank line). A NULL field is written as empty.
  * Returns AS_EIO when the stream reports an error. Intended for the stream of an as_outfile. */
 AS_API as_status as_csv_write_row(FILE *f, const char *const *fields, size_t n);
+/* Write one field of a record built piece by piece (no separator, no newline), quoted by the
+ * rule of as_csv_write_row for a record of several fields. NULL is written as empty. The
+ * caller checks ferror(f). */
+AS_API void as_csv_write_field(FILE *f, const char *s);
 /* Write a whole table (header and rows) to `path` through as_outfile: the file appears
  * complete or not at all. AS_EIO, AS_ENOMEM. */
 AS_API as_status as_table_write_csv(const as_table *t, const char *path);

@@ -432,17 +432,7 @@ static void print_help_q(FILE *f, const qspec *q, size_t nq)
 static void csv_field(FILE *f, const char *sep, const char *s)
 {
     fputs(sep, f);
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    as_csv_write_field(f, s);
 }
 
 /* Whether row `in` (canonical inputs) used an assumption: fe/yield the species' n or molar

@@ -503,23 +503,31 @@ static int needs_quotes(const char *s)
     return strpbrk(s, ",\"\r\n") != NULL || !strncmp(s, "\xEF\xBB\xBF", 3);
 }
 
+/* s as one field: quoted (inner quotes doubled) when it needs it or when `force`. */
+static void write_field(FILE *f, const char *s, int force)
+{
+    if (!force && !needs_quotes(s)) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+void as_csv_write_field(FILE *f, const char *s) { write_field(f, s ? s : "", 0); }
+
 as_status as_csv_write_row(FILE *f, const char *const *fields, size_t n)
 {
     for (size_t j = 0; j < n; j++) {
         const char *s = fields[j] ? fields[j] : "";
         if (j)
             fputc(',', f);
-        if (needs_quotes(s) || (n == 1 && is_blank_text(s))) { /* else read as a blank line */
-            fputc('"', f);
-            for (; *s; s++) {
-                if (*s == '"')
-                    fputc('"', f);
-                fputc(*s, f);
-            }
-            fputc('"', f);
-        } else {
-            fputs(s, f);
-        }
+        write_field(f, s, n == 1 && is_blank_text(s)); /* else read as a blank line */
     }
     fputc('\n', f);
     if (ferror(f))

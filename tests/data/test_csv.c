@@ -250,9 +250,16 @@ static void writer_should_quote_only_when_needed(void **state)
     const char *tab[] = {" \t"}, *bom[] = {"\xEF\xBB\xBFid", "x"};
     assert_int_equal(as_csv_write_row(f, tab, 1), AS_OK);
     assert_int_equal(as_csv_write_row(f, bom, 2), AS_OK);
+    /* field by field: the same rule, but a lone empty field is not a record of its own */
+    as_csv_write_field(f, "p,q");
+    as_csv_write_field(f, "");
+    as_csv_write_field(f, NULL);
+    as_csv_write_field(f, "\xEF\xBB\xBFid");
+    as_csv_write_field(f, "plain");
     fclose(f);
     assert_string_equal(buf, "a,\"b,c\",\"say \"\"x\"\"\",,\"l1\nl2\",,\"cr\r\"\n\"\"\n"
-                             "\" \t\"\n\"\xEF\xBB\xBFid\",x\n");
+                             "\" \t\"\n\"\xEF\xBB\xBFid\",x\n"
+                             "\"p,q\"\"\xEF\xBB\xBFid\"plain");
     free(buf);
 }
 

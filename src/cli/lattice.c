@@ -4,9 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "cli.h"
+#include "lattice_int.h"
 
 #define MAXK AS_LATTICE_MAX_SPECIES
 
@@ -118,134 +117,19 @@ static int finish_common(const char *cmd, common_opts *o)
     return 0;
 }
 
-static int use_poscar(const common_opts *o)
+/* The output description of the configurations of o on lat. */
+static cli_lattice_out lattice_out(const common_opts *o, const as_lattice *lat)
 {
-    if (o->format)
-        return !strcmp(o->format, "poscar");
-    const char *b = strrchr(o->out, '/');
-    b = b ? b + 1 : o->out;
-    size_t n = strlen(b);
-    return strstr(b, "POSCAR") || strstr(b, "CONTCAR") ||
-           (n > 5 && !strcasecmp(b + n - 5, ".vasp")) ||
-           (n > 7 && !strcasecmp(b + n - 7, ".poscar"));
-}
-
-static void pair_text(const common_opts *o, as_sro_pair pr, char *buf, size_t cap)
-{
-    size_t len = 0;
-    for (int g = 0; g < 2; g++) {
-        uint32_t m = g ? pr.y : pr.x;
-        int many = (m & (m - 1)) != 0; /* more than one bit set */
-        if (g)
-            len += (size_t)snprintf(buf + len, cap - len, "-");
-        if (many)
-            len += (size_t)snprintf(buf + len, cap - len, "(");
-        int first = 1;
-        for (size_t p = 0; p < o->K; p++)
-            if (m >> p & 1) {
-                len +=
-                    (size_t)snprintf(buf + len, cap - len, "%s%s", first ? "" : ",", o->symbols[p]);
-                first = 0;
-            }
-        if (many)
-            len += (size_t)snprintf(buf + len, cap - len, ")");
-    }
-}
-
-/* Write frames of configs (count, n) with per-frame info; structure file + optional JSON. */
-/* Propagate a failing status to the local `fail:` label with `st` set. */
-#define CHECK(expr)      \
-    do {                 \
-        st = (expr);     \
-        if (st != AS_OK) \
-            goto fail;   \
-    } while (0)
-
-static as_status write_configs(const as_lattice *lat, const common_opts *o, const int *configs,
-                               size_t count, const char *const *kinds, const double *alphas,
-                               as_sro_pair pr)
-{
-    size_t n = as_lattice_n_sites(lat);
-    as_status st = AS_OK;
-    as_structure **frames = as_calloc(count ? count : 1, sizeof *frames);
-    if (!frames)
-        return as_error_set(AS_ENOMEM, "cannot allocate frames");
-    char pt[64], buf[64];
-    pair_text(o, pr, pt, sizeof pt);
-    for (size_t c = 0; c < count; c++) {
-        CHECK(as_lattice_to_structure(lat, configs + c * n,
-                                      (const char(*)[AS_SYMBOL_MAX])o->symbols, o->K, NULL,
-                                      &frames[c]));
-        snprintf(buf, sizeof buf, "%zu", c);
-        CHECK(as_structure_set_info(frames[c], "config", buf));
-        if (kinds)
-            CHECK(as_structure_set_info(frames[c], "kind", kinds[c]));
-        if (o->K >= 2) {
-            double al = alphas ? alphas[c] : NAN;
-            if (!alphas)
-                CHECK(as_lattice_sro(lat, configs + c * n, o->K, pr, 0, &al));
-            CHECK(as_structure_set_info(frames[c], "sro_pair", pt));
-            snprintf(buf, sizeof buf, "%.17g", al);
-            CHECK(as_structure_set_info(frames[c], "sro_alpha1", buf));
-        }
-    }
-    if (use_poscar(o)) {
-        if (count != 1) {
-            st = as_error_set(AS_EINVAL,
-                              "a POSCAR holds one structure; %zu were made (use .extxyz)", count);
-            goto fail;
-        }
-        CHECK(as_poscar_write(o->out, frames[0], !o->cartesian));
-    } else {
-        CHECK(as_extxyz_write(o->out, frames, count));
-    }
-fail:
-    as_structures_free(frames, count);
-    return st;
-}
-
-static int write_json(const char *path, const common_opts *o, const as_lattice *lat,
-                      const int *configs, size_t count, as_sro_pair pr, const double *target)
-{
-    size_t n = as_lattice_n_sites(lat);
-    FILE *f;
-    as_outfile *of;
-    as_status st = as_outfile_open(path, &of);
-    if (st != AS_OK)
-        return cli_fail(st);
-    f = as_outfile_stream(of);
-    char pt[64];
-    pair_text(o, pr, pt, sizeof pt);
-    fprintf(f,
-            "{\n  \"proto\": \"%s\",\n  \"size\": [%zu, %zu, %zu],\n  \"sites\": %zu,\n"
-            "  \"seed\": %llu,\n  \"elements\": [",
-            as_proto_name(o->proto), o->size[0], o->size[1], o->size[2], n,
-            (unsigned long long)o->seed);
-    for (size_t p = 0; p < o->K; p++)
-        fprintf(f, "%s\"%s\"", p ? ", " : "", o->symbols[p]);
-    fprintf(f, "],\n  \"sro_pair\": \"%s\",\n", pt);
-    if (target)
-        fprintf(f, "  \"target_alpha\": %.17g,\n", *target);
-    fprintf(f, "  \"configs\": [\n");
-    for (size_t c = 0; c < count; c++) {
-        const int *cf = configs + c * n;
-        size_t cnt[MAXK] = {0};
-        for (size_t i = 0; i < n; i++)
-            cnt[cf[i]]++;
-        double al = NAN;
-        if (o->K >= 2)
-            as_lattice_sro(lat, cf, o->K, pr, 0, &al);
-        fprintf(f, "    {\"counts\": {");
-        for (size_t p = 0; p < o->K; p++)
-            fprintf(f, "%s\"%s\": %zu", p ? ", " : "", o->symbols[p], cnt[p]);
-        if (isfinite(al))
-            fprintf(f, "}, \"alpha1\": %.17g}%s\n", al, c + 1 < count ? "," : "");
-        else
-            fprintf(f, "}, \"alpha1\": null}%s\n", c + 1 < count ? "," : "");
-    }
-    fprintf(f, "  ]\n}\n");
-    st = as_outfile_commit(of);
-    return st == AS_OK ? 0 : cli_fail(st);
+    cli_lattice_out w = {.lat = lat,
+                         .proto = o->proto,
+                         .size = o->size,
+                         .sym = (const char(*)[AS_SYMBOL_MAX])o->symbols,
+                         .K = o->K,
+                         .seed = o->seed,
+                         .out = o->out,
+                         .format = o->format,
+                         .cartesian = o->cartesian};
+    return w;
 }
 
 static const char build_help[] =
@@ -300,11 +184,12 @@ static int cmd_build(int argc, char **argv)
     }
     st = as_lattice_base_config(lat, o.K, &rng, config);
     as_sro_pair pr = as_sro_pair_host(o.K);
+    cli_lattice_out w = lattice_out(&o, lat);
     if (st == AS_OK)
-        st = write_configs(lat, &o, config, 1, NULL, NULL, pr);
+        st = cli_lattice_write_frames(&w, config, 1, NULL, pr, NULL);
     rc = st == AS_OK ? 0 : cli_fail(st);
     if (!rc && o.json)
-        rc = write_json(o.json, &o, lat, config, 1, pr, NULL);
+        rc = cli_lattice_write_json(&w, o.json, config, 1, pr, NULL);
     if (!rc && !o.quiet) {
         size_t cnt[MAXK] = {0};
         for (size_t i = 0; i < n; i++)
@@ -516,7 +401,7 @@ static int cmd_convert(int argc, char **argv)
     size_t nf = 0;
     as_status st = as_structure_read_any(files[0], &frames, &nf);
     if (st == AS_OK) {
-        if (use_poscar(&o)) {
+        if (cli_lattice_use_poscar(o.format, o.out)) {
             if (nf == 1)
                 st = as_poscar_write(o.out, frames[0], !o.cartesian);
             else

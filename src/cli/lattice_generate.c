@@ -7,9 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "cli.h"
+#include "lattice_int.h"
 
 #define MAXK AS_LATTICE_MAX_SPECIES
 #define MAXT 16
@@ -95,122 +94,23 @@ static int parse_matrix(const char *cmd, const char *s, int *M)
 
 static void pair_text(const gen_cell *g, as_sro_pair pr, char *buf, size_t cap)
 {
-    size_t len = 0;
-    for (int k = 0; k < 2; k++) {
-        uint32_t m = k ? pr.y : pr.x;
-        int many = (m & (m - 1)) != 0, first = 1;
-        len += (size_t)snprintf(buf + len, cap - len, "%s%s", k ? "-" : "", many ? "(" : "");
-        for (size_t p = 0; p < g->K && len < cap; p++)
-            if (m >> p & 1) {
-                len += (size_t)snprintf(buf + len, cap - len, "%s%s", first ? "" : ",", g->sym[p]);
-                first = 0;
-            }
-        if (many && len < cap)
-            len += (size_t)snprintf(buf + len, cap - len, ")");
-    }
+    cli_lattice_pair_text((const char(*)[AS_SYMBOL_MAX])g->sym, g->K, pr, buf, cap);
 }
 
-static int use_poscar(const gen_args *a)
+/* The output description of the configurations of a, g on lat. */
+static cli_lattice_out lattice_out(const gen_args *a, const gen_cell *g, const as_lattice *lat)
 {
-    if (a->format)
-        return !strcmp(a->format, "poscar");
-    const char *b = strrchr(a->out, '/');
-    b = b ? b + 1 : a->out;
-    size_t n = strlen(b);
-    return strstr(b, "POSCAR") || strstr(b, "CONTCAR") ||
-           (n > 5 && !strcasecmp(b + n - 5, ".vasp")) ||
-           (n > 7 && !strcasecmp(b + n - 7, ".poscar"));
-}
-
-static as_status write_frames(const as_lattice *lat, const gen_args *a, const gen_cell *g,
-                              const int *configs, size_t count, const char *const *kinds,
-                              as_sro_pair pr, const char *targets_text)
-{
-    size_t n = as_lattice_n_sites(lat);
-    as_status st = AS_OK;
-    as_structure **frames = as_calloc(count ? count : 1, sizeof *frames);
-    if (!frames)
-        return as_error_set(AS_ENOMEM, "cannot allocate frames");
-    char pt[96], buf[64];
-    pair_text(g, pr, pt, sizeof pt);
-    for (size_t c = 0; c < count && st == AS_OK; c++) {
-        st = as_lattice_to_structure(lat, configs + c * n, (const char(*)[AS_SYMBOL_MAX])g->sym,
-                                     g->K, NULL, &frames[c]);
-        snprintf(buf, sizeof buf, "%zu", c);
-        if (st == AS_OK)
-            st = as_structure_set_info(frames[c], "config", buf);
-        if (st == AS_OK)
-            st = as_structure_set_info(frames[c], "kind", kinds[c]);
-        double al = NAN;
-        if (st == AS_OK)
-            st = as_lattice_sro(lat, configs + c * n, g->K, pr, 0, &al);
-        if (st == AS_OK)
-            st = as_structure_set_info(frames[c], "sro_pair", pt);
-        snprintf(buf, sizeof buf, "%.17g", al);
-        if (st == AS_OK)
-            st = as_structure_set_info(frames[c], "sro_alpha1", buf);
-        if (st == AS_OK && targets_text)
-            st = as_structure_set_info(frames[c], "sro_targets", targets_text);
-    }
-    if (st == AS_OK) {
-        if (use_poscar(a)) {
-            if (count != 1)
-                st = as_error_set(AS_EINVAL,
-                                  "a POSCAR holds one structure; %zu were made (use "
-                                  ".extxyz)",
-                                  count);
-            else
-                st = as_poscar_write(a->out, frames[0], !a->cartesian);
-        } else {
-            st = as_extxyz_write(a->out, frames, count);
-        }
-    }
-    as_structures_free(frames, count);
-    return st;
-}
-
-static int write_json(const gen_args *a, const gen_cell *g, const as_lattice *lat,
-                      const int *configs, size_t count, as_sro_pair pr, const double *target)
-{
-    size_t n = as_lattice_n_sites(lat);
-    as_outfile *of;
-    as_status st = as_outfile_open(a->json, &of);
-    if (st != AS_OK)
-        return cli_fail(st);
-    FILE *f = as_outfile_stream(of);
-    char pt[96];
-    pair_text(g, pr, pt, sizeof pt);
-    fprintf(f, "{\n  \"proto\": \"%s\",\n", as_proto_name(g->proto));
-    if (g->general)
-        fprintf(f, "  \"supercell\": [%d, %d, %d, %d, %d, %d, %d, %d, %d],\n", g->M[0], g->M[1],
-                g->M[2], g->M[3], g->M[4], g->M[5], g->M[6], g->M[7], g->M[8]);
-    else
-        fprintf(f, "  \"size\": [%zu, %zu, %zu],\n", g->size[0], g->size[1], g->size[2]);
-    fprintf(f, "  \"sites\": %zu,\n  \"seed\": %llu,\n  \"elements\": [", n, a->seed);
-    for (size_t p = 0; p < g->K; p++)
-        fprintf(f, "%s\"%s\"", p ? ", " : "", g->sym[p]);
-    fprintf(f, "],\n  \"sro_pair\": \"%s\",\n", pt);
-    if (target)
-        fprintf(f, "  \"target_alpha\": %.17g,\n", *target);
-    fprintf(f, "  \"configs\": [\n");
-    for (size_t c = 0; c < count; c++) {
-        const int *cf = configs + c * n;
-        size_t cnt[MAXK] = {0};
-        for (size_t i = 0; i < n; i++)
-            cnt[cf[i]]++;
-        double al = NAN;
-        as_lattice_sro(lat, cf, g->K, pr, 0, &al);
-        fprintf(f, "    {\"counts\": {");
-        for (size_t p = 0; p < g->K; p++)
-            fprintf(f, "%s\"%s\": %zu", p ? ", " : "", g->sym[p], cnt[p]);
-        if (isfinite(al))
-            fprintf(f, "}, \"alpha1\": %.17g}%s\n", al, c + 1 < count ? "," : "");
-        else
-            fprintf(f, "}, \"alpha1\": null}%s\n", c + 1 < count ? "," : "");
-    }
-    fprintf(f, "  ]\n}\n");
-    st = as_outfile_commit(of);
-    return st == AS_OK ? 0 : cli_fail(st);
+    cli_lattice_out w = {.lat = lat,
+                         .proto = g->proto,
+                         .size = g->size,
+                         .supercell = g->general ? g->M : NULL,
+                         .sym = (const char(*)[AS_SYMBOL_MAX])g->sym,
+                         .K = g->K,
+                         .seed = a->seed,
+                         .out = a->out,
+                         .format = a->format,
+                         .cartesian = a->cartesian};
+    return w;
 }
 
 /* Target t against the reachable range of its pair and shell: AS_EINVAL naming the nearest
@@ -388,6 +288,7 @@ int as_cli_lattice_generate(int argc, char **argv)
                 return cli_fail(st);
         }
     size_t n = as_lattice_n_sites(lat);
+    const cli_lattice_out w = lattice_out(&a, &g, lat);
     enum { L = AS_LATTICE_PAPER_LEVELS };
     double paper_alpha[L];
     size_t paper_count[L], paper_total = 0;
@@ -544,15 +445,15 @@ int as_cli_lattice_generate(int argc, char **argv)
         }
     }
     if (st == AS_OK)
-        st = write_frames(lat, &a, &g, configs, total, kinds, pr,
-                          nt > 1 || (nt && tg[0].shell) ? targets_text : NULL);
+        st = cli_lattice_write_frames(&w, configs, total, kinds, pr,
+                                      nt > 1 || (nt && tg[0].shell) ? targets_text : NULL);
     if (st == AS_OK && !a.quiet)
         fprintf(stderr, "alloyscout: wrote %zu configuration%s of %zu atoms to %s\n", total,
                 total == 1 ? "" : "s", n, a.out);
 done:
     rc = st == AS_OK ? 0 : cli_fail(st);
     if (!rc && a.json)
-        rc = write_json(&a, &g, lat, configs, total, pr, nt ? &tval : NULL);
+        rc = cli_lattice_write_json(&w, a.json, configs, total, pr, nt ? &tval : NULL);
     as_free(base);
     as_free(configs);
     as_free(ends);

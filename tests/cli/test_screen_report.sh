@@ -12,12 +12,8 @@
 # image must load (flags as in tests/report/test_browser.sh).
 # Usage: test_screen_report.sh BUILD_DIR SOURCE_DIR.
 set -u
-build=$1
-bin="$build/alloyscout"
-t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
-fail=0; pass=0
-ok()  { pass=$((pass+1)); }
-bad() { echo "FAIL: $*"; fail=$((fail+1)); }
+build=$1; src=$2
+. "$src/tests/cli/cli_lib.sh"
 
 # Small enough for a few seconds (the oracle's relaxations of 108-atom cells dominate).
 # Under the sanitizers: PtCo alone, on the EAM (whose note the checks below read; the default

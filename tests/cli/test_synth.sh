@@ -4,11 +4,7 @@
 # the model file's round trip and error paths.
 set -u
 build=$1; src=$2
-bin="$build/alloyscout"
-t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
-fail=0; pass=0
-ok()  { pass=$((pass+1)); }
-bad() { echo "FAIL: $*"; fail=$((fail+1)); }
+. "$src/tests/cli/cli_lib.sh"
 expect_err() { # expect_err CODE PATTERN -- command...
   local code=$1 pat=$2; shift 3
   "$@" >"$t/out" 2>"$t/err"; local rc=$?

@@ -20,10 +20,7 @@ if grep -Eq '^AS_(SANITIZE|LIBFUZZER):BOOL=ON' "$build/CMakeCache.txt" 2>/dev/nu
   # runs this test on the plain build
   echo "SKIP: sanitizer build"; exit 77
 fi
-t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
-fail=0; pass=0
-ok()  { pass=$((pass+1)); }
-bad() { echo "FAIL: $*"; fail=$((fail+1)); }
+. "$src/tests/cli/cli_lib.sh"
 check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
 unset ALLOYSCOUT_DATA
 

@@ -8,11 +8,7 @@
 # and says so.
 set -u
 build=$1; src=$2
-bin="$build/alloyscout"
-t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
-fail=0; pass=0
-ok()  { pass=$((pass+1)); }
-bad() { echo "FAIL: $*"; fail=$((fail+1)); }
+. "$src/tests/cli/cli_lib.sh"
 
 /usr/bin/python3 - "$t/train.csv" <<'PY'
 import random, sys

@@ -54,5 +54,17 @@ kill_when() {
 # computed ERRFILE: N from the last "N labels computed in this run" line.
 computed() { sed -n 's/^alloyscout: \([0-9]*\) labels computed in this run.*/\1/p' "$1" | tail -1; }
 
+# x2data ORDER FILE.extxyz: the first frame of FILE (an orthogonal cell) as LAMMPS atomic data
+# on stdout, atom types numbered in the order of ORDER ("Cu,Au").
+x2data() {
+    awk -v ORDER="$1" '
+BEGIN { nt = split(ORDER, sp, ","); for (i = 1; i <= nt; i++) ty[sp[i]] = i }
+NR == 1 { n = $1 }
+NR == 2 { match($0, /Lattice="[^"]*"/); split(substr($0, RSTART + 9, RLENGTH - 10), L, " ");
+          printf "cell\n\n%d atoms\n%d atom types\n0 %.17g xlo xhi\n0 %.17g ylo yhi\n0 %.17g zlo zhi\n\nAtoms # atomic\n\n", n, nt, L[1], L[5], L[9] }
+NR > 2 && NR <= n + 2 { printf "%d %d %.17g %.17g %.17g\n", NR - 2, ty[$1], $2, $3, $4 }
+' "$2"
+}
+
 # jnum FILE EXPR: a number from the JSON via python when present, else via a tiny grep.
 jq_py() { /usr/bin/python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1"; }

@@ -106,16 +106,9 @@ if [ -z "$LMP" ]; then
     echo "note: LAMMPS (lmp) missing: the independent energy checks are left out"
 else
     "$A" energy --write-setfl Cu,Au "$T/CuAu.eam.alloy" > /dev/null || fail "setfl Cu,Au"
-    cat > "$T/x2data.awk" <<'AWK'
-BEGIN { nt = split(ORDER, sp, ","); for (i = 1; i <= nt; i++) ty[sp[i]] = i }
-NR == 1 { n = $1 }
-NR == 2 { match($0, /Lattice="[^"]*"/); split(substr($0, RSTART + 9, RLENGTH - 10), L, " ");
-          printf "cell\n\n%d atoms\n%d atom types\n0 %.17g xlo xhi\n0 %.17g ylo yhi\n0 %.17g zlo zhi\n\nAtoms # atomic\n\n", n, nt, L[1], L[5], L[9] }
-NR > 2 && NR <= n + 2 { printf "%d %d %.17g %.17g %.17g\n", NR - 2, ty[$1], $2, $3, $4 }
-AWK
     # lmp_e FILE.extxyz MODE: per-atom energy (ideal | relax: positions at fixed cell)
     lmp_e() {
-        awk -v ORDER=Cu,Au -f "$T/x2data.awk" "$1" > "$T/l.data"
+        x2data Cu,Au "$1" > "$T/l.data"
         local rel=""
         [ "$2" = relax ] && rel="minimize 0 1e-10 5000 50000"
         cat > "$T/in.lmp" <<EOF

@@ -117,20 +117,12 @@ else
     "$A" energy --write-setfl Pt,Co "$T/PtCo.eam.alloy" > /dev/null || fail "setfl Pt,Co"
     "$A" energy --write-setfl Pt,Co,Cu "$T/PtCoCu.eam.alloy" > /dev/null || fail "setfl Pt,Co,Cu"
     "$A" energy --write-setfl Pt,Co,Pb "$T/PtCoPb.eam.alloy" > /dev/null || fail "setfl Pt,Co,Pb"
-    # extxyz (orthogonal cell) -> LAMMPS atomic data; type order from ORDER
-    cat > "$T/x2data.awk" <<'AWK'
-BEGIN { nt = split(ORDER, sp, ","); for (i = 1; i <= nt; i++) ty[sp[i]] = i }
-NR == 1 { n = $1 }
-NR == 2 { match($0, /Lattice="[^"]*"/); split(substr($0, RSTART + 9, RLENGTH - 10), L, " ");
-          printf "cell\n\n%d atoms\n%d atom types\n0 %.17g xlo xhi\n0 %.17g ylo yhi\n0 %.17g zlo zhi\n\nAtoms # atomic\n\n", n, nt, L[1], L[5], L[9] }
-NR > 2 && NR <= n + 2 { printf "%d %d %.17g %.17g %.17g\n", NR - 2, ty[$1], $2, $3, $4 }
-AWK
     # lmp_energy PROTO ELEMENTS ORDER SETFL A C MODE: per-atom energy of the 3x3x3 cell
     # MODE: ideal (no relaxation), relax (positions), cell (cell + positions; prints E a c)
     lmp_energy() {
         "$A" lattice build --proto "$1" --elements "$2" --size 3 --a "$5" --c "$6" \
             --out "$T/l.extxyz" --quiet || { echo nan; return; }
-        awk -v ORDER="$3" -f "$T/x2data.awk" "$T/l.extxyz" > "$T/l.data"
+        x2data "$3" "$T/l.extxyz" > "$T/l.data"
         local sp=${3//,/ } rel=""
         case $7 in
         relax) rel="minimize 0 1e-10 5000 50000" ;;

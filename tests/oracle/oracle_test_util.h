@@ -85,12 +85,59 @@ static inline int tu_write_data(const as_structure *s, const char *path)
     return fclose(f);
 }
 
+/* Run /usr/bin/lmp on the input file `in` (env: words before the command, "" for none), then
+ * read the energy it printed to `thermo` and the rows "id [pe] fx fy fz" of its sorted custom
+ * dump `dump` (with the pe column when e_atom is not NULL): *energy, e_atom (n), forces (n, 3).
+ * 0, or -2 (lmp failed), -3 (no energy), -4 (no dump), -5 (not every atom in the dump). */
+static inline int tu_lammps_finish(const as_structure *s, const char *env, const char *in,
+                                   const char *thermo, const char *dump, double *energy,
+                                   double *e_atom, double *forces)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s%s/usr/bin/lmp -in %s -log none -screen none > /dev/null 2>&1",
+             env, *env ? " " : "", in);
+    if (system(cmd) != 0)
+        return -2;
+    FILE *f = fopen(thermo, "r");
+    if (!f || fscanf(f, "%lf", energy) != 1)
+        return -3;
+    fclose(f);
+    f = fopen(dump, "r");
+    if (!f)
+        return -4;
+    char line[1024];
+    int in_atoms = 0;
+    size_t got = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "ITEM: ATOMS", 11)) {
+            in_atoms = 1;
+            continue;
+        }
+        if (!in_atoms)
+            continue;
+        long id;
+        double pe = 0, fx, fy, fz;
+        int ok = e_atom ? sscanf(line, "%ld %lf %lf %lf %lf", &id, &pe, &fx, &fy, &fz) == 5
+                        : sscanf(line, "%ld %lf %lf %lf", &id, &fx, &fy, &fz) == 4;
+        if (!ok || id < 1 || (size_t)id > s->n)
+            break;
+        if (e_atom)
+            e_atom[id - 1] = pe;
+        forces[3 * (id - 1)] = fx;
+        forces[3 * (id - 1) + 1] = fy;
+        forces[3 * (id - 1) + 2] = fz;
+        got++;
+    }
+    fclose(f);
+    return got == s->n ? 0 : -5;
+}
+
 /* Run /usr/bin/lmp on s with pair_style eam/alloy and the setfl file; fills e_atom (n) and
  * forces (n, 3) and *energy. Returns 0 on success. dir: scratch directory. */
 static inline int tu_run_lammps(const as_structure *s, const char *setfl, const char *dir,
                                 double *energy, double *e_atom, double *forces)
 {
-    char data[512], in[512], dump[512], cmd[2048], thermo[512];
+    char data[512], in[512], dump[512], thermo[512];
     snprintf(data, sizeof data, "%s/cell.data", dir);
     snprintf(in, sizeof in, "%s/in.eam", dir);
     snprintf(dump, sizeof dump, "%s/dump.txt", dir);
@@ -114,39 +161,7 @@ static inline int tu_run_lammps(const as_structure *s, const char *setfl, const 
             "variable e equal pe\nrun 0\nprint \"${e}\" file %s\n",
             dump, thermo);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "/usr/bin/lmp -in %s -log none -screen none > /dev/null 2>&1", in);
-    if (system(cmd) != 0)
-        return -2;
-    f = fopen(thermo, "r");
-    if (!f || fscanf(f, "%lf", energy) != 1)
-        return -3;
-    fclose(f);
-    f = fopen(dump, "r");
-    if (!f)
-        return -4;
-    char line[1024];
-    int in_atoms = 0;
-    size_t got = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "ITEM: ATOMS", 11)) {
-            in_atoms = 1;
-            continue;
-        }
-        if (!in_atoms)
-            continue;
-        long id;
-        double pe, fx, fy, fz;
-        if (sscanf(line, "%ld %lf %lf %lf %lf", &id, &pe, &fx, &fy, &fz) != 5 || id < 1 ||
-            (size_t)id > s->n)
-            break;
-        e_atom[id - 1] = pe;
-        forces[3 * (id - 1)] = fx;
-        forces[3 * (id - 1) + 1] = fy;
-        forces[3 * (id - 1) + 2] = fz;
-        got++;
-    }
-    fclose(f);
-    return got == s->n ? 0 : -5;
+    return tu_lammps_finish(s, "", in, thermo, dump, energy, e_atom, forces);
 }
 
 #endif

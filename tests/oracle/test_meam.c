@@ -30,7 +30,7 @@ static int have_all(void)
 static int run_kim(const as_structure *s, const char *env, const char *model, double *energy,
                    double *forces)
 {
-    char data[512], in[512], dump[512], cmd[4096], thermo[512];
+    char data[512], in[512], dump[512], thermo[512];
     snprintf(data, sizeof data, SCR "/cell.data");
     snprintf(in, sizeof in, SCR "/in.kim");
     snprintf(dump, sizeof dump, SCR "/dump.txt");
@@ -52,37 +52,7 @@ static int run_kim(const as_structure *s, const char *env, const char *model, do
             "variable e equal pe\nrun 0\nprint \"${e}\" file %s\n",
             dump, thermo);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "%s /usr/bin/lmp -in %s -log none -screen none > /dev/null 2>&1", env,
-             in);
-    if (system(cmd) != 0)
-        return -2;
-    f = fopen(thermo, "r");
-    if (!f || fscanf(f, "%lf", energy) != 1)
-        return -3;
-    fclose(f);
-    f = fopen(dump, "r");
-    if (!f)
-        return -4;
-    char line[1024];
-    int in_atoms = 0;
-    size_t got = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (!strncmp(line, "ITEM: ATOMS", 11)) {
-            in_atoms = 1;
-            continue;
-        }
-        long id;
-        double fx, fy, fz;
-        if (!in_atoms || sscanf(line, "%ld %lf %lf %lf", &id, &fx, &fy, &fz) != 4 || id < 1 ||
-            (size_t)id > s->n)
-            continue;
-        forces[3 * (id - 1)] = fx;
-        forces[3 * (id - 1) + 1] = fy;
-        forces[3 * (id - 1) + 2] = fz;
-        got++;
-    }
-    fclose(f);
-    return got == s->n ? 0 : -5;
+    return tu_lammps_finish(s, env, in, thermo, dump, energy, NULL, forces);
 }
 
 /* 108-atom fcc cells of two elements: random, L1_0 tetragonal, pure A, A3B-ish */

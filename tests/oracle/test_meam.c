@@ -17,7 +17,7 @@
 #define KIMDIR "/usr/lib/x86_64-linux-gnu/kim-api/portable-models"
 #define PTCO "MEAM_LAMMPS_KimSeolJi_2017_PtCo__MO_545073984441_000"
 #define PTCU "MEAM_LAMMPS_KimSeolJi_2017_PtCu__MO_070797404269_000"
-#define MODULE AS_BUILD_DIR "/kim/alloyscout_meam_model.so"
+#define MODULE AS_BUILD_DIR "/alloyscout-kim/alloyscout_meam_model.so"
 
 static int have_all(void)
 {

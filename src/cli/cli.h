@@ -39,6 +39,17 @@ typedef struct {
 int cli_check_files(const char *cmd, const cli_file *f, size_t n);
 #define CLI_NFILES(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A CLI_CALL option callback NAME that parses its argument with the library's
+ * `as_status PARSE(const char *text, T *out)` into dest; PARSE's message is the usage error. */
+#define CLI_OPT_PARSER(NAME, PARSE)                                                \
+    static int NAME(const char *cmd, const char *opt, const char *arg, void *dest) \
+    {                                                                              \
+        (void)opt;                                                                 \
+        if (PARSE(arg, dest) != AS_OK)                                             \
+            return cli_usage(cmd, "%s", as_errmsg());                              \
+        return 0;                                                                  \
+    }
+
 /* Take the one-writer lock of path (as_lock_acquire) with "alloyscout" + argv as the command
  * named to a second process. */
 as_status cli_lock(const char *path, int argc, char **argv, as_lock **out);

@@ -230,21 +230,8 @@ static int parse_lattice(const char *cmd, const char *opt, const char *arg, void
     return 0;
 }
 
-static int parse_prototype(const char *cmd, const char *opt, const char *arg, void *dest)
-{
-    (void)opt;
-    if (as_screen_proto_parse(arg, dest) != AS_OK)
-        return cli_usage(cmd, "%s", as_errmsg());
-    return 0;
-}
-
-static int parse_acquire(const char *cmd, const char *opt, const char *arg, void *dest)
-{
-    (void)opt;
-    if (as_acquire_parse(arg, dest) != AS_OK)
-        return cli_usage(cmd, "%s", as_errmsg());
-    return 0;
-}
+CLI_OPT_PARSER(parse_prototype, as_screen_proto_parse)
+CLI_OPT_PARSER(parse_acquire, as_acquire_parse)
 
 static int parse(int argc, char **argv, screen_args *a)
 {

@@ -168,45 +168,13 @@ typedef struct {
     as_synth_options opt;
 } synth_args;
 
-static int opt_hidden(const char *cmd, const char *opt, const char *arg, void *dest)
-{
-    (void)opt;
-    if (as_mlp_parse_hidden(arg, dest) != AS_OK)
-        return cli_usage(cmd, "%s", as_errmsg());
-    return 0;
-}
-
-static int opt_resample(const char *cmd, const char *opt, const char *arg, void *dest)
-{
-    (void)opt;
-    if (as_resample_method_parse(arg, dest) != AS_OK)
-        return cli_usage(cmd, "%s", as_errmsg());
-    return 0;
-}
-
-static int opt_smote(const char *cmd, const char *opt, const char *arg, void *dest)
-{
-    (void)opt;
-    if (as_smote_mode_parse(arg, dest) != AS_OK)
-        return cli_usage(cmd, "%s", as_errmsg());
-    return 0;
-}
-
-static int opt_stop(const char *cmd, const char *opt, const char *arg, void *dest)
-{
-    (void)opt;
-    if (as_mlp_stop_parse(arg, dest) != AS_OK)
-        return cli_usage(cmd, "%s", as_errmsg());
-    return 0;
-}
-
-static int opt_calibration(const char *cmd, const char *opt, const char *arg, void *dest)
-{
-    (void)opt;
-    if (as_calibration_parse(arg, dest) != AS_OK)
-        return cli_usage(cmd, "%s", as_errmsg());
-    return 0;
-}
+/* options parsed by the library's parsers */
+CLI_OPT_PARSER(opt_hidden, as_mlp_parse_hidden)
+CLI_OPT_PARSER(opt_resample, as_resample_method_parse)
+CLI_OPT_PARSER(opt_smote, as_smote_mode_parse)
+CLI_OPT_PARSER(opt_tomek, as_tomek_mode_parse)
+CLI_OPT_PARSER(opt_stop, as_mlp_stop_parse)
+CLI_OPT_PARSER(opt_calibration, as_calibration_parse)
 
 static int opt_class_weight(const char *cmd, const char *opt, const char *arg, void *dest)
 {
@@ -241,14 +209,6 @@ static int opt_impute(const char *cmd, const char *opt, const char *arg, void *d
         *(int *)dest = AS_SYNTH_IMPUTE_NONE;
     else
         return cli_usage(cmd, "--impute '%s' unknown (expected median or none)", arg);
-    return 0;
-}
-
-static int opt_tomek(const char *cmd, const char *opt, const char *arg, void *dest)
-{
-    (void)opt;
-    if (as_tomek_mode_parse(arg, dest) != AS_OK)
-        return cli_usage(cmd, "%s", as_errmsg());
     return 0;
 }
 

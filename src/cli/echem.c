@@ -880,6 +880,26 @@ static int parse_list(const char *cmd, const char *opt, const char *s, double **
     return 0;
 }
 
+/* The lists of flags --fa and --fb (both needed without --csv, of equal length) into new arrays
+ * *va, *vb of *n values: 0, or the printed usage error's exit code. */
+static int paired_lists(const char *cmd, const args *a, const char *fa, const char *fb, double **va,
+                        double **vb, size_t *n)
+{
+    const kv *ka = find_flag(a, fa), *kb = find_flag(a, fb);
+    if (!ka || !kb)
+        return cli_usage(cmd, "give --csv FILE or both --%s and --%s", fa, fb);
+    char oa[32], ob[32];
+    snprintf(oa, sizeof oa, "--%s", fa);
+    snprintf(ob, sizeof ob, "--%s", fb);
+    size_t nb;
+    int rc;
+    if ((rc = parse_list(cmd, oa, ka->val, va, n)) || (rc = parse_list(cmd, ob, kb->val, vb, &nb)))
+        return rc;
+    if (*n != nb)
+        return cli_usage(cmd, "%s has %zu values but %s has %zu", oa, *n, ob, nb);
+    return 0;
+}
+
 /* Read column `names` (first present, scaled by factor) of t into a new array. */
 static int read_col(const char *cmd, const as_table *t, const unit_name *names, size_t nn,
                     double **v, const char **used)
@@ -960,7 +980,7 @@ static int run_calib(int argc, char **argv)
     if (u)
         return u < 0 ? 0 : u;
     double *x = NULL, *y = NULL, *pred = NULL;
-    size_t n = 0, ny = 0, np = 0;
+    size_t n = 0, np = 0;
     int rc = 1;
     as_table *t = NULL;
     const char *xname = "x", *yname = "y";
@@ -1019,21 +1039,9 @@ static int run_calib(int argc, char **argv)
                        : cli_usage(cmd, "%s has no column '%s' (use --y-col)", a.csv, yn[0].name);
             goto done;
         }
-        n = ny = as_table_rows(t);
-    } else {
-        const kv *fx = find_flag(&a, "x"), *fy = find_flag(&a, "y");
-        if (!fx || !fy) {
-            rc = cli_usage(cmd, "give --csv FILE or both --x and --y");
-            goto done;
-        }
-        if ((rc = parse_list(cmd, "--x", fx->val, &x, &n)) ||
-            (rc = parse_list(cmd, "--y", fy->val, &y, &ny)))
-            goto done;
-        rc = 1;
-        if (n != ny) {
-            rc = cli_usage(cmd, "--x has %zu values but --y has %zu", n, ny);
-            goto done;
-        }
+        n = as_table_rows(t);
+    } else if ((rc = paired_lists(cmd, &a, "x", "y", &x, &y, &n)) != 0) {
+        goto done;
     }
     if ((f = find_flag(&a, "predict")) && (rc = parse_list(cmd, "--predict", f->val, &pred, &np)))
         goto done;
@@ -1127,7 +1135,7 @@ static int run_cdl(int argc, char **argv)
     if (u)
         return u < 0 ? 0 : u;
     double *nu = NULL, *dj = NULL, *jc = NULL, cs = NAN;
-    size_t n = 0, n2 = 0;
+    size_t n = 0;
     int rc = 1;
     as_table *t = NULL;
     const kv *f;
@@ -1173,22 +1181,11 @@ static int run_cdl(int argc, char **argv)
             for (size_t i = 0; i < as_table_rows(t); i++)
                 dj[i] -= jc[i];
         }
-        n = n2 = as_table_rows(t);
-    } else {
-        const kv *fs = find_flag(&a, "scan"), *fd = find_flag(&a, "dj");
-        if (!fs || !fd) {
-            rc = cli_usage(cmd, "give --csv FILE or both --scan and --dj");
-            goto done;
-        }
-        if ((rc = parse_list(cmd, "--scan", fs->val, &nu, &n)) ||
-            (rc = parse_list(cmd, "--dj", fd->val, &dj, &n2)))
-            goto done;
-        rc = 1;
-        if (n != n2) {
-            rc = cli_usage(cmd, "--scan has %zu values but --dj has %zu", n, n2);
-            goto done;
-        }
+        n = as_table_rows(t);
+    } else if ((rc = paired_lists(cmd, &a, "scan", "dj", &nu, &dj, &n)) != 0) {
+        goto done;
     }
+    rc = 1;
     as_echem_cdl_result r;
     as_status st = as_echem_cdl(nu, dj, n, &r);
     if (st != AS_OK) {

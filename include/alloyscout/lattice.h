@@ -182,6 +182,12 @@ typedef struct {
 AS_API as_status as_sro_pair_parse(const char *text, const char (*symbols)[AS_SYMBOL_MAX],
                                    size_t n_species, as_sro_pair *pair, double *value,
                                    int *has_value);
+/* The text of pair, the form as_sro_pair_parse reads: "Pt-Co", a group of several in
+ * parentheses "Pt-(Co,Cu)" (species in symbols' order; bits at or above n_species, at most
+ * AS_LATTICE_MAX_SPECIES, are ignored). Writes at most cap - 1 characters and a terminator to
+ * buf (cap > 0); returns the length of the whole text, as snprintf does. */
+AS_API size_t as_sro_pair_format(as_sro_pair pair, const char (*symbols)[AS_SYMBOL_MAX],
+                                 size_t n_species, char *buf, size_t cap);
 /* The host-(rest) pair: species 0 against every other of n_species ("Pt-(Co,M)"). */
 AS_API as_sro_pair as_sro_pair_host(size_t n_species);
 /* Ordered pair counts: counts[(s * K + p) * K + q] = number of (i, j) with config[i] = p,

@@ -94,7 +94,7 @@ static int parse_matrix(const char *cmd, const char *s, int *M)
 
 static void pair_text(const gen_cell *g, as_sro_pair pr, char *buf, size_t cap)
 {
-    cli_lattice_pair_text((const char(*)[AS_SYMBOL_MAX])g->sym, g->K, pr, buf, cap);
+    as_sro_pair_format(pr, (const char(*)[AS_SYMBOL_MAX])g->sym, g->K, buf, cap);
 }
 
 /* The output description of the configurations of a, g on lat. */

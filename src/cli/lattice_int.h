@@ -1,6 +1,6 @@
 /* What the lattice subcommands (src/cli/lattice.c: build, convert; lattice_generate.c:
- * generate) write alike: the structure file of a set of configurations, its JSON summary, the
- * text of an SRO pair and the choice of POSCAR. Implemented in src/cli/lattice_out.c. */
+ * generate) write alike: the structure file of a set of configurations, its JSON summary and
+ * the choice of POSCAR. Implemented in src/cli/lattice_out.c. */
 #ifndef AS_CLI_LATTICE_INT_H
 #define AS_CLI_LATTICE_INT_H
 
@@ -22,11 +22,6 @@ typedef struct {
 /* Whether a structure goes out as POSCAR: --format poscar, else a name with POSCAR or CONTCAR in
  * it or ending in .vasp / .poscar (any case). */
 int cli_lattice_use_poscar(const char *format, const char *out);
-
-/* "X-Y" of pair pr over the K symbols, a group of several in parentheses: "Pt-(Co,Cu)".
- * Truncated to cap - 1 characters. */
-void cli_lattice_pair_text(const char (*sym)[AS_SYMBOL_MAX], size_t K, as_sro_pair pr, char *buf,
-                           size_t cap);
 
 /* Write configs (count, n sites) to w->out: extended XYZ frames, or a POSCAR of one. Info per
  * frame: config (its index), kind (kinds[c], unless kinds is NULL), and for K >= 2 sro_pair (pr)

@@ -18,24 +18,6 @@ int cli_lattice_use_poscar(const char *format, const char *out)
            (n > 7 && !strcasecmp(b + n - 7, ".poscar"));
 }
 
-void cli_lattice_pair_text(const char (*sym)[AS_SYMBOL_MAX], size_t K, as_sro_pair pr, char *buf,
-                           size_t cap)
-{
-    size_t len = 0;
-    for (int k = 0; k < 2; k++) {
-        uint32_t m = k ? pr.y : pr.x;
-        int many = (m & (m - 1)) != 0, first = 1; /* more than one bit set */
-        len += (size_t)snprintf(buf + len, cap - len, "%s%s", k ? "-" : "", many ? "(" : "");
-        for (size_t p = 0; p < K && len < cap; p++)
-            if (m >> p & 1) {
-                len += (size_t)snprintf(buf + len, cap - len, "%s%s", first ? "" : ",", sym[p]);
-                first = 0;
-            }
-        if (many && len < cap)
-            len += (size_t)snprintf(buf + len, cap - len, ")");
-    }
-}
-
 as_status cli_lattice_write_frames(const cli_lattice_out *w, const int *configs, size_t count,
                                    const char *const *kinds, as_sro_pair pr,
                                    const char *targets_text)
@@ -46,7 +28,7 @@ as_status cli_lattice_write_frames(const cli_lattice_out *w, const int *configs,
     if (!frames)
         return as_error_set(AS_ENOMEM, "cannot allocate frames");
     char pt[96], buf[64];
-    cli_lattice_pair_text(w->sym, w->K, pr, pt, sizeof pt);
+    as_sro_pair_format(pr, w->sym, w->K, pt, sizeof pt);
     for (size_t c = 0; c < count && st == AS_OK; c++) {
         st = as_lattice_to_structure(w->lat, configs + c * n, w->sym, w->K, NULL, &frames[c]);
         snprintf(buf, sizeof buf, "%zu", c);
@@ -92,7 +74,7 @@ int cli_lattice_write_json(const cli_lattice_out *w, const char *path, const int
         return cli_fail(st);
     FILE *f = as_outfile_stream(of);
     char pt[96];
-    cli_lattice_pair_text(w->sym, w->K, pr, pt, sizeof pt);
+    as_sro_pair_format(pr, w->sym, w->K, pt, sizeof pt);
     fprintf(f, "{\n  \"proto\": \"%s\",\n", as_proto_name(w->proto));
     const int *M = w->supercell;
     if (M)

@@ -213,6 +213,29 @@ static as_status parse_group(const char *text, const char **s, const char (*symb
     }
 }
 
+size_t as_sro_pair_format(as_sro_pair pair, const char (*symbols)[AS_SYMBOL_MAX], size_t n_species,
+                          char *buf, size_t cap)
+{
+    /* the longest text: two groups of every species, in parentheses, and the dash */
+    char t[2 * (AS_LATTICE_MAX_SPECIES * AS_SYMBOL_MAX + 2) + 2];
+    size_t len = 0, K = n_species < AS_LATTICE_MAX_SPECIES ? n_species : AS_LATTICE_MAX_SPECIES;
+    for (int g = 0; g < 2; g++) {
+        uint32_t m = (g ? pair.y : pair.x) & ((1u << K) - 1);
+        int many = (m & (m - 1)) != 0, first = 1; /* more than one bit set */
+        len += (size_t)snprintf(t + len, sizeof t - len, "%s%s", g ? "-" : "", many ? "(" : "");
+        for (size_t p = 0; p < K; p++)
+            if (m >> p & 1) {
+                len +=
+                    (size_t)snprintf(t + len, sizeof t - len, "%s%s", first ? "" : ",", symbols[p]);
+                first = 0;
+            }
+        if (many)
+            len += (size_t)snprintf(t + len, sizeof t - len, ")");
+    }
+    snprintf(buf, cap, "%s", t);
+    return len;
+}
+
 as_status as_sro_pair_parse(const char *text, const char (*symbols)[AS_SYMBOL_MAX],
                             size_t n_species, as_sro_pair *pair, double *value, int *has_value)
 {

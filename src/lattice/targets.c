@@ -244,19 +244,10 @@ static void format_targets(const char (*sym)[AS_SYMBOL_MAX], size_t K, const as_
     size_t len = 0;
     buf[0] = 0;
     for (size_t k = 0; k < nt && len < cap; k++) {
-        for (int g = 0; g < 2 && len < cap; g++) {
-            uint32_t m = g ? t[k].pair.y : t[k].pair.x;
-            int many = (m & (m - 1)) != 0, first = 1;
-            len += (size_t)snprintf(buf + len, cap - len, "%s%s", g ? "-" : (k ? "," : ""),
-                                    many ? "(" : "");
-            for (size_t p = 0; p < K && len < cap; p++)
-                if (m >> p & 1) {
-                    len += (size_t)snprintf(buf + len, cap - len, "%s%s", first ? "" : ",", sym[p]);
-                    first = 0;
-                }
-            if (many && len < cap)
-                len += (size_t)snprintf(buf + len, cap - len, ")");
-        }
+        if (k)
+            len += (size_t)snprintf(buf + len, cap - len, ",");
+        if (len < cap)
+            len += as_sro_pair_format(t[k].pair, sym, K, buf + len, cap - len);
         if (len < cap)
             len += (size_t)snprintf(buf + len, cap - len, "@%zu=%.6g", t[k].shell + 1, alpha[k]);
     }

@@ -285,6 +285,18 @@ static void pair_text_should_parse_groups_and_reject_junk(void **st)
     assert_int_equal(as_sro_pair_parse("Pt-Co=x", sym3, 3, &p, &v, &has), AS_EINVAL);
     assert_int_equal(as_sro_pair_parse("PtCo", sym3, 3, &p, &v, &has), AS_EINVAL);
     assert_int_equal(as_sro_pair_parse("Pt-Co=1", sym3, 3, &p, NULL, NULL), AS_EINVAL);
+    /* the text back: the form the parser reads, a group in parentheses; cut like snprintf */
+    char buf[32];
+    assert_int_equal(as_sro_pair_format(as_sro_pair_host(3), sym3, 3, buf, sizeof buf), 10);
+    assert_string_equal(buf, "Pt-(Co,Cu)");
+    assert_int_equal(as_sro_pair_format((as_sro_pair){6, 1}, sym3, 3, buf, sizeof buf), 10);
+    assert_string_equal(buf, "(Co,Cu)-Pt");
+    assert_int_equal(as_sro_pair_format((as_sro_pair){4, 2}, sym3, 3, buf, sizeof buf), 5);
+    assert_string_equal(buf, "Cu-Co");
+    assert_int_equal(as_sro_pair_format(as_sro_pair_host(3), sym3, 3, buf, 5), 10);
+    assert_string_equal(buf, "Pt-(");
+    assert_int_equal(as_sro_pair_parse("(Co,Cu)-Pt", sym3, 3, &p, NULL, NULL), AS_OK);
+    assert_int_equal(p.x, 6);
 }
 
 static void species_out_of_range_should_be_rejected(void **st)

@@ -176,40 +176,36 @@ CLI_OPT_PARSER(opt_tomek, as_tomek_mode_parse)
 CLI_OPT_PARSER(opt_stop, as_mlp_stop_parse)
 CLI_OPT_PARSER(opt_calibration, as_calibration_parse)
 
+/* *(int *)dest = va or vb for the word a or b given to option flag; else a usage error. */
+static int two_words(const char *cmd, const char *flag, const char *arg, void *dest, const char *a,
+                     int va, const char *b, int vb)
+{
+    if (strcmp(arg, a) == 0)
+        *(int *)dest = va;
+    else if (strcmp(arg, b) == 0)
+        *(int *)dest = vb;
+    else
+        return cli_usage(cmd, "%s '%s' unknown (expected %s or %s)", flag, arg, a, b);
+    return 0;
+}
+
 static int opt_class_weight(const char *cmd, const char *opt, const char *arg, void *dest)
 {
     (void)opt;
-    if (strcmp(arg, "balanced") == 0)
-        *(int *)dest = 1;
-    else if (strcmp(arg, "none") == 0)
-        *(int *)dest = 0;
-    else
-        return cli_usage(cmd, "--class-weight '%s' unknown (expected balanced or none)", arg);
-    return 0;
+    return two_words(cmd, "--class-weight", arg, dest, "balanced", 1, "none", 0);
 }
 
 static int opt_on_bad_row(const char *cmd, const char *opt, const char *arg, void *dest)
 {
     (void)opt;
-    if (strcmp(arg, "skip") == 0)
-        *(int *)dest = 1;
-    else if (strcmp(arg, "strict") == 0)
-        *(int *)dest = 0;
-    else
-        return cli_usage(cmd, "--on-bad-row '%s' unknown (expected strict or skip)", arg);
-    return 0;
+    return two_words(cmd, "--on-bad-row", arg, dest, "strict", 0, "skip", 1);
 }
 
 static int opt_impute(const char *cmd, const char *opt, const char *arg, void *dest)
 {
     (void)opt;
-    if (strcmp(arg, "median") == 0)
-        *(int *)dest = AS_SYNTH_IMPUTE_MEDIAN;
-    else if (strcmp(arg, "none") == 0)
-        *(int *)dest = AS_SYNTH_IMPUTE_NONE;
-    else
-        return cli_usage(cmd, "--impute '%s' unknown (expected median or none)", arg);
-    return 0;
+    return two_words(cmd, "--impute", arg, dest, "median", AS_SYNTH_IMPUTE_MEDIAN, "none",
+                     AS_SYNTH_IMPUTE_NONE);
 }
 
 /* The option table of subcommand `sub` (S_*) into tab (room for every option + 1). */

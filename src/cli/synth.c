@@ -422,8 +422,8 @@ static as_status comparisons_report(as_report *rep, const as_synth_result *r,
             if (!cells[k * 7 + c])
                 st = as_error_set(AS_ENOMEM, "report: out of memory");
     }
-    static const char *hdr[7] = {"evaluation", "options", "AUC mean", "pooled AUC",
-                                 "95 % CI (pooled)", "ECE", "Brier"};
+    static const char *hdr[7] = {"evaluation",       "options", "AUC mean", "pooled AUC",
+                                 "95 % CI (pooled)", "ECE",     "Brier"};
     REP(as_report_table(rep, "the same rows evaluated otherwise (same seed)", hdr, 7,
                         (const char *const *)cells, rows));
     for (size_t k = 0; k < cmp->n; k++) {
@@ -567,8 +567,7 @@ static void balancing_line(const char *what, const as_synth_result *r)
 }
 
 /* Print the other evaluations after the result they belong to. */
-static void print_comparisons(const synth_args *a, const as_synth_result *r,
-                              const comparisons *cmp)
+static void print_comparisons(const synth_args *a, const as_synth_result *r, const comparisons *cmp)
 {
     int header = 0;
     for (size_t k = 0; k < cmp->n; k++) {
@@ -580,8 +579,8 @@ static void print_comparisons(const synth_args *a, const as_synth_result *r,
             printf("  %-52s %.4f  95 %% CI %.4f-%.4f\n", "grouped folds (each group whole)",
                    r->pooled.auc, r->auc_ci_lo, r->auc_ci_hi);
             printf("  %-52s %.4f  95 %% CI %.4f-%.4f\n",
-                   "random folds (a group's rows on both sides)", c->r->pooled.auc,
-                   c->r->auc_ci_lo, c->r->auc_ci_hi);
+                   "random folds (a group's rows on both sides)", c->r->pooled.auc, c->r->auc_ci_lo,
+                   c->r->auc_ci_hi);
             double diff = c->r->pooled.auc - r->pooled.auc;
             int v = as_synth_folds_verdict(r, c->r);
             if (v)
@@ -740,9 +739,8 @@ static int run_balancing(const synth_args *a, const as_dataset *ds, comparisons 
     cli_progress_end();
     if (st != AS_OK)
         return cli_fail(st);
-    cmp->c[cmp->n] = (as_synth_comparison){"class weights",
-                                           "--resample none --class-weight balanced",
-                                           cmp->r[cmp->n], 0};
+    cmp->c[cmp->n] = (as_synth_comparison){
+        "class weights", "--resample none --class-weight balanced", cmp->r[cmp->n], 0};
     cmp->n++;
     int smote = a->opt.resample.method == AS_RESAMPLE_SMOTE ||
                 a->opt.resample.method == AS_RESAMPLE_SMOTE_TOMEK;
@@ -753,8 +751,7 @@ static int run_balancing(const synth_args *a, const as_dataset *ds, comparisons 
         cli_progress_end();
         if (st != AS_OK)
             return cli_fail(st);
-        cmp->c[cmp->n] =
-            (as_synth_comparison){"plain SMOTE", "--smote plain", cmp->r[cmp->n], 0};
+        cmp->c[cmp->n] = (as_synth_comparison){"plain SMOTE", "--smote plain", cmp->r[cmp->n], 0};
         cmp->n++;
     }
     return 0;

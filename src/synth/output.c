@@ -453,8 +453,8 @@ as_status as_synth_result_write_json(const as_synth_result *r, const as_synth_ru
 
 as_status as_synth_result_write_json_compared(const as_synth_result *r,
                                               const as_synth_run_info *info,
-                                              const as_synth_comparison *compare,
-                                              size_t n_compare, const char *path)
+                                              const as_synth_comparison *compare, size_t n_compare,
+                                              const char *path)
 {
     as_status st = AS_OK;
     as_json *j = as_json_object(), *c = NULL;

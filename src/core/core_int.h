@@ -23,7 +23,7 @@
 
 /* Elements with properties in the element table: the rows of data/elements.csv
  * (src/core/elements_gen.py checks it; the generated tables fail to compile otherwise). */
-#define AS_ELEMENTS_N 73
+#define AS_ELEMENTS_N 94
 
 #define AS_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define AS_MAX(a, b) ((a) > (b) ? (a) : (b))

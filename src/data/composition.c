@@ -399,10 +399,12 @@ as_status as_composition_descriptors(const as_composition *c, double temp_k,
     size_t bi = 0, bj = 0;
     if (descriptors_core(c, temp_k, &o, out, &bi, &bj) < 0) {
         set_nan(out);
+        char why[200];
         return AS_FAIL(AS_EINVAL,
-                       "no tabulated mixing enthalpy for the pair %s-%s (Takeuchi & Inoue 2005 "
-                       "has none)",
-                       c->el[bi]->symbol, c->el[bj]->symbol);
+                       "no mixing enthalpy for the pair %s-%s (not among the shipped Takeuchi & "
+                       "Inoue 2005 pairs; %s)",
+                       c->el[bi]->symbol, c->el[bj]->symbol,
+                       as_mixing_gap_(c->el[bi], c->el[bj], why, sizeof why));
     }
     return AS_OK;
 }
@@ -474,10 +476,12 @@ static int row_descriptors(const as_table *t, size_t r, size_t fcol, const char 
     size_t bi = 0, bj = 0;
     if (descriptors_core(&c, temp, o, &ds, &bi, &bj) < 0) {
         *st = AS_EINVAL;
+        char why[200];
         snprintf(msg, cap,
-                 "%s:%zu:%zu: no tabulated mixing enthalpy for the pair %s-%s in '%s' (Takeuchi "
-                 "& Inoue 2005 has none)",
-                 path, line, column, c.el[bi]->symbol, c.el[bj]->symbol, text);
+                 "%s:%zu:%zu: no mixing enthalpy for the pair %s-%s in '%s' (not among the "
+                 "shipped Takeuchi & Inoue 2005 pairs; %s)",
+                 path, line, column, c.el[bi]->symbol, c.el[bj]->symbol, text,
+                 as_mixing_gap_(c.el[bi], c.el[bj], why, sizeof why));
         return -1;
     }
     for (size_t j = 0; j < d; j++)

@@ -2,6 +2,7 @@
  * model itself for the pairs that table lacks (mixing_table.c; the elements themselves are core's one table, src/core/elements.c).
  * Sources of every number: data/ELEMENTS_SOURCES.md. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "composition_int.h"
@@ -30,7 +31,7 @@ double as_miedema_dh_(const as_element *ea, const as_element *eb)
     double va = va0 * (1 + a->a * csb * (a->phi - b->phi));
     double vb = vb0 * (1 + b->a * csa * (b->phi - a->phi));
     double cb = (1 - x) * vb / (x * va + (1 - x) * vb);
-    int ta = a->valence >= 3 && a->valence <= 11, tb = b->valence >= 3 && b->valence <= 11;
+    int ta = a->transition, tb = b->transition;
     double p, r = 0;
     if (ta && tb)
         p = 14.1;
@@ -46,6 +47,24 @@ double as_miedema_dh_(const as_element *ea, const as_element *eb)
                  (-p * (a->phi - b->phi) * (a->phi - b->phi) - r + q * (na - nb) * (na - nb)) /
                  (1.0 / na + 1.0 / nb);
     return cb * x * va * eta;
+}
+
+const char *as_mixing_gap_(const as_element *a, const as_element *b, char *buf, size_t cap)
+{
+    const as_miedema_param *pa = &as_miedema_[as_element_index_(a)];
+    const as_miedema_param *pb = &as_miedema_[as_element_index_(b)];
+    if (!pa->have && !pb->have && !pa->shipped && !pb->shipped && a != b)
+        snprintf(buf, cap, "no Miedema parameters for %s and %s", a->symbol, b->symbol);
+    else {
+        const as_element *e = !pa->have ? a : b;
+        const as_miedema_param *p = !pa->have ? pa : pb;
+        if (p->shipped)
+            snprintf(buf, cap, "Miedema's parameters of %s are not used: %s", e->symbol,
+                     p->note ? p->note : "see data/ELEMENTS_SOURCES.md");
+        else
+            snprintf(buf, cap, "no Miedema parameters for %s", e->symbol);
+    }
+    return buf;
 }
 
 double as_pair_dh_(const as_element *a, const as_element *b, int *miedema)
@@ -67,9 +86,10 @@ as_status as_mixing_enthalpy_miedema(const as_element *a, const as_element *b, d
     if (!in_table(a) || !in_table(b))
         return AS_FAIL(AS_EINVAL, "mixing enthalpy: element not in the element table");
     double v = as_miedema_dh_(a, b);
+    char why[200];
     if (isnan(v))
-        return AS_FAIL(AS_EINVAL, "no Miedema parameters for %s",
-                       as_miedema_[as_element_index_(a)].have ? b->symbol : a->symbol);
+        return AS_FAIL(AS_EINVAL, "no Miedema enthalpy for the pair %s-%s (%s)", a->symbol,
+                       b->symbol, as_mixing_gap_(a, b, why, sizeof why));
     *dh_kj_mol = v;
     return AS_OK;
 }
@@ -96,12 +116,12 @@ as_status as_mixing_enthalpy_pair(const as_element *a, const as_element *b, doub
         return AS_FAIL(AS_EINVAL, "mixing enthalpy: element not in the element table");
     int m;
     double v = as_pair_dh_(a, b, &m);
+    char why[200];
     if (isnan(v))
         return AS_FAIL(AS_EINVAL,
-                       "no mixing enthalpy for the pair %s-%s (Takeuchi & Inoue 2005 have none, "
-                       "and Miedema's parameters do not cover %s)",
-                       a->symbol, b->symbol,
-                       as_miedema_[as_element_index_(a)].have ? b->symbol : a->symbol);
+                       "no mixing enthalpy for the pair %s-%s (not among the shipped Takeuchi & "
+                       "Inoue 2005 pairs; %s)",
+                       a->symbol, b->symbol, as_mixing_gap_(a, b, why, sizeof why));
     *dh_kj_mol = v;
     return AS_OK;
 }

@@ -1,6 +1,8 @@
-/* The compiled element table: equal to the documented CSV sources, atomic numbers and masses
- * equal to ASE's (independent), covering every element of both papers and of the shipped MPEA
- * dataset. */
+/* The compiled element table: equal to the documented CSV sources, atomic numbers, masses and
+ * the covalent / van der Waals radii of the non-metal rows equal to ASE's (independent),
+ * covering every element from H to Pu (each value with a source code), both papers and the
+ * shipped MPEA dataset; a formula of any of them gives descriptors or names the pair without
+ * a mixing enthalpy. */
 #include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -56,12 +58,23 @@ static void compiled_table_should_equal_data_elements_csv(void **state)
         assert_near(e->vec, num(t, r, "vec"), 0);
         assert_near(e->tm_k, num(t, r, "tm_k"), 0);
         assert_string_equal(e->structure, str(t, r, "structure"));
+        /* every value names its source (codes: data/ELEMENTS_SOURCES.md) */
+        static const char *const src[][2] = {{"radius_src", "GFMKV"},
+                                             {"chi_src", "GPAW"},
+                                             {"vec_src", "SFN"},
+                                             {"tm_src", "CWPEX"},
+                                             {"structure_src", "KADE"}};
+        for (size_t k = 0; k < sizeof src / sizeof *src; k++) {
+            const char *code = str(t, r, src[k][0]);
+            if (strlen(code) != 1 || !strchr(src[k][1], code[0]))
+                fail_msg("%s: %s '%s'", e->symbol, src[k][0], code);
+        }
     }
     for (size_t i = 1; i < as_element_count(); i++)
         assert_true(as_element_at(i - 1)->z < as_element_at(i)->z);
     assert_null(as_element_at(as_element_count()));
-    assert_null(as_element_by_symbol("Hg"));
-    assert_null(as_element_by_z(80));
+    assert_null(as_element_by_symbol("Am")); /* Z = 95: beyond the table */
+    assert_null(as_element_by_z(95));
     as_table_free(t);
 }
 
@@ -119,29 +132,127 @@ static void pair_values_should_match_those_quoted_for_cantor_and_alcocrfeni(void
     }
 }
 
-static void atomic_numbers_and_masses_should_equal_ase(void **state)
+/* Row of symbol sym in t (fails when absent). */
+static size_t row_of(const as_table *t, const char *sym)
+{
+    for (size_t r = 0; r < as_table_rows(t); r++)
+        if (!strcmp(str(t, r, "symbol"), sym))
+            return r;
+    fail_msg("%s not in data/elements.csv", sym);
+    return 0;
+}
+
+static void atomic_numbers_masses_and_nonmetal_radii_should_equal_ase(void **state)
 {
     (void)state;
+    as_table *t = NULL;
+    assert_int_equal(as_table_read_csv(AS_SOURCE_DIR "/data/elements.csv", &t), AS_OK);
     FILE *f = fopen(AS_SOURCE_DIR "/tests/fixtures/composition_elements_ase.csv", "r");
     assert_non_null(f);
     char line[256];
-    size_t n = 0;
+    size_t n = 0, n_cov = 0, n_vdw = 0;
     while (fgets(line, sizeof line, f)) {
         if (line[0] == '#' || strncmp(line, "symbol,", 7) == 0)
             continue;
-        char sym[8];
+        char sym[8], vdw_s[32];
         int z = 0;
-        double m = 0;
-        assert_int_equal(sscanf(line, "%7[^,],%d,%lf", sym, &z, &m), 3);
+        double m = 0, cov = 0;
+        assert_int_equal(sscanf(line, "%7[^,],%d,%lf,%lf,%31s", sym, &z, &m, &cov, vdw_s), 5);
         const as_element *e = as_element_by_symbol(sym);
         assert_non_null(e);
         assert_int_equal(e->z, z);
         /* ASE prints 10 significant digits in the fixture */
         assert_near(e->mass_u, m, 1e-9 * m);
+        /* the secondary radius sets: Cordero's covalent radii (K) and van der Waals radii (V)
+         * as ASE tabulates them */
+        const char *rs = str(t, row_of(t, sym), "radius_src");
+        if (!strcmp(rs, "K")) {
+            assert_near(e->radius_ang, cov, 1e-9);
+            n_cov++;
+        } else if (!strcmp(rs, "V")) {
+            double vdw = NAN;
+            assert_true(as_parse_number(vdw_s, &vdw));
+            assert_near(e->radius_ang, vdw, 1e-9);
+            n_vdw++;
+        }
         n++;
     }
     fclose(f);
     assert_int_equal(n, as_element_count());
+    assert_int_equal(n_cov, 8); /* H F Cl As Br I At Fr */
+    assert_int_equal(n_vdw, 6); /* He Ne Ar Kr Xe Rn */
+    as_table_free(t);
+}
+
+static void table_should_cover_every_element_from_h_to_pu(void **state)
+{
+    (void)state;
+    assert_int_equal(as_element_count(), 94);
+    for (int z = 1; z <= 94; z++) {
+        const as_element *e = as_element_by_z(z);
+        if (!e)
+            fail_msg("Z = %d (%s) has no properties", z, as_element_symbol(z));
+        assert_true(e->radius_ang > 0 && e->chi_pauling > 0 && e->vec > 0 && e->tm_k > 0 &&
+                    e->mass_u > 0);
+        assert_ptr_equal(as_element_at((size_t)z - 1), e);
+    }
+}
+
+/* A formula with any element H..Pu parses; with Cu it gives every descriptor, or fails naming
+ * the pair and the element without Miedema parameters (never 0, never a crash). */
+static void every_element_with_cu_should_give_descriptors_or_name_the_missing_pair(void **state)
+{
+    (void)state;
+    /* the elements without (usable) Miedema parameters */
+    static const char none[] = " He F Ne Cl Ar Br Kr I Xe Po At Rn Fr Ra Ac Pa Np O S Se Te ";
+    size_t n_ok = 0, n_miedema = 0, n_fail = 0;
+    for (int z = 1; z <= 94; z++) {
+        const char *sym = as_element_symbol(z);
+        if (!strcmp(sym, "Cu"))
+            continue;
+        char formula[16], key[8];
+        snprintf(formula, sizeof formula, "Cu3%s", sym);
+        snprintf(key, sizeof key, " %s ", sym);
+        as_composition c;
+        assert_int_equal(as_composition_parse(formula, &c), AS_OK);
+        assert_int_equal(c.n, 2);
+        as_descriptors d;
+        as_status st = as_composition_descriptors(&c, 1000.0, NULL, &d);
+        if (st == AS_OK) {
+            for (size_t j = 0; j < AS_DESC_COUNT; j++)
+                assert_true(isfinite(as_descriptors_get(&d, j)));
+            assert_null(strstr(none, key));
+            n_ok++;
+            n_miedema += d.n_pairs_miedema;
+            continue;
+        }
+        assert_int_equal(st, AS_EINVAL);
+        char want[160];
+        snprintf(want, sizeof want, "no mixing enthalpy for the pair Cu-%s (", sym);
+        if (strncmp(as_errmsg(), want, strlen(want)) != 0)
+            fail_msg("%s: %s", formula, as_errmsg());
+        if (!strcmp(sym, "H"))
+            assert_non_null(strstr(as_errmsg(), "Miedema's parameters of H are not used"));
+        else {
+            snprintf(want, sizeof want, "no Miedema parameters for %s)", sym);
+            assert_non_null(strstr(as_errmsg(), want));
+            assert_non_null(strstr(none, key));
+        }
+        for (size_t j = 0; j < AS_DESC_COUNT; j++)
+            assert_true(isnan(as_descriptors_get(&d, j)));
+        /* asked for NaN instead: the other descriptors are there */
+        as_descriptor_options o = as_descriptor_options_default();
+        o.missing_dh_nan = 1;
+        assert_int_equal(as_composition_descriptors(&c, 1000.0, &o, &d), AS_OK);
+        assert_true(isfinite(d.delta_pct) && isfinite(d.vec) && isfinite(d.tm_k));
+        assert_true(isnan(d.dh_mix_kj_mol));
+        n_fail++;
+    }
+    print_message("Cu-X for X in H..Pu: %zu with descriptors (%zu from Miedema's model), %zu "
+                  "without a mixing enthalpy\n",
+                  n_ok, n_miedema, n_fail);
+    assert_int_equal(n_ok + n_fail, 93);
+    assert_int_equal(n_fail, 22); /* the 21 of `none` and H */
 }
 
 static void table_should_cover_every_element_named_by_both_papers(void **state)
@@ -187,7 +298,9 @@ int main(void)
         cmocka_unit_test(compiled_table_should_equal_data_elements_csv),
         cmocka_unit_test(compiled_pairs_should_equal_the_takeuchi_inoue_csv),
         cmocka_unit_test(pair_values_should_match_those_quoted_for_cantor_and_alcocrfeni),
-        cmocka_unit_test(atomic_numbers_and_masses_should_equal_ase),
+        cmocka_unit_test(atomic_numbers_masses_and_nonmetal_radii_should_equal_ase),
+        cmocka_unit_test(table_should_cover_every_element_from_h_to_pu),
+        cmocka_unit_test(every_element_with_cu_should_give_descriptors_or_name_the_missing_pair),
         cmocka_unit_test(table_should_cover_every_element_named_by_both_papers),
         cmocka_unit_test(every_formula_of_the_shipped_mpea_dataset_should_give_descriptors),
     };

@@ -30,8 +30,9 @@ extern "C" {
  * as_element_by_z) is the library's one table of elements, declared in core.h. */
 /* Mixing enthalpy ΔH_AB of the equiatomic binary liquid A-B from Miedema's model as tabulated by
  * Takeuchi & Inoue, Mater. Trans. 46 (2005) 2817, in kJ/mol, into *dh_kj_mol; 0 for a = b.
- * Returns AS_EINVAL naming the pair when either element is not in the table or the pair is not
- * tabulated (every pair that involves Te: the source has no Te). */
+ * Returns AS_EINVAL naming the pair when either element is not in the table or the pair has no
+ * value: not shipped from Takeuchi & Inoue and an element without usable Miedema parameters
+ * (Te, noble gases, halogens, H ...; the message names it). */
 AS_API as_status as_mixing_enthalpy_pair(const as_element *a, const as_element *b,
                                          double *dh_kj_mol);
 /* Where a pair's ΔH comes from. A pair Takeuchi & Inoue do not tabulate gets the value of
@@ -99,7 +100,7 @@ typedef struct {
 } as_descriptors;
 
 typedef struct {
-    /* What to do when a pair has no tabulated mixing enthalpy (pairs with Te):
+    /* What to do when a pair has no mixing enthalpy (pairs with Te, noble gases, halogens ...):
      * 0 (default) fail with AS_EINVAL naming the pair; 1 set ΔH_mix, Ω and ΔG_mix to NaN. */
     int missing_dh_nan;
     /* Ω is infinite when ΔH_mix = 0 with ΔS_mix > 0 (e.g. Co-Ni, whose tabulated ΔH is 0); it is

@@ -148,8 +148,9 @@ AS_API int as_oracle_has_forces(const as_oracle *o);
  * receives the reason, e.g. "meam: no 2NN-MEAM model for the Co-Mn pair ...". */
 AS_API int as_oracle_supports_system(const as_oracle *o, const char *const *elements, size_t n,
                                      char *why, size_t cap);
-/* 1 if the backend can return the stress (ase: with emt, gpaw in plane-wave mode, and user
- * files, whose calculator decides). */
+/* 1 if the backend can return the stress (eam and eam-analytic: the pair virial; ase: with emt,
+ * gpaw in plane-wave mode, and user files, whose calculator decides). cmd: 0 (a program may
+ * still write stress=, as_label_result.has_stress tells). */
 AS_API int as_oracle_has_stress(const as_oracle *o);
 
 /* Total energy (eV) of s; forces (n, 3) in eV/Å when not NULL (AS_EUNSUP for a backend
@@ -158,8 +159,8 @@ AS_API int as_oracle_has_stress(const as_oracle *o);
 AS_API as_status as_oracle_energy(as_oracle *o, const as_structure *s, double *energy,
                                   double *forces);
 /* Energy, forces (n, 3; may be NULL) and stress (6, Voigt order xx yy zz yz xz xy, eV/Å^3, ASE's
- * sign: (1/V) dE/dstrain, positive when the cell would shrink). AS_EUNSUP for a backend or
- * calculator without stress. */
+ * sign: (1/V) dE/dstrain, positive when the cell would shrink). eam and ase; AS_EUNSUP for a
+ * backend or calculator without stress. */
 AS_API as_status as_oracle_energy_stress(as_oracle *o, const as_structure *s, double *energy,
                                          double *forces, double *stress);
 /* Per-atom energies (n), eV, summing to the total (eam and lammps; ase when the calculator has
@@ -204,26 +205,38 @@ AS_API as_status as_oracle_relax(as_oracle *o, as_structure *s, const as_relax_o
 AS_API as_status as_oracle_relax_fixed(as_oracle *o, as_structure *s, const as_relax_options *opt,
                                        const unsigned char *fixed, as_relax_report *rep);
 
-/* Lattice-constant optimization by energy at fixed fractional coordinates: the cell rows are
- * scaled by (sa, sa, sc); cubic mode ties sc = sa (1-D), tetragonal mode optimizes both.
+/* Lattice-constant optimization at fixed fractional coordinates: the cell rows are scaled by
+ * (sa, sa, sc); cubic mode ties sc = sa (1-D), tetragonal mode optimizes both.
  * Methods (docs/oracle.md, "Lattice constants"):
- *   AS_CELLOPT_FIT (default): quadratic models of E fitted on two stencils (step `step`, then
- *     step / 5) with a Newton step each, and one energy at the result: 7 oracle calls (cubic)
- *     or 12 (tetragonal) when the start lies within about 3 step of the minimum, each stencil
- *     one batch (cmd: run at once); at most max_evals calls (AS_ENOCONV beyond). Agrees with
- *     the golden-section optimum to about 1e-5 in the scale factor (tests/oracle/test_relax.c).
+ *   AS_CELLOPT_FIT (default): quadratic models of E fitted on stencils of energies with a Newton
+ *     step each, and one energy at the result: 7 oracle calls (cubic) or 12-13 (tetragonal) from
+ *     a start within about 1 % of the minimum, each stencil one batch (cmd: run at once); at
+ *     most max_evals calls (AS_ENOCONV beyond). Agrees with the golden-section optimum to about
+ *     2e-4 A (tests/oracle/test_cellfit.c).
  *   AS_CELLOPT_GOLDEN: golden-section searches to tolerance tol (tetragonal: alternating), a
- *     reference for the fit; thousands of calls. */
-enum { AS_CELLOPT_FIT = 0, AS_CELLOPT_GOLDEN = 1 };
+ *     reference for the fit; thousands of calls.
+ *   AS_CELLOPT_STRESS: Newton on dE/ds = 0 from the stress of each call (energy and stress in
+ *     one call; the Hessian from a forward stencil of dim + 1 points, then Powell-symmetric-
+ *     Broyden updates): 4-6 calls (cubic), 5-8 (tetragonal), converged to about 1e-6 in the
+ *     scale factor; the last call is the result (its energy is the energy at the result). When
+ *     a call brings no stress (a cmd: program that writes none) or the stresses disagree with
+ *     the energies (dE against the trapezoid of the gradients, 10 % + 1e-6 eV per atom), the
+ *     energy fit takes over from the start with the calls that remain (report->method FIT,
+ *     report->fallback the reason).
+ *   AS_CELLOPT_AUTO: STRESS when as_oracle_has_stress (eam, ase with a stress); for cmd: the
+ *     energy fit's first stencil, continued on stresses when every point of it brought one
+ *     (else the energy fit goes on unchanged); otherwise FIT. */
+enum { AS_CELLOPT_FIT = 0, AS_CELLOPT_GOLDEN = 1, AS_CELLOPT_STRESS = 2, AS_CELLOPT_AUTO = 3 };
 
 typedef struct {
     int tetragonal; /* 0: one scale for all rows; 1: a (rows 0, 1) and c (row 2); default 0 */
     double scale_lo, scale_hi; /* bracket of each scale factor; default 0.9 and 1.1 */
     double tol;                /* golden: bracket width at which a search stops (relative); 1e-8 */
     size_t max_rounds;         /* golden: alternations in tetragonal mode; default 30 */
-    int method;                /* AS_CELLOPT_FIT (default) or AS_CELLOPT_GOLDEN */
+    int method;                /* AS_CELLOPT_FIT (default), _GOLDEN, _STRESS or _AUTO */
     double start_a, start_c;   /* fit: starting scale factors; default 1 and 1 */
-    double step;               /* fit: first stencil step (scale factor); default 0.02 */
+    double step;               /* fit: first stencil step (scale factor); default 0.02 (stress:
+                                  the forward stencil's step in u = 1/s^2) */
     size_t max_evals;          /* fit: oracle calls allowed; default 25 */
     int energy_at_result;      /* fit: 1 (default) ends with the energy at the result (one call);
                              0 leaves it to the caller (report energy NAN) */
@@ -237,6 +250,9 @@ typedef struct {
     double energy;           /* eV at the optimum */
     size_t evaluations;      /* oracle calls */
     int at_bracket;          /* 1: no minimum inside the bracket (the result lies on its edge) */
+    int method;              /* the route used: AS_CELLOPT_FIT, AS_CELLOPT_GOLDEN or
+                                AS_CELLOPT_STRESS */
+    char fallback[256];      /* STRESS / AUTO: why the energies took over ("" when they did not) */
 } as_cellopt_report;
 
 /* Optimize s's cell in place (positions follow the cell). rep may be NULL. */

@@ -178,7 +178,7 @@ static double analytic_phi(const as_zhou_params *a, const as_zhou_params *b, dou
 }
 
 as_status as_eam_compute(as_eam *e, const as_structure *s, double *energy, double *e_atom,
-                         double *forces)
+                         double *forces, double *stress)
 {
     as_status st = AS_OK;
     size_t n = s->n;
@@ -299,7 +299,8 @@ as_status as_eam_compute(as_eam *e, const as_structure *s, double *energy, doubl
         if (e_atom)
             e_atom[i] += phi;
     }
-    /* pass 3: pair energies and forces */
+    /* pass 3: pair energies, forces and the virial (each pair once: w = sum fpair d d^T) */
+    double w[6] = {0, 0, 0, 0, 0, 0};
     for (size_t i = 0; i < n; i++) {
         const double xi = x[3 * i], yi = x[3 * i + 1], zi = x[3 * i + 2];
         const int ti = type[i];
@@ -338,6 +339,14 @@ as_status as_eam_compute(as_eam *e, const as_structure *s, double *energy, doubl
             fxi += dx * fpair;
             fyi += dy * fpair;
             fzi += dz * fpair;
+            if (stress) {
+                w[0] += dx * dx * fpair;
+                w[1] += dy * dy * fpair;
+                w[2] += dz * dz * fpair;
+                w[3] += dy * dz * fpair;
+                w[4] += dx * dz * fpair;
+                w[5] += dx * dy * fpair;
+            }
             if (forces) {
                 forces[3 * j] -= dx * fpair;
                 forces[3 * j + 1] -= dy * fpair;
@@ -361,5 +370,12 @@ as_status as_eam_compute(as_eam *e, const as_structure *s, double *energy, doubl
         return AS_FAIL(AS_EORACLE, "eam: energy is not finite (atoms on top of each other?)");
     if (energy)
         *energy = etot;
+    if (stress) { /* (1/V) dE/dstrain = -w / V (ASE's sign) */
+        const double *h = s->cell;
+        double V = fabs(h[0] * (h[4] * h[8] - h[5] * h[7]) + h[1] * (h[5] * h[6] - h[3] * h[8]) +
+                        h[2] * (h[3] * h[7] - h[4] * h[6]));
+        for (int k = 0; k < 6; k++)
+            stress[k] = V > 0 ? -w[k] / V : NAN;
+    }
     return st;
 }

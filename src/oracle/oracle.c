@@ -662,7 +662,7 @@ int as_oracle_supports_system(const as_oracle *o, const char *const *elements, s
 
 int as_oracle_has_stress(const as_oracle *o)
 {
-    return o->kind == BK_ASE && as_ase_has_stress(o->ase);
+    return o->kind == BK_EAM || (o->kind == BK_ASE && as_ase_has_stress(o->ase));
 }
 
 /* 1 when symbol is a word of the space-separated list (or the list is "any") */
@@ -694,7 +694,7 @@ as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *en
     double e = NAN;
     switch (o->kind) {
     case BK_EAM: /* the label check (finite, plausible per atom) for every native result */
-        AS_TRY(as_eam_compute(o->eam, s, &e, e_atom, forces));
+        AS_TRY(as_eam_compute(o->eam, s, &e, e_atom, forces, NULL));
         AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
         if (energy)
             *energy = e;
@@ -742,10 +742,13 @@ as_status as_oracle_energy(as_oracle *o, const as_structure *s, double *energy, 
 as_status as_oracle_energy_stress(as_oracle *o, const as_structure *s, double *energy,
                                   double *forces, double *stress)
 {
-    if (o->kind != BK_ASE)
-        return AS_FAIL(AS_EUNSUP, "oracle %s gives no stress", o->desc);
     double e;
-    AS_TRY(as_ase_compute(o->ase, s, &e, NULL, forces, stress));
+    if (o->kind == BK_EAM)
+        AS_TRY(as_eam_compute(o->eam, s, &e, NULL, forces, stress));
+    else if (o->kind == BK_ASE)
+        AS_TRY(as_ase_compute(o->ase, s, &e, NULL, forces, stress));
+    else
+        return AS_FAIL(AS_EUNSUP, "oracle %s gives no stress", o->desc);
     AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
     if (energy)
         *energy = e;
@@ -1040,12 +1043,54 @@ typedef struct {
     cellfun *c;
     const as_cellopt_options *opt;
     size_t evals;
+    int dim;
+    /* stress capture (methods STRESS and AUTO): the points of the last batch in u, their
+     * energies and dE/du; cap_ok = 1 when every point of it brought a stress */
+    int capture, cap_ok;
+    size_t ncap;
+    double cp[6][2], ce[6], cg[6][2];
+    char cap_why[256];
 } cellfit;
 
 static double u_to_s(double u) { return 1.0 / sqrt(u); }
 
+/* dE/du (u = 1/s^2; dim 1: all rows scaled together, dim 2: rows 0, 1 and row 2) of the structure
+ * s, whose rows are the start rows scaled by (sa, sa, sc), from its stress (Voigt, ASE's sign:
+ * dE = V sigma : eps). With h' = h (I + eps)^T, dE/dh_ij = V (h^-T sigma)_ij, so scaling row i by
+ * (1 + t) changes E by t V (h^-T sigma h^T)_ii. */
+static as_status stress_grad(const as_structure *s, const double *v, int dim, double sa, double sc,
+                             double *g)
+{
+    const double *h = s->cell;
+    double inv[9];
+    AS_TRY(as_cell_inverse(h, inv, NULL));
+    double V = fabs(h[0] * (h[4] * h[8] - h[5] * h[7]) + h[1] * (h[5] * h[6] - h[3] * h[8]) +
+                    h[2] * (h[3] * h[7] - h[4] * h[6]));
+    const double sig[9] = {v[0], v[5], v[4], v[5], v[1], v[3], v[4], v[3], v[2]};
+    double R[3];
+    for (int i = 0; i < 3; i++) {
+        R[i] = 0;
+        for (int k = 0; k < 3; k++)
+            for (int j = 0; j < 3; j++)
+                R[i] += inv[k * 3 + i] * sig[k * 3 + j] * h[i * 3 + j];
+        R[i] *= V;
+    }
+    /* dE/ds = sum of R_i / s over the rows s scales; du/ds = -2 / s^3 */
+    if (dim == 1)
+        g[0] = (R[0] + R[1] + R[2]) / sa * (-sa * sa * sa / 2);
+    else {
+        g[0] = (R[0] + R[1]) / sa * (-sa * sa * sa / 2);
+        g[1] = R[2] / sc * (-sc * sc * sc / 2);
+    }
+    for (int k = 0; k < dim; k++)
+        if (!isfinite(g[k]))
+            return AS_FAIL(AS_EORACLE, "cell optimization: the stress is not finite");
+    return AS_OK;
+}
+
 /* Energies at n points (u coordinates ua[i], uc[i]) as one batch; a failed point (after the
- * oracle's retries) fails the call with the oracle's message. */
+ * oracle's retries) fails the call with the oracle's message. With f->capture, the points,
+ * energies and (when every point brought a stress) the gradients dE/du are kept in f. */
 static as_status fit_eval(cellfit *f, size_t n, const double *ua, const double *uc, double *e)
 {
     if (f->evals + n > f->opt->max_evals)
@@ -1057,13 +1102,35 @@ static as_status fit_eval(cellfit *f, size_t n, const double *ua, const double *
     as_status st = AS_OK;
     as_structure *pts[6] = {0};
     as_label_result res[6];
+    const int native_stress = f->capture && as_oracle_has_stress(c->o);
+    double sig[6][6];
+    if (f->capture) {
+        f->ncap = n;
+        f->cap_ok = 1;
+        f->cap_why[0] = '\0';
+    }
     for (size_t i = 0; i < n; i++) {
         AS_CHECK(cell_energy_set(c, u_to_s(ua[i]), u_to_s(uc[i])));
         AS_CHECK(as_structure_copy(c->s, &pts[i]));
     }
     f->evals += n;
     c->evals += n;
-    AS_CHECK(as_oracle_label_batch(c->o, (const as_structure *const *)pts, n, 0, NULL, res, NULL));
+    if (native_stress)
+        for (size_t i = 0; i < n; i++) {
+            memset(&res[i], 0, sizeof res[i]);
+            res[i].status = as_oracle_energy_stress(c->o, pts[i], &res[i].energy, NULL, sig[i]);
+            if (res[i].status == AS_ENOMEM || res[i].status == AS_EINTR) {
+                st = res[i].status;
+                goto fail;
+            }
+            if (res[i].status != AS_OK)
+                snprintf(res[i].error, sizeof res[i].error, "%s", as_errmsg());
+            res[i].has_stress = res[i].status == AS_OK;
+            memcpy(res[i].stress, sig[i], sizeof res[i].stress);
+        }
+    else
+        AS_CHECK(
+            as_oracle_label_batch(c->o, (const as_structure *const *)pts, n, 0, NULL, res, NULL));
     for (size_t i = 0; i < n; i++) {
         if (res[i].status != AS_OK) {
             st = AS_FAIL(res[i].status,
@@ -1073,6 +1140,20 @@ static as_status fit_eval(cellfit *f, size_t n, const double *ua, const double *
             goto fail;
         }
         e[i] = res[i].energy;
+        if (!f->capture)
+            continue;
+        f->cp[i][0] = ua[i];
+        f->cp[i][1] = uc[i];
+        f->ce[i] = e[i];
+        if (!res[i].has_stress) {
+            if (f->cap_ok)
+                snprintf(f->cap_why, sizeof f->cap_why, "the oracle %s returned no stress",
+                         as_oracle_describe(c->o));
+            f->cap_ok = 0;
+        } else if (f->cap_ok) {
+            AS_CHECK(stress_grad(pts[i], res[i].stress, f->dim, u_to_s(ua[i]), u_to_s(uc[i]),
+                                 f->cg[i]));
+        }
     }
 fail:
     for (size_t i = 0; i < n; i++)
@@ -1126,11 +1207,250 @@ static int newton_step(int dim, const double *g, const double *H, double *d)
     return 1;
 }
 
-static as_status fit_cell(cellfun *c, const as_cellopt_options *opt, double *sa, double *sc,
-                          double *e, int *at_bracket)
+/* ---- lattice constants from stresses (AS_CELLOPT_STRESS) ----
+ * Each call gives E and g = dE/du (u = 1/s^2, from the stress). The Hessian comes from a stencil
+ * by least squares on the gradient differences, then every call is one Newton step on g = 0
+ * (step at most 0.12 in u, inside the bracket), the Hessian updated by Powell's symmetric
+ * Broyden formula, inside a trust region (the step minimizes the model within max |du| <=
+ * radius; a higher energy rejects the point and shrinks the radius). Converged when the next
+ * Newton step is below 2e-6 in u (about 1e-6 in the scale factor): the last point accepted is
+ * the result, with its energy. The stencil and every step no longer than 0.02 in u are checked:
+ * the energy difference against the trapezoid of the gradients (10 % of the larger |g . s| plus
+ * 1e-6 eV per atom); a missing or inconsistent stress hands the cell to the energy fit. */
+static int grad_consistent(int dim, const double *pa, double ea, const double *ga,
+                           const double *pb, double eb, const double *gb, size_t n_atoms,
+                           double *dev, double *tol)
 {
-    cellfit f = {c, opt, 0};
+    double pred = 0, ta = 0, tb = 0;
+    for (int k = 0; k < dim; k++) {
+        double dk = pb[k] - pa[k];
+        pred += 0.5 * (ga[k] + gb[k]) * dk;
+        ta += ga[k] * dk;
+        tb += gb[k] * dk;
+    }
+    *dev = (eb - ea) - pred;
+    *tol = 0.1 * AS_MAX(fabs(ta), fabs(tb)) + 1e-6 * (double)n_atoms;
+    return fabs(*dev) <= *tol;
+}
+
+/* The step minimizing the quadratic model g.d + d.J.d / 2 within max|d_k| <= radius (dim 1 or
+ * 2; J = {d2/du2, cross, d2/dv2}): the Newton step when J is positive definite and the step
+ * fits (returns 1), else (J + lambda I)^-1 (-g) with lambda found by bisection so that the
+ * step reaches the radius (returns 0). */
+static int tr_step(int dim, const double *g, const double *J, double radius, double *d)
+{
+    if (newton_step(dim, g, J, d)) {
+        double len = fabs(d[0]);
+        if (dim == 2)
+            len = AS_MAX(len, fabs(d[1]));
+        if (len <= radius)
+            return 1;
+    }
+    /* the smallest eigenvalue of J */
+    double lmin = J[0];
+    if (dim == 2) {
+        double m = 0.5 * (J[0] + J[2]), q = hypot(0.5 * (J[0] - J[2]), J[1]);
+        lmin = m - q;
+    }
+    double gn = dim == 2 ? hypot(g[0], g[1]) : fabs(g[0]);
+    double l_lo = AS_MAX(0.0, -lmin), l_hi = l_lo + 2 * gn / radius + 1e-300;
+    if (!(gn > 0)) {
+        d[0] = d[1] = 0;
+        return 0;
+    }
+    for (int it = 0; it < 100; it++) {
+        double l = 0.5 * (l_lo + l_hi), H[3] = {J[0] + l, J[1], J[2] + l}, t[2] = {0, 0};
+        double len = 0;
+        if (newton_step(dim, g, H, t)) {
+            len = fabs(t[0]);
+            if (dim == 2)
+                len = AS_MAX(len, fabs(t[1]));
+        } else
+            len = INFINITY;
+        if (len > radius)
+            l_lo = l;
+        else
+            l_hi = l;
+    }
+    double H[3] = {J[0] + l_hi, J[1], J[2] + l_hi};
+    if (!newton_step(dim, g, H, d))
+        for (int k = 0; k < dim; k++)
+            d[k] = -radius * g[k] / gn;
+    return 0;
+}
+
+/* From the f->ncap points of f's capture (point 0 the start). *fallback = 1 with f->cap_why
+ * when a call brings no stress or a step's stresses disagree with its energies. */
+static as_status stress_iterate(cellfit *f, double lo, double hi, double *p, double *e,
+                                int *at_bracket, int *fallback)
+{
+    const int dim = f->dim;
+    const size_t nat = f->c->s->n;
+    const double trust = 0.12, tol_u = 2e-6;
+    *fallback = 0;
+    *at_bracket = 0;
+    double x[2] = {f->cp[0][0], f->cp[0][1]}, gx[2] = {f->cg[0][0], f->cg[0][1]}, ex = f->ce[0];
+    double A[3] = {0, 0, 0}, B[2][2] = {{0, 0}, {0, 0}}, J[3] = {0, 0, 0};
+    for (size_t i = 1; i < f->ncap; i++) {
+        double dev, tol, dp[2] = {0, 0}, dg[2] = {0, 0};
+        if (!grad_consistent(dim, f->cp[0], f->ce[0], f->cg[0], f->cp[i], f->ce[i], f->cg[i],
+                             nat, &dev, &tol)) {
+            snprintf(f->cap_why, sizeof f->cap_why,
+                     "the stresses of %s disagree with its energies (dE - trapezoid of dE/du "
+                     "%.3g eV, tolerance %.3g eV)",
+                     as_oracle_describe(f->c->o), dev, tol);
+            *fallback = 1;
+            return AS_OK;
+        }
+        for (int k = 0; k < dim; k++) {
+            dp[k] = f->cp[i][k] - f->cp[0][k];
+            dg[k] = f->cg[i][k] - f->cg[0][k];
+        }
+        A[0] += dp[0] * dp[0];
+        if (dim == 2) {
+            A[1] += dp[0] * dp[1];
+            A[2] += dp[1] * dp[1];
+        }
+        for (int k = 0; k < dim; k++)
+            for (int r = 0; r < dim; r++)
+                B[k][r] += dp[k] * dg[r];
+    }
+    if (dim == 1) {
+        J[0] = B[0][0] / A[0];
+    } else { /* X = A^-1 B, X[k][r] = dg_r / du_k; symmetrized */
+        double det = A[0] * A[2] - A[1] * A[1], X[2][2];
+        for (int r = 0; r < 2; r++) {
+            X[0][r] = (A[2] * B[0][r] - A[1] * B[1][r]) / det;
+            X[1][r] = (-A[1] * B[0][r] + A[0] * B[1][r]) / det;
+        }
+        J[0] = X[0][0];
+        J[1] = 0.5 * (X[0][1] + X[1][0]);
+        J[2] = X[1][1];
+    }
+    double radius = trust;
+    for (;;) {
+        double d[2] = {0, 0}, q[2] = {x[0], x[1]}, slen = 0;
+        int newton = tr_step(dim, gx, J, radius, d);
+        int clamped = 0;
+        for (int k = 0; k < dim; k++) {
+            q[k] = clampd(x[k] + d[k], lo, hi);
+            clamped |= q[k] != x[k] + d[k];
+            slen = AS_MAX(slen, fabs(q[k] - x[k]));
+        }
+        if (slen < tol_u && (newton || clamped)) {
+            *at_bracket = clamped;
+            break;
+        }
+        if (radius < tol_u) /* the model cannot find a lower point any more */
+            break;
+        double qc = dim == 2 ? q[1] : q[0], eq;
+        f->capture = 1;
+        AS_TRY(fit_eval(f, 1, &q[0], &qc, &eq));
+        if (!f->cap_ok) {
+            *fallback = 1;
+            return AS_OK;
+        }
+        double gq[2] = {f->cg[0][0], f->cg[0][1]}, dev, tol;
+        /* the trapezoid is exact for a quadratic E: tested on steps no longer than the stencil
+         * (a longer step sees the cubic terms) */
+        if (slen <= 0.02 + 1e-12 && !grad_consistent(dim, x, ex, gx, q, eq, gq, nat, &dev, &tol)) {
+            snprintf(f->cap_why, sizeof f->cap_why,
+                     "the stresses of %s disagree with its energies (dE - trapezoid of dE/du "
+                     "%.3g eV, tolerance %.3g eV)",
+                     as_oracle_describe(f->c->o), dev, tol);
+            *fallback = 1;
+            return AS_OK;
+        }
+        /* the predicted change of the model, for the trust radius */
+        double sv[2] = {0, 0}, r[2] = {0, 0}, ss = 0, rs = 0, pred = 0;
+        for (int k = 0; k < dim; k++)
+            sv[k] = q[k] - x[k];
+        if (dim == 1)
+            pred = gx[0] * sv[0] + 0.5 * J[0] * sv[0] * sv[0];
+        else
+            pred = gx[0] * sv[0] + gx[1] * sv[1] +
+                   0.5 * (J[0] * sv[0] * sv[0] + 2 * J[1] * sv[0] * sv[1] + J[2] * sv[1] * sv[1]);
+        /* Powell's symmetric Broyden update with s = q - x, y = gq - gx */
+        if (dim == 1) {
+            r[0] = (gq[0] - gx[0]) - J[0] * sv[0];
+        } else {
+            r[0] = (gq[0] - gx[0]) - (J[0] * sv[0] + J[1] * sv[1]);
+            r[1] = (gq[1] - gx[1]) - (J[1] * sv[0] + J[2] * sv[1]);
+        }
+        for (int k = 0; k < dim; k++) {
+            ss += sv[k] * sv[k];
+            rs += r[k] * sv[k];
+        }
+        if (ss > 0) {
+            J[0] += (2 * r[0] * sv[0]) / ss - rs * sv[0] * sv[0] / (ss * ss);
+            if (dim == 2) {
+                J[1] += (r[0] * sv[1] + r[1] * sv[0]) / ss - rs * sv[0] * sv[1] / (ss * ss);
+                J[2] += (2 * r[1] * sv[1]) / ss - rs * sv[1] * sv[1] / (ss * ss);
+            }
+        }
+        /* accept a point that is not higher (within the energies' rounding) */
+        const double slack = 1e-9 * (double)nat;
+        double rho = pred < 0 ? (eq - ex) / pred : 0;
+        if (eq <= ex + slack) {
+            for (int k = 0; k < dim; k++) {
+                x[k] = q[k];
+                gx[k] = gq[k];
+            }
+            ex = eq;
+            if (rho > 0.75 && slen > 0.9 * radius)
+                radius = AS_MIN(2 * radius, 2 * trust);
+            else if (rho < 0.25)
+                radius = AS_MAX(slen / 4, tol_u / 2);
+        } else {
+            radius = slen / 4;
+        }
+    }
+    f->capture = 0;
+    for (int k = 0; k < dim; k++)
+        if (x[k] - lo < 1e-3 * (hi - lo) || hi - x[k] < 1e-3 * (hi - lo))
+            *at_bracket = 1;
+    p[0] = x[0];
+    p[1] = dim == 2 ? x[1] : x[0];
+    *e = ex;
+    return AS_OK;
+}
+
+/* The forward stencil (start, start + step along each coordinate; one batch), then
+ * stress_iterate. */
+static as_status stress_cell(cellfit *f, double lo, double hi, const double *p0, double *p,
+                             double *e, int *at_bracket, int *fallback)
+{
+    const int dim = f->dim;
+    const double h = f->opt->step;
+    double c0[2] = {0, 0}, ua[3], uc[3], en[3];
+    size_t n = 0;
+    for (int k = 0; k < dim; k++)
+        c0[k] = clampd(p0[k], lo, hi - h);
+    ua[n] = c0[0], uc[n] = dim == 2 ? c0[1] : c0[0], n++;
+    ua[n] = c0[0] + h, uc[n] = dim == 2 ? c0[1] : c0[0] + h, n++;
+    if (dim == 2)
+        ua[n] = c0[0], uc[n] = c0[1] + h, n++;
+    f->capture = 1;
+    AS_TRY(fit_eval(f, n, ua, uc, en));
+    if (!f->cap_ok) {
+        *fallback = 1;
+        f->capture = 0;
+        return AS_OK;
+    }
+    return stress_iterate(f, lo, hi, p, e, at_bracket, fallback);
+}
+
+/* Lattice constants by FIT, STRESS or AUTO (method); *used receives the route that gave the
+ * result, why the reason the energies took over from the stresses ("" when they did not). */
+static as_status fit_cell(cellfun *c, const as_cellopt_options *opt, int method, double *sa,
+                          double *sc, double *e, int *at_bracket, int *used, char *why, size_t cap)
+{
+    cellfit f;
+    memset(&f, 0, sizeof f);
+    f.c = c;
+    f.opt = opt;
     const int dim = opt->tetragonal ? 2 : 1;
+    f.dim = dim;
     /* the bracket in u: s in [lo, hi] is u in [1/hi^2, 1/lo^2] */
     const double lo = 1.0 / (opt->scale_hi * opt->scale_hi);
     const double hi = 1.0 / (opt->scale_lo * opt->scale_lo);
@@ -1138,10 +1458,48 @@ static as_status fit_cell(cellfun *c, const as_cellopt_options *opt, double *sa,
     p[0] = 1.0 / (opt->start_a * opt->start_a);
     p[1] = dim == 2 ? 1.0 / (opt->start_c * opt->start_c) : p[0];
     *at_bracket = 0;
+    *used = AS_CELLOPT_FIT;
+    why[0] = '\0';
+    if (method == AS_CELLOPT_STRESS || (method == AS_CELLOPT_AUTO && as_oracle_has_stress(c->o))) {
+        int fb = 0;
+        double q[2];
+        AS_TRY(stress_cell(&f, lo, hi, p, q, e, at_bracket, &fb));
+        if (!fb) {
+            *used = AS_CELLOPT_STRESS;
+            *sa = u_to_s(q[0]);
+            *sc = u_to_s(dim == 2 ? q[1] : q[0]);
+            return AS_OK;
+        }
+        snprintf(why, cap, "%s", f.cap_why);
+        as_log(AS_LOG_WARN, "cell optimization: %s; fitting energies (%zu calls used)", why,
+               f.evals);
+        *at_bracket = 0;
+    }
+    /* AUTO with a cmd: program: the first stencil tells whether it writes stress */
+    int probe = method == AS_CELLOPT_AUTO && c->o->kind == BK_CMD;
     for (;;) { /* stage A */
         for (int k = 0; k < dim; k++)
             p[k] = clampd(p[k], lo + h, hi - h);
+        f.capture = probe;
         AS_TRY(fit_stage(&f, dim, p, h, g, H));
+        if (probe) {
+            probe = f.capture = 0;
+            if (f.cap_ok) {
+                int fb = 0;
+                double q[2];
+                AS_TRY(stress_iterate(&f, lo, hi, q, e, at_bracket, &fb));
+                if (!fb) {
+                    *used = AS_CELLOPT_STRESS;
+                    *sa = u_to_s(q[0]);
+                    *sc = u_to_s(dim == 2 ? q[1] : q[0]);
+                    return AS_OK;
+                }
+                snprintf(why, cap, "%s", f.cap_why);
+                as_log(AS_LOG_WARN, "cell optimization: %s; fitting energies", why);
+                f.capture = 0;
+                *at_bracket = 0;
+            }
+        }
         int ok = newton_step(dim, g, H, d);
         if (!ok) { /* no minimum in the model: downhill */
             double gn = dim == 2 ? hypot(g[0], g[1]) : fabs(g[0]);
@@ -1218,7 +1576,11 @@ as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellop
                        "cell optimization: need 0 < scale_lo < scale_hi and tol > 0 "
                        "(got %g, %g, %g)",
                        opt->scale_lo, opt->scale_hi, opt->tol);
-    if (opt->method == AS_CELLOPT_FIT &&
+    const int fitted = opt->method == AS_CELLOPT_FIT || opt->method == AS_CELLOPT_STRESS ||
+                       opt->method == AS_CELLOPT_AUTO;
+    if (!fitted && opt->method != AS_CELLOPT_GOLDEN)
+        return AS_FAIL(AS_EINVAL, "cell optimization: unknown method %d", opt->method);
+    if (fitted &&
         (!(opt->step > 0) || !(opt->scale_lo + 2 * opt->step < opt->scale_hi) ||
          !(opt->start_a > 0) || !(opt->start_c > 0)))
         return AS_FAIL(AS_EINVAL,
@@ -1236,9 +1598,10 @@ as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellop
         }
     cellfun c = {o, s, cell0, frac, 0};
     double sa = 1.0, sc = 1.0, e = NAN;
-    int at_bracket = 0;
-    if (opt->method == AS_CELLOPT_FIT) {
-        AS_CHECK(fit_cell(&c, opt, &sa, &sc, &e, &at_bracket));
+    int at_bracket = 0, used = opt->method;
+    char why[256] = "";
+    if (fitted) {
+        AS_CHECK(fit_cell(&c, opt, opt->method, &sa, &sc, &e, &at_bracket, &used, why, sizeof why));
         /* the structure at the result (its energy was the last evaluation) */
         AS_CHECK(cell_energy_set(&c, sa, sc));
     } else {
@@ -1270,6 +1633,8 @@ as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellop
         rep->energy = e;
         rep->evaluations = c.evals;
         rep->at_bracket = at_bracket;
+        rep->method = used;
+        snprintf(rep->fallback, sizeof rep->fallback, "%s", why);
     }
 fail:
     as_free(frac);

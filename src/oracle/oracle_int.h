@@ -101,9 +101,10 @@ as_status as_eam_create_analytic(const char *const *elements, size_t n_el, as_ea
 void as_eam_free(as_eam *e);
 /* Element index for a symbol, -1 if absent. */
 int as_eam_element(const as_eam *e, const char *symbol);
-/* Energy, per-atom energies (n) and forces (n, 3); either may be NULL. */
+/* Energy, per-atom energies (n), forces (n, 3) and stress (6, Voigt xx yy zz yz xz xy, eV/Å^3,
+ * ASE's sign: (1/V) dE/dstrain, from the pair virial); any OUT may be NULL. */
 as_status as_eam_compute(as_eam *e, const as_structure *s, double *energy, double *e_atom,
-                         double *forces);
+                         double *forces, double *stress);
 /* LAMMPS interpolate(): f[1..n] (1-based, f[0] unused) -> spline (n + 1, 7). */
 void as_eam_interpolate(int n, double delta, const double *f, double *spline);
 

@@ -122,6 +122,10 @@ typedef struct {
                               sublattice, fcc equal shares); the host pair alone uses the host
                               shares renormalized, and M without a share takes half of B's.
                               Not for l10 */
+    int cell_fit;              /* route of the lattice constants (oracle.h): AS_CELLOPT_AUTO
+                              (default: from stresses where the oracle gives them, eam and ase
+                              with a stress, or a cmd: program that writes stress=; else
+                              energies), AS_CELLOPT_FIT (energies) or AS_CELLOPT_STRESS */
 } as_screen_options;
 
 AS_API as_screen_options as_screen_options_default(void);

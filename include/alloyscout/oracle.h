@@ -240,6 +240,10 @@ typedef struct {
     size_t max_evals;          /* fit: oracle calls allowed; default 25 */
     int energy_at_result;      /* fit: 1 (default) ends with the energy at the result (one call);
                              0 leaves it to the caller (report energy NAN) */
+    double hess[3];            /* stress: a starting Hessian of E in u = 1/s^2 (d2/du2, cross,
+                             d2/dv2; cubic: hess[0]) in eV, e.g. a similar cell's
+                             report->hess: no stencil, one call fewer per coordinate; all 0
+                             (default): from the stencil */
 } as_cellopt_options;
 
 AS_API void as_cellopt_options_default(as_cellopt_options *opt);
@@ -253,6 +257,7 @@ typedef struct {
     int method;              /* the route used: AS_CELLOPT_FIT, AS_CELLOPT_GOLDEN or
                                 AS_CELLOPT_STRESS */
     char fallback[256];      /* STRESS / AUTO: why the energies took over ("" when they did not) */
+    double hess[3];          /* STRESS: the final Hessian of E in u (as options.hess); 0 else */
 } as_cellopt_report;
 
 /* Optimize s's cell in place (positions follow the cell). rep may be NULL. */

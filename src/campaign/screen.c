@@ -115,6 +115,7 @@ as_screen_options as_screen_options_default(void)
     o.threads = 0;
     o.seed = 0;
     o.prototype = AS_SCREEN_L10;
+    o.cell_fit = AS_CELLOPT_AUTO;
     return o;
 }
 
@@ -211,6 +212,10 @@ as_status as_screen_options_check(const as_screen_options *o)
     if (!(o->target_ci >= 0) || !isfinite(o->target_ci))
         return AS_FAIL(AS_EINVAL, "screen: --target-ci %g must be >= 0 eV/atom (0: off)",
                        o->target_ci);
+    if (o->cell_fit != AS_CELLOPT_AUTO && o->cell_fit != AS_CELLOPT_FIT &&
+        o->cell_fit != AS_CELLOPT_STRESS)
+        return AS_FAIL(AS_EINVAL, "screen: cell-fit route %d is not one of energy, stress, auto",
+                       o->cell_fit);
     if (!as_screen_proto_name(o->prototype))
         return AS_FAIL(AS_EINVAL, "screen: prototype %d is not one of l10, l12, fcc",
                        (int)o->prototype);
@@ -404,6 +409,8 @@ typedef struct {
     int edge;       /* the fit found its minimum on the bracket */
     as_status fail; /* AS_OK, AS_ENOCONV (no minimum within the calls), or the oracle's error */
     char why[384];
+    double hess[3]; /* the stress route's final Hessian (0 for other routes): the next cell of
+                       the system starts from it (kept in the store row's stress column) */
 } cell_fit;
 
 static const char *given_lattice(const as_screen *s, const char *cell, double *a, double *c)
@@ -436,9 +443,28 @@ static int cell_call_failed(as_status se, cell_fit *out, as_status *st)
     return 0;
 }
 
+/* The cell-fit route in force for this screen's oracle (as_oracle_optimize_cell's method) and
+ * its name in the store's method text. */
+static int route_method(const as_screen *s)
+{
+    if (s->opt.cell_fit == AS_CELLOPT_FIT)
+        return AS_CELLOPT_FIT;
+    if (s->opt.cell_fit == AS_CELLOPT_STRESS || as_oracle_has_stress(s->oracle))
+        return AS_CELLOPT_STRESS;
+    /* auto: a cmd: program may write stress (its first stencil tells); others fit energies */
+    return as_oracle_has_forces(s->oracle) ? AS_CELLOPT_FIT : AS_CELLOPT_AUTO;
+}
+
+static const char *route_name(const as_screen *s)
+{
+    int m = route_method(s);
+    return m == AS_CELLOPT_FIT ? "fit" : m == AS_CELLOPT_AUTO ? "fit auto" : "stress-fit";
+}
+
 static as_status cell_constants(as_screen *s, const char *name, const int *config,
                                 const char (*syms)[AS_SYMBOL_MAX], size_t k, double sa0, double sc0,
-                                double step, int want_e, cell_fit *out, const char **source)
+                                double step, int want_e, const double *hess, cell_fit *out,
+                                const char **source)
 {
     as_lattice_options lo = as_lattice_options_default();
     lo.a_ang = s->opt.a_init;
@@ -468,10 +494,11 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
     if (given)
         snprintf(method, sizeof method, "%s cell given a=%.17g c=%.17g",
                  as_oracle_describe(s->oracle), ga, gc);
-    else
-        snprintf(method, sizeof method, "%s cell fit %s [%.17g, %.17g]",
-                 as_oracle_describe(s->oracle), cubic ? "cubic" : "tetragonal", s->opt.scale_lo,
-                 s->opt.scale_hi);
+    else /* the route's name: "fit" (energies; as it always was), "fit auto" (a cmd: program
+          * that may write stress) or "stress-fit" */
+        snprintf(method, sizeof method, "%s cell %s %s [%.17g, %.17g]",
+                 as_oracle_describe(s->oracle), route_name(s), cubic ? "cubic" : "tetragonal",
+                 s->opt.scale_lo, s->opt.scale_hi);
     uint64_t key = as_label_key(st_, method);
     as_label_result lr;
     int found = 0;
@@ -481,6 +508,8 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
         out->c = lr.rmsd_paper;
         out->e_atom = lr.energy / (double)st_->n;
         out->edge = lr.relaxed;
+        if (lr.has_stress)
+            memcpy(out->hess, lr.stress, sizeof out->hess);
         *source = "stored";
         goto fail;
     }
@@ -511,6 +540,9 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
         co.start_c = sc0;
         co.step = step;
         co.energy_at_result = want_e;
+        co.method = route_method(s);
+        if (hess && !cubic)
+            memcpy(co.hess, hess, sizeof co.hess);
         as_cellopt_report rep;
         memset(&rep, 0, sizeof rep);
         as_status se = as_oracle_optimize_cell(s->oracle, st_, &co, &rep);
@@ -522,6 +554,8 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
         out->c = cubic ? out->a : s->opt.a_init * rep.scale_c;
         out->e_atom = want_e ? rep.energy / (double)st_->n : NAN;
         out->edge = rep.at_bracket;
+        if (rep.method == AS_CELLOPT_STRESS)
+            memcpy(out->hess, rep.hess, sizeof out->hess);
     }
     /* kept as a row of label_result under the cell method: energy at the result (NULL when
      * not asked for), rmsd = a, rmsd_paper = c, relaxed = the edge flag, steps = calls */
@@ -533,6 +567,10 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
     lr.fmax = NAN;
     lr.relaxed = out->edge;
     lr.steps = s->res.cell_calls - calls0;
+    if (out->hess[0] != 0 || out->hess[2] != 0) { /* the stress route's Hessian */
+        lr.has_stress = 1;
+        memcpy(lr.stress, out->hess, sizeof out->hess);
+    }
     AS_CHECK(as_label_store_put(s->store, key, method, st_, &lr, NULL));
     s->computed++; /* a stored row computed by this process */
 fail:
@@ -833,7 +871,7 @@ static as_status setup_generic(as_screen *s)
     }
     const char *src = "fit";
     cell_fit f;
-    AS_TRY(cell_constants(s, r->name, s->ordered, syms, s->K, 1, 1, 0.02, 0, &f, &src));
+    AS_TRY(cell_constants(s, r->name, s->ordered, syms, s->K, 1, 1, 0.02, 0, NULL, &f, &src));
     snprintf(r->lattice_source, sizeof r->lattice_source, "%s", src);
     if (f.fail) {
         cell_verdict(s, r->name, &f);
@@ -1084,16 +1122,16 @@ as_status as_screen_setup(as_screen *s)
         cell_fit f_co, f_ord, f_m;
         if (s->K == 3) {
             AS_TRY(cell_constants(s, nm[0], l10, (const char(*)[AS_SYMBOL_MAX])ptco, 2, 1, 1, 0.02,
-                                  1, &f_co, &src));
+                                  1, NULL, &f_co, &src));
             if (f_co.fail) {
                 cell_verdict(s, nm[0], &f_co);
                 return AS_OK;
             }
             AS_TRY(cell_constants(s, r->name, s->ordered, syms, 3, f_co.a / a0, f_co.c / a0, 0.01,
-                                  0, &f_ord, &src_ord));
+                                  0, f_co.hess, &f_ord, &src_ord));
         } else {
             AS_TRY(
-                cell_constants(s, r->name, s->ordered, syms, 2, 1, 1, 0.02, 1, &f_ord, &src_ord));
+                cell_constants(s, r->name, s->ordered, syms, 2, 1, 1, 0.02, 1, NULL, &f_ord, &src_ord));
         }
         snprintf(r->lattice_source, sizeof r->lattice_source, "%s", src_ord);
         if (f_ord.fail) {
@@ -1145,7 +1183,7 @@ as_status as_screen_setup(as_screen *s)
         }
         if (s->K == 3) {
             AS_TRY(cell_constants(s, nm[1], l10, (const char(*)[AS_SYMBOL_MAX])ptm, 2, f_ord.a / a0,
-                                  f_ord.c / a0, 0.01, 1, &f_m, &src));
+                                  f_ord.c / a0, 0.01, 1, f_ord.hess, &f_m, &src));
             if (f_m.fail) {
                 cell_verdict(s, nm[1], &f_m);
                 return AS_OK;

@@ -52,6 +52,12 @@ static const char *screen_help =
     "                        system's ordered cell (PtCo, Pt2CoCu; l12 Cu3Au, Cu3Au+Pd; fcc\n"
     "                        CuNi, CuNi+Pd) or, for l10, an L1_0 reference AM (PtCu); without\n"
     "                        CELL=, the host pair's cell\n"
+    "  --cell-fit R          how the lattice constants are fitted: auto (default: from the\n"
+    "                        stress where the oracle gives it -- eam, ase:emt, ase:gpaw in PW\n"
+    "                        mode, a cmd: program that writes stress= -- in 5-12 oracle calls\n"
+    "                        per cell, else from energies), energy (quadratic fits of E: 7-25\n"
+    "                        calls per cell) or stress (energies only as a fallback); at most\n"
+    "                        25 calls per cell (docs/oracle.md, \"Lattice constants\")\n"
     "  --db FILE             SQLite file for labels and campaign records (required)\n"
     "  --resume              continue the campaign in --db after an interruption, or grow it:\n"
     "                        more candidates or other --rounds (and other options that do not\n"
@@ -233,6 +239,21 @@ static int parse_lattice(const char *cmd, const char *opt, const char *arg, void
 CLI_OPT_PARSER(parse_prototype, as_screen_proto_parse)
 CLI_OPT_PARSER(parse_acquire, as_acquire_parse)
 
+/* --cell-fit energy|stress|auto */
+static int parse_cell_fit(const char *cmd, const char *opt, const char *arg, void *dest)
+{
+    int *m = dest;
+    if (!strcmp(arg, "energy"))
+        *m = AS_CELLOPT_FIT;
+    else if (!strcmp(arg, "stress"))
+        *m = AS_CELLOPT_STRESS;
+    else if (!strcmp(arg, "auto"))
+        *m = AS_CELLOPT_AUTO;
+    else
+        return cli_usage(cmd, "%s: '%s' is not one of energy, stress, auto", opt, arg);
+    return 0;
+}
+
 static int parse(int argc, char **argv, screen_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -250,6 +271,7 @@ static int parse(int argc, char **argv, screen_args *a)
         {"labels", 0, CLI_STR, &a->co.labels, 0, NULL, NULL},
         {"candidates", 0, CLI_CALL, a, 0, parse_candidates, NULL},
         {"lattice", 0, CLI_CALL, a, 0, parse_lattice, NULL},
+        {"cell-fit", 0, CLI_CALL, &so->cell_fit, 0, parse_cell_fit, NULL},
         {"oracle", 0, CLI_STR, &a->co.oracle, 0, NULL, NULL},
         {"db", 0, CLI_STR, &a->co.db, 0, NULL, NULL},
         {"resume", 0, CLI_FLAG, &a->co.resume, 0, NULL, NULL},

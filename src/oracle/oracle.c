@@ -71,6 +71,7 @@ void as_cellopt_options_default(as_cellopt_options *opt)
     opt->step = 0.02;
     opt->max_evals = 25;
     opt->energy_at_result = 1;
+    opt->hess[0] = opt->hess[1] = opt->hess[2] = 0;
 }
 
 void as_oracle_free(as_oracle *o)
@@ -1050,6 +1051,7 @@ typedef struct {
     size_t ncap;
     double cp[6][2], ce[6], cg[6][2];
     char cap_why[256];
+    double hess[3]; /* the stress route's final Hessian */
 } cellfit;
 
 static double u_to_s(double u) { return 1.0 / sqrt(u); }
@@ -1286,7 +1288,7 @@ static as_status stress_iterate(cellfit *f, double lo, double hi, double *p, dou
 {
     const int dim = f->dim;
     const size_t nat = f->c->s->n;
-    const double trust = 0.12, tol_u = 2e-6;
+    const double trust = 0.12, tol_u = 1e-5;
     *fallback = 0;
     *at_bracket = 0;
     double x[2] = {f->cp[0][0], f->cp[0][1]}, gx[2] = {f->cg[0][0], f->cg[0][1]}, ex = f->ce[0];
@@ -1315,7 +1317,11 @@ static as_status stress_iterate(cellfit *f, double lo, double hi, double *p, dou
             for (int r = 0; r < dim; r++)
                 B[k][r] += dp[k] * dg[r];
     }
-    if (dim == 1) {
+    if (f->ncap == 1) { /* a Hessian given */
+        J[0] = f->opt->hess[0];
+        J[1] = dim == 2 ? f->opt->hess[1] : 0;
+        J[2] = dim == 2 ? f->opt->hess[2] : 0;
+    } else if (dim == 1) {
         J[0] = B[0][0] / A[0];
     } else { /* X = A^-1 B, X[k][r] = dg_r / du_k; symmetrized */
         double det = A[0] * A[2] - A[1] * A[1], X[2][2];
@@ -1328,6 +1334,7 @@ static as_status stress_iterate(cellfit *f, double lo, double hi, double *p, dou
         J[2] = X[1][1];
     }
     double radius = trust;
+    int edge_hits = 0;
     for (;;) {
         double d[2] = {0, 0}, q[2] = {x[0], x[1]}, slen = 0;
         int newton = tr_step(dim, gx, J, radius, d);
@@ -1397,6 +1404,15 @@ static as_status stress_iterate(cellfit *f, double lo, double hi, double *p, dou
                 gx[k] = gq[k];
             }
             ex = eq;
+            /* twice on an edge of the bracket with the energy still falling outwards: no
+             * minimum inside (the result is on the edge) */
+            int out = 0;
+            for (int k = 0; k < dim; k++)
+                out |= (x[k] <= lo && gx[k] > 0) || (x[k] >= hi && gx[k] < 0);
+            if (out && ++edge_hits >= 2) {
+                *at_bracket = 1;
+                break;
+            }
             if (rho > 0.75 && slen > 0.9 * radius)
                 radius = AS_MIN(2 * radius, 2 * trust);
             else if (rho < 0.25)
@@ -1412,6 +1428,7 @@ static as_status stress_iterate(cellfit *f, double lo, double hi, double *p, dou
     p[0] = x[0];
     p[1] = dim == 2 ? x[1] : x[0];
     *e = ex;
+    memcpy(f->hess, J, sizeof f->hess);
     return AS_OK;
 }
 
@@ -1426,10 +1443,14 @@ static as_status stress_cell(cellfit *f, double lo, double hi, const double *p0,
     size_t n = 0;
     for (int k = 0; k < dim; k++)
         c0[k] = clampd(p0[k], lo, hi - h);
+    const double *H0 = f->opt->hess;
+    const int given = dim == 1 ? H0[0] > 0 : H0[0] > 0 && H0[2] > 0 && H0[0] * H0[2] > H0[1] * H0[1];
     ua[n] = c0[0], uc[n] = dim == 2 ? c0[1] : c0[0], n++;
-    ua[n] = c0[0] + h, uc[n] = dim == 2 ? c0[1] : c0[0] + h, n++;
-    if (dim == 2)
-        ua[n] = c0[0], uc[n] = c0[1] + h, n++;
+    if (!given) {
+        ua[n] = c0[0] + h, uc[n] = dim == 2 ? c0[1] : c0[0] + h, n++;
+        if (dim == 2)
+            ua[n] = c0[0], uc[n] = c0[1] + h, n++;
+    }
     f->capture = 1;
     AS_TRY(fit_eval(f, n, ua, uc, en));
     if (!f->cap_ok) {
@@ -1443,7 +1464,8 @@ static as_status stress_cell(cellfit *f, double lo, double hi, const double *p0,
 /* Lattice constants by FIT, STRESS or AUTO (method); *used receives the route that gave the
  * result, why the reason the energies took over from the stresses ("" when they did not). */
 static as_status fit_cell(cellfun *c, const as_cellopt_options *opt, int method, double *sa,
-                          double *sc, double *e, int *at_bracket, int *used, char *why, size_t cap)
+                          double *sc, double *e, int *at_bracket, int *used, char *why, size_t cap,
+                          double *hess)
 {
     cellfit f;
     memset(&f, 0, sizeof f);
@@ -1468,6 +1490,7 @@ static as_status fit_cell(cellfun *c, const as_cellopt_options *opt, int method,
             *used = AS_CELLOPT_STRESS;
             *sa = u_to_s(q[0]);
             *sc = u_to_s(dim == 2 ? q[1] : q[0]);
+            memcpy(hess, f.hess, sizeof f.hess);
             return AS_OK;
         }
         snprintf(why, cap, "%s", f.cap_why);
@@ -1492,6 +1515,7 @@ static as_status fit_cell(cellfun *c, const as_cellopt_options *opt, int method,
                     *used = AS_CELLOPT_STRESS;
                     *sa = u_to_s(q[0]);
                     *sc = u_to_s(dim == 2 ? q[1] : q[0]);
+                    memcpy(hess, f.hess, sizeof f.hess);
                     return AS_OK;
                 }
                 snprintf(why, cap, "%s", f.cap_why);
@@ -1600,8 +1624,10 @@ as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellop
     double sa = 1.0, sc = 1.0, e = NAN;
     int at_bracket = 0, used = opt->method;
     char why[256] = "";
+    double hess[3] = {0, 0, 0};
     if (fitted) {
-        AS_CHECK(fit_cell(&c, opt, opt->method, &sa, &sc, &e, &at_bracket, &used, why, sizeof why));
+        AS_CHECK(fit_cell(&c, opt, opt->method, &sa, &sc, &e, &at_bracket, &used, why, sizeof why,
+                          hess));
         /* the structure at the result (its energy was the last evaluation) */
         AS_CHECK(cell_energy_set(&c, sa, sc));
     } else {
@@ -1634,6 +1660,7 @@ as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellop
         rep->evaluations = c.evals;
         rep->at_bracket = at_bracket;
         rep->method = used;
+        memcpy(rep->hess, hess, sizeof rep->hess);
         snprintf(rep->fallback, sizeof rep->fallback, "%s", why);
     }
 fail:

@@ -204,6 +204,33 @@ for m, x in sorted(c.items()):
         assert x["oracle"] == "eam"
 assert sum(x["status"] == "skipped" for x in c.values()) == 10  # Zhou covers Mg Ti Fe Ni Cu Pb
 PY
+# the lattice work of each system with the native EAM (stresses: --cell-fit auto): every cell
+# row of a system (its oracle tabulates Pt, Co and M: PtCo, Pt2CoM and PtM) together <= 25
+# calls, so the whole screen makes labels + cell calls <= 1.1 x labels + 25 x systems
+/usr/bin/python3 - "$T/p.sqlite" <<'PY' || fail "paper pool: lattice calls per system"
+import collections, re, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+per = collections.defaultdict(list)
+for method, steps in db.execute("select method, steps from label_result where method like '% cell %'"):
+    assert " cell stress-fit " in method, method       # eam gives stress: auto takes it
+    per[re.search(r"\[([A-Za-z,]+)\]", method).group(1)].append(steps)
+labels = db.execute("select count(*) from label_result where method not like '% cell %'").fetchone()[0]
+print("paper pool, eam: cell calls per system", dict((k, (sum(v), v)) for k, v in per.items()))
+assert sorted(per) == sorted(["Pt,Co"] + ["Pt,Co," + m for m in "Mg Ti Fe Ni Cu Pb".split()]), sorted(per)
+assert all(sum(v) <= 25 for v in per.values()), per
+calls = labels + sum(sum(v) for v in per.values())
+print("paper pool, eam: %d oracle calls (labels + cells), %d labels, %d systems" % (calls, labels, len(per)))
+assert calls <= 1.1 * labels + 25 * len(per)
+PY
+# the energy route stays available and gives what it gave (--cell-fit energy)
+"$A" screen --candidates Cu --oracle eam "${R1[@]}" --cell-fit energy --db "$T/pe.sqlite" \
+    --json "$T/pe.json" > /dev/null 2> "$T/pe.err" || die "--cell-fit energy: $(tail -3 "$T/pe.err")"
+# PtCo (its own tables and those of Pt,Co,Cu), Pt2CoCu, PtCu
+[ "$(q "$T/pe.sqlite" "select count(*) from label_result where method like '% cell fit tetragonal %'")" -eq 4 ] &&
+    [ "$(q "$T/pe.sqlite" "select count(*) from label_result where method like '% cell stress-fit %'")" -eq 0 ] ||
+    fail "--cell-fit energy: the cells were not fitted on energies"
+"$A" screen --candidates Cu --cell-fit bogus --db "$T/bad.sqlite" > /dev/null 2>&1
+[ $? -eq 2 ] || fail "--cell-fit bogus: expected a usage error"
 
 [ "$FAILS" -eq 0 ] || { echo "0 passed, $FAILS failed"; exit 1; }
 echo "1 passed, 0 failed"

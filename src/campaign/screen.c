@@ -502,7 +502,10 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
     uint64_t key = as_label_key(st_, method);
     as_label_result lr;
     int found = 0;
-    AS_CHECK(as_label_store_get(s->store, key, &lr, NULL, 0, &found));
+    /* a stress-fit row always holds its energy (the fit's last call), so it is checked in full
+     * as it is read back (atom count, energy); an energy-fit row of the ordered cell has none */
+    const int by_stress = !given && route_method(s) == AS_CELLOPT_STRESS;
+    AS_CHECK(as_label_store_get(s->store, key, &lr, NULL, by_stress ? st_->n : 0, &found));
     if (found && lr.status == AS_OK && (!want_e || isfinite(lr.energy))) {
         out->a = lr.rmsd;
         out->c = lr.rmsd_paper;
@@ -539,7 +542,7 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
         co.start_a = sa0;
         co.start_c = sc0;
         co.step = step;
-        co.energy_at_result = want_e;
+        co.energy_at_result = want_e || by_stress;
         co.method = route_method(s);
         if (hess && !cubic)
             memcpy(co.hess, hess, sizeof co.hess);
@@ -552,7 +555,7 @@ static as_status cell_constants(as_screen *s, const char *name, const int *confi
             goto fail;
         out->a = s->opt.a_init * rep.scale_a;
         out->c = cubic ? out->a : s->opt.a_init * rep.scale_c;
-        out->e_atom = want_e ? rep.energy / (double)st_->n : NAN;
+        out->e_atom = want_e || by_stress ? rep.energy / (double)st_->n : NAN;
         out->edge = rep.at_bracket;
         if (rep.method == AS_CELLOPT_STRESS)
             memcpy(out->hess, rep.hess, sizeof out->hess);
@@ -1130,8 +1133,8 @@ as_status as_screen_setup(as_screen *s)
             AS_TRY(cell_constants(s, r->name, s->ordered, syms, 3, f_co.a / a0, f_co.c / a0, 0.01,
                                   0, f_co.hess, &f_ord, &src_ord));
         } else {
-            AS_TRY(
-                cell_constants(s, r->name, s->ordered, syms, 2, 1, 1, 0.02, 1, NULL, &f_ord, &src_ord));
+            AS_TRY(cell_constants(s, r->name, s->ordered, syms, 2, 1, 1, 0.02, 1, NULL, &f_ord,
+                                  &src_ord));
         }
         snprintf(r->lattice_source, sizeof r->lattice_source, "%s", src_ord);
         if (f_ord.fail) {

@@ -1153,8 +1153,8 @@ static as_status fit_eval(cellfit *f, size_t n, const double *ua, const double *
                          as_oracle_describe(c->o));
             f->cap_ok = 0;
         } else if (f->cap_ok) {
-            AS_CHECK(stress_grad(pts[i], res[i].stress, f->dim, u_to_s(ua[i]), u_to_s(uc[i]),
-                                 f->cg[i]));
+            AS_CHECK(
+                stress_grad(pts[i], res[i].stress, f->dim, u_to_s(ua[i]), u_to_s(uc[i]), f->cg[i]));
         }
     }
 fail:
@@ -1219,9 +1219,8 @@ static int newton_step(int dim, const double *g, const double *H, double *d)
  * the result, with its energy. The stencil and every step no longer than 0.02 in u are checked:
  * the energy difference against the trapezoid of the gradients (10 % of the larger |g . s| plus
  * 1e-6 eV per atom); a missing or inconsistent stress hands the cell to the energy fit. */
-static int grad_consistent(int dim, const double *pa, double ea, const double *ga,
-                           const double *pb, double eb, const double *gb, size_t n_atoms,
-                           double *dev, double *tol)
+static int grad_consistent(int dim, const double *pa, double ea, const double *ga, const double *pb,
+                           double eb, const double *gb, size_t n_atoms, double *dev, double *tol)
 {
     double pred = 0, ta = 0, tb = 0;
     for (int k = 0; k < dim; k++) {
@@ -1295,8 +1294,8 @@ static as_status stress_iterate(cellfit *f, double lo, double hi, double *p, dou
     double A[3] = {0, 0, 0}, B[2][2] = {{0, 0}, {0, 0}}, J[3] = {0, 0, 0};
     for (size_t i = 1; i < f->ncap; i++) {
         double dev, tol, dp[2] = {0, 0}, dg[2] = {0, 0};
-        if (!grad_consistent(dim, f->cp[0], f->ce[0], f->cg[0], f->cp[i], f->ce[i], f->cg[i],
-                             nat, &dev, &tol)) {
+        if (!grad_consistent(dim, f->cp[0], f->ce[0], f->cg[0], f->cp[i], f->ce[i], f->cg[i], nat,
+                             &dev, &tol)) {
             snprintf(f->cap_why, sizeof f->cap_why,
                      "the stresses of %s disagree with its energies (dE - trapezoid of dE/du "
                      "%.3g eV, tolerance %.3g eV)",
@@ -1444,7 +1443,8 @@ static as_status stress_cell(cellfit *f, double lo, double hi, const double *p0,
     for (int k = 0; k < dim; k++)
         c0[k] = clampd(p0[k], lo, hi - h);
     const double *H0 = f->opt->hess;
-    const int given = dim == 1 ? H0[0] > 0 : H0[0] > 0 && H0[2] > 0 && H0[0] * H0[2] > H0[1] * H0[1];
+    const int given =
+        dim == 1 ? H0[0] > 0 : H0[0] > 0 && H0[2] > 0 && H0[0] * H0[2] > H0[1] * H0[1];
     ua[n] = c0[0], uc[n] = dim == 2 ? c0[1] : c0[0], n++;
     if (!given) {
         ua[n] = c0[0] + h, uc[n] = dim == 2 ? c0[1] : c0[0] + h, n++;
@@ -1604,9 +1604,8 @@ as_status as_oracle_optimize_cell(as_oracle *o, as_structure *s, const as_cellop
                        opt->method == AS_CELLOPT_AUTO;
     if (!fitted && opt->method != AS_CELLOPT_GOLDEN)
         return AS_FAIL(AS_EINVAL, "cell optimization: unknown method %d", opt->method);
-    if (fitted &&
-        (!(opt->step > 0) || !(opt->scale_lo + 2 * opt->step < opt->scale_hi) ||
-         !(opt->start_a > 0) || !(opt->start_c > 0)))
+    if (fitted && (!(opt->step > 0) || !(opt->scale_lo + 2 * opt->step < opt->scale_hi) ||
+                   !(opt->start_a > 0) || !(opt->start_c > 0)))
         return AS_FAIL(AS_EINVAL,
                        "cell optimization: the fit step %g must be > 0 and fit "
                        "twice in [%g, %g], and the start factors (%g, %g) > 0",

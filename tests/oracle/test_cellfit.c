@@ -228,7 +228,7 @@ static void eam_stress_should_be_the_strain_derivative_of_the_energy(void **stat
 static void stress_route_should_match_golden_section_in_few_calls(void **state)
 {
     (void)state;
-    static const char *cases[][3] = {{"eam:Pt,Co", "Co", "Co"}, {"eam:Pt,Co,Cu", "Co", "Cu"},
+    static const char *cases[][3] = {{"eam:Pt,Co", "Co", "Co"},    {"eam:Pt,Co,Cu", "Co", "Cu"},
                                      {"eam:Pt,Co,Ti", "Co", "Ti"}, {"eam:Pt,Co,Ti", "Ti", "Ti"},
                                      {"eam:Pt,Co,Mg", "Mg", "Mg"}, {"eam:Pt,Co,Mg", "Co", "Mg"},
                                      {"eam:Pt,Co,Ni", "Ni", "Ni"}};
@@ -294,7 +294,8 @@ static void stress_route_should_agree_with_ase(void **state)
         "except ImportError:\n"
         "    from ase.constraints import UnitCellFilter\n"
         "cu = bulk(\"Cu\", \"fcc\", a=3.7, cubic=True); cu.calc = EMT()\n"
-        "BFGS(UnitCellFilter(cu, hydrostatic_strain=True), logfile=None).run(fmax=1e-7, steps=500)\n"
+        "BFGS(UnitCellFilter(cu, hydrostatic_strain=True), logfile=None).run(fmax=1e-7, "
+        "steps=500)\n"
         "a = 3.8\n"
         "l = Atoms(\"Au2Cu2\", scaled_positions=[(0,0,0),(.5,.5,0),(.5,0,.5),(0,.5,.5)],\n"
         "          cell=[a,a,a], pbc=True); l.calc = EMT()\n"

@@ -343,12 +343,76 @@ static void stress_route_should_agree_with_ase(void **state)
     as_oracle_free(o);
 }
 
+/* cmd: under AUTO: a program that writes stress= (the EMT adapter) is fitted on its stresses,
+ * equal to ase:emt's stress route; a program that writes none (alloyscout energy on the EAM)
+ * goes on with the energy fit, bit for bit the FIT result, from the same first stencil. */
+static void auto_should_probe_a_cmd_program_for_stress(void **state)
+{
+    (void)state;
+    as_oracle *o, *ref;
+    as_cellopt_options co;
+    as_cellopt_report a, f;
+    if (system("/usr/bin/python3 -c 'import ase.calculators.emt' > /dev/null 2>&1") == 0) {
+        assert_int_equal(as_oracle_create("cmd:/usr/bin/python3 " AS_SOURCE_DIR
+                                          "/examples/ase_emt.py {in} {out}",
+                                          NULL, &o),
+                         AS_OK);
+        assert_int_equal(as_oracle_create("ase:emt", NULL, &ref), AS_OK);
+        const char *sy[1] = {"Cu"};
+        as_structure *s1 = tu_fcc(3.7, 1.0, 1, 1, 1, sy, 1), *s2 = tu_fcc(3.7, 1.0, 1, 1, 1, sy, 1);
+        as_cellopt_options_default(&co);
+        co.method = AS_CELLOPT_AUTO;
+        assert_int_equal(as_oracle_optimize_cell(o, s1, &co, &a), AS_OK);
+        assert_int_equal(as_oracle_optimize_cell(ref, s2, &co, &f), AS_OK);
+        printf("fcc Cu, cmd: EMT adapter under auto: a %.7f (%s, %zu calls); ase:emt %.7f (%zu)\n",
+               a.a_ang, a.method == AS_CELLOPT_STRESS ? "stress" : "energy", a.evaluations, f.a_ang,
+               f.evaluations);
+        assert_int_equal(a.method, AS_CELLOPT_STRESS);
+        assert_true(fabs(a.a_ang - f.a_ang) < 1e-5 && a.evaluations <= 8);
+        as_structure_free(s1);
+        as_structure_free(s2);
+        as_oracle_free(o);
+        as_oracle_free(ref);
+    }
+    assert_int_equal(as_oracle_create("cmd:" AS_BUILD_DIR
+                                      "/alloyscout energy --oracle eam:Pt,Co --quiet --out {out} "
+                                      "{in}",
+                                      NULL, &o),
+                     AS_OK);
+    as_structure *s1 = cell4("Co", "Co", 3.8), *s2 = cell4("Co", "Co", 3.8);
+    as_cellopt_options_default(&co);
+    co.tetragonal = 1;
+    co.scale_lo = 0.8;
+    co.scale_hi = 1.25;
+    co.method = AS_CELLOPT_AUTO;
+    assert_int_equal(as_oracle_optimize_cell(o, s1, &co, &a), AS_OK);
+    co.method = AS_CELLOPT_FIT;
+    assert_int_equal(as_oracle_optimize_cell(o, s2, &co, &f), AS_OK);
+    printf("PtCo, cmd: without stress under auto: a %.7f c %.7f (%zu calls), fit %.7f %.7f (%zu)\n",
+           a.a_ang, a.c_ang, a.evaluations, f.a_ang, f.c_ang, f.evaluations);
+    assert_int_equal(a.method, AS_CELLOPT_FIT);
+    assert_true(a.a_ang == f.a_ang && a.c_ang == f.c_ang && a.evaluations == f.evaluations);
+    /* STRESS forced on it: the energies take over, with the reason */
+    as_structure_free(s1);
+    s1 = cell4("Co", "Co", 3.8);
+    co.method = AS_CELLOPT_STRESS;
+    assert_int_equal(as_oracle_optimize_cell(o, s1, &co, &a), AS_OK);
+    printf("PtCo, cmd: without stress under stress: %s (%zu calls)\n", a.fallback, a.evaluations);
+    assert_int_equal(a.method, AS_CELLOPT_FIT);
+    assert_non_null(strstr(a.fallback, "returned no stress"));
+    assert_true(fabs(a.a_ang - f.a_ang) < 1e-12 && a.evaluations == f.evaluations + 3);
+    as_structure_free(s1);
+    as_structure_free(s2);
+    as_oracle_free(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(eam_stress_should_be_the_strain_derivative_of_the_energy),
         cmocka_unit_test(stress_route_should_match_golden_section_in_few_calls),
         cmocka_unit_test(stress_route_should_agree_with_ase),
+        cmocka_unit_test(auto_should_probe_a_cmd_program_for_stress),
         cmocka_unit_test(fitted_constants_should_match_golden_section_and_newton),
         cmocka_unit_test(a_cubic_fit_should_take_seven_calls),
         cmocka_unit_test(failures_and_edges_should_be_reported),

@@ -40,6 +40,7 @@ as_status as_mlp_alloc(size_t d, const as_mlp_options *opt, as_mlp **out)
     }
     m->n_params = np;
     AS_CHECK(AS_ALLOC(m->block, 4 * np, "mlp: parameter block"));
+    AS_CHECK(AS_ALLOC(m->wt, np, "mlp: transposed weights"));
     m->param = m->block;
     m->grad = m->block + np;
     m->adam_m = m->block + 2 * np;
@@ -104,6 +105,7 @@ void as_mlp_free(as_mlp *m)
     if (!m)
         return;
     as_free(m->block);
+    as_free(m->wt);
     as_free(m->ws);
     as_free(m->order);
     as_free(m);
@@ -122,11 +124,131 @@ static double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
 /* Binary cross-entropy of logit z against label y in {0, 1}, without overflow for any z. */
 static double bce_logit(double z, double y) { return fmax(z, 0.0) - z * y + log1p(exp(-fabs(z))); }
 
+/* ---- the small-shape kernels (docs/mlp.md, "Matrix products") ----
+ * A mini-batch is 16 rows times layers of a few dozen units: at these shapes a dgemm call spends
+ * most of its time in call overhead and packing. These loops run over the contiguous (inner)
+ * dimension so the compiler vectorizes them; every clone performs the same multiplications and
+ * additions in the same order (C11 mode does not contract them into FMAs), so the results are
+ * identical bit for bit on every CPU. Blocks of more than AS_MLP_SMALL_ROWS rows use as_gemm. */
+
+static int small_path(const as_mlp *m, size_t rows)
+{
+    return m->path == AS_MLP_PATH_SMALL || (m->path == AS_MLP_PATH_AUTO && rows <= AS_MLP_SMALL_ROWS);
+}
+
+/* Eight doubles, one AVX-512 register (two AVX2, four SSE2 ones in the other clones); GCC and
+ * clang vector extensions, element-wise mul and add only. */
+typedef double v8d __attribute__((vector_size(64)));
+
+/* unaligned loads and stores (macros: a function returning v8d would change the ABI) */
+#define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8d))
+#define STORE8(p, v) memcpy((p), &(v), sizeof(v8d))
+
+/* c (M, N; row stride ldc) = [c if acc, else 0] + A B, where A(i, p) = a[i sai + p sap] (so a
+ * plain or a transposed matrix) and B(p, j) = b[p ldb + j]. Every element is summed the same way,
+ * t = t + A(i, p) B(p, j) for p = 0, 1, ..., whichever block computes it: tiles of 4 rows by 8
+ * columns held in registers, then the leftover columns (4 rows at a time) and rows. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void gemm_small(
+    size_t M, size_t N, size_t K, const double *restrict a, size_t sai, size_t sap,
+    const double *restrict b, size_t ldb, double *restrict c, size_t ldc, int acc)
+{
+    const v8d zero = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t N8 = N - N % 8, M4 = M - M % 4;
+    for (size_t i = 0; i < M4; i += 4) {
+        const double *a0 = a + i * sai, *a1 = a0 + sai, *a2 = a1 + sai, *a3 = a2 + sai;
+        double *c0 = c + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+        for (size_t j = 0; j < N8; j += 8) {
+            v8d t0 = zero, t1 = zero, t2 = zero, t3 = zero, bv;
+            if (acc) {
+                LOAD8(t0, c0 + j);
+                LOAD8(t1, c1 + j);
+                LOAD8(t2, c2 + j);
+                LOAD8(t3, c3 + j);
+            }
+            for (size_t p = 0; p < K; p++) {
+                LOAD8(bv, b + p * ldb + j);
+                t0 = t0 + a0[p * sap] * bv;
+                t1 = t1 + a1[p * sap] * bv;
+                t2 = t2 + a2[p * sap] * bv;
+                t3 = t3 + a3[p * sap] * bv;
+            }
+            STORE8(c0 + j, t0);
+            STORE8(c1 + j, t1);
+            STORE8(c2 + j, t2);
+            STORE8(c3 + j, t3);
+        }
+        for (size_t j = N8; j < N; j++) {
+            double t0 = acc ? c0[j] : 0.0, t1 = acc ? c1[j] : 0.0;
+            double t2 = acc ? c2[j] : 0.0, t3 = acc ? c3[j] : 0.0;
+            for (size_t p = 0; p < K; p++) {
+                double bv = b[p * ldb + j];
+                t0 = t0 + a0[p * sap] * bv;
+                t1 = t1 + a1[p * sap] * bv;
+                t2 = t2 + a2[p * sap] * bv;
+                t3 = t3 + a3[p * sap] * bv;
+            }
+            c0[j] = t0;
+            c1[j] = t1;
+            c2[j] = t2;
+            c3[j] = t3;
+        }
+    }
+    for (size_t i = M4; i < M; i++) {
+        const double *ai = a + i * sai;
+        double *ci = c + i * ldc;
+        for (size_t j = 0; j < N8; j += 8) {
+            v8d t = zero, bv;
+            if (acc)
+                LOAD8(t, ci + j);
+            for (size_t p = 0; p < K; p++) {
+                LOAD8(bv, b + p * ldb + j);
+                t = t + ai[p * sap] * bv;
+            }
+            STORE8(ci + j, t);
+        }
+        for (size_t j = N8; j < N; j++) {
+            double t = acc ? ci[j] : 0.0;
+            for (size_t p = 0; p < K; p++)
+                t = t + ai[p * sap] * b[p * ldb + j];
+            ci[j] = t;
+        }
+    }
+}
+
+/* wt: W_l transposed, layer after layer (the B operand of the forward gemm_small). */
+static void transpose_weights(const as_mlp *m, double *wt)
+{
+    for (size_t l = 1; l <= m->n_layers; l++) {
+        size_t in = m->width[l - 1], out = m->width[l];
+        const double *w = m->w[l];
+        for (size_t o = 0; o < out; o++)
+            for (size_t k = 0; k < in; k++)
+                wt[k * out + o] = w[o * in + k];
+        wt += in * out;
+    }
+}
+
 /* act[0]: (rows, d) inputs, filled by the caller. Writes act[l] (rows, width[l]) for
- * l = 1..L: a_l = relu(a_{l-1} W_l^T + b_l) for hidden layers, the logits for l = L. */
-static as_status forward(const as_mlp *m, double *const *act, size_t rows)
+ * l = 1..L: a_l = relu(a_{l-1} W_l^T + b_l) for hidden layers, the logits for l = L.
+ * wt: room for the transposed weights (as many doubles as weights), used on the small path. */
+static as_status forward(const as_mlp *m, double *const *act, size_t rows, double *wt)
 {
     size_t L = m->n_layers;
+    if (small_path(m, rows)) {
+        transpose_weights(m, wt);
+        for (size_t l = 1; l <= L; l++) {
+            size_t in = m->width[l - 1], out = m->width[l];
+            double *z = act[l];
+            for (size_t i = 0; i < rows; i++)
+                memcpy(z + i * out, m->b[l], out * sizeof(double));
+            gemm_small(rows, out, in, act[l - 1], in, 1, wt, out, z, out, 1);
+            if (l < L) /* ReLU, as below */
+                for (size_t i = 0; i < rows * out; i++)
+                    z[i] = z[i] < 0.0 ? 0.0 : z[i];
+            wt += in * out;
+        }
+        return AS_OK;
+    }
     for (size_t l = 1; l <= L; l++) {
         size_t in = m->width[l - 1], out = m->width[l];
         double *a = act[l];
@@ -142,6 +264,8 @@ static as_status forward(const as_mlp *m, double *const *act, size_t rows)
     }
     return AS_OK;
 }
+
+void as_mlp_set_path(as_mlp *m, as_mlp_path path) { m->path = path; }
 
 /* Copy rows rows[0..nr) of x into act[0] and their labels into ybuf, checking both. */
 static as_status gather(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
@@ -174,6 +298,26 @@ static as_status backward(as_mlp *m, size_t nr)
         if (w != 1.0)
             dz[i] *= w;
     }
+    if (small_path(m, nr)) {
+        for (size_t l = L; l >= 1; l--) {
+            size_t in = m->width[l - 1], out = m->width[l];
+            const double *d = m->delta[l];
+            /* dW_l += delta_l^T a_{l-1}: A(o, i) = delta_l[i out + o] */
+            gemm_small(out, in, nr, d, 1, out, m->act[l - 1], in, m->gw[l], in, 1);
+            double *gb = m->gb[l];
+            for (size_t i = 0; i < nr; i++)
+                for (size_t j = 0; j < out; j++)
+                    gb[j] += d[i * out + j];
+            if (l == 1)
+                break;
+            const double *a = m->act[l - 1];
+            double *dp = m->delta[l - 1];
+            gemm_small(nr, in, out, d, out, 1, m->w[l], in, dp, in, 0);
+            for (size_t i = 0; i < nr * in; i++)
+                dp[i] = a[i] > 0.0 ? dp[i] : 0.0;
+        }
+        return AS_OK;
+    }
     for (size_t l = L; l >= 1; l--) {
         size_t in = m->width[l - 1], out = m->width[l];
         as_matrix D = {nr, out, out, m->delta[l]};
@@ -204,7 +348,7 @@ as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n, c
     if (n_rows == 0 || n_rows > m->ws_rows)
         return AS_FAIL(AS_EINVAL, "mlp: batch of %zu rows, must be in 1..%zu", n_rows, m->ws_rows);
     AS_TRY(gather(m, x, y, n, rows, n_rows));
-    AS_TRY(forward(m, m->act, n_rows));
+    AS_TRY(forward(m, m->act, n_rows, m->wt));
     const double *z = m->act[m->n_layers];
     double sum = 0.0;
     const double *cw = m->opt.class_weight;
@@ -324,7 +468,7 @@ as_status as_mlp_loss(as_mlp *m, const double *x, const int *y, size_t n, const 
                 return AS_FAIL(AS_EINVAL, "mlp: %zu rows requested, n = %zu", n_rows, n);
             AS_TRY(gather(m, x + s * m->d, y + s, n - s, NULL, nb));
         }
-        AS_TRY(forward(m, m->act, nb));
+        AS_TRY(forward(m, m->act, nb, m->wt));
         const double *z = m->act[m->n_layers];
         for (size_t i = 0; i < nb; i++)
             sum += bce_logit(z[i], m->ybuf[i]);
@@ -625,7 +769,7 @@ as_status as_mlp_logits(const as_mlp *m, const double *x, size_t n, double *logi
     for (size_t l = 1; l <= L; l++)
         per_row += m->width[l];
     double *scratch;
-    AS_TRY(AS_ALLOC(scratch, rows * per_row, "mlp: prediction scratch"));
+    AS_TRY(AS_ALLOC(scratch, rows * per_row + m->n_params, "mlp: prediction scratch"));
     double *act[AS_MLP_MAX_LAYERS + 1];
     double *p = scratch;
     for (size_t l = 1; l <= L; l++) {
@@ -636,7 +780,7 @@ as_status as_mlp_logits(const as_mlp *m, const double *x, size_t n, double *logi
     for (size_t s = 0; s < n; s += rows) {
         size_t nb = AS_MIN(rows, n - s);
         act[0] = (double *)(x + s * m->d); /* read only */
-        AS_CHECK(forward(m, act, nb));
+        AS_CHECK(forward(m, act, nb, scratch + rows * per_row));
         memcpy(logit + s, act[L], nb * sizeof(double));
     }
 fail:

@@ -647,13 +647,20 @@ static as_status fit_loop(as_mlp *m, const double *x, const int *y, size_t n, si
         epochs = e;
         if (n_val == 0)
             continue;
-        AS_CHECK(as_mlp_loss(m, xv, yv, nv_rows, val_rows, n_val, &vl[e - 1]));
+        if (by_auc) {
+            /* one forward pass over the validation rows gives both the loss and the AUC */
+            AS_CHECK(as_mlp_logits(m, vx, n_val, vlog));
+            double sum = 0.0;
+            for (size_t i = 0; i < n_val; i++)
+                sum += bce_logit(vlog[i], (double)vy[i]);
+            vl[e - 1] = sum / (double)n_val;
+        } else
+            AS_CHECK(as_mlp_loss(m, xv, yv, nv_rows, val_rows, n_val, &vl[e - 1]));
         if (!isfinite(vl[e - 1])) {
             st = AS_FAIL(AS_ENOCONV, "mlp: validation loss is %g at epoch %zu", vl[e - 1], e);
             goto fail;
         }
         if (by_auc) {
-            AS_CHECK(as_mlp_logits(m, vx, n_val, vlog));
             va[e - 1] = rank_auc(vlog, vy, n_val, tmp);
             /* an equal AUC moves the restore point on (the ranking has not got worse and
              * training has gone further) but does not reset the patience */

@@ -637,7 +637,28 @@ as_status as_knn_self(const double *x, size_t n, size_t d, size_t k, size_t *idx
         b[i] = (kd_best){k, 0, idx + i * k, dist2 + i * k};
     for (size_t i = 0; i < n; i++) {
         const double *xi = x + i * d;
-        for (size_t j = i + 1; j < n; j++) {
+        size_t j = i + 1;
+        /* four pairs at a time: four independent sums (each pair still sums its coordinates
+         * in order, so every distance is the same as one at a time); the lists keep the k
+         * smallest (distance, index) whatever the order of the offers */
+        for (; j + 4 <= n; j += 4) {
+            const double *x0 = x + j * d, *x1 = x0 + d, *x2 = x1 + d, *x3 = x2 + d;
+            double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+            for (size_t c = 0; c < d; c++) {
+                double a0 = xi[c] - x0[c], a1 = xi[c] - x1[c];
+                double a2 = xi[c] - x2[c], a3 = xi[c] - x3[c];
+                s0 += a0 * a0;
+                s1 += a1 * a1;
+                s2 += a2 * a2;
+                s3 += a3 * a3;
+            }
+            double s[4] = {s0, s1, s2, s3};
+            for (size_t q = 0; q < 4; q++) {
+                kd_offer(&b[i], j + q, s[q]);
+                kd_offer(&b[j + q], i, s[q]);
+            }
+        }
+        for (; j < n; j++) {
             const double *xj = x + j * d;
             double s2 = 0.0;
             for (size_t c = 0; c < d; c++) {

@@ -146,18 +146,53 @@ typedef double v8d __attribute__((vector_size(64)));
 
 /* c (M, N; row stride ldc) = [c if acc, else 0] + A B, where A(i, p) = a[i sai + p sap] (so a
  * plain or a transposed matrix) and B(p, j) = b[p ldb + j]. Every element is summed the same way,
- * t = t + A(i, p) B(p, j) for p = 0, 1, ..., whichever block computes it: tiles of 4 rows by 8
- * columns held in registers, then the leftover columns (4 rows at a time) and rows. */
+ * t = t + A(i, p) B(p, j) for p = 0, 1, ..., whichever block computes it: tiles of 4 rows by 16
+ * (then 8) columns held in registers, then the leftover columns (4 rows at a time) and rows. */
 __attribute__((target_clones("avx512f", "avx2", "default"))) static void gemm_small(
     size_t M, size_t N, size_t K, const double *restrict a, size_t sai, size_t sap,
     const double *restrict b, size_t ldb, double *restrict c, size_t ldc, int acc)
 {
     const v8d zero = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t N8 = N - N % 8, M4 = M - M % 4;
+    size_t N16 = N - N % 16, N8 = N - N % 8, M4 = M - M % 4;
     for (size_t i = 0; i < M4; i += 4) {
         const double *a0 = a + i * sai, *a1 = a0 + sai, *a2 = a1 + sai, *a3 = a2 + sai;
         double *c0 = c + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
-        for (size_t j = 0; j < N8; j += 8) {
+        for (size_t j = 0; j < N16; j += 16) { /* 4 x 16: eight independent sums */
+            v8d t0 = zero, t1 = zero, t2 = zero, t3 = zero, u0 = zero, u1 = zero, u2 = zero,
+                u3 = zero, bv, bw;
+            if (acc) {
+                LOAD8(t0, c0 + j);
+                LOAD8(t1, c1 + j);
+                LOAD8(t2, c2 + j);
+                LOAD8(t3, c3 + j);
+                LOAD8(u0, c0 + j + 8);
+                LOAD8(u1, c1 + j + 8);
+                LOAD8(u2, c2 + j + 8);
+                LOAD8(u3, c3 + j + 8);
+            }
+            for (size_t p = 0; p < K; p++) {
+                LOAD8(bv, b + p * ldb + j);
+                LOAD8(bw, b + p * ldb + j + 8);
+                double s0 = a0[p * sap], s1 = a1[p * sap], s2 = a2[p * sap], s3 = a3[p * sap];
+                t0 = t0 + s0 * bv;
+                u0 = u0 + s0 * bw;
+                t1 = t1 + s1 * bv;
+                u1 = u1 + s1 * bw;
+                t2 = t2 + s2 * bv;
+                u2 = u2 + s2 * bw;
+                t3 = t3 + s3 * bv;
+                u3 = u3 + s3 * bw;
+            }
+            STORE8(c0 + j, t0);
+            STORE8(c1 + j, t1);
+            STORE8(c2 + j, t2);
+            STORE8(c3 + j, t3);
+            STORE8(c0 + j + 8, u0);
+            STORE8(c1 + j + 8, u1);
+            STORE8(c2 + j + 8, u2);
+            STORE8(c3 + j + 8, u3);
+        }
+        for (size_t j = N16; j < N8; j += 8) {
             v8d t0 = zero, t1 = zero, t2 = zero, t3 = zero, bv;
             if (acc) {
                 LOAD8(t0, c0 + j);
@@ -216,14 +251,19 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void gemm_sm
 }
 
 /* wt: W_l transposed, layer after layer (the B operand of the forward gemm_small). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void transpose(
+    size_t out, size_t in, const double *restrict w, double *restrict wt)
+{
+    for (size_t k = 0; k < in; k++)
+        for (size_t o = 0; o < out; o++)
+            wt[k * out + o] = w[o * in + k];
+}
+
 static void transpose_weights(const as_mlp *m, double *wt)
 {
     for (size_t l = 1; l <= m->n_layers; l++) {
         size_t in = m->width[l - 1], out = m->width[l];
-        const double *w = m->w[l];
-        for (size_t o = 0; o < out; o++)
-            for (size_t k = 0; k < in; k++)
-                wt[k * out + o] = w[o * in + k];
+        transpose(out, in, m->w[l], wt);
         wt += in * out;
     }
 }

@@ -13,7 +13,7 @@
 
 /* Blocks of at most this many rows go through the small-shape kernels of mlp.c (mini-batches);
  * larger blocks (validation sets, predictions) through as_gemm (OpenBLAS). docs/mlp.md. */
-#define AS_MLP_SMALL_ROWS 64
+#define AS_MLP_SMALL_ROWS 128
 
 /* Which matrix-product path forward/backward take: by row count (the default), or one of the
  * two forced, for the test that compares them. */

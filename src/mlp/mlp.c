@@ -1,7 +1,8 @@
 /* The multilayer perceptron of seed 000 (section 2.4, figure 1c-d): ReLU hidden layers, one
  * sigmoid output, mean binary cross-entropy computed from the logit z in the stable form
  *     l(z, y) = max(z, 0) - z y + log1p(exp(-|z|))   (= -y log s - (1-y) log(1-s), s = sigmoid z)
- * with dl/dz = sigmoid(z) - y, backpropagation through BLAS over a mini-batch, and Adam
+ * with dl/dz = sigmoid(z) - y, backpropagation over a mini-batch (small-shape kernels, BLAS for
+ * large blocks), and Adam
  * (Kingma & Ba 2015) in PyTorch 1.13's form (torch/optim/adam.py, _single_tensor_adam):
  *     g += wd p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
  *     p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps).

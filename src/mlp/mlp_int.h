@@ -40,8 +40,7 @@ struct as_mlp {
     double *ybuf;  /* (ws_rows) labels of the batch */
     size_t *order; /* as_mlp_epoch's index array when order == NULL */
     size_t order_cap;
-    /* W_l transposed (width[l-1] x width[l]) for the small forward kernel, rebuilt from param
-     * before each small-path forward pass (so writes through as_mlp_param_data are seen) */
+    /* the small-path forward pass's transposed activations, ws_rows rows (mlp.c, forward) */
     double *wt;
     as_mlp_path path;
 };

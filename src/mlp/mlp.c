@@ -137,7 +137,8 @@ static double bce_logit(double z, double y) { return fmax(z, 0.0) - z * y + log1
 
 static int small_path(const as_mlp *m, size_t rows)
 {
-    return m->path == AS_MLP_PATH_SMALL || (m->path == AS_MLP_PATH_AUTO && rows <= AS_MLP_SMALL_ROWS);
+    return m->path == AS_MLP_PATH_SMALL ||
+           (m->path == AS_MLP_PATH_AUTO && rows <= AS_MLP_SMALL_ROWS);
 }
 
 /* Eight doubles, one AVX-512 register (two AVX2, four SSE2 ones in the other clones); GCC and

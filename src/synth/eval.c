@@ -321,9 +321,9 @@ typedef struct {
     const as_synth_options *opt;
     const size_t *fold;
     as_synth_result *r;
-    as_synth_member *mem;        /* (k) the folds' members */
+    as_synth_member *mem;         /* (k) the folds' members */
     as_synth_member_stage *stage; /* (k) what their refits need */
-    unsigned char *first;        /* (k) 0 running, 1 done, 2 failed */
+    unsigned char *first;         /* (k) 0 running, 1 done, 2 failed */
     pthread_mutex_t lock;
     pthread_cond_t done;
 } cv_ctx;
@@ -400,8 +400,8 @@ as_status as_synth_cv(const as_dataset *ds, const as_synth_options *opt, as_synt
             goto fail;
         }
     }
-    cv_ctx c = {ds, opt, fold, r, NULL, NULL, NULL, PTHREAD_MUTEX_INITIALIZER,
-                PTHREAD_COND_INITIALIZER};
+    cv_ctx c = {
+        ds, opt, fold, r, NULL, NULL, NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
     size_t k = opt->folds;
     if (!(c.mem = as_calloc(k, sizeof *c.mem)) || !(c.stage = as_calloc(k, sizeof *c.stage)) ||
         !(c.first = as_calloc(k, 1))) {

@@ -62,13 +62,30 @@ as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *g
     as_status st = AS_OK;
     si_pair *ord = NULL;
     double *w = NULL, *auc = NULL;
-    size_t *start = NULL, *rows = NULL, m = 0, skipped = 0;
+    size_t *start = NULL, *rows = NULL, *pos = NULL, *tie_end = NULL, m = 0, skipped = 0;
+    unsigned char *ys = NULL;
     AS_CHECK(AS_ALLOC(ord, n, "bootstrap: order"));
     AS_CHECK(AS_ALLOC(w, n, "bootstrap: weights"));
     AS_CHECK(AS_ALLOC(auc, n_boot, "bootstrap: resampled AUCs"));
+    AS_CHECK(AS_ALLOC(pos, n, "bootstrap: order"));
+    AS_CHECK(AS_ALLOC(ys, n, "bootstrap: order"));
+    AS_CHECK(AS_ALLOC(tie_end, n, "bootstrap: order"));
     for (size_t i = 0; i < n; i++)
         ord[i] = (si_pair){score[i], i};
     qsort(ord, n, sizeof *ord, cmp_desc);
+    /* the weights are kept in score order (w[pos[i]] for row i), so each resample's sweep reads
+     * them in sequence; the sums are the same, in the same order */
+    for (size_t e = 0; e < n; e++) {
+        pos[ord[e].i] = e;
+        ys[e] = (unsigned char)(y[ord[e].i] != 0);
+    }
+    for (size_t a = 0; a < n;) { /* tie_end[a]: end of the run of equal scores starting at a */
+        size_t e = a + 1;
+        while (e < n && ord[e].s == ord[a].s)
+            e++;
+        tie_end[a] = e;
+        a = e;
+    }
     if (group) { /* rows of each group, CSR */
         AS_CHECK(AS_ALLOC(start, n_groups + 1, "bootstrap: groups"));
         AS_CHECK(AS_ALLOC(rows, n, "bootstrap: groups"));
@@ -90,22 +107,21 @@ as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *g
             for (size_t k = 0; k < n_groups; k++) {
                 size_t g = as_rng_below(rng, n_groups);
                 for (size_t r = start[g]; r < start[g + 1]; r++)
-                    w[rows[r]] += 1.0;
+                    w[pos[rows[r]]] += 1.0;
             }
         } else {
             for (size_t k = 0; k < n; k++)
-                w[as_rng_below(rng, n)] += 1.0;
+                w[pos[as_rng_below(rng, n)]] += 1.0;
         }
         double tp = 0, fp = 0, area = 0;
         for (size_t a = 0; a < n;) {
-            size_t e = a;
+            size_t e = a, end = tie_end[a];
             double tb = 0, fb = 0;
-            while (e < n && ord[e].s == ord[a].s) {
-                size_t i = ord[e++].i;
-                if (y[i])
-                    tb += w[i];
+            for (; e < end; e++) {
+                if (ys[e])
+                    tb += w[e];
                 else
-                    fb += w[i];
+                    fb += w[e];
             }
             area += fb * (tp + 0.5 * tb);
             tp += tb;
@@ -130,6 +146,9 @@ fail:
     as_free(w);
     as_free(auc);
     as_free(start);
+    as_free(pos);
+    as_free(ys);
+    as_free(tie_end);
     as_free(rows);
     return st;
 }

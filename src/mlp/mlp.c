@@ -1,7 +1,8 @@
 /* The multilayer perceptron of seed 000 (section 2.4, figure 1c-d): ReLU hidden layers, one
  * sigmoid output, mean binary cross-entropy computed from the logit z in the stable form
  *     l(z, y) = max(z, 0) - z y + log1p(exp(-|z|))   (= -y log s - (1-y) log(1-s), s = sigmoid z)
- * with dl/dz = sigmoid(z) - y, backpropagation through BLAS over a mini-batch, and Adam
+ * with dl/dz = sigmoid(z) - y, backpropagation over a mini-batch (small-shape kernels, BLAS for
+ * large blocks), and Adam
  * (Kingma & Ba 2015) in PyTorch 1.13's form (torch/optim/adam.py, _single_tensor_adam):
  *     g += wd p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
  *     p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps).
@@ -13,6 +14,8 @@
 #include "mlp_int.h"
 
 /* ---- allocation ---- */
+
+static size_t small_scratch(const as_mlp *m, size_t rows);
 
 as_status as_mlp_alloc(size_t d, const as_mlp_options *opt, as_mlp **out)
 {
@@ -40,6 +43,7 @@ as_status as_mlp_alloc(size_t d, const as_mlp_options *opt, as_mlp **out)
     }
     m->n_params = np;
     AS_CHECK(AS_ALLOC(m->block, 4 * np, "mlp: parameter block"));
+
     m->param = m->block;
     m->grad = m->block + np;
     m->adam_m = m->block + 2 * np;
@@ -60,6 +64,7 @@ as_status as_mlp_alloc(size_t d, const as_mlp_options *opt, as_mlp **out)
         goto fail;
     }
     AS_CHECK(AS_ALLOC(m->ws, m->ws_rows * per_row, "mlp: working memory"));
+    AS_CHECK(AS_ALLOC(m->wt, small_scratch(m, m->ws_rows), "mlp: working memory"));
     double *p = m->ws;
     m->act[0] = p;
     p += m->ws_rows * d;
@@ -104,6 +109,7 @@ void as_mlp_free(as_mlp *m)
     if (!m)
         return;
     as_free(m->block);
+    as_free(m->wt);
     as_free(m->ws);
     as_free(m->order);
     as_free(m);
@@ -122,11 +128,179 @@ static double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
 /* Binary cross-entropy of logit z against label y in {0, 1}, without overflow for any z. */
 static double bce_logit(double z, double y) { return fmax(z, 0.0) - z * y + log1p(exp(-fabs(z))); }
 
+/* ---- the small-shape kernels (docs/mlp.md, "Matrix products") ----
+ * A mini-batch is 16 rows times layers of a few dozen units: at these shapes a dgemm call spends
+ * most of its time in call overhead and packing. These loops run over the contiguous (inner)
+ * dimension so the compiler vectorizes them; every clone performs the same multiplications and
+ * additions in the same order (C11 mode does not contract them into FMAs), so the results are
+ * identical bit for bit on every CPU. Blocks of more than AS_MLP_SMALL_ROWS rows use as_gemm. */
+
+static int small_path(const as_mlp *m, size_t rows)
+{
+    return m->path == AS_MLP_PATH_SMALL ||
+           (m->path == AS_MLP_PATH_AUTO && rows <= AS_MLP_SMALL_ROWS);
+}
+
+/* Eight doubles, one AVX-512 register (two AVX2, four SSE2 ones in the other clones); GCC and
+ * clang vector extensions, element-wise mul and add only. */
+typedef double v8d __attribute__((vector_size(64)));
+
+/* unaligned loads and stores (macros: a function returning v8d would change the ABI) */
+#define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8d))
+#define STORE8(p, v) memcpy((p), &(v), sizeof(v8d))
+
+/* c (M, N; row stride ldc) = [c if acc, else 0] + A B, where A(i, p) = a[i sai + p sap] (so a
+ * plain or a transposed matrix) and B(p, j) = b[p ldb + j]. Every element is summed the same way,
+ * t = t + A(i, p) B(p, j) for p = 0, 1, ..., whichever block computes it: tiles of 4 rows by 16
+ * (then 8) columns held in registers, then the leftover columns (4 rows at a time) and rows. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void gemm_small(
+    size_t M, size_t N, size_t K, const double *restrict a, size_t sai, size_t sap,
+    const double *restrict b, size_t ldb, double *restrict c, size_t ldc, int acc)
+{
+    const v8d zero = {0, 0, 0, 0, 0, 0, 0, 0};
+    size_t N16 = N - N % 16, N8 = N - N % 8, M4 = M - M % 4;
+    for (size_t i = 0; i < M4; i += 4) {
+        const double *a0 = a + i * sai, *a1 = a0 + sai, *a2 = a1 + sai, *a3 = a2 + sai;
+        double *c0 = c + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
+        for (size_t j = 0; j < N16; j += 16) { /* 4 x 16: eight independent sums */
+            v8d t0 = zero, t1 = zero, t2 = zero, t3 = zero, u0 = zero, u1 = zero, u2 = zero,
+                u3 = zero, bv, bw;
+            if (acc) {
+                LOAD8(t0, c0 + j);
+                LOAD8(t1, c1 + j);
+                LOAD8(t2, c2 + j);
+                LOAD8(t3, c3 + j);
+                LOAD8(u0, c0 + j + 8);
+                LOAD8(u1, c1 + j + 8);
+                LOAD8(u2, c2 + j + 8);
+                LOAD8(u3, c3 + j + 8);
+            }
+            for (size_t p = 0; p < K; p++) {
+                LOAD8(bv, b + p * ldb + j);
+                LOAD8(bw, b + p * ldb + j + 8);
+                double s0 = a0[p * sap], s1 = a1[p * sap], s2 = a2[p * sap], s3 = a3[p * sap];
+                t0 = t0 + s0 * bv;
+                u0 = u0 + s0 * bw;
+                t1 = t1 + s1 * bv;
+                u1 = u1 + s1 * bw;
+                t2 = t2 + s2 * bv;
+                u2 = u2 + s2 * bw;
+                t3 = t3 + s3 * bv;
+                u3 = u3 + s3 * bw;
+            }
+            STORE8(c0 + j, t0);
+            STORE8(c1 + j, t1);
+            STORE8(c2 + j, t2);
+            STORE8(c3 + j, t3);
+            STORE8(c0 + j + 8, u0);
+            STORE8(c1 + j + 8, u1);
+            STORE8(c2 + j + 8, u2);
+            STORE8(c3 + j + 8, u3);
+        }
+        for (size_t j = N16; j < N8; j += 8) {
+            v8d t0 = zero, t1 = zero, t2 = zero, t3 = zero, bv;
+            if (acc) {
+                LOAD8(t0, c0 + j);
+                LOAD8(t1, c1 + j);
+                LOAD8(t2, c2 + j);
+                LOAD8(t3, c3 + j);
+            }
+            for (size_t p = 0; p < K; p++) {
+                LOAD8(bv, b + p * ldb + j);
+                t0 = t0 + a0[p * sap] * bv;
+                t1 = t1 + a1[p * sap] * bv;
+                t2 = t2 + a2[p * sap] * bv;
+                t3 = t3 + a3[p * sap] * bv;
+            }
+            STORE8(c0 + j, t0);
+            STORE8(c1 + j, t1);
+            STORE8(c2 + j, t2);
+            STORE8(c3 + j, t3);
+        }
+        for (size_t j = N8; j < N; j++) {
+            double t0 = acc ? c0[j] : 0.0, t1 = acc ? c1[j] : 0.0;
+            double t2 = acc ? c2[j] : 0.0, t3 = acc ? c3[j] : 0.0;
+            for (size_t p = 0; p < K; p++) {
+                double bv = b[p * ldb + j];
+                t0 = t0 + a0[p * sap] * bv;
+                t1 = t1 + a1[p * sap] * bv;
+                t2 = t2 + a2[p * sap] * bv;
+                t3 = t3 + a3[p * sap] * bv;
+            }
+            c0[j] = t0;
+            c1[j] = t1;
+            c2[j] = t2;
+            c3[j] = t3;
+        }
+    }
+    for (size_t i = M4; i < M; i++) {
+        const double *ai = a + i * sai;
+        double *ci = c + i * ldc;
+        for (size_t j = 0; j < N8; j += 8) {
+            v8d t = zero, bv;
+            if (acc)
+                LOAD8(t, ci + j);
+            for (size_t p = 0; p < K; p++) {
+                LOAD8(bv, b + p * ldb + j);
+                t = t + ai[p * sap] * bv;
+            }
+            STORE8(ci + j, t);
+        }
+        for (size_t j = N8; j < N; j++) {
+            double t = acc ? ci[j] : 0.0;
+            for (size_t p = 0; p < K; p++)
+                t = t + ai[p * sap] * b[p * ldb + j];
+            ci[j] = t;
+        }
+    }
+}
+
+/* t (cols, rows) = the transpose of u (rows, cols). */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void transpose(
+    size_t rows, size_t cols, const double *restrict u, double *restrict t)
+{
+    for (size_t k = 0; k < cols; k++)
+        for (size_t o = 0; o < rows; o++)
+            t[k * rows + o] = u[o * cols + k];
+}
+
+/* Doubles of scratch the small forward pass needs for a block of rows. */
+static size_t small_scratch(const as_mlp *m, size_t rows)
+{
+    size_t w = 0;
+    for (size_t l = 0; l <= m->n_layers; l++)
+        w += m->width[l];
+    return rows * w;
+}
+
 /* act[0]: (rows, d) inputs, filled by the caller. Writes act[l] (rows, width[l]) for
- * l = 1..L: a_l = relu(a_{l-1} W_l^T + b_l) for hidden layers, the logits for l = L. */
-static as_status forward(const as_mlp *m, double *const *act, size_t rows)
+ * l = 1..L: a_l = relu(a_{l-1} W_l^T + b_l) for hidden layers, the logits for l = L.
+ * at: small_scratch(m, rows) doubles, used on the small path: there every layer computes its
+ * output transposed, a_l^T = W_l a_{l-1}^T (+ b_l), with W_l as stored and a_{l-1}^T from the
+ * layer before (only the inputs and each output are transposed, ~2 100 doubles for a batch
+ * of the default network against ~4 300 for the weights), then writes a_l in row order for
+ * the backward pass. */
+static as_status forward(const as_mlp *m, double *const *act, size_t rows, double *at)
 {
     size_t L = m->n_layers;
+    if (small_path(m, rows)) {
+        double *prev = at;
+        transpose(rows, m->d, act[0], prev);
+        for (size_t l = 1; l <= L; l++) {
+            size_t in = m->width[l - 1], out = m->width[l];
+            double *zt = prev + in * rows;
+            for (size_t o = 0; o < out; o++)
+                for (size_t i = 0; i < rows; i++)
+                    zt[o * rows + i] = m->b[l][o];
+            gemm_small(out, rows, in, m->w[l], in, 1, prev, rows, zt, rows, 1);
+            if (l < L) /* ReLU, as below */
+                for (size_t i = 0; i < rows * out; i++)
+                    zt[i] = zt[i] < 0.0 ? 0.0 : zt[i];
+            transpose(out, rows, zt, act[l]);
+            prev = zt;
+        }
+        return AS_OK;
+    }
     for (size_t l = 1; l <= L; l++) {
         size_t in = m->width[l - 1], out = m->width[l];
         double *a = act[l];
@@ -142,6 +316,8 @@ static as_status forward(const as_mlp *m, double *const *act, size_t rows)
     }
     return AS_OK;
 }
+
+void as_mlp_set_path(as_mlp *m, as_mlp_path path) { m->path = path; }
 
 /* Copy rows rows[0..nr) of x into act[0] and their labels into ybuf, checking both. */
 static as_status gather(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
@@ -174,6 +350,26 @@ static as_status backward(as_mlp *m, size_t nr)
         if (w != 1.0)
             dz[i] *= w;
     }
+    if (small_path(m, nr)) {
+        for (size_t l = L; l >= 1; l--) {
+            size_t in = m->width[l - 1], out = m->width[l];
+            const double *d = m->delta[l];
+            /* dW_l += delta_l^T a_{l-1}: A(o, i) = delta_l[i out + o] */
+            gemm_small(out, in, nr, d, 1, out, m->act[l - 1], in, m->gw[l], in, 1);
+            double *gb = m->gb[l];
+            for (size_t i = 0; i < nr; i++)
+                for (size_t j = 0; j < out; j++)
+                    gb[j] += d[i * out + j];
+            if (l == 1)
+                break;
+            const double *a = m->act[l - 1];
+            double *dp = m->delta[l - 1];
+            gemm_small(nr, in, out, d, out, 1, m->w[l], in, dp, in, 0);
+            for (size_t i = 0; i < nr * in; i++)
+                dp[i] = a[i] > 0.0 ? dp[i] : 0.0;
+        }
+        return AS_OK;
+    }
     for (size_t l = L; l >= 1; l--) {
         size_t in = m->width[l - 1], out = m->width[l];
         as_matrix D = {nr, out, out, m->delta[l]};
@@ -204,7 +400,7 @@ as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n, c
     if (n_rows == 0 || n_rows > m->ws_rows)
         return AS_FAIL(AS_EINVAL, "mlp: batch of %zu rows, must be in 1..%zu", n_rows, m->ws_rows);
     AS_TRY(gather(m, x, y, n, rows, n_rows));
-    AS_TRY(forward(m, m->act, n_rows));
+    AS_TRY(forward(m, m->act, n_rows, m->wt));
     const double *z = m->act[m->n_layers];
     double sum = 0.0;
     const double *cw = m->opt.class_weight;
@@ -222,17 +418,19 @@ as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n, c
 /* The update of every parameter is independent: written as plain loops over restrict arrays so
  * the compiler vectorizes them (AVX2 where the CPU has it; the operations and their order are
  * the same in every version, and C11 mode does not contract a*b+c into FMAs, so the result is
- * identical bit for bit). */
+ * identical bit for bit). PyTorch's step m / (sqrt(v) / c + eps) (c = sqrt(1 - b2^t)) is taken
+ * in the equal form c m / (sqrt(v) + c eps): one division per parameter instead of two (the
+ * divider is the bottleneck of the whole loop); the two forms differ in the last bit only. */
 __attribute__((target_clones("avx2", "default"))) static void adam_kernel(
     size_t n, double *restrict p, const double *restrict g, double *restrict mm,
     double *restrict vv, double beta1, double beta2, double one_b1, double one_b2, double step_size,
     double bc2_sqrt, double eps)
 {
+    double neg_step = -(step_size * bc2_sqrt), eps_c = eps * bc2_sqrt;
     for (size_t i = 0; i < n; i++) {
         mm[i] = mm[i] * beta1 + one_b1 * g[i];
         vv[i] = vv[i] * beta2 + one_b2 * g[i] * g[i];
-        double denom = sqrt(vv[i]) / bc2_sqrt + eps;
-        p[i] = p[i] + (-step_size * mm[i]) / denom;
+        p[i] = p[i] + (neg_step * mm[i]) / (sqrt(vv[i]) + eps_c);
     }
 }
 
@@ -324,7 +522,7 @@ as_status as_mlp_loss(as_mlp *m, const double *x, const int *y, size_t n, const 
                 return AS_FAIL(AS_EINVAL, "mlp: %zu rows requested, n = %zu", n_rows, n);
             AS_TRY(gather(m, x + s * m->d, y + s, n - s, NULL, nb));
         }
-        AS_TRY(forward(m, m->act, nb));
+        AS_TRY(forward(m, m->act, nb, m->wt));
         const double *z = m->act[m->n_layers];
         for (size_t i = 0; i < nb; i++)
             sum += bce_logit(z[i], m->ybuf[i]);
@@ -501,13 +699,20 @@ static as_status fit_loop(as_mlp *m, const double *x, const int *y, size_t n, si
         epochs = e;
         if (n_val == 0)
             continue;
-        AS_CHECK(as_mlp_loss(m, xv, yv, nv_rows, val_rows, n_val, &vl[e - 1]));
+        if (by_auc) {
+            /* one forward pass over the validation rows gives both the loss and the AUC */
+            AS_CHECK(as_mlp_logits(m, vx, n_val, vlog));
+            double sum = 0.0;
+            for (size_t i = 0; i < n_val; i++)
+                sum += bce_logit(vlog[i], (double)vy[i]);
+            vl[e - 1] = sum / (double)n_val;
+        } else
+            AS_CHECK(as_mlp_loss(m, xv, yv, nv_rows, val_rows, n_val, &vl[e - 1]));
         if (!isfinite(vl[e - 1])) {
             st = AS_FAIL(AS_ENOCONV, "mlp: validation loss is %g at epoch %zu", vl[e - 1], e);
             goto fail;
         }
         if (by_auc) {
-            AS_CHECK(as_mlp_logits(m, vx, n_val, vlog));
             va[e - 1] = rank_auc(vlog, vy, n_val, tmp);
             /* an equal AUC moves the restore point on (the ranking has not got worse and
              * training has gone further) but does not reset the patience */
@@ -625,7 +830,7 @@ as_status as_mlp_logits(const as_mlp *m, const double *x, size_t n, double *logi
     for (size_t l = 1; l <= L; l++)
         per_row += m->width[l];
     double *scratch;
-    AS_TRY(AS_ALLOC(scratch, rows * per_row, "mlp: prediction scratch"));
+    AS_TRY(AS_ALLOC(scratch, rows * per_row + small_scratch(m, rows), "mlp: prediction scratch"));
     double *act[AS_MLP_MAX_LAYERS + 1];
     double *p = scratch;
     for (size_t l = 1; l <= L; l++) {
@@ -636,7 +841,7 @@ as_status as_mlp_logits(const as_mlp *m, const double *x, size_t n, double *logi
     for (size_t s = 0; s < n; s += rows) {
         size_t nb = AS_MIN(rows, n - s);
         act[0] = (double *)(x + s * m->d); /* read only */
-        AS_CHECK(forward(m, act, nb));
+        AS_CHECK(forward(m, act, nb, scratch + rows * per_row));
         memcpy(logit + s, act[L], nb * sizeof(double));
     }
 fail:

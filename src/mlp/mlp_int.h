@@ -11,6 +11,14 @@
 /* Rows of the working memory used for loss evaluation and prediction chunks. */
 #define AS_MLP_CHUNK 256
 
+/* Blocks of at most this many rows go through the small-shape kernels of mlp.c (mini-batches);
+ * larger blocks (validation sets, predictions) through as_gemm (OpenBLAS). docs/mlp.md. */
+#define AS_MLP_SMALL_ROWS 128
+
+/* Which matrix-product path forward/backward take: by row count (the default), or one of the
+ * two forced, for the test that compares them. */
+typedef enum { AS_MLP_PATH_AUTO = 0, AS_MLP_PATH_SMALL, AS_MLP_PATH_BLAS } as_mlp_path;
+
 struct as_mlp {
     as_mlp_options opt;
     size_t d;                            /* inputs */
@@ -32,6 +40,9 @@ struct as_mlp {
     double *ybuf;  /* (ws_rows) labels of the batch */
     size_t *order; /* as_mlp_epoch's index array when order == NULL */
     size_t order_cap;
+    /* the small-path forward pass's transposed activations, ws_rows rows (mlp.c, forward) */
+    double *wt;
+    as_mlp_path path;
 };
 
 /* Allocate a network with zero weights (no rng draws). */
@@ -45,5 +56,8 @@ double *as_mlp_grad_data(as_mlp *m);
  * (NULL: 0..n_rows-1, n_rows <= ws_rows) into them; *loss receives the mean loss. */
 as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
                            size_t n_rows, double *loss);
+
+/* Force the matrix-product path (tests); AS_MLP_PATH_AUTO restores the default. */
+void as_mlp_set_path(as_mlp *m, as_mlp_path path);
 
 #endif

@@ -612,6 +612,36 @@ as_status as_knn_brute(const double *x, size_t n, size_t d, const double *q, siz
 /* All-points k nearest neighbours: pairwise distances for small n (each pair computed once and
  * offered to both rows; (x_i - x_j)^2 is the same number both ways), the k-d tree above that.
  * Both give exactly the tree's answer: same distances, same (dist2, index) order. */
+/* Squared distances from xi (d) to KNN_BLOCK consecutive points, read column by column from
+ * xt (column c at xt + c * ld), each summed over c in order as s2 += a * a. */
+#define KNN_BLOCK 32
+typedef double knn_v8d __attribute__((vector_size(64)));
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void brute_block(
+    size_t d, size_t ld, const double *restrict xi, const double *restrict xt, double *restrict s)
+{
+    knn_v8d t0 = {0, 0, 0, 0, 0, 0, 0, 0}, t1 = t0, t2 = t0, t3 = t0, v0, v1, v2, v3;
+    for (size_t c = 0; c < d; c++) {
+        const double *col = xt + c * ld;
+        double q = xi[c];
+        memcpy(&v0, col, sizeof v0);
+        memcpy(&v1, col + 8, sizeof v1);
+        memcpy(&v2, col + 16, sizeof v2);
+        memcpy(&v3, col + 24, sizeof v3);
+        v0 = q - v0;
+        v1 = q - v1;
+        v2 = q - v2;
+        v3 = q - v3;
+        t0 = t0 + v0 * v0;
+        t1 = t1 + v1 * v1;
+        t2 = t2 + v2 * v2;
+        t3 = t3 + v3 * v3;
+    }
+    memcpy(s, &t0, sizeof t0);
+    memcpy(s + 8, &t1, sizeof t1);
+    memcpy(s + 16, &t2, sizeof t2);
+    memcpy(s + 24, &t3, sizeof t3);
+}
+
 as_status as_knn_self(const double *x, size_t n, size_t d, size_t k, size_t *idx, double *dist2)
 {
     if (!x || !idx || !dist2 || n < 2 || d == 0)
@@ -631,13 +661,32 @@ as_status as_knn_self(const double *x, size_t n, size_t d, size_t k, size_t *idx
         if (!isfinite(x[i]))
             return AS_FAIL(AS_EINVAL, "knn self: point %zu has a non-finite coordinate", i / d);
     kd_best *b = as_malloc(n * sizeof *b);
-    if (!b)
+    double *xt = as_malloc(n * d * sizeof *xt);
+    if (!b || !xt) {
+        as_free(b);
+        as_free(xt);
         return AS_FAIL(AS_ENOMEM, "knn self: cannot allocate %zu neighbour lists", n);
+    }
     for (size_t i = 0; i < n; i++)
         b[i] = (kd_best){k, 0, idx + i * k, dist2 + i * k};
+    for (size_t i = 0; i < n; i++) /* coordinates column by column, for brute_block */
+        for (size_t c = 0; c < d; c++)
+            xt[c * n + i] = x[i * d + c];
+    double s[KNN_BLOCK];
     for (size_t i = 0; i < n; i++) {
         const double *xi = x + i * d;
-        for (size_t j = i + 1; j < n; j++) {
+        size_t j = i + 1;
+        /* KNN_BLOCK pairs at a time (each pair still sums its coordinates in order, so every
+         * distance is the same as one at a time); the lists keep the k smallest (distance,
+         * index) whatever the order of the offers */
+        for (; j + KNN_BLOCK <= n; j += KNN_BLOCK) {
+            brute_block(d, n, xi, xt + j, s);
+            for (size_t q = 0; q < KNN_BLOCK; q++) {
+                kd_offer(&b[i], j + q, s[q]);
+                kd_offer(&b[j + q], i, s[q]);
+            }
+        }
+        for (; j < n; j++) {
             const double *xj = x + j * d;
             double s2 = 0.0;
             for (size_t c = 0; c < d; c++) {
@@ -648,6 +697,7 @@ as_status as_knn_self(const double *x, size_t n, size_t d, size_t k, size_t *idx
             kd_offer(&b[j], i, s2);
         }
     }
+    as_free(xt);
     as_free(b);
     return AS_OK;
 }

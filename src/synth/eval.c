@@ -3,6 +3,7 @@
  * the held-out rows; folds and groups run in parallel and results do not depend on the thread
  * count. */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -100,19 +101,17 @@ static void summarize(as_synth_result *r)
 #undef SD
 }
 
-/* Score part p: train on train_idx, predict test_idx into r->prob, compute its metrics. */
-static as_status run_part(const as_dataset *ds, const as_synth_options *opt, uint64_t task,
-                          const size_t *train_idx, size_t n_train, const size_t *test_idx,
-                          size_t n_test, size_t p, as_synth_result *r)
+/* Score part p with the trained member m: predict test_idx into r->prob, compute its metrics. */
+static as_status score_part(const as_dataset *ds, const as_synth_options *opt,
+                            const as_synth_member *m, const size_t *test_idx, size_t n_test,
+                            size_t p, as_synth_result *r)
 {
-    as_synth_member m;
     as_status st = AS_OK;
     double *prob = NULL;
     int *yt = NULL;
-    AS_TRY(as_synth_member_fit(ds->x, ds->y, ds->d, train_idx, n_train, opt, task, &m));
     AS_CHECK(AS_ALLOC(prob, n_test ? n_test : 1, "synth: fold scores"));
     AS_CHECK(AS_ALLOC(yt, n_test ? n_test : 1, "synth: fold labels"));
-    AS_CHECK(as_synth_member_predict(&m, ds->x, ds->d, test_idx, n_test, prob));
+    AS_CHECK(as_synth_member_predict(m, ds->x, ds->d, test_idx, n_test, prob));
     int has0 = 0, has1 = 0;
     for (size_t i = 0; i < n_test; i++) {
         size_t row = test_idx[i];
@@ -128,9 +127,20 @@ static as_status run_part(const as_dataset *ds, const as_synth_options *opt, uin
     else
         memset(&r->part[p], 0, sizeof r->part[p]);
 fail:
-    as_synth_member_free(&m);
     as_free(prob);
     as_free(yt);
+    return st;
+}
+
+/* Score part p: train on train_idx, predict test_idx into r->prob, compute its metrics. */
+static as_status run_part(const as_dataset *ds, const as_synth_options *opt, uint64_t task,
+                          const size_t *train_idx, size_t n_train, const size_t *test_idx,
+                          size_t n_test, size_t p, as_synth_result *r)
+{
+    as_synth_member m;
+    AS_TRY(as_synth_member_fit(ds->x, ds->y, ds->d, train_idx, n_train, opt, task, &m));
+    as_status st = score_part(ds, opt, &m, test_idx, n_test, p, r);
+    as_synth_member_free(&m);
     return st;
 }
 
@@ -300,31 +310,69 @@ static char *fold_label(size_t i)
     return as_strdup(buf);
 }
 
+/* Cross-validation runs 2 k tasks: tasks 0..k-1 the early-stopped first passes of the folds'
+ * members, tasks k..2k-1 their refits and scores. The pool hands tasks out in index order, so
+ * every first pass starts before any refit, and a refit whose first pass is still running
+ * waits for it: with 5 folds on 2 threads the last fold's refit no longer runs alone while the
+ * other thread idles. Each fold's member is the same as as_synth_member_fit's, whatever the
+ * thread count. */
 typedef struct {
     const as_dataset *ds;
     const as_synth_options *opt;
     const size_t *fold;
     as_synth_result *r;
+    as_synth_member *mem;         /* (k) the folds' members */
+    as_synth_member_stage *stage; /* (k) what their refits need */
+    unsigned char *first;         /* (k) 0 running, 1 done, 2 failed */
+    pthread_mutex_t lock;
+    pthread_cond_t done;
 } cv_ctx;
 
-/* Fold f of cross-validation: train on the other folds, score fold f. */
-static as_status cv_task(size_t f, void *arg)
+/* Training rows (tr) and test rows (te) of fold f. */
+static void fold_rows(const cv_ctx *c, size_t f, size_t *tr, size_t *ntr, size_t *te, size_t *nte)
+{
+    *ntr = *nte = 0;
+    for (size_t i = 0; i < c->ds->n; i++) {
+        if (c->fold[i] == f)
+            te[(*nte)++] = i;
+        else
+            tr[(*ntr)++] = i;
+    }
+}
+
+static as_status cv_task(size_t task, void *arg)
 {
     cv_ctx *c = arg;
-    size_t *tr = NULL, *te = NULL, ntr = 0, nte = 0, n = c->ds->n;
+    size_t k = c->opt->folds, f = task % k, *tr = NULL, *te = NULL, ntr = 0, nte = 0;
     as_status st = AS_OK;
-    AS_CHECK(AS_ALLOC(tr, n, "synth: folds"));
-    AS_CHECK(AS_ALLOC(te, n, "synth: folds"));
-    for (size_t i = 0; i < n; i++) {
-        if (c->fold[i] == f)
-            te[nte++] = i;
-        else
-            tr[ntr++] = i;
+    if (task >= k) { /* the refit and score of fold f, once its first pass is done */
+        pthread_mutex_lock(&c->lock);
+        while (c->first[f] == 0)
+            pthread_cond_wait(&c->done, &c->lock);
+        int ok = c->first[f] == 1;
+        pthread_mutex_unlock(&c->lock);
+        if (!ok)
+            return AS_OK; /* task f reported the failure */
     }
-    as_log(AS_LOG_INFO, "cross-validation fold %zu/%zu: %zu training rows, %zu test rows", f + 1,
-           c->opt->folds, ntr, nte);
-    st = run_part(c->ds, c->opt, AS_TASK_MEMBER0 + f, tr, ntr, te, nte, f, c->r);
-    if (st == AS_OK && c->opt->on_part_done)
+    AS_CHECK(AS_ALLOC(tr, c->ds->n, "synth: folds"));
+    AS_CHECK(AS_ALLOC(te, c->ds->n, "synth: folds"));
+    fold_rows(c, f, tr, &ntr, te, &nte);
+    if (task < k) {
+        as_log(AS_LOG_INFO, "cross-validation fold %zu/%zu: %zu training rows, %zu test rows",
+               f + 1, k, ntr, nte);
+        st = as_synth_member_fit_first(c->ds->x, c->ds->y, c->ds->d, tr, ntr, c->opt,
+                                       AS_TASK_MEMBER0 + f, &c->mem[f], &c->stage[f]);
+        pthread_mutex_lock(&c->lock);
+        c->first[f] = st == AS_OK ? 1 : 2;
+        pthread_cond_broadcast(&c->done);
+        pthread_mutex_unlock(&c->lock);
+        goto fail;
+    }
+    AS_CHECK(as_synth_member_fit_refit(c->opt, &c->stage[f], &c->mem[f]));
+    as_synth_member_stage_free(&c->stage[f]);
+    AS_CHECK(score_part(c->ds, c->opt, &c->mem[f], te, nte, f, c->r));
+    as_synth_member_free(&c->mem[f]);
+    if (c->opt->on_part_done)
         c->opt->on_part_done(c->opt->user);
 fail:
     as_free(tr);
@@ -352,8 +400,27 @@ as_status as_synth_cv(const as_dataset *ds, const as_synth_options *opt, as_synt
             goto fail;
         }
     }
-    cv_ctx c = {ds, opt, fold, r};
-    AS_CHECK(as_parallel_for(opt->folds, opt->threads, cv_task, &c));
+    cv_ctx c = {
+        ds, opt, fold, r, NULL, NULL, NULL, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER};
+    size_t k = opt->folds;
+    if (!(c.mem = as_calloc(k, sizeof *c.mem)) || !(c.stage = as_calloc(k, sizeof *c.stage)) ||
+        !(c.first = as_calloc(k, 1))) {
+        st = AS_FAIL(AS_ENOMEM, "synth: fold members");
+    } else {
+        /* the threads for k folds (as before); the 2 k tasks share them */
+        size_t nt = as_parallel_threads(k, opt->threads);
+        st = as_parallel_for(2 * k, nt, cv_task, &c);
+    }
+    for (size_t f = 0; c.mem && c.stage && f < k; f++) {
+        as_synth_member_free(&c.mem[f]);
+        as_synth_member_stage_free(&c.stage[f]);
+    }
+    as_free(c.mem);
+    as_free(c.stage);
+    as_free(c.first);
+    pthread_mutex_destroy(&c.lock);
+    pthread_cond_destroy(&c.done);
+    AS_CHECK(st);
     AS_CHECK(finish_result(ds, opt, r));
     *out = r;
     r = NULL;

@@ -106,21 +106,32 @@ static void fill_missing(const double *med, double *x, size_t n, size_t d)
             x[i] = med[i % d];
 }
 
+void as_synth_member_stage_free(as_synth_member_stage *stage)
+{
+    as_free(stage->xs);
+    as_free(stage->ys);
+    as_free(stage->integer);
+    stage->xs = NULL;
+    stage->ys = NULL;
+    stage->integer = NULL;
+}
+
 /* Validation rows are real records, split off before resampling, so early stopping never
  * judges the network on synthetic samples. */
-as_status as_synth_member_fit(const double *x, const int *y, size_t d, const size_t *idx,
-                              size_t n_idx, const as_synth_options *opt, uint64_t task,
-                              as_synth_member *out)
+as_status as_synth_member_fit_first(const double *x, const int *y, size_t d, const size_t *idx,
+                                    size_t n_idx, const as_synth_options *opt, uint64_t task,
+                                    as_synth_member *out, as_synth_member_stage *stage)
 {
     as_status st = AS_OK;
-    as_rng rng;
     double *xs = NULL, *xtr = NULL, *xval = NULL, *xr = NULL;
     int *ys = NULL, *ytr = NULL, *yval = NULL, *yr = NULL;
     size_t *tr_idx = NULL, *val_idx = NULL, n_tr = 0, n_val = 0, n_r = 0;
     as_mlp_report rep = {0};
     unsigned char *integer = NULL;
     memset(out, 0, sizeof *out);
-    as_rng_stream(&rng, opt->seed, task);
+    memset(stage, 0, sizeof *stage);
+    as_rng_stream(&stage->rng, opt->seed, task);
+    as_rng *rng = &stage->rng;
 
     AS_CHECK(AS_ALLOC(xs, n_idx * d, "synth: training rows"));
     AS_CHECK(AS_ALLOC(ys, n_idx, "synth: training labels"));
@@ -154,7 +165,7 @@ as_status as_synth_member_fit(const double *x, const int *y, size_t d, const siz
     AS_CHECK(AS_ALLOC(tr_idx, n_idx, "synth: split"));
     AS_CHECK(AS_ALLOC(val_idx, n_idx, "synth: split"));
     if (opt->mlp.val_fraction > 0) {
-        AS_CHECK(as_mlp_stratified_split(ys, n_idx, opt->mlp.val_fraction, &rng, tr_idx, &n_tr,
+        AS_CHECK(as_mlp_stratified_split(ys, n_idx, opt->mlp.val_fraction, rng, tr_idx, &n_tr,
                                          val_idx, &n_val));
     } else {
         for (size_t i = 0; i < n_idx; i++)
@@ -173,28 +184,24 @@ as_status as_synth_member_fit(const double *x, const int *y, size_t d, const siz
         memcpy(xval + i * d, xs + val_idx[i] * d, d * sizeof *xs);
         yval[i] = ys[val_idx[i]];
     }
-    AS_CHECK(as_resample(&ro, xtr, ytr, n_tr, d, &rng, &xr, &yr, &n_r));
+    AS_CHECK(as_resample(&ro, xtr, ytr, n_tr, d, rng, &xr, &yr, &n_r));
     as_mlp_options o1 = opt->mlp;
     if (opt->class_weight_balanced)
         balanced_weights(yr, n_r, o1.class_weight);
-    AS_CHECK(as_mlp_create(d, &o1, &rng, &out->mlp));
-    AS_CHECK(as_mlp_fit(out->mlp, xr, yr, n_r, xval, yval, n_val, &rng, &rep));
-    if (opt->refit && n_val > 0) {
-        /* the validation rows chose the epoch count; now train that many epochs on every
-         * training row (resampled afresh), so no real row is lost to validation */
-        as_mlp_options o2 = opt->mlp;
-        o2.max_epochs = rep.best_epoch;
-        as_free(xr);
-        as_free(yr);
-        xr = NULL;
-        yr = NULL;
-        as_mlp_free(out->mlp);
-        out->mlp = NULL;
-        AS_CHECK(as_resample(&ro, xs, ys, n_idx, d, &rng, &xr, &yr, &n_r));
-        if (opt->class_weight_balanced)
-            balanced_weights(yr, n_r, o2.class_weight);
-        AS_CHECK(as_mlp_create(d, &o2, &rng, &out->mlp));
-        AS_CHECK(as_mlp_fit(out->mlp, xr, yr, n_r, NULL, NULL, 0, &rng, NULL));
+    AS_CHECK(as_mlp_create(d, &o1, rng, &out->mlp));
+    AS_CHECK(as_mlp_fit(out->mlp, xr, yr, n_r, xval, yval, n_val, rng, &rep));
+    stage->need_refit = opt->refit && n_val > 0;
+    stage->best_epoch = rep.best_epoch;
+    stage->n_idx = n_idx;
+    stage->d = d;
+    stage->ro = ro;
+    if (stage->need_refit) { /* the refit's rows and columns pass to the stage */
+        stage->xs = xs;
+        stage->ys = ys;
+        stage->integer = integer;
+        xs = NULL;
+        ys = NULL;
+        integer = NULL;
     }
     goto done;
 fail:
@@ -212,6 +219,49 @@ done:
     as_free(yval);
     as_free(xr);
     as_free(yr);
+    return st;
+}
+
+/* The validation rows chose the epoch count; now train that many epochs on every training row
+ * (resampled afresh), so no real row is lost to validation. */
+as_status as_synth_member_fit_refit(const as_synth_options *opt, as_synth_member_stage *stage,
+                                    as_synth_member *out)
+{
+    as_status st = AS_OK;
+    double *xr = NULL;
+    int *yr = NULL;
+    size_t n_r = 0, d = stage->d;
+    if (!stage->need_refit)
+        return AS_OK;
+    as_mlp_options o2 = opt->mlp;
+    o2.max_epochs = stage->best_epoch;
+    as_mlp_free(out->mlp);
+    out->mlp = NULL;
+    AS_CHECK(as_resample(&stage->ro, stage->xs, stage->ys, stage->n_idx, d, &stage->rng, &xr, &yr,
+                         &n_r));
+    if (opt->class_weight_balanced)
+        balanced_weights(yr, n_r, o2.class_weight);
+    AS_CHECK(as_mlp_create(d, &o2, &stage->rng, &out->mlp));
+    AS_CHECK(as_mlp_fit(out->mlp, xr, yr, n_r, NULL, NULL, 0, &stage->rng, NULL));
+    stage->need_refit = 0;
+fail:
+    as_free(xr);
+    as_free(yr);
+    return st;
+}
+
+as_status as_synth_member_fit(const double *x, const int *y, size_t d, const size_t *idx,
+                              size_t n_idx, const as_synth_options *opt, uint64_t task,
+                              as_synth_member *out)
+{
+    as_synth_member_stage stage;
+    as_status st = as_synth_member_fit_first(x, y, d, idx, n_idx, opt, task, out, &stage);
+    if (st == AS_OK) {
+        st = as_synth_member_fit_refit(opt, &stage, out);
+        if (st != AS_OK)
+            as_synth_member_free(out);
+    }
+    as_synth_member_stage_free(&stage);
     return st;
 }
 

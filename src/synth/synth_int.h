@@ -23,6 +23,28 @@ void as_synth_member_free(as_synth_member *m);
 as_status as_synth_member_fit(const double *x, const int *y, size_t d, const size_t *idx,
                               size_t n_idx, const as_synth_options *opt, uint64_t task,
                               as_synth_member *out);
+/* The same in two stages, so that a scheduler can run the first passes of several members
+ * before their refits (eval.c): as_synth_member_fit_first does everything up to the
+ * early-stopped pass and leaves in *stage what the refit needs (the stream where the first
+ * pass left it, the scaled rows, the epoch count); stage->need_refit says whether
+ * as_synth_member_fit_refit must still run. Fitting in two stages gives the same member bit
+ * for bit as as_synth_member_fit. The stage is freed by as_synth_member_stage_free (both
+ * functions free nothing of it on failure). */
+typedef struct {
+    as_rng rng;
+    double *xs; /* (n_idx, d) the member's rows, imputed and scaled */
+    int *ys;
+    size_t n_idx, d, best_epoch;
+    unsigned char *integer; /* SMOTE-NC integer columns (ro.columns.integer) */
+    as_resample_options ro;
+    int need_refit;
+} as_synth_member_stage;
+as_status as_synth_member_fit_first(const double *x, const int *y, size_t d, const size_t *idx,
+                                    size_t n_idx, const as_synth_options *opt, uint64_t task,
+                                    as_synth_member *out, as_synth_member_stage *stage);
+as_status as_synth_member_fit_refit(const as_synth_options *opt, as_synth_member_stage *stage,
+                                    as_synth_member *out);
+void as_synth_member_stage_free(as_synth_member_stage *stage);
 /* prob (n_idx) for rows idx (NULL: 0..n_idx-1) of raw x (n, d). */
 as_status as_synth_member_predict(const as_synth_member *m, const double *x, size_t d,
                                   const size_t *idx, size_t n_idx, double *prob);

@@ -47,19 +47,47 @@ static const char *help =
     "Example: alloyscout orr --oracle ase:emt --host Pt        (pure Pt(111), EMT)\n"
     "         alloyscout orr --oracle ase:gpaw --host Pt,Co --candidates Cu,Ni\n";
 
-static int parse_size2(const char *s, size_t *a, size_t *b)
+int cli_parse_orr_size(const char *cmd, const char *opt, const char *s, size_t *a, size_t *b)
 {
     char *end;
     long x = strtol(s, &end, 10);
-    if (end == s || (*end != 'x' && *end != 'X') || x < 1 || x > 64)
-        return 0;
-    const char *q = end + 1;
-    long y = strtol(q, &end, 10);
-    if (end == q || *end || y < 1 || y > 64)
-        return 0;
+    long y = 0;
+    int ok = end != s && (*end == 'x' || *end == 'X') && x >= 1 && x <= 64;
+    if (ok) {
+        const char *q = end + 1;
+        y = strtol(q, &end, 10);
+        ok = end != q && !*end && y >= 1 && y <= 64;
+    }
+    if (!ok)
+        return cli_usage(cmd, "%s '%s': expected AxB, e.g. 2x2 (1..64 each)", opt, s);
     *a = (size_t)x;
     *b = (size_t)y;
-    return 1;
+    return 0;
+}
+
+void cli_orr_header(const char *oracle, const as_orr_slab_options *opt)
+{
+    printf("# ORR stage: oracle %s; %zu layers (%zu shell %s, %zu fixed), p(%zux%zu), vacuum %g Å "
+           "each side, fmax %g eV/Å\n",
+           oracle, opt->layers, opt->shell_layers, opt->shell, opt->fixed_layers, opt->size_a,
+           opt->size_b, opt->vacuum_ang, opt->relax.fmax);
+    printf("%-10s %7s %7s %8s %4s %8s %4s %7s %7s %6s %7s\n", "system", "a_Å", "c_Å", "dE_O",
+           "site", "dE_OH", "site", "dG_O", "dG_OH", "U_L_V", "dG_OH-top");
+}
+
+void cli_orr_row(const char *name, const as_orr_slab_result *r)
+{
+    printf("%-10s %7.4f %7.4f %8.4f %4s %8.4f %4s %7.4f %7.4f %6.3f %7.3f\n", name, r->a_ang,
+           r->c_ang, r->de_o_ev, as_orr_site_name(r->best_site[0]), r->de_oh_ev,
+           as_orr_site_name(r->best_site[1]), r->dg_o_ev, r->dg_oh_ev, r->orr.u_limit_v,
+           r->orr.volcano_offset_ev);
+}
+
+void cli_orr_footer(const as_orr_slab_options *opt)
+{
+    printf("# dE against H2O/H2 (seed 004 eqs. 1-2); dG = dE + ZPE-TS (O %.2f, OH %.2f) + water "
+           "(O %.2f, OH %.2f) eV; U_L = min(-dG_i); dG_OH-top > 0: OH bound too weakly\n",
+           opt->zpe_ts_o_ev, opt->zpe_ts_oh_ev, opt->solv_o_ev, opt->solv_oh_ev);
 }
 
 int as_cli_orr(int argc, char **argv)
@@ -100,8 +128,8 @@ int as_cli_orr(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     cli_log_init(quiet);
     opt.paper_refs = paper;
-    if (size && !parse_size2(size, &opt.size_a, &opt.size_b))
-        return cli_usage("orr", "--size '%s': expected AxB, e.g. 2x2 (1..64 each)", size);
+    if (size && (rc = cli_parse_orr_size("orr", "--size", size, &opt.size_a, &opt.size_b)))
+        return rc;
     if (shell) {
         if (strlen(shell) >= sizeof opt.shell || !as_element_z(shell))
             return cli_usage("orr", "--shell '%s' is not an element", shell);
@@ -140,12 +168,7 @@ int as_cli_orr(int argc, char **argv)
         rc = cli_fail(st);
         goto done;
     }
-    printf("# ORR stage: oracle %s; %zu layers (%zu shell %s, %zu fixed), p(%zux%zu), vacuum %g Å "
-           "each side, fmax %g eV/Å\n",
-           as_oracle_describe(o), opt.layers, opt.shell_layers, opt.shell, opt.fixed_layers,
-           opt.size_a, opt.size_b, opt.vacuum_ang, opt.relax.fmax);
-    printf("%-10s %7s %7s %8s %4s %8s %4s %7s %7s %6s %7s\n", "system", "a_Å", "c_Å", "dE_O",
-           "site", "dE_OH", "site", "dG_O", "dG_OH", "U_L_V", "dG_OH-top");
+    cli_orr_header(as_oracle_describe(o), &opt);
     size_t n_sys = 1 + nc, n_fail = 0;
     for (size_t k = 0; k < n_sys; k++) {
         const char *el[3] = {hs[0], nh > 1 ? hs[1] : NULL, k ? cs[k - 1] : NULL};
@@ -188,10 +211,7 @@ int as_cli_orr(int argc, char **argv)
             n_fail++;
             continue;
         }
-        printf("%-10s %7.4f %7.4f %8.4f %4s %8.4f %4s %7.4f %7.4f %6.3f %7.3f\n", name, r.a_ang,
-               r.c_ang, r.de_o_ev, as_orr_site_name(r.best_site[0]), r.de_oh_ev,
-               as_orr_site_name(r.best_site[1]), r.dg_o_ev, r.dg_oh_ev, r.orr.u_limit_v,
-               r.orr.volcano_offset_ev);
+        cli_orr_row(name, &r);
         if ((st = as_orr_result_json(&r, sj)) != AS_OK) {
             rc = cli_fail(st);
             goto done;
@@ -205,9 +225,7 @@ int as_cli_orr(int argc, char **argv)
             pt_ul[n_pts++] = r.orr.u_limit_v;
         }
     }
-    printf("# dE against H2O/H2 (seed 004 eqs. 1-2); dG = dE + ZPE-TS (O %.2f, OH %.2f) + water "
-           "(O %.2f, OH %.2f) eV; U_L = min(-dG_i); dG_OH-top > 0: OH bound too weakly\n",
-           opt.zpe_ts_o_ev, opt.zpe_ts_oh_ev, opt.solv_o_ev, opt.solv_oh_ev);
+    cli_orr_footer(&opt);
     as_json_set_str(root, "oracle", as_oracle_describe(o));
     as_json_set_num(root, "layers", (double)opt.layers);
     as_json_set_num(root, "shell_layers", (double)opt.shell_layers);

@@ -459,6 +459,8 @@ AS_API as_status as_campaign_orr_run(as_campaign *c, size_t i, as_oracle *o,
                                      const as_orr_slab_options *opt, int *reused);
 /* The ORR result of requested system i: NULL when the stage did not run or failed. */
 AS_API const as_orr_slab_result *as_campaign_orr_result(const as_campaign *c, size_t i);
+/* The description of the oracle of the last as_campaign_orr_run ("" before). Borrowed. */
+AS_API const char *as_campaign_orr_oracle(const as_campaign *c);
 /* Why the stage failed for system i ("" when it did not fail). Borrowed. */
 AS_API const char *as_campaign_orr_error(const as_campaign *c, size_t i);
 

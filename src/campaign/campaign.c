@@ -1195,6 +1195,11 @@ const as_orr_slab_result *as_campaign_orr_result(const as_campaign *c, size_t i)
     return i < c->n_all ? c->sys[i].orr : NULL;
 }
 
+const char *as_campaign_orr_oracle(const as_campaign *c)
+{
+    return c->orr_oracle ? c->orr_oracle : "";
+}
+
 const char *as_campaign_orr_error(const as_campaign *c, size_t i)
 {
     return i < c->n_all && c->sys[i].orr_err ? c->sys[i].orr_err : "";

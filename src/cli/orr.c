@@ -201,7 +201,11 @@ int as_cli_orr(int argc, char **argv)
         }
         as_structure *core = NULL;
         as_orr_slab_result r;
-        st = as_orr_core_create(el, ne, a0, NAN, &core);
+        /* a given lattice builds the core at it (the same positions as screen --orr) */
+        if (isfinite(opt.lattice_a))
+            st = as_orr_core_create(el, ne, opt.lattice_a, opt.lattice_c, &core);
+        else
+            st = as_orr_core_create(el, ne, a0, NAN, &core);
         if (st == AS_OK)
             st = as_orr_slab_run(o, core, &opt, &r);
         as_structure_free(core);

@@ -457,6 +457,14 @@ AS_API int as_campaign_orr_eligible(as_campaign *c, size_t i);
  * a system that is not eligible; AS_EINTR after a signal; AS_EDB, AS_ENOMEM as they come. */
 AS_API as_status as_campaign_orr_run(as_campaign *c, size_t i, as_oracle *o,
                                      const as_orr_slab_options *opt, int *reused);
+/* The volcano's reference: the shell element's own (111) face (Pt(111)): the same stage on
+ * the fcc core of opt->shell, its lattice constant fitted with o (cubic, as `orr --host Pt`),
+ * kept, written (the root's "orr"."reference") and stored ("orr:reference") as above. */
+AS_API as_status as_campaign_orr_reference(as_campaign *c, as_oracle *o,
+                                           const as_orr_slab_options *opt, int *reused);
+/* Its result (NULL when not run or failed) and why it failed ("" when it did not). */
+AS_API const as_orr_slab_result *as_campaign_orr_reference_result(const as_campaign *c);
+AS_API const char *as_campaign_orr_reference_error(const as_campaign *c);
 /* The ORR result of requested system i: NULL when the stage did not run or failed. */
 AS_API const as_orr_slab_result *as_campaign_orr_result(const as_campaign *c, size_t i);
 /* The description of the oracle of the last as_campaign_orr_run ("" before). Borrowed. */

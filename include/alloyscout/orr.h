@@ -58,6 +58,10 @@ AS_API void as_orr_slab_options_default(as_orr_slab_options *opt);
 AS_API as_status as_orr_core_create(const char *const *elements, size_t n, double a_ang,
                                     double c_ang, as_structure **out);
 
+/* A starting lattice constant for the core of n elements before its cell fit: the mean over
+ * the elements of 2 sqrt(2) r (r the element's radius; 1.4 Å when unknown), Å. */
+AS_API double as_orr_core_a_guess(const char *const *elements, size_t n);
+
 /* Build the slab on an orthogonal core cell (rows along x, y, z; atoms on the fcc sites of
  * its conventional cell): the (111) planes, in-plane cell size_a b1, size_b b2 (b1 =
  * a/2 [1 -1 0], b2 = a/2 [1 0 -1], 60 degrees), rotated so that b1 lies along x and the

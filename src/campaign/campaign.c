@@ -82,6 +82,7 @@ struct as_campaign {
     /* the ORR stage: the oracle's description and the options of the last run */
     char *orr_oracle;
     as_orr_slab_options orr_opt;
+    campaign_system orr_ref; /* the shell's own (111) face (name, orr, orr_err, orr_reused) */
 };
 
 as_campaign_options as_campaign_options_default(void)
@@ -156,6 +157,8 @@ void as_campaign_close(as_campaign *c)
         as_free(c->sys[i].orr_err);
     }
     as_free(c->orr_oracle);
+    as_free(c->orr_ref.orr);
+    as_free(c->orr_ref.orr_err);
     for (size_t i = 0; c->ex && i < c->n_all; i++)
         as_executor_free(c->ex[i]);
     as_free(c->ex);
@@ -1186,8 +1189,8 @@ int as_campaign_orr_eligible(as_campaign *c, size_t i)
     if (strcmp(info.status, "reference") && strcmp(info.status, "ranked") &&
         strcmp(info.status, "flagged"))
         return 0;
-    return isfinite(info.result->a_ang) && isfinite(info.result->c_ang) &&
-           info.result->a_ang > 0 && info.result->c_ang > 0;
+    return isfinite(info.result->a_ang) && isfinite(info.result->c_ang) && info.result->a_ang > 0 &&
+           info.result->c_ang > 0;
 }
 
 const as_orr_slab_result *as_campaign_orr_result(const as_campaign *c, size_t i)
@@ -1278,31 +1281,25 @@ static as_status orr_fail(campaign_system *y, const char *fmt, const char *arg)
     return AS_OK;
 }
 
-as_status as_campaign_orr_run(as_campaign *c, size_t i, as_oracle *o,
-                              const as_orr_slab_options *opt_in, int *reused)
+/* The stage for y on the core el (ne) at a, cc (NAN: fitted with o), through the store. */
+static as_status orr_system(as_campaign *c, campaign_system *y, as_oracle *o,
+                            const as_orr_slab_options *opt_in, const char *const *el, size_t ne,
+                            double a, double cc, int *reused)
 {
     if (reused)
         *reused = 0;
-    if (!as_campaign_orr_eligible(c, i))
-        return AS_FAIL(AS_EINVAL, "campaign: system %zu cannot go through the ORR stage (l10 "
-                                  "only, a finished system that is ranked or the reference)",
-                       i);
-    campaign_system *y = &c->sys[i];
-    const as_screen_result *r = as_screen_get_result(y->screen);
     as_free(y->orr);
     as_free(y->orr_err);
     y->orr = NULL;
     y->orr_err = NULL;
     y->orr_reused = 0;
     as_orr_slab_options opt = *opt_in;
-    opt.lattice_a = r->a_ang;
-    opt.lattice_c = r->c_ang;
+    opt.lattice_a = a;
+    opt.lattice_c = cc;
     as_free(c->orr_oracle);
     if (!(c->orr_oracle = as_strdup(as_oracle_describe(o))))
         return AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
     c->orr_opt = opt;
-    const char *el[3] = {c->so.host[0], c->so.host[1], y->m[0] ? y->m : NULL};
-    size_t ne = y->m[0] ? 3 : 2;
     for (size_t e = 0; e < ne; e++)
         if (!as_oracle_supports(o, el[e])) {
             char why[256];
@@ -1311,13 +1308,14 @@ as_status as_campaign_orr_run(as_campaign *c, size_t i, as_oracle *o,
         }
     char key[2048], meta[64];
     snprintf(meta, sizeof meta, "orr:%s", y->name);
-    AS_TRY(orr_key(o, &opt, el, ne, r->a_ang, r->c_ang, key, sizeof key));
+    double a0 = isfinite(a) ? a : as_orr_core_a_guess(el, ne);
+    AS_TRY(orr_key(o, &opt, el, ne, a0, isfinite(a) ? cc : NAN, key, sizeof key));
     as_orr_slab_result res;
     int found;
     AS_TRY(orr_stored(c, meta, key, &opt, &res, &found));
     if (!found) {
         as_structure *core = NULL;
-        as_status st = as_orr_core_create(el, ne, r->a_ang, r->c_ang, &core);
+        as_status st = as_orr_core_create(el, ne, a0, isfinite(a) ? cc : NAN, &core);
         if (st == AS_OK)
             st = as_orr_slab_run(o, core, &opt, &res);
         as_structure_free(core);
@@ -1338,27 +1336,68 @@ as_status as_campaign_orr_run(as_campaign *c, size_t i, as_oracle *o,
     return AS_OK;
 }
 
-/* The system's "orr" object: the result (as `orr --json`), or the error. */
-static as_status orr_system_json(const as_campaign *c, size_t i, as_json *sj)
+as_status as_campaign_orr_run(as_campaign *c, size_t i, as_oracle *o,
+                              const as_orr_slab_options *opt, int *reused)
 {
-    const campaign_system *y = &c->sys[i];
+    if (reused)
+        *reused = 0;
+    if (!as_campaign_orr_eligible(c, i))
+        return AS_FAIL(AS_EINVAL,
+                       "campaign: system %zu cannot go through the ORR stage (l10 "
+                       "only, a finished system that is ranked or the reference)",
+                       i);
+    campaign_system *y = &c->sys[i];
+    const as_screen_result *r = as_screen_get_result(y->screen);
+    const char *el[3] = {c->so.host[0], c->so.host[1], y->m[0] ? y->m : NULL};
+    return orr_system(c, y, o, opt, el, y->m[0] ? 3 : 2, r->a_ang, r->c_ang, reused);
+}
+
+as_status as_campaign_orr_reference(as_campaign *c, as_oracle *o, const as_orr_slab_options *opt,
+                                    int *reused)
+{
+    campaign_system *y = &c->orr_ref;
+    snprintf(y->name, sizeof y->name, "%s(111)", opt->shell);
+    const char *el[1] = {opt->shell};
+    return orr_system(c, y, o, opt, el, 1, NAN, NAN, reused);
+}
+
+const as_orr_slab_result *as_campaign_orr_reference_result(const as_campaign *c)
+{
+    return c->orr_ref.orr;
+}
+
+const char *as_campaign_orr_reference_error(const as_campaign *c)
+{
+    return c->orr_ref.orr_err ? c->orr_ref.orr_err : "";
+}
+
+/* The system's "orr" object: the result (as `orr --json`), or the error. */
+static as_status orr_object_json(const as_campaign *c, const campaign_system *y, int shell_prefix,
+                                 as_json *sj, const char *key)
+{
     if (!y->orr && !y->orr_err)
         return AS_OK;
     as_json *oj = as_json_object();
     if (!oj)
         return AS_FAIL(AS_ENOMEM, "json");
-    as_status st = as_json_set_child(sj, "orr", oj);
+    as_status st = as_json_set_child(sj, key, oj);
     if (st != AS_OK) {
         as_json_free(oj);
         return st;
     }
     char name[64];
-    snprintf(name, sizeof name, "%s@%s", c->orr_opt.shell, y->name);
+    snprintf(name, sizeof name, "%s%s%s", shell_prefix ? c->orr_opt.shell : "",
+             shell_prefix ? "@" : "", y->name);
     AS_TRY(as_json_set_str(oj, "system", name));
     if (y->orr_err)
         return as_json_set_str(oj, "error", y->orr_err);
     AS_TRY(as_json_set_bool(oj, "from_store", y->orr_reused));
     return as_orr_result_json(y->orr, oj);
+}
+
+static as_status orr_system_json(const as_campaign *c, size_t i, as_json *sj)
+{
+    return orr_object_json(c, &c->sys[i], 1, sj, "orr");
 }
 
 /* The root's "orr" object: the stage's oracle and slab options (as `orr --json`'s root). */
@@ -1377,6 +1416,7 @@ static as_status orr_root_json(const as_campaign *c, as_json *root)
     }
     AS_TRY(as_json_set_str(oj, "oracle", c->orr_oracle));
     AS_TRY(as_json_set_str(oj, "shell", o->shell));
+    AS_TRY(orr_object_json(c, &c->orr_ref, 0, oj, "reference"));
 #define N(k, v) AS_TRY(as_json_set_num(oj, k, v))
     N("layers", (double)o->layers);
     N("shell_layers", (double)o->shell_layers);

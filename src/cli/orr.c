@@ -40,9 +40,8 @@ static const char *help =
     "                     for a PBE oracle); default: the oracle's relaxed molecules, 10 Å box\n"
     "  --json FILE        write the results (every site's energy) as JSON\n"
     "  --report DIR       DIR/index.html with the 4e- ORR volcano (U_L against dG_OH, each system\n"
-    "                     a labelled point; Pt(111) a black diamond when --host Pt is given)\n"
-    CLI_FIGURE_HELP
-    "  --quiet            no progress lines\n"
+    "                     a labelled point; Pt(111) a black diamond when --host Pt is "
+    "given)\n" CLI_FIGURE_HELP "  --quiet            no progress lines\n"
     "\n"
     "Example: alloyscout orr --oracle ase:emt --host Pt        (pure Pt(111), EMT)\n"
     "         alloyscout orr --oracle ase:gpaw --host Pt,Co --candidates Cu,Ni\n";
@@ -194,11 +193,7 @@ int as_cli_orr(int argc, char **argv)
             n_fail++;
             continue;
         }
-        double a0 = 0;
-        for (size_t e = 0; e < ne; e++) {
-            const as_element *pe = as_element_by_symbol(el[e]);
-            a0 += (pe && pe->radius_ang > 0 ? pe->radius_ang : 1.4) * 2 * sqrt(2.0) / (double)ne;
-        }
+        double a0 = as_orr_core_a_guess(el, ne);
         as_structure *core = NULL;
         as_orr_slab_result r;
         /* a given lattice builds the core at it (the same positions as screen --orr) */
@@ -260,8 +255,8 @@ int as_cli_orr(int argc, char **argv)
                  as_oracle_describe(o), opt.layers, opt.size_a, opt.size_b,
                  opt.orr.ooh_oh_offset_ev, top.volcano_top_dg_oh_ev);
         if ((st = as_report_create(report, "alloyscout: ORR stage", &rep)) == AS_OK &&
-            (st = as_fig_orr_volcano(as_report_dir(rep), "orr_volcano", NULL, pt_ptr, pt_dg,
-                                     pt_ul, n_pts, ref, &opt.orr)) == AS_OK &&
+            (st = as_fig_orr_volcano(as_report_dir(rep), "orr_volcano", NULL, pt_ptr, pt_dg, pt_ul,
+                                     n_pts, ref, &opt.orr)) == AS_OK &&
             (st = as_report_heading(rep, "ORR volcano")) == AS_OK &&
             (st = as_report_figure(rep, "orr_volcano", caption)) == AS_OK &&
             (st = cli_report_command(rep, argc, argv)) == AS_OK)

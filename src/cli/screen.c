@@ -111,6 +111,8 @@ static const char *screen_help =
     "  --orr-oracle SPEC     its oracle, with forces and covering O and H (ase:emt, ase:gpaw,\n"
     "                        ase:FILE.py; default the screen's --oracle when it does; eam and\n"
     "                        meam do not); a system it does not cover gets the reason\n"
+    "  --orr-reference       also the shell element's own (111) face (Pt(111); its lattice\n"
+    "                        constant fitted with the ORR oracle): the volcano's reference\n"
     "  --orr-layers N (4)  --orr-shell-layers N (1)  --orr-fixed N (2)  --orr-size AxB (2x2)\n"
     "  --orr-vacuum A (10)  --orr-fmax F (0.03)  --orr-paper-refs: as 'alloyscout orr' --layers\n"
     "                        ... --paper-refs (any of them implies --orr)\n"
@@ -150,7 +152,7 @@ typedef struct {
     const char *composition;
     int quiet, strict;
     /* --orr: the ORR stage after the ranking */
-    int orr;
+    int orr, orr_ref;
     const char *orr_oracle, *orr_size;
     as_orr_slab_options orr_opt;
     int argc; /* the command line as given (argv[0] = "screen"), for the report */
@@ -311,6 +313,7 @@ static int parse(int argc, char **argv, screen_args *a)
         /* the ORR stage */
         {"orr", 0, CLI_FLAG, &a->orr, 0, NULL, NULL},
         {"orr-oracle", 0, CLI_STR, &a->orr_oracle, 0, NULL, &orr_seen},
+        {"orr-reference", 0, CLI_FLAG, &a->orr_ref, 0, NULL, &orr_seen},
         {"orr-layers", 0, CLI_SIZE, &ro->layers, 0, NULL, &orr_seen},
         {"orr-shell-layers", 0, CLI_SIZE, &ro->shell_layers, 0, NULL, &orr_seen},
         {"orr-fixed", 0, CLI_SIZE, &ro->fixed_layers, 0, NULL, &orr_seen},
@@ -327,14 +330,15 @@ static int parse(int argc, char **argv, screen_args *a)
     if (!(oo->e_atom_max_ev > 0) || !(oo->cell_tol_ang > 0))
         return cli_usage("screen", "--e-atom-max and --cell-tol must be > 0");
     a->orr |= orr_seen;
-    if (a->orr_size && (rc = cli_parse_orr_size("screen", "--orr-size", a->orr_size, &ro->size_a,
-                                                &ro->size_b)))
+    if (a->orr_size &&
+        (rc = cli_parse_orr_size("screen", "--orr-size", a->orr_size, &ro->size_a, &ro->size_b)))
         return rc;
     if (a->orr && !(ro->relax.fmax > 0))
         return cli_usage("screen", "--orr-fmax must be > 0");
     if (a->orr && so->prototype != AS_SCREEN_L10)
-        return cli_usage("screen", "--orr needs --prototype l10 (the Pt-shell slab on the L1_0 / "
-                                   "A2BM core), not %s",
+        return cli_usage("screen",
+                         "--orr needs --prototype l10 (the Pt-shell slab on the L1_0 / "
+                         "A2BM core), not %s",
                          as_screen_proto_name(so->prototype));
     if (strcmp(a->eo.backend, "local") && strcmp(a->eo.backend, "slurm"))
         return cli_usage("screen", "--executor must be local or slurm, not '%s'", a->eo.backend);
@@ -714,25 +718,38 @@ static as_status report_system(as_report *rep, const as_screen_options *so,
 /* The ORR stage: its table and the volcano (every system with a result a labelled point). */
 static as_status report_orr(as_report *rep, const screen_args *a, as_campaign *c)
 {
-    static const char *hdr[9] = {"system",  "a (Å)",  "c (Å)", "ΔE_O (eV), site", "ΔE_OH (eV), site",
-                                 "ΔG_O (eV)", "ΔG_OH (eV)", "U_L (V)", "ΔG_OH − top (eV)"};
+    static const char *hdr[9] = {"system",           "a (Å)",     "c (Å)",      "ΔE_O (eV), site",
+                                 "ΔE_OH (eV), site", "ΔG_O (eV)", "ΔG_OH (eV)", "U_L (V)",
+                                 "ΔG_OH − top (eV)"};
     size_t n_req = as_campaign_n_requested(c), rows = 0, np = 0;
-    char(*cell)[REPORT_CELL] = as_calloc(9 * (n_req + 1), REPORT_CELL);
-    const char **cp = as_calloc(9 * (n_req + 1), sizeof *cp);
-    const char **names = as_calloc(n_req + 1, sizeof *names);
-    double *dg = as_calloc(2 * (n_req + 1), sizeof *dg), *ul = dg ? dg + n_req + 1 : NULL;
+    char(*cell)[REPORT_CELL] = as_calloc(9 * (n_req + 2), REPORT_CELL);
+    const char **cp = as_calloc(9 * (n_req + 2), sizeof *cp);
+    const char **names = as_calloc(n_req + 2, sizeof *names);
+    double *dg = as_calloc(2 * (n_req + 2), sizeof *dg), *ul = dg ? dg + n_req + 2 : NULL;
     as_status st = AS_OK;
     if (!cell || !cp || !names || !dg) {
         st = as_error_set(AS_ENOMEM, "report: ORR table");
         goto done;
     }
-    for (size_t i = 0; i < n_req; i++) {
-        const as_orr_slab_result *r = as_campaign_orr_result(c, i);
+    char ref_name[32];
+    long ref = -1;
+    snprintf(ref_name, sizeof ref_name, "%s(111)", a->orr_opt.shell);
+    for (size_t i = 0; i <= n_req; i++) {
+        /* the reference (i = 0 here) first, then the requested systems */
+        const as_orr_slab_result *r =
+            i == 0 ? as_campaign_orr_reference_result(c) : as_campaign_orr_result(c, i - 1);
         as_campaign_system_info info;
-        if (!r || as_campaign_system_info_get(c, i, &info) != AS_OK)
+        if (!r || (i > 0 && as_campaign_system_info_get(c, i - 1, &info) != AS_OK))
             continue;
+        if (i == 0) {
+            info.name = ref_name;
+            ref = !strcmp(a->orr_opt.shell, "Pt") ? (long)np : -1;
+        }
         char(*row)[REPORT_CELL] = &cell[9 * rows++];
-        snprintf(row[0], REPORT_CELL, "%s@%s", a->orr_opt.shell, info.name);
+        if (i == 0)
+            snprintf(row[0], REPORT_CELL, "%s", ref_name);
+        else
+            snprintf(row[0], REPORT_CELL, "%s@%s", a->orr_opt.shell, info.name);
         snprintf(row[1], REPORT_CELL, "%.4f", r->a_ang);
         snprintf(row[2], REPORT_CELL, "%.4f", r->c_ang);
         snprintf(row[3], REPORT_CELL, "%.4f, %s", nz(r->de_o_ev, 4),
@@ -761,6 +778,9 @@ static as_status report_orr(as_report *rep, const screen_args *a, as_campaign *c
     if ((st = as_report_heading(rep, "ORR activity")) != AS_OK ||
         (st = as_report_table(rep, caption, hdr, 9, cp, rows)) != AS_OK)
         goto done;
+    if (as_campaign_orr_reference_error(c)[0] &&
+        (st = as_report_keyvalue(rep, ref_name, as_campaign_orr_reference_error(c))) != AS_OK)
+        goto done;
     for (size_t i = 0; i < n_req; i++) {
         as_campaign_system_info info;
         const char *why = as_campaign_orr_error(c, i);
@@ -772,7 +792,7 @@ static as_status report_orr(as_report *rep, const screen_args *a, as_campaign *c
         as_orr_result top;
         if ((st = as_echem_orr(0.0, 0.0, NAN, &o->orr, &top)) != AS_OK ||
             (st = as_fig_orr_volcano(as_report_dir(rep), "orr_volcano", NULL, names, dg, ul, np,
-                                     -1, &o->orr)) != AS_OK)
+                                     ref, &o->orr)) != AS_OK)
             goto done;
         snprintf(caption, sizeof caption,
                  "The 4e⁻ ORR volcano: limiting potential U_L against ΔG_OH of each system "
@@ -977,13 +997,25 @@ static size_t print_summary(as_campaign *c)
 static as_status orr_stage(const screen_args *a, as_campaign *c, as_oracle *o)
 {
     size_t n_req = as_campaign_n_requested(c), n_run = 0, n_reused = 0;
+    if (a->orr_ref) {
+        int reused = 0;
+        as_log(AS_LOG_INFO, "ORR stage: %s(111), its lattice constant fitted with %s",
+               a->orr_opt.shell, as_oracle_describe(o));
+        TRY(as_campaign_orr_reference(c, o, &a->orr_opt, &reused));
+        TRY(as_interrupt_check());
+        n_run++;
+        n_reused += reused;
+        if (as_campaign_orr_reference_error(c)[0])
+            as_log(AS_LOG_WARN, "ORR stage: %s(111): %s", a->orr_opt.shell,
+                   as_campaign_orr_reference_error(c));
+    }
     for (size_t i = 0; i < n_req; i++) {
         if (!as_campaign_orr_eligible(c, i))
             continue;
         as_campaign_system_info info;
         TRY(as_campaign_system_info_get(c, i, &info));
-        as_log(AS_LOG_INFO, "ORR stage: %s@%s on a = %.4f, c = %.4f A", a->orr_opt.shell,
-               info.name, info.result->a_ang, info.result->c_ang);
+        as_log(AS_LOG_INFO, "ORR stage: %s@%s on a = %.4f, c = %.4f A", a->orr_opt.shell, info.name,
+               info.result->a_ang, info.result->c_ang);
         int reused = 0;
         TRY(as_campaign_orr_run(c, i, o, &a->orr_opt, &reused));
         TRY(as_interrupt_check());
@@ -995,6 +1027,14 @@ static as_status orr_stage(const screen_args *a, as_campaign *c, as_oracle *o)
     }
     printf("\n");
     cli_orr_header(as_oracle_describe(o), &a->orr_opt);
+    if (a->orr_ref) {
+        char name[64];
+        snprintf(name, sizeof name, "%s(111)", a->orr_opt.shell);
+        if (as_campaign_orr_reference_result(c))
+            cli_orr_row(name, as_campaign_orr_reference_result(c));
+        else
+            printf("%-10s failed: %s\n", name, as_campaign_orr_reference_error(c));
+    }
     for (size_t i = 0; i < n_req; i++) {
         as_campaign_system_info info;
         const as_orr_slab_result *r = as_campaign_orr_result(c, i);
@@ -1011,8 +1051,9 @@ static as_status orr_stage(const screen_args *a, as_campaign *c, as_oracle *o)
     }
     cli_orr_footer(&a->orr_opt);
     if (n_reused)
-        as_log(AS_LOG_INFO, "ORR stage: %zu of %zu systems taken from %s (same oracle, options "
-                            "and lattice constants)",
+        as_log(AS_LOG_INFO,
+               "ORR stage: %zu of %zu systems taken from %s (same oracle, options "
+               "and lattice constants)",
                n_reused, n_run, a->co.db);
     return AS_OK;
 }

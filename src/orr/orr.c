@@ -37,6 +37,16 @@ void as_orr_slab_options_default(as_orr_slab_options *opt)
     opt->orr = as_orr_options_default();
 }
 
+double as_orr_core_a_guess(const char *const *el, size_t n)
+{
+    double a0 = 0;
+    for (size_t e = 0; e < n; e++) {
+        const as_element *pe = as_element_by_symbol(el[e]);
+        a0 += (pe && pe->radius_ang > 0 ? pe->radius_ang : 1.4) * 2 * sqrt(2.0) / (double)n;
+    }
+    return a0;
+}
+
 as_status as_orr_core_create(const char *const *el, size_t n, double a, double c,
                              as_structure **out)
 {

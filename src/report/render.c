@@ -658,8 +658,8 @@ static void draw_text(cairo_t *cr, const panel *pn, const as_series *s)
     set_rgb(cr, s->style.color, s->style.alpha);
     for (size_t k = 0; k < s->n; k++)
         if (isfinite(s->x[k]) && isfinite(s->y[k]) && s->names[k][0])
-            text_put(cr, s->names[k], map_x(pn, s->x[k]), map_y(pn, s->y[k]), pn->fs_tick, 0,
-                     off, -off, 0);
+            text_put(cr, s->names[k], map_x(pn, s->x[k]), map_y(pn, s->y[k]), pn->fs_tick, 0, off,
+                     -off, 0);
 }
 
 static void draw_hist_bins(cairo_t *cr, const panel *pn, const as_series *s, const double *edges,

@@ -650,16 +650,44 @@ static void draw_scatter(cairo_t *cr, const panel *pn, const as_series *s)
     }
 }
 
-/* Text labels (as_plot_text): each anchored at its data point, drawn up and to the right of it
- * by the marker's radius, so that the label sits next to a marker drawn there. */
+/* Text labels (as_plot_text): each anchored at its data point and drawn beside it, clear of the
+ * marker: up and to the right, or (when that box meets a label already drawn) below right, up
+ * left or below left, the first free one. */
 static void draw_text(cairo_t *cr, const panel *pn, const as_series *s)
 {
-    double sc = pn->scale, off = 0.5 * s->style.marker_px * sc + 2 * sc;
+    double sc = pn->scale, off = 0.5 * s->style.marker_px * sc + 2 * sc, h = pn->fs_tick;
+    double(*placed)[4] = as_calloc(s->n ? s->n : 1, sizeof *placed);
+    size_t np = 0;
     set_rgb(cr, s->style.color, s->style.alpha);
-    for (size_t k = 0; k < s->n; k++)
-        if (isfinite(s->x[k]) && isfinite(s->y[k]) && s->names[k][0])
-            text_put(cr, s->names[k], map_x(pn, s->x[k]), map_y(pn, s->y[k]), pn->fs_tick, 0, off,
-                     -off, 0);
+    for (size_t k = 0; k < s->n; k++) {
+        if (!isfinite(s->x[k]) || !isfinite(s->y[k]) || !s->names[k][0])
+            continue;
+        double x = map_x(pn, s->x[k]), y = map_y(pn, s->y[k]);
+        double w = text_width(cr, s->names[k], h, 0);
+        const double cand[4][2] = {
+            {off, -off}, {off, off + 0.8 * h}, {-off - w, -off}, {-off - w, off + 0.8 * h}};
+        int pick = 0;
+        for (int c = 0; c < 4 && placed; c++) {
+            double x0 = x + cand[c][0], y1 = y + cand[c][1], y0 = y1 - 0.8 * h;
+            int clash = 0;
+            for (size_t q = 0; q < np && !clash; q++)
+                clash = x0 < placed[q][2] && placed[q][0] < x0 + w && y0 < placed[q][3] &&
+                        placed[q][1] < y1 + 0.25 * h;
+            if (!clash) {
+                pick = c;
+                break;
+            }
+        }
+        if (placed) {
+            double x0 = x + cand[pick][0], y1 = y + cand[pick][1];
+            placed[np][0] = x0;
+            placed[np][1] = y1 - 0.8 * h;
+            placed[np][2] = x0 + w;
+            placed[np++][3] = y1 + 0.25 * h;
+        }
+        text_put(cr, s->names[k], x, y, h, 0, cand[pick][0], cand[pick][1], 0);
+    }
+    as_free(placed);
 }
 
 static void draw_hist_bins(cairo_t *cr, const panel *pn, const as_series *s, const double *edges,

@@ -1212,10 +1212,14 @@ const char *as_campaign_orr_error(const as_campaign *c, size_t i)
 static as_status orr_key(const as_oracle *o, const as_orr_slab_options *opt, const char *const *el,
                          size_t ne, double a, double cc, char *buf, size_t cap)
 {
-    char otext[1024];
+    char otext[1024], core[3 * AS_SYMBOL_MAX + 3] = "";
     AS_TRY(as_orr_options_text(opt, otext, sizeof otext));
-    int k = snprintf(buf, cap, "oracle=%s core=%s,%s%s%s a=%.17g c=%.17g %s", as_oracle_describe(o),
-                     el[0], el[1], ne > 2 ? "," : "", ne > 2 ? el[2] : "", a, cc, otext);
+    for (size_t e = 0; e < ne && e < 3; e++) {
+        size_t L = strlen(core);
+        snprintf(core + L, sizeof core - L, "%s%s", e ? "," : "", el[e]);
+    }
+    int k = snprintf(buf, cap, "oracle=%s core=%s a=%.17g c=%.17g %s", as_oracle_describe(o), core,
+                     a, cc, otext);
     if (k < 0 || (size_t)k >= cap)
         return AS_FAIL(AS_EINVAL, "campaign: the ORR key needs more than %zu bytes", cap);
     return AS_OK;

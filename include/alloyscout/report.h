@@ -17,7 +17,6 @@
 #define ALLOYSCOUT_REPORT_H
 
 #include "alloyscout/core.h"
-#include "alloyscout/echem.h" /* as_orr_options (the volcano) */
 
 #ifdef __cplusplus
 extern "C" {
@@ -283,17 +282,22 @@ AS_API as_status as_fig_parity(const char *dir, const char *basename, const char
                                size_t n);
 
 /* The 4e- ORR volcano (seed 004, Nørskov et al. 2004): the limiting potential U_L (V) against
- * ΔG_OH (eV). The curve is as_echem_orr's scaling volcano (u_limit_volcano_v: the lower of the
- * O2 -> OOH* and OH* -> H2O steps under ΔG_OOH = ΔG_OH + opt's offset) on a grid of ΔG_OH with
- * its top included; the equilibrium potential a dashed line. Each of the n systems is a point
- * (dg_oh_ev[i], u_limit_v[i]) (its own U_L over all four steps) labelled names[i] (chemical names
- * drawn with subscripts; the label's <text> is anchored at the point); ref: index of the
- * Pt(111) reference among them (a black diamond), or -1. opt NULL: as_orr_options_default.
- * Non-finite points are left out (AS_EINVAL when none is finite). */
+ * ΔG_OH (eV). curve: the scaling volcano to draw (from as_echem_orr_volcano_curve: the lower of
+ * the O2 -> OOH* and OH* -> H2O steps under ΔG_OOH = ΔG_OH + its offset), with the offset for
+ * the legend and the equilibrium potential (a dashed line). Each of the n systems is a point
+ * (dg_oh_ev[i], u_limit_v[i]) (its own U_L over all four steps) labelled names[i] (chemical
+ * names drawn with subscripts; the label's <text> is anchored at the point); ref: index of the
+ * Pt(111) reference among them (a black diamond), or -1. Non-finite points are left out
+ * (AS_EINVAL when none is finite, or without a curve of >= 2 points). */
+typedef struct {
+    const double *dg_oh_ev, *u_limit_v; /* (n) */
+    size_t n;
+    double ooh_oh_offset_ev, e_eq_v;
+} as_fig_volcano_curve;
 AS_API as_status as_fig_orr_volcano(const char *dir, const char *basename, const char *title,
                                     const char *const *names, const double *dg_oh_ev,
                                     const double *u_limit_v, size_t n, long ref,
-                                    const as_orr_options *opt);
+                                    const as_fig_volcano_curve *curve);
 
 /* ===================================== HTML page ===================================== */
 

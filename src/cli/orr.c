@@ -82,6 +82,19 @@ void cli_orr_row(const char *name, const as_orr_slab_result *r)
            r->orr.volcano_offset_ev);
 }
 
+as_status cli_orr_volcano(const char *dir, const char *const *names, const double *dg_oh,
+                          const double *u_l, size_t n, long ref, const as_orr_options *o)
+{
+    enum { NGRID = 241 };
+    double x[NGRID + 1], y[NGRID + 1];
+    size_t m;
+    as_status st = as_echem_orr_volcano_curve(dg_oh, n, o, NGRID, x, y, &m);
+    if (st != AS_OK)
+        return st;
+    as_fig_volcano_curve cv = {x, y, m, o->ooh_oh_offset_ev, o->e_eq_v};
+    return as_fig_orr_volcano(dir, "orr_volcano", NULL, names, dg_oh, u_l, n, ref, &cv);
+}
+
 void cli_orr_footer(const as_orr_slab_options *opt)
 {
     printf("# dE against H2O/H2 (seed 004 eqs. 1-2); dG = dE + ZPE-TS (O %.2f, OH %.2f) + water "
@@ -255,8 +268,8 @@ int as_cli_orr(int argc, char **argv)
                  as_oracle_describe(o), opt.layers, opt.size_a, opt.size_b,
                  opt.orr.ooh_oh_offset_ev, top.volcano_top_dg_oh_ev);
         if ((st = as_report_create(report, "alloyscout: ORR stage", &rep)) == AS_OK &&
-            (st = as_fig_orr_volcano(as_report_dir(rep), "orr_volcano", NULL, pt_ptr, pt_dg, pt_ul,
-                                     n_pts, ref, &opt.orr)) == AS_OK &&
+            (st = cli_orr_volcano(as_report_dir(rep), pt_ptr, pt_dg, pt_ul, n_pts, ref,
+                                  &opt.orr)) == AS_OK &&
             (st = as_report_heading(rep, "ORR volcano")) == AS_OK &&
             (st = as_report_figure(rep, "orr_volcano", caption)) == AS_OK &&
             (st = cli_report_command(rep, argc, argv)) == AS_OK)

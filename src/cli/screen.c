@@ -791,8 +791,7 @@ static as_status report_orr(as_report *rep, const screen_args *a, as_campaign *c
     if (np) {
         as_orr_result top;
         if ((st = as_echem_orr(0.0, 0.0, NAN, &o->orr, &top)) != AS_OK ||
-            (st = as_fig_orr_volcano(as_report_dir(rep), "orr_volcano", NULL, names, dg, ul, np,
-                                     ref, &o->orr)) != AS_OK)
+            (st = cli_orr_volcano(as_report_dir(rep), names, dg, ul, np, ref, &o->orr)) != AS_OK)
             goto done;
         snprintf(caption, sizeof caption,
                  "The 4e⁻ ORR volcano: limiting potential U_L against ΔG_OH of each system "

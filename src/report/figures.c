@@ -605,50 +605,27 @@ as_status as_fig_parity(const char *dir, const char *basename, const char *syste
 
 as_status as_fig_orr_volcano(const char *dir, const char *basename, const char *title,
                              const char *const *names, const double *dg_oh_ev,
-                             const double *u_limit_v, size_t n, long ref, const as_orr_options *opt)
+                             const double *u_limit_v, size_t n, long ref,
+                             const as_fig_volcano_curve *cv)
 {
-    enum { NGRID = 241 };
-    as_orr_options o = opt ? *opt : as_orr_options_default();
     size_t good = 0;
-    double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; names && dg_oh_ev && u_limit_v && i < n; i++)
-        if (isfinite(dg_oh_ev[i]) && isfinite(u_limit_v[i])) {
-            good++;
-            lo = AS_MIN(lo, dg_oh_ev[i]);
-            hi = AS_MAX(hi, dg_oh_ev[i]);
-        }
-    if (!good)
-        return AS_FAIL(AS_EINVAL, "figure %s: the volcano needs at least one finite system",
+        good += isfinite(dg_oh_ev[i]) && isfinite(u_limit_v[i]);
+    if (!good || !cv || cv->n < 2 || !cv->dg_oh_ev || !cv->u_limit_v)
+        return AS_FAIL(AS_EINVAL,
+                       "figure %s: the volcano needs its curve and at least one finite system",
                        basename ? basename : "");
-    /* the top of the volcano from the echem arithmetic itself */
-    as_orr_result r;
-    AS_TRY(as_echem_orr(0.0, 0.0, NAN, &o, &r));
-    double top = r.volcano_top_dg_oh_ev;
-    lo = AS_MIN(lo, top) - 0.4;
-    hi = AS_MAX(hi, top) + 0.4;
-    double gx[NGRID + 1], gy[NGRID + 1];
-    size_t ng = 0;
-    for (size_t k = 0; k < NGRID; k++) {
-        double x = lo + (hi - lo) * (double)k / (NGRID - 1);
-        if (ng && gx[ng - 1] < top && x > top) /* the kink itself */
-            gx[ng++] = top;
-        gx[ng++] = x;
-    }
-    for (size_t k = 0; k < ng; k++) {
-        AS_TRY(as_echem_orr(gx[k], gx[k], NAN, &o, &r));
-        gy[k] = r.u_limit_volcano_v;
-    }
     as_plot *p = NULL;
     char curve[96], eq[64];
     snprintf(curve, sizeof curve, "scaling volcano (ΔG_{OOH} = ΔG_{OH} + %.2f eV)",
-             o.ooh_oh_offset_ev);
-    snprintf(eq, sizeof eq, "equilibrium %.2f V", o.e_eq_v);
+             cv->ooh_oh_offset_ev);
+    snprintf(eq, sizeof eq, "equilibrium %.2f V", cv->e_eq_v);
     AS_TRY(as_plot_create(title ? title : "4e^{−} ORR volcano", "ΔG_{OH} (eV)",
                           "limiting potential U_{L} (V)", &p));
-    as_status st = as_plot_line(p, gx, gy, ng, curve);
+    as_status st = as_plot_line(p, cv->dg_oh_ev, cv->u_limit_v, cv->n, curve);
     if (st == AS_OK) {
         as_plot_last_style(p)->color = AS_PLOT_GREY;
-        st = as_plot_hline(p, o.e_eq_v, eq);
+        st = as_plot_hline(p, cv->e_eq_v, eq);
     }
     double *px = as_malloc(3 * (n + 1) * sizeof *px);
     char **lab = as_calloc(n + 1, sizeof *lab);

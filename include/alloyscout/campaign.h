@@ -35,6 +35,7 @@
 #include "alloyscout/core.h"
 #include "alloyscout/executor.h"
 #include "alloyscout/oracle.h"
+#include "alloyscout/orr.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -442,6 +443,38 @@ AS_API as_status as_campaign_system_info_get(as_campaign *c, size_t i,
 /* 1 when every finished system that could be ranked has finite results (ordering energy and
  * its error); a run that breaks this ranks nothing non-finite and must not report success. */
 AS_API int as_campaign_results_finite(const as_campaign *c);
+
+/* ---- the ORR stage after the ranking (screen --orr; docs/orr.md, docs/campaign.md) ---- */
+
+/* 1 when requested system i (0: the host pair) can go through the ORR stage: prototype l10,
+ * finished, status reference, ranked or flagged, finite lattice constants. */
+AS_API int as_campaign_orr_eligible(as_campaign *c, size_t i);
+/* The ORR stage (as_orr_slab_run) of eligible system i on the lattice constants the screen
+ * found (a, c of its ordered cell: no new cell fit): the core host A, B (L1_0; the host pair)
+ * or A, B, M (the paper's Pt2CoM cell), the shell and slab of opt (its lattice_a / lattice_c
+ * are replaced), relaxed with o (borrowed: forces, covering O and H). The result is kept
+ * (as_campaign_orr_result; the system's "orr" object in as_campaign_write_json) and put in the
+ * store (campaign_meta "orr:SYSTEM") with a key made of the oracle, the options, the core and
+ * a, c: a later run with the same key takes it from there without relaxing again (*reused = 1;
+ * reused may be NULL). A system the stage cannot treat (an element o does not cover, a slab
+ * that does not relax) keeps the reason (as_campaign_orr_error) and gives AS_OK. AS_EINVAL for
+ * a system that is not eligible; AS_EINTR after a signal; AS_EDB, AS_ENOMEM as they come. */
+AS_API as_status as_campaign_orr_run(as_campaign *c, size_t i, as_oracle *o,
+                                     const as_orr_slab_options *opt, int *reused);
+/* The volcano's reference: the shell element's own (111) face (Pt(111)): the same stage on
+ * the fcc core of opt->shell, its lattice constant fitted with o (cubic, as `orr --host Pt`),
+ * kept, written (the root's "orr"."reference") and stored ("orr:reference") as above. */
+AS_API as_status as_campaign_orr_reference(as_campaign *c, as_oracle *o,
+                                           const as_orr_slab_options *opt, int *reused);
+/* Its result (NULL when not run or failed) and why it failed ("" when it did not). */
+AS_API const as_orr_slab_result *as_campaign_orr_reference_result(const as_campaign *c);
+AS_API const char *as_campaign_orr_reference_error(const as_campaign *c);
+/* The ORR result of requested system i: NULL when the stage did not run or failed. */
+AS_API const as_orr_slab_result *as_campaign_orr_result(const as_campaign *c, size_t i);
+/* The description of the oracle of the last as_campaign_orr_run ("" before). Borrowed. */
+AS_API const char *as_campaign_orr_oracle(const as_campaign *c);
+/* Why the stage failed for system i ("" when it did not fail). Borrowed. */
+AS_API const char *as_campaign_orr_error(const as_campaign *c, size_t i);
 
 #ifdef __cplusplus
 }

@@ -194,6 +194,14 @@ AS_API as_orr_options as_orr_options_default(void);
 AS_API as_status as_echem_orr(double dg_oh_ev, double dg_o_ev, double dg_ooh_ev,
                               const as_orr_options *opt, as_orr_result *out);
 
+/* The scaling volcano as a curve for a figure: n >= 2 values of ΔG_OH evenly spaced over the
+ * range of dg_oh_ev (n_pts values; non-finite ones ignored) and the volcano's top, widened by
+ * 0.4 eV each side, with the top itself inserted, and U_L = as_echem_orr's u_limit_volcano_v at
+ * each. x, y hold n + 1 values; *m receives the count (n or n + 1). opt may be NULL. */
+AS_API as_status as_echem_orr_volcano_curve(const double *dg_oh_ev, size_t n_pts,
+                                            const as_orr_options *opt, size_t n, double *x,
+                                            double *y, size_t *m);
+
 #ifdef __cplusplus
 }
 #endif

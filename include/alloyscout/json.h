@@ -34,6 +34,7 @@ AS_API as_json *as_json_get(const as_json *obj, const char *key); /* NULL when a
 AS_API size_t as_json_size(const as_json *arr);                   /* 0 for a non-array */
 AS_API as_json *as_json_at(const as_json *arr, size_t i);
 AS_API int as_json_is_number(const as_json *j);
+AS_API int as_json_is_true(const as_json *j);        /* 1 for the boolean true only */
 AS_API double as_json_number(const as_json *j);      /* NAN for a non-number */
 AS_API const char *as_json_string(const as_json *j); /* NULL for a non-string */
 AS_API as_status as_json_get_num(const as_json *obj, const char *key, const char *where,

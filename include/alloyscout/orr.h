@@ -10,6 +10,7 @@
 
 #include "alloyscout/core.h"
 #include "alloyscout/echem.h"
+#include "alloyscout/json.h"
 #include "alloyscout/lattice.h"
 #include "alloyscout/oracle.h"
 
@@ -57,6 +58,10 @@ AS_API void as_orr_slab_options_default(as_orr_slab_options *opt);
 AS_API as_status as_orr_core_create(const char *const *elements, size_t n, double a_ang,
                                     double c_ang, as_structure **out);
 
+/* A starting lattice constant for the core of n elements before its cell fit: the mean over
+ * the elements of 2 sqrt(2) r (r the element's radius; 1.4 Å when unknown), Å. */
+AS_API double as_orr_core_a_guess(const char *const *elements, size_t n);
+
 /* Build the slab on an orthogonal core cell (rows along x, y, z; atoms on the fcc sites of
  * its conventional cell): the (111) planes, in-plane cell size_a b1, size_b b2 (b1 =
  * a/2 [1 -1 0], b2 = a/2 [1 0 -1], 60 degrees), rotated so that b1 lies along x and the
@@ -95,6 +100,21 @@ typedef struct {
  * adsorbate relaxation leaves NAN at its site (at least one site per adsorbate must succeed). */
 AS_API as_status as_orr_slab_run(as_oracle *o, const as_structure *core,
                                  const as_orr_slab_options *opt, as_orr_slab_result *out);
+
+/* The result as JSON members of obj (an object; `orr --json` and the screen's "orr" object):
+ * a_ang, c_ang, n_slab, e_slab_ev, e_h2o_ev, e_h2_ev, sites {O, OH: {fcc, hcp, top: {de_ev
+ * (absent when that relaxation failed), converged, steps, lateral_shift_ang}, best_site}},
+ * de_o_ev, de_oh_ev, dg_o_ev, dg_oh_ev, dg_ooh_ev, u_limit_v, overpotential_v,
+ * potential_determining_step, volcano_offset_ev, oracle_relaxations. Numbers round-trip. */
+AS_API as_status as_orr_result_json(const as_orr_slab_result *r, as_json *obj);
+/* Read back what as_orr_result_json wrote (bit for bit); the volcano fields are recomputed from
+ * ΔG with opt's as_orr_options (opt NULL: the defaults). AS_EPARSE naming `where` and the key. */
+AS_API as_status as_orr_result_from_json(const as_json *obj, const as_orr_slab_options *opt,
+                                         const char *where, as_orr_slab_result *r);
+/* Every option that changes the result, as one line of text (for a store key): layers, shell,
+ * fixed, size, vacuum, shell element, heights, d_oh, every FIRE setting, references, box,
+ * corrections, volcano options (numbers in %.17g). buf of cap bytes (truncated: AS_EINVAL). */
+AS_API as_status as_orr_options_text(const as_orr_slab_options *opt, char *buf, size_t cap);
 
 #ifdef __cplusplus
 }

@@ -107,6 +107,11 @@ AS_API as_status as_plot_line(as_plot *p, const double *x, const double *y, size
  * viridis-like map, dark violet = low, yellow = high) with a colour bar titled clabel. */
 AS_API as_status as_plot_scatter(as_plot *p, const double *x, const double *y, const double *c,
                                  size_t n, const char *label, const char *clabel);
+/* Text labels[i] (copied; markup allowed) next to the points (x[i], y[i]): the SVG's <text> of
+ * label i is translated to the point itself, the glyphs drawn up and to the right of it by the
+ * plot's marker radius; the points count in the axis ranges. Not in the legend. */
+AS_API as_status as_plot_text(as_plot *p, const double *x, const double *y,
+                              const char *const *labels, size_t n);
 /* Histogram of n raw values in `bins` (>= 1) equal bins. All raw-value histograms in one plot
  * share common bin edges spanning the union of their values, with the largest `bins` given,
  * and are drawn semi-transparent so that overlaps stay visible. The y axis counts values. */
@@ -275,6 +280,24 @@ AS_API as_status as_fig_learning_curve_final(const char *dir, const char *basena
 AS_API as_status as_fig_parity(const char *dir, const char *basename, const char *system,
                                const double *e_oracle, const double *e_pred, const double *sigma,
                                size_t n);
+
+/* The 4e- ORR volcano (seed 004, Nørskov et al. 2004): the limiting potential U_L (V) against
+ * ΔG_OH (eV). curve: the scaling volcano to draw (from as_echem_orr_volcano_curve: the lower of
+ * the O2 -> OOH* and OH* -> H2O steps under ΔG_OOH = ΔG_OH + its offset), with the offset for
+ * the legend and the equilibrium potential (a dashed line). Each of the n systems is a point
+ * (dg_oh_ev[i], u_limit_v[i]) (its own U_L over all four steps) labelled names[i] (chemical
+ * names drawn with subscripts; the label's <text> is anchored at the point); ref: index of the
+ * Pt(111) reference among them (a black diamond), or -1. Non-finite points are left out
+ * (AS_EINVAL when none is finite, or without a curve of >= 2 points). */
+typedef struct {
+    const double *dg_oh_ev, *u_limit_v; /* (n) */
+    size_t n;
+    double ooh_oh_offset_ev, e_eq_v;
+} as_fig_volcano_curve;
+AS_API as_status as_fig_orr_volcano(const char *dir, const char *basename, const char *title,
+                                    const char *const *names, const double *dg_oh_ev,
+                                    const double *u_limit_v, size_t n, long ref,
+                                    const as_fig_volcano_curve *curve);
 
 /* ===================================== HTML page ===================================== */
 

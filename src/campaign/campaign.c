@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "alloyscout/campaign.h"
+#include "alloyscout/interrupt.h"
 #include "alloyscout/json.h"
 #include "alloyscout/lattice.h"
 #include "core_int.h"
@@ -43,6 +44,9 @@ typedef struct {
     char *why;            /* skipped: the reason */
     char not_ranked[640]; /* finished but not ranked (or flagged): the reason */
     int finished;
+    as_orr_slab_result *orr; /* the ORR stage's result (as_campaign_orr_run), or NULL */
+    char *orr_err;           /* why the ORR stage failed, or NULL */
+    int orr_reused;          /* 1: taken from the store */
 } campaign_system;
 
 struct as_campaign {
@@ -75,6 +79,10 @@ struct as_campaign {
      * store's job table as their journal, the context (system, round) of its records */
     as_executor **ex;
     as_store_journal jctx;
+    /* the ORR stage: the oracle's description and the options of the last run */
+    char *orr_oracle;
+    as_orr_slab_options orr_opt;
+    campaign_system orr_ref; /* the shell's own (111) face (name, orr, orr_err, orr_reused) */
 };
 
 as_campaign_options as_campaign_options_default(void)
@@ -145,7 +153,12 @@ void as_campaign_close(as_campaign *c)
         as_screen_free(c->sys[i].screen);
         as_oracle_free(c->sys[i].oracle);
         as_free(c->sys[i].why);
+        as_free(c->sys[i].orr);
+        as_free(c->sys[i].orr_err);
     }
+    as_free(c->orr_oracle);
+    as_free(c->orr_ref.orr);
+    as_free(c->orr_ref.orr_err);
     for (size_t i = 0; c->ex && i < c->n_all; i++)
         as_executor_free(c->ex[i]);
     as_free(c->ex);
@@ -1165,6 +1178,266 @@ const as_campaign_ranking_view *as_campaign_ranking(as_campaign *c)
     return v;
 }
 
+/* ---- the ORR stage (screen --orr) ---- */
+
+int as_campaign_orr_eligible(as_campaign *c, size_t i)
+{
+    as_campaign_system_info info;
+    if (c->so.prototype != AS_SCREEN_L10 || as_campaign_system_info_get(c, i, &info) != AS_OK ||
+        !info.result)
+        return 0;
+    if (strcmp(info.status, "reference") && strcmp(info.status, "ranked") &&
+        strcmp(info.status, "flagged"))
+        return 0;
+    return isfinite(info.result->a_ang) && isfinite(info.result->c_ang) && info.result->a_ang > 0 &&
+           info.result->c_ang > 0;
+}
+
+const as_orr_slab_result *as_campaign_orr_result(const as_campaign *c, size_t i)
+{
+    return i < c->n_all ? c->sys[i].orr : NULL;
+}
+
+const char *as_campaign_orr_oracle(const as_campaign *c)
+{
+    return c->orr_oracle ? c->orr_oracle : "";
+}
+
+const char *as_campaign_orr_error(const as_campaign *c, size_t i)
+{
+    return i < c->n_all && c->sys[i].orr_err ? c->sys[i].orr_err : "";
+}
+
+/* The store's key of one system's ORR result: everything that changes it. */
+static as_status orr_key(const as_oracle *o, const as_orr_slab_options *opt, const char *const *el,
+                         size_t ne, double a, double cc, char *buf, size_t cap)
+{
+    char otext[1024], core[3 * AS_SYMBOL_MAX + 3] = "";
+    AS_TRY(as_orr_options_text(opt, otext, sizeof otext));
+    for (size_t e = 0; e < ne && e < 3; e++) {
+        size_t L = strlen(core);
+        snprintf(core + L, sizeof core - L, "%s%s", e ? "," : "", el[e]);
+    }
+    int k = snprintf(buf, cap, "oracle=%s core=%s a=%.17g c=%.17g %s", as_oracle_describe(o), core,
+                     a, cc, otext);
+    if (k < 0 || (size_t)k >= cap)
+        return AS_FAIL(AS_EINVAL, "campaign: the ORR key needs more than %zu bytes", cap);
+    return AS_OK;
+}
+
+/* The stored result of key (1 in *found), or nothing. A damaged record is computed again. */
+static as_status orr_stored(as_campaign *c, const char *meta, const char *key,
+                            const as_orr_slab_options *opt, as_orr_slab_result *r, int *found)
+{
+    char *text = NULL;
+    *found = 0;
+    AS_TRY(as_store_meta_get(c->store, meta, &text));
+    if (!text)
+        return AS_OK;
+    as_json *j = NULL;
+    if (as_json_parse(text, meta, &j) == AS_OK) {
+        const as_json *kj = as_json_get(j, "key"), *rj = as_json_get(j, "result");
+        const char *ks = as_json_string(kj);
+        if (ks && rj && !strcmp(ks, key) && as_orr_result_from_json(rj, opt, meta, r) == AS_OK)
+            *found = 1;
+    }
+    as_json_free(j);
+    as_free(text);
+    return AS_OK;
+}
+
+static as_status orr_store(as_campaign *c, const char *meta, const char *key,
+                           const as_orr_slab_result *r)
+{
+    as_json *j = as_json_object(), *rj = as_json_object();
+    as_status st = AS_OK;
+    char *text = NULL;
+    if (!j || !rj) {
+        as_json_free(rj);
+        st = AS_FAIL(AS_ENOMEM, "json");
+        goto fail;
+    }
+    AS_CHECK(as_json_set_str(j, "key", key));
+    st = as_json_set_child(j, "result", rj);
+    if (st != AS_OK) {
+        as_json_free(rj);
+        goto fail;
+    }
+    AS_CHECK(as_orr_result_json(r, rj));
+    if (!(text = as_json_print(j))) {
+        st = AS_FAIL(AS_ENOMEM, "json");
+        goto fail;
+    }
+    st = as_store_meta_set(c->store, meta, text);
+fail:
+    as_free(text);
+    as_json_free(j);
+    return st;
+}
+
+static as_status orr_fail(campaign_system *y, const char *fmt, const char *arg)
+{
+    char buf[640];
+    snprintf(buf, sizeof buf, fmt, arg);
+    as_free(y->orr_err);
+    if (!(y->orr_err = as_strdup(buf)))
+        return AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
+    return AS_OK;
+}
+
+/* The stage for y on the core el (ne) at a, cc (NAN: fitted with o), through the store. */
+static as_status orr_system(as_campaign *c, campaign_system *y, as_oracle *o,
+                            const as_orr_slab_options *opt_in, const char *const *el, size_t ne,
+                            double a, double cc, int *reused)
+{
+    if (reused)
+        *reused = 0;
+    as_free(y->orr);
+    as_free(y->orr_err);
+    y->orr = NULL;
+    y->orr_err = NULL;
+    y->orr_reused = 0;
+    as_orr_slab_options opt = *opt_in;
+    opt.lattice_a = a;
+    opt.lattice_c = cc;
+    as_free(c->orr_oracle);
+    if (!(c->orr_oracle = as_strdup(as_oracle_describe(o))))
+        return AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
+    c->orr_opt = opt;
+    for (size_t e = 0; e < ne; e++)
+        if (!as_oracle_supports(o, el[e])) {
+            char why[256];
+            snprintf(why, sizeof why, "%s does not cover %s", as_oracle_describe(o), el[e]);
+            return orr_fail(y, "%s", why);
+        }
+    char key[2048], meta[64];
+    snprintf(meta, sizeof meta, "orr:%s", y->name);
+    double a0 = isfinite(a) ? a : as_orr_core_a_guess(el, ne);
+    AS_TRY(orr_key(o, &opt, el, ne, a0, isfinite(a) ? cc : NAN, key, sizeof key));
+    as_orr_slab_result res;
+    int found;
+    AS_TRY(orr_stored(c, meta, key, &opt, &res, &found));
+    if (!found) {
+        as_structure *core = NULL;
+        as_status st = as_orr_core_create(el, ne, a0, isfinite(a) ? cc : NAN, &core);
+        if (st == AS_OK)
+            st = as_orr_slab_run(o, core, &opt, &res);
+        as_structure_free(core);
+        if (as_interrupted())
+            return as_interrupt_check();
+        if (st == AS_ENOMEM || st == AS_EINTR || st == AS_EDB || st == AS_EIO)
+            return st;
+        if (st != AS_OK)
+            return orr_fail(y, "%s", as_errmsg());
+        AS_TRY(orr_store(c, meta, key, &res));
+    }
+    if (!(y->orr = as_malloc(sizeof *y->orr)))
+        return AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
+    *y->orr = res;
+    y->orr_reused = found;
+    if (reused)
+        *reused = found;
+    return AS_OK;
+}
+
+as_status as_campaign_orr_run(as_campaign *c, size_t i, as_oracle *o,
+                              const as_orr_slab_options *opt, int *reused)
+{
+    if (reused)
+        *reused = 0;
+    if (!as_campaign_orr_eligible(c, i))
+        return AS_FAIL(AS_EINVAL,
+                       "campaign: system %zu cannot go through the ORR stage (l10 "
+                       "only, a finished system that is ranked or the reference)",
+                       i);
+    campaign_system *y = &c->sys[i];
+    const as_screen_result *r = as_screen_get_result(y->screen);
+    const char *el[3] = {c->so.host[0], c->so.host[1], y->m[0] ? y->m : NULL};
+    return orr_system(c, y, o, opt, el, y->m[0] ? 3 : 2, r->a_ang, r->c_ang, reused);
+}
+
+as_status as_campaign_orr_reference(as_campaign *c, as_oracle *o, const as_orr_slab_options *opt,
+                                    int *reused)
+{
+    campaign_system *y = &c->orr_ref;
+    snprintf(y->name, sizeof y->name, "%s(111)", opt->shell);
+    const char *el[1] = {opt->shell};
+    return orr_system(c, y, o, opt, el, 1, NAN, NAN, reused);
+}
+
+const as_orr_slab_result *as_campaign_orr_reference_result(const as_campaign *c)
+{
+    return c->orr_ref.orr;
+}
+
+const char *as_campaign_orr_reference_error(const as_campaign *c)
+{
+    return c->orr_ref.orr_err ? c->orr_ref.orr_err : "";
+}
+
+/* The system's "orr" object: the result (as `orr --json`), or the error. */
+static as_status orr_object_json(const as_campaign *c, const campaign_system *y, int shell_prefix,
+                                 as_json *sj, const char *key)
+{
+    if (!y->orr && !y->orr_err)
+        return AS_OK;
+    as_json *oj = as_json_object();
+    if (!oj)
+        return AS_FAIL(AS_ENOMEM, "json");
+    as_status st = as_json_set_child(sj, key, oj);
+    if (st != AS_OK) {
+        as_json_free(oj);
+        return st;
+    }
+    char name[64];
+    snprintf(name, sizeof name, "%s%s%s", shell_prefix ? c->orr_opt.shell : "",
+             shell_prefix ? "@" : "", y->name);
+    AS_TRY(as_json_set_str(oj, "system", name));
+    if (y->orr_err)
+        return as_json_set_str(oj, "error", y->orr_err);
+    AS_TRY(as_json_set_bool(oj, "from_store", y->orr_reused));
+    return as_orr_result_json(y->orr, oj);
+}
+
+static as_status orr_system_json(const as_campaign *c, size_t i, as_json *sj)
+{
+    return orr_object_json(c, &c->sys[i], 1, sj, "orr");
+}
+
+/* The root's "orr" object: the stage's oracle and slab options (as `orr --json`'s root). */
+static as_status orr_root_json(const as_campaign *c, as_json *root)
+{
+    if (!c->orr_oracle)
+        return AS_OK;
+    const as_orr_slab_options *o = &c->orr_opt;
+    as_json *oj = as_json_object();
+    if (!oj)
+        return AS_FAIL(AS_ENOMEM, "json");
+    as_status st = as_json_set_child(root, "orr", oj);
+    if (st != AS_OK) {
+        as_json_free(oj);
+        return st;
+    }
+    AS_TRY(as_json_set_str(oj, "oracle", c->orr_oracle));
+    AS_TRY(as_json_set_str(oj, "shell", o->shell));
+    AS_TRY(orr_object_json(c, &c->orr_ref, 0, oj, "reference"));
+#define N(k, v) AS_TRY(as_json_set_num(oj, k, v))
+    N("layers", (double)o->layers);
+    N("shell_layers", (double)o->shell_layers);
+    N("fixed_layers", (double)o->fixed_layers);
+    N("size_a", (double)o->size_a);
+    N("size_b", (double)o->size_b);
+    N("vacuum_ang", o->vacuum_ang);
+    N("fmax_ev_ang", o->relax.fmax);
+    N("height_hollow_ang", o->height_hollow_ang);
+    N("height_top_ang", o->height_top_ang);
+    N("d_oh_ang", o->d_oh_ang);
+    N("ooh_oh_offset_ev", o->orr.ooh_oh_offset_ev);
+    N("e_eq_v", o->orr.e_eq_v);
+#undef N
+    return as_json_set_bool(oj, "paper_refs", o->paper_refs);
+}
+
 as_status as_campaign_write_json(as_campaign *c, const char *path)
 {
     if (!as_campaign_done(c))
@@ -1196,6 +1469,7 @@ as_status as_campaign_write_json(as_campaign *c, const char *path)
         goto fail;
     }
     AS_CHECK(as_json_set_child(root, "ranking", rank));
+    AS_CHECK(orr_root_json(c, root));
     for (size_t i = 0; i < v->n_ranked; i++)
         AS_CHECK(as_json_push_str(rank, v->ranked[i]->name));
     for (size_t i = 0; i < c->n_all; i++) {
@@ -1206,6 +1480,7 @@ as_status as_campaign_write_json(as_campaign *c, const char *path)
         as_json *sj;
         AS_CHECK(system_json(info.result, &c->so, 1, &info, &sj));
         AS_CHECK(as_json_push(arr, sj));
+        AS_CHECK(orr_system_json(c, i, sj));
     }
     /* every requested system: ranked, flagged, not ranked or skipped, with its oracle */
     as_json *cand = as_json_array(), *ors = NULL;

@@ -50,6 +50,17 @@ int cli_check_files(const char *cmd, const cli_file *f, size_t n);
         return 0;                                                                  \
     }
 
+/* The ORR stage's table (orr, screen --orr; src/cli/orr.c): the settings line and column
+ * header, one row per system, the footnote. cli_parse_orr_size: "AxB" (1..64 each) into *a,
+ * *b (0, or a printed usage error and 2; opt names the option). */
+void cli_orr_header(const char *oracle, const as_orr_slab_options *opt);
+void cli_orr_row(const char *name, const as_orr_slab_result *r);
+void cli_orr_footer(const as_orr_slab_options *opt);
+int cli_parse_orr_size(const char *cmd, const char *opt, const char *s, size_t *a, size_t *b);
+/* DIR/orr_volcano: as_fig_orr_volcano with the curve of as_echem_orr_volcano_curve. */
+as_status cli_orr_volcano(const char *dir, const char *const *names, const double *dg_oh,
+                          const double *u_l, size_t n, long ref, const as_orr_options *o);
+
 /* Take the one-writer lock of path (as_lock_acquire) with "alloyscout" + argv as the command
  * named to a second process. */
 as_status cli_lock(const char *path, int argc, char **argv, as_lock **out);

@@ -6,6 +6,7 @@
 
 #include "alloyscout/json.h"
 #include "alloyscout/orr.h"
+#include "alloyscout/report.h"
 #include "cli.h"
 #include "opt.h"
 
@@ -38,30 +39,79 @@ static const char *help =
     "  --paper-refs       E(H2O) = -6.76, E(H2) = -14.22 eV (the paper's VASP-PBE values: only\n"
     "                     for a PBE oracle); default: the oracle's relaxed molecules, 10 Å box\n"
     "  --json FILE        write the results (every site's energy) as JSON\n"
-    "  --quiet            no progress lines\n"
+    "  --report DIR       DIR/index.html with the 4e- ORR volcano (U_L against dG_OH, each system\n"
+    "                     a labelled point; Pt(111) a black diamond when --host Pt is "
+    "given)\n" CLI_FIGURE_HELP "  --quiet            no progress lines\n"
     "\n"
     "Example: alloyscout orr --oracle ase:emt --host Pt        (pure Pt(111), EMT)\n"
     "         alloyscout orr --oracle ase:gpaw --host Pt,Co --candidates Cu,Ni\n";
 
-static int parse_size2(const char *s, size_t *a, size_t *b)
+int cli_parse_orr_size(const char *cmd, const char *opt, const char *s, size_t *a, size_t *b)
 {
     char *end;
     long x = strtol(s, &end, 10);
-    if (end == s || (*end != 'x' && *end != 'X') || x < 1 || x > 64)
-        return 0;
-    const char *q = end + 1;
-    long y = strtol(q, &end, 10);
-    if (end == q || *end || y < 1 || y > 64)
-        return 0;
+    long y = 0;
+    int ok = end != s && (*end == 'x' || *end == 'X') && x >= 1 && x <= 64;
+    if (ok) {
+        const char *q = end + 1;
+        y = strtol(q, &end, 10);
+        ok = end != q && !*end && y >= 1 && y <= 64;
+    }
+    if (!ok)
+        return cli_usage(cmd, "%s '%s': expected AxB, e.g. 2x2 (1..64 each)", opt, s);
     *a = (size_t)x;
     *b = (size_t)y;
-    return 1;
+    return 0;
+}
+
+void cli_orr_header(const char *oracle, const as_orr_slab_options *opt)
+{
+    printf("# ORR stage: oracle %s; %zu layers (%zu shell %s, %zu fixed), p(%zux%zu), vacuum %g Å "
+           "each side, fmax %g eV/Å\n",
+           oracle, opt->layers, opt->shell_layers, opt->shell, opt->fixed_layers, opt->size_a,
+           opt->size_b, opt->vacuum_ang, opt->relax.fmax);
+    printf("%-10s %7s %7s %8s %4s %8s %4s %7s %7s %6s %7s\n", "system", "a_Å", "c_Å", "dE_O",
+           "site", "dE_OH", "site", "dG_O", "dG_OH", "U_L_V", "dG_OH-top");
+}
+
+void cli_orr_row(const char *name, const as_orr_slab_result *r)
+{
+    printf("%-10s %7.4f %7.4f %8.4f %4s %8.4f %4s %7.4f %7.4f %6.3f %7.3f\n", name, r->a_ang,
+           r->c_ang, r->de_o_ev, as_orr_site_name(r->best_site[0]), r->de_oh_ev,
+           as_orr_site_name(r->best_site[1]), r->dg_o_ev, r->dg_oh_ev, r->orr.u_limit_v,
+           r->orr.volcano_offset_ev);
+}
+
+as_status cli_orr_volcano(const char *dir, const char *const *names, const double *dg_oh,
+                          const double *u_l, size_t n, long ref, const as_orr_options *o)
+{
+    enum { NGRID = 241 };
+    double x[NGRID + 1], y[NGRID + 1];
+    size_t m;
+    as_status st = as_echem_orr_volcano_curve(dg_oh, n, o, NGRID, x, y, &m);
+    if (st != AS_OK)
+        return st;
+    as_fig_volcano_curve cv = {x, y, m, o->ooh_oh_offset_ev, o->e_eq_v};
+    return as_fig_orr_volcano(dir, "orr_volcano", NULL, names, dg_oh, u_l, n, ref, &cv);
+}
+
+void cli_orr_footer(const as_orr_slab_options *opt)
+{
+    printf("# dE against H2O/H2 (seed 004 eqs. 1-2); dG = dE + ZPE-TS (O %.2f, OH %.2f) + water "
+           "(O %.2f, OH %.2f) eV; U_L = min(-dG_i); dG_OH-top > 0: OH bound too weakly\n",
+           opt->zpe_ts_o_ev, opt->zpe_ts_oh_ev, opt->solv_o_ev, opt->solv_oh_ev);
 }
 
 int as_cli_orr(int argc, char **argv)
 {
     const char *spec = "ase:emt", *host = "Pt,Co", *cands = NULL, *size = NULL, *lattice = NULL;
-    const char *json = NULL, *shell = NULL;
+    const char *json = NULL, *shell = NULL, *report = NULL, *format = NULL;
+    size_t dpi = 0;
+    char pt_name[CLI_LIST_MAX + 1][64];
+    const char *pt_ptr[CLI_LIST_MAX + 1];
+    double pt_dg[CLI_LIST_MAX + 1], pt_ul[CLI_LIST_MAX + 1];
+    size_t n_pts = 0;
+    long ref = -1;
     int paper = 0, quiet = 0;
     as_orr_slab_options opt;
     as_orr_slab_options_default(&opt);
@@ -79,6 +129,9 @@ int as_cli_orr(int argc, char **argv)
         {"fmax", 0, CLI_DOUBLE, &opt.relax.fmax, 0, NULL, NULL},
         {"paper-refs", 0, CLI_FLAG, &paper, 0, NULL, NULL},
         {"json", 0, CLI_STR, &json, 0, NULL, NULL},
+        {"report", 0, CLI_STR, &report, 0, NULL, NULL},
+        {"format", 0, CLI_STR, &format, 0, NULL, NULL},
+        {"dpi", 0, CLI_SIZE, &dpi, 0, NULL, NULL},
         {"quiet", 'q', CLI_FLAG, &quiet, 0, NULL, NULL},
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
     };
@@ -87,8 +140,8 @@ int as_cli_orr(int argc, char **argv)
         return rc < 0 ? 0 : rc;
     cli_log_init(quiet);
     opt.paper_refs = paper;
-    if (size && !parse_size2(size, &opt.size_a, &opt.size_b))
-        return cli_usage("orr", "--size '%s': expected AxB, e.g. 2x2 (1..64 each)", size);
+    if (size && (rc = cli_parse_orr_size("orr", "--size", size, &opt.size_a, &opt.size_b)))
+        return rc;
     if (shell) {
         if (strlen(shell) >= sizeof opt.shell || !as_element_z(shell))
             return cli_usage("orr", "--shell '%s' is not an element", shell);
@@ -113,8 +166,10 @@ int as_cli_orr(int argc, char **argv)
         return rc;
     if (nc && nh != 2)
         return cli_usage("orr", "--candidates needs a host of two elements (Pt,Co)");
-    if (json) {
-        cli_file files[] = {{"--json", json, 1}};
+    if ((rc = cli_figure_output("orr", format, dpi)) != 0)
+        return rc;
+    if (json || report) {
+        cli_file files[] = {{"--json", json, 1}, {"--report", report, 1}};
         if ((rc = cli_check_files("orr", files, CLI_NFILES(files))))
             return rc;
     }
@@ -125,12 +180,7 @@ int as_cli_orr(int argc, char **argv)
         rc = cli_fail(st);
         goto done;
     }
-    printf("# ORR stage: oracle %s; %zu layers (%zu shell %s, %zu fixed), p(%zux%zu), vacuum %g Å "
-           "each side, fmax %g eV/Å\n",
-           as_oracle_describe(o), opt.layers, opt.shell_layers, opt.shell, opt.fixed_layers,
-           opt.size_a, opt.size_b, opt.vacuum_ang, opt.relax.fmax);
-    printf("%-10s %7s %7s %8s %4s %8s %4s %7s %7s %6s %7s\n", "system", "a_Å", "c_Å", "dE_O",
-           "site", "dE_OH", "site", "dG_O", "dG_OH", "U_L_V", "dG_OH-top");
+    cli_orr_header(as_oracle_describe(o), &opt);
     size_t n_sys = 1 + nc, n_fail = 0;
     for (size_t k = 0; k < n_sys; k++) {
         const char *el[3] = {hs[0], nh > 1 ? hs[1] : NULL, k ? cs[k - 1] : NULL};
@@ -156,14 +206,14 @@ int as_cli_orr(int argc, char **argv)
             n_fail++;
             continue;
         }
-        double a0 = 0;
-        for (size_t e = 0; e < ne; e++) {
-            const as_element *pe = as_element_by_symbol(el[e]);
-            a0 += (pe && pe->radius_ang > 0 ? pe->radius_ang : 1.4) * 2 * sqrt(2.0) / (double)ne;
-        }
+        double a0 = as_orr_core_a_guess(el, ne);
         as_structure *core = NULL;
         as_orr_slab_result r;
-        st = as_orr_core_create(el, ne, a0, NAN, &core);
+        /* a given lattice builds the core at it (the same positions as screen --orr) */
+        if (isfinite(opt.lattice_a))
+            st = as_orr_core_create(el, ne, opt.lattice_a, opt.lattice_c, &core);
+        else
+            st = as_orr_core_create(el, ne, a0, NAN, &core);
         if (st == AS_OK)
             st = as_orr_slab_run(o, core, &opt, &r);
         as_structure_free(core);
@@ -173,46 +223,21 @@ int as_cli_orr(int argc, char **argv)
             n_fail++;
             continue;
         }
-        printf("%-10s %7.4f %7.4f %8.4f %4s %8.4f %4s %7.4f %7.4f %6.3f %7.3f\n", name, r.a_ang,
-               r.c_ang, r.de_o_ev, as_orr_site_name(r.best_site[0]), r.de_oh_ev,
-               as_orr_site_name(r.best_site[1]), r.dg_o_ev, r.dg_oh_ev, r.orr.u_limit_v,
-               r.orr.volcano_offset_ev);
-        as_json_set_num(sj, "a_ang", r.a_ang);
-        as_json_set_num(sj, "c_ang", r.c_ang);
-        as_json_set_num(sj, "n_slab", (double)r.n_slab);
-        as_json_set_num(sj, "e_slab_ev", r.e_slab_ev);
-        as_json_set_num(sj, "e_h2o_ev", r.e_h2o_ev);
-        as_json_set_num(sj, "e_h2_ev", r.e_h2_ev);
-        const char *an[2] = {"O", "OH"};
-        as_json *sites = as_json_object();
-        for (int a = 0; a < 2; a++) {
-            as_json *aj = as_json_object();
-            for (int s = 0; s < AS_ORR_N_SITES; s++) {
-                as_json *xj = as_json_object();
-                if (isfinite(r.de_ev[a][s]))
-                    as_json_set_num(xj, "de_ev", r.de_ev[a][s]);
-                as_json_set_bool(xj, "converged", r.converged[a][s]);
-                as_json_set_num(xj, "steps", (double)r.steps[a][s]);
-                as_json_set_num(xj, "lateral_shift_ang", r.shift_ang[a][s]);
-                as_json_set_child(aj, as_orr_site_name(s), xj);
-            }
-            as_json_set_str(aj, "best_site", as_orr_site_name(r.best_site[a]));
-            as_json_set_child(sites, an[a], aj);
+        cli_orr_row(name, &r);
+        if ((st = as_orr_result_json(&r, sj)) != AS_OK) {
+            rc = cli_fail(st);
+            goto done;
         }
-        as_json_set_child(sj, "sites", sites);
-        as_json_set_num(sj, "de_o_ev", r.de_o_ev);
-        as_json_set_num(sj, "de_oh_ev", r.de_oh_ev);
-        as_json_set_num(sj, "dg_o_ev", r.dg_o_ev);
-        as_json_set_num(sj, "dg_oh_ev", r.dg_oh_ev);
-        as_json_set_num(sj, "dg_ooh_ev", r.orr.dg_ooh_ev);
-        as_json_set_num(sj, "u_limit_v", r.orr.u_limit_v);
-        as_json_set_num(sj, "overpotential_v", r.orr.overpotential_v);
-        as_json_set_num(sj, "potential_determining_step", (double)r.orr.pds);
-        as_json_set_num(sj, "volcano_offset_ev", r.orr.volcano_offset_ev);
+        if (n_pts < CLI_LIST_MAX + 1) { /* the volcano of --report */
+            snprintf(pt_name[n_pts], sizeof pt_name[n_pts], "%s",
+                     ne == 1 && !strcmp(el[0], opt.shell) ? "Pt(111)" : name);
+            if (ne == 1 && !strcmp(el[0], opt.shell) && !strcmp(opt.shell, "Pt"))
+                ref = (long)n_pts;
+            pt_dg[n_pts] = r.dg_oh_ev;
+            pt_ul[n_pts++] = r.orr.u_limit_v;
+        }
     }
-    printf("# dE against H2O/H2 (seed 004 eqs. 1-2); dG = dE + ZPE-TS (O %.2f, OH %.2f) + water "
-           "(O %.2f, OH %.2f) eV; U_L = min(-dG_i); dG_OH-top > 0: OH bound too weakly\n",
-           opt.zpe_ts_o_ev, opt.zpe_ts_oh_ev, opt.solv_o_ev, opt.solv_oh_ev);
+    cli_orr_footer(&opt);
     as_json_set_str(root, "oracle", as_oracle_describe(o));
     as_json_set_num(root, "layers", (double)opt.layers);
     as_json_set_num(root, "shell_layers", (double)opt.shell_layers);
@@ -227,7 +252,34 @@ int as_cli_orr(int argc, char **argv)
     as_json_set_bool(root, "paper_refs", opt.paper_refs);
     as_json_set_child(root, "systems", arr);
     arr = NULL;
-    /* no file when nothing was computed (the error says why) */
+    /* no file when nothing was computed (the error says why); the report first, so that a
+     * failed one leaves no --json behind */
+    if (report && n_fail < n_sys) {
+        for (size_t i = 0; i < n_pts; i++)
+            pt_ptr[i] = pt_name[i];
+        as_report *rep = NULL;
+        char caption[512];
+        as_orr_result top;
+        as_echem_orr(0.0, 0.0, NAN, &opt.orr, &top); /* the volcano's top, from echem */
+        snprintf(caption, sizeof caption,
+                 "Limiting potential U_L against ΔG_OH of each system (oracle %s; %zu layers, "
+                 "p(%zux%zu)); grey: the scaling volcano (ΔG_OOH = ΔG_OH + %.2f eV), its top at "
+                 "ΔG_OH = %.2f eV; a point below the curve is limited by an O* step.",
+                 as_oracle_describe(o), opt.layers, opt.size_a, opt.size_b,
+                 opt.orr.ooh_oh_offset_ev, top.volcano_top_dg_oh_ev);
+        if ((st = as_report_create(report, "alloyscout: ORR stage", &rep)) == AS_OK &&
+            (st = cli_orr_volcano(as_report_dir(rep), pt_ptr, pt_dg, pt_ul, n_pts, ref,
+                                  &opt.orr)) == AS_OK &&
+            (st = as_report_heading(rep, "ORR volcano")) == AS_OK &&
+            (st = as_report_figure(rep, "orr_volcano", caption)) == AS_OK &&
+            (st = cli_report_command(rep, argc, argv)) == AS_OK)
+            st = as_report_finish(rep);
+        as_report_free(rep);
+        if (st != AS_OK) {
+            rc = cli_fail(st);
+            goto done;
+        }
+    }
     if (json && n_fail < n_sys && (st = as_json_write_file(root, json)) != AS_OK) {
         rc = cli_fail(st);
         goto done;

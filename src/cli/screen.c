@@ -107,6 +107,21 @@ static const char *screen_help =
     "  --e-atom-max EV (50)  label check: |E| / atom above EV is a failed label, and a stored\n"
     "                        row above it is computed again; --cell-tol ANG (1e-4): cmd output\n"
     "                        cell within ANG of the input's\n"
+    "  --orr                 after the ranking, the ORR stage (docs/orr.md) for the host pair and\n"
+    "                        every ranked candidate on the lattice constants the screen found\n"
+    "                        (no new cell fit): a Pt-shell (111) slab on the L1_0 AB / A2BM\n"
+    "                        core, O* and OH* on fcc/hcp/top, dG_OH, dG_O and the limiting\n"
+    "                        potential U_L (a second table, \"orr\" per system in --json, the\n"
+    "                        volcano in --report); l10 only. Finished slabs are kept in --db:\n"
+    "                        --resume with the same ORR settings relaxes nothing again\n"
+    "  --orr-oracle SPEC     its oracle, with forces and covering O and H (ase:emt, ase:gpaw,\n"
+    "                        ase:FILE.py; default the screen's --oracle when it does; eam and\n"
+    "                        meam do not); a system it does not cover gets the reason\n"
+    "  --orr-reference       also the shell element's own (111) face (Pt(111); its lattice\n"
+    "                        constant fitted with the ORR oracle): the volcano's reference\n"
+    "  --orr-layers N (4)  --orr-shell-layers N (1)  --orr-fixed N (2)  --orr-size AxB (2x2)\n"
+    "  --orr-vacuum A (10)  --orr-fmax F (0.03)  --orr-paper-refs: as 'alloyscout orr' --layers\n"
+    "                        ... --paper-refs (any of them implies --orr)\n"
     "  --quiet               no progress display and no info messages\n"
     "  --strict              exit 3 when a requested candidate is not ranked or skipped\n"
     "\n"
@@ -142,6 +157,10 @@ typedef struct {
     size_t n_lat;
     const char *composition;
     int quiet, strict;
+    /* --orr: the ORR stage after the ranking */
+    int orr, orr_ref;
+    const char *orr_oracle, *orr_size;
+    as_orr_slab_options orr_opt;
     int argc; /* the command line as given (argv[0] = "screen"), for the report */
     char **argv;
 } screen_args;
@@ -263,7 +282,9 @@ static int parse(int argc, char **argv, screen_args *a)
     a->argv = argv;
     as_screen_options *so = &a->co.screen;
     as_oracle_options *oo = &a->co.oracle_options;
-    int no_random = 0, no_noise = 0, retries_seen = 0;
+    int no_random = 0, no_noise = 0, retries_seen = 0, orr_seen = 0;
+    as_orr_slab_options_default(&a->orr_opt);
+    as_orr_slab_options *ro = &a->orr_opt;
     const cli_opt opts[] = {
         {"host", 0, CLI_CALL, so, 0, parse_host, NULL},
         {"prototype", 0, CLI_CALL, &so->prototype, 0, parse_prototype, NULL},
@@ -311,6 +332,17 @@ static int parse(int argc, char **argv, screen_args *a)
         {"job-template", 0, CLI_STR, &a->eo.job_template, 0, NULL, NULL},
         {"poll-max", 0, CLI_DOUBLE, &a->eo.poll_max_s, 0, NULL, NULL},
         {"strict", 0, CLI_FLAG, &a->strict, 0, NULL, NULL},
+        /* the ORR stage */
+        {"orr", 0, CLI_FLAG, &a->orr, 0, NULL, NULL},
+        {"orr-oracle", 0, CLI_STR, &a->orr_oracle, 0, NULL, &orr_seen},
+        {"orr-reference", 0, CLI_FLAG, &a->orr_ref, 0, NULL, &orr_seen},
+        {"orr-layers", 0, CLI_SIZE, &ro->layers, 0, NULL, &orr_seen},
+        {"orr-shell-layers", 0, CLI_SIZE, &ro->shell_layers, 0, NULL, &orr_seen},
+        {"orr-fixed", 0, CLI_SIZE, &ro->fixed_layers, 0, NULL, &orr_seen},
+        {"orr-size", 0, CLI_STR, &a->orr_size, 0, NULL, &orr_seen},
+        {"orr-vacuum", 0, CLI_DOUBLE, &ro->vacuum_ang, 0, NULL, &orr_seen},
+        {"orr-fmax", 0, CLI_DOUBLE, &ro->relax.fmax, 0, NULL, &orr_seen},
+        {"orr-paper-refs", 0, CLI_FLAG, &ro->paper_refs, 0, NULL, &orr_seen},
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
     };
     a->eo = as_executor_options_default();
@@ -319,6 +351,17 @@ static int parse(int argc, char **argv, screen_args *a)
         return rc;
     if (!(oo->e_atom_max_ev > 0) || !(oo->cell_tol_ang > 0))
         return cli_usage("screen", "--e-atom-max and --cell-tol must be > 0");
+    a->orr |= orr_seen;
+    if (a->orr_size &&
+        (rc = cli_parse_orr_size("screen", "--orr-size", a->orr_size, &ro->size_a, &ro->size_b)))
+        return rc;
+    if (a->orr && !(ro->relax.fmax > 0))
+        return cli_usage("screen", "--orr-fmax must be > 0");
+    if (a->orr && so->prototype != AS_SCREEN_L10)
+        return cli_usage("screen",
+                         "--orr needs --prototype l10 (the Pt-shell slab on the L1_0 / "
+                         "A2BM core), not %s",
+                         as_screen_proto_name(so->prototype));
     if (strcmp(a->eo.backend, "local") && strcmp(a->eo.backend, "slurm"))
         return cli_usage("screen", "--executor must be local or slurm, not '%s'", a->eo.backend);
     if (!(a->eo.poll_max_s > 0))
@@ -694,6 +737,101 @@ static as_status report_system(as_report *rep, const as_screen_options *so,
     return AS_OK;
 }
 
+/* The ORR stage: its table and the volcano (every system with a result a labelled point). */
+static as_status report_orr(as_report *rep, const screen_args *a, as_campaign *c)
+{
+    static const char *hdr[9] = {"system",           "a (Å)",     "c (Å)",      "ΔE_O (eV), site",
+                                 "ΔE_OH (eV), site", "ΔG_O (eV)", "ΔG_OH (eV)", "U_L (V)",
+                                 "ΔG_OH − top (eV)"};
+    size_t n_req = as_campaign_n_requested(c), rows = 0, np = 0;
+    char(*cell)[REPORT_CELL] = as_calloc(9 * (n_req + 2), REPORT_CELL);
+    const char **cp = as_calloc(9 * (n_req + 2), sizeof *cp);
+    const char **names = as_calloc(n_req + 2, sizeof *names);
+    double *dg = as_calloc(2 * (n_req + 2), sizeof *dg), *ul = dg ? dg + n_req + 2 : NULL;
+    as_status st = AS_OK;
+    if (!cell || !cp || !names || !dg) {
+        st = as_error_set(AS_ENOMEM, "report: ORR table");
+        goto done;
+    }
+    char ref_name[32];
+    long ref = -1;
+    snprintf(ref_name, sizeof ref_name, "%s(111)", a->orr_opt.shell);
+    for (size_t i = 0; i <= n_req; i++) {
+        /* the reference (i = 0 here) first, then the requested systems */
+        const as_orr_slab_result *r =
+            i == 0 ? as_campaign_orr_reference_result(c) : as_campaign_orr_result(c, i - 1);
+        as_campaign_system_info info;
+        if (!r || (i > 0 && as_campaign_system_info_get(c, i - 1, &info) != AS_OK))
+            continue;
+        if (i == 0) {
+            info.name = ref_name;
+            ref = !strcmp(a->orr_opt.shell, "Pt") ? (long)np : -1;
+        }
+        char(*row)[REPORT_CELL] = &cell[9 * rows++];
+        if (i == 0)
+            snprintf(row[0], REPORT_CELL, "%s", ref_name);
+        else
+            snprintf(row[0], REPORT_CELL, "%s@%s", a->orr_opt.shell, info.name);
+        snprintf(row[1], REPORT_CELL, "%.4f", r->a_ang);
+        snprintf(row[2], REPORT_CELL, "%.4f", r->c_ang);
+        snprintf(row[3], REPORT_CELL, "%.4f, %s", nz(r->de_o_ev, 4),
+                 as_orr_site_name(r->best_site[0]));
+        snprintf(row[4], REPORT_CELL, "%.4f, %s", nz(r->de_oh_ev, 4),
+                 as_orr_site_name(r->best_site[1]));
+        snprintf(row[5], REPORT_CELL, "%.4f", nz(r->dg_o_ev, 4));
+        snprintf(row[6], REPORT_CELL, "%.4f", nz(r->dg_oh_ev, 4));
+        snprintf(row[7], REPORT_CELL, "%.3f", nz(r->orr.u_limit_v, 3));
+        snprintf(row[8], REPORT_CELL, "%.3f", nz(r->orr.volcano_offset_ev, 3));
+        names[np] = info.name;
+        dg[np] = r->dg_oh_ev;
+        ul[np++] = r->orr.u_limit_v;
+    }
+    for (size_t i = 0; i < 9 * rows; i++)
+        cp[i] = cell[i];
+    char caption[640];
+    const as_orr_slab_options *o = &a->orr_opt;
+    snprintf(caption, sizeof caption,
+             "ORR stage (docs/orr.md) on the screened lattice constants: a %s shell (%zu of %zu "
+             "(111) layers, %zu fixed, p(%zu×%zu)), O* and OH* on fcc/hcp/top, the lowest site; "
+             "ΔG = ΔE + ZPE − TS (O %.2f, OH %.2f) + water (O %.2f, OH %.2f) eV; U_L = "
+             "min(−ΔG_i); ΔG_OH − top > 0: OH bound too weakly.",
+             o->shell, o->shell_layers, o->layers, o->fixed_layers, o->size_a, o->size_b,
+             o->zpe_ts_o_ev, o->zpe_ts_oh_ev, o->solv_o_ev, o->solv_oh_ev);
+    if ((st = as_report_heading(rep, "ORR activity")) != AS_OK ||
+        (st = as_report_table(rep, caption, hdr, 9, cp, rows)) != AS_OK)
+        goto done;
+    if (as_campaign_orr_reference_error(c)[0] &&
+        (st = as_report_keyvalue(rep, ref_name, as_campaign_orr_reference_error(c))) != AS_OK)
+        goto done;
+    for (size_t i = 0; i < n_req; i++) {
+        as_campaign_system_info info;
+        const char *why = as_campaign_orr_error(c, i);
+        if (why[0] && as_campaign_system_info_get(c, i, &info) == AS_OK &&
+            (st = as_report_keyvalue(rep, info.name, why)) != AS_OK)
+            goto done;
+    }
+    if (np) {
+        as_orr_result top;
+        if ((st = as_echem_orr(0.0, 0.0, NAN, &o->orr, &top)) != AS_OK ||
+            (st = cli_orr_volcano(as_report_dir(rep), names, dg, ul, np, ref, &o->orr)) != AS_OK)
+            goto done;
+        snprintf(caption, sizeof caption,
+                 "The 4e⁻ ORR volcano: limiting potential U_L against ΔG_OH of each system "
+                 "(a %s shell; ORR oracle %s); grey: the scaling volcano (ΔG_OOH = ΔG_OH + "
+                 "%.2f eV), its top at ΔG_OH = %.2f eV; a point below the curve is limited by an "
+                 "O* step.",
+                 o->shell, as_campaign_orr_oracle(c), o->orr.ooh_oh_offset_ev,
+                 top.volcano_top_dg_oh_ev);
+        st = as_report_figure(rep, "orr_volcano", caption);
+    }
+done:
+    as_free(cell);
+    as_free(cp);
+    as_free(names);
+    as_free(dg);
+    return st;
+}
+
 /* The inputs and the exact command line ("alloyscout" + the argv the command got). */
 static as_status report_inputs(as_report *rep, const screen_args *a, const as_campaign *c)
 {
@@ -753,6 +891,8 @@ static as_status screen_report(as_report *rep, const screen_args *a, const as_ca
         if (v->systems[i]->stable)
             TRY(report_system(rep, &a->co.screen, v->systems[i], a->co.screen.random_baseline,
                               a->co.screen.target_ci));
+    if (a->orr)
+        TRY(report_orr(rep, a, (as_campaign *)c));
     TRY(report_inputs(rep, a, c));
     return as_report_finish(rep);
 }
@@ -873,6 +1013,72 @@ static size_t print_summary(as_campaign *c)
     return n[2] + n[3];
 }
 
+/* --orr: the stage for the host pair and every ranked candidate, then its table under the
+ * screen's. A signal between two systems stops here (no --json). */
+static as_status orr_stage(const screen_args *a, as_campaign *c, as_oracle *o)
+{
+    size_t n_req = as_campaign_n_requested(c), n_run = 0, n_reused = 0;
+    if (a->orr_ref) {
+        int reused = 0;
+        as_log(AS_LOG_INFO, "ORR stage: %s(111), its lattice constant fitted with %s",
+               a->orr_opt.shell, as_oracle_describe(o));
+        TRY(as_campaign_orr_reference(c, o, &a->orr_opt, &reused));
+        TRY(as_interrupt_check());
+        n_run++;
+        n_reused += reused;
+        if (as_campaign_orr_reference_error(c)[0])
+            as_log(AS_LOG_WARN, "ORR stage: %s(111): %s", a->orr_opt.shell,
+                   as_campaign_orr_reference_error(c));
+    }
+    for (size_t i = 0; i < n_req; i++) {
+        if (!as_campaign_orr_eligible(c, i))
+            continue;
+        as_campaign_system_info info;
+        TRY(as_campaign_system_info_get(c, i, &info));
+        as_log(AS_LOG_INFO, "ORR stage: %s@%s on a = %.4f, c = %.4f A", a->orr_opt.shell, info.name,
+               info.result->a_ang, info.result->c_ang);
+        int reused = 0;
+        TRY(as_campaign_orr_run(c, i, o, &a->orr_opt, &reused));
+        TRY(as_interrupt_check());
+        n_run++;
+        n_reused += reused;
+        const char *why = as_campaign_orr_error(c, i);
+        if (why[0])
+            as_log(AS_LOG_WARN, "ORR stage: %s: %s", info.name, why);
+    }
+    printf("\n");
+    cli_orr_header(as_oracle_describe(o), &a->orr_opt);
+    if (a->orr_ref) {
+        char name[64];
+        snprintf(name, sizeof name, "%s(111)", a->orr_opt.shell);
+        if (as_campaign_orr_reference_result(c))
+            cli_orr_row(name, as_campaign_orr_reference_result(c));
+        else
+            printf("%-10s failed: %s\n", name, as_campaign_orr_reference_error(c));
+    }
+    for (size_t i = 0; i < n_req; i++) {
+        as_campaign_system_info info;
+        const as_orr_slab_result *r = as_campaign_orr_result(c, i);
+        if (as_campaign_system_info_get(c, i, &info) != AS_OK)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "%s@%s", a->orr_opt.shell, info.name);
+        if (r)
+            cli_orr_row(name, r);
+        else if (as_campaign_orr_error(c, i)[0])
+            printf("%-10s failed: %s\n", name, as_campaign_orr_error(c, i));
+        else
+            printf("%-10s - (%s: no ORR stage)\n", name, info.status);
+    }
+    cli_orr_footer(&a->orr_opt);
+    if (n_reused)
+        as_log(AS_LOG_INFO,
+               "ORR stage: %zu of %zu systems taken from %s (same oracle, options "
+               "and lattice constants)",
+               n_reused, n_run, a->co.db);
+    return AS_OK;
+}
+
 int as_cli_screen(int argc, char **argv)
 {
     screen_args a;
@@ -889,6 +1095,30 @@ int as_cli_screen(int argc, char **argv)
     as_lock *lock = NULL;
     as_status st;
 
+    as_oracle *orr_o = NULL;
+    if (a.orr) { /* refused before the screen starts */
+        const char *spec = a.orr_oracle ? a.orr_oracle : a.co.oracle;
+        st = as_oracle_create(spec, &a.co.oracle_options, &orr_o);
+        if (st == AS_OK && (!as_oracle_has_forces(orr_o) || !as_oracle_supports(orr_o, "O") ||
+                            !as_oracle_supports(orr_o, "H"))) {
+            rc = cli_error("--orr: the ORR stage relaxes O* and OH* and needs an oracle with "
+                           "forces covering O and H; %s '%s' %s (it covers %s): give one with "
+                           "--orr-oracle (e.g. ase:emt for tests, ase:gpaw)",
+                           a.orr_oracle ? "--orr-oracle" : "the screen's --oracle", spec,
+                           as_oracle_has_forces(orr_o) ? "does not cover O and H" : "has no forces",
+                           as_oracle_elements(orr_o));
+            as_oracle_free(orr_o);
+            return rc;
+        }
+        if (st != AS_OK) {
+            rc = a.orr_oracle ? cli_fail(st)
+                              : cli_error("--orr: the screen's --oracle %s is not one oracle with "
+                                          "forces covering O and H (%s): give the ORR stage one "
+                                          "with --orr-oracle (e.g. ase:emt for tests, ase:gpaw)",
+                                          spec, as_errmsg());
+            return rc;
+        }
+    }
     int report_existed = a.report && access(a.report, F_OK) == 0;
     /* one writer per campaign file: a second screen on it is refused, naming the first */
     if ((st = cli_lock(a.co.db, argc, argv, &lock)) != AS_OK)
@@ -923,6 +1153,8 @@ int as_cli_screen(int argc, char **argv)
     }
     print_table(&a, c, v);
     size_t missing = print_summary(c);
+    if (a.orr && (st = orr_stage(&a, c, orr_o)) != AS_OK)
+        goto fail;
     size_t computed = as_campaign_labels_computed(c);
     /* the report first: a failed one leaves no --json behind */
     if (rep && (st = screen_report(rep, &a, c, v, computed)) != AS_OK)
@@ -957,6 +1189,7 @@ int as_cli_screen(int argc, char **argv)
         as_report_free(rep);
         as_campaign_close(c);
         as_lock_release(lock);
+        as_oracle_free(orr_o);
         return rc;
     }
     if (a.strict && missing) {
@@ -964,6 +1197,7 @@ int as_cli_screen(int argc, char **argv)
         as_report_free(rep);
         as_campaign_close(c);
         as_lock_release(lock);
+        as_oracle_free(orr_o);
         return 3;
     }
 fail:
@@ -974,5 +1208,6 @@ fail:
     as_report_free(rep);
     as_campaign_close(c);
     as_lock_release(lock);
+    as_oracle_free(orr_o);
     return rc;
 }

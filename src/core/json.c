@@ -138,6 +138,7 @@ as_json *as_json_at(const as_json *arr, size_t i)
 }
 /* Numbers built in memory are raw text nodes (see as_json_number_node); parsed ones are numbers. */
 int as_json_is_number(const as_json *j) { return j && (cJSON_IsNumber(J(j)) || cJSON_IsRaw(J(j))); }
+int as_json_is_true(const as_json *j) { return j && cJSON_IsTrue(J(j)); }
 double as_json_number(const as_json *j)
 {
     if (j && cJSON_IsRaw(J(j)))

@@ -367,6 +367,38 @@ as_status as_echem_orr(double dg_oh_ev, double dg_o_ev, double dg_ooh_ev, const 
     return AS_OK;
 }
 
+as_status as_echem_orr_volcano_curve(const double *dg_oh_ev, size_t n_pts,
+                                     const as_orr_options *opt, size_t n, double *x, double *y,
+                                     size_t *m)
+{
+    *m = 0;
+    if (n < 2 || !x || !y || (n_pts && !dg_oh_ev))
+        return AS_FAIL(AS_EINVAL, "orr volcano: the curve needs n >= 2 points and outputs");
+    as_orr_result r;
+    AS_TRY(as_echem_orr(0.0, 0.0, NAN, opt, &r));
+    double top = r.volcano_top_dg_oh_ev, lo = top, hi = top;
+    for (size_t i = 0; i < n_pts; i++)
+        if (fin(dg_oh_ev[i])) {
+            lo = AS_MIN(lo, dg_oh_ev[i]);
+            hi = AS_MAX(hi, dg_oh_ev[i]);
+        }
+    lo -= 0.4;
+    hi += 0.4;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = lo + (hi - lo) * (double)i / (double)(n - 1);
+        if (k && x[k - 1] < top && v > top) /* the kink itself */
+            x[k++] = top;
+        x[k++] = v;
+    }
+    for (size_t i = 0; i < k; i++) {
+        AS_TRY(as_echem_orr(x[i], x[i], NAN, opt, &r));
+        y[i] = r.u_limit_volcano_v;
+    }
+    *m = k;
+    return AS_OK;
+}
+
 double as_echem_disk_area_cm2(double diameter_mm)
 {
     return 3.14159265358979323846 * pow(diameter_mm / 20.0, 2); /* mm -> cm radius */

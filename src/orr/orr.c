@@ -37,6 +37,16 @@ void as_orr_slab_options_default(as_orr_slab_options *opt)
     opt->orr = as_orr_options_default();
 }
 
+double as_orr_core_a_guess(const char *const *el, size_t n)
+{
+    double a0 = 0;
+    for (size_t e = 0; e < n; e++) {
+        const as_element *pe = as_element_by_symbol(el[e]);
+        a0 += (pe && pe->radius_ang > 0 ? pe->radius_ang : 1.4) * 2 * sqrt(2.0) / (double)n;
+    }
+    return a0;
+}
+
 as_status as_orr_core_create(const char *const *el, size_t n, double a, double c,
                              as_structure **out)
 {
@@ -520,4 +530,136 @@ fail:
     as_free(fx);
     as_free(fxa);
     return st;
+}
+
+/* ---- JSON and option text ---- */
+
+static const char *const ads_names[2] = {"O", "OH"};
+
+as_status as_orr_result_json(const as_orr_slab_result *r, as_json *sj)
+{
+    as_status st = AS_OK;
+    as_json *sites = NULL;
+#define N(k, v) AS_CHECK(as_json_set_num(sj, k, v))
+    N("a_ang", r->a_ang);
+    N("c_ang", r->c_ang);
+    N("n_slab", (double)r->n_slab);
+    N("e_slab_ev", r->e_slab_ev);
+    N("e_h2o_ev", r->e_h2o_ev);
+    N("e_h2_ev", r->e_h2_ev);
+    if (!(sites = as_json_object()))
+        return AS_FAIL(AS_ENOMEM, "orr: json");
+    for (int a = 0; a < 2; a++) {
+        as_json *aj = as_json_object();
+        if (!aj || as_json_set_child(sites, ads_names[a], aj) != AS_OK) {
+            as_json_free(aj);
+            st = AS_FAIL(AS_ENOMEM, "orr: json");
+            goto fail;
+        }
+        for (int k = 0; k < AS_ORR_N_SITES; k++) {
+            as_json *xj = as_json_object();
+            if (!xj || as_json_set_child(aj, site_names[k], xj) != AS_OK) {
+                as_json_free(xj);
+                st = AS_FAIL(AS_ENOMEM, "orr: json");
+                goto fail;
+            }
+            if (isfinite(r->de_ev[a][k]))
+                AS_CHECK(as_json_set_num(xj, "de_ev", r->de_ev[a][k]));
+            AS_CHECK(as_json_set_bool(xj, "converged", r->converged[a][k]));
+            AS_CHECK(as_json_set_num(xj, "steps", (double)r->steps[a][k]));
+            AS_CHECK(as_json_set_num(xj, "lateral_shift_ang", r->shift_ang[a][k]));
+        }
+        AS_CHECK(as_json_set_str(aj, "best_site", as_orr_site_name(r->best_site[a])));
+    }
+    st = as_json_set_child(sj, "sites", sites);
+    sites = NULL;
+    AS_CHECK(st);
+    N("de_o_ev", r->de_o_ev);
+    N("de_oh_ev", r->de_oh_ev);
+    N("dg_o_ev", r->dg_o_ev);
+    N("dg_oh_ev", r->dg_oh_ev);
+    N("dg_ooh_ev", r->orr.dg_ooh_ev);
+    N("u_limit_v", r->orr.u_limit_v);
+    N("overpotential_v", r->orr.overpotential_v);
+    N("potential_determining_step", (double)r->orr.pds);
+    N("volcano_offset_ev", r->orr.volcano_offset_ev);
+    N("oracle_relaxations", (double)r->oracle_relaxations);
+#undef N
+fail:
+    as_json_free(sites);
+    return st;
+}
+
+static as_status get_size(const as_json *o, const char *key, const char *where, size_t *v)
+{
+    double d;
+    AS_TRY(as_json_get_num(o, key, where, &d));
+    if (!(d >= 0) || d != floor(d))
+        return AS_FAIL(AS_EPARSE, "%s: %s is not a count", where, key);
+    *v = (size_t)d;
+    return AS_OK;
+}
+
+as_status as_orr_result_from_json(const as_json *sj, const as_orr_slab_options *opt,
+                                  const char *where, as_orr_slab_result *r)
+{
+    memset(r, 0, sizeof *r);
+    AS_TRY(as_json_get_num(sj, "a_ang", where, &r->a_ang));
+    AS_TRY(as_json_get_num(sj, "c_ang", where, &r->c_ang));
+    AS_TRY(get_size(sj, "n_slab", where, &r->n_slab));
+    AS_TRY(as_json_get_num(sj, "e_slab_ev", where, &r->e_slab_ev));
+    AS_TRY(as_json_get_num(sj, "e_h2o_ev", where, &r->e_h2o_ev));
+    AS_TRY(as_json_get_num(sj, "e_h2_ev", where, &r->e_h2_ev));
+    const as_json *sites = as_json_get(sj, "sites");
+    if (!sites)
+        return AS_FAIL(AS_EPARSE, "%s: no sites", where);
+    for (int a = 0; a < 2; a++) {
+        const as_json *aj = as_json_get(sites, ads_names[a]);
+        const char *best;
+        if (!aj)
+            return AS_FAIL(AS_EPARSE, "%s: no sites.%s", where, ads_names[a]);
+        AS_TRY(as_json_get_str(aj, "best_site", where, &best));
+        r->best_site[a] = -1;
+        for (int k = 0; k < AS_ORR_N_SITES; k++) {
+            const as_json *xj = as_json_get(aj, site_names[k]);
+            if (!xj)
+                return AS_FAIL(AS_EPARSE, "%s: no sites.%s.%s", where, ads_names[a], site_names[k]);
+            const as_json *de = as_json_get(xj, "de_ev");
+            r->de_ev[a][k] = de ? as_json_number(de) : NAN;
+            r->converged[a][k] = as_json_is_true(as_json_get(xj, "converged"));
+            AS_TRY(get_size(xj, "steps", where, &r->steps[a][k]));
+            AS_TRY(as_json_get_num(xj, "lateral_shift_ang", where, &r->shift_ang[a][k]));
+            if (!strcmp(best, site_names[k]))
+                r->best_site[a] = k;
+        }
+        if (r->best_site[a] < 0)
+            return AS_FAIL(AS_EPARSE, "%s: sites.%s.best_site '%s'", where, ads_names[a], best);
+    }
+    AS_TRY(as_json_get_num(sj, "de_o_ev", where, &r->de_o_ev));
+    AS_TRY(as_json_get_num(sj, "de_oh_ev", where, &r->de_oh_ev));
+    AS_TRY(as_json_get_num(sj, "dg_o_ev", where, &r->dg_o_ev));
+    AS_TRY(as_json_get_num(sj, "dg_oh_ev", where, &r->dg_oh_ev));
+    AS_TRY(get_size(sj, "oracle_relaxations", where, &r->oracle_relaxations));
+    as_orr_options oo = opt ? opt->orr : as_orr_options_default();
+    return as_echem_orr(r->dg_oh_ev, r->dg_o_ev, NAN, &oo, &r->orr);
+}
+
+as_status as_orr_options_text(const as_orr_slab_options *o, char *buf, size_t cap)
+{
+    const as_relax_options *x = &o->relax;
+    int k = snprintf(buf, cap,
+                     "layers=%zu shell_layers=%zu fixed=%zu size=%zux%zu vacuum=%.17g shell=%s "
+                     "h_hollow=%.17g h_top=%.17g d_oh=%.17g fmax=%.17g max_steps=%zu dt=%.17g "
+                     "dt_max=%.17g max_step=%.17g n_min=%zu f_inc=%.17g f_dec=%.17g "
+                     "alpha=%.17g f_alpha=%.17g paper_refs=%d box=%.17g zpe_ts_o=%.17g "
+                     "zpe_ts_oh=%.17g solv_o=%.17g solv_oh=%.17g e_eq=%.17g ooh_oh=%.17g",
+                     o->layers, o->shell_layers, o->fixed_layers, o->size_a, o->size_b,
+                     o->vacuum_ang, o->shell, o->height_hollow_ang, o->height_top_ang, o->d_oh_ang,
+                     x->fmax, x->max_steps, x->dt, x->dt_max, x->max_step, x->n_min, x->f_inc,
+                     x->f_dec, x->alpha_start, x->f_alpha, o->paper_refs, o->box_ang,
+                     o->zpe_ts_o_ev, o->zpe_ts_oh_ev, o->solv_o_ev, o->solv_oh_ev, o->orr.e_eq_v,
+                     o->orr.ooh_oh_offset_ev);
+    if (k < 0 || (size_t)k >= cap)
+        return AS_FAIL(AS_EINVAL, "orr: the option text needs more than %zu bytes", cap);
+    return AS_OK;
 }

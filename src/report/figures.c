@@ -5,6 +5,7 @@
  *   ordering-energy bars ........... paper 004, fig. 2c (E_ordering = <E_random> - <E_ordered>)
  *   MAE / R² per round, parity ..... paper 004, Supplementary Figs. S2-S5
  *   recommend heat map ............. workflow A, `synth recommend`
+ *   ORR volcano .................... paper 004, the ORR criterion (U_L against ΔG_OH)
  * Energies arrive in eV/atom; MAE and σ are drawn in meV/atom. */
 #include <math.h>
 #include <stdio.h>
@@ -599,5 +600,72 @@ as_status as_fig_parity(const char *dir, const char *basename, const char *syste
         st = as_plot_scatter(p, e_oracle, e_pred, smev, n, "test configurations",
                              "Predicted σ (meV/atom)");
     as_free(smev);
+    return finish(p, st, dir, basename);
+}
+
+as_status as_fig_orr_volcano(const char *dir, const char *basename, const char *title,
+                             const char *const *names, const double *dg_oh_ev,
+                             const double *u_limit_v, size_t n, long ref,
+                             const as_fig_volcano_curve *cv)
+{
+    size_t good = 0;
+    for (size_t i = 0; names && dg_oh_ev && u_limit_v && i < n; i++)
+        good += isfinite(dg_oh_ev[i]) && isfinite(u_limit_v[i]);
+    if (!good || !cv || cv->n < 2 || !cv->dg_oh_ev || !cv->u_limit_v)
+        return AS_FAIL(AS_EINVAL,
+                       "figure %s: the volcano needs its curve and at least one finite system",
+                       basename ? basename : "");
+    as_plot *p = NULL;
+    char curve[96], eq[64];
+    snprintf(curve, sizeof curve, "scaling volcano (ΔG_{OOH} = ΔG_{OH} + %.2f eV)",
+             cv->ooh_oh_offset_ev);
+    snprintf(eq, sizeof eq, "equilibrium %.2f V", cv->e_eq_v);
+    AS_TRY(as_plot_create(title ? title : "4e^{−} ORR volcano", "ΔG_{OH} (eV)",
+                          "limiting potential U_{L} (V)", &p));
+    as_status st = as_plot_line(p, cv->dg_oh_ev, cv->u_limit_v, cv->n, curve);
+    if (st == AS_OK) {
+        as_plot_last_style(p)->color = AS_PLOT_GREY;
+        st = as_plot_hline(p, cv->e_eq_v, eq);
+    }
+    double *px = as_malloc(3 * (n + 1) * sizeof *px);
+    char **lab = as_calloc(n + 1, sizeof *lab);
+    if (st == AS_OK && (!px || !lab))
+        st = AS_FAIL(AS_ENOMEM, "figure %s: cannot allocate %zu points", basename, n);
+    if (st == AS_OK) {
+        double *py = px + n + 1, *qx = px + 2 * (n + 1);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (isfinite(dg_oh_ev[i]) && isfinite(u_limit_v[i]) && (long)i != ref) {
+                px[m] = dg_oh_ev[i];
+                py[m++] = u_limit_v[i];
+            }
+        if (m) {
+            st = as_plot_scatter(p, px, py, NULL, m, "systems (U_{L} over the four steps)", NULL);
+            if (st == AS_OK)
+                as_plot_last_style(p)->marker_px = 9;
+        }
+        if (st == AS_OK && ref >= 0 && (size_t)ref < n && isfinite(dg_oh_ev[ref]) &&
+            isfinite(u_limit_v[ref])) {
+            qx[0] = u_limit_v[ref];
+            st = as_plot_scatter(p, &dg_oh_ev[ref], qx, NULL, 1, "Pt(111) reference", NULL);
+            if (st == AS_OK) {
+                as_plot_style *sy = as_plot_last_style(p);
+                sy->marker = AS_MARKER_DIAMOND;
+                sy->color = AS_PLOT_BLACK;
+                sy->marker_px = 11;
+            }
+        }
+        for (size_t i = 0; st == AS_OK && i < n; i++) {
+            lab[i] = as_formula_markup(names[i] ? names[i] : "");
+            if (!lab[i])
+                st = AS_FAIL(AS_ENOMEM, "figure %s: cannot copy a name", basename);
+        }
+        if (st == AS_OK)
+            st = as_plot_text(p, dg_oh_ev, u_limit_v, (const char *const *)lab, n);
+    }
+    for (size_t i = 0; lab && i < n; i++)
+        as_free(lab[i]);
+    as_free(lab);
+    as_free(px);
     return finish(p, st, dir, basename);
 }

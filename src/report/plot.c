@@ -148,6 +148,7 @@ static as_status add_series(as_plot *p, as_series_kind kind, const char *label, 
         s->style.color = AS_PLOT_GREY;
         break;
     case AS_SERIES_HEATMAP: s->style.color = AS_PLOT_GREY; break;
+    case AS_SERIES_TEXT: s->style.color = AS_PLOT_BLACK; break;
     default: s->style.color = p->next_color++; break;
     }
     p->ns++;
@@ -215,6 +216,27 @@ as_status as_plot_scatter(as_plot *p, const double *x, const double *y, const do
         (c && (st = copy_doubles(&s->c, c, n, "colour")) != AS_OK) ||
         (c && (st = set_clabel(p, clabel)) != AS_OK))
         return drop_last(p, st);
+    return AS_OK;
+}
+
+as_status as_plot_text(as_plot *p, const double *x, const double *y, const char *const *labels,
+                       size_t n)
+{
+    if (n > 0 && (!x || !y || !labels))
+        return AS_FAIL(AS_EINVAL, "plot: %zu text labels but NULL data", n);
+    as_series *s;
+    AS_TRY(add_series(p, AS_SERIES_TEXT, NULL, &s));
+    as_status st;
+    s->n = n;
+    if ((st = copy_doubles(&s->x, x, n, "x")) != AS_OK ||
+        (st = copy_doubles(&s->y, y, n, "y")) != AS_OK)
+        return drop_last(p, st);
+    s->names = as_calloc(n ? n : 1, sizeof *s->names);
+    if (!s->names)
+        return drop_last(p, AS_FAIL(AS_ENOMEM, "plot: cannot copy %zu text labels", n));
+    for (size_t i = 0; i < n; i++)
+        if (!(s->names[i] = as_strdup(labels[i] ? labels[i] : "")))
+            return drop_last(p, AS_FAIL(AS_ENOMEM, "plot: cannot copy text label %zu", i));
     return AS_OK;
 }
 

@@ -171,6 +171,9 @@ static double text_width(cairo_t *cr, const char *s, double size, int bold)
     return w;
 }
 
+static void text_put(cairo_t *cr, const char *s, double x, double y, double size, int bold,
+                     double cx, double base, double angle);
+
 /* Draw a label at (x, y): halign 0 left, 0.5 centre, 1 right of x; valign where y lies on the
  * text; angle in radians (counter-clockwise positive on screen is negative in cairo). */
 static void text_draw(cairo_t *cr, const char *s, double x, double y, double size, int bold,
@@ -186,15 +189,24 @@ static void text_draw(cairo_t *cr, const char *s, double x, double y, double siz
     case VA_BOTTOM: base = -0.25 * size; break;
     default: base = 0; break;
     }
+    text_put(cr, s, x, y, size, bold, -halign * w, base, angle);
+}
+
+/* Draw a label anchored at (x, y), its first run starting at (cx, base) from there (the SVG's
+ * <text> is translated to (x, y) exactly: its tspans carry the offsets). */
+static void text_put(cairo_t *cr, const char *s, double x, double y, double size, int bold,
+                     double cx, double base, double angle)
+{
+    if (!s || !*s)
+        return;
     as_sbuf *svg = cairo_get_user_data(cr, &svg_text_key);
     if (svg) {
-        svg_text_put(cr, svg, s, x, y, size, bold, -halign * w, base, angle);
+        svg_text_put(cr, svg, s, x, y, size, bold, cx, base, angle);
         return;
     }
     cairo_save(cr);
     cairo_translate(cr, x, y);
     cairo_rotate(cr, angle);
-    double cx = -halign * w;
     char buf[512];
     size_t pos = 0;
     as_text_run r;
@@ -280,6 +292,7 @@ static as_status panel_prepare(panel *pn, const as_plot *p, span *sx, span *sy, 
         switch (s->kind) {
         case AS_SERIES_LINE:
         case AS_SERIES_SCATTER:
+        case AS_SERIES_TEXT:
             for (size_t k = 0; k < s->n; k++)
                 if (isfinite(s->x[k]) && isfinite(s->y[k])) {
                     span_add(sx, s->x[k]);
@@ -635,6 +648,46 @@ static void draw_scatter(cairo_t *cr, const panel *pn, const as_series *s)
         marker_draw(cr, m, map_x(pn, s->x[k]), map_y(pn, s->y[k]), st->marker_px * sc, rgb,
                     st->alpha, sc);
     }
+}
+
+/* Text labels (as_plot_text): each anchored at its data point and drawn beside it, clear of the
+ * marker: up and to the right, or (when that box meets a label already drawn) below right, up
+ * left or below left, the first free one. */
+static void draw_text(cairo_t *cr, const panel *pn, const as_series *s)
+{
+    double sc = pn->scale, off = 0.5 * s->style.marker_px * sc + 2 * sc, h = pn->fs_tick;
+    double(*placed)[4] = as_calloc(s->n ? s->n : 1, sizeof *placed);
+    size_t np = 0;
+    set_rgb(cr, s->style.color, s->style.alpha);
+    for (size_t k = 0; k < s->n; k++) {
+        if (!isfinite(s->x[k]) || !isfinite(s->y[k]) || !s->names[k][0])
+            continue;
+        double x = map_x(pn, s->x[k]), y = map_y(pn, s->y[k]);
+        double w = text_width(cr, s->names[k], h, 0);
+        const double cand[4][2] = {
+            {off, -off}, {off, off + 0.8 * h}, {-off - w, -off}, {-off - w, off + 0.8 * h}};
+        int pick = 0;
+        for (int c = 0; c < 4 && placed; c++) {
+            double x0 = x + cand[c][0], y1 = y + cand[c][1], y0 = y1 - 0.8 * h;
+            int clash = 0;
+            for (size_t q = 0; q < np && !clash; q++)
+                clash = x0 < placed[q][2] && placed[q][0] < x0 + w && y0 < placed[q][3] &&
+                        placed[q][1] < y1 + 0.25 * h;
+            if (!clash) {
+                pick = c;
+                break;
+            }
+        }
+        if (placed) {
+            double x0 = x + cand[pick][0], y1 = y + cand[pick][1];
+            placed[np][0] = x0;
+            placed[np][1] = y1 - 0.8 * h;
+            placed[np][2] = x0 + w;
+            placed[np++][3] = y1 + 0.25 * h;
+        }
+        text_put(cr, s->names[k], x, y, h, 0, cand[pick][0], cand[pick][1], 0);
+    }
+    as_free(placed);
 }
 
 static void draw_hist_bins(cairo_t *cr, const panel *pn, const as_series *s, const double *edges,
@@ -1062,6 +1115,9 @@ static as_status render_panel(cairo_t *cr, const as_plot *p, box b)
         }
     }
     cairo_reset_clip(cr);
+    for (size_t i = 0; i < p->ns; i++)
+        if (p->s[i].kind == AS_SERIES_TEXT)
+            draw_text(cr, &pn, &p->s[i]);
     draw_axes(cr, &pn, 0);
     if (pn.has_c)
         draw_colorbar(cr, &pn);

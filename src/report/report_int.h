@@ -71,7 +71,8 @@ typedef enum {
     AS_SERIES_HLINE,     /* value */
     AS_SERIES_VLINE,     /* value */
     AS_SERIES_DIAGONAL,
-    AS_SERIES_HEATMAP /* xs in x (n), ys in y (m), z in c (m * n) */
+    AS_SERIES_HEATMAP, /* xs in x (n), ys in y (m), z in c (m * n) */
+    AS_SERIES_TEXT     /* labels names (n) at (x, y) (n) */
 } as_series_kind;
 
 typedef struct {

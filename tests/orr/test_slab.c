@@ -118,11 +118,85 @@ static void test_l10_slab(void **state)
     as_structure_free(core);
 }
 
+/* The volcano curve of the figure against the closed form of the scaling volcano:
+ * U_L = min(dG_OH, 4 x 1.23 - 3.2 - dG_OH), its top at dG_OH = 0.86 eV inserted, the range the
+ * points and the top widened by 0.4 eV each side; and the result's JSON read back bit for bit. */
+static void test_volcano_curve_and_json(void **state)
+{
+    (void)state;
+    double pts[3] = {-1.5, NAN, 0.2}, x[242], y[242];
+    size_t m = 0;
+    assert_int_equal(as_echem_orr_volcano_curve(pts, 3, NULL, 241, x, y, &m), AS_OK);
+    assert_int_equal(m, 242);
+    assert_true(fabs(x[0] - (-1.9)) < 1e-12);
+    assert_true(fabs(x[m - 1] - (0.86 + 0.4)) < 1e-12);
+    int top = 0;
+    for (size_t k = 0; k < m; k++) {
+        double want = fmin(x[k], 4 * 1.23 - 3.2 - x[k]);
+        assert_true(fabs(y[k] - want) < 1e-12);
+        top += fabs(x[k] - 0.86) < 1e-12 && fabs(y[k] - 0.86) < 1e-12;
+        if (k)
+            assert_true(x[k] > x[k - 1]);
+    }
+    assert_int_equal(top, 1);
+    assert_int_equal(as_echem_orr_volcano_curve(pts, 3, NULL, 1, x, y, &m), AS_EINVAL);
+
+    as_orr_slab_result r, back;
+    memset(&r, 0, sizeof r);
+    r.a_ang = 3.9218101234567891;
+    r.c_ang = 3.5;
+    r.n_slab = 16;
+    r.e_slab_ev = -12.345678901234567;
+    r.e_h2o_ev = 0.1;
+    r.e_h2_ev = 1.0 / 3.0;
+    for (int a = 0; a < 2; a++)
+        for (int k = 0; k < AS_ORR_N_SITES; k++) {
+            r.de_ev[a][k] = k == 1 ? NAN : -1.0 / (double)(3 + a + k);
+            r.converged[a][k] = k != 1;
+            r.steps[a][k] = (size_t)(10 * a + k);
+            r.shift_ang[a][k] = 0.01 * k;
+        }
+    r.best_site[0] = 2;
+    r.best_site[1] = 0;
+    r.de_o_ev = r.de_ev[0][2];
+    r.de_oh_ev = r.de_ev[1][0];
+    r.dg_o_ev = r.de_o_ev + 0.05;
+    r.dg_oh_ev = r.de_oh_ev + 0.35 - 0.5;
+    r.oracle_relaxations = 7;
+    as_orr_options oo = as_orr_options_default();
+    assert_int_equal(as_echem_orr(r.dg_oh_ev, r.dg_o_ev, NAN, &oo, &r.orr), AS_OK);
+    as_json *j = as_json_object();
+    assert_int_equal(as_orr_result_json(&r, j), AS_OK);
+    char *text = as_json_print(j);
+    as_json *k = NULL;
+    assert_int_equal(as_json_parse(text, "t", &k), AS_OK);
+    assert_int_equal(as_orr_result_from_json(k, NULL, "t", &back), AS_OK);
+    assert_memory_equal(&r.a_ang, &back.a_ang, sizeof r.a_ang);
+    assert_memory_equal(&r.e_slab_ev, &back.e_slab_ev, sizeof r.e_slab_ev);
+    assert_memory_equal(&r.orr.u_limit_v, &back.orr.u_limit_v, sizeof r.orr.u_limit_v);
+    for (int a = 0; a < 2; a++)
+        for (int s = 0; s < AS_ORR_N_SITES; s++) {
+            if (s == 1)
+                assert_true(isnan(back.de_ev[a][s]));
+            else
+                assert_memory_equal(&r.de_ev[a][s], &back.de_ev[a][s], sizeof(double));
+            assert_int_equal(r.converged[a][s], back.converged[a][s]);
+            assert_int_equal(r.steps[a][s], back.steps[a][s]);
+        }
+    assert_int_equal(back.best_site[0], 2);
+    assert_int_equal(back.best_site[1], 0);
+    assert_int_equal(back.oracle_relaxations, 7);
+    as_free(text);
+    as_json_free(j);
+    as_json_free(k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fcc_slab),
         cmocka_unit_test(test_l10_slab),
+        cmocka_unit_test(test_volcano_curve_and_json),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -370,6 +370,31 @@ static void recommend_map_should_show_the_category_values_as_tick_labels(void **
     assert_false(svg_contains("recommend_named", "index"));
 }
 
+static void orr_volcano_should_label_every_system_and_refuse_no_finite_point(void **state)
+{
+    (void)state;
+    const char *names[4] = {"Pt(111)", "PtCo", "Pt2CoCu", "Pt2CoSn"};
+    double dg[4] = {0.80, 0.55, 1.02, NAN}, ul[4] = {0.80, 0.41, 0.70, NAN};
+    /* the two-line volcano in closed form: min(dG_OH, 4 x 1.23 - 3.2 - dG_OH) */
+    double cx[3] = {0.0, 0.86, 1.5}, cy[3] = {0.0, 0.86, 0.22};
+    as_fig_volcano_curve cv = {cx, cy, 3, 3.2, 1.23};
+    assert_int_equal(
+        as_fig_orr_volcano(gallery_dir(), "orr_volcano", NULL, names, dg, ul, 4, 0, &cv), AS_OK);
+    assert_true(svg_has_tspan("orr_volcano", "Pt(111)"));
+    assert_true(svg_has_tspan("orr_volcano", "PtCo"));
+    assert_true(svg_has_tspan("orr_volcano", "CoCu"));  /* Pt_{2}CoCu: three runs */
+    assert_false(svg_has_tspan("orr_volcano", "CoSn")); /* a non-finite point is left out */
+    assert_true(svg_contains("orr_volcano", "Pt(111) reference"));
+    assert_true(svg_contains("orr_volcano", "equilibrium 1.23 V"));
+    assert_int_equal(
+        as_fig_orr_volcano(gallery_dir(), "x", NULL, names + 3, dg + 3, ul + 3, 1, -1, &cv),
+        AS_EINVAL);
+    assert_int_equal(as_fig_orr_volcano(gallery_dir(), "x", NULL, names, dg, ul, 3, -1, NULL),
+                     AS_EINVAL);
+    assert_int_equal(as_fig_orr_volcano(gallery_dir(), "x", NULL, NULL, NULL, NULL, 0, -1, &cv),
+                     AS_EINVAL);
+}
+
 static void ordering_bars_should_mark_flagged_unranked_and_skipped_systems(void **state)
 {
     (void)state;
@@ -575,6 +600,7 @@ int main(void)
         cmocka_unit_test(builders_should_reject_missing_data),
         cmocka_unit_test(recommend_map_should_show_the_category_values_as_tick_labels),
         cmocka_unit_test(ordering_bars_should_mark_flagged_unranked_and_skipped_systems),
+        cmocka_unit_test(orr_volcano_should_label_every_system_and_refuse_no_finite_point),
         cmocka_unit_test(learning_curve_should_end_with_the_final_model),
         cmocka_unit_test(figure_text_should_never_show_a_negative_zero),
         cmocka_unit_test(save_should_write_the_requested_formats_at_the_requested_dpi),

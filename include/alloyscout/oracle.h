@@ -131,8 +131,8 @@ AS_API const char *as_oracle_describe(const as_oracle *o);
 AS_API int as_oracle_supports(const as_oracle *o, const char *symbol);
 /* Space-separated supported elements ("Cu Ag Au ..."), or "any" for cmd/lammps. Borrowed. */
 AS_API const char *as_oracle_elements(const as_oracle *o);
-/* The options the oracle was created with, as resolved (timeout_s in force; timeouts and
- * oracle_version NULL: the version is in as_oracle_dependencies). Borrowed. */
+/* The options the oracle was created with, as resolved (timeout_s in force, timeouts NULL;
+ * oracle_version a copy, NULL when empty; it is also in as_oracle_dependencies). Borrowed. */
 AS_API const as_oracle_options *as_oracle_get_options(const as_oracle *o);
 /* The timeout in force (s; INFINITY: none) after the options and the oracle's default. */
 AS_API double as_oracle_timeout(const as_oracle *o);

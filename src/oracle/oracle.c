@@ -30,6 +30,7 @@ struct as_oracle {
     as_oracle_options opt;
     char *workdir;
     char *deps; /* as_oracle_dependencies */
+    char *version; /* copy of opt.oracle_version (as_oracle_get_options) */
 };
 
 void as_oracle_options_default(as_oracle_options *opt)
@@ -86,6 +87,7 @@ void as_oracle_free(as_oracle *o)
     as_free(o->elements);
     as_free(o->workdir);
     as_free(o->deps);
+    as_free(o->version);
     as_free(o);
 }
 
@@ -406,7 +408,13 @@ static as_status compute_deps(as_oracle *o, const char *spec)
         L = (size_t)snprintf(o->deps, cap, "deps=%016llx", (unsigned long long)h);
     if (ver && *ver)
         snprintf(o->deps + L, cap - L, "%sversion=%s", L ? " " : "", ver);
-    o->opt.oracle_version = NULL; /* not kept: the text lives in deps */
+    /* kept (a copy) for whoever must pass it on: the Slurm executor's label command */
+    o->opt.oracle_version = NULL;
+    if (ver && *ver) {
+        if (!(o->version = as_strdup(ver)))
+            return AS_FAIL(AS_ENOMEM, "oracle: cannot allocate");
+        o->opt.oracle_version = o->version;
+    }
     return AS_OK;
 }
 

@@ -705,9 +705,10 @@ as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *en
     case BK_EAM: /* the label check (finite, plausible per atom) for every native result */
         /* a neighbour list kept from another structure holds the same pairs within the cutoff
          * but in another order (and other image shifts): the sums would differ in the last
-         * bits with what was computed before. Only the steps of one relaxation reuse it. */
+         * bits with what was computed before. Only the steps of one relaxation reuse it (and
+         * a call at exactly the positions it was built at) */
         if (!o->relaxing)
-            o->eam->nl.valid = 0;
+            as_nlist_forget_unless_at(&o->eam->nl, s->cell, s->pos, s->n);
         AS_TRY(as_eam_compute(o->eam, s, &e, e_atom, forces));
         AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
         if (energy)
@@ -940,7 +941,7 @@ static as_status relax_one(as_oracle *o, as_structure *s, const as_relax_options
         rep->converged = r.converged == 1;
     } else { /* one run: a fresh neighbour list at the start, reused along the run only */
         if (o->eam)
-            o->eam->nl.valid = 0;
+            as_nlist_forget_unless_at(&o->eam->nl, s->cell, s->pos, s->n);
         o->relaxing = 1;
         st = fire(o, s, opt, fixed, rep, f_out);
         o->relaxing = 0;

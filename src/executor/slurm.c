@@ -335,8 +335,8 @@ static int collect(as_executor *ex, const char *dir, const as_structure *s, task
         r->status = AS_EORACLE;
         r->energy = NAN;
         sfmt(r->error, sizeof r->error,
-             "the job labelled with oracle '%.100s' version '%.100s', not '%.100s' '%.100s'",
-             desc, ver ? ver : "", want_d, want_v);
+             "the job labelled with oracle '%.100s' version '%.100s', not '%.100s' '%.100s'", desc,
+             ver ? ver : "", want_d, want_v);
     }
     as_structure_free(t->rx);
     t->rx = NULL;

@@ -29,7 +29,7 @@ struct as_oracle {
     char *elements; /* space separated, or "any" */
     as_oracle_options opt;
     char *workdir;
-    char *deps; /* as_oracle_dependencies */
+    char *deps;    /* as_oracle_dependencies */
     char *version; /* copy of opt.oracle_version (as_oracle_get_options) */
     int relaxing;  /* 1 inside one FIRE run: the eam neighbour list may be reused */
 };
@@ -1336,8 +1336,8 @@ static void label_native(as_oracle *o, const as_structure *s, int relax,
                 if (!rep.converged) { /* the step limit: as the cmd: contract (docs/oracle.md) */
                     char why[300];
                     snprintf(why, sizeof why,
-                             "not converged after %zu steps, fmax %.6g eV/Å > %.6g eV/Å",
-                             rep.steps, rep.fmax_final, opt->fmax);
+                             "not converged after %zu steps, fmax %.6g eV/Å > %.6g eV/Å", rep.steps,
+                             rep.fmax_final, opt->fmax);
                     if (o->opt.accept_unconverged)
                         as_log(AS_LOG_WARN, "%s; kept (--accept-unconverged)", why);
                     else {

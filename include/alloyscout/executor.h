@@ -6,7 +6,9 @@
  *            as_oracle_label_batch / as_oracle_label_stored path, unchanged.
  *   "slurm"  one batch job per structure, submitted as Slurm job arrays (one sbatch per batch of
  *            up to array_max structures); each array task runs
- *                alloyscout label --oracle SPEC [--relax --fmax F --max-steps N] IN OUT
+ *                alloyscout label --oracle SPEC --timeout S [--relax --fmax F ...] IN OUT
+ *            (every option that reaches the oracle or the label key: --oracle-version, the label
+ *            checks, the cmd: run options; docs/cluster.md)
  *            on the allocated node. IN and OUT live under opt.workdir, which both the submit
  *            host and the nodes must see (a shared filesystem). Jobs are watched with squeue
  *            (falling back to sacct, then scontrol), polled with exponential back-off between
@@ -92,8 +94,9 @@ typedef struct {
     double poll_max_s;         /* slurm: cap of the doubling poll interval, s; default 30 */
     size_t array_max;          /* slurm: largest job array per sbatch call; default 1000 */
     double label_timeout_s;    /* slurm: --timeout S of the label command, i.e. the wall-clock
-                                 limit of a cmd: oracle's program on the node; 0: label's
-                                 default (3600 s). Set it below the job's --time */
+                                 limit of a cmd: oracle's program on the node; 0: the oracle's
+                                 timeout in force (as_oracle_timeout). Set it below the job's
+                                 --time */
     as_job_journal_fn journal; /* NULL: the file journal workdir/journal.tsv */
     void *journal_user;
     const as_job_record *known; /* with a journal callback: the records it holds, in the order

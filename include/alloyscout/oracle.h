@@ -71,8 +71,9 @@ typedef struct {
                            copied */
     int keep_files;       /* cmd: 1 keeps every job's {workdir} (with its {in}, {out} and
                            stderr) after a success too; failed jobs' are always kept; default 0 */
-    double skin_ang;      /* eam: neighbour-list skin, Å (list reused while atoms move less than
-                           half of it); default 0.3 */
+    double skin_ang;      /* eam: neighbour-list skin, Å (list reused along one relaxation while
+                           atoms move less than half of it; never from another call); default
+                           0.3 */
     int nrho, nr;         /* eam (Zhou tables): grid points; default 2000 and 2000 */
     double e_atom_max_ev; /* every backend: a label with |E| / atoms above this is refused as a
                            failed label (docs/oracle.md, "Label validation"), eV/atom; default
@@ -81,8 +82,9 @@ typedef struct {
                            and the program's output of an energy request (a relaxation may change
                            the cell), Å; default 1e-4; <= 0 or NaN: default */
     /* issue 19 */
-    int accept_unconverged; /* cmd: 1 keeps an unconverged relaxation (or converged=F) as a label
-                           with converged = 0; default 0: it is a failed label with the reason */
+    int accept_unconverged; /* cmd, and native FIRE at max_steps: 1 keeps an unconverged
+                           relaxation (or converged=F) as a label with converged = -1; default
+                           0: it is a failed label with the reason */
     size_t nprocs;          /* cmd: the value of {nprocs}; 0 (default): $SLURM_CPUS_PER_TASK when
                            set, else 1 */
     const char *oracle_version; /* text for what cannot be hashed (a module-loaded DFT binary);
@@ -131,8 +133,8 @@ AS_API const char *as_oracle_describe(const as_oracle *o);
 AS_API int as_oracle_supports(const as_oracle *o, const char *symbol);
 /* Space-separated supported elements ("Cu Ag Au ..."), or "any" for cmd/lammps. Borrowed. */
 AS_API const char *as_oracle_elements(const as_oracle *o);
-/* The options the oracle was created with, as resolved (timeout_s in force; timeouts and
- * oracle_version NULL: the version is in as_oracle_dependencies). Borrowed. */
+/* The options the oracle was created with, as resolved (timeout_s in force, timeouts NULL;
+ * oracle_version a copy, NULL when empty; it is also in as_oracle_dependencies). Borrowed. */
 AS_API const as_oracle_options *as_oracle_get_options(const as_oracle *o);
 /* The timeout in force (s; INFINITY: none) after the options and the oracle's default. */
 AS_API double as_oracle_timeout(const as_oracle *o);

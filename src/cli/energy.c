@@ -18,7 +18,7 @@
     "                   the oracle's: 48 h for cmd:, ase:gpaw, ase:FILE.py; 1 h ase:emt;\n"      \
     "                   600 s lammps, meam; none eam. A timeout is recorded as status timeout\n" \
     "  --retries R      cmd: extra attempts of a failed run (default 1)\n"                       \
-    "  --accept-unconverged  cmd: keep an unconverged relaxation (fmax > --fmax without\n"       \
+    "  --accept-unconverged  cmd:, FIRE: keep an unconverged relaxation (fmax > --fmax w/o\n"    \
     "                   converged=T, converged=F, or unmoved) as a label (default: failed)\n"    \
     "  --keep-workdirs  cmd: keep every job's directory after a success too (a failed\n"         \
     "                   job's is always kept; its path is in the error)\n"                       \

@@ -29,12 +29,18 @@ static const char help[] =
     "  --e-atom-max EV  a label with |E| / atom above EV is refused (default 50 eV/atom)\n"
     "  --cell-tol ANG   cmd: largest cell difference between the input and the program's\n"
     "                   output, per component (default 1e-4 Å)\n"
-    "  --accept-unconverged  cmd: keep an unconverged relaxation as a label\n"
+    "  --accept-unconverged  keep an unconverged relaxation as a label (cmd:, and FIRE\n"
+    "                   at --max-steps; default: a failed label)\n"
     "  --keep-workdirs  cmd: keep the job directory after a success too\n"
     "  --scratch DIR    cmd: where the job directory is made (default: the directory of\n"
     "                   OUT, so a failed job's directory is kept beside the result)\n"
     "  --nprocs N       cmd: the value of {nprocs} (default $SLURM_CPUS_PER_TASK, else 1)\n"
     "  --oracle-version TEXT  recorded in oracle_version (with the dependency hash)\n"
+    "  --nrho N, --nr N eam (Zhou tables): grid points (default 2000, 2000)\n"
+    "  --skin ANG       eam: neighbour-list skin (default 0.3)\n"
+    "  --fire-dt T, --fire-dt-max T, --fire-max-step ANG, --fire-n-min N, --fire-f-inc F,\n"
+    "  --fire-f-dec F, --fire-alpha A, --fire-f-alpha F  FIRE parameters of --relax (defaults\n"
+    "                   0.1, 1, 0.2, 5, 1.1, 0.5, 0.1, 0.99)\n"
     "  --quiet          no messages\n\n"
     "Keys written besides: converged=T|F (when known), stress (9 values, when known),\n"
     "workdir (a kept job directory), status=timeout for a run past the timeout.\n\n"
@@ -68,6 +74,7 @@ int as_cli_label(int argc, char **argv)
     as_relax_options ropt;
     as_relax_options_default(&ropt);
     unsigned long long seed = 0;
+    size_t nrho = (size_t)oopt.nrho, nr = (size_t)oopt.nr;
     const cli_opt opts[] = {
         {"oracle", 0, CLI_STR, &spec, 0, NULL, NULL},
         {"relax", 0, CLI_FLAG, &relax, 0, NULL, NULL},
@@ -76,6 +83,18 @@ int as_cli_label(int argc, char **argv)
         {"timeout", 0, CLI_STR, &oopt.timeouts, 0, NULL, NULL},
         {"retries", 0, CLI_SIZE, &oopt.retries, 0, NULL, NULL},
         CLI_ORACLE_RUN_OPTS(&oopt),
+        /* what the slurm executor passes on besides (src/executor/slurm.c, label_argv) */
+        {"nrho", 0, CLI_SIZE, &nrho, 0, NULL, NULL},
+        {"nr", 0, CLI_SIZE, &nr, 0, NULL, NULL},
+        {"skin", 0, CLI_DOUBLE, &oopt.skin_ang, 0, NULL, NULL},
+        {"fire-dt", 0, CLI_DOUBLE, &ropt.dt, 0, NULL, NULL},
+        {"fire-dt-max", 0, CLI_DOUBLE, &ropt.dt_max, 0, NULL, NULL},
+        {"fire-max-step", 0, CLI_DOUBLE, &ropt.max_step, 0, NULL, NULL},
+        {"fire-n-min", 0, CLI_SIZE, &ropt.n_min, 0, NULL, NULL},
+        {"fire-f-inc", 0, CLI_DOUBLE, &ropt.f_inc, 0, NULL, NULL},
+        {"fire-f-dec", 0, CLI_DOUBLE, &ropt.f_dec, 0, NULL, NULL},
+        {"fire-alpha", 0, CLI_DOUBLE, &ropt.alpha_start, 0, NULL, NULL},
+        {"fire-f-alpha", 0, CLI_DOUBLE, &ropt.f_alpha, 0, NULL, NULL},
         {"quiet", 0, CLI_FLAG, &quiet, 0, NULL, NULL},
         {"seed", 0, CLI_U64, &seed, 0, NULL, NULL}, /* accepted; nothing here is random */
         {NULL, 0, CLI_FLAG, NULL, 0, NULL, NULL},
@@ -90,6 +109,12 @@ int as_cli_label(int argc, char **argv)
         return cli_usage(cmd, "--fmax must be > 0");
     if (!(oopt.e_atom_max_ev > 0) || !(oopt.cell_tol_ang > 0))
         return cli_usage(cmd, "--e-atom-max and --cell-tol must be > 0");
+    if (nrho < 5 || nr < 5 || nrho > 1000000 || nr > 1000000)
+        return cli_usage(cmd, "--nrho and --nr must be 5 .. 1000000");
+    oopt.nrho = (int)nrho;
+    oopt.nr = (int)nr;
+    if (!(oopt.skin_ang >= 0))
+        return cli_usage(cmd, "--skin must be >= 0");
     const cli_file files[] = {{"IN", pos[0], 0}, {"OUT", pos[1], 1}};
     if ((rc = cli_check_files(cmd, files, CLI_NFILES(files))))
         return rc;

@@ -39,6 +39,15 @@ as_status as_exec_sync(as_executor *ex);
  * (cmd, jobname, workdir, ntasks, time, oracle), or 0 when t does not start one. */
 size_t as_exec_placeholder(const char *text, const char *t, int *which);
 
+/* The label command every job runs, as an argument vector: the program, "label", "--quiet",
+ * "--oracle", SPEC, then every option that reaches the oracle or the label key, from the
+ * oracle's resolved options (as_oracle_get_options), its timeout in force (or
+ * label_timeout_s) and the relaxation settings; without IN and OUT. The one place the command
+ * line is built (slurm.c, write_script). NULL-terminated, one allocation (as_free); *argc (may
+ * be NULL) counts the words. AS_ENOMEM. */
+as_status as_exec_label_argv(const as_executor *ex, int relax, const as_relax_options *ropt,
+                             char ***out, size_t *argc);
+
 /* The Slurm backend (slurm.c). */
 as_status as_slurm_label(as_executor *ex, as_store *store, const as_structure *const *s, size_t n,
                          int relax, const as_relax_options *ropt, as_label_result *results,

@@ -7,6 +7,7 @@
  * (job.sh), WORKDIR/b-XXXXXX/<task>/ in.extxyz, out.extxyz (written by label, atomically) and
  * job.log (the task's stdout and stderr). */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -70,33 +71,133 @@ static void sb_quote(as_sbuf *b, const char *s) /* 'it'\''s' */
     as_sbuf_puts(b, "'");
 }
 
+/* ---- the label command: one argument vector for every submission ---- */
+#define LABEL_ARGS_MAX 48
+
+typedef struct {
+    const char *w[LABEL_ARGS_MAX];
+    char num[LABEL_ARGS_MAX][40];
+    size_t n;
+} label_args;
+
+static void la_word(label_args *a, const char *w)
+{
+    if (a->n < LABEL_ARGS_MAX)
+        a->w[a->n++] = w;
+}
+
+static void la_num(label_args *a, const char *opt, const char *fmt, double v)
+{
+    if (a->n + 1 >= LABEL_ARGS_MAX)
+        return;
+    la_word(a, opt);
+    sfmt(a->num[a->n], sizeof a->num[a->n], fmt, v);
+    la_word(a, a->num[a->n]);
+}
+
+/* A double option only when it differs from label's default (so the common script stays
+ * short); %.17g reads back exactly. */
+static void la_dbl(label_args *a, const char *opt, double v, double dflt)
+{
+    if (v != dflt)
+        la_num(a, opt, "%.17g", v);
+}
+
+as_status as_exec_label_argv(const as_executor *ex, int relax, const as_relax_options *ropt,
+                             char ***out, size_t *argc)
+{
+    label_args a;
+    a.n = 0;
+    *out = NULL;
+    const as_oracle_options *oo = as_oracle_get_options(ex->o);
+    as_oracle_options od;
+    as_oracle_options_default(&od);
+    as_relax_options rd;
+    as_relax_options_default(&rd);
+    if (!ropt)
+        ropt = &rd;
+    la_word(&a, ex->program);
+    la_word(&a, "label");
+    la_word(&a, "--quiet");
+    la_word(&a, "--oracle");
+    la_word(&a, ex->spec);
+    /* the limit in force on this side (the option's KEY=S list resolved for this spec, or the
+     * oracle's default), unless the caller set the jobs' own */
+    double t = ex->label_timeout_s > 0 ? ex->label_timeout_s : as_oracle_timeout(ex->o);
+    if (isinf(t))
+        la_word(&a, "--timeout"), la_word(&a, "none");
+    else
+        la_num(&a, "--timeout", "%.17g", t);
+    if (relax) {
+        la_word(&a, "--relax");
+        la_num(&a, "--fmax", "%.17g", ropt->fmax);
+        la_num(&a, "--max-steps", "%.0f", (double)ropt->max_steps);
+        la_dbl(&a, "--fire-dt", ropt->dt, rd.dt);
+        la_dbl(&a, "--fire-dt-max", ropt->dt_max, rd.dt_max);
+        la_dbl(&a, "--fire-max-step", ropt->max_step, rd.max_step);
+        if (ropt->n_min != rd.n_min)
+            la_num(&a, "--fire-n-min", "%.0f", (double)ropt->n_min);
+        la_dbl(&a, "--fire-f-inc", ropt->f_inc, rd.f_inc);
+        la_dbl(&a, "--fire-f-dec", ropt->f_dec, rd.f_dec);
+        la_dbl(&a, "--fire-alpha", ropt->alpha_start, rd.alpha_start);
+        la_dbl(&a, "--fire-f-alpha", ropt->f_alpha, rd.f_alpha);
+    }
+    /* the label checks: an infinite window (the check off) as the largest finite number */
+    if (oo->e_atom_max_ev != od.e_atom_max_ev)
+        la_num(&a, "--e-atom-max", "%.17g", isinf(oo->e_atom_max_ev) ? DBL_MAX : oo->e_atom_max_ev);
+    la_dbl(&a, "--cell-tol", oo->cell_tol_ang, od.cell_tol_ang);
+    /* the cmd: run options (issue 19) */
+    if (oo->accept_unconverged)
+        la_word(&a, "--accept-unconverged");
+    if (oo->keep_files)
+        la_word(&a, "--keep-workdirs");
+    if (oo->workdir)
+        la_word(&a, "--scratch"), la_word(&a, oo->workdir);
+    if (oo->nprocs)
+        la_num(&a, "--nprocs", "%.0f", (double)oo->nprocs);
+    /* part of the label key */
+    if (oo->oracle_version)
+        la_word(&a, "--oracle-version"), la_word(&a, oo->oracle_version);
+    /* eam tables and neighbour list (part of the description: nrho, nr) */
+    if (oo->nrho != od.nrho)
+        la_num(&a, "--nrho", "%.0f", (double)oo->nrho);
+    if (oo->nr != od.nr)
+        la_num(&a, "--nr", "%.0f", (double)oo->nr);
+    la_dbl(&a, "--skin", oo->skin_ang, od.skin_ang);
+    if (a.n >= LABEL_ARGS_MAX - 1)
+        return AS_FAIL(AS_EINVAL, "executor: too many label options");
+    size_t bytes = (a.n + 1) * sizeof(char *);
+    for (size_t i = 0; i < a.n; i++)
+        bytes += strlen(a.w[i]) + 1;
+    char **v = as_malloc(bytes);
+    if (!v)
+        return AS_FAIL(AS_ENOMEM, "executor: label command");
+    char *p = (char *)(v + a.n + 1);
+    for (size_t i = 0; i < a.n; i++) {
+        size_t L = strlen(a.w[i]) + 1;
+        memcpy(p, a.w[i], L);
+        v[i] = p;
+        p += L;
+    }
+    v[a.n] = NULL;
+    *out = v;
+    if (argc)
+        *argc = a.n;
+    return AS_OK;
+}
+
 static as_status write_script(as_executor *ex, const char *batch, const char *jobname, int relax,
                               const as_relax_options *ropt, const char *path)
 {
     as_sbuf c = {0}, out = {0};
-    char num[64];
-    sb_quote(&c, ex->program);
-    as_sbuf_puts(&c, " label --quiet --oracle ");
-    sb_quote(&c, ex->spec);
-    if (ex->label_timeout_s > 0) {
-        sfmt(num, sizeof num, " --timeout %.17g", ex->label_timeout_s);
-        as_sbuf_puts(&c, num);
+    char **argv = NULL;
+    AS_TRY(as_exec_label_argv(ex, relax, ropt, &argv, NULL));
+    for (size_t i = 0; argv[i]; i++) {
+        if (i)
+            as_sbuf_puts(&c, " ");
+        sb_quote(&c, argv[i]);
     }
-    if (relax) {
-        sfmt(num, sizeof num, " --relax --fmax %.17g --max-steps %zu", ropt->fmax, ropt->max_steps);
-        as_sbuf_puts(&c, num);
-    }
-    { /* the cmd: run options of the oracle (issue 19) */
-        const as_oracle_options *oo = as_oracle_get_options(ex->o);
-        if (oo->accept_unconverged)
-            as_sbuf_puts(&c, " --accept-unconverged");
-        if (oo->keep_files)
-            as_sbuf_puts(&c, " --keep-workdirs");
-        if (oo->nprocs) {
-            sfmt(num, sizeof num, " --nprocs %zu", oo->nprocs);
-            as_sbuf_puts(&c, num);
-        }
-    }
+    as_free(argv);
     for (int k = 0; k < 2; k++) {
         as_sbuf_puts(&c, " ");
         sb_quote(&c, batch);
@@ -174,6 +275,15 @@ static double info_num(const as_structure *f, const char *key, double dflt)
     return *end ? dflt : x;
 }
 
+/* text as label writes an info value (one line, at most cap - 1 bytes; src/cli/label.c) */
+static void info_text(char *buf, size_t cap, const char *v)
+{
+    sfmt(buf, cap, "%s", v);
+    for (char *p = buf; *p; p++)
+        if (*p == '\n' || *p == '\r')
+            *p = ' ';
+}
+
 /* Read the task's out.extxyz into t (1), or 0 when it is absent. An unreadable file counts as
  * absent (the job is then judged by its state). */
 static int collect(as_executor *ex, const char *dir, const as_structure *s, task_t *t)
@@ -213,6 +323,21 @@ static int collect(as_executor *ex, const char *dir, const as_structure *s, task
         r->status = AS_ETIMEOUT;
     if (!ok)
         sfmt(r->error, sizeof r->error, "%s", err ? err : "the label job reported failure");
+    /* the job's oracle must be this one: a label computed under another method (another
+     * description, dependency hash or --oracle-version) is not the label of this key */
+    const char *desc = as_structure_get_info(f, "oracle");
+    const char *ver = as_structure_get_info(f, "oracle_version");
+    char want_d[600], want_v[600];
+    info_text(want_d, sizeof want_d, as_oracle_describe(ex->o));
+    info_text(want_v, sizeof want_v, as_oracle_dependencies(ex->o));
+    if (desc && (strcmp(desc, want_d) || strcmp(ver ? ver : "", want_v))) {
+        ok = 0;
+        r->status = AS_EORACLE;
+        r->energy = NAN;
+        sfmt(r->error, sizeof r->error,
+             "the job labelled with oracle '%.100s' version '%.100s', not '%.100s' '%.100s'", desc,
+             ver ? ver : "", want_d, want_v);
+    }
     as_structure_free(t->rx);
     t->rx = NULL;
     if (ok && as_structure_copy(s, &t->rx) == AS_OK)

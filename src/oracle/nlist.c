@@ -86,6 +86,15 @@ static int can_reuse(const as_nlist *nl, const double *cell, const double *pos, 
     return 1;
 }
 
+void as_nlist_forget_unless_at(as_nlist *nl, const double *cell, const double *pos, size_t n)
+{
+    /* the list is a function of the positions it was built at (pos0), the cell and n only: at
+     * exactly those, a new build would give the same list, so keeping it changes no bit */
+    if (nl->valid && (nl->n != n || memcmp(nl->cell, cell, sizeof nl->cell) != 0 ||
+                      memcmp(nl->pos0, pos, 3 * n * sizeof *pos) != 0))
+        nl->valid = 0;
+}
+
 as_status as_nlist_update(as_nlist *nl, const double *cell, const double *pos, size_t n,
                           double cutoff, double skin, int *rebuilt)
 {

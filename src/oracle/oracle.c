@@ -29,7 +29,9 @@ struct as_oracle {
     char *elements; /* space separated, or "any" */
     as_oracle_options opt;
     char *workdir;
-    char *deps; /* as_oracle_dependencies */
+    char *deps;    /* as_oracle_dependencies */
+    char *version; /* copy of opt.oracle_version (as_oracle_get_options) */
+    int relaxing;  /* 1 inside one FIRE run: the eam neighbour list may be reused */
 };
 
 void as_oracle_options_default(as_oracle_options *opt)
@@ -87,6 +89,7 @@ void as_oracle_free(as_oracle *o)
     as_free(o->elements);
     as_free(o->workdir);
     as_free(o->deps);
+    as_free(o->version);
     as_free(o);
 }
 
@@ -407,7 +410,13 @@ static as_status compute_deps(as_oracle *o, const char *spec)
         L = (size_t)snprintf(o->deps, cap, "deps=%016llx", (unsigned long long)h);
     if (ver && *ver)
         snprintf(o->deps + L, cap - L, "%sversion=%s", L ? " " : "", ver);
-    o->opt.oracle_version = NULL; /* not kept: the text lives in deps */
+    /* kept (a copy) for whoever must pass it on: the Slurm executor's label command */
+    o->opt.oracle_version = NULL;
+    if (ver && *ver) {
+        if (!(o->version = as_strdup(ver)))
+            return AS_FAIL(AS_ENOMEM, "oracle: cannot allocate");
+        o->opt.oracle_version = o->version;
+    }
     return AS_OK;
 }
 
@@ -695,6 +704,12 @@ as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *en
     double e = NAN;
     switch (o->kind) {
     case BK_EAM: /* the label check (finite, plausible per atom) for every native result */
+        /* a neighbour list kept from another structure holds the same pairs within the cutoff
+         * but in another order (and other image shifts): the sums would differ in the last
+         * bits with what was computed before. Only the steps of one relaxation reuse it (and
+         * a call at exactly the positions it was built at) */
+        if (!o->relaxing)
+            as_nlist_forget_unless_at(&o->eam->nl, s->cell, s->pos, s->n);
         AS_TRY(as_eam_compute(o->eam, s, &e, e_atom, forces, NULL));
         AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
         if (energy)
@@ -744,9 +759,11 @@ as_status as_oracle_energy_stress(as_oracle *o, const as_structure *s, double *e
                                   double *forces, double *stress)
 {
     double e;
-    if (o->kind == BK_EAM)
+    if (o->kind == BK_EAM) {
+        if (!o->relaxing) /* as in as_oracle_energy_atoms: no list from another structure */
+            as_nlist_forget_unless_at(&o->eam->nl, s->cell, s->pos, s->n);
         AS_TRY(as_eam_compute(o->eam, s, &e, NULL, forces, stress));
-    else if (o->kind == BK_ASE)
+    } else if (o->kind == BK_ASE)
         AS_TRY(as_ase_compute(o->ase, s, &e, NULL, forces, stress));
     else
         return AS_FAIL(AS_EUNSUP, "oracle %s gives no stress", o->desc);
@@ -928,8 +945,14 @@ static as_status relax_one(as_oracle *o, as_structure *s, const as_relax_options
         rep->e_final = r.energy;
         rep->fmax_final = r.fmax;
         rep->converged = r.converged == 1;
-    } else {
-        AS_CHECK(fire(o, s, opt, fixed, rep, f_out));
+    } else { /* one run: a fresh neighbour list at the start, reused along the run only */
+        if (o->eam)
+            as_nlist_forget_unless_at(&o->eam->nl, s->cell, s->pos, s->n);
+        o->relaxing = 1;
+        st = fire(o, s, opt, fixed, rep, f_out);
+        o->relaxing = 0;
+        if (st != AS_OK)
+            goto fail;
     }
     s->energy = rep->e_final;
     s->has_energy = 1;
@@ -1678,6 +1701,11 @@ static void result_fail(as_label_result *r, as_status st, const char *msg)
 static void label_native(as_oracle *o, const as_structure *s, int relax,
                          const as_relax_options *opt, as_label_result *r, as_structure **relaxed)
 {
+    as_relax_options dflt;
+    if (!opt) {
+        as_relax_options_default(&dflt);
+        opt = &dflt;
+    }
     memset(r, 0, sizeof *r);
     r->fmax = NAN;
     r->attempts = 1;
@@ -1698,11 +1726,24 @@ static void label_native(as_oracle *o, const as_structure *s, int relax,
                 r->fmax = rep.fmax_final;
                 r->steps = rep.steps;
                 r->relaxed = 1;
-                if (!rep.converged)
-                    as_log(AS_LOG_WARN,
-                           "relaxation stopped after %zu steps with max force %g "
-                           "eV/Å",
-                           rep.steps, rep.fmax_final);
+                if (!rep.converged) { /* the step limit: as the cmd: contract (docs/oracle.md) */
+                    char why[300];
+                    snprintf(why, sizeof why,
+                             "not converged after %zu steps, fmax %.6g eV/Å > %.6g eV/Å", rep.steps,
+                             rep.fmax_final, opt->fmax);
+                    if (o->opt.accept_unconverged)
+                        as_log(AS_LOG_WARN, "%s; kept (--accept-unconverged)", why);
+                    else {
+                        char msg[400];
+                        snprintf(msg, sizeof msg, "%s (--accept-unconverged keeps such labels)",
+                                 why);
+                        result_fail(r, AS_EORACLE, msg);
+                        r->relaxed = 0; /* fmax, steps and converged = -1 tell what it reached */
+                        r->rmsd = r->rmsd_paper = 0;
+                        as_structure_free(c);
+                        c = NULL;
+                    }
+                }
             }
         } else {
             st = as_oracle_energy(o, c, &r->energy, NULL);

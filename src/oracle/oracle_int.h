@@ -72,6 +72,9 @@ typedef struct {
 void as_nlist_clear(as_nlist *nl);
 /* Build (or reuse when every atom moved less than skin/2 and the cell is unchanged) the list
  * for radius `cutoff` + skin. *rebuilt tells which happened (may be NULL). */
+/* Drop the list unless it was built at exactly these positions, cell and atom count (bitwise):
+ * what follows then gives the bits a fresh list gives, whatever was computed before. */
+void as_nlist_forget_unless_at(as_nlist *nl, const double *cell, const double *pos, size_t n);
 as_status as_nlist_update(as_nlist *nl, const double *cell, const double *pos, size_t n,
                           double cutoff, double skin, int *rebuilt);
 /* Perpendicular widths of the cell (Å) and the inverse of the row matrix; AS_EINVAL if the cell

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "alloyscout/executor.h"
+#include "executor/executor_int.h"
 
 #define WD AS_BUILD_DIR "/executor_test_wd"
 
@@ -31,6 +32,136 @@ static void clean(void)
     remove(WD "/journal.tsv");
     remove(WD "/t.sh");
     rmdir(WD);
+}
+
+/* The job's label command (as_exec_label_argv) carries every option that reaches the oracle or
+ * the label key: run by the real `alloyscout label`, it labels under exactly the submit side's
+ * description and dependency text (oracle=, oracle_version= of its OUT), with the submit side's
+ * energy to the last bit, and with the timeout in force. */
+static as_status run_argv(char **argv, const char *in, const char *out, int *code)
+{
+    size_t n = 0;
+    while (argv[n])
+        n++;
+    char **v = calloc(n + 3, sizeof *v);
+    assert_non_null(v);
+    memcpy(v, argv, n * sizeof *v);
+    v[n] = (char *)in;
+    v[n + 1] = (char *)out;
+    char *o = NULL, *e = NULL;
+    as_status st = as_proc_run(v, &o, &e, code);
+    as_free(o);
+    as_free(e);
+    free(v);
+    return st;
+}
+
+static void the_label_command_should_carry_every_option_of_the_key(void **state)
+{
+    (void)state;
+    clean();
+    assert_int_equal(system("mkdir -p " WD), 0);
+    as_oracle_options oo;
+    as_oracle_options_default(&oo);
+    oo.oracle_version = "vasp 6.4.2 'module'";
+    oo.e_atom_max_ev = 40;
+    oo.cell_tol_ang = 1e-3;
+    oo.nrho = 1500;
+    oo.nr = 1200;
+    oo.skin_ang = 0.25;
+    oo.accept_unconverged = 1;
+    oo.timeouts = "eam=77,cmd=5";
+    as_oracle *o = NULL;
+    assert_int_equal(as_oracle_create("eam:Pt,Co", &oo, &o), AS_OK);
+    as_executor_options opt = as_executor_options_default();
+    opt.backend = "slurm";
+    opt.workdir = WD;
+    opt.program = AS_BUILD_DIR "/alloyscout";
+    as_executor *ex = NULL;
+    assert_int_equal(as_executor_create("eam:Pt,Co", o, &opt, &ex), AS_OK);
+    as_relax_options ro;
+    as_relax_options_default(&ro);
+    ro.fmax = 0.07;
+    ro.max_steps = 5; /* unconverged: kept by --accept-unconverged */
+    ro.dt_max = 0.5;
+    char **argv = NULL;
+    size_t argc = 0;
+    assert_int_equal(as_exec_label_argv(ex, 1, &ro, &argv, &argc), AS_OK);
+    const char *want[] = {"--timeout",
+                          "77",
+                          "--fmax",
+                          "0.070000000000000007",
+                          "--max-steps",
+                          "5",
+                          "--fire-dt-max",
+                          "0.5",
+                          "--e-atom-max",
+                          "40",
+                          "--cell-tol",
+                          "0.001",
+                          "--accept-unconverged",
+                          "--oracle-version",
+                          "--nrho",
+                          "1500",
+                          "--nr",
+                          "1200",
+                          "--skin",
+                          "0.25"};
+    for (size_t k = 0; k < sizeof want / sizeof *want; k++) {
+        int found = 0;
+        for (size_t i = 0; argv[i] && !found; i++)
+            found = !strcmp(argv[i], want[k]);
+        if (!found)
+            fail_msg("the label command lacks '%s'", want[k]);
+    }
+    /* run it: the same method text and energy as the submit side */
+    as_structure *s = NULL;
+    assert_int_equal(as_structure_create(4, 2, &s), AS_OK);
+    snprintf(s->symbols[0], AS_SYMBOL_MAX, "Pt");
+    snprintf(s->symbols[1], AS_SYMBOL_MAX, "Co");
+    s->n_symbols = 2;
+    memset(s->cell, 0, sizeof s->cell);
+    s->cell[0] = s->cell[4] = s->cell[8] = 3.8;
+    const double p[12] = {0, 0, 0, 1.95, 1.9, 0, 1.9, 0, 1.85, 0, 1.9, 1.9};
+    memcpy(s->pos, p, sizeof p);
+    s->species[0] = s->species[3] = 0;
+    s->species[1] = s->species[2] = 1;
+    assert_int_equal(as_extxyz_write(WD "/in.extxyz", &s, 1), AS_OK);
+    int code = -1;
+    assert_int_equal(run_argv(argv, WD "/in.extxyz", WD "/out.extxyz", &code), AS_OK);
+    assert_int_equal(code, 0);
+    as_structure **fr = NULL;
+    size_t nf = 0;
+    assert_int_equal(as_extxyz_read(WD "/out.extxyz", &fr, &nf), AS_OK);
+    assert_string_equal(as_structure_get_info(fr[0], "oracle"), as_oracle_describe(o));
+    assert_string_equal(as_structure_get_info(fr[0], "oracle_version"), as_oracle_dependencies(o));
+    as_label_result r;
+    const as_structure *one[1] = {s};
+    assert_int_equal(as_oracle_label_batch(o, one, 1, 1, &ro, &r, NULL), AS_OK);
+    assert_int_equal(r.status, AS_OK);
+    assert_int_equal(r.converged, -1);
+    assert_memory_equal(&r.energy, &fr[0]->energy, sizeof r.energy);
+    as_structures_free(fr, nf);
+    as_free(argv);
+    /* no limit in force: 'none' */
+    as_oracle *o2 = NULL;
+    as_executor *ex2 = NULL;
+    assert_int_equal(as_oracle_create("eam:Pt,Co", NULL, &o2), AS_OK);
+    assert_int_equal(as_executor_create("eam:Pt,Co", o2, &opt, &ex2), AS_OK);
+    assert_int_equal(as_exec_label_argv(ex2, 0, NULL, &argv, &argc), AS_OK);
+    int none = 0;
+    for (size_t i = 0; i + 1 < argc; i++)
+        none |= !strcmp(argv[i], "--timeout") && !strcmp(argv[i + 1], "none");
+    assert_true(none);
+    as_free(argv);
+    as_executor_free(ex2);
+    as_oracle_free(o2);
+    as_structure_free(s);
+    as_executor_free(ex);
+    as_oracle_free(o);
+    remove(WD "/in.extxyz");
+    remove(WD "/out.extxyz");
+    clean();
 }
 
 static void journal_should_read_back_records_and_ignore_a_torn_last_line(void **state)
@@ -364,6 +495,7 @@ int main(void)
         cmocka_unit_test(journal_should_read_back_records_and_ignore_a_torn_last_line),
         cmocka_unit_test(damaged_journal_lines_should_name_file_and_line),
         cmocka_unit_test(templates_should_check_placeholders),
+        cmocka_unit_test(the_label_command_should_carry_every_option_of_the_key),
         cmocka_unit_test(bad_options_should_be_refused_with_the_reason),
         cmocka_unit_test(a_journal_callback_should_replace_the_file),
         cmocka_unit_test(the_local_backend_should_give_the_oracle_batch_results),

@@ -43,6 +43,70 @@ static void fire_should_bring_every_force_below_fmax_and_lower_the_energy(void *
     as_oracle_free(o);
 }
 
+/* A native FIRE label that reaches max_steps with fmax above the tolerance is a failed label
+ * (as the cmd: contract), "not converged after N steps, fmax F", unless accept_unconverged. The
+ * fmax of the message is checked against the forces at the positions FIRE stopped at. */
+static void label_at_the_step_limit_should_fail_unless_accept_unconverged(void **state)
+{
+    (void)state;
+    const char *sy[3] = {"Pt", "Co", "Cu"};
+    as_structure *s = tu_fcc(3.80, 1.0, 2, 2, 2, sy, 3);
+    as_rng rng;
+    as_rng_seed(&rng, 7);
+    double w[3] = {0.5, 0.25, 0.25};
+    tu_shuffle(s, &rng, w, 0.1);
+    as_relax_options ro;
+    as_relax_options_default(&ro);
+    ro.max_steps = 3;
+    for (int accept = 0; accept <= 1; accept++) {
+        as_oracle_options oo;
+        as_oracle_options_default(&oo);
+        oo.accept_unconverged = accept;
+        as_oracle *o;
+        assert_int_equal(as_oracle_create("eam:Pt,Co,Cu", &oo, &o), AS_OK);
+        /* the positions after 3 steps, and fmax there (from the oracle's forces) */
+        as_structure *t;
+        assert_int_equal(as_structure_copy(s, &t), AS_OK);
+        as_relax_report rep;
+        assert_int_equal(as_oracle_relax(o, t, &ro, &rep), AS_OK); /* the low-level call */
+        assert_false(rep.converged);
+        assert_int_equal(rep.steps, 3);
+        double fm = fmax_of(o, t);
+        assert_true(fm > ro.fmax);
+        as_label_result r;
+        as_structure *rx = NULL;
+        const as_structure *one[1] = {s};
+        assert_int_equal(as_oracle_label_batch(o, one, 1, 1, &ro, &r, &rx), AS_OK);
+        assert_int_equal(r.converged, -1);
+        assert_int_equal(r.steps, 3);
+        assert_true(fabs(r.fmax - fm) <= 1e-12 * fm);
+        if (!accept) {
+            assert_int_equal(r.status, AS_EORACLE);
+            assert_true(isnan(r.energy));
+            assert_null(rx);
+            char want[128];
+            snprintf(want, sizeof want, "not converged after 3 steps, fmax %.6g eV/", fm);
+            assert_non_null(strstr(r.error, want));
+            assert_non_null(strstr(r.error, "--accept-unconverged"));
+        } else {
+            assert_int_equal(r.status, AS_OK);
+            assert_true(isfinite(r.energy));
+            assert_non_null(rx);
+            assert_memory_equal(rx->pos, t->pos, 3 * s->n * sizeof *s->pos);
+            as_structure_free(rx);
+        }
+        /* enough steps: converged, a label either way */
+        as_relax_options_default(&ro);
+        assert_int_equal(as_oracle_label_batch(o, one, 1, 1, &ro, &r, NULL), AS_OK);
+        assert_int_equal(r.status, AS_OK);
+        assert_int_equal(r.converged, 1);
+        ro.max_steps = 3;
+        as_structure_free(t);
+        as_oracle_free(o);
+    }
+    as_structure_free(s);
+}
+
 /* one atom moved by d across the periodic boundary: rms = d / sqrt(n), paper = d / n */
 static void rmsd_should_use_the_minimum_image_and_both_formulas(void **state)
 {
@@ -107,6 +171,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fire_should_bring_every_force_below_fmax_and_lower_the_energy),
+        cmocka_unit_test(label_at_the_step_limit_should_fail_unless_accept_unconverged),
         cmocka_unit_test(rmsd_should_use_the_minimum_image_and_both_formulas),
         cmocka_unit_test(cell_optimization_should_find_the_energy_minimum),
     };

@@ -1110,6 +1110,24 @@ int as_cli_screen(int argc, char **argv)
             as_oracle_free(orr_o);
             return rc;
         }
+        /* the host pair and the shell are in every slab: an oracle without one of them would
+         * fail every system of the stage after the whole screen */
+        const char *core[3] = {a.co.screen.host[0], a.co.screen.host[1], a.orr_opt.shell};
+        for (int k = 0; st == AS_OK && k < 3; k++)
+            if (core[k] && core[k][0] && !as_oracle_supports(orr_o, core[k])) {
+                rc = cli_error("--orr: the ORR oracle '%s' does not cover %s (it covers %s), "
+                               "which every slab of this screen holds: give one that does with "
+                               "--orr-oracle",
+                               spec, core[k], as_oracle_elements(orr_o));
+                as_oracle_free(orr_o);
+                return rc;
+            }
+        for (size_t k = 0; st == AS_OK && k < a.n_cand; k++)
+            if (!as_oracle_supports(orr_o, a.cand[k]))
+                as_log(AS_LOG_WARN,
+                       "--orr: the ORR oracle '%s' does not cover %s: the ORR stage of "
+                       "%s2%s%s will be reported as failed",
+                       spec, a.cand[k], a.co.screen.host[0], a.co.screen.host[1], a.cand[k]);
         if (st != AS_OK) {
             rc = a.orr_oracle ? cli_fail(st)
                               : cli_error("--orr: the screen's --oracle %s is not one oracle with "

@@ -9,7 +9,8 @@
 #  3. --resume with the same ORR settings takes every slab from the store (no relaxation, same
 #     numbers); another --orr-fmax computes again;
 #  4. the refusals: the screen's eam (no O, H) without --orr-oracle, before anything runs (no
-#     --db written); --orr on another prototype; a bad --orr-size;
+#     --db written); an ORR oracle without a host element (ase:emt and Co); --orr on another
+#     prototype; a bad --orr-size;
 #  5. SIGINT during the ORR stage: exit 130 and no --json.
 # $1 = build dir, $2 = source dir.
 set -u
@@ -33,6 +34,13 @@ grep -q "does not cover O and H" "$T/out" || fail "refusal does not say why: $(c
 "$A" screen "${SCR[@]}" --db "$T/no.sqlite" "${ORR[@]}" --orr-size 2 > /dev/null 2>&1
 [ $? = 2 ] || fail "--orr-size 2 not a usage error"
 "$A" screen --help | grep -q -- "--orr-oracle SPEC" || fail "screen --help has no --orr-oracle"
+# an ORR oracle without a host element (EMT has no Co) is refused before the screen; one
+# without a candidate M only warns (that system's ORR row says why)
+"$A" screen --candidates Cu --oracle eam "${SMALL[@]}" --rounds 1 --db "$T/no.sqlite" \
+    --orr-oracle ase:emt > "$T/out" 2>&1
+[ $? = 1 ] || fail "ase:emt with host Pt,Co: exit status not 1"
+grep -q "does not cover Co" "$T/out" || fail "refusal does not name Co: $(cat "$T/out")"
+[ -e "$T/no.sqlite" ] && fail "the refused run wrote --db"
 
 # the screen with the ORR stage (any --orr-* implies --orr)
 "$A" screen "${SCR[@]}" "${ORR[@]}" --db "$T/s.sqlite" --json "$T/s.json" --report "$T/rep" \

@@ -2,8 +2,8 @@
  * worker per oracle (Debian's python3-ase; the worker's source is embedded below and started
  * with `python3 -u -c`) holds the calculator and labels structure after structure over a socket
  * pair. Framing (little endian):
- *   request  u64 n, u32 flags (1: stress, 2: per-atom energies), f64 cell[9] (rows), i32 Z[n],
- *            f64 pos[3n]
+ *   request  u64 n, u32 flags (1: stress, 2: per-atom energies, 4: the next step of the
+ *            relaxation the previous request belonged to), f64 cell[9] (rows), i32 Z[n], f64 pos[3n]
  *   reply    i32 code (0 ok, 1 calculator error, 2 worker could not start), u32 len, len bytes
  *            of message, then for code 0: f64 energy, forces[3n], stress[6] (Voigt, NaN when
  *            not computed), e_atom[n] (NaN when not computed)
@@ -59,6 +59,22 @@ static const char worker_py[] =
     "    wf.write(struct.pack('<iI', code, len(m)) + m + payload)\n"
     "\n"
     "\n"
+    "def vacuum_axes(atoms, kvac):\n"
+    "    # an axis whose atoms leave an empty gap of at least kvac Å across the cell (slab,\n"
+    "    # molecule in a box) gets one k-point: a mesh along vacuum adds cost, not physics\n"
+    "    import numpy as np\n"
+    "    out = [False, False, False]\n"
+    "    if kvac <= 0 or len(atoms) == 0:\n"
+    "        return out\n"
+    "    frac = atoms.get_scaled_positions(wrap=True)\n"
+    "    rec = atoms.cell.reciprocal()\n"
+    "    for i in range(3):\n"
+    "        f = np.sort(frac[:, i])\n"
+    "        gap = max(np.max(np.diff(f)) if len(f) > 1 else 0.0, f[0] + 1.0 - f[-1])\n"
+    "        out[i] = bool(gap / np.linalg.norm(rec[i]) >= kvac)\n"
+    "    return out\n"
+    "\n"
+    "\n"
     "def factory():\n"
     "    if kind == 'emt':\n"
     "        from ase.calculators.emt import EMT\n"
@@ -81,10 +97,19 @@ static const char worker_py[] =
     "            else:\n"
     "                kw['mode'] = 'lcao'\n"
     "                kw['basis'] = p['basis']\n"
+    "            vac = vacuum_axes(atoms, float(p['kvac']))\n"
     "            if p['kpts']:\n"
-    "                kw['kpts'] = [int(x) for x in p['kpts'].split('x')]\n"
-    "            else:\n"
+    "                kw['kpts'] = [1 if v else int(x) for x, v in zip(p['kpts'].split('x'), vac)]\n"
+    "            elif not any(vac):\n"
     "                kw['kpts'] = {'density': float(p['kdens']), 'gamma': p['gamma'] == '1'}\n"
+    "            else:\n"
+    "                from ase.calculators.calculator import kpts2sizeandoffsets\n"
+    "                from ase.dft.kpoints import monkhorst_pack\n"
+    "                t = atoms.copy()\n"
+    "                t.pbc = [not v for v in vac]\n"
+    "                size, off = kpts2sizeandoffsets(density=float(p['kdens']),\n"
+    "                                                gamma=p['gamma'] == '1', atoms=t)\n"
+    "                kw['kpts'] = monkhorst_pack(size) + off\n"
     "            m = [mag.get(s, 0.0) for s in atoms.get_chemical_symbols()]\n"
     "            spin = p['spin'] == '1' or (p['spin'] == 'auto' and any(m))\n"
     "            if spin:\n"
@@ -110,14 +135,22 @@ static const char worker_py[] =
     "        reply(2, '%s: %s' % (type(e).__name__, e))\n"
     "        return\n"
     "    reply(0, 'ready')\n"
+    "    prev = None\n"
     "    while True:\n"
     "        n, flags = struct.unpack('<QI', readn(12))\n"
     "        cell = np.frombuffer(readn(72), '<f8').reshape(3, 3)\n"
     "        z = np.frombuffer(readn(4 * n), '<i4')\n"
     "        pos = np.frombuffer(readn(24 * n), '<f8').reshape(n, 3)\n"
     "        try:\n"
-    "            atoms = Atoms(numbers=z, positions=pos, cell=cell, pbc=True)\n"
-    "            atoms.calc = make(atoms)\n"
+    "            key = (z.tobytes(), cell.tobytes())\n"
+    "            if flags & 4 and prev is not None and prev[0] == key:\n"
+    "                atoms = prev[1]\n"
+    "                atoms.set_positions(pos)\n"
+    "            else:\n"
+    "                prev = None\n"
+    "                atoms = Atoms(numbers=z, positions=pos, cell=cell, pbc=True)\n"
+    "                atoms.calc = make(atoms)\n"
+    "            prev = (key, atoms)\n"
     "            e = atoms.get_potential_energy()\n"
     "            f = np.ascontiguousarray(atoms.get_forces(), '<f8')\n"
     "            s = np.full(6, math.nan)\n"
@@ -131,6 +164,7 @@ static const char worker_py[] =
     "                raise RuntimeError('calculator returned energy %r and forces of shape %r'\n"
     "                                   % (e, f.shape))\n"
     "        except Exception as ex:\n"
+    "            prev = None\n"
     "            reply(1, '%s: %s' % (type(ex).__name__, ex))\n"
     "            continue\n"
     "        reply(0, '', struct.pack('<d', e) + f.tobytes() + s.tobytes() + ea.tobytes())\n"
@@ -162,6 +196,7 @@ static const struct {
     {"kdens", "4.5", "k-point density, points per reciprocal Å"},
     {"kpts", "", "explicit Monkhorst-Pack grid AxBxC (overrides kdens)"},
     {"gamma", "0", "1: Gamma-centred grid from kdens"},
+    {"kvac", "4", "an axis with an empty gap of at least this many Å gets one k-point (0: off)"},
     {"smear", "0.1", "Fermi-Dirac width, eV"},
     {"xc", "PBE", "exchange-correlation functional"},
     {"setups", "paw", "PAW setups"},
@@ -248,7 +283,8 @@ static as_status gpaw_params(const char *text, char **out)
         int ok = 1;
         if (!strcmp(key, "mode"))
             ok = !strcmp(v, "pw") || !strcmp(v, "lcao");
-        else if (!strcmp(key, "ecut") || !strcmp(key, "kdens") || !strcmp(key, "smear"))
+        else if (!strcmp(key, "ecut") || !strcmp(key, "kdens") || !strcmp(key, "smear") ||
+                 !strcmp(key, "kvac"))
             ok = valid_number(v, 0) && (strcmp(key, "ecut") || atof(v) > 0);
         else if (!strcmp(key, "maxiter"))
             ok = valid_number(v, 1);
@@ -600,7 +636,7 @@ static as_status worker_start(as_ase *a)
     return AS_OK;
 }
 
-as_status as_ase_compute(as_ase *a, const as_structure *s, double *energy, double *e_atom,
+as_status as_ase_compute(as_ase *a, const as_structure *s, int cont, double *energy, double *e_atom,
                          double *forces, double *stress)
 {
     as_status st = AS_OK;
@@ -623,7 +659,7 @@ as_status as_ase_compute(as_ase *a, const as_structure *s, double *energy, doubl
     st = a->pid ? AS_OK : worker_start(a);
     if (st == AS_OK) {
         uint64_t n64 = n;
-        uint32_t flags = (stress ? 1u : 0u) | (e_atom ? 2u : 0u);
+        uint32_t flags = (stress ? 1u : 0u) | (e_atom ? 2u : 0u) | (cont ? 4u : 0u);
         double t0 = as_worker_now_s();
         if (as_worker_send_all(a->sock, &n64, sizeof n64) ||
             as_worker_send_all(a->sock, &flags, sizeof flags) ||

@@ -32,6 +32,8 @@ struct as_oracle {
     char *deps;    /* as_oracle_dependencies */
     char *version; /* copy of opt.oracle_version (as_oracle_get_options) */
     int relaxing;  /* 1 inside one FIRE run: the eam neighbour list may be reused */
+    size_t
+        relax_calls; /* calls made inside that run: an ase worker keeps its calculator after the first */
 };
 
 void as_oracle_options_default(as_oracle_options *opt)
@@ -722,7 +724,8 @@ as_status as_oracle_energy_atoms(as_oracle *o, const as_structure *s, double *en
             *energy = e;
         return AS_OK;
     case BK_ASE:
-        AS_TRY(as_ase_compute(o->ase, s, &e, e_atom, forces, NULL));
+        AS_TRY(as_ase_compute(o->ase, s, o->relaxing && o->relax_calls++ > 0, &e, e_atom, forces,
+                              NULL));
         AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
         if (energy)
             *energy = e;
@@ -764,7 +767,7 @@ as_status as_oracle_energy_stress(as_oracle *o, const as_structure *s, double *e
             as_nlist_forget_unless_at(&o->eam->nl, s->cell, s->pos, s->n);
         AS_TRY(as_eam_compute(o->eam, s, &e, NULL, forces, stress));
     } else if (o->kind == BK_ASE)
-        AS_TRY(as_ase_compute(o->ase, s, &e, NULL, forces, stress));
+        AS_TRY(as_ase_compute(o->ase, s, 0, &e, NULL, forces, stress));
     else
         return AS_FAIL(AS_EUNSUP, "oracle %s gives no stress", o->desc);
     AS_TRY(as_oracle_check_label(&o->opt, s, NULL, e));
@@ -949,6 +952,7 @@ static as_status relax_one(as_oracle *o, as_structure *s, const as_relax_options
         if (o->eam)
             as_nlist_forget_unless_at(&o->eam->nl, s->cell, s->pos, s->n);
         o->relaxing = 1;
+        o->relax_calls = 0;
         st = fire(o, s, opt, fixed, rep, f_out);
         o->relaxing = 0;
         if (st != AS_OK)

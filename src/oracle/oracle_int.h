@@ -163,8 +163,12 @@ as_status as_ase_create(const char *spec, const as_oracle_options *opt, as_ase *
 void as_ase_free(as_ase *a);
 /* Any OUT may be NULL; stress (6, Voigt xx yy zz yz xz xy, eV/Å^3, ASE's sign). AS_EORACLE for
  * a calculator error or a dead / timed-out worker (the message says which), AS_EUNSUP when
- * stress or per-atom energies were asked of a calculator without them. */
-as_status as_ase_compute(as_ase *a, const as_structure *s, double *energy, double *e_atom,
+ * stress or per-atom energies were asked of a calculator without them. cont = 1: s is the next
+ * step of the relaxation the previous call belonged to (same atoms and cell), so the worker
+ * keeps its calculator and a DFT code starts from the previous step's density and wave
+ * functions; the first step of a relaxation and every single point pass 0 (a fresh calculator,
+ * no history). */
+as_status as_ase_compute(as_ase *a, const as_structure *s, int cont, double *energy, double *e_atom,
                          double *forces, double *stress);
 int as_ase_has_stress(const as_ase *a);
 

@@ -4,7 +4,7 @@
  * Sources: seed 000 sections 2.5-2.7 (working-electrode loading, RHE conversion, indophenol-blue
  * and Griess calibration curves, Faradaic efficiency eq. 1, yields eqs. 2-3, double-layer
  * capacitance from a scan-rate series); seed 004 Methods (adsorption energies of O* and OH*
- * eqs. 1-2 with E(H2O) = -6.76 eV and E(H2) = -14.22 eV, ΔG = ΔE + ΔE_water + ΔZPE - TΔS eq. 3,
+ * eqs. 1-2 with E(H2O) = -14.22 eV and E(H2) = -6.76 eV, ΔG = ΔE + ΔE_water + ΔZPE - TΔS eq. 3,
  * Debye-Scherrer crystallite size, the ORR volcano). Derivations and conventions:
  * docs/echem.md. */
 #ifndef ALLOYSCOUT_ECHEM_H
@@ -157,9 +157,13 @@ typedef enum { AS_ADS_O = 0, AS_ADS_OH, AS_ADS_OOH } as_adsorbate;
  *   ΔE_O   = E(O*)   - E(*) - (E_H2O - E_H2)
  *   ΔE_OH  = E(OH*)  - E(*) - (E_H2O - E_H2/2)
  *   ΔE_OOH = E(OOH*) - E(*) - (2 E_H2O - 3 E_H2/2)
- * All in eV. Seed 004 uses E_H2O = -6.76 eV and E_H2 = -14.22 eV (AS_E_H2O_EV, AS_E_H2_EV). */
-#define AS_E_H2O_EV (-6.76)
-#define AS_E_H2_EV (-14.22)
+ * All in eV. Seed 004's VASP-PBE references (AS_E_H2O_EV, AS_E_H2_EV): E_H2O = -14.22 eV,
+ * E_H2 = -6.76 eV. The paper's sentence lists them the other way round ("H2O and H2 are
+ * -6.76 eV and -14.22 eV respectively"), which cannot be: H2O holds an H2 and an O, and read
+ * that way E_H2O - E_H2 = +7.46 eV would put every ΔE_O about 15 eV too high; an H2 molecule
+ * in VASP's PAW-PBE comes to about -6.7 eV (docs/echem.md). */
+#define AS_E_H2O_EV (-14.22)
+#define AS_E_H2_EV (-6.76)
 AS_API as_status as_echem_ads_energy(as_adsorbate ads, double e_ads_ev, double e_slab_ev,
                                      double e_h2o_ev, double e_h2_ev, double *de_ev);
 /* "o", "oh" or "ooh" into *out; AS_EINVAL naming the text otherwise. */

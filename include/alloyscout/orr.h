@@ -39,7 +39,7 @@ typedef struct {
                                                * start; default 1.2 and 1.8 */
     double d_oh_ang;        /* O-H bond at the start, H straight above O; default 0.98 */
     as_relax_options relax; /* FIRE (fmax default 0.03, the paper's) */
-    int paper_refs;         /* 1: E(H2O) = -6.76, E(H2) = -14.22 eV (seed 004, VASP PBE: only for a
+    int paper_refs;         /* 1: E(H2O) = -14.22, E(H2) = -6.76 eV (seed 004, VASP PBE: only for a
                           * PBE oracle); 0 (default): the oracle's own relaxed molecules in a
                           * box_ang cube */
     double box_ang;         /* molecule box edge; default 10 (the paper's) */

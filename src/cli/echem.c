@@ -259,7 +259,7 @@ static const rowcmd rowcmds[] = {
     {"dg", "adsorption free energy dG = dE + dZPE - T dS + solvation", dg_q, N(dg_q), dg_out,
      N(dg_out), dg_fn, dg_opt,
      "  --adsorbate o|oh|ooh    with E_ads_eV and E_slab_eV: dE against H2O and H2\n"
-     "                          (seed 004 eqs. 1-2; E_H2O -6.76 eV, E_H2 -14.22 eV)\n"},
+     "                          (seed 004 eqs. 1-2; E_H2O -14.22 eV, E_H2 -6.76 eV)\n"},
     {"orr", "4e- ORR limiting potential and volcano position from dG_OH and dG_O", orr_q, N(orr_q),
      orr_out, N(orr_out), orr_fn, NULL,
      "  dG_OOH_eV defaults to dG_OH_eV + offset_eV (scaling relation, 3.2 eV)\n"},

@@ -36,7 +36,7 @@ static const char *help =
     "  --shell EL         shell element (default Pt)\n"
     "  --lattice A[,C]    core lattice constants, Å (skips their optimization)\n"
     "  --fmax F           relaxation threshold, eV/Å (default 0.03, the paper's)\n"
-    "  --paper-refs       E(H2O) = -6.76, E(H2) = -14.22 eV (the paper's VASP-PBE values: only\n"
+    "  --paper-refs       E(H2O) = -14.22, E(H2) = -6.76 eV (the paper's VASP-PBE values: only\n"
     "                     for a PBE oracle); default: the oracle's relaxed molecules, 10 Å box\n"
     "  --json FILE        write the results (every site's energy) as JSON\n"
     "  --report DIR       DIR/index.html with the 4e- ORR volcano (U_L against dG_OH, each system\n"

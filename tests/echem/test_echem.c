@@ -231,16 +231,18 @@ static void adsorption_energies_should_follow_seed_004_equations(void **state)
 {
     (void)state;
     double de = 0;
-    /* E(O*) = -290.123, E(*) = -284.5 with E_H2O = -6.76, E_H2 = -14.22 (seed 004) */
+    /* seed 004's VASP-PBE references, in the physical order: H2O (H2 + O) below H2 */
+    assert_true(AS_E_H2O_EV == -14.22 && AS_E_H2_EV == -6.76);
+    /* E(O*) = -290.123, E(*) = -284.5 with E_H2O = -14.22, E_H2 = -6.76: dE_O = 1.837 eV */
     assert_int_equal(as_echem_ads_energy(AS_ADS_O, -290.123, -284.5, AS_E_H2O_EV, AS_E_H2_EV, &de),
                      AS_OK);
-    assert_near(de, -290.123 + 284.5 + 6.76 - 14.22, 1e-12);
+    assert_near(de, -290.123 + 284.5 + 14.22 - 6.76, 1e-12);
     assert_int_equal(as_echem_ads_energy(AS_ADS_OH, -294.387, -284.5, AS_E_H2O_EV, AS_E_H2_EV, &de),
                      AS_OK);
-    assert_near(de, -294.387 + 284.5 - (-6.76 + 7.11), 1e-12);
+    assert_near(de, -294.387 + 284.5 - (-14.22 + 3.38), 1e-12);
     assert_int_equal(as_echem_ads_energy(AS_ADS_OOH, -298.6, -284.5, AS_E_H2O_EV, AS_E_H2_EV, &de),
                      AS_OK);
-    assert_near(de, -298.6 + 284.5 - (2 * -6.76 + 1.5 * 14.22), 1e-12);
+    assert_near(de, -298.6 + 284.5 - (2 * -14.22 + 1.5 * 6.76), 1e-12);
     assert_int_equal(as_echem_ads_energy((as_adsorbate)7, 0, 0, 0, 0, &de), AS_EINVAL);
     double dg = 0;
     /* ΔG = ΔE + ΔZPE - TΔS + ΔE_solv */

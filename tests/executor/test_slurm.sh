@@ -80,7 +80,7 @@ SLOW="cmd:$T/slow.sh {in} {out}"
 "$A" "${E[@]}" --oracle "$SLOW" --executor slurm --workdir "$T/w2" --json "$T/k.json" \
     "$T/five.extxyz" > /dev/null 2> "$T/k1.err" &
 pid=$!
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do # (generous: sbatch is slow on a loaded machine)
     [ "$(grep -c $'\tsubmitted\t' "$T/w2/journal.tsv" 2> /dev/null)" = 5 ] && break
     sleep 0.1
 done
@@ -153,10 +153,15 @@ for _ in $(seq 1 150); do
     ls "$T/hang" > /dev/null 2>&1 || break
     sleep 0.2
 done
-for _ in $(seq 1 50); do # the four fast ones are done, the hanging one is running
+# the four fast ones are done, the hanging one is running. They share one CPU of the node with
+# job launches, so on a loaded machine this takes well over 10 s: wait up to 90 s, and say so
+# rather than send the signal early (which would cancel more than the one job asserted below)
+for _ in $(seq 1 450); do
     [ "$(grep -c $'\tdone\t' "$T/w4/journal.tsv" 2> /dev/null)" = 4 ] && break
     sleep 0.2
 done
+[ "$(grep -c $'\tdone\t' "$T/w4/journal.tsv" 2> /dev/null)" = 4 ] ||
+    fail "SIGTERM case: the four fast jobs did not finish within 90 s"
 kill -TERM $pid
 wait $pid; rc=$?
 [ $rc -eq 1 ] || fail "interrupted run exits 1 (got $rc)"

@@ -168,9 +168,11 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(tr
 /* The small-path forward pass (see forward in mlp.c): act[0] (rows, d) holds the inputs; every
  * layer computes its output transposed, a_l^T = W_l a_{l-1}^T (+ b_l), with W_l as stored and
  * a_{l-1}^T from the layer before, then writes a_l (rows, width[l]) in row order for the
- * backward pass. at: small_scratch(m, rows) elements. */
-static void AS_S(forward_small)(const as_mlp *m, AS_T *const *w, AS_T *const *b, AS_T *const *act,
-                                size_t rows, AS_T *at)
+ * backward pass. at: small_scratch(m, rows) elements. This function, gather and backward_small
+ * are cloned too: their own loops (bias, ReLU, masks, conversions, bias-gradient sums in row
+ * order) are element-wise, so vector width changes their speed only. */
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(forward_small)(
+    const as_mlp *m, AS_T *const *w, AS_T *const *b, AS_T *const *act, size_t rows, AS_T *at)
 {
     size_t L = m->n_layers;
     AS_T *prev = at;
@@ -191,8 +193,8 @@ static void AS_S(forward_small)(const as_mlp *m, AS_T *const *w, AS_T *const *b,
 }
 
 /* Copy rows rows[0..nr) of x (doubles) into act[0] and their labels into ybuf, checking both. */
-static as_status AS_S(gather)(as_mlp *m, const double *x, const int *y, size_t n,
-                              const size_t *rows, size_t nr)
+__attribute__((target_clones("avx512f", "avx2", "default"))) static as_status AS_S(gather)(
+    as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows, size_t nr)
 {
     size_t d = m->d;
     AS_T *a0 = m->AS_M(act)[0];
@@ -244,7 +246,8 @@ static void AS_S(output_delta)(as_mlp *m, size_t nr)
 
 /* The small-path backward pass after output_delta: dW_l += delta_l^T a_{l-1}; db_l += column
  * sums of delta_l; delta_{l-1} = (delta_l W_l) masked by a_{l-1} > 0 (the ReLU derivative). */
-static void AS_S(backward_small)(as_mlp *m, size_t nr)
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(backward_small)(
+    as_mlp *m, size_t nr)
 {
     for (size_t l = m->n_layers; l >= 1; l--) {
         size_t in = m->width[l - 1], out = m->width[l];
@@ -273,7 +276,7 @@ static void AS_S(backward_small)(as_mlp *m, size_t nr)
  * c m / (sqrt(v) + c eps): one division per parameter instead of two (the divider is the
  * bottleneck of the whole loop); the two forms differ in the last bit only. neg_step =
  * -(lr / (1 - b1^t)) c, eps_c = c eps. */
-__attribute__((target_clones("avx2", "default"))) static void AS_S(adam_kernel)(
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(adam_kernel)(
     size_t n, AS_T *restrict p, const AS_T *restrict g, AS_T *restrict mm, AS_T *restrict vv,
     AS_T beta1, AS_T beta2, AS_T one_b1, AS_T one_b2, AS_T neg_step, AS_T eps_c)
 {

@@ -50,8 +50,8 @@ static void AS_S(layout)(as_mlp *m, AS_T *block, AS_T *ws)
 /* c (M, N; row stride ldc) = [c if acc, else 0] + A B, where A(i, p) = a[i sai + p sap] (so a
  * plain or a transposed matrix) and B(p, j) = b[p ldb + j]. Every element is summed the same way,
  * t = t + A(i, p) B(p, j) for p = 0, 1, ..., whichever block computes it: tiles of 4 rows by two
- * (then one) vectors of columns held in registers, then the leftover columns (4 rows at a time)
- * and rows. */
+ * (then one) vectors of columns held in registers, then the leftover columns (4 rows at a time,
+ * or one vector of rows at a time when A is stored transposed) and rows. */
 __attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(gemm_small)(
     size_t M, size_t N, size_t K, const AS_T *restrict a, size_t sai, size_t sap,
     const AS_T *restrict b, size_t ldb, AS_T *restrict c, size_t ldc, int acc)
@@ -60,6 +60,9 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(ge
     memset(&zero, 0, sizeof zero);
     const size_t V = AS_VL;
     size_t N2 = N - N % (2 * V), N1 = N - N % V, M4 = M - M % 4;
+    /* the leftover columns N1..N of rows 0..M4 go down the rows, V at a time, when A's rows are
+     * contiguous (A transposed in memory, the weight gradient delta^T a) */
+    int tail_by_rows = sai == 1 && N1 < N && M4 >= V;
     for (size_t i = 0; i < M4; i += 4) {
         const AS_T *a0 = a + i * sai, *a1 = a0 + sai, *a2 = a1 + sai, *a3 = a2 + sai;
         AS_T *c0 = c + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
@@ -118,7 +121,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(ge
             AS_STOREV(c2 + j, t2);
             AS_STOREV(c3 + j, t3);
         }
-        for (size_t j = N1; j < N; j++) {
+        for (size_t j = tail_by_rows ? N : N1; j < N; j++) {
             AS_T t0 = acc ? c0[j] : 0, t1 = acc ? c1[j] : 0;
             AS_T t2 = acc ? c2[j] : 0, t3 = acc ? c3[j] : 0;
             for (size_t p = 0; p < K; p++) {
@@ -132,6 +135,29 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(ge
             c1[j] = t1;
             c2[j] = t2;
             c3[j] = t3;
+        }
+    }
+    if (tail_by_rows) {
+        size_t MV = M4 - M4 % V;
+        for (size_t j = N1; j < N; j++) {
+            for (size_t i = 0; i < MV; i += V) {
+                AS_V t = zero, av;
+                if (acc)
+                    for (size_t k = 0; k < V; k++)
+                        t[k] = c[(i + k) * ldc + j];
+                for (size_t p = 0; p < K; p++) {
+                    AS_LOADV(av, a + i + p * sap);
+                    t = t + av * b[p * ldb + j];
+                }
+                for (size_t k = 0; k < V; k++)
+                    c[(i + k) * ldc + j] = t[k];
+            }
+            for (size_t i = MV; i < M4; i++) {
+                AS_T t = acc ? c[i * ldc + j] : 0;
+                for (size_t p = 0; p < K; p++)
+                    t = t + a[i + p * sap] * b[p * ldb + j];
+                c[i * ldc + j] = t;
+            }
         }
     }
     for (size_t i = M4; i < M; i++) {
@@ -276,7 +302,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(ba
  * c m / (sqrt(v) + c eps): one division per parameter instead of two (the divider is the
  * bottleneck of the whole loop); the two forms differ in the last bit only. neg_step =
  * -(lr / (1 - b1^t)) c, eps_c = c eps. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(adam_kernel)(
+__attribute__((target_clones("avx2", "default"))) static void AS_S(adam_kernel)(
     size_t n, AS_T *restrict p, const AS_T *restrict g, AS_T *restrict mm, AS_T *restrict vv,
     AS_T beta1, AS_T beta2, AS_T one_b1, AS_T one_b2, AS_T neg_step, AS_T eps_c)
 {

@@ -133,10 +133,10 @@ static void float_gradient_should_match_double_gradient(void **state)
  * once, so each step's weights may differ by a float rounding or two. Measured: at most 1.2e-7
  * over the three cases (12-20 steps, weights and losses O(0.1-1)), i.e. about one float ulp at
  * |w| ~ 1 (2^-23 = 1.2e-7); nothing grows over the steps. We allow 1e-6 absolute (8 ulps) on
- * every loss and weight: a real error (a wrong bias correction, eps placement or weight-decay
- * term) moves the weights by > 1e-4 after the first steps. Our float path is deterministic on
- * every CPU (no BLAS, the same operations in every clone), so the margin does not depend on the
- * machine. */
+ * every loss and weight. Small errors in the update rule show far above that: replaying these
+ * cases with lr 1 % high, eps 1e-6 or beta2 0.99 moves the final weights by at least 3.6e-4,
+ * 2.6e-4 and 1.0e-4. Our float path uses no BLAS and the same operations in every clone, so
+ * the margin does not depend on which kernels the CPU picks. */
 #define TOL32 1e-6
 
 static void float_training_steps_should_match_pytorch_float32(void **state)

@@ -211,7 +211,10 @@ static int opt_impute(const char *cmd, const char *opt, const char *arg, void *d
                      AS_SYNTH_IMPUTE_NONE);
 }
 
-/* The option table of subcommand `sub` (S_*) into tab (room for every option + 1). */
+/* Room in an option table: every option of every subcommand, plus the terminator. */
+#define SYNTH_OPT_CAP 64
+
+/* The option table of subcommand `sub` (S_*) into tab (SYNTH_OPT_CAP entries). */
 static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
 {
     const struct {
@@ -270,6 +273,7 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_ALL, CLI_OPT_DELIMITER},
         {S_ALL, CLI_OPT_ENCODING},
     };
+    _Static_assert(sizeof all / sizeof *all < SYNTH_OPT_CAP, "raise SYNTH_OPT_CAP");
     size_t n = 0;
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i].subs & sub)
@@ -1119,7 +1123,7 @@ int as_cli_synth(int argc, char **argv)
     a.sub = subs[k].cmd;
     a.argc = argc;
     a.argv = argv;
-    cli_opt tab[40];
+    cli_opt tab[SYNTH_OPT_CAP];
     build_options(&a, subs[k].sub, tab);
     int rc = cli_parse(subs[k].cmd, *subs[k].help, argc - 1, argv + 1, tab, NULL, 0, NULL);
     if (rc)

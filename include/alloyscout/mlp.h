@@ -30,7 +30,13 @@ extern "C" {
  *   stop AS_MLP_STOP_LOSS  what early stopping watches on the validation rows (as_mlp_stop)
  *   class_weight {1, 1}  weight of the loss of a class-0 / class-1 row in training steps: the
  *                       batch loss is the mean of w_y * BCE (PyTorch's BCEWithLogitsLoss with
- *                       per-row weight, reduction "mean"); validation losses stay unweighted */
+ *                       per-row weight, reduction "mean"); validation losses stay unweighted
+ *   precision 64        arithmetic of the training steps: 64 = double; 32 = float parameters,
+ *                       Adam moments, activations and gradients (PyTorch's default float32;
+ *                       about twice the throughput of the kernels, docs/mlp.md "Precision").
+ *                       The API stays double either way: under 32 the double parameters hold
+ *                       float values exactly between calls, and validation, as_mlp_loss and
+ *                       prediction run in double on them */
 typedef enum {
     /* the mean validation BCE: keep the epoch with the lowest, stop after patience epochs
      * without a strictly lower one (PyTorch / Keras users' restore-best-weights rule) */
@@ -44,6 +50,8 @@ typedef enum {
 /* "loss" / "auc" -> *out; AS_EINVAL naming the text otherwise. */
 AS_API as_status as_mlp_stop_parse(const char *s, as_mlp_stop *out);
 AS_API const char *as_mlp_stop_name(as_mlp_stop s);
+/* "32" / "64" -> *out; AS_EINVAL naming the text otherwise. */
+AS_API as_status as_mlp_precision_parse(const char *s, int *out);
 
 typedef struct {
     size_t n_hidden;
@@ -53,13 +61,14 @@ typedef struct {
     double val_fraction;
     as_mlp_stop stop;
     double class_weight[2];
+    int precision; /* 64 or 32 */
 } as_mlp_options;
 
 AS_API as_mlp_options as_mlp_options_default(void);
 /* AS_OK when every option is in range, else AS_EINVAL with a message naming the option and its
  * value (as_errmsg): no hidden layer, a width of 0 or above 2^20, lr <= 0, beta outside [0, 1),
  * eps <= 0, weight_decay < 0, batch 0, max_epochs 0, val_fraction outside [0, 1), patience 0
- * with val_fraction > 0, or a non-finite value. */
+ * with val_fraction > 0, a precision other than 32 or 64, or a non-finite value. */
 AS_API as_status as_mlp_options_check(const as_mlp_options *opt);
 /* Parse a comma-separated list of hidden widths ("64,32"; blanks around numbers allowed) into
  * opt->n_hidden and opt->hidden. AS_EINVAL naming the spec and the 1-based character position

@@ -56,6 +56,8 @@ static const char *synth_help =
     "                       0.2; its AUC was lower, docs/synth.md)\n"                             \
     "  --no-refit           keep the early-stopped network (default: retrain on every\n"          \
     "                       training row for the epoch count the validation rows chose)\n"        \
+    "  --precision 64|32    arithmetic of training: 64 double (default), 32 float (faster;\n"     \
+    "                       prediction stays double; docs/mlp.md)\n"                              \
     "  --resample smote-tomek|smote|tomek|none      --smote-k 5\n"                                \
     "  --smote nc|plain     nc (SMOTE-NC): a synthetic row takes each text column's level\n"      \
     "                       from the vote of its k neighbours, integer columns stay whole,\n"     \
@@ -174,6 +176,7 @@ CLI_OPT_PARSER(opt_resample, as_resample_method_parse)
 CLI_OPT_PARSER(opt_smote, as_smote_mode_parse)
 CLI_OPT_PARSER(opt_tomek, as_tomek_mode_parse)
 CLI_OPT_PARSER(opt_stop, as_mlp_stop_parse)
+CLI_OPT_PARSER(opt_precision, as_mlp_precision_parse)
 CLI_OPT_PARSER(opt_calibration, as_calibration_parse)
 
 /* *(int *)dest = va or vb for the word a or b given to option flag; else a usage error. */
@@ -208,7 +211,10 @@ static int opt_impute(const char *cmd, const char *opt, const char *arg, void *d
                      AS_SYNTH_IMPUTE_NONE);
 }
 
-/* The option table of subcommand `sub` (S_*) into tab (room for every option + 1). */
+/* Room in an option table: every option of every subcommand, plus the terminator. */
+#define SYNTH_OPT_CAP 64
+
+/* The option table of subcommand `sub` (S_*) into tab (SYNTH_OPT_CAP entries). */
 static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
 {
     const struct {
@@ -233,6 +239,7 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_FIT, {"val-fraction", 0, CLI_DOUBLE, &a->opt.mlp.val_fraction, 0, NULL, NULL}},
         {S_FIT, {"stop", 0, CLI_CALL, &a->opt.mlp.stop, 0, opt_stop, NULL}},
         {S_FIT, {"no-refit", 0, CLI_FLAG, &a->no_refit, 0, NULL, NULL}},
+        {S_FIT, {"precision", 0, CLI_CALL, &a->opt.mlp.precision, 0, opt_precision, NULL}},
         {S_FIT,
          {"class-weight", 0, CLI_CALL, &a->opt.class_weight_balanced, 0, opt_class_weight, NULL}},
         {S_CV, {"features", 0, CLI_STR, &a->features, 0, NULL, NULL}},
@@ -266,6 +273,7 @@ static void build_options(synth_args *a, unsigned sub, cli_opt *tab)
         {S_ALL, CLI_OPT_DELIMITER},
         {S_ALL, CLI_OPT_ENCODING},
     };
+    _Static_assert(sizeof all / sizeof *all < SYNTH_OPT_CAP, "raise SYNTH_OPT_CAP");
     size_t n = 0;
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i].subs & sub)
@@ -1115,7 +1123,7 @@ int as_cli_synth(int argc, char **argv)
     a.sub = subs[k].cmd;
     a.argc = argc;
     a.argv = argv;
-    cli_opt tab[40];
+    cli_opt tab[SYNTH_OPT_CAP];
     build_options(&a, subs[k].sub, tab);
     int rc = cli_parse(subs[k].cmd, *subs[k].help, argc - 1, argv + 1, tab, NULL, 0, NULL);
     if (rc)

@@ -6,12 +6,58 @@
  * (Kingma & Ba 2015) in PyTorch 1.13's form (torch/optim/adam.py, _single_tensor_adam):
  *     g += wd p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
  *     p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps).
- * Early stopping watches the loss on a stratified validation split. Derivations: docs/mlp.md. */
+ * Early stopping watches the loss on a stratified validation split. Derivations: docs/mlp.md.
+ * The training kernels are in mlp_kern.h, instantiated for double (precision 64, the default)
+ * and float (precision 32). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mlp_int.h"
+
+static double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
+
+/* Binary cross-entropy of logit z against label y in {0, 1}, without overflow for any z. */
+static double bce_logit(double z, double y) { return fmax(z, 0.0) - z * y + log1p(exp(-fabs(z))); }
+
+/* ---- the kernels in double and in float (mlp_kern.h; docs/mlp.md, "Matrix products") ----
+ * A mini-batch is 16 rows times layers of a few dozen units: at these shapes a dgemm call spends
+ * most of its time in call overhead and packing. These loops run over the contiguous (inner)
+ * dimension so the compiler vectorizes them; every clone performs the same multiplications and
+ * additions in the same order (-ffp-contract=off: no FMAs), so the results are identical bit
+ * for bit on every CPU. Blocks of more than AS_MLP_SMALL_ROWS rows use as_gemm (double only). */
+
+#define AS_T double
+#define AS_S(name) name##_f64
+#define AS_M(field) field
+#define AS_SQRT sqrt
+#include "mlp_kern.h"
+#undef AS_T
+#undef AS_S
+#undef AS_M
+#undef AS_SQRT
+
+#define AS_T float
+#define AS_S(name) name##_f32
+#define AS_M(field) field##32
+#define AS_SQRT sqrtf
+#include "mlp_kern.h"
+#undef AS_T
+#undef AS_S
+#undef AS_M
+#undef AS_SQRT
+
+void as_mlp_gemm_small_f64(size_t M, size_t N, size_t K, const double *a, size_t sai, size_t sap,
+                           const double *b, size_t ldb, double *c, size_t ldc, int acc)
+{
+    gemm_small_f64(M, N, K, a, sai, sap, b, ldb, c, ldc, acc);
+}
+
+void as_mlp_gemm_small_f32(size_t M, size_t N, size_t K, const float *a, size_t sai, size_t sap,
+                           const float *b, size_t ldb, float *c, size_t ldc, int acc)
+{
+    gemm_small_f32(M, N, K, a, sai, sap, b, ldb, c, ldc, acc);
+}
 
 /* ---- allocation ---- */
 
@@ -42,39 +88,21 @@ as_status as_mlp_alloc(size_t d, const as_mlp_options *opt, as_mlp **out)
         per_row += 2 * m->width[l]; /* act + delta */
     }
     m->n_params = np;
-    AS_CHECK(AS_ALLOC(m->block, 4 * np, "mlp: parameter block"));
-
-    m->param = m->block;
-    m->grad = m->block + np;
-    m->adam_m = m->block + 2 * np;
-    m->adam_v = m->block + 3 * np;
-    size_t off = 0;
-    for (size_t l = 1; l <= L; l++) {
-        m->w[l] = m->param + off;
-        m->gw[l] = m->grad + off;
-        off += m->width[l] * m->width[l - 1];
-        m->b[l] = m->param + off;
-        m->gb[l] = m->grad + off;
-        off += m->width[l];
-    }
-
     m->ws_rows = AS_MAX(opt->batch, (size_t)AS_MLP_CHUNK);
     if (per_row > (size_t)-1 / sizeof(double) / m->ws_rows) {
         st = AS_FAIL(AS_ENOMEM, "mlp: working memory for %zu rows overflows", m->ws_rows);
         goto fail;
     }
+    AS_CHECK(AS_ALLOC(m->block, 4 * np, "mlp: parameter block"));
     AS_CHECK(AS_ALLOC(m->ws, m->ws_rows * per_row, "mlp: working memory"));
     AS_CHECK(AS_ALLOC(m->wt, small_scratch(m, m->ws_rows), "mlp: working memory"));
-    double *p = m->ws;
-    m->act[0] = p;
-    p += m->ws_rows * d;
-    for (size_t l = 1; l <= L; l++) {
-        m->act[l] = p;
-        p += m->ws_rows * m->width[l];
-        m->delta[l] = p;
-        p += m->ws_rows * m->width[l];
+    layout_f64(m, m->block, m->ws);
+    if (opt->precision == 32) {
+        AS_CHECK(AS_ALLOC(m->block32, 4 * np, "mlp: float parameter block"));
+        AS_CHECK(AS_ALLOC(m->ws32, m->ws_rows * per_row, "mlp: float working memory"));
+        AS_CHECK(AS_ALLOC(m->wt32, small_scratch(m, m->ws_rows), "mlp: float working memory"));
+        layout_f32(m, m->block32, m->ws32);
     }
-    m->ybuf = p;
     *out = m;
     return AS_OK;
 fail:
@@ -100,6 +128,9 @@ as_status as_mlp_create(size_t d, const as_mlp_options *opt, as_rng *rng, as_mlp
         for (size_t i = 0; i < fan_out; i++)
             m->b[l][i] = bound * (2.0 * as_rng_uniform(rng) - 1.0);
     }
+    if (m->opt.precision == 32) /* the float network the training steps start from */
+        for (size_t i = 0; i < m->n_params; i++)
+            m->param[i] = (double)(float)m->param[i];
     *out = m;
     return AS_OK;
 }
@@ -112,6 +143,9 @@ void as_mlp_free(as_mlp *m)
     as_free(m->wt);
     as_free(m->ws);
     as_free(m->order);
+    as_free(m->block32);
+    as_free(m->ws32);
+    as_free(m->wt32);
     as_free(m);
 }
 
@@ -123,145 +157,10 @@ double *as_mlp_grad_data(as_mlp *m) { return m->grad; }
 
 /* ---- forward and backward over a block of rows ---- */
 
-static double sigmoid(double z) { return 1.0 / (1.0 + exp(-z)); }
-
-/* Binary cross-entropy of logit z against label y in {0, 1}, without overflow for any z. */
-static double bce_logit(double z, double y) { return fmax(z, 0.0) - z * y + log1p(exp(-fabs(z))); }
-
-/* ---- the small-shape kernels (docs/mlp.md, "Matrix products") ----
- * A mini-batch is 16 rows times layers of a few dozen units: at these shapes a dgemm call spends
- * most of its time in call overhead and packing. These loops run over the contiguous (inner)
- * dimension so the compiler vectorizes them; every clone performs the same multiplications and
- * additions in the same order (C11 mode does not contract them into FMAs), so the results are
- * identical bit for bit on every CPU. Blocks of more than AS_MLP_SMALL_ROWS rows use as_gemm. */
-
 static int small_path(const as_mlp *m, size_t rows)
 {
     return m->path == AS_MLP_PATH_SMALL ||
            (m->path == AS_MLP_PATH_AUTO && rows <= AS_MLP_SMALL_ROWS);
-}
-
-/* Eight doubles, one AVX-512 register (two AVX2, four SSE2 ones in the other clones); GCC and
- * clang vector extensions, element-wise mul and add only. */
-typedef double v8d __attribute__((vector_size(64)));
-
-/* unaligned loads and stores (macros: a function returning v8d would change the ABI) */
-#define LOAD8(v, p) memcpy(&(v), (p), sizeof(v8d))
-#define STORE8(p, v) memcpy((p), &(v), sizeof(v8d))
-
-/* c (M, N; row stride ldc) = [c if acc, else 0] + A B, where A(i, p) = a[i sai + p sap] (so a
- * plain or a transposed matrix) and B(p, j) = b[p ldb + j]. Every element is summed the same way,
- * t = t + A(i, p) B(p, j) for p = 0, 1, ..., whichever block computes it: tiles of 4 rows by 16
- * (then 8) columns held in registers, then the leftover columns (4 rows at a time) and rows. */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void gemm_small(
-    size_t M, size_t N, size_t K, const double *restrict a, size_t sai, size_t sap,
-    const double *restrict b, size_t ldb, double *restrict c, size_t ldc, int acc)
-{
-    const v8d zero = {0, 0, 0, 0, 0, 0, 0, 0};
-    size_t N16 = N - N % 16, N8 = N - N % 8, M4 = M - M % 4;
-    for (size_t i = 0; i < M4; i += 4) {
-        const double *a0 = a + i * sai, *a1 = a0 + sai, *a2 = a1 + sai, *a3 = a2 + sai;
-        double *c0 = c + i * ldc, *c1 = c0 + ldc, *c2 = c1 + ldc, *c3 = c2 + ldc;
-        for (size_t j = 0; j < N16; j += 16) { /* 4 x 16: eight independent sums */
-            v8d t0 = zero, t1 = zero, t2 = zero, t3 = zero, u0 = zero, u1 = zero, u2 = zero,
-                u3 = zero, bv, bw;
-            if (acc) {
-                LOAD8(t0, c0 + j);
-                LOAD8(t1, c1 + j);
-                LOAD8(t2, c2 + j);
-                LOAD8(t3, c3 + j);
-                LOAD8(u0, c0 + j + 8);
-                LOAD8(u1, c1 + j + 8);
-                LOAD8(u2, c2 + j + 8);
-                LOAD8(u3, c3 + j + 8);
-            }
-            for (size_t p = 0; p < K; p++) {
-                LOAD8(bv, b + p * ldb + j);
-                LOAD8(bw, b + p * ldb + j + 8);
-                double s0 = a0[p * sap], s1 = a1[p * sap], s2 = a2[p * sap], s3 = a3[p * sap];
-                t0 = t0 + s0 * bv;
-                u0 = u0 + s0 * bw;
-                t1 = t1 + s1 * bv;
-                u1 = u1 + s1 * bw;
-                t2 = t2 + s2 * bv;
-                u2 = u2 + s2 * bw;
-                t3 = t3 + s3 * bv;
-                u3 = u3 + s3 * bw;
-            }
-            STORE8(c0 + j, t0);
-            STORE8(c1 + j, t1);
-            STORE8(c2 + j, t2);
-            STORE8(c3 + j, t3);
-            STORE8(c0 + j + 8, u0);
-            STORE8(c1 + j + 8, u1);
-            STORE8(c2 + j + 8, u2);
-            STORE8(c3 + j + 8, u3);
-        }
-        for (size_t j = N16; j < N8; j += 8) {
-            v8d t0 = zero, t1 = zero, t2 = zero, t3 = zero, bv;
-            if (acc) {
-                LOAD8(t0, c0 + j);
-                LOAD8(t1, c1 + j);
-                LOAD8(t2, c2 + j);
-                LOAD8(t3, c3 + j);
-            }
-            for (size_t p = 0; p < K; p++) {
-                LOAD8(bv, b + p * ldb + j);
-                t0 = t0 + a0[p * sap] * bv;
-                t1 = t1 + a1[p * sap] * bv;
-                t2 = t2 + a2[p * sap] * bv;
-                t3 = t3 + a3[p * sap] * bv;
-            }
-            STORE8(c0 + j, t0);
-            STORE8(c1 + j, t1);
-            STORE8(c2 + j, t2);
-            STORE8(c3 + j, t3);
-        }
-        for (size_t j = N8; j < N; j++) {
-            double t0 = acc ? c0[j] : 0.0, t1 = acc ? c1[j] : 0.0;
-            double t2 = acc ? c2[j] : 0.0, t3 = acc ? c3[j] : 0.0;
-            for (size_t p = 0; p < K; p++) {
-                double bv = b[p * ldb + j];
-                t0 = t0 + a0[p * sap] * bv;
-                t1 = t1 + a1[p * sap] * bv;
-                t2 = t2 + a2[p * sap] * bv;
-                t3 = t3 + a3[p * sap] * bv;
-            }
-            c0[j] = t0;
-            c1[j] = t1;
-            c2[j] = t2;
-            c3[j] = t3;
-        }
-    }
-    for (size_t i = M4; i < M; i++) {
-        const double *ai = a + i * sai;
-        double *ci = c + i * ldc;
-        for (size_t j = 0; j < N8; j += 8) {
-            v8d t = zero, bv;
-            if (acc)
-                LOAD8(t, ci + j);
-            for (size_t p = 0; p < K; p++) {
-                LOAD8(bv, b + p * ldb + j);
-                t = t + ai[p * sap] * bv;
-            }
-            STORE8(ci + j, t);
-        }
-        for (size_t j = N8; j < N; j++) {
-            double t = acc ? ci[j] : 0.0;
-            for (size_t p = 0; p < K; p++)
-                t = t + ai[p * sap] * b[p * ldb + j];
-            ci[j] = t;
-        }
-    }
-}
-
-/* t (cols, rows) = the transpose of u (rows, cols). */
-__attribute__((target_clones("avx512f", "avx2", "default"))) static void transpose(
-    size_t rows, size_t cols, const double *restrict u, double *restrict t)
-{
-    for (size_t k = 0; k < cols; k++)
-        for (size_t o = 0; o < rows; o++)
-            t[k * rows + o] = u[o * cols + k];
 }
 
 /* Doubles of scratch the small forward pass needs for a block of rows. */
@@ -284,21 +183,7 @@ static as_status forward(const as_mlp *m, double *const *act, size_t rows, doubl
 {
     size_t L = m->n_layers;
     if (small_path(m, rows)) {
-        double *prev = at;
-        transpose(rows, m->d, act[0], prev);
-        for (size_t l = 1; l <= L; l++) {
-            size_t in = m->width[l - 1], out = m->width[l];
-            double *zt = prev + in * rows;
-            for (size_t o = 0; o < out; o++)
-                for (size_t i = 0; i < rows; i++)
-                    zt[o * rows + i] = m->b[l][o];
-            gemm_small(out, rows, in, m->w[l], in, 1, prev, rows, zt, rows, 1);
-            if (l < L) /* ReLU, as below */
-                for (size_t i = 0; i < rows * out; i++)
-                    zt[i] = zt[i] < 0.0 ? 0.0 : zt[i];
-            transpose(out, rows, zt, act[l]);
-            prev = zt;
-        }
+        forward_small_f64(m, m->w, m->b, act, rows, at);
         return AS_OK;
     }
     for (size_t l = 1; l <= L; l++) {
@@ -319,55 +204,15 @@ static as_status forward(const as_mlp *m, double *const *act, size_t rows, doubl
 
 void as_mlp_set_path(as_mlp *m, as_mlp_path path) { m->path = path; }
 
-/* Copy rows rows[0..nr) of x into act[0] and their labels into ybuf, checking both. */
-static as_status gather(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
-                        size_t nr)
-{
-    size_t d = m->d;
-    for (size_t i = 0; i < nr; i++) {
-        size_t r = rows ? rows[i] : i;
-        if (r >= n)
-            return AS_FAIL(AS_EINVAL, "mlp: row index %zu out of range (n = %zu)", r, n);
-        if (y[r] != 0 && y[r] != 1)
-            return AS_FAIL(AS_EINVAL, "mlp: label of row %zu is %d, expected 0 or 1", r, y[r]);
-        memcpy(m->act[0] + i * d, x + r * d, d * sizeof(double));
-        m->ybuf[i] = (double)y[r];
-    }
-    return AS_OK;
-}
-
 /* Backward pass of the mean loss over nr rows held in the working memory (after forward):
  * delta_L = (sigmoid(z) - y) / nr; dW_l += delta_l^T a_{l-1}; db_l += column sums of delta_l;
  * delta_{l-1} = (delta_l W_l) masked by a_{l-1} > 0 (the ReLU derivative). */
 static as_status backward(as_mlp *m, size_t nr)
 {
     size_t L = m->n_layers;
-    double *z = m->act[L], *dz = m->delta[L];
-    const double *cw = m->opt.class_weight;
-    for (size_t i = 0; i < nr; i++) {
-        dz[i] = (sigmoid(z[i]) - m->ybuf[i]) / (double)nr;
-        double w = cw[m->ybuf[i] != 0.0];
-        if (w != 1.0)
-            dz[i] *= w;
-    }
+    output_delta_f64(m, nr);
     if (small_path(m, nr)) {
-        for (size_t l = L; l >= 1; l--) {
-            size_t in = m->width[l - 1], out = m->width[l];
-            const double *d = m->delta[l];
-            /* dW_l += delta_l^T a_{l-1}: A(o, i) = delta_l[i out + o] */
-            gemm_small(out, in, nr, d, 1, out, m->act[l - 1], in, m->gw[l], in, 1);
-            double *gb = m->gb[l];
-            for (size_t i = 0; i < nr; i++)
-                for (size_t j = 0; j < out; j++)
-                    gb[j] += d[i * out + j];
-            if (l == 1)
-                break;
-            const double *a = m->act[l - 1];
-            double *dp = m->delta[l - 1];
-            gemm_small(nr, in, out, d, out, 1, m->w[l], in, dp, in, 0);
-            for (size_t i = 0; i < nr * in; i++)
-                dp[i] = a[i] > 0.0 ? dp[i] : 0.0;
-        }
+        backward_small_f64(m, nr);
         return AS_OK;
     }
     for (size_t l = L; l >= 1; l--) {
@@ -394,86 +239,93 @@ static as_status backward(as_mlp *m, size_t nr)
     return AS_OK;
 }
 
-as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
+/* The gradient of the mean loss over rows[0..n_rows) in the working precision: into grad
+ * (precision 64) or grad32 (precision 32, from param32). */
+static as_status loss_grad(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
                            size_t n_rows, double *loss)
 {
     if (n_rows == 0 || n_rows > m->ws_rows)
         return AS_FAIL(AS_EINVAL, "mlp: batch of %zu rows, must be in 1..%zu", n_rows, m->ws_rows);
-    AS_TRY(gather(m, x, y, n, rows, n_rows));
-    AS_TRY(forward(m, m->act, n_rows, m->wt));
-    const double *z = m->act[m->n_layers];
-    double sum = 0.0;
-    const double *cw = m->opt.class_weight;
-    for (size_t i = 0; i < n_rows; i++) {
-        double w = cw[m->ybuf[i] != 0.0];
-        sum += w == 1.0 ? bce_logit(z[i], m->ybuf[i]) : w * bce_logit(z[i], m->ybuf[i]);
+    if (m->opt.precision == 32) {
+        AS_TRY(gather_f32(m, x, y, n, rows, n_rows));
+        forward_small_f32(m, m->w32, m->b32, m->act32, n_rows, m->wt32);
+        *loss = batch_loss_f32(m, n_rows) / (double)n_rows;
+        memset(m->grad32, 0, m->n_params * sizeof(float));
+        output_delta_f32(m, n_rows);
+        backward_small_f32(m, n_rows);
+        return AS_OK;
     }
-    *loss = sum / (double)n_rows;
+    AS_TRY(gather_f64(m, x, y, n, rows, n_rows));
+    AS_TRY(forward(m, m->act, n_rows, m->wt));
+    *loss = batch_loss_f64(m, n_rows) / (double)n_rows;
     memset(m->grad, 0, m->n_params * sizeof(double));
     return backward(m, n_rows);
 }
 
-/* ---- Adam (PyTorch 1.13 _single_tensor_adam, amsgrad off, coupled L2 weight decay) ---- */
-
-/* The update of every parameter is independent: written as plain loops over restrict arrays so
- * the compiler vectorizes them (AVX2 where the CPU has it; the operations and their order are
- * the same in every version, and C11 mode does not contract a*b+c into FMAs, so the result is
- * identical bit for bit). PyTorch's step m / (sqrt(v) / c + eps) (c = sqrt(1 - b2^t)) is taken
- * in the equal form c m / (sqrt(v) + c eps): one division per parameter instead of two (the
- * divider is the bottleneck of the whole loop); the two forms differ in the last bit only. */
-__attribute__((target_clones("avx2", "default"))) static void adam_kernel(
-    size_t n, double *restrict p, const double *restrict g, double *restrict mm,
-    double *restrict vv, double beta1, double beta2, double one_b1, double one_b2, double step_size,
-    double bc2_sqrt, double eps)
+/* Precision 32: the double parameters (the state between calls) to the float ones, and back. */
+static void load32(as_mlp *m)
 {
-    double neg_step = -(step_size * bc2_sqrt), eps_c = eps * bc2_sqrt;
-    for (size_t i = 0; i < n; i++) {
-        mm[i] = mm[i] * beta1 + one_b1 * g[i];
-        vv[i] = vv[i] * beta2 + one_b2 * g[i] * g[i];
-        p[i] = p[i] + (neg_step * mm[i]) / (sqrt(vv[i]) + eps_c);
-    }
+    for (size_t i = 0; i < m->n_params; i++)
+        m->param32[i] = (float)m->param[i];
 }
 
-static void adam_update(as_mlp *m)
+static void store32(as_mlp *m)
 {
-    const as_mlp_options *o = &m->opt;
-    m->step++;
-    double t = (double)m->step;
-    double bc1 = 1.0 - pow(o->beta1, t);
-    double bc2 = 1.0 - pow(o->beta2, t);
-    double step_size = o->lr / bc1;
-    double bc2_sqrt = sqrt(bc2);
-    double wd = o->weight_decay;
-    /* coupled L2 weight decay: the gradient becomes g + wd p (PyTorch's grad.add(p, alpha=wd)) */
-    if (wd != 0.0)
-        for (size_t i = 0; i < m->n_params; i++)
-            m->grad[i] = m->grad[i] + wd * m->param[i];
-    adam_kernel(m->n_params, m->param, m->grad, m->adam_m, m->adam_v, o->beta1, o->beta2,
-                1.0 - o->beta1, 1.0 - o->beta2, step_size, bc2_sqrt, o->eps);
+    for (size_t i = 0; i < m->n_params; i++)
+        m->param[i] = (double)m->param32[i];
+}
+
+as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
+                           size_t n_rows, double *loss)
+{
+    if (m->opt.precision != 32)
+        return loss_grad(m, x, y, n, rows, n_rows, loss);
+    load32(m);
+    AS_TRY(loss_grad(m, x, y, n, rows, n_rows, loss));
+    for (size_t i = 0; i < m->n_params; i++)
+        m->grad[i] = (double)m->grad32[i];
+    return AS_OK;
 }
 
 static void adam_reset(as_mlp *m)
 {
     memset(m->adam_m, 0, 2 * m->n_params * sizeof(double));
+    if (m->adam_m32)
+        memset(m->adam_m32, 0, 2 * m->n_params * sizeof(float));
     m->step = 0;
 }
 
 /* ---- steps ---- */
 
-as_status as_mlp_step(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
+/* One step in the working precision (on param32 under precision 32, without syncing). */
+static as_status step(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
                       size_t n_rows, double *loss)
 {
     double l = 0.0;
-    AS_TRY(as_mlp_loss_grad(m, x, y, n, rows, n_rows, &l));
+    AS_TRY(loss_grad(m, x, y, n, rows, n_rows, &l));
     if (!isfinite(l))
         return AS_FAIL(AS_ENOCONV,
                        "mlp: mini-batch loss is %g (non-finite input or diverged "
                        "weights)",
                        l);
-    adam_update(m);
+    if (m->opt.precision == 32)
+        adam_update_f32(m);
+    else
+        adam_update_f64(m);
     if (loss)
         *loss = l;
     return AS_OK;
+}
+
+as_status as_mlp_step(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
+                      size_t n_rows, double *loss)
+{
+    if (m->opt.precision != 32)
+        return step(m, x, y, n, rows, n_rows, loss);
+    load32(m);
+    as_status st = step(m, x, y, n, rows, n_rows, loss);
+    store32(m);
+    return st;
 }
 
 as_status as_mlp_epoch(as_mlp *m, const double *x, const int *y, size_t n, size_t *order,
@@ -495,16 +347,22 @@ as_status as_mlp_epoch(as_mlp *m, const double *x, const int *y, size_t n, size_
     if (n_order == 0)
         return AS_FAIL(AS_EINVAL, "mlp: epoch over 0 rows");
     as_rng_shuffle(rng, order, n_order);
+    if (m->opt.precision == 32)
+        load32(m);
+    as_status st = AS_OK;
     double sum = 0.0;
     for (size_t s = 0; s < n_order; s += m->opt.batch) {
         size_t nb = AS_MIN(m->opt.batch, n_order - s);
         double l = 0.0;
-        AS_TRY(as_mlp_step(m, x, y, n, order + s, nb, &l));
+        if ((st = step(m, x, y, n, order + s, nb, &l)) != AS_OK)
+            break;
         sum += l * (double)nb;
     }
-    if (train_loss)
+    if (m->opt.precision == 32) /* also after a failed step: the steps before it count */
+        store32(m);
+    if (st == AS_OK && train_loss)
         *train_loss = sum / (double)n_order;
-    return AS_OK;
+    return st;
 }
 
 as_status as_mlp_loss(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
@@ -516,11 +374,11 @@ as_status as_mlp_loss(as_mlp *m, const double *x, const int *y, size_t n, const 
     for (size_t s = 0; s < n_rows; s += m->ws_rows) {
         size_t nb = AS_MIN(m->ws_rows, n_rows - s);
         if (rows) {
-            AS_TRY(gather(m, x, y, n, rows + s, nb));
+            AS_TRY(gather_f64(m, x, y, n, rows + s, nb));
         } else {
             if (s + nb > n)
                 return AS_FAIL(AS_EINVAL, "mlp: %zu rows requested, n = %zu", n_rows, n);
-            AS_TRY(gather(m, x + s * m->d, y + s, n - s, NULL, nb));
+            AS_TRY(gather_f64(m, x + s * m->d, y + s, n - s, NULL, nb));
         }
         AS_TRY(forward(m, m->act, nb, m->wt));
         const double *z = m->act[m->n_layers];

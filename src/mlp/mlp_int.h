@@ -43,6 +43,16 @@ struct as_mlp {
     /* the small-path forward pass's transposed activations, ws_rows rows (mlp.c, forward) */
     double *wt;
     as_mlp_path path;
+    /* Precision 32 (opt.precision): float copies of the parameters and the working memory, in
+     * the same layout, used by the training steps (as_mlp_step, as_mlp_epoch). Between those
+     * calls the double parameters above hold the float values exactly and are the state every
+     * other function reads; the Adam moments live only here. All NULL under precision 64. */
+    float *block32, *ws32, *wt32;
+    float *param32, *grad32, *adam_m32, *adam_v32;
+    float *w32[AS_MLP_MAX_LAYERS + 1], *b32[AS_MLP_MAX_LAYERS + 1];
+    float *gw32[AS_MLP_MAX_LAYERS + 1], *gb32[AS_MLP_MAX_LAYERS + 1];
+    float *act32[AS_MLP_MAX_LAYERS + 1], *delta32[AS_MLP_MAX_LAYERS + 1];
+    float *ybuf32;
 };
 
 /* Allocate a network with zero weights (no rng draws). */
@@ -53,11 +63,21 @@ double *as_mlp_param_data(as_mlp *m);
 /* Gradient block, same layout. */
 double *as_mlp_grad_data(as_mlp *m);
 /* Zero the gradients, then accumulate (+=) the gradient of the mean loss over rows[0..n_rows)
- * (NULL: 0..n_rows-1, n_rows <= ws_rows) into them; *loss receives the mean loss. */
+ * (NULL: 0..n_rows-1, n_rows <= ws_rows) into them; *loss receives the mean loss. Under
+ * precision 32 the computation runs in float on the parameters rounded to float, and the float
+ * gradient is then copied to the double gradient block. */
 as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
                            size_t n_rows, double *loss);
 
-/* Force the matrix-product path (tests); AS_MLP_PATH_AUTO restores the default. */
+/* Force the matrix-product path (tests); AS_MLP_PATH_AUTO restores the default. Precision 32
+ * always takes the small-shape kernels. */
 void as_mlp_set_path(as_mlp *m, as_mlp_path path);
+
+/* The small-shape matrix kernel of mlp.c in double and in float, for the test that compares
+ * them: c (M, N; ldc) = [c if acc] + A B with A(i, p) = a[i sai + p sap], B(p, j) = b[p ldb + j]. */
+void as_mlp_gemm_small_f64(size_t M, size_t N, size_t K, const double *a, size_t sai, size_t sap,
+                           const double *b, size_t ldb, double *c, size_t ldc, int acc);
+void as_mlp_gemm_small_f32(size_t M, size_t N, size_t K, const float *a, size_t sai, size_t sap,
+                           const float *b, size_t ldb, float *c, size_t ldc, int acc);
 
 #endif

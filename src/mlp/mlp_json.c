@@ -48,6 +48,7 @@ as_status as_mlp_to_json(const as_mlp *m, as_json **out)
     AS_CHECK(as_json_set_num(o, "val_fraction", op->val_fraction));
     AS_CHECK(as_json_set_str(o, "stop", as_mlp_stop_name(op->stop)));
     AS_CHECK(as_json_set_doubles(o, "class_weight", op->class_weight, 2));
+    AS_CHECK(as_json_set_num(o, "precision", op->precision));
     st = as_json_set_child(root, "options", o);
     o = NULL;
     if (st != AS_OK)
@@ -155,6 +156,14 @@ as_status as_mlp_from_json(const as_json *j, as_mlp **out)
     /* "class_weight" came with issue 12; files without it weigh both classes 1 */
     if (as_json_get(o, "class_weight"))
         AS_TRY(as_json_get_doubles(o, "class_weight", ow, opt.class_weight, 2));
+    /* "precision" came with the float training path; files without it were trained in double */
+    if (as_json_get(o, "precision")) {
+        double pv;
+        AS_TRY(as_json_get_num(o, "precision", ow, &pv));
+        if (pv != 32.0 && pv != 64.0)
+            return AS_FAIL(AS_EPARSE, "%s: 'precision' is %g, expected 32 or 64", ow, pv);
+        opt.precision = (int)pv;
+    }
     AS_TRY(as_mlp_options_check(&opt));
 
     /* The stored widths must agree with input_dim and the hidden list. */

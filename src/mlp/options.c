@@ -30,6 +30,7 @@ as_mlp_options as_mlp_options_default(void)
     o.val_fraction = 0.2;
     o.stop = AS_MLP_STOP_LOSS;
     o.class_weight[0] = o.class_weight[1] = 1.0;
+    o.precision = 64;
     return o;
 }
 
@@ -70,6 +71,8 @@ as_status as_mlp_options_check(const as_mlp_options *opt)
                            opt->class_weight[c]);
     if (opt->stop != AS_MLP_STOP_LOSS && opt->stop != AS_MLP_STOP_AUC)
         return AS_FAIL(AS_EINVAL, "mlp: early-stopping criterion %d unknown", (int)opt->stop);
+    if (opt->precision != 32 && opt->precision != 64)
+        return AS_FAIL(AS_EINVAL, "mlp: precision %d must be 32 or 64", opt->precision);
     if (opt->val_fraction > 0.0 && opt->patience == 0)
         return AS_FAIL(AS_EINVAL,
                        "mlp: patience 0 with early stopping (val_fraction %g); use >= 1, or "
@@ -93,6 +96,17 @@ as_status as_mlp_stop_parse(const char *s, as_mlp_stop *out)
 }
 
 const char *as_mlp_stop_name(as_mlp_stop s) { return s == AS_MLP_STOP_AUC ? "auc" : "loss"; }
+
+as_status as_mlp_precision_parse(const char *s, int *out)
+{
+    if (s && strcmp(s, "32") == 0)
+        *out = 32;
+    else if (s && strcmp(s, "64") == 0)
+        *out = 64;
+    else
+        return AS_FAIL(AS_EINVAL, "mlp: precision '%s' unknown (expected 32 or 64)", s ? s : "");
+    return AS_OK;
+}
 
 as_status as_mlp_parse_hidden(const char *spec, as_mlp_options *opt)
 {

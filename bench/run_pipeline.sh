@@ -3,15 +3,17 @@
 # equivalents, same data, same run, 5 seeds: peer = scikit-learn + imbalanced-learn + PyTorch
 # (bench/peer_pipeline.py, the loss rule of before), sk = scikit-learn's MLPClassifier +
 # imbalanced-learn's SMOTETomek as users run them (bench/peer_pipeline_sklearn.py).
-# Usage: bench/run_pipeline.sh [build-dir]   (build first: cmake --build build)
+# Usage: bench/run_pipeline.sh [build-dir [alloyscout options...]]   (build first: cmake --build
+# build); e.g. bench/run_pipeline.sh build --precision 32 times float training
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); root=$(dirname "$here"); build=${1:-$root/build}
+extra=("${@:2}")
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 PY="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3"
 DROP=alloy,formula,system,n_sources,label_agreement
 $PY "$here/make_pipeline_data.py" "$root/data/mpea_synthesis.csv" 500 "$tmp/d.csv"
 $PY -c 'import threadpoolctl, numpy; [print("peer BLAS:", i["internal_api"], i.get("num_threads")) for i in threadpoolctl.threadpool_info()]'
-echo "n=500 rows of data/mpea_synthesis.csv; 5 folds; 5 seeds; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "n=500 rows of data/mpea_synthesis.csv; 5 folds; 5 seeds; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); alloyscout options: ${extra[*]:-(defaults)}"
 printf "%-5s %12s %12s %9s %10s %10s %12s %12s %9s %9s %8s\n" seed ours_s peer_s ratio ours_auc peer_auc ours_rss_kb peer_rss_kb sk_s sk_ratio sk_auc
 sum_ratio=0; so=0; sp=0
 for seed in 1 2 3 4 5; do
@@ -20,7 +22,7 @@ for seed in 1 2 3 4 5; do
 t = time.perf_counter(); subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
 print("%.4f %d" % (time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))' \
       "$build/alloyscout" synth cv --data "$tmp/d.csv" --target single_phase --drop "$DROP" \
-      --seed $seed --quiet --json "$tmp/o.json")
+      --seed $seed --quiet --json "$tmp/o.json" "${extra[@]}")
   ours_auc=$($PY -c "import json;print(json.load(open('$tmp/o.json'))['auc']['mean'])")
   out=$($PY "$here/peer_pipeline.py" "$tmp/d.csv" single_phase "$DROP" $seed)
   peer_s=$(echo "$out" | $PY -c 'import json,sys;print(json.load(sys.stdin)["seconds"])')

@@ -15,6 +15,20 @@
 #define SCR AS_BUILD_DIR "/oracle_ase_gpaw_scratch"
 #define PY "/usr/bin/python3"
 
+/* Run the reference script, then read the energy and n more numbers it wrote to out. */
+static void run_reference(const char *script, const char *out, double *e, double *v, int n)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, PY " %s", script);
+    assert_int_equal(system(cmd), 0);
+    FILE *f = fopen(out, "r");
+    assert_non_null(f);
+    assert_int_equal(fscanf(f, "%lf", e), 1);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(fscanf(f, "%lf", &v[i]), 1);
+    fclose(f);
+}
+
 static void gpaw_preset_should_equal_gpaw_called_directly(void **state)
 {
     (void)state;
@@ -36,14 +50,8 @@ static void gpaw_preset_should_equal_gpaw_called_directly(void **state)
           "for v in a.get_stress(voigt=True): out.write('%r\\n' % v)\n",
           f);
     fclose(f);
-    assert_int_equal(system(PY " " SCR "/ref.py"), 0);
     double e_ref, s_ref[6];
-    f = fopen(SCR "/ref.txt", "r");
-    assert_non_null(f);
-    assert_int_equal(fscanf(f, "%lf", &e_ref), 1);
-    for (int k = 0; k < 6; k++)
-        assert_int_equal(fscanf(f, "%lf", &s_ref[k]), 1);
-    fclose(f);
+    run_reference(SCR "/ref.py", SCR "/ref.txt", &e_ref, s_ref, 6);
 
     const char *sy[1] = {"Cu"};
     as_structure *s;
@@ -93,14 +101,8 @@ static void vacuum_axis_should_get_one_k_point(void **state)
             "for v in a.get_forces().ravel(): out.write('%%r\\n' %% v)\n",
             pos[0], pos[1], pos[2], pos[3], pos[4], pos[5], a, cell[3], cell[4], c, k, k);
     fclose(f);
-    assert_int_equal(system(PY " " SCR "/slab.py"), 0);
     double e_ref, f_ref[6];
-    f = fopen(SCR "/slab.txt", "r");
-    assert_non_null(f);
-    assert_int_equal(fscanf(f, "%lf", &e_ref), 1);
-    for (int i = 0; i < 6; i++)
-        assert_int_equal(fscanf(f, "%lf", &f_ref[i]), 1);
-    fclose(f);
+    run_reference(SCR "/slab.py", SCR "/slab.txt", &e_ref, f_ref, 6);
 
     as_structure *s;
     assert_int_equal(as_structure_create(2, 1, &s), AS_OK);

@@ -101,6 +101,39 @@ typedef struct {
 AS_API as_status as_orr_slab_run(as_oracle *o, const as_structure *core,
                                  const as_orr_slab_options *opt, as_orr_slab_result *out);
 
+/* One relaxation of the stage as a checkpoint keeps it: the final energy, converged flag, FIRE
+ * steps, final max force, the in-plane shift of O (adsorbates; 0 otherwise) and, for the clean
+ * slab only, its relaxed positions (n atoms, pos 3n Å: every adsorbate starts from them; n 0
+ * and pos NULL for the others). */
+typedef struct {
+    double e_final_ev;
+    int converged;
+    size_t steps;
+    double fmax_final;
+    double shift_ang;
+    size_t n;
+    double *pos; /* lookup: a new array (as_malloc) the stage frees with as_free */
+} as_orr_relax_record;
+
+/* An optional per-relaxation checkpoint of as_orr_slab_run_ex. Tags: "slab", "H2O", "H2",
+ * "O:fcc", "O:hcp", "O:top", "OH:fcc", "OH:hcp", "OH:top". Before each relaxation the stage
+ * calls lookup (*found 1: the record is used and the relaxation skipped); right after a
+ * relaxation that returned (converged or not) it calls store. A relaxation that failed (the
+ * oracle returned an error) is not stored. Errors of either callback end the stage. The
+ * caller makes the tags unique to one core, oracle and option set (the stage does not). */
+typedef struct {
+    void *ctx;
+    as_status (*lookup)(void *ctx, const char *tag, as_orr_relax_record *out, int *found);
+    as_status (*store)(void *ctx, const char *tag, const as_orr_relax_record *rec);
+} as_orr_checkpoint;
+
+/* as_orr_slab_run with a checkpoint (ck NULL: as_orr_slab_run). The result is bit for bit
+ * the one of an uninterrupted run when the records round-trip their doubles exactly;
+ * oracle_relaxations counts the relaxations taken from the checkpoint too. */
+AS_API as_status as_orr_slab_run_ex(as_oracle *o, const as_structure *core,
+                                    const as_orr_slab_options *opt, const as_orr_checkpoint *ck,
+                                    as_orr_slab_result *out);
+
 /* The result as JSON members of obj (an object; `orr --json` and the screen's "orr" object):
  * a_ang, c_ang, n_slab, e_slab_ev, e_h2o_ev, e_h2_ev, sites {O, OH: {fcc, hcp, top: {de_ev
  * (absent when that relaxation failed), converged, steps, lateral_shift_ang}, best_site}},

@@ -1275,6 +1275,88 @@ fail:
     return st;
 }
 
+/* The per-relaxation checkpoint of one system's stage: campaign_meta "orr:SYSTEM:TAG" holds
+ * {"key": the system's orr_key, the record}; a record under another key (another oracle,
+ * options or lattice) or a damaged one is not used. The records stay after the system's
+ * result is stored (its "orr:SYSTEM" entry is read first on resume). */
+typedef struct {
+    as_campaign *c;
+    const char *meta; /* "orr:SYSTEM" */
+    const char *key;
+} orr_ck_ctx;
+
+static as_status orr_ck_lookup(void *vctx, const char *tag, as_orr_relax_record *r, int *found)
+{
+    orr_ck_ctx *x = vctx;
+    char meta[128], *text = NULL;
+    *found = 0;
+    snprintf(meta, sizeof meta, "%s:%s", x->meta, tag);
+    AS_TRY(as_store_meta_get(x->c->store, meta, &text));
+    if (!text)
+        return AS_OK;
+    as_status st = AS_OK;
+    as_json *j = NULL;
+    if (as_json_parse(text, meta, &j) == AS_OK) {
+        const char *ks = as_json_string(as_json_get(j, "key"));
+        double e, fm, sh, steps, n;
+        if (ks && !strcmp(ks, x->key) && as_json_get_num(j, "e_final_ev", meta, &e) == AS_OK &&
+            as_json_get_num(j, "fmax_final", meta, &fm) == AS_OK &&
+            as_json_get_num(j, "shift_ang", meta, &sh) == AS_OK &&
+            as_json_get_num(j, "steps", meta, &steps) == AS_OK &&
+            as_json_get_num(j, "n", meta, &n) == AS_OK && steps >= 0 && n >= 0 && n < 1e7) {
+            r->e_final_ev = e;
+            r->fmax_final = fm;
+            r->shift_ang = sh;
+            r->steps = (size_t)steps;
+            r->converged = as_json_is_true(as_json_get(j, "converged"));
+            r->n = (size_t)n;
+            r->pos = NULL;
+            if (r->n == 0)
+                *found = 1;
+            else if (!(r->pos = as_malloc(3 * r->n * sizeof *r->pos)))
+                st = AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
+            else if (as_json_get_doubles(j, "pos", meta, r->pos, 3 * r->n) == AS_OK)
+                *found = 1;
+            else {
+                as_free(r->pos);
+                r->pos = NULL;
+            }
+        }
+    }
+    as_json_free(j);
+    as_free(text);
+    return st;
+}
+
+static as_status orr_ck_store(void *vctx, const char *tag, const as_orr_relax_record *r)
+{
+    orr_ck_ctx *x = vctx;
+    char meta[128], *text = NULL;
+    snprintf(meta, sizeof meta, "%s:%s", x->meta, tag);
+    as_json *j = as_json_object();
+    if (!j)
+        return AS_FAIL(AS_ENOMEM, "json");
+    as_status st = AS_OK;
+    AS_CHECK(as_json_set_str(j, "key", x->key));
+    AS_CHECK(as_json_set_num(j, "e_final_ev", r->e_final_ev));
+    AS_CHECK(as_json_set_bool(j, "converged", r->converged));
+    AS_CHECK(as_json_set_num(j, "steps", (double)r->steps));
+    AS_CHECK(as_json_set_num(j, "fmax_final", r->fmax_final));
+    AS_CHECK(as_json_set_num(j, "shift_ang", r->shift_ang));
+    AS_CHECK(as_json_set_num(j, "n", (double)r->n));
+    if (r->n)
+        AS_CHECK(as_json_set_doubles(j, "pos", r->pos, 3 * r->n));
+    if (!(text = as_json_print(j))) {
+        st = AS_FAIL(AS_ENOMEM, "json");
+        goto fail;
+    }
+    st = as_store_meta_set(x->c->store, meta, text);
+fail:
+    as_free(text);
+    as_json_free(j);
+    return st;
+}
+
 static as_status orr_fail(campaign_system *y, const char *fmt, const char *arg)
 {
     char buf[640];
@@ -1320,8 +1402,10 @@ static as_status orr_system(as_campaign *c, campaign_system *y, as_oracle *o,
     if (!found) {
         as_structure *core = NULL;
         as_status st = as_orr_core_create(el, ne, a0, isfinite(a) ? cc : NAN, &core);
+        orr_ck_ctx x = {c, meta, key};
+        as_orr_checkpoint ck = {&x, orr_ck_lookup, orr_ck_store};
         if (st == AS_OK)
-            st = as_orr_slab_run(o, core, &opt, &res);
+            st = as_orr_slab_run_ex(o, core, &opt, &ck, &res);
         as_structure_free(core);
         if (as_interrupted())
             return as_interrupt_check();

@@ -1,6 +1,7 @@
 /* The ORR stage: Pt-shell (111) slabs on an ordered core, O* and OH* on fcc/hcp/top, relaxed
  * with an oracle, ΔE -> ΔG -> volcano (docs/orr.md). */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -376,8 +377,60 @@ fail:
     return st;
 }
 
+static const char *const ads_names[2] = {"O", "OH"};
+
+/* One relaxation of s through the checkpoint ck (may be NULL) under tag: taken from ck when it
+ * holds the tag (the slab's positions with it when keep_pos), else relaxed and stored when the
+ * oracle returned. *rs: the oracle's status (AS_OK for a record); *shift: the in-plane distance
+ * atom io moved (io < s->n; 0 otherwise). The return value: an error of ck or memory. */
+static as_status relax_ck(as_oracle *o, const as_orr_checkpoint *ck, const char *tag,
+                          as_structure *s, const as_relax_options *ro, const unsigned char *fx,
+                          int keep_pos, size_t io, as_relax_report *rep, double *shift,
+                          as_status *rs)
+{
+    memset(rep, 0, sizeof *rep);
+    *shift = 0;
+    *rs = AS_OK;
+    if (ck && ck->lookup) {
+        as_orr_relax_record r = {0};
+        int found = 0;
+        as_status st = ck->lookup(ck->ctx, tag, &r, &found);
+        if (st == AS_OK && found && keep_pos && (r.n != s->n || !r.pos))
+            found = 0; /* a slab record without its positions: relaxed again */
+        if (st == AS_OK && found) {
+            if (keep_pos)
+                memcpy(s->pos, r.pos, 3 * s->n * sizeof *s->pos);
+            rep->e_final = r.e_final_ev;
+            rep->converged = r.converged;
+            rep->steps = r.steps;
+            rep->fmax_final = r.fmax_final;
+            *shift = r.shift_ang;
+        }
+        as_free(r.pos);
+        if (st != AS_OK || found)
+            return st;
+    }
+    double x0 = io < s->n ? s->pos[3 * io] : 0, y0 = io < s->n ? s->pos[3 * io + 1] : 0;
+    *rs = as_oracle_relax_fixed(o, s, ro, fx, rep);
+    if (*rs != AS_OK)
+        return AS_OK;
+    if (io < s->n)
+        *shift = hypot(s->pos[3 * io] - x0, s->pos[3 * io + 1] - y0);
+    if (!ck || !ck->store)
+        return AS_OK;
+    as_orr_relax_record r = {.e_final_ev = rep->e_final,
+                             .converged = rep->converged,
+                             .steps = rep->steps,
+                             .fmax_final = rep->fmax_final,
+                             .shift_ang = *shift,
+                             .n = keep_pos ? s->n : 0,
+                             .pos = keep_pos ? s->pos : NULL};
+    return ck->store(ck->ctx, tag, &r);
+}
+
 /* A molecule alone in a cube of edge box: H2 (0.74 Å) or H2O (ASE's g2 geometry), relaxed. */
-static as_status molecule_energy(as_oracle *o, int water, const as_orr_slab_options *opt, double *e)
+static as_status molecule_energy(as_oracle *o, int water, const as_orr_slab_options *opt,
+                                 const as_orr_checkpoint *ck, double *e)
 {
     as_status st = AS_OK;
     as_structure *s = NULL;
@@ -403,7 +456,11 @@ static as_status molecule_energy(as_oracle *o, int water, const as_orr_slab_opti
         s->species[0] = s->species[1] = ih;
     }
     as_relax_report rep;
-    AS_CHECK(as_oracle_relax_fixed(o, s, &opt->relax, NULL, &rep));
+    double shift;
+    as_status rs;
+    AS_CHECK(relax_ck(o, ck, water ? "H2O" : "H2", s, &opt->relax, NULL, 0, SIZE_MAX, &rep, &shift,
+                      &rs));
+    AS_CHECK(rs);
     if (!rep.converged) {
         st = AS_FAIL(AS_ENOCONV, "orr: the %s reference did not relax (max force %g eV/Å)",
                      water ? "H2O" : "H2", rep.fmax_final);
@@ -417,6 +474,13 @@ fail:
 
 as_status as_orr_slab_run(as_oracle *o, const as_structure *core_in, const as_orr_slab_options *opt,
                           as_orr_slab_result *out)
+{
+    return as_orr_slab_run_ex(o, core_in, opt, NULL, out);
+}
+
+as_status as_orr_slab_run_ex(as_oracle *o, const as_structure *core_in,
+                             const as_orr_slab_options *opt, const as_orr_checkpoint *ck,
+                             as_orr_slab_result *out)
 {
     as_status st = AS_OK;
     as_structure *core = NULL, *slab = NULL, *ad = NULL;
@@ -467,7 +531,10 @@ as_status as_orr_slab_run(as_oracle *o, const as_structure *core_in, const as_or
     AS_CHECK(as_orr_slab_build(core, opt, &slab, &fx));
     out->n_slab = slab->n;
     as_relax_report rep;
-    AS_CHECK(as_oracle_relax_fixed(o, slab, &opt->relax, fx, &rep));
+    double shift;
+    as_status rs;
+    AS_CHECK(relax_ck(o, ck, "slab", slab, &opt->relax, fx, 1, SIZE_MAX, &rep, &shift, &rs));
+    AS_CHECK(rs);
     out->oracle_relaxations++;
     if (!rep.converged) {
         st = AS_FAIL(AS_ENOCONV, "orr: the clean slab did not relax in %zu steps (max force %g)",
@@ -479,8 +546,8 @@ as_status as_orr_slab_run(as_oracle *o, const as_structure *core_in, const as_or
         out->e_h2o_ev = AS_E_H2O_EV;
         out->e_h2_ev = AS_E_H2_EV;
     } else {
-        AS_CHECK(molecule_energy(o, 1, opt, &out->e_h2o_ev));
-        AS_CHECK(molecule_energy(o, 0, opt, &out->e_h2_ev));
+        AS_CHECK(molecule_energy(o, 1, opt, ck, &out->e_h2o_ev));
+        AS_CHECK(molecule_energy(o, 0, opt, ck, &out->e_h2_ev));
     }
     AS_CHECK(AS_ALLOC(fxa, slab->n + 2, "orr fixed atoms"));
     memcpy(fxa, fx, slab->n);
@@ -491,8 +558,9 @@ as_status as_orr_slab_run(as_oracle *o, const as_structure *core_in, const as_or
         for (int site = 0; site < AS_ORR_N_SITES; site++) {
             out->de_ev[a][site] = NAN;
             AS_CHECK(as_orr_add_adsorbate(slab, opt, ads, site, &ad));
-            double x0 = ad->pos[3 * slab->n], y0 = ad->pos[3 * slab->n + 1];
-            as_status rs = as_oracle_relax_fixed(o, ad, &opt->relax, fxa, &rep);
+            char tag[16];
+            snprintf(tag, sizeof tag, "%s:%s", ads_names[a], as_orr_site_name(site));
+            AS_CHECK(relax_ck(o, ck, tag, ad, &opt->relax, fxa, 0, slab->n, &rep, &shift, &rs));
             out->oracle_relaxations++;
             if (rs == AS_OK) {
                 double de;
@@ -501,8 +569,7 @@ as_status as_orr_slab_run(as_oracle *o, const as_structure *core_in, const as_or
                 out->de_ev[a][site] = de;
                 out->converged[a][site] = rep.converged;
                 out->steps[a][site] = rep.steps;
-                out->shift_ang[a][site] =
-                    hypot(ad->pos[3 * slab->n] - x0, ad->pos[3 * slab->n + 1] - y0);
+                out->shift_ang[a][site] = shift;
                 if (rep.converged && de < best) {
                     best = de;
                     out->best_site[a] = site;
@@ -533,8 +600,6 @@ fail:
 }
 
 /* ---- JSON and option text ---- */
-
-static const char *const ads_names[2] = {"O", "OH"};
 
 as_status as_orr_result_json(const as_orr_slab_result *r, as_json *sj)
 {

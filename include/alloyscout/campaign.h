@@ -456,7 +456,9 @@ AS_API int as_campaign_orr_eligible(as_campaign *c, size_t i);
  * (as_campaign_orr_result; the system's "orr" object in as_campaign_write_json) and put in the
  * store (campaign_meta "orr:SYSTEM") with a key made of the oracle, the options, the core and
  * a, c: a later run with the same key takes it from there without relaxing again (*reused = 1;
- * reused may be NULL). A system the stage cannot treat (an element o does not cover, a slab
+ * reused may be NULL). Each relaxation of the stage is stored as it ends ("orr:SYSTEM:TAG",
+ * as_orr_slab_run_ex's checkpoint, same key): a run stopped inside the stage relaxes only the
+ * rest next time, to the same result bit for bit. A system the stage cannot treat (an element o does not cover, a slab
  * that does not relax) keeps the reason (as_campaign_orr_error) and gives AS_OK. AS_EINVAL for
  * a system that is not eligible; AS_EINTR after a signal; AS_EDB, AS_ENOMEM as they come. */
 AS_API as_status as_campaign_orr_run(as_campaign *c, size_t i, as_oracle *o,

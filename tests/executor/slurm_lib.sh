@@ -129,3 +129,19 @@ slurm_gen() {
         }
       } }' > "$2"
 }
+
+# The set-up both Slurm tests share: a temporary folder T (/tmp/PREFIX.XXXXXX; kept when KEEP is
+# set), removed with the cluster on exit; fail MESSAGE prints it and the end of every *.err in T,
+# then exits 1; the cluster started in T/cluster (exit 77 where Slurm is not installed).
+slurm_test_setup() {
+    T=$(mktemp -d "/tmp/$1.XXXXXX")
+    trap 'slurm_stop; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
+    fail() {
+        echo "FAIL: $*"
+        for f in "$T"/*.err; do [ -s "$f" ] && { echo "--- $f"; tail -n 5 "$f"; }; done
+        exit 1
+    }
+    slurm_start "$T/cluster"; local rc=$?
+    [ $rc -eq 77 ] && exit 77
+    [ $rc -eq 0 ] || fail "could not start the test cluster"
+}

@@ -13,17 +13,7 @@
 set -u
 B=$(cd "$1" && pwd); S=$(cd "$2" && pwd); A="$B/alloyscout"
 . "$S/tests/executor/slurm_lib.sh"
-T=$(mktemp -d /tmp/as-slurm.XXXXXX)
-cleanup() { slurm_stop; rm -rf "$T"; }
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*"
-    for f in "$T"/*.err; do [ -s "$f" ] && { echo "--- $f"; tail -n 5 "$f"; }; done
-    exit 1
-}
-slurm_start "$T/cluster"; rc=$?
-[ $rc -eq 77 ] && exit 77
-[ $rc -eq 0 ] || fail "could not start the test cluster"
+slurm_test_setup as-slurm
 
 slurm_gen 5 "$T/five.extxyz"
 energies() { grep '"energy_ev"' "$1"; } # the labels, whatever the oracle's description

@@ -10,17 +10,7 @@
 set -u
 B=$(cd "$1" && pwd); S=$(cd "$2" && pwd); A="$B/alloyscout"
 . "$S/tests/executor/slurm_lib.sh"
-T=$(mktemp -d /tmp/as-slurmopt.XXXXXX)
-cleanup() { slurm_stop; [ -n "${KEEP:-}" ] || rm -rf "$T"; }
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*"
-    for f in "$T"/*.err; do [ -s "$f" ] && { echo "--- $f"; tail -n 5 "$f"; }; done
-    exit 1
-}
-slurm_start "$T/cluster"; rc=$?
-[ $rc -eq 77 ] && exit 77
-[ $rc -eq 0 ] || fail "could not start the test cluster"
+slurm_test_setup as-slurmopt
 
 keys() { sqlite3 "$1" "SELECT key, method, status, energy FROM label_result ORDER BY key"; }
 

@@ -47,6 +47,34 @@ static inline uint64_t as_xoshiro_next(uint64_t *s)
     return result;
 }
 
+/* as_rng_below(rng, n) for many draws with one n: the rejection limit and a reciprocal are
+ * computed once, and each remainder r % n without a division. With M = floor((2^64 - 1) / n),
+ * q = floor(r M / 2^64) is floor(r / n) or one less (the error of r M / 2^64 against r / n is
+ * below r / 2^64 < 1), so r - q n lies in [0, 2 n) and one subtraction makes it r % n. The
+ * draws equal as_rng_below's, value for value (tests/core/test_core.c). */
+typedef struct {
+    uint64_t n, limit, recip;
+} as_below;
+
+static inline as_below as_below_init(size_t n)
+{
+    uint64_t m = (uint64_t)n;
+    return (as_below){m, UINT64_MAX - UINT64_MAX % m, UINT64_MAX / m};
+}
+
+/* The next draw in [0, n) from the bare xoshiro256** state s (as as_rng's s). */
+static inline size_t as_below_next(const as_below *b, uint64_t *s)
+{
+    uint64_t r;
+    do
+        r = as_xoshiro_next(s);
+    while (r >= b->limit);
+    __extension__ typedef unsigned __int128 u128;
+    uint64_t q = (uint64_t)(((u128)r * b->recip) >> 64);
+    uint64_t rem = r - q * b->n;
+    return (size_t)(rem >= b->n ? rem - b->n : rem);
+}
+
 /* ---- column-major BLAS/LAPACK kernels on raw buffers (src/core/linalg.c) ----
  * For an area that keeps a symmetric matrix row-major with its lower triangle significant: that
  * is the column-major upper triangle of the same buffer, so it calls these with uplo 'U' and no

@@ -101,17 +101,19 @@ as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *g
             rows[fill[group[i]]++] = i;
         as_free(fill);
     }
+    /* the draws of as_rng_below(rng, n or n_groups), without its two divisions per draw */
+    as_below below = as_below_init(group ? n_groups : n);
     for (size_t b = 0; b < n_boot; b++) {
         memset(w, 0, n * sizeof *w);
         if (group) {
             for (size_t k = 0; k < n_groups; k++) {
-                size_t g = as_rng_below(rng, n_groups);
+                size_t g = as_below_next(&below, rng->s);
                 for (size_t r = start[g]; r < start[g + 1]; r++)
                     w[pos[rows[r]]] += 1.0;
             }
         } else {
             for (size_t k = 0; k < n; k++)
-                w[pos[as_rng_below(rng, n)]] += 1.0;
+                w[pos[as_below_next(&below, rng->s)]] += 1.0;
         }
         double tp = 0, fp = 0, area = 0;
         for (size_t a = 0; a < n;) {

@@ -60,6 +60,37 @@ static void rng_uniform_and_normal_should_have_the_right_moments(void **state)
         assert_true(counts[i] > 9500 && counts[i] < 10500);
 }
 
+/* The fixed-divisor draw (core_int.h) against as_rng_below on the same stream: 20 000 draws for
+ * each n, from n = 1 and powers of two to n near 2^32, 2^63 and 2^64 (where half the draws are
+ * rejected and the quotient estimate is most often one short). */
+static void below_should_give_as_rng_below_draws(void **state)
+{
+    (void)state;
+    const size_t ns[] = {1,
+                         2,
+                         3,
+                         7,
+                         64,
+                         500,
+                         1000,
+                         4097,
+                         65537,
+                         4294967295u,
+                         4294967297u,
+                         ((size_t)1 << 62) + 12345,
+                         ((size_t)1 << 63) + 1,
+                         SIZE_MAX - 2};
+    for (size_t t = 0; t < sizeof ns / sizeof ns[0]; t++) {
+        as_rng a, b;
+        as_rng_seed(&a, 11 + t);
+        as_rng_seed(&b, 11 + t);
+        as_below bl = as_below_init(ns[t]);
+        for (int i = 0; i < 20000; i++)
+            assert_int_equal(as_below_next(&bl, b.s), as_rng_below(&a, ns[t]));
+        assert_memory_equal(a.s, b.s, sizeof a.s);
+    }
+}
+
 static void gemm_should_equal_the_naive_triple_loop(void **state)
 {
     (void)state;
@@ -239,6 +270,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rng_should_give_identical_streams_for_the_same_seed_and_task),
         cmocka_unit_test(rng_uniform_and_normal_should_have_the_right_moments),
+        cmocka_unit_test(below_should_give_as_rng_below_draws),
         cmocka_unit_test(gemm_should_equal_the_naive_triple_loop),
         cmocka_unit_test(cholesky_should_reproduce_the_matrix_and_solve_it),
         cmocka_unit_test(eigh_should_find_the_eigenvalues_of_a_known_matrix),

@@ -11,6 +11,10 @@ extra=("${@:2}")
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 PY="env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3"
 DROP=alloy,formula,system,n_sources,label_agreement
+if ! $PY -c 'import torch, sklearn, imblearn, threadpoolctl' 2>/dev/null; then
+  echo "run_pipeline.sh: the peers need python3-torch, python3-sklearn, python3-imblearn and python3-threadpoolctl; install them with: AS_BENCH_DEPS=1 bash scripts/setup-debian.sh" >&2
+  exit 2
+fi
 $PY "$here/make_pipeline_data.py" "$root/data/mpea_synthesis.csv" 500 "$tmp/d.csv"
 $PY -c 'import threadpoolctl, numpy; [print("peer BLAS:", i["internal_api"], i.get("num_threads")) for i in threadpoolctl.threadpool_info()]'
 echo "n=500 rows of data/mpea_synthesis.csv; 5 folds; 5 seeds; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); alloyscout options: ${extra[*]:-(defaults)}"

@@ -47,11 +47,13 @@ static inline uint64_t as_xoshiro_next(uint64_t *s)
     return result;
 }
 
-/* as_rng_below(rng, n) for many draws with one n: the rejection limit and a reciprocal are
- * computed once, and each remainder r % n without a division. With M = floor((2^64 - 1) / n),
+/* The draw of as_rng_below(rng, n): 64-bit words r from xoshiro256**, those at or above the
+ * largest multiple of n (limit) rejected, r % n returned. as_below_init computes the limit and a
+ * reciprocal once, so a loop drawing many values with one n divides only there; each remainder
+ * is taken without a division. With M = floor((2^64 - 1) / n),
  * q = floor(r M / 2^64) is floor(r / n) or one less (the error of r M / 2^64 against r / n is
- * below r / 2^64 < 1), so r - q n lies in [0, 2 n) and one subtraction makes it r % n. The
- * draws equal as_rng_below's, value for value (tests/core/test_core.c). */
+ * below r / 2^64 < 1), so r - q n lies in [0, 2 n) and one subtraction makes it r % n
+ * (tests/core/test_core.c checks this against C's rejection and %). */
 typedef struct {
     uint64_t n, limit, recip;
 } as_below;

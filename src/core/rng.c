@@ -47,14 +47,11 @@ uint64_t as_rng_u64(as_rng *rng) { return as_xoshiro_next(rng->s); }
 
 double as_rng_uniform(as_rng *rng) { return (double)(as_rng_u64(rng) >> 11) * 0x1.0p-53; }
 
+/* the one rule (core_int.h); loops with a fixed n keep the as_below and skip its set-up */
 size_t as_rng_below(as_rng *rng, size_t n)
 {
-    uint64_t limit = UINT64_MAX - UINT64_MAX % (uint64_t)n;
-    uint64_t r;
-    do
-        r = as_rng_u64(rng);
-    while (r >= limit);
-    return (size_t)(r % (uint64_t)n);
+    as_below b = as_below_init(n);
+    return as_below_next(&b, rng->s);
 }
 
 double as_rng_normal(as_rng *rng)

@@ -101,7 +101,7 @@ as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *g
             rows[fill[group[i]]++] = i;
         as_free(fill);
     }
-    /* the draws of as_rng_below(rng, n or n_groups), without its two divisions per draw */
+    /* the draws of as_rng_below(rng, n or n_groups), its set-up done once */
     as_below below = as_below_init(group ? n_groups : n);
     for (size_t b = 0; b < n_boot; b++) {
         memset(w, 0, n * sizeof *w);

@@ -60,34 +60,44 @@ static void rng_uniform_and_normal_should_have_the_right_moments(void **state)
         assert_true(counts[i] > 9500 && counts[i] < 10500);
 }
 
-/* The fixed-divisor draw (core_int.h) against as_rng_below on the same stream: 20 000 draws for
- * each n, from n = 1 and powers of two to n near 2^32, 2^63 and 2^64 (where half the draws are
- * rejected and the quotient estimate is most often one short). */
-static void below_should_give_as_rng_below_draws(void **state)
+/* as_rng_below (and as_below_next, its fixed-n loop form) against the rule written with C's
+ * division: on a copy of the same stream, reject words r >= 2^64 - 1 - (2^64 - 1) % n and return
+ * r % n. 20 000 draws for each n, from 1 and powers of two to n near 2^32, and n = 2^63 + 1
+ * (about half the words rejected; the quotient estimate 0 and the correction taken for every
+ * r >= n) and 2^64 - 3. */
+static void rng_below_should_equal_rejection_and_modulo(void **state)
 {
     (void)state;
-    const size_t ns[] = {1,
-                         2,
-                         3,
-                         7,
-                         64,
-                         500,
-                         1000,
-                         4097,
-                         65537,
-                         4294967295u,
-                         4294967297u,
-                         ((size_t)1 << 62) + 12345,
-                         ((size_t)1 << 63) + 1,
-                         SIZE_MAX - 2};
+    const uint64_t ns[] = {1,
+                           2,
+                           3,
+                           7,
+                           64,
+                           500,
+                           1000,
+                           4097,
+                           65537,
+                           4294967295u,
+                           4294967297u,
+                           ((uint64_t)1 << 62) + 12345,
+                           ((uint64_t)1 << 63) + 1,
+                           UINT64_MAX - 2};
     for (size_t t = 0; t < sizeof ns / sizeof ns[0]; t++) {
-        as_rng a, b;
+        uint64_t n = ns[t], limit = UINT64_MAX - UINT64_MAX % n;
+        as_rng a, b, ref;
         as_rng_seed(&a, 11 + t);
-        as_rng_seed(&b, 11 + t);
-        as_below bl = as_below_init(ns[t]);
-        for (int i = 0; i < 20000; i++)
-            assert_int_equal(as_below_next(&bl, b.s), as_rng_below(&a, ns[t]));
-        assert_memory_equal(a.s, b.s, sizeof a.s);
+        b = ref = a;
+        as_below bl = as_below_init((size_t)n);
+        for (int i = 0; i < 20000; i++) {
+            uint64_t r;
+            do
+                r = as_rng_u64(&ref);
+            while (r >= limit);
+            assert_int_equal(as_rng_below(&a, (size_t)n), r % n);
+            assert_int_equal(as_below_next(&bl, b.s), r % n);
+        }
+        assert_memory_equal(a.s, ref.s, sizeof a.s);
+        assert_memory_equal(b.s, ref.s, sizeof b.s);
     }
 }
 
@@ -270,7 +280,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rng_should_give_identical_streams_for_the_same_seed_and_task),
         cmocka_unit_test(rng_uniform_and_normal_should_have_the_right_moments),
-        cmocka_unit_test(below_should_give_as_rng_below_draws),
+        cmocka_unit_test(rng_below_should_equal_rejection_and_modulo),
         cmocka_unit_test(gemm_should_equal_the_naive_triple_loop),
         cmocka_unit_test(cholesky_should_reproduce_the_matrix_and_solve_it),
         cmocka_unit_test(eigh_should_find_the_eigenvalues_of_a_known_matrix),

@@ -27,6 +27,16 @@ static double bce_logit(double z, double y) { return fmax(z, 0.0) - z * y + log1
  * additions in the same order (-ffp-contract=off: no FMAs), so the results are identical bit
  * for bit on every CPU. Blocks of more than AS_MLP_SMALL_ROWS rows use as_gemm (double only). */
 
+/* __builtin_shufflevector (clang, gcc 12 and later) for the transposes' 4 x 4 tiles */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define AS_HAVE_SHUFFLEVECTOR 1
+#endif
+#endif
+#ifndef AS_HAVE_SHUFFLEVECTOR
+#define AS_HAVE_SHUFFLEVECTOR 0
+#endif
+
 #define AS_T double
 #define AS_S(name) name##_f64
 #define AS_M(field) field
@@ -250,7 +260,6 @@ static as_status loss_grad(as_mlp *m, const double *x, const int *y, size_t n, c
         AS_TRY(gather_f32(m, x, y, n, rows, n_rows));
         forward_small_f32(m, m->w32, m->b32, m->act32, n_rows, m->wt32);
         *loss = batch_loss_f32(m, n_rows) / (double)n_rows;
-        memset(m->grad32, 0, m->n_params * sizeof(float));
         output_delta_f32(m, n_rows);
         backward_small_f32(m, n_rows);
         return AS_OK;
@@ -258,7 +267,8 @@ static as_status loss_grad(as_mlp *m, const double *x, const int *y, size_t n, c
     AS_TRY(gather_f64(m, x, y, n, rows, n_rows));
     AS_TRY(forward(m, m->act, n_rows, m->wt));
     *loss = batch_loss_f64(m, n_rows) / (double)n_rows;
-    memset(m->grad, 0, m->n_params * sizeof(double));
+    if (!small_path(m, n_rows)) /* backward_small writes the whole gradient itself */
+        memset(m->grad, 0, m->n_params * sizeof(double));
     return backward(m, n_rows);
 }
 

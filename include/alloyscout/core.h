@@ -227,7 +227,9 @@ AS_API uint64_t as_hash64(uint64_t h, const void *data, size_t len);
 /* as_hash64 of a NUL-terminated string (without the NUL). */
 AS_API uint64_t as_hash64_str(uint64_t h, const char *s);
 
-/* Set OpenBLAS's thread count (process-wide); returns the previous one. */
+/* Set OpenBLAS's thread count (process-wide; n <= 0 leaves it); returns the previous one.
+ * OpenBLAS is loaded by the first call that needs it: before that the count is kept, applied by
+ * the load, and the previous one returned is the one set before, or 0 (OpenBLAS's default). */
 AS_API int as_blas_threads_set(int n);
 /* One BLAS thread, and OpenBLAS's idle worker pool stopped (it spins for a while after start). */
 AS_API void as_blas_single_threaded(void);

@@ -123,6 +123,13 @@ as_status as_read_file(const char *path, const char *what, char **text, size_t *
  * (RFC 3629), or len when the whole text is. */
 size_t as_utf8_invalid(const char *text, size_t len);
 
+/* dl.c: the address of function name in the dlopen handle into *slot, a function pointer of
+ * the right type (passed as &ptr); 0, or -1 when the library lacks it. */
+int as_dl_sym(void *handle, const char *name, void *slot);
+/* A struct member for function f of a library opened on first use: a pointer of f's own type
+ * (the header's declaration), so every call through it is type-checked. */
+#define AS_DL_FIELD(f) __typeof__(f) *f;
+
 /* Start time of process pid (field 22 of /proc/<pid>/stat, clock ticks after boot), 0 when no
  * such process. */
 unsigned long long as_proc_start_time(long pid);

@@ -2,10 +2,100 @@
  * wrappers on as_matrix views (public, core.h), column-major kernels on raw buffers for the GP's
  * in-place factorizations (core_int.h), and OpenBLAS's thread count. */
 #include <cblas.h>
+#include <dlfcn.h>
 #include <lapacke.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 
 #include "core_int.h"
+
+/* ---- OpenBLAS and LAPACKE, loaded on first use ----
+ * Linked at start, the two cost every run 4-5 ms (mapping and relocating them, OpenBLAS's
+ * constructor starting its thread pool) out of the ~50 ms a whole 5-fold synth cv takes, and only
+ * the GP, the lattice relaxations and large MLP blocks multiply or factor matrices. So they are
+ * opened (dlopen, by the sonames the build found: AS_OPENBLAS_SONAME, AS_LAPACKE_SONAME) by the
+ * first call that needs them; OpenBLAS RTLD_GLOBAL, so LAPACKE's LAPACK calls the same BLAS as
+ * when linked. The calls are the same functions with the same arguments: results are unchanged.
+ * A thread count set before the load (as_blas_threads_set) is applied when it happens. */
+#ifndef AS_OPENBLAS_SONAME
+#define AS_OPENBLAS_SONAME "libopenblas.so.0"
+#endif
+#ifndef AS_LAPACKE_SONAME
+#define AS_LAPACKE_SONAME "liblapacke.so.3"
+#endif
+/* clang-format off */
+#define AS_BLAS_FNS(X) \
+    X(cblas_dgemm) X(cblas_dsyrk) X(cblas_dtrmm) X(cblas_dtrsm) \
+    X(openblas_get_num_threads) X(openblas_set_num_threads)
+#define AS_LAPACKE_FNS(X) \
+    X(LAPACKE_dpotrf) X(LAPACKE_dpotrf_work) X(LAPACKE_dpotrs) X(LAPACKE_dpotrs_work) \
+    X(LAPACKE_dsyevd)
+/* clang-format on */
+static struct {
+    AS_BLAS_FNS(AS_DL_FIELD) AS_LAPACKE_FNS(AS_DL_FIELD) void (*shutdown)(void);
+} la;
+static pthread_mutex_t la_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int la_state; /* 0 not tried, 1 loaded, 2 failed (la_err says why) */
+static char la_err[640];
+static int la_want; /* thread count asked for before the load (0: none) */
+
+static int la_sym(void *h, const char *lib, const char *name, void *fn)
+{
+    if (as_dl_sym(h, name, fn) == 0)
+        return 0;
+    snprintf(la_err, sizeof la_err, "%s has no %s", lib, name);
+    return -1;
+}
+
+static void la_apply_threads(int n);
+
+/* Under la_lock. */
+static int la_open(void)
+{
+    void *h = dlopen(AS_OPENBLAS_SONAME, RTLD_NOW | RTLD_GLOBAL), *hl = NULL;
+    if (!h || !(hl = dlopen(AS_LAPACKE_SONAME, RTLD_NOW | RTLD_GLOBAL))) {
+        const char *e = dlerror();
+        snprintf(la_err, sizeof la_err, "cannot load %s (%s; install libopenblas0 and liblapacke)",
+                 h ? "LAPACKE" : "OpenBLAS",
+                 e   ? e
+                 : h ? AS_LAPACKE_SONAME
+                     : AS_OPENBLAS_SONAME);
+        return 2;
+    }
+#define AS_FN_LOAD(f)                                  \
+    if (la_sym(h, AS_OPENBLAS_SONAME, #f, &la.f) != 0) \
+        return 2;
+#define AS_FN_LOAD_L(f)                                \
+    if (la_sym(hl, AS_LAPACKE_SONAME, #f, &la.f) != 0) \
+        return 2;
+    AS_BLAS_FNS(AS_FN_LOAD)
+    AS_LAPACKE_FNS(AS_FN_LOAD_L)
+#undef AS_FN_LOAD
+#undef AS_FN_LOAD_L
+    /* blas_thread_shutdown_ is not part of OpenBLAS's documented API (its pthread build exports
+     * it): used only when the BLAS in use has it (see below) */
+    if (as_dl_sym(h, "blas_thread_shutdown_", &la.shutdown) != 0)
+        la.shutdown = NULL;
+    if (la_want > 0)
+        la_apply_threads(la_want);
+    return 1;
+}
+
+/* AS_OK once the libraries are loaded, else AS_EUNSUP with the reason. */
+static as_status la_need(void)
+{
+    if (atomic_load_explicit(&la_state, memory_order_acquire) != 1) {
+        pthread_mutex_lock(&la_lock);
+        if (atomic_load_explicit(&la_state, memory_order_relaxed) == 0)
+            atomic_store_explicit(&la_state, la_open(), memory_order_release);
+        pthread_mutex_unlock(&la_lock);
+        if (atomic_load_explicit(&la_state, memory_order_acquire) != 1)
+            return AS_FAIL(AS_EUNSUP, "linear algebra: %s", la_err);
+    }
+    return AS_OK;
+}
 
 static int as_mat_ok(const as_matrix *m) { return m && m->data && m->ld >= m->cols; }
 
@@ -22,9 +112,10 @@ as_status as_gemm(int trans_a, int trans_b, double alpha, const as_matrix *a, co
                        n, c->rows, c->cols);
     if (m == 0 || n == 0)
         return AS_OK;
-    cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)ka, alpha, a->data,
-                (int)a->ld, b->data, (int)b->ld, beta, c->data, (int)c->ld);
+    AS_TRY(la_need());
+    la.cblas_dgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
+                   trans_b ? CblasTrans : CblasNoTrans, (int)m, (int)n, (int)ka, alpha, a->data,
+                   (int)a->ld, b->data, (int)b->ld, beta, c->data, (int)c->ld);
     return AS_OK;
 }
 
@@ -35,8 +126,9 @@ as_status as_cholesky(as_matrix *a)
                        a ? a->cols : 0);
     if (a->rows == 0)
         return AS_OK;
+    AS_TRY(la_need());
     lapack_int info =
-        LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)a->rows, a->data, (lapack_int)a->ld);
+        la.LAPACKE_dpotrf(LAPACK_ROW_MAJOR, 'L', (lapack_int)a->rows, a->data, (lapack_int)a->ld);
     if (info > 0)
         return AS_FAIL(AS_ENOTPD, "cholesky: leading minor %d is not positive definite", (int)info);
     if (info < 0)
@@ -51,9 +143,10 @@ as_status as_cholesky_solve(const as_matrix *l, as_matrix *b)
                        l ? l->rows : 0, l ? l->cols : 0, b ? b->rows : 0, b ? b->cols : 0);
     if (l->rows == 0 || b->cols == 0)
         return AS_OK;
+    AS_TRY(la_need());
     lapack_int info =
-        LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', (lapack_int)l->rows, (lapack_int)b->cols, l->data,
-                       (lapack_int)l->ld, b->data, (lapack_int)b->ld);
+        la.LAPACKE_dpotrs(LAPACK_ROW_MAJOR, 'L', (lapack_int)l->rows, (lapack_int)b->cols, l->data,
+                          (lapack_int)l->ld, b->data, (lapack_int)b->ld);
     if (info != 0)
         return AS_FAIL(AS_EINVAL, "cholesky_solve: LAPACK info %d", (int)info);
     return AS_OK;
@@ -65,8 +158,9 @@ as_status as_eigh(as_matrix *a, double *w)
         return AS_FAIL(AS_EDIM, "eigh: matrix is not square");
     if (a->rows == 0)
         return AS_OK;
-    lapack_int info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'L', (lapack_int)a->rows, a->data,
-                                     (lapack_int)a->ld, w);
+    AS_TRY(la_need());
+    lapack_int info = la.LAPACKE_dsyevd(LAPACK_ROW_MAJOR, 'V', 'L', (lapack_int)a->rows, a->data,
+                                        (lapack_int)a->ld, w);
     if (info > 0)
         return AS_FAIL(AS_ENOCONV, "eigh: LAPACK dsyevd did not converge (info %d)", (int)info);
     if (info < 0)
@@ -91,8 +185,9 @@ as_status as_cm_potrf(char uplo, size_t n, double *a, size_t lda)
         return AS_FAIL(AS_EDIM, "potrf: n %zu, lda %zu, uplo '%c'", n, lda, uplo);
     if (n == 0)
         return AS_OK;
+    AS_TRY(la_need());
     lapack_int info =
-        LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, uplo, (lapack_int)n, a, (lapack_int)lda);
+        la.LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, uplo, (lapack_int)n, a, (lapack_int)lda);
     if (info > 0)
         return AS_FAIL(AS_ENOTPD, "matrix not positive definite (leading minor %d of %zu)",
                        (int)info, n);
@@ -108,8 +203,10 @@ as_status as_cm_potrs(char uplo, size_t n, size_t nrhs, const double *a, size_t 
         return AS_FAIL(AS_EDIM, "potrs: n %zu, nrhs %zu, lda %zu, ldb %zu", n, nrhs, lda, ldb);
     if (n == 0 || nrhs == 0)
         return AS_OK;
-    lapack_int info = LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, uplo, (lapack_int)n, (lapack_int)nrhs,
-                                          a, (lapack_int)lda, b, (lapack_int)ldb);
+    AS_TRY(la_need());
+    lapack_int info =
+        la.LAPACKE_dpotrs_work(LAPACK_COL_MAJOR, uplo, (lapack_int)n, (lapack_int)nrhs, a,
+                               (lapack_int)lda, b, (lapack_int)ldb);
     if (info != 0)
         return AS_FAIL(AS_EINVAL, "cholesky_solve: LAPACK dpotrs info %d", (int)info);
     return AS_OK;
@@ -123,8 +220,9 @@ as_status as_cm_trmm(char side, char uplo, char trans, size_t m, size_t n, doubl
         return AS_FAIL(AS_EDIM, "trmm: (%zu x %zu) with lda %zu, ldb %zu", m, n, lda, ldb);
     if (m == 0 || n == 0)
         return AS_OK;
-    cblas_dtrmm(CblasColMajor, side == 'L' ? CblasLeft : CblasRight, cm_uplo(uplo), cm_trans(trans),
-                CblasNonUnit, (int)m, (int)n, alpha, a, (int)lda, b, (int)ldb);
+    AS_TRY(la_need());
+    la.cblas_dtrmm(CblasColMajor, side == 'L' ? CblasLeft : CblasRight, cm_uplo(uplo),
+                   cm_trans(trans), CblasNonUnit, (int)m, (int)n, alpha, a, (int)lda, b, (int)ldb);
     return AS_OK;
 }
 
@@ -136,8 +234,9 @@ as_status as_cm_trsm(char side, char uplo, char trans, size_t m, size_t n, doubl
         return AS_FAIL(AS_EDIM, "trsm: (%zu x %zu) with lda %zu, ldb %zu", m, n, lda, ldb);
     if (m == 0 || n == 0)
         return AS_OK;
-    cblas_dtrsm(CblasColMajor, side == 'L' ? CblasLeft : CblasRight, cm_uplo(uplo), cm_trans(trans),
-                CblasNonUnit, (int)m, (int)n, alpha, a, (int)lda, b, (int)ldb);
+    AS_TRY(la_need());
+    la.cblas_dtrsm(CblasColMajor, side == 'L' ? CblasLeft : CblasRight, cm_uplo(uplo),
+                   cm_trans(trans), CblasNonUnit, (int)m, (int)n, alpha, a, (int)lda, b, (int)ldb);
     return AS_OK;
 }
 
@@ -149,8 +248,9 @@ as_status as_cm_syrk(char uplo, char trans, size_t n, size_t k, double alpha, co
         return AS_FAIL(AS_EDIM, "syrk: n %zu, k %zu, lda %zu, ldc %zu", n, k, lda, ldc);
     if (n == 0)
         return AS_OK;
-    cblas_dsyrk(CblasColMajor, cm_uplo(uplo), cm_trans(trans), (int)n, (int)k, alpha, a, (int)lda,
-                beta, c, (int)ldc);
+    AS_TRY(la_need());
+    la.cblas_dsyrk(CblasColMajor, cm_uplo(uplo), cm_trans(trans), (int)n, (int)k, alpha, a,
+                   (int)lda, beta, c, (int)ldc);
     return AS_OK;
 }
 
@@ -163,23 +263,30 @@ as_status as_cm_syrk(char uplo, char trans, size_t n, size_t k, double alpha, co
  * (sched_yield) for a while after every start, which in a short run costs a whole core, and
  * openblas_set_num_threads starts them again even when the count does not change. Single-
  * threaded calls do not use the pool; OpenBLAS starts it again when more threads are set.
- * blas_thread_shutdown_ is not part of OpenBLAS's documented API (its pthread build exports
- * it): it is a weak reference, called only when the BLAS in use has it. */
-#if defined(__GNUC__) && defined(__ELF__)
-void blas_thread_shutdown_(void) __attribute__((weak));
-#define AS_BLAS_SHUTDOWN() (blas_thread_shutdown_ ? blas_thread_shutdown_() : (void)0)
-#else
-#define AS_BLAS_SHUTDOWN() ((void)0)
-#endif
+ * Before the libraries are loaded the count asked for is kept and applied by the load; the
+ * previous count reported then is the one asked for before, or 0 (OpenBLAS's own default). */
+static void la_apply_threads(int n)
+{
+    if (n != la.openblas_get_num_threads()) {
+        la.openblas_set_num_threads(n);
+        if (n == 1 && la.shutdown)
+            la.shutdown();
+    }
+}
 
 int as_blas_threads_set(int n)
 {
-    int prev = openblas_get_num_threads();
-    if (n != prev) {
-        openblas_set_num_threads(n);
-        if (n == 1)
-            AS_BLAS_SHUTDOWN();
+    pthread_mutex_lock(&la_lock);
+    int prev;
+    if (atomic_load_explicit(&la_state, memory_order_relaxed) == 1) {
+        prev = la.openblas_get_num_threads();
+        if (n > 0)
+            la_apply_threads(n);
+    } else {
+        prev = la_want;
+        la_want = n > 0 ? n : 0;
     }
+    pthread_mutex_unlock(&la_lock);
     return prev;
 }
 

@@ -29,9 +29,76 @@ as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t nco
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <cairo.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
-as_status as_report_figures_available(void) { return AS_OK; }
+/* cairo is opened by the first figure (dlopen, by the soname the build found: AS_CAIRO_SONAME),
+ * not linked: it and the ~20 libraries it pulls in (pixman, fontconfig, freetype, X11...) cost
+ * every run ~3 ms of loading otherwise, and most runs draw nothing. The calls are the same. */
+#ifndef AS_CAIRO_SONAME
+#define AS_CAIRO_SONAME "libcairo.so.2"
+#endif
+/* clang-format off */
+#define AS_CAIRO_FNS(X) \
+    X(cairo_arc) X(cairo_clip) X(cairo_close_path) X(cairo_create) X(cairo_destroy) \
+    X(cairo_fill) X(cairo_fill_preserve) X(cairo_font_options_create) \
+    X(cairo_font_options_destroy) X(cairo_font_options_set_hint_metrics) \
+    X(cairo_font_options_set_hint_style) X(cairo_get_source) X(cairo_get_user_data) \
+    X(cairo_image_surface_create) X(cairo_line_to) X(cairo_move_to) X(cairo_new_sub_path) \
+    X(cairo_paint) X(cairo_pattern_add_color_stop_rgb) X(cairo_pattern_create_linear) \
+    X(cairo_pattern_destroy) X(cairo_pattern_get_rgba) X(cairo_pdf_surface_create_for_stream) \
+    X(cairo_pdf_surface_set_metadata) X(cairo_rectangle) X(cairo_reset_clip) X(cairo_restore) \
+    X(cairo_rotate) X(cairo_save) X(cairo_scale) X(cairo_select_font_face) \
+    X(cairo_set_antialias) X(cairo_set_dash) X(cairo_set_font_options) X(cairo_set_font_size) \
+    X(cairo_set_line_cap) X(cairo_set_line_join) X(cairo_set_line_width) X(cairo_set_source) \
+    X(cairo_set_source_rgb) X(cairo_set_source_rgba) X(cairo_set_user_data) X(cairo_show_text) \
+    X(cairo_status) X(cairo_status_to_string) X(cairo_stroke) X(cairo_surface_destroy) \
+    X(cairo_surface_finish) X(cairo_surface_status) X(cairo_surface_write_to_png_stream) \
+    X(cairo_svg_surface_create_for_stream) X(cairo_svg_surface_set_document_unit) \
+    X(cairo_text_extents) X(cairo_translate) X(cairo_user_to_device)
+/* clang-format on */
+static struct {
+    AS_CAIRO_FNS(AS_DL_FIELD)
+} ca;
+static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int ca_state; /* 0 not tried, 1 loaded, 2 failed (ca_err says why) */
+static char ca_err[640];
+
+/* Under ca_lock. */
+static int ca_open(void)
+{
+    void *h = dlopen(AS_CAIRO_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(ca_err, sizeof ca_err, "cannot load cairo (%s; install libcairo2)",
+                 e ? e : AS_CAIRO_SONAME);
+        return 2;
+    }
+#define AS_CAIRO_LOAD(f)                                                      \
+    if (as_dl_sym(h, #f, &ca.f) != 0) {                                       \
+        snprintf(ca_err, sizeof ca_err, "%s has no %s", AS_CAIRO_SONAME, #f); \
+        return 2;                                                             \
+    }
+    AS_CAIRO_FNS(AS_CAIRO_LOAD)
+#undef AS_CAIRO_LOAD
+    return 1;
+}
+
+/* AS_OK once cairo is loaded, else AS_EUNSUP with the reason. */
+as_status as_report_figures_available(void)
+{
+    if (atomic_load_explicit(&ca_state, memory_order_acquire) != 1) {
+        pthread_mutex_lock(&ca_lock);
+        if (atomic_load_explicit(&ca_state, memory_order_relaxed) == 0)
+            atomic_store_explicit(&ca_state, ca_open(), memory_order_release);
+        pthread_mutex_unlock(&ca_lock);
+        if (atomic_load_explicit(&ca_state, memory_order_acquire) != 1)
+            return AS_FAIL(AS_EUNSUP, "figures: %s", ca_err);
+    }
+    return AS_OK;
+}
 
 #define FONT_FACE "DejaVu Sans"
 #define PI 3.14159265358979323846
@@ -90,9 +157,9 @@ static void run_copy(const as_text_run *r, char *buf, size_t cap)
 
 static void set_font(cairo_t *cr, double size, int bold)
 {
-    cairo_select_font_face(cr, FONT_FACE, CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
+    ca.cairo_select_font_face(cr, FONT_FACE, CAIRO_FONT_SLANT_NORMAL,
+                              bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    ca.cairo_set_font_size(cr, size);
 }
 
 /* When a cairo context carries an as_sbuf under this key (the SVG pass), labels are written into
@@ -107,8 +174,8 @@ static void svg_text_put(cairo_t *cr, as_sbuf *out, const char *s, double x, dou
                          int bold, double cx0, double base, double angle)
 {
     double r = 0, g = 0, b = 0, a = 1;
-    cairo_pattern_get_rgba(cairo_get_source(cr), &r, &g, &b, &a);
-    cairo_user_to_device(cr, &x, &y);
+    ca.cairo_pattern_get_rgba(ca.cairo_get_source(cr), &r, &g, &b, &a);
+    ca.cairo_user_to_device(cr, &x, &y);
     as_sbuf_puts(out, "<text xml:space=\"preserve\" transform=\"translate(");
     svg_num(out, x);
     as_sbuf_puts(out, " ");
@@ -146,7 +213,7 @@ static void svg_text_put(cairo_t *cr, as_sbuf *out, const char *s, double x, dou
         as_sbuf_puts(out, "</tspan>");
         set_font(cr, fs, bold);
         cairo_text_extents_t e;
-        cairo_text_extents(cr, buf, &e);
+        ca.cairo_text_extents(cr, buf, &e);
         cx += e.x_advance;
     }
     as_sbuf_puts(out, "</text>\n");
@@ -165,7 +232,7 @@ static double text_width(cairo_t *cr, const char *s, double size, int bold)
         run_copy(&r, buf, sizeof buf);
         set_font(cr, r.shift ? size * 0.7 : size, bold);
         cairo_text_extents_t e;
-        cairo_text_extents(cr, buf, &e);
+        ca.cairo_text_extents(cr, buf, &e);
         w += e.x_advance;
     }
     return w;
@@ -199,14 +266,14 @@ static void text_put(cairo_t *cr, const char *s, double x, double y, double size
 {
     if (!s || !*s)
         return;
-    as_sbuf *svg = cairo_get_user_data(cr, &svg_text_key);
+    as_sbuf *svg = ca.cairo_get_user_data(cr, &svg_text_key);
     if (svg) {
         svg_text_put(cr, svg, s, x, y, size, bold, cx, base, angle);
         return;
     }
-    cairo_save(cr);
-    cairo_translate(cr, x, y);
-    cairo_rotate(cr, angle);
+    ca.cairo_save(cr);
+    ca.cairo_translate(cr, x, y);
+    ca.cairo_rotate(cr, angle);
     char buf[512];
     size_t pos = 0;
     as_text_run r;
@@ -215,13 +282,13 @@ static void text_put(cairo_t *cr, const char *s, double x, double y, double size
         double fs = r.shift ? size * 0.7 : size;
         double rise = r.shift > 0 ? -0.38 * size : r.shift < 0 ? 0.2 * size : 0;
         set_font(cr, fs, bold);
-        cairo_move_to(cr, cx, base + rise);
-        cairo_show_text(cr, buf);
+        ca.cairo_move_to(cr, cx, base + rise);
+        ca.cairo_show_text(cr, buf);
         cairo_text_extents_t e;
-        cairo_text_extents(cr, buf, &e);
+        ca.cairo_text_extents(cr, buf, &e);
         cx += e.x_advance;
     }
-    cairo_restore(cr);
+    ca.cairo_restore(cr);
 }
 
 /* ------------------------------------ ranges ------------------------------------ */
@@ -543,22 +610,22 @@ static void set_rgb(cairo_t *cr, int color, double alpha)
 {
     double c[3];
     as_palette(color, c);
-    cairo_set_source_rgba(cr, c[0], c[1], c[2], alpha);
+    ca.cairo_set_source_rgba(cr, c[0], c[1], c[2], alpha);
 }
 
 static void set_dash(cairo_t *cr, int dash, double s)
 {
     if (dash == 1) {
         double d[2] = {7 * s, 4 * s};
-        cairo_set_dash(cr, d, 2, 0);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+        ca.cairo_set_dash(cr, d, 2, 0);
+        ca.cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     } else if (dash == 2) {
         double d[2] = {0.1, 4 * s};
-        cairo_set_dash(cr, d, 2, 0);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        ca.cairo_set_dash(cr, d, 2, 0);
+        ca.cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     } else {
-        cairo_set_dash(cr, NULL, 0, 0);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+        ca.cairo_set_dash(cr, NULL, 0, 0);
+        ca.cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     }
 }
 
@@ -566,23 +633,25 @@ static void marker_path(cairo_t *cr, as_plot_marker m, double x, double y, doubl
 {
     double r = d / 2;
     switch (m) {
-    case AS_MARKER_SQUARE: cairo_rectangle(cr, x - r * 0.9, y - r * 0.9, 1.8 * r, 1.8 * r); break;
+    case AS_MARKER_SQUARE:
+        ca.cairo_rectangle(cr, x - r * 0.9, y - r * 0.9, 1.8 * r, 1.8 * r);
+        break;
     case AS_MARKER_TRIANGLE:
-        cairo_move_to(cr, x, y - 1.15 * r);
-        cairo_line_to(cr, x + r, y + 0.6 * r);
-        cairo_line_to(cr, x - r, y + 0.6 * r);
-        cairo_close_path(cr);
+        ca.cairo_move_to(cr, x, y - 1.15 * r);
+        ca.cairo_line_to(cr, x + r, y + 0.6 * r);
+        ca.cairo_line_to(cr, x - r, y + 0.6 * r);
+        ca.cairo_close_path(cr);
         break;
     case AS_MARKER_DIAMOND:
-        cairo_move_to(cr, x, y - 1.2 * r);
-        cairo_line_to(cr, x + r, y);
-        cairo_line_to(cr, x, y + 1.2 * r);
-        cairo_line_to(cr, x - r, y);
-        cairo_close_path(cr);
+        ca.cairo_move_to(cr, x, y - 1.2 * r);
+        ca.cairo_line_to(cr, x + r, y);
+        ca.cairo_line_to(cr, x, y + 1.2 * r);
+        ca.cairo_line_to(cr, x - r, y);
+        ca.cairo_close_path(cr);
         break;
     default:
-        cairo_new_sub_path(cr);
-        cairo_arc(cr, x, y, r, 0, 2 * PI);
+        ca.cairo_new_sub_path(cr);
+        ca.cairo_arc(cr, x, y, r, 0, 2 * PI);
         break;
     }
 }
@@ -592,12 +661,13 @@ static void marker_draw(cairo_t *cr, as_plot_marker m, double x, double y, doubl
                         const double rgb[3], double alpha, double s)
 {
     marker_path(cr, m, x, y, d);
-    cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], alpha);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgba(cr, rgb[0] * 0.55, rgb[1] * 0.55, rgb[2] * 0.55, AS_MIN(1, alpha + 0.2));
-    cairo_set_line_width(cr, 0.8 * s);
-    cairo_set_dash(cr, NULL, 0, 0);
-    cairo_stroke(cr);
+    ca.cairo_set_source_rgba(cr, rgb[0], rgb[1], rgb[2], alpha);
+    ca.cairo_fill_preserve(cr);
+    ca.cairo_set_source_rgba(cr, rgb[0] * 0.55, rgb[1] * 0.55, rgb[2] * 0.55,
+                             AS_MIN(1, alpha + 0.2));
+    ca.cairo_set_line_width(cr, 0.8 * s);
+    ca.cairo_set_dash(cr, NULL, 0, 0);
+    ca.cairo_stroke(cr);
 }
 
 static void draw_line(cairo_t *cr, const panel *pn, const as_series *s)
@@ -605,8 +675,8 @@ static void draw_line(cairo_t *cr, const panel *pn, const as_series *s)
     const as_plot_style *st = &s->style;
     double sc = pn->scale;
     set_rgb(cr, st->color, st->alpha);
-    cairo_set_line_width(cr, st->width_px * sc);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    ca.cairo_set_line_width(cr, st->width_px * sc);
+    ca.cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     set_dash(cr, st->dash, sc);
     int pen = 0;
     for (size_t k = 0; k < s->n; k++) {
@@ -616,12 +686,12 @@ static void draw_line(cairo_t *cr, const panel *pn, const as_series *s)
         }
         double x = map_x(pn, s->x[k]), y = map_y(pn, s->y[k]);
         if (pen)
-            cairo_line_to(cr, x, y);
+            ca.cairo_line_to(cr, x, y);
         else
-            cairo_move_to(cr, x, y);
+            ca.cairo_move_to(cr, x, y);
         pen = 1;
     }
-    cairo_stroke(cr);
+    ca.cairo_stroke(cr);
     if (st->marker != AS_MARKER_NONE) {
         double rgb[3];
         as_palette(st->color, rgb);
@@ -700,14 +770,14 @@ static void draw_hist_bins(cairo_t *cr, const panel *pn, const as_series *s, con
         if (counts[k] <= 0 || !isfinite(counts[k]))
             continue;
         double x0 = map_x(pn, e0), x1 = map_x(pn, e1), y0 = map_y(pn, 0), y1 = map_y(pn, counts[k]);
-        cairo_rectangle(cr, x0, y1, x1 - x0, y0 - y1);
+        ca.cairo_rectangle(cr, x0, y1, x1 - x0, y0 - y1);
     }
     set_rgb(cr, st->color, st->alpha);
-    cairo_fill_preserve(cr);
+    ca.cairo_fill_preserve(cr);
     set_rgb(cr, st->color, 1.0);
-    cairo_set_line_width(cr, 1.0 * pn->scale);
+    ca.cairo_set_line_width(cr, 1.0 * pn->scale);
     set_dash(cr, 0, pn->scale);
-    cairo_stroke(cr);
+    ca.cairo_stroke(cr);
 }
 
 static void draw_bars(cairo_t *cr, const panel *pn, const as_series *s)
@@ -721,34 +791,34 @@ static void draw_bars(cairo_t *cr, const panel *pn, const as_series *s)
                 continue;
             double x0 = map_x(pn, (double)k - 0.32), x1 = map_x(pn, (double)k + 0.32);
             double y0 = map_y(pn, 0), y1 = map_y(pn, s->y[k]);
-            cairo_rectangle(cr, x0, AS_MIN(y0, y1), x1 - x0, fabs(y0 - y1));
+            ca.cairo_rectangle(cr, x0, AS_MIN(y0, y1), x1 - x0, fabs(y0 - y1));
         }
         int color = s->colors ? s->colors[g] : st->color;
         set_rgb(cr, color, st->alpha * 0.85);
-        cairo_fill_preserve(cr);
+        ca.cairo_fill_preserve(cr);
         set_rgb(cr, color, 1.0);
-        cairo_set_line_width(cr, 1.0 * sc);
+        ca.cairo_set_line_width(cr, 1.0 * sc);
         set_dash(cr, 0, sc);
-        cairo_stroke(cr);
+        ca.cairo_stroke(cr);
     }
     if (!s->c)
         return;
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_set_line_width(cr, 1.5 * sc);
+    ca.cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    ca.cairo_set_line_width(cr, 1.5 * sc);
     for (size_t k = 0; k < s->n; k++) {
         double e = s->c[k];
         if (!isfinite(e) || e < 0 || !isfinite(s->y[k]))
             continue;
         double x = map_x(pn, (double)k), cap = 0.1 * (map_x(pn, 1) - map_x(pn, 0));
         double ya = map_y(pn, s->y[k] - e), yb = map_y(pn, s->y[k] + e);
-        cairo_move_to(cr, x, ya);
-        cairo_line_to(cr, x, yb);
-        cairo_move_to(cr, x - cap, ya);
-        cairo_line_to(cr, x + cap, ya);
-        cairo_move_to(cr, x - cap, yb);
-        cairo_line_to(cr, x + cap, yb);
+        ca.cairo_move_to(cr, x, ya);
+        ca.cairo_line_to(cr, x, yb);
+        ca.cairo_move_to(cr, x - cap, ya);
+        ca.cairo_line_to(cr, x + cap, ya);
+        ca.cairo_move_to(cr, x - cap, yb);
+        ca.cairo_line_to(cr, x + cap, yb);
     }
-    cairo_stroke(cr);
+    ca.cairo_stroke(cr);
 }
 
 static void draw_heatmap(cairo_t *cr, const panel *pn, const as_series *s)
@@ -757,8 +827,8 @@ static void draw_heatmap(cairo_t *cr, const panel *pn, const as_series *s)
      * and reaching 0.75 px under their right and upper neighbours (drawn later), so that no
      * seam shows in the PNG nor in a browser's anti-aliased rendering of the SVG; the plot-area
      * clip trims the last row and column */
-    cairo_save(cr);
-    cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+    ca.cairo_save(cr);
+    ca.cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
     for (size_t j = 0; j < s->m; j++) {
         double ya = map_y(pn, cell_edge(s->y, s->m, j)),
                yb = map_y(pn, cell_edge(s->y, s->m, j + 1));
@@ -770,37 +840,37 @@ static void draw_heatmap(cairo_t *cr, const panel *pn, const as_series *s)
             double xb = map_x(pn, cell_edge(s->x, s->n, i + 1));
             double rgb[3];
             as_colormap(map_c(pn, z), rgb);
-            cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
-            cairo_rectangle(cr, xa, yb - 0.75, xb - xa + 0.75, ya - yb + 0.75);
-            cairo_fill(cr);
+            ca.cairo_set_source_rgb(cr, rgb[0], rgb[1], rgb[2]);
+            ca.cairo_rectangle(cr, xa, yb - 0.75, xb - xa + 0.75, ya - yb + 0.75);
+            ca.cairo_fill(cr);
         }
     }
-    cairo_restore(cr);
+    ca.cairo_restore(cr);
 }
 
 static void draw_refline(cairo_t *cr, const panel *pn, const as_series *s)
 {
     const as_plot_style *st = &s->style;
     set_rgb(cr, st->color, st->alpha);
-    cairo_set_line_width(cr, st->width_px * pn->scale);
+    ca.cairo_set_line_width(cr, st->width_px * pn->scale);
     set_dash(cr, st->dash, pn->scale);
     const box *a = &pn->area;
     if (s->kind == AS_SERIES_HLINE) {
         double y = map_y(pn, s->value);
-        cairo_move_to(cr, a->x0, y);
-        cairo_line_to(cr, a->x0 + a->w, y);
+        ca.cairo_move_to(cr, a->x0, y);
+        ca.cairo_line_to(cr, a->x0 + a->w, y);
     } else if (s->kind == AS_SERIES_VLINE) {
         double x = map_x(pn, s->value);
-        cairo_move_to(cr, x, a->y0);
-        cairo_line_to(cr, x, a->y0 + a->h);
+        ca.cairo_move_to(cr, x, a->y0);
+        ca.cairo_line_to(cr, x, a->y0 + a->h);
     } else { /* y = x over the common part of both ranges */
         double lo = AS_MAX(pn->xt.lo, pn->yt.lo), hi = AS_MIN(pn->xt.hi, pn->yt.hi);
         if (!(lo < hi))
             return;
-        cairo_move_to(cr, map_x(pn, lo), map_y(pn, lo));
-        cairo_line_to(cr, map_x(pn, hi), map_y(pn, hi));
+        ca.cairo_move_to(cr, map_x(pn, lo), map_y(pn, lo));
+        ca.cairo_line_to(cr, map_x(pn, hi), map_y(pn, hi));
     }
-    cairo_stroke(cr);
+    ca.cairo_stroke(cr);
     set_dash(cr, 0, pn->scale);
 }
 
@@ -814,36 +884,36 @@ static void draw_axes(cairo_t *cr, const panel *pn, int grid)
     char buf[64];
     set_dash(cr, 0, s);
     if (grid) { /* light grid under the data */
-        cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
-        cairo_set_line_width(cr, 1.0);
+        ca.cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
+        ca.cairo_set_line_width(cr, 1.0);
         for (size_t i = 0; i < pn->yt.count; i++) {
             double y = map_y(pn, as_ticks_value(&pn->yt, i));
-            cairo_move_to(cr, a->x0, y);
-            cairo_line_to(cr, a->x0 + a->w, y);
+            ca.cairo_move_to(cr, a->x0, y);
+            ca.cairo_line_to(cr, a->x0 + a->w, y);
         }
         for (size_t i = 0; i < pn->xt.count; i++) {
             double x = map_x(pn, as_ticks_value(&pn->xt, i));
-            cairo_move_to(cr, x, a->y0);
-            cairo_line_to(cr, x, a->y0 + a->h);
+            ca.cairo_move_to(cr, x, a->y0);
+            ca.cairo_line_to(cr, x, a->y0 + a->h);
         }
-        cairo_stroke(cr);
+        ca.cairo_stroke(cr);
         return;
     }
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_set_line_width(cr, 1.2 * s);
-    cairo_rectangle(cr, a->x0, a->y0, a->w, a->h);
-    cairo_stroke(cr);
+    ca.cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    ca.cairo_set_line_width(cr, 1.2 * s);
+    ca.cairo_rectangle(cr, a->x0, a->y0, a->w, a->h);
+    ca.cairo_stroke(cr);
     /* y ticks and labels: numeric or categorical */
     for (size_t i = 0; i < pn->ncat[1]; i++) {
         double y = map_y(pn, cat_pos(pn, 1, i));
-        cairo_move_to(cr, a->x0, y);
-        cairo_line_to(cr, a->x0 - tick, y);
+        ca.cairo_move_to(cr, a->x0, y);
+        ca.cairo_line_to(cr, a->x0 - tick, y);
         text_draw(cr, pn->cat[1][i], a->x0 - tick - 4 * s, y, pn->fs_tick, 0, 1.0, VA_MIDDLE, 0);
     }
     for (size_t i = 0; i < pn->yt.count; i++) {
         double v = as_ticks_value(&pn->yt, i), y = map_y(pn, v);
-        cairo_move_to(cr, a->x0, y);
-        cairo_line_to(cr, a->x0 - tick, y);
+        ca.cairo_move_to(cr, a->x0, y);
+        ca.cairo_line_to(cr, a->x0 - tick, y);
         as_ticks_label(&pn->yt, v, buf, sizeof buf);
         text_draw(cr, buf, a->x0 - tick - 4 * s, y, pn->fs_tick, 0, 1.0, VA_MIDDLE, 0);
     }
@@ -852,8 +922,8 @@ static void draw_axes(cairo_t *cr, const panel *pn, int grid)
     if (pn->ncat[0]) {
         for (size_t i = 0; i < pn->ncat[0]; i++) {
             double x = map_x(pn, cat_pos(pn, 0, i));
-            cairo_move_to(cr, x, a->y0 + a->h);
-            cairo_line_to(cr, x, a->y0 + a->h + tick);
+            ca.cairo_move_to(cr, x, a->y0 + a->h);
+            ca.cairo_line_to(cr, x, a->y0 + a->h + tick);
             if (pn->rotate_cat)
                 text_draw(cr, pn->cat[0][i], x + 0.3 * pn->fs_tick, ylab, pn->fs_tick, 0, 1.0,
                           VA_TOP, -40 * PI / 180);
@@ -863,15 +933,15 @@ static void draw_axes(cairo_t *cr, const panel *pn, int grid)
     } else {
         for (size_t i = 0; i < pn->xt.count; i++) {
             double v = as_ticks_value(&pn->xt, i), x = map_x(pn, v);
-            cairo_move_to(cr, x, a->y0 + a->h);
-            cairo_line_to(cr, x, a->y0 + a->h + tick);
+            ca.cairo_move_to(cr, x, a->y0 + a->h);
+            ca.cairo_line_to(cr, x, a->y0 + a->h + tick);
             as_ticks_label(&pn->xt, v, buf, sizeof buf);
             text_draw(cr, buf, x, ylab, pn->fs_tick, 0, 0.5, VA_TOP, 0);
         }
     }
-    cairo_stroke(cr);
+    ca.cairo_stroke(cr);
     /* axis labels and title */
-    cairo_set_source_rgb(cr, 0, 0, 0);
+    ca.cairo_set_source_rgb(cr, 0, 0, 0);
     if (p->xlabel) {
         double below = tick + 6 * s + pn->fs_tick * 1.2;
         if (pn->rotate_cat)
@@ -896,30 +966,31 @@ static void draw_colorbar(cairo_t *cr, const panel *pn)
     double x0 = a->x0 + a->w + 14 * s, w = 16 * s;
     /* the map is piecewise linear between its stops, so a linear gradient through the same
      * stops draws it exactly */
-    cairo_pattern_t *g = cairo_pattern_create_linear(0, a->y0 + a->h, 0, a->y0);
+    cairo_pattern_t *g = ca.cairo_pattern_create_linear(0, a->y0 + a->h, 0, a->y0);
     for (int k = 0; k < AS_COLORMAP_NSTOPS; k++) {
         const double *c = as_colormap_stops[k];
-        cairo_pattern_add_color_stop_rgb(g, (double)k / (AS_COLORMAP_NSTOPS - 1), c[0], c[1], c[2]);
+        ca.cairo_pattern_add_color_stop_rgb(g, (double)k / (AS_COLORMAP_NSTOPS - 1), c[0], c[1],
+                                            c[2]);
     }
-    cairo_rectangle(cr, x0, a->y0, w, a->h);
-    cairo_set_source(cr, g);
-    cairo_fill(cr);
-    cairo_pattern_destroy(g);
-    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    cairo_set_line_width(cr, 1.0 * s);
-    cairo_rectangle(cr, x0, a->y0, w, a->h);
+    ca.cairo_rectangle(cr, x0, a->y0, w, a->h);
+    ca.cairo_set_source(cr, g);
+    ca.cairo_fill(cr);
+    ca.cairo_pattern_destroy(g);
+    ca.cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    ca.cairo_set_line_width(cr, 1.0 * s);
+    ca.cairo_rectangle(cr, x0, a->y0, w, a->h);
     char buf[64];
     double wt = 0;
     for (size_t i = 0; i < pn->ct.count; i++) {
         double v = as_ticks_value(&pn->ct, i);
         double y = a->y0 + a->h - map_c(pn, v) * a->h;
-        cairo_move_to(cr, x0 + w, y);
-        cairo_line_to(cr, x0 + w + tick, y);
+        ca.cairo_move_to(cr, x0 + w, y);
+        ca.cairo_line_to(cr, x0 + w + tick, y);
         as_ticks_label(&pn->ct, v, buf, sizeof buf);
         text_draw(cr, buf, x0 + w + tick + 4 * s, y, pn->fs_tick, 0, 0.0, VA_MIDDLE, 0);
         wt = AS_MAX(wt, text_width(cr, buf, pn->fs_tick, 0));
     }
-    cairo_stroke(cr);
+    ca.cairo_stroke(cr);
     if (pn->p->clabel)
         text_draw(cr, pn->p->clabel, x0 + w + tick + 4 * s + wt + 8 * s, a->y0 + a->h / 2,
                   pn->fs_label, 0, 0.5, VA_TOP, -PI / 2);
@@ -992,13 +1063,13 @@ static void legend_swatch(cairo_t *cr, const panel *pn, const as_series *s, doub
     switch (s->kind) {
     case AS_SERIES_HIST:
     case AS_SERIES_HISTCOUNT:
-        cairo_rectangle(cr, x + 4 * sc, y - 6 * sc, w - 8 * sc, 12 * sc);
+        ca.cairo_rectangle(cr, x + 4 * sc, y - 6 * sc, w - 8 * sc, 12 * sc);
         set_rgb(cr, st->color, st->alpha);
-        cairo_fill_preserve(cr);
+        ca.cairo_fill_preserve(cr);
         set_rgb(cr, st->color, 1.0);
-        cairo_set_line_width(cr, 1.0 * sc);
+        ca.cairo_set_line_width(cr, 1.0 * sc);
         set_dash(cr, 0, sc);
-        cairo_stroke(cr);
+        ca.cairo_stroke(cr);
         break;
     case AS_SERIES_SCATTER: {
         as_plot_marker m = st->marker == AS_MARKER_NONE ? AS_MARKER_CIRCLE : st->marker;
@@ -1009,11 +1080,11 @@ static void legend_swatch(cairo_t *cr, const panel *pn, const as_series *s, doub
     }
     default:
         set_rgb(cr, st->color, st->alpha);
-        cairo_set_line_width(cr, st->width_px * sc);
+        ca.cairo_set_line_width(cr, st->width_px * sc);
         set_dash(cr, st->dash, sc);
-        cairo_move_to(cr, x, y);
-        cairo_line_to(cr, x + w, y);
-        cairo_stroke(cr);
+        ca.cairo_move_to(cr, x, y);
+        ca.cairo_line_to(cr, x + w, y);
+        ca.cairo_stroke(cr);
         set_dash(cr, 0, sc);
         if (s->kind == AS_SERIES_LINE && st->marker != AS_MARKER_NONE)
             marker_draw(cr, st->marker, x + w / 2, y, st->marker_px * sc, rgb, st->alpha, sc);
@@ -1053,20 +1124,20 @@ static void draw_legend(cairo_t *cr, const panel *pn)
         }
     }
     lb = cand[best];
-    cairo_rectangle(cr, lb.x0, lb.y0, lb.w, lb.h);
-    cairo_set_source_rgba(cr, 1, 1, 1, 0.88);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
-    cairo_set_line_width(cr, 1.0 * s);
+    ca.cairo_rectangle(cr, lb.x0, lb.y0, lb.w, lb.h);
+    ca.cairo_set_source_rgba(cr, 1, 1, 1, 0.88);
+    ca.cairo_fill_preserve(cr);
+    ca.cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+    ca.cairo_set_line_width(cr, 1.0 * s);
     set_dash(cr, 0, s);
-    cairo_stroke(cr);
+    ca.cairo_stroke(cr);
     double y = lb.y0 + pady + row / 2;
     for (size_t i = 0; i < p->ns; i++) {
         const as_series *se = &p->s[i];
         if (!legend_entry(se))
             continue;
         legend_swatch(cr, pn, se, lb.x0 + padx, y, sw);
-        cairo_set_source_rgb(cr, 0, 0, 0);
+        ca.cairo_set_source_rgb(cr, 0, 0, 0);
         text_draw(cr, se->label, lb.x0 + padx + sw + 6 * s, y, fs, 0, 0.0, VA_MIDDLE, 0);
         y += row;
     }
@@ -1082,10 +1153,10 @@ static as_status render_panel(cairo_t *cr, const as_plot *p, box b)
         panel_free(&pn);
         return st;
     }
-    cairo_save(cr);
+    ca.cairo_save(cr);
     draw_axes(cr, &pn, 1);
-    cairo_rectangle(cr, pn.area.x0, pn.area.y0, pn.area.w, pn.area.h);
-    cairo_clip(cr);
+    ca.cairo_rectangle(cr, pn.area.x0, pn.area.y0, pn.area.w, pn.area.h);
+    ca.cairo_clip(cr);
     /* fills first (heat map, histograms, bars), then lines and points in the order added */
     for (size_t i = 0; i < p->ns; i++) {
         const as_series *s = &p->s[i];
@@ -1114,7 +1185,7 @@ static as_status render_panel(cairo_t *cr, const as_plot *p, box b)
         default: break;
         }
     }
-    cairo_reset_clip(cr);
+    ca.cairo_reset_clip(cr);
     for (size_t i = 0; i < p->ns; i++)
         if (p->s[i].kind == AS_SERIES_TEXT)
             draw_text(cr, &pn, &p->s[i]);
@@ -1122,7 +1193,7 @@ static as_status render_panel(cairo_t *cr, const as_plot *p, box b)
     if (pn.has_c)
         draw_colorbar(cr, &pn);
     draw_legend(cr, &pn);
-    cairo_restore(cr);
+    ca.cairo_restore(cr);
     panel_free(&pn);
     return AS_OK;
 }
@@ -1131,7 +1202,8 @@ static as_status cairo_fail(cairo_status_t cs, const char *what)
 {
     if (cs == CAIRO_STATUS_NO_MEMORY)
         return AS_FAIL(AS_ENOMEM, "plot: cairo ran out of memory drawing %s", what);
-    return AS_FAIL(AS_EIO, "plot: cairo failed drawing %s: %s", what, cairo_status_to_string(cs));
+    return AS_FAIL(AS_EIO, "plot: cairo failed drawing %s: %s", what,
+                   ca.cairo_status_to_string(cs));
 }
 
 /* Draw all panels on a surface of size W x H. */
@@ -1139,32 +1211,32 @@ static as_status render_all(cairo_surface_t *surf, const as_plot *const *plots, 
                             size_t ncols, double cw, double ch, const char *what, double zoom,
                             as_sbuf *svg_text)
 {
-    cairo_t *cr = cairo_create(surf);
-    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
-        as_status st = cairo_fail(cairo_status(cr), what);
-        cairo_destroy(cr);
+    cairo_t *cr = ca.cairo_create(surf);
+    if (ca.cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        as_status st = cairo_fail(ca.cairo_status(cr), what);
+        ca.cairo_destroy(cr);
         return st;
     }
     /* zoom: device units per CSS pixel (PNG dpi / 96, PDF 0.75 pt) */
-    cairo_scale(cr, zoom, zoom);
+    ca.cairo_scale(cr, zoom, zoom);
     if (svg_text)
-        cairo_set_user_data(cr, &svg_text_key, svg_text, NULL);
+        ca.cairo_set_user_data(cr, &svg_text_key, svg_text, NULL);
     /* unhinted metrics so the SVG and the PNG have the same layout */
-    cairo_font_options_t *fo = cairo_font_options_create();
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    cairo_set_font_options(cr, fo);
-    cairo_font_options_destroy(fo);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
+    cairo_font_options_t *fo = ca.cairo_font_options_create();
+    ca.cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    ca.cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    ca.cairo_set_font_options(cr, fo);
+    ca.cairo_font_options_destroy(fo);
+    ca.cairo_set_source_rgb(cr, 1, 1, 1);
+    ca.cairo_paint(cr);
     as_status st = AS_OK;
     for (size_t i = 0; i < n && st == AS_OK; i++) {
         box b = {(double)(i % ncols) * cw, (double)(i / ncols) * ch, cw, ch};
         st = render_panel(cr, plots[i], b);
     }
-    if (st == AS_OK && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-        st = cairo_fail(cairo_status(cr), what);
-    cairo_destroy(cr);
+    if (st == AS_OK && ca.cairo_status(cr) != CAIRO_STATUS_SUCCESS)
+        st = cairo_fail(ca.cairo_status(cr), what);
+    ca.cairo_destroy(cr);
     return st;
 }
 
@@ -1343,6 +1415,7 @@ as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t nco
         return AS_FAIL(AS_EINVAL, "plot: empty file name");
     as_plot_output out = o ? *o : as_plot_default_output();
     AS_TRY(as_plot_output_check(&out));
+    AS_TRY(as_report_figures_available());
     int cw = 0, ch = 0;
     for (size_t i = 0; i < n; i++) {
         if (!plots[i])
@@ -1376,18 +1449,18 @@ as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t nco
 
     if (out.formats & AS_PLOT_SVG) {
         /* shapes drawn by cairo into memory, labels collected as <text>, then one document */
-        surf = cairo_svg_surface_create_for_stream(svg_write, &sink, W, H);
-        if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-            st = cairo_fail(cairo_surface_status(surf), svg_path);
+        surf = ca.cairo_svg_surface_create_for_stream(svg_write, &sink, W, H);
+        if (ca.cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+            st = cairo_fail(ca.cairo_surface_status(surf), svg_path);
             goto done;
         }
-        cairo_svg_surface_set_document_unit(surf, CAIRO_SVG_UNIT_PX);
+        ca.cairo_svg_surface_set_document_unit(surf, CAIRO_SVG_UNIT_PX);
         st = render_all(surf, plots, n, ncols, cw, ch, svg_path, 1.0, &texts);
-        cairo_surface_finish(surf);
-        if (st == AS_OK && cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS)
+        ca.cairo_surface_finish(surf);
+        if (st == AS_OK && ca.cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS)
             st = sink.buf.oom ? AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s", svg_path)
-                              : cairo_fail(cairo_surface_status(surf), svg_path);
-        cairo_surface_destroy(surf);
+                              : cairo_fail(ca.cairo_surface_status(surf), svg_path);
+        ca.cairo_surface_destroy(surf);
         surf = NULL;
         if (st == AS_OK)
             st = as_sbuf_status(&texts, svg_path);
@@ -1399,24 +1472,25 @@ as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t nco
     }
 
     if (out.formats & AS_PLOT_PNG) {
-        surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)lround(W * zoom),
-                                          (int)lround(H * zoom));
-        if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-            st = cairo_fail(cairo_surface_status(surf), png_path);
+        surf = ca.cairo_image_surface_create(CAIRO_FORMAT_ARGB32, (int)lround(W * zoom),
+                                             (int)lround(H * zoom));
+        if (ca.cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+            st = cairo_fail(ca.cairo_surface_status(surf), png_path);
             goto done;
         }
         st = render_all(surf, plots, n, ncols, cw, ch, png_path, zoom, NULL);
         if (st != AS_OK)
             goto done;
         as_sbuf_reset(&sink.buf);
-        cairo_status_t cs = cairo_surface_write_to_png_stream(surf, svg_write, &sink);
+        cairo_status_t cs = ca.cairo_surface_write_to_png_stream(surf, svg_write, &sink);
         if (cs != CAIRO_STATUS_SUCCESS) {
             st = cs == CAIRO_STATUS_NO_MEMORY || sink.buf.oom
                      ? AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s", png_path)
-                     : AS_FAIL(AS_EIO, "cannot write %s: %s", png_path, cairo_status_to_string(cs));
+                     : AS_FAIL(AS_EIO, "cannot write %s: %s", png_path,
+                               ca.cairo_status_to_string(cs));
             goto done;
         }
-        cairo_surface_destroy(surf);
+        ca.cairo_surface_destroy(surf);
         surf = NULL;
         st = write_png(png_path, &sink.buf, out.dpi);
         if (st != AS_OK)
@@ -1426,26 +1500,26 @@ as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t nco
     if (out.formats & AS_PLOT_PDF) {
         /* 96 CSS px per inch, 72 pt per inch */
         as_sbuf_reset(&sink.buf);
-        surf = cairo_pdf_surface_create_for_stream(svg_write, &sink, W * 0.75, H * 0.75);
-        if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
-            st = cairo_fail(cairo_surface_status(surf), pdf_path);
+        surf = ca.cairo_pdf_surface_create_for_stream(svg_write, &sink, W * 0.75, H * 0.75);
+        if (ca.cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+            st = cairo_fail(ca.cairo_surface_status(surf), pdf_path);
             goto done;
         }
         if (!(title = pdf_title(plots, n))) {
             st = AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s", pdf_path);
             goto done;
         }
-        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
-        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "alloyscout");
+        ca.cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, title);
+        ca.cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "alloyscout");
         /* a fixed date: the same figure gives the same bytes (reproducible output) */
-        cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE,
-                                       "2000-01-01T00:00:00Z");
+        ca.cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATE_DATE,
+                                          "2000-01-01T00:00:00Z");
         st = render_all(surf, plots, n, ncols, cw, ch, pdf_path, 0.75, NULL);
-        cairo_surface_finish(surf);
-        if (st == AS_OK && cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS)
+        ca.cairo_surface_finish(surf);
+        if (st == AS_OK && ca.cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS)
             st = sink.buf.oom ? AS_FAIL(AS_ENOMEM, "plot: out of memory writing %s", pdf_path)
-                              : cairo_fail(cairo_surface_status(surf), pdf_path);
-        cairo_surface_destroy(surf);
+                              : cairo_fail(ca.cairo_surface_status(surf), pdf_path);
+        ca.cairo_surface_destroy(surf);
         surf = NULL;
         if (st == AS_OK)
             st = as_sbuf_status(&sink.buf, pdf_path);
@@ -1455,7 +1529,7 @@ as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t nco
 
 done:
     if (surf)
-        cairo_surface_destroy(surf);
+        ca.cairo_surface_destroy(surf);
     as_sbuf_free(&sink.buf);
     as_sbuf_free(&texts);
     as_free(title);

@@ -660,8 +660,11 @@ as_status as_knn_self(const double *x, size_t n, size_t d, size_t k, size_t *idx
     for (size_t i = 0; i < n * d; i++)
         if (!isfinite(x[i]))
             return AS_FAIL(AS_EINVAL, "knn self: point %zu has a non-finite coordinate", i / d);
+    /* coordinates column by column for brute_block, each column padded with KNN_BLOCK zeros so
+     * the last block of every row is a whole one too (its distances past n are not offered) */
+    size_t ld = n + KNN_BLOCK;
     kd_best *b = as_malloc(n * sizeof *b);
-    double *xt = as_malloc(n * d * sizeof *xt);
+    double *xt = as_calloc(ld * d, sizeof *xt);
     if (!b || !xt) {
         as_free(b);
         as_free(xt);
@@ -669,32 +672,21 @@ as_status as_knn_self(const double *x, size_t n, size_t d, size_t k, size_t *idx
     }
     for (size_t i = 0; i < n; i++)
         b[i] = (kd_best){k, 0, idx + i * k, dist2 + i * k};
-    for (size_t i = 0; i < n; i++) /* coordinates column by column, for brute_block */
+    for (size_t i = 0; i < n; i++)
         for (size_t c = 0; c < d; c++)
-            xt[c * n + i] = x[i * d + c];
+            xt[c * ld + i] = x[i * d + c];
     double s[KNN_BLOCK];
     for (size_t i = 0; i < n; i++) {
-        const double *xi = x + i * d;
-        size_t j = i + 1;
         /* KNN_BLOCK pairs at a time (each pair still sums its coordinates in order, so every
          * distance is the same as one at a time); the lists keep the k smallest (distance,
          * index) whatever the order of the offers */
-        for (; j + KNN_BLOCK <= n; j += KNN_BLOCK) {
-            brute_block(d, n, xi, xt + j, s);
-            for (size_t q = 0; q < KNN_BLOCK; q++) {
+        for (size_t j = i + 1; j < n; j += KNN_BLOCK) {
+            brute_block(d, ld, x + i * d, xt + j, s);
+            size_t nq = AS_MIN((size_t)KNN_BLOCK, n - j);
+            for (size_t q = 0; q < nq; q++) {
                 kd_offer(&b[i], j + q, s[q]);
                 kd_offer(&b[j + q], i, s[q]);
             }
-        }
-        for (; j < n; j++) {
-            const double *xj = x + j * d;
-            double s2 = 0.0;
-            for (size_t c = 0; c < d; c++) {
-                double a = xi[c] - xj[c];
-                s2 += a * a;
-            }
-            kd_offer(&b[i], j, s2);
-            kd_offer(&b[j], i, s2);
         }
     }
     as_free(xt);

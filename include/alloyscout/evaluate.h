@@ -87,12 +87,15 @@ AS_API as_status as_average_precision(const double *score, const int *y, size_t 
  * drawn with replacement, each bringing all its rows (the cluster bootstrap: rows of one group
  * are not independent). A resample holding one class has no AUC and is skipped (counted in
  * *n_skipped). The bounds are numpy's percentile (linear interpolation) of the resampled AUCs at
- * (1 - level) / 2 and (1 + level) / 2. OUT: *lo, *hi (NAN when fewer than 2 resamples had an
- * AUC), *n_skipped (may be NULL). AS_EINVAL (n_boot 0, a level outside (0, 1), a label not 0/1,
- * a group index >= n_groups), AS_ENOMEM. */
+ * (1 - level) / 2 and (1 + level) / 2. The resamples run on n_threads threads (0: one per
+ * core); every draw is the one the serial loop makes, so the result does not depend on the
+ * thread count, and rng ends where the serial loop leaves it. OUT: *lo, *hi (NAN when fewer than
+ * 2 resamples had an AUC), *n_skipped (may be NULL). AS_EINVAL (n_boot 0, a level outside
+ * (0, 1), a label not 0/1, a group index >= n_groups), AS_ENOMEM. */
 AS_API as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *group,
                                      size_t n, size_t n_groups, size_t n_boot, double level,
-                                     as_rng *rng, double *lo, double *hi, size_t *n_skipped);
+                                     as_rng *rng, size_t n_threads, double *lo, double *hi,
+                                     size_t *n_skipped);
 
 /* ---- calibration (docs/evaluate.md, "Calibration") ---- */
 

@@ -64,13 +64,16 @@ static inline as_below as_below_init(size_t n)
     return (as_below){m, UINT64_MAX - UINT64_MAX % m, UINT64_MAX / m};
 }
 
+/* Whether raw word r gives a draw (else it is rejected and the next word tried). */
+static inline int as_below_takes(const as_below *b, uint64_t r) { return r < b->limit; }
+
 /* The next draw in [0, n) from the bare xoshiro256** state s (as as_rng's s). */
 static inline size_t as_below_next(const as_below *b, uint64_t *s)
 {
     uint64_t r;
     do
         r = as_xoshiro_next(s);
-    while (r >= b->limit);
+    while (!as_below_takes(b, r));
     __extension__ typedef unsigned __int128 u128;
     uint64_t q = (uint64_t)(((u128)r * b->recip) >> 64);
     uint64_t rem = r - q * b->n;

@@ -39,9 +39,69 @@ static double percentile(const double *v, size_t m, double q)
     return v[k] + (h - (double)k) * (v[k + 1] - v[k]);
 }
 
+/* The resamples split into chunks of consecutive ones, one task each. The draws stay those of
+ * the one stream: chunk c starts from the state after every draw of the resamples before it,
+ * reached by replaying the stream with as_below_next's rejection test alone (a raw word is one
+ * draw unless rejected), about a fifth of the cost of a resample. So every resample, and the
+ * interval, is the same bit for bit whatever the thread count. */
+typedef struct {
+    size_t n, n_groups, n_boot, n_chunks;
+    const size_t *pos, *start, *rows, *tie_end;
+    const unsigned char *ys;
+    as_below below;
+    uint64_t s0[4], s_end[4]; /* the stream at the start, after the last resample */
+    double *auc;              /* (n_boot) each resample's AUC, NAN when it holds one class */
+} boot_ctx;
+
+static as_status boot_chunk(size_t c, void *arg)
+{
+    boot_ctx *x = arg;
+    size_t n = x->n, b0 = x->n_boot * c / x->n_chunks, b1 = x->n_boot * (c + 1) / x->n_chunks;
+    size_t per = x->start ? x->n_groups : n; /* draws per resample */
+    uint64_t s[4];
+    memcpy(s, x->s0, sizeof s);
+    for (size_t k = 0, skip = b0 * per; k < skip;)
+        k += as_below_takes(&x->below, as_xoshiro_next(s));
+    double *w = NULL;
+    AS_TRY(AS_ALLOC(w, n, "bootstrap: weights"));
+    for (size_t b = b0; b < b1; b++) {
+        memset(w, 0, n * sizeof *w);
+        if (x->start) {
+            for (size_t k = 0; k < x->n_groups; k++) {
+                size_t g = as_below_next(&x->below, s);
+                for (size_t r = x->start[g]; r < x->start[g + 1]; r++)
+                    w[x->pos[x->rows[r]]] += 1.0;
+            }
+        } else {
+            for (size_t k = 0; k < n; k++)
+                w[x->pos[as_below_next(&x->below, s)]] += 1.0;
+        }
+        double tp = 0, fp = 0, area = 0;
+        for (size_t a = 0; a < n;) {
+            size_t e = a, end = x->tie_end[a];
+            double tb = 0, fb = 0;
+            for (; e < end; e++) {
+                if (x->ys[e])
+                    tb += w[e];
+                else
+                    fb += w[e];
+            }
+            area += fb * (tp + 0.5 * tb);
+            tp += tb;
+            fp += fb;
+            a = e;
+        }
+        x->auc[b] = tp == 0 || fp == 0 ? NAN : area / (tp * fp);
+    }
+    if (c + 1 == x->n_chunks)
+        memcpy(x->s_end, s, sizeof s);
+    as_free(w);
+    return AS_OK;
+}
+
 as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *group, size_t n,
-                              size_t n_groups, size_t n_boot, double level, as_rng *rng, double *lo,
-                              double *hi, size_t *n_skipped)
+                              size_t n_groups, size_t n_boot, double level, as_rng *rng,
+                              size_t n_threads, double *lo, double *hi, size_t *n_skipped)
 {
     *lo = *hi = NAN;
     if (n_skipped)
@@ -61,11 +121,10 @@ as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *g
         return AS_OK;
     as_status st = AS_OK;
     si_pair *ord = NULL;
-    double *w = NULL, *auc = NULL;
+    double *auc = NULL;
     size_t *start = NULL, *rows = NULL, *pos = NULL, *tie_end = NULL, m = 0, skipped = 0;
     unsigned char *ys = NULL;
     AS_CHECK(AS_ALLOC(ord, n, "bootstrap: order"));
-    AS_CHECK(AS_ALLOC(w, n, "bootstrap: weights"));
     AS_CHECK(AS_ALLOC(auc, n_boot, "bootstrap: resampled AUCs"));
     AS_CHECK(AS_ALLOC(pos, n, "bootstrap: order"));
     AS_CHECK(AS_ALLOC(ys, n, "bootstrap: order"));
@@ -102,39 +161,17 @@ as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *g
         as_free(fill);
     }
     /* the draws of as_rng_below(rng, n or n_groups), its set-up done once */
-    as_below below = as_below_init(group ? n_groups : n);
+    boot_ctx x = {n,    n_groups, n_boot, as_parallel_threads(n_boot, n_threads), pos, start,
+                  rows, tie_end,  ys,     as_below_init(group ? n_groups : n),    {0}, {0},
+                  auc};
+    memcpy(x.s0, rng->s, sizeof x.s0);
+    AS_CHECK(as_parallel_for(x.n_chunks, x.n_chunks, boot_chunk, &x));
+    memcpy(rng->s, x.s_end, sizeof rng->s);
     for (size_t b = 0; b < n_boot; b++) {
-        memset(w, 0, n * sizeof *w);
-        if (group) {
-            for (size_t k = 0; k < n_groups; k++) {
-                size_t g = as_below_next(&below, rng->s);
-                for (size_t r = start[g]; r < start[g + 1]; r++)
-                    w[pos[rows[r]]] += 1.0;
-            }
-        } else {
-            for (size_t k = 0; k < n; k++)
-                w[pos[as_below_next(&below, rng->s)]] += 1.0;
-        }
-        double tp = 0, fp = 0, area = 0;
-        for (size_t a = 0; a < n;) {
-            size_t e = a, end = tie_end[a];
-            double tb = 0, fb = 0;
-            for (; e < end; e++) {
-                if (ys[e])
-                    tb += w[e];
-                else
-                    fb += w[e];
-            }
-            area += fb * (tp + 0.5 * tb);
-            tp += tb;
-            fp += fb;
-            a = e;
-        }
-        if (tp == 0 || fp == 0) {
+        if (isnan(auc[b]))
             skipped++;
-            continue;
-        }
-        auc[m++] = area / (tp * fp);
+        else
+            auc[m++] = auc[b];
     }
     if (m >= 2) {
         qsort(auc, m, sizeof *auc, cmp_double);
@@ -145,7 +182,6 @@ as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *g
         *n_skipped = skipped;
 fail:
     as_free(ord);
-    as_free(w);
     as_free(auc);
     as_free(start);
     as_free(pos);

@@ -251,7 +251,7 @@ static as_status auc_interval(const as_dataset *ds, const as_synth_options *opt,
     as_rng_stream(&rng, opt->seed, AS_TASK_BOOT);
     int by_group = ng >= 5;
     AS_CHECK(as_bootstrap_auc_ci(p, y, by_group ? g : NULL, m, by_group ? ng : 0, AS_SYNTH_BOOT,
-                                 0.95, &rng, &r->auc_ci_lo, &r->auc_ci_hi, NULL));
+                                 0.95, &rng, opt->threads, &r->auc_ci_lo, &r->auc_ci_hi, NULL));
     r->ci_groups = by_group ? ng : 0;
 fail:
     as_free(g);

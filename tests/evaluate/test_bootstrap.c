@@ -42,33 +42,80 @@ static void bootstrap_should_match_numpy(void **state)
     double lo, hi, lo2, hi2, glo, ghi;
     size_t skipped;
     as_rng_stream(&r, 1, 0);
-    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 4000, 0.95, &r, &lo, &hi, &skipped),
+    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 4000, 0.95, &r, 1, &lo, &hi, &skipped),
                      AS_OK);
     assert_int_equal(skipped, 0);
     assert_true(fabs(lo - rci[0]) < 0.01 && fabs(hi - rci[1]) < 0.01);
     assert_true(lo < auc && auc < hi);
     as_rng_stream(&r, 1, 0);
-    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 4000, 0.95, &r, &lo2, &hi2, NULL),
+    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 4000, 0.95, &r, 1, &lo2, &hi2, NULL),
                      AS_OK);
     assert_true(lo == lo2 && hi == hi2);
     as_rng_stream(&r, 2, 0);
-    assert_int_equal(as_bootstrap_auc_ci(s, y, g, n, (size_t)ng, 4000, 0.95, &r, &glo, &ghi, NULL),
-                     AS_OK);
+    assert_int_equal(
+        as_bootstrap_auc_ci(s, y, g, n, (size_t)ng, 4000, 0.95, &r, 1, &glo, &ghi, NULL), AS_OK);
     assert_true(fabs(glo - gci[0]) < 0.01 && fabs(ghi - gci[1]) < 0.01);
     assert_true(ghi - glo > hi - lo);
 
-    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 0, 0.95, &r, &lo, &hi, NULL), AS_EINVAL);
-    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 10, 1.0, &r, &lo, &hi, NULL), AS_EINVAL);
+    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 0, 0.95, &r, 1, &lo, &hi, NULL),
+                     AS_EINVAL);
+    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 10, 1.0, &r, 1, &lo, &hi, NULL),
+                     AS_EINVAL);
     g[3] = 99;
-    assert_int_equal(as_bootstrap_auc_ci(s, y, g, n, (size_t)ng, 10, 0.95, &r, &lo, &hi, NULL),
+    assert_int_equal(as_bootstrap_auc_ci(s, y, g, n, (size_t)ng, 10, 0.95, &r, 1, &lo, &hi, NULL),
                      AS_EINVAL);
     free(s), free(yd), free(gd), free(y), free(g);
     as_json_free(j);
 }
 
+/* The resamples split over threads give the serial loop's interval bit for bit, the same
+ * count of one-class resamples, and leave the stream where it leaves it: rows and groups, a
+ * count of resamples no thread count divides, and few positives so some resamples are skipped. */
+static void interval_should_not_depend_on_the_thread_count(void **state)
+{
+    (void)state;
+    enum { N = 57, NG = 9 };
+    double s[N];
+    int y[N];
+    size_t g[N];
+    as_rng r;
+    as_rng_stream(&r, 11, 0);
+    for (size_t i = 0; i < N; i++) {
+        s[i] = (double)(as_rng_u64(&r) % 20); /* ties */
+        y[i] = i % 14 == 3;                   /* 5 positives */
+        g[i] = i % NG;
+    }
+    for (int grouped = 0; grouped < 2; grouped++) {
+        double lo1 = 0, hi1 = 0;
+        size_t sk1 = 0;
+        uint64_t end1[4] = {0};
+        const size_t threads[] = {1, 2, 3, 8};
+        for (size_t t = 0; t < 4; t++) {
+            double lo, hi;
+            size_t sk;
+            as_rng_stream(&r, 7, 0);
+            assert_int_equal(as_bootstrap_auc_ci(s, y, grouped ? g : NULL, N, grouped ? NG : 0,
+                                                 1001, 0.9, &r, threads[t], &lo, &hi, &sk),
+                             AS_OK);
+            if (t == 0) {
+                lo1 = lo, hi1 = hi, sk1 = sk;
+                memcpy(end1, r.s, sizeof end1);
+                assert_true(sk1 > 0 && lo1 < hi1);
+                continue;
+            }
+            if (!(lo == lo1 && hi == hi1 && sk == sk1))
+                fail_msg("grouped %d, %zu threads: [%.17g, %.17g] (%zu skipped) against "
+                         "[%.17g, %.17g] (%zu) on one",
+                         grouped, threads[t], lo, hi, sk, lo1, hi1, sk1);
+            assert_memory_equal(r.s, end1, sizeof end1);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(interval_should_not_depend_on_the_thread_count),
         cmocka_unit_test(bootstrap_should_match_numpy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -176,9 +176,9 @@ static void cross_fitted_calibration_should_hold_out_each_part(void **state)
     as_rng rng;
     double lo, hi;
     as_rng_stream(&rng, o.seed, 2);
-    assert_int_equal(
-        as_bootstrap_auc_ci(r->prob, r->y, NULL, n, 0, AS_SYNTH_BOOT, 0.95, &rng, &lo, &hi, NULL),
-        AS_OK);
+    assert_int_equal(as_bootstrap_auc_ci(r->prob, r->y, NULL, n, 0, AS_SYNTH_BOOT, 0.95, &rng, 1,
+                                         &lo, &hi, NULL),
+                     AS_OK);
     assert_true(lo == r->auc_ci_lo && hi == r->auc_ci_hi && r->ci_groups == 0);
     assert_true(lo < r->pooled.auc && r->pooled.auc < hi);
     free(q), free(fp), free(fy);

@@ -257,8 +257,12 @@ enum {
     AS_SYNTH_DOMAIN_UNCHECKED = 16u /* the model has no domain (file version 1 or 2) */
 };
 /* Record the elements of the training table's composition column (every formula that parses)
- * in the model's domain; a no-op for a model without composition column. as_synth_train cannot
- * see the formulas, so call this after it with the training table (the CLI does). */
+ * in the model's domain, and decide its element columns: the numeric columns named by an
+ * element symbol whose values follow the formulas (at least 95 % of the rows hold the element's
+ * atomic fraction, within 0.01, or its percent, within 1), which recommend's formula axis then
+ * sets from each formula; a column such as P (a pressure) that does not follow them is left
+ * alone. A no-op for a model without composition column. as_synth_train cannot see the
+ * formulas, so call this after it with the training table (the CLI does). */
 AS_API as_status as_synth_model_set_training_elements(as_synth_model *m, const as_table *t);
 /* The model file version the model was read from (AS 3 when trained in this process). */
 AS_API int as_synth_model_version(const as_synth_model *m);

@@ -21,6 +21,7 @@ void as_synth_domain_free(as_synth_domain *dm)
     as_free(dm->lo);
     as_free(dm->hi);
     as_free(dm->train);
+    as_free(dm->element_col);
     memset(dm, 0, sizeof *dm);
 }
 

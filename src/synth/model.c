@@ -2,6 +2,7 @@
  * one per cross-validation fold), prediction with the fold spread, and the model file. */
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "synth_int.h"
@@ -365,6 +366,13 @@ as_status as_synth_model_save(const as_synth_model *m, const char *path)
     }
     if (m->dom.have)
         AS_CHECK(as_synth_domain_to_json(&m->dom, j));
+    if (m->dom.have && m->dom.element_col) { /* by name, in the domain */
+        as_json *ec = as_json_array();
+        AS_CHECK(as_json_set_child(as_json_get(j, "domain"), "element_columns", ec));
+        for (size_t k = 0; k < m->d; k++)
+            if (m->dom.element_col[k])
+                AS_CHECK(as_json_push_str(ec, as_schema_feature_name(m->schema, k)));
+    }
     st = as_json_write_file(j, path);
 fail:
     as_json_free(j);
@@ -480,6 +488,24 @@ as_status as_synth_model_load(const char *path, as_synth_model **out)
             goto fail;
         }
         AS_CHECK(as_synth_domain_from_json(dj, m->d, path, &m->dom));
+        const as_json *ec = as_json_get(dj, "element_columns");
+        if (ec) {
+            AS_CHECK(AS_ALLOC(m->dom.element_col, m->d ? m->d : 1, "synth: element columns"));
+            memset(m->dom.element_col, 0, m->d ? m->d : 1);
+            for (size_t i = 0; i < as_json_size(ec); i++) {
+                const char *name = as_json_string(as_json_at(ec, i));
+                size_t k = 0, ds = AS_MIN(as_schema_features(m->schema), m->d);
+                while (name && k < ds && strcmp(as_schema_feature_name(m->schema, k), name))
+                    k++;
+                if (!name || k == ds) {
+                    st = AS_FAIL(AS_EPARSE,
+                                 "%s: domain 'element_columns' entry %zu (%s) is not a feature",
+                                 path, i, name ? name : "not a string");
+                    goto fail;
+                }
+                m->dom.element_col[k] = 1;
+            }
+        }
     }
     m->version = (int)ver;
     *out = m;
@@ -491,6 +517,36 @@ fail:
 }
 
 int as_synth_model_version(const as_synth_model *m) { return m->version; }
+
+/* Whether numeric column col of t is the element column of element e: over the rows whose
+ * formula parses and whose cell is a number, at least 95 % hold e's atomic fraction in the
+ * formula, as a fraction (within 0.01) or in percent (within 1). A processing column that
+ * happens to be named by an element symbol (P for a pressure, C for a cooling rate) does not. */
+static int follows_formulas(const as_table *t, size_t col, size_t fcol, const as_element *e)
+{
+    size_t used = 0, as_frac = 0, as_pct = 0;
+    for (size_t r = 0; r < as_table_rows(t); r++) {
+        as_composition c;
+        const char *cell = as_table_cell(t, r, col);
+        char *end;
+        double v = cell ? strtod(cell, &end) : NAN;
+        if (!cell || end == cell || !isfinite(v) ||
+            as_composition_parse(as_table_cell(t, r, fcol), &c) != AS_OK)
+            continue;
+        while (*end == ' ' || *end == '\t')
+            end++;
+        if (*end)
+            continue;
+        double f = 0;
+        for (size_t k = 0; k < c.n; k++)
+            if (c.el[k] == e)
+                f = c.frac[k];
+        used++;
+        as_frac += fabs(v - f) <= 0.01;
+        as_pct += fabs(v - 100 * f) <= 1.0;
+    }
+    return used > 0 && (as_frac >= 0.95 * (double)used || as_pct >= 0.95 * (double)used);
+}
 
 as_status as_synth_model_set_training_elements(as_synth_model *m, const as_table *t)
 {
@@ -507,5 +563,27 @@ as_status as_synth_model_set_training_elements(as_synth_model *m, const as_table
             m->dom.element[c.el[k]->z] = 1;
     }
     m->dom.have_elements = 1;
+    /* the element columns: numeric features named by an element symbol whose values follow
+     * the formulas (recommend's formula axis sets them) */
+    size_t ds = as_schema_features(m->schema);
+    as_free(m->dom.element_col);
+    if (!(m->dom.element_col = as_calloc(m->d ? m->d : 1, 1)))
+        return AS_FAIL(AS_ENOMEM, "synth: element columns");
+    for (size_t j = 0; j < ds && j < m->d; j++) {
+        const char *fn = as_schema_feature_name(m->schema, j);
+        const as_element *e =
+            as_schema_feature_level(m->schema, j) ? NULL : as_element_by_symbol(fn);
+        size_t fc;
+        if (e && as_table_find(t, fn, &fc) == AS_OK)
+            m->dom.element_col[j] = (unsigned char)follows_formulas(t, fc, col, e);
+    }
     return AS_OK;
+}
+
+int as_synth_model_element_column_(const as_synth_model *m, size_t j)
+{
+    const char *fn = as_schema_feature_name(m->schema, j);
+    if (m->dom.element_col)
+        return j < m->d && m->dom.element_col[j];
+    return fn && as_element_by_symbol(fn) != NULL; /* a file from before: every element name */
 }

@@ -105,8 +105,7 @@ static as_status formula_axis(const as_synth_model *m, const double *base, axis_
     double sum = 0;
     size_t first_el = v->n_fx;
     for (size_t j = 0; j < ds; j++) {
-        const char *fn = as_schema_feature_name(s, j);
-        if (as_element_by_symbol(fn)) {
+        if (as_synth_model_element_column_(m, j)) {
             v->fx_feat[v->n_fx++] = j;
             sum += base[j];
         }

@@ -72,6 +72,10 @@ typedef struct {
     double quantile, threshold; /* the LOO nearest-neighbour distance quantile and its value */
     int have_elements;          /* element[] filled (as_synth_model_set_training_elements) */
     unsigned char element[AS_ELEMENT_Z_MAX + 1];
+    /* (d) 1: feature j is the element column of its symbol (its values follow the formulas),
+     * decided on the training table (as_synth_model_set_training_elements); NULL: not known (a
+     * file from before), recommend then takes every column named by an element symbol */
+    unsigned char *element_col;
 } as_synth_domain;
 void as_synth_domain_free(as_synth_domain *dm);
 as_status as_synth_domain_fit(as_synth_domain *dm, const as_synth_member *full, const double *x,
@@ -88,6 +92,8 @@ as_status as_synth_domain_from_json(const as_json *o, size_t d, const char *path
 /* The model's domain (NULL-safe accessors for output.c / recommend.c). */
 const as_synth_domain *as_synth_model_domain_(const as_synth_model *m);
 const as_synth_member *as_synth_model_full_(const as_synth_model *m);
+/* Whether feature j is an element column (recommend's formula axis sets it from the formula). */
+int as_synth_model_element_column_(const as_synth_model *m, size_t j);
 const char *as_synth_model_composition_(const as_synth_model *m);
 /* Element check of one formula, level check of one table row (x: its encoded features). */
 void as_synth_domain_elements_(const as_synth_model *m, const char *formula, unsigned *fl,

@@ -67,8 +67,9 @@ as_status cli_lock(const char *path, int argc, char **argv, as_lock **out);
 
 /* --format LIST and --dpi N of the commands with --report: checked and set as the figures'
  * default output (as_plot_set_default_output). formats NULL and dpi 0 keep SVG + PNG at 96 dpi.
- * 0, or a printed usage error and 2. */
-int cli_figure_output(const char *cmd, const char *formats, size_t dpi);
+ * With report (--report DIR) given, also whether figures can be drawn (cairo opens), so a run
+ * that could not write its report fails before it starts. 0, or a printed error and its code. */
+int cli_figure_output(const char *cmd, const char *formats, size_t dpi, const char *report);
 #define CLI_FIGURE_HELP                                                                        \
     "  --format LIST        figure files, any of svg,png,pdf (default svg,png); SVG and PDF\n" \
     "                       keep the text as text (selectable, editable)\n"                    \

@@ -304,8 +304,11 @@ int cli_check_files(const char *cmd, const cli_file *f, size_t n)
     return 0;
 }
 
-int cli_figure_output(const char *cmd, const char *formats, size_t dpi)
+int cli_figure_output(const char *cmd, const char *formats, size_t dpi, const char *report)
 {
+    /* cairo is opened on first use: with --report, find out now, before any work is done */
+    if (report && as_report_figures_available() != AS_OK)
+        return cli_fail(AS_EUNSUP);
     if (!formats && !dpi)
         return 0;
     if (dpi > 100000)

@@ -166,7 +166,7 @@ int as_cli_orr(int argc, char **argv)
         return rc;
     if (nc && nh != 2)
         return cli_usage("orr", "--candidates needs a host of two elements (Pt,Co)");
-    if ((rc = cli_figure_output("orr", format, dpi)) != 0)
+    if ((rc = cli_figure_output("orr", format, dpi, report)) != 0)
         return rc;
     if (json || report) {
         cli_file files[] = {{"--json", json, 1}, {"--report", report, 1}};

@@ -371,7 +371,7 @@ static int parse(int argc, char **argv, screen_args *a)
     if (retries_seen) /* as in energy: --retries also counts the jobs' resubmissions */
         a->eo.retries = oo->retries;
     a->co.executor = &a->eo;
-    if ((rc = cli_figure_output("screen", a->format, a->dpi)) != 0)
+    if ((rc = cli_figure_output("screen", a->format, a->dpi, a->report)) != 0)
         return rc;
     if (!a->co.oracle || !strcmp(a->co.oracle, DEFAULT_ORACLE)) {
         /* the default: meam where it covers a system, when this build can run it */

@@ -1128,7 +1128,7 @@ int as_cli_synth(int argc, char **argv)
     int rc = cli_parse(subs[k].cmd, *subs[k].help, argc - 1, argv + 1, tab, NULL, 0, NULL);
     if (rc)
         return rc < 0 ? 0 : rc;
-    if ((rc = cli_figure_output(a.sub, a.format, a.dpi)) != 0)
+    if ((rc = cli_figure_output(a.sub, a.format, a.dpi, a.report)) != 0)
         return rc;
     if (a.no_refit)
         a.opt.refit = 0;

@@ -2,6 +2,9 @@
 #ifndef AS_CORE_INT_H
 #define AS_CORE_INT_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "alloyscout/core.h"
 
 /* Fail through one place: return AS_FAIL(AS_EPARSE, "%s:%zu:%zu: ...", path, line, col). */
@@ -127,8 +130,22 @@ as_status as_read_file(const char *path, const char *what, char **text, size_t *
 size_t as_utf8_invalid(const char *text, size_t len);
 
 /* dl.c: the address of function name in the dlopen handle into *slot, a function pointer of
- * the right type (passed as &ptr); 0, or -1 when the library lacks it. */
-int as_dl_sym(void *handle, const char *name, void *slot);
+ * the right type (passed as &ptr); 0, or -1 when library lib lacks it (then "lib has no name"
+ * in err, when err is not NULL). */
+int as_dl_sym(void *handle, const char *lib, const char *name, void *slot, char *err, size_t cap);
+/* A library opened once, by the first call that needs it: open_fn runs under lock, returns 1
+ * (loaded) or 2 (failed, the reason written into err), and is not run again either way;
+ * as_dl_once_need then gives AS_OK, or AS_EUNSUP "what: reason". */
+typedef struct {
+    pthread_mutex_t lock;
+    atomic_int state; /* 0 not tried, 1 loaded, 2 failed */
+    char err[640];
+} as_dl_once;
+#define AS_DL_ONCE_INIT                     \
+    {                                       \
+        PTHREAD_MUTEX_INITIALIZER, 0, { 0 } \
+    }
+as_status as_dl_once_need(as_dl_once *o, int (*open_fn)(char *err, size_t cap), const char *what);
 /* A struct member for function f of a library opened on first use: a pointer of f's own type
  * (the header's declaration), so every call through it is type-checked. */
 #define AS_DL_FIELD(f) __typeof__(f) *f;

@@ -5,8 +5,6 @@
 #include <dlfcn.h>
 #include <lapacke.h>
 #include <limits.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 
 #include "core_int.h"
@@ -36,39 +34,26 @@
 static struct {
     AS_BLAS_FNS(AS_DL_FIELD) AS_LAPACKE_FNS(AS_DL_FIELD) void (*shutdown)(void);
 } la;
-static pthread_mutex_t la_lock = PTHREAD_MUTEX_INITIALIZER;
-static atomic_int la_state; /* 0 not tried, 1 loaded, 2 failed (la_err says why) */
-static char la_err[640];
-static int la_want; /* thread count asked for before the load (0: none) */
-
-static int la_sym(void *h, const char *lib, const char *name, void *fn)
-{
-    if (as_dl_sym(h, name, fn) == 0)
-        return 0;
-    snprintf(la_err, sizeof la_err, "%s has no %s", lib, name);
-    return -1;
-}
+static as_dl_once la_once = AS_DL_ONCE_INIT;
+static int la_want; /* thread count asked for before the load (0: none; under la_once.lock) */
 
 static void la_apply_threads(int n);
 
-/* Under la_lock. */
-static int la_open(void)
+/* Under la_once.lock (as_dl_once_need). */
+static int la_open(char *err, size_t cap)
 {
     void *h = dlopen(AS_OPENBLAS_SONAME, RTLD_NOW | RTLD_GLOBAL), *hl = NULL;
     if (!h || !(hl = dlopen(AS_LAPACKE_SONAME, RTLD_NOW | RTLD_GLOBAL))) {
         const char *e = dlerror();
-        snprintf(la_err, sizeof la_err, "cannot load %s (%s; install libopenblas0 and liblapacke)",
-                 h ? "LAPACKE" : "OpenBLAS",
-                 e   ? e
-                 : h ? AS_LAPACKE_SONAME
-                     : AS_OPENBLAS_SONAME);
+        snprintf(err, cap, "cannot load %s (%s; install libopenblas0 and liblapacke)",
+                 h ? "LAPACKE" : "OpenBLAS", e ? e : "dlopen gave no reason");
         return 2;
     }
-#define AS_FN_LOAD(f)                                  \
-    if (la_sym(h, AS_OPENBLAS_SONAME, #f, &la.f) != 0) \
+#define AS_FN_LOAD(f)                                               \
+    if (as_dl_sym(h, AS_OPENBLAS_SONAME, #f, &la.f, err, cap) != 0) \
         return 2;
-#define AS_FN_LOAD_L(f)                                \
-    if (la_sym(hl, AS_LAPACKE_SONAME, #f, &la.f) != 0) \
+#define AS_FN_LOAD_L(f)                                             \
+    if (as_dl_sym(hl, AS_LAPACKE_SONAME, #f, &la.f, err, cap) != 0) \
         return 2;
     AS_BLAS_FNS(AS_FN_LOAD)
     AS_LAPACKE_FNS(AS_FN_LOAD_L)
@@ -76,7 +61,7 @@ static int la_open(void)
 #undef AS_FN_LOAD_L
     /* blas_thread_shutdown_ is not part of OpenBLAS's documented API (its pthread build exports
      * it): used only when the BLAS in use has it (see below) */
-    if (as_dl_sym(h, "blas_thread_shutdown_", &la.shutdown) != 0)
+    if (as_dl_sym(h, AS_OPENBLAS_SONAME, "blas_thread_shutdown_", &la.shutdown, NULL, 0) != 0)
         la.shutdown = NULL;
     if (la_want > 0)
         la_apply_threads(la_want);
@@ -84,18 +69,7 @@ static int la_open(void)
 }
 
 /* AS_OK once the libraries are loaded, else AS_EUNSUP with the reason. */
-static as_status la_need(void)
-{
-    if (atomic_load_explicit(&la_state, memory_order_acquire) != 1) {
-        pthread_mutex_lock(&la_lock);
-        if (atomic_load_explicit(&la_state, memory_order_relaxed) == 0)
-            atomic_store_explicit(&la_state, la_open(), memory_order_release);
-        pthread_mutex_unlock(&la_lock);
-        if (atomic_load_explicit(&la_state, memory_order_acquire) != 1)
-            return AS_FAIL(AS_EUNSUP, "linear algebra: %s", la_err);
-    }
-    return AS_OK;
-}
+static as_status la_need(void) { return as_dl_once_need(&la_once, la_open, "linear algebra"); }
 
 static int as_mat_ok(const as_matrix *m) { return m && m->data && m->ld >= m->cols; }
 
@@ -276,9 +250,9 @@ static void la_apply_threads(int n)
 
 int as_blas_threads_set(int n)
 {
-    pthread_mutex_lock(&la_lock);
+    pthread_mutex_lock(&la_once.lock);
     int prev;
-    if (atomic_load_explicit(&la_state, memory_order_relaxed) == 1) {
+    if (atomic_load_explicit(&la_once.state, memory_order_relaxed) == 1) {
         prev = la.openblas_get_num_threads();
         if (n > 0)
             la_apply_threads(n);
@@ -286,7 +260,7 @@ int as_blas_threads_set(int n)
         prev = la_want;
         la_want = n > 0 ? n : 0;
     }
-    pthread_mutex_unlock(&la_lock);
+    pthread_mutex_unlock(&la_once.lock);
     return prev;
 }
 

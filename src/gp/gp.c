@@ -481,6 +481,8 @@ typedef struct {
     double best_f;  /* best (lowest) -LML seen in this start */
     double *best_x; /* (nt) */
     size_t nt, evals;
+    nlopt_opt nl;    /* the optimiser running this start (stopped on a fatal error) */
+    as_status fatal; /* an error other than a kernel matrix that is not positive definite */
 } start_ctx;
 
 static double nlopt_obj(unsigned nt, const double *t, double *grad, void *data)
@@ -489,6 +491,11 @@ static double nlopt_obj(unsigned nt, const double *t, double *grad, void *data)
     double lml;
     s->evals++;
     as_status st = lml_eval(s->c, t, s->c->opt->jitter, &lml, grad);
+    if (st != AS_OK && st != AS_ENOTPD && s->fatal == AS_OK) {
+        /* not a property of this point (no memory, no LAPACK): stop, and fail the fit */
+        s->fatal = st;
+        nlopt_force_stop(s->nl);
+    }
     if (st != AS_OK || !isfinite(lml)) {
         /* not positive definite here: a wall for the line search (scikit-learn returns -inf) */
         if (grad)
@@ -544,9 +551,13 @@ static as_status start_task(size_t r, size_t w, void *arg)
     }
     k->sc.best_f = HUGE_VAL;
     k->sc.evals = 0;
+    k->sc.nl = k->nl;
+    k->sc.fatal = AS_OK;
     double fmin;
     nlopt_result res = nlopt_optimize(k->nl, th, &fmin);
     (void)res; /* the best point seen is tracked by the objective */
+    if (k->sc.fatal != AS_OK)
+        return k->sc.fatal; /* its message is this thread's (as_parallel_for carries it) */
     s->fs[r] = k->sc.best_f;
     s->evs[r] = k->sc.evals;
     memcpy(s->ths + r * nt, k->sc.best_x, nt * sizeof *th);
@@ -753,7 +764,7 @@ as_status as_gp_fit(const double *x, const double *y, size_t n, size_t d, const 
                              opt,
                              t == 0 ? ws->a : ws->xa + (t - 1) * ws->n_max * ws->n_max,
                              t == 0 ? ws->alpha : ws->xalpha + (t - 1) * ws->n_max};
-            k->sc = (start_ctx){&k->c, HUGE_VAL, sbest + t * nt, nt, 0};
+            k->sc = (start_ctx){&k->c, HUGE_VAL, sbest + t * nt, nt, 0, NULL, AS_OK};
             k->nl = nlopt_create(NLOPT_LD_LBFGS, (unsigned)nt);
             if (!k->nl) {
                 st = AS_FAIL(AS_ENOMEM, "gp: cannot create the NLopt optimiser");

@@ -30,8 +30,6 @@ as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t nco
 #include <cairo-svg.h>
 #include <cairo.h>
 #include <dlfcn.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdint.h>
 
 /* cairo is opened by the first figure (dlopen, by the soname the build found: AS_CAIRO_SONAME),
@@ -62,25 +60,21 @@ as_status as_plot_save_grid_as(const as_plot *const *plots, size_t n, size_t nco
 static struct {
     AS_CAIRO_FNS(AS_DL_FIELD)
 } ca;
-static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
-static atomic_int ca_state; /* 0 not tried, 1 loaded, 2 failed (ca_err says why) */
-static char ca_err[640];
+static as_dl_once ca_once = AS_DL_ONCE_INIT;
 
-/* Under ca_lock. */
-static int ca_open(void)
+/* Under ca_once.lock (as_dl_once_need). */
+static int ca_open(char *err, size_t cap)
 {
     void *h = dlopen(AS_CAIRO_SONAME, RTLD_NOW | RTLD_LOCAL);
     if (!h) {
         const char *e = dlerror();
-        snprintf(ca_err, sizeof ca_err, "cannot load cairo (%s; install libcairo2)",
-                 e ? e : AS_CAIRO_SONAME);
+        snprintf(err, cap, "cannot load cairo (%s; install libcairo2)",
+                 e ? e : "dlopen gave no reason");
         return 2;
     }
-#define AS_CAIRO_LOAD(f)                                                      \
-    if (as_dl_sym(h, #f, &ca.f) != 0) {                                       \
-        snprintf(ca_err, sizeof ca_err, "%s has no %s", AS_CAIRO_SONAME, #f); \
-        return 2;                                                             \
-    }
+#define AS_CAIRO_LOAD(f)                                         \
+    if (as_dl_sym(h, AS_CAIRO_SONAME, #f, &ca.f, err, cap) != 0) \
+        return 2;
     AS_CAIRO_FNS(AS_CAIRO_LOAD)
 #undef AS_CAIRO_LOAD
     return 1;
@@ -89,15 +83,7 @@ static int ca_open(void)
 /* AS_OK once cairo is loaded, else AS_EUNSUP with the reason. */
 as_status as_report_figures_available(void)
 {
-    if (atomic_load_explicit(&ca_state, memory_order_acquire) != 1) {
-        pthread_mutex_lock(&ca_lock);
-        if (atomic_load_explicit(&ca_state, memory_order_relaxed) == 0)
-            atomic_store_explicit(&ca_state, ca_open(), memory_order_release);
-        pthread_mutex_unlock(&ca_lock);
-        if (atomic_load_explicit(&ca_state, memory_order_acquire) != 1)
-            return AS_FAIL(AS_EUNSUP, "figures: %s", ca_err);
-    }
-    return AS_OK;
+    return as_dl_once_need(&ca_once, ca_open, "figures");
 }
 
 #define FONT_FACE "DejaVu Sans"

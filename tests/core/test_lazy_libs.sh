@@ -2,7 +2,8 @@
 # OpenBLAS, LAPACKE and cairo are opened on first use (src/core/linalg.c, src/report/render.c),
 # not linked: liballoyscout.so does not list them as NEEDED, a run that needs none of them never
 # maps them (ld.so's own trace, LD_DEBUG=files), and a run that needs them maps them and works
-# (a GP fit on its closed-form-checked fixture is in gp/; here the loader is asked directly).
+# (a GP fit on its closed-form-checked fixture is in gp/; here the loader is asked directly);
+# when a library cannot be opened the run fails with the loader's reason and writes nothing.
 # $1 = build dir, $2 = source dir.
 set -u
 B=$(cd "$1" && pwd); A="$B/alloyscout"
@@ -53,5 +54,28 @@ for l in libopenblas liblapacke; do
     grep -q "file=$l" "$T/gp.trace" || fail "gpr fit: $l was not opened"
 done
 [ -s "$T/g.json" ] || fail "gpr fit: no model"
+# a library that cannot be opened: hidden behind an empty file in a private mount namespace
+# (unshare -rm; left out where user namespaces are not allowed), the run fails with the
+# loader's reason, before any work for --report, and writes nothing
+if unshare -rm true 2> /dev/null; then
+    blas=$(readlink -f "$(ldconfig -p | awk '/libopenblas\.so\.0 .*x86-64/{print $NF; exit}')")
+    cairo=$(readlink -f "$(ldconfig -p | awk '/libcairo\.so\.2 .*x86-64/{print $NF; exit}')")
+    unshare -rm sh -c "mount --bind /dev/null '$blas' && exec '$A' gpr fit --data '$T/g.csv' \
+        --target e --model '$T/g_no.json' --pca 0 --restarts 2 --quiet" > /dev/null 2> "$T/noblas.err" \
+        && fail "gpr fit without OpenBLAS succeeded"
+    grep -q "error: linear algebra: cannot load OpenBLAS (.*libopenblas.so.0: .*; install libopenblas0" \
+        "$T/noblas.err" || fail "no OpenBLAS: message: $(cat "$T/noblas.err")"
+    grep -q "positive-definite" "$T/noblas.err" && fail "no OpenBLAS: reported as a kernel-matrix problem"
+    [ -e "$T/g_no.json" ] && fail "no OpenBLAS: a model was written"
+    unshare -rm sh -c "mount --bind /dev/null '$cairo' && exec '$A' synth cv --data '$T/d.csv' \
+        --target y --seed 1 --epochs 5 --report '$T/rep_no' --json '$T/no.json'" > "$T/nocairo.out" \
+        2> "$T/nocairo.err" && fail "synth cv --report without cairo succeeded"
+    grep -q "error: figures: cannot load cairo (.*libcairo.so.2: .*; install libcairo2)" \
+        "$T/nocairo.err" || fail "no cairo: message: $(cat "$T/nocairo.err")"
+    [ -s "$T/nocairo.out" ] && fail "no cairo: the cross-validation ran before the report failed"
+    [ -e "$T/rep_no" ] || [ -e "$T/no.json" ] && fail "no cairo: output written"
+else
+    echo "note: unshare -rm not allowed here: the missing-library checks are left out"
+fi
 if [ "$FAILS" -ne 0 ]; then echo "$FAILS failure(s)"; exit 1; fi
 echo "lazy libraries: ok"

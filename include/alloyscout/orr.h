@@ -104,7 +104,9 @@ AS_API as_status as_orr_slab_run(as_oracle *o, const as_structure *core,
 /* One relaxation of the stage as a checkpoint keeps it: the final energy, converged flag, FIRE
  * steps, final max force, the in-plane shift of O (adsorbates; 0 otherwise) and, for the clean
  * slab only, its relaxed positions (n atoms, pos 3n Å: every adsorbate starts from them; n 0
- * and pos NULL for the others). */
+ * and pos NULL for the others). The fitted core (tag "core") keeps its positions and its cell
+ * (cell, row-major 3 x 3 Å; zero in every other record), its energy at the optimum and the
+ * fit's oracle calls (steps). */
 typedef struct {
     double e_final_ev;
     int converged;
@@ -113,10 +115,12 @@ typedef struct {
     double shift_ang;
     size_t n;
     double *pos; /* lookup: a new array (as_malloc) the stage frees with as_free */
+    double cell[9];
 } as_orr_relax_record;
 
-/* An optional per-relaxation checkpoint of as_orr_slab_run_ex. Tags: "slab", "H2O", "H2",
- * "O:fcc", "O:hcp", "O:top", "OH:fcc", "OH:hcp", "OH:top". Before each relaxation the stage
+/* An optional per-relaxation checkpoint of as_orr_slab_run_ex. Tags: "core" (the cell fit,
+ * when opt gives no lattice), "slab", "H2O", "H2", "O:fcc", "O:hcp", "O:top", "OH:fcc",
+ * "OH:hcp", "OH:top". Before each relaxation (and the cell fit) the stage
  * calls lookup (*found 1: the record is used and the relaxation skipped); right after a
  * relaxation that returned (converged or not) it calls store. A relaxation that failed (the
  * oracle returned an error) is not stored. Errors of either callback end the stage. The

@@ -1311,7 +1311,12 @@ static as_status orr_ck_lookup(void *vctx, const char *tag, as_orr_relax_record 
             r->converged = as_json_is_true(as_json_get(j, "converged"));
             r->n = (size_t)n;
             r->pos = NULL;
-            if (r->n == 0)
+            /* the fitted core's cell; a damaged one: the record is not used */
+            int cell_ok = !as_json_get(j, "cell") ||
+                          as_json_get_doubles(j, "cell", meta, r->cell, 9) == AS_OK;
+            if (!cell_ok)
+                memset(r->cell, 0, sizeof r->cell);
+            else if (r->n == 0)
                 *found = 1;
             else if (!(r->pos = as_malloc(3 * r->n * sizeof *r->pos)))
                 st = AS_FAIL(AS_ENOMEM, "campaign: cannot allocate");
@@ -1346,6 +1351,8 @@ static as_status orr_ck_store(void *vctx, const char *tag, const as_orr_relax_re
     AS_CHECK(as_json_set_num(j, "n", (double)r->n));
     if (r->n)
         AS_CHECK(as_json_set_doubles(j, "pos", r->pos, 3 * r->n));
+    if (r->cell[0] != 0 || r->cell[4] != 0 || r->cell[8] != 0) /* the fitted core */
+        AS_CHECK(as_json_set_doubles(j, "cell", r->cell, 9));
     if (!(text = as_json_print(j))) {
         st = AS_FAIL(AS_ENOMEM, "json");
         goto fail;

@@ -428,6 +428,27 @@ static as_status relax_ck(as_oracle *o, const as_orr_checkpoint *ck, const char 
     return ck->store(ck->ctx, tag, &r);
 }
 
+/* The fitted core from the checkpoint ck (may be NULL), when it holds one of core's atoms
+ * (tag "core"): its positions and cell replace core's, *found 1. A record of another size or
+ * without a cell is not used. The return value: an error of ck. */
+static as_status core_ck(const as_orr_checkpoint *ck, as_structure *core, int *found)
+{
+    *found = 0;
+    if (!ck || !ck->lookup)
+        return AS_OK;
+    as_orr_relax_record r = {0};
+    int have = 0;
+    as_status st = ck->lookup(ck->ctx, "core", &r, &have);
+    if (st == AS_OK && have && r.n == core->n && r.pos && r.cell[0] > 0 && r.cell[4] > 0 &&
+        r.cell[8] > 0) {
+        memcpy(core->pos, r.pos, 3 * core->n * sizeof *core->pos);
+        memcpy(core->cell, r.cell, sizeof r.cell);
+        *found = 1;
+    }
+    as_free(r.pos);
+    return st;
+}
+
 /* A molecule alone in a cube of edge box: H2 (0.74 Å) or H2O (ASE's g2 geometry), relaxed. */
 static as_status molecule_energy(as_oracle *o, int water, const as_orr_slab_options *opt,
                                  const as_orr_checkpoint *ck, double *e)
@@ -515,15 +536,29 @@ as_status as_orr_slab_run_ex(as_oracle *o, const as_structure *core_in,
         core->cell[4] *= sa;
         core->cell[8] *= sc;
     } else {
-        as_cellopt_options co;
-        as_cellopt_options_default(&co);
-        co.tetragonal = !one_el;
-        as_cellopt_report cr;
-        AS_CHECK(as_oracle_optimize_cell(o, core, &co, &cr));
-        if (cr.at_bracket) {
-            st = AS_FAIL(AS_ENOCONV, "orr: the core's lattice constant has no minimum within 10 %% "
-                                     "of the start (give it: lattice_a / --lattice)");
-            goto fail;
+        int found = 0;
+        AS_CHECK(core_ck(ck, core, &found));
+        if (!found) {
+            as_cellopt_options co;
+            as_cellopt_options_default(&co);
+            co.tetragonal = !one_el;
+            as_cellopt_report cr;
+            AS_CHECK(as_oracle_optimize_cell(o, core, &co, &cr));
+            if (cr.at_bracket) {
+                st = AS_FAIL(AS_ENOCONV,
+                             "orr: the core's lattice constant has no minimum within 10 %% "
+                             "of the start (give it: lattice_a / --lattice)");
+                goto fail;
+            }
+            if (ck && ck->store) {
+                as_orr_relax_record r = {.e_final_ev = cr.energy,
+                                         .converged = 1,
+                                         .steps = cr.evaluations,
+                                         .n = core->n,
+                                         .pos = core->pos};
+                memcpy(r.cell, core->cell, sizeof r.cell);
+                AS_CHECK(ck->store(ck->ctx, "core", &r));
+            }
         }
     }
     out->a_ang = core->cell[0];

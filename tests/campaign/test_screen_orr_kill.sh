@@ -8,7 +8,8 @@
 #  3. --resume: its evaluation log, cut into relaxations (a new formula or a jump of an atom >
 #     0.5 Å; FIRE moves at most 0.2 Å a step), equals the relaxations of L after the N stored
 #     ones (the stored ones not redone, the others the same calls), and every "orr" object of
-#     its JSON equals the uninterrupted run's (python ==, every field, bit for bit).
+#     its JSON equals the uninterrupted run's (python ==, every field, bit for bit);
+#  4. the same for the Pt(111) reference's cell fit, killed right after it is stored.
 # $1 = build dir, $2 = source dir.
 set -u
 B="$1"; S="$2"
@@ -83,6 +84,33 @@ print("%d ORR objects equal the uninterrupted run's" % len(pairs))
 PY
 $py "$T/cmp.py" "$T/full.log" "$T/res.log" "$n_stored" "$T/full.json" "$T/k.json" ||
     fail "resume after the kill"
+
+# 4. the Pt(111) reference's cell fit (tag "core", the first thing --orr-reference computes) is
+#    kept too: killed once it is stored, --resume evaluates no bulk cell again (no line of the
+#    bulk's formula in its log, where the uninterrupted run has the fit's) and gives the
+#    uninterrupted run's reference object (python ==)
+ORR_CALC_LOG="$T/rfull.log" "$A" screen "${SCR[@]}" "${ORR[@]}" --orr-reference \
+    --db "$T/rfull.sqlite" --json "$T/rfull.json" > /dev/null 2> "$T/rfull.err" ||
+    die "screen --orr-reference: $(cat "$T/rfull.err")"
+SQL="SELECT count(*) FROM campaign_meta WHERE key = 'orr:Pt(111):core'"
+out=$(ORR_CALC_SLEEP=0.05 ORR_CALC_LOG="$T/rkill.log" kill_when "$T/rk.sqlite" "$SQL" 1 \
+    "$T/rkill.err" -- "${SCR[@]}" "${ORR[@]}" --orr-reference --db "$T/rk.sqlite" --json "$T/rk.json")
+case "$out" in killed*) ;; *) die "the reference run was not killed: $out $(tail -3 "$T/rkill.err")" ;; esac
+[ "$(q "$T/rk.sqlite" "SELECT count(*) FROM campaign_meta WHERE key = 'orr:Pt(111)'")" = 0 ] ||
+    die "the reference finished before the kill"
+ORR_CALC_LOG="$T/rres.log" "$A" screen "${SCR[@]}" "${ORR[@]}" --orr-reference --db "$T/rk.sqlite" \
+    --json "$T/rk.json" --resume > /dev/null 2> "$T/rres.err" || die "resume: $(cat "$T/rres.err")"
+$py - "$T/rfull.log" "$T/rres.log" "$T/rfull.json" "$T/rk.json" << 'PY' || fail "resume after a kill in the reference's stage"
+import json, sys
+bulk = "Pt4"  # as_orr_core_create's fcc cell of Pt
+n_full = sum(1 for l in open(sys.argv[1]) if l.split()[0] == bulk)
+n_res = sum(1 for l in open(sys.argv[2]) if l.split()[0] == bulk)
+print("cell-fit evaluations: %d uninterrupted, %d on resume" % (n_full, n_res))
+assert n_full > 0 and n_res == 0
+a, b = (json.load(open(p))["orr"]["reference"] for p in sys.argv[3:5])
+assert "error" not in a and a == b, "%r\n%r" % (a, b)
+print("the reference object equals the uninterrupted run's")
+PY
 
 if [ $FAILS = 0 ]; then echo "campaign/screen_orr_kill: 1 passed, 0 failed"
 else echo "campaign/screen_orr_kill: 0 passed, $FAILS failed"; fi

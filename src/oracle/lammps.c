@@ -65,8 +65,6 @@ as_status as_lmp_box(const double *h, double *box, double *rot)
  * lammps: oracle is first used, so no other command pays for loading it. The header only
  * supplies the prototypes (as __typeof__), nothing is linked. */
 static struct {
-    int tried;
-    void *lib;
     __typeof__(lammps_open_no_mpi) *open_no_mpi;
     __typeof__(lammps_close) *close;
     __typeof__(lammps_command) *command;
@@ -78,28 +76,27 @@ static struct {
     __typeof__(lammps_gather) *gather;
     __typeof__(lammps_scatter_atoms) *scatter_atoms;
 } lmp_api;
+static as_dl_once lmp_once = AS_DL_ONCE_INIT;
 
 #ifndef AS_LAMMPS_LIBRARY
 #define AS_LAMMPS_LIBRARY "liblammps.so.0"
 #endif
 
-static as_status lmp_load(void)
+/* Under lmp_once.lock (as_dl_once_need). */
+static int lmp_open(char *err, size_t cap)
 {
-    if (lmp_api.lib)
-        return AS_OK;
-    if (!lmp_api.tried) {
-        lmp_api.tried = 1;
-        lmp_api.lib = dlopen(AS_LAMMPS_LIBRARY, RTLD_NOW | RTLD_LOCAL);
-        if (!lmp_api.lib)
-            lmp_api.lib = dlopen("liblammps.so.0", RTLD_NOW | RTLD_LOCAL);
+    void *h = dlopen(AS_LAMMPS_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    if (!h)
+        h = dlopen("liblammps.so.0", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(err, cap, "cannot load the LAMMPS library (%s): %s", AS_LAMMPS_LIBRARY,
+                 e ? e : "dlopen gave no reason");
+        return 2;
     }
-    if (!lmp_api.lib)
-        return AS_FAIL(AS_EUNSUP, "lammps: cannot load the LAMMPS library (%s): %s",
-                       AS_LAMMPS_LIBRARY, dlerror());
-#define LOAD(name)                                                 \
-    *(void **)&lmp_api.name = dlsym(lmp_api.lib, "lammps_" #name); \
-    if (!lmp_api.name)                                             \
-        return AS_FAIL(AS_EUNSUP, "lammps: the library lacks lammps_%s", #name);
+#define LOAD(name)                                                                      \
+    if (as_dl_sym(h, AS_LAMMPS_LIBRARY, "lammps_" #name, &lmp_api.name, err, cap) != 0) \
+        return 2;
     LOAD(open_no_mpi)
     LOAD(close)
     LOAD(command)
@@ -111,8 +108,10 @@ static as_status lmp_load(void)
     LOAD(gather)
     LOAD(scatter_atoms)
 #undef LOAD
-    return AS_OK;
+    return 1;
 }
+
+static as_status lmp_load(void) { return as_dl_once_need(&lmp_once, lmp_open, "lammps"); }
 
 struct as_lmp {
     char *style, *coeff;

@@ -310,25 +310,14 @@ static char *fold_label(size_t i)
     return as_strdup(buf);
 }
 
-/* Cross-validation runs 2 k tasks: tasks 0..k-1 the early-stopped first passes of the folds'
- * members, tasks k..2k-1 refit slots. The pool hands tasks out in index order, so every first
- * pass starts before any refit. A refit slot takes, of the folds whose first pass is done and
- * whose refit nobody has taken, the one with the most refit work (epochs times rows), and
- * waits only when every remaining fold's first pass is still running: a long refit no longer
- * starts last and runs alone while the other thread idles (5 seeds on 2 threads: up to 13 ms
- * of a 49 ms parallel section, before). Each fold's member and scores are the same as
- * as_synth_member_fit's whatever the thread count and whichever slot refits it. */
+/* Cross-validation: the folds' members in two passes (as_synth_passes), each scored after its
+ * refit. */
 typedef struct {
     const as_dataset *ds;
     const as_synth_options *opt;
     const size_t *fold;
     as_synth_result *r;
-    as_synth_member *mem;         /* (k) the folds' members */
-    as_synth_member_stage *stage; /* (k) what their refits need */
-    unsigned char *first;         /* (k) 0 running, 1 done, 2 failed */
-    unsigned char *taken;         /* (k) 1: a refit slot has taken the fold */
-    pthread_mutex_t lock;
-    pthread_cond_t done;
+    as_synth_passes p;
 } cv_ctx;
 
 /* Training rows (tr) and test rows (te) of fold f. */
@@ -348,35 +337,8 @@ static as_status cv_task(size_t task, void *arg)
     cv_ctx *c = arg;
     size_t k = c->opt->folds, f = task % k, *tr = NULL, *te = NULL, ntr = 0, nte = 0;
     as_status st = AS_OK;
-    if (task >= k) { /* a refit slot: the refit and score of a fold whose first pass is done */
-        pthread_mutex_lock(&c->lock);
-        for (;;) {
-            size_t best = SIZE_MAX;
-            double most = -1.0;
-            for (size_t g = 0; g < k; g++) {
-                if (c->taken[g] || c->first[g] == 0)
-                    continue;
-                const as_synth_member_stage *sg = &c->stage[g];
-                double w = c->first[g] != 1 ? -0.5 /* failed: nothing to do */
-                           : sg->need_refit ? (double)sg->best_epoch * (double)sg->n_idx
-                                            : 0.0;
-                if (w > most) {
-                    most = w;
-                    best = g;
-                }
-            }
-            if (best != SIZE_MAX) {
-                c->taken[best] = 1;
-                f = best;
-                break;
-            }
-            pthread_cond_wait(&c->done, &c->lock);
-        }
-        int ok = c->first[f] == 1;
-        pthread_mutex_unlock(&c->lock);
-        if (!ok)
-            return AS_OK; /* the first pass of fold f reported the failure */
-    }
+    if (task >= k && !as_synth_passes_take(&c->p, &f))
+        return AS_OK; /* the first pass of fold f reported the failure */
     AS_CHECK(AS_ALLOC(tr, c->ds->n, "synth: folds"));
     AS_CHECK(AS_ALLOC(te, c->ds->n, "synth: folds"));
     fold_rows(c, f, tr, &ntr, te, &nte);
@@ -384,17 +346,14 @@ static as_status cv_task(size_t task, void *arg)
         as_log(AS_LOG_INFO, "cross-validation fold %zu/%zu: %zu training rows, %zu test rows",
                f + 1, k, ntr, nte);
         st = as_synth_member_fit_first(c->ds->x, c->ds->y, c->ds->d, tr, ntr, c->opt,
-                                       AS_TASK_MEMBER0 + f, &c->mem[f], &c->stage[f]);
-        pthread_mutex_lock(&c->lock);
-        c->first[f] = st == AS_OK ? 1 : 2;
-        pthread_cond_broadcast(&c->done);
-        pthread_mutex_unlock(&c->lock);
+                                       AS_TASK_MEMBER0 + f, &c->p.mem[f], &c->p.stage[f]);
+        as_synth_passes_first_done(&c->p, f, st);
         goto fail;
     }
-    AS_CHECK(as_synth_member_fit_refit(c->opt, &c->stage[f], &c->mem[f]));
-    as_synth_member_stage_free(&c->stage[f]);
-    AS_CHECK(score_part(c->ds, c->opt, &c->mem[f], te, nte, f, c->r));
-    as_synth_member_free(&c->mem[f]);
+    AS_CHECK(as_synth_member_fit_refit(c->opt, &c->p.stage[f], &c->p.mem[f]));
+    as_synth_member_stage_free(&c->p.stage[f]);
+    AS_CHECK(score_part(c->ds, c->opt, &c->p.mem[f], te, nte, f, c->r));
+    as_synth_member_free(&c->p.mem[f]);
     if (c->opt->on_part_done)
         c->opt->on_part_done(c->opt->user);
 fail:
@@ -423,31 +382,12 @@ as_status as_synth_cv(const as_dataset *ds, const as_synth_options *opt, as_synt
             goto fail;
         }
     }
-    cv_ctx c = {.ds = ds,
-                .opt = opt,
-                .fold = fold,
-                .r = r,
-                .lock = PTHREAD_MUTEX_INITIALIZER,
-                .done = PTHREAD_COND_INITIALIZER};
+    cv_ctx c = {.ds = ds, .opt = opt, .fold = fold, .r = r};
     size_t k = opt->folds;
-    if (!(c.mem = as_calloc(k, sizeof *c.mem)) || !(c.stage = as_calloc(k, sizeof *c.stage)) ||
-        !(c.first = as_calloc(k, 1)) || !(c.taken = as_calloc(k, 1))) {
-        st = AS_FAIL(AS_ENOMEM, "synth: fold members");
-    } else {
-        /* the threads for k folds (as before); the 2 k tasks share them */
-        size_t nt = as_parallel_threads(k, opt->threads);
-        st = as_parallel_for(2 * k, nt, cv_task, &c);
-    }
-    for (size_t f = 0; c.mem && c.stage && f < k; f++) {
-        as_synth_member_free(&c.mem[f]);
-        as_synth_member_stage_free(&c.stage[f]);
-    }
-    as_free(c.mem);
-    as_free(c.stage);
-    as_free(c.first);
-    as_free(c.taken);
-    pthread_mutex_destroy(&c.lock);
-    pthread_cond_destroy(&c.done);
+    st = as_synth_passes_init(&c.p, k);
+    if (st == AS_OK) /* the threads for k folds (as before); the 2 k tasks share them */
+        st = as_parallel_for(2 * k, as_parallel_threads(k, opt->threads), cv_task, &c);
+    as_synth_passes_free(&c.p);
     AS_CHECK(st);
     AS_CHECK(finish_result(ds, opt, r));
     *out = r;

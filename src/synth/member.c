@@ -378,3 +378,73 @@ as_status as_synth_assign_folds(const as_dataset *ds, const as_synth_options *op
                                          fold);
     return as_stratified_kfold(ds->y, ds->n, opt->folds, rng, fold);
 }
+
+/* ---- two passes over k members (synth_int.h) ---- */
+
+as_status as_synth_passes_init(as_synth_passes *p, size_t k)
+{
+    memset(p, 0, sizeof *p);
+    p->k = k;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->done, NULL);
+    p->ready = 1;
+    if (!(p->mem = as_calloc(k, sizeof *p->mem)) || !(p->stage = as_calloc(k, sizeof *p->stage)) ||
+        !(p->first = as_calloc(k, 1)) || !(p->taken = as_calloc(k, 1)))
+        return AS_FAIL(AS_ENOMEM, "synth: %zu members", k);
+    return AS_OK;
+}
+
+void as_synth_passes_free(as_synth_passes *p)
+{
+    for (size_t f = 0; p->mem && p->stage && f < p->k; f++) {
+        as_synth_member_free(&p->mem[f]);
+        as_synth_member_stage_free(&p->stage[f]);
+    }
+    as_free(p->mem);
+    as_free(p->stage);
+    as_free(p->first);
+    as_free(p->taken);
+    if (p->ready) {
+        pthread_mutex_destroy(&p->lock);
+        pthread_cond_destroy(&p->done);
+    }
+    memset(p, 0, sizeof *p);
+}
+
+void as_synth_passes_first_done(as_synth_passes *p, size_t f, as_status st)
+{
+    pthread_mutex_lock(&p->lock);
+    p->first[f] = st == AS_OK ? 1 : 2;
+    pthread_cond_broadcast(&p->done);
+    pthread_mutex_unlock(&p->lock);
+}
+
+int as_synth_passes_take(as_synth_passes *p, size_t *f)
+{
+    pthread_mutex_lock(&p->lock);
+    size_t best;
+    for (;;) {
+        best = SIZE_MAX;
+        double most = -1.0;
+        for (size_t g = 0; g < p->k; g++) {
+            if (p->taken[g] || p->first[g] == 0)
+                continue;
+            const as_synth_member_stage *sg = &p->stage[g];
+            double w = p->first[g] != 1 ? -0.5 /* failed: nothing to do */
+                       : sg->need_refit ? (double)sg->best_epoch * (double)sg->n_idx
+                                        : 0.0;
+            if (w > most) {
+                most = w;
+                best = g;
+            }
+        }
+        if (best != SIZE_MAX)
+            break;
+        pthread_cond_wait(&p->done, &p->lock);
+    }
+    p->taken[best] = 1;
+    int ok = p->first[best] == 1;
+    pthread_mutex_unlock(&p->lock);
+    *f = best;
+    return ok;
+}

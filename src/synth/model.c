@@ -160,36 +160,47 @@ static as_status schema_copy(const as_schema *s, as_schema **out)
     return st;
 }
 
+/* The k + 1 members in two passes (as_synth_passes): member 0 on all rows, member f + 1 the
+ * fold member f, trained on the rows outside fold f with the stream as_synth_cv uses, so it is
+ * the network cross-validation scored. */
 typedef struct {
     const as_dataset *ds;
     const as_synth_options *opt;
     const size_t *fold;
     as_synth_model *m;
+    as_synth_passes p;
 } train_ctx;
 
-/* Task 0: the member on all rows; task f + 1: fold member f, trained on the rows outside fold f
- * with the stream as_synth_cv uses, so it is the network cross-validation scored. */
 static as_status train_task(size_t task, void *arg)
 {
     train_ctx *c = arg;
     const as_dataset *ds = c->ds;
+    size_t k = c->p.k, i = task;
+    if (task >= k) { /* a refit slot */
+        if (!as_synth_passes_take(&c->p, &i))
+            return AS_OK; /* the first pass of member i reported the failure */
+        AS_TRY(as_synth_member_fit_refit(c->opt, &c->p.stage[i], &c->p.mem[i]));
+        as_synth_member_stage_free(&c->p.stage[i]);
+        *(i == 0 ? &c->m->full : &c->m->fold[i - 1]) = c->p.mem[i]; /* moved */
+        memset(&c->p.mem[i], 0, sizeof c->p.mem[i]);
+        if (c->opt->on_part_done)
+            c->opt->on_part_done(c->opt->user);
+        return AS_OK;
+    }
     size_t *rows, n = 0;
     AS_TRY(AS_ALLOC(rows, ds->n, "synth: training rows"));
-    for (size_t i = 0; i < ds->n; i++)
-        if (task == 0 || c->fold[i] != task - 1)
-            rows[n++] = i;
-    as_status st;
-    if (task == 0) {
+    for (size_t r = 0; r < ds->n; r++)
+        if (i == 0 || c->fold[r] != i - 1)
+            rows[n++] = r;
+    if (i == 0)
         as_log(AS_LOG_INFO, "training the member on all %zu rows", n);
-        st = as_synth_member_fit(ds->x, ds->y, ds->d, rows, n, c->opt, AS_TASK_FULL, &c->m->full);
-    } else {
-        as_log(AS_LOG_INFO, "training fold member %zu/%zu", task, c->opt->folds);
-        st = as_synth_member_fit(ds->x, ds->y, ds->d, rows, n, c->opt, AS_TASK_MEMBER0 + task - 1,
-                                 &c->m->fold[task - 1]);
-    }
+    else
+        as_log(AS_LOG_INFO, "training fold member %zu/%zu", i, c->opt->folds);
+    as_status st = as_synth_member_fit_first(ds->x, ds->y, ds->d, rows, n, c->opt,
+                                             i == 0 ? AS_TASK_FULL : AS_TASK_MEMBER0 + i - 1,
+                                             &c->p.mem[i], &c->p.stage[i]);
     as_free(rows);
-    if (st == AS_OK && c->opt->on_part_done)
-        c->opt->on_part_done(c->opt->user);
+    as_synth_passes_first_done(&c->p, i, st);
     return st;
 }
 
@@ -226,8 +237,13 @@ as_status as_synth_train(const as_schema *schema, const as_dataset *ds, const as
     as_rng rng;
     as_rng_stream(&rng, opt->seed, AS_TASK_FOLDS);
     AS_CHECK(as_synth_assign_folds(ds, opt, &rng, fold));
-    train_ctx c = {ds, opt, fold, m};
-    AS_CHECK(as_parallel_for(opt->folds + 1, opt->threads, train_task, &c));
+    train_ctx c = {.ds = ds, .opt = opt, .fold = fold, .m = m};
+    st = as_synth_passes_init(&c.p, opt->folds + 1);
+    if (st == AS_OK) /* the threads for k + 1 members (as before); the 2 (k + 1) tasks share them */
+        st = as_parallel_for(2 * (opt->folds + 1),
+                             as_parallel_threads(opt->folds + 1, opt->threads), train_task, &c);
+    as_synth_passes_free(&c.p);
+    AS_CHECK(st);
     AS_CHECK(fit_model_calibration(m, ds, fold));
     AS_CHECK(as_synth_domain_fit(&m->dom, &m->full, ds->x, ds->n, ds->d));
     *out = m;

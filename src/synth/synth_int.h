@@ -3,6 +3,8 @@
 #ifndef AS_SYNTH_INT_H
 #define AS_SYNTH_INT_H
 
+#include <pthread.h>
+
 #include "alloyscout/synth.h"
 #include "core_int.h"
 #include "json_int.h"
@@ -45,6 +47,34 @@ as_status as_synth_member_fit_first(const double *x, const int *y, size_t d, con
 as_status as_synth_member_fit_refit(const as_synth_options *opt, as_synth_member_stage *stage,
                                     as_synth_member *out);
 void as_synth_member_stage_free(as_synth_member_stage *stage);
+
+/* k members trained in two passes on a thread pool (cross-validation in eval.c, as_synth_train
+ * in model.c): 2 k tasks, tasks 0..k-1 the members' first passes (as_synth_member_fit_first into
+ * mem[f], stage[f]), tasks k..2k-1 refit slots. The pool hands tasks out in index order, so
+ * every first pass starts before any refit. A refit slot takes, of the members whose first pass
+ * is done and whose refit nobody has taken, the one with the most refit work (epochs times
+ * rows), and waits only while every remaining member's first pass still runs: a long refit does
+ * not start last and run alone while the other thread idles. Every member is the same as
+ * as_synth_member_fit's, whatever the thread count and whichever slot refits it. */
+typedef struct {
+    size_t k;
+    as_synth_member *mem;         /* (k) */
+    as_synth_member_stage *stage; /* (k) what the refits need */
+    unsigned char *first;         /* (k) 0 running, 1 done, 2 failed */
+    unsigned char *taken;         /* (k) 1: a refit slot has taken the member */
+    pthread_mutex_t lock;
+    pthread_cond_t done;
+    int ready; /* lock and done initialized */
+} as_synth_passes;
+/* AS_ENOMEM; call as_synth_passes_free either way. */
+as_status as_synth_passes_init(as_synth_passes *p, size_t k);
+/* Frees the members and stages still held, and the rest. */
+void as_synth_passes_free(as_synth_passes *p);
+/* The first pass of member f ended with st (its slot may then take it). */
+void as_synth_passes_first_done(as_synth_passes *p, size_t f, as_status st);
+/* A refit slot: waits for and takes a member, *f; 1 when its first pass succeeded (refit it),
+ * 0 when it failed (that task reported the failure: nothing to do). */
+int as_synth_passes_take(as_synth_passes *p, size_t *f);
 /* prob (n_idx) for rows idx (NULL: 0..n_idx-1) of raw x (n, d). */
 as_status as_synth_member_predict(const as_synth_member *m, const double *x, size_t d,
                                   const size_t *idx, size_t n_idx, double *prob);

@@ -2,7 +2,6 @@
  * one per cross-validation fold), prediction with the fold spread, and the model file. */
 #include <math.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "synth_int.h"
@@ -543,16 +542,10 @@ static int follows_formulas(const as_table *t, size_t col, size_t fcol, const as
     size_t used = 0, as_frac = 0, as_pct = 0;
     for (size_t r = 0; r < as_table_rows(t); r++) {
         as_composition c;
-        const char *cell = as_table_cell(t, r, col);
-        char *end;
-        double v = cell ? strtod(cell, &end) : NAN;
-        if (!cell || end == cell || !isfinite(v) ||
+        double v;
+        if (!as_parse_number(as_table_cell(t, r, col), &v) ||
             as_composition_parse(as_table_cell(t, r, fcol), &c) != AS_OK)
-            continue;
-        while (*end == ' ' || *end == '\t')
-            end++;
-        if (*end)
-            continue;
+            continue; /* an empty or text cell, a formula that does not read */
         double f = 0;
         for (size_t k = 0; k < c.n; k++)
             if (c.el[k] == e)

@@ -56,6 +56,15 @@ static void bootstrap_should_match_numpy(void **state)
         as_bootstrap_auc_ci(s, y, g, n, (size_t)ng, 4000, 0.95, &r, 1, &glo, &ghi, NULL), AS_OK);
     assert_true(fabs(glo - gci[0]) < 0.01 && fabs(ghi - gci[1]) < 0.01);
     assert_true(ghi - glo > hi - lo);
+    /* split over two threads: numpy's interval all the same */
+    as_rng_stream(&r, 1, 0);
+    assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 4000, 0.95, &r, 2, &lo2, &hi2, NULL),
+                     AS_OK);
+    assert_true(fabs(lo2 - rci[0]) < 0.01 && fabs(hi2 - rci[1]) < 0.01);
+    as_rng_stream(&r, 2, 0);
+    assert_int_equal(
+        as_bootstrap_auc_ci(s, y, g, n, (size_t)ng, 4000, 0.95, &r, 2, &lo2, &hi2, NULL), AS_OK);
+    assert_true(fabs(lo2 - gci[0]) < 0.01 && fabs(hi2 - gci[1]) < 0.01);
 
     assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, n, 0, 0, 0.95, &r, 1, &lo, &hi, NULL),
                      AS_EINVAL);

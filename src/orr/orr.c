@@ -428,7 +428,7 @@ static as_status relax_ck(as_oracle *o, const as_orr_checkpoint *ck, const char 
     return ck->store(ck->ctx, tag, &r);
 }
 
-/* The fitted core from the checkpoint ck (may be NULL), when it holds one of core's atoms
+/* The fitted core from the checkpoint ck (may be NULL), when it holds a record of core's size
  * (tag "core"): its positions and cell replace core's, *found 1. A record of another size or
  * without a cell is not used. The return value: an error of ck. */
 static as_status core_ck(const as_orr_checkpoint *ck, as_structure *core, int *found)

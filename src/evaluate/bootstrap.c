@@ -3,6 +3,7 @@
  * was drawn) and its AUC the weighted Mann-Whitney statistic over the tie groups of the sorted
  * scores, ties counting one half, as roc_auc_score. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +48,8 @@ static double percentile(const double *v, size_t m, double q)
 typedef struct {
     size_t n, n_groups, n_boot, n_chunks;
     const size_t *pos, *start, *rows, *tie_end;
-    const unsigned char *ys;
+    const uint64_t *mask; /* (n) all ones for a positive, in score order */
+    int no_ties;
     as_below below;
     uint64_t s0[4], s_end[4]; /* the stream at the start, after the last resample */
     double *auc;              /* (n_boot) each resample's AUC, NAN when it holds one class */
@@ -62,36 +64,58 @@ static as_status boot_chunk(size_t c, void *arg)
     memcpy(s, x->s0, sizeof s);
     for (size_t k = 0, skip = b0 * per; k < skip;)
         k += as_below_takes(&x->below, as_xoshiro_next(s));
-    double *w = NULL;
+    uint32_t *w = NULL;
     AS_TRY(AS_ALLOC(w, n, "bootstrap: weights"));
     for (size_t b = b0; b < b1; b++) {
         memset(w, 0, n * sizeof *w);
         if (x->start) {
+            size_t total = 0;
             for (size_t k = 0; k < x->n_groups; k++) {
                 size_t g = as_below_next(&x->below, s);
                 for (size_t r = x->start[g]; r < x->start[g + 1]; r++)
-                    w[x->pos[x->rows[r]]] += 1.0;
+                    w[x->pos[x->rows[r]]]++;
+                total += x->start[g + 1] - x->start[g];
+            }
+            if (total > UINT32_MAX) {
+                as_free(w);
+                return AS_FAIL(AS_EINVAL,
+                               "bootstrap: a resample of the groups holds %zu rows, "
+                               "at most 2^32 - 1",
+                               total);
             }
         } else {
             for (size_t k = 0; k < n; k++)
-                w[x->pos[as_below_next(&x->below, s)]] += 1.0;
+                w[x->pos[as_below_next(&x->below, s)]]++;
         }
-        double tp = 0, fp = 0, area = 0;
-        for (size_t a = 0; a < n;) {
-            size_t e = a, end = x->tie_end[a];
-            double tb = 0, fb = 0;
-            for (; e < end; e++) {
-                if (x->ys[e])
-                    tb += w[e];
-                else
-                    fb += w[e];
+        /* twice the weighted Mann-Whitney count, in integers (a negative weight fb below
+         * positive weight tp counts fb tp, a tie fb tb / 2), exact for a total weight below
+         * 2^32; below 2^26 every sum is also exact in double, so the quotient is bit for bit the
+         * one of the double sums this replaced */
+        uint64_t tp = 0, fp = 0, area2 = 0;
+        if (x->no_ties) {
+            for (size_t e = 0; e < n; e++) {
+                uint64_t we = w[e], pe = we & x->mask[e];
+                area2 += (we - pe) * tp;
+                tp += pe;
+                fp += we - pe;
             }
-            area += fb * (tp + 0.5 * tb);
-            tp += tb;
-            fp += fb;
-            a = e;
+            area2 *= 2;
+        } else {
+            for (size_t a = 0; a < n;) {
+                size_t e = a, end = x->tie_end[a];
+                uint64_t tb = 0, fb = 0;
+                for (; e < end; e++) {
+                    uint64_t we = w[e], pe = we & x->mask[e];
+                    tb += pe;
+                    fb += we - pe;
+                }
+                area2 += fb * (2 * tp + tb);
+                tp += tb;
+                fp += fb;
+                a = e;
+            }
         }
-        x->auc[b] = tp == 0 || fp == 0 ? NAN : area / (tp * fp);
+        x->auc[b] = tp == 0 || fp == 0 ? NAN : 0.5 * (double)area2 / ((double)tp * (double)fp);
     }
     if (c + 1 == x->n_chunks)
         memcpy(x->s_end, s, sizeof s);
@@ -119,15 +143,17 @@ as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *g
     }
     if (n == 0 || (group && n_groups == 0))
         return AS_OK;
+    if (n > UINT32_MAX)
+        return AS_FAIL(AS_EINVAL, "bootstrap: %zu rows, at most 2^32 - 1", n);
     as_status st = AS_OK;
     si_pair *ord = NULL;
     double *auc = NULL;
     size_t *start = NULL, *rows = NULL, *pos = NULL, *tie_end = NULL, m = 0, skipped = 0;
-    unsigned char *ys = NULL;
+    uint64_t *mask = NULL;
     AS_CHECK(AS_ALLOC(ord, n, "bootstrap: order"));
     AS_CHECK(AS_ALLOC(auc, n_boot, "bootstrap: resampled AUCs"));
     AS_CHECK(AS_ALLOC(pos, n, "bootstrap: order"));
-    AS_CHECK(AS_ALLOC(ys, n, "bootstrap: order"));
+    AS_CHECK(AS_ALLOC(mask, n, "bootstrap: order"));
     AS_CHECK(AS_ALLOC(tie_end, n, "bootstrap: order"));
     for (size_t i = 0; i < n; i++)
         ord[i] = (si_pair){score[i], i};
@@ -136,7 +162,7 @@ as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *g
      * them in sequence; the sums are the same, in the same order */
     for (size_t e = 0; e < n; e++) {
         pos[ord[e].i] = e;
-        ys[e] = (unsigned char)(y[ord[e].i] != 0);
+        mask[e] = y[ord[e].i] != 0 ? UINT64_MAX : 0;
     }
     for (size_t a = 0; a < n;) { /* tie_end[a]: end of the run of equal scores starting at a */
         size_t e = a + 1;
@@ -160,10 +186,22 @@ as_status as_bootstrap_auc_ci(const double *score, const int *y, const size_t *g
             rows[fill[group[i]]++] = i;
         as_free(fill);
     }
+    int no_ties = 1;
+    for (size_t a = 0; a < n; a = tie_end[a])
+        no_ties &= tie_end[a] == a + 1;
     /* the draws of as_rng_below(rng, n or n_groups), its set-up done once */
-    boot_ctx x = {n,    n_groups, n_boot, as_parallel_threads(n_boot, n_threads), pos, start,
-                  rows, tie_end,  ys,     as_below_init(group ? n_groups : n),    {0}, {0},
-                  auc};
+    boot_ctx x = {.n = n,
+                  .n_groups = n_groups,
+                  .n_boot = n_boot,
+                  .n_chunks = as_parallel_threads(n_boot, n_threads),
+                  .pos = pos,
+                  .start = start,
+                  .rows = rows,
+                  .tie_end = tie_end,
+                  .mask = mask,
+                  .no_ties = no_ties,
+                  .below = as_below_init(group ? n_groups : n),
+                  .auc = auc};
     memcpy(x.s0, rng->s, sizeof x.s0);
     AS_CHECK(as_parallel_for(x.n_chunks, x.n_chunks, boot_chunk, &x));
     memcpy(rng->s, x.s_end, sizeof rng->s);
@@ -185,7 +223,7 @@ fail:
     as_free(auc);
     as_free(start);
     as_free(pos);
-    as_free(ys);
+    as_free(mask);
     as_free(tie_end);
     as_free(rows);
     return st;

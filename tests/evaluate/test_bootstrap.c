@@ -121,11 +121,60 @@ static void interval_should_not_depend_on_the_thread_count(void **state)
     }
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, z = *(const double *)b;
+    return (x > z) - (x < z);
+}
+
+/* Each resample's AUC is as_roc_auc's (checked against roc_auc_score) on the rows drawn by
+ * as_rng_below from the same stream, with distinct scores (the sweep's no-tie path) and with
+ * ties; the interval is then numpy's linear percentile of those AUCs, to the last bit. */
+static void interval_should_be_the_percentiles_of_the_resampled_aucs(void **state)
+{
+    (void)state;
+    enum { N = 80, B = 301 };
+    double s[N], rs[N], auc[B], lo, hi;
+    int y[N], ry[N];
+    for (int tied = 0; tied < 2; tied++) {
+        as_rng r;
+        as_rng_stream(&r, 5, 0);
+        for (size_t i = 0; i < N; i++) {
+            y[i] = as_rng_u64(&r) % 3 == 0;
+            s[i] = tied ? (double)(as_rng_u64(&r) % 7) + y[i] : as_rng_uniform(&r) + 0.3 * y[i];
+        }
+        as_rng_stream(&r, 9, 0);
+        size_t m = 0;
+        for (size_t b = 0; b < B; b++) {
+            for (size_t k = 0; k < N; k++) {
+                size_t i = as_rng_below(&r, N);
+                rs[k] = s[i], ry[k] = y[i];
+            }
+            double a;
+            assert_int_equal(as_roc_auc(rs, ry, N, &a), AS_OK);
+            if (!isnan(a))
+                auc[m++] = a;
+        }
+        qsort(auc, m, sizeof *auc, cmp_dbl);
+        double h_lo = 0.025 * (double)(m - 1), h_hi = 0.975 * (double)(m - 1);
+        size_t k_lo = (size_t)h_lo, k_hi = (size_t)h_hi;
+        double want_lo = auc[k_lo] + (h_lo - (double)k_lo) * (auc[k_lo + 1] - auc[k_lo]);
+        double want_hi = auc[k_hi] + (h_hi - (double)k_hi) * (auc[k_hi + 1] - auc[k_hi]);
+        as_rng_stream(&r, 9, 0);
+        assert_int_equal(as_bootstrap_auc_ci(s, y, NULL, N, 0, B, 0.95, &r, 2, &lo, &hi, NULL),
+                         AS_OK);
+        if (fabs(lo - want_lo) > 1e-12 || fabs(hi - want_hi) > 1e-12)
+            fail_msg("tied %d: [%.17g, %.17g] against [%.17g, %.17g] from as_roc_auc", tied, lo, hi,
+                     want_lo, want_hi);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(interval_should_not_depend_on_the_thread_count),
         cmocka_unit_test(bootstrap_should_match_numpy),
+        cmocka_unit_test(interval_should_be_the_percentiles_of_the_resampled_aucs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -642,6 +642,44 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void brute_b
     memcpy(s + 24, &t3, sizeof t3);
 }
 
+/* k = 1 (Tomek links): the nearest other point of every point, ties to the lower index, as the
+ * lists of kd_offer would hold it. Row r is offered its candidates in increasing index order
+ * (first by the rows i < r, as the second point of their pairs, then by its own pairs j > r), so
+ * a candidate replaces the held one only when strictly nearer; the first is always taken. The
+ * offers of one block are branch-free selects the compiler vectorises. */
+static void nearest_pairwise(const double *x, size_t n, size_t d, size_t ld, const double *xt,
+                             size_t *idx, double *dist2)
+{
+    double s[KNN_BLOCK];
+    for (size_t i = 0; i < n; i++) {
+        dist2[i] = (double)INFINITY;
+        idx[i] = SIZE_MAX;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double bd = dist2[i];
+        size_t bi = idx[i];
+        for (size_t j = i + 1; j < n; j += KNN_BLOCK) {
+            brute_block(d, ld, x + i * d, xt + j, s);
+            size_t nq = AS_MIN((size_t)KNN_BLOCK, n - j);
+            double *od = dist2 + j;
+            size_t *oi = idx + j;
+            for (size_t q = 0; q < nq; q++) {
+                int take = s[q] < od[q] || oi[q] == SIZE_MAX;
+                od[q] = take ? s[q] : od[q];
+                oi[q] = take ? i : oi[q];
+            }
+            for (size_t q = 0; q < nq; q++) {
+                if (s[q] < bd || bi == SIZE_MAX) {
+                    bd = s[q];
+                    bi = j + q;
+                }
+            }
+        }
+        dist2[i] = bd;
+        idx[i] = bi;
+    }
+}
+
 as_status as_knn_self(const double *x, size_t n, size_t d, size_t k, size_t *idx, double *dist2)
 {
     if (!x || !idx || !dist2 || n < 2 || d == 0)
@@ -676,7 +714,9 @@ as_status as_knn_self(const double *x, size_t n, size_t d, size_t k, size_t *idx
         for (size_t c = 0; c < d; c++)
             xt[c * ld + i] = x[i * d + c];
     double s[KNN_BLOCK];
-    for (size_t i = 0; i < n; i++) {
+    if (k == 1)
+        nearest_pairwise(x, n, d, ld, xt, idx, dist2);
+    for (size_t i = 0; i < n && k > 1; i++) {
         /* KNN_BLOCK pairs at a time (each pair still sums its coordinates in order, so every
          * distance is the same as one at a time); the lists keep the k smallest (distance,
          * index) whatever the order of the offers */

@@ -99,15 +99,15 @@ AS_API size_t as_mlp_n_params(const as_mlp *m);
  * gradients, forward, backward of the mean binary cross-entropy, Adam update.
  * rows may be NULL to mean rows 0..n_rows-1. n_rows must be in 1..max(opt.batch, 256) (the
  * rows of the working memory).
- * OUT: *loss (may be NULL) the mean loss of the batch before the update.
+ * OUT: *loss (may be NULL: it is then not computed) the mean loss of the batch before the update.
  * Status: AS_EINVAL (a label not 0/1, a row index >= n, n_rows out of range), AS_ENOCONV when
- * the loss is not finite (the weights are then left unchanged). */
+ * the loss (or, with loss NULL, a logit) is not finite (the weights are then left unchanged). */
 AS_API as_status as_mlp_step(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
                              size_t n_rows, double *loss);
 /* One epoch: shuffle order[0..n_order) in place with rng (Fisher-Yates), then one as_mlp_step per
  * consecutive block of opt.batch entries (the last block may be smaller). order lists row
  * indices of x; NULL means all n rows (an internal index array is used, grown at most once).
- * OUT: *train_loss (may be NULL) = sum over batches of (batch loss x batch size) / n_order, the
+ * OUT: *train_loss (may be NULL: not computed) = sum over batches of (batch loss x batch size) / n_order, the
  * running training loss PyTorch users usually log. Status as as_mlp_step. */
 AS_API as_status as_mlp_epoch(as_mlp *m, const double *x, const int *y, size_t n, size_t *order,
                               size_t n_order, as_rng *rng, double *train_loss);

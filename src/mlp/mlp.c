@@ -249,8 +249,23 @@ static as_status backward(as_mlp *m, size_t nr)
     return AS_OK;
 }
 
+/* Without the loss (nobody reads it: its log1p is a few per cent of training), a non-finite
+ * logit is what a non-finite loss would have shown (the loss of finite logits is finite). */
+static as_status logits_finite(size_t nr, const double *z64, const float *z32)
+{
+    for (size_t i = 0; i < nr; i++) {
+        double z = z32 ? (double)z32[i] : z64[i];
+        if (!isfinite(z))
+            return AS_FAIL(AS_ENOCONV,
+                           "mlp: a mini-batch logit is %g (non-finite input or diverged weights)",
+                           z);
+    }
+    return AS_OK;
+}
+
 /* The gradient of the mean loss over rows[0..n_rows) in the working precision: into grad
- * (precision 64) or grad32 (precision 32, from param32). */
+ * (precision 64) or grad32 (precision 32, from param32); the mean loss into *loss unless loss
+ * is NULL. */
 static as_status loss_grad(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
                            size_t n_rows, double *loss)
 {
@@ -259,14 +274,20 @@ static as_status loss_grad(as_mlp *m, const double *x, const int *y, size_t n, c
     if (m->opt.precision == 32) {
         AS_TRY(gather_f32(m, x, y, n, rows, n_rows));
         forward_small_f32(m, m->w32, m->b32, m->act32, n_rows, m->wt32);
-        *loss = batch_loss_f32(m, n_rows) / (double)n_rows;
+        if (loss)
+            *loss = batch_loss_f32(m, n_rows) / (double)n_rows;
+        else
+            AS_TRY(logits_finite(n_rows, NULL, m->act32[m->n_layers]));
         output_delta_f32(m, n_rows);
         backward_small_f32(m, n_rows);
         return AS_OK;
     }
     AS_TRY(gather_f64(m, x, y, n, rows, n_rows));
     AS_TRY(forward(m, m->act, n_rows, m->wt));
-    *loss = batch_loss_f64(m, n_rows) / (double)n_rows;
+    if (loss)
+        *loss = batch_loss_f64(m, n_rows) / (double)n_rows;
+    else
+        AS_TRY(logits_finite(n_rows, m->act[m->n_layers], NULL));
     if (!small_path(m, n_rows)) /* backward_small writes the whole gradient itself */
         memset(m->grad, 0, m->n_params * sizeof(double));
     return backward(m, n_rows);
@@ -312,7 +333,7 @@ static as_status step(as_mlp *m, const double *x, const int *y, size_t n, const 
                       size_t n_rows, double *loss)
 {
     double l = 0.0;
-    AS_TRY(loss_grad(m, x, y, n, rows, n_rows, &l));
+    AS_TRY(loss_grad(m, x, y, n, rows, n_rows, loss ? &l : NULL));
     if (!isfinite(l))
         return AS_FAIL(AS_ENOCONV,
                        "mlp: mini-batch loss is %g (non-finite input or diverged "
@@ -364,7 +385,7 @@ as_status as_mlp_epoch(as_mlp *m, const double *x, const int *y, size_t n, size_
     for (size_t s = 0; s < n_order; s += m->opt.batch) {
         size_t nb = AS_MIN(m->opt.batch, n_order - s);
         double l = 0.0;
-        if ((st = step(m, x, y, n, order + s, nb, &l)) != AS_OK)
+        if ((st = step(m, x, y, n, order + s, nb, train_loss ? &l : NULL)) != AS_OK)
             break;
         sum += l * (double)nb;
     }
@@ -528,7 +549,8 @@ static as_status fit_loop(as_mlp *m, const double *x, const int *y, size_t n, si
     double best_loss = INFINITY, best_auc = -INFINITY;
     int stopped = 0, by_auc = 0;
     const as_mlp_options *o = &m->opt;
-    AS_CHECK(AS_ALLOC(tl, o->max_epochs, "mlp: training-loss history"));
+    if (rep) /* the training-loss history only for a report */
+        AS_CHECK(AS_ALLOC(tl, o->max_epochs, "mlp: training-loss history"));
     if (n_val > 0) {
         AS_CHECK(AS_ALLOC(vl, o->max_epochs, "mlp: validation-loss history"));
         AS_CHECK(AS_ALLOC(best, m->n_params, "mlp: best weights"));
@@ -563,7 +585,7 @@ static as_status fit_loop(as_mlp *m, const double *x, const int *y, size_t n, si
     }
     adam_reset(m);
     for (size_t e = 1; e <= o->max_epochs; e++) {
-        AS_CHECK(as_mlp_epoch(m, x, y, n, order, n_order, rng, &tl[e - 1]));
+        AS_CHECK(as_mlp_epoch(m, x, y, n, order, n_order, rng, tl ? &tl[e - 1] : NULL));
         epochs = e;
         if (n_val == 0)
             continue;

@@ -482,6 +482,10 @@ static void training_should_refuse_bad_labels_and_non_finite_inputs(void **state
     size_t nanrow[1] = {2};
     assert_int_equal(as_mlp_step(m, x, y, 4, nanrow, 1, &l), AS_ENOCONV);
     assert_memory_equal(keep, as_mlp_param_data(m), np * sizeof(double));
+    /* without a loss to report the step checks the logits instead */
+    assert_int_equal(as_mlp_step(m, x, y, 4, nanrow, 1, NULL), AS_ENOCONV);
+    assert_non_null(strstr(as_errmsg(), "logit is nan"));
+    assert_memory_equal(keep, as_mlp_param_data(m), np * sizeof(double));
     as_mlp_free(m);
     assert_int_equal(as_mlp_create(0, &o, &r, &m), AS_EINVAL);
     assert_null(m);

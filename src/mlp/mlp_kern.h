@@ -336,7 +336,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(ba
  * c m / (sqrt(v) + c eps): one division per parameter instead of two (the divider is the
  * bottleneck of the whole loop); the two forms differ in the last bit only. neg_step =
  * -(lr / (1 - b1^t)) c, eps_c = c eps. */
-__attribute__((target_clones("avx2", "default"))) static void AS_S(adam_kernel)(
+__attribute__((target_clones("avx512f", "avx2", "default"))) static void AS_S(adam_kernel)(
     size_t n, AS_T *restrict p, const AS_T *restrict g, AS_T *restrict mm, AS_T *restrict vv,
     AS_T beta1, AS_T beta2, AS_T one_b1, AS_T one_b2, AS_T neg_step, AS_T eps_c)
 {

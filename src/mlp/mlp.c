@@ -73,6 +73,47 @@ void as_mlp_gemm_small_f32(size_t M, size_t N, size_t K, const float *a, size_t 
 
 static size_t small_scratch(const as_mlp *m, size_t rows);
 
+/* The rows the working memory may have to hold: a mini-batch, or a chunk of as_mlp_loss. */
+static size_t ws_full_rows(const as_mlp *m) { return AS_MAX(m->opt.batch, (size_t)AS_MLP_CHUNK); }
+
+/* The working memory (and its float twin) for at least `rows` rows: opt.batch rows at first,
+ * all ws_full_rows once a call needs more (as_mlp_loss, a large as_mlp_loss_grad), so training
+ * touches only the memory it uses (0.5 MB per network before, most of it zeroed and never
+ * read). The contents are one call's scratch: nothing is copied. */
+static as_status ws_reserve(as_mlp *m, size_t rows)
+{
+    if (m->ws && rows <= m->ws_rows)
+        return AS_OK;
+    size_t n = m->ws ? ws_full_rows(m) : rows, per_row = m->d + 1;
+    for (size_t l = 1; l <= m->n_layers; l++)
+        per_row += 2 * m->width[l];
+    as_status st = AS_OK;
+    double *ws = NULL, *wt = NULL;
+    float *ws32 = NULL, *wt32 = NULL;
+    AS_CHECK(AS_ALLOC(ws, n * per_row, "mlp: working memory"));
+    AS_CHECK(AS_ALLOC(wt, small_scratch(m, n), "mlp: working memory"));
+    if (m->opt.precision == 32) {
+        AS_CHECK(AS_ALLOC(ws32, n * per_row, "mlp: float working memory"));
+        AS_CHECK(AS_ALLOC(wt32, small_scratch(m, n), "mlp: float working memory"));
+    }
+    as_free(m->ws);
+    as_free(m->wt);
+    as_free(m->ws32);
+    as_free(m->wt32);
+    m->ws = ws, m->wt = wt, m->ws32 = ws32, m->wt32 = wt32;
+    m->ws_rows = n;
+    layout_f64(m, m->block, m->ws);
+    if (m->opt.precision == 32)
+        layout_f32(m, m->block32, m->ws32);
+    return AS_OK;
+fail:
+    as_free(ws);
+    as_free(wt);
+    as_free(ws32);
+    as_free(wt32);
+    return st;
+}
+
 as_status as_mlp_alloc(size_t d, const as_mlp_options *opt, as_mlp **out)
 {
     as_status st = AS_OK;
@@ -98,21 +139,14 @@ as_status as_mlp_alloc(size_t d, const as_mlp_options *opt, as_mlp **out)
         per_row += 2 * m->width[l]; /* act + delta */
     }
     m->n_params = np;
-    m->ws_rows = AS_MAX(opt->batch, (size_t)AS_MLP_CHUNK);
-    if (per_row > (size_t)-1 / sizeof(double) / m->ws_rows) {
-        st = AS_FAIL(AS_ENOMEM, "mlp: working memory for %zu rows overflows", m->ws_rows);
+    if (per_row > (size_t)-1 / sizeof(double) / ws_full_rows(m)) {
+        st = AS_FAIL(AS_ENOMEM, "mlp: working memory for %zu rows overflows", ws_full_rows(m));
         goto fail;
     }
     AS_CHECK(AS_ALLOC(m->block, 4 * np, "mlp: parameter block"));
-    AS_CHECK(AS_ALLOC(m->ws, m->ws_rows * per_row, "mlp: working memory"));
-    AS_CHECK(AS_ALLOC(m->wt, small_scratch(m, m->ws_rows), "mlp: working memory"));
-    layout_f64(m, m->block, m->ws);
-    if (opt->precision == 32) {
+    if (opt->precision == 32)
         AS_CHECK(AS_ALLOC(m->block32, 4 * np, "mlp: float parameter block"));
-        AS_CHECK(AS_ALLOC(m->ws32, m->ws_rows * per_row, "mlp: float working memory"));
-        AS_CHECK(AS_ALLOC(m->wt32, small_scratch(m, m->ws_rows), "mlp: float working memory"));
-        layout_f32(m, m->block32, m->ws32);
-    }
+    AS_CHECK(ws_reserve(m, opt->batch));
     *out = m;
     return AS_OK;
 fail:
@@ -269,8 +303,10 @@ static as_status logits_finite(size_t nr, const double *z64, const float *z32)
 static as_status loss_grad(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
                            size_t n_rows, double *loss)
 {
-    if (n_rows == 0 || n_rows > m->ws_rows)
-        return AS_FAIL(AS_EINVAL, "mlp: batch of %zu rows, must be in 1..%zu", n_rows, m->ws_rows);
+    if (n_rows == 0 || n_rows > ws_full_rows(m))
+        return AS_FAIL(AS_EINVAL, "mlp: batch of %zu rows, must be in 1..%zu", n_rows,
+                       ws_full_rows(m));
+    AS_TRY(ws_reserve(m, n_rows));
     if (m->opt.precision == 32) {
         AS_TRY(gather_f32(m, x, y, n, rows, n_rows));
         forward_small_f32(m, m->w32, m->b32, m->act32, n_rows, m->wt32);
@@ -401,6 +437,7 @@ as_status as_mlp_loss(as_mlp *m, const double *x, const int *y, size_t n, const 
 {
     if (n_rows == 0)
         return AS_FAIL(AS_EINVAL, "mlp: loss over 0 rows");
+    AS_TRY(ws_reserve(m, n_rows)); /* then chunks of ws_full_rows rows, as ever */
     double sum = 0.0;
     for (size_t s = 0; s < n_rows; s += m->ws_rows) {
         size_t nb = AS_MIN(m->ws_rows, n_rows - s);

@@ -32,8 +32,9 @@ struct as_mlp {
     double *w[AS_MLP_MAX_LAYERS + 1], *b[AS_MLP_MAX_LAYERS + 1];   /* into param */
     double *gw[AS_MLP_MAX_LAYERS + 1], *gb[AS_MLP_MAX_LAYERS + 1]; /* into grad */
     size_t step; /* Adam steps taken (PyTorch's state 'step') */
-    /* Working memory (one block) for ws_rows rows: act[0] inputs, act[l] layer outputs
-     * (post-ReLU for hidden layers, logits for the last), delta[l] dLoss/d(pre-activation). */
+    /* Working memory (one block) for ws_rows rows (opt.batch at first, max(opt.batch,
+     * AS_MLP_CHUNK) once a call needs more: ws_reserve in mlp.c): act[0] inputs, act[l] layer
+     * outputs (post-ReLU for hidden layers, logits for the last), delta[l] dLoss/d(pre-act.). */
     size_t ws_rows;
     double *ws;
     double *act[AS_MLP_MAX_LAYERS + 1], *delta[AS_MLP_MAX_LAYERS + 1];
@@ -63,9 +64,9 @@ double *as_mlp_param_data(as_mlp *m);
 /* Gradient block, same layout. */
 double *as_mlp_grad_data(as_mlp *m);
 /* Zero the gradients, then accumulate (+=) the gradient of the mean loss over rows[0..n_rows)
- * (NULL: 0..n_rows-1, n_rows <= ws_rows) into them; *loss receives the mean loss. Under
- * precision 32 the computation runs in float on the parameters rounded to float, and the float
- * gradient is then copied to the double gradient block. */
+ * (NULL: 0..n_rows-1, n_rows <= max(opt.batch, AS_MLP_CHUNK)) into them; *loss receives the
+ * mean loss. Under precision 32 the computation runs in float on the parameters rounded to
+ * float, and the float gradient is then copied to the double gradient block. */
 as_status as_mlp_loss_grad(as_mlp *m, const double *x, const int *y, size_t n, const size_t *rows,
                            size_t n_rows, double *loss);
 

@@ -62,6 +62,61 @@ static void decimal_numbers_should_parse_and_nothing_else(void **state)
     assert_int_equal(as_parse_double_n("0x12", 4, &v), AS_EPARSE);
 }
 
+/* The fast path of the number reader (exact products and quotients of doubles) gives strtod's
+ * value bit for bit: a million strings of 1-20 digits, a point anywhere or none, exponents of
+ * -40..40, signs, leading and trailing zeros, and the edges of the path. */
+static void numbers_should_equal_strtod_bit_for_bit(void **state)
+{
+    (void)state;
+    const char *edge[] = {"9007199254740992",
+                          "9007199254740993",
+                          "9007199254740991.5",
+                          "1e22",
+                          "1e23",
+                          "1e-22",
+                          "1e-23",
+                          "-0",
+                          "-0.0e5",
+                          ".5",
+                          "5.",
+                          "4.9e-324",
+                          "0.000000000000000000000000001",
+                          "123456789012345e10",
+                          "0.1",
+                          "0.3",
+                          "2.2250738585072014e-308",
+                          "1.7976931348623157e308",
+                          "00000000000000000000000001"};
+    char buf[64];
+    uint64_t r = 88172645463325252u;
+    for (size_t k = 0; k < 1000000 + sizeof edge / sizeof *edge; k++) {
+        if (k < sizeof edge / sizeof *edge)
+            snprintf(buf, sizeof buf, "%s", edge[k]);
+        else {
+            size_t p = 0;
+            r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+            if (r % 4 == 0)
+                buf[p++] = r % 8 == 0 ? '-' : '+';
+            size_t nd = 1 + (r >> 8) % 20, point = (r >> 16) % (nd + 2);
+            for (size_t i = 0; i < nd; i++) {
+                if (i == point)
+                    buf[p++] = '.';
+                r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+                buf[p++] = (char)('0' + (r % 3 == 0 ? 0 : (r >> 5) % 10));
+            }
+            if ((r >> 24) % 3 == 0)
+                p += (size_t)snprintf(buf + p, sizeof buf - p, "e%d", (int)((r >> 32) % 81) - 40);
+            buf[p] = '\0';
+        }
+        double v = 42, w = strtod(buf, NULL);
+        as_status st = as_parse_double(buf, &v);
+        if (st == AS_EINVAL && !isfinite(w))
+            continue;
+        if (st != AS_OK || memcmp(&v, &w, sizeof v) != 0)
+            fail_msg("'%s': %.17g (status %d) against strtod's %.17g", buf, v, (int)st, w);
+    }
+}
+
 static size_t entries(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -264,6 +319,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(decimal_numbers_should_parse_and_nothing_else),
+        cmocka_unit_test(numbers_should_equal_strtod_bit_for_bit),
         cmocka_unit_test(a_planted_symlink_at_the_old_temp_name_should_not_be_followed),
         cmocka_unit_test(two_writers_should_not_share_a_temporary_file),
         cmocka_unit_test(output_files_should_get_the_umask_mode),

@@ -15,6 +15,7 @@ as_synth_options as_synth_options_default(void)
     memset(&o, 0, sizeof o);
     o.mlp = as_mlp_options_default();
     o.mlp.stop = AS_MLP_STOP_AUC; /* chosen by ranking: docs/synth.md, "Early stopping" */
+    o.mlp.precision = 32; /* 1.3-1.5x faster, the same AUC: docs/synth.md, "Float training" */
     o.refit = 1;
     o.calibration = AS_CALIBRATION_PLATT;
     o.resample = as_resample_options_default();

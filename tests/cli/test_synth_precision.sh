@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# synth --precision: float training (32) gives the same result for any --threads, a model
-# trained in float says so and stores float values, and a precision other than 32 or 64 is a
+# synth --precision: float training (32, the default) gives the same result for any --threads,
+# double (64) is a different computation, a model trained in float says so and stores float
+# values (one trained with --precision 64 says 64), and a precision other than 32 or 64 is a
 # usage error that writes nothing.
 set -u
 build=$1; src=$2
@@ -25,8 +26,8 @@ run --precision 32 --threads 1 --json "$t/f1.json" || bad "cv --precision 32 --t
 run --precision 32 --threads 2 --json "$t/f2.json" || bad "cv --precision 32 --threads 2"
 cmp -s "$t/f1.json" "$t/f2.json" && ok || bad "--precision 32: --threads 1 and 2 differ"
 run --precision 64 --json "$t/d1.json" || bad "cv --precision 64"
-run --json "$t/d0.json" || bad "cv"
-cmp -s "$t/d0.json" "$t/d1.json" && ok || bad "--precision 64 is not the default"
+run --json "$t/f0.json" || bad "cv"
+cmp -s "$t/f0.json" "$t/f1.json" && ok || bad "--precision 32 is not the default"
 /usr/bin/python3 - "$t/f1.json" "$t/d1.json" <<'PY' && ok || bad "float and double results"
 import json, sys
 f, d = (json.load(open(p)) for p in sys.argv[1:])
@@ -36,10 +37,13 @@ assert f["brier"]["folds"] != d["brier"]["folds"], "precision 32 trained in doub
 assert abs(f["auc"]["mean"] - d["auc"]["mean"]) < 0.05, (f["auc"]["mean"], d["auc"]["mean"])
 PY
 
-# a model trained in float records it, and its weights are float values stored exactly
-"$bin" synth train --data "$t/train.csv" --target success --seed 5 --quiet --precision 32 \
-  --model "$t/m32.json" >/dev/null 2>&1 && ok || bad "train --precision 32"
-/usr/bin/python3 - "$t/m32.json" <<'PY' && ok || bad "model file of a float network"
+# a model trained in float (the default) records it, and its weights are float values stored
+# exactly; one trained in double says 64
+"$bin" synth train --data "$t/train.csv" --target success --seed 5 --quiet \
+  --model "$t/m32.json" >/dev/null 2>&1 && ok || bad "train"
+"$bin" synth train --data "$t/train.csv" --target success --seed 5 --quiet --precision 64 \
+  --model "$t/m64.json" >/dev/null 2>&1 && ok || bad "train --precision 64"
+/usr/bin/python3 - "$t/m32.json" "$t/m64.json" <<'PY' && ok || bad "model file of a float network"
 import json, struct, sys
 nets = []
 def walk(v):
@@ -58,6 +62,12 @@ for n in nets:
     for lay in n["layers"]:
         for w in lay["weight"] + lay["bias"]:
             assert struct.unpack("f", struct.pack("f", w))[0] == w, w
+nets = []
+walk(json.load(open(sys.argv[2])))
+assert nets and all(n["options"]["precision"] == 64 for n in nets), [n["options"] for n in nets]
+# double weights: not all of them are float values
+assert any(struct.unpack("f", struct.pack("f", w))[0] != w
+           for n in nets for lay in n["layers"] for w in lay["weight"]), "64 stored floats"
 PY
 printf 'temp_c,rate,cooling\n900,3,LN2\n700,9,furnace\n' >"$t/new.csv"
 "$bin" synth predict --model "$t/m32.json" --data "$t/new.csv" --out "$t/p.csv" >/dev/null 2>&1 \
@@ -71,7 +81,7 @@ for v in 16 3.2 "" double; do
   [ $rc -eq 2 ] && grep -qF "precision '$v' unknown (expected 32 or 64)" "$t/err" && [ ! -e "$t/bad.json" ] \
     && ok || { bad "--precision '$v': exit $rc"; cat "$t/err"; }
 done
-"$bin" synth cv --help | grep -q -- "--precision 64|32" && ok || bad "--help lacks --precision"
+"$bin" synth cv --help | grep -q -- "--precision 32|64" && ok || bad "--help lacks --precision"
 
 echo "synth precision: $pass passed, $fail failed"
 [ $fail -eq 0 ]

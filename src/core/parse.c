@@ -42,7 +42,7 @@ static size_t decimal_prefix(const char *s, size_t len)
 }
 
 /* Clinger's fast path: a number in the syntax whose digits, without leading zeros, make an
- * integer m < 2^53 and whose decimal exponent e is within 22 is m * 10^e or m / 10^-e, both
+ * integer m <= 2^53 and whose decimal exponent e is within 22 is m * 10^e or m / 10^-e, both
  * exact doubles, so the one rounding of that multiplication or division is the correctly rounded
  * value strtod returns, bit for bit (tests/core/test_faults.c compares the two on a million
  * strings). 0 when it does not apply. Most cells of a lab's table (0.215, 1200, 2.5e-3) take

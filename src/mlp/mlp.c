@@ -76,6 +76,15 @@ static size_t small_scratch(const as_mlp *m, size_t rows);
 /* The rows the working memory may have to hold: a mini-batch, or a chunk of as_mlp_loss. */
 static size_t ws_full_rows(const as_mlp *m) { return AS_MAX(m->opt.batch, (size_t)AS_MLP_CHUNK); }
 
+/* Values per row of the working memory: inputs and label, then act and delta of every layer. */
+static size_t ws_per_row(const as_mlp *m)
+{
+    size_t per_row = m->d + 1;
+    for (size_t l = 1; l <= m->n_layers; l++)
+        per_row += 2 * m->width[l];
+    return per_row;
+}
+
 /* The working memory (and its float twin) for at least `rows` rows: opt.batch rows at first,
  * all ws_full_rows once a call needs more (as_mlp_loss, a large as_mlp_loss_grad), so training
  * touches only the memory it uses (0.5 MB per network before, most of it zeroed and never
@@ -84,9 +93,7 @@ static as_status ws_reserve(as_mlp *m, size_t rows)
 {
     if (m->ws && rows <= m->ws_rows)
         return AS_OK;
-    size_t n = m->ws ? ws_full_rows(m) : rows, per_row = m->d + 1;
-    for (size_t l = 1; l <= m->n_layers; l++)
-        per_row += 2 * m->width[l];
+    size_t n = m->ws ? ws_full_rows(m) : rows, per_row = ws_per_row(m);
     as_status st = AS_OK;
     double *ws = NULL, *wt = NULL;
     float *ws32 = NULL, *wt32 = NULL;
@@ -133,13 +140,11 @@ as_status as_mlp_alloc(size_t d, const as_mlp_options *opt, as_mlp **out)
         m->width[l] = opt->hidden[l - 1];
     m->width[L] = 1;
 
-    size_t np = 0, per_row = d + 1; /* inputs + label */
-    for (size_t l = 1; l <= L; l++) {
+    size_t np = 0;
+    for (size_t l = 1; l <= L; l++)
         np += m->width[l] * (m->width[l - 1] + 1);
-        per_row += 2 * m->width[l]; /* act + delta */
-    }
     m->n_params = np;
-    if (per_row > (size_t)-1 / sizeof(double) / ws_full_rows(m)) {
+    if (ws_per_row(m) > (size_t)-1 / sizeof(double) / ws_full_rows(m)) {
         st = AS_FAIL(AS_ENOMEM, "mlp: working memory for %zu rows overflows", ws_full_rows(m));
         goto fail;
     }
